@@ -1,0 +1,51 @@
+import { scenarioWarnings } from "../scenario/checks.js";
+import { parseScenario } from "../scenario/parse.js";
+import type { Scenario, ScenarioInput } from "../scenario/schema.js";
+import { VERSION } from "../version.js";
+import { compileScenario } from "./compile.js";
+import { runKernel } from "./kernel.js";
+import { runReference } from "./reference.js";
+import { type RunResult, resultFromBuffer } from "./result.js";
+
+export interface SimulateOptions {
+  /** Seed of the run's random streams, a whole number 0 … 2^53−1. Default 0. */
+  readonly seed?: number;
+  /** Index of the run within a Monte Carlo: run i draws from streams derived from (seed, i). Default 0. */
+  readonly run?: number;
+  /** Use the readable reference engine instead of the fast kernel (same results; for checking). */
+  readonly reference?: boolean;
+}
+
+/**
+ * Run the daily model of MODEL.md §6 for `scenario.days` days. The scenario is validated
+ * (a ScenarioError lists every problem); a run that stops on an invariant violation or a
+ * missing price returns the rows it had and its `error`.
+ */
+export function simulate(
+  scenario: Scenario | ScenarioInput,
+  options: SimulateOptions = {},
+): RunResult {
+  const parsed = parseScenario(scenario);
+  const seed = options.seed ?? 0;
+  const run = options.run ?? 0;
+  const compiled = compileScenario(parsed);
+  const data = new Float64Array(compiled.columns.length * compiled.days);
+  const outcome = (options.reference ? runReference : runKernel)(compiled, seed, run, data);
+  const meta = {
+    scenarioName: parsed.name,
+    seed,
+    run,
+    version: VERSION,
+    mode: parsed.mode,
+    scenario: parsed,
+    warnings: scenarioWarnings(parsed),
+  };
+  return resultFromBuffer(
+    meta,
+    compiled.columns,
+    data,
+    compiled.days,
+    outcome.daysCompleted,
+    outcome.error,
+  );
+}

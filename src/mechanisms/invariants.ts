@@ -1,0 +1,58 @@
+import type { Day, Tokens, Usd } from "../units.js";
+
+/** Relative tolerance of the invariants (MODEL.md §2). */
+export const INVARIANT_TOLERANCE = 1e-9;
+
+export class InvariantViolation extends Error {
+  constructor(
+    readonly day: Day,
+    readonly invariant: "I1" | "I2" | "I3",
+    detail: string,
+  ) {
+    super(`day ${day}: invariant ${invariant} violated: ${detail}`);
+    this.name = "InvariantViolation";
+  }
+}
+
+/**
+ * I1 token conservation, I2 dollar conservation, I3 non-negativity, checked at the end of a day.
+ * Returns null when they hold, or the violation.
+ */
+export function checkInvariants(
+  day: Day,
+  totalTokens: Tokens,
+  supply: Tokens,
+  tokenReserve: Tokens,
+  lockedAllocations: Tokens,
+  dollarBefore: Usd,
+  dollarAfter: Usd,
+  income: Usd,
+  usdCapital: Usd,
+  usdBuybackCapital: Usd,
+  reserveBuybackUsd: Usd,
+): InvariantViolation | null {
+  const sum = supply + tokenReserve + lockedAllocations;
+  const tokTol = INVARIANT_TOLERANCE * totalTokens;
+  if (!(Math.abs(sum - totalTokens) <= tokTol))
+    return new InvariantViolation(
+      day,
+      "I1",
+      `supply ${supply} + tokenReserve ${tokenReserve} + lockedAllocations ${lockedAllocations} = ${sum}, expected ${totalTokens}`,
+    );
+  const expected = income - usdCapital - usdBuybackCapital - reserveBuybackUsd;
+  const usdTol =
+    INVARIANT_TOLERANCE * Math.max(income, dollarBefore, dollarAfter, reserveBuybackUsd, 1);
+  if (!(Math.abs(dollarAfter - dollarBefore - expected) <= usdTol))
+    return new InvariantViolation(
+      day,
+      "I2",
+      `dollarReserve moved by ${dollarAfter - dollarBefore}, expected income ${income} − usdCapital ${usdCapital} − usdBuybackCapital ${usdBuybackCapital} − reserveBuybackUsd ${reserveBuybackUsd} = ${expected}`,
+    );
+  if (supply < -tokTol || tokenReserve < -tokTol || dollarAfter < -usdTol)
+    return new InvariantViolation(
+      day,
+      "I3",
+      `a balance is negative: supply ${supply}, tokenReserve ${tokenReserve}, dollarReserve ${dollarAfter}`,
+    );
+  return null;
+}

@@ -1,0 +1,48 @@
+import type { Tokens } from "../units.js";
+
+export interface TokenPayments {
+  readonly validatorTokensPaid: Tokens;
+  readonly phaseTwoEmission: Tokens;
+  readonly phaseOneEmission: Tokens;
+  /** E15: `buybackTokens + phaseOneEmission + phaseTwoEmission` (amounts actually paid). */
+  readonly supplierTokensPaid: Tokens;
+  /** E15: `supplierTokensPaid + validatorTokensPaid`. */
+  readonly tokensPaid: Tokens;
+  /** Sum of the claims cut for want of tokens (step 12). */
+  readonly tokenShortfall: Tokens;
+}
+
+/**
+ * E15 with step 12's claim order. Available: the start-of-day reserve plus the day's buyback and
+ * onboarding tokens. Buyback tokens are always paid in full (they were just bought); then
+ * validator pay, phase-2 emission, phase-1 emission while tokens last. Computed so that a
+ * drained reserve lands on exactly 0 in E18.
+ */
+export function payTokens(
+  tokenReserve: Tokens,
+  buybackTokens: Tokens,
+  onboardingTokens: Tokens,
+  validatorClaim: Tokens,
+  phaseTwoClaim: Tokens,
+  phaseOneClaim: Tokens,
+): TokenPayments {
+  let available = tokenReserve + onboardingTokens;
+  const validatorTokensPaid = Math.min(validatorClaim, available);
+  available = available - validatorTokensPaid;
+  const phaseTwoEmission = Math.min(phaseTwoClaim, available);
+  available = available - phaseTwoEmission;
+  const phaseOneEmission = Math.min(phaseOneClaim, available);
+  const supplierTokensPaid = buybackTokens + phaseOneEmission + phaseTwoEmission;
+  return {
+    validatorTokensPaid,
+    phaseTwoEmission,
+    phaseOneEmission,
+    supplierTokensPaid,
+    tokensPaid: supplierTokensPaid + validatorTokensPaid,
+    tokenShortfall:
+      validatorClaim -
+      validatorTokensPaid +
+      (phaseTwoClaim - phaseTwoEmission) +
+      (phaseOneClaim - phaseOneEmission),
+  };
+}

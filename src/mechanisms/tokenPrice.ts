@@ -1,0 +1,38 @@
+import type { Fraction, Tokens, Usd, UsdPerToken } from "../units.js";
+
+/** E10 demand: `consumerSentiment + onboardingUsd + supplierBondUsd + usdBuybackCapital + governanceValue`. */
+export function tokenDemand(
+  consumerSentiment: Usd,
+  onboardingUsd: Usd,
+  supplierBondUsd: Usd,
+  usdBuybackCapital: Usd,
+  governanceValue: Usd,
+): Usd {
+  return consumerSentiment + onboardingUsd + supplierBondUsd + usdBuybackCapital + governanceValue;
+}
+
+export interface TokenPrice {
+  readonly priceOfToken: UsdPerToken;
+  /** demand/supply was strictly below the floor [R4]. */
+  readonly priceFloored: boolean;
+  /** `priceOfToken · (1 + buybackPremium)` [R3]. */
+  readonly buybackPrice: UsdPerToken;
+}
+
+/**
+ * E10: `priceOfToken = max(demand / supply, priceFloor)` with the start-of-day supply.
+ * With no supply the price is the floor when demand is 0; otherwise no price exists and
+ * `null` is returned (the engine stops with an error naming the day).
+ */
+export function tokenPrice(
+  demand: Usd,
+  supply: Tokens,
+  priceFloor: UsdPerToken,
+  buybackPremium: Fraction,
+): TokenPrice | null {
+  if (supply === 0 && demand > 0) return null;
+  const raw = supply === 0 ? 0 : demand / supply;
+  const priceFloored = raw < priceFloor;
+  const priceOfToken = priceFloored ? priceFloor : raw;
+  return { priceOfToken, priceFloored, buybackPrice: priceOfToken * (1 + buybackPremium) };
+}

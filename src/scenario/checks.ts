@@ -1,0 +1,152 @@
+import type { z } from "zod";
+import type { OnchainName, OnchainValues } from "./onchain.js";
+import { ROW_SUM_TOLERANCE } from "./priceMatrix.js";
+import { OPS_FUND, resolveOnchain, resolvePriceMatrix, resolveTokens } from "./resolve.js";
+import type { Scenario } from "./schema.js";
+
+type Ctx = z.core.$RefinementCtx<Scenario>;
+
+function fail(ctx: Ctx, path: (string | number)[], message: string): void {
+  ctx.addIssue({ code: "custom", path, message });
+}
+
+/** Cross-field rules of MODEL.md that a field-by-field schema cannot state. */
+export function checkScenario(s: Scenario, ctx: Ctx): void {
+  checkUniqueNames(s, ctx);
+  checkTokens(s, ctx);
+  checkPriceMatrix(s, ctx);
+  checkOnchain(s, ctx);
+}
+
+function checkUniqueNames(s: Scenario, ctx: Ctx): void {
+  for (const group of ["suppliers", "consumers"] as const) {
+    const seen = new Set<string>();
+    s[group].forEach((item, i) => {
+      if (seen.has(item.name)) fail(ctx, [group, i, "name"], `duplicate name "${item.name}"`);
+      seen.add(item.name);
+    });
+  }
+}
+
+function checkTokens(s: Scenario, ctx: Ctx): void {
+  const t = s.tokens;
+  const direct =
+    t.initialSupply !== undefined ||
+    t.initialTokenReserve !== undefined ||
+    t.lockedAllocations !== undefined;
+  if (direct) {
+    if (t.allocation !== undefined)
+      fail(
+        ctx,
+        ["tokens", "allocation"],
+        "give either the allocation table or initialSupply/initialTokenReserve/lockedAllocations, not both",
+      );
+    if (t.initialSupply === undefined)
+      fail(
+        ctx,
+        ["tokens", "initialSupply"],
+        "required (> 0) when initialTokenReserve or lockedAllocations is given",
+      );
+    return;
+  }
+  if (t.allocation === undefined) return;
+  const entries = Object.entries(t.allocation);
+  const sum = entries.reduce((acc, [, a]) => acc + a.fraction, 0);
+  if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE)
+    fail(ctx, ["tokens", "allocation"], `fractions must sum to 1, got ${sum}`);
+  const ops = t.allocation[OPS_FUND];
+  if (ops === undefined)
+    fail(
+      ctx,
+      ["tokens", "allocation", OPS_FUND],
+      "the allocation table must have the ops fund (the token reserve)",
+    );
+  else if (ops.vesting !== undefined)
+    fail(
+      ctx,
+      ["tokens", "allocation", OPS_FUND, "vesting"],
+      "the ops fund is the token reserve and does not vest",
+    );
+  if (resolveTokens(t).initialSupply <= 0)
+    fail(
+      ctx,
+      ["tokens", "allocation"],
+      "leaves nothing circulating on day 0: at least one allocation other than opsFund must be without vesting and > 0",
+    );
+}
+
+function checkPriceMatrix(s: Scenario, ctx: Ctx): void {
+  const matrix = resolvePriceMatrix(s.priceMatrix);
+  for (const [row, shares] of Object.entries(matrix)) {
+    const sum = Object.values(shares).reduce((a, b) => a + b, 0);
+    if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE)
+      fail(ctx, ["priceMatrix", row], `row "${row}" must sum to 1 (±1e-9), got ${sum}`);
+  }
+  const declared = new Set(s.suppliers.map((k) => k.name));
+  s.consumers.forEach((c, i) => {
+    const row = c.row ?? c.name;
+    const shares = matrix[row];
+    if (shares === undefined) {
+      fail(
+        ctx,
+        ["consumers", i, "row"],
+        `unknown price-matrix row "${row}" (known: ${Object.keys(matrix).join(", ")})`,
+      );
+      return;
+    }
+    for (const [k, share] of Object.entries(shares))
+      if (share !== 0 && !declared.has(k))
+        fail(
+          ctx,
+          ["consumers", i, "row"],
+          `row "${row}" pays ${share} to supplier class "${k}", which the scenario does not declare in suppliers`,
+        );
+  });
+}
+
+function checkRanges(values: OnchainValues, ctx: Ctx, path: (string | number)[]): void {
+  if (values.lowerTokenReserveLimit > values.tokenReserveRestoreLevel)
+    fail(
+      ctx,
+      [...path, "lowerTokenReserveLimit"],
+      `must be ≤ tokenReserveRestoreLevel (${values.tokenReserveRestoreLevel}), got ${values.lowerTokenReserveLimit}`,
+    );
+}
+
+function checkOnchain(s: Scenario, ctx: Ctx): void {
+  const tokens = resolveTokens(s.tokens);
+  if (s.onchain.phase2Modulation === undefined) {
+    const a =
+      s.onchain.phaseTwoMintAmount ??
+      (1 - s.phaseOne.fracPhaseOneTokens) * tokens.initialTokenReserve;
+    if (a === 0)
+      fail(
+        ctx,
+        ["onchain", "phase2Modulation"],
+        "must be given (> 0) when phaseTwoMintAmount is 0",
+      );
+  }
+  let values = resolveOnchain(s.onchain, s.phaseOne.fracPhaseOneTokens, tokens.initialTokenReserve);
+  checkRanges(values, ctx, ["onchain"]);
+  // Values in force after each entry are validated like the file (entries apply by day, then file order).
+  const order = s.schedule.map((e, i) => ({ e, i })).sort((a, b) => a.e.day - b.e.day || a.i - b.i);
+  for (const { e, i } of order) {
+    if (Object.keys(e.set).length === 0)
+      fail(ctx, ["schedule", i, "set"], "sets no on-chain variable");
+    values = { ...values };
+    for (const [k, v] of Object.entries(e.set)) if (v !== undefined) values[k as OnchainName] = v;
+    checkRanges(values, ctx, ["schedule", i, "set"]);
+  }
+}
+
+/** Warnings that do not stop a run: schedule entries past the last day (MODEL.md §4). */
+export function scenarioWarnings(s: Scenario): string[] {
+  const out: string[] = [];
+  s.schedule.forEach((e, i) => {
+    if (e.day >= s.days)
+      out.push(
+        `schedule[${i}]: day ${e.day} is past the run's last day (${s.days - 1}); ignored (${Object.keys(e.set).join(", ")})`,
+      );
+  });
+  return out;
+}

@@ -1,0 +1,68 @@
+import type { z } from "zod";
+import { formatPath, ScenarioError, type ScenarioIssue } from "./errors.js";
+import { ONCHAIN_NAMES } from "./onchain.js";
+import { type Scenario, type ScenarioInput, ScenarioSchema } from "./schema.js";
+
+function describe(value: unknown): string {
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  return String(value);
+}
+
+/** Lower is likelier the branch the user meant. */
+function branchScore(issues: readonly z.core.$ZodIssue[]): number {
+  let score = issues.length;
+  for (const i of issues) {
+    if (i.path.length === 0 && i.code === "invalid_type") score += 100;
+    if (i.path.length === 0 && i.code === "unrecognized_keys") score += 50;
+  }
+  return score;
+}
+
+function flatten(
+  issue: z.core.$ZodIssue,
+  prefix: readonly PropertyKey[],
+  out: ScenarioIssue[],
+): void {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    const best = [...issue.errors].sort((a, b) => branchScore(a) - branchScore(b))[0];
+    for (const i of best) flatten(i, path, out);
+    return;
+  }
+  if (issue.code === "unrecognized_keys") {
+    const inSchedule = path[0] === "schedule" && path[path.length - 1] === "set";
+    const inOnchain = path.length === 1 && path[0] === "onchain";
+    const hint =
+      inSchedule || inOnchain ? ` (on-chain variables: ${ONCHAIN_NAMES.join(", ")})` : "";
+    for (const key of issue.keys)
+      out.push({ path: formatPath([...path, key]), message: `unknown key${hint}` });
+    return;
+  }
+  let message = issue.message;
+  if (issue.code === "invalid_type" && issue.input === undefined)
+    message = `required (${issue.expected})`;
+  else if ("input" in issue && issue.input !== undefined && issue.code !== "custom")
+    message += `, got ${describe(issue.input)}`;
+  out.push({ path: formatPath(path), message });
+}
+
+/** Turn zod issues into path-labelled scenario issues. */
+export function scenarioIssues(error: z.ZodError): ScenarioIssue[] {
+  const out: ScenarioIssue[] = [];
+  for (const issue of error.issues) flatten(issue, [], out);
+  return out;
+}
+
+/** Validate a scenario object; throws ScenarioError listing every problem. */
+export function parseScenario(input: unknown, source?: string): Scenario {
+  const result = ScenarioSchema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new ScenarioError(scenarioIssues(result.error), source);
+  return result.data;
+}
+
+export type { Scenario, ScenarioInput };
