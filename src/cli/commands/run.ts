@@ -1,0 +1,55 @@
+import type { Command } from "@commander-js/extra-typings";
+import { simulate } from "../../engine/simulate.js";
+import { summarize } from "../../engine/summary.js";
+import { tableFormat, writeTable } from "../../io/table.js";
+import { loadScenario } from "../../scenario/load.js";
+import { action, CliError, EXIT_FAILURE } from "../errors.js";
+import { formatSummary } from "../format.js";
+import { collect, parseSeed, wholeNumber } from "../options.js";
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run a scenario once and print a summary; write the per-day table with --out")
+    .argument("<scenario>", "scenario file (YAML or JSON)")
+    .option("--seed <n>", "seed of the run's random streams", parseSeed, 0)
+    .option(
+      "--run <i>",
+      "run index within a Monte Carlo (streams derive from seed and run)",
+      wholeNumber("--run", 0, Number.MAX_SAFE_INTEGER),
+      0,
+    )
+    .option("--days <n>", "override the number of days", wholeNumber("--days", 1, 36_500))
+    .option(
+      "--set <path=value>",
+      "override a scenario field (repeatable), e.g. onchain.buybackModulation=0.5",
+      collect,
+      [],
+    )
+    .option("--deterministic", "set every series' noise to 0 (the expected path)", false)
+    .option("--out <file>", "write the per-day table to a .csv or .json file")
+    .option("--quiet", "print nothing but errors", false)
+    .action(
+      action((file, opts) => {
+        if (opts.out !== undefined && tableFormat(opts.out) === null)
+          throw new CliError(`--out: the output file must end in .csv or .json, got "${opts.out}"`);
+        const { scenario } = loadScenario(file, {
+          set: opts.set,
+          days: opts.days,
+          deterministic: opts.deterministic,
+        });
+        const result = simulate(scenario, { seed: opts.seed, run: opts.run });
+        if (opts.out !== undefined) writeTable(result, opts.out);
+        if (!opts.quiet) {
+          process.stdout.write(`${formatSummary(summarize(result))}\n`);
+          if (opts.out !== undefined)
+            process.stdout.write(`  table                 ${opts.out} (${result.days} rows)\n`);
+        }
+        if (result.error)
+          throw new CliError(
+            `${result.error.message}${opts.out ? ` (the ${result.days} rows computed were written to ${opts.out})` : ""}`,
+            EXIT_FAILURE,
+          );
+      }),
+    );
+}

@@ -1,0 +1,21 @@
+import type { Command } from "@commander-js/extra-typings";
+import { loadScenario } from "../../scenario/load.js";
+import { action } from "../errors.js";
+import { collect } from "../options.js";
+
+export function registerValidate(program: Command): void {
+  program
+    .command("validate")
+    .description("check a scenario file without running it")
+    .argument("<scenario>", "scenario file (YAML or JSON)")
+    .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+    .action(
+      action((file, opts) => {
+        const { scenario, warnings } = loadScenario(file, { set: opts.set });
+        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+        process.stdout.write(
+          `${file}: valid (${scenario.name}: ${scenario.days} days, ${scenario.consumers.length} consumer types, ${scenario.suppliers.length} supplier classes)\n`,
+        );
+      }),
+    );
+}

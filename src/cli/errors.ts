@@ -1,0 +1,46 @@
+import { ScenarioError } from "../scenario/errors.js";
+
+/** Exit codes: 0 done, 1 the run itself failed (e.g. an invariant), 2 bad input. */
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** An error meant for the user: printed without a stack trace, exits with `code`. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code: number = EXIT_BAD_INPUT,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/** Print an error the way a user should see it and return the exit code. */
+export function reportError(e: unknown): number {
+  if (e instanceof ScenarioError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (e instanceof CliError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return e.code;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`error: ${err.message}\n`);
+  if (process.env.BME_DEBUG) process.stderr.write(`${err.stack}\n`);
+  else process.stderr.write("(an unexpected error: set BME_DEBUG=1 to see where it came from)\n");
+  return EXIT_FAILURE;
+}
+
+/** Wrap a command action: errors become messages and exit codes, never stack traces. */
+export function action<A extends unknown[]>(
+  fn: (...args: A) => void | Promise<void>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (e) {
+      process.exitCode = reportError(e);
+    }
+  };
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import { VERSION } from "../version.js";
+import { registerRun } from "./commands/run.js";
+import { registerSchema } from "./commands/schema.js";
+import { registerValidate } from "./commands/validate.js";
+import { EXIT_BAD_INPUT, reportError } from "./errors.js";
+
+/** The `bme` command line: every command registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command()
+    .name("bme")
+    .description(
+      "Burn-and-mint equilibrium token economies of decentralized AI marketplaces (ChainOpera)",
+    )
+    .version(VERSION)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerRun(program);
+  registerValidate(program);
+  registerSchema(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has printed its message; help and version are not errors
+      return e.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    }
+    return reportError(e);
+  }
+  return typeof process.exitCode === "number" ? process.exitCode : 0;
+}
+
+const isEntry =
+  process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry || process.argv[1]?.endsWith("/bme")) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * bme-sim: the ChainOpera burn-and-mint equilibrium engine as a library.
+ * Data flows one way: scenario → engine → records → sinks.
+ */
+
+// engine
+export { COL, COLUMN_UNITS, columnNames, columnUnit, FIXED_COLUMNS } from "./engine/columns.js";
+export { type CompiledScenario, compileScenario } from "./engine/compile.js";
+export { type KernelScratch, kernelScratch, runKernel } from "./engine/kernel.js";
+export { type KernelOutcome, NoPriceError, type SimulationFailure } from "./engine/outcome.js";
+export { runReference } from "./engine/reference.js";
+export { column, type RunMeta, type RunResult, resultFromBuffer, rows } from "./engine/result.js";
+export { type SimulateOptions, simulate } from "./engine/simulate.js";
+export { type RunSummary, summarize } from "./engine/summary.js";
+// sinks
+export { toCsv, toJson, writeTable } from "./io/table.js";
+export { InvariantViolation } from "./mechanisms/invariants.js";
+// scenario: the schema is the type
+export { scenarioWarnings } from "./scenario/checks.js";
+export { ScenarioError, type ScenarioIssue } from "./scenario/errors.js";
+export { scenarioJsonSchema } from "./scenario/jsonSchema.js";
+export {
+  type LoadedScenario,
+  type LoadOptions,
+  loadScenario,
+  prepareScenario,
+  withoutNoise,
+} from "./scenario/load.js";
+export {
+  ONCHAIN_INFO,
+  ONCHAIN_NAMES,
+  ONCHAIN_VARIABLES,
+  type OnchainName,
+  type OnchainVariableInfo,
+} from "./scenario/onchain.js";
+export { parseScenario } from "./scenario/parse.js";
+export { WHITEPAPER_PRICE_MATRIX, WHITEPAPER_SUPPLIER_CLASSES } from "./scenario/priceMatrix.js";
+export { type Scenario, type ScenarioInput, ScenarioSchema } from "./scenario/schema.js";
+export type * from "./units.js";
+export { VERSION } from "./version.js";
