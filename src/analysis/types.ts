@@ -1,0 +1,111 @@
+/**
+ * Records of the analysis layer (Monte Carlo, sweeps, A/B, sensitivity): the contract between
+ * the computation (src/analysis), the results store (src/store), the reports (src/report),
+ * the dashboard and the distributed queue. Plain data: typed arrays and JSON-able objects.
+ */
+import type { Scenario } from "../scenario/schema.js";
+
+/** Per-run outcome metrics, in this order. */
+export const OUTCOME_METRICS = [
+  "finalPrice",
+  "maxDrawdown",
+  "minTokenReserve",
+  "shortfallDays",
+  "totalEmitted",
+  "phaseChangeDay",
+] as const;
+export type OutcomeMetric = (typeof OUTCOME_METRICS)[number];
+
+export const OUTCOME_UNITS: Readonly<Record<OutcomeMetric, string>> = {
+  /** priceOfToken on the last day. */
+  finalPrice: "usd/token",
+  /** Largest fall of priceOfToken from a running peak, as a fraction of that peak: max_t (peak_t − p_t)/peak_t. */
+  maxDrawdown: "fraction",
+  /** Smallest end-of-day tokenReserve. */
+  minTokenReserve: "tokens",
+  /** Days with tokenShortfall > 0. */
+  shortfallDays: "days",
+  /** Σ phaseOneEmission + phaseTwoEmission. */
+  totalEmitted: "tokens",
+  /** First phase-2 day; −1 if the run never left phase 1. */
+  phaseChangeDay: "day",
+};
+
+/** Statistics of a per-day band, in this order. */
+export const BAND_STATS = ["p5", "p25", "p50", "p75", "p95", "mean"] as const;
+export type BandStat = (typeof BAND_STATS)[number];
+
+/**
+ * Per-day quantile bands of every §7 column over the runs of one point.
+ * `stats[s][c·days + t]` is statistic s of column c on day t.
+ */
+export interface Bands {
+  readonly columns: readonly string[];
+  readonly days: number;
+  readonly runs: number;
+  readonly stats: Readonly<Record<BandStat, Float64Array>>;
+}
+
+/** Outcome metrics of every run of a point, one array per metric, indexed by run. */
+export interface Outcomes {
+  readonly runs: number;
+  readonly metrics: Readonly<Record<OutcomeMetric, Float64Array>>;
+}
+
+/** Summary statistics of one outcome metric over runs. */
+export interface MetricSummary {
+  readonly mean: number;
+  readonly sd: number;
+  readonly p5: number;
+  readonly p50: number;
+  readonly p95: number;
+}
+
+/** A point of an experiment: its parameter overrides (`path → value`, as `--set` takes them). */
+export interface PointSpec {
+  readonly index: number;
+  readonly params: Readonly<Record<string, number | string | boolean>>;
+}
+
+export type ExperimentKind = "montecarlo" | "sweep" | "compare" | "sensitivity";
+
+/** Everything that defines an experiment; the same spec gives the same results, byte for byte. */
+export interface ExperimentSpec {
+  readonly kind: ExperimentKind;
+  readonly scenarioName: string;
+  /** The base scenario as parsed (a compare stores arm B's scenario in `options.scenarioB`). */
+  readonly scenario: Scenario;
+  readonly version: string;
+  readonly seed: number;
+  readonly runsPerPoint: number;
+  readonly points: readonly PointSpec[];
+  /** Kind-specific options (e.g. sensitivity's ±X%, keepRuns). JSON-able. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** The result of one point. Runs 0 … runs−1 of a point use seeds (spec.seed, run): common random numbers. */
+export interface PointResult {
+  readonly index: number;
+  readonly params: PointSpec["params"];
+  readonly bands: Bands;
+  readonly outcomes: Outcomes;
+  readonly summary: Readonly<Record<OutcomeMetric, MetricSummary>>;
+  /** Runs whose simulation stopped with an error, with the message (first 100). */
+  readonly failedRuns: readonly { readonly run: number; readonly error: string }[];
+}
+
+/**
+ * Where experiments go (the DuckDB store implements it). Every call is durable when it resolves:
+ * a crash after `writePoint` resolves loses nothing of that point.
+ */
+export interface ExperimentSink {
+  /**
+   * Record a new experiment, or (resume) find the unfinished one with the same spec and return
+   * the indices of its points already stored.
+   */
+  begin(spec: ExperimentSpec, options: { resume: boolean }): Promise<{ experimentId: string; completedPoints: ReadonlySet<number> }>;
+  /** Store one point atomically; storing the same point twice keeps one copy. */
+  writePoint(experimentId: string, point: PointResult): Promise<void>;
+  /** Mark the experiment finished. */
+  finish(experimentId: string): Promise<void>;
+}
