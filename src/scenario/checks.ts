@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { checkMarketplace } from "./marketplace.js";
 import type { OnchainName, OnchainValues } from "./onchain.js";
 import { ROW_SUM_TOLERANCE } from "./priceMatrix.js";
 import { OPS_FUND, resolveOnchain, resolvePriceMatrix, resolveTokens } from "./resolve.js";
@@ -16,6 +17,7 @@ export function checkScenario(s: Scenario, ctx: Ctx): void {
   checkTokens(s, ctx);
   checkPriceMatrix(s, ctx);
   checkOnchain(s, ctx);
+  checkMarketplace(s, (path, message) => fail(ctx, path, message));
 }
 
 function checkUniqueNames(s: Scenario, ctx: Ctx): void {
@@ -131,8 +133,6 @@ function checkOnchain(s: Scenario, ctx: Ctx): void {
   // Values in force after each entry are validated like the file (entries apply by day, then file order).
   const order = s.schedule.map((e, i) => ({ e, i })).sort((a, b) => a.e.day - b.e.day || a.i - b.i);
   for (const { e, i } of order) {
-    if (Object.keys(e.set).length === 0)
-      fail(ctx, ["schedule", i, "set"], "sets no on-chain variable");
     values = { ...values };
     for (const [k, v] of Object.entries(e.set)) if (v !== undefined) values[k as OnchainName] = v;
     checkRanges(values, ctx, ["schedule", i, "set"]);

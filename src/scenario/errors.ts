@@ -11,8 +11,10 @@ export class ScenarioError extends Error {
     readonly source?: string,
   ) {
     super(
-      `${source ? `${source}: ` : ""}invalid scenario (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-        issues.map((i) => `  ${i.path || "(root)"}: ${i.message}`).join("\n"),
+      issues.length === 1 && issues[0].path === ""
+        ? `${source ? `${source}: ` : ""}${issues[0].message}`
+        : `${source ? `${source}: ` : ""}invalid scenario (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+            issues.map((i) => `  ${i.path || "(root)"}: ${i.message}`).join("\n"),
     );
     this.name = "ScenarioError";
   }

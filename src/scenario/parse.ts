@@ -44,8 +44,11 @@ function flatten(
     return;
   }
   let message = issue.message;
-  if (issue.code === "invalid_type" && issue.input === undefined)
-    message = `required (${issue.expected})`;
+  if (issue.code === "invalid_type")
+    message =
+      issue.input === undefined
+        ? `required (${issue.expected})`
+        : `expected ${issue.expected}, got ${describe(issue.input)}`;
   else if ("input" in issue && issue.input !== undefined && issue.code !== "custom")
     message += `, got ${describe(issue.input)}`;
   out.push({ path: formatPath(path), message });

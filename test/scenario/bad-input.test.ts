@@ -1,0 +1,192 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ScenarioError } from "../../src/scenario/errors.js";
+import { loadScenario, prepareScenario } from "../../src/scenario/load.js";
+import { tinyScenario } from "../helpers.js";
+
+/** The issues a raw scenario produces, as "path: message" lines. */
+function problems(raw: unknown, baseDir?: string): string[] {
+  try {
+    prepareScenario(raw, { baseDir });
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.issues.map((i) => `${i.path}: ${i.message}`);
+    throw e;
+  }
+  return [];
+}
+
+describe("bad input is refused with every problem listed by path", () => {
+  it("accepts the tiny scenario (so the cases below fail for their one reason)", () => {
+    expect(problems(tinyScenario())).toEqual([]);
+  });
+  it("unknown keys", () => {
+    const p = problems({ ...tinyScenario(), colour: "red", onchain: { buyback: 1 } });
+    expect(p).toContain("colour: unknown key");
+    expect(p.find((l) => l.startsWith("onchain.buyback:"))).toContain("unknown key");
+  });
+  it("wrong types", () => {
+    const s = tinyScenario();
+    const p = problems({
+      ...s,
+      consumers: [{ ...s.consumers![0], jobsPerDay: { start: 10, slope: "fast" } }],
+    });
+    expect(p).toEqual(['consumers[0].jobsPerDay.slope: expected number, got "fast"']);
+  });
+  it("negative prices", () => {
+    const s = tinyScenario();
+    const p = problems({ ...s, consumers: [{ ...s.consumers![0], unitPrice: -3 }] });
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^consumers\[0\]\.unitPrice: .*>=0.*-3/);
+  });
+  it("a price-matrix row not summing to 1, used or not", () => {
+    const p = problems({
+      ...tinyScenario(),
+      priceMatrix: { unused: { modelTrainingProviders: 0.6, rawDataProviders: 0.3 } },
+    });
+    expect(p).toEqual([
+      'priceMatrix.unused: row "unused" must sum to 1 (±1e-9), got 0.8999999999999999',
+    ]);
+  });
+  it("a row paying a supplier class the scenario does not declare", () => {
+    const s = tinyScenario();
+    const p = problems({
+      ...s,
+      consumers: [{ ...s.consumers![0], row: "trainingToServingPipeline" }],
+    });
+    expect(p[0]).toContain("consumers[0].row");
+    expect(p[0]).toContain("modelInferenceProviders");
+  });
+  it("a schedule naming an unknown variable", () => {
+    const p = problems({ ...tinyScenario(), schedule: [{ day: 3, set: { buybackModulaton: 1 } }] });
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(
+      /^schedule\[0\]\.set\.buybackModulaton: unknown key \(on-chain variables: buybackModulation/,
+    );
+  });
+  it("a scheduled value out of its range, and limits crossing after a vote", () => {
+    const p = problems({
+      ...tinyScenario(),
+      schedule: [
+        { day: 3, set: { fiatOperationsFraction: 1.5 } },
+        { day: 4, set: { lowerTokenReserveLimit: 0.5 } },
+      ],
+    });
+    expect(p.some((l) => l.startsWith("schedule[0].set.fiatOperationsFraction:"))).toBe(true);
+  });
+  it("crossing reserve limits after a vote", () => {
+    const p = problems({
+      ...tinyScenario(),
+      schedule: [{ day: 4, set: { lowerTokenReserveLimit: 0.5 } }],
+    });
+    expect(p).toEqual([
+      "schedule[0].set.lowerTokenReserveLimit: must be ≤ tokenReserveRestoreLevel (0.2), got 0.5",
+    ]);
+  });
+  it("NaN", () => {
+    expect(problems({ ...tinyScenario(), consumerSentiment: { start: Number.NaN } })).toEqual([
+      "consumerSentiment.start: expected number, got NaN",
+    ]);
+  });
+  it("a 10^9-day horizon", () => {
+    const p = problems({ ...tinyScenario(), days: 1e9 });
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^days: .*36500/);
+  });
+  it("a missing CSV file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-"));
+    const s = tinyScenario();
+    const p = problems(
+      { ...s, consumers: [{ ...s.consumers![0], jobsPerDay: { csv: "nope.csv", column: "a" } }] },
+      dir,
+    );
+    expect(p).toEqual([`consumers[0].jobsPerDay.csv: no such CSV file: ${join(dir, "nope.csv")}`]);
+  });
+  it("a phase-2 mint of 0 without phase2Modulation", () => {
+    expect(problems({ ...tinyScenario(), onchain: { phaseTwoMintAmount: 0 } })).toEqual([
+      "onchain.phase2Modulation: must be given (> 0) when phaseTwoMintAmount is 0",
+    ]);
+  });
+  it("allocation tables that do not sum to 1, lack the ops fund, or leave nothing circulating", () => {
+    const t = (allocation: object) => problems({ ...tinyScenario(), tokens: { allocation } });
+    expect(t({ opsFund: { fraction: 0.5 }, team: { fraction: 0.4 } })[0]).toContain(
+      "tokens.allocation: fractions must sum to 1",
+    );
+    expect(t({ team: { fraction: 1 } })[0]).toContain("tokens.allocation.opsFund");
+    expect(
+      t({ opsFund: { fraction: 0.5 }, team: { fraction: 0.5, vesting: { linearDays: 10 } } })[0],
+    ).toContain("nothing circulating");
+  });
+  it("duplicate names", () => {
+    const s = tinyScenario();
+    expect(problems({ ...s, consumers: [s.consumers![0], s.consumers![0]] })).toEqual([
+      'consumers[1].name: duplicate name "training"',
+    ]);
+  });
+  it("lists several problems at once", () => {
+    expect(problems({ ...tinyScenario(), days: 0, colour: 1, consumerSentiment: -1 })).toHaveLength(
+      3,
+    );
+  });
+});
+
+describe("overrides (--set)", () => {
+  it("sets nested fields, list elements by name or index, and validates the result", () => {
+    const s = prepareScenario(tinyScenario(), {
+      set: [
+        "onchain.buybackModulation=0.5",
+        "consumers.training.unitPrice=12",
+        "suppliers[0].phaseOneTarget=7",
+        "governanceValue.start=3",
+      ],
+    }).scenario;
+    expect(s.onchain.buybackModulation).toBe(0.5);
+    expect(s.consumers[0].unitPrice).toBe(12);
+    expect(s.suppliers[0].phaseOneTarget).toBe(7);
+    expect(s.governanceValue).toEqual({ start: 3, slope: 0, noise: 0, startDay: 0, min: 0 });
+  });
+  it("refuses an override the schema refuses, naming the field", () => {
+    expect(() => prepareScenario(tinyScenario(), { set: ["onchain.buybackModulation=2"] })).toThrow(
+      /onchain\.buybackModulation/,
+    );
+    expect(() =>
+      prepareScenario(tinyScenario(), { set: ["consumers.nobody.unitPrice=1"] }),
+    ).toThrow(/no element named "nobody"/);
+    expect(() => prepareScenario(tinyScenario(), { set: ["novalue"] })).toThrow(/path=value/);
+  });
+  it("--deterministic sets every noise to 0", () => {
+    const s = prepareScenario(tinyScenario({ consumerSentiment: { start: 5, noise: 2 } }), {
+      deterministic: true,
+    }).scenario;
+    expect(s.consumerSentiment).toMatchObject({ start: 5, noise: 0 });
+  });
+});
+
+describe("CSV series", () => {
+  it("reads a named column relative to the scenario file, skipping blank lines", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-"));
+    writeFileSync(join(dir, "d.csv"), "day,jobs\n0,5\n\n1,7\n2,9\n");
+    const s = tinyScenario();
+    writeFileSync(
+      join(dir, "s.json"),
+      JSON.stringify({
+        ...s,
+        consumers: [{ ...s.consumers![0], jobsPerDay: { csv: "d.csv", column: "jobs" } }],
+      }),
+    );
+    const loaded = loadScenario(join(dir, "s.json")).scenario;
+    expect(loaded.consumers[0].jobsPerDay).toEqual({ values: [5, 7, 9] });
+  });
+  it("refuses an empty cell or a missing column, naming the file and line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-"));
+    writeFileSync(join(dir, "d.csv"), "day,jobs\n0,5\n1,\n");
+    const s = tinyScenario();
+    const raw = (column: string) => ({
+      ...s,
+      consumers: [{ ...s.consumers![0], jobsPerDay: { csv: "d.csv", column } }],
+    });
+    expect(problems(raw("jobs"), dir)[0]).toContain('line 3: empty cell in column "jobs"');
+    expect(problems(raw("nope"), dir)[0]).toContain('no column "nope" (columns: day, jobs)');
+  });
+});
