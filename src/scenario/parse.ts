@@ -3,7 +3,7 @@ import { formatPath, ScenarioError, type ScenarioIssue } from "./errors.js";
 import { ONCHAIN_NAMES } from "./onchain.js";
 import { type Scenario, type ScenarioInput, ScenarioSchema } from "./schema.js";
 
-function describe(value: unknown): string {
+function showValue(value: unknown): string {
   if (typeof value === "string")
     return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
@@ -48,9 +48,9 @@ function flatten(
     message =
       issue.input === undefined
         ? `required (${issue.expected})`
-        : `expected ${issue.expected}, got ${describe(issue.input)}`;
+        : `expected ${issue.expected}, got ${showValue(issue.input)}`;
   else if ("input" in issue && issue.input !== undefined && issue.code !== "custom")
-    message += `, got ${describe(issue.input)}`;
+    message += `, got ${showValue(issue.input)}`;
   out.push({ path: formatPath(path), message });
 }
 

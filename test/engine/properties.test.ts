@@ -228,7 +228,9 @@ describe("properties over generated scenarios", () => {
       fc.property(scenarios, fc.integer({ min: 0, max: 1e6 }), (s, seed) => {
         const a = simulate(s, { seed, run: 3 });
         const b = simulate(s, { seed, run: 3 });
-        a.values.forEach((v, c) => expect(Array.from(v)).toEqual(Array.from(b.values[c])));
+        a.values.forEach((v, c) => {
+          expect(Array.from(v)).toEqual(Array.from(b.values[c]));
+        });
       }),
       { numRuns: 50 },
     );
