@@ -1,0 +1,45 @@
+import { type CompiledScenario, compileScenario } from "../src/engine/compile.js";
+import { kernelScratch, runKernel } from "../src/engine/kernel.js";
+import { runReference } from "../src/engine/reference.js";
+import { loadScenario } from "../src/scenario/load.js";
+
+/** Day-steps per second of one engine over `runs` runs of a compiled scenario, best of `reps`. */
+function measure(
+  c: CompiledScenario,
+  engine: typeof runKernel,
+  runs: number,
+  reps: number,
+): { stepsPerSecond: number; usPerRun: number } {
+  const out = new Float64Array(c.columns.length * c.days);
+  const scratch = kernelScratch(c);
+  let best = Number.POSITIVE_INFINITY;
+  let check = 0;
+  for (let rep = 0; rep < reps; rep++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < runs; i++) {
+      const o = engine(c, 1, i, out, scratch);
+      if (o.error) throw o.error;
+      check += out[out.length - 1];
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    best = Math.min(best, seconds);
+  }
+  if (!Number.isFinite(check)) throw new Error("non-finite output");
+  return { stepsPerSecond: (runs * c.days) / best, usPerRun: (best / runs) * 1e6 };
+}
+
+/** `npm run bench`: the whitepaper scenario (noise on), one thread. */
+export async function benchEngine(scenarioPath = "scenarios/whitepaper.yaml"): Promise<string[]> {
+  const { scenario } = loadScenario(scenarioPath);
+  const c = compileScenario(scenario);
+  measure(c, runKernel, 20_000, 1); // warm up the JIT
+  const fast = measure(c, runKernel, 50_000, 5);
+  measure(c, runReference, 2_000, 1);
+  const ref = measure(c, runReference, 5_000, 3);
+  const f = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
+  return [
+    `engine, ${scenario.name} (${c.days} days, noise on), 1 thread:`,
+    `  fast kernel      ${f(fast.stepsPerSecond)} day-steps/s  (${fast.usPerRun.toFixed(1)} µs per ${c.days}-day run)`,
+    `  reference engine ${f(ref.stepsPerSecond)} day-steps/s  (${ref.usPerRun.toFixed(1)} µs per run)`,
+  ];
+}

@@ -1,0 +1,22 @@
+/**
+ * `npm run bench`: every benchmark of the project, one after the other. Figures and the
+ * machine they were measured on are recorded in docs/benchmarks.md.
+ */
+import { cpus } from "node:os";
+import { benchEngine } from "./engine.js";
+
+const benches: [string, () => Promise<string[]>][] = [["engine", () => benchEngine()]];
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  console.log(`bme-sim benchmarks: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`);
+  for (const [name, bench] of benches) {
+    if (only.length > 0 && !only.includes(name)) continue;
+    for (const line of await bench()) console.log(line);
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${e instanceof Error ? e.message : e}`);
+  process.exitCode = 1;
+});
