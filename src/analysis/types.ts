@@ -109,3 +109,21 @@ export interface ExperimentSink {
   /** Mark the experiment finished. */
   finish(experimentId: string): Promise<void>;
 }
+
+/**
+ * One on-chain variable of a sensitivity analysis: the metric (a summary of an outcome metric,
+ * e.g. the mean of finalPrice) at the variable's low and high values, the others at base.
+ * `swing = |metricAtHigh − metricAtLow|`; rows are sorted by swing, largest first.
+ */
+export interface SensitivityRow {
+  readonly variable: string;
+  /** The variable's value in the base scenario. */
+  readonly baseValue: number;
+  readonly low: number;
+  readonly high: number;
+  /** The metric at the base point. */
+  readonly base: number;
+  readonly metricAtLow: number;
+  readonly metricAtHigh: number;
+  readonly swing: number;
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { VERSION } from "../version.js";
+import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerValidate } from "./commands/validate.js";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerRun(program);
+  registerReport(program);
   registerValidate(program);
   registerSchema(program);
   return program;

@@ -28,9 +28,10 @@ export function registerRun(program: Command): void {
     )
     .option("--deterministic", "set every series' noise to 0 (the expected path)", false)
     .option("--out <file>", "write the per-day table to a .csv or .json file")
+    .option("--report <dir>", "write an HTML report with SVG and PNG charts into DIR")
     .option("--quiet", "print nothing but errors", false)
     .action(
-      action((file, opts) => {
+      action(async (file, opts) => {
         if (opts.out !== undefined && tableFormat(opts.out) === null)
           throw new CliError(`--out: the output file must end in .csv or .json, got "${opts.out}"`);
         const { scenario } = loadScenario(file, {
@@ -40,10 +41,18 @@ export function registerRun(program: Command): void {
         });
         const result = simulate(scenario, { seed: opts.seed, run: opts.run });
         if (opts.out !== undefined) writeTable(result, opts.out);
+        // loaded on demand: charts pull in ECharts and resvg, which a plain run does not need
+        const report =
+          opts.report === undefined
+            ? undefined
+            : (await import("../../report/index.js")).writeRunReport(opts.report, result);
+        for (const w of report?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         if (!opts.quiet) {
           process.stdout.write(`${formatSummary(summarize(result))}\n`);
           if (opts.out !== undefined)
             process.stdout.write(`  table                 ${opts.out} (${result.days} rows)\n`);
+          if (report !== undefined)
+            process.stdout.write(`  report                ${report.index}\n`);
         }
         if (result.error)
           throw new CliError(

@@ -1,0 +1,219 @@
+import {
+  type ExperimentSpec,
+  OUTCOME_METRICS,
+  OUTCOME_UNITS,
+  type OutcomeMetric,
+  type PointResult,
+  type SensitivityRow,
+} from "../analysis/types.js";
+import type { ChartSpec } from "./charts/common.js";
+import { num } from "./charts/common.js";
+import {
+  pairedDifferenceChart,
+  pairedDifferenceRows,
+  pairedDifferences,
+  priceOverlayChart,
+} from "./charts/compare.js";
+import { fanCharts } from "./charts/fan.js";
+import { shortName, sweepHeatmap, sweepLine, sweptParameters } from "./charts/sweep.js";
+import { sensitivityRowsFromPoints, sortBySwing, tornadoChart } from "./charts/tornado.js";
+import type { Report, ReportSection, Table } from "./model.js";
+import { onchainTable } from "./tables.js";
+
+/** A stored experiment, as the store returns it. */
+export interface StoredExperiment {
+  readonly id: string;
+  readonly spec: ExperimentSpec;
+  readonly points: readonly PointResult[];
+  readonly finished: boolean;
+}
+
+/** Outcome metrics of one point: mean, sd and quantiles over its runs. */
+export function outcomeTable(p: PointResult, caption: string): Table {
+  return {
+    caption,
+    head: ["metric", "unit", "mean", "sd", "p5", "median", "p95"],
+    rows: OUTCOME_METRICS.map((m) => {
+      const s = p.summary[m];
+      return [
+        m,
+        OUTCOME_UNITS[m],
+        num(s.mean, 4),
+        num(s.sd, 4),
+        num(s.p5, 4),
+        num(s.p50, 4),
+        num(s.p95, 4),
+      ];
+    }),
+  };
+}
+
+function paramsLabel(p: PointResult): string {
+  const entries = Object.entries(p.params);
+  return entries.length === 0 ? "base" : entries.map(([k, v]) => `${shortName(k)}=${v}`).join(", ");
+}
+
+/** Every point's parameters and metric means. */
+function pointsTable(points: readonly PointResult[]): Table {
+  return {
+    caption: "Points (means over runs)",
+    head: ["point", "parameters", ...OUTCOME_METRICS.map((m) => `${m} (${OUTCOME_UNITS[m]})`)],
+    rows: points.map((p) => [
+      String(p.index),
+      paramsLabel(p),
+      ...OUTCOME_METRICS.map((m) => num(p.summary[m].mean, 4)),
+    ]),
+  };
+}
+
+function montecarlo(points: readonly PointResult[]): ReportSection[] {
+  return points.map((p) => ({
+    heading: points.length > 1 ? `Point ${p.index}: ${paramsLabel(p)}` : "Monte Carlo",
+    tables: [outcomeTable(p, `Outcomes over ${p.outcomes.runs} runs`)],
+    charts: fanCharts(p.bands).map((c) =>
+      points.length > 1 ? { ...c, name: `${c.name}-${p.index}` } : c,
+    ),
+  }));
+}
+
+function sweep(points: readonly PointResult[]): ReportSection[] {
+  const swept = sweptParameters(points);
+  let charts: ChartSpec[] = [];
+  let intro = `Swept: ${swept.map(shortName).join(", ") || "nothing"}.`;
+  if (swept.length === 1) charts = OUTCOME_METRICS.map((m) => sweepLine(points, m, swept[0]));
+  else if (swept.length >= 2) {
+    charts = OUTCOME_METRICS.map((m) => sweepHeatmap(points, m, [swept[0], swept[1]]));
+    if (swept.length > 2) intro += ` The heatmaps show the first two; the table has every point.`;
+  }
+  return [{ heading: "Sweep", intro, tables: [pointsTable(points)], charts }];
+}
+
+function armLabels(spec: ExperimentSpec): [string, string] {
+  const labels = spec.options.labels;
+  return Array.isArray(labels) && labels.length === 2
+    ? [String(labels[0]), String(labels[1])]
+    : ["A", "B"];
+}
+
+function compare(spec: ExperimentSpec, points: readonly PointResult[]): ReportSection[] {
+  const [a, b] = [...points].sort((x, y) => x.index - y.index);
+  if (!a || !b)
+    return [{ heading: "Comparison", intro: "Fewer than two arms are stored.", charts: [] }];
+  const labels = armLabels(spec);
+  const diffs = pairedDifferences(a.outcomes, b.outcomes);
+  return [
+    {
+      heading: `Comparison: ${labels[0]} against ${labels[1]}`,
+      intro:
+        "Both arms use the same seeds run by run (common random numbers), so each difference is the policy's.",
+      tables: [
+        {
+          caption: "Paired differences (B − A), mean [95% interval]",
+          head: [
+            "metric",
+            "unit",
+            `${labels[0]} mean`,
+            `${labels[1]} mean`,
+            `${labels[1]} − ${labels[0]}`,
+          ],
+          rows: pairedDifferenceRows(diffs),
+        },
+      ],
+      charts: [pairedDifferenceChart(diffs, labels), priceOverlayChart(a.bands, b.bands, labels)],
+    },
+  ];
+}
+
+function isSensitivityRow(x: unknown): x is SensitivityRow {
+  const r = x as Record<string, unknown>;
+  return (
+    typeof r === "object" &&
+    r !== null &&
+    typeof r.variable === "string" &&
+    typeof r.swing === "number"
+  );
+}
+
+function sensitivityMetric(spec: ExperimentSpec): OutcomeMetric {
+  const m = spec.options.metric;
+  return OUTCOME_METRICS.includes(m as OutcomeMetric) ? (m as OutcomeMetric) : "finalPrice";
+}
+
+function sensitivity(spec: ExperimentSpec, points: readonly PointResult[]): ReportSection[] {
+  const metric = sensitivityMetric(spec);
+  const given = spec.options.rows;
+  const rows =
+    Array.isArray(given) && given.every(isSensitivityRow)
+      ? sortBySwing(given)
+      : sensitivityRowsFromPoints(points, metric);
+  return [
+    {
+      heading: "Sensitivity",
+      intro: `Each on-chain variable moved to its low and high value, the others at base; metric: mean ${metric}.`,
+      tables: [
+        {
+          caption: `Sensitivity of ${metric} (${OUTCOME_UNITS[metric]})`,
+          head: [
+            "variable",
+            "base value",
+            "low",
+            "high",
+            `${metric} at low`,
+            `${metric} at high`,
+            "swing",
+          ],
+          rows: rows.map((r) => [
+            r.variable,
+            num(r.baseValue, 4),
+            num(r.low, 4),
+            num(r.high, 4),
+            num(r.metricAtLow, 4),
+            num(r.metricAtHigh, 4),
+            num(r.swing, 4),
+          ]),
+        },
+      ],
+      charts: [tornadoChart(rows, metric, OUTCOME_UNITS[metric])],
+    },
+  ];
+}
+
+/** The report of a stored experiment: fan charts, heatmaps, paired differences or the tornado. */
+export function experimentReport(e: StoredExperiment): Report {
+  const { spec } = e;
+  const points = [...e.points].sort((a, b) => a.index - b.index);
+  const failed = points.reduce((n, p) => n + p.failedRuns.length, 0);
+  const notes = [
+    ...(e.finished ? [] : [`unfinished: ${points.length} of ${spec.points.length} points stored`]),
+    ...(failed > 0 ? [`${failed} runs stopped with an error and are left out`] : []),
+  ];
+  const sections: ReportSection[] =
+    spec.kind === "montecarlo"
+      ? montecarlo(points)
+      : spec.kind === "sweep"
+        ? sweep(points)
+        : spec.kind === "compare"
+          ? compare(spec, points)
+          : sensitivity(spec, points);
+  return {
+    title: `BME ${spec.kind} report: ${spec.scenarioName}`,
+    description: notes.length > 0 ? notes.join(" · ") : undefined,
+    facts: [
+      ["experiment", e.id],
+      ["kind", spec.kind],
+      ["scenario", spec.scenarioName],
+      ["seed", String(spec.seed)],
+      ["runs per point", String(spec.runsPerPoint)],
+      ["points", String(spec.points.length)],
+      ["bme-sim version", spec.version],
+    ],
+    sections: [
+      ...sections,
+      {
+        heading: "On-chain variables (base scenario)",
+        tables: [onchainTable(spec.scenario)],
+        charts: [],
+      },
+    ],
+  };
+}

@@ -1,0 +1,137 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { simulate } from "../../src/engine/simulate.js";
+import { PALETTE } from "../../src/report/charts/common.js";
+import { incomeChart, priceChart, runCharts } from "../../src/report/charts/run.js";
+import { runReport } from "../../src/report/runReport.js";
+import { type WrittenReport, writeReport } from "../../src/report/write.js";
+import { loadScenario } from "../../src/scenario/load.js";
+import { WHITEPAPER } from "../helpers.js";
+import { PNG_SIGNATURE, polylinePoints, svgTexts } from "./svg.js";
+
+const { scenario } = loadScenario(WHITEPAPER, { deterministic: true });
+const result = simulate(scenario);
+let dir: string;
+let written: WrittenReport;
+const svg = (name: string) => readFileSync(join(dir, "charts", `${name}.svg`), "utf8");
+
+/** Data of series `i` of a chart's option, as [x, y] pairs. */
+function seriesData(option: unknown, i: number): [number, number][] {
+  return (option as { series: { data: [number, number][] }[] }).series[i].data;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "bme-report-"));
+  written = writeReport(dir, runReport(result));
+});
+
+describe("the whitepaper scenario's report", () => {
+  it("draws the whitepaper's simulation plots, burn vs mint, emissions and the lost figure", () => {
+    expect(written.charts).toEqual([
+      "demand",
+      "income",
+      "price",
+      "supply",
+      "token-reserve",
+      "dollar-reserve",
+      "burn-mint",
+      "emissions",
+      "phase2-emission",
+    ]);
+    expect(written.index).toBe(join(dir, "index.html"));
+  });
+
+  it("draws one 180-point line per consumer type in the demand chart, named in the legend", () => {
+    const s = svg("demand");
+    const texts = svgTexts(s);
+    for (const name of ["imageLabeling", "tpuTraining", "gpuTraining", "inference"])
+      expect(texts).toContain(name);
+    for (let i = 0; i < 4; i++) expect(polylinePoints(s, PALETTE[i])).toEqual([180]);
+    expect(texts).toContain("jobs created (jobs/day)");
+    expect(texts).toContain("day");
+  });
+
+  it("labels every day chart's axes with units and marks the phase change on day 30", () => {
+    const axes: Record<string, string> = {
+      demand: "jobs created (jobs/day)",
+      income: "income (usd/day)",
+      price: "token price (usd/token)",
+      supply: "circulating supply (tokens)",
+      "token-reserve": "token reserve (tokens)",
+      "dollar-reserve": "dollar reserve (usd)",
+      "burn-mint": "tokens per day (tokens/day)",
+      emissions: "emission (tokens/day)",
+    };
+    for (const [name, yTitle] of Object.entries(axes)) {
+      const texts = svgTexts(svg(name));
+      expect(texts, name).toContain(yTitle);
+      expect(texts, name).toContain("day");
+      expect(texts, name).toContain("phase 2 from day 30");
+      expect(polylinePoints(svg(name), PALETTE[0]), name).toEqual([180]);
+    }
+  });
+
+  it("names the burned and minted series and the two emissions", () => {
+    expect(svgTexts(svg("burn-mint"))).toEqual(expect.arrayContaining(["burned", "minted"]));
+    expect(svgTexts(svg("emissions"))).toEqual(
+      expect.arrayContaining(["phaseOneEmission", "phaseTwoEmission"]),
+    );
+    expect(polylinePoints(svg("burn-mint"), PALETTE[1])).toEqual([180]);
+  });
+
+  it("plots the values of MODEL.md §8: price 20,000/2,000,000 on day 0, income 47,640 usd on day 30", () => {
+    expect(seriesData(priceChart(result).option, 0)[0]).toEqual([0, 0.01]);
+    expect(seriesData(incomeChart(result).option, 0)[30][1]).toBeCloseTo(47_640, 6);
+    // opsRevenue is 30% of income (E7)
+    expect(seriesData(incomeChart(result).option, 2)[30][1]).toBeCloseTo(0.3 * 47_640, 6);
+  });
+
+  it("mints 1,200,000 / 30 = 40,000 tokens a day in phase 1 and burns none", () => {
+    const burnMint = runCharts(result).find((c) => c.name === "burn-mint")!;
+    const burned = seriesData(burnMint.option, 0);
+    const minted = seriesData(burnMint.option, 1);
+    for (let t = 0; t < 30; t++) {
+      expect(burned[t][1]).toBe(0);
+      expect(minted[t][1]).toBeCloseTo(40_000, 6);
+    }
+    // tpuTraining: 400 jobs/day on day 30, 2 fewer each day: 400 − 2·149 = 102 on day 179
+    const demand = runCharts(result)[0];
+    expect(seriesData(demand.option, 1)[30][1]).toBe(400);
+    expect(seriesData(demand.option, 1)[179][1]).toBeCloseTo(102, 9);
+  });
+
+  it("writes a PNG next to every SVG", () => {
+    for (const name of written.charts) {
+      const png = readFileSync(join(dir, "charts", `${name}.png`));
+      expect([...png.subarray(0, 8)], name).toEqual(PNG_SIGNATURE);
+      expect(png.length, name).toBeGreaterThan(10_000);
+    }
+  });
+
+  it("writes a self-contained HTML page that shows and links every chart", () => {
+    const html = readFileSync(written.index, "utf8");
+    for (const name of written.charts) {
+      expect(html).toContain(`<figure id="chart-${name}">`);
+      expect(html).toContain(`href="charts/${name}.svg"`);
+      expect(html).toContain(`href="charts/${name}.png"`);
+    }
+    expect(html.match(/<svg /g)).toHaveLength(written.charts.length);
+    expect(html).not.toMatch(/<script|<link|<img|src=|@import|url\(http/);
+    expect(html).toContain("<title>BME report: whitepaper</title>");
+    // the on-chain variables in force: A = P2M = 0.4 · 2,000,000 = 800,000 tokens
+    expect(html).toContain('<td>phaseTwoMintAmount (A)</td><td class="n">800,000</td>');
+    expect(html).toContain('<td>phase2Modulation (P2M)</td><td class="n">800,000</td>');
+    expect(html).toContain('<td>fiatOperationsFraction (f)</td><td class="n">0.3</td>');
+  });
+
+  it("gives the same bytes for the same run, whatever was drawn before", () => {
+    const again = mkdtempSync(join(tmpdir(), "bme-report-"));
+    writeReport(again, runReport(result), { png: false });
+    expect(readFileSync(join(again, "index.html"), "utf8")).toBe(
+      readFileSync(written.index, "utf8"),
+    );
+    expect(readFileSync(join(again, "charts", "price.svg"), "utf8")).toBe(svg("price"));
+  });
+});
