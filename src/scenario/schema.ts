@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { checkScenario } from "./checks.js";
+import { MarketplaceSchema } from "./marketplace.js";
 import { OnchainSchema } from "./onchain.js";
 import { SeriesSchema } from "./series.js";
 
@@ -149,9 +150,11 @@ export const ScenarioObjectSchema = z
     name: Name.default("scenario").describe("Scenario name, recorded in every output."),
     description: z.string().optional().describe("Free text."),
     mode: z
-      .literal("aggregate")
+      .enum(["aggregate", "marketplace"])
       .default("aggregate")
-      .describe("Simulation mode. Default aggregate."),
+      .describe(
+        "Simulation mode: aggregate (daily totals) or marketplace (individual suppliers and jobs, MODEL.md §9). Default aggregate.",
+      ),
     days: z
       .int()
       .min(1)
@@ -183,6 +186,9 @@ export const ScenarioObjectSchema = z
       .array(ScheduleEntrySchema)
       .default([])
       .describe("Governance votes changing on-chain variables."),
+    marketplace: MarketplaceSchema.optional().describe(
+      "Suppliers and job attributes of marketplace mode (MODEL.md §9); defaults apply when absent.",
+    ),
   })
   .describe("A BME scenario (MODEL.md). Every amount carries its unit in its description.");
 
