@@ -9,7 +9,9 @@ const benches: [string, () => Promise<string[]>][] = [["engine", () => benchEngi
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  console.log(`bme-sim benchmarks: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`);
+  console.log(
+    `bme-sim benchmarks: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`,
+  );
   for (const [name, bench] of benches) {
     if (only.length > 0 && !only.includes(name)) continue;
     for (const line of await bench()) console.log(line);

@@ -103,7 +103,10 @@ export interface ExperimentSink {
    * Record a new experiment, or (resume) find the unfinished one with the same spec and return
    * the indices of its points already stored.
    */
-  begin(spec: ExperimentSpec, options: { resume: boolean }): Promise<{ experimentId: string; completedPoints: ReadonlySet<number> }>;
+  begin(
+    spec: ExperimentSpec,
+    options: { resume: boolean },
+  ): Promise<{ experimentId: string; completedPoints: ReadonlySet<number> }>;
   /** Store one point atomically; storing the same point twice keeps one copy. */
   writePoint(experimentId: string, point: PointResult): Promise<void>;
   /** Mark the experiment finished. */
