@@ -14,6 +14,25 @@ export { type SimulateOptions, simulate } from "./engine/simulate.js";
 export { type RunSummary, summarize } from "./engine/summary.js";
 // sinks
 export { toCsv, toJson, writeTable } from "./io/table.js";
+// marketplace (agent) mode, MODEL.md §9
+export {
+  earningsChart,
+  formatMarketplace,
+  type MarketplaceResult,
+  type MarketScheduler,
+  QUEUE_COLUMNS,
+  type QueueTable,
+  queueChart,
+  queueCsv,
+  ReferenceScheduler,
+  reputationChart,
+  runMarketplace,
+  Scheduler,
+  type SchedulerSetup,
+  type SupplierRecord,
+  suppliersCsv,
+  writeMarketplaceTables,
+} from "./marketplace/index.js";
 export { InvariantViolation } from "./mechanisms/invariants.js";
 // scenario: the schema is the type
 export { scenarioWarnings } from "./scenario/checks.js";

@@ -1,3 +1,4 @@
+import type { MarketplaceResult } from "../marketplace/result.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { SimulationFailure } from "./outcome.js";
 
@@ -23,6 +24,8 @@ export interface RunResult {
   readonly days: number;
   readonly values: readonly Float64Array[];
   readonly error: SimulationFailure | null;
+  /** Marketplace mode only: per-supplier results and per-day queue metrics (MODEL.md §9). */
+  readonly marketplace?: MarketplaceResult;
 }
 
 /** One column by name. */

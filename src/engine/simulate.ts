@@ -1,3 +1,4 @@
+import { runMarketplace } from "../marketplace/engine.js";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario, ScenarioInput } from "../scenario/schema.js";
@@ -30,7 +31,10 @@ export function simulate(
   const run = options.run ?? 0;
   const compiled = compileScenario(parsed);
   const data = new Float64Array(compiled.columns.length * compiled.days);
-  const outcome = (options.reference ? runReference : runKernel)(compiled, seed, run, data);
+  const market =
+    parsed.mode === "marketplace" ? runMarketplace(compiled, seed, run, data) : undefined;
+  const outcome =
+    market ?? (options.reference ? runReference : runKernel)(compiled, seed, run, data);
   const meta = {
     scenarioName: parsed.name,
     seed,
@@ -40,7 +44,7 @@ export function simulate(
     scenario: parsed,
     warnings: scenarioWarnings(parsed),
   };
-  return resultFromBuffer(
+  const result = resultFromBuffer(
     meta,
     compiled.columns,
     data,
@@ -48,4 +52,5 @@ export function simulate(
     outcome.daysCompleted,
     outcome.error,
   );
+  return market ? { ...result, marketplace: market.marketplace } : result;
 }

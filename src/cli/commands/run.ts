@@ -2,6 +2,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { simulate } from "../../engine/simulate.js";
 import { summarize } from "../../engine/summary.js";
 import { tableFormat, writeTable } from "../../io/table.js";
+import { formatMarketplace, writeMarketplaceTables } from "../../marketplace/csv.js";
 import { loadScenario } from "../../scenario/load.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { formatSummary } from "../format.js";
@@ -41,6 +42,10 @@ export function registerRun(program: Command): void {
         });
         const result = simulate(scenario, { seed: opts.seed, run: opts.run });
         if (opts.out !== undefined) writeTable(result, opts.out);
+        const marketTables =
+          opts.out !== undefined && result.marketplace
+            ? writeMarketplaceTables(result.marketplace, opts.out)
+            : [];
         // loaded on demand: charts pull in ECharts and resvg, which a plain run does not need
         const report =
           opts.report === undefined
@@ -51,6 +56,10 @@ export function registerRun(program: Command): void {
           process.stdout.write(`${formatSummary(summarize(result))}\n`);
           if (opts.out !== undefined)
             process.stdout.write(`  table                 ${opts.out} (${result.days} rows)\n`);
+          if (result.marketplace)
+            process.stdout.write(`${formatMarketplace(result.marketplace)}\n`);
+          for (const path of marketTables)
+            process.stdout.write(`  table                 ${path}\n`);
           if (report !== undefined)
             process.stdout.write(`  report                ${report.index}\n`);
         }

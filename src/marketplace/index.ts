@@ -1,0 +1,23 @@
+/** Marketplace (agent) mode, MODEL.md §9: scheduler, engine, results, charts. */
+export { earningsChart, queueChart, reputationChart } from "./charts.js";
+export { type CompiledMarket, compileMarket } from "./compile.js";
+export {
+  formatMarketplace,
+  queueCsv,
+  suppliersCsv,
+  writeMarketplaceTables,
+} from "./csv.js";
+export { type MarketOptions, type MarketOutcome, quantile, runMarketplace } from "./engine.js";
+export { supplierBefore, taskBefore } from "./order.js";
+export { isDishonest, spreadPick } from "./population.js";
+export { ReferenceScheduler } from "./referenceScheduler.js";
+export { reputation } from "./reputation.js";
+export {
+  type MarketplaceResult,
+  QUEUE_COLUMNS,
+  type QueueTable,
+  type SupplierRecord,
+} from "./result.js";
+export { Scheduler } from "./scheduler.js";
+export type { MarketScheduler, SchedulerSetup } from "./types.js";
+export { wholeJobs } from "./wholeJobs.js";
