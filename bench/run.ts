@@ -3,9 +3,15 @@
  * machine they were measured on are recorded in docs/benchmarks.md.
  */
 import { cpus } from "node:os";
+import { benchDashboard } from "./dashboard.js";
 import { benchEngine } from "./engine.js";
+import { benchMarketplace } from "./marketplace.js";
 
-const benches: [string, () => Promise<string[]>][] = [["engine", () => benchEngine()]];
+const benches: [string, () => Promise<string[]>][] = [
+  ["engine", () => benchEngine()],
+  ["marketplace", () => benchMarketplace()],
+  ["dashboard", () => benchDashboard()],
+];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

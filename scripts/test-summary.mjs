@@ -1,10 +1,22 @@
-// Prints the suite's totals as one plain line ("tests: N passed, N failed, N skipped")
-// from Vitest's JSON report, so any CI reads the count the same way.
-import { readFileSync } from "node:fs";
+// Prints the suite's totals as one plain line ("tests: N passed, N failed, N skipped") from
+// Vitest's and Playwright's JSON reports, so any CI reads the count the same way.
+import { existsSync, readFileSync } from "node:fs";
 
-const file = process.argv[2] ?? "out/test-results.json";
-const r = JSON.parse(readFileSync(file, "utf8"));
-console.log(
-  `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
-);
-process.exitCode = r.numFailedTests > 0 || !r.success ? 1 : 0;
+const read = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const unit = read("out/test-results.json");
+if (unit) {
+  passed += unit.numPassedTests;
+  failed += unit.numFailedTests + (unit.success ? 0 : unit.numFailedTestSuites);
+  skipped += unit.numPendingTests + unit.numTodoTests;
+}
+const e2e = read("out/e2e-results.json");
+if (e2e) {
+  passed += e2e.stats.expected + e2e.stats.flaky;
+  failed += e2e.stats.unexpected;
+  skipped += e2e.stats.skipped;
+}
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exitCode = failed > 0 || !unit ? 1 : 0;

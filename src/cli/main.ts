@@ -4,6 +4,7 @@ import { VERSION } from "../version.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerSchema } from "./commands/schema.js";
+import { registerServe } from "./commands/serve.js";
 import { registerValidate } from "./commands/validate.js";
 import { EXIT_BAD_INPUT, reportError } from "./errors.js";
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerValidate(program);
   registerSchema(program);
+  registerServe(program);
   return program;
 }
 

@@ -1,0 +1,109 @@
+import { existsSync } from "node:fs";
+
+/** The part of the results store (src/store) the dashboard reads. */
+interface StoreLike {
+  listExperiments(): Promise<unknown>;
+  loadExperiment(id: string): Promise<unknown>;
+  close(): Promise<void> | void;
+}
+type OpenStore = (path: string) => Promise<StoreLike>;
+
+/** Why experiments cannot be listed, for the dashboard to show; or null when they can. */
+export class StoreUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreUnavailable";
+  }
+}
+
+async function loadOpenStore(): Promise<OpenStore> {
+  // a variable specifier: the store is optional, and its absence is a message, not a crash
+  const specifier = "../store/index.js";
+  try {
+    const mod = (await import(specifier)) as { openStore?: OpenStore };
+    if (typeof mod.openStore !== "function") throw new Error("no openStore export");
+    return mod.openStore;
+  } catch (e) {
+    throw new StoreUnavailable(
+      `the results store is not available in this build (${(e as Error).message})`,
+    );
+  }
+}
+
+/** Open the store, run `f`, close it again (so a running experiment can write between requests). */
+export async function withStore<T>(
+  path: string | undefined,
+  f: (store: StoreLike) => Promise<T>,
+): Promise<T> {
+  if (!path)
+    throw new StoreUnavailable("no results store given: start the server with --store <file>");
+  if (!existsSync(path)) throw new StoreUnavailable(`no results store at ${path}`);
+  const openStore = await loadOpenStore();
+  const store = await openStore(path);
+  try {
+    return await f(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** JSON-safe copy: typed arrays become arrays, bigints numbers, non-finite numbers null. */
+export function plain(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>, (v) => plain(v));
+  if (Array.isArray(value)) return value.map(plain);
+  if (value instanceof Date) return value.toISOString();
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plain(v);
+    return out;
+  }
+  return value;
+}
+
+interface StoredPoint {
+  index: number;
+  params: unknown;
+  summary: unknown;
+  failedRuns: readonly unknown[];
+  bands: { columns: readonly string[]; days: number; runs: number; stats: Record<string, unknown> };
+}
+interface StoredExperiment {
+  spec: Record<string, unknown>;
+  points: StoredPoint[];
+  finished: boolean;
+}
+
+/** An experiment without its bands (they can be large): spec, and per point its params and summary. */
+export function experimentOverview(id: string, e: StoredExperiment): unknown {
+  return plain({
+    id,
+    finished: e.finished,
+    spec: e.spec,
+    points: e.points.map((p) => ({
+      index: p.index,
+      params: p.params,
+      summary: p.summary,
+      failedRuns: p.failedRuns.length,
+      runs: p.bands.runs,
+    })),
+  });
+}
+
+/** One point's bands, column by column: `{ column: { p5: [...], …, mean: [...] } }`. */
+export function pointBands(e: StoredExperiment, index: number): unknown | null {
+  const p = e.points.find((q) => q.index === index);
+  if (!p) return null;
+  const { columns, days, runs, stats } = p.bands;
+  const out: Record<string, Record<string, unknown>> = {};
+  columns.forEach((name, c) => {
+    out[name] = {};
+    for (const [stat, arr] of Object.entries(stats))
+      out[name][stat] = plain((arr as Float64Array).subarray(c * days, (c + 1) * days));
+  });
+  return { index, days, runs, params: plain(p.params), columns: out };
+}
+
+export type { StoredExperiment };

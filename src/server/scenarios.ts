@@ -1,0 +1,104 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { csvColumn } from "../scenario/csv.js";
+import { NAME_PATTERN } from "../scenario/schema.js";
+
+/** A scenario file as the dashboard receives it: its text and its raw object (CSV series inlined). */
+export interface ScenarioText {
+  readonly name: string;
+  readonly file: string;
+  readonly description: string;
+  readonly days: number | null;
+  readonly yaml: string;
+  /** The YAML read as an object, every `{ csv, column }` series replaced by `{ values }`. */
+  readonly raw: unknown;
+  /** Problems met while reading (bad YAML, missing CSV): shown by the dashboard. */
+  readonly problems: readonly string[];
+}
+
+/** The shipped scenarios: `<dir>/<name>.yaml`, sorted by name. */
+export function listScenarioFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .map((f) => f.replace(/\.(ya?ml|json)$/, ""))
+    .filter((name) => NAME_PATTERN.test(name))
+    .sort();
+}
+
+/** Read one shipped scenario by name; null when there is none (names never reach the file system unchecked). */
+export function readShipped(dir: string, name: string): ScenarioText | null {
+  if (!NAME_PATTERN.test(name) || !listScenarioFiles(dir).includes(name)) return null;
+  for (const ext of [".yaml", ".yml", ".json"]) {
+    const file = join(dir, name + ext);
+    if (existsSync(file)) return readScenarioText(file, name);
+  }
+  return null;
+}
+
+/** Read a scenario file into its text, raw object and problems. */
+export function readScenarioText(file: string, fallbackName: string): ScenarioText {
+  const yaml = readFileSync(file, "utf8");
+  const problems: string[] = [];
+  let raw: unknown = null;
+  try {
+    raw = inlineCsvSeries(parseYaml(yaml), dirname(resolve(file)), problems);
+  } catch (e) {
+    problems.push(`not valid YAML or JSON: ${(e as Error).message}`);
+  }
+  const obj = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+  return {
+    name: typeof obj.name === "string" ? obj.name : fallbackName,
+    file,
+    description: typeof obj.description === "string" ? obj.description : "",
+    days: typeof obj.days === "number" ? obj.days : null,
+    yaml,
+    raw,
+    problems,
+  };
+}
+
+function inlineOne(series: unknown, baseDir: string, path: string, problems: string[]): unknown {
+  if (!series || typeof series !== "object" || Array.isArray(series)) return series;
+  const s = series as Record<string, unknown>;
+  if (typeof s.csv !== "string" || typeof s.column !== "string") return series;
+  const file = resolve(baseDir, s.csv);
+  if (!existsSync(file)) {
+    problems.push(`${path}.csv: no such CSV file: ${s.csv}`);
+    return series;
+  }
+  const r = csvColumn(readFileSync(file, "utf8"), s.column);
+  if ("error" in r) {
+    problems.push(`${path}.csv: ${s.csv}: ${r.error}`);
+    return series;
+  }
+  return { values: r.values };
+}
+
+/** The browser cannot read files next to a scenario: inline every CSV series as its values. */
+export function inlineCsvSeries(raw: unknown, baseDir: string, problems: string[]): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const r = { ...(raw as Record<string, unknown>) };
+  const mapList = (key: string, field: string) => {
+    if (!Array.isArray(r[key])) return;
+    r[key] = (r[key] as unknown[]).map((e, i) =>
+      e && typeof e === "object"
+        ? {
+            ...(e as object),
+            [field]: inlineOne(
+              (e as Record<string, unknown>)[field],
+              baseDir,
+              `${key}[${i}].${field}`,
+              problems,
+            ),
+          }
+        : e,
+    );
+  };
+  mapList("consumers", "jobsPerDay");
+  mapList("suppliers", "count");
+  for (const key of ["consumerSentiment", "governanceValue"])
+    if (key in r) r[key] = inlineOne(r[key], baseDir, key, problems);
+  return r;
+}

@@ -1,0 +1,157 @@
+import { expect, type Page, test } from "@playwright/test";
+
+const BASE = () => {
+  const url = process.env.BME_E2E_URL;
+  if (!url) throw new Error("BME_E2E_URL is not set: the global setup starts the server");
+  return url;
+};
+
+type Probe = {
+  ready: boolean;
+  redraws: number;
+  series: Record<string, number[]>;
+  pinned: Record<string, number[]> | null;
+  bands: Record<string, Record<string, number[]>> | null;
+  charts: Record<string, Record<string, number[]>>;
+  mcRuns: number | null;
+};
+
+async function open(page: Page, query: string): Promise<void> {
+  await page.goto(`${BASE()}?${query}`);
+  await page.waitForFunction(() => (globalThis as unknown as { __bme: Probe }).__bme?.ready);
+}
+
+const probe = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { __bme: Probe }).__bme);
+
+/** Move a slider and wait for the redraw it causes. */
+async function slide(page: Page, name: string, value: string): Promise<void> {
+  const before = (await probe(page)).redraws;
+  await page.getByTestId(`slider-${name}`).fill(value);
+  await page.waitForFunction(
+    (n) => (globalThis as unknown as { __bme: Probe }).__bme.redraws > n,
+    before,
+  );
+}
+
+// MODEL.md §8: phase 2 begins on day 30 in the whitepaper scenario; no demand before it.
+const PHASE_TWO = 30;
+
+test("raising the buyback slider raises the price on every phase-2 day, not before", async ({
+  page,
+}) => {
+  await open(page, "s=whitepaper&set=onchain.buybackModulation=0.5");
+  const before = (await probe(page)).charts.price.price;
+  expect(before).toHaveLength(180);
+  await slide(page, "buybackModulation", "1");
+  const after = (await probe(page)).charts.price.price;
+  // E7: a larger buyback share turns more of the supplier pool into token demand, and E10's
+  // price is demand over supply; phase 1 has no income, so its days do not move.
+  for (let t = 0; t < PHASE_TWO; t++) expect(after[t]).toBe(before[t]);
+  for (let t = PHASE_TWO; t < 180; t++) expect(after[t]).toBeGreaterThan(before[t]);
+  await expect(page.getByTestId("input-buybackModulation")).toHaveValue("1");
+  expect(page.url()).toContain("set=onchain.buybackModulation%3D1");
+});
+
+test("the Monte Carlo toggle draws ordered bands over the runs asked for", async ({ page }) => {
+  await open(page, "s=whitepaper");
+  await page.getByTestId("mc-runs").fill("60");
+  await page.getByTestId("mc-toggle").check();
+  await page.waitForFunction(() => (globalThis as unknown as { __bme: Probe }).__bme.mcRuns === 60);
+  await expect(page.getByTestId("mc-info")).toContainText("60 runs");
+  const p = await probe(page);
+  const b = p.bands!.priceOfToken;
+  let spread = 0;
+  for (let t = PHASE_TWO; t < 180; t++) {
+    expect(b.p5[t]).toBeLessThanOrEqual(b.p25[t]);
+    expect(b.p25[t]).toBeLessThanOrEqual(b.p50[t]);
+    expect(b.p50[t]).toBeLessThanOrEqual(b.p75[t]);
+    expect(b.p75[t]).toBeLessThanOrEqual(b.p95[t]);
+    spread = Math.max(spread, b.p95[t] - b.p5[t]);
+  }
+  // demand has 10% noise from day 30: the runs differ, so the outer band has width
+  expect(spread).toBeGreaterThan(0);
+  // the price chart holds the band series and the median line
+  const names = Object.keys(p.charts.price);
+  expect(names).toContain("price median");
+  expect(names.filter((n) => n.startsWith("·"))).toHaveLength(4);
+});
+
+test("a long Monte Carlo shows progress and can be cancelled", async ({ page }) => {
+  await open(page, "s=whitepaper");
+  await page.getByTestId("mc-runs").fill("5000");
+  await page.getByTestId("mc-toggle").check();
+  await expect(page.getByTestId("mc-progress")).toBeVisible();
+  await page.getByTestId("mc-cancel").click();
+  await expect(page.getByTestId("mc-progress")).toHaveCount(0);
+  await expect(page.getByTestId("mc-toggle")).not.toBeChecked();
+  expect((await probe(page)).bands).toBeNull();
+});
+
+test("pinning A then lowering the buyback overlays A and B and shows B − A", async ({ page }) => {
+  await open(page, "s=whitepaper");
+  const a = (await probe(page)).series.priceOfToken;
+  await page.getByTestId("pin").click();
+  await slide(page, "buybackModulation", "0.5");
+  const p = await probe(page);
+  expect(p.pinned!.priceOfToken).toEqual(a);
+  expect(p.series.priceOfToken[179]).toBeLessThan(a[179]);
+  expect(Object.keys(p.charts.price)).toEqual(["price (B)", "price (A)"]);
+  // less buyback demand, lower final price: the difference is negative
+  await expect(page.getByTestId("delta-finalPrice")).toHaveText(/^-/);
+  // the same phase change day in both arms
+  await expect(page.getByTestId("delta-phaseChangeDay")).toHaveText("0");
+  expect(page.url()).toContain("pin=1");
+});
+
+test("a shared link restores the levers, the pinned arm and the charts", async ({
+  page,
+  context,
+}) => {
+  await open(page, "s=whitepaper");
+  await page.getByTestId("pin").click();
+  await slide(page, "fiatOperationsFraction", "0.5");
+  await slide(page, "buybackModulation", "0.7");
+  const first = await probe(page);
+  const link = page.url();
+
+  const other = await context.newPage();
+  await other.goto(link);
+  await other.waitForFunction(() => (globalThis as unknown as { __bme: Probe }).__bme?.ready);
+  const second = await probe(other);
+  await expect(other.getByTestId("input-buybackModulation")).toHaveValue("0.7");
+  await expect(other.getByTestId("input-fiatOperationsFraction")).toHaveValue("0.5");
+  expect(second.series.priceOfToken).toEqual(first.series.priceOfToken);
+  expect(second.pinned!.priceOfToken).toEqual(first.pinned!.priceOfToken);
+});
+
+test("an invalid value shows the schema's message beside its field and keeps the charts", async ({
+  page,
+}) => {
+  await open(page, "s=whitepaper");
+  const before = (await probe(page)).series.priceOfToken;
+  await page.getByTestId("input-buybackModulation").fill("1.5");
+  // MODEL.md §4: buybackModulation is a fraction in [0, 1]
+  await expect(page.getByTestId("error-buybackModulation")).toContainText("<=1");
+  await expect(page.getByTestId("invalid-banner")).toBeVisible();
+  expect((await probe(page)).series.priceOfToken).toEqual(before);
+  await page.getByTestId("input-buybackModulation").fill("0.9");
+  await expect(page.getByTestId("error-buybackModulation")).toHaveCount(0);
+});
+
+test("a pasted scenario is explored and travels in the link", async ({ page, request }) => {
+  const shipped = await (await request.get(`${BASE()}api/scenarios/whitepaper`)).json();
+  const yaml = (shipped.yaml as string).replace(/^days: 180/m, "days: 90");
+  await open(page, "s=whitepaper");
+  await page.getByTestId("scenario-select").selectOption("paste");
+  await page.getByTestId("paste-text").fill(yaml);
+  await page.getByTestId("paste-load").click();
+  await page.waitForFunction(
+    () => (globalThis as unknown as { __bme: Probe }).__bme.series.priceOfToken.length === 90,
+  );
+  expect(page.url()).toContain("y=");
+  await page.reload();
+  await page.waitForFunction(
+    () => (globalThis as unknown as { __bme: Probe }).__bme.series?.priceOfToken.length === 90,
+  );
+});

@@ -1,0 +1,27 @@
+/** ECharts, only the parts the dashboard draws with (a smaller bundle than the full build). */
+import { LineChart } from "echarts/charts";
+import {
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TitleComponent,
+  TooltipComponent,
+} from "echarts/components";
+import { type EChartsType, init, use } from "echarts/core";
+import { CanvasRenderer } from "echarts/renderers";
+
+use([
+  LineChart,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TitleComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
+
+export type { EChartsType };
+
+export function initChart(el: HTMLElement): EChartsType {
+  return init(el, undefined, { renderer: "canvas" });
+}
