@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { VERSION } from "../version.js";
+import { registerExperiments } from "./commands/experiments.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerSchema } from "./commands/schema.js";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerRun(program);
+  registerExperiments(program);
   registerReport(program);
   registerValidate(program);
   registerSchema(program);

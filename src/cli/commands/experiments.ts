@@ -1,0 +1,380 @@
+import { availableParallelism } from "node:os";
+import type { Command } from "@commander-js/extra-typings";
+import {
+  type ExperimentKind,
+  type ExperimentSink,
+  type ExperimentSpec,
+  OUTCOME_METRICS,
+  type OutcomeMetric,
+  type PointResult,
+  type PointSpec,
+} from "../../analysis/types.js";
+import { pairedDifferences } from "../../montecarlo/compare.js";
+import { type ExperimentOutcome, runExperiment } from "../../montecarlo/experiment.js";
+import { writeCompareFile, writeJson, writePointFiles } from "../../montecarlo/files.js";
+import { sensitivityPlan, sensitivityRows } from "../../montecarlo/sensitivity.js";
+import { type Axis, expandSweep, parseAxis } from "../../montecarlo/sweep.js";
+import { loadScenario } from "../../scenario/load.js";
+import type { Scenario } from "../../scenario/schema.js";
+import { VERSION } from "../../version.js";
+import { action, CliError } from "../errors.js";
+import { fmt } from "../format.js";
+import { collect, parseSeed, wholeNumber } from "../options.js";
+import { progress } from "../progress.js";
+
+interface CommonOptions {
+  runs: number;
+  seed: number;
+  workers: number;
+  set: string[];
+  days?: number;
+  deterministic: boolean;
+  store: string | false;
+  resume: boolean;
+  out?: string;
+  quiet: boolean;
+}
+
+export const DEFAULT_STORE = "bme-results.duckdb";
+
+// biome-ignore lint/suspicious/noExplicitAny: typed options cannot flow through a helper shared by four commands
+type AnyCommand = any;
+
+function common(cmd: AnyCommand, runs: number): AnyCommand {
+  return cmd
+    .option(
+      "--runs <n>",
+      "runs per point (run i of every point is seeded from seed and i)",
+      wholeNumber("--runs", 1, 100_000_000),
+      runs,
+    )
+    .option("--seed <n>", "seed of the experiment", parseSeed, 0)
+    .option(
+      "--workers <n>",
+      "worker threads (results are identical for any number)",
+      wholeNumber("--workers", 1, 256),
+      Math.max(1, availableParallelism()),
+    )
+    .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+    .option("--days <n>", "override the number of days", wholeNumber("--days", 1, 36_500))
+    .option("--deterministic", "set every series' noise to 0", false)
+    .option("--store <path>", "results store (DuckDB file)", DEFAULT_STORE)
+    .option("--no-store", "do not save to the results store")
+    .option(
+      "--resume",
+      "continue the unfinished experiment with the same settings in the store",
+      false,
+    )
+    .option("--out <dir>", "also write CSV/JSON files of the results into DIR")
+    .option("--quiet", "no progress, no summary", false);
+}
+
+async function openSink(
+  path: string | false,
+): Promise<(ExperimentSink & { close(): Promise<void> }) | null> {
+  if (path === false) return null;
+  const modulePath = "../../results/index.js";
+  let mod: { openStore(path: string): Promise<ExperimentSink & { close(): Promise<void> }> };
+  try {
+    mod = await import(modulePath);
+  } catch {
+    throw new CliError("the results store is not available in this build; use --no-store");
+  }
+  return mod.openStore(path);
+}
+
+/** Load the scenario, build the spec, run it with progress, Ctrl-C and the store. */
+async function execute(
+  kind: ExperimentKind,
+  scenario: Scenario,
+  opts: CommonOptions,
+  points: PointSpec[],
+  options: Record<string, unknown>,
+): Promise<{ outcome: ExperimentOutcome; spec: ExperimentSpec; stored: PointResult[] }> {
+  const spec: ExperimentSpec = {
+    kind,
+    scenarioName: scenario.name,
+    scenario,
+    version: VERSION,
+    seed: opts.seed,
+    runsPerPoint: opts.runs,
+    points,
+    options,
+  };
+  const sink = await openSink(opts.store);
+  const abort = new AbortController();
+  const onSigint = () => {
+    process.stderr.write(
+      "\ninterrupted: finishing the chunks under way; completed points are kept\n",
+    );
+    abort.abort();
+  };
+  process.once("SIGINT", onSigint);
+  const bar = progress(kind, "runs", opts.quiet);
+  try {
+    const outcome = await runExperiment(spec, {
+      workers: opts.workers,
+      sink: sink ?? undefined,
+      resume: opts.resume,
+      signal: abort.signal,
+      onProgress: (done, total) => bar.update(done, total),
+    });
+    bar.stop();
+    let stored: PointResult[] = [];
+    if (outcome.skippedPoints > 0 && sink && outcome.experimentId) {
+      const loaded = await (
+        sink as unknown as { loadExperiment(id: string): Promise<{ points: PointResult[] } | null> }
+      ).loadExperiment(outcome.experimentId);
+      stored = loaded?.points ?? [];
+    }
+    if (outcome.interrupted) {
+      process.stderr.write(
+        `stopped after ${outcome.points.filter(Boolean).length + outcome.skippedPoints} of ${points.length} points; ` +
+          `continue with the same command and --resume\n`,
+      );
+      process.exitCode = 130;
+    }
+    if (!opts.quiet && outcome.experimentId)
+      process.stdout.write(
+        `experiment ${outcome.experimentId}${outcome.resumed ? " (resumed)" : ""} stored in ${opts.store}\n`,
+      );
+    return { outcome, spec, stored };
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+    await sink?.close();
+  }
+}
+
+function allPoints(outcome: ExperimentOutcome, stored: PointResult[]): PointResult[] {
+  const byIndex = new Map<number, PointResult>();
+  for (const p of stored) byIndex.set(p.index, p);
+  for (const p of outcome.points) if (p) byIndex.set(p.index, p);
+  return [...byIndex.values()].sort((a, b) => a.index - b.index);
+}
+
+function pointTable(points: readonly PointResult[], metrics: readonly OutcomeMetric[]): string {
+  const paramNames = [...new Set(points.flatMap((p) => Object.keys(p.params)))];
+  const head = ["point", ...paramNames, ...metrics.map((m) => `${m} mean [p5, p95]`)];
+  const rows = points.map((p) => [
+    String(p.index),
+    ...paramNames.map((n) => String(p.params[n] ?? "")),
+    ...metrics.map((m) => {
+      const s = p.summary[m];
+      return `${fmtSig(s.mean)} [${fmtSig(s.p5)}, ${fmtSig(s.p95)}]`;
+    }),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n");
+}
+
+function fmtSig(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 1000 ? fmt(x) : Number(x.toPrecision(4)).toString();
+}
+
+function load(file: string, opts: CommonOptions): Scenario {
+  return loadScenario(file, { set: opts.set, days: opts.days, deterministic: opts.deterministic })
+    .scenario;
+}
+
+function parseMetric(value: string, previous: OutcomeMetric[] = []): OutcomeMetric[] {
+  if (!(OUTCOME_METRICS as readonly string[]).includes(value))
+    throw new CliError(`--metric must be one of ${OUTCOME_METRICS.join(", ")}, got "${value}"`);
+  return [...previous, value as OutcomeMetric];
+}
+
+export function registerExperiments(program: Command): void {
+  common(
+    program
+      .command("montecarlo")
+      .description("run a scenario many times with seeded noise: per-day bands and outcome metrics")
+      .argument("<scenario>", "scenario file"),
+    1000,
+  ).action(
+    action(async (file: string, opts: CommonOptions) => {
+      const scenario = load(file, opts);
+      const { outcome, stored } = await execute(
+        "montecarlo",
+        scenario,
+        opts,
+        [{ index: 0, params: {} }],
+        {},
+      );
+      const points = allPoints(outcome, stored);
+      if (opts.out && points.length > 0) {
+        writePointFiles(opts.out, points, opts.seed);
+        writeJson(opts.out, "summary.json", {
+          scenario: scenario.name,
+          seed: opts.seed,
+          runs: opts.runs,
+          summary: points[0].summary,
+        });
+      }
+      if (!opts.quiet && points.length > 0) {
+        process.stdout.write(
+          `${scenario.name}: ${opts.runs} runs, seed ${opts.seed}\n${pointTable(points, OUTCOME_METRICS)}\n`,
+        );
+        if (points[0].failedRuns.length > 0)
+          process.stdout.write(
+            `${points[0].failedRuns.length} runs stopped early (first: run ${points[0].failedRuns[0].run}: ${points[0].failedRuns[0].error})\n`,
+          );
+      }
+    }),
+  );
+
+  common(
+    program
+      .command("sweep")
+      .description("run a Monte Carlo at every point of a grid or zip of parameter values")
+      .argument("<scenario>", "scenario file"),
+    100,
+  )
+    .option(
+      "--grid <path=values>",
+      "sweep a field over values v1,v2,… or start:stop:step; grids combine as every combination (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--zip <path=values>",
+      "sweep fields together, paired by position (repeatable)",
+      collect,
+      [],
+    )
+    .action(
+      action(async (file: string, opts: CommonOptions & { grid: string[]; zip: string[] }) => {
+        let grid: Axis[];
+        let zip: Axis[];
+        let points: PointSpec[];
+        try {
+          grid = opts.grid.map((g) => parseAxis("--grid", g));
+          zip = opts.zip.map((z) => parseAxis("--zip", z));
+          points = expandSweep(grid, zip);
+        } catch (e) {
+          throw new CliError((e as Error).message);
+        }
+        if (grid.length + zip.length === 0)
+          throw new CliError("give at least one --grid or --zip axis");
+        const scenario = load(file, opts);
+        const { outcome, stored } = await execute("sweep", scenario, opts, points, { grid, zip });
+        const all = allPoints(outcome, stored);
+        if (opts.out) writePointFiles(opts.out, all, opts.seed);
+        if (!opts.quiet)
+          process.stdout.write(
+            `${pointTable(all, ["finalPrice", "maxDrawdown", "minTokenReserve", "shortfallDays"])}\n`,
+          );
+      }),
+    );
+
+  common(
+    program
+      .command("compare")
+      .description(
+        "A/B: the same runs and seeds in two scenarios; paired differences with 95% intervals",
+      )
+      .argument("<a>", "scenario A")
+      .argument("<b>", "scenario B"),
+    500,
+  ).action(
+    action(async (fileA: string, fileB: string, opts: CommonOptions) => {
+      const a = load(fileA, opts);
+      const b = load(fileB, opts);
+      // arm B as point 1: its scenario replaces the base through a whole-scenario override
+      const spec = { scenarioB: b, labels: [fileA, fileB] };
+      const runArm = async (s: Scenario, label: string) => {
+        const { outcome, stored } = await execute(
+          "compare",
+          s,
+          { ...opts, store: opts.store },
+          [{ index: 0, params: {} }],
+          { ...spec, arm: label },
+        );
+        return allPoints(outcome, stored)[0];
+      };
+      const pa = await runArm(a, "A");
+      const pb = await runArm(b, "B");
+      if (!pa || !pb) return;
+      const diffs = pairedDifferences(pa, pb);
+      if (opts.out) {
+        writeCompareFile(opts.out, diffs);
+        writePointFiles(opts.out, [pa, { ...pb, index: 1 }], opts.seed);
+      }
+      if (!opts.quiet) {
+        const rows = diffs.map((d) => [
+          d.metric,
+          fmtSig(d.meanA),
+          fmtSig(d.meanB),
+          fmtSig(d.mean),
+          `[${fmtSig(d.low)}, ${fmtSig(d.high)}]`,
+        ]);
+        const head = ["metric", "mean A", "mean B", "B − A", "95% CI"];
+        const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+        process.stdout.write(
+          `A = ${fileA}, B = ${fileB}: ${opts.runs} paired runs, seed ${opts.seed}\n`,
+        );
+        process.stdout.write(
+          `${[head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n")}\n`,
+        );
+      }
+    }),
+  );
+
+  common(
+    program
+      .command("sensitivity")
+      .description("move each on-chain variable ±delta and rank them by their effect (a tornado)")
+      .argument("<scenario>", "scenario file"),
+    200,
+  )
+    .option(
+      "--delta <fraction>",
+      "relative move of each variable",
+      (v: string) => {
+        const x = Number(v);
+        if (!(x > 0 && x < 1)) throw new CliError(`--delta must be a number in (0, 1), got "${v}"`);
+        return x;
+      },
+      0.1,
+    )
+    .option(
+      "--metric <name>",
+      `outcome metric to rank by (repeatable; ${OUTCOME_METRICS.join(", ")})`,
+      parseMetric,
+      [] as OutcomeMetric[],
+    )
+    .action(
+      action(
+        async (file: string, opts: CommonOptions & { delta: number; metric: OutcomeMetric[] }) => {
+          const metrics: OutcomeMetric[] = opts.metric.length > 0 ? opts.metric : ["finalPrice"];
+          const scenario = load(file, opts);
+          const plan = sensitivityPlan(scenario, opts.delta);
+          const { outcome, stored } = await execute("sensitivity", scenario, opts, plan.points, {
+            delta: opts.delta,
+            metric: metrics[0],
+            metrics,
+          });
+          const all = allPoints(outcome, stored);
+          if (all.length < plan.points.length) return;
+          const tables = metrics.map((m) => ({ metric: m, rows: sensitivityRows(plan, all, m) }));
+          if (opts.out)
+            writeJson(opts.out, "sensitivity.json", {
+              delta: opts.delta,
+              skipped: plan.skipped,
+              tables,
+            });
+          if (!opts.quiet)
+            for (const { metric, rows } of tables) {
+              process.stdout.write(
+                `${metric} (mean over ${opts.runs} runs), each variable ×(1 ± ${opts.delta}):\n`,
+              );
+              for (const r of rows)
+                process.stdout.write(
+                  `  ${r.variable.padEnd(26)} swing ${fmtSig(r.swing).padEnd(10)} low ${fmtSig(r.low)} → ${fmtSig(r.metricAtLow)}   high ${fmtSig(r.high)} → ${fmtSig(r.metricAtHigh)}\n`,
+                );
+              for (const s of plan.skipped)
+                process.stdout.write(`  ${s.variable.padEnd(26)} skipped: ${s.reason}\n`);
+            }
+        },
+      ),
+    );
+}

@@ -1,0 +1,241 @@
+import {
+  BAND_STATS,
+  type BandStat,
+  type Bands,
+  OUTCOME_METRICS,
+  type OutcomeMetric,
+  type PointResult,
+  type PointSpec,
+} from "../analysis/types.js";
+import { compileScenario } from "../engine/compile.js";
+import { kernelScratch, runKernel } from "../engine/kernel.js";
+import { applyOverrides } from "../scenario/overrides.js";
+import { parseScenario } from "../scenario/parse.js";
+import type { Scenario } from "../scenario/schema.js";
+import { CellHistograms, type HistogramData } from "./histogram.js";
+import { runOutcomes } from "./outcomes.js";
+import { quantileByRank, quantileSorted, summarizeSample } from "./quantile.js";
+
+/** Runs are reduced in blocks of this many, in block order: the unit of determinism. */
+export const BLOCK_RUNS = 1024;
+/** Up to this many runs per point, bands are exact (every value kept and sorted). */
+export const EXACT_RUNS = BLOCK_RUNS;
+
+/** A range of runs of one point: plain JSON-able data, for worker threads and remote workers. */
+export interface ChunkTask {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly point: PointSpec;
+  /** Total runs of the point (decides exact or histogram bands). */
+  readonly runs: number;
+  /** First run; a multiple of BLOCK_RUNS. */
+  readonly runStart: number;
+  /** One past the last run; a multiple of BLOCK_RUNS or `runs`. */
+  readonly runEnd: number;
+}
+
+/** What a chunk hands back: typed arrays and numbers only. */
+export interface ChunkPartial {
+  readonly runStart: number;
+  readonly runEnd: number;
+  readonly columns: string[];
+  readonly days: number;
+  /** Per block of the chunk, per cell (c·days + t): the sum of that block's runs. */
+  readonly blockSums: Float64Array;
+  /** Exact mode: every run's table, run-major (`(run − runStart)·cells + cell`). */
+  readonly values: Float64Array | null;
+  /** Histogram mode: the chunk's histograms. */
+  readonly histograms: HistogramData | null;
+  /** Per metric, one value per run of the chunk. */
+  readonly outcomes: Float64Array[];
+  readonly failed: { run: number; error: string }[];
+}
+
+/** The scenario of a point: the base with the point's `path=value` overrides, validated. */
+export function pointScenario(base: Scenario, point: PointSpec): Scenario {
+  const sets = Object.entries(point.params).map(([k, v]) => `${k}=${v}`);
+  return sets.length === 0
+    ? base
+    : parseScenario(applyOverrides(base, sets), `point ${point.index}`);
+}
+
+/** Split runs 0 … runs−1 into chunks of whole blocks, `blocksPerChunk` blocks each. */
+export function chunkRanges(runs: number, blocksPerChunk: number): [number, number][] {
+  const size = BLOCK_RUNS * Math.max(1, blocksPerChunk);
+  const out: [number, number][] = [];
+  for (let s = 0; s < runs; s += size) out.push([s, Math.min(runs, s + size)]);
+  return out;
+}
+
+/** Run one chunk: runs runStart … runEnd−1 of a point, run i seeded from (seed, i). */
+export function runChunk(task: ChunkTask): ChunkPartial {
+  const scenario = pointScenario(task.scenario, task.point);
+  const c = compileScenario(scenario);
+  const days = c.days;
+  const cells = c.columns.length * days;
+  const n = task.runEnd - task.runStart;
+  const exact = task.runs <= EXACT_RUNS;
+  const out = new Float64Array(cells);
+  const scratch = kernelScratch(c);
+  const nBlocks = Math.ceil(n / BLOCK_RUNS);
+  const blockSums = new Float64Array(nBlocks * cells);
+  const values = exact ? new Float64Array(n * cells) : null;
+  const hist = exact ? null : new CellHistograms(cells);
+  const outcomes = OUTCOME_METRICS.map(() => new Float64Array(n));
+  // histogram mode: runs are buffered GROUP at a time, transposed (cell-major), then folded
+  const GROUP = 32;
+  const group = hist ? new Float64Array(cells * GROUP) : null;
+  const groupWords = group ? new Uint32Array(group.buffer) : null;
+  let inGroup = 0;
+  const flush = () => {
+    if (hist && group && inGroup > 0)
+      for (let i = 0; i < cells; i++) hist.addMany(i, group, i * GROUP, inGroup, groupWords!);
+    inGroup = 0;
+  };
+  const failed: { run: number; error: string }[] = [];
+  for (let k = 0; k < n; k++) {
+    const run = task.runStart + k;
+    const o = runKernel(c, task.seed, run, out, scratch);
+    if (o.error) {
+      failed.push({ run, error: o.error.message });
+      for (const m of outcomes) m[k] = Number.NaN;
+      continue;
+    }
+    const sums = ((k / BLOCK_RUNS) | 0) * cells;
+    for (let i = 0; i < cells; i++) blockSums[sums + i] += out[i];
+    if (values) values.set(out, k * cells);
+    else if (group) {
+      for (let i = 0; i < cells; i++) group[i * GROUP + inGroup] = out[i];
+      if (++inGroup === GROUP) flush();
+    }
+    const m = runOutcomes(out, days, days);
+    OUTCOME_METRICS.forEach((name, j) => {
+      outcomes[j][k] = m[name];
+    });
+  }
+  flush();
+  return {
+    runStart: task.runStart,
+    runEnd: task.runEnd,
+    columns: [...c.columns],
+    days,
+    blockSums,
+    values,
+    histograms: hist ? hist.toData() : null,
+    outcomes,
+    failed,
+  };
+}
+
+const Q: Record<Exclude<BandStat, "mean">, number> = {
+  p5: 0.05,
+  p25: 0.25,
+  p50: 0.5,
+  p75: 0.75,
+  p95: 0.95,
+};
+
+/**
+ * The running merge of one point's chunks, in any order of arrival: histograms are folded in
+ * as chunks come (their merge is exact in any order), block sums and outcomes are kept per
+ * chunk (small) and combined in run order at the end. Same runs → same bytes, whatever the
+ * chunking, the number of workers, or the order chunks finish in.
+ */
+export class PointAccumulator {
+  private readonly parts: Omit<ChunkPartial, "histograms">[] = [];
+  private hist: CellHistograms | null = null;
+
+  constructor(
+    readonly point: PointSpec,
+    readonly runs: number,
+  ) {}
+
+  add(p: ChunkPartial): void {
+    if (p.histograms) {
+      const h = CellHistograms.fromData(p.histograms);
+      if (this.hist) this.hist.merge(h);
+      else this.hist = h;
+    }
+    const { histograms: _, ...rest } = p;
+    this.parts.push(rest);
+  }
+
+  /** Runs stored so far. */
+  get runsDone(): number {
+    return this.parts.reduce((a, p) => a + p.runEnd - p.runStart, 0);
+  }
+
+  finish(): PointResult {
+    const { point, runs } = this;
+    const parts = [...this.parts].sort((a, b) => a.runStart - b.runStart);
+    if (parts.length === 0) throw new Error(`point ${point.index}: no chunks to merge`);
+    let expected = 0;
+    for (const p of parts) {
+      if (p.runStart !== expected)
+        throw new Error(`point ${point.index}: runs ${expected}…${p.runStart - 1} are missing`);
+      expected = p.runEnd;
+    }
+    if (expected !== runs)
+      throw new Error(`point ${point.index}: runs ${expected}…${runs - 1} are missing`);
+    const { columns, days } = parts[0];
+    const cells = columns.length * days;
+    const failed = parts.flatMap((p) => p.failed);
+    const good = runs - failed.length;
+    // mean: block sums added in block order
+    const total = new Float64Array(cells);
+    for (const p of parts)
+      for (let b = 0; b * cells < p.blockSums.length; b++)
+        for (let i = 0; i < cells; i++) total[i] += p.blockSums[b * cells + i];
+    const stats = Object.fromEntries(BAND_STATS.map((s) => [s, new Float64Array(cells)])) as Record<
+      BandStat,
+      Float64Array
+    >;
+    for (let i = 0; i < cells; i++) stats.mean[i] = total[i] / good;
+    if (this.hist === null) {
+      const failedRuns = new Set(failed.map((f) => f.run));
+      const column = new Float64Array(good);
+      for (let i = 0; i < cells; i++) {
+        let n = 0;
+        for (const p of parts)
+          for (let k = 0; k < p.runEnd - p.runStart; k++)
+            if (!failedRuns.has(p.runStart + k)) column[n++] = p.values![k * cells + i];
+        column.sort();
+        for (const [s, q] of Object.entries(Q)) stats[s as BandStat][i] = quantileSorted(column, q);
+      }
+    } else {
+      const hist = this.hist;
+      for (let i = 0; i < cells; i++)
+        for (const [s, q] of Object.entries(Q))
+          stats[s as BandStat][i] = quantileByRank(good, q, (r) => hist.rank(i, r));
+    }
+    const metrics = Object.fromEntries(
+      OUTCOME_METRICS.map((m, j) => {
+        const all = new Float64Array(runs);
+        for (const p of parts) all.set(p.outcomes[j], p.runStart);
+        return [m, all];
+      }),
+    ) as Record<OutcomeMetric, Float64Array>;
+    const bands: Bands = { columns, days, runs: good, stats };
+    return {
+      index: point.index,
+      params: point.params,
+      bands,
+      outcomes: { runs, metrics },
+      summary: Object.fromEntries(
+        OUTCOME_METRICS.map((m) => [m, summarizeSample(metrics[m])]),
+      ) as PointResult["summary"],
+      failedRuns: failed.slice(0, 100),
+    };
+  }
+}
+
+/** Merge every chunk of a point at once (see PointAccumulator). */
+export function mergeChunks(
+  point: PointSpec,
+  runs: number,
+  partials: readonly ChunkPartial[],
+): PointResult {
+  const acc = new PointAccumulator(point, runs);
+  for (const p of partials) acc.add(p);
+  return acc.finish();
+}

@@ -1,0 +1,60 @@
+import { OUTCOME_METRICS, type OutcomeMetric, type PointResult } from "../analysis/types.js";
+
+/** Paired difference B − A of one outcome metric over common-random-number runs. */
+export interface PairedDifference {
+  readonly metric: OutcomeMetric;
+  readonly meanA: number;
+  readonly meanB: number;
+  /** Mean of the per-run differences B − A. */
+  readonly mean: number;
+  readonly sd: number;
+  /** 95% confidence interval of the mean difference: mean ± t(0.975, n−1)·sd/√n. */
+  readonly low: number;
+  readonly high: number;
+  readonly n: number;
+}
+
+/** Student's t quantile t(0.975, df), from a table for small df and the normal tail beyond. */
+export function t975(df: number): number {
+  const table = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16,
+    2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052,
+    2.048, 2.045, 2.042,
+  ];
+  if (df < 1) return Number.NaN;
+  if (df <= 30) return table[df - 1];
+  // Cornish–Fisher expansion around z = 1.959964 (error < 1e-4 for df > 30)
+  const z = 1.959963984540054;
+  return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
+}
+
+/** Paired differences of every outcome metric between arm A and arm B (runs matched by index). */
+export function pairedDifferences(a: PointResult, b: PointResult): PairedDifference[] {
+  return OUTCOME_METRICS.map((metric) => {
+    const xa = a.outcomes.metrics[metric];
+    const xb = b.outcomes.metrics[metric];
+    const d: number[] = [];
+    let sa = 0;
+    let sb = 0;
+    for (let i = 0; i < Math.min(xa.length, xb.length); i++) {
+      if (!Number.isFinite(xa[i]) || !Number.isFinite(xb[i])) continue;
+      d.push(xb[i] - xa[i]);
+      sa += xa[i];
+      sb += xb[i];
+    }
+    const n = d.length;
+    const mean = n > 0 ? d.reduce((x, y) => x + y, 0) / n : Number.NaN;
+    const sd = n > 1 ? Math.sqrt(d.reduce((acc, x) => acc + (x - mean) ** 2, 0) / (n - 1)) : 0;
+    const half = n > 1 ? (t975(n - 1) * sd) / Math.sqrt(n) : 0;
+    return {
+      metric,
+      meanA: sa / n,
+      meanB: sb / n,
+      mean,
+      sd,
+      low: mean - half,
+      high: mean + half,
+      n,
+    };
+  });
+}

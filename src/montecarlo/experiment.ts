@@ -1,0 +1,107 @@
+import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/types.js";
+import {
+  BLOCK_RUNS,
+  type ChunkTask,
+  chunkRanges,
+  PointAccumulator,
+  pointScenario,
+} from "./chunk.js";
+import { chunkRunner } from "./pool.js";
+
+export interface RunExperimentOptions {
+  /** Worker threads; 1 runs in this thread. Results are identical for any number. */
+  readonly workers: number;
+  /** Where each finished point goes (the results store); optional. */
+  readonly sink?: ExperimentSink;
+  /** Continue the unfinished experiment of the same spec in the sink. */
+  readonly resume?: boolean;
+  /** Called as runs complete: runs done and total over the points still to run. */
+  readonly onProgress?: (runsDone: number, runsTotal: number) => void;
+  /** Stop scheduling chunks when aborted (Ctrl-C); finished points are kept. */
+  readonly signal?: AbortSignal;
+}
+
+export interface ExperimentOutcome {
+  readonly experimentId: string | null;
+  readonly resumed: boolean;
+  /** Every point's result, by index; points stored by an earlier, resumed run are absent. */
+  readonly points: (PointResult | undefined)[];
+  readonly skippedPoints: number;
+  readonly interrupted: boolean;
+}
+
+/**
+ * Run every point of an experiment as a Monte Carlo of `spec.runsPerPoint` runs with common
+ * random numbers (run i of every point is seeded from (spec.seed, i)). Every point is
+ * validated before any run starts. Chunks of whole blocks go to the workers; each point is
+ * merged and written to the sink as soon as its last chunk is in.
+ */
+export async function runExperiment(
+  spec: ExperimentSpec,
+  options: RunExperimentOptions,
+): Promise<ExperimentOutcome> {
+  for (const p of spec.points) pointScenario(spec.scenario, p); // throws ScenarioError naming the point
+  const begun = options.sink
+    ? await options.sink.begin(spec, { resume: options.resume ?? false })
+    : null;
+  const done = begun?.completedPoints ?? new Set<number>();
+  const todo = spec.points.filter((p) => !done.has(p.index));
+  const runs = spec.runsPerPoint;
+  const workers = Math.max(1, options.workers);
+  const blocks = Math.ceil(runs / BLOCK_RUNS);
+  // about four chunks per worker (whole blocks), so the pool stays balanced; chunking never changes results
+  const blocksPerChunk = Math.max(1, Math.floor(blocks / (workers * 4)));
+  const tasks: ChunkTask[] = todo.flatMap((point) =>
+    chunkRanges(runs, blocksPerChunk).map(([runStart, runEnd]) => ({
+      scenario: spec.scenario,
+      seed: spec.seed,
+      point,
+      runs,
+      runStart,
+      runEnd,
+    })),
+  );
+  const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs)]));
+  const results: (PointResult | undefined)[] = new Array(spec.points.length);
+  const runner = chunkRunner(Math.min(workers, tasks.length));
+  const total = todo.length * runs;
+  let runsDone = 0;
+  let writes = Promise.resolve();
+  let interrupted = false;
+  try {
+    let next = 0;
+    const lane = async () => {
+      while (next < tasks.length) {
+        if (options.signal?.aborted) {
+          interrupted = true;
+          return;
+        }
+        const task = tasks[next++];
+        const partial = await runner.run(task);
+        const a = acc.get(task.point.index)!;
+        a.add(partial);
+        runsDone += task.runEnd - task.runStart;
+        options.onProgress?.(runsDone, total);
+        if (a.runsDone === runs) {
+          const result = a.finish();
+          acc.delete(task.point.index);
+          results[spec.points.indexOf(task.point)] = result;
+          if (options.sink && begun)
+            writes = writes.then(() => options.sink!.writePoint(begun.experimentId, result));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(workers, tasks.length) }, lane));
+    await writes;
+    if (!interrupted && options.sink && begun) await options.sink.finish(begun.experimentId);
+  } finally {
+    await runner.close();
+  }
+  return {
+    experimentId: begun?.experimentId ?? null,
+    resumed: (begun as { resumed?: boolean } | null)?.resumed ?? false,
+    points: results,
+    skippedPoints: spec.points.length - todo.length,
+    interrupted,
+  };
+}

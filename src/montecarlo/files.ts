@@ -1,0 +1,73 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BAND_STATS, OUTCOME_METRICS, type PointResult } from "../analysis/types.js";
+import type { PairedDifference } from "./compare.js";
+
+const csvCell = (v: unknown) => {
+  const s = typeof v === "number" ? String(v) : String(v ?? "");
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const csv = (rows: unknown[][]) => rows.map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
+
+/** Write an experiment's points as CSV files (long format) into `dir`; returns the files written. */
+export function writePointFiles(
+  dir: string,
+  points: readonly PointResult[],
+  seed: number,
+): string[] {
+  mkdirSync(dir, { recursive: true });
+  const paramNames = [...new Set(points.flatMap((p) => Object.keys(p.params)))];
+  const bands: unknown[][] = [["point", "column", "day", ...BAND_STATS]];
+  const outcomes: unknown[][] = [["point", "run", "seed", ...OUTCOME_METRICS]];
+  const summary: unknown[][] = [
+    [
+      "point",
+      ...paramNames,
+      ...OUTCOME_METRICS.flatMap((m) => [
+        `${m}.mean`,
+        `${m}.sd`,
+        `${m}.p5`,
+        `${m}.p50`,
+        `${m}.p95`,
+      ]),
+    ],
+  ];
+  for (const p of points) {
+    const { columns, days, stats } = p.bands;
+    columns.forEach((col, c) => {
+      for (let t = 0; t < days; t++)
+        bands.push([p.index, col, t, ...BAND_STATS.map((s) => stats[s][c * days + t])]);
+    });
+    for (let r = 0; r < p.outcomes.runs; r++)
+      outcomes.push([p.index, r, seed, ...OUTCOME_METRICS.map((m) => p.outcomes.metrics[m][r])]);
+    summary.push([
+      p.index,
+      ...paramNames.map((n) => p.params[n] ?? ""),
+      ...OUTCOME_METRICS.flatMap((m) => {
+        const s = p.summary[m];
+        return [s.mean, s.sd, s.p5, s.p50, s.p95];
+      }),
+    ]);
+  }
+  const files = { "bands.csv": bands, "outcomes.csv": outcomes, "points.csv": summary };
+  return Object.entries(files).map(([name, rows]) => {
+    writeFileSync(join(dir, name), csv(rows));
+    return join(dir, name);
+  });
+}
+
+export function writeCompareFile(dir: string, diffs: readonly PairedDifference[]): string {
+  mkdirSync(dir, { recursive: true });
+  const rows = [
+    ["metric", "meanA", "meanB", "meanDifference", "sd", "ci95Low", "ci95High", "n"],
+    ...diffs.map((d) => [d.metric, d.meanA, d.meanB, d.mean, d.sd, d.low, d.high, d.n]),
+  ];
+  writeFileSync(join(dir, "compare.csv"), csv(rows));
+  return join(dir, "compare.csv");
+}
+
+export function writeJson(dir: string, name: string, value: unknown): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
+  return join(dir, name);
+}

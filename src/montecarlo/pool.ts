@@ -1,0 +1,40 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import type { ChunkPartial, ChunkTask } from "./chunk.js";
+import { runChunk } from "./chunk.js";
+
+/** Runs chunks: in this thread (1 worker) or on a pool of worker threads. */
+export interface ChunkRunner {
+  run(task: ChunkTask): Promise<ChunkPartial>;
+  close(): Promise<void>;
+}
+
+/** The compiled worker: beside this module, or in dist/ when running from TypeScript sources. */
+export function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const js = here.replace(/\.ts$/, ".js").replace(/pool\.js$/, "worker.js");
+  if (existsSync(js) && js.endsWith(".js") && !here.endsWith(".ts")) return js;
+  const dist = here.replace(/\/src\/montecarlo\/pool\.(ts|js)$/, "/dist/src/montecarlo/worker.js");
+  if (!existsSync(dist))
+    throw new Error(`the worker thread needs the build: ${dist} is missing (run npm run build)`);
+  return dist;
+}
+
+export function chunkRunner(workers: number): ChunkRunner {
+  if (workers <= 1)
+    return {
+      run: async (task) => runChunk(task),
+      close: async () => {},
+    };
+  const pool = new Piscina({
+    filename: workerFile(),
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 1000,
+  });
+  return {
+    run: (task) => pool.run(task) as Promise<ChunkPartial>,
+    close: () => pool.destroy(),
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Quantiles of Monte Carlo bands. Definition: Hyndman & Fan type 7 (linear interpolation
+ * between order statistics, the default of R, NumPy and Excel's PERCENTILE.INC):
+ * for sorted v[0 … n−1], h = (n − 1)·q, Q(q) = v[⌊h⌋] + (h − ⌊h⌋)·(v[⌊h⌋+1] − v[⌊h⌋]).
+ */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** Type-7 quantile of any rank function: `at(r)` returns the r-th smallest of n values. */
+export function quantileByRank(n: number, q: number, at: (rank: number) => number): number {
+  if (n === 0) return Number.NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const a = at(lo);
+  if (h === lo || lo + 1 >= n) return a;
+  return a + (h - lo) * (at(lo + 1) - a);
+}
+
+/** Mean, standard deviation (n − 1) and the 5th, 50th and 95th percentiles of a sample. */
+export function summarizeSample(values: ArrayLike<number>): {
+  mean: number;
+  sd: number;
+  p5: number;
+  p50: number;
+  p95: number;
+} {
+  const finite = Array.from(values).filter((v) => Number.isFinite(v));
+  const n = finite.length;
+  if (n === 0)
+    return { mean: Number.NaN, sd: Number.NaN, p5: Number.NaN, p50: Number.NaN, p95: Number.NaN };
+  let sum = 0;
+  for (const v of finite) sum += v;
+  const mean = sum / n;
+  let ss = 0;
+  for (const v of finite) ss += (v - mean) * (v - mean);
+  const sorted = Float64Array.from(finite).sort();
+  return {
+    mean,
+    sd: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
+    p5: quantileSorted(sorted, 0.05),
+    p50: quantileSorted(sorted, 0.5),
+    p95: quantileSorted(sorted, 0.95),
+  };
+}

@@ -1,0 +1,73 @@
+import type { PointSpec } from "../analysis/types.js";
+
+type Value = number | string | boolean;
+
+/** A swept path and its values, from `path=v1,v2,…` or `path=start:stop:step`. */
+export interface Axis {
+  readonly path: string;
+  readonly values: readonly Value[];
+}
+
+function scalar(s: string): Value {
+  const t = s.trim();
+  if (t === "true" || t === "false") return t === "true";
+  const n = Number(t);
+  return t !== "" && Number.isFinite(n) ? n : t;
+}
+
+/**
+ * Parse `path=v1,v2,…` or `path=start:stop:step` (stop included when the steps reach it within
+ * 1e-9 of a step; values rounded to 12 significant digits so 0.1 steps print as 0.3, not
+ * 0.30000000000000004). Throws a message naming the option and the problem.
+ */
+export function parseAxis(option: string, text: string): Axis {
+  const eq = text.indexOf("=");
+  if (eq <= 0 || eq === text.length - 1)
+    throw new Error(`${option} "${text}": expected path=v1,v2,… or path=start:stop:step`);
+  const path = text.slice(0, eq).trim();
+  const rhs = text.slice(eq + 1).trim();
+  const range = rhs.match(/^([^:,]+):([^:,]+):([^:,]+)$/);
+  if (range) {
+    const [start, stop, step] = range.slice(1).map(Number);
+    if (![start, stop, step].every(Number.isFinite))
+      throw new Error(`${option} "${text}": a range is start:stop:step with three numbers`);
+    if (!(step > 0)) throw new Error(`${option} "${text}": the step must be > 0, got ${step}`);
+    if (stop < start) throw new Error(`${option} "${text}": stop ${stop} is below start ${start}`);
+    const n = Math.floor((stop - start) / step + 1e-9) + 1;
+    if (n > 10_000) throw new Error(`${option} "${text}": ${n} values; at most 10,000 per axis`);
+    return {
+      path,
+      values: Array.from({ length: n }, (_, i) => Number((start + i * step).toPrecision(12))),
+    };
+  }
+  const values = rhs.split(",").map(scalar);
+  if (values.some((v) => v === "")) throw new Error(`${option} "${text}": an empty value`);
+  return { path, values };
+}
+
+/**
+ * The points of a sweep: the cartesian product of the grid axes (the first axis varies
+ * slowest) with the zip group (all zip axes the same length, paired by position) as one more
+ * axis after them. No axes: one point with no changes.
+ */
+export function expandSweep(grid: readonly Axis[], zip: readonly Axis[]): PointSpec[] {
+  const paths = [...grid, ...zip].map((a) => a.path);
+  const dup = paths.find((p, i) => paths.indexOf(p) !== i);
+  if (dup) throw new Error(`"${dup}" is swept twice`);
+  if (zip.length > 0) {
+    const len = zip[0].values.length;
+    const bad = zip.find((a) => a.values.length !== len);
+    if (bad)
+      throw new Error(
+        `--zip axes must have the same length: ${zip[0].path} has ${len} values, ${bad.path} has ${bad.values.length}`,
+      );
+  }
+  const axes: Record<string, Value>[][] = grid.map((a) => a.values.map((v) => ({ [a.path]: v })));
+  if (zip.length > 0)
+    axes.push(
+      zip[0].values.map((_, i) => Object.fromEntries(zip.map((a) => [a.path, a.values[i]]))),
+    );
+  let combos: Record<string, Value>[] = [{}];
+  for (const axis of axes) combos = combos.flatMap((c) => axis.map((v) => ({ ...c, ...v })));
+  return combos.map((params, index) => ({ index, params }));
+}

@@ -1,0 +1,324 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { ExperimentSpec } from "../../src/analysis/types.js";
+import { BAND_STATS } from "../../src/analysis/types.js";
+import { column } from "../../src/engine/result.js";
+import { simulate } from "../../src/engine/simulate.js";
+import {
+  type ChunkPartial,
+  chunkRanges,
+  mergeChunks,
+  runChunk,
+} from "../../src/montecarlo/chunk.js";
+import { pairedDifferences, t975 } from "../../src/montecarlo/compare.js";
+import { runExperiment } from "../../src/montecarlo/experiment.js";
+import { bucketKey, CellHistograms } from "../../src/montecarlo/histogram.js";
+import { runOutcomes } from "../../src/montecarlo/outcomes.js";
+import { quantileSorted } from "../../src/montecarlo/quantile.js";
+import { sensitivityPlan } from "../../src/montecarlo/sensitivity.js";
+import { expandSweep, parseAxis } from "../../src/montecarlo/sweep.js";
+import { loadScenario } from "../../src/scenario/load.js";
+import { VERSION } from "../../src/version.js";
+import { WHITEPAPER } from "../helpers.js";
+
+const { scenario } = loadScenario(WHITEPAPER);
+const point = { index: 0, params: {} };
+
+describe("quantiles (type 7)", () => {
+  it("matches hand-computed values", () => {
+    expect(quantileSorted([1, 2, 3, 4, 5], 0.5)).toBe(3);
+    expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantileSorted([10, 20], 0.25)).toBe(12.5);
+    expect(quantileSorted([7], 0.95)).toBe(7);
+  });
+});
+
+describe("histogram quantiles", () => {
+  it("orders buckets as the values are ordered", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-300, max: 1e300, noNaN: true }),
+        fc.double({ min: 1e-300, max: 1e300, noNaN: true }),
+        (a, b) => {
+          if (a < b) expect(bucketKey(a)).toBeLessThanOrEqual(bucketKey(b));
+        },
+      ),
+    );
+  });
+  it("reads every rank within 0.8% of the sorted value, and equal values exactly", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.constant(0),
+            fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
+            fc.constant(3.25),
+          ),
+          { minLength: 1, maxLength: 300 },
+        ),
+        (xs) => {
+          const h = new CellHistograms(1);
+          for (const x of xs) h.add(0, x);
+          const sorted = [...xs].sort((p, q) => p - q);
+          sorted.forEach((v, r) => {
+            const got = h.rank(0, r);
+            if (v === 0 || v === 3.25)
+              expect(got === v || Math.abs(got - v) <= 0.0079 * v).toBe(true);
+            else expect(Math.abs(got - v)).toBeLessThanOrEqual(0.0079 * v);
+          });
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe("outcome metrics of one run", () => {
+  it("computes the drawdown of [1, 2, 1, 3] as 0.5 and the other metrics by hand", () => {
+    const r = simulate({ ...scenario, days: 4 }, { seed: 0 });
+    const days = 4;
+    const out = new Float64Array(r.columns.length * days);
+    r.values.forEach((v, c) => {
+      out.set(v, c * days);
+    });
+    const set = (name: string, xs: number[]) => out.set(xs, r.columns.indexOf(name) * days);
+    set("priceOfToken", [1, 2, 1, 3]);
+    set("tokenReserve", [5, 3, 4, 6]);
+    set("tokenShortfall", [0, 2, 0, 1]);
+    set("phaseOneEmission", [1, 1, 0, 0]);
+    set("phaseTwoEmission", [0, 0, 2, 3]);
+    set("phase", [1, 1, 2, 2]);
+    expect(runOutcomes(out, days, days)).toEqual({
+      finalPrice: 3,
+      maxDrawdown: 0.5,
+      minTokenReserve: 3,
+      shortfallDays: 2,
+      totalEmitted: 7,
+      phaseChangeDay: 2,
+    });
+  });
+});
+
+describe("Monte Carlo bands", () => {
+  it("are exact quantiles of the runs for small N: checked against single runs sorted", () => {
+    const runs = 37;
+    const r = mergeChunks(point, runs, [
+      runChunk({ scenario, seed: 5, point, runs, runStart: 0, runEnd: runs }),
+    ]);
+    const prices = Array.from(
+      { length: runs },
+      (_, i) => column(simulate(scenario, { seed: 5, run: i }), "priceOfToken")[120],
+    ).sort((a, b) => a - b);
+    const c = r.bands.columns.indexOf("priceOfToken");
+    const at = (s: (typeof BAND_STATS)[number]) => r.bands.stats[s][c * r.bands.days + 120];
+    expect(at("p5")).toBe(quantileSorted(prices, 0.05));
+    expect(at("p50")).toBe(prices[18]);
+    expect(at("p95")).toBe(quantileSorted(prices, 0.95));
+    expect(at("mean")).toBeCloseTo(prices.reduce((a, b) => a + b, 0) / runs, 15);
+    expect(r.outcomes.metrics.finalPrice[7]).toBe(
+      column(simulate(scenario, { seed: 5, run: 7 }), "priceOfToken")[179],
+    );
+  });
+
+  it("are identical bytes however the runs are chunked and whatever order chunks arrive in", () => {
+    const runs = 2500; // histogram mode: 3 blocks
+    const whole = mergeChunks(point, runs, [
+      runChunk({ scenario, seed: 9, point, runs, runStart: 0, runEnd: runs }),
+    ]);
+    const parts: ChunkPartial[] = chunkRanges(runs, 1).map(([s, e]) =>
+      runChunk({ scenario, seed: 9, point, runs, runStart: s, runEnd: e }),
+    );
+    const split = mergeChunks(point, runs, parts.reverse());
+    for (const s of BAND_STATS)
+      expect(
+        Buffer.from(split.bands.stats[s].buffer).equals(Buffer.from(whole.bands.stats[s].buffer)),
+      ).toBe(true);
+    expect(Array.from(split.outcomes.metrics.finalPrice)).toEqual(
+      Array.from(whole.outcomes.metrics.finalPrice),
+    );
+  });
+
+  it("refuses to merge a point with missing runs", () => {
+    const p = runChunk({ scenario, seed: 1, point, runs: 2048, runStart: 1024, runEnd: 2048 });
+    expect(() => mergeChunks(point, 2048, [p])).toThrow(/runs 0…1023 are missing/);
+  });
+});
+
+describe("experiments with worker threads", () => {
+  const dist = new URL("../../dist/src/montecarlo/worker.js", import.meta.url).pathname;
+  it("give the same bytes for 1, 2 and 4 workers", async () => {
+    expect(existsSync(dist)).toBe(true); // npm test builds first
+    const spec: ExperimentSpec = {
+      kind: "montecarlo",
+      scenarioName: "whitepaper",
+      scenario,
+      version: VERSION,
+      seed: 3,
+      runsPerPoint: 3000,
+      points: [point],
+      options: {},
+    };
+    const results = [];
+    for (const workers of [1, 2, 4])
+      results.push((await runExperiment(spec, { workers })).points[0]!);
+    for (const r of results.slice(1))
+      for (const s of BAND_STATS)
+        expect(
+          Buffer.from(r.bands.stats[s].buffer).equals(
+            Buffer.from(results[0].bands.stats[s].buffer),
+          ),
+        ).toBe(true);
+  });
+});
+
+describe("sweeps", () => {
+  it("expand a 2 × 3 grid into 6 points, the first axis varying slowest", () => {
+    const pts = expandSweep([parseAxis("--grid", "a=1,2"), parseAxis("--grid", "b=x,y,z")], []);
+    expect(pts.map((p) => p.params)).toEqual([
+      { a: 1, b: "x" },
+      { a: 1, b: "y" },
+      { a: 1, b: "z" },
+      { a: 2, b: "x" },
+      { a: 2, b: "y" },
+      { a: 2, b: "z" },
+    ]);
+  });
+  it("pair zip axes by position, as one more axis after the grid", () => {
+    const pts = expandSweep(
+      [parseAxis("--grid", "g=0,1")],
+      [parseAxis("--zip", "a=1,2,3"), parseAxis("--zip", "b=4,5,6")],
+    );
+    expect(pts).toHaveLength(6);
+    expect(pts[4].params).toEqual({ g: 1, a: 2, b: 5 });
+  });
+  it("read ranges start:stop:step with the stop included", () => {
+    expect(parseAxis("--grid", "x=0:1:0.25").values).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(parseAxis("--grid", "x=0:1:0.1").values).toHaveLength(11);
+    expect(parseAxis("--grid", "x=0:1:0.1").values[3]).toBe(0.3);
+  });
+  it("refuse bad axes with a message naming the option", () => {
+    expect(() => parseAxis("--grid", "x=0:1:0")).toThrow(/--grid "x=0:1:0": the step must be > 0/);
+    expect(() => parseAxis("--zip", "nothing")).toThrow(/--zip/);
+    expect(() => expandSweep([], [parseAxis("--zip", "a=1,2"), parseAxis("--zip", "b=1")])).toThrow(
+      /same length/,
+    );
+  });
+  it("use common random numbers: a point with no change equals the base Monte Carlo", async () => {
+    const spec: ExperimentSpec = {
+      kind: "sweep",
+      scenarioName: "whitepaper",
+      scenario,
+      version: VERSION,
+      seed: 4,
+      runsPerPoint: 20,
+      points: expandSweep([parseAxis("--grid", "onchain.buybackModulation=1,0.5")], []),
+      options: {},
+    };
+    const [same, changed] = (await runExperiment(spec, { workers: 1 })).points;
+    const base = mergeChunks(point, 20, [
+      runChunk({ scenario, seed: 4, point, runs: 20, runStart: 0, runEnd: 20 }),
+    ]);
+    expect(Array.from(same!.outcomes.metrics.finalPrice)).toEqual(
+      Array.from(base.outcomes.metrics.finalPrice),
+    );
+    // less buyback demand, lower price, run by run
+    changed!.outcomes.metrics.finalPrice.forEach((p, i) => {
+      expect(p).toBeLessThan(base.outcomes.metrics.finalPrice[i]);
+    });
+  });
+});
+
+describe("A/B comparison", () => {
+  it("of a scenario against itself has difference exactly 0 and a zero-width interval", () => {
+    const a = mergeChunks(point, 50, [
+      runChunk({ scenario, seed: 2, point, runs: 50, runStart: 0, runEnd: 50 }),
+    ]);
+    const b = mergeChunks(point, 50, [
+      runChunk({ scenario, seed: 2, point, runs: 50, runStart: 0, runEnd: 50 }),
+    ]);
+    for (const d of pairedDifferences(a, b)) {
+      expect(d.mean).toBe(0);
+      expect(d.low).toBe(0);
+      expect(d.high).toBe(0);
+    }
+  });
+  it("uses Student's t: t(0.975, 9) = 2.262, and tends to 1.96", () => {
+    expect(t975(9)).toBe(2.262);
+    expect(t975(1000)).toBeCloseTo(1.9623, 3);
+  });
+});
+
+describe("sensitivity plan", () => {
+  it("moves each variable ±10%, clamped to its range, and skips what cannot move", () => {
+    const plan = sensitivityPlan(scenario, 0.1);
+    const bm = plan.variables.find((v) => v.variable === "buybackModulation")!;
+    expect([bm.low, bm.high]).toEqual([0.9, 1]); // 1.1 clamped to the maximum 1
+    const jrm = plan.variables.find((v) => v.variable === "jobRewardModulation")!;
+    expect(jrm.low).toBeCloseTo(9, 12);
+    expect(jrm.high).toBeCloseTo(11, 12);
+    expect(plan.skipped.map((s) => s.variable)).toContain("buybackPremium"); // 0 ± 10% is 0
+    expect(plan.points).toHaveLength(1 + 2 * plan.variables.length);
+  });
+});
+
+describe("bme montecarlo / sweep / compare / sensitivity (CLI)", () => {
+  const ROOT = new URL("../../", import.meta.url).pathname;
+  const bme = (...args: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, "dist/src/cli/main.js"), ...args], {
+      encoding: "utf8",
+      cwd: ROOT,
+    });
+  it("montecarlo writes bands and outcomes and prints the metric summary", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-mc-"));
+    const r = bme(
+      "montecarlo",
+      WHITEPAPER,
+      "--runs",
+      "40",
+      "--workers",
+      "1",
+      "--no-store",
+      "--out",
+      dir,
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("finalPrice mean [p5, p95]");
+    const bands = readFileSync(join(dir, "bands.csv"), "utf8").trim().split("\n");
+    expect(bands[0]).toBe("point,column,day,p5,p25,p50,p75,p95,mean");
+    expect(bands).toHaveLength(1 + 42 * 180);
+    expect(readFileSync(join(dir, "outcomes.csv"), "utf8").trim().split("\n")).toHaveLength(41);
+  });
+  it("compare of a file against itself reports zero differences", () => {
+    const r = bme(
+      "compare",
+      WHITEPAPER,
+      WHITEPAPER,
+      "--runs",
+      "20",
+      "--workers",
+      "1",
+      "--no-store",
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/finalPrice\s+\S+\s+\S+\s+0\s+\[0, 0\]/);
+  });
+  it("bad options exit 2 naming the option", () => {
+    for (const args of [
+      ["montecarlo", WHITEPAPER, "--runs", "0"],
+      ["sweep", WHITEPAPER, "--grid", "onchain.buybackModulation=0:1:0", "--no-store"],
+      ["sweep", WHITEPAPER, "--grid", "onchain.buybackModulation=2", "--no-store"],
+      ["sensitivity", WHITEPAPER, "--metric", "price", "--no-store"],
+    ]) {
+      const r = bme(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(
+      bme("sweep", WHITEPAPER, "--grid", "onchain.buybackModulation=2", "--no-store").stderr,
+    ).toContain("onchain.buybackModulation");
+  });
+});
