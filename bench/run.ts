@@ -6,9 +6,11 @@ import { cpus } from "node:os";
 import { benchDashboard } from "./dashboard.js";
 import { benchEngine } from "./engine.js";
 import { benchMarketplace } from "./marketplace.js";
+import { benchMonteCarlo } from "./montecarlo.js";
 
 const benches: [string, () => Promise<string[]>][] = [
   ["engine", () => benchEngine()],
+  ["montecarlo", () => benchMonteCarlo()],
   ["marketplace", () => benchMarketplace()],
   ["dashboard", () => benchDashboard()],
 ];
