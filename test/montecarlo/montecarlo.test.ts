@@ -306,6 +306,15 @@ describe("bme montecarlo / sweep / compare / sensitivity (CLI)", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/finalPrice\s+\S+\s+\S+\s+0\s+\[0, 0\]/);
   });
+  it("report --runs adds Monte Carlo fan charts to the run's report", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-rep-"));
+    const r = bme("report", WHITEPAPER, "--runs", "30", "--out", dir, "--quiet");
+    expect(r.status).toBe(0);
+    const html = readFileSync(join(dir, "index.html"), "utf8");
+    for (const chart of ["price", "fan-priceOfToken", "fan-tokenReserve"])
+      expect(html).toContain(`charts/${chart}.svg`);
+    expect(readFileSync(join(dir, "charts/fan-priceOfToken.svg"), "utf8")).toContain("p25–p75");
+  });
   it("bad options exit 2 naming the option", () => {
     for (const args of [
       ["montecarlo", WHITEPAPER, "--runs", "0"],

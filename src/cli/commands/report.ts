@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { simulate } from "../../engine/simulate.js";
 import { loadScenario } from "../../scenario/load.js";
+import { VERSION } from "../../version.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
 
@@ -66,6 +68,12 @@ export function registerReport(program: Command): void {
     )
     .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
     .option("--deterministic", "set every series' noise to 0 (scenario)", false)
+    .option(
+      "--runs <n>",
+      "also run a Monte Carlo of N runs and add its fan charts (scenario)",
+      wholeNumber("--runs", 1, 10_000_000),
+      1,
+    )
     .option("--store <path>", `results store of experiments (default ${DEFAULT_STORE})`)
     .option("--quiet", "print nothing but errors", false)
     .action(
@@ -81,7 +89,29 @@ export function registerReport(program: Command): void {
           });
           const result = simulate(scenario, { seed: opts.seed, run: opts.run });
           const dir = opts.out ?? join("out", `report-${scenario.name}`);
-          const written = report.writeRunReport(dir, result);
+          let content = report.runReport(result);
+          if (opts.runs > 1) {
+            const { runExperiment } = await import("../../montecarlo/experiment.js");
+            const spec = {
+              kind: "montecarlo" as const,
+              scenarioName: scenario.name,
+              scenario,
+              version: VERSION,
+              seed: opts.seed,
+              runsPerPoint: opts.runs,
+              points: [{ index: 0, params: {} }],
+              options: {},
+            };
+            const mc = await runExperiment(spec, { workers: availableParallelism() });
+            const fan = report.experimentReport({
+              id: `${scenario.name}: ${opts.runs} runs`,
+              spec,
+              points: [mc.points[0]!],
+              finished: true,
+            });
+            content = { ...content, sections: [...content.sections, ...fan.sections] };
+          }
+          const written = report.writeReport(dir, content);
           for (const w of written.warnings) process.stderr.write(`warning: ${w}\n`);
           say(opts.quiet, `report ${written.index} (${written.charts.length} charts)`);
           if (result.error)
