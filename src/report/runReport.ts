@@ -1,6 +1,7 @@
 import type { RunResult } from "../engine/result.js";
 import { summarize } from "../engine/summary.js";
 import { LOST_FIGURE_MINT_AMOUNT, lostFigureChart } from "./charts/lostFigure.js";
+import { marketplaceCharts } from "./charts/marketplace.js";
 import { runCharts } from "./charts/run.js";
 import type { Report, Table } from "./model.js";
 import { onchainTable, scheduleTable, summaryTable } from "./tables.js";
@@ -41,6 +42,16 @@ export function runReport(r: RunResult): Report {
         intro: "The whitepaper's simulation plots, and where the tokens go.",
         charts: runCharts(r),
       },
+      ...(r.marketplace
+        ? [
+            {
+              heading: "The marketplace",
+              intro:
+                "Suppliers, reputation and the scheduler's queue (marketplace mode, MODEL.md §9).",
+              charts: marketplaceCharts(r.marketplace),
+            },
+          ]
+        : []),
       {
         heading: "Phase-2 emission (the whitepaper's lost figure)",
         intro: `E13 [R10] for a mint amount of ${LOST_FIGURE_MINT_AMOUNT.toLocaleString("en-US")} tokens with P2M = A; it does not depend on the run.`,
