@@ -78,7 +78,10 @@ async function openSink(
   try {
     mod = await import(modulePath);
   } catch {
-    throw new CliError("the results store is not available in this build; use --no-store");
+    process.stderr.write(
+      "warning: this build has no results store; results are not saved (use --out DIR to keep them)\n",
+    );
+    return null;
   }
   return mod.openStore(path);
 }
