@@ -10,7 +10,16 @@ const f = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 0 })
 
 function spec(runs: number, points = expandSweep([], [])): ExperimentSpec {
   const { scenario } = loadScenario("scenarios/whitepaper.yaml");
-  return { kind: "montecarlo", scenarioName: scenario.name, scenario, version: VERSION, seed: 1, runsPerPoint: runs, points, options: {} };
+  return {
+    kind: "montecarlo",
+    scenarioName: scenario.name,
+    scenario,
+    version: VERSION,
+    seed: 1,
+    runsPerPoint: runs,
+    points,
+    options: {},
+  };
 }
 
 async function timed(s: ExperimentSpec, workers: number): Promise<number> {
@@ -27,17 +36,38 @@ async function peakChild(runs: number, workers: number): Promise<void> {
 
 /** `npm run bench`: whitepaper Monte Carlo with bands, worker threads, memory, sweeps. */
 export async function benchMonteCarlo(): Promise<string[]> {
-  const lines = ["montecarlo, whitepaper (180 days, noise on), bands of all 42 columns + outcome metrics:"];
+  const lines = [
+    "montecarlo, whitepaper (180 days, noise on), bands of all 42 columns + outcome metrics:",
+  ];
   await timed(spec(2000), 1); // warm-up
   for (const workers of [1, 2]) {
     const seconds = await timed(spec(10_000), workers);
-    lines.push(`  10,000 runs, ${workers} worker${workers > 1 ? "s" : " (this thread)"}: ${seconds.toFixed(2)} s  (${f(10_000 / seconds)} runs/s, ${f((10_000 * 180) / seconds)} day-steps/s)`);
+    lines.push(
+      `  10,000 runs, ${workers} worker${workers > 1 ? "s" : " (this thread)"}: ${seconds.toFixed(2)} s  (${f(10_000 / seconds)} runs/s, ${f((10_000 * 180) / seconds)} day-steps/s)`,
+    );
   }
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--peak", "100000", "2"], { encoding: "utf8" });
-  lines.push(`  100,000 runs, 2 workers: peak memory ${child.stdout.trim() || `? (${child.stderr.trim().slice(0, 200)})`} MB`);
-  const sweep = spec(200, expandSweep([parseAxis("--grid", "onchain.buybackModulation=0.5:1:0.1"), parseAxis("--grid", "onchain.fiatOperationsFraction=0.1,0.3")], []));
+  const child = spawnSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), "--peak", "100000", "2"],
+    { encoding: "utf8" },
+  );
+  lines.push(
+    `  100,000 runs, 2 workers: peak memory ${child.stdout.trim() || `? (${child.stderr.trim().slice(0, 200)})`} MB`,
+  );
+  const sweep = spec(
+    200,
+    expandSweep(
+      [
+        parseAxis("--grid", "onchain.buybackModulation=0.5:1:0.1"),
+        parseAxis("--grid", "onchain.fiatOperationsFraction=0.1,0.3"),
+      ],
+      [],
+    ),
+  );
   const seconds = await timed(sweep, 2);
-  lines.push(`  sweep of ${sweep.points.length} points × 200 runs, 2 workers: ${seconds.toFixed(2)} s (${(sweep.points.length / seconds).toFixed(1)} points/s)`);
+  lines.push(
+    `  sweep of ${sweep.points.length} points × 200 runs, 2 workers: ${seconds.toFixed(2)} s (${(sweep.points.length / seconds).toFixed(1)} points/s)`,
+  );
   return lines;
 }
 
