@@ -4,6 +4,7 @@
  */
 import { compileScenario } from "../../src/engine/compile.js";
 import { kernelScratch } from "../../src/engine/kernel.js";
+import { quantileSorted } from "../../src/montecarlo/quantile.js";
 import type { Scenario } from "../../src/scenario/schema.js";
 import { extractSeries, type Metrics, runEngine, runMetrics, seriesKeys } from "./model.js";
 
@@ -37,16 +38,6 @@ export type McMessage =
       ms: number;
     }
   | { type: "error"; id: number; message: string };
-
-/** Quantile q of sorted values, linear between order statistics (R type 7). */
-export function quantileSorted(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
 
 function summary(values: Float64Array): McSummary {
   const sorted = Float64Array.from(values).sort();
