@@ -25,6 +25,11 @@ export function reportError(e: unknown): number {
     process.stderr.write(`error: ${e.message}\n`);
     return e.code;
   }
+  if (e instanceof Error && e.name === "StoreError") {
+    // the results store's own errors (in use by another process, not a store, …) are for the user
+    process.stderr.write(`error: ${e.message}\n`);
+    return EXIT_FAILURE;
+  }
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(`error: ${err.message}\n`);
   if (process.env.BME_DEBUG) process.stderr.write(`${err.stack}\n`);

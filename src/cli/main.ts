@@ -3,6 +3,7 @@ import { Command, CommanderError } from "@commander-js/extra-typings";
 import { VERSION } from "../version.js";
 import { registerExperiments } from "./commands/experiments.js";
 import { registerReport } from "./commands/report.js";
+import { registerResults } from "./commands/results.js";
 import { registerRun } from "./commands/run.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerServe } from "./commands/serve.js";
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerExperiments(program);
   registerReport(program);
+  registerResults(program);
   registerValidate(program);
   registerSchema(program);
   registerServe(program);

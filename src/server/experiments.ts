@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 
-/** The part of the results store (src/store) the dashboard reads. */
+/** The part of the results store (src/results) the dashboard reads. */
 interface StoreLike {
   listExperiments(): Promise<unknown>;
   loadExperiment(id: string): Promise<unknown>;
   close(): Promise<void> | void;
 }
-type OpenStore = (path: string) => Promise<StoreLike>;
+type OpenStore = (path: string, options?: { readOnly?: boolean }) => Promise<StoreLike>;
 
 /** Why experiments cannot be listed, for the dashboard to show; or null when they can. */
 export class StoreUnavailable extends Error {
@@ -18,7 +18,7 @@ export class StoreUnavailable extends Error {
 
 async function loadOpenStore(): Promise<OpenStore> {
   // a variable specifier: the store is optional, and its absence is a message, not a crash
-  const specifier = "../store/index.js";
+  const specifier = "../results/index.js";
   try {
     const mod = (await import(specifier)) as { openStore?: OpenStore };
     if (typeof mod.openStore !== "function") throw new Error("no openStore export");
@@ -39,7 +39,7 @@ export async function withStore<T>(
     throw new StoreUnavailable("no results store given: start the server with --store <file>");
   if (!existsSync(path)) throw new StoreUnavailable(`no results store at ${path}`);
   const openStore = await loadOpenStore();
-  const store = await openStore(path);
+  const store = await openStore(path, { readOnly: true });
   try {
     return await f(store);
   } finally {

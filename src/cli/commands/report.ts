@@ -16,7 +16,7 @@ export function isScenarioTarget(target: string): boolean {
   return existsSync(target) || /\.(ya?ml|json)$/i.test(target);
 }
 
-/** The slice of the results store (src/store) a report needs. */
+/** The slice of the results store (src/results) a report needs. */
 interface ExperimentStore {
   loadExperiment(id: string): Promise<unknown>;
   close(): Promise<void> | void;
@@ -24,22 +24,24 @@ interface ExperimentStore {
 
 /**
  * The store is loaded on demand (DuckDB is heavy) and by a computed path, so this command
- * builds and runs whether or not src/store is part of the build.
+ * builds and runs whether or not src/results is part of the build.
  */
 async function openExperimentStore(path: string): Promise<ExperimentStore> {
-  const modulePath = "../../store/index.js";
-  let mod: { openStore?: (p: string) => Promise<ExperimentStore> };
+  const modulePath = "../../results/index.js";
+  let mod: {
+    openStore?: (p: string, o?: { readOnly?: boolean }) => Promise<ExperimentStore>;
+  };
   try {
     mod = await import(modulePath);
   } catch {
     throw new CliError(
-      "this build has no results store (src/store): reports of experiments need it",
+      "this build has no results store (src/results): reports of experiments need it",
       EXIT_FAILURE,
     );
   }
   if (typeof mod.openStore !== "function")
     throw new CliError("the results store does not offer openStore()", EXIT_FAILURE);
-  return mod.openStore(path);
+  return mod.openStore(path, { readOnly: true });
 }
 
 function say(quiet: boolean, text: string): void {

@@ -1,0 +1,2 @@
+/** Where experiments are stored unless `--store` says otherwise (light: no DuckDB import). */
+export const DEFAULT_STORE = "bme-results.duckdb";

@@ -1,0 +1,506 @@
+import { existsSync } from "node:fs";
+import {
+  blobValue,
+  type DuckDBBlobValue,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBValue,
+} from "@duckdb/node-api";
+import {
+  BAND_STATS,
+  type BandStat,
+  type ExperimentKind,
+  type ExperimentSink,
+  type ExperimentSpec,
+  type MetricSummary,
+  OUTCOME_METRICS,
+  type OutcomeMetric,
+  type PointResult,
+} from "../analysis/types.js";
+import type { Scenario } from "../scenario/schema.js";
+import { StoreError } from "./errors.js";
+import { type ExportFormat, exportFiles } from "./export.js";
+import { canonicalHash, decodeJson, encodeJson } from "./json.js";
+import { ID_PREFIX, SCHEMA_SQL, SCHEMA_VERSION, TABLES } from "./schema.js";
+
+export { DEFAULT_STORE } from "./defaults.js";
+
+/** What `begin` returns: the experiment to write to and the points it already holds. */
+export interface BeginResult {
+  readonly experimentId: string;
+  readonly completedPoints: ReadonlySet<number>;
+  /** True when an unfinished experiment of the same spec was continued. */
+  readonly resumed: boolean;
+}
+
+/** One line of `bme runs`. */
+export interface ExperimentSummary {
+  readonly id: string;
+  readonly kind: ExperimentKind;
+  readonly scenarioName: string;
+  /** ISO 8601, UTC. */
+  readonly createdAt: string;
+  readonly version: string;
+  readonly seed: number;
+  readonly runsPerPoint: number;
+  readonly pointsTotal: number;
+  readonly pointsStored: number;
+  readonly finished: boolean;
+}
+
+/** A stored experiment: its spec and the points stored so far, by index. */
+export interface LoadedExperiment {
+  readonly id: string;
+  readonly spec: ExperimentSpec;
+  readonly points: PointResult[];
+  readonly finished: boolean;
+}
+
+/** A finished chunk of runs of a point (the distributed queue's unit of work). */
+export interface StoredChunk {
+  readonly runStart: number;
+  readonly runEnd: number;
+  readonly bytes: Uint8Array;
+}
+
+/** The results store: an embedded DuckDB file of experiments (docs/store.md). */
+export interface Store extends ExperimentSink {
+  begin(spec: ExperimentSpec, options: { resume: boolean }): Promise<BeginResult>;
+  listExperiments(): Promise<ExperimentSummary[]>;
+  loadExperiment(id: string): Promise<LoadedExperiment | null>;
+  /** Write experiment.json and points/bands/outcomes in `format` into `outDir`; returns the files. */
+  exportExperiment(id: string, format: ExportFormat, outDir: string): Promise<string[]>;
+  /** Store a finished chunk; a chunk stored twice (same experiment, point, runStart) is kept once. */
+  writeChunk(
+    experimentId: string,
+    point: number,
+    runStart: number,
+    runEnd: number,
+    bytes: Uint8Array,
+  ): Promise<void>;
+  /** The chunks of a point, sorted by runStart. */
+  loadChunks(experimentId: string, point: number): Promise<StoredChunk[]>;
+  deleteChunks(experimentId: string, point: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Open (creating unless read-only) the store at `path`. */
+export async function openStore(path: string, options?: { readOnly?: boolean }): Promise<Store> {
+  const readOnly = options?.readOnly ?? false;
+  if (readOnly && !existsSync(path)) throw new StoreError(`no results store at ${path}`, "missing");
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, {
+      access_mode: readOnly ? "READ_ONLY" : "READ_WRITE",
+    });
+  } catch (e) {
+    throw openError(path, e);
+  }
+  const connection = await instance.connect();
+  const store = new DuckDbStore(path, instance, connection);
+  try {
+    await store.init(readOnly);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  return store;
+}
+
+function openError(path: string, e: unknown): StoreError {
+  const message = e instanceof Error ? e.message : String(e);
+  const holder = /Conflicting lock is held in (.*?)(?:\. See|$)/.exec(message);
+  if (/Could not set lock/i.test(message))
+    return new StoreError(
+      `store ${path} is in use by another process${holder ? ` (${holder[1]})` : ""}: ` +
+        "wait for it to finish, or use another --store",
+      "busy",
+    );
+  return new StoreError(`cannot open store ${path}: ${message}`, "invalid");
+}
+
+const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const num = (v: DuckDBValue) => (typeof v === "bigint" ? Number(v) : (v as number));
+
+class DuckDbStore implements Store {
+  /** Every call runs alone, in order: one connection, one transaction at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly db: DuckDBConnection,
+  ) {}
+
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(() => {
+      if (this.closed) throw new StoreError(`store ${this.path} is closed`, "invalid");
+      return f();
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async transaction<T>(f: () => Promise<T>): Promise<T> {
+    await this.db.run("BEGIN TRANSACTION");
+    try {
+      const out = await f();
+      await this.db.run("COMMIT");
+      return out;
+    } catch (e) {
+      await this.db.run("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async init(readOnly: boolean): Promise<void> {
+    const rows = (
+      await this.db.runAndReadAll(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'",
+      )
+    ).getRows();
+    const present = new Set(rows.map((r) => String(r[0])));
+    const missing = TABLES.filter((t) => !present.has(t));
+    if (missing.length === 0) {
+      const v = (
+        await this.db.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'")
+      ).getRows();
+      if (v.length > 0 && Number(v[0]![0]) > SCHEMA_VERSION)
+        throw new StoreError(
+          `store ${this.path} was written by a newer bme-sim (schema ${v[0]![0]}, this one reads ${SCHEMA_VERSION})`,
+          "invalid",
+        );
+      return;
+    }
+    if (readOnly || (present.size > 0 && !present.has("experiments")))
+      throw new StoreError(
+        `${this.path} is not a results store (no ${missing.join(", ")})`,
+        "invalid",
+      );
+    await this.transaction(async () => {
+      await this.db.run(SCHEMA_SQL);
+      await this.db.run("INSERT INTO meta VALUES ('schema_version', $v) ON CONFLICT DO NOTHING", {
+        v: String(SCHEMA_VERSION),
+      });
+    });
+  }
+
+  begin(spec: ExperimentSpec, options: { resume: boolean }): Promise<BeginResult> {
+    return this.serial(async () => {
+      const hash = canonicalHash(spec);
+      if (options.resume) {
+        const found = (
+          await this.db.runAndReadAll(
+            "SELECT id FROM experiments WHERE spec_hash = $h AND NOT finished ORDER BY seq DESC LIMIT 1",
+            { h: hash },
+          )
+        ).getRows();
+        if (found.length > 0) {
+          const experimentId = String(found[0]![0]);
+          const done = (
+            await this.db.runAndReadAll(
+              "SELECT point_index FROM points WHERE experiment_id = $id ORDER BY point_index",
+              { id: experimentId },
+            )
+          ).getRows();
+          return {
+            experimentId,
+            completedPoints: new Set(done.map((r) => num(r[0]!))),
+            resumed: true,
+          };
+        }
+      }
+      const { scenario, ...rest } = spec;
+      const experimentId = await this.transaction(async () => {
+        const seq =
+          num(
+            (
+              await this.db.runAndReadAll("SELECT coalesce(max(seq), 0) FROM experiments")
+            ).getRows()[0]![0]!,
+          ) + 1;
+        const id = `${ID_PREFIX[spec.kind] ?? spec.kind}-${String(seq).padStart(4, "0")}`;
+        await this.db.run(
+          `INSERT INTO experiments VALUES ($id, $seq, $kind, $hash, $name, $scenario, $spec,
+             $version, $seed, $runs, $n, $created::TIMESTAMP, false)`,
+          {
+            id,
+            seq,
+            kind: spec.kind,
+            hash,
+            name: spec.scenarioName,
+            scenario: encodeJson(scenario),
+            spec: encodeJson(rest),
+            version: spec.version,
+            seed: BigInt(Math.trunc(spec.seed)),
+            runs: spec.runsPerPoint,
+            n: spec.points.length,
+            created: new Date().toISOString().replace("Z", ""),
+          },
+        );
+        return id;
+      });
+      return { experimentId, completedPoints: new Set<number>(), resumed: false };
+    });
+  }
+
+  writePoint(experimentId: string, point: PointResult): Promise<void> {
+    return this.serial(async () => {
+      await this.requireExperiment(experimentId);
+      const { bands, outcomes } = point;
+      const cells = bands.columns.length * bands.days;
+      for (const s of BAND_STATS)
+        if (bands.stats[s].length !== cells)
+          throw new StoreError(
+            `point ${point.index}: bands.stats.${s} has ${bands.stats[s].length} values, expected ${cells}`,
+            "invalid",
+          );
+      for (const m of OUTCOME_METRICS)
+        if (outcomes.metrics[m].length !== outcomes.runs)
+          throw new StoreError(
+            `point ${point.index}: outcomes.${m} has ${outcomes.metrics[m].length} values, expected ${outcomes.runs}`,
+            "invalid",
+          );
+      await this.transaction(async () => {
+        const key = { id: experimentId, p: point.index };
+        for (const t of ["points", "bands", "outcomes"])
+          await this.db.run(`DELETE FROM ${t} WHERE experiment_id = $id AND point_index = $p`, key);
+        await this.db.run(
+          "INSERT INTO points VALUES ($id, $p, $params, $runs, $bandRuns, $days, $columns, $summary, $failed)",
+          {
+            ...key,
+            params: encodeJson(point.params),
+            runs: outcomes.runs,
+            bandRuns: bands.runs,
+            days: bands.days,
+            columns: encodeJson(bands.columns),
+            summary: encodeJson(point.summary),
+            failed: encodeJson(point.failedRuns),
+          },
+        );
+        const b = await this.db.createAppender("bands");
+        try {
+          const stats = BAND_STATS.map((s) => bands.stats[s]);
+          bands.columns.forEach((name, c) => {
+            for (let t = 0; t < bands.days; t++) {
+              const i = c * bands.days + t;
+              b.appendVarchar(experimentId);
+              b.appendInteger(point.index);
+              b.appendInteger(c);
+              b.appendVarchar(name);
+              b.appendInteger(t);
+              for (const arr of stats) b.appendDouble(arr[i]!);
+              b.endRow();
+            }
+          });
+        } finally {
+          b.closeSync();
+        }
+        const o = await this.db.createAppender("outcomes");
+        try {
+          const metrics = OUTCOME_METRICS.map((m) => outcomes.metrics[m]);
+          for (let r = 0; r < outcomes.runs; r++) {
+            o.appendVarchar(experimentId);
+            o.appendInteger(point.index);
+            o.appendInteger(r);
+            for (const arr of metrics) o.appendDouble(arr[r]!);
+            o.endRow();
+          }
+        } finally {
+          o.closeSync();
+        }
+      });
+    });
+  }
+
+  finish(experimentId: string): Promise<void> {
+    return this.serial(async () => {
+      await this.requireExperiment(experimentId);
+      await this.db.run("UPDATE experiments SET finished = true WHERE id = $id", {
+        id: experimentId,
+      });
+    });
+  }
+
+  private async requireExperiment(id: string): Promise<void> {
+    const r = await this.db.runAndReadAll("SELECT 1 FROM experiments WHERE id = $id", { id });
+    if (r.getRows().length === 0)
+      throw new StoreError(`no experiment "${id}" in ${this.path}`, "not-found");
+  }
+
+  listExperiments(): Promise<ExperimentSummary[]> {
+    return this.serial(async () => {
+      const rows = (
+        await this.db.runAndReadAll(
+          `SELECT e.id, e.kind, e.scenario_name, strftime(e.created_at, '%Y-%m-%dT%H:%M:%S.%gZ'),
+             e.version, e.seed, e.runs_per_point, e.n_points,
+             (SELECT count(*) FROM points p WHERE p.experiment_id = e.id), e.finished
+           FROM experiments e ORDER BY e.seq`,
+        )
+      ).getRows();
+      return rows.map((r) => ({
+        id: String(r[0]),
+        kind: String(r[1]) as ExperimentKind,
+        scenarioName: String(r[2]),
+        createdAt: String(r[3]),
+        version: String(r[4]),
+        seed: num(r[5]!),
+        runsPerPoint: num(r[6]!),
+        pointsTotal: num(r[7]!),
+        pointsStored: num(r[8]!),
+        finished: r[9] === true,
+      }));
+    });
+  }
+
+  loadExperiment(id: string): Promise<LoadedExperiment | null> {
+    return this.serial(async () => {
+      const e = (
+        await this.db.runAndReadAll(
+          "SELECT scenario_json, spec_json, finished FROM experiments WHERE id = $id",
+          { id },
+        )
+      ).getRows();
+      if (e.length === 0) return null;
+      const scenario = decodeJson<Scenario>(String(e[0]![0]));
+      const rest = decodeJson<Omit<ExperimentSpec, "scenario">>(String(e[0]![1]));
+      const { kind, scenarioName, ...others } = rest;
+      const spec: ExperimentSpec = { kind, scenarioName, scenario, ...others };
+      const rows = (
+        await this.db.runAndReadAll(
+          `SELECT point_index, params_json, runs, band_runs, days, columns_json, summary_json,
+             failed_runs_json FROM points WHERE experiment_id = $id ORDER BY point_index`,
+          { id },
+        )
+      ).getRows();
+      const points: PointResult[] = [];
+      for (const r of rows) points.push(await this.loadPoint(id, r));
+      return { id, spec, points, finished: e[0]![2] === true };
+    });
+  }
+
+  private async loadPoint(id: string, r: DuckDBValue[]): Promise<PointResult> {
+    const index = num(r[0]!);
+    const runs = num(r[2]!);
+    const days = num(r[4]!);
+    const columns = decodeJson<string[]>(String(r[5]));
+    const key = { id, p: index };
+    const stats = Object.fromEntries(
+      BAND_STATS.map((s) => [s, new Float64Array(columns.length * days)]),
+    ) as Record<BandStat, Float64Array>;
+    const b = (
+      await this.db.runAndReadAll(
+        `SELECT column_index, day, ${BAND_STATS.join(", ")} FROM bands
+         WHERE experiment_id = $id AND point_index = $p`,
+        key,
+      )
+    ).getColumns();
+    const bc = b[0] ?? [];
+    for (let k = 0; k < bc.length; k++) {
+      const i = num(bc[k]!) * days + num(b[1]![k]!);
+      BAND_STATS.forEach((s, j) => {
+        stats[s][i] = b[2 + j]![k] as number;
+      });
+    }
+    const metrics = Object.fromEntries(
+      OUTCOME_METRICS.map((m) => [m, new Float64Array(runs)]),
+    ) as Record<OutcomeMetric, Float64Array>;
+    const o = (
+      await this.db.runAndReadAll(
+        `SELECT run, ${OUTCOME_METRICS.map((m) => `"${m}"`).join(", ")} FROM outcomes
+         WHERE experiment_id = $id AND point_index = $p`,
+        key,
+      )
+    ).getColumns();
+    const oc = o[0] ?? [];
+    for (let k = 0; k < oc.length; k++) {
+      const run = num(oc[k]!);
+      OUTCOME_METRICS.forEach((m, j) => {
+        metrics[m][run] = o[1 + j]![k] as number;
+      });
+    }
+    return {
+      index,
+      params: decodeJson<PointResult["params"]>(String(r[1])),
+      bands: { columns, days, runs: num(r[3]!), stats },
+      outcomes: { runs, metrics },
+      summary: decodeJson<Record<OutcomeMetric, MetricSummary>>(String(r[6])),
+      failedRuns: decodeJson<PointResult["failedRuns"]>(String(r[7])),
+    };
+  }
+
+  exportExperiment(id: string, format: ExportFormat, outDir: string): Promise<string[]> {
+    return this.serial(async () => {
+      await this.requireExperiment(id);
+      const e = (
+        await this.db.runAndReadAll(
+          `SELECT scenario_json, spec_json, finished, strftime(created_at, '%Y-%m-%dT%H:%M:%S.%gZ'),
+             (SELECT count(*) FROM points WHERE experiment_id = $id)
+           FROM experiments WHERE id = $id`,
+          { id },
+        )
+      ).getRows()[0]!;
+      const header = {
+        id,
+        createdAt: String(e[3]),
+        finished: e[2] === true,
+        pointsStored: num(e[4]!),
+        spec: { ...decodeJson<object>(String(e[1])), scenario: decodeJson(String(e[0])) },
+      };
+      return exportFiles(this.db, q(id), header, format, outDir);
+    });
+  }
+
+  writeChunk(
+    experimentId: string,
+    point: number,
+    runStart: number,
+    runEnd: number,
+    bytes: Uint8Array,
+  ): Promise<void> {
+    return this.serial(async () => {
+      await this.requireExperiment(experimentId);
+      await this.db.run("INSERT INTO chunks VALUES ($id, $p, $s, $e, $b) ON CONFLICT DO NOTHING", {
+        id: experimentId,
+        p: point,
+        s: runStart,
+        e: runEnd,
+        b: blobValue(bytes),
+      });
+    });
+  }
+
+  loadChunks(experimentId: string, point: number): Promise<StoredChunk[]> {
+    return this.serial(async () => {
+      const rows = (
+        await this.db.runAndReadAll(
+          `SELECT run_start, run_end, bytes FROM chunks
+           WHERE experiment_id = $id AND point_index = $p ORDER BY run_start`,
+          { id: experimentId, p: point },
+        )
+      ).getRows();
+      return rows.map((r) => ({
+        runStart: num(r[0]!),
+        runEnd: num(r[1]!),
+        bytes: new Uint8Array((r[2] as DuckDBBlobValue).bytes),
+      }));
+    });
+  }
+
+  deleteChunks(experimentId: string, point: number): Promise<void> {
+    return this.serial(async () => {
+      await this.db.run("DELETE FROM chunks WHERE experiment_id = $id AND point_index = $p", {
+        id: experimentId,
+        p: point,
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    this.db.closeSync();
+    this.instance.closeSync();
+  }
+}
