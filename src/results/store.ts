@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import {
   blobValue,
   type DuckDBBlobValue,
@@ -84,20 +85,66 @@ export interface Store extends ExperimentSink {
   close(): Promise<void>;
 }
 
+/**
+ * One DuckDB instance per file per process, shared by reference count: two instances of one
+ * file in one process would each keep their own state and one's writes would be lost. The last
+ * close releases the instance, and with it the file lock another process may be waiting for.
+ */
+const instances = new Map<string, { instance: DuckDBInstance; refs: number; readOnly: boolean }>();
+let opening: Promise<unknown> = Promise.resolve();
+
+async function acquire(
+  path: string,
+  readOnly: boolean,
+): Promise<{ instance: DuckDBInstance; release(): void }> {
+  const key = resolve(path);
+  let entry = instances.get(key);
+  if (!entry) {
+    try {
+      const instance = await DuckDBInstance.create(path, {
+        access_mode: readOnly ? "READ_ONLY" : "READ_WRITE",
+      });
+      entry = { instance, refs: 0, readOnly };
+    } catch (e) {
+      throw openError(path, e);
+    }
+    instances.set(key, entry);
+  } else if (entry.readOnly && !readOnly)
+    throw new StoreError(
+      `store ${path} is open read-only in this process; close it before writing`,
+      "busy",
+    );
+  const held = entry;
+  held.refs++;
+  let released = false;
+  return {
+    instance: held.instance,
+    release() {
+      if (released) return;
+      released = true;
+      if (--held.refs === 0) {
+        instances.delete(key);
+        held.instance.closeSync();
+      }
+    },
+  };
+}
+
 /** Open (creating unless read-only) the store at `path`. */
 export async function openStore(path: string, options?: { readOnly?: boolean }): Promise<Store> {
   const readOnly = options?.readOnly ?? false;
   if (readOnly && !existsSync(path)) throw new StoreError(`no results store at ${path}`, "missing");
-  let instance: DuckDBInstance;
-  try {
-    instance = await DuckDBInstance.create(path, {
-      access_mode: readOnly ? "READ_ONLY" : "READ_WRITE",
-    });
-  } catch (e) {
-    throw openError(path, e);
-  }
+  // opens of one process are serialised (instance, connection and schema), so two at once
+  // share one instance and do not race to create the tables
+  const opened = opening.then(() => openShared(path, readOnly));
+  opening = opened.catch(() => {});
+  return opened;
+}
+
+async function openShared(path: string, readOnly: boolean): Promise<Store> {
+  const { instance, release } = await acquire(path, readOnly);
   const connection = await instance.connect();
-  const store = new DuckDbStore(path, instance, connection);
+  const store = new DuckDbStore(path, release, connection);
   try {
     await store.init(readOnly);
   } catch (e) {
@@ -129,7 +176,7 @@ class DuckDbStore implements Store {
 
   constructor(
     private readonly path: string,
-    private readonly instance: DuckDBInstance,
+    private readonly releaseInstance: () => void,
     private readonly db: DuckDBConnection,
   ) {}
 
@@ -501,6 +548,6 @@ class DuckDbStore implements Store {
     await this.queue;
     this.closed = true;
     this.db.closeSync();
-    this.instance.closeSync();
+    this.releaseInstance();
   }
 }

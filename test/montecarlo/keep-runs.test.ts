@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { PointSpec } from "../../src/analysis/types.js";
 import { simulate } from "../../src/engine/simulate.js";
 import { toCsv } from "../../src/io/table.js";
 import { writeRunTables } from "../../src/montecarlo/keepRuns.js";
@@ -13,7 +14,7 @@ describe("--keep-runs", () => {
   it("writes every run of every point, each the table `bme run --seed S --run i` writes", () => {
     const { scenario } = loadScenario(WHITEPAPER, { days: 50 });
     const dir = mkdtempSync(join(tmpdir(), "bme-keep-"));
-    const points = [
+    const points: PointSpec[] = [
       { index: 0, params: {} },
       { index: 1, params: { "onchain.buybackModulation": 0.5 } },
     ];

@@ -452,3 +452,26 @@ describe("crash safety", () => {
     TIMEOUT,
   );
 });
+
+describe("two stores of one file in one process", () => {
+  it("share one database: both experiments and all their points are kept", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { openStore } = await import("../../src/results/index.js");
+    const { spec: makeSpec, point: makePoint } = await import("./fixtures/points.js");
+    const path = join(mkdtempSync(join(tmpdir(), "bme-twice-")), "s.duckdb");
+    const [a, b] = await Promise.all([openStore(path), openStore(path)]);
+    const ea = await a.begin(makeSpec({ seed: 1 }), { resume: false });
+    const eb = await b.begin(makeSpec({ seed: 2 }), { resume: false });
+    expect(ea.experimentId).not.toBe(eb.experimentId);
+    await a.writePoint(ea.experimentId, makePoint(0));
+    await b.writePoint(eb.experimentId, makePoint(0));
+    await a.close();
+    await b.close();
+    const c = await openStore(path, { readOnly: true });
+    const list = await c.listExperiments();
+    await c.close();
+    expect(list.map((e) => e.pointsStored)).toEqual([1, 1]);
+  });
+});
