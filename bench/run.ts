@@ -7,12 +7,14 @@ import { benchDashboard } from "./dashboard.js";
 import { benchEngine } from "./engine.js";
 import { benchMarketplace } from "./marketplace.js";
 import { benchMonteCarlo } from "./montecarlo.js";
+import { benchQueue } from "./queue.js";
 
 const benches: [string, () => Promise<string[]>][] = [
   ["engine", () => benchEngine()],
   ["montecarlo", () => benchMonteCarlo()],
   ["marketplace", () => benchMarketplace()],
   ["dashboard", () => benchDashboard()],
+  ["queue", () => benchQueue()],
 ];
 
 async function main(): Promise<void> {

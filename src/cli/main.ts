@@ -8,6 +8,7 @@ import { registerRun } from "./commands/run.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerServe } from "./commands/serve.js";
 import { registerValidate } from "./commands/validate.js";
+import { registerWorker } from "./commands/worker.js";
 import { EXIT_BAD_INPUT, reportError } from "./errors.js";
 
 /** The `bme` command line: every command registers itself here. */
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerSchema(program);
   registerServe(program);
+  registerWorker(program);
   return program;
 }
 

@@ -21,6 +21,7 @@ import { action, CliError } from "../errors.js";
 import { fmt } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
 import { progress } from "../progress.js";
+import { runQueuedExperiment } from "./worker.js";
 
 interface CommonOptions {
   runs: number;
@@ -33,6 +34,7 @@ interface CommonOptions {
   resume: boolean;
   out?: string;
   quiet: boolean;
+  queue?: string;
 }
 
 export const DEFAULT_STORE = "bme-results.duckdb";
@@ -66,7 +68,11 @@ function common(cmd: AnyCommand, runs: number): AnyCommand {
       false,
     )
     .option("--out <dir>", "also write CSV/JSON files of the results into DIR")
-    .option("--quiet", "no progress, no summary", false);
+    .option("--quiet", "no progress, no summary", false)
+    .option(
+      "--queue <url>",
+      "run the chunks on `bme worker`s of this Redis (redis://host:6379, rediss:// for TLS); see docs/distributed.md",
+    );
 }
 
 async function openSink(
@@ -115,13 +121,21 @@ async function execute(
   process.once("SIGINT", onSigint);
   const bar = progress(kind, "runs", opts.quiet);
   try {
-    const outcome = await runExperiment(spec, {
-      workers: opts.workers,
-      sink: sink ?? undefined,
-      resume: opts.resume,
-      signal: abort.signal,
-      onProgress: (done, total) => bar.update(done, total),
-    });
+    const outcome = opts.queue
+      ? await runQueuedExperiment(spec, opts.queue, {
+          sink,
+          resume: opts.resume,
+          signal: abort.signal,
+          quiet: opts.quiet,
+          label: kind,
+        })
+      : await runExperiment(spec, {
+          workers: opts.workers,
+          sink: sink ?? undefined,
+          resume: opts.resume,
+          signal: abort.signal,
+          onProgress: (done, total) => bar.update(done, total),
+        });
     bar.stop();
     let stored: PointResult[] = [];
     if (outcome.skippedPoints > 0 && sink && outcome.experimentId) {

@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ExperimentSpec } from "../src/analysis/types.js";
+import { runExperiment } from "../src/montecarlo/experiment.js";
+import { runDistributedExperiment } from "../src/queue/coordinator.js";
+import { RespClient } from "../src/queue/resp.js";
+import { parseQueueUrl } from "../src/queue/url.js";
+import { openStore } from "../src/results/index.js";
+import { loadScenario } from "../src/scenario/load.js";
+import { VERSION } from "../src/version.js";
+
+const RUNS = 20_000;
+const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const f = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
+
+function spec(): ExperimentSpec {
+  const { scenario } = loadScenario("scenarios/whitepaper.yaml");
+  return {
+    kind: "montecarlo",
+    scenarioName: scenario.name,
+    scenario,
+    version: VERSION,
+    seed: 1,
+    runsPerPoint: RUNS,
+    points: [{ index: 0, params: {} }],
+    options: {},
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function stop(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise((r) => p.once("exit", r));
+  process.kill(p.pid!, "SIGTERM");
+  await exited;
+}
+
+/**
+ * `npm run bench`: a 20,000-run whitepaper Monte Carlo (180 days) on 1, 2 and 4 `bme worker`
+ * processes through a local redis-server, against worker threads in one process.
+ */
+export async function benchQueue(): Promise<string[]> {
+  const lines = [
+    `queue, whitepaper (180 days), ${f(RUNS)} runs in chunks of 1,024, coordinator + redis-server on this machine:`,
+  ];
+  const s = spec();
+  for (const workers of [1, 2]) {
+    const t0 = performance.now();
+    await runExperiment(s, { workers });
+    const sec = (performance.now() - t0) / 1000;
+    lines.push(
+      `  local, ${workers} worker thread${workers > 1 ? "s" : ""}: ${sec.toFixed(2)} s  (${f(RUNS / sec)} runs/s)`,
+    );
+  }
+  const port = await freePort();
+  const redis = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" },
+  );
+  const dir = mkdtempSync(join(tmpdir(), "bme-bench-queue-"));
+  const workers: ChildProcess[] = [];
+  try {
+    for (let i = 0; i < 100; i++) {
+      const c = new RespClient({ host: "127.0.0.1", port, connectTimeout: 500 });
+      try {
+        await c.connect();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        c.close();
+      }
+    }
+    const url = `redis://127.0.0.1:${port}`;
+    for (const n of [1, 2, 4]) {
+      while (workers.length < n)
+        workers.push(
+          spawn(
+            process.execPath,
+            [CLI, "worker", "--queue", url, "--concurrency", "1", "--quiet"],
+            { stdio: "ignore" },
+          ),
+        );
+      await new Promise((r) => setTimeout(r, 1500)); // the workers start up and listen
+      const store = await openStore(join(dir, `w${n}.duckdb`));
+      const t0 = performance.now();
+      await runDistributedExperiment(s, parseQueueUrl(url), { store, pollMs: 50 });
+      const sec = (performance.now() - t0) / 1000;
+      await store.close();
+      lines.push(
+        `  queue, ${n} worker process${n > 1 ? "es" : ""} (1 thread each): ${sec.toFixed(2)} s  (${f(RUNS / sec)} runs/s)`,
+      );
+    }
+  } finally {
+    for (const w of workers) await stop(w);
+    await stop(redis);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return lines;
+}

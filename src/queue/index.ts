@@ -1,0 +1,14 @@
+/** Experiments across machines: chunks of runs on a BullMQ queue in Redis (docs/distributed.md). */
+export { decodeChunk, encodeChunk } from "./codec.js";
+export { connectQueue, describeRedisError, type QueueConnection } from "./connection.js";
+export {
+  type ChunkStore,
+  type DistributedOptions,
+  distributedChunks,
+  type QueueProgress,
+  runDistributedExperiment,
+} from "./coordinator.js";
+export { chunkJobId, queueName, REGISTRY_KEY, resultKey } from "./protocol.js";
+export { RespClient, type RespOptions } from "./resp.js";
+export { maskUrl, parseQueueUrl, type QueueAddress, QueueError, type QueueSecrets } from "./url.js";
+export { type QueueWorkerOptions, runQueueWorker } from "./worker.js";

@@ -1,0 +1,34 @@
+/**
+ * What the coordinator and the workers agree on in Redis: one BullMQ queue per experiment
+ * (`bme-<experimentId>`), a set naming the queues with work (`bme:experiments`, watched by
+ * the workers), one job per chunk with a stable id (re-enqueueing never duplicates), and the
+ * chunk's encoded bytes under their own key (binary, outside BullMQ's JSON and event stream).
+ */
+import type { ChunkTask } from "../montecarlo/chunk.js";
+
+/** The set of queue names that workers serve. */
+export const REGISTRY_KEY = "bme:experiments";
+/** A chunk's bytes stay this long if nobody collects them (seconds): a week. */
+export const RESULT_TTL_SECONDS = 7 * 24 * 3600;
+
+export interface ChunkJobData {
+  readonly task: ChunkTask;
+}
+
+/** What a worker returns for a chunk: where its bytes are. */
+export interface ChunkJobResult {
+  readonly key: string;
+  readonly bytes: number;
+}
+
+export function queueName(experimentId: string): string {
+  return `bme-${experimentId.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+}
+
+export function chunkJobId(point: number, runStart: number): string {
+  return `p${point}-r${runStart}`;
+}
+
+export function resultKey(queue: string, jobId: string): string {
+  return `bme:chunk:${queue}:${jobId}`;
+}

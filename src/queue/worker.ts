@@ -1,0 +1,141 @@
+import { hostname } from "node:os";
+import { type Job, Worker } from "bullmq";
+import { Piscina } from "piscina";
+import type { ChunkPartial } from "../montecarlo/chunk.js";
+import { workerFile } from "../montecarlo/pool.js";
+import { encodeChunk } from "./codec.js";
+import { bounded, connectQueue } from "./connection.js";
+import {
+  type ChunkJobData,
+  type ChunkJobResult,
+  REGISTRY_KEY,
+  RESULT_TTL_SECONDS,
+  resultKey,
+} from "./protocol.js";
+import { type QueueAddress, QueueError } from "./url.js";
+
+export interface QueueWorkerOptions {
+  /** Chunks run at once (worker threads). */
+  readonly concurrency: number;
+  /** A chunk's lock (ms), renewed while it runs; a dead worker's chunk is retried after it lapses. */
+  readonly lockDuration: number;
+  /** How often (ms) workers look for chunks whose worker died. */
+  readonly stalledInterval: number;
+  /** A chunk whose worker died this many times fails (the coordinator reports it). */
+  readonly maxStalledCount: number;
+  /** Give up (exit) when Redis has been unreachable this long (ms). */
+  readonly redisTimeout: number;
+  /** How often (ms) to look for new experiments. */
+  readonly pollMs?: number;
+  /** Stop: finish the chunks under way, then close. */
+  readonly signal: AbortSignal;
+  /** One line per event (a chunk done, an experiment joined). */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Take chunks from every experiment listed in Redis until the signal: run each on a worker
+ * thread (so the lock keeps being renewed while it computes), store its encoded bytes under
+ * its result key and complete the job. Resolves with the number of chunks done; rejects with
+ * a QueueError when Redis is unreachable for longer than `redisTimeout`.
+ */
+export async function runQueueWorker(
+  address: QueueAddress,
+  options: QueueWorkerOptions,
+): Promise<{ chunks: number }> {
+  const conn = await connectQueue(address);
+  const name = `${hostname()}:${process.pid}`;
+  const concurrency = Math.max(1, options.concurrency);
+  const pool = new Piscina({
+    filename: workerFile(),
+    minThreads: concurrency,
+    maxThreads: concurrency,
+  });
+  const log = options.log ?? (() => {});
+  const workers = new Map<string, Worker<ChunkJobData, ChunkJobResult>>();
+  let chunks = 0;
+
+  const processor = (queue: string) => async (job: Job<ChunkJobData, ChunkJobResult>) => {
+    const t0 = Date.now();
+    const { task } = job.data;
+    const partial = (await pool.run(task)) as ChunkPartial;
+    const bytes = encodeChunk(partial);
+    const key = resultKey(queue, job.id!);
+    await conn.command("SET", [
+      key,
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      "EX",
+      RESULT_TTL_SECONDS,
+    ]);
+    chunks++;
+    log(
+      `${queue} point ${task.point.index} runs ${task.runStart}…${task.runEnd - 1}: ${((Date.now() - t0) / 1000).toFixed(2)} s`,
+    );
+    return { key, bytes: bytes.byteLength };
+  };
+
+  const join = (queue: string) => {
+    const w = new Worker<ChunkJobData, ChunkJobResult>(queue, processor(queue), {
+      connection: conn.bull,
+      name,
+      concurrency,
+      lockDuration: options.lockDuration,
+      stalledInterval: options.stalledInterval,
+      maxStalledCount: options.maxStalledCount,
+      drainDelay: 1,
+    });
+    w.on("error", () => {}); // connection trouble: watched below
+    workers.set(queue, w);
+    log(`joined ${queue}`);
+  };
+
+  const leave = async (queue: string) => {
+    const w = workers.get(queue);
+    workers.delete(queue);
+    await w?.close();
+    log(`left ${queue}`);
+  };
+
+  const pollMs = options.pollMs ?? 1000;
+  let lastOk = Date.now();
+  let failure: QueueError | null = null;
+  try {
+    while (!options.signal.aborted) {
+      try {
+        const listed = new Set(await conn.command<string[]>("SMEMBERS", [REGISTRY_KEY]));
+        lastOk = Date.now();
+        for (const q of listed) if (!workers.has(q)) join(q);
+        for (const q of [...workers.keys()]) if (!listed.has(q)) await leave(q);
+      } catch (e) {
+        if (Date.now() - lastOk > options.redisTimeout) {
+          failure = new QueueError(
+            `lost the connection to Redis at ${address.display} for ${Math.round(options.redisTimeout / 1000)} s (${(e as Error).message}); stopping`,
+          );
+          break;
+        }
+      }
+      await sleep(pollMs, options.signal);
+    }
+  } finally {
+    // a graceful stop lets the chunks under way finish; after losing Redis there is nobody to tell
+    const closing = Promise.all([...workers.values()].map((w) => w.close(failure !== null)));
+    if (failure) await bounded(closing, 3000);
+    else await closing;
+    await pool.destroy();
+    await bounded(conn.close(), 3000);
+  }
+  if (failure) throw failure;
+  return { chunks };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done);
+  });
+}
