@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -305,6 +305,31 @@ describe("bme montecarlo / sweep / compare / sensitivity (CLI)", () => {
     );
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/finalPrice\s+\S+\s+\S+\s+0\s+\[0, 0\]/);
+  });
+  it("--keep-runs writes every run's table, and needs --out", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-kr-"));
+    expect(
+      bme(
+        "montecarlo",
+        WHITEPAPER,
+        "--runs",
+        "4",
+        "--no-store",
+        "--keep-runs",
+        "--out",
+        dir,
+        "--quiet",
+      ).status,
+    ).toBe(0);
+    expect(readdirSync(join(dir, "runs", "point-0")).sort()).toEqual([
+      "run-0.csv",
+      "run-1.csv",
+      "run-2.csv",
+      "run-3.csv",
+    ]);
+    const refused = bme("montecarlo", WHITEPAPER, "--runs", "4", "--no-store", "--keep-runs");
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain("--keep-runs needs --out");
   });
   it("report --runs adds Monte Carlo fan charts to the run's report", () => {
     const dir = mkdtempSync(join(tmpdir(), "bme-rep-"));

@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import {
   type ExperimentKind,
@@ -12,6 +13,7 @@ import {
 import { pairedDifferences } from "../../montecarlo/compare.js";
 import { type ExperimentOutcome, runExperiment } from "../../montecarlo/experiment.js";
 import { writeCompareFile, writeJson, writePointFiles } from "../../montecarlo/files.js";
+import { writeRunTables } from "../../montecarlo/keepRuns.js";
 import { sensitivityPlan, sensitivityRows } from "../../montecarlo/sensitivity.js";
 import { type Axis, expandSweep, parseAxis } from "../../montecarlo/sweep.js";
 import { loadScenario } from "../../scenario/load.js";
@@ -35,6 +37,7 @@ interface CommonOptions {
   out?: string;
   quiet: boolean;
   queue?: string;
+  keepRuns: boolean;
 }
 
 export const DEFAULT_STORE = "bme-results.duckdb";
@@ -69,6 +72,11 @@ function common(cmd: AnyCommand, runs: number): AnyCommand {
     )
     .option("--out <dir>", "also write CSV/JSON files of the results into DIR")
     .option("--quiet", "no progress, no summary", false)
+    .option(
+      "--keep-runs",
+      "also write every run's daily table to DIR/runs/point-<p>/run-<r>.csv (needs --out)",
+      false,
+    )
     .option(
       "--queue <url>",
       "run the chunks on `bme worker`s of this Redis (redis://host:6379, rediss:// for TLS); see docs/distributed.md",
@@ -110,6 +118,8 @@ async function execute(
     points,
     options,
   };
+  if (opts.keepRuns && !opts.out)
+    throw new CliError("--keep-runs needs --out DIR: where the run tables go");
   const sink = await openSink(opts.store);
   const abort = new AbortController();
   const onSigint = () => {
@@ -155,6 +165,10 @@ async function execute(
       process.stdout.write(
         `experiment ${outcome.experimentId}${outcome.resumed ? " (resumed)" : ""} stored in ${opts.store}\n`,
       );
+    if (opts.keepRuns && opts.out && !outcome.interrupted) {
+      const files = writeRunTables(spec, opts.out);
+      if (!opts.quiet) process.stdout.write(`${files} run tables in ${join(opts.out, "runs")}\n`);
+    }
     return { outcome, spec, stored };
   } finally {
     process.removeListener("SIGINT", onSigint);
