@@ -1,5 +1,5 @@
 import { type Job, Queue } from "bullmq";
-import type { ExperimentSink, ExperimentSpec, PointResult, PointSpec } from "../analysis/types.js";
+import type { ExperimentSpec, PointResult, PointSpec } from "../analysis/types.js";
 import {
   BLOCK_RUNS,
   type ChunkTask,
@@ -8,6 +8,7 @@ import {
   pointScenario,
 } from "../montecarlo/chunk.js";
 import type { ExperimentOutcome } from "../montecarlo/experiment.js";
+import type { Store } from "../results/index.js";
 import { decodeChunk } from "./codec.js";
 import { bounded, connectQueue, type QueueConnection } from "./connection.js";
 import {
@@ -21,24 +22,10 @@ import {
 import { type QueueAddress, QueueError } from "./url.js";
 
 /** The results store as the coordinator uses it: a sink that also keeps finished chunks. */
-export interface ChunkStore extends ExperimentSink {
-  begin(
-    spec: ExperimentSpec,
-    options: { resume: boolean },
-  ): Promise<{ experimentId: string; completedPoints: ReadonlySet<number>; resumed?: boolean }>;
-  writeChunk(
-    experimentId: string,
-    point: number,
-    runStart: number,
-    runEnd: number,
-    bytes: Uint8Array,
-  ): Promise<void>;
-  loadChunks(
-    experimentId: string,
-    point: number,
-  ): Promise<{ runStart: number; runEnd: number; bytes: Uint8Array }[]>;
-  deleteChunks(experimentId: string, point: number): Promise<void>;
-}
+export type ChunkStore = Pick<
+  Store,
+  "begin" | "writePoint" | "finish" | "writeChunk" | "loadChunks" | "deleteChunks"
+>;
 
 /** Progress of a distributed experiment. */
 export interface QueueProgress {
