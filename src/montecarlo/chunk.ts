@@ -12,9 +12,11 @@ import { kernelScratch, runKernel } from "../engine/kernel.js";
 import { applyOverrides } from "../scenario/overrides.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario } from "../scenario/schema.js";
+import { exactQuantiles } from "./exact.js";
+import { BandFolder } from "./fold.js";
 import { CellHistograms, type HistogramData } from "./histogram.js";
 import { runOutcomes } from "./outcomes.js";
-import { quantileByRank, quantileSorted, summarizeSample } from "./quantile.js";
+import { quantileByRank, summarizeSample } from "./quantile.js";
 
 /** Runs are reduced in blocks of this many, in block order: the unit of determinism. */
 export const BLOCK_RUNS = 1024;
@@ -77,21 +79,10 @@ export function runChunk(task: ChunkTask): ChunkPartial {
   const exact = task.runs <= EXACT_RUNS;
   const out = new Float64Array(cells);
   const scratch = kernelScratch(c);
-  const nBlocks = Math.ceil(n / BLOCK_RUNS);
-  const blockSums = new Float64Array(nBlocks * cells);
   const values = exact ? new Float64Array(n * cells) : null;
-  const hist = exact ? null : new CellHistograms(cells);
+  const folder = exact ? null : new BandFolder(c.columns.length, days, n, BLOCK_RUNS);
+  const blockSums = folder ? folder.blockSums : new Float64Array(Math.ceil(n / BLOCK_RUNS) * cells);
   const outcomes = OUTCOME_METRICS.map(() => new Float64Array(n));
-  // histogram mode: runs are buffered GROUP at a time, transposed (cell-major), then folded
-  const GROUP = 32;
-  const group = hist ? new Float64Array(cells * GROUP) : null;
-  const groupWords = group ? new Uint32Array(group.buffer) : null;
-  let inGroup = 0;
-  const flush = () => {
-    if (hist && group && inGroup > 0)
-      for (let i = 0; i < cells; i++) hist.addMany(i, group, i * GROUP, inGroup, groupWords!);
-    inGroup = 0;
-  };
   const failed: { run: number; error: string }[] = [];
   for (let k = 0; k < n; k++) {
     const run = task.runStart + k;
@@ -101,19 +92,16 @@ export function runChunk(task: ChunkTask): ChunkPartial {
       for (const m of outcomes) m[k] = Number.NaN;
       continue;
     }
-    const sums = ((k / BLOCK_RUNS) | 0) * cells;
-    for (let i = 0; i < cells; i++) blockSums[sums + i] += out[i];
-    if (values) values.set(out, k * cells);
-    else if (group) {
-      for (let i = 0; i < cells; i++) group[i * GROUP + inGroup] = out[i];
-      if (++inGroup === GROUP) flush();
+    if (folder) folder.add(k, out);
+    else {
+      const sums = ((k / BLOCK_RUNS) | 0) * cells;
+      for (let i = 0; i < cells; i++) blockSums[sums + i] += out[i];
+      values!.set(out, k * cells);
     }
     const m = runOutcomes(out, days, days);
-    OUTCOME_METRICS.forEach((name, j) => {
-      outcomes[j][k] = m[name];
-    });
+    for (let j = 0; j < OUTCOME_METRICS.length; j++) outcomes[j][k] = m[OUTCOME_METRICS[j]];
   }
-  flush();
+  folder?.finish();
   return {
     runStart: task.runStart,
     runEnd: task.runEnd,
@@ -121,7 +109,7 @@ export function runChunk(task: ChunkTask): ChunkPartial {
     days,
     blockSums,
     values,
-    histograms: hist ? hist.toData() : null,
+    histograms: folder ? folder.hist.toData() : null,
     outcomes,
     failed,
   };
@@ -192,16 +180,14 @@ export class PointAccumulator {
     >;
     for (let i = 0; i < cells; i++) stats.mean[i] = total[i] / good;
     if (this.hist === null) {
-      const failedRuns = new Set(failed.map((f) => f.run));
-      const column = new Float64Array(good);
-      for (let i = 0; i < cells; i++) {
-        let n = 0;
-        for (const p of parts)
-          for (let k = 0; k < p.runEnd - p.runStart; k++)
-            if (!failedRuns.has(p.runStart + k)) column[n++] = p.values![k * cells + i];
-        column.sort();
-        for (const [s, q] of Object.entries(Q)) stats[s as BandStat][i] = quantileSorted(column, q);
-      }
+      const qs = Object.entries(Q);
+      exactQuantiles(
+        parts,
+        new Set(failed.map((f) => f.run)),
+        cells,
+        qs.map(([, q]) => q),
+        qs.map(([s]) => stats[s as BandStat]),
+      );
     } else {
       const hist = this.hist;
       for (let i = 0; i < cells; i++)

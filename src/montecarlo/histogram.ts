@@ -19,77 +19,173 @@ export function bucketKey(x: number): number {
   return u32[1] >>> SHIFT;
 }
 
-/** One side (positive or mirrored negative) of one cell: a dense run of buckets. */
-interface Side {
-  lo: number;
+/**
+ * One side (positive, or mirrored negative) of every cell. Each cell owns a dense window of
+ * buckets [lo, lo + len) stored at [off, off + len) of three shared arrays (an arena): a
+ * window that must grow moves to the arena's end, so adding values allocates nothing per
+ * cell and the arena grows only geometrically. `pack` drops the moved-out windows.
+ */
+class Sides {
+  readonly lo: Int32Array;
+  readonly off: Int32Array;
+  readonly len: Int32Array;
   counts: Int32Array;
   min: Float64Array;
   max: Float64Array;
-}
+  top = 0;
 
-function emptySide(): Side {
-  return { lo: 0, counts: new Int32Array(0), min: new Float64Array(0), max: new Float64Array(0) };
-}
-
-/** Make room for `key` in `s`, growing the dense range with some slack. */
-function reserve(s: Side, key: number): void {
-  const len = s.counts.length;
-  if (len > 0 && key >= s.lo && key < s.lo + len) return;
-  // grow geometrically, so a cell's range settles after a few reallocations
-  const slack = Math.max(16, len);
-  const lo = len === 0 ? key - 16 : Math.min(s.lo, key < s.lo ? key - slack : s.lo);
-  const hi = len === 0 ? key + 17 : Math.max(s.lo + len, key >= s.lo + len ? key + 1 + slack : 0);
-  const counts = new Int32Array(hi - lo);
-  const min = new Float64Array(hi - lo).fill(Number.POSITIVE_INFINITY);
-  const max = new Float64Array(hi - lo).fill(Number.NEGATIVE_INFINITY);
-  if (len > 0) {
-    counts.set(s.counts, s.lo - lo);
-    min.set(s.min, s.lo - lo);
-    max.set(s.max, s.lo - lo);
+  constructor(
+    readonly cells: number,
+    capacity: number,
+  ) {
+    this.lo = new Int32Array(cells);
+    this.off = new Int32Array(cells);
+    this.len = new Int32Array(cells);
+    this.counts = new Int32Array(capacity);
+    this.min = new Float64Array(capacity);
+    this.max = new Float64Array(capacity);
   }
-  s.lo = lo;
-  s.counts = counts;
-  s.min = min;
-  s.max = max;
-}
 
-function addToSide(s: Side, x: number): void {
-  const key = bucketKey(x);
-  if (key < s.lo || key >= s.lo + s.counts.length) reserve(s, key);
-  const i = key - s.lo;
-  s.counts[i]++;
-  if (x < s.min[i]) s.min[i] = x;
-  if (x > s.max[i]) s.max[i] = x;
-}
+  /** Make cell's window cover keys a … b, with slack (so a cell's window settles quickly). */
+  reserve(cell: number, a: number, b: number): void {
+    const lo = this.lo[cell];
+    const len = this.len[cell];
+    if (len > 0 && a >= lo && b < lo + len) return;
+    const slack = Math.max(16, len);
+    const nlo = len === 0 ? a - 16 : Math.min(lo, a < lo ? a - slack : lo);
+    const nhi = len === 0 ? b + 17 : Math.max(lo + len, b >= lo + len ? b + 1 + slack : 0);
+    const n = nhi - nlo;
+    if (this.top + n > this.counts.length) this.grow(this.top + n);
+    const off = this.top;
+    this.top += n;
+    this.min.fill(Number.POSITIVE_INFINITY, off, off + n);
+    this.max.fill(Number.NEGATIVE_INFINITY, off, off + n);
+    if (len > 0) {
+      const from = this.off[cell];
+      const to = off + lo - nlo;
+      this.counts.copyWithin(to, from, from + len);
+      this.min.copyWithin(to, from, from + len);
+      this.max.copyWithin(to, from, from + len);
+    }
+    this.lo[cell] = nlo;
+    this.off[cell] = off;
+    this.len[cell] = n;
+  }
 
-function mergeSide(into: Side, from: Side): void {
-  for (let i = 0; i < from.counts.length; i++) {
-    const c = from.counts[i];
-    if (c === 0) continue;
-    const key = from.lo + i;
-    reserve(into, key);
-    const j = key - into.lo;
-    into.counts[j] += c;
-    if (from.min[i] < into.min[j]) into.min[j] = from.min[i];
-    if (from.max[i] > into.max[j]) into.max[j] = from.max[i];
+  private grow(need: number): void {
+    const cap = Math.max(need, this.counts.length * 2, 1024);
+    const counts = new Int32Array(cap);
+    const min = new Float64Array(cap);
+    const max = new Float64Array(cap);
+    counts.set(this.counts.subarray(0, this.top));
+    min.set(this.min.subarray(0, this.top));
+    max.set(this.max.subarray(0, this.top));
+    this.counts = counts;
+    this.min = min;
+    this.max = max;
+  }
+
+  /** Add n copies of x > 0 (or of the mirrored −x) to a cell. */
+  addRepeated(cell: number, x: number, n: number): void {
+    const key = bucketKey(x);
+    this.reserve(cell, key, key);
+    const j = this.off[cell] + key - this.lo[cell];
+    this.counts[j] += n;
+    if (x < this.min[j]) this.min[j] = x;
+    if (x > this.max[j]) this.max[j] = x;
+  }
+
+  /** Fold in one cell of another side: counts add, min and max combine (exact in any order). */
+  mergeCell(cell: number, from: Sides): void {
+    const n = from.len[cell];
+    if (n === 0) return;
+    const fo = from.off[cell];
+    let a = 0;
+    let b = n;
+    while (a < b && from.counts[fo + a] === 0) a++;
+    while (b > a && from.counts[fo + b - 1] === 0) b--;
+    if (a === b) return;
+    const flo = from.lo[cell];
+    this.reserve(cell, flo + a, flo + b - 1);
+    const base = this.off[cell] + flo - this.lo[cell];
+    for (let i = a; i < b; i++) {
+      const c = from.counts[fo + i];
+      if (c === 0) continue;
+      const j = base + i;
+      this.counts[j] += c;
+      if (from.min[fo + i] < this.min[j]) this.min[j] = from.min[fo + i];
+      if (from.max[fo + i] > this.max[j]) this.max[j] = from.max[fo + i];
+    }
+  }
+
+  /** Packed: each cell trimmed to its occupied buckets, cells one after the other. */
+  pack(): PackedSides {
+    const cells = this.cells;
+    const first = new Int32Array(cells);
+    const offset = new Int32Array(cells + 1);
+    for (let c = 0; c < cells; c++) {
+      const o = this.off[c];
+      let a = 0;
+      let b = this.len[c];
+      while (a < b && this.counts[o + a] === 0) a++;
+      while (b > a && this.counts[o + b - 1] === 0) b--;
+      first[c] = a;
+      offset[c + 1] = offset[c] + (b - a);
+    }
+    const total = offset[cells];
+    const out = {
+      lo: new Int32Array(cells),
+      offset,
+      counts: new Int32Array(total),
+      min: new Float64Array(total),
+      max: new Float64Array(total),
+    };
+    for (let c = 0; c < cells; c++) {
+      const a = this.off[c] + first[c];
+      const n = offset[c + 1] - offset[c];
+      out.lo[c] = this.lo[c] + first[c];
+      out.counts.set(this.counts.subarray(a, a + n), offset[c]);
+      out.min.set(this.min.subarray(a, a + n), offset[c]);
+      out.max.set(this.max.subarray(a, a + n), offset[c]);
+    }
+    return out;
+  }
+
+  /** Sides from packed data (copied). */
+  static unpack(p: PackedSides, cells: number): Sides {
+    const s = new Sides(cells, 0);
+    s.counts = p.counts.slice();
+    s.min = p.min.slice();
+    s.max = p.max.slice();
+    s.top = p.counts.length;
+    for (let c = 0; c < cells; c++) {
+      s.lo[c] = p.lo[c];
+      s.off[c] = p.offset[c];
+      s.len[c] = p.offset[c + 1] - p.offset[c];
+    }
+    return s;
   }
 }
 
 /** The histograms of `cells` cells (a band cell is a column × day). */
 export class CellHistograms {
   readonly zeros: Float64Array;
-  readonly pos: Side[];
-  readonly neg: Side[];
-  constructor(readonly cells: number) {
+  private pos: Sides;
+  private neg: Sides;
+  constructor(
+    readonly cells: number,
+    /** Initial buckets per cell (the arena grows as needed). */
+    bucketsPerCell = 64,
+  ) {
     this.zeros = new Float64Array(cells);
-    this.pos = Array.from({ length: cells }, emptySide);
-    this.neg = Array.from({ length: cells }, emptySide);
+    this.pos = new Sides(cells, cells * bucketsPerCell);
+    this.neg = new Sides(cells, 0);
   }
 
   add(cell: number, x: number): void {
-    if (x > 0) addToSide(this.pos[cell], x);
+    if (x > 0) this.pos.addRepeated(cell, x, 1);
     else if (x === 0) this.zeros[cell]++;
-    else addToSide(this.neg[cell], -x);
+    else this.neg.addRepeated(cell, -x, 1);
   }
 
   /**
@@ -103,79 +199,65 @@ export class CellHistograms {
     n: number,
     words: Uint32Array = new Uint32Array(values.buffer, values.byteOffset, values.length * 2),
   ): void {
-    // a cell with the same value in every run of the group (deterministic days and columns):
-    // one bucket update for all of them
+    // a group with the same value in every run (deterministic days, zeros) is one update
+    const end = start + n;
     const first = values[start];
-    let same = true;
-    for (let g = start + 1; g < start + n; g++)
-      if (values[g] !== first) {
-        same = false;
-        break;
-      }
-    if (same) {
+    let g = start + 1;
+    while (g < end && values[g] === first) g++;
+    if (g === end) {
       this.addRepeated(cell, first, n);
       return;
     }
-    const side = this.pos[cell];
-    let lo = side.lo;
+    const side = this.pos;
+    let lo = side.lo[cell];
+    let len = side.len[cell];
+    let base = side.off[cell] - lo;
     let counts = side.counts;
     let mn = side.min;
     let mx = side.max;
-    let len = counts.length;
-    let zeros = 0;
-    for (let g = start; g < start + n; g++) {
+    for (g = start; g < end; g++) {
       const x = values[g];
-      if (x > 0) {
+      if (x > 0 && x < Number.POSITIVE_INFINITY) {
         const key = words[2 * g + 1] >>> SHIFT; // the high word of values[g], read in place
-        let i = key - lo;
-        if (i < 0 || i >= len) {
-          reserve(side, key);
-          lo = side.lo;
+        if ((key - lo) >>> 0 >= len) {
+          // outside the cell's window: widen it (it moves to the arena's end)
+          side.reserve(cell, key, key);
+          lo = side.lo[cell];
+          len = side.len[cell];
+          base = side.off[cell] - lo;
           counts = side.counts;
           mn = side.min;
           mx = side.max;
-          len = counts.length;
-          i = key - lo;
         }
-        counts[i]++;
-        if (x < mn[i]) mn[i] = x;
-        if (x > mx[i]) mx[i] = x;
-      } else if (x === 0) zeros++;
-      else addToSide(this.neg[cell], -x);
+        const j = base + key;
+        counts[j]++;
+        if (x < mn[j]) mn[j] = x;
+        if (x > mx[j]) mx[j] = x;
+      } else this.add(cell, x); // zeros, negatives, non-finite: rare
     }
-    this.zeros[cell] += zeros;
   }
 
   /** Add `n` copies of x. */
   addRepeated(cell: number, x: number, n: number): void {
-    if (x === 0) {
-      this.zeros[cell] += n;
-      return;
-    }
-    const side = x > 0 ? this.pos[cell] : this.neg[cell];
-    const y = Math.abs(x);
-    const key = bucketKey(y);
-    reserve(side, key);
-    const i = key - side.lo;
-    side.counts[i] += n;
-    if (y < side.min[i]) side.min[i] = y;
-    if (y > side.max[i]) side.max[i] = y;
+    if (x > 0) this.pos.addRepeated(cell, x, n);
+    else if (x === 0) this.zeros[cell] += n;
+    else this.neg.addRepeated(cell, -x, n);
   }
 
   merge(other: CellHistograms): void {
     for (let c = 0; c < this.cells; c++) {
       this.zeros[c] += other.zeros[c];
-      mergeSide(this.pos[c], other.pos[c]);
-      mergeSide(this.neg[c], other.neg[c]);
+      this.pos.mergeCell(c, other.pos);
+      this.neg.mergeCell(c, other.neg);
     }
   }
 
   /** The r-th smallest value of a cell (0-based), read from its buckets. */
   rank(cell: number, r: number): number {
-    const neg = this.neg[cell];
+    const neg = this.neg;
     let seen = 0;
     // negative values, most negative first: mirrored buckets from the top down
-    for (let i = neg.counts.length - 1; i >= 0; i--) {
+    for (let i = neg.off[cell] + neg.len[cell] - 1; i >= neg.off[cell]; i--) {
       const c = neg.counts[i];
       if (c === 0) continue;
       if (r < seen + c) return -inBucket(neg.max[i], neg.min[i], c, r - seen);
@@ -183,8 +265,8 @@ export class CellHistograms {
     }
     if (r < seen + this.zeros[cell]) return 0;
     seen += this.zeros[cell];
-    const pos = this.pos[cell];
-    for (let i = 0; i < pos.counts.length; i++) {
+    const pos = this.pos;
+    for (let i = pos.off[cell]; i < pos.off[cell] + pos.len[cell]; i++) {
       const c = pos.counts[i];
       if (c === 0) continue;
       if (r < seen + c) return inBucket(pos.min[i], pos.max[i], c, r - seen);
@@ -193,19 +275,35 @@ export class CellHistograms {
     return Number.NaN;
   }
 
-  /** Packed plain-data form (a few flat typed arrays) for passing between threads and machines. */
+  /**
+   * Packed plain-data form (a few flat typed arrays) for passing between threads and machines;
+   * fresh arrays, not shared with this histogram.
+   */
   toData(): HistogramData {
-    return { cells: this.cells, zeros: this.zeros, pos: pack(this.pos), neg: pack(this.neg) };
+    return {
+      cells: this.cells,
+      zeros: this.zeros.slice(),
+      pos: this.pos.pack(),
+      neg: this.neg.pack(),
+    };
   }
 
-  /** Rebuild from packed data; the buckets are views of the packed arrays (no copy). */
+  /**
+   * Rebuild from packed data, copied: merging into the result never changes `d`, so a chunk's
+   * partial can be merged again (a retried or re-read chunk gives the same bytes).
+   */
   static fromData(d: HistogramData): CellHistograms {
-    const h = new CellHistograms(0) as { -readonly [K in keyof CellHistograms]: CellHistograms[K] };
+    const h = new CellHistograms(0, 0) as unknown as {
+      cells: number;
+      zeros: Float64Array;
+      pos: Sides;
+      neg: Sides;
+    };
     h.cells = d.cells;
-    h.zeros = d.zeros;
-    h.pos = unpack(d.pos, d.cells);
-    h.neg = unpack(d.neg, d.cells);
-    return Object.setPrototypeOf(h, CellHistograms.prototype) as CellHistograms;
+    h.zeros = d.zeros.slice();
+    h.pos = Sides.unpack(d.pos, d.cells);
+    h.neg = Sides.unpack(d.neg, d.cells);
+    return h as unknown as CellHistograms;
   }
 }
 
@@ -223,45 +321,6 @@ export interface HistogramData {
   readonly zeros: Float64Array;
   readonly pos: PackedSides;
   readonly neg: PackedSides;
-}
-
-function pack(sides: readonly Side[]): PackedSides {
-  // each cell trimmed to its occupied buckets: the slack left by growth is not sent
-  const first = new Int32Array(sides.length);
-  const offset = new Int32Array(sides.length + 1);
-  sides.forEach((s, c) => {
-    let a = 0;
-    let b = s.counts.length;
-    while (a < b && s.counts[a] === 0) a++;
-    while (b > a && s.counts[b - 1] === 0) b--;
-    first[c] = a;
-    offset[c + 1] = offset[c] + (b - a);
-  });
-  const total = offset[sides.length];
-  const out = {
-    lo: Int32Array.from(sides, (s, c) => s.lo + first[c]),
-    offset,
-    counts: new Int32Array(total),
-    min: new Float64Array(total),
-    max: new Float64Array(total),
-  };
-  sides.forEach((s, c) => {
-    const a = first[c];
-    const n = offset[c + 1] - offset[c];
-    out.counts.set(s.counts.subarray(a, a + n), offset[c]);
-    out.min.set(s.min.subarray(a, a + n), offset[c]);
-    out.max.set(s.max.subarray(a, a + n), offset[c]);
-  });
-  return out;
-}
-
-function unpack(p: PackedSides, cells: number): Side[] {
-  return Array.from({ length: cells }, (_, c) => ({
-    lo: p.lo[c],
-    counts: p.counts.subarray(p.offset[c], p.offset[c + 1]),
-    min: p.min.subarray(p.offset[c], p.offset[c + 1]),
-    max: p.max.subarray(p.offset[c], p.offset[c + 1]),
-  }));
 }
 
 /** The k-th of c values spread evenly from a to b (a bucket's values, by rank). */

@@ -216,17 +216,13 @@ describe("bme sweep --queue with bme worker processes", () => {
       await waitFor("the chunks to be enqueued", async () => {
         return (await watch.send<string[]>("SMEMBERS", [REGISTRY_KEY])).length === 1;
       });
-      const [q] = await watch.send<string[]>("SMEMBERS", [REGISTRY_KEY]);
       const w1 = bme(["worker", "--queue", redis.url, "--concurrency", "1"]);
-      // two chunks done and collected into the store, then the coordinator dies
+      // the coordinator dies once the worker has finished two chunks, whether it has collected
+      // them yet or not (no assumption on which of the two is faster); resume must take both
+      // chunks stored and chunks waiting in Redis
       await waitFor(
-        "two chunks collected",
-        async () => {
-          const done = (w1.err().match(/ point \d runs /g) ?? []).length;
-          const waiting = (await watch.send<string[]>("KEYS", ["bme:chunk:*"])).length;
-          const completed = await watch.send<number>("ZCARD", [`bull:${q}:completed`]);
-          return done >= 2 && waiting === 0 && completed === 0;
-        },
+        "two chunks finished",
+        async () => (w1.err().match(/ point \d runs /g) ?? []).length >= 2,
         60_000,
         5,
       );
