@@ -65,6 +65,8 @@ export interface MetricSummary {
 export interface PointSpec {
   readonly index: number;
   readonly params: Readonly<Record<string, number | string | boolean>>;
+  /** A whole scenario replacing the experiment's base for this point (an A/B comparison's arm B). */
+  readonly scenario?: Scenario;
 }
 
 export type ExperimentKind = "montecarlo" | "sweep" | "compare" | "sensitivity";

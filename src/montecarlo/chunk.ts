@@ -55,10 +55,11 @@ export interface ChunkPartial {
 
 /** The scenario of a point: the base with the point's `path=value` overrides, validated. */
 export function pointScenario(base: Scenario, point: PointSpec): Scenario {
+  const scenario = point.scenario ?? base;
   const sets = Object.entries(point.params).map(([k, v]) => `${k}=${v}`);
   return sets.length === 0
-    ? base
-    : parseScenario(applyOverrides(base, sets), `point ${point.index}`);
+    ? scenario
+    : parseScenario(applyOverrides(scenario, sets), `point ${point.index}`);
 }
 
 /** Split runs 0 … runs−1 into chunks of whole blocks, `blocksPerChunk` blocks each. */

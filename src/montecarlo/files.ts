@@ -7,7 +7,7 @@ const csvCell = (v: unknown) => {
   const s = typeof v === "number" ? String(v) : String(v ?? "");
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
-const csv = (rows: unknown[][]) => rows.map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
+const csv = (rows: unknown[][]) => `${rows.map((r) => r.map(csvCell).join(",")).join("\n")}\n`;
 
 /** Write an experiment's points as CSV files (long format) into `dir`; returns the files written. */
 export function writePointFiles(

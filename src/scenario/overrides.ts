@@ -50,7 +50,7 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): s
     const seg = segs[n];
     const last = n === segs.length - 1;
     if (Array.isArray(node)) {
-      let index = /^\d+$/.test(seg)
+      const index = /^\d+$/.test(seg)
         ? Number(seg)
         : node.findIndex((e) => e && typeof e === "object" && e.name === seg);
       if (index < 0) return `no element named "${seg}" in ${segs.slice(0, n).join(".")}`;
@@ -62,7 +62,6 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): s
         if (node[index] === null || typeof node[index] !== "object") node[index] = {};
         node = node[index];
       }
-      index = -1;
       continue;
     }
     if (node === null || typeof node !== "object")

@@ -306,6 +306,43 @@ describe("bme montecarlo / sweep / compare / sensitivity (CLI)", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/finalPrice\s+\S+\s+\S+\s+0\s+\[0, 0\]/);
   });
+  it("compare stores one experiment whose points are arm A and arm B, and reports it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-cmp-"));
+    const store = join(dir, "r.duckdb");
+    const sec = WHITEPAPER.replace("whitepaper.yaml", "whitepaper-sec-case.yaml");
+    const r = bme(
+      "compare",
+      WHITEPAPER,
+      sec,
+      "--runs",
+      "12",
+      "--days",
+      "120",
+      "--workers",
+      "1",
+      "--store",
+      store,
+      "--quiet",
+    );
+    expect(r.status).toBe(0);
+    const { openStore } = await import("../../src/results/index.js");
+    const s = await openStore(store, { readOnly: true });
+    const list = await s.listExperiments();
+    const e = await s.loadExperiment(list[0].id);
+    await s.close();
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ kind: "compare", pointsStored: 2 });
+    // arm B is the SEC case with the same seeds: equal to that scenario's own Monte Carlo
+    const b = loadScenario(sec, { days: 120 }).scenario;
+    const ownB = mergeChunks(point, 12, [
+      runChunk({ scenario: b, seed: 0, point, runs: 12, runStart: 0, runEnd: 12 }),
+    ]);
+    expect(Array.from(e!.points[1].outcomes.metrics.finalPrice)).toEqual(
+      Array.from(ownB.outcomes.metrics.finalPrice),
+    );
+    const rep = bme("report", list[0].id, "--store", store, "--out", join(dir, "rep"), "--quiet");
+    expect(rep.status).toBe(0);
+  });
   it("--keep-runs writes every run's table, and needs --out", () => {
     const dir = mkdtempSync(join(tmpdir(), "bme-kr-"));
     expect(

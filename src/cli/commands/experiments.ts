@@ -310,25 +310,23 @@ export function registerExperiments(program: Command): void {
     action(async (fileA: string, fileB: string, opts: CommonOptions) => {
       const a = load(fileA, opts);
       const b = load(fileB, opts);
-      // arm B as point 1: its scenario replaces the base through a whole-scenario override
-      const spec = { scenarioB: b, labels: [fileA, fileB] };
-      const runArm = async (s: Scenario, label: string) => {
-        const { outcome, stored } = await execute(
-          "compare",
-          s,
-          { ...opts, store: opts.store },
-          [{ index: 0, params: {} }],
-          { ...spec, arm: label },
-        );
-        return allPoints(outcome, stored)[0];
-      };
-      const pa = await runArm(a, "A");
-      const pb = await runArm(b, "B");
+      // one experiment, two points with common random numbers: A is the base, B replaces it whole
+      const { outcome, stored } = await execute(
+        "compare",
+        a,
+        opts,
+        [
+          { index: 0, params: {} },
+          { index: 1, params: {}, scenario: b },
+        ],
+        { labels: [fileA, fileB] },
+      );
+      const [pa, pb] = allPoints(outcome, stored);
       if (!pa || !pb) return;
       const diffs = pairedDifferences(pa, pb);
       if (opts.out) {
         writeCompareFile(opts.out, diffs);
-        writePointFiles(opts.out, [pa, { ...pb, index: 1 }], opts.seed);
+        writePointFiles(opts.out, [pa, pb], opts.seed);
       }
       if (!opts.quiet) {
         const rows = diffs.map((d) => [
