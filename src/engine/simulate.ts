@@ -1,3 +1,4 @@
+import { runFeedbackAggregate } from "../feedback/day.js";
 import { runMarketplace } from "../marketplace/engine.js";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { parseScenario } from "../scenario/parse.js";
@@ -34,7 +35,10 @@ export function simulate(
   const market =
     parsed.mode === "marketplace" ? runMarketplace(compiled, seed, run, data) : undefined;
   const outcome =
-    market ?? (options.reference ? runReference : runKernel)(compiled, seed, run, data);
+    market ??
+    (parsed.feedback
+      ? runFeedbackAggregate(compiled, seed, run, data)
+      : (options.reference ? runReference : runKernel)(compiled, seed, run, data));
   const meta = {
     scenarioName: parsed.name,
     seed,
