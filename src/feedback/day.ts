@@ -19,6 +19,7 @@ import { ammReserveTopUp } from "./ammTopUp.js";
 import { compileFeedback, type FeedbackPlan } from "./plan.js";
 import { checkPoolInvariants } from "./poolInvariants.js";
 import {
+  capacityStep,
   churnStep,
   economicsStep,
   elasticDemandStep,
@@ -49,6 +50,12 @@ const elasticDemand = step("elasticDemand", ({ fb, t, day, c }) => {
 const churn = step("churn", ({ fb, t, day, state }) => {
   churnStep(fb, t, day.counts);
   if (t === 0) state.yesterdayCounts.set(day.counts);
+  return undefined;
+});
+
+/** After churn, before "income": E50 capacity. */
+const capacity = step("capacity", ({ fb, day, c }) => {
+  capacityStep(fb, day.jobs, c.priceMatrix, day.counts);
   return undefined;
 });
 
@@ -198,6 +205,7 @@ function feedbackColumnCount(p: FeedbackPlan): number {
   if (p.suppliers) {
     n += 2 * p.suppliers.classes.length;
     n += 2 * p.suppliers.classes.filter((k) => p.suppliers?.dynamic[k]).length;
+    if (p.suppliers.jobsPerSupplierPerDay) n += 1;
   }
   if (p.amm) n += 7;
   return n;
@@ -218,6 +226,7 @@ export function feedbackDay(
   if (plan.consumers) ins.push({ after: "inputs", step: asStep(elasticDemand) });
   if (plan.suppliers?.dynamic.some((d) => d !== null))
     ins.push({ after: "inputs", step: asStep(churn) });
+  if (plan.suppliers?.jobsPerSupplierPerDay) ins.push({ after: "inputs", step: asStep(capacity) });
   ins.push({ after: "payouts", step: asStep(economics) });
   ins.push({ after: "record", step: asStep(recordFeedback) });
   const replaced: Record<string, DayStep<FeedbackContext>> = plan.amm

@@ -5,6 +5,7 @@
 export * from "./ammBalances.js";
 export * from "./ammBatch.js";
 export * from "./ammTopUp.js";
+export * from "./capacity.js";
 export * from "./churn.js";
 export * from "./demandElasticity.js";
 export * from "./holderSales.js";

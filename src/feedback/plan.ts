@@ -14,6 +14,8 @@ export interface FeedbackPlan {
     readonly classes: readonly number[];
     /** usd/supplier/day per class; NaN where the class has no economics. */
     readonly costPerDay: Float64Array;
+    /** Capacity per class (E50), jobs/supplier/day; NaN where none. Null when no class has one. */
+    readonly jobsPerSupplierPerDay: Float64Array | null;
     /** Per class: null when exogenous, else its start and churn parameters. */
     readonly dynamic: readonly ({ start: number; churn: ChurnParameters } | null)[];
   } | null;
@@ -64,6 +66,9 @@ export function compileFeedback(s: Scenario): FeedbackPlan | null {
       validatorsAreSuppliers: f.suppliers.validatorsAreSuppliers,
       classes: names.flatMap((n, k) => (byName[n] ? [k] : [])),
       costPerDay: Float64Array.from(names, (n) => byName[n]?.costPerDay ?? Number.NaN),
+      jobsPerSupplierPerDay: names.some((n) => byName[n]?.jobsPerSupplierPerDay !== undefined)
+        ? Float64Array.from(names, (n) => byName[n]?.jobsPerSupplierPerDay ?? Number.NaN)
+        : null,
       dynamic: names.map((n) => {
         const e = byName[n];
         if (!e?.dynamic) return null;
@@ -121,6 +126,8 @@ export function feedbackColumnNames(s: Scenario): string[] {
     const dynamic = listed.filter((k) => f.suppliers?.classes[k.name]?.dynamic);
     for (const k of dynamic) out.push(`supplierEntries.${k.name}`);
     for (const k of dynamic) out.push(`supplierExits.${k.name}`);
+    if (listed.some((k) => f.suppliers?.classes[k.name]?.jobsPerSupplierPerDay !== undefined))
+      out.push("jobsLost");
   }
   if (f.amm)
     out.push(
@@ -139,6 +146,7 @@ export function feedbackColumnNames(s: Scenario): string[] {
 export function feedbackColumnUnit(name: string): string | undefined {
   if (name.startsWith("incomePerSupplier.")) return "usd/supplier/day";
   if (name.startsWith("margin.")) return "fraction";
+  if (name === "jobsLost") return "jobs/day";
   if (name.startsWith("supplierEntries.") || name.startsWith("supplierExits.")) return "suppliers";
   const fixed: Record<string, string> = {
     poolTokens: "tokens",

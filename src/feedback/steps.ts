@@ -1,6 +1,7 @@
 import { withdrawal } from "../mechanisms/withdrawal.js";
 import type { Tokens, Usd, UsdPerToken } from "../units.js";
 import { ammBatch } from "./ammBatch.js";
+import { capacityServedJobs } from "./capacity.js";
 import { supplierChurn } from "./churn.js";
 import { elasticJobs } from "./demandElasticity.js";
 import { queueSales, takeDueSales } from "./holderSales.js";
@@ -29,6 +30,9 @@ export interface FeedbackState {
   readonly marginHistory: Float64Array;
   readonly incomePerSupplier: Float64Array;
   readonly classIncome: Float64Array;
+  /** E50 scratch (served ratio per class) and the day's lost jobs. */
+  readonly capacityRatio: Float64Array;
+  jobsLost: number;
   readonly sellQueue: Float64Array;
   /** Each closed day's price, for speculators (E44). */
   readonly priceHistory: Float64Array;
@@ -73,6 +77,8 @@ export function initialFeedbackState(plan: FeedbackPlan, nK: number): FeedbackSt
     marginHistory: new Float64Array(nK * plan.days),
     incomePerSupplier: new Float64Array(nK),
     classIncome: new Float64Array(nK),
+    capacityRatio: new Float64Array(nK),
+    jobsLost: 0,
     sellQueue: new Float64Array((plan.sales?.sellOverDays ?? 0) + 1),
     priceHistory: new Float64Array(plan.days),
     poolTokens: plan.amm?.poolTokens ?? 0,
@@ -124,6 +130,18 @@ export function churnStep(fb: FeedbackState, t: number, counts: Float64Array): v
     fb.realCount[k] = c.count;
     counts[k] = Math.floor(c.count + 1e-9);
   }
+}
+
+/** After churn, before income: E50, jobs beyond the classes' capacity are lost. */
+export function capacityStep(
+  fb: FeedbackState,
+  jobs: Float64Array,
+  priceMatrix: Float64Array,
+  counts: Float64Array,
+): void {
+  const cap = fb.plan.suppliers?.jobsPerSupplierPerDay;
+  if (!cap) return;
+  fb.jobsLost = capacityServedJobs(jobs, priceMatrix, counts, cap, fb.capacityRatio);
 }
 
 /** The USD orders of step 7 (E10's demand items) and what the pool needs to clear them. */
@@ -225,6 +243,7 @@ export function writeFeedbackColumns(
     const dyn = p.suppliers.classes.filter((k) => p.suppliers?.dynamic[k]);
     for (const k of dyn) put(fb.entries[k]);
     for (const k of dyn) put(fb.exits[k]);
+    if (p.suppliers.jobsPerSupplierPerDay) put(fb.jobsLost);
   }
   if (p.amm) {
     const m = fb.market;

@@ -60,6 +60,14 @@ export const SupplierEconomicsSchema = z
       .min(0)
       .optional()
       .describe("Ceiling on the class (suppliers); entry stops there. Default none."),
+    jobsPerSupplierPerDay: z
+      .number()
+      .gt(0)
+      .optional()
+      .describe(
+        "Capacity: job-equivalents one supplier serves per day (jobs/supplier/day, > 0); demand beyond the class's " +
+          "capacity is lost (E50). Default none: every job is served (MODEL.md §6).",
+      ),
   })
   .describe("Economics and churn of one supplier class (E40–E42).");
 

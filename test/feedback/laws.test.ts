@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   ammBatch,
+  capacityServedJobs,
   ammReserveTopUp,
   elasticJobs,
   incomePerSupplier,
@@ -281,5 +282,23 @@ describe("E48, E49 consumers", () => {
   it("give up in proportion to yesterday's expiries", () => {
     expect(queueLossJobs(100, 0.25, 2)).toBe(50);
     expect(queueLossJobs(100, 0.75, 2)).toBe(0);
+  });
+});
+
+describe("E50 capacity", () => {
+  it("serves each consumer type as far as its tightest class allows", () => {
+    // A serves type 0 whole and half of type 1: load 100 + 50 = 150 job-equivalents against
+    // 10 suppliers × 8 = 80 → 8/15 served; B has no capacity limit.
+    const jobs = Float64Array.from([100, 100]);
+    const lost = capacityServedJobs(
+      jobs,
+      Float64Array.from([1, 0, 0.5, 0.5]),
+      [10, 10],
+      Float64Array.from([8, Number.NaN]),
+      new Float64Array(2),
+    );
+    expect(jobs[0]).toBeCloseTo(800 / 15, 9);
+    expect(jobs[1]).toBeCloseTo(800 / 15, 9);
+    expect(lost).toBeCloseTo(200 - 1600 / 15, 9);
   });
 });
