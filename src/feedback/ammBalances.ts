@@ -7,10 +7,10 @@ import type { Tokens, Usd } from "../units.js";
  * `supply[t+1] = supply + validatorTokensPaid + phaseOneEmission + phaseTwoEmission + buybackTokens
  *               + tokensBoughtByHolders − tokensSold + vested`,
  *
- * where `tokensBoughtByHolders` = (consumerSentiment + supplierBondUsd + governanceValue +
- * speculators' buys) / price: exchange and bond buyers keep what they buy (a bond is returned
- * the same day in aggregate mode), and onboarding and buyback tokens go from the pool to the
- * reserve (E11a/b, E18 unchanged), from which buyback tokens are paid out to suppliers.
+ * where `tokensBoughtByHolders` = (consumerSentiment + governanceValue + speculators' buys) /
+ * price: exchange buyers keep what they buy; onboarding and buyback tokens go from the pool to
+ * the reserve (E11a/b, E18 unchanged), from which buyback tokens are paid out to suppliers.
+ * Bonds (E9) are a same-day round trip in aggregate mode and do not touch the pool (E45).
  */
 export function nextSupplyWithPool(
   supply: Tokens,

@@ -48,7 +48,7 @@ export interface MarketDay {
   readonly tokensSold: Tokens;
   readonly salesUsd: Usd;
   readonly speculatorBuyUsd: Usd;
-  /** Tokens that exchange, bond, governance and speculative buyers keep (E47). */
+  /** Tokens that exchange, governance and speculative buyers keep (E47). */
   readonly tokensBoughtByHolders: Tokens;
   /** All USD that entered the pool today (before any top-up). */
   readonly buyUsd: Usd;
@@ -174,7 +174,9 @@ export function marketStep(fb: FeedbackState, t: number, o: DayOrders): MarketDa
       )
     : { buyUsd: 0, sellTokens: 0 };
   const sold = withdrawal(o.supply, due + spec.sellTokens);
-  const holdersUsd = o.consumerSentiment + o.supplierBondUsd + o.governanceValue + spec.buyUsd;
+  // bonds (E9) are bought, escrowed and returned within the day in aggregate mode: their round
+  // trip crosses itself in the batch, so they move neither the pool nor the price (E45)
+  const holdersUsd = o.consumerSentiment + o.governanceValue + spec.buyUsd;
   const buyUsd = holdersUsd + o.onboardingUsd + o.usdBuybackCapital;
   const claimUsd = holdersUsd + o.onboardingUsd + o.usdBuybackCapital / (1 + o.buybackPremium);
   const b = ammBatch(fb.poolTokens, fb.poolUsd, buyUsd, claimUsd, sold);
