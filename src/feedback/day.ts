@@ -215,7 +215,8 @@ function feedbackColumnCount(p: FeedbackPlan): number {
  * Aggregate mode's day with the scenario's feedback (docs/model-feedback.md, "one day, one
  * order"): insertions after "inputs" (E48, then E42), after "payouts" (E40–E41, E43's queue),
  * after "record" (the feedback columns); with a pool, "price", "burn", "topUp", "update" and
- * "invariants" are their pool forms (E43–E47). `extensions` (other issues' steps) are inserted too.
+ * "invariants" are their pool forms (E43–E47). `extensions` (other issues' steps, stress shocks)
+ * are inserted first, so a shock after "inputs" is seen by E48, E42 and E50.
  */
 export function feedbackDay(
   plan: FeedbackPlan,
@@ -251,9 +252,9 @@ export function runFeedbackAggregate(
   seed: number,
   run: number,
   out: Float64Array,
-  plan: FeedbackPlan | null = compileFeedback(c.scenario),
+  plan: FeedbackPlan = compileFeedback(c.scenario) ?? noFeedback(c.days),
+  extensions: readonly StepInsertion[] = [],
 ): KernelOutcome {
-  if (!plan) throw new Error("runFeedbackAggregate: the scenario has no feedback block");
   const streams = new Int32Array(4 * c.nSeries);
   seedStreams(streams, c.nSeries, seed, run);
   const state = initialState(c);
@@ -272,5 +273,10 @@ export function runFeedbackAggregate(
     supplyAtOpen: state.supply,
     poolUsdAtOpen: plan.amm?.poolUsd ?? 0,
   };
-  return runDays(ctx, feedbackDay(plan));
+  return runDays(ctx, feedbackDay(plan, extensions));
+}
+
+/** A plan with every feedback part off (the day is MODEL.md's, plus any extensions). */
+export function noFeedback(days: number): FeedbackPlan {
+  return { days, suppliers: null, sales: null, speculators: null, amm: null, consumers: null };
 }

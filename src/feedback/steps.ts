@@ -38,6 +38,8 @@ export interface FeedbackState {
   readonly priceHistory: Float64Array;
   poolTokens: Tokens;
   poolUsd: Usd;
+  /** Tokens holders offer today beyond E43's queue (a stress test's sell wave), taken by marketStep. */
+  extraSell: Tokens;
   /** The day's market (E45), set by marketStep. */
   market: MarketDay;
 }
@@ -83,6 +85,7 @@ export function initialFeedbackState(plan: FeedbackPlan, nK: number): FeedbackSt
     priceHistory: new Float64Array(plan.days),
     poolTokens: plan.amm?.poolTokens ?? 0,
     poolUsd: plan.amm?.poolUsd ?? 0,
+    extraSell: 0,
     market: NO_MARKET,
   };
 }
@@ -173,7 +176,8 @@ export function marketStep(fb: FeedbackState, t: number, o: DayOrders): MarketDa
         p.speculators.capitalUsd,
       )
     : { buyUsd: 0, sellTokens: 0 };
-  const sold = withdrawal(o.supply, due + spec.sellTokens);
+  const sold = withdrawal(o.supply, due + spec.sellTokens + fb.extraSell);
+  fb.extraSell = 0;
   // bonds (E9) are bought, escrowed and returned within the day in aggregate mode: their round
   // trip crosses itself in the batch, so they move neither the pool nor the price (E45)
   const holdersUsd = o.consumerSentiment + o.governanceValue + spec.buyUsd;
