@@ -8,10 +8,11 @@ import {
   runDays,
   type StepInsertion,
 } from "../day/sequence.js";
-import { AGGREGATE_DAY, invariants, update } from "../day/steps.js";
+import { AGGREGATE_DAY, update } from "../day/steps.js";
 import type { CompiledScenario } from "../engine/compile.js";
 import { type KernelOutcome, NonFiniteValueError } from "../engine/outcome.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
+import { checkInvariants } from "../mechanisms/invariants.js";
 import { tokenDemand } from "../mechanisms/tokenPrice.js";
 import { seedStreams } from "../random/streams.js";
 import { nextSupplyWithPool, poolAfterTopUp } from "./ammBalances.js";
@@ -169,7 +170,7 @@ const economics = step("economics", ({ fb, t, day, c }) => {
 
 /** After "record": the feedback columns (plan.ts order), every value finite. */
 const recordFeedback = step("recordFeedback", ({ fb, t, c, out }) => {
-  const first = c.columns.length - feedbackColumnCount(fb.plan);
+  const first = c.columns.length - fb.columnCount;
   writeFeedbackColumns(fb, t, first, out);
   for (let col = first; col < c.columns.length; col++) {
     const v = out[col * c.days + t];
@@ -180,9 +181,21 @@ const recordFeedback = step("recordFeedback", ({ fb, t, c, out }) => {
 
 /** I1–I3 with the pool as an account (replaces "invariants"). */
 const invariantsWithPool = step("invariants", (ctx) => {
-  const error = invariants({ ...ctx, totalTokens: ctx.totalTokens - ctx.fb.poolTokens });
-  if (error) return error;
   const { fb, t, state, day } = ctx;
+  const error = checkInvariants(
+    t,
+    ctx.totalTokens - fb.poolTokens,
+    state.supply,
+    state.tokenReserve,
+    state.lockedAllocations,
+    day.dollarBefore,
+    state.dollarReserve,
+    day.income,
+    day.split.usdCapital,
+    day.split.usdBuybackCapital,
+    day.topUp.reserveBuybackUsd + day.extraUsdOut,
+  );
+  if (error) return error;
   return (
     checkPoolInvariants(
       t,
@@ -199,17 +212,6 @@ const invariantsWithPool = step("invariants", (ctx) => {
     ) ?? undefined
   );
 });
-
-function feedbackColumnCount(p: FeedbackPlan): number {
-  let n = 0;
-  if (p.suppliers) {
-    n += 2 * p.suppliers.classes.length;
-    n += 2 * p.suppliers.classes.filter((k) => p.suppliers?.dynamic[k]).length;
-    if (p.suppliers.jobsPerSupplierPerDay) n += 1;
-  }
-  if (p.amm) n += 7;
-  return n;
-}
 
 /**
  * Aggregate mode's day with the scenario's feedback (docs/model-feedback.md, "one day, one

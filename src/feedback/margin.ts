@@ -13,7 +13,7 @@ export function supplierMargin(incomePerSupplier: Usd, costPerSupplier: Usd): nu
 /**
  * E41 lag: the mean margin suppliers act on, over the last `lagDays` days before today,
  * `s = max(0, t − lagDays) … t − 1` (only days already closed: nothing is circular). `history`
- * holds one margin per day, day 0 first. Null when no day has closed yet (t = 0).
+ * holds one margin per day, day 0 first, from `offset`. Null when no day has closed yet (t = 0).
  */
 export function laggedMargin(
   history: ArrayLike<number>,

@@ -12,6 +12,8 @@ export interface FeedbackPlan {
     readonly validatorsAreSuppliers: boolean;
     /** Indices of classes with economics (cost), in scenario order. */
     readonly classes: readonly number[];
+    /** Indices of the dynamic classes among them, in scenario order. */
+    readonly dynamicClasses: readonly number[];
     /** usd/supplier/day per class; NaN where the class has no economics. */
     readonly costPerDay: Float64Array;
     /** Capacity per class (E50), jobs/supplier/day; NaN where none. Null when no class has one. */
@@ -65,6 +67,7 @@ export function compileFeedback(s: Scenario): FeedbackPlan | null {
       lagDays: f.suppliers.lagDays,
       validatorsAreSuppliers: f.suppliers.validatorsAreSuppliers,
       classes: names.flatMap((n, k) => (byName[n] ? [k] : [])),
+      dynamicClasses: names.flatMap((n, k) => (byName[n]?.dynamic ? [k] : [])),
       costPerDay: Float64Array.from(names, (n) => byName[n]?.costPerDay ?? Number.NaN),
       jobsPerSupplierPerDay: names.some((n) => byName[n]?.jobsPerSupplierPerDay !== undefined)
         ? Float64Array.from(names, (n) => byName[n]?.jobsPerSupplierPerDay ?? Number.NaN)
@@ -140,6 +143,17 @@ export function feedbackColumnNames(s: Scenario): string[] {
       "tokensBoughtByHolders",
     );
   return out;
+}
+
+/** How many columns `feedbackColumnNames` gives for this plan. */
+export function feedbackColumnCount(p: FeedbackPlan): number {
+  let n = 0;
+  if (p.suppliers) {
+    n += 2 * p.suppliers.classes.length + 2 * p.suppliers.dynamicClasses.length;
+    if (p.suppliers.jobsPerSupplierPerDay) n += 1;
+  }
+  if (p.amm) n += 7;
+  return n;
 }
 
 /** Units of the feedback columns. */

@@ -6,7 +6,7 @@ import { supplierChurn } from "./churn.js";
 import { elasticJobs } from "./demandElasticity.js";
 import { queueSales, takeDueSales } from "./holderSales.js";
 import { laggedMargin, supplierMargin } from "./margin.js";
-import type { FeedbackPlan } from "./plan.js";
+import { type FeedbackPlan, feedbackColumnCount } from "./plan.js";
 import { speculatorOrder } from "./speculators.js";
 import { incomePerSupplier, type SupplierPayDay, supplierClassIncome } from "./supplierIncome.js";
 
@@ -22,6 +22,8 @@ import { incomePerSupplier, type SupplierPayDay, supplierClassIncome } from "./s
  */
 export interface FeedbackState {
   readonly plan: FeedbackPlan;
+  /** Columns the plan adds (feedbackColumnCount). */
+  readonly columnCount: number;
   /** Real-valued count of each dynamic class (E42). */
   readonly realCount: Float64Array;
   readonly entries: Float64Array;
@@ -73,6 +75,7 @@ export function initialFeedbackState(plan: FeedbackPlan, nK: number): FeedbackSt
   });
   return {
     plan,
+    columnCount: feedbackColumnCount(plan),
     realCount,
     entries: new Float64Array(nK),
     exits: new Float64Array(nK),
@@ -126,7 +129,7 @@ export function churnStep(fb: FeedbackState, t: number, counts: Float64Array): v
   for (let k = 0; k < counts.length; k++) {
     const d = p.dynamic[k];
     if (!d) continue;
-    const m = t === 0 ? null : laggedMargin(fb.marginHistory.subarray(k * days), t, p.lagDays);
+    const m = t === 0 ? null : laggedMargin(fb.marginHistory, t, p.lagDays, k * days);
     const c = supplierChurn(fb.realCount[k], m, d.churn);
     fb.entries[k] = c.entries;
     fb.exits[k] = c.exits;
@@ -238,27 +241,38 @@ export function writeFeedbackColumns(
 ): void {
   const p = fb.plan;
   const days = p.days;
-  let c = firstColumn;
-  const put = (v: number) => {
-    out[c * days + t] = v;
-    c++;
-  };
-  if (p.suppliers) {
-    for (const k of p.suppliers.classes) put(fb.incomePerSupplier[k]);
-    for (const k of p.suppliers.classes) put(fb.marginHistory[k * days + t]);
-    const dyn = p.suppliers.classes.filter((k) => p.suppliers?.dynamic[k]);
-    for (const k of dyn) put(fb.entries[k]);
-    for (const k of dyn) put(fb.exits[k]);
-    if (p.suppliers.jobsPerSupplierPerDay) put(fb.jobsLost);
+  let at = firstColumn * days + t;
+  const s = p.suppliers;
+  if (s) {
+    for (const k of s.classes) {
+      out[at] = fb.incomePerSupplier[k];
+      at += days;
+    }
+    for (const k of s.classes) {
+      out[at] = fb.marginHistory[k * days + t];
+      at += days;
+    }
+    for (const k of s.dynamicClasses) {
+      out[at] = fb.entries[k];
+      at += days;
+    }
+    for (const k of s.dynamicClasses) {
+      out[at] = fb.exits[k];
+      at += days;
+    }
+    if (s.jobsPerSupplierPerDay) {
+      out[at] = fb.jobsLost;
+      at += days;
+    }
   }
   if (p.amm) {
     const m = fb.market;
-    put(fb.poolTokens);
-    put(fb.poolUsd);
-    put(m.slippage);
-    put(m.tokensSold);
-    put(m.salesUsd);
-    put(m.speculatorBuyUsd);
-    put(m.tokensBoughtByHolders);
+    out[at] = fb.poolTokens;
+    out[at + days] = fb.poolUsd;
+    out[at + 2 * days] = m.slippage;
+    out[at + 3 * days] = m.tokensSold;
+    out[at + 4 * days] = m.salesUsd;
+    out[at + 5 * days] = m.speculatorBuyUsd;
+    out[at + 6 * days] = m.tokensBoughtByHolders;
   }
 }
