@@ -19,10 +19,11 @@ export function laggedMargin(
   history: ArrayLike<number>,
   t: number,
   lagDays: number,
+  offset = 0,
 ): number | null {
   const from = Math.max(0, t - lagDays);
   if (t <= from) return null;
   let sum = 0;
-  for (let s = from; s < t; s++) sum += history[s];
+  for (let s = from; s < t; s++) sum += history[offset + s];
   return sum / (t - from);
 }
