@@ -4,10 +4,10 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
 import type { ExperimentSpec } from "../src/analysis/types.js";
 import { runExperiment } from "../src/montecarlo/experiment.js";
 import { runDistributedExperiment } from "../src/queue/coordinator.js";
-import { RespClient } from "../src/queue/resp.js";
 import { parseQueueUrl } from "../src/queue/url.js";
 import { openStore } from "../src/results/index.js";
 import { loadScenario } from "../src/scenario/load.js";
@@ -74,14 +74,15 @@ export async function benchQueue(): Promise<string[]> {
   const workers: ChildProcess[] = [];
   try {
     for (let i = 0; i < 100; i++) {
-      const c = new RespClient({ host: "127.0.0.1", port, connectTimeout: 500 });
+      const c = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
+      c.on("error", () => {});
       try {
         await c.connect();
         break;
       } catch {
         await new Promise((r) => setTimeout(r, 50));
       } finally {
-        c.close();
+        c.disconnect();
       }
     }
     const url = `redis://127.0.0.1:${port}`;

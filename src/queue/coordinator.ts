@@ -139,7 +139,7 @@ export async function runDistributedExperiment(
       plan.filter(([s]) => !have.has(s)).map((r) => jobOf(byIndex.get(index)!, r)),
     );
     for (let i = 0; i < missing.length; i += 500) await q.addBulk(missing.slice(i, i + 500));
-    await conn.command("SADD", [REGISTRY_KEY, name]);
+    await conn.direct.sadd(REGISTRY_KEY, name);
 
     const chunksTotal = todo.length * plan.length;
     let chunksDone = todo.length * plan.length - missing.length;
@@ -162,7 +162,7 @@ export async function runDistributedExperiment(
       const key = job.returnvalue?.key ?? resultKey(name, job.id!);
       failedChunks += Math.max(0, (job.attemptsStarted ?? 1) - 1);
       if (have && !have.has(runStart)) {
-        const bytes = await conn.commandBuffer("GET", [key]);
+        const bytes = await conn.direct.getBuffer(key);
         if (bytes === null) {
           // the bytes expired before anyone collected them: run the chunk again
           const again = jobOf(point, [runStart, runEnd]);
@@ -182,7 +182,7 @@ export async function runDistributedExperiment(
         runsDone += runEnd - runStart;
         if (have.size === plan.length) await finishPoint(byIndex.get(point.index)!);
       }
-      await conn.command("DEL", [key]);
+      await conn.direct.del(key);
       await job.remove();
     };
 
@@ -225,7 +225,7 @@ export async function runDistributedExperiment(
     report();
     if (!interrupted) {
       await store.finish(experimentId);
-      await conn.command("SREM", [REGISTRY_KEY, name]);
+      await conn.direct.srem(REGISTRY_KEY, name);
       // workers leave the queue when they see it unlisted (about a second): then wipe it
       const until = Date.now() + 10_000;
       while (Date.now() < until && (await q.getWorkersCount()) > 0) await sleep(100);
@@ -247,7 +247,7 @@ export async function runDistributedExperiment(
 
 async function reachable(conn: QueueConnection): Promise<boolean> {
   try {
-    return (await conn.command("PING", [])) === "PONG";
+    return (await conn.direct.ping()) === "PONG";
   } catch {
     return false;
   }
@@ -256,14 +256,8 @@ async function reachable(conn: QueueConnection): Promise<boolean> {
 async function deleteKeys(conn: QueueConnection, pattern: string): Promise<void> {
   let cursor = "0";
   do {
-    const [next, keys] = await conn.command<[string, string[]]>("SCAN", [
-      cursor,
-      "MATCH",
-      pattern,
-      "COUNT",
-      1000,
-    ]);
-    if (keys.length > 0) await conn.command("DEL", keys);
+    const [next, keys] = await conn.direct.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    if (keys.length > 0) await conn.direct.del(...keys);
     cursor = next;
   } while (cursor !== "0");
 }

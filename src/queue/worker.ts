@@ -43,7 +43,7 @@ export async function runQueueWorker(
   address: QueueAddress,
   options: QueueWorkerOptions,
 ): Promise<{ chunks: number }> {
-  const conn = await connectQueue(address);
+  const conn = await connectQueue(address, { forWorker: true });
   const name = `${hostname()}:${process.pid}`;
   const concurrency = Math.max(1, options.concurrency);
   const pool = new Piscina({
@@ -61,12 +61,12 @@ export async function runQueueWorker(
     const partial = (await pool.run(task)) as ChunkPartial;
     const bytes = encodeChunk(partial);
     const key = resultKey(queue, job.id!);
-    await conn.command("SET", [
+    await conn.direct.set(
       key,
       Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
       "EX",
       RESULT_TTL_SECONDS,
-    ]);
+    );
     chunks++;
     log(
       `${queue} point ${task.point.index} runs ${task.runStart}…${task.runEnd - 1}: ${((Date.now() - t0) / 1000).toFixed(2)} s`,
@@ -102,7 +102,7 @@ export async function runQueueWorker(
   try {
     while (!options.signal.aborted) {
       try {
-        const listed = new Set(await conn.command<string[]>("SMEMBERS", [REGISTRY_KEY]));
+        const listed = new Set(await conn.direct.smembers(REGISTRY_KEY));
         lastOk = Date.now();
         for (const q of listed) if (!workers.has(q)) join(q);
         for (const q of [...workers.keys()]) if (!listed.has(q)) await leave(q);
