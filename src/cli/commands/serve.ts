@@ -1,7 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
-import { startServer } from "../../server/index.js";
 import { action, CliError } from "../errors.js";
 
 function port(value: string): number {
@@ -29,6 +28,8 @@ export function registerServe(program: Command): void {
           if (!existsSync(scenarioFile) || !statSync(scenarioFile).isFile())
             throw new CliError(`no such scenario file: ${file}`);
         }
+        // Hono and the API are loaded by this command only
+        const { startServer } = await import("../../server/index.js");
         const server = await startServer({
           port: port(opts.port),
           host: opts.host,

@@ -3,15 +3,14 @@ import { availableParallelism } from "node:os";
 import type { Command } from "@commander-js/extra-typings";
 import type { ExperimentSink, ExperimentSpec } from "../../analysis/types.js";
 import type { ExperimentOutcome } from "../../montecarlo/experiment.js";
+import type { ChunkStore } from "../../queue/index.js";
+// BullMQ and ioredis are loaded by the actions that use them (`await import`), not at start-up
 import {
-  type ChunkStore,
   parseQueueUrl,
   type QueueAddress,
   QueueError,
   type QueueSecrets,
-  runDistributedExperiment,
-  runQueueWorker,
-} from "../../queue/index.js";
+} from "../../queue/url.js";
 import { action, CliError, EXIT_BAD_INPUT, EXIT_FAILURE, reportError } from "../errors.js";
 import { wholeNumber } from "../options.js";
 
@@ -78,6 +77,7 @@ export async function runQueuedExperiment(
   let lastFailed = 0;
   let lastDone = -1;
   try {
+    const { runDistributedExperiment } = await import("../../queue/coordinator.js");
     return await runDistributedExperiment(spec, address, {
       store: sink as ChunkStore,
       resume: options.resume,
@@ -174,6 +174,7 @@ export function registerWorker(program: Command): void {
             `worker ${process.pid}: ${opts.concurrency} thread${opts.concurrency === 1 ? "" : "s"}, ` +
               `queue ${address.display}; Ctrl-C to stop`,
           );
+          const { runQueueWorker } = await import("../../queue/worker.js");
           const { chunks } = await runQueueWorker(address, {
             concurrency: opts.concurrency,
             lockDuration: opts.lockDuration,
