@@ -112,6 +112,22 @@ export async function connectQueue(
   };
 }
 
+/**
+ * Call `onMessage` for every message on `channel`, on a connection of its own (a subscribed
+ * connection can do nothing else); ioredis resubscribes after a reconnect. Resolves with a
+ * function that closes it.
+ */
+export async function subscribe(
+  address: QueueAddress,
+  channel: string,
+  onMessage: () => void,
+): Promise<() => void> {
+  const client = await open(address, "blocking");
+  client.on("message", onMessage);
+  await client.subscribe(channel);
+  return () => client.disconnect();
+}
+
 /** Wait for `p`, but no longer than `ms` (closing BullMQ objects can wait on a Redis that is gone). */
 export async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
   let t: NodeJS.Timeout | undefined;

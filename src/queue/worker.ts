@@ -4,10 +4,11 @@ import { Piscina } from "piscina";
 import type { ChunkPartial } from "../montecarlo/chunk.js";
 import { workerFile } from "../montecarlo/pool.js";
 import { encodeChunk } from "./codec.js";
-import { bounded, connectQueue } from "./connection.js";
+import { bounded, connectQueue, subscribe } from "./connection.js";
 import {
   type ChunkJobData,
   type ChunkJobResult,
+  REGISTRY_CHANNEL,
   REGISTRY_KEY,
   RESULT_TTL_SECONDS,
   resultKey,
@@ -99,8 +100,17 @@ export async function runQueueWorker(
   const pollMs = options.pollMs ?? 1000;
   let lastOk = Date.now();
   let failure: QueueError | null = null;
+  // a coordinator announces a new or finished experiment: look at the registry now
+  let wake = () => {};
+  let woken = false;
+  let unsubscribe = () => {};
   try {
+    unsubscribe = await subscribe(address, REGISTRY_CHANNEL, () => {
+      woken = true;
+      wake();
+    });
     while (!options.signal.aborted) {
+      woken = false;
       try {
         const listed = new Set(await conn.direct.smembers(REGISTRY_KEY));
         lastOk = Date.now();
@@ -114,9 +124,13 @@ export async function runQueueWorker(
           break;
         }
       }
-      await sleep(pollMs, options.signal);
+      if (!woken)
+        await sleep(pollMs, options.signal, (w) => {
+          wake = w;
+        });
     }
   } finally {
+    unsubscribe();
     // a graceful stop lets the chunks under way finish; after losing Redis there is nobody to tell
     const closing = Promise.all([...workers.values()].map((w) => w.close(failure !== null)));
     if (failure) await bounded(closing, 3000);
@@ -128,9 +142,11 @@ export async function runQueueWorker(
   return { chunks };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Sleep `ms`, or less: until the signal aborts or the function handed to `onWake` is called. */
+function sleep(ms: number, signal: AbortSignal, onWake: (wake: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
+    onWake(done);
     function done() {
       clearTimeout(t);
       signal.removeEventListener("abort", done);

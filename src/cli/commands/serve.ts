@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { action, CliError } from "../errors.js";
+import { stopWithParent } from "../invocation.js";
 
 function port(value: string): number {
   const n = Number(value);
@@ -45,10 +46,13 @@ export function registerServe(program: Command): void {
           const stop = () => {
             process.off("SIGINT", stop);
             process.off("SIGTERM", stop);
+            unwatch();
             server.close().then(done);
           };
           process.on("SIGINT", stop);
           process.on("SIGTERM", stop);
+          // started by `npm run bme -- serve`: stop with npm (its shell does not pass SIGTERM on)
+          const unwatch = stopWithParent(stop);
         });
       }),
     );

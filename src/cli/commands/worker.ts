@@ -12,6 +12,7 @@ import {
   type QueueSecrets,
 } from "../../queue/url.js";
 import { action, CliError, EXIT_BAD_INPUT, EXIT_FAILURE, reportError } from "../errors.js";
+import { stopWithParent } from "../invocation.js";
 import { wholeNumber } from "../options.js";
 
 /**
@@ -69,8 +70,8 @@ export async function runQueuedExperiment(
   },
 ): Promise<ExperimentOutcome> {
   const sink = options.sink as Partial<ChunkStore> | null | undefined;
-  if (!sink?.writeChunk || !sink.loadChunks || !sink.deleteChunks)
-    throw new CliError("--queue collects chunks in the results store: drop --no-store");
+  if (!sink?.begin || !sink.writePoint || !sink.finish)
+    throw new CliError("--queue keeps its finished points in the results store: drop --no-store");
   const address = queueAddress(url);
   const started = Date.now();
   let last = 0;
@@ -169,6 +170,7 @@ export function registerWorker(program: Command): void {
         const onTerm = () => stop("SIGTERM");
         process.on("SIGINT", onInt);
         process.on("SIGTERM", onTerm);
+        const unwatch = stopWithParent(() => stop("parent stopped"));
         try {
           say(
             `worker ${process.pid}: ${opts.concurrency} thread${opts.concurrency === 1 ? "" : "s"}, ` +
@@ -189,6 +191,7 @@ export function registerWorker(program: Command): void {
           // Redis is gone: BullMQ's reconnect timers would keep the process alive, so leave now
           process.exit(reportError(asCliError(e)));
         } finally {
+          unwatch();
           process.removeListener("SIGINT", onInt);
           process.removeListener("SIGTERM", onTerm);
         }
