@@ -9,6 +9,7 @@ import { benchFeedback } from "./feedback.js";
 import { benchMarketplace } from "./marketplace.js";
 import { benchMonteCarlo } from "./montecarlo.js";
 import { benchQueue } from "./queue.js";
+import { benchStartup } from "./startup.js";
 
 const benches: [string, () => Promise<string[]>][] = [
   ["engine", () => benchEngine()],
@@ -16,6 +17,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ["marketplace", () => benchMarketplace()],
   ["dashboard", () => benchDashboard()],
   ["queue", () => benchQueue()],
+  ["startup", () => benchStartup()],
   ["feedback", () => benchFeedback()],
 ];
 

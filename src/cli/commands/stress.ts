@@ -1,5 +1,4 @@
 import type { Command } from "@commander-js/extra-typings";
-import { loadScenario } from "../../scenario/load.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
 
@@ -62,6 +61,8 @@ export function registerStress(program: Command): void {
     .option("--report <dir>", "write an HTML report, one section per shock, into DIR")
     .action(
       action(async (file, opts) => {
+        // loaded on demand, like every command's heavy modules (start-up)
+        const { loadScenario } = await import("../../scenario/load.js");
         const { scenario } = loadScenario(file, { set: opts.set });
         if (scenario.mode !== "aggregate")
           throw new CliError(
