@@ -14,7 +14,7 @@ export { type SimulateOptions, simulate } from "./engine/simulate.js";
 export { type RunSummary, summarize } from "./engine/summary.js";
 // sinks
 export { toCsv, toJson, writeTable } from "./io/table.js";
-// marketplace (agent) mode, MODEL.md §9
+// marketplace (agent) mode, docs/model.md §9
 export {
   earningsChart,
   formatMarketplace,

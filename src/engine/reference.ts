@@ -20,7 +20,7 @@ import type { CompiledScenario } from "./compile.js";
 import { seriesValue, wholeSuppliers } from "./inputs.js";
 import { type KernelOutcome, NoPriceError } from "./outcome.js";
 
-/** State carried from day to day (MODEL.md §2). */
+/** State carried from day to day (docs/model.md §2). */
 interface State {
   supply: number;
   tokenReserve: number;
@@ -35,7 +35,7 @@ interface State {
 }
 
 /**
- * The reference engine: MODEL.md §6 step by step, one mechanism function per equation, a plain
+ * The reference engine: docs/model.md §6 step by step, one mechanism function per equation, a plain
  * state object. It is the specification the fast kernel is tested against; it writes the same
  * column-major table (`out[col·days + t]`).
  */

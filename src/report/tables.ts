@@ -31,7 +31,7 @@ export function summaryTable(s: RunSummary): Table {
   return { caption: "Run summary", head: ["figure", "value", "unit"], rows };
 }
 
-/** On-chain variables in force on day 0 (MODEL.md §4), then the schedule's votes. */
+/** On-chain variables in force on day 0 (docs/model.md §4), then the schedule's votes. */
 export function onchainTable(scenario: Scenario): Table {
   const tokens = resolveTokens(scenario.tokens);
   const values = resolveOnchain(

@@ -34,7 +34,7 @@ async function slide(page: Page, name: string, value: string): Promise<void> {
   );
 }
 
-// MODEL.md §8: phase 2 begins on day 30 in the whitepaper scenario; no demand before it.
+// docs/model.md §8: phase 2 begins on day 30 in the whitepaper scenario; no demand before it.
 const PHASE_TWO = 30;
 
 test("raising the buyback slider raises the price on every phase-2 day, not before", async ({
@@ -131,7 +131,7 @@ test("an invalid value shows the schema's message beside its field and keeps the
   await open(page, "s=whitepaper");
   const before = (await probe(page)).series.priceOfToken;
   await page.getByTestId("input-buybackModulation").fill("1.5");
-  // MODEL.md §4: buybackModulation is a fraction in [0, 1]
+  // docs/model.md §4: buybackModulation is a fraction in [0, 1]
   await expect(page.getByTestId("error-buybackModulation")).toContainText("<=1");
   await expect(page.getByTestId("invalid-banner")).toBeVisible();
   expect((await probe(page)).series.priceOfToken).toEqual(before);

@@ -81,7 +81,7 @@ describe("the whitepaper scenario's report", () => {
     expect(polylinePoints(svg("burn-mint"), PALETTE[1])).toEqual([180]);
   });
 
-  it("plots the values of MODEL.md §8: price 20,000/2,000,000 on day 0, income 47,640 usd on day 30", () => {
+  it("plots the values of docs/model.md §8: price 20,000/2,000,000 on day 0, income 47,640 usd on day 30", () => {
     expect(seriesData(priceChart(result).option, 0)[0]).toEqual([0, 0.01]);
     expect(seriesData(incomeChart(result).option, 0)[30][1]).toBeCloseTo(47_640, 6);
     // opsRevenue is 30% of income (E7)
