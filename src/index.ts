@@ -1,8 +1,45 @@
 /**
  * bme-sim: the ChainOpera burn-and-mint equilibrium engine as a library.
  * Data flows one way: scenario → engine → records → sinks.
+ *
+ * Subpaths: `bme-sim/store` (the DuckDB results store: open, list, read, export) and
+ * `bme-sim/report` (charts as SVG/PNG, HTML reports) load their native parts only when imported.
  */
 
+// experiments: Monte Carlo, sweep, A/B, sensitivity (records: src/analysis/types.ts)
+export {
+  BAND_STATS,
+  type BandStat,
+  type Bands,
+  type ExperimentKind,
+  type ExperimentSink,
+  type ExperimentSpec,
+  type MetricSummary,
+  OUTCOME_METRICS,
+  OUTCOME_UNITS,
+  type OutcomeMetric,
+  type Outcomes,
+  type PointResult,
+  type PointSpec,
+  type SensitivityRow,
+} from "./analysis/types.js";
+export {
+  type CompareOptions,
+  type CompareResult,
+  compare,
+  defaultLabels,
+  type ExperimentOptions,
+  type ExperimentRecord,
+  type MonteCarloResult,
+  monteCarlo,
+  type ScenarioSource,
+  type SensitivityOptions,
+  type SensitivityResult,
+  type SweepOptions,
+  type SweepValue,
+  sensitivity,
+  sweep,
+} from "./api/experiments.js";
 // engine
 export { COL, COLUMN_UNITS, columnNames, columnUnit, FIXED_COLUMNS } from "./engine/columns.js";
 export { type CompiledScenario, compileScenario } from "./engine/compile.js";
@@ -34,6 +71,7 @@ export {
   writeMarketplaceTables,
 } from "./marketplace/index.js";
 export { InvariantViolation } from "./mechanisms/invariants.js";
+export { type PairedDifference, pairedDifferences } from "./montecarlo/compare.js";
 // scenario: the schema is the type
 export { scenarioWarnings } from "./scenario/checks.js";
 export { ScenarioError, type ScenarioIssue } from "./scenario/errors.js";

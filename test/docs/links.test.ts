@@ -8,8 +8,29 @@ import { describe, expect, it } from "vitest";
  * at a file inside the repository.
  */
 const ROOT = resolve(import.meta.dirname, "../..");
-const SCANNED = ["src", "web/src", "web/index.html", "scenarios", "docs", "README.md", "bench", "test", "scripts"];
-const TEXT = new Set([".ts", ".tsx", ".md", ".yaml", ".yml", ".json", ".html", ".css", ".sh", ".mjs"]);
+const SCANNED = [
+  "src",
+  "web/src",
+  "web/index.html",
+  "scenarios",
+  "docs",
+  "README.md",
+  "bench",
+  "test",
+  "scripts",
+];
+const TEXT = new Set([
+  ".ts",
+  ".tsx",
+  ".md",
+  ".yaml",
+  ".yml",
+  ".json",
+  ".html",
+  ".css",
+  ".sh",
+  ".mjs",
+]);
 
 function files(path: string): string[] {
   const abs = join(ROOT, path);
@@ -70,7 +91,8 @@ describe("every reference stays inside the repository", () => {
     const missing: string[] = [];
     for (const f of ALL) {
       for (const m of readFileSync(f, "utf8").matchAll(/\bdocs\/([A-Za-z0-9_-]+\.md)/g))
-        if (!existsSync(join(ROOT, "docs", m[1]))) missing.push(`${relative(ROOT, f)}: docs/${m[1]}`);
+        if (!existsSync(join(ROOT, "docs", m[1])))
+          missing.push(`${relative(ROOT, f)}: docs/${m[1]}`);
     }
     expect(missing).toEqual([]);
   });

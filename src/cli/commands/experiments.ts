@@ -10,9 +10,12 @@ import {
   type PointResult,
   type PointSpec,
 } from "../../analysis/types.js";
+import { defaultLabels } from "../../api/experiments.js";
+import { TABLE_FORMATS, type TableFileFormat } from "../../io/dataTable.js";
+import { writeExperimentTables } from "../../io/experiment.js";
 import { pairedDifferences } from "../../montecarlo/compare.js";
 import { type ExperimentOutcome, runExperiment } from "../../montecarlo/experiment.js";
-import { writeCompareFile, writeJson, writePointFiles } from "../../montecarlo/files.js";
+import { writeCompareFile, writeJson } from "../../montecarlo/files.js";
 import { writeRunTables } from "../../montecarlo/keepRuns.js";
 import { sensitivityPlan, sensitivityRows } from "../../montecarlo/sensitivity.js";
 import { type Axis, expandSweep, parseAxis } from "../../montecarlo/sweep.js";
@@ -25,7 +28,14 @@ import { collect, parseSeed, wholeNumber } from "../options.js";
 import { progress } from "../progress.js";
 import { runQueuedExperiment } from "./worker.js";
 
+function parseFormat(v: string): TableFileFormat {
+  if (!(TABLE_FORMATS as readonly string[]).includes(v))
+    throw new CliError(`--format must be one of ${TABLE_FORMATS.join(", ")}, got "${v}"`);
+  return v as TableFileFormat;
+}
+
 interface CommonOptions {
+  format: TableFileFormat;
   runs: number;
   seed: number;
   workers: number;
@@ -70,7 +80,11 @@ function common(cmd: AnyCommand, runs: number): AnyCommand {
       "continue the unfinished experiment with the same settings in the store",
       false,
     )
-    .option("--out <dir>", "also write CSV/JSON files of the results into DIR")
+    .option(
+      "--out <dir>",
+      "also write the results into DIR: points, bands, outcomes (docs/outputs.md)",
+    )
+    .option("--format <format>", "file format of --out: csv, parquet or json", parseFormat, "csv")
     .option("--quiet", "no progress, no summary", false)
     .option(
       "--keep-runs",
@@ -176,6 +190,27 @@ async function execute(
   }
 }
 
+/** `--out DIR`: the same tables, columns and names as `bme export` (src/io/experiment.ts). */
+async function writePointFiles(
+  dir: string,
+  format: TableFileFormat,
+  spec: ExperimentSpec,
+  outcome: ExperimentOutcome,
+  points: readonly PointResult[],
+): Promise<void> {
+  await writeExperimentTables(
+    dir,
+    points,
+    {
+      id: outcome.experimentId,
+      finished: !outcome.interrupted && points.length === spec.points.length,
+      pointsStored: points.length,
+      spec,
+    },
+    format,
+  );
+}
+
 function allPoints(outcome: ExperimentOutcome, stored: PointResult[]): PointResult[] {
   const byIndex = new Map<number, PointResult>();
   for (const p of stored) byIndex.set(p.index, p);
@@ -224,7 +259,7 @@ export function registerExperiments(program: Command): void {
   ).action(
     action(async (file: string, opts: CommonOptions) => {
       const scenario = load(file, opts);
-      const { outcome, stored } = await execute(
+      const { outcome, stored, spec } = await execute(
         "montecarlo",
         scenario,
         opts,
@@ -233,7 +268,7 @@ export function registerExperiments(program: Command): void {
       );
       const points = allPoints(outcome, stored);
       if (opts.out && points.length > 0) {
-        writePointFiles(opts.out, points, opts.seed);
+        await writePointFiles(opts.out, opts.format, spec, outcome, points);
         writeJson(opts.out, "summary.json", {
           scenario: scenario.name,
           seed: opts.seed,
@@ -287,9 +322,12 @@ export function registerExperiments(program: Command): void {
         if (grid.length + zip.length === 0)
           throw new CliError("give at least one --grid or --zip axis");
         const scenario = load(file, opts);
-        const { outcome, stored } = await execute("sweep", scenario, opts, points, { grid, zip });
+        const { outcome, stored, spec } = await execute("sweep", scenario, opts, points, {
+          grid,
+          zip,
+        });
         const all = allPoints(outcome, stored);
-        if (opts.out) writePointFiles(opts.out, all, opts.seed);
+        if (opts.out) await writePointFiles(opts.out, opts.format, spec, outcome, all);
         if (!opts.quiet)
           process.stdout.write(
             `${pointTable(all, ["finalPrice", "maxDrawdown", "minTokenReserve", "shortfallDays"])}\n`,
@@ -306,47 +344,64 @@ export function registerExperiments(program: Command): void {
       .argument("<a>", "scenario A")
       .argument("<b>", "scenario B"),
     500,
-  ).action(
-    action(async (fileA: string, fileB: string, opts: CommonOptions) => {
-      const a = load(fileA, opts);
-      const b = load(fileB, opts);
-      // one experiment, two points with common random numbers: A is the base, B replaces it whole
-      const { outcome, stored } = await execute(
-        "compare",
-        a,
-        opts,
-        [
-          { index: 0, params: {} },
-          { index: 1, params: {}, scenario: b },
-        ],
-        { labels: [fileA, fileB] },
-      );
-      const [pa, pb] = allPoints(outcome, stored);
-      if (!pa || !pb) return;
-      const diffs = pairedDifferences(pa, pb);
-      if (opts.out) {
-        writeCompareFile(opts.out, diffs);
-        writePointFiles(opts.out, [pa, pb], opts.seed);
-      }
-      if (!opts.quiet) {
-        const rows = diffs.map((d) => [
-          d.metric,
-          fmtSig(d.meanA),
-          fmtSig(d.meanB),
-          fmtSig(d.mean),
-          `[${fmtSig(d.low)}, ${fmtSig(d.high)}]`,
-        ]);
-        const head = ["metric", "mean A", "mean B", "B − A", "95% CI"];
-        const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-        process.stdout.write(
-          `A = ${fileA}, B = ${fileB}: ${opts.runs} paired runs, seed ${opts.seed}\n`,
-        );
-        process.stdout.write(
-          `${[head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n")}\n`,
-        );
-      }
-    }),
-  );
+  )
+    .option(
+      "--label-a <name>",
+      "name of arm A in the output and reports (default: its scenario name)",
+    )
+    .option(
+      "--label-b <name>",
+      "name of arm B in the output and reports (default: its scenario name)",
+    )
+    .action(
+      action(
+        async (
+          fileA: string,
+          fileB: string,
+          opts: CommonOptions & { labelA?: string; labelB?: string },
+        ) => {
+          const a = load(fileA, opts);
+          const b = load(fileB, opts);
+          const [defaultA, defaultB] = defaultLabels(a.name, b.name);
+          const labels: [string, string] = [opts.labelA ?? defaultA, opts.labelB ?? defaultB];
+          // one experiment, two points with common random numbers: A is the base, B replaces it whole
+          const { outcome, stored, spec } = await execute(
+            "compare",
+            a,
+            opts,
+            [
+              { index: 0, params: {} },
+              { index: 1, params: {}, scenario: b },
+            ],
+            { labels, files: [fileA, fileB] },
+          );
+          const [pa, pb] = allPoints(outcome, stored);
+          if (!pa || !pb) return;
+          const diffs = pairedDifferences(pa, pb);
+          if (opts.out) {
+            writeCompareFile(opts.out, diffs);
+            await writePointFiles(opts.out, opts.format, spec, outcome, [pa, pb]);
+          }
+          if (!opts.quiet) {
+            const rows = diffs.map((d) => [
+              d.metric,
+              fmtSig(d.meanA),
+              fmtSig(d.meanB),
+              fmtSig(d.mean),
+              `[${fmtSig(d.low)}, ${fmtSig(d.high)}]`,
+            ]);
+            const head = ["metric", "mean A", "mean B", "B − A", "95% CI"];
+            const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+            process.stdout.write(
+              `A = ${labels[0]} (${fileA}), B = ${labels[1]} (${fileB}): ${opts.runs} paired runs, seed ${opts.seed}\n`,
+            );
+            process.stdout.write(
+              `${[head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n")}\n`,
+            );
+          }
+        },
+      ),
+    );
 
   common(
     program

@@ -6,6 +6,7 @@ import {
   type OutcomeMetric,
   type Outcomes,
 } from "../../analysis/types.js";
+import { pairedDifference } from "../../montecarlo/compare.js";
 import { bandColumn, spread } from "./bands.js";
 import {
   axisName,
@@ -38,7 +39,9 @@ export interface PairedDifference {
 export function pairedDifferences(a: Outcomes, b: Outcomes): PairedDifference[] {
   const n = Math.min(a.runs, b.runs);
   return OUTCOME_METRICS.map((metric) => {
-    const d = Array.from({ length: n }, (_, i) => b.metrics[metric][i] - a.metrics[metric][i]);
+    const d = Array.from({ length: n }, (_, i) =>
+      pairedDifference(a.metrics[metric][i], b.metrics[metric][i]),
+    );
     const mean = d.reduce((s, x) => s + x, 0) / n;
     const sd = n > 1 ? Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
     const half = n > 1 ? (1.96 * sd) / Math.sqrt(n) : 0;
