@@ -1,4 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect, type Page, test } from "@playwright/test";
+import { REPO, startServe, stopByPid } from "./server.js";
 
 const BASE = () => {
   const url = process.env.BME_E2E_URL;
@@ -13,6 +18,7 @@ type Probe = {
   pinned: Record<string, number[]> | null;
   bands: Record<string, Record<string, number[]>> | null;
   charts: Record<string, Record<string, number[]>>;
+  marks: Record<string, { day: number; label: string }[]>;
   mcRuns: number | null;
 };
 
@@ -41,10 +47,10 @@ test("raising the buyback slider raises the price on every phase-2 day, not befo
   page,
 }) => {
   await open(page, "s=whitepaper&set=onchain.buybackModulation=0.5");
-  const before = (await probe(page)).charts.price.price;
+  const before = (await probe(page)).charts.price["token price"];
   expect(before).toHaveLength(180);
   await slide(page, "buybackModulation", "1");
-  const after = (await probe(page)).charts.price.price;
+  const after = (await probe(page)).charts.price["token price"];
   // E7: a larger buyback share turns more of the supplier pool into token demand, and E10's
   // price is demand over supply; phase 1 has no income, so its days do not move.
   for (let t = 0; t < PHASE_TWO; t++) expect(after[t]).toBe(before[t]);
@@ -73,7 +79,7 @@ test("the Monte Carlo toggle draws ordered bands over the runs asked for", async
   expect(spread).toBeGreaterThan(0);
   // the price chart holds the band series and the median line
   const names = Object.keys(p.charts.price);
-  expect(names).toContain("price median");
+  expect(names).toContain("token price median");
   expect(names.filter((n) => n.startsWith("·"))).toHaveLength(4);
 });
 
@@ -96,7 +102,7 @@ test("pinning A then lowering the buyback overlays A and B and shows B − A", a
   const p = await probe(page);
   expect(p.pinned!.priceOfToken).toEqual(a);
   expect(p.series.priceOfToken[179]).toBeLessThan(a[179]);
-  expect(Object.keys(p.charts.price)).toEqual(["price (B)", "price (A)"]);
+  expect(Object.keys(p.charts.price)).toEqual(["token price (B)", "token price (A)"]);
   // less buyback demand, lower final price: the difference is negative
   await expect(page.getByTestId("delta-finalPrice")).toHaveText(/^-/);
   // the same phase change day in both arms
@@ -154,4 +160,54 @@ test("a pasted scenario is explored and travels in the link", async ({ page, req
   await page.waitForFunction(
     () => (globalThis as unknown as { __bme: Probe }).__bme.series?.priceOfToken.length === 90,
   );
+});
+
+test("a schedule vote is drawn on every time chart, at its day", async ({ page }) => {
+  // scenarios/whitepaper-sec-case.yaml: governance sets buybackModulation to 1 on day 90
+  await open(page, "s=whitepaper-sec-case");
+  const marks = (await probe(page)).marks as Record<string, { day: number; label: string }[]>;
+  for (const id of ["price", "supply", "tokenReserve", "dollarReserve", "demand", "burnMint"])
+    expect(marks[id], id).toContainEqual({ day: 90, label: "vote: buybackModulation = 1" });
+});
+
+test("the Experiments list shows how many points each experiment has", async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), "bme-e2e-store-"));
+  const store = join(dir, "results.duckdb");
+  // a sweep of 3 points (a grid of three values) and a Monte Carlo of 1 point
+  const cli = join(REPO, "dist/src/cli/main.js");
+  const scenario = join(REPO, "scenarios/whitepaper.yaml");
+  for (const args of [
+    ["sweep", scenario, "--grid", "onchain.buybackModulation=0.5,0.75,1"],
+    ["montecarlo", scenario],
+  ])
+    execFileSync(process.execPath, [
+      cli,
+      ...args,
+      "--runs",
+      "4",
+      "--workers",
+      "1",
+      "--store",
+      store,
+      "--quiet",
+    ]);
+  const server = await startServe([scenario, "--store", store]);
+  try {
+    await page.goto(`${server.url}?s=whitepaper`);
+    await page.getByRole("button", { name: "Experiments" }).click();
+    const dialog = page.getByRole("dialog", { name: "Stored experiments" });
+    await expect(dialog.getByRole("row", { name: /sweep-0001/ })).toContainText("3");
+    const cells = async (id: string) =>
+      dialog
+        .getByRole("row", { name: new RegExp(id) })
+        .getByRole("cell")
+        .allTextContents();
+    const head = await dialog.getByRole("columnheader").allTextContents();
+    const col = head.indexOf("points");
+    expect(col).toBeGreaterThan(0);
+    expect((await cells("sweep-0001"))[col]).toBe("3");
+    expect((await cells("mc-0002"))[col]).toBe("1");
+  } finally {
+    await stopByPid(server.pid);
+  }
 });

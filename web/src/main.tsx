@@ -2,7 +2,7 @@ import { render } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { parse as parseYaml } from "yaml";
 import { applyOverrides } from "../../src/scenario/overrides.js";
-import { type ChartData, chartOption, chartSpecs } from "./charts.js";
+import { type ChartData, chartOption, chartSpecs, scheduleVotes } from "./charts.js";
 import { type EChartsType, initChart } from "./echarts.js";
 import { bandsCsv, download, runCsv, scenarioYaml } from "./exports.js";
 import { type McDone, type McHandle, startMonteCarlo } from "./mc.js";
@@ -29,6 +29,8 @@ interface BmeProbe {
   pinned: Record<string, number[]> | null;
   bands: Record<string, Record<string, number[]>> | null;
   charts: Record<string, Record<string, number[]>>;
+  /** Per chart: the days and labels of its vertical marks (phase change, votes). */
+  marks: Record<string, { day: number; label: string }[]>;
   mcRuns: number | null;
   metrics: Metrics | null;
   pinnedMetrics: Metrics | null;
@@ -51,6 +53,7 @@ window.__bme = {
   pinned: null,
   bands: null,
   charts: {},
+  marks: {},
   mcRuns: null,
   metrics: null,
   pinnedMetrics: null,
@@ -253,6 +256,7 @@ function App() {
       bands: showBands ? mcResult.bands : null,
       pinned: pinnedRun?.series ?? null,
       phaseChangeDay: run.metrics.phaseChangeDay,
+      events: prepared?.ok ? scheduleVotes(prepared.scenario) : [],
     };
     const drawStart = performance.now();
     const options: Record<string, Record<string, unknown>> = {};
@@ -268,7 +272,7 @@ function App() {
       options[spec.id] = option;
       // same series as last time: hand ECharts the new data only (much faster than a rebuild)
       const series = option.series as { name: string; data: number[]; markLine?: unknown }[];
-      const shape = `${data.days}|${series.map((x) => x.name).join("|")}|${data.phaseChangeDay}`;
+      const shape = `${data.days}|${series.map((x) => x.name).join("|")}|${data.phaseChangeDay}|${JSON.stringify(data.events)}`;
       const last = chartData.current[spec.id];
       if (chartShapes.current[spec.id] !== shape) chart.setOption(option, { notMerge: true });
       else if (!last || series.some((x, i) => !sameData(x.data, last[i])))
@@ -294,6 +298,14 @@ function App() {
         Object.fromEntries(
           (o.series as { name: string; data: number[] }[]).map((x) => [x.name, x.data]),
         ),
+      ]),
+    );
+    probe.marks = Object.fromEntries(
+      Object.entries(options).map(([id, o]) => [
+        id,
+        (o.series as { markLine?: { data: { xAxis: number; label: { formatter: string } }[] } }[])
+          .flatMap((x) => x.markLine?.data ?? [])
+          .map((m) => ({ day: m.xAxis, label: m.label.formatter })),
       ]),
     );
     probe.metrics = run.metrics;

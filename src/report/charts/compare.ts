@@ -19,6 +19,7 @@ import {
   valueAxis,
 } from "./common.js";
 import { errorBars } from "./errorBars.js";
+import { dayMarks, type TimeChartOptions } from "./events.js";
 
 /** Mean of the paired differences B − A of one metric, with a 95% confidence interval. */
 export interface PairedDifference {
@@ -141,7 +142,17 @@ function medianWithBand(
 }
 
 /** The two arms' token price: medians over runs, each with its p5–p95 band. */
-export function priceOverlayChart(a: Bands, b: Bands, labels = ["A", "B"]): ChartSpec {
+export function priceOverlayChart(
+  a: Bands,
+  b: Bands,
+  labels = ["A", "B"],
+  o: TimeChartOptions = {},
+): ChartSpec {
+  const [first, ...rest] = [
+    ...medianWithBand(a, labels[0], PALETTE[0], "a"),
+    ...medianWithBand(b, labels[1], PALETTE[1], "b"),
+  ];
+  const marked = { ...first, markLine: dayMarks(null, o.events) };
   return {
     name: "compare-price",
     title: "Token price, both arms",
@@ -160,10 +171,7 @@ export function priceOverlayChart(a: Bands, b: Bands, labels = ["A", "B"]): Char
       },
       xAxis: dayAxis(Math.max(a.days, b.days)),
       yAxis: valueAxis(axisName("token price", "usd/token")),
-      series: [
-        ...medianWithBand(a, labels[0], PALETTE[0], "a"),
-        ...medianWithBand(b, labels[1], PALETTE[1], "b"),
-      ],
+      series: [marked, ...rest],
     },
   };
 }

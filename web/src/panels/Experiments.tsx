@@ -22,10 +22,25 @@ interface Overview {
   }[];
 }
 
-type Listed = Record<string, unknown>;
+/** One line of `GET api/experiments`: the store's ExperimentSummary (src/results/store.ts). */
+interface Listed {
+  id: string;
+  kind: string;
+  scenarioName: string;
+  createdAt: string;
+  runsPerPoint: number;
+  pointsTotal: number;
+  pointsStored: number;
+  finished: boolean;
+}
 
-function idOf(e: Listed): string {
-  return String(e.id ?? e.experimentId ?? e.experiment_id ?? "");
+const idOf = (e: Listed) => e.id;
+
+/** "3/4": points stored of the experiment's points. */
+export function pointCount(e: Pick<Listed, "pointsStored" | "pointsTotal">): string {
+  return e.pointsStored === e.pointsTotal
+    ? String(e.pointsTotal)
+    : `${e.pointsStored}/${e.pointsTotal}`;
 }
 
 /** Experiments of the results store: open one point as a scenario with its Monte Carlo. */
@@ -65,7 +80,9 @@ export function Experiments({ onClose, onOpen }: { onClose(): void; onOpen(p: Op
                 <th>id</th>
                 <th>kind</th>
                 <th>scenario</th>
+                <th>created (UTC)</th>
                 <th>points</th>
+                <th>runs/point</th>
                 <th>finished</th>
               </tr>
             </thead>
@@ -75,10 +92,12 @@ export function Experiments({ onClose, onOpen }: { onClose(): void; onOpen(p: Op
                   <td>
                     <code>{idOf(e)}</code>
                   </td>
-                  <td>{String(e.kind ?? "")}</td>
-                  <td>{String(e.scenarioName ?? e.scenario_name ?? "")}</td>
-                  <td>{String(e.points ?? e.pointCount ?? "")}</td>
-                  <td>{String(e.finished ?? "")}</td>
+                  <td>{e.kind}</td>
+                  <td>{e.scenarioName}</td>
+                  <td>{e.createdAt.slice(0, 19).replace("T", " ")}</td>
+                  <td class="num">{pointCount(e)}</td>
+                  <td class="num">{e.runsPerPoint}</td>
+                  <td>{e.finished ? "yes" : "no"}</td>
                 </tr>
               ))}
             </tbody>
