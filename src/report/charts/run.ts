@@ -36,7 +36,7 @@ export function demandChart(r: RunResult, o: TimeChartOptions = {}): ChartSpec {
     caption: "Jobs created per day by each consumer type: the input that drives income and price.",
     option: dayLines(
       "Demand per consumer type",
-      axisName("jobs created", `${columnUnit(`${PREFIX}x`)}/day`),
+      axisName("jobs created", columnUnit(`${PREFIX}x`)),
       series,
       phaseChangeDay(r),
       undefined,
