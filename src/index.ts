@@ -89,6 +89,7 @@ export {
   writeMarketplaceTables,
 } from "./marketplace/index.js";
 export { InvariantViolation } from "./mechanisms/invariants.js";
+export { withdrawal } from "./mechanisms/withdrawal.js";
 export { type PairedDifference, pairedDifferences } from "./montecarlo/compare.js";
 // scenario: the schema is the type
 export { scenarioWarnings } from "./scenario/checks.js";

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, type Page, test } from "@playwright/test";
@@ -210,4 +210,26 @@ test("the Experiments list shows how many points each experiment has", async ({ 
   } finally {
     await stopByPid(server.pid);
   }
+});
+
+test("every chart downloads as PNG and as CSV", async ({ page }) => {
+  await open(page, "s=whitepaper");
+  const csvDownload = page.waitForEvent("download");
+  await page.getByTestId("csv-price").click();
+  const csv = await csvDownload;
+  expect(csv.suggestedFilename()).toBe("whitepaper-price.csv");
+  const text = readFileSync((await csv.path())!, "utf8")
+    .trim()
+    .split("\n");
+  expect(text[0]).toBe("day,token price (usd/token)");
+  expect(text).toHaveLength(1 + 180);
+  // day 0: 20,000 usd of sentiment over 2,000,000 tokens (docs/model.md §8)
+  expect(text[1]).toBe("0,0.01");
+  const pngDownload = page.waitForEvent("download");
+  await page.getByTestId("png-burnMint").click();
+  const png = await pngDownload;
+  expect(png.suggestedFilename()).toBe("whitepaper-burnMint.png");
+  const bytes = readFileSync((await png.path())!);
+  expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(bytes.length).toBeGreaterThan(5_000);
 });

@@ -107,6 +107,35 @@ export interface ChartData {
 
 const arr = (a: Float64Array | undefined) => (a ? Array.from(a) : []);
 
+/**
+ * One chart's data as a plain CSV (header on line 1): `day`, then each line of the chart with
+ * its unit — the current run, the pinned arm A, and with a Monte Carlo its p5 … p95 bands.
+ */
+export function chartCsv(spec: ChartSpec, d: ChartData): string {
+  const cols: { name: string; values: ArrayLike<number> }[] = [];
+  const u = (name: string) => `${name} (${spec.unit})`;
+  for (const line of spec.lines) {
+    const cur = d.current?.[line.key];
+    if (cur) cols.push({ name: u(d.pinned ? `${line.label} (B)` : line.label), values: cur });
+    const pin = d.pinned?.[line.key];
+    if (pin) cols.push({ name: u(`${line.label} (A)`), values: pin });
+    const band = d.bands?.[line.key];
+    if (band)
+      for (const s of ["p5", "p25", "p50", "p75", "p95"] as const)
+        cols.push({ name: u(`${line.label} ${s}`), values: band[s] });
+  }
+  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = [["day", ...cols.map((c) => q(c.name))].join(",")];
+  for (let t = 0; t < d.days; t++)
+    lines.push(
+      [
+        String(t),
+        ...cols.map((c) => (Number.isFinite(c.values[t]) ? String(c.values[t]) : "")),
+      ].join(","),
+    );
+  return `${lines.join("\n")}\n`;
+}
+
 /** The ECharts option of one chart. Band series are named with a leading "·" and left out of legend and tooltip. */
 export function chartOption(spec: ChartSpec, d: ChartData): Record<string, unknown> {
   const series: Record<string, unknown>[] = [];

@@ -2,7 +2,14 @@ import { render } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { parse as parseYaml } from "yaml";
 import { applyOverrides } from "../../src/scenario/overrides.js";
-import { type ChartData, chartOption, chartSpecs, scheduleVotes } from "./charts.js";
+import {
+  type ChartData,
+  type ChartSpec as ChartSpecWeb,
+  chartCsv,
+  chartOption,
+  chartSpecs,
+  scheduleVotes,
+} from "./charts.js";
 import { type EChartsType, initChart } from "./echarts.js";
 import { bandsCsv, download, runCsv, scenarioYaml } from "./exports.js";
 import { type McDone, type McHandle, startMonteCarlo } from "./mc.js";
@@ -147,6 +154,22 @@ function App() {
   const [latency, setLatency] = useState<number | null>(null);
   const mcHandle = useRef<McHandle | null>(null);
   const chartEls = useRef<Record<string, HTMLDivElement | null>>({});
+  const lastChartData = useRef<ChartData | null>(null);
+  const fileStem = () => (base?.ref.kind === "shipped" ? base.ref.name : "scenario");
+  const downloadChartPng = (id: string) => {
+    const chart = charts.current[id];
+    if (!chart) return;
+    const a = document.createElement("a");
+    a.href = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#ffffff" });
+    a.download = `${fileStem()}-${id}.png`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+  };
+  const downloadChartCsv = (s: ChartSpecWeb) => {
+    if (!lastChartData.current) return;
+    download(`${fileStem()}-${s.id}.csv`, chartCsv(s, lastChartData.current), "text/csv");
+  };
   const charts = useRef<Record<string, EChartsType>>({});
   const chartShapes = useRef<Record<string, string>>({});
   const chartData = useRef<Record<string, number[][]>>({});
@@ -258,6 +281,7 @@ function App() {
       phaseChangeDay: run.metrics.phaseChangeDay,
       events: prepared?.ok ? scheduleVotes(prepared.scenario) : [],
     };
+    lastChartData.current = data;
     const drawStart = performance.now();
     const options: Record<string, Record<string, unknown>> = {};
     for (const spec of specs) {
@@ -621,14 +645,33 @@ function App() {
           )}
           <div class="grid">
             {specs.map((s) => (
-              <div
-                key={s.id}
-                class={`chart ${s.id === "price" ? "wide" : ""}`}
-                data-testid={`chart-${s.id}`}
-                ref={(el) => {
-                  chartEls.current[s.id] = el;
-                }}
-              />
+              <div key={s.id} class={`chart-cell ${s.id === "price" ? "wide" : ""}`}>
+                <div
+                  class="chart"
+                  data-testid={`chart-${s.id}`}
+                  ref={(el) => {
+                    chartEls.current[s.id] = el;
+                  }}
+                />
+                <div class="chart-actions">
+                  <button
+                    type="button"
+                    title={`${s.title}: the chart as a PNG image`}
+                    data-testid={`png-${s.id}`}
+                    onClick={() => downloadChartPng(s.id)}
+                  >
+                    PNG
+                  </button>
+                  <button
+                    type="button"
+                    title={`${s.title}: the chart's data as CSV`}
+                    data-testid={`csv-${s.id}`}
+                    onClick={() => downloadChartCsv(s)}
+                  >
+                    CSV
+                  </button>
+                </div>
+              </div>
             ))}
           </div>
         </main>
