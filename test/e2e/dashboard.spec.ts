@@ -171,6 +171,7 @@ test("a schedule vote is drawn on every time chart, at its day", async ({ page }
 });
 
 test("the Experiments list shows how many points each experiment has", async ({ page }) => {
+  test.setTimeout(120_000); // two experiments are computed first, by the CLI
   const dir = mkdtempSync(join(tmpdir(), "bme-e2e-store-"));
   const store = join(dir, "results.duckdb");
   // a sweep of 3 points (a grid of three values) and a Monte Carlo of 1 point
@@ -232,4 +233,77 @@ test("every chart downloads as PNG and as CSV", async ({ page }) => {
   const bytes = readFileSync((await png.path())!);
   expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   expect(bytes.length).toBeGreaterThan(5_000);
+});
+
+test("a stored sweep is drawn as a heatmap and a sensitivity as a tornado", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000); // two experiments are computed first, by the CLI
+  const dir = mkdtempSync(join(tmpdir(), "bme-e2e-charts-"));
+  const store = join(dir, "results.duckdb");
+  const cli = join(REPO, "dist/src/cli/main.js");
+  const scenario = join(REPO, "scenarios/whitepaper.yaml");
+  for (const args of [
+    [
+      "sweep",
+      scenario,
+      "--grid",
+      "onchain.buybackModulation=0.5,1",
+      "--grid",
+      "onchain.bondModulation=0.1,0.2",
+    ],
+    ["sensitivity", scenario],
+  ])
+    execFileSync(process.execPath, [
+      cli,
+      ...args,
+      "--runs",
+      "2",
+      "--workers",
+      "1",
+      "--store",
+      store,
+      "--quiet",
+    ]);
+  const server = await startServe([scenario, "--store", store]);
+  type Chart = {
+    kind: string;
+    cells?: [number, number, number][];
+    xs?: unknown[];
+    ys?: unknown[];
+    rows?: { variable: string; baseValue: number; low: number; high: number }[];
+  };
+  const chart = () =>
+    page.evaluate(
+      () => (globalThis as unknown as { __bmeExperimentChart: unknown }).__bmeExperimentChart,
+    ) as Promise<Chart>;
+  try {
+    await page.goto(`${server.url}?s=whitepaper`);
+    await page.getByRole("button", { name: "Experiments" }).click();
+    const dialog = page.getByRole("dialog", { name: "Stored experiments" });
+    await dialog.getByRole("row", { name: /sweep-0001/ }).click();
+    await expect(page.getByTestId("experiment-heatmap")).toBeVisible();
+    const heat = await chart();
+    expect(heat.kind).toBe("heatmap");
+    expect([heat.xs, heat.ys]).toEqual([
+      [0.5, 1],
+      [0.1, 0.2],
+    ]);
+    // each cell is its point's stored mean of finalPrice
+    const stored = await (await request.get(`${server.url}api/experiments/sweep-0001`)).json();
+    const means = stored.points.map(
+      (p: { summary: { finalPrice: { mean: number } } }) => p.summary.finalPrice.mean,
+    );
+    expect(heat.cells!.map((c) => c[2]).sort()).toEqual([...means].sort());
+    await dialog.getByRole("button", { name: "Back" }).click();
+    await dialog.getByRole("row", { name: /sens-0002/ }).click();
+    await expect(page.getByTestId("experiment-tornado")).toBeVisible();
+    const tornado = await chart();
+    const bm = tornado.rows!.find((r) => r.variable === "buybackModulation")!;
+    // the whitepaper's buybackModulation is 1; −10% is 0.9 and +10% clamps to 1
+    expect([bm.baseValue, bm.low, bm.high]).toEqual([1, 0.9, 1]);
+  } finally {
+    await stopByPid(server.pid);
+  }
 });

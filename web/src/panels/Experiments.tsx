@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { compact } from "../charts.js";
 import type { Changes } from "../model.js";
+import { ExperimentCharts } from "./ExperimentCharts.js";
 
 export interface OpenPoint {
   id: string;
@@ -13,7 +14,13 @@ export interface OpenPoint {
 interface Overview {
   id: string;
   finished: boolean;
-  spec: { kind: string; scenarioName: string; seed: number; runsPerPoint: number };
+  spec: {
+    kind: string;
+    scenarioName: string;
+    seed: number;
+    runsPerPoint: number;
+    scenario: unknown;
+  };
   points: {
     index: number;
     params: Record<string, unknown>;
@@ -109,6 +116,13 @@ export function Experiments({ onClose, onOpen }: { onClose(): void; onOpen(p: Op
               <b>{open.spec.kind}</b> of <b>{open.spec.scenarioName}</b>, seed {open.spec.seed},{" "}
               {open.spec.runsPerPoint} runs per point{open.finished ? "" : " (unfinished)"}
             </p>
+            <ExperimentCharts
+              experiment={{
+                kind: open.spec.kind,
+                scenario: open.spec.scenario,
+                points: open.points,
+              }}
+            />
             <table>
               <thead>
                 <tr>
