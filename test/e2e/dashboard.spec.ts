@@ -307,3 +307,39 @@ test("a stored sweep is drawn as a heatmap and a sensitivity as a tornado", asyn
     await stopByPid(server.pid);
   }
 });
+
+test("forms edit consumer types, supplier classes and series, not only path=value", async ({
+  page,
+}) => {
+  await open(page, "s=whitepaper");
+  await expect(page.getByTestId("consumer-tpuTraining")).toBeVisible();
+  await expect(page.getByTestId("supplier-modelTrainingProviders")).toBeVisible();
+  await expect(page.getByTestId("series-consumerSentiment")).toBeVisible();
+  // gpuTraining: 200 jobs/day from day 30, +5 a day (docs/model.md §8); start it at 300
+  const field = page.getByTestId("field-consumers.gpuTraining.jobsPerDay.start");
+  await expect(field).toHaveValue("200");
+  const before = (await probe(page)).redraws;
+  await field.fill("300");
+  await field.press("Enter");
+  await page.waitForFunction(
+    (n) => (globalThis as unknown as { __bme: Probe }).__bme.redraws > n,
+    before,
+  );
+  const jobs = (await probe(page)).series["jobCreated.gpuTraining"];
+  expect([jobs[29], jobs[30], jobs[31]]).toEqual([0, 300, 305]);
+  expect(page.url()).toContain("set=consumers.gpuTraining.jobsPerDay.start%3D300");
+  // a higher TPU price raises income, so buyback demand and the price, on every phase-2 day
+  const price = (await probe(page)).charts.price["token price"];
+  const unit = page.getByTestId("field-consumers.tpuTraining.unitPrice");
+  await expect(unit).toHaveValue("18");
+  const r2 = (await probe(page)).redraws;
+  await unit.fill("36");
+  await unit.press("Enter");
+  await page.waitForFunction(
+    (n) => (globalThis as unknown as { __bme: Probe }).__bme.redraws > n,
+    r2,
+  );
+  const after = (await probe(page)).charts.price["token price"];
+  for (let t = 0; t < PHASE_TWO; t++) expect(after[t]).toBe(price[t]);
+  for (let t = PHASE_TWO; t < 180; t++) expect(after[t]).toBeGreaterThan(price[t]);
+});

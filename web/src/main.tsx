@@ -15,6 +15,7 @@ import { bandsCsv, download, runCsv, scenarioYaml } from "./exports.js";
 import { type McDone, type McHandle, startMonteCarlo } from "./mc.js";
 import { type Changes, changeList, type Metrics, prepare, runOnce } from "./model.js";
 import { Experiments, type OpenPoint } from "./panels/Experiments.js";
+import { MarketForms } from "./panels/MarketForms.js";
 import { MetricsTable } from "./panels/MetricsTable.js";
 import { OnchainPanel } from "./panels/OnchainPanel.js";
 import { OtherChanges } from "./panels/OtherChanges.js";
@@ -603,6 +604,7 @@ function App() {
             issues={issues}
             onChange={setChange}
           />
+          <MarketForms base={base?.raw} changes={changes} issues={issues} onChange={setChange} />
           <OtherChanges changes={changes} issues={issues} onChange={setChange} />
         </aside>
         <main class="main">
