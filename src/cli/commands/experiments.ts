@@ -10,27 +10,23 @@ import {
   type PointResult,
   type PointSpec,
 } from "../../analysis/types.js";
-import { defaultLabels } from "../../api/experiments.js";
-import { TABLE_FORMATS, type TableFileFormat } from "../../io/dataTable.js";
-import { writeExperimentTables } from "../../io/experiment.js";
-import { pairedDifferences } from "../../montecarlo/compare.js";
-import { type ExperimentOutcome, runExperiment } from "../../montecarlo/experiment.js";
-import { writeCompareFile, writeJson } from "../../montecarlo/files.js";
-import { writeRunTables } from "../../montecarlo/keepRuns.js";
-import { sensitivityPlan, sensitivityRows } from "../../montecarlo/sensitivity.js";
-import { type Axis, expandSweep, parseAxis } from "../../montecarlo/sweep.js";
-import { loadScenario } from "../../scenario/load.js";
+import type { TableFileFormat } from "../../io/dataTable.js";
+import type { ExperimentOutcome } from "../../montecarlo/experiment.js";
+import type { Axis } from "../../montecarlo/sweep.js";
 import type { Scenario } from "../../scenario/schema.js";
 import { VERSION } from "../../version.js";
 import { action, CliError } from "../errors.js";
 import { fmt } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
-import { progress } from "../progress.js";
-import { runQueuedExperiment } from "./worker.js";
+
+// The engine, the store, the queue and the progress bar are imported inside the actions
+// (`await import`): `bme --help` and the other commands do not load them (docs/benchmarks.md).
+
+const FORMATS: readonly TableFileFormat[] = ["csv", "parquet", "json"];
 
 function parseFormat(v: string): TableFileFormat {
-  if (!(TABLE_FORMATS as readonly string[]).includes(v))
-    throw new CliError(`--format must be one of ${TABLE_FORMATS.join(", ")}, got "${v}"`);
+  if (!(FORMATS as readonly string[]).includes(v))
+    throw new CliError(`--format must be one of ${FORMATS.join(", ")}, got "${v}"`);
   return v as TableFileFormat;
 }
 
@@ -134,6 +130,8 @@ async function execute(
   };
   if (opts.keepRuns && !opts.out)
     throw new CliError("--keep-runs needs --out DIR: where the run tables go");
+  const { runExperiment } = await import("../../montecarlo/experiment.js");
+  const { progress } = await import("../progress.js");
   const sink = await openSink(opts.store);
   const abort = new AbortController();
   const onSigint = () => {
@@ -146,7 +144,7 @@ async function execute(
   const bar = progress(kind, "runs", opts.quiet);
   try {
     const outcome = opts.queue
-      ? await runQueuedExperiment(spec, opts.queue, {
+      ? await (await import("./worker.js")).runQueuedExperiment(spec, opts.queue, {
           sink,
           resume: opts.resume,
           signal: abort.signal,
@@ -180,6 +178,7 @@ async function execute(
         `experiment ${outcome.experimentId}${outcome.resumed ? " (resumed)" : ""} stored in ${opts.store}\n`,
       );
     if (opts.keepRuns && opts.out && !outcome.interrupted) {
+      const { writeRunTables } = await import("../../montecarlo/keepRuns.js");
       const files = writeRunTables(spec, opts.out);
       if (!opts.quiet) process.stdout.write(`${files} run tables in ${join(opts.out, "runs")}\n`);
     }
@@ -198,6 +197,7 @@ async function writePointFiles(
   outcome: ExperimentOutcome,
   points: readonly PointResult[],
 ): Promise<void> {
+  const { writeExperimentTables } = await import("../../io/experiment.js");
   await writeExperimentTables(
     dir,
     points,
@@ -209,6 +209,11 @@ async function writePointFiles(
     },
     format,
   );
+}
+
+/** Arm labels from scenario names: the names, or "<name> (A)"/"<name> (B)" when they are equal. */
+function defaultLabels(nameA: string, nameB: string): [string, string] {
+  return nameA === nameB ? [`${nameA} (A)`, `${nameB} (B)`] : [nameA, nameB];
 }
 
 function allPoints(outcome: ExperimentOutcome, stored: PointResult[]): PointResult[] {
@@ -238,7 +243,8 @@ function fmtSig(x: number): string {
   return Math.abs(x) >= 1000 ? fmt(x) : Number(x.toPrecision(4)).toString();
 }
 
-function load(file: string, opts: CommonOptions): Scenario {
+async function load(file: string, opts: CommonOptions): Promise<Scenario> {
+  const { loadScenario } = await import("../../scenario/load.js");
   return loadScenario(file, { set: opts.set, days: opts.days, deterministic: opts.deterministic })
     .scenario;
 }
@@ -258,7 +264,8 @@ export function registerExperiments(program: Command): void {
     1000,
   ).action(
     action(async (file: string, opts: CommonOptions) => {
-      const scenario = load(file, opts);
+      const { writeJson } = await import("../../montecarlo/files.js");
+      const scenario = await load(file, opts);
       const { outcome, stored, spec } = await execute(
         "montecarlo",
         scenario,
@@ -309,6 +316,7 @@ export function registerExperiments(program: Command): void {
     )
     .action(
       action(async (file: string, opts: CommonOptions & { grid: string[]; zip: string[] }) => {
+        const { expandSweep, parseAxis } = await import("../../montecarlo/sweep.js");
         let grid: Axis[];
         let zip: Axis[];
         let points: PointSpec[];
@@ -321,7 +329,7 @@ export function registerExperiments(program: Command): void {
         }
         if (grid.length + zip.length === 0)
           throw new CliError("give at least one --grid or --zip axis");
-        const scenario = load(file, opts);
+        const scenario = await load(file, opts);
         const { outcome, stored, spec } = await execute("sweep", scenario, opts, points, {
           grid,
           zip,
@@ -360,8 +368,10 @@ export function registerExperiments(program: Command): void {
           fileB: string,
           opts: CommonOptions & { labelA?: string; labelB?: string },
         ) => {
-          const a = load(fileA, opts);
-          const b = load(fileB, opts);
+          const { pairedDifferences } = await import("../../montecarlo/compare.js");
+          const { writeCompareFile } = await import("../../montecarlo/files.js");
+          const a = await load(fileA, opts);
+          const b = await load(fileB, opts);
           const [defaultA, defaultB] = defaultLabels(a.name, b.name);
           const labels: [string, string] = [opts.labelA ?? defaultA, opts.labelB ?? defaultB];
           // one experiment, two points with common random numbers: A is the base, B replaces it whole
@@ -430,7 +440,11 @@ export function registerExperiments(program: Command): void {
       action(
         async (file: string, opts: CommonOptions & { delta: number; metric: OutcomeMetric[] }) => {
           const metrics: OutcomeMetric[] = opts.metric.length > 0 ? opts.metric : ["finalPrice"];
-          const scenario = load(file, opts);
+          const { sensitivityPlan, sensitivityRows } = await import(
+            "../../montecarlo/sensitivity.js"
+          );
+          const { writeJson } = await import("../../montecarlo/files.js");
+          const scenario = await load(file, opts);
           const plan = sensitivityPlan(scenario, opts.delta);
           const { outcome, stored } = await execute("sensitivity", scenario, opts, plan.points, {
             delta: opts.delta,
