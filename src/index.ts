@@ -1,9 +1,46 @@
 /**
  * bme-sim: the ChainOpera burn-and-mint equilibrium engine as a library.
  * Data flows one way: scenario → engine → records → sinks.
+ *
+ * Subpaths: `bme-sim/store` (the DuckDB results store: open, list, read, export) and
+ * `bme-sim/report` (charts as SVG/PNG, HTML reports) load their native parts only when imported.
  */
 
-// the day (MODEL.md §6) as named steps; extensions insert at a named place
+// experiments: Monte Carlo, sweep, A/B, sensitivity (records: src/analysis/types.ts)
+export {
+  BAND_STATS,
+  type BandStat,
+  type Bands,
+  type ExperimentKind,
+  type ExperimentSink,
+  type ExperimentSpec,
+  type MetricSummary,
+  OUTCOME_METRICS,
+  OUTCOME_UNITS,
+  type OutcomeMetric,
+  type Outcomes,
+  type PointResult,
+  type PointSpec,
+  type SensitivityRow,
+} from "./analysis/types.js";
+export {
+  type CompareOptions,
+  type CompareResult,
+  compare,
+  defaultLabels,
+  type ExperimentOptions,
+  type ExperimentRecord,
+  type MonteCarloResult,
+  monteCarlo,
+  type ScenarioSource,
+  type SensitivityOptions,
+  type SensitivityResult,
+  type SweepOptions,
+  type SweepValue,
+  sensitivity,
+  sweep,
+} from "./api/experiments.js";
+// the day (docs/model.md §6) as named steps; extensions insert at a named place
 export {
   composeDay,
   DAY_STEP_NAMES,
@@ -44,7 +81,7 @@ export {
 export { stressReport } from "./feedback/stressReport.js";
 // sinks
 export { toCsv, toJson, writeTable } from "./io/table.js";
-// marketplace (agent) mode, MODEL.md §9
+// marketplace (agent) mode, docs/model.md §9
 export {
   earningsChart,
   formatMarketplace,
@@ -64,6 +101,8 @@ export {
   writeMarketplaceTables,
 } from "./marketplace/index.js";
 export { InvariantViolation } from "./mechanisms/invariants.js";
+export { withdrawal } from "./mechanisms/withdrawal.js";
+export { type PairedDifference, pairedDifferences } from "./montecarlo/compare.js";
 // scenario: the schema is the type
 export { scenarioWarnings } from "./scenario/checks.js";
 export { ScenarioError, type ScenarioIssue } from "./scenario/errors.js";

@@ -1,5 +1,5 @@
 /**
- * Units in the types (MODEL.md §1). They are plain numbers at run time; the names say
+ * Units in the types (docs/model.md §1). They are plain numbers at run time; the names say
  * which quantity a value is, so a function that turns USD into tokens says so.
  */
 export type Usd = number;

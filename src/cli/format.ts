@@ -23,8 +23,8 @@ export function formatSummary(s: RunSummary): string {
     lines.push(`  locked allocations    ${fmt(s.final.lockedAllocations)} tokens`);
   lines.push(
     `  income                ${fmt(s.totals.income)} usd in total`,
-    `  burned                ${fmt(s.totals.burned)} tokens (buybacks, onboarding fees, reserve top-ups)`,
-    `  minted                ${fmt(s.totals.minted)} tokens (paid out of the reserve)`,
+    `  bought back           ${fmt(s.totals.burned)} tokens into the reserve over the run (buybacks, onboarding fees, top-ups; nothing is destroyed [R1])`,
+    `  paid out              ${fmt(s.totals.minted)} tokens out of the reserve over the run (supplier and validator pay)`,
     `  emitted               ${fmt(s.totals.emitted)} tokens (phase 1 ${fmt(s.totals.phaseOneEmission)}, phase 2 ${fmt(s.totals.phaseTwoEmission)})`,
     `  validators paid       ${fmt(s.totals.validatorTokensPaid)} tokens`,
     `  reserve top-ups       ${fmt(s.totals.reserveBuybackUsd)} usd`,

@@ -1,5 +1,5 @@
 import { feedbackColumnUnit } from "../feedback/plan.js";
-/** The fixed columns of a run's daily table, in MODEL.md §7's order. */
+/** The fixed columns of a run's daily table, in docs/model.md §7's order. */
 export const FIXED_COLUMNS = [
   "day",
   "phase",

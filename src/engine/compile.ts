@@ -90,7 +90,7 @@ function fillSeries(
   c.min[s] = series.min;
 }
 
-/** Compile a parsed scenario (MODEL.md §2–§5) into the flat form the engines read. */
+/** Compile a parsed scenario (docs/model.md §2–§5) into the flat form the engines read. */
 export function compileScenario(scenario: Scenario): CompiledScenario {
   const days = scenario.days;
   const nC = scenario.consumers.length;

@@ -2,7 +2,7 @@ import { nextNormal } from "../random/normal.js";
 import type { CompiledScenario } from "./compile.js";
 
 /**
- * MODEL.md §3: the value of input series s on day t. For t ≥ startDay,
+ * docs/model.md §3: the value of input series s on day t. For t ≥ startDay,
  * `max(min, start + slope·(t − startDay) + noise·Z_t)` with Z_t from the series' own stream
  * (drawn only when noise > 0); explicit values are not clamped; before startDay, 0 (no draw).
  */
@@ -19,7 +19,7 @@ export function seriesValue(
   return Math.max(c.seriesMin[s], v);
 }
 
-/** MODEL.md §3: active suppliers are `floor(x + 1e-9)` of the count series. */
+/** docs/model.md §3: active suppliers are `floor(x + 1e-9)` of the count series. */
 export function wholeSuppliers(x: number): number {
   return Math.floor(x + 1e-9);
 }

@@ -43,7 +43,7 @@ const VMOD = 9,
   FLOOR = 14;
 
 /**
- * The fast path of MODEL.md §6: the same day as `runReference`, step by step and with the same
+ * The fast path of docs/model.md §6: the same day as `runReference`, step by step and with the same
  * floating-point operations in the same order, on typed arrays with nothing allocated per day.
  * Writes the column-major table `out[col·days + t]`; checks I1–I3 at the end of every day.
  */

@@ -2,7 +2,7 @@ import type { MarketplaceResult } from "../marketplace/result.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { SimulationFailure } from "./outcome.js";
 
-/** What travels with every table so that any row can be reproduced (MODEL.md §7). */
+/** What travels with every table so that any row can be reproduced (docs/model.md §7). */
 export interface RunMeta {
   readonly scenarioName: string;
   readonly seed: number;
@@ -24,7 +24,7 @@ export interface RunResult {
   readonly days: number;
   readonly values: readonly Float64Array[];
   readonly error: SimulationFailure | null;
-  /** Marketplace mode only: per-supplier results and per-day queue metrics (MODEL.md §9). */
+  /** Marketplace mode only: per-supplier results and per-day queue metrics (docs/model.md §9). */
   readonly marketplace?: MarketplaceResult;
 }
 

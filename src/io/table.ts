@@ -1,24 +1,34 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, extname } from "node:path";
+import { extname } from "node:path";
 import type { RunResult } from "../engine/result.js";
+import { writeFileAtomic } from "./atomic.js";
+import { type DataTable, writeDataTable, writeJsonFile } from "./dataTable.js";
 
-/** `# key: value` lines that open a CSV (pandas: `comment="#"`, DuckDB: `comment='#'`). */
-function metaLines(r: RunResult): string {
+/** Columns written as whole numbers; every other column of a run is a float64. */
+const INTEGER_COLUMNS = new Set(["day", "phase", "priceFloored"]);
+
+/**
+ * The run's metadata, everything needed to reproduce any row: scenario name, seed, run index,
+ * package version, mode, the error that stopped the run (or null) and the scenario as parsed.
+ */
+export function runMetadata(r: RunResult): Record<string, unknown> {
   const m = r.meta;
-  const lines = [
-    `# scenario: ${m.scenarioName}`,
-    `# seed: ${m.seed}`,
-    `# run: ${m.run}`,
-    `# version: bme-sim ${m.version}`,
-    `# mode: ${m.mode}`,
-  ];
-  if (r.error) lines.push(`# error: ${r.error.message}`);
-  return `${lines.join("\n")}\n`;
+  return {
+    scenarioName: m.scenarioName,
+    seed: m.seed,
+    run: m.run,
+    version: m.version,
+    mode: m.mode,
+    days: r.days,
+    error: r.error ? r.error.message : null,
+    warnings: m.warnings,
+    columns: r.columns,
+    scenario: m.scenario,
+  };
 }
 
-/** The daily table as CSV: metadata comment lines, a header, one row per day, shortest round-trip numbers. */
+/** The daily table as CSV: the header on line 1, one row per day, shortest round-trip numbers. */
 export function toCsv(r: RunResult): string {
-  const parts: string[] = [metaLines(r), `${r.columns.join(",")}\n`];
+  const parts: string[] = [`${r.columns.join(",")}\n`];
   const nCols = r.columns.length;
   for (let t = 0; t < r.days; t++) {
     let line = "";
@@ -36,17 +46,51 @@ export function toJson(r: RunResult): string {
   return `${JSON.stringify({ meta, columns: r.columns, rows })}\n`;
 }
 
-export type TableFormat = "csv" | "json";
-
-export function tableFormat(path: string): TableFormat | null {
-  const ext = extname(path).toLowerCase();
-  return ext === ".csv" ? "csv" : ext === ".json" ? "json" : null;
+/** The daily table as a typed data table (for Parquet). */
+export function runDataTable(r: RunResult): DataTable {
+  const rows: number[][] = [];
+  for (let t = 0; t < r.days; t++) rows.push(r.values.map((v) => v[t]));
+  return {
+    columns: r.columns.map((name) => ({
+      name,
+      type: INTEGER_COLUMNS.has(name) ? ("BIGINT" as const) : ("DOUBLE" as const),
+    })),
+    rows,
+  };
 }
 
-/** Write the table to `path` (.csv or .json), creating folders as needed. */
-export function writeTable(r: RunResult, path: string): void {
+export type TableFormat = "csv" | "json" | "parquet";
+
+/** The format a file name asks for, by extension (.csv, .json, .parquet), or null. */
+export function tableFormat(path: string): TableFormat | null {
+  const ext = extname(path).toLowerCase();
+  return ext === ".csv" ? "csv" : ext === ".json" ? "json" : ext === ".parquet" ? "parquet" : null;
+}
+
+/** The sidecar metadata file of a table: `run.csv` → `run.meta.json`. */
+export function metaPath(path: string): string {
+  const ext = extname(path);
+  return `${ext ? path.slice(0, -ext.length) : path}.meta.json`;
+}
+
+/**
+ * Write the daily table to `path` by its extension, atomically, creating folders as needed:
+ * `.csv` (plain: header on line 1) and `.parquet` (metadata also in the file's key-value
+ * metadata, key `bme`) get a sidecar `<name>.meta.json` with `runMetadata`; `.json` carries
+ * it inside. Returns the files written. Throws for another extension.
+ */
+export async function writeTable(r: RunResult, path: string): Promise<string[]> {
   const format = tableFormat(path);
-  if (format === null) throw new Error(`${path}: the output file must end in .csv or .json`);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, format === "csv" ? toCsv(r) : toJson(r));
+  if (format === null)
+    throw new Error(`${path}: the output file must end in .csv, .parquet or .json`);
+  if (format === "json") {
+    writeFileAtomic(path, toJson(r));
+    return [path];
+  }
+  const meta = runMetadata(r);
+  if (format === "csv") writeFileAtomic(path, toCsv(r));
+  else await writeDataTable(path, runDataTable(r), "parquet", { bme: JSON.stringify(meta) });
+  const side = metaPath(path);
+  writeJsonFile(side, meta);
+  return [path, side];
 }

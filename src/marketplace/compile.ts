@@ -8,7 +8,7 @@ import {
 import { ONCHAIN_NAMES } from "../scenario/onchain.js";
 import type { SchedulerSetup } from "./types.js";
 
-/** The marketplace block compiled into flat arrays (MODEL.md §9, docs/marketplace.md). */
+/** The marketplace block compiled into flat arrays (docs/model.md §9, docs/marketplace.md). */
 export interface CompiledMarket {
   readonly regions: readonly string[];
   readonly resources: readonly string[];

@@ -41,7 +41,7 @@ export function queueCsv(m: MarketplaceResult): string {
 
 /** `out/run.csv` → writes `out/run.suppliers.csv` and `out/run.queue.csv`; returns their paths. */
 export function writeMarketplaceTables(m: MarketplaceResult, tablePath: string): string[] {
-  const base = tablePath.replace(/\.(csv|json)$/i, "");
+  const base = tablePath.replace(/\.(csv|json|parquet)$/i, "");
   const paths = [`${base}.suppliers.csv`, `${base}.queue.csv`];
   mkdirSync(dirname(base), { recursive: true });
   writeFileSync(paths[0], suppliersCsv(m.suppliers));

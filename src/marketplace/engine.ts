@@ -69,7 +69,7 @@ const {
 } = ONCHAIN;
 
 /**
- * Marketplace (agent) mode, MODEL.md §9: the day of §6 driven by individual jobs, tasks and
+ * Marketplace (agent) mode, docs/model.md §9: the day of §6 driven by individual jobs, tasks and
  * suppliers. Burn at submission, mint at validation; bonds (E22) posted on acceptance, returned
  * on validation, confiscated into the token reserve on failure; expired tasks refunded from the
  * dollar reserve. Every choice §9 leaves open is documented in docs/marketplace.md. Writes the
@@ -99,7 +99,7 @@ export function runMarketplace(
     (_, i) => +(mk.incentiveLow[i] === mk.incentiveHigh[i]),
   );
 
-  // state (MODEL.md §2) plus the marketplace's escrows
+  // state (docs/model.md §2) plus the marketplace's escrows
   /** Tokens bought back for tasks not yet validated: in the reserve, owed to suppliers. */
   let pendingTokens = 0;
   /** USD shares of tasks not yet validated, held outside the dollar reserve. */

@@ -1,4 +1,4 @@
-/** Marketplace (agent) mode, MODEL.md §9: scheduler, engine, results, charts. */
+/** Marketplace (agent) mode, docs/model.md §9: scheduler, engine, results, charts. */
 export { earningsChart, queueChart, reputationChart } from "./charts.js";
 export { type CompiledMarket, compileMarket } from "./compile.js";
 export {

@@ -1,5 +1,5 @@
 /**
- * The two orders of MODEL.md §9, as comparisons on plain numbers (so the fast scheduler can call
+ * The two orders of docs/model.md §9, as comparisons on plain numbers (so the fast scheduler can call
  * them on typed-array fields and the reference scheduler on objects).
  */
 

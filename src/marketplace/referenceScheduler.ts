@@ -25,7 +25,7 @@ interface RefTask {
 }
 
 /**
- * The readable scheduler of MODEL.md §9: plain objects, the whole queue and every candidate list
+ * The readable scheduler of docs/model.md §9: plain objects, the whole queue and every candidate list
  * sorted each time. It is the specification the fast `Scheduler` is tested against.
  */
 export class ReferenceScheduler implements MarketScheduler {

@@ -3,7 +3,7 @@ import { reputation } from "./reputation.js";
 import type { MarketScheduler, SchedulerSetup } from "./types.js";
 
 /**
- * The fast scheduler of MODEL.md §9 (same results as `ReferenceScheduler`). Struct of arrays:
+ * The fast scheduler of docs/model.md §9 (same results as `ReferenceScheduler`). Struct of arrays:
  * suppliers and task slots are indices into typed arrays; task slots are recycled, so memory is
  * flat in the number of days.
  *

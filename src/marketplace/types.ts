@@ -1,5 +1,5 @@
 /**
- * The scheduler's contract (MODEL.md §9), shared by the fast scheduler and the readable
+ * The scheduler's contract (docs/model.md §9), shared by the fast scheduler and the readable
  * reference one. Tasks and suppliers are small integers (handles); nothing is allocated per task.
  */
 

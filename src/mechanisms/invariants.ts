@@ -1,6 +1,6 @@
 import type { Day, Tokens, Usd } from "../units.js";
 
-/** Relative tolerance of the invariants (MODEL.md §2). */
+/** Relative tolerance of the invariants (docs/model.md §2). */
 export const INVARIANT_TOLERANCE = 1e-9;
 
 export class InvariantViolation extends Error {

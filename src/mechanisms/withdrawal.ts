@@ -14,7 +14,7 @@ export const DRAIN_TOLERANCE = 1e-12;
  * payments from the token reserve, top-up cash from the dollar reserve, vesting from locked
  * allocations) so that "takes all of it" leaves `balance − withdrawal(balance, amount)` at
  * exactly 0 — never −1.1e-13 — and the outcome never depends on the amount's last bits
- * (MODEL.md §6 step 14; issue "trustworthy at the edges", item 1).
+ * (docs/model.md §6 step 14; issue "trustworthy at the edges", item 1).
  *
  * `balance` ≥ 0 and `amount` ≥ 0 are expected; a negative balance returns 0 withdrawn.
  */

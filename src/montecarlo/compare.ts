@@ -28,6 +28,19 @@ export function t975(df: number): number {
   return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
 }
 
+/** Relative size below which a run's difference is floating-point residue (docs/model.md §2). */
+export const RESIDUE = 1e-9;
+
+/**
+ * b − a, or 0 when it is below `RESIDUE` relative to the larger of |a| and |b|: the engine
+ * is exact only to 1e-9, so a smaller difference (e.g. −3.96e-10 of totalEmitted when two
+ * arms differ only in a buyback setting) is rounding, not an effect of the policy.
+ */
+export function pairedDifference(a: number, b: number): number {
+  const d = b - a;
+  return Math.abs(d) <= RESIDUE * Math.max(Math.abs(a), Math.abs(b)) ? 0 : d;
+}
+
 /** Paired differences of every outcome metric between arm A and arm B (runs matched by index). */
 export function pairedDifferences(a: PointResult, b: PointResult): PairedDifference[] {
   return OUTCOME_METRICS.map((metric) => {
@@ -38,7 +51,7 @@ export function pairedDifferences(a: PointResult, b: PointResult): PairedDiffere
     let sb = 0;
     for (let i = 0; i < Math.min(xa.length, xb.length); i++) {
       if (!Number.isFinite(xa[i]) || !Number.isFinite(xb[i])) continue;
-      d.push(xb[i] - xa[i]);
+      d.push(pairedDifference(xa[i], xb[i]));
       sa += xa[i];
       sb += xb[i];
     }

@@ -6,6 +6,8 @@ import {
   type PointResult,
   type SensitivityRow,
 } from "../analysis/types.js";
+import { resolveOnchain, resolveTokens } from "../scenario/resolve.js";
+import type { Scenario } from "../scenario/schema.js";
 import type { ChartSpec } from "./charts/common.js";
 import { num } from "./charts/common.js";
 import {
@@ -14,6 +16,7 @@ import {
   pairedDifferences,
   priceOverlayChart,
 } from "./charts/compare.js";
+import { type ChartEvent, scheduleEvents } from "./charts/events.js";
 import { fanCharts } from "./charts/fan.js";
 import { shortName, sweepHeatmap, sweepLine, sweptParameters } from "./charts/sweep.js";
 import { sensitivityRowsFromPoints, sortBySwing, tornadoChart } from "./charts/tornado.js";
@@ -66,11 +69,12 @@ function pointsTable(points: readonly PointResult[]): Table {
   };
 }
 
-function montecarlo(points: readonly PointResult[]): ReportSection[] {
+function montecarlo(spec: ExperimentSpec, points: readonly PointResult[]): ReportSection[] {
+  const events = scheduleEvents(spec.scenario);
   return points.map((p) => ({
     heading: points.length > 1 ? `Point ${p.index}: ${paramsLabel(p)}` : "Monte Carlo",
     tables: [outcomeTable(p, `Outcomes over ${p.outcomes.runs} runs`)],
-    charts: fanCharts(p.bands).map((c) =>
+    charts: fanCharts(p.bands, { events }).map((c) =>
       points.length > 1 ? { ...c, name: `${c.name}-${p.index}` } : c,
     ),
   }));
@@ -101,6 +105,13 @@ function compare(spec: ExperimentSpec, points: readonly PointResult[]): ReportSe
     return [{ heading: "Comparison", intro: "Fewer than two arms are stored.", charts: [] }];
   const labels = armLabels(spec);
   const diffs = pairedDifferences(a.outcomes, b.outcomes);
+  const armB = spec.points.find((p) => p.index === 1)?.scenario ?? spec.scenario;
+  const tag = (label: string, es: ChartEvent[]) =>
+    es.map((e) => ({ ...e, label: `${label}: ${e.label}` }));
+  const events = [
+    ...tag(labels[0], scheduleEvents(spec.scenario)),
+    ...tag(labels[1], scheduleEvents(armB)),
+  ];
   return [
     {
       heading: `Comparison: ${labels[0]} against ${labels[1]}`,
@@ -119,7 +130,10 @@ function compare(spec: ExperimentSpec, points: readonly PointResult[]): ReportSe
           rows: pairedDifferenceRows(diffs),
         },
       ],
-      charts: [pairedDifferenceChart(diffs, labels), priceOverlayChart(a.bands, b.bands, labels)],
+      charts: [
+        pairedDifferenceChart(diffs, labels),
+        priceOverlayChart(a.bands, b.bands, labels, { events }),
+      ],
     },
   ];
 }
@@ -134,48 +148,70 @@ function isSensitivityRow(x: unknown): x is SensitivityRow {
   );
 }
 
-function sensitivityMetric(spec: ExperimentSpec): OutcomeMetric {
-  const m = spec.options.metric;
-  return OUTCOME_METRICS.includes(m as OutcomeMetric) ? (m as OutcomeMetric) : "finalPrice";
+/** The metrics of a sensitivity experiment: `options.metrics`, else `options.metric`, else finalPrice. */
+export function sensitivityMetrics(spec: ExperimentSpec): OutcomeMetric[] {
+  const isMetric = (m: unknown): m is OutcomeMetric => OUTCOME_METRICS.includes(m as OutcomeMetric);
+  const many = spec.options.metrics;
+  if (Array.isArray(many) && many.length > 0 && many.every(isMetric)) return [...new Set(many)];
+  return isMetric(spec.options.metric) ? [spec.options.metric] : ["finalPrice"];
+}
+
+/** Each on-chain variable's value in the scenario, keyed as the points' parameters (`onchain.<name>`). */
+export function onchainBaseValues(s: Scenario): Record<string, number> {
+  const base = resolveOnchain(
+    s.onchain,
+    s.phaseOne.fracPhaseOneTokens,
+    resolveTokens(s.tokens).initialTokenReserve,
+  );
+  return Object.fromEntries(
+    Object.entries(base)
+      .filter(([, v]) => typeof v === "number")
+      .map(([k, v]) => [`onchain.${k}`, v as number]),
+  );
 }
 
 function sensitivity(spec: ExperimentSpec, points: readonly PointResult[]): ReportSection[] {
-  const metric = sensitivityMetric(spec);
+  const metrics = sensitivityMetrics(spec);
   const given = spec.options.rows;
-  const rows =
-    Array.isArray(given) && given.every(isSensitivityRow)
-      ? sortBySwing(given)
-      : sensitivityRowsFromPoints(points, metric);
-  return [
-    {
-      heading: "Sensitivity",
-      intro: `Each on-chain variable moved to its low and high value, the others at base; metric: mean ${metric}.`,
-      tables: [
-        {
-          caption: `Sensitivity of ${metric} (${OUTCOME_UNITS[metric]})`,
-          head: [
-            "variable",
-            "base value",
-            "low",
-            "high",
-            `${metric} at low`,
-            `${metric} at high`,
-            "swing",
-          ],
-          rows: rows.map((r) => [
-            r.variable,
-            num(r.baseValue, 4),
-            num(r.low, 4),
-            num(r.high, 4),
-            num(r.metricAtLow, 4),
-            num(r.metricAtHigh, 4),
-            num(r.swing, 4),
-          ]),
-        },
-      ],
-      charts: [tornadoChart(rows, metric, OUTCOME_UNITS[metric])],
-    },
-  ];
+  const baseValues = onchainBaseValues(spec.scenario);
+  return metrics.map((metric, i) => {
+    const rows =
+      i === 0 && Array.isArray(given) && given.every(isSensitivityRow)
+        ? sortBySwing(given)
+        : sensitivityRowsFromPoints(points, metric, baseValues);
+    return sensitivitySection(metric, rows);
+  });
+}
+
+function sensitivitySection(metric: OutcomeMetric, rows: SensitivityRow[]): ReportSection {
+  return {
+    heading: `Sensitivity of ${metric}`,
+    intro: `Each on-chain variable moved to its low and high value, the others at their value in the scenario; metric: mean ${metric} (${OUTCOME_UNITS[metric]}).`,
+    tables: [
+      {
+        caption: `Sensitivity of ${metric} (${OUTCOME_UNITS[metric]})`,
+        head: [
+          "variable",
+          "base value",
+          "low",
+          "high",
+          `${metric} at low`,
+          `${metric} at high`,
+          "swing",
+        ],
+        rows: rows.map((r) => [
+          r.variable,
+          num(r.baseValue, 4),
+          num(r.low, 4),
+          num(r.high, 4),
+          num(r.metricAtLow, 4),
+          num(r.metricAtHigh, 4),
+          num(r.swing, 4),
+        ]),
+      },
+    ],
+    charts: [tornadoChart(rows, metric, OUTCOME_UNITS[metric])],
+  };
 }
 
 /** The report of a stored experiment: fan charts, heatmaps, paired differences or the tornado. */
@@ -189,7 +225,7 @@ export function experimentReport(e: StoredExperiment): Report {
   ];
   const sections: ReportSection[] =
     spec.kind === "montecarlo"
-      ? montecarlo(points)
+      ? montecarlo(spec, points)
       : spec.kind === "sweep"
         ? sweep(points)
         : spec.kind === "compare"

@@ -12,6 +12,7 @@ export { DEFAULT_SIZE, type RenderSize, renderSvg, svgToPng } from "./render.js"
 export { runFacts, runReport } from "./runReport.js";
 export { onchainTable, scheduleTable, summaryTable } from "./tables.js";
 export {
+  chartPng,
   chartSvg,
   type WriteOptions,
   type WrittenReport,

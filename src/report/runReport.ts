@@ -47,7 +47,7 @@ export function runReport(r: RunResult): Report {
             {
               heading: "The marketplace",
               intro:
-                "Suppliers, reputation and the scheduler's queue (marketplace mode, MODEL.md §9).",
+                "Suppliers, reputation and the scheduler's queue (marketplace mode, docs/model.md §9).",
               charts: marketplaceCharts(r.marketplace),
             },
           ]

@@ -17,8 +17,8 @@ export function summaryTable(s: RunSummary): Table {
     ["token reserve, end", num(s.final.tokenReserve), "tokens"],
     ["dollar reserve, end", num(s.final.dollarReserve), "usd"],
     ["income, total", num(s.totals.income), "usd"],
-    ["burned, total", num(s.totals.burned), "tokens"],
-    ["minted, total", num(s.totals.minted), "tokens"],
+    ["bought back into the reserve, total over the run", num(s.totals.burned), "tokens"],
+    ["paid out of the reserve, total over the run", num(s.totals.minted), "tokens"],
     ["emitted in phase 1", num(s.totals.phaseOneEmission), "tokens"],
     ["emitted in phase 2", num(s.totals.phaseTwoEmission), "tokens"],
     ["validators paid", num(s.totals.validatorTokensPaid), "tokens"],
@@ -31,7 +31,7 @@ export function summaryTable(s: RunSummary): Table {
   return { caption: "Run summary", head: ["figure", "value", "unit"], rows };
 }
 
-/** On-chain variables in force on day 0 (MODEL.md §4), then the schedule's votes. */
+/** On-chain variables in force on day 0 (docs/model.md §4), then the schedule's votes. */
 export function onchainTable(scenario: Scenario): Table {
   const tokens = resolveTokens(scenario.tokens);
   const values = resolveOnchain(

@@ -30,6 +30,11 @@ export function chartSvg(c: ChartSpec): string {
   });
 }
 
+/** Render one chart to PNG (2× its size; fonts from `fonts()`). */
+export function chartPng(c: ChartSpec, scale = 2): Buffer {
+  return svgToPng(chartSvg(c), scale, fonts());
+}
+
 /** Write `index.html` and `charts/<name>.svg|png` into `dir` (created if missing). */
 export function writeReport(
   dir: string,

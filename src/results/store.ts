@@ -18,9 +18,10 @@ import {
   type OutcomeMetric,
   type PointResult,
 } from "../analysis/types.js";
+import { writeExperimentTables } from "../io/experiment.js";
 import type { Scenario } from "../scenario/schema.js";
 import { StoreError } from "./errors.js";
-import { type ExportFormat, exportFiles } from "./export.js";
+import type { ExportFormat } from "./export.js";
 import { canonicalHash, decodeJson, encodeJson } from "./json.js";
 import { ID_PREFIX, SCHEMA_SQL, SCHEMA_VERSION, TABLES } from "./schema.js";
 
@@ -166,7 +167,6 @@ function openError(path: string, e: unknown): StoreError {
   return new StoreError(`cannot open store ${path}: ${message}`, "invalid");
 }
 
-const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const num = (v: DuckDBValue) => (typeof v === "bigint" ? Number(v) : (v as number));
 
 class DuckDbStore implements Store {
@@ -476,8 +476,8 @@ class DuckDbStore implements Store {
     };
   }
 
-  exportExperiment(id: string, format: ExportFormat, outDir: string): Promise<string[]> {
-    return this.serial(async () => {
+  async exportExperiment(id: string, format: ExportFormat, outDir: string): Promise<string[]> {
+    const header = await this.serial(async () => {
       await this.requireExperiment(id);
       const e = (
         await this.db.runAndReadAll(
@@ -487,15 +487,17 @@ class DuckDbStore implements Store {
           { id },
         )
       ).getRows()[0]!;
-      const header = {
+      return {
         id,
         createdAt: String(e[3]),
         finished: e[2] === true,
         pointsStored: num(e[4]!),
         spec: { ...decodeJson<object>(String(e[1])), scenario: decodeJson(String(e[0])) },
       };
-      return exportFiles(this.db, q(id), header, format, outDir);
     });
+    const loaded = await this.loadExperiment(id);
+    // one naming scheme for every export: the same tables as `--out DIR` (src/io/experiment.ts)
+    return writeExperimentTables(outDir, loaded?.points ?? [], header, format);
   }
 
   writeChunk(

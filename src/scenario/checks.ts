@@ -12,7 +12,7 @@ function fail(ctx: Ctx, path: (string | number)[], message: string): void {
   ctx.addIssue({ code: "custom", path, message });
 }
 
-/** Cross-field rules of MODEL.md that a field-by-field schema cannot state. */
+/** Cross-field rules of docs/model.md that a field-by-field schema cannot state. */
 export function checkScenario(s: Scenario, ctx: Ctx): void {
   checkUniqueNames(s, ctx);
   checkTokens(s, ctx);
@@ -150,7 +150,7 @@ function checkOnchain(s: Scenario, ctx: Ctx): void {
   }
 }
 
-/** Warnings that do not stop a run: schedule entries past the last day (MODEL.md §4). */
+/** Warnings that do not stop a run: schedule entries past the last day (docs/model.md §4). */
 export function scenarioWarnings(s: Scenario): string[] {
   const out: string[] = [];
   s.schedule.forEach((e, i) => {

@@ -1,4 +1,4 @@
-/** Read one column of a CSV text (MODEL.md §3): header row, commas, blank lines skipped. */
+/** Read one column of a CSV text (docs/model.md §3): header row, commas, blank lines skipped. */
 export function csvColumn(text: string, column: string): { values: number[] } | { error: string } {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
   if (lines.length === 0) return { error: "the file is empty" };

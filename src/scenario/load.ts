@@ -93,7 +93,7 @@ export function resolveCsvSeries(s: Scenario, baseDir: string, source?: string):
   return out;
 }
 
-/** `--deterministic`: every formula series' noise set to 0 (MODEL.md §3's expected path). */
+/** `--deterministic`: every formula series' noise set to 0 (docs/model.md §3's expected path). */
 export function withoutNoise(s: Scenario): Scenario {
   return mapSeries(s, (series) => (isFormulaSeries(series) ? { ...series, noise: 0 } : series));
 }

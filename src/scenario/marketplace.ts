@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The `marketplace` block of a scenario (MODEL.md §9, docs/marketplace.md): who the individual
+ * The `marketplace` block of a scenario (docs/model.md §9, docs/marketplace.md): who the individual
  * suppliers are and what each consumer type's jobs require. Read only when `mode: marketplace`.
  */
 
@@ -145,7 +145,7 @@ export const MarketplaceSchema = z
       ),
     outages: z.array(OutageSchema).default([]).describe("Regional outages."),
   })
-  .describe("Marketplace (agent) mode: individual suppliers and jobs (MODEL.md §9).");
+  .describe("Marketplace (agent) mode: individual suppliers and jobs (docs/model.md §9).");
 
 export type MarketplaceConfig = z.output<typeof MarketplaceSchema>;
 export type SupplierPopulation = z.output<typeof SupplierPopulationSchema>;

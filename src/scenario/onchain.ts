@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The on-chain (governance-controlled) variables of MODEL.md §4, as data: the schema,
+ * The on-chain (governance-controlled) variables of docs/model.md §4, as data: the schema,
  * the schedule, the dashboard's sliders and the sensitivity analysis all read this table.
  */
 export interface OnchainVariableInfo {
@@ -188,12 +188,12 @@ const shape = Object.fromEntries(ONCHAIN_VARIABLES.map((v) => [v.name, variableS
 /** Every on-chain variable, each optional (defaults are resolved when the scenario is compiled). */
 export const OnchainSchema = z
   .strictObject(shape)
-  .describe("On-chain variables (MODEL.md §4): governance-controlled parameters.");
+  .describe("On-chain variables (docs/model.md §4): governance-controlled parameters.");
 
 export type OnchainInput = z.output<typeof OnchainSchema>;
 export type OnchainValues = Record<OnchainName, number>;
 
-/** The defaults of MODEL.md §4 that do not depend on other fields. */
+/** The defaults of docs/model.md §4 that do not depend on other fields. */
 export function numericDefaults(): Omit<OnchainValues, "phaseTwoMintAmount" | "phase2Modulation"> {
   const out: Record<string, number> = {};
   for (const v of ONCHAIN_VARIABLES)

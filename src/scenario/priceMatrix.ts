@@ -1,5 +1,5 @@
 /**
- * The whitepaper's payment-split matrix (MODEL.md §1): rows are consumer types, columns
+ * The whitepaper's payment-split matrix (docs/model.md §1): rows are consumer types, columns
  * supplier classes; entry [i][k] is the share of one dollar of row i's income owed to class k.
  */
 export type PriceMatrixRow = Readonly<Record<string, number>>;
@@ -31,5 +31,5 @@ export const WHITEPAPER_PRICE_MATRIX: Readonly<Record<string, PriceMatrixRow>> =
   },
 };
 
-/** Rows sum to 1 within this tolerance (MODEL.md §1). */
+/** Rows sum to 1 within this tolerance (docs/model.md §1). */
 export const ROW_SUM_TOLERANCE = 1e-9;

@@ -3,7 +3,7 @@ import { numericDefaults, type OnchainInput, type OnchainValues } from "./onchai
 import { type PriceMatrixRow, WHITEPAPER_PRICE_MATRIX } from "./priceMatrix.js";
 import { DEFAULT_ALLOCATION } from "./schema.js";
 
-/** A vesting allocation, locked on day 0 (MODEL.md §5). */
+/** A vesting allocation, locked on day 0 (docs/model.md §5). */
 export interface VestingTranche {
   readonly name: string;
   readonly amount: Tokens;
@@ -36,7 +36,7 @@ interface TokensLike {
 /** The ops fund is the token reserve [R5]. */
 export const OPS_FUND = "opsFund";
 
-/** Day-0 token amounts, from the direct fields or from the allocation table (MODEL.md §5). */
+/** Day-0 token amounts, from the direct fields or from the allocation table (docs/model.md §5). */
 export function resolveTokens(t: TokensLike): ResolvedTokens {
   if (
     t.initialSupply !== undefined ||
@@ -80,7 +80,7 @@ export function resolveTokens(t: TokensLike): ResolvedTokens {
   };
 }
 
-/** The whitepaper's matrix with the scenario's rows added or replaced by name (MODEL.md §1). */
+/** The whitepaper's matrix with the scenario's rows added or replaced by name (docs/model.md §1). */
 export function resolvePriceMatrix(
   rows: Record<string, PriceMatrixRow>,
 ): Record<string, PriceMatrixRow> {
@@ -88,7 +88,7 @@ export function resolvePriceMatrix(
 }
 
 /**
- * On-chain values in force on day 0: the scenario's block over the defaults of MODEL.md §4.
+ * On-chain values in force on day 0: the scenario's block over the defaults of docs/model.md §4.
  * A defaults to (1 − fracPhaseOneTokens)·initialTokenReserve; P2M defaults to that block's A.
  */
 export function resolveOnchain(

@@ -5,7 +5,7 @@ import { MarketplaceSchema } from "./marketplace.js";
 import { OnchainSchema } from "./onchain.js";
 import { SeriesSchema } from "./series.js";
 
-/** Names of consumer types, supplier classes, price-matrix rows (MODEL.md §7). */
+/** Names of consumer types, supplier classes, price-matrix rows (docs/model.md §7). */
 export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 const Name = z.string().regex(NAME_PATTERN, "must match [A-Za-z0-9_-]+");
 
@@ -77,7 +77,7 @@ export const TokensSchema = z
           "externalBusinessDevelopment 0.15) whole. Used when initialSupply is not given.",
       ),
   })
-  .describe("Token amounts on day 0 (MODEL.md §2, §5).");
+  .describe("Token amounts on day 0 (docs/model.md §2, §5).");
 
 export const PhaseOneSchema = z
   .strictObject({
@@ -106,7 +106,7 @@ export const PhaseOneSchema = z
       .default(false)
       .describe("End phase 1 early on the first day with income > 0 (E4). Default false."),
   })
-  .describe("Phase-one settings (MODEL.md §5).");
+  .describe("Phase-one settings (docs/model.md §5).");
 
 export const SupplierClassSchema = z.strictObject({
   name: Name.describe("Supplier class: a column of the price matrix."),
@@ -144,7 +144,7 @@ export const ScheduleEntrySchema = z
       "On-chain variables to change; values in force afterwards are validated.",
     ),
   })
-  .describe("A governance vote (MODEL.md §4).");
+  .describe("A governance vote (docs/model.md §4).");
 
 export const ScenarioObjectSchema = z
   .strictObject({
@@ -154,7 +154,7 @@ export const ScenarioObjectSchema = z
       .enum(["aggregate", "marketplace"])
       .default("aggregate")
       .describe(
-        "Simulation mode: aggregate (daily totals) or marketplace (individual suppliers and jobs, MODEL.md §9). Default aggregate.",
+        "Simulation mode: aggregate (daily totals) or marketplace (individual suppliers and jobs, docs/model.md §9). Default aggregate.",
       ),
     days: z
       .int()
@@ -188,15 +188,15 @@ export const ScenarioObjectSchema = z
       .default([])
       .describe("Governance votes changing on-chain variables."),
     marketplace: MarketplaceSchema.optional().describe(
-      "Suppliers and job attributes of marketplace mode (MODEL.md §9); defaults apply when absent.",
+      "Suppliers and job attributes of marketplace mode (docs/model.md §9); defaults apply when absent.",
     ),
     feedback: FeedbackSchema.optional().describe(
       "Suppliers, holders and consumers that respond to the economy (E40–E49, docs/model-feedback.md). Opt-in.",
     ),
   })
-  .describe("A BME scenario (MODEL.md). Every amount carries its unit in its description.");
+  .describe("A BME scenario (docs/model.md). Every amount carries its unit in its description.");
 
-/** The scenario schema: fields, then the cross-field rules of MODEL.md (checks.ts). */
+/** The scenario schema: fields, then the cross-field rules of docs/model.md (checks.ts). */
 export const ScenarioSchema = ScenarioObjectSchema.superRefine(checkScenario);
 
 export type ScenarioInput = z.input<typeof ScenarioObjectSchema>;

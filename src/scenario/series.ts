@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * A per-day input series (MODEL.md §3): a linear trend with gaussian noise,
+ * A per-day input series (docs/model.md §3): a linear trend with gaussian noise,
  * explicit values, or a column of a CSV file. A bare number is a constant.
  */
 export const SeriesFormulaSchema = z

@@ -28,16 +28,19 @@ describe("bme run", () => {
     expect(r.out).toContain(
       "emitted               2,000,000 tokens (phase 1 1,200,000, phase 2 800,000)",
     );
-    const csv = readFileSync(join(dir, "t.csv"), "utf8").split("\n");
-    expect(csv.slice(0, 5)).toEqual([
-      "# scenario: whitepaper",
-      "# seed: 0",
-      "# run: 0",
-      `# version: bme-sim ${VERSION}`,
-      "# mode: aggregate",
+    // a plain CSV: the header on line 1; the metadata in the sidecar t.meta.json
+    const csv = readFileSync(join(dir, "t.csv"), "utf8").trimEnd().split("\n");
+    expect(csv[0].split(",").slice(0, 3)).toEqual(["day", "phase", "income"]);
+    expect(csv).toHaveLength(1 + 180);
+    const meta = JSON.parse(readFileSync(join(dir, "t.meta.json"), "utf8"));
+    expect([meta.scenarioName, meta.seed, meta.run, meta.version, meta.mode]).toEqual([
+      "whitepaper",
+      0,
+      0,
+      VERSION,
+      "aggregate",
     ]);
-    expect(csv[5].split(",").slice(0, 3)).toEqual(["day", "phase", "income"]);
-    expect(csv.filter((l) => /^\d/.test(l))).toHaveLength(180);
+    expect(meta.scenario.days).toBe(180);
   });
   it("writes identical bytes for the same seed, and different ones for another", () => {
     const dir = mkdtempSync(join(tmpdir(), "bme-"));

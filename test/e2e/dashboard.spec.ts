@@ -1,4 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect, type Page, test } from "@playwright/test";
+import { REPO, startServe, stopByPid } from "./server.js";
 
 const BASE = () => {
   const url = process.env.BME_E2E_URL;
@@ -13,6 +18,7 @@ type Probe = {
   pinned: Record<string, number[]> | null;
   bands: Record<string, Record<string, number[]>> | null;
   charts: Record<string, Record<string, number[]>>;
+  marks: Record<string, { day: number; label: string }[]>;
   mcRuns: number | null;
 };
 
@@ -34,17 +40,17 @@ async function slide(page: Page, name: string, value: string): Promise<void> {
   );
 }
 
-// MODEL.md §8: phase 2 begins on day 30 in the whitepaper scenario; no demand before it.
+// docs/model.md §8: phase 2 begins on day 30 in the whitepaper scenario; no demand before it.
 const PHASE_TWO = 30;
 
 test("raising the buyback slider raises the price on every phase-2 day, not before", async ({
   page,
 }) => {
   await open(page, "s=whitepaper&set=onchain.buybackModulation=0.5");
-  const before = (await probe(page)).charts.price.price;
+  const before = (await probe(page)).charts.price["token price"];
   expect(before).toHaveLength(180);
   await slide(page, "buybackModulation", "1");
-  const after = (await probe(page)).charts.price.price;
+  const after = (await probe(page)).charts.price["token price"];
   // E7: a larger buyback share turns more of the supplier pool into token demand, and E10's
   // price is demand over supply; phase 1 has no income, so its days do not move.
   for (let t = 0; t < PHASE_TWO; t++) expect(after[t]).toBe(before[t]);
@@ -73,7 +79,7 @@ test("the Monte Carlo toggle draws ordered bands over the runs asked for", async
   expect(spread).toBeGreaterThan(0);
   // the price chart holds the band series and the median line
   const names = Object.keys(p.charts.price);
-  expect(names).toContain("price median");
+  expect(names).toContain("token price median");
   expect(names.filter((n) => n.startsWith("·"))).toHaveLength(4);
 });
 
@@ -96,7 +102,7 @@ test("pinning A then lowering the buyback overlays A and B and shows B − A", a
   const p = await probe(page);
   expect(p.pinned!.priceOfToken).toEqual(a);
   expect(p.series.priceOfToken[179]).toBeLessThan(a[179]);
-  expect(Object.keys(p.charts.price)).toEqual(["price (B)", "price (A)"]);
+  expect(Object.keys(p.charts.price)).toEqual(["token price (B)", "token price (A)"]);
   // less buyback demand, lower final price: the difference is negative
   await expect(page.getByTestId("delta-finalPrice")).toHaveText(/^-/);
   // the same phase change day in both arms
@@ -131,7 +137,7 @@ test("an invalid value shows the schema's message beside its field and keeps the
   await open(page, "s=whitepaper");
   const before = (await probe(page)).series.priceOfToken;
   await page.getByTestId("input-buybackModulation").fill("1.5");
-  // MODEL.md §4: buybackModulation is a fraction in [0, 1]
+  // docs/model.md §4: buybackModulation is a fraction in [0, 1]
   await expect(page.getByTestId("error-buybackModulation")).toContainText("<=1");
   await expect(page.getByTestId("invalid-banner")).toBeVisible();
   expect((await probe(page)).series.priceOfToken).toEqual(before);
@@ -154,4 +160,186 @@ test("a pasted scenario is explored and travels in the link", async ({ page, req
   await page.waitForFunction(
     () => (globalThis as unknown as { __bme: Probe }).__bme.series?.priceOfToken.length === 90,
   );
+});
+
+test("a schedule vote is drawn on every time chart, at its day", async ({ page }) => {
+  // scenarios/whitepaper-sec-case.yaml: governance sets buybackModulation to 1 on day 90
+  await open(page, "s=whitepaper-sec-case");
+  const marks = (await probe(page)).marks as Record<string, { day: number; label: string }[]>;
+  for (const id of ["price", "supply", "tokenReserve", "dollarReserve", "demand", "burnMint"])
+    expect(marks[id], id).toContainEqual({ day: 90, label: "vote: buybackModulation = 1" });
+});
+
+test("the Experiments list shows how many points each experiment has", async ({ page }) => {
+  test.setTimeout(120_000); // two experiments are computed first, by the CLI
+  const dir = mkdtempSync(join(tmpdir(), "bme-e2e-store-"));
+  const store = join(dir, "results.duckdb");
+  // a sweep of 3 points (a grid of three values) and a Monte Carlo of 1 point
+  const cli = join(REPO, "dist/src/cli/main.js");
+  const scenario = join(REPO, "scenarios/whitepaper.yaml");
+  for (const args of [
+    ["sweep", scenario, "--grid", "onchain.buybackModulation=0.5,0.75,1"],
+    ["montecarlo", scenario],
+  ])
+    execFileSync(process.execPath, [
+      cli,
+      ...args,
+      "--runs",
+      "4",
+      "--workers",
+      "1",
+      "--store",
+      store,
+      "--quiet",
+    ]);
+  const server = await startServe([scenario, "--store", store]);
+  try {
+    await page.goto(`${server.url}?s=whitepaper`);
+    await page.getByRole("button", { name: "Experiments" }).click();
+    const dialog = page.getByRole("dialog", { name: "Stored experiments" });
+    await expect(dialog.getByRole("row", { name: /sweep-0001/ })).toContainText("3");
+    const cells = async (id: string) =>
+      dialog
+        .getByRole("row", { name: new RegExp(id) })
+        .getByRole("cell")
+        .allTextContents();
+    const head = await dialog.getByRole("columnheader").allTextContents();
+    const col = head.indexOf("points");
+    expect(col).toBeGreaterThan(0);
+    expect((await cells("sweep-0001"))[col]).toBe("3");
+    expect((await cells("mc-0002"))[col]).toBe("1");
+  } finally {
+    await stopByPid(server.pid);
+  }
+});
+
+test("every chart downloads as PNG and as CSV", async ({ page }) => {
+  await open(page, "s=whitepaper");
+  const csvDownload = page.waitForEvent("download");
+  await page.getByTestId("csv-price").click();
+  const csv = await csvDownload;
+  expect(csv.suggestedFilename()).toBe("whitepaper-price.csv");
+  const text = readFileSync((await csv.path())!, "utf8")
+    .trim()
+    .split("\n");
+  expect(text[0]).toBe("day,token price (usd/token)");
+  expect(text).toHaveLength(1 + 180);
+  // day 0: 20,000 usd of sentiment over 2,000,000 tokens (docs/model.md §8)
+  expect(text[1]).toBe("0,0.01");
+  const pngDownload = page.waitForEvent("download");
+  await page.getByTestId("png-burnMint").click();
+  const png = await pngDownload;
+  expect(png.suggestedFilename()).toBe("whitepaper-burnMint.png");
+  const bytes = readFileSync((await png.path())!);
+  expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(bytes.length).toBeGreaterThan(5_000);
+});
+
+test("a stored sweep is drawn as a heatmap and a sensitivity as a tornado", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000); // two experiments are computed first, by the CLI
+  const dir = mkdtempSync(join(tmpdir(), "bme-e2e-charts-"));
+  const store = join(dir, "results.duckdb");
+  const cli = join(REPO, "dist/src/cli/main.js");
+  const scenario = join(REPO, "scenarios/whitepaper.yaml");
+  for (const args of [
+    [
+      "sweep",
+      scenario,
+      "--grid",
+      "onchain.buybackModulation=0.5,1",
+      "--grid",
+      "onchain.bondModulation=0.1,0.2",
+    ],
+    ["sensitivity", scenario],
+  ])
+    execFileSync(process.execPath, [
+      cli,
+      ...args,
+      "--runs",
+      "2",
+      "--workers",
+      "1",
+      "--store",
+      store,
+      "--quiet",
+    ]);
+  const server = await startServe([scenario, "--store", store]);
+  type Chart = {
+    kind: string;
+    cells?: [number, number, number][];
+    xs?: unknown[];
+    ys?: unknown[];
+    rows?: { variable: string; baseValue: number; low: number; high: number }[];
+  };
+  const chart = () =>
+    page.evaluate(
+      () => (globalThis as unknown as { __bmeExperimentChart: unknown }).__bmeExperimentChart,
+    ) as Promise<Chart>;
+  try {
+    await page.goto(`${server.url}?s=whitepaper`);
+    await page.getByRole("button", { name: "Experiments" }).click();
+    const dialog = page.getByRole("dialog", { name: "Stored experiments" });
+    await dialog.getByRole("row", { name: /sweep-0001/ }).click();
+    await expect(page.getByTestId("experiment-heatmap")).toBeVisible();
+    const heat = await chart();
+    expect(heat.kind).toBe("heatmap");
+    expect([heat.xs, heat.ys]).toEqual([
+      [0.5, 1],
+      [0.1, 0.2],
+    ]);
+    // each cell is its point's stored mean of finalPrice
+    const stored = await (await request.get(`${server.url}api/experiments/sweep-0001`)).json();
+    const means = stored.points.map(
+      (p: { summary: { finalPrice: { mean: number } } }) => p.summary.finalPrice.mean,
+    );
+    expect(heat.cells!.map((c) => c[2]).sort()).toEqual([...means].sort());
+    await dialog.getByRole("button", { name: "Back" }).click();
+    await dialog.getByRole("row", { name: /sens-0002/ }).click();
+    await expect(page.getByTestId("experiment-tornado")).toBeVisible();
+    const tornado = await chart();
+    const bm = tornado.rows!.find((r) => r.variable === "buybackModulation")!;
+    // the whitepaper's buybackModulation is 1; −10% is 0.9 and +10% clamps to 1
+    expect([bm.baseValue, bm.low, bm.high]).toEqual([1, 0.9, 1]);
+  } finally {
+    await stopByPid(server.pid);
+  }
+});
+
+test("forms edit consumer types, supplier classes and series, not only path=value", async ({
+  page,
+}) => {
+  await open(page, "s=whitepaper");
+  await expect(page.getByTestId("consumer-tpuTraining")).toBeVisible();
+  await expect(page.getByTestId("supplier-modelTrainingProviders")).toBeVisible();
+  await expect(page.getByTestId("series-consumerSentiment")).toBeVisible();
+  // gpuTraining: 200 jobs/day from day 30, +5 a day (docs/model.md §8); start it at 300
+  const field = page.getByTestId("field-consumers.gpuTraining.jobsPerDay.start");
+  await expect(field).toHaveValue("200");
+  const before = (await probe(page)).redraws;
+  await field.fill("300");
+  await field.press("Enter");
+  await page.waitForFunction(
+    (n) => (globalThis as unknown as { __bme: Probe }).__bme.redraws > n,
+    before,
+  );
+  const jobs = (await probe(page)).series["jobCreated.gpuTraining"];
+  expect([jobs[29], jobs[30], jobs[31]]).toEqual([0, 300, 305]);
+  expect(page.url()).toContain("set=consumers.gpuTraining.jobsPerDay.start%3D300");
+  // a higher TPU price raises income, so buyback demand and the price, on every phase-2 day
+  const price = (await probe(page)).charts.price["token price"];
+  const unit = page.getByTestId("field-consumers.tpuTraining.unitPrice");
+  await expect(unit).toHaveValue("18");
+  const r2 = (await probe(page)).redraws;
+  await unit.fill("36");
+  await unit.press("Enter");
+  await page.waitForFunction(
+    (n) => (globalThis as unknown as { __bme: Probe }).__bme.redraws > n,
+    r2,
+  );
+  const after = (await probe(page)).charts.price["token price"];
+  for (let t = 0; t < PHASE_TWO; t++) expect(after[t]).toBe(price[t]);
+  for (let t = PHASE_TWO; t < 180; t++) expect(after[t]).toBeGreaterThan(price[t]);
 });

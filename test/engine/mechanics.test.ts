@@ -5,7 +5,7 @@ import { simulate } from "../../src/engine/simulate.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { SCENARIOS_DIR, tinyScenario } from "../helpers.js";
 
-describe("governance schedule (MODEL.md §4)", () => {
+describe("governance schedule (docs/model.md §4)", () => {
   it("applies a vote at step 1 of its day: that day's row already uses the new value", () => {
     const r = simulate(
       tinyScenario({

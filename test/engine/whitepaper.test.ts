@@ -6,7 +6,7 @@ import { WHITEPAPER } from "../helpers.js";
 
 const sum = (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0);
 
-describe("the whitepaper scenario, deterministic (MODEL.md §8 checks)", () => {
+describe("the whitepaper scenario, deterministic (docs/model.md §8 checks)", () => {
   const { scenario } = loadScenario(WHITEPAPER, { deterministic: true });
   const r = simulate(scenario);
   const col = (n: string) => column(r, n);

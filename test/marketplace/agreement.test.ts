@@ -98,7 +98,7 @@ function worstRelative(a: Float64Array, b: Float64Array): number {
   return worst;
 }
 
-describe("agreement with aggregate mode (MODEL.md §9)", () => {
+describe("agreement with aggregate mode (docs/model.md §9)", () => {
   it("honest suppliers, ample capacity, one-day tasks: every §7 column to 1e-9 relative", () => {
     fc.assert(
       fc.property(scenarios, (scenario) => {
@@ -136,7 +136,7 @@ describe("agreement with aggregate mode (MODEL.md §9)", () => {
     const col = (n: string) => r.values[r.columns.indexOf(n)];
     const p1 = col("phaseOneEmission").reduce((a, b) => a + b, 0);
     expect(p1).toBeCloseTo(1_200_000, 3);
-    // 200·60 + 400·54 + 200·25.2 + 300·30 (MODEL.md §8)
+    // 200·60 + 400·54 + 200·25.2 + 300·30 (docs/model.md §8)
     expect(col("income")[30]).toBeCloseTo(47_640, 6);
     expect(col("priceOfToken")[179]).toBeGreaterThan(col("priceOfToken")[30]);
   });

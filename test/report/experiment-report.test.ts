@@ -97,3 +97,64 @@ describe("experiment reports", () => {
     expect(report.sections[0].tables![0].rows[0][0]).toBe("bondModulation");
   });
 });
+
+describe("sensitivity and compare reports say what is true", () => {
+  // buybackModulation is 1 in the whitepaper scenario; +10% clamps to 1, −10% gives 0.9
+  const points = [
+    pointFromRuns(0, {}, runs([], 2)),
+    pointFromRuns(
+      1,
+      { "onchain.buybackModulation": 0.9 },
+      runs(["onchain.buybackModulation=0.9"], 2),
+    ),
+    pointFromRuns(2, { "onchain.buybackModulation": 1 }, runs(["onchain.buybackModulation=1"], 2)),
+  ];
+
+  it("draws one tornado per metric asked for", () => {
+    const report = experimentReport({
+      id: "sens-1",
+      spec: spec("sensitivity", points, {
+        metric: "finalPrice",
+        metrics: ["finalPrice", "minTokenReserve"],
+      }),
+      points,
+      finished: true,
+    });
+    const charts = report.sections.flatMap((s) => s.charts.map((c) => c.name));
+    expect(charts).toEqual(["tornado-finalPrice", "tornado-minTokenReserve"]);
+  });
+
+  it("gives each variable's base value as the scenario's (1), not the middle of its range (0.95)", () => {
+    const report = experimentReport({
+      id: "sens-2",
+      spec: spec("sensitivity", points, { metric: "finalPrice" }),
+      points,
+      finished: true,
+    });
+    const table = report.sections[0].tables![0];
+    const row = table.rows.find((r) => r[0] === "buybackModulation")!;
+    expect(row[table.head.indexOf("base value")]).toBe("1");
+    const dir = mkdtempSync(join(tmpdir(), "bme-sens-"));
+    writeReport(dir, report, { png: false });
+    const texts = svgTexts(readFileSync(join(dir, "charts", "tornado-finalPrice.svg"), "utf8"));
+    expect(texts.join("\n")).toContain("0.9 → 1 (base 1)");
+  });
+
+  it("an A/B of identical arms reports differences of exactly 0, not floating-point residue", () => {
+    const same = runs([], 4);
+    const arms = [pointFromRuns(0, {}, same), pointFromRuns(1, {}, same)];
+    // residue below 1e-9 relative (as two code paths summing in another order leave it)
+    const b = arms[1].outcomes.metrics.totalEmitted;
+    for (let i = 0; i < b.length; i++) b[i] = b[i] * (1 - 2e-10);
+    const report = experimentReport({
+      id: "cmp-2",
+      spec: spec("compare", arms, { labels: ["whitepaper (A)", "whitepaper (B)"] }),
+      points: arms,
+      finished: true,
+    });
+    const rows = report.sections[0].tables![0].rows;
+    const emitted = rows.find((r) => r[0] === "totalEmitted")!;
+    expect(emitted[4]).toBe("0 [0, 0]");
+    expect(report.sections[0].heading).toBe("Comparison: whitepaper (A) against whitepaper (B)");
+  });
+});

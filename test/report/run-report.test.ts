@@ -6,7 +6,7 @@ import { simulate } from "../../src/engine/simulate.js";
 import { PALETTE } from "../../src/report/charts/common.js";
 import { incomeChart, priceChart, runCharts } from "../../src/report/charts/run.js";
 import { runReport } from "../../src/report/runReport.js";
-import { type WrittenReport, writeReport } from "../../src/report/write.js";
+import { chartSvg, type WrittenReport, writeReport } from "../../src/report/write.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { WHITEPAPER } from "../helpers.js";
 import { PNG_SIGNATURE, polylinePoints, svgTexts } from "./svg.js";
@@ -46,8 +46,9 @@ describe("the whitepaper scenario's report", () => {
   it("draws one 180-point line per consumer type in the demand chart, named in the legend", () => {
     const s = svg("demand");
     const texts = svgTexts(s);
+    // legends are readable labels with their unit
     for (const name of ["imageLabeling", "tpuTraining", "gpuTraining", "inference"])
-      expect(texts).toContain(name);
+      expect(texts).toContain(`${name} (jobs/day)`);
     for (let i = 0; i < 4; i++) expect(polylinePoints(s, PALETTE[i])).toEqual([180]);
     expect(texts).toContain("jobs created (jobs/day)");
     expect(texts).toContain("day");
@@ -73,15 +74,22 @@ describe("the whitepaper scenario's report", () => {
     }
   });
 
-  it("names the burned and minted series and the two emissions", () => {
-    expect(svgTexts(svg("burn-mint"))).toEqual(expect.arrayContaining(["burned", "minted"]));
+  it("says where tokens go [R1]: bought back into and paid out of the reserve, never burned or minted", () => {
+    const texts = svgTexts(svg("burn-mint"));
+    expect(texts).toEqual(
+      expect.arrayContaining([
+        "bought back into the reserve (tokens/day)",
+        "paid out of the reserve (tokens/day)",
+      ]),
+    );
+    expect(texts.join(" ")).not.toMatch(/\bburn(ed)?\b|\bmint(ed)?\b/i);
     expect(svgTexts(svg("emissions"))).toEqual(
-      expect.arrayContaining(["phaseOneEmission", "phaseTwoEmission"]),
+      expect.arrayContaining(["phase-1 emission (tokens/day)", "phase-2 emission (tokens/day)"]),
     );
     expect(polylinePoints(svg("burn-mint"), PALETTE[1])).toEqual([180]);
   });
 
-  it("plots the values of MODEL.md §8: price 20,000/2,000,000 on day 0, income 47,640 usd on day 30", () => {
+  it("plots the values of docs/model.md §8: price 20,000/2,000,000 on day 0, income 47,640 usd on day 30", () => {
     expect(seriesData(priceChart(result).option, 0)[0]).toEqual([0, 0.01]);
     expect(seriesData(incomeChart(result).option, 0)[30][1]).toBeCloseTo(47_640, 6);
     // opsRevenue is 30% of income (E7)
@@ -133,5 +141,33 @@ describe("the whitepaper scenario's report", () => {
       readFileSync(written.index, "utf8"),
     );
     expect(readFileSync(join(again, "charts", "price.svg"), "utf8")).toBe(svg("price"));
+  });
+});
+
+describe("events on time charts", () => {
+  // scenarios/whitepaper-sec-case.yaml: governance sets buybackModulation to 1 on day 90
+  const sec = simulate(
+    loadScenario(join(import.meta.dirname, "../../scenarios/whitepaper-sec-case.yaml"), {
+      deterministic: true,
+    }).scenario,
+  );
+
+  it("draws the schedule's vote, labelled, on every time chart of the run", () => {
+    const d = mkdtempSync(join(tmpdir(), "bme-report-sec-"));
+    const w = writeReport(d, runReport(sec), { png: false });
+    const timeCharts = w.charts.filter((c) => c !== "phase2-emission");
+    expect(timeCharts).toHaveLength(8);
+    for (const name of timeCharts) {
+      const texts = svgTexts(readFileSync(join(d, "charts", `${name}.svg`), "utf8"));
+      expect(texts, name).toContain("vote: buybackModulation = 1 (day 90)");
+    }
+  });
+
+  it("draws a caller's events at their day, besides the votes", () => {
+    const chart = priceChart(sec, { events: [{ day: 120, label: "exchange listing" }] });
+    const mark = (chart.option.series as { markLine?: { data: { xAxis: number }[] } }[])[0]
+      .markLine;
+    expect(mark?.data.map((m) => m.xAxis)).toEqual([30, 90, 120]);
+    expect(svgTexts(chartSvg(chart))).toContain("exchange listing (day 120)");
   });
 });

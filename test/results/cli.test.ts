@@ -87,7 +87,7 @@ describe("bme export", () => {
     const files = ["experiment.json", "points.json", "bands.json", "outcomes.json"];
     expect(r.out.trim().split("\n")).toEqual(files.map((f) => join(out, f)));
     const points = JSON.parse(readFileSync(join(out, "points.json"), "utf8"));
-    expect(points.map((p: { point_index: number }) => p.point_index)).toEqual([1]);
+    expect(points.map((p: { point: number }) => p.point)).toEqual([1]);
     // 3 columns × 5 days of point 1
     expect(JSON.parse(readFileSync(join(out, "bands.json"), "utf8"))).toHaveLength(15);
   });

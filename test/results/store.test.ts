@@ -283,21 +283,24 @@ describe("export", () => {
     const bands = readFileSync(files[2]!, "utf8").trim().split("\n");
     // 2 points × 2 columns × 3 days, and a header
     expect(bands).toHaveLength(13);
-    expect(bands[0]).toBe("point_index,column_name,day,p5,p25,p50,p75,p95,mean");
+    expect(bands[0]).toBe("point,column,day,p5,p25,p50,p75,p95,mean");
     // point 0, column 0, day 1: p5 = AWKWARD[1] = 1e-300; p25 = 0·1000 + 1·100 + 1 + 0.25
     expect(bands[2]!.split(",").slice(0, 5)).toEqual(["0", "col0.x-0", "1", "1e-300", "101.25"]);
     const outcomes = readFileSync(files[3]!, "utf8").trim().split("\n");
-    expect(outcomes[0]).toBe(`point_index,run,${OUTCOME_METRICS.join(",")}`);
+    expect(outcomes[0]).toBe(`point,run,seed,${OUTCOME_METRICS.join(",")}`);
     expect(outcomes).toHaveLength(5);
     const points = readFileSync(files[1]!, "utf8").trim().split("\n");
-    expect(points[0]!.split(",").slice(0, 6)).toEqual([
-      "point_index",
-      "params_json",
+    // sweep parameters are real columns, named by their path
+    expect(points[0]!.split(",").slice(0, 7)).toEqual([
+      "point",
+      "onchain.burnShare",
+      "label",
+      "flag",
       "runs",
-      "failed_runs",
+      "failedRuns",
       "finalPrice_mean",
-      "finalPrice_sd",
     ]);
+    expect(points[2]!.split(",").slice(0, 4)).toEqual(["1", "0.1", "p1", "false"]);
   });
 
   it("writes Parquet that reads back to the stored values", async () => {
@@ -307,9 +310,7 @@ describe("export", () => {
     const c = await inst.connect();
     const read = async (sql: string) => (await c.runAndReadAll(sql)).getRows();
     expect(await read(`SELECT count(*) FROM '${files[2]}'`)).toEqual([[12n]]);
-    const p5 = await read(
-      `SELECT p5 FROM '${files[2]}' WHERE point_index = 1 ORDER BY column_name, day`,
-    );
+    const p5 = await read(`SELECT p5 FROM '${files[2]}' WHERE point = 1 ORDER BY "column", day`);
     // point 1: p5 cells 0..5 are AWKWARD[0..5]
     expect(p5.map((r) => r[0])).toEqual([
       0.30000000000000004,
@@ -320,11 +321,11 @@ describe("export", () => {
       Infinity,
     ]);
     const pts = await read(
-      `SELECT point_index, failed_runs, finalPrice_mean, finalPrice_sd, finalPrice_p50 FROM '${files[1]}'`,
+      `SELECT point, failedRuns, finalPrice_mean, finalPrice_sd, finalPrice_p50 FROM '${files[1]}'`,
     );
     expect(pts).toEqual([
-      [0, 0n, 0.5, Number.NaN, 1 / 3],
-      [1, 1n, 1.5, Number.NaN, 1 / 3],
+      [0n, 0n, 0.5, Number.NaN, 1 / 3],
+      [1n, 1n, 1.5, Number.NaN, 1 / 3],
     ]);
     c.closeSync();
     inst.closeSync();
@@ -335,11 +336,11 @@ describe("export", () => {
     const files = await store.exportExperiment(id, "json", dir);
     const bands = JSON.parse(readFileSync(files[2]!, "utf8"));
     expect(bands).toHaveLength(12);
-    expect(bands[4]).toMatchObject({ point_index: 0, column_name: "col1.x-0", day: 1, p5: null });
+    expect(bands[4]).toMatchObject({ point: 0, column: "col1.x-0", day: 1, p5: null });
     expect(bands[5].p5).toBeNull(); // Infinity
     const outcomes = JSON.parse(readFileSync(files[3]!, "utf8"));
     expect(outcomes[0]).toMatchObject({
-      point_index: 0,
+      point: 0,
       run: 0,
       finalPrice: null,
       totalEmitted: 0.5,

@@ -19,13 +19,13 @@ export function chartSpecs(consumers: readonly string[]): ChartSpec[] {
       id: "price",
       title: "Token price",
       unit: "usd/token",
-      lines: [{ key: "priceOfToken", label: "price" }],
+      lines: [{ key: "priceOfToken", label: "token price" }],
     },
     {
       id: "supply",
       title: "Circulating supply",
       unit: "tokens",
-      lines: [{ key: "supply", label: "supply" }],
+      lines: [{ key: "supply", label: "circulating supply" }],
     },
     {
       id: "tokenReserve",
@@ -47,11 +47,11 @@ export function chartSpecs(consumers: readonly string[]): ChartSpec[] {
     },
     {
       id: "burnMint",
-      title: "Burned vs minted",
+      title: "Tokens bought back into / paid out of the reserve",
       unit: "tokens/day",
       lines: [
-        { key: "burned", label: "burned (buybacks, fees, top-ups)" },
-        { key: "minted", label: "minted (tokens paid)" },
+        { key: "burned", label: "bought back into the reserve" },
+        { key: "minted", label: "paid out of the reserve" },
       ],
     },
     {
@@ -59,11 +59,26 @@ export function chartSpecs(consumers: readonly string[]): ChartSpec[] {
       title: "Emissions",
       unit: "tokens/day",
       lines: [
-        { key: "phaseOneEmission", label: "phase 1" },
-        { key: "phaseTwoEmission", label: "phase 2" },
+        { key: "phaseOneEmission", label: "phase-1 emission" },
+        { key: "phaseTwoEmission", label: "phase-2 emission" },
       ],
     },
   ];
+}
+
+/** The scenario's governance votes: `{ day, label: "vote: buybackModulation = 1" }`. */
+export function scheduleVotes(s: {
+  days: number;
+  schedule?: readonly { day: number; set: Record<string, unknown> }[];
+}): { day: number; label: string }[] {
+  return (s.schedule ?? [])
+    .filter((e) => e.day < s.days)
+    .map((e) => ({
+      day: e.day,
+      label: `vote: ${Object.entries(e.set)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join(", ")}`,
+    }));
 }
 
 const PALETTE = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777"];
@@ -86,9 +101,40 @@ export interface ChartData {
   /** The pinned arm A, drawn dashed. */
   readonly pinned: SeriesSet | null;
   readonly phaseChangeDay: number;
+  /** Governance votes (the scenario's schedule) and other events, drawn as labelled lines. */
+  readonly events?: readonly { readonly day: number; readonly label: string }[];
 }
 
 const arr = (a: Float64Array | undefined) => (a ? Array.from(a) : []);
+
+/**
+ * One chart's data as a plain CSV (header on line 1): `day`, then each line of the chart with
+ * its unit — the current run, the pinned arm A, and with a Monte Carlo its p5 … p95 bands.
+ */
+export function chartCsv(spec: ChartSpec, d: ChartData): string {
+  const cols: { name: string; values: ArrayLike<number> }[] = [];
+  const u = (name: string) => `${name} (${spec.unit})`;
+  for (const line of spec.lines) {
+    const cur = d.current?.[line.key];
+    if (cur) cols.push({ name: u(d.pinned ? `${line.label} (B)` : line.label), values: cur });
+    const pin = d.pinned?.[line.key];
+    if (pin) cols.push({ name: u(`${line.label} (A)`), values: pin });
+    const band = d.bands?.[line.key];
+    if (band)
+      for (const s of ["p5", "p25", "p50", "p75", "p95"] as const)
+        cols.push({ name: u(`${line.label} ${s}`), values: band[s] });
+  }
+  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = [["day", ...cols.map((c) => q(c.name))].join(",")];
+  for (let t = 0; t < d.days; t++)
+    lines.push(
+      [
+        String(t),
+        ...cols.map((c) => (Number.isFinite(c.values[t]) ? String(c.values[t]) : "")),
+      ].join(","),
+    );
+  return `${lines.join("\n")}\n`;
+}
 
 /** The ECharts option of one chart. Band series are named with a leading "·" and left out of legend and tooltip. */
 export function chartOption(spec: ChartSpec, d: ChartData): Record<string, unknown> {
@@ -154,14 +200,22 @@ export function chartOption(spec: ChartSpec, d: ChartData): Record<string, unkno
       });
     }
   });
-  if (d.phaseChangeDay >= 0 && series.length > 0)
-    series[series.length - 1].markLine = {
-      silent: true,
-      symbol: "none",
+  const marks: Record<string, unknown>[] = [];
+  if (d.phaseChangeDay >= 0)
+    marks.push({
+      xAxis: d.phaseChangeDay,
       lineStyle: { color: "#64748b", type: "dotted" },
       label: { formatter: "phase 2", position: "insideEndTop", color: "#475569", fontSize: 10 },
-      data: [{ xAxis: d.phaseChangeDay }],
-    };
+    });
+  for (const e of d.events ?? [])
+    if (e.day < d.days)
+      marks.push({
+        xAxis: e.day,
+        lineStyle: { color: "#7c3aed", type: "dashed" },
+        label: { formatter: e.label, position: "insideEndBottom", color: "#6d28d9", fontSize: 10 },
+      });
+  if (marks.length > 0 && series.length > 0)
+    series[series.length - 1].markLine = { silent: true, symbol: "none", data: marks };
   return {
     animation: false,
     title: {
@@ -178,6 +232,7 @@ export function chartOption(spec: ChartSpec, d: ChartData): Record<string, unkno
       bottom: 2,
       left: "center",
       type: "scroll",
+      formatter: (name: string) => `${name} (${spec.unit})`,
       textStyle: { fontSize: 11 },
       itemWidth: 18,
     },

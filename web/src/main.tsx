@@ -2,12 +2,20 @@ import { render } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { parse as parseYaml } from "yaml";
 import { applyOverrides } from "../../src/scenario/overrides.js";
-import { type ChartData, chartOption, chartSpecs } from "./charts.js";
+import {
+  type ChartData,
+  type ChartSpec as ChartSpecWeb,
+  chartCsv,
+  chartOption,
+  chartSpecs,
+  scheduleVotes,
+} from "./charts.js";
 import { type EChartsType, initChart } from "./echarts.js";
 import { bandsCsv, download, runCsv, scenarioYaml } from "./exports.js";
 import { type McDone, type McHandle, startMonteCarlo } from "./mc.js";
 import { type Changes, changeList, type Metrics, prepare, runOnce } from "./model.js";
 import { Experiments, type OpenPoint } from "./panels/Experiments.js";
+import { MarketForms } from "./panels/MarketForms.js";
 import { MetricsTable } from "./panels/MetricsTable.js";
 import { OnchainPanel } from "./panels/OnchainPanel.js";
 import { OtherChanges } from "./panels/OtherChanges.js";
@@ -29,6 +37,8 @@ interface BmeProbe {
   pinned: Record<string, number[]> | null;
   bands: Record<string, Record<string, number[]>> | null;
   charts: Record<string, Record<string, number[]>>;
+  /** Per chart: the days and labels of its vertical marks (phase change, votes). */
+  marks: Record<string, { day: number; label: string }[]>;
   mcRuns: number | null;
   metrics: Metrics | null;
   pinnedMetrics: Metrics | null;
@@ -51,6 +61,7 @@ window.__bme = {
   pinned: null,
   bands: null,
   charts: {},
+  marks: {},
   mcRuns: null,
   metrics: null,
   pinnedMetrics: null,
@@ -144,6 +155,22 @@ function App() {
   const [latency, setLatency] = useState<number | null>(null);
   const mcHandle = useRef<McHandle | null>(null);
   const chartEls = useRef<Record<string, HTMLDivElement | null>>({});
+  const lastChartData = useRef<ChartData | null>(null);
+  const fileStem = () => (base?.ref.kind === "shipped" ? base.ref.name : "scenario");
+  const downloadChartPng = (id: string) => {
+    const chart = charts.current[id];
+    if (!chart) return;
+    const a = document.createElement("a");
+    a.href = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#ffffff" });
+    a.download = `${fileStem()}-${id}.png`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+  };
+  const downloadChartCsv = (s: ChartSpecWeb) => {
+    if (!lastChartData.current) return;
+    download(`${fileStem()}-${s.id}.csv`, chartCsv(s, lastChartData.current), "text/csv");
+  };
   const charts = useRef<Record<string, EChartsType>>({});
   const chartShapes = useRef<Record<string, string>>({});
   const chartData = useRef<Record<string, number[][]>>({});
@@ -253,7 +280,9 @@ function App() {
       bands: showBands ? mcResult.bands : null,
       pinned: pinnedRun?.series ?? null,
       phaseChangeDay: run.metrics.phaseChangeDay,
+      events: prepared?.ok ? scheduleVotes(prepared.scenario) : [],
     };
+    lastChartData.current = data;
     const drawStart = performance.now();
     const options: Record<string, Record<string, unknown>> = {};
     for (const spec of specs) {
@@ -268,7 +297,7 @@ function App() {
       options[spec.id] = option;
       // same series as last time: hand ECharts the new data only (much faster than a rebuild)
       const series = option.series as { name: string; data: number[]; markLine?: unknown }[];
-      const shape = `${data.days}|${series.map((x) => x.name).join("|")}|${data.phaseChangeDay}`;
+      const shape = `${data.days}|${series.map((x) => x.name).join("|")}|${data.phaseChangeDay}|${JSON.stringify(data.events)}`;
       const last = chartData.current[spec.id];
       if (chartShapes.current[spec.id] !== shape) chart.setOption(option, { notMerge: true });
       else if (!last || series.some((x, i) => !sameData(x.data, last[i])))
@@ -294,6 +323,14 @@ function App() {
         Object.fromEntries(
           (o.series as { name: string; data: number[] }[]).map((x) => [x.name, x.data]),
         ),
+      ]),
+    );
+    probe.marks = Object.fromEntries(
+      Object.entries(options).map(([id, o]) => [
+        id,
+        (o.series as { markLine?: { data: { xAxis: number; label: { formatter: string } }[] } }[])
+          .flatMap((x) => x.markLine?.data ?? [])
+          .map((m) => ({ day: m.xAxis, label: m.label.formatter })),
       ]),
     );
     probe.metrics = run.metrics;
@@ -567,6 +604,7 @@ function App() {
             issues={issues}
             onChange={setChange}
           />
+          <MarketForms base={base?.raw} changes={changes} issues={issues} onChange={setChange} />
           <OtherChanges changes={changes} issues={issues} onChange={setChange} />
         </aside>
         <main class="main">
@@ -609,14 +647,33 @@ function App() {
           )}
           <div class="grid">
             {specs.map((s) => (
-              <div
-                key={s.id}
-                class={`chart ${s.id === "price" ? "wide" : ""}`}
-                data-testid={`chart-${s.id}`}
-                ref={(el) => {
-                  chartEls.current[s.id] = el;
-                }}
-              />
+              <div key={s.id} class={`chart-cell ${s.id === "price" ? "wide" : ""}`}>
+                <div
+                  class="chart"
+                  data-testid={`chart-${s.id}`}
+                  ref={(el) => {
+                    chartEls.current[s.id] = el;
+                  }}
+                />
+                <div class="chart-actions">
+                  <button
+                    type="button"
+                    title={`${s.title}: the chart as a PNG image`}
+                    data-testid={`png-${s.id}`}
+                    onClick={() => downloadChartPng(s.id)}
+                  >
+                    PNG
+                  </button>
+                  <button
+                    type="button"
+                    title={`${s.title}: the chart's data as CSV`}
+                    data-testid={`csv-${s.id}`}
+                    onClick={() => downloadChartCsv(s)}
+                  >
+                    CSV
+                  </button>
+                </div>
+              </div>
             ))}
           </div>
         </main>

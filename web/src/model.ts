@@ -133,7 +133,7 @@ export function runMetrics(c: CompiledScenario, out: Float64Array, days: number)
   };
 }
 
-/** One run of either mode (MODEL.md §6 aggregate, §9 marketplace) into `out`, as `simulate` does. */
+/** One run of either mode (docs/model.md §6 aggregate, §9 marketplace) into `out`, as `simulate` does. */
 export function runEngine(
   c: CompiledScenario,
   seed: number,

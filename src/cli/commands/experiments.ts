@@ -10,6 +10,7 @@ import {
   type PointResult,
   type PointSpec,
 } from "../../analysis/types.js";
+import type { TableFileFormat } from "../../io/dataTable.js";
 import type { ExperimentOutcome } from "../../montecarlo/experiment.js";
 import type { Axis } from "../../montecarlo/sweep.js";
 import type { Scenario } from "../../scenario/schema.js";
@@ -21,7 +22,16 @@ import { collect, parseSeed, wholeNumber } from "../options.js";
 // The engine, the store, the queue and the progress bar are imported inside the actions
 // (`await import`): `bme --help` and the other commands do not load them (docs/benchmarks.md).
 
+const FORMATS: readonly TableFileFormat[] = ["csv", "parquet", "json"];
+
+function parseFormat(v: string): TableFileFormat {
+  if (!(FORMATS as readonly string[]).includes(v))
+    throw new CliError(`--format must be one of ${FORMATS.join(", ")}, got "${v}"`);
+  return v as TableFileFormat;
+}
+
 interface CommonOptions {
+  format: TableFileFormat;
   runs: number;
   seed: number;
   workers: number;
@@ -66,7 +76,11 @@ function common(cmd: AnyCommand, runs: number): AnyCommand {
       "continue the unfinished experiment with the same settings in the store",
       false,
     )
-    .option("--out <dir>", "also write CSV/JSON files of the results into DIR")
+    .option(
+      "--out <dir>",
+      "also write the results into DIR: points, bands, outcomes (docs/outputs.md)",
+    )
+    .option("--format <format>", "file format of --out: csv, parquet or json", parseFormat, "csv")
     .option("--quiet", "no progress, no summary", false)
     .option(
       "--keep-runs",
@@ -175,6 +189,33 @@ async function execute(
   }
 }
 
+/** `--out DIR`: the same tables, columns and names as `bme export` (src/io/experiment.ts). */
+async function writePointFiles(
+  dir: string,
+  format: TableFileFormat,
+  spec: ExperimentSpec,
+  outcome: ExperimentOutcome,
+  points: readonly PointResult[],
+): Promise<void> {
+  const { writeExperimentTables } = await import("../../io/experiment.js");
+  await writeExperimentTables(
+    dir,
+    points,
+    {
+      id: outcome.experimentId,
+      finished: !outcome.interrupted && points.length === spec.points.length,
+      pointsStored: points.length,
+      spec,
+    },
+    format,
+  );
+}
+
+/** Arm labels from scenario names: the names, or "<name> (A)"/"<name> (B)" when they are equal. */
+function defaultLabels(nameA: string, nameB: string): [string, string] {
+  return nameA === nameB ? [`${nameA} (A)`, `${nameB} (B)`] : [nameA, nameB];
+}
+
 function allPoints(outcome: ExperimentOutcome, stored: PointResult[]): PointResult[] {
   const byIndex = new Map<number, PointResult>();
   for (const p of stored) byIndex.set(p.index, p);
@@ -223,9 +264,9 @@ export function registerExperiments(program: Command): void {
     1000,
   ).action(
     action(async (file: string, opts: CommonOptions) => {
-      const { writeJson, writePointFiles } = await import("../../montecarlo/files.js");
+      const { writeJson } = await import("../../montecarlo/files.js");
       const scenario = await load(file, opts);
-      const { outcome, stored } = await execute(
+      const { outcome, stored, spec } = await execute(
         "montecarlo",
         scenario,
         opts,
@@ -234,7 +275,7 @@ export function registerExperiments(program: Command): void {
       );
       const points = allPoints(outcome, stored);
       if (opts.out && points.length > 0) {
-        writePointFiles(opts.out, points, opts.seed);
+        await writePointFiles(opts.out, opts.format, spec, outcome, points);
         writeJson(opts.out, "summary.json", {
           scenario: scenario.name,
           seed: opts.seed,
@@ -276,7 +317,6 @@ export function registerExperiments(program: Command): void {
     .action(
       action(async (file: string, opts: CommonOptions & { grid: string[]; zip: string[] }) => {
         const { expandSweep, parseAxis } = await import("../../montecarlo/sweep.js");
-        const { writePointFiles } = await import("../../montecarlo/files.js");
         let grid: Axis[];
         let zip: Axis[];
         let points: PointSpec[];
@@ -290,9 +330,12 @@ export function registerExperiments(program: Command): void {
         if (grid.length + zip.length === 0)
           throw new CliError("give at least one --grid or --zip axis");
         const scenario = await load(file, opts);
-        const { outcome, stored } = await execute("sweep", scenario, opts, points, { grid, zip });
+        const { outcome, stored, spec } = await execute("sweep", scenario, opts, points, {
+          grid,
+          zip,
+        });
         const all = allPoints(outcome, stored);
-        if (opts.out) writePointFiles(opts.out, all, opts.seed);
+        if (opts.out) await writePointFiles(opts.out, opts.format, spec, outcome, all);
         if (!opts.quiet)
           process.stdout.write(
             `${pointTable(all, ["finalPrice", "maxDrawdown", "minTokenReserve", "shortfallDays"])}\n`,
@@ -309,49 +352,66 @@ export function registerExperiments(program: Command): void {
       .argument("<a>", "scenario A")
       .argument("<b>", "scenario B"),
     500,
-  ).action(
-    action(async (fileA: string, fileB: string, opts: CommonOptions) => {
-      const { pairedDifferences } = await import("../../montecarlo/compare.js");
-      const { writeCompareFile, writePointFiles } = await import("../../montecarlo/files.js");
-      const a = await load(fileA, opts);
-      const b = await load(fileB, opts);
-      // one experiment, two points with common random numbers: A is the base, B replaces it whole
-      const { outcome, stored } = await execute(
-        "compare",
-        a,
-        opts,
-        [
-          { index: 0, params: {} },
-          { index: 1, params: {}, scenario: b },
-        ],
-        { labels: [fileA, fileB] },
-      );
-      const [pa, pb] = allPoints(outcome, stored);
-      if (!pa || !pb) return;
-      const diffs = pairedDifferences(pa, pb);
-      if (opts.out) {
-        writeCompareFile(opts.out, diffs);
-        writePointFiles(opts.out, [pa, pb], opts.seed);
-      }
-      if (!opts.quiet) {
-        const rows = diffs.map((d) => [
-          d.metric,
-          fmtSig(d.meanA),
-          fmtSig(d.meanB),
-          fmtSig(d.mean),
-          `[${fmtSig(d.low)}, ${fmtSig(d.high)}]`,
-        ]);
-        const head = ["metric", "mean A", "mean B", "B − A", "95% CI"];
-        const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-        process.stdout.write(
-          `A = ${fileA}, B = ${fileB}: ${opts.runs} paired runs, seed ${opts.seed}\n`,
-        );
-        process.stdout.write(
-          `${[head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n")}\n`,
-        );
-      }
-    }),
-  );
+  )
+    .option(
+      "--label-a <name>",
+      "name of arm A in the output and reports (default: its scenario name)",
+    )
+    .option(
+      "--label-b <name>",
+      "name of arm B in the output and reports (default: its scenario name)",
+    )
+    .action(
+      action(
+        async (
+          fileA: string,
+          fileB: string,
+          opts: CommonOptions & { labelA?: string; labelB?: string },
+        ) => {
+          const { pairedDifferences } = await import("../../montecarlo/compare.js");
+          const { writeCompareFile } = await import("../../montecarlo/files.js");
+          const a = await load(fileA, opts);
+          const b = await load(fileB, opts);
+          const [defaultA, defaultB] = defaultLabels(a.name, b.name);
+          const labels: [string, string] = [opts.labelA ?? defaultA, opts.labelB ?? defaultB];
+          // one experiment, two points with common random numbers: A is the base, B replaces it whole
+          const { outcome, stored, spec } = await execute(
+            "compare",
+            a,
+            opts,
+            [
+              { index: 0, params: {} },
+              { index: 1, params: {}, scenario: b },
+            ],
+            { labels, files: [fileA, fileB] },
+          );
+          const [pa, pb] = allPoints(outcome, stored);
+          if (!pa || !pb) return;
+          const diffs = pairedDifferences(pa, pb);
+          if (opts.out) {
+            writeCompareFile(opts.out, diffs);
+            await writePointFiles(opts.out, opts.format, spec, outcome, [pa, pb]);
+          }
+          if (!opts.quiet) {
+            const rows = diffs.map((d) => [
+              d.metric,
+              fmtSig(d.meanA),
+              fmtSig(d.meanB),
+              fmtSig(d.mean),
+              `[${fmtSig(d.low)}, ${fmtSig(d.high)}]`,
+            ]);
+            const head = ["metric", "mean A", "mean B", "B − A", "95% CI"];
+            const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+            process.stdout.write(
+              `A = ${labels[0]} (${fileA}), B = ${labels[1]} (${fileB}): ${opts.runs} paired runs, seed ${opts.seed}\n`,
+            );
+            process.stdout.write(
+              `${[head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n")}\n`,
+            );
+          }
+        },
+      ),
+    );
 
   common(
     program

@@ -24,13 +24,18 @@ export function registerRun(program: Command): void {
       [],
     )
     .option("--deterministic", "set every series' noise to 0 (the expected path)", false)
-    .option("--out <file>", "write the per-day table to a .csv or .json file")
+    .option(
+      "--out <file>",
+      "write the per-day table to a .csv, .parquet or .json file (metadata beside it in <name>.meta.json)",
+    )
     .option("--report <dir>", "write an HTML report with SVG and PNG charts into DIR")
     .option("--quiet", "print nothing but errors", false)
     .action(
       action(async (file, opts) => {
         if (opts.out !== undefined && tableFormat(opts.out) === null)
-          throw new CliError(`--out: the output file must end in .csv or .json, got "${opts.out}"`);
+          throw new CliError(
+            `--out: the output file must end in .csv, .parquet or .json, got "${opts.out}"`,
+          );
         // the engine and the scenario loader: what a run needs, loaded when it runs (not by --help)
         const { loadScenario } = await import("../../scenario/load.js");
         const { simulate } = await import("../../engine/simulate.js");
@@ -44,7 +49,7 @@ export function registerRun(program: Command): void {
           deterministic: opts.deterministic,
         });
         const result = simulate(scenario, { seed: opts.seed, run: opts.run });
-        if (opts.out !== undefined) writeTable(result, opts.out);
+        const written = opts.out !== undefined ? await writeTable(result, opts.out) : [];
         const marketTables =
           opts.out !== undefined && result.marketplace
             ? writeMarketplaceTables(result.marketplace, opts.out)
@@ -59,6 +64,8 @@ export function registerRun(program: Command): void {
           process.stdout.write(`${formatSummary(summarize(result))}\n`);
           if (opts.out !== undefined)
             process.stdout.write(`  table                 ${opts.out} (${result.days} rows)\n`);
+          for (const path of written.slice(1))
+            process.stdout.write(`  metadata              ${path}\n`);
           if (result.marketplace)
             process.stdout.write(`${formatMarketplace(result.marketplace)}\n`);
           for (const path of marketTables)

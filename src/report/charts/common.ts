@@ -1,4 +1,5 @@
 import type { EChartsOption, LineSeriesOption } from "echarts";
+import { type ChartEvent, dayMarks } from "./events.js";
 
 /** One chart of a report: a file name, a title, a one-line caption, and the ECharts option. */
 export interface ChartSpec {
@@ -102,26 +103,23 @@ export function byDay(values: ArrayLike<number>): [number, number][] {
   return out;
 }
 
-/** A dashed vertical line at the first phase-2 day (E4). */
-export function phaseMark(phaseChangeDay: number | null): LineSeriesOption["markLine"] {
-  if (phaseChangeDay === null) return undefined;
-  return {
-    silent: true,
-    symbol: "none",
-    lineStyle: { type: "dashed", color: "#666", width: 1 },
-    label: {
-      formatter: `phase 2 from day ${phaseChangeDay}`,
-      position: "end",
-      color: "#444",
-    },
-    data: [{ xAxis: phaseChangeDay }],
-  };
+/** A dashed vertical line at the first phase-2 day (E4), and one per event (votes, rules). */
+export function phaseMark(
+  phaseChangeDay: number | null,
+  events: readonly ChartEvent[] = [],
+): LineSeriesOption["markLine"] {
+  return dayMarks(phaseChangeDay, events);
 }
 
 export interface DaySeries {
   readonly name: string;
   readonly values: ArrayLike<number>;
   readonly dashed?: boolean;
+}
+
+/** A legend label with its unit: `token price (usd/token)`. */
+export function withUnit(label: string, unit: string): string {
+  return unit ? `${label} (${unit})` : label;
 }
 
 /** A line chart over days; the phase change is marked on the first series. */
@@ -131,6 +129,7 @@ export function dayLines(
   series: readonly DaySeries[],
   phaseChangeDay: number | null,
   subtitle?: string,
+  events: readonly ChartEvent[] = [],
 ): EChartsOption {
   const days = series.reduce((n, s) => Math.max(n, s.values.length), 0);
   return {
@@ -144,7 +143,7 @@ export function dayLines(
         data: byDay(s.values),
         showSymbol: false,
         lineStyle: { width: 2, type: s.dashed ? "dashed" : "solid" },
-        markLine: i === 0 ? phaseMark(phaseChangeDay) : undefined,
+        markLine: i === 0 ? phaseMark(phaseChangeDay, events) : undefined,
       }),
     ),
   };

@@ -6,6 +6,7 @@ import {
   type OutcomeMetric,
   type Outcomes,
 } from "../../analysis/types.js";
+import { pairedDifference } from "../../montecarlo/compare.js";
 import { bandColumn, spread } from "./bands.js";
 import {
   axisName,
@@ -18,6 +19,7 @@ import {
   valueAxis,
 } from "./common.js";
 import { errorBars } from "./errorBars.js";
+import { dayMarks, type TimeChartOptions } from "./events.js";
 
 /** Mean of the paired differences B − A of one metric, with a 95% confidence interval. */
 export interface PairedDifference {
@@ -38,7 +40,9 @@ export interface PairedDifference {
 export function pairedDifferences(a: Outcomes, b: Outcomes): PairedDifference[] {
   const n = Math.min(a.runs, b.runs);
   return OUTCOME_METRICS.map((metric) => {
-    const d = Array.from({ length: n }, (_, i) => b.metrics[metric][i] - a.metrics[metric][i]);
+    const d = Array.from({ length: n }, (_, i) =>
+      pairedDifference(a.metrics[metric][i], b.metrics[metric][i]),
+    );
     const mean = d.reduce((s, x) => s + x, 0) / n;
     const sd = n > 1 ? Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
     const half = n > 1 ? (1.96 * sd) / Math.sqrt(n) : 0;
@@ -138,7 +142,17 @@ function medianWithBand(
 }
 
 /** The two arms' token price: medians over runs, each with its p5–p95 band. */
-export function priceOverlayChart(a: Bands, b: Bands, labels = ["A", "B"]): ChartSpec {
+export function priceOverlayChart(
+  a: Bands,
+  b: Bands,
+  labels = ["A", "B"],
+  o: TimeChartOptions = {},
+): ChartSpec {
+  const [first, ...rest] = [
+    ...medianWithBand(a, labels[0], PALETTE[0], "a"),
+    ...medianWithBand(b, labels[1], PALETTE[1], "b"),
+  ];
+  const marked = { ...first, markLine: dayMarks(null, o.events) };
   return {
     name: "compare-price",
     title: "Token price, both arms",
@@ -157,10 +171,7 @@ export function priceOverlayChart(a: Bands, b: Bands, labels = ["A", "B"]): Char
       },
       xAxis: dayAxis(Math.max(a.days, b.days)),
       yAxis: valueAxis(axisName("token price", "usd/token")),
-      series: [
-        ...medianWithBand(a, labels[0], PALETTE[0], "a"),
-        ...medianWithBand(b, labels[1], PALETTE[1], "b"),
-      ],
+      series: [marked, ...rest],
     },
   };
 }

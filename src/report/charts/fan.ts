@@ -12,6 +12,7 @@ import {
   phaseMark,
   valueAxis,
 } from "./common.js";
+import type { TimeChartOptions } from "./events.js";
 
 /** A band drawn as two stacked series: an invisible base at `lo`, then `hi − lo` filled. */
 function band(
@@ -42,6 +43,7 @@ export function fanChart(
   column: string,
   title: string,
   color = PALETTE[0],
+  o: TimeChartOptions = {},
 ): ChartSpec {
   const s = (stat: "p5" | "p25" | "p50" | "p75" | "p95") => bandColumn(bands, column, stat);
   const median: LineSeriesOption = {
@@ -51,7 +53,7 @@ export function fanChart(
     showSymbol: false,
     lineStyle: { width: 2, color },
     itemStyle: { color },
-    markLine: phaseMark(medianPhaseChangeDay(bands)),
+    markLine: phaseMark(medianPhaseChangeDay(bands), o.events),
   };
   return {
     name: `fan-${column}`,
@@ -79,12 +81,12 @@ export function fanChart(
   };
 }
 
-/** Fan charts of the token price, the supply and the two reserves. */
-export function fanCharts(bands: Bands): ChartSpec[] {
+/** Fan charts of the token price, the supply and the two reserves; `o.events` marked on each. */
+export function fanCharts(bands: Bands, o: TimeChartOptions = {}): ChartSpec[] {
   return [
-    fanChart(bands, "priceOfToken", "Token price", PALETTE[0]),
-    fanChart(bands, "supply", "Circulating supply", PALETTE[1]),
-    fanChart(bands, "tokenReserve", "Token reserve", PALETTE[2]),
-    fanChart(bands, "dollarReserve", "Dollar reserve", PALETTE[4]),
+    fanChart(bands, "priceOfToken", "Token price", PALETTE[0], o),
+    fanChart(bands, "supply", "Circulating supply", PALETTE[1], o),
+    fanChart(bands, "tokenReserve", "Token reserve", PALETTE[2], o),
+    fanChart(bands, "dollarReserve", "Dollar reserve", PALETTE[4], o),
   ];
 }

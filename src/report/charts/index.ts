@@ -17,6 +17,12 @@ export {
   priceOverlayChart,
 } from "./compare.js";
 export { errorBars } from "./errorBars.js";
+export {
+  type ChartEvent,
+  dayMarks,
+  scheduleEvents,
+  type TimeChartOptions,
+} from "./events.js";
 export { fanChart, fanCharts } from "./fan.js";
 export { LOST_FIGURE_MINT_AMOUNT, lostFigureChart, phaseTwoCurve } from "./lostFigure.js";
 export {
@@ -28,6 +34,7 @@ export {
   phaseChangeDay,
   priceChart,
   runCharts,
+  runEvents,
   supplyChart,
   tokenReserveChart,
 } from "./run.js";

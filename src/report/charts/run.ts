@@ -1,6 +1,7 @@
 import { columnUnit } from "../../engine/columns.js";
 import { column, type RunResult } from "../../engine/result.js";
-import { axisName, type ChartSpec, dayLines } from "./common.js";
+import { axisName, type ChartSpec, dayLines, withUnit } from "./common.js";
+import { type ChartEvent, scheduleEvents, type TimeChartOptions } from "./events.js";
 
 /** First phase-2 day of a run (E4), or null if it never left phase 1. */
 export function phaseChangeDay(r: RunResult): number | null {
@@ -19,11 +20,16 @@ function sumColumns(r: RunResult, names: readonly string[]): Float64Array {
 
 const PREFIX = "jobCreated.";
 
+/** The events drawn on a run's time charts: the scenario's schedule votes, then `o.events`. */
+export function runEvents(r: RunResult, o: TimeChartOptions = {}): ChartEvent[] {
+  return [...scheduleEvents(r.meta.scenario), ...(o.events ?? [])];
+}
+
 /** Jobs created per day of each consumer type (§3 jobCreated[t][i]). */
-export function demandChart(r: RunResult): ChartSpec {
+export function demandChart(r: RunResult, o: TimeChartOptions = {}): ChartSpec {
   const series = r.columns
     .filter((c) => c.startsWith(PREFIX))
-    .map((c) => ({ name: c.slice(PREFIX.length), values: column(r, c) }));
+    .map((c) => ({ name: withUnit(c.slice(PREFIX.length), "jobs/day"), values: column(r, c) }));
   return {
     name: "demand",
     title: "Demand per consumer type",
@@ -33,12 +39,14 @@ export function demandChart(r: RunResult): ChartSpec {
       axisName("jobs created", columnUnit(`${PREFIX}x`)),
       series,
       phaseChangeDay(r),
+      undefined,
+      runEvents(r, o),
     ),
   };
 }
 
 /** Income (E5) and its split (E7): supplier pool bought back in tokens, ops revenue kept. */
-export function incomeChart(r: RunResult): ChartSpec {
+export function incomeChart(r: RunResult, o: TimeChartOptions = {}): ChartSpec {
   return {
     name: "income",
     title: "Income",
@@ -48,17 +56,27 @@ export function incomeChart(r: RunResult): ChartSpec {
       "Income",
       axisName("income", "usd/day"),
       [
-        { name: "income", values: column(r, "income") },
-        { name: "usdBuybackCapital", values: column(r, "usdBuybackCapital"), dashed: true },
-        { name: "opsRevenue", values: column(r, "opsRevenue"), dashed: true },
+        { name: "income (usd/day)", values: column(r, "income") },
+        {
+          name: "spent buying tokens back for suppliers (usd/day)",
+          values: column(r, "usdBuybackCapital"),
+          dashed: true,
+        },
+        {
+          name: "kept in the dollar reserve (usd/day)",
+          values: column(r, "opsRevenue"),
+          dashed: true,
+        },
       ],
       phaseChangeDay(r),
+      undefined,
+      runEvents(r, o),
     ),
   };
 }
 
 /** PriceOfToken (E10). */
-export function priceChart(r: RunResult): ChartSpec {
+export function priceChart(r: RunResult, o: TimeChartOptions = {}): ChartSpec {
   return {
     name: "price",
     title: "Token price",
@@ -67,8 +85,15 @@ export function priceChart(r: RunResult): ChartSpec {
     option: dayLines(
       "Token price",
       axisName("token price", columnUnit("priceOfToken")),
-      [{ name: "priceOfToken", values: column(r, "priceOfToken") }],
+      [
+        {
+          name: withUnit("token price", columnUnit("priceOfToken")),
+          values: column(r, "priceOfToken"),
+        },
+      ],
       phaseChangeDay(r),
+      undefined,
+      runEvents(r, o),
     ),
   };
 }
@@ -79,6 +104,7 @@ function stateChart(
   col: string,
   title: string,
   caption: string,
+  o: TimeChartOptions,
 ): ChartSpec {
   return {
     name,
@@ -87,68 +113,82 @@ function stateChart(
     option: dayLines(
       title,
       axisName(title.toLowerCase(), columnUnit(col)),
-      [{ name: col, values: column(r, col) }],
+      [{ name: withUnit(title.toLowerCase(), columnUnit(col)), values: column(r, col) }],
       phaseChangeDay(r),
       "end of day",
+      runEvents(r, o),
     ),
   };
 }
 
 /** Circulating supply (E17). */
-export function supplyChart(r: RunResult): ChartSpec {
+export function supplyChart(r: RunResult, o: TimeChartOptions = {}): ChartSpec {
   return stateChart(
     r,
     "supply",
     "supply",
     "Circulating supply",
-    "Tokens in circulation (E17): phase-1 emission raises it; in phase 2 buybacks and mints roughly offset.",
+    "Tokens in circulation (E17): phase-1 emission raises it; in phase 2 tokens bought back into the reserve and paid out of it roughly offset.",
+    o,
   );
 }
 
 /** Token reserve (E18). */
-export function tokenReserveChart(r: RunResult): ChartSpec {
+export function tokenReserveChart(r: RunResult, o: TimeChartOptions = {}): ChartSpec {
   return stateChart(
     r,
     "token-reserve",
     "tokenReserve",
     "Token reserve",
     "Tokens in the ops-fund reserve (E18): it falls with emissions and must never run dry (shortfalls).",
+    o,
   );
 }
 
 /** Dollar reserve (E19). */
-export function dollarReserveChart(r: RunResult): ChartSpec {
+export function dollarReserveChart(r: RunResult, o: TimeChartOptions = {}): ChartSpec {
   return stateChart(
     r,
     "dollar-reserve",
     "dollarReserve",
     "Dollar reserve",
     "USD kept by ChainOpera (E19 [R11]): grows by the fiat operations fraction of income, less reserve top-ups.",
+    o,
   );
 }
 
-/** Tokens burned (E11a, E11b, E16) against tokens minted (E15) per day. */
-export function burnMintChart(r: RunResult): ChartSpec {
+/**
+ * Tokens bought back into the reserve (E11a, E11b, E16; the whitepaper's "burn") against
+ * tokens paid out of it (E15; its "mint") per day. Nothing is destroyed or created [R1].
+ */
+export function burnMintChart(r: RunResult, o: TimeChartOptions = {}): ChartSpec {
   const burned = sumColumns(r, ["buybackTokens", "onboardingTokens", "reserveBuybackTokens"]);
+  const title = "Tokens into and out of the reserve per day";
   return {
     name: "burn-mint",
-    title: "Burned vs minted per day",
+    title,
     caption:
-      "Burn (buybacks + onboarding fees + top-ups) against mint (all tokens paid from the reserve): the gap is the day's emission and validator pay.",
+      "Tokens bought back into the reserve (buybacks, onboarding fees, top-ups; the whitepaper's burn) against tokens paid out of it (supplier and validator pay; its mint). No token is destroyed or created [R1]: the gap is the day's emission and validator pay.",
     option: dayLines(
-      "Burned vs minted per day",
+      title,
       axisName("tokens per day", "tokens/day"),
       [
-        { name: "burned", values: burned },
-        { name: "minted", values: column(r, "tokensPaid"), dashed: true },
+        { name: "bought back into the reserve (tokens/day)", values: burned },
+        {
+          name: "paid out of the reserve (tokens/day)",
+          values: column(r, "tokensPaid"),
+          dashed: true,
+        },
       ],
       phaseChangeDay(r),
+      undefined,
+      runEvents(r, o),
     ),
   };
 }
 
 /** Phase-1 (E3) and phase-2 (E13) emission per day. */
-export function emissionsChart(r: RunResult): ChartSpec {
+export function emissionsChart(r: RunResult, o: TimeChartOptions = {}): ChartSpec {
   return {
     name: "emissions",
     title: "Emissions per day",
@@ -158,24 +198,29 @@ export function emissionsChart(r: RunResult): ChartSpec {
       "Emissions per day",
       axisName("emission", "tokens/day"),
       [
-        { name: "phaseOneEmission", values: column(r, "phaseOneEmission") },
-        { name: "phaseTwoEmission", values: column(r, "phaseTwoEmission") },
+        { name: "phase-1 emission (tokens/day)", values: column(r, "phaseOneEmission") },
+        { name: "phase-2 emission (tokens/day)", values: column(r, "phaseTwoEmission") },
       ],
       phaseChangeDay(r),
+      undefined,
+      runEvents(r, o),
     ),
   };
 }
 
-/** Every single-run chart, in report order. */
-export function runCharts(r: RunResult): ChartSpec[] {
+/**
+ * Every single-run chart, in report order. The scenario's schedule votes and `o.events` are
+ * drawn on each.
+ */
+export function runCharts(r: RunResult, o: TimeChartOptions = {}): ChartSpec[] {
   return [
-    demandChart(r),
-    incomeChart(r),
-    priceChart(r),
-    supplyChart(r),
-    tokenReserveChart(r),
-    dollarReserveChart(r),
-    burnMintChart(r),
-    emissionsChart(r),
+    demandChart(r, o),
+    incomeChart(r, o),
+    priceChart(r, o),
+    supplyChart(r, o),
+    tokenReserveChart(r, o),
+    dollarReserveChart(r, o),
+    burnMintChart(r, o),
+    emissionsChart(r, o),
   ];
 }

@@ -69,11 +69,11 @@ export function tornadoChart(
   return {
     name: `tornado-${metric}`,
     title,
-    caption: `Change of ${metric} from its base value ${num(base, 4)} ${unit} when one variable moves to its low or high value (under each name: its low → high value), largest swing on top.`,
+    caption: `Change of ${metric} from its base value ${num(base, 4)} ${unit} when one variable moves to its low or high value (under each name: its low → high value and its value in the scenario), largest swing on top.`,
     height: Math.max(320, 150 + 48 * sorted.length),
     option: {
       ...frame(title, `base: ${num(base, 4)} ${unit}`),
-      grid: { left: 190, right: 40, top: 72, bottom: 78 },
+      grid: { left: 230, right: 40, top: 72, bottom: 78 },
       xAxis: valueAxis(axisName(`change of ${metric}`, unit), { nameGap: 28 }),
       yAxis: {
         type: "category",
@@ -83,7 +83,7 @@ export function tornadoChart(
           fontSize: 12,
           lineHeight: 16,
           formatter: (v: string, i: number) =>
-            `${v}\n${num(sorted[i].low, 4)} → ${num(sorted[i].high, 4)}`,
+            `${v}\n${num(sorted[i].low, 4)} → ${num(sorted[i].high, 4)} (base ${num(sorted[i].baseValue, 4)})`,
         },
       },
       series: [

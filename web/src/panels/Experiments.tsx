@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { compact } from "../charts.js";
 import type { Changes } from "../model.js";
+import { ExperimentCharts } from "./ExperimentCharts.js";
 
 export interface OpenPoint {
   id: string;
@@ -13,7 +14,13 @@ export interface OpenPoint {
 interface Overview {
   id: string;
   finished: boolean;
-  spec: { kind: string; scenarioName: string; seed: number; runsPerPoint: number };
+  spec: {
+    kind: string;
+    scenarioName: string;
+    seed: number;
+    runsPerPoint: number;
+    scenario: unknown;
+  };
   points: {
     index: number;
     params: Record<string, unknown>;
@@ -22,10 +29,25 @@ interface Overview {
   }[];
 }
 
-type Listed = Record<string, unknown>;
+/** One line of `GET api/experiments`: the store's ExperimentSummary (src/results/store.ts). */
+interface Listed {
+  id: string;
+  kind: string;
+  scenarioName: string;
+  createdAt: string;
+  runsPerPoint: number;
+  pointsTotal: number;
+  pointsStored: number;
+  finished: boolean;
+}
 
-function idOf(e: Listed): string {
-  return String(e.id ?? e.experimentId ?? e.experiment_id ?? "");
+const idOf = (e: Listed) => e.id;
+
+/** "3/4": points stored of the experiment's points. */
+export function pointCount(e: Pick<Listed, "pointsStored" | "pointsTotal">): string {
+  return e.pointsStored === e.pointsTotal
+    ? String(e.pointsTotal)
+    : `${e.pointsStored}/${e.pointsTotal}`;
 }
 
 /** Experiments of the results store: open one point as a scenario with its Monte Carlo. */
@@ -65,7 +87,9 @@ export function Experiments({ onClose, onOpen }: { onClose(): void; onOpen(p: Op
                 <th>id</th>
                 <th>kind</th>
                 <th>scenario</th>
+                <th>created (UTC)</th>
                 <th>points</th>
+                <th>runs/point</th>
                 <th>finished</th>
               </tr>
             </thead>
@@ -75,10 +99,12 @@ export function Experiments({ onClose, onOpen }: { onClose(): void; onOpen(p: Op
                   <td>
                     <code>{idOf(e)}</code>
                   </td>
-                  <td>{String(e.kind ?? "")}</td>
-                  <td>{String(e.scenarioName ?? e.scenario_name ?? "")}</td>
-                  <td>{String(e.points ?? e.pointCount ?? "")}</td>
-                  <td>{String(e.finished ?? "")}</td>
+                  <td>{e.kind}</td>
+                  <td>{e.scenarioName}</td>
+                  <td>{e.createdAt.slice(0, 19).replace("T", " ")}</td>
+                  <td class="num">{pointCount(e)}</td>
+                  <td class="num">{e.runsPerPoint}</td>
+                  <td>{e.finished ? "yes" : "no"}</td>
                 </tr>
               ))}
             </tbody>
@@ -90,6 +116,13 @@ export function Experiments({ onClose, onOpen }: { onClose(): void; onOpen(p: Op
               <b>{open.spec.kind}</b> of <b>{open.spec.scenarioName}</b>, seed {open.spec.seed},{" "}
               {open.spec.runsPerPoint} runs per point{open.finished ? "" : " (unfinished)"}
             </p>
+            <ExperimentCharts
+              experiment={{
+                kind: open.spec.kind,
+                scenario: open.spec.scenario,
+                points: open.points,
+              }}
+            />
             <table>
               <thead>
                 <tr>

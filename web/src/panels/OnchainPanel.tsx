@@ -20,13 +20,13 @@ function range(v: OnchainVariableInfo, base: number): { min: number; max: number
 
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : String(+x.toPrecision(4)));
 
-/** Every on-chain variable of MODEL.md §4 as a slider and a field, with unit and meaning. */
+/** Every on-chain variable of docs/model.md §4 as a slider and a field, with unit and meaning. */
 export function OnchainPanel({ changes, baseValues, issues, onChange }: Props) {
   return (
     <section class="panel">
       <h2>On-chain variables</h2>
       <p class="hint">
-        Governance levers (MODEL.md §4). Hover a name for the whitepaper's meaning.
+        Governance levers (docs/model.md §4). Hover a name for the whitepaper's meaning.
       </p>
       {ONCHAIN_VARIABLES.map((v, i) => {
         const path = `onchain.${v.name}`;
