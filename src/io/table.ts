@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, extname } from "node:path";
 import type { RunResult } from "../engine/result.js";
+import { writeFileAtomic } from "./atomic.js";
 
 /** `# key: value` lines that open a CSV (pandas: `comment="#"`, DuckDB: `comment='#'`). */
 function metaLines(r: RunResult): string {
@@ -16,13 +17,18 @@ function metaLines(r: RunResult): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** A number in a CSV cell; a non-finite value (never in a valid run) is an empty cell. */
+export function csvNumber(v: number): string {
+  return Number.isFinite(v) ? String(v) : "";
+}
+
 /** The daily table as CSV: metadata comment lines, a header, one row per day, shortest round-trip numbers. */
 export function toCsv(r: RunResult): string {
   const parts: string[] = [metaLines(r), `${r.columns.join(",")}\n`];
   const nCols = r.columns.length;
   for (let t = 0; t < r.days; t++) {
     let line = "";
-    for (let c = 0; c < nCols; c++) line += (c === 0 ? "" : ",") + String(r.values[c][t]);
+    for (let c = 0; c < nCols; c++) line += (c === 0 ? "" : ",") + csvNumber(r.values[c][t]);
     parts.push(`${line}\n`);
   }
   return parts.join("");
@@ -48,5 +54,5 @@ export function writeTable(r: RunResult, path: string): void {
   const format = tableFormat(path);
   if (format === null) throw new Error(`${path}: the output file must end in .csv or .json`);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, format === "csv" ? toCsv(r) : toJson(r));
+  writeFileAtomic(path, format === "csv" ? toCsv(r) : toJson(r));
 }

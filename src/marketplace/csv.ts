@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { writeFileAtomic } from "../io/atomic.js";
 import { dirname } from "node:path";
 import type { MarketplaceResult, SupplierRecord } from "./result.js";
 
@@ -44,8 +45,8 @@ export function writeMarketplaceTables(m: MarketplaceResult, tablePath: string):
   const base = tablePath.replace(/\.(csv|json)$/i, "");
   const paths = [`${base}.suppliers.csv`, `${base}.queue.csv`];
   mkdirSync(dirname(base), { recursive: true });
-  writeFileSync(paths[0], suppliersCsv(m.suppliers));
-  writeFileSync(paths[1], queueCsv(m));
+  writeFileAtomic(paths[0], suppliersCsv(m.suppliers));
+  writeFileAtomic(paths[1], queueCsv(m));
   return paths;
 }
 

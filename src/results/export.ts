@@ -9,11 +9,13 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 const SUMMARY_STATS = ["mean", "sd", "p5", "p50", "p95"] as const;
 
-/** JSON has no NaN or ±Infinity: in JSON exports they become null. CSV and Parquet keep them. */
-function double(expr: string, name: string, format: ExportFormat): string {
-  return format === "json"
-    ? `CASE WHEN isfinite(${expr}) THEN ${expr} END AS "${name}"`
-    : `${expr} AS "${name}"`;
+/**
+ * A non-finite statistic (NaN or ±Infinity: undefined, e.g. over zero good runs) is exported as
+ * missing in every format: an empty CSV cell, JSON null, Parquet NULL — the same rule as every
+ * other sink (docs/limits.md).
+ */
+function double(expr: string, name: string, _format: ExportFormat): string {
+  return `CASE WHEN isfinite(${expr}) THEN ${expr} END AS "${name}"`;
 }
 
 /** A summary statistic out of summary_json, including the `{"$number": "NaN"}` form. */

@@ -46,6 +46,9 @@ export interface ExperimentSummary {
   readonly runsPerPoint: number;
   readonly pointsTotal: number;
   readonly pointsStored: number;
+  /** Runs that stopped with an error, over the stored points. */
+  readonly failedRuns: number;
+  /** Every point stored and every run whole; an experiment with failed runs is never finished. */
   readonly finished: boolean;
 }
 
@@ -363,9 +366,12 @@ class DuckDbStore implements Store {
   finish(experimentId: string): Promise<void> {
     return this.serial(async () => {
       await this.requireExperiment(experimentId);
-      await this.db.run("UPDATE experiments SET finished = true WHERE id = $id", {
-        id: experimentId,
-      });
+      // a point with failed runs is stored (what it has is kept) but never counts as whole
+      await this.db.run(
+        `UPDATE experiments SET finished = true WHERE id = $id
+           AND NOT EXISTS (SELECT 1 FROM points p WHERE p.experiment_id = $id AND p.runs > p.band_runs)`,
+        { id: experimentId },
+      );
     });
   }
 
@@ -381,7 +387,8 @@ class DuckDbStore implements Store {
         await this.db.runAndReadAll(
           `SELECT e.id, e.kind, e.scenario_name, strftime(e.created_at, '%Y-%m-%dT%H:%M:%S.%gZ'),
              e.version, e.seed, e.runs_per_point, e.n_points,
-             (SELECT count(*) FROM points p WHERE p.experiment_id = e.id), e.finished
+             (SELECT count(*) FROM points p WHERE p.experiment_id = e.id), e.finished,
+             (SELECT coalesce(sum(p.runs - p.band_runs), 0) FROM points p WHERE p.experiment_id = e.id)
            FROM experiments e ORDER BY e.seq`,
         )
       ).getRows();
@@ -396,6 +403,7 @@ class DuckDbStore implements Store {
         pointsTotal: num(r[7]!),
         pointsStored: num(r[8]!),
         finished: r[9] === true,
+        failedRuns: num(r[10]!),
       }));
     });
   }

@@ -12,6 +12,7 @@ import {
 } from "../../analysis/types.js";
 import { pairedDifferences } from "../../montecarlo/compare.js";
 import { type ExperimentOutcome, runExperiment } from "../../montecarlo/experiment.js";
+import { checkOutputDir } from "../../io/atomic.js";
 import { writeCompareFile, writeJson, writePointFiles } from "../../montecarlo/files.js";
 import { writeRunTables } from "../../montecarlo/keepRuns.js";
 import { sensitivityPlan, sensitivityRows } from "../../montecarlo/sensitivity.js";
@@ -19,7 +20,7 @@ import { type Axis, expandSweep, parseAxis } from "../../montecarlo/sweep.js";
 import { loadScenario } from "../../scenario/load.js";
 import type { Scenario } from "../../scenario/schema.js";
 import { VERSION } from "../../version.js";
-import { action, CliError } from "../errors.js";
+import { action, CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from "../errors.js";
 import { fmt } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
 import { progress } from "../progress.js";
@@ -123,9 +124,7 @@ async function execute(
   const sink = await openSink(opts.store);
   const abort = new AbortController();
   const onSigint = () => {
-    process.stderr.write(
-      "\ninterrupted: finishing the chunks under way; completed points are kept\n",
-    );
+    process.stderr.write("\ninterrupted: stopping; completed points are kept\n");
     abort.abort();
   };
   process.once("SIGINT", onSigint);
@@ -159,7 +158,7 @@ async function execute(
         `stopped after ${outcome.points.filter(Boolean).length + outcome.skippedPoints} of ${points.length} points; ` +
           `continue with the same command and --resume\n`,
       );
-      process.exitCode = 130;
+      process.exitCode = EXIT_INTERRUPTED;
     }
     if (!opts.quiet && outcome.experimentId)
       process.stdout.write(
@@ -203,9 +202,35 @@ function fmtSig(x: number): string {
   return Math.abs(x) >= 1000 ? fmt(x) : Number(x.toPrecision(4)).toString();
 }
 
-function load(file: string, opts: CommonOptions): Scenario {
-  return loadScenario(file, { set: opts.set, days: opts.days, deterministic: opts.deterministic })
-    .scenario;
+/** Load a scenario (printing the loader's warnings); `--out` is checked first, before any work. */
+function load(file: string, opts: CommonOptions, inputs: readonly string[] = [file]): Scenario {
+  if (opts.out !== undefined) checkOutputDir(opts.out, inputs);
+  const { scenario, warnings } = loadScenario(file, {
+    set: opts.set,
+    days: opts.days,
+    deterministic: opts.deterministic,
+  });
+  if (!opts.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  return scenario;
+}
+
+/**
+ * Failed runs are counted and reported, and make the command exit 1 (what was computed is kept
+ * and written; the store does not mark the experiment finished).
+ */
+function reportFailedRuns(points: readonly PointResult[]): void {
+  let failed = 0;
+  let total = 0;
+  let first: { point: number; run: number; error: string } | null = null;
+  for (const p of points) {
+    failed += p.outcomes.runs - p.bands.runs;
+    total += p.outcomes.runs;
+    if (first === null && p.failedRuns.length > 0) first = { point: p.index, ...p.failedRuns[0] };
+  }
+  if (failed === 0) return;
+  const where = first ? ` (first: point ${first.point}, run ${first.run}: ${first.error})` : "";
+  process.stderr.write(`error: ${failed} of ${total} runs failed${where}\n`);
+  if (process.exitCode !== EXIT_INTERRUPTED) process.exitCode = EXIT_FAILURE;
 }
 
 function parseMetric(value: string, previous: OutcomeMetric[] = []): OutcomeMetric[] {
@@ -214,7 +239,15 @@ function parseMetric(value: string, previous: OutcomeMetric[] = []): OutcomeMetr
   return [...previous, value as OutcomeMetric];
 }
 
+/** `bme montecarlo`, `sweep`, `compare` and `sensitivity`. */
 export function registerExperiments(program: Command): void {
+  registerMontecarlo(program);
+  registerSweep(program);
+  registerCompare(program);
+  registerSensitivity(program);
+}
+
+function registerMontecarlo(program: Command): void {
   common(
     program
       .command("montecarlo")
@@ -232,6 +265,7 @@ export function registerExperiments(program: Command): void {
         {},
       );
       const points = allPoints(outcome, stored);
+      reportFailedRuns(points);
       if (opts.out && points.length > 0) {
         writePointFiles(opts.out, points, opts.seed);
         writeJson(opts.out, "summary.json", {
@@ -245,14 +279,12 @@ export function registerExperiments(program: Command): void {
         process.stdout.write(
           `${scenario.name}: ${opts.runs} runs, seed ${opts.seed}\n${pointTable(points, OUTCOME_METRICS)}\n`,
         );
-        if (points[0].failedRuns.length > 0)
-          process.stdout.write(
-            `${points[0].failedRuns.length} runs stopped early (first: run ${points[0].failedRuns[0].run}: ${points[0].failedRuns[0].error})\n`,
-          );
       }
     }),
   );
+}
 
+function registerSweep(program: Command): void {
   common(
     program
       .command("sweep")
@@ -289,6 +321,7 @@ export function registerExperiments(program: Command): void {
         const scenario = load(file, opts);
         const { outcome, stored } = await execute("sweep", scenario, opts, points, { grid, zip });
         const all = allPoints(outcome, stored);
+        reportFailedRuns(all);
         if (opts.out) writePointFiles(opts.out, all, opts.seed);
         if (!opts.quiet)
           process.stdout.write(
@@ -296,7 +329,9 @@ export function registerExperiments(program: Command): void {
           );
       }),
     );
+}
 
+function registerCompare(program: Command): void {
   common(
     program
       .command("compare")
@@ -308,8 +343,8 @@ export function registerExperiments(program: Command): void {
     500,
   ).action(
     action(async (fileA: string, fileB: string, opts: CommonOptions) => {
-      const a = load(fileA, opts);
-      const b = load(fileB, opts);
+      const a = load(fileA, opts, [fileA, fileB]);
+      const b = load(fileB, opts, [fileA, fileB]);
       // one experiment, two points with common random numbers: A is the base, B replaces it whole
       const { outcome, stored } = await execute(
         "compare",
@@ -321,7 +356,9 @@ export function registerExperiments(program: Command): void {
         ],
         { labels: [fileA, fileB] },
       );
-      const [pa, pb] = allPoints(outcome, stored);
+      const both = allPoints(outcome, stored);
+      reportFailedRuns(both);
+      const [pa, pb] = both;
       if (!pa || !pb) return;
       const diffs = pairedDifferences(pa, pb);
       if (opts.out) {
@@ -347,7 +384,9 @@ export function registerExperiments(program: Command): void {
       }
     }),
   );
+}
 
+function registerSensitivity(program: Command): void {
   common(
     program
       .command("sensitivity")
@@ -383,6 +422,7 @@ export function registerExperiments(program: Command): void {
             metrics,
           });
           const all = allPoints(outcome, stored);
+          reportFailedRuns(all);
           if (all.length < plan.points.length) return;
           const tables = metrics.map((m) => ({ metric: m, rows: sensitivityRows(plan, all, m) }));
           if (opts.out)

@@ -1,6 +1,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import { simulate } from "../../engine/simulate.js";
 import { summarize } from "../../engine/summary.js";
+import { checkOutputDir, checkOutputFile } from "../../io/atomic.js";
 import { tableFormat, writeTable } from "../../io/table.js";
 import { formatMarketplace, writeMarketplaceTables } from "../../marketplace/csv.js";
 import { loadScenario } from "../../scenario/load.js";
@@ -35,11 +36,15 @@ export function registerRun(program: Command): void {
       action(async (file, opts) => {
         if (opts.out !== undefined && tableFormat(opts.out) === null)
           throw new CliError(`--out: the output file must end in .csv or .json, got "${opts.out}"`);
-        const { scenario } = loadScenario(file, {
+        // every path is checked before any work: a bad --out never costs a run
+        if (opts.out !== undefined) checkOutputFile(opts.out, [file]);
+        if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
+        const { scenario, warnings } = loadScenario(file, {
           set: opts.set,
           days: opts.days,
           deterministic: opts.deterministic,
         });
+        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
         const result = simulate(scenario, { seed: opts.seed, run: opts.run });
         if (opts.out !== undefined) writeTable(result, opts.out);
         const marketTables =
