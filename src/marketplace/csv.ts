@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
-import { writeFileAtomic } from "../io/atomic.js";
 import { dirname } from "node:path";
+import { writeFileAtomic } from "../io/atomic.js";
 import type { MarketplaceResult, SupplierRecord } from "./result.js";
 
 const SUPPLIER_FIELDS: readonly (keyof SupplierRecord)[] = [

@@ -32,7 +32,8 @@ function queries(idLiteral: string, format: ExportFormat): Record<string, string
     SUMMARY_STATS.map((s) => double(summaryStat(m, s), `${m}_${s}`, format)),
   );
   return {
-    points: `SELECT point_index, params_json, runs, json_array_length(failed_runs_json) AS failed_runs,
+    points: `SELECT point_index, params_json, runs,
+      greatest(runs - band_runs, json_array_length(failed_runs_json)) AS failed_runs,
       ${summary.join(",\n      ")}, failed_runs_json
       FROM points ${where} ORDER BY point_index`,
     bands: `SELECT point_index, column_name, day, ${BAND_STATS.map((s) => double(s, s, format)).join(", ")}

@@ -10,9 +10,9 @@ import {
   type PointResult,
   type PointSpec,
 } from "../../analysis/types.js";
+import { checkOutputDir } from "../../io/atomic.js";
 import { pairedDifferences } from "../../montecarlo/compare.js";
 import { type ExperimentOutcome, runExperiment } from "../../montecarlo/experiment.js";
-import { checkOutputDir } from "../../io/atomic.js";
 import { writeCompareFile, writeJson, writePointFiles } from "../../montecarlo/files.js";
 import { writeRunTables } from "../../montecarlo/keepRuns.js";
 import { sensitivityPlan, sensitivityRows } from "../../montecarlo/sensitivity.js";
@@ -218,7 +218,7 @@ function load(file: string, opts: CommonOptions, inputs: readonly string[] = [fi
  * Failed runs are counted and reported, and make the command exit 1 (what was computed is kept
  * and written; the store does not mark the experiment finished).
  */
-function reportFailedRuns(points: readonly PointResult[]): void {
+export function reportFailedRuns(points: readonly PointResult[]): void {
   let failed = 0;
   let total = 0;
   let first: { point: number; run: number; error: string } | null = null;
