@@ -32,6 +32,11 @@ export const LIMITS = {
   maxIncentive: 1_000,
   /** Smallest value of an amount something is divided by (initialSupply, divisors): no subnormals. */
   minPositive: 1e-12,
+  /**
+   * Marketplace mode simulates every supplier and job: at most this many suppliers of a class,
+   * and jobs of a consumer type per day (the series' peak, noise at 6 standard deviations).
+   */
+  maxMarketplaceAgents: 1_000_000,
   /** Smallest price floor, usd/token. */
   minPriceFloor: 1e-15,
 } as const;

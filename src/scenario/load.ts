@@ -142,11 +142,44 @@ export function prepareScenario(
   let scenario = parseScenario(withOverrides, options.source);
   scenario = resolveCsvSeries(scenario, options.baseDir ?? process.cwd(), options.source);
   if (options.deterministic) scenario = withoutNoise(scenario);
+  if (scenario.mode === "marketplace") checkMarketplaceSize(scenario, options.source);
   return {
     scenario,
     warnings: [...scenarioWarnings(scenario), ...shortSeriesWarnings(withOverrides, scenario)],
     path: options.source,
   };
+}
+
+/** The largest value a series can reach over `days` (noise at 6 standard deviations). */
+export function seriesPeak(series: Series, days: number): number {
+  if (typeof series === "number") return series;
+  if ("values" in series) {
+    let peak = 0;
+    for (let t = 0; t < Math.min(days, series.values.length); t++)
+      peak = Math.max(peak, series.values[t]);
+    return peak;
+  }
+  if (!isFormulaSeries(series)) return 0;
+  if (series.startDay >= days) return 0;
+  const end = series.start + series.slope * (days - 1 - series.startDay);
+  return Math.max(series.min, Math.max(series.start, end) + 6 * series.noise);
+}
+
+/** Marketplace mode keeps every agent: refuse populations beyond LIMITS.maxMarketplaceAgents. */
+function checkMarketplaceSize(s: Scenario, source?: string): void {
+  const issues: ScenarioIssue[] = [];
+  const max = LIMITS.maxMarketplaceAgents;
+  mapSeries(s, (series, path) => {
+    const isAgents = path.endsWith(".count") || path.endsWith(".jobsPerDay");
+    const peak = isAgents ? seriesPeak(series, s.days) : 0;
+    if (peak > max)
+      issues.push({
+        path,
+        message: `reaches ${peak.toPrecision(3)}; marketplace mode simulates each one, at most ${max.toLocaleString("en-US")} (use aggregate mode for larger economies)`,
+      });
+    return series;
+  });
+  if (issues.length > 0) throw new ScenarioError(issues, source);
 }
 
 /**

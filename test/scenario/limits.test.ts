@@ -89,6 +89,22 @@ describe("size limits, refused before the schema reads the whole", () => {
   });
 });
 
+describe("marketplace mode simulates every agent", () => {
+  it("refuses a supplier count or job rate whose peak passes 1,000,000, naming the series", () => {
+    const s = tinyScenario({ mode: "marketplace", days: 11 });
+    const p = prepared({
+      ...s,
+      suppliers: [{ ...s.suppliers![0], count: { start: 10, slope: 100_000 } }],
+      consumers: [{ ...s.consumers![0], jobsPerDay: { start: 10, noise: 200_000 } }],
+    });
+    // peaks worked out by hand: 10 + 100,000·10 = 1,000,010; 10 + 6·200,000 = 1,200,010
+    expect(p).toEqual([
+      "consumers[0].jobsPerDay: reaches 1.20e+6; marketplace mode simulates each one, at most 1,000,000 (use aggregate mode for larger economies)",
+      "suppliers[0].count: reaches 1.00e+6; marketplace mode simulates each one, at most 1,000,000 (use aggregate mode for larger economies)",
+    ]);
+  });
+});
+
 describe("files", () => {
   it("a directory as the scenario is refused naming it", () => {
     expect(problems(() => loadScenario(work))).toEqual([

@@ -31,7 +31,11 @@ export function formatRuns(list: readonly ExperimentSummary[], path: string): st
     e.createdAt.slice(0, 19).replace("T", " "),
     `${e.pointsStored}/${e.pointsTotal}`,
     String(e.runsPerPoint),
-    e.finished ? "yes" : e.failedRuns > 0 ? `no (${e.failedRuns} run${e.failedRuns === 1 ? "" : "s"} failed)` : "no",
+    e.finished
+      ? "yes"
+      : e.failedRuns > 0
+        ? `no (${e.failedRuns} run${e.failedRuns === 1 ? "" : "s"} failed)`
+        : "no",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const right = new Set([4, 5]);
