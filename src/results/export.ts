@@ -1,7 +1,9 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { BAND_STATS, OUTCOME_METRICS } from "../analysis/types.js";
+import { writeFileAtomic } from "../io/atomic.js";
 import { encodeJson } from "./json.js";
 
 export const EXPORT_FORMATS = ["csv", "parquet", "json"] as const;
@@ -59,12 +61,19 @@ export async function exportFiles(
 ): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
   const experiment = join(outDir, "experiment.json");
-  writeFileSync(experiment, `${JSON.stringify(JSON.parse(encodeJson(header)), null, 2)}\n`);
+  writeFileAtomic(experiment, `${JSON.stringify(JSON.parse(encodeJson(header)), null, 2)}\n`);
   const files = [experiment];
   for (const [name, sql] of Object.entries(queries(idLiteral, format))) {
     const file = join(outDir, `${name}.${format}`);
-    const target = resolve(file).replaceAll("'", "''");
-    await db.run(`COPY (${sql}) TO '${target}' (${COPY_OPTIONS[format]})`);
+    // written beside the file and renamed: a failure never leaves a partial file
+    const tmp = resolve(join(outDir, `.${name}.${randomBytes(6).toString("hex")}.tmp`));
+    try {
+      await db.run(`COPY (${sql}) TO '${tmp.replaceAll("'", "''")}' (${COPY_OPTIONS[format]})`);
+      renameSync(tmp, resolve(file));
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
     files.push(file);
   }
   return files;

@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { simulate } from "../../engine/simulate.js";
+import { checkOutputDir } from "../../io/atomic.js";
 import { loadScenario } from "../../scenario/load.js";
 import { VERSION } from "../../version.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
@@ -84,6 +85,7 @@ export function registerReport(program: Command): void {
         if (isScenarioTarget(target)) {
           if (opts.store !== undefined)
             throw new CliError(`--store: "${target}" is a scenario file, not an experiment id`);
+          if (opts.out !== undefined) checkOutputDir(opts.out, [target]);
           const { scenario } = loadScenario(target, {
             set: opts.set,
             days: opts.days,

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
+import { checkOutputDir } from "../../io/atomic.js";
 import { DEFAULT_STORE } from "../../results/defaults.js";
 import type { ExperimentSummary, ExportFormat, Store } from "../../results/index.js";
 import { action, CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from "../errors.js";
@@ -76,6 +77,7 @@ export function registerResults(program: Command): void {
         if (!FORMATS.includes(opts.format as ExportFormat))
           throw new CliError(`--format: "${opts.format}" is not one of ${FORMATS.join(", ")}`);
         const path = opts.store ?? DEFAULT_STORE;
+        checkOutputDir(opts.out ?? join("out", id), [path]);
         const store = await openReadOnly(path);
         try {
           const known = (await store.listExperiments()).some((e) => e.id === id);
