@@ -35,7 +35,7 @@ function queries(idLiteral: string, format: ExportFormat): Record<string, string
   );
   return {
     points: `SELECT point_index, params_json, runs,
-      greatest(runs - band_runs, json_array_length(failed_runs_json)) AS failed_runs,
+      CAST(greatest(runs - band_runs, json_array_length(failed_runs_json)) AS BIGINT) AS failed_runs,
       ${summary.join(",\n      ")}, failed_runs_json
       FROM points ${where} ORDER BY point_index`,
     bands: `SELECT point_index, column_name, day, ${BAND_STATS.map((s) => double(s, s, format)).join(", ")}
