@@ -132,7 +132,7 @@ async function acquire(
  * a command listing experiments) before it says "in use", ms. A writer waits longer than a
  * reader: a dashboard polling the store must never make a CLI writer fail.
  */
-export const LOCK_WAIT_MS = { writer: 10_000, reader: 1_000 } as const;
+export const LOCK_WAIT_MS = { writer: 3_000, reader: 1_000 } as const;
 
 async function createInstance(path: string, readOnly: boolean): Promise<DuckDBInstance> {
   const deadline = Date.now() + (readOnly ? LOCK_WAIT_MS.reader : LOCK_WAIT_MS.writer);
