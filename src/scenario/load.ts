@@ -43,7 +43,7 @@ export function readRegularFile(path: string, maxBytes: number, what: string): s
     size = st.size;
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
-    throw fileProblem(`no such ${what}: ${path}`, path);
+    throw fileProblem(`no such ${what === "scenario file" ? "file" : what}: ${path}`, path);
   }
   if (size > maxBytes)
     throw fileProblem(
