@@ -5,7 +5,7 @@ import { z } from "zod";
  * scenario fits and every product the day computes stays finite: with amounts at most 1e15 of
  * their unit, and every divisor at least 1e-12 of its unit, the largest day's income
  * (2,000 consumer types × 1e15 jobs × 1e9 units × 1e9 usd/unit × (1 + 1,000)) is about 2e39 usd,
- * and dividing it by the smallest price floor (1e-15 usd/token) gives 2e54 tokens: far below
+ * and dividing it by the smallest price floor (1e-30 usd/token) gives 2e69 tokens: far below
  * the largest double (1.8e308), even summed over 36,500 days.
  */
 export const LIMITS = {
@@ -38,7 +38,7 @@ export const LIMITS = {
    */
   maxMarketplaceAgents: 1_000_000,
   /** Smallest price floor, usd/token. */
-  minPriceFloor: 1e-15,
+  minPriceFloor: 1e-30,
 } as const;
 
 /** An amount ≥ 0 of some unit, at most `max`. */
