@@ -46,7 +46,7 @@ describe("Ctrl-C during a sweep", () => {
       const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
       for (let i = 0; i < 600 && !existsSync(store); i++) await sleep(50);
       expect(existsSync(store)).toBe(true);
-      await sleep(500);
+      await sleep(1_500);
       const sent = Date.now();
       process.kill(child.pid!, "SIGINT");
       const code = await Promise.race([exited, sleep(30_000).then(() => "hung" as const)]);

@@ -121,13 +121,20 @@ async function execute(
   };
   if (opts.keepRuns && !opts.out)
     throw new CliError("--keep-runs needs --out DIR: where the run tables go");
-  const sink = await openSink(opts.store);
+  // Ctrl-C is ours from before the store opens: a signal at any moment stops the experiment
   const abort = new AbortController();
   const onSigint = () => {
     process.stderr.write("\ninterrupted: stopping; completed points are kept\n");
     abort.abort();
   };
   process.once("SIGINT", onSigint);
+  let sink: Awaited<ReturnType<typeof openSink>>;
+  try {
+    sink = await openSink(opts.store);
+  } catch (e) {
+    process.removeListener("SIGINT", onSigint);
+    throw e;
+  }
   const bar = progress(kind, "runs", opts.quiet);
   try {
     const outcome = opts.queue
