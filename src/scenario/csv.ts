@@ -8,6 +8,22 @@ import { LIMITS } from "./limits.js";
 const STRICT_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
+ * The text up to the end of its `n`-th non-blank line (all of it when shorter): a file far past
+ * the limit is refused after reading only as much as the limit allows, in time and memory.
+ */
+function firstLines(text: string, n: number): string {
+  let lines = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    if (text.slice(start, end).trim() !== "" && ++lines === n) return text.slice(0, end + 1);
+    start = end + 1;
+  }
+  return text;
+}
+
+/**
  * Read one column of a CSV text (MODEL.md §3) with csv-parse: a header row, commas, RFC 4180
  * quoting (a quoted cell may hold a comma, but its content must still be a strict number, so
  * `"1,000"` is refused), blank lines skipped, every row as long as the header. Messages give
@@ -21,12 +37,14 @@ export function csvColumn(text: string, column: string): { values: number[] } | 
     };
   let records: { record: string[]; info: Info }[];
   try {
-    records = parse(text, {
+    records = parse(firstLines(text, LIMITS.maxSeriesLength + 2), {
       bom: true,
       skip_empty_lines: true,
       trim: true,
       relax_column_count: false,
       info: true,
+      // memory stays proportional to what is accepted: stop one record past the limit
+      to: LIMITS.maxSeriesLength + 2,
     }) as unknown as { record: string[]; info: Info }[];
   } catch (e) {
     const err = e as Error & { lines?: number; code?: string };
@@ -43,7 +61,7 @@ export function csvColumn(text: string, column: string): { values: number[] } | 
   if (c < 0) return { error: `no column "${column}" (columns: ${header.join(", ")})` };
   if (records.length - 1 > LIMITS.maxSeriesLength)
     return {
-      error: `${records.length - 1} rows; a series has at most ${LIMITS.maxSeriesLength} values (one per day of the longest run)`,
+      error: `more than ${LIMITS.maxSeriesLength} rows; a series has at most ${LIMITS.maxSeriesLength} values (one per day of the longest run)`,
     };
   const values: number[] = [];
   for (let r = 1; r < records.length; r++) {
