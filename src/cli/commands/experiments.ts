@@ -11,20 +11,16 @@ import {
   type PointSpec,
 } from "../../analysis/types.js";
 import { checkOutputDir } from "../../io/atomic.js";
-import { pairedDifferences } from "../../montecarlo/compare.js";
-import { type ExperimentOutcome, runExperiment } from "../../montecarlo/experiment.js";
-import { writeCompareFile, writeJson, writePointFiles } from "../../montecarlo/files.js";
-import { writeRunTables } from "../../montecarlo/keepRuns.js";
-import { sensitivityPlan, sensitivityRows } from "../../montecarlo/sensitivity.js";
-import { type Axis, expandSweep, parseAxis } from "../../montecarlo/sweep.js";
-import { loadScenario } from "../../scenario/load.js";
+import type { ExperimentOutcome } from "../../montecarlo/experiment.js";
+import type { Axis } from "../../montecarlo/sweep.js";
 import type { Scenario } from "../../scenario/schema.js";
 import { VERSION } from "../../version.js";
 import { action, CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from "../errors.js";
 import { fmt } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
-import { progress } from "../progress.js";
-import { runQueuedExperiment } from "./worker.js";
+
+// The engine, the store, the queue and the progress bar are imported inside the actions
+// (`await import`): `bme --help` and the other commands do not load them (docs/benchmarks.md).
 
 interface CommonOptions {
   runs: number;
@@ -121,6 +117,8 @@ async function execute(
   };
   if (opts.keepRuns && !opts.out)
     throw new CliError("--keep-runs needs --out DIR: where the run tables go");
+  const { runExperiment } = await import("../../montecarlo/experiment.js");
+  const { progress } = await import("../progress.js");
   // Ctrl-C is ours from before the store opens: a signal at any moment stops the experiment
   const abort = new AbortController();
   const onSigint = () => {
@@ -138,7 +136,7 @@ async function execute(
   const bar = progress(kind, "runs", opts.quiet);
   try {
     const outcome = opts.queue
-      ? await runQueuedExperiment(spec, opts.queue, {
+      ? await (await import("./worker.js")).runQueuedExperiment(spec, opts.queue, {
           sink,
           resume: opts.resume,
           signal: abort.signal,
@@ -172,6 +170,7 @@ async function execute(
         `experiment ${outcome.experimentId}${outcome.resumed ? " (resumed)" : ""} stored in ${opts.store}\n`,
       );
     if (opts.keepRuns && opts.out && !outcome.interrupted) {
+      const { writeRunTables } = await import("../../montecarlo/keepRuns.js");
       const files = writeRunTables(spec, opts.out);
       if (!opts.quiet) process.stdout.write(`${files} run tables in ${join(opts.out, "runs")}\n`);
     }
@@ -210,8 +209,13 @@ function fmtSig(x: number): string {
 }
 
 /** Load a scenario (printing the loader's warnings); `--out` is checked first, before any work. */
-function load(file: string, opts: CommonOptions, inputs: readonly string[] = [file]): Scenario {
+async function load(
+  file: string,
+  opts: CommonOptions,
+  inputs: readonly string[] = [file],
+): Promise<Scenario> {
   if (opts.out !== undefined) checkOutputDir(opts.out, inputs);
+  const { loadScenario } = await import("../../scenario/load.js");
   const { scenario, warnings } = loadScenario(file, {
     set: opts.set,
     days: opts.days,
@@ -263,7 +267,8 @@ function registerMontecarlo(program: Command): void {
     1000,
   ).action(
     action(async (file: string, opts: CommonOptions) => {
-      const scenario = load(file, opts);
+      const { writeJson, writePointFiles } = await import("../../montecarlo/files.js");
+      const scenario = await load(file, opts);
       const { outcome, stored } = await execute(
         "montecarlo",
         scenario,
@@ -313,6 +318,8 @@ function registerSweep(program: Command): void {
     )
     .action(
       action(async (file: string, opts: CommonOptions & { grid: string[]; zip: string[] }) => {
+        const { expandSweep, parseAxis } = await import("../../montecarlo/sweep.js");
+        const { writePointFiles } = await import("../../montecarlo/files.js");
         let grid: Axis[];
         let zip: Axis[];
         let points: PointSpec[];
@@ -325,7 +332,7 @@ function registerSweep(program: Command): void {
         }
         if (grid.length + zip.length === 0)
           throw new CliError("give at least one --grid or --zip axis");
-        const scenario = load(file, opts);
+        const scenario = await load(file, opts);
         const { outcome, stored } = await execute("sweep", scenario, opts, points, { grid, zip });
         const all = allPoints(outcome, stored);
         reportFailedRuns(all);
@@ -350,8 +357,10 @@ function registerCompare(program: Command): void {
     500,
   ).action(
     action(async (fileA: string, fileB: string, opts: CommonOptions) => {
-      const a = load(fileA, opts, [fileA, fileB]);
-      const b = load(fileB, opts, [fileA, fileB]);
+      const { pairedDifferences } = await import("../../montecarlo/compare.js");
+      const { writeCompareFile, writePointFiles } = await import("../../montecarlo/files.js");
+      const a = await load(fileA, opts, [fileA, fileB]);
+      const b = await load(fileB, opts, [fileA, fileB]);
       // one experiment, two points with common random numbers: A is the base, B replaces it whole
       const { outcome, stored } = await execute(
         "compare",
@@ -421,7 +430,11 @@ function registerSensitivity(program: Command): void {
       action(
         async (file: string, opts: CommonOptions & { delta: number; metric: OutcomeMetric[] }) => {
           const metrics: OutcomeMetric[] = opts.metric.length > 0 ? opts.metric : ["finalPrice"];
-          const scenario = load(file, opts);
+          const { sensitivityPlan, sensitivityRows } = await import(
+            "../../montecarlo/sensitivity.js"
+          );
+          const { writeJson } = await import("../../montecarlo/files.js");
+          const scenario = await load(file, opts);
           const plan = sensitivityPlan(scenario, opts.delta);
           const { outcome, stored } = await execute("sensitivity", scenario, opts, plan.points, {
             delta: opts.delta,

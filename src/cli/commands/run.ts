@@ -1,10 +1,6 @@
 import type { Command } from "@commander-js/extra-typings";
-import { simulate } from "../../engine/simulate.js";
-import { summarize } from "../../engine/summary.js";
 import { checkOutputDir, checkOutputFile } from "../../io/atomic.js";
 import { tableFormat, writeTable } from "../../io/table.js";
-import { formatMarketplace, writeMarketplaceTables } from "../../marketplace/csv.js";
-import { loadScenario } from "../../scenario/load.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { formatSummary } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
@@ -39,6 +35,13 @@ export function registerRun(program: Command): void {
         // every path is checked before any work: a bad --out never costs a run
         if (opts.out !== undefined) checkOutputFile(opts.out, [file]);
         if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
+        // the engine and the scenario loader: what a run needs, loaded when it runs (not by --help)
+        const { loadScenario } = await import("../../scenario/load.js");
+        const { simulate } = await import("../../engine/simulate.js");
+        const { summarize } = await import("../../engine/summary.js");
+        const { formatMarketplace, writeMarketplaceTables } = await import(
+          "../../marketplace/csv.js"
+        );
         const { scenario, warnings } = loadScenario(file, {
           set: opts.set,
           days: opts.days,

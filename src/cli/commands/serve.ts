@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
-import { isLoopback, startServer } from "../../server/index.js";
 import { action, CliError } from "../errors.js";
+import { stopWithParent } from "../invocation.js";
 
 function port(value: string): number {
   const n = Number(value);
@@ -34,6 +34,8 @@ export function registerServe(program: Command): void {
           if (!existsSync(scenarioFile) || !statSync(scenarioFile).isFile())
             throw new CliError(`no such scenario file: ${file}`);
         }
+        // Hono and the API are loaded by this command only
+        const { isLoopback, startServer } = await import("../../server/index.js");
         // beyond loopback anyone on the network could reach it: warn, and require a token
         const exposed = !isLoopback(opts.host);
         if (opts.token !== undefined && opts.token.length < 16)
@@ -61,10 +63,13 @@ export function registerServe(program: Command): void {
           const stop = () => {
             process.off("SIGINT", stop);
             process.off("SIGTERM", stop);
+            unwatch();
             server.close().then(done);
           };
           process.on("SIGINT", stop);
           process.on("SIGTERM", stop);
+          // started by `npm run bme -- serve`: stop with npm (its shell does not pass SIGTERM on)
+          const unwatch = stopWithParent(stop);
         });
       }),
     );
