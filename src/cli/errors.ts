@@ -1,8 +1,14 @@
+import { OutputPathError } from "../io/atomic.js";
 import { ScenarioError } from "../scenario/errors.js";
 
-/** Exit codes: 0 done, 1 the run itself failed (e.g. an invariant), 2 bad input. */
+/**
+ * Exit codes (docs/limits.md): 0 done, 1 the run itself failed (an invariant, a non-finite
+ * value, a failed Monte Carlo run, the store), 2 bad input (scenario, option, path),
+ * 130 interrupted by Ctrl-C (finished points kept; `--resume` completes it).
+ */
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
+export const EXIT_INTERRUPTED = 130;
 
 /** An error meant for the user: printed without a stack trace, exits with `code`. */
 export class CliError extends Error {
@@ -18,6 +24,10 @@ export class CliError extends Error {
 /** Print an error the way a user should see it and return the exit code. */
 export function reportError(e: unknown): number {
   if (e instanceof ScenarioError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (e instanceof OutputPathError) {
     process.stderr.write(`error: ${e.message}\n`);
     return EXIT_BAD_INPUT;
   }

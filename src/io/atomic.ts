@@ -1,37 +1,143 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 
-/** A temporary path beside `path` (same folder, so a rename never crosses file systems). */
-export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+/** An output path that cannot be written; `path` is the one the user gave. */
+export class OutputPathError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = "OutputPathError";
+  }
+}
+
+/** The nearest existing folder at or above `dir`. */
+function existingAncestor(dir: string): string {
+  let d = resolve(dir);
+  while (!existsSync(d)) {
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return d;
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Write `data` to `path` atomically: into a temporary file beside it, then renamed over it.
- * A reader sees the old file or the new one, never half of one; a failed write leaves the
- * old file as it was. Folders are created as needed.
+ * Check, before any work, that a file can be written at `path`: it is not a directory, not one
+ * of `inputs` (e.g. the scenario), and its folder exists or can be created and is writable.
+ * Throws OutputPathError naming the path.
+ */
+export function checkOutputFile(path: string, inputs: readonly string[] = []): void {
+  const abs = resolve(path);
+  if (existsSync(abs)) {
+    const st = statSync(abs);
+    if (st.isDirectory()) throw new OutputPathError(path, "is a directory, not a file");
+    if (!st.isFile()) throw new OutputPathError(path, "is not a regular file");
+    for (const input of inputs)
+      if (sameFile(abs, input))
+        throw new OutputPathError(path, `is the input file ${input}; choose another output`);
+  }
+  checkWritableFolder(path, dirname(abs));
+}
+
+/**
+ * Check that `dir` is (or can be created as) a writable folder, not one of `inputs`' files.
+ * Throws OutputPathError naming `dir`.
+ */
+export function checkOutputDir(dir: string, inputs: readonly string[] = []): void {
+  const abs = resolve(dir);
+  if (existsSync(abs) && !statSync(abs).isDirectory())
+    throw new OutputPathError(
+      dir,
+      inputs.some((i) => sameFile(abs, i))
+        ? "is the input file; an output folder is needed"
+        : "is a file; an output folder is needed",
+    );
+  checkWritableFolder(dir, abs);
+}
+
+function checkWritableFolder(shown: string, folder: string): void {
+  const base = existingAncestor(folder);
+  if (!statSync(base).isDirectory())
+    throw new OutputPathError(shown, `${base} is a file, so the folder cannot be created`);
+  // a probe file, not only access(): root passes access() where the file system still refuses
+  const probe = join(base, `.bme-probe-${randomBytes(6).toString("hex")}`);
+  try {
+    accessSync(base, constants.W_OK | constants.X_OK);
+    writeFileSync(probe, "", { flag: "wx" });
+  } catch (e) {
+    throw new OutputPathError(
+      shown,
+      `cannot write in ${realpathSync(base)} (${(e as NodeJS.ErrnoException).code ?? "permission denied"})`,
+    );
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+
+/**
+ * Write `data` to `path` atomically: into a temporary file beside it, then renamed over it, so
+ * a failure never leaves a partial file (and an old file stays whole until the new one is).
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = tempPathFor(path);
+  const dir = dirname(resolve(path));
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new OutputPathError(
+      path,
+      `cannot create its folder (${(e as NodeJS.ErrnoException).code})`,
+    );
+  }
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw new OutputPathError(
+      path,
+      `cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing was left behind`,
+    );
   }
+}
+
+/** A temporary path beside `path` (same folder, so a rename never crosses file systems). */
+export function tempPathFor(path: string): string {
+  return join(dirname(resolve(path)), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
 /**
  * The same for a writer that needs a path (e.g. DuckDB's COPY): `write(tmp)` writes the
- * temporary file, which is then renamed to `path`; on failure it is removed.
+ * temporary file, which is then renamed to `path`; on failure it is removed and nothing is left.
  */
 export async function withAtomicPath<T>(
   path: string,
   write: (tmp: string) => Promise<T>,
 ): Promise<T> {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(resolve(path)), { recursive: true });
   const tmp = tempPathFor(path);
   try {
     const result = await write(tmp);

@@ -20,11 +20,21 @@ export interface DataTable {
 export const TABLE_FORMATS = ["csv", "parquet", "json"] as const;
 export type TableFileFormat = (typeof TABLE_FORMATS)[number];
 
-/** A plain CSV: header on line 1, NaN written as `NaN`, null as an empty cell. */
+/**
+ * A cell as every sink writes it: a non-finite number (NaN, ±Infinity: a statistic that is
+ * undefined, e.g. over zero good runs) is missing — null — in CSV, JSON and Parquet alike
+ * (docs/limits.md).
+ */
+function cell(v: number | string | boolean | null | undefined): number | string | boolean | null {
+  if (v === undefined) return null;
+  return typeof v === "number" && !Number.isFinite(v) ? null : v;
+}
+
+/** A plain CSV: header on line 1, a missing or non-finite value as an empty cell. */
 export function dataTableCsv(t: DataTable): string {
   return csvText(
     t.columns.map((c) => c.name),
-    t.rows,
+    t.rows.map((r) => r.map(cell)),
   );
 }
 
@@ -34,8 +44,7 @@ export function dataTableJson(t: DataTable): string {
   const records = t.rows.map((r) =>
     Object.fromEntries(
       names.map((n, i) => {
-        const v = r[i];
-        return [n, typeof v === "number" && !Number.isFinite(v) ? null : v];
+        return [n, cell(r[i])];
       }),
     ),
   );
@@ -64,8 +73,8 @@ export async function writeParquet(
     const app = await db.createAppender("t");
     for (const r of t.rows) {
       t.columns.forEach((c, i) => {
-        const v = r[i];
-        if (v === null || v === undefined) app.appendNull();
+        const v = cell(r[i]);
+        if (v === null) app.appendNull();
         else if (c.type === "DOUBLE") app.appendDouble(Number(v));
         else if (c.type === "BIGINT") app.appendBigInt(BigInt(Math.trunc(Number(v))));
         else if (c.type === "BOOLEAN") app.appendBoolean(Boolean(v));

@@ -26,13 +26,18 @@ export function runMetadata(r: RunResult): Record<string, unknown> {
   };
 }
 
+/** A number in a CSV cell; a non-finite value (never in a valid run) is an empty cell. */
+export function csvNumber(v: number): string {
+  return Number.isFinite(v) ? String(v) : "";
+}
+
 /** The daily table as CSV: the header on line 1, one row per day, shortest round-trip numbers. */
 export function toCsv(r: RunResult): string {
   const parts: string[] = [`${r.columns.join(",")}\n`];
   const nCols = r.columns.length;
   for (let t = 0; t < r.days; t++) {
     let line = "";
-    for (let c = 0; c < nCols; c++) line += (c === 0 ? "" : ",") + String(r.values[c][t]);
+    for (let c = 0; c < nCols; c++) line += (c === 0 ? "" : ",") + csvNumber(r.values[c][t]);
     parts.push(`${line}\n`);
   }
   return parts.join("");

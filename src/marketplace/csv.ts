@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { writeFileAtomic } from "../io/atomic.js";
 import type { MarketplaceResult, SupplierRecord } from "./result.js";
 
 const SUPPLIER_FIELDS: readonly (keyof SupplierRecord)[] = [
@@ -44,8 +45,8 @@ export function writeMarketplaceTables(m: MarketplaceResult, tablePath: string):
   const base = tablePath.replace(/\.(csv|json|parquet)$/i, "");
   const paths = [`${base}.suppliers.csv`, `${base}.queue.csv`];
   mkdirSync(dirname(base), { recursive: true });
-  writeFileSync(paths[0], suppliersCsv(m.suppliers));
-  writeFileSync(paths[1], queueCsv(m));
+  writeFileAtomic(paths[0], suppliersCsv(m.suppliers));
+  writeFileAtomic(paths[1], queueCsv(m));
   return paths;
 }
 

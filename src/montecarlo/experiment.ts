@@ -49,8 +49,9 @@ export async function runExperiment(
   const runs = spec.runsPerPoint;
   const workers = Math.max(1, options.workers);
   const blocks = Math.ceil(runs / BLOCK_RUNS);
-  // about four chunks per worker (whole blocks), so the pool stays balanced; chunking never changes results
-  const blocksPerChunk = Math.max(1, Math.floor(blocks / (workers * 4)));
+  // about four chunks per worker (whole blocks), so the pool stays balanced; chunking never changes
+  // results. In this thread (1 worker) chunks are single blocks: Ctrl-C is seen between chunks.
+  const blocksPerChunk = workers === 1 ? 1 : Math.max(1, Math.floor(blocks / (workers * 4)));
   const tasks: ChunkTask[] = todo.flatMap((point) =>
     chunkRanges(runs, blocksPerChunk).map(([runStart, runEnd]) => ({
       scenario: spec.scenario,
@@ -77,7 +78,17 @@ export async function runExperiment(
           return;
         }
         const task = tasks[next++];
-        const partial = await runner.run(task);
+        let partial: Awaited<ReturnType<typeof runner.run>>;
+        try {
+          partial = await runner.run(task, options.signal);
+        } catch (e) {
+          // Ctrl-C: the chunk under way is dropped (its point reruns on --resume)
+          if (options.signal?.aborted) {
+            interrupted = true;
+            return;
+          }
+          throw e;
+        }
         const a = acc.get(task.point.index)!;
         a.add(partial);
         runsDone += task.runEnd - task.runStart;

@@ -1,10 +1,12 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BAND_STATS, OUTCOME_METRICS, type PointResult } from "../analysis/types.js";
+import { writeFileAtomic } from "../io/atomic.js";
 import type { PairedDifference } from "./compare.js";
 
 const csvCell = (v: unknown) => {
-  const s = typeof v === "number" ? String(v) : String(v ?? "");
+  // a non-finite number (an undefined statistic, e.g. of zero good runs) is an empty cell
+  const s = typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : String(v ?? "");
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 const csv = (rows: unknown[][]) => `${rows.map((r) => r.map(csvCell).join(",")).join("\n")}\n`;
@@ -51,7 +53,7 @@ export function writePointFiles(
   }
   const files = { "bands.csv": bands, "outcomes.csv": outcomes, "points.csv": summary };
   return Object.entries(files).map(([name, rows]) => {
-    writeFileSync(join(dir, name), csv(rows));
+    writeFileAtomic(join(dir, name), csv(rows));
     return join(dir, name);
   });
 }
@@ -62,12 +64,12 @@ export function writeCompareFile(dir: string, diffs: readonly PairedDifference[]
     ["metric", "meanA", "meanB", "meanDifference", "sd", "ci95Low", "ci95High", "n"],
     ...diffs.map((d) => [d.metric, d.meanA, d.meanB, d.mean, d.sd, d.low, d.high, d.n]),
   ];
-  writeFileSync(join(dir, "compare.csv"), csv(rows));
+  writeFileAtomic(join(dir, "compare.csv"), csv(rows));
   return join(dir, "compare.csv");
 }
 
 export function writeJson(dir: string, name: string, value: unknown): string {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
+  writeFileAtomic(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
   return join(dir, name);
 }

@@ -6,7 +6,8 @@ import { runChunk } from "./chunk.js";
 
 /** Runs chunks: in this thread (1 worker) or on a pool of worker threads. */
 export interface ChunkRunner {
-  run(task: ChunkTask): Promise<ChunkPartial>;
+  /** Run a chunk; when `signal` aborts, rejects with an AbortError (a running thread is stopped). */
+  run(task: ChunkTask, signal?: AbortSignal): Promise<ChunkPartial>;
   close(): Promise<void>;
 }
 
@@ -24,7 +25,12 @@ export function workerFile(): string {
 export function chunkRunner(workers: number): ChunkRunner {
   if (workers <= 1)
     return {
-      run: async (task) => runChunk(task),
+      run: async (task, signal) => {
+        // yield to the event loop first, so a Ctrl-C between chunks is seen
+        await new Promise((done) => setImmediate(done));
+        signal?.throwIfAborted();
+        return runChunk(task);
+      },
       close: async () => {},
     };
   const pool = new Piscina({
@@ -34,7 +40,7 @@ export function chunkRunner(workers: number): ChunkRunner {
     idleTimeout: 1000,
   });
   return {
-    run: (task) => pool.run(task) as Promise<ChunkPartial>,
+    run: (task, signal) => pool.run(task, { signal }) as Promise<ChunkPartial>,
     close: () => pool.destroy(),
   };
 }

@@ -1,4 +1,5 @@
 import type { PointSpec } from "../analysis/types.js";
+import { forbiddenSegment } from "../scenario/overrides.js";
 
 type Value = number | string | boolean;
 
@@ -25,6 +26,9 @@ export function parseAxis(option: string, text: string): Axis {
   if (eq <= 0 || eq === text.length - 1)
     throw new Error(`${option} "${text}": expected path=v1,v2,… or path=start:stop:step`);
   const path = text.slice(0, eq).trim();
+  const forbidden = forbiddenSegment(path);
+  if (forbidden !== null)
+    throw new Error(`${option} "${text}": "${forbidden}" is not allowed in a path`);
   const rhs = text.slice(eq + 1).trim();
   const range = rhs.match(/^([^:,]+):([^:,]+):([^:,]+)$/);
   if (range) {

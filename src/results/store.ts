@@ -47,6 +47,9 @@ export interface ExperimentSummary {
   readonly runsPerPoint: number;
   readonly pointsTotal: number;
   readonly pointsStored: number;
+  /** Runs that stopped with an error, over the stored points. */
+  readonly failedRuns: number;
+  /** Every point stored and every run whole; an experiment with failed runs is never finished. */
   readonly finished: boolean;
 }
 
@@ -101,14 +104,8 @@ async function acquire(
   const key = resolve(path);
   let entry = instances.get(key);
   if (!entry) {
-    try {
-      const instance = await DuckDBInstance.create(path, {
-        access_mode: readOnly ? "READ_ONLY" : "READ_WRITE",
-      });
-      entry = { instance, refs: 0, readOnly };
-    } catch (e) {
-      throw openError(path, e);
-    }
+    const instance = await createInstance(path, readOnly);
+    entry = { instance, refs: 0, readOnly };
     instances.set(key, entry);
   } else if (entry.readOnly && !readOnly)
     throw new StoreError(
@@ -129,6 +126,28 @@ async function acquire(
       }
     },
   };
+}
+
+/**
+ * How long an open waits for another process's lock (a dashboard reading between two polls,
+ * a command listing experiments) before it says "in use", ms. A writer waits longer than a
+ * reader: a dashboard polling the store must never make a CLI writer fail.
+ */
+export const LOCK_WAIT_MS = { writer: 3_000, reader: 1_000 } as const;
+
+async function createInstance(path: string, readOnly: boolean): Promise<DuckDBInstance> {
+  const deadline = Date.now() + (readOnly ? LOCK_WAIT_MS.reader : LOCK_WAIT_MS.writer);
+  for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      return await DuckDBInstance.create(path, {
+        access_mode: readOnly ? "READ_ONLY" : "READ_WRITE",
+      });
+    } catch (e) {
+      const error = openError(path, e);
+      if (error.reason !== "busy" || Date.now() + wait > deadline) throw error;
+      await new Promise((done) => setTimeout(done, wait));
+    }
+  }
 }
 
 /** Open (creating unless read-only) the store at `path`. */
@@ -167,6 +186,10 @@ function openError(path: string, e: unknown): StoreError {
   return new StoreError(`cannot open store ${path}: ${message}`, "invalid");
 }
 
+/** Failed runs of a stored point `p`: runs not in its bands (the listed failures are the first 100). */
+export const FAILED_RUNS = "greatest(p.runs - p.band_runs, json_array_length(p.failed_runs_json))";
+
+const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const num = (v: DuckDBValue) => (typeof v === "bigint" ? Number(v) : (v as number));
 
 class DuckDbStore implements Store {
@@ -363,9 +386,12 @@ class DuckDbStore implements Store {
   finish(experimentId: string): Promise<void> {
     return this.serial(async () => {
       await this.requireExperiment(experimentId);
-      await this.db.run("UPDATE experiments SET finished = true WHERE id = $id", {
-        id: experimentId,
-      });
+      // a point with failed runs is stored (what it has is kept) but never counts as whole
+      await this.db.run(
+        `UPDATE experiments SET finished = true WHERE id = $id
+           AND NOT EXISTS (SELECT 1 FROM points p WHERE p.experiment_id = $id AND ${FAILED_RUNS} > 0)`,
+        { id: experimentId },
+      );
     });
   }
 
@@ -381,7 +407,8 @@ class DuckDbStore implements Store {
         await this.db.runAndReadAll(
           `SELECT e.id, e.kind, e.scenario_name, strftime(e.created_at, '%Y-%m-%dT%H:%M:%S.%gZ'),
              e.version, e.seed, e.runs_per_point, e.n_points,
-             (SELECT count(*) FROM points p WHERE p.experiment_id = e.id), e.finished
+             (SELECT count(*) FROM points p WHERE p.experiment_id = e.id), e.finished,
+             (SELECT coalesce(sum(${FAILED_RUNS}), 0) FROM points p WHERE p.experiment_id = e.id)
            FROM experiments e ORDER BY e.seq`,
         )
       ).getRows();
@@ -396,6 +423,7 @@ class DuckDbStore implements Store {
         pointsTotal: num(r[7]!),
         pointsStored: num(r[8]!),
         finished: r[9] === true,
+        failedRuns: num(r[10]!),
       }));
     });
   }

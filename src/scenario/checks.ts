@@ -127,6 +127,9 @@ function checkRanges(values: OnchainValues, ctx: Ctx, path: (string | number)[])
 }
 
 function checkOnchain(s: Scenario, ctx: Ctx): void {
+  // a missing ops fund is reported once (checkTokens): the reserve-based rules below cannot be judged
+  const t = s.tokens;
+  if (t.allocation !== undefined && t.allocation[OPS_FUND] === undefined) return;
   const tokens = resolveTokens(s.tokens);
   if (s.onchain.phase2Modulation === undefined) {
     const a =

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, extname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { scenarioWarnings } from "./checks.js";
 import { csvColumn } from "./csv.js";
 import { ScenarioError, type ScenarioIssue } from "./errors.js";
+import { forbiddenKeyPath, LIMITS, nestingDepth, textNestingDepth } from "./limits.js";
 import { applyOverrides } from "./overrides.js";
 import { parseScenario } from "./parse.js";
 import type { Scenario } from "./schema.js";
@@ -24,18 +25,101 @@ export interface LoadedScenario {
   readonly path?: string;
 }
 
-/** Read the raw object of a YAML or JSON file (YAML is a superset of JSON). */
-export function readScenarioFile(path: string): unknown {
-  if (!existsSync(path))
-    throw new ScenarioError([{ path: "", message: `no such file: ${path}` }], path);
-  const text = readFileSync(path, "utf8");
+function fileProblem(message: string, source: string): ScenarioError {
+  return new ScenarioError([{ path: "", message }], source);
+}
+
+/**
+ * Read a regular file of at most `maxBytes` as UTF-8; throws ScenarioError naming the path
+ * when it is missing, not a regular file (a directory, a device such as /dev/zero), too large
+ * or unreadable. `what` names the file in messages ("scenario file", "CSV file").
+ */
+export function readRegularFile(path: string, maxBytes: number, what: string): string {
+  let size: number;
   try {
-    return parseYaml(text, { prettyErrors: true });
+    const st = statSync(path);
+    if (st.isDirectory()) throw fileProblem(`${path} is a directory, not a ${what}`, path);
+    if (!st.isFile()) throw fileProblem(`${path} is not a regular file (a ${what} is)`, path);
+    size = st.size;
   } catch (e) {
-    throw new ScenarioError(
-      [{ path: "", message: `not valid YAML or JSON: ${(e as Error).message}` }],
+    if (e instanceof ScenarioError) throw e;
+    throw fileProblem(`no such ${what === "scenario file" ? "file" : what}: ${path}`, path);
+  }
+  if (size > maxBytes)
+    throw fileProblem(
+      `${path} is ${(size / 1048576).toFixed(1)} MB; a ${what} is at most ${maxBytes / 1048576} MB`,
       path,
     );
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw fileProblem(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, path);
+  }
+}
+
+/**
+ * Parse scenario text: strict JSON for `.json` (a trailing comma is refused with its position),
+ * YAML otherwise. Refused before parsing: CR-only line endings, nesting deeper than
+ * LIMITS.maxDepth. Throws ScenarioError.
+ */
+export function parseScenarioText(text: string, source: string, json: boolean): unknown {
+  if (text.includes("\r") && !text.includes("\n") && text.indexOf("\r") < text.length - 1)
+    throw fileProblem(
+      "the file has CR-only line endings (classic Mac): save it with LF or CRLF line endings",
+      source,
+    );
+  if (textNestingDepth(text) > LIMITS.maxDepth)
+    throw fileProblem(`nested deeper than ${LIMITS.maxDepth} levels`, source);
+  if (json) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw fileProblem(`not valid JSON: ${(e as Error).message}`, source);
+    }
+  }
+  try {
+    return parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
+  } catch (e) {
+    throw fileProblem(`not valid YAML or JSON: ${(e as Error).message}`, source);
+  }
+}
+
+/** Read the raw object of a YAML or JSON file (`.json` as strict JSON). */
+export function readScenarioFile(path: string): unknown {
+  const text = readRegularFile(path, LIMITS.maxScenarioBytes, "scenario file");
+  return parseScenarioText(text, path, extname(path).toLowerCase() === ".json");
+}
+
+/**
+ * Cheap checks of a raw scenario before the schema reads it, so that oversized lists and
+ * hostile keys are refused at once: nesting depth, prototype keys, list lengths.
+ */
+export function precheckRaw(raw: unknown, source?: string): void {
+  if (nestingDepth(raw) > LIMITS.maxDepth)
+    throw new ScenarioError(
+      [{ path: "", message: `nested deeper than ${LIMITS.maxDepth} levels` }],
+      source,
+    );
+  const bad = forbiddenKeyPath(raw);
+  if (bad !== null)
+    throw new ScenarioError(
+      [{ path: bad, message: "this key is not allowed (it would reach an object's prototype)" }],
+      source,
+    );
+  if (!raw || typeof raw !== "object") return;
+  const r = raw as Record<string, unknown>;
+  const lists: [string, number][] = [
+    ["consumers", LIMITS.maxConsumerTypes],
+    ["suppliers", LIMITS.maxSupplierClasses],
+    ["schedule", LIMITS.maxScheduleEntries],
+  ];
+  for (const [key, max] of lists) {
+    const v = r[key];
+    if (Array.isArray(v) && v.length > max)
+      throw new ScenarioError(
+        [{ path: key, message: `${v.length} entries; at most ${max}` }],
+        source,
+      );
   }
 }
 
@@ -52,11 +136,81 @@ export function prepareScenario(
 ): LoadedScenario {
   const sets = [...(options.set ?? [])];
   if (options.days !== undefined) sets.push(`days=${options.days}`);
+  precheckRaw(raw, options.source);
   const withOverrides = sets.length > 0 ? applyOverrides(raw, sets) : raw;
+  if (sets.length > 0) precheckRaw(withOverrides, options.source);
   let scenario = parseScenario(withOverrides, options.source);
   scenario = resolveCsvSeries(scenario, options.baseDir ?? process.cwd(), options.source);
   if (options.deterministic) scenario = withoutNoise(scenario);
-  return { scenario, warnings: scenarioWarnings(scenario), path: options.source };
+  if (scenario.mode === "marketplace") checkMarketplaceSize(scenario, options.source);
+  return {
+    scenario,
+    warnings: [...scenarioWarnings(scenario), ...shortSeriesWarnings(withOverrides, scenario)],
+    path: options.source,
+  };
+}
+
+/** The largest value a series can reach over `days` (noise at 6 standard deviations). */
+export function seriesPeak(series: Series, days: number): number {
+  if (typeof series === "number") return series;
+  if ("values" in series) {
+    let peak = 0;
+    for (let t = 0; t < Math.min(days, series.values.length); t++)
+      peak = Math.max(peak, series.values[t]);
+    return peak;
+  }
+  if (!isFormulaSeries(series)) return 0;
+  if (series.startDay >= days) return 0;
+  const end = series.start + series.slope * (days - 1 - series.startDay);
+  return Math.max(series.min, Math.max(series.start, end) + 6 * series.noise);
+}
+
+/** Marketplace mode keeps every agent: refuse populations beyond LIMITS.maxMarketplaceAgents. */
+function checkMarketplaceSize(s: Scenario, source?: string): void {
+  const issues: ScenarioIssue[] = [];
+  const max = LIMITS.maxMarketplaceAgents;
+  mapSeries(s, (series, path) => {
+    const isAgents = path.endsWith(".count") || path.endsWith(".jobsPerDay");
+    const peak = isAgents ? seriesPeak(series, s.days) : 0;
+    if (peak > max)
+      issues.push({
+        path,
+        message: `reaches ${peak.toPrecision(3)}; marketplace mode simulates each one, at most ${max.toLocaleString("en-US")} (use aggregate mode for larger economies)`,
+      });
+    return series;
+  });
+  if (issues.length > 0) throw new ScenarioError(issues, source);
+}
+
+/**
+ * A warning per explicit or CSV series shorter than the run: how many days repeat its last
+ * value (MODEL.md §3). `raw` tells which series came from a CSV file.
+ */
+export function shortSeriesWarnings(raw: unknown, s: Scenario): string[] {
+  const out: string[] = [];
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const csvOf = (path: string): string | null => {
+    let node: unknown = r;
+    for (const seg of path.replace(/\[(\d+)\]/g, ".$1").split(".")) {
+      if (node === null || typeof node !== "object") return null;
+      node = (node as Record<string, unknown>)[seg];
+    }
+    const csv = (node as { csv?: unknown } | null)?.csv;
+    return typeof csv === "string" ? csv : null;
+  };
+  mapSeries(s, (series, path) => {
+    if (typeof series === "object" && "values" in series && series.values.length < s.days) {
+      const n = series.values.length;
+      const repeat = s.days - n;
+      const csv = csvOf(path);
+      out.push(
+        `${path}: ${n} value${n === 1 ? "" : "s"}${csv ? ` in ${csv}` : ""} for a ${s.days}-day run; ` +
+          `the last value (${series.values[n - 1]}) repeats on the last ${repeat} day${repeat === 1 ? "" : "s"}`,
+      );
+    }
+    return series;
+  });
+  return out;
 }
 
 function mapSeries(s: Scenario, f: (series: Series, path: string) => Series): Scenario {
@@ -78,11 +232,14 @@ export function resolveCsvSeries(s: Scenario, baseDir: string, source?: string):
   const out = mapSeries(s, (series, path) => {
     if (!isCsvSeries(series)) return series;
     const file = resolve(baseDir, series.csv);
-    if (!existsSync(file)) {
-      issues.push({ path: `${path}.csv`, message: `no such CSV file: ${file}` });
+    let text: string;
+    try {
+      text = readRegularFile(file, LIMITS.maxCsvBytes, "CSV file");
+    } catch (e) {
+      issues.push({ path: `${path}.csv`, message: (e as ScenarioError).issues[0].message });
       return series;
     }
-    const r = csvColumn(readFileSync(file, "utf8"), series.column);
+    const r = csvColumn(text, series.column);
     if ("error" in r) {
       issues.push({ path: `${path}.csv`, message: `${series.csv}: ${r.error}` });
       return series;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LIMITS } from "./limits.js";
 
 /**
  * The on-chain (governance-controlled) variables of docs/model.md §4, as data: the schema,
@@ -175,8 +176,11 @@ export const ONCHAIN_INFO: Readonly<Record<OnchainName, OnchainVariableInfo>> = 
 
 function variableSchema(v: OnchainVariableInfo) {
   let s = v.integer ? z.int() : z.number();
-  s = v.exclusiveMin ? s.gt(v.min) : s.min(v.min);
-  if (v.max !== undefined) s = s.max(v.max);
+  // a divisor (exclusive minimum 0) is at least LIMITS.minPositive, so no quotient overflows
+  s = v.exclusiveMin
+    ? s.min(Math.max(v.min, v.name === "priceFloor" ? LIMITS.minPriceFloor : LIMITS.minPositive))
+    : s.min(v.min);
+  s = s.max(v.max ?? LIMITS.maxAmount);
   const def = typeof v.defaultValue === "number" ? String(v.defaultValue) : v.defaultValue;
   return s.optional().describe(`${v.meaning} Unit: ${v.unit}. Default: ${def}.`);
 }

@@ -1,5 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { ScenarioError } from "./errors.js";
+import { FORBIDDEN_KEYS, forbiddenKeyPath } from "./limits.js";
 
 /**
  * Apply `path=value` overrides to a raw scenario object before validation. The value is read
@@ -28,11 +29,24 @@ export function applyOverrides(raw: unknown, sets: readonly string[]): Record<st
       issues.push({ path, message: `cannot read the value: ${(e as Error).message}` });
       continue;
     }
+    const forbidden = forbiddenSegment(path) ?? forbiddenKeyPath(value);
+    if (forbidden !== null) {
+      issues.push({
+        path,
+        message: `"${forbidden}" is not allowed in a path or key (it would reach an object's prototype)`,
+      });
+      continue;
+    }
     const problem = setPath(root, path, value);
     if (problem) issues.push({ path, message: problem });
   }
   if (issues.length > 0) throw new ScenarioError(issues, "--set");
   return root;
+}
+
+/** The first segment of `path` that is `__proto__`, `prototype` or `constructor`, or null. */
+export function forbiddenSegment(path: string): string | null {
+  return segments(path).find((s) => FORBIDDEN_KEYS.has(s)) ?? null;
 }
 
 function segments(path: string): string[] {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkScenario } from "./checks.js";
 import { FeedbackSchema } from "./feedback.js";
+import { amount, LIMITS, positiveAmount } from "./limits.js";
 import { MarketplaceSchema } from "./marketplace.js";
 import { OnchainSchema } from "./onchain.js";
 import { SeriesSchema } from "./series.js";
@@ -37,33 +38,23 @@ export const DEFAULT_ALLOCATION = {
 
 export const TokensSchema = z
   .strictObject({
-    initialSupply: z
-      .number()
-      .gt(0)
+    initialSupply: positiveAmount()
       .optional()
       .describe(
-        "Tokens in circulation on day 0 (> 0). Give it, or the allocation table, not both.",
+        "Tokens in circulation on day 0 (1e-12 … 1e15). Give it, or the allocation table, not both.",
       ),
-    initialTokenReserve: z
-      .number()
-      .min(0)
+    initialTokenReserve: amount()
       .optional()
       .describe(
         "Tokens in the ops-fund reserve on day 0 (≥ 0). Default 0 when initialSupply is given.",
       ),
-    lockedAllocations: z
-      .number()
-      .min(0)
+    lockedAllocations: amount()
       .optional()
       .describe("Tokens locked on day 0 that never vest (≥ 0). Default 0."),
-    initialDollarReserve: z
-      .number()
-      .min(0)
+    initialDollarReserve: amount()
       .default(0)
       .describe("USD in the dollar reserve on day 0. Default 0."),
-    maxTokenSupply: z
-      .number()
-      .gt(0)
+    maxTokenSupply: positiveAmount()
       .default(1_000_000_000)
       .describe(
         "Total token supply the allocation table divides, in tokens. Default 1,000,000,000.",
@@ -84,6 +75,7 @@ export const PhaseOneSchema = z
     phaseOneDays: z
       .int()
       .min(0)
+      .max(LIMITS.maxDays)
       .default(30)
       .describe("Phase 1 lasts at most this many days (E4). Whole ≥ 0. Default 30."),
     fracPhaseOneTokens: z
@@ -95,6 +87,7 @@ export const PhaseOneSchema = z
     nProject: z
       .int()
       .min(1)
+      .max(LIMITS.maxAmount)
       .default(1)
       .describe("Projects sharing the phase-1 budget (E2). Whole ≥ 1. Default 1."),
     endPhaseOneOnTargets: z
@@ -116,6 +109,7 @@ export const SupplierClassSchema = z.strictObject({
   phaseOneTarget: z
     .int()
     .min(0)
+    .max(LIMITS.maxAmount)
     .default(0)
     .describe(
       "Suppliers of the class the project targets in phase 1 (E3, E4). Whole ≥ 0. Default 0.",
@@ -127,19 +121,25 @@ export const ConsumerTypeSchema = z.strictObject({
   row: Name.optional().describe(
     "Price-matrix row the type pays through. Default: the type's own name.",
   ),
-  unitPrice: z.number().min(0).describe("Price per unit of service, usd/unit (E1)."),
-  unitsPerJob: z.number().min(0).describe("Units of service per job (E1), e.g. hours or images."),
-  incentive: z
-    .number()
-    .min(0)
+  unitPrice: amount(LIMITS.maxUnitPrice).describe(
+    "Price per unit of service, usd/unit (E1), 0 … 1e9.",
+  ),
+  unitsPerJob: amount(LIMITS.maxUnitsPerJob).describe(
+    "Units of service per job (E1), e.g. hours or images, 0 … 1e9.",
+  ),
+  incentive: amount(LIMITS.maxIncentive)
     .default(0)
-    .describe("Extra bid as a fraction of price (E1) [R2]. ≥ 0. Default 0."),
+    .describe("Extra bid as a fraction of price (E1) [R2], 0 … 1,000. Default 0."),
   jobsPerDay: SeriesSchema.describe("Jobs created per day (jobs/day)."),
 });
 
 export const ScheduleEntrySchema = z
   .strictObject({
-    day: z.int().min(0).describe("Day (0-based) the vote takes effect, at step 1 of that day."),
+    day: z
+      .int()
+      .min(0)
+      .max(LIMITS.maxAmount)
+      .describe("Day (0-based) the vote takes effect, at step 1 of that day."),
     set: OnchainSchema.describe(
       "On-chain variables to change; values in force afterwards are validated.",
     ),
@@ -159,7 +159,7 @@ export const ScenarioObjectSchema = z
     days: z
       .int()
       .min(1)
-      .max(36_500)
+      .max(LIMITS.maxDays)
       .default(180)
       .describe("Days to simulate, 1 … 36,500. Default 180."),
     tokens: TokensSchema.prefault({}),
@@ -167,9 +167,14 @@ export const ScenarioObjectSchema = z
     onchain: OnchainSchema.prefault({}),
     suppliers: z
       .array(SupplierClassSchema)
+      .max(LIMITS.maxSupplierClasses)
       .default([])
       .describe("Supplier classes, in output order."),
-    consumers: z.array(ConsumerTypeSchema).default([]).describe("Consumer types, in output order."),
+    consumers: z
+      .array(ConsumerTypeSchema)
+      .max(LIMITS.maxConsumerTypes)
+      .default([])
+      .describe("Consumer types, in output order."),
     priceMatrix: z
       .record(Name, z.record(Name, z.number().min(0)))
       .default({})
@@ -185,6 +190,7 @@ export const ScenarioObjectSchema = z
     ),
     schedule: z
       .array(ScheduleEntrySchema)
+      .max(LIMITS.maxScheduleEntries)
       .default([])
       .describe("Governance votes changing on-chain variables."),
     marketplace: MarketplaceSchema.optional().describe(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { amount, LIMITS, signedAmount } from "./limits.js";
 
 /**
  * A per-day input series (docs/model.md §3): a linear trend with gaussian noise,
@@ -6,24 +7,20 @@ import { z } from "zod";
  */
 export const SeriesFormulaSchema = z
   .strictObject({
-    start: z.number().describe("Value on `startDay`, in the series' unit."),
-    slope: z
-      .number()
+    start: signedAmount().describe("Value on `startDay`, in the series' unit."),
+    slope: signedAmount()
       .default(0)
       .describe("Change per day, in the series' unit per day. Default 0."),
-    noise: z
-      .number()
-      .min(0)
+    noise: amount()
       .default(0)
       .describe("Standard deviation of the daily gaussian noise, in the series' unit. Default 0."),
     startDay: z
       .int()
       .min(0)
+      .max(LIMITS.maxDays)
       .default(0)
       .describe("First day (0-based) the series is active; earlier days are 0. Default 0."),
-    min: z
-      .number()
-      .min(0)
+    min: amount()
       .default(0)
       .describe("Lower clamp applied on active days: max(min, trend + noise). Default 0."),
   })
@@ -34,8 +31,9 @@ export const SeriesFormulaSchema = z
 export const SeriesValuesSchema = z
   .strictObject({
     values: z
-      .array(z.number().min(0))
+      .array(amount())
       .min(1)
+      .max(LIMITS.maxSeriesLength)
       .describe("Explicit values, day 0 first; the last value repeats. Each ≥ 0, not clamped."),
   })
   .describe("Explicit per-day values.");
@@ -54,7 +52,7 @@ export const SeriesCsvSchema = z
   .describe("A column of a CSV file; read by the scenario loader before the run.");
 
 export const SeriesSchema = z.union([
-  z.number().min(0).describe("A constant, ≥ 0."),
+  amount().describe("A constant, 0 … 1e15."),
   SeriesFormulaSchema,
   SeriesValuesSchema,
   SeriesCsvSchema,

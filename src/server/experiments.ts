@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { basename } from "node:path";
 
 /** The part of the results store (src/results) the dashboard reads. */
 interface StoreLike {
@@ -37,9 +38,22 @@ export async function withStore<T>(
 ): Promise<T> {
   if (!path)
     throw new StoreUnavailable("no results store given: start the server with --store <file>");
-  if (!existsSync(path)) throw new StoreUnavailable(`no results store at ${path}`);
+  if (!existsSync(path)) throw new StoreUnavailable(`no results store ${basename(path)}`);
   const openStore = await loadOpenStore();
-  const store = await openStore(path, { readOnly: true });
+  let store: StoreLike;
+  try {
+    store = await openStore(path, { readOnly: true });
+  } catch (e) {
+    // "in use" by a writer (a running experiment) is 503, as documented; never an absolute path
+    const reason = (e as { reason?: string }).reason;
+    if ((e as Error).name === "StoreError")
+      throw new StoreUnavailable(
+        reason === "busy"
+          ? `the results store ${basename(path)} is in use by a running experiment; try again when it is done`
+          : `the results store ${basename(path)} cannot be read (${reason ?? "error"})`,
+      );
+    throw e;
+  }
   try {
     return await f(store);
   } finally {

@@ -4,6 +4,7 @@ import { type AppOptions, createApp } from "./app.js";
 import { packagePaths } from "./paths.js";
 
 export { type AppOptions, BODY_LIMIT, createApp } from "./app.js";
+export { isLoopback } from "./guard.js";
 export { packagePaths, packageRoot } from "./paths.js";
 
 export interface ServeOptions extends Partial<AppOptions> {
@@ -28,6 +29,9 @@ export function startServer(options: ServeOptions = {}): Promise<RunningServer> 
     webDir: options.webDir ?? paths.webDir,
     scenarioFile: options.scenarioFile,
     storePath: options.storePath,
+    host: options.host ?? "127.0.0.1",
+    token: options.token,
+    timeBudgetMs: options.timeBudgetMs,
   });
   const host = options.host ?? "127.0.0.1";
   return new Promise((resolvePromise, reject) => {

@@ -1,12 +1,14 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { csvColumn } from "../scenario/csv.js";
+import { LIMITS } from "../scenario/limits.js";
 import { NAME_PATTERN } from "../scenario/schema.js";
 
 /** A scenario file as the dashboard receives it: its text and its raw object (CSV series inlined). */
 export interface ScenarioText {
   readonly name: string;
+  /** The file's name (never its folder: the server does not disclose where files are). */
   readonly file: string;
   readonly description: string;
   readonly days: number | null;
@@ -39,8 +41,19 @@ export function readShipped(dir: string, name: string): ScenarioText | null {
 
 /** Read a scenario file into its text, raw object and problems. */
 export function readScenarioText(file: string, fallbackName: string): ScenarioText {
-  const yaml = readFileSync(file, "utf8");
   const problems: string[] = [];
+  const size = statSync(file).size;
+  if (size > LIMITS.maxScenarioBytes)
+    return {
+      name: fallbackName,
+      file: basename(file),
+      description: "",
+      days: null,
+      yaml: "",
+      raw: null,
+      problems: [`the file is larger than ${LIMITS.maxScenarioBytes / 1048576} MB`],
+    };
+  const yaml = readFileSync(file, "utf8");
   let raw: unknown = null;
   try {
     raw = inlineCsvSeries(parseYaml(yaml), dirname(resolve(file)), problems);
@@ -50,7 +63,7 @@ export function readScenarioText(file: string, fallbackName: string): ScenarioTe
   const obj = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
   return {
     name: typeof obj.name === "string" ? obj.name : fallbackName,
-    file,
+    file: basename(file),
     description: typeof obj.description === "string" ? obj.description : "",
     days: typeof obj.days === "number" ? obj.days : null,
     yaml,
@@ -59,18 +72,42 @@ export function readScenarioText(file: string, fallbackName: string): ScenarioTe
   };
 }
 
+/** Is `file` inside `dir` once symbolic links are followed? */
+function inside(dir: string, file: string): boolean {
+  let real: string;
+  let root: string;
+  try {
+    root = realpathSync(dir);
+    real = existsSync(file) ? realpathSync(file) : resolve(file);
+  } catch {
+    return false;
+  }
+  const rel = relative(root, real);
+  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep);
+}
+
 function inlineOne(series: unknown, baseDir: string, path: string, problems: string[]): unknown {
   if (!series || typeof series !== "object" || Array.isArray(series)) return series;
   const s = series as Record<string, unknown>;
   if (typeof s.csv !== "string" || typeof s.column !== "string") return series;
   const file = resolve(baseDir, s.csv);
-  if (!existsSync(file)) {
-    problems.push(`${path}.csv: no such CSV file: ${s.csv}`);
+  // never outside the scenario's folder, never a file's contents in a message
+  if (!inside(baseDir, file)) {
+    problems.push(`${path}.csv: the CSV file must be inside the scenario's folder`);
+    return series;
+  }
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    problems.push(`${path}.csv: no such CSV file`);
+    return series;
+  }
+  if (statSync(file).size > LIMITS.maxCsvBytes) {
+    problems.push(`${path}.csv: larger than ${LIMITS.maxCsvBytes / 1048576} MB`);
     return series;
   }
   const r = csvColumn(readFileSync(file, "utf8"), s.column);
   if ("error" in r) {
-    problems.push(`${path}.csv: ${s.csv}: ${r.error}`);
+    const line = /^line \d+/.exec(r.error)?.[0];
+    problems.push(`${path}.csv: not a readable series column${line ? ` (${line})` : ""}`);
     return series;
   }
   return { values: r.values };

@@ -53,7 +53,14 @@ describe("bme runs", () => {
     ]);
     const cells = (l: string) => l.split(/\s{2,}/).filter((_c, i) => i !== 3);
     expect(cells(lines[1]!)).toEqual(["mc-0001", "montecarlo", "tiny", "1/1", "3", "yes"]);
-    expect(cells(lines[2]!)).toEqual(["sweep-0002", "sweep", "tiny", "1/12", "250", "no"]);
+    expect(cells(lines[2]!)).toEqual([
+      "sweep-0002",
+      "sweep",
+      "tiny",
+      "1/12",
+      "250",
+      "no (1 run failed)",
+    ]);
     expect(lines[1]).toMatch(/ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d /);
   });
 

@@ -124,7 +124,7 @@ describe("experiments", () => {
   it("says so when the store file does not exist", async () => {
     const r = await app({ storePath: join(work, "none.duckdb") }).request("/api/experiments");
     expect(r.status).toBe(503);
-    expect(((await r.json()) as { error: string }).error).toContain("no results store at");
+    expect(((await r.json()) as { error: string }).error).toContain("no results store none.duckdb");
   });
 });
 

@@ -31,11 +31,16 @@ function fromBase64Url(s: string): string {
   return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
 
+const FORBIDDEN = new Set(["__proto__", "prototype", "constructor"]);
+
 function readChanges(params: URLSearchParams, key: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of params.getAll(key)) {
     const eq = entry.indexOf("=");
-    if (eq > 0) out[entry.slice(0, eq)] = entry.slice(eq + 1);
+    const path = entry.slice(0, eq);
+    // a link may be hostile: a path through __proto__, prototype or constructor is dropped
+    if (eq > 0 && !path.split(/[.[\]]/).some((s) => FORBIDDEN.has(s)))
+      out[path] = entry.slice(eq + 1);
   }
   return out;
 }

@@ -10,12 +10,13 @@ import {
   type PointResult,
   type PointSpec,
 } from "../../analysis/types.js";
+import { checkOutputDir } from "../../io/atomic.js";
 import type { TableFileFormat } from "../../io/dataTable.js";
 import type { ExperimentOutcome } from "../../montecarlo/experiment.js";
 import type { Axis } from "../../montecarlo/sweep.js";
 import type { Scenario } from "../../scenario/schema.js";
 import { VERSION } from "../../version.js";
-import { action, CliError } from "../errors.js";
+import { action, CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from "../errors.js";
 import { fmt } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
 
@@ -132,15 +133,20 @@ async function execute(
     throw new CliError("--keep-runs needs --out DIR: where the run tables go");
   const { runExperiment } = await import("../../montecarlo/experiment.js");
   const { progress } = await import("../progress.js");
-  const sink = await openSink(opts.store);
+  // Ctrl-C is ours from before the store opens: a signal at any moment stops the experiment
   const abort = new AbortController();
   const onSigint = () => {
-    process.stderr.write(
-      "\ninterrupted: finishing the chunks under way; completed points are kept\n",
-    );
+    process.stderr.write("\ninterrupted: stopping; completed points are kept\n");
     abort.abort();
   };
   process.once("SIGINT", onSigint);
+  let sink: Awaited<ReturnType<typeof openSink>>;
+  try {
+    sink = await openSink(opts.store);
+  } catch (e) {
+    process.removeListener("SIGINT", onSigint);
+    throw e;
+  }
   const bar = progress(kind, "runs", opts.quiet);
   try {
     const outcome = opts.queue
@@ -171,7 +177,7 @@ async function execute(
         `stopped after ${outcome.points.filter(Boolean).length + outcome.skippedPoints} of ${points.length} points; ` +
           `continue with the same command and --resume\n`,
       );
-      process.exitCode = 130;
+      process.exitCode = EXIT_INTERRUPTED;
     }
     if (!opts.quiet && outcome.experimentId)
       process.stdout.write(
@@ -243,10 +249,40 @@ function fmtSig(x: number): string {
   return Math.abs(x) >= 1000 ? fmt(x) : Number(x.toPrecision(4)).toString();
 }
 
-async function load(file: string, opts: CommonOptions): Promise<Scenario> {
+/** Load a scenario (printing the loader's warnings); `--out` is checked first, before any work. */
+async function load(
+  file: string,
+  opts: CommonOptions,
+  inputs: readonly string[] = [file],
+): Promise<Scenario> {
+  if (opts.out !== undefined) checkOutputDir(opts.out, inputs);
   const { loadScenario } = await import("../../scenario/load.js");
-  return loadScenario(file, { set: opts.set, days: opts.days, deterministic: opts.deterministic })
-    .scenario;
+  const { scenario, warnings } = loadScenario(file, {
+    set: opts.set,
+    days: opts.days,
+    deterministic: opts.deterministic,
+  });
+  if (!opts.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  return scenario;
+}
+
+/**
+ * Failed runs are counted and reported, and make the command exit 1 (what was computed is kept
+ * and written; the store does not mark the experiment finished).
+ */
+export function reportFailedRuns(points: readonly PointResult[]): void {
+  let failed = 0;
+  let total = 0;
+  let first: { point: number; run: number; error: string } | null = null;
+  for (const p of points) {
+    failed += p.outcomes.runs - p.bands.runs;
+    total += p.outcomes.runs;
+    if (first === null && p.failedRuns.length > 0) first = { point: p.index, ...p.failedRuns[0] };
+  }
+  if (failed === 0) return;
+  const where = first ? ` (first: point ${first.point}, run ${first.run}: ${first.error})` : "";
+  process.stderr.write(`error: ${failed} of ${total} runs failed${where}\n`);
+  if (process.exitCode !== EXIT_INTERRUPTED) process.exitCode = EXIT_FAILURE;
 }
 
 function parseMetric(value: string, previous: OutcomeMetric[] = []): OutcomeMetric[] {
@@ -255,7 +291,15 @@ function parseMetric(value: string, previous: OutcomeMetric[] = []): OutcomeMetr
   return [...previous, value as OutcomeMetric];
 }
 
+/** `bme montecarlo`, `sweep`, `compare` and `sensitivity`. */
 export function registerExperiments(program: Command): void {
+  registerMontecarlo(program);
+  registerSweep(program);
+  registerCompare(program);
+  registerSensitivity(program);
+}
+
+function registerMontecarlo(program: Command): void {
   common(
     program
       .command("montecarlo")
@@ -274,6 +318,7 @@ export function registerExperiments(program: Command): void {
         {},
       );
       const points = allPoints(outcome, stored);
+      reportFailedRuns(points);
       if (opts.out && points.length > 0) {
         await writePointFiles(opts.out, opts.format, spec, outcome, points);
         writeJson(opts.out, "summary.json", {
@@ -287,14 +332,12 @@ export function registerExperiments(program: Command): void {
         process.stdout.write(
           `${scenario.name}: ${opts.runs} runs, seed ${opts.seed}\n${pointTable(points, OUTCOME_METRICS)}\n`,
         );
-        if (points[0].failedRuns.length > 0)
-          process.stdout.write(
-            `${points[0].failedRuns.length} runs stopped early (first: run ${points[0].failedRuns[0].run}: ${points[0].failedRuns[0].error})\n`,
-          );
       }
     }),
   );
+}
 
+function registerSweep(program: Command): void {
   common(
     program
       .command("sweep")
@@ -335,6 +378,7 @@ export function registerExperiments(program: Command): void {
           zip,
         });
         const all = allPoints(outcome, stored);
+        reportFailedRuns(all);
         if (opts.out) await writePointFiles(opts.out, opts.format, spec, outcome, all);
         if (!opts.quiet)
           process.stdout.write(
@@ -342,7 +386,9 @@ export function registerExperiments(program: Command): void {
           );
       }),
     );
+}
 
+function registerCompare(program: Command): void {
   common(
     program
       .command("compare")
@@ -370,8 +416,8 @@ export function registerExperiments(program: Command): void {
         ) => {
           const { pairedDifferences } = await import("../../montecarlo/compare.js");
           const { writeCompareFile } = await import("../../montecarlo/files.js");
-          const a = await load(fileA, opts);
-          const b = await load(fileB, opts);
+          const a = await load(fileA, opts, [fileA, fileB]);
+          const b = await load(fileB, opts, [fileA, fileB]);
           const [defaultA, defaultB] = defaultLabels(a.name, b.name);
           const labels: [string, string] = [opts.labelA ?? defaultA, opts.labelB ?? defaultB];
           // one experiment, two points with common random numbers: A is the base, B replaces it whole
@@ -385,7 +431,9 @@ export function registerExperiments(program: Command): void {
             ],
             { labels, files: [fileA, fileB] },
           );
-          const [pa, pb] = allPoints(outcome, stored);
+          const both = allPoints(outcome, stored);
+          reportFailedRuns(both);
+          const [pa, pb] = both;
           if (!pa || !pb) return;
           const diffs = pairedDifferences(pa, pb);
           if (opts.out) {
@@ -412,7 +460,9 @@ export function registerExperiments(program: Command): void {
         },
       ),
     );
+}
 
+function registerSensitivity(program: Command): void {
   common(
     program
       .command("sensitivity")
@@ -452,6 +502,7 @@ export function registerExperiments(program: Command): void {
             metrics,
           });
           const all = allPoints(outcome, stored);
+          reportFailedRuns(all);
           if (all.length < plan.points.length) return;
           const tables = metrics.map((m) => ({ metric: m, rows: sensitivityRows(plan, all, m) }));
           if (opts.out)

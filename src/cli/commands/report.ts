@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
+import { checkOutputDir } from "../../io/atomic.js";
 import { VERSION } from "../../version.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
@@ -84,6 +85,7 @@ export function registerReport(program: Command): void {
           const { simulate } = await import("../../engine/simulate.js");
           if (opts.store !== undefined)
             throw new CliError(`--store: "${target}" is a scenario file, not an experiment id`);
+          if (opts.out !== undefined) checkOutputDir(opts.out, [target]);
           const { scenario } = loadScenario(target, {
             set: opts.set,
             days: opts.days,

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
+import { checkOutputDir } from "../../io/atomic.js";
 import { DEFAULT_STORE } from "../../results/defaults.js";
 import type { ExperimentSummary, ExportFormat, Store } from "../../results/index.js";
 import { action, CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from "../errors.js";
@@ -31,7 +32,11 @@ export function formatRuns(list: readonly ExperimentSummary[], path: string): st
     e.createdAt.slice(0, 19).replace("T", " "),
     `${e.pointsStored}/${e.pointsTotal}`,
     String(e.runsPerPoint),
-    e.finished ? "yes" : "no",
+    e.finished
+      ? "yes"
+      : e.failedRuns > 0
+        ? `no (${e.failedRuns} run${e.failedRuns === 1 ? "" : "s"} failed)`
+        : "no",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const right = new Set([4, 5]);
@@ -72,6 +77,7 @@ export function registerResults(program: Command): void {
         if (!FORMATS.includes(opts.format as ExportFormat))
           throw new CliError(`--format: "${opts.format}" is not one of ${FORMATS.join(", ")}`);
         const path = opts.store ?? DEFAULT_STORE;
+        checkOutputDir(opts.out ?? join("out", id), [path]);
         const store = await openReadOnly(path);
         try {
           const known = (await store.listExperiments()).some((e) => e.id === id);

@@ -1,4 +1,5 @@
 import type { Command } from "@commander-js/extra-typings";
+import { checkOutputDir, checkOutputFile } from "../../io/atomic.js";
 import { tableFormat, writeTable } from "../../io/table.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { formatSummary } from "../format.js";
@@ -36,6 +37,9 @@ export function registerRun(program: Command): void {
           throw new CliError(
             `--out: the output file must end in .csv, .parquet or .json, got "${opts.out}"`,
           );
+        // every path is checked before any work: a bad --out never costs a run
+        if (opts.out !== undefined) checkOutputFile(opts.out, [file]);
+        if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
         // the engine and the scenario loader: what a run needs, loaded when it runs (not by --help)
         const { loadScenario } = await import("../../scenario/load.js");
         const { simulate } = await import("../../engine/simulate.js");
@@ -43,11 +47,12 @@ export function registerRun(program: Command): void {
         const { formatMarketplace, writeMarketplaceTables } = await import(
           "../../marketplace/csv.js"
         );
-        const { scenario } = loadScenario(file, {
+        const { scenario, warnings } = loadScenario(file, {
           set: opts.set,
           days: opts.days,
           deterministic: opts.deterministic,
         });
+        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
         const result = simulate(scenario, { seed: opts.seed, run: opts.run });
         const written = opts.out !== undefined ? await writeTable(result, opts.out) : [];
         const marketTables =

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
@@ -21,6 +22,10 @@ export function registerServe(program: Command): void {
     .option("--port <n>", "port to listen on (0 = any free port)", "4173")
     .option("--host <address>", "address to bind (the default keeps it local)", "127.0.0.1")
     .option("--store <file>", "results store (DuckDB file) whose experiments the dashboard opens")
+    .option(
+      "--token <token>",
+      "access token every API call must carry (generated when --host is beyond loopback)",
+    )
     .action(
       action(async (file, opts) => {
         let scenarioFile: string | undefined;
@@ -30,10 +35,21 @@ export function registerServe(program: Command): void {
             throw new CliError(`no such scenario file: ${file}`);
         }
         // Hono and the API are loaded by this command only
-        const { startServer } = await import("../../server/index.js");
+        const { isLoopback, startServer } = await import("../../server/index.js");
+        // beyond loopback anyone on the network could reach it: warn, and require a token
+        const exposed = !isLoopback(opts.host);
+        if (opts.token !== undefined && opts.token.length < 16)
+          throw new CliError("--token must be at least 16 characters");
+        const token = opts.token ?? (exposed ? randomBytes(24).toString("base64url") : undefined);
+        if (exposed)
+          process.stderr.write(
+            `warning: --host ${opts.host} makes the dashboard reachable from other machines; ` +
+              "every API call needs the access token (open the URL printed below)\n",
+          );
         const server = await startServer({
           port: port(opts.port),
           host: opts.host,
+          token,
           scenarioFile,
           storePath: opts.store ? resolve(opts.store) : undefined,
         }).catch((e: NodeJS.ErrnoException) => {
@@ -41,7 +57,8 @@ export function registerServe(program: Command): void {
             throw new CliError(`port ${opts.port} is in use: pick another with --port (0 = any)`);
           throw new CliError(`cannot listen on ${opts.host}:${opts.port}: ${e.message}`);
         });
-        process.stdout.write(`bme dashboard: ${server.url}\n(press Ctrl-C to stop)\n`);
+        const url = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
+        process.stdout.write(`bme dashboard: ${url}\n(press Ctrl-C to stop)\n`);
         await new Promise<void>((done) => {
           const stop = () => {
             process.off("SIGINT", stop);

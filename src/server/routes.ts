@@ -1,0 +1,151 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, extname, join, normalize, sep } from "node:path";
+import type { Hono } from "hono";
+import { scenarioWarnings } from "../scenario/checks.js";
+import { ScenarioError } from "../scenario/errors.js";
+import { parseScenarioText, precheckRaw } from "../scenario/load.js";
+import { applyOverrides } from "../scenario/overrides.js";
+import { parseScenario } from "../scenario/parse.js";
+import {
+  experimentOverview,
+  plain,
+  pointBands,
+  type StoredExperiment,
+  withStore,
+} from "./experiments.js";
+import { readValidateBody } from "./guard.js";
+import { listScenarioFiles, readScenarioText, readShipped } from "./scenarios.js";
+
+function bad(message: string) {
+  return { error: message };
+}
+
+/** The shipped scenarios, one by name, and the command line's file (`/api/file`). */
+export function registerScenarioRoutes(
+  app: Hono,
+  options: { scenarioDir: string; scenarioFile?: string },
+): void {
+  app.get("/api/scenarios", (c) =>
+    c.json(
+      listScenarioFiles(options.scenarioDir).map((name) => {
+        const s = readShipped(options.scenarioDir, name);
+        return { name, title: s?.name ?? name, description: s?.description ?? "", days: s?.days };
+      }),
+    ),
+  );
+  app.get("/api/scenarios/:name", (c) => {
+    const name = c.req.param("name");
+    const s = readShipped(options.scenarioDir, name);
+    if (!s)
+      return c.json(
+        bad(
+          `no shipped scenario "${name.slice(0, 60)}" (shipped: ${listScenarioFiles(options.scenarioDir).join(", ")})`,
+        ),
+        404,
+      );
+    return c.json({ ...s, file: `${name}${extname(s.file)}` });
+  });
+  app.get("/api/file", (c) => {
+    const file = options.scenarioFile;
+    if (!file) return c.json(bad("no scenario file was given to bme serve"), 404);
+    if (!existsSync(file)) return c.json(bad(`the scenario file ${basename(file)} is gone`), 404);
+    return c.json(readScenarioText(file, "scenario"));
+  });
+}
+
+/** `POST /api/validate`: a scenario's text (and `path=value` changes) → its issues or the parsed scenario. */
+export function registerValidateRoute(app: Hono): void {
+  app.post("/api/validate", async (c) => {
+    const body = await readValidateBody(c);
+    if ("error" in body) return c.json(bad(body.error), body.status);
+    let raw: unknown;
+    try {
+      raw = parseScenarioText(body.yaml, "scenario", false);
+    } catch (e) {
+      return c.json(bad(`the scenario is not valid YAML: ${(e as Error).message}`), 400);
+    }
+    try {
+      precheckRaw(raw);
+      const withSets = body.set.length > 0 ? applyOverrides(raw, body.set) : raw;
+      const scenario = parseScenario(withSets);
+      return c.json({ valid: true, issues: [], warnings: scenarioWarnings(scenario), scenario });
+    } catch (e) {
+      if (e instanceof ScenarioError) return c.json({ valid: false, issues: e.issues });
+      throw e;
+    }
+  });
+}
+
+/** The results store's experiments, read-only; "in use" by a writer answers 503. */
+export function registerExperimentRoutes(app: Hono, storePath: string | undefined): void {
+  app.get("/api/experiments", async (c) => {
+    const list = await withStore(storePath, (s) => s.listExperiments());
+    return c.json(plain(list) as object);
+  });
+  const loadOne = (id: string) =>
+    withStore(storePath, async (s) => (await s.loadExperiment(id)) as StoredExperiment | null);
+  app.get("/api/experiments/:id", async (c) => {
+    const id = c.req.param("id");
+    const e = await loadOne(id);
+    if (!e) return c.json(bad(`no experiment "${id.slice(0, 60)}" in the store`), 404);
+    return c.json(experimentOverview(id, e) as object);
+  });
+  app.get("/api/experiments/:id/points/:index", async (c) => {
+    const id = c.req.param("id");
+    const index = Number(c.req.param("index"));
+    if (!Number.isInteger(index) || index < 0)
+      return c.json(bad("a point index is a whole number ≥ 0"), 400);
+    const e = await loadOne(id);
+    if (!e) return c.json(bad(`no experiment "${id.slice(0, 60)}" in the store`), 404);
+    const bands = pointBands(e, index);
+    if (!bands) return c.json(bad(`experiment "${id.slice(0, 60)}" has no point ${index}`), 404);
+    return c.json(bands as object);
+  });
+}
+
+const MIME: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/** The built web app: files inside `webDir` only; the app's own routes get index.html. */
+export function registerStatic(app: Hono, webDir: string): void {
+  const webRoot = normalize(webDir);
+  app.get("*", (c) => {
+    const index = join(webRoot, "index.html");
+    if (!existsSync(index))
+      return c.text(
+        "The dashboard is not built. Run: npm run build\nThe API is at /api/scenarios.\n",
+        503,
+      );
+    let rel: string;
+    try {
+      rel = decodeURIComponent(c.req.path);
+    } catch {
+      return c.text("bad path", 400);
+    }
+    const file = normalize(join(webRoot, rel));
+    const inside = file === webRoot || file.startsWith(webRoot + sep);
+    const target =
+      inside && existsSync(file) && statSync(file).isFile()
+        ? file
+        : extname(rel) === ""
+          ? index // the app's own routes
+          : null;
+    if (!target) return c.text("not found", 404);
+    c.header("Content-Type", MIME[extname(target)] ?? "application/octet-stream");
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header(
+      "Cache-Control",
+      target.includes(`${sep}assets${sep}`) ? "public, max-age=31536000, immutable" : "no-cache",
+    );
+    return c.body(readFileSync(target));
+  });
+}
