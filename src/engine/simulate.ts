@@ -2,6 +2,7 @@ import { runMarketplace } from "../marketplace/engine.js";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario, ScenarioInput } from "../scenario/schema.js";
+import { compiledForRun } from "../processes/generate.js";
 import { VERSION } from "../version.js";
 import { compileScenario } from "./compile.js";
 import { runKernel } from "./kernel.js";
@@ -29,7 +30,7 @@ export function simulate(
   const parsed = parseScenario(scenario);
   const seed = options.seed ?? 0;
   const run = options.run ?? 0;
-  const compiled = compileScenario(parsed);
+  const compiled = compiledForRun(compileScenario(parsed), seed, run);
   const data = new Float64Array(compiled.columns.length * compiled.days);
   const market =
     parsed.mode === "marketplace" ? runMarketplace(compiled, seed, run, data) : undefined;

@@ -9,6 +9,7 @@ import {
 } from "../analysis/types.js";
 import { compileScenario } from "../engine/compile.js";
 import { kernelScratch, runKernel } from "../engine/kernel.js";
+import { hasStochastic, StochasticInputs } from "../processes/generate.js";
 import { applyOverrides } from "../scenario/overrides.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -74,6 +75,7 @@ export function chunkRanges(runs: number, blocksPerChunk: number): [number, numb
 export function runChunk(task: ChunkTask): ChunkPartial {
   const scenario = pointScenario(task.scenario, task.point);
   const c = compileScenario(scenario);
+  const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
   const days = c.days;
   const cells = c.columns.length * days;
   const n = task.runEnd - task.runStart;
@@ -87,7 +89,7 @@ export function runChunk(task: ChunkTask): ChunkPartial {
   const failed: { run: number; error: string }[] = [];
   for (let k = 0; k < n; k++) {
     const run = task.runStart + k;
-    const o = runKernel(c, task.seed, run, out, scratch);
+    const o = runKernel(inputs ? inputs.forRun(task.seed, run) : c, task.seed, run, out, scratch);
     if (o.error) {
       failed.push({ run, error: o.error.message });
       for (const m of outcomes) m[k] = Number.NaN;

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { ExperimentSpec } from "../analysis/types.js";
 import { compileScenario } from "../engine/compile.js";
 import { kernelScratch, runKernel } from "../engine/kernel.js";
+import { hasStochastic, StochasticInputs } from "../processes/generate.js";
 import { resultFromBuffer } from "../engine/result.js";
 import { toCsv } from "../io/table.js";
 import { scenarioWarnings } from "../scenario/checks.js";
@@ -19,13 +20,14 @@ export function writeRunTables(spec: ExperimentSpec, dir: string): number {
   for (const point of spec.points) {
     const scenario = pointScenario(spec.scenario, point);
     const c = compileScenario(scenario);
+    const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
     const data = new Float64Array(c.columns.length * c.days);
     const scratch = kernelScratch(c);
     const folder = join(dir, "runs", `point-${point.index}`);
     mkdirSync(folder, { recursive: true });
     const warnings = scenarioWarnings(scenario);
     for (let run = 0; run < spec.runsPerPoint; run++) {
-      const o = runKernel(c, spec.seed, run, data, scratch);
+      const o = runKernel(inputs ? inputs.forRun(spec.seed, run) : c, spec.seed, run, data, scratch);
       const meta = {
         scenarioName: scenario.name,
         seed: spec.seed,

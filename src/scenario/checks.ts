@@ -4,6 +4,7 @@ import type { OnchainName, OnchainValues } from "./onchain.js";
 import { ROW_SUM_TOLERANCE } from "./priceMatrix.js";
 import { OPS_FUND, resolveOnchain, resolvePriceMatrix, resolveTokens } from "./resolve.js";
 import type { Scenario } from "./schema.js";
+import { checkStochastic } from "./stochasticChecks.js";
 
 type Ctx = z.core.$RefinementCtx<Scenario>;
 
@@ -18,6 +19,7 @@ export function checkScenario(s: Scenario, ctx: Ctx): void {
   checkPriceMatrix(s, ctx);
   checkOnchain(s, ctx);
   checkMarketplace(s, (path, message) => fail(ctx, path, message));
+  checkStochastic(s, (path, message) => fail(ctx, path, message));
 }
 
 function checkUniqueNames(s: Scenario, ctx: Ctx): void {

@@ -3,6 +3,7 @@ import { checkScenario } from "./checks.js";
 import { MarketplaceSchema } from "./marketplace.js";
 import { OnchainSchema } from "./onchain.js";
 import { SeriesSchema } from "./series.js";
+import { StochasticSchema } from "./stochastic.js";
 
 /** Names of consumer types, supplier classes, price-matrix rows (MODEL.md §7). */
 export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -186,6 +187,9 @@ export const ScenarioObjectSchema = z
       .array(ScheduleEntrySchema)
       .default([])
       .describe("Governance votes changing on-chain variables."),
+    stochastic: StochasticSchema.optional().describe(
+      "Stochastic input processes, regimes, shocks and correlation (issue 12, E23–E30). Opt-in.",
+    ),
     marketplace: MarketplaceSchema.optional().describe(
       "Suppliers and job attributes of marketplace mode (MODEL.md §9); defaults apply when absent.",
     ),
