@@ -1,8 +1,8 @@
 import { runMarketplace } from "../marketplace/engine.js";
+import { compiledForRun } from "../processes/generate.js";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario, ScenarioInput } from "../scenario/schema.js";
-import { compiledForRun } from "../processes/generate.js";
 import { VERSION } from "../version.js";
 import { compileScenario } from "./compile.js";
 import { runKernel } from "./kernel.js";

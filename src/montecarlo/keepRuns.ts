@@ -3,9 +3,9 @@ import { join } from "node:path";
 import type { ExperimentSpec } from "../analysis/types.js";
 import { compileScenario } from "../engine/compile.js";
 import { kernelScratch, runKernel } from "../engine/kernel.js";
-import { hasStochastic, StochasticInputs } from "../processes/generate.js";
 import { resultFromBuffer } from "../engine/result.js";
 import { toCsv } from "../io/table.js";
+import { hasStochastic, StochasticInputs } from "../processes/generate.js";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { VERSION } from "../version.js";
 import { pointScenario } from "./chunk.js";
@@ -27,7 +27,13 @@ export function writeRunTables(spec: ExperimentSpec, dir: string): number {
     mkdirSync(folder, { recursive: true });
     const warnings = scenarioWarnings(scenario);
     for (let run = 0; run < spec.runsPerPoint; run++) {
-      const o = runKernel(inputs ? inputs.forRun(spec.seed, run) : c, spec.seed, run, data, scratch);
+      const o = runKernel(
+        inputs ? inputs.forRun(spec.seed, run) : c,
+        spec.seed,
+        run,
+        data,
+        scratch,
+      );
       const meta = {
         scenarioName: scenario.name,
         seed: spec.seed,
