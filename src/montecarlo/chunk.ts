@@ -16,7 +16,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
 import { CellHistograms, type HistogramData } from "./histogram.js";
-import { runOutcomes } from "./outcomes.js";
+import { outcomeContext, runOutcomes } from "./outcomes.js";
 import { quantileByRank, summarizeSample } from "./quantile.js";
 
 /** Runs are reduced in blocks of this many, in block order: the unit of determinism. */
@@ -87,6 +87,7 @@ export function runChunk(task: ChunkTask): ChunkPartial {
   const blockSums = folder ? folder.blockSums : new Float64Array(Math.ceil(n / BLOCK_RUNS) * cells);
   const outcomes = OUTCOME_METRICS.map(() => new Float64Array(n));
   const failed: { run: number; error: string }[] = [];
+  const ctx = outcomeContext(c);
   for (let k = 0; k < n; k++) {
     const run = task.runStart + k;
     const o = runKernel(inputs ? inputs.forRun(task.seed, run) : c, task.seed, run, out, scratch);
@@ -101,7 +102,7 @@ export function runChunk(task: ChunkTask): ChunkPartial {
       for (let i = 0; i < cells; i++) blockSums[sums + i] += out[i];
       values!.set(out, k * cells);
     }
-    const m = runOutcomes(out, days, days);
+    const m = runOutcomes(out, days, days, ctx);
     for (let j = 0; j < OUTCOME_METRICS.length; j++) outcomes[j][k] = m[OUTCOME_METRICS[j]];
   }
   folder?.finish();

@@ -190,6 +190,23 @@ export const ScenarioObjectSchema = z
     stochastic: StochasticSchema.optional().describe(
       "Stochastic input processes, regimes, shocks and correlation (issue 12, E23–E30). Opt-in.",
     ),
+    outcomes: z
+      .strictObject({
+        priceThreshold: z
+          .number()
+          .min(0)
+          .optional()
+          .describe(
+            "usd/token: daysBelowPrice counts days below it (E33). Default the day-0 price.",
+          ),
+        drawdownFromDay: z
+          .int()
+          .min(0)
+          .optional()
+          .describe("maxDrawdownAfter's first day (E31). Default the first phase-2 day."),
+      })
+      .optional()
+      .describe("Parameters of the outcome metrics (issue 12). Optional."),
     marketplace: MarketplaceSchema.optional().describe(
       "Suppliers and job attributes of marketplace mode (MODEL.md §9); defaults apply when absent.",
     ),
