@@ -3,6 +3,7 @@ import { checkMarketplace } from "./marketplace.js";
 import type { OnchainName, OnchainValues } from "./onchain.js";
 import { ROW_SUM_TOLERANCE } from "./priceMatrix.js";
 import { OPS_FUND, resolveOnchain, resolvePriceMatrix, resolveTokens } from "./resolve.js";
+import { checkRules } from "./rulesChecks.js";
 import type { Scenario } from "./schema.js";
 import { checkStochastic } from "./stochasticChecks.js";
 
@@ -20,6 +21,7 @@ export function checkScenario(s: Scenario, ctx: Ctx): void {
   checkOnchain(s, ctx);
   checkMarketplace(s, (path, message) => fail(ctx, path, message));
   checkStochastic(s, (path, message) => fail(ctx, path, message));
+  checkRules(s.rules, (path, message) => fail(ctx, path, message));
 }
 
 function checkUniqueNames(s: Scenario, ctx: Ctx): void {

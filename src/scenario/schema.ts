@@ -2,6 +2,7 @@ import { z } from "zod";
 import { checkScenario } from "./checks.js";
 import { MarketplaceSchema } from "./marketplace.js";
 import { OnchainSchema } from "./onchain.js";
+import { RuleSchema } from "./rules.js";
 import { SeriesSchema } from "./series.js";
 import { StochasticSchema } from "./stochastic.js";
 
@@ -187,6 +188,12 @@ export const ScenarioObjectSchema = z
       .array(ScheduleEntrySchema)
       .default([])
       .describe("Governance votes changing on-chain variables."),
+    rules: z
+      .array(RuleSchema)
+      .optional()
+      .describe(
+        "Governance rules evaluated at step 1 of each day from the previous day's row: thresholds with hysteresis (E38) and PI controllers (E39). Opt-in.",
+      ),
     stochastic: StochasticSchema.optional().describe(
       "Stochastic input processes, regimes, shocks and correlation (issue 12, E23–E30). Opt-in.",
     ),
