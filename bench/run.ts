@@ -8,6 +8,7 @@ import { benchEngine } from "./engine.js";
 import { benchMarketplace } from "./marketplace.js";
 import { benchMonteCarlo } from "./montecarlo.js";
 import { benchQueue } from "./queue.js";
+import { benchStress } from "./stress.js";
 
 const benches: [string, () => Promise<string[]>][] = [
   ["engine", () => benchEngine()],
@@ -15,6 +16,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ["marketplace", () => benchMarketplace()],
   ["dashboard", () => benchDashboard()],
   ["queue", () => benchQueue()],
+  ["stress", () => benchStress()],
 ];
 
 async function main(): Promise<void> {

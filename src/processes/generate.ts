@@ -173,6 +173,19 @@ export class StochasticInputs {
   private readonly named: Int32Array;
   /** Regime in force on each day of the last run generated. */
   readonly regimeOfDay: Int32Array;
+  /** Work arrays and the series the processes touch (drawn: with a random component). */
+  private readonly w: {
+    names: string[];
+    drawn: number[];
+    touched: number[];
+    z: Float64Array;
+    eps: Float64Array;
+    zc: Float64Array;
+    ec: Float64Array;
+    g: Float64Array;
+    x: Float64Array;
+    j: Float64Array;
+  };
 
   constructor(private readonly c: CompiledScenario) {
     const b = c.scenario.stochastic;
@@ -183,6 +196,27 @@ export class StochasticInputs {
     // per series: diffusion, jumps, jumpSizes; then regime, factor
     this.named = new Int32Array(4 * (3 * c.nSeries + 2));
     this.regimeOfDay = new Int32Array(c.days);
+    const p = this.p;
+    const all = Array.from({ length: p.nS }, (_, s) => s);
+    const drawn = all.filter((s) => p.kind[s] !== 0 || p.jumps[s] !== null);
+    const fixedOn = (s: number) => {
+      for (let t = 0; t < c.days; t++) if (p.fixed[t * p.nS + s] !== 1) return true;
+      for (let r = 0; r < p.nR; r++) if (p.rScale[r * p.nS + s] !== 1) return true;
+      return false;
+    };
+    const nCorr = p.corrSeries.length;
+    this.w = {
+      names: seriesNames(c),
+      drawn,
+      touched: all.filter((s) => drawn.includes(s) || fixedOn(s)),
+      z: new Float64Array(p.nS),
+      eps: new Float64Array(p.nS),
+      zc: new Float64Array(nCorr),
+      ec: new Float64Array(nCorr),
+      g: new Float64Array(p.nS),
+      x: new Float64Array(p.nS),
+      j: new Float64Array(p.nS),
+    };
     this.out = {
       ...c,
       seriesBase: this.base,
@@ -194,38 +228,35 @@ export class StochasticInputs {
 
   /** The compiled scenario of run `run` of seed `seed`, inputs filled in (buffers reused). */
   forRun(seed: number, run: number): CompiledScenario {
-    const { c, p, base } = this;
+    const { c, p, base, w } = this;
     const { days } = c;
     const nS = p.nS;
     seedStreams(this.positional, c.nSeries, seed, run);
     for (let s = 0; s < nS; s++)
       for (let t = 0; t < days; t++) base[s * days + t] = seriesValue(c, s, t, this.positional);
-    const names = seriesNames(c);
     const st = this.named;
-    for (let s = 0; s < nS; s++) {
-      seedNamedStream(st, 12 * s, seed, run, `diffusion:${names[s]}`);
-      seedNamedStream(st, 12 * s + 4, seed, run, `jumps:${names[s]}`);
-      seedNamedStream(st, 12 * s + 8, seed, run, `jumpSizes:${names[s]}`);
+    for (const s of w.drawn) {
+      if (p.kind[s] !== 0) seedNamedStream(st, 12 * s, seed, run, `diffusion:${w.names[s]}`);
+      if (p.jumps[s]) {
+        seedNamedStream(st, 12 * s + 4, seed, run, `jumps:${w.names[s]}`);
+        seedNamedStream(st, 12 * s + 8, seed, run, `jumpSizes:${w.names[s]}`);
+      }
     }
     const oRegime = 12 * nS;
     const oFactor = 12 * nS + 4;
-    seedNamedStream(st, oRegime, seed, run, "regime");
-    seedNamedStream(st, oFactor, seed, run, "factor");
-
-    const z = new Float64Array(nS);
-    const eps = new Float64Array(nS);
+    if (p.transition) seedNamedStream(st, oRegime, seed, run, "regime");
+    if (p.hasFactor) seedNamedStream(st, oFactor, seed, run, "factor");
+    const { z, eps, zc, ec, g, x, j } = w;
     const nCorr = p.corrSeries.length;
-    const zc = new Float64Array(nCorr);
-    const ec = new Float64Array(nCorr);
-    const g = new Float64Array(nS).fill(1);
-    const x = Float64Array.from(p.ouStart);
-    const j = new Float64Array(nS);
+    g.fill(1);
+    x.set(p.ouStart);
+    j.fill(0);
     let regime = p.initial;
     for (let t = 0; t < days; t++) {
       if (t > 0) {
         if (p.transition) regime = nextRegime(p.transition[regime], nextUniform(st, oRegime));
         else if (p.nR > 0) regime = scheduledRegime(t, p.initial, p.schedFrom, p.schedRegime);
-        for (let s = 0; s < nS; s++) if (p.kind[s] !== 0) z[s] = nextNormal(st, 12 * s);
+        for (const s of w.drawn) if (p.kind[s] !== 0) z[s] = nextNormal(st, 12 * s);
         eps.set(z);
         if (p.corrL) {
           for (let i = 0; i < nCorr; i++) zc[i] = z[p.corrSeries[i]];
@@ -237,7 +268,7 @@ export class StochasticInputs {
           for (let s = 0; s < nS; s++)
             if (!Number.isNaN(p.loading[s])) eps[s] = factorShock(p.loading[s], f, z[s]);
         }
-        for (let s = 0; s < nS; s++) {
+        for (const s of w.drawn) {
           const r = regime * nS + s;
           if (p.kind[s] === 1) {
             const mu = p.nR > 0 && !Number.isNaN(p.rDrift[r]) ? p.rDrift[r] : p.drift[s];
@@ -256,7 +287,7 @@ export class StochasticInputs {
       } else if (p.nR > 0 && !p.transition)
         regime = scheduledRegime(0, p.initial, p.schedFrom, p.schedRegime);
       this.regimeOfDay[t] = regime;
-      for (let s = 0; s < nS; s++) {
+      for (const s of w.touched) {
         const d = p.kind[s] === 1 ? g[s] : p.kind[s] === 2 ? Math.max(0, x[s]) : 1;
         const scale = p.nR > 0 ? p.rScale[regime * nS + s] : 1;
         const f = p.fixed[t * nS + s] * scale * d * (p.jumps[s] ? Math.exp(j[s]) : 1);
