@@ -2,6 +2,7 @@ import { scenarioExtensions } from "../day/extensions.js";
 import type { StepInsertion } from "../day/sequence.js";
 import { runMarketplace } from "../marketplace/engine.js";
 import { compiledForRun } from "../processes/generate.js";
+import { type GovernanceChange, governanceStep } from "../rules/step.js";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario, ScenarioInput } from "../scenario/schema.js";
@@ -40,7 +41,13 @@ export function simulate(
   const run = options.run ?? 0;
   const compiled = compiledForRun(compileScenario(parsed), seed, run);
   const data = new Float64Array(compiled.columns.length * compiled.days);
-  const extensions = [...scenarioExtensions(parsed), ...(options.extensions ?? [])];
+  const governance: GovernanceChange[] = [];
+  const rules = parsed.rules ?? [];
+  const extensions = [
+    ...scenarioExtensions(parsed),
+    ...(rules.length > 0 ? [governanceStep(compiled, rules, governance)] : []),
+    ...(options.extensions ?? []),
+  ];
   const market =
     parsed.mode === "marketplace"
       ? runMarketplace(compiled, seed, run, data, { extensions })
@@ -67,5 +74,6 @@ export function simulate(
     outcome.daysCompleted,
     outcome.error,
   );
-  return market ? { ...result, marketplace: market.marketplace } : result;
+  const withRules = rules.length > 0 ? { ...result, governance } : result;
+  return market ? { ...withRules, marketplace: market.marketplace } : withRules;
 }

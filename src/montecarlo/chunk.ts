@@ -8,8 +8,9 @@ import {
   type PointSpec,
 } from "../analysis/types.js";
 import { compileScenario } from "../engine/compile.js";
-import { kernelScratch, runKernel } from "../engine/kernel.js";
+import { kernelScratch } from "../engine/kernel.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
+import { runAggregateRun } from "../rules/run.js";
 import { applyOverrides } from "../scenario/overrides.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -90,7 +91,7 @@ export function runChunk(task: ChunkTask): ChunkPartial {
   const ctx = outcomeContext(c);
   for (let k = 0; k < n; k++) {
     const run = task.runStart + k;
-    const o = runKernel(inputs ? inputs.forRun(task.seed, run) : c, task.seed, run, out, scratch);
+    const o = runAggregateRun(c, inputs, task.seed, run, out, scratch);
     if (o.error) {
       failed.push({ run, error: o.error.message });
       for (const m of outcomes) m[k] = Number.NaN;

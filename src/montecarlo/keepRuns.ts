@@ -2,10 +2,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ExperimentSpec } from "../analysis/types.js";
 import { compileScenario } from "../engine/compile.js";
-import { kernelScratch, runKernel } from "../engine/kernel.js";
+import { kernelScratch } from "../engine/kernel.js";
 import { resultFromBuffer } from "../engine/result.js";
 import { toCsv } from "../io/table.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
+import { runAggregateRun } from "../rules/run.js";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { VERSION } from "../version.js";
 import { pointScenario } from "./chunk.js";
@@ -27,13 +28,7 @@ export function writeRunTables(spec: ExperimentSpec, dir: string): number {
     mkdirSync(folder, { recursive: true });
     const warnings = scenarioWarnings(scenario);
     for (let run = 0; run < spec.runsPerPoint; run++) {
-      const o = runKernel(
-        inputs ? inputs.forRun(spec.seed, run) : c,
-        spec.seed,
-        run,
-        data,
-        scratch,
-      );
+      const o = runAggregateRun(c, inputs, spec.seed, run, data, scratch);
       const meta = {
         scenarioName: scenario.name,
         seed: spec.seed,
