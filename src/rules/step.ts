@@ -72,6 +72,7 @@ export function governanceStep(
           if (t < 1) return;
           const x = columnView(ctx, COL[r.column]);
           if (r.kind === "pi") {
+            if (t < r.fromDay) return;
             const v = ONCHAIN[r.variable];
             const next = piStep(
               { target: r.target, kp: r.kp, ki: r.ki, bias: bias[i], min: r.min, max: r.max },

@@ -59,6 +59,11 @@ export const PiRuleSchema = z
       .number()
       .optional()
       .describe("Value at zero error. Default the variable's value on day 0."),
+    fromDay: z
+      .int()
+      .min(1)
+      .default(1)
+      .describe("First day the controller acts (it reads the day before). Whole ≥ 1. Default 1."),
     min: z.number().describe("Lowest value the controller sets (within the variable's range)."),
     max: z.number().describe("Highest value the controller sets (within the variable's range)."),
   })

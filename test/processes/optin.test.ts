@@ -62,4 +62,35 @@ describe("shipped stress scenarios", () => {
     expect(a[215]).toBe(b[215]);
     expect(column(crash, "jobCreated.tpuTraining")).toEqual(column(wp, "jobCreated.tpuTraining"));
   });
+
+  it("price-defense: the rule raises buybackModulation after the day-100 crash and lowers it again", () => {
+    const r = simulate(loadScenario(join(SCENARIOS_DIR, "stress", "price-defense.yaml")).scenario, {
+      seed: 1,
+    });
+    const g = r.governance ?? [];
+    const raise = g.find((c) => c.day > 100 && c.value === 1);
+    expect(raise).toMatchObject({ rule: "defend-price", variable: "buybackModulation", old: 0.5 });
+    // E38 at that day: the price fell more than 10% over the 7 days before
+    const p = column(r, "priceOfToken");
+    const d = raise?.day ?? 0;
+    expect(p[d - 1] / p[d - 8] - 1).toBeLessThan(-0.1);
+    expect(g.some((c) => c.day > d && c.value === 0.5)).toBe(true);
+  });
+
+  it("reserve-controller: jobRewardModulation moves only from day 31, within [2, 200]", () => {
+    const r = simulate(
+      loadScenario(join(SCENARIOS_DIR, "stress", "reserve-controller.yaml")).scenario,
+      {
+        seed: 1,
+      },
+    );
+    const g = r.governance ?? [];
+    expect(g.length).toBeGreaterThan(100);
+    for (const c of g) {
+      expect(c.day).toBeGreaterThanOrEqual(31);
+      expect(c.value).toBeGreaterThanOrEqual(2);
+      expect(c.value).toBeLessThanOrEqual(200);
+    }
+    expect(r.error).toBeNull();
+  });
 });

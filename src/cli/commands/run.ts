@@ -1,8 +1,10 @@
+import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
 import { simulate } from "../../engine/simulate.js";
 import { summarize } from "../../engine/summary.js";
 import { tableFormat, writeTable } from "../../io/table.js";
 import { formatMarketplace, writeMarketplaceTables } from "../../marketplace/csv.js";
+import { governanceCsv, governancePath } from "../../rules/log.js";
 import { loadScenario } from "../../scenario/load.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { formatSummary } from "../format.js";
@@ -42,6 +44,10 @@ export function registerRun(program: Command): void {
         });
         const result = simulate(scenario, { seed: opts.seed, run: opts.run });
         if (opts.out !== undefined) writeTable(result, opts.out);
+        const governanceFile =
+          opts.out !== undefined && result.governance ? governancePath(opts.out) : undefined;
+        if (governanceFile && result.governance)
+          writeFileSync(governanceFile, governanceCsv(result.governance));
         const marketTables =
           opts.out !== undefined && result.marketplace
             ? writeMarketplaceTables(result.marketplace, opts.out)
@@ -60,6 +66,10 @@ export function registerRun(program: Command): void {
             process.stdout.write(`${formatMarketplace(result.marketplace)}\n`);
           for (const path of marketTables)
             process.stdout.write(`  table                 ${path}\n`);
+          if (result.governance)
+            process.stdout.write(
+              `  governance changes    ${result.governance.length}${governanceFile ? ` (${governanceFile})` : ""}\n`,
+            );
           if (report !== undefined)
             process.stdout.write(`  report                ${report.index}\n`);
         }
