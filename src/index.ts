@@ -52,9 +52,24 @@ export {
   writeMarketplaceTables,
 } from "./marketplace/index.js";
 export { InvariantViolation } from "./mechanisms/invariants.js";
+// issue 12: stochastic inputs, outcome metrics, governance rules, plugins
+export { supplierIncome } from "./metrics/supplierIncome.js";
+export {
+  computeMetrics,
+  type LoadedPlugins,
+  loadPlugins,
+  type Metric,
+  PluginError,
+  type Policy,
+  type PolicyAction,
+  type PolicyView,
+} from "./plugins/index.js";
+export { compiledForRun, hasStochastic, StochasticInputs } from "./processes/generate.js";
+export { type GovernanceChange, governanceStep, scheduleChanges } from "./rules/index.js";
 // scenario: the schema is the type
 export { scenarioWarnings } from "./scenario/checks.js";
 export { ScenarioError, type ScenarioIssue } from "./scenario/errors.js";
+export { mergeScenario } from "./scenario/extends.js";
 export { scenarioJsonSchema } from "./scenario/jsonSchema.js";
 export {
   type LoadedScenario,

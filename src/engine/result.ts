@@ -30,6 +30,8 @@ export interface RunResult {
    * a schedule vote, in order (E38, E39; src/rules/step.ts).
    */
   readonly governance?: readonly GovernanceChange[];
+  /** With `simulate(…, { metrics })`: each plugin metric's value, by name. */
+  readonly metrics?: Readonly<Record<string, number>>;
   /** Marketplace mode only: per-supplier results and per-day queue metrics (MODEL.md §9). */
   readonly marketplace?: MarketplaceResult;
 }

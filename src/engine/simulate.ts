@@ -1,6 +1,13 @@
 import { scenarioExtensions } from "../day/extensions.js";
 import type { StepInsertion } from "../day/sequence.js";
 import { runMarketplace } from "../marketplace/engine.js";
+import {
+  computeMetrics,
+  type Metric,
+  PluginError,
+  type Policy,
+  policySteps,
+} from "../plugins/api.js";
 import { compiledForRun } from "../processes/generate.js";
 import { type GovernanceChange, governanceStep } from "../rules/step.js";
 import { scenarioWarnings } from "../scenario/checks.js";
@@ -25,6 +32,10 @@ export interface SimulateOptions {
    * the step-sequence engine; the fast kernel is a fused twin of the plain day only.
    */
   readonly extensions?: readonly StepInsertion[];
+  /** Your own policies (src/plugins/api.ts), asked at step 1 of every day after the rules. */
+  readonly policies?: readonly Policy[];
+  /** Your own metrics, computed on the finished run into `result.metrics`. */
+  readonly metrics?: readonly Metric[];
 }
 
 /**
@@ -46,6 +57,7 @@ export function simulate(
   const extensions = [
     ...scenarioExtensions(parsed),
     ...(rules.length > 0 ? [governanceStep(compiled, rules, governance)] : []),
+    ...(options.policies?.length ? policySteps(options.policies) : []),
     ...(options.extensions ?? []),
   ];
   const market =
@@ -75,5 +87,8 @@ export function simulate(
     outcome.error,
   );
   const withRules = rules.length > 0 ? { ...result, governance } : result;
-  return market ? { ...withRules, marketplace: market.marketplace } : withRules;
+  const full = market ? { ...withRules, marketplace: market.marketplace } : withRules;
+  if (!options.metrics?.length || full.error) return full;
+  const metrics = computeMetrics(options.metrics, full);
+  return metrics instanceof PluginError ? { ...full, error: metrics } : { ...full, metrics };
 }

@@ -33,6 +33,12 @@ export function registerRun(program: Command): void {
     .option("--out <file>", "write the per-day table to a .csv or .json file")
     .option("--report <dir>", "write an HTML report with SVG and PNG charts into DIR")
     .option("--quiet", "print nothing but errors", false)
+    .option(
+      "--plugin <module>",
+      "load policies and metrics from a JS module (repeatable; see docs/plugins.md)",
+      collect,
+      [],
+    )
     .action(
       action(async (file, opts) => {
         if (opts.out !== undefined && tableFormat(opts.out) === null)
@@ -42,7 +48,13 @@ export function registerRun(program: Command): void {
           days: opts.days,
           deterministic: opts.deterministic,
         });
-        const result = simulate(scenario, { seed: opts.seed, run: opts.run });
+        const plugins =
+          opts.plugin.length > 0
+            ? await (await import("../../plugins/load.js")).loadPlugins(opts.plugin).catch((e) => {
+                throw new CliError((e as Error).message);
+              })
+            : undefined;
+        const result = simulate(scenario, { seed: opts.seed, run: opts.run, ...plugins });
         if (opts.out !== undefined) writeTable(result, opts.out);
         const governanceFile =
           opts.out !== undefined && result.governance ? governancePath(opts.out) : undefined;
@@ -66,6 +78,8 @@ export function registerRun(program: Command): void {
             process.stdout.write(`${formatMarketplace(result.marketplace)}\n`);
           for (const path of marketTables)
             process.stdout.write(`  table                 ${path}\n`);
+          for (const [name, value] of Object.entries(result.metrics ?? {}))
+            process.stdout.write(`  ${`metric ${name}`.padEnd(21)} ${value}\n`);
           if (result.governance)
             process.stdout.write(
               `  governance changes    ${result.governance.length}${governanceFile ? ` (${governanceFile})` : ""}\n`,
