@@ -1,6 +1,7 @@
 import { compileScenario } from "../src/engine/compile.js";
 import { kernelScratch, runKernel } from "../src/engine/kernel.js";
 import { StochasticInputs } from "../src/processes/generate.js";
+import { runAggregateRun } from "../src/rules/run.js";
 import { loadScenario } from "../src/scenario/load.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import type { Scenario } from "../src/scenario/schema.js";
@@ -62,5 +63,17 @@ export async function benchStress(): Promise<string[]> {
     measure(s, 2_000, 1);
     lines.push(`  ${name.padEnd(12)} ${f(measure(s, 10_000, 3))} day-steps/s`);
   }
+  const defense = loadScenario("scenarios/stress/price-defense.yaml").scenario;
+  const c = compileScenario(defense);
+  const gen = new StochasticInputs(c);
+  const out = new Float64Array(c.columns.length * c.days);
+  const scratch = kernelScratch(c);
+  const rate = (runs: number) => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < runs; i++) runAggregateRun(c, gen, 1, i, out, scratch);
+    return (runs * c.days) / (Number(process.hrtime.bigint() - t0) / 1e9);
+  };
+  rate(200);
+  lines.push(`  rule (price-defense, step engine) ${f(rate(1_000))} day-steps/s`);
   return lines;
 }
