@@ -8,6 +8,7 @@ import { benchEngine } from "./engine.js";
 import { benchMarketplace } from "./marketplace.js";
 import { benchMonteCarlo } from "./montecarlo.js";
 import { benchQueue } from "./queue.js";
+import { benchStartup } from "./startup.js";
 import { benchStress } from "./stress.js";
 
 const benches: [string, () => Promise<string[]>][] = [
@@ -16,6 +17,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ["marketplace", () => benchMarketplace()],
   ["dashboard", () => benchDashboard()],
   ["queue", () => benchQueue()],
+  ["startup", () => benchStartup()],
   ["stress", () => benchStress()],
 ];
 

@@ -1,11 +1,5 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
-import { simulate } from "../../engine/simulate.js";
-import { summarize } from "../../engine/summary.js";
 import { tableFormat, writeTable } from "../../io/table.js";
-import { formatMarketplace, writeMarketplaceTables } from "../../marketplace/csv.js";
-import { governanceCsv, governancePath } from "../../rules/log.js";
-import { loadScenario } from "../../scenario/load.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { formatSummary } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
@@ -43,6 +37,13 @@ export function registerRun(program: Command): void {
       action(async (file, opts) => {
         if (opts.out !== undefined && tableFormat(opts.out) === null)
           throw new CliError(`--out: the output file must end in .csv or .json, got "${opts.out}"`);
+        // the engine and the scenario loader: what a run needs, loaded when it runs (not by --help)
+        const { loadScenario } = await import("../../scenario/load.js");
+        const { simulate } = await import("../../engine/simulate.js");
+        const { summarize } = await import("../../engine/summary.js");
+        const { formatMarketplace, writeMarketplaceTables } = await import(
+          "../../marketplace/csv.js"
+        );
         const { scenario } = loadScenario(file, {
           set: opts.set,
           days: opts.days,
@@ -56,10 +57,16 @@ export function registerRun(program: Command): void {
             : undefined;
         const result = simulate(scenario, { seed: opts.seed, run: opts.run, ...plugins });
         if (opts.out !== undefined) writeTable(result, opts.out);
+        // governance rules' changes (issue 12), next to the table
         const governanceFile =
-          opts.out !== undefined && result.governance ? governancePath(opts.out) : undefined;
+          opts.out !== undefined && result.governance
+            ? (await import("../../rules/log.js")).governancePath(opts.out)
+            : undefined;
         if (governanceFile && result.governance)
-          writeFileSync(governanceFile, governanceCsv(result.governance));
+          (await import("node:fs")).writeFileSync(
+            governanceFile,
+            (await import("../../rules/log.js")).governanceCsv(result.governance),
+          );
         const marketTables =
           opts.out !== undefined && result.marketplace
             ? writeMarketplaceTables(result.marketplace, opts.out)
