@@ -10,6 +10,7 @@ import { benchMarketplace } from "./marketplace.js";
 import { benchMonteCarlo } from "./montecarlo.js";
 import { benchQueue } from "./queue.js";
 import { benchStartup } from "./startup.js";
+import { benchStress } from "./stress.js";
 
 const benches: [string, () => Promise<string[]>][] = [
   ["engine", () => benchEngine()],
@@ -19,6 +20,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ["queue", () => benchQueue()],
   ["startup", () => benchStartup()],
   ["feedback", () => benchFeedback()],
+  ["stress", () => benchStress()],
 ];
 
 async function main(): Promise<void> {

@@ -102,10 +102,25 @@ export {
 } from "./marketplace/index.js";
 export { InvariantViolation } from "./mechanisms/invariants.js";
 export { withdrawal } from "./mechanisms/withdrawal.js";
+// issue 12: stochastic inputs, outcome metrics, governance rules, plugins
+export { supplierIncome } from "./metrics/supplierIncome.js";
 export { type PairedDifference, pairedDifferences } from "./montecarlo/compare.js";
+export {
+  computeMetrics,
+  type LoadedPlugins,
+  loadPlugins,
+  type Metric,
+  PluginError,
+  type Policy,
+  type PolicyAction,
+  type PolicyView,
+} from "./plugins/index.js";
+export { compiledForRun, hasStochastic, StochasticInputs } from "./processes/generate.js";
+export { type GovernanceChange, governanceStep, scheduleChanges } from "./rules/index.js";
 // scenario: the schema is the type
 export { scenarioWarnings } from "./scenario/checks.js";
 export { ScenarioError, type ScenarioIssue } from "./scenario/errors.js";
+export { mergeScenario } from "./scenario/extends.js";
 export { scenarioJsonSchema } from "./scenario/jsonSchema.js";
 export {
   type LoadedScenario,

@@ -13,6 +13,14 @@ export const OUTCOME_METRICS = [
   "shortfallDays",
   "totalEmitted",
   "phaseChangeDay",
+  "maxDrawdownAfter",
+  "priceVolatility",
+  "daysBelowPrice",
+  "minDollarReserve",
+  "minDollarReserveDay",
+  "reserveRunway",
+  "firstShortfallDay",
+  "supplierIncome",
 ] as const;
 export type OutcomeMetric = (typeof OUTCOME_METRICS)[number];
 
@@ -29,6 +37,22 @@ export const OUTCOME_UNITS: Readonly<Record<OutcomeMetric, string>> = {
   totalEmitted: "tokens",
   /** First phase-2 day; −1 if the run never left phase 1. */
   phaseChangeDay: "day",
+  /** E31: max drawdown with the peak restarting on the first phase-2 day (or `outcomes.drawdownFromDay`). */
+  maxDrawdownAfter: "fraction",
+  /** E32: sample standard deviation of daily log returns of priceOfToken. */
+  priceVolatility: "per day",
+  /** E33: days with priceOfToken below `outcomes.priceThreshold` (default: the day-0 price). */
+  daysBelowPrice: "days",
+  /** E34: smallest end-of-day dollarReserve. */
+  minDollarReserve: "usd",
+  /** E34: first day of the smallest dollarReserve. */
+  minDollarReserveDay: "day",
+  /** E35: days until tokenReserve would be empty at the last 30 days' net outflow (capped at 36,500). */
+  reserveRunway: "days",
+  /** E36: first day with tokenShortfall > 0; −1 if none. */
+  firstShortfallDay: "day",
+  /** E37: supplier pay per supplier-day, USD plus tokens at the day's price, all classes. */
+  supplierIncome: "usd/supplier-day",
 };
 
 /** Statistics of a per-day band, in this order. */

@@ -1,4 +1,5 @@
 import type { InvariantViolation } from "../mechanisms/invariants.js";
+import type { PluginError } from "../plugins/api.js";
 import type { Day, Usd } from "../units.js";
 
 /** E10 has no answer: demand for tokens nobody holds. */
@@ -14,7 +15,11 @@ export class NoPriceError extends Error {
   }
 }
 
-export type SimulationFailure = InvariantViolation | NoPriceError | NonFiniteValueError;
+export type SimulationFailure =
+  | InvariantViolation
+  | NoPriceError
+  | NonFiniteValueError
+  | PluginError;
 
 /** How far a run got: rows 0 … daysCompleted−1 of its table are filled. */
 export interface KernelOutcome {

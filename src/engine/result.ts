@@ -1,4 +1,5 @@
 import type { MarketplaceResult } from "../marketplace/result.js";
+import type { GovernanceChange } from "../rules/step.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { SimulationFailure } from "./outcome.js";
 
@@ -24,6 +25,13 @@ export interface RunResult {
   readonly days: number;
   readonly values: readonly Float64Array[];
   readonly error: SimulationFailure | null;
+  /**
+   * Scenarios with `rules` only: every change of an on-chain variable by a rule, a controller or
+   * a schedule vote, in order (E38, E39; src/rules/step.ts).
+   */
+  readonly governance?: readonly GovernanceChange[];
+  /** With `simulate(…, { metrics })`: each plugin metric's value, by name. */
+  readonly metrics?: Readonly<Record<string, number>>;
   /** Marketplace mode only: per-supplier results and per-day queue metrics (docs/model.md §9). */
   readonly marketplace?: MarketplaceResult;
 }

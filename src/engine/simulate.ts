@@ -2,6 +2,15 @@ import { scenarioExtensions } from "../day/extensions.js";
 import type { StepInsertion } from "../day/sequence.js";
 import { runFeedbackAggregate } from "../feedback/day.js";
 import { runMarketplace } from "../marketplace/engine.js";
+import {
+  computeMetrics,
+  type Metric,
+  PluginError,
+  type Policy,
+  policySteps,
+} from "../plugins/api.js";
+import { compiledForRun } from "../processes/generate.js";
+import { type GovernanceChange, governanceStep } from "../rules/step.js";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario, ScenarioInput } from "../scenario/schema.js";
@@ -24,6 +33,10 @@ export interface SimulateOptions {
    * the step-sequence engine; the fast kernel is a fused twin of the plain day only.
    */
   readonly extensions?: readonly StepInsertion[];
+  /** Your own policies (src/plugins/api.ts), asked at step 1 of every day after the rules. */
+  readonly policies?: readonly Policy[];
+  /** Your own metrics, computed on the finished run into `result.metrics`. */
+  readonly metrics?: readonly Metric[];
 }
 
 /**
@@ -38,9 +51,16 @@ export function simulate(
   const parsed = parseScenario(scenario);
   const seed = options.seed ?? 0;
   const run = options.run ?? 0;
-  const compiled = compileScenario(parsed);
+  const compiled = compiledForRun(compileScenario(parsed), seed, run);
   const data = new Float64Array(compiled.columns.length * compiled.days);
-  const extensions = [...scenarioExtensions(parsed), ...(options.extensions ?? [])];
+  const governance: GovernanceChange[] = [];
+  const rules = parsed.rules ?? [];
+  const extensions = [
+    ...scenarioExtensions(parsed),
+    ...(rules.length > 0 ? [governanceStep(compiled, rules, governance)] : []),
+    ...(options.policies?.length ? policySteps(options.policies) : []),
+    ...(options.extensions ?? []),
+  ];
   const market =
     parsed.mode === "marketplace"
       ? runMarketplace(compiled, seed, run, data, { extensions })
@@ -69,5 +89,9 @@ export function simulate(
     outcome.daysCompleted,
     outcome.error,
   );
-  return market ? { ...result, marketplace: market.marketplace } : result;
+  const withRules = rules.length > 0 ? { ...result, governance } : result;
+  const full = market ? { ...withRules, marketplace: market.marketplace } : withRules;
+  if (!options.metrics?.length || full.error) return full;
+  const metrics = computeMetrics(options.metrics, full);
+  return metrics instanceof PluginError ? { ...full, error: metrics } : { ...full, metrics };
 }

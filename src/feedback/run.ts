@@ -1,7 +1,5 @@
 import type { CompiledScenario } from "../engine/compile.js";
-import { type KernelScratch, runKernel } from "../engine/kernel.js";
-import type { KernelOutcome } from "../engine/outcome.js";
-import { noFeedback, runFeedbackAggregate } from "./day.js";
+import { noFeedback } from "./day.js";
 import { compileFeedback, type FeedbackPlan } from "./plan.js";
 
 const plans = new WeakMap<CompiledScenario, FeedbackPlan>();
@@ -14,20 +12,4 @@ export function feedbackPlanOf(c: CompiledScenario): FeedbackPlan {
     plans.set(c, plan);
   }
   return plan;
-}
-
-/**
- * One aggregate-mode run for the Monte Carlo paths: the fused kernel for a scenario without a
- * feedback block (MODEL.md to the bit), the day's step sequence with its feedback otherwise,
- * so no command silently drops a scenario's feedback.
- */
-export function runAggregateRun(
-  c: CompiledScenario,
-  seed: number,
-  run: number,
-  out: Float64Array,
-  scratch: KernelScratch,
-): KernelOutcome {
-  if (c.scenario.feedback === undefined) return runKernel(c, seed, run, out, scratch);
-  return runFeedbackAggregate(c, seed, run, out, feedbackPlanOf(c));
 }

@@ -9,14 +9,15 @@ import {
 } from "../analysis/types.js";
 import { compileScenario } from "../engine/compile.js";
 import { kernelScratch } from "../engine/kernel.js";
-import { runAggregateRun } from "../feedback/run.js";
+import { hasStochastic, StochasticInputs } from "../processes/generate.js";
+import { runAggregateRun } from "../rules/run.js";
 import { applyOverrides } from "../scenario/overrides.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario } from "../scenario/schema.js";
 import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
 import { CellHistograms, type HistogramData } from "./histogram.js";
-import { runOutcomes } from "./outcomes.js";
+import { outcomeContext, runOutcomes } from "./outcomes.js";
 import { quantileByRank, summarizeSample } from "./quantile.js";
 
 /** Runs are reduced in blocks of this many, in block order: the unit of determinism. */
@@ -75,6 +76,7 @@ export function chunkRanges(runs: number, blocksPerChunk: number): [number, numb
 export function runChunk(task: ChunkTask): ChunkPartial {
   const scenario = pointScenario(task.scenario, task.point);
   const c = compileScenario(scenario);
+  const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
   const days = c.days;
   const cells = c.columns.length * days;
   const n = task.runEnd - task.runStart;
@@ -86,9 +88,10 @@ export function runChunk(task: ChunkTask): ChunkPartial {
   const blockSums = folder ? folder.blockSums : new Float64Array(Math.ceil(n / BLOCK_RUNS) * cells);
   const outcomes = OUTCOME_METRICS.map(() => new Float64Array(n));
   const failed: { run: number; error: string }[] = [];
+  const ctx = outcomeContext(c);
   for (let k = 0; k < n; k++) {
     const run = task.runStart + k;
-    const o = runAggregateRun(c, task.seed, run, out, scratch);
+    const o = runAggregateRun(c, inputs, task.seed, run, out, scratch);
     if (o.error) {
       failed.push({ run, error: o.error.message });
       for (const m of outcomes) m[k] = Number.NaN;
@@ -100,7 +103,7 @@ export function runChunk(task: ChunkTask): ChunkPartial {
       for (let i = 0; i < cells; i++) blockSums[sums + i] += out[i];
       values!.set(out, k * cells);
     }
-    const m = runOutcomes(out, days, days);
+    const m = runOutcomes(out, days, days, ctx);
     for (let j = 0; j < OUTCOME_METRICS.length; j++) outcomes[j][k] = m[OUTCOME_METRICS[j]];
   }
   folder?.finish();

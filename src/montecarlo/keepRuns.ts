@@ -4,8 +4,9 @@ import type { ExperimentSpec } from "../analysis/types.js";
 import { compileScenario } from "../engine/compile.js";
 import { kernelScratch } from "../engine/kernel.js";
 import { resultFromBuffer } from "../engine/result.js";
-import { runAggregateRun } from "../feedback/run.js";
 import { toCsv } from "../io/table.js";
+import { hasStochastic, StochasticInputs } from "../processes/generate.js";
+import { runAggregateRun } from "../rules/run.js";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { VERSION } from "../version.js";
 import { pointScenario } from "./chunk.js";
@@ -20,13 +21,14 @@ export function writeRunTables(spec: ExperimentSpec, dir: string): number {
   for (const point of spec.points) {
     const scenario = pointScenario(spec.scenario, point);
     const c = compileScenario(scenario);
+    const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
     const data = new Float64Array(c.columns.length * c.days);
     const scratch = kernelScratch(c);
     const folder = join(dir, "runs", `point-${point.index}`);
     mkdirSync(folder, { recursive: true });
     const warnings = scenarioWarnings(scenario);
     for (let run = 0; run < spec.runsPerPoint; run++) {
-      const o = runAggregateRun(c, spec.seed, run, data, scratch);
+      const o = runAggregateRun(c, inputs, spec.seed, run, data, scratch);
       const meta = {
         scenarioName: scenario.name,
         seed: spec.seed,

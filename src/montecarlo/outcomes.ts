@@ -1,14 +1,43 @@
 import type { OutcomeMetric } from "../analysis/types.js";
 import { COL } from "../engine/columns.js";
+import {
+  daysBelow,
+  drawdownFrom,
+  firstDayAbove,
+  minimumAndDay,
+  priceVolatility,
+  reserveRunway,
+} from "../metrics/stress.js";
+
+/** What the outcome metrics need beyond the table: its shape and the scenario's `outcomes` block. */
+export interface OutcomeContext {
+  readonly nC: number;
+  readonly nK: number;
+  /** E33's threshold, usd/token; default the day-0 price. */
+  readonly priceThreshold?: number;
+  /** E31's first day; default the first phase-2 day. */
+  readonly drawdownFromDay?: number;
+}
+
+/** The context of a compiled scenario. */
+export function outcomeContext(c: {
+  nC: number;
+  nK: number;
+  scenario: { outcomes?: { priceThreshold?: number; drawdownFromDay?: number } };
+}): OutcomeContext {
+  return { nC: c.nC, nK: c.nK, ...c.scenario.outcomes };
+}
 
 /**
  * Outcome metrics of one run, from its column-major table (`out[col·capacity + t]`, `days` rows).
- * maxDrawdown is the largest fall of priceOfToken from its running peak, as a fraction of the peak.
+ * maxDrawdown is the largest fall of priceOfToken from its running peak, as a fraction of the peak;
+ * the others are E31–E37 (src/metrics). Without a context, supplierIncome is 0 (no classes).
  */
 export function runOutcomes(
   out: Float64Array,
   capacity: number,
   days: number,
+  ctx: OutcomeContext = { nC: 0, nK: 0 },
 ): Record<OutcomeMetric, number> {
   const price = COL.priceOfToken * capacity;
   const reserve = COL.tokenReserve * capacity;
@@ -27,6 +56,10 @@ export function runOutcomes(
     emitted += out[COL.phaseOneEmission * capacity + t] + out[COL.phaseTwoEmission * capacity + t];
     if (phaseChangeDay < 0 && out[COL.phase * capacity + t] === 2) phaseChangeDay = t;
   }
+  const col = (c: number) => out.subarray(c * capacity, c * capacity + days);
+  const prices = col(COL.priceOfToken);
+  const dollars = minimumAndDay(col(COL.dollarReserve), days);
+  const fromDay = ctx.drawdownFromDay ?? (phaseChangeDay < 0 ? days : phaseChangeDay);
   return {
     finalPrice: days > 0 ? out[price + days - 1] : Number.NaN,
     maxDrawdown: drawdown,
@@ -34,5 +67,34 @@ export function runOutcomes(
     shortfallDays,
     totalEmitted: emitted,
     phaseChangeDay,
+    maxDrawdownAfter: drawdownFrom(prices, days, fromDay),
+    priceVolatility: priceVolatility(prices, days),
+    daysBelowPrice: daysBelow(prices, days, ctx.priceThreshold ?? (days > 0 ? prices[0] : 0)),
+    minDollarReserve: dollars.value,
+    minDollarReserveDay: dollars.day,
+    reserveRunway: reserveRunway(col(COL.tokenReserve), days),
+    firstShortfallDay: firstDayAbove(col(COL.tokenShortfall), days),
+    supplierIncome: supplierIncomeAll(out, capacity, days, ctx),
   };
+}
+
+/** E37 over all classes: Σ_t (usdCapital_t + supplier tokens_t · p_t) / Σ_t Σ_k count_k,t. */
+function supplierIncomeAll(
+  out: Float64Array,
+  capacity: number,
+  days: number,
+  ctx: OutcomeContext,
+): number {
+  const counts = (COL.stakedTokens + 1 + ctx.nC + ctx.nK) * capacity;
+  let pay = 0;
+  let supplierDays = 0;
+  for (let t = 0; t < days; t++) {
+    const tokens =
+      out[COL.buybackTokens * capacity + t] +
+      out[COL.phaseOneEmission * capacity + t] +
+      out[COL.phaseTwoEmission * capacity + t];
+    pay += out[COL.usdCapital * capacity + t] + tokens * out[COL.priceOfToken * capacity + t];
+    for (let k = 0; k < ctx.nK; k++) supplierDays += out[counts + k * capacity + t];
+  }
+  return supplierDays > 0 ? pay / supplierDays : 0;
 }

@@ -1,5 +1,6 @@
 import type { RunResult } from "../engine/result.js";
 import { summarize } from "../engine/summary.js";
+import { governanceChart } from "./charts/governance.js";
 import { LOST_FIGURE_MINT_AMOUNT, lostFigureChart } from "./charts/lostFigure.js";
 import { marketplaceCharts } from "./charts/marketplace.js";
 import { runCharts } from "./charts/run.js";
@@ -40,7 +41,7 @@ export function runReport(r: RunResult): Report {
       {
         heading: "The run, day by day",
         intro: "The whitepaper's simulation plots, and where the tokens go.",
-        charts: runCharts(r),
+        charts: [...runCharts(r), ...[governanceChart(r)].filter((c) => c !== null)],
       },
       ...(r.marketplace
         ? [

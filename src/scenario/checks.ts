@@ -4,7 +4,9 @@ import { checkMarketplace } from "./marketplace.js";
 import type { OnchainName, OnchainValues } from "./onchain.js";
 import { ROW_SUM_TOLERANCE } from "./priceMatrix.js";
 import { OPS_FUND, resolveOnchain, resolvePriceMatrix, resolveTokens } from "./resolve.js";
+import { checkRules } from "./rulesChecks.js";
 import type { Scenario } from "./schema.js";
+import { checkStochastic } from "./stochasticChecks.js";
 
 type Ctx = z.core.$RefinementCtx<Scenario>;
 
@@ -19,6 +21,8 @@ export function checkScenario(s: Scenario, ctx: Ctx): void {
   checkPriceMatrix(s, ctx);
   checkOnchain(s, ctx);
   checkMarketplace(s, (path, message) => fail(ctx, path, message));
+  checkStochastic(s, (path, message) => fail(ctx, path, message));
+  checkRules(s.rules, (path, message) => fail(ctx, path, message));
   if (s.feedback)
     checkFeedback(s, feedbackInitialSupply(s), (path, message) => fail(ctx, path, message));
 }

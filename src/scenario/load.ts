@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { scenarioWarnings } from "./checks.js";
 import { csvColumn } from "./csv.js";
 import { ScenarioError, type ScenarioIssue } from "./errors.js";
+import { readExtended } from "./extends.js";
 import { forbiddenKeyPath, LIMITS, nestingDepth, textNestingDepth } from "./limits.js";
 import { applyOverrides } from "./overrides.js";
 import { parseScenario } from "./parse.js";
@@ -123,9 +124,12 @@ export function precheckRaw(raw: unknown, source?: string): void {
   }
 }
 
-/** Load, override, validate and resolve a scenario file. Throws ScenarioError listing every problem. */
+/**
+ * Load (following `extends`, see extends.ts), override, validate and resolve a scenario file.
+ * Throws ScenarioError listing every problem.
+ */
 export function loadScenario(path: string, options: LoadOptions = {}): LoadedScenario {
-  const raw = readScenarioFile(path);
+  const raw = readExtended(path, readScenarioFile);
   return prepareScenario(raw, { ...options, baseDir: dirname(resolve(path)), source: path });
 }
 
@@ -134,6 +138,11 @@ export function prepareScenario(
   raw: unknown,
   options: LoadOptions & { baseDir?: string; source?: string } = {},
 ): LoadedScenario {
+  if (raw && typeof raw === "object" && "extends" in raw)
+    throw new ScenarioError(
+      [{ path: "extends", message: "only a scenario file read from disk can extend another" }],
+      options.source,
+    );
   const sets = [...(options.set ?? [])];
   if (options.days !== undefined) sets.push(`days=${options.days}`);
   precheckRaw(raw, options.source);

@@ -4,7 +4,9 @@ import { FeedbackSchema } from "./feedback.js";
 import { amount, LIMITS, positiveAmount } from "./limits.js";
 import { MarketplaceSchema } from "./marketplace.js";
 import { OnchainSchema } from "./onchain.js";
+import { RuleSchema } from "./rules.js";
 import { SeriesSchema } from "./series.js";
+import { StochasticSchema } from "./stochastic.js";
 
 /** Names of consumer types, supplier classes, price-matrix rows (docs/model.md §7). */
 export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -193,6 +195,32 @@ export const ScenarioObjectSchema = z
       .max(LIMITS.maxScheduleEntries)
       .default([])
       .describe("Governance votes changing on-chain variables."),
+    rules: z
+      .array(RuleSchema)
+      .optional()
+      .describe(
+        "Governance rules evaluated at step 1 of each day from the previous day's row: thresholds with hysteresis (E38) and PI controllers (E39). Opt-in.",
+      ),
+    stochastic: StochasticSchema.optional().describe(
+      "Stochastic input processes, regimes, shocks and correlation (issue 12, E23–E30). Opt-in.",
+    ),
+    outcomes: z
+      .strictObject({
+        priceThreshold: z
+          .number()
+          .min(0)
+          .optional()
+          .describe(
+            "usd/token: daysBelowPrice counts days below it (E33). Default the day-0 price.",
+          ),
+        drawdownFromDay: z
+          .int()
+          .min(0)
+          .optional()
+          .describe("maxDrawdownAfter's first day (E31). Default the first phase-2 day."),
+      })
+      .optional()
+      .describe("Parameters of the outcome metrics (issue 12). Optional."),
     marketplace: MarketplaceSchema.optional().describe(
       "Suppliers and job attributes of marketplace mode (docs/model.md §9); defaults apply when absent.",
     ),

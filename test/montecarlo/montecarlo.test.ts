@@ -92,7 +92,7 @@ describe("outcome metrics of one run", () => {
     set("phaseOneEmission", [1, 1, 0, 0]);
     set("phaseTwoEmission", [0, 0, 2, 3]);
     set("phase", [1, 1, 2, 2]);
-    expect(runOutcomes(out, days, days)).toEqual({
+    expect(runOutcomes(out, days, days)).toMatchObject({
       finalPrice: 3,
       maxDrawdown: 0.5,
       minTokenReserve: 3,

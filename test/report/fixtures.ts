@@ -64,6 +64,52 @@ function outcome(r: RunResult, m: OutcomeMetric): number {
       );
     case "phaseChangeDay":
       return column(r, "phase").indexOf(2);
+    case "maxDrawdownAfter": {
+      const from = column(r, "phase").indexOf(2);
+      let peak = 0;
+      let dd = 0;
+      for (const p of from < 0 ? [] : price.slice(from)) {
+        peak = Math.max(peak, p);
+        dd = Math.max(dd, (peak - p) / peak);
+      }
+      return dd;
+    }
+    case "priceVolatility": {
+      const lr = price.slice(1).map((p, i) => Math.log(p / price[i]));
+      const m = lr.reduce((a, b) => a + b, 0) / lr.length;
+      return Math.sqrt(lr.reduce((a, x) => a + (x - m) ** 2, 0) / (lr.length - 1));
+    }
+    case "daysBelowPrice":
+      return price.filter((p) => p < price[0]).length;
+    case "minDollarReserve":
+      return Math.min(...column(r, "dollarReserve"));
+    case "minDollarReserveDay": {
+      const d = column(r, "dollarReserve");
+      return d.indexOf(Math.min(...d));
+    }
+    case "reserveRunway": {
+      const R = column(r, "tokenReserve");
+      const T = R.length - 1;
+      const w = Math.min(30, T);
+      const q = (R[T - w] - R[T]) / w;
+      return R[T] <= 0 ? 0 : q > 0 ? Math.min(36500, R[T] / q) : 36500;
+    }
+    case "firstShortfallDay":
+      return column(r, "tokenShortfall").findIndex((x) => x > 0);
+    case "supplierIncome": {
+      let pay = 0;
+      let n = 0;
+      price.forEach((p, t) => {
+        pay +=
+          column(r, "usdCapital")[t] +
+          p *
+            (column(r, "buybackTokens")[t] +
+              column(r, "phaseOneEmission")[t] +
+              column(r, "phaseTwoEmission")[t]);
+        for (const c of r.columns) if (c.startsWith("suppliers.")) n += column(r, c)[t];
+      });
+      return n > 0 ? pay / n : 0;
+    }
   }
 }
 

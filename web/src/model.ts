@@ -2,11 +2,14 @@
  * The engine in the browser: scenario object + `path=value` changes → parsed scenario →
  * one run → the series the charts draw. Pure; no DOM.
  */
+import type { OutcomeMetric } from "../../src/analysis/types.js";
 import { COL } from "../../src/engine/columns.js";
 import { type CompiledScenario, compileScenario } from "../../src/engine/compile.js";
 import { type KernelScratch, kernelScratch, runKernel } from "../../src/engine/kernel.js";
 import type { KernelOutcome } from "../../src/engine/outcome.js";
 import { runMarketplace } from "../../src/marketplace/engine.js";
+import { outcomeContext, runOutcomes } from "../../src/montecarlo/outcomes.js";
+import { compiledForRun } from "../../src/processes/generate.js";
 import { scenarioWarnings } from "../../src/scenario/checks.js";
 import { ScenarioError, type ScenarioIssue } from "../../src/scenario/errors.js";
 import { applyOverrides } from "../../src/scenario/overrides.js";
@@ -96,41 +99,11 @@ export function extractSeries(c: CompiledScenario, out: Float64Array, days: numb
   return s;
 }
 
-/** Outcome metrics of one run (the definitions of src/analysis/types.ts OUTCOME_METRICS). */
-export interface Metrics {
-  finalPrice: number;
-  maxDrawdown: number;
-  minTokenReserve: number;
-  shortfallDays: number;
-  totalEmitted: number;
-  phaseChangeDay: number;
-}
+/** Outcome metrics of one run: src/analysis/types.ts OUTCOME_METRICS, computed by src/montecarlo/outcomes.ts. */
+export type Metrics = Record<OutcomeMetric, number>;
 
 export function runMetrics(c: CompiledScenario, out: Float64Array, days: number): Metrics {
-  const D = c.days;
-  let peak = Number.NEGATIVE_INFINITY,
-    drawdown = 0,
-    minReserve = Number.POSITIVE_INFINITY,
-    shortfall = 0,
-    emitted = 0,
-    change = -1;
-  for (let t = 0; t < days; t++) {
-    const p = out[COL.priceOfToken * D + t];
-    if (p > peak) peak = p;
-    if (peak > 0) drawdown = Math.max(drawdown, (peak - p) / peak);
-    minReserve = Math.min(minReserve, out[COL.tokenReserve * D + t]);
-    if (out[COL.tokenShortfall * D + t] > 0) shortfall++;
-    emitted += out[COL.phaseOneEmission * D + t] + out[COL.phaseTwoEmission * D + t];
-    if (change < 0 && out[COL.phase * D + t] === 2) change = t;
-  }
-  return {
-    finalPrice: days > 0 ? out[COL.priceOfToken * D + days - 1] : Number.NaN,
-    maxDrawdown: drawdown,
-    minTokenReserve: minReserve,
-    shortfallDays: shortfall,
-    totalEmitted: emitted,
-    phaseChangeDay: change,
-  };
+  return runOutcomes(out, c.days, days, outcomeContext(c));
 }
 
 /** One run of either mode (docs/model.md §6 aggregate, §9 marketplace) into `out`, as `simulate` does. */
@@ -141,9 +114,10 @@ export function runEngine(
   out: Float64Array,
   scratch: KernelScratch,
 ): KernelOutcome {
+  const inputs = compiledForRun(c, seed, run); // stochastic inputs (issue 12), if any
   return c.scenario.mode === "marketplace"
-    ? runMarketplace(c, seed, run, out)
-    : runKernel(c, seed, run, out, scratch);
+    ? runMarketplace(inputs, seed, run, out)
+    : runKernel(inputs, seed, run, out, scratch);
 }
 
 export interface SingleRun {

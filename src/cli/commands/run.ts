@@ -31,6 +31,12 @@ export function registerRun(program: Command): void {
     )
     .option("--report <dir>", "write an HTML report with SVG and PNG charts into DIR")
     .option("--quiet", "print nothing but errors", false)
+    .option(
+      "--plugin <module>",
+      "load policies and metrics from a JS module (repeatable; see docs/plugins.md)",
+      collect,
+      [],
+    )
     .action(
       action(async (file, opts) => {
         if (opts.out !== undefined && tableFormat(opts.out) === null)
@@ -52,9 +58,25 @@ export function registerRun(program: Command): void {
           days: opts.days,
           deterministic: opts.deterministic,
         });
+        const plugins =
+          opts.plugin.length > 0
+            ? await (await import("../../plugins/load.js")).loadPlugins(opts.plugin).catch((e) => {
+                throw new CliError((e as Error).message);
+              })
+            : undefined;
         for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-        const result = simulate(scenario, { seed: opts.seed, run: opts.run });
+        const result = simulate(scenario, { seed: opts.seed, run: opts.run, ...plugins });
         const written = opts.out !== undefined ? await writeTable(result, opts.out) : [];
+        // governance rules' changes (issue 12), next to the table
+        const governanceFile =
+          opts.out !== undefined && result.governance
+            ? (await import("../../rules/log.js")).governancePath(opts.out)
+            : undefined;
+        if (governanceFile && result.governance)
+          (await import("../../io/atomic.js")).writeFileAtomic(
+            governanceFile,
+            (await import("../../rules/log.js")).governanceCsv(result.governance),
+          );
         const marketTables =
           opts.out !== undefined && result.marketplace
             ? writeMarketplaceTables(result.marketplace, opts.out)
@@ -75,6 +97,12 @@ export function registerRun(program: Command): void {
             process.stdout.write(`${formatMarketplace(result.marketplace)}\n`);
           for (const path of marketTables)
             process.stdout.write(`  table                 ${path}\n`);
+          for (const [name, value] of Object.entries(result.metrics ?? {}))
+            process.stdout.write(`  ${`metric ${name}`.padEnd(21)} ${value}\n`);
+          if (result.governance)
+            process.stdout.write(
+              `  governance changes    ${result.governance.length}${governanceFile ? ` (${governanceFile})` : ""}\n`,
+            );
           if (report !== undefined)
             process.stdout.write(`  report                ${report.index}\n`);
         }

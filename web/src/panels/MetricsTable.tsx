@@ -9,6 +9,14 @@ const ROWS: { key: keyof Metrics; label: string; unit: string }[] = [
   { key: "shortfallDays", label: "shortfall days", unit: "days" },
   { key: "totalEmitted", label: "total emitted", unit: "tokens" },
   { key: "phaseChangeDay", label: "phase change day", unit: "day" },
+  { key: "maxDrawdownAfter", label: "max drawdown in phase 2", unit: "fraction of peak" },
+  { key: "priceVolatility", label: "price volatility", unit: "sd of daily log return" },
+  { key: "daysBelowPrice", label: "days below day-0 price", unit: "days" },
+  { key: "minDollarReserve", label: "min dollar reserve", unit: "usd" },
+  { key: "minDollarReserveDay", label: "day of min dollar reserve", unit: "day" },
+  { key: "reserveRunway", label: "token reserve runway", unit: "days" },
+  { key: "firstShortfallDay", label: "first shortfall day", unit: "day (−1: none)" },
+  { key: "supplierIncome", label: "supplier income", unit: "usd/supplier-day" },
 ];
 
 interface Props {

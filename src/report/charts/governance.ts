@@ -1,0 +1,55 @@
+import type { EChartsOption, LineSeriesOption } from "echarts";
+import { column, type RunResult } from "../../engine/result.js";
+import { axisName, byDay, type ChartSpec, dayLines } from "./common.js";
+import { phaseChangeDay } from "./run.js";
+
+/**
+ * The token price with every governance change of the run (rules E38, controllers E39, and
+ * schedule votes) as a vertical line labelled `rule: variable old → new`. Controllers that
+ * change a value daily are drawn once, at their first change, to keep the chart readable.
+ */
+export function governanceChart(r: RunResult): ChartSpec | null {
+  const log = r.governance;
+  if (!log || log.length === 0) return null;
+  const seen = new Set<string>();
+  const marks = log.filter((c) => {
+    if (c.day >= r.days) return false;
+    const isController = log.filter((d) => d.rule === c.rule).length > 10;
+    const key = isController ? c.rule : `${c.rule}/${c.day}/${c.variable}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const round = (x: number) => String(Number(x.toPrecision(3)));
+  const base = dayLines(
+    "Token price and governance changes",
+    axisName("price", "usd/token"),
+    [{ name: "priceOfToken", values: column(r, "priceOfToken") }],
+    phaseChangeDay(r),
+  );
+  const changes: LineSeriesOption = {
+    type: "line",
+    name: "governance",
+    data: byDay([]),
+    markLine: {
+      silent: true,
+      symbol: "none",
+      lineStyle: { type: "dotted", color: "#d62728", width: 1 },
+      label: { position: "insideEndTop", color: "#8b1a1a", fontSize: 10 },
+      data: marks.map((c) => ({
+        xAxis: c.day,
+        label: { formatter: `${c.rule}: ${c.variable} ${round(c.old)} → ${round(c.value)}` },
+      })),
+    },
+  };
+  const option: EChartsOption = {
+    ...base,
+    series: [...(base.series as LineSeriesOption[]), changes],
+  };
+  return {
+    name: "governance",
+    title: "Token price and governance changes",
+    caption: `Each dotted line is a change of an on-chain variable by a rule, a controller (first change only) or a vote: ${log.length} in all.`,
+    option,
+  };
+}

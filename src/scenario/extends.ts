@@ -1,0 +1,71 @@
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { ScenarioError } from "./errors.js";
+
+/**
+ * `extends: ./whitepaper.yaml`: a scenario file as overrides over a base file (issue 12 item 5).
+ * The base (itself possibly extending another) is read relative to the extending file, then the
+ * file's own fields are deep-merged over it ({@link mergeScenario}). A cycle or a missing base
+ * is refused with the chain of paths.
+ */
+export function readExtended(
+  path: string,
+  read: (path: string) => unknown,
+  chain: readonly string[] = [],
+): unknown {
+  const abs = resolve(path);
+  if (chain.includes(abs))
+    throw new ScenarioError(
+      [{ path: "extends", message: `cycle: ${[...chain, abs].join(" → ")}` }],
+      chain[chain.length - 1],
+    );
+  if (chain.length > 0 && !existsSync(abs))
+    throw new ScenarioError(
+      [{ path: "extends", message: `no such base scenario: ${abs}` }],
+      chain[chain.length - 1],
+    );
+  const raw = read(chain.length === 0 ? path : abs);
+  if (!isObject(raw) || !("extends" in raw)) return raw;
+  const { extends: base, ...own } = raw;
+  if (typeof base !== "string" || base.length === 0)
+    throw new ScenarioError(
+      [{ path: "extends", message: "expected the path of a base scenario file" }],
+      path,
+    );
+  const baseRaw = readExtended(resolve(dirname(abs), base), read, [...chain, abs]);
+  return mergeScenario(baseRaw, own);
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+function isNamedList(x: unknown): x is Record<string, unknown>[] {
+  return Array.isArray(x) && x.every((e) => isObject(e) && typeof e.name === "string");
+}
+
+/**
+ * Deep merge of an override over a base: objects merge key by key; lists whose items all have
+ * a `name` merge by name (base order kept, a matching item merged, a new one appended);
+ * anything else in the override replaces the base's value; `null` removes the key.
+ */
+export function mergeScenario(base: unknown, over: unknown): unknown {
+  if (isObject(base) && isObject(over)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) {
+      if (v === null) delete out[k];
+      else out[k] = k in base ? mergeScenario(base[k], v) : v;
+    }
+    return out;
+  }
+  if (isNamedList(base) && isNamedList(over) && over.length > 0) {
+    const out = base.map((e) => ({ ...e }));
+    for (const item of over) {
+      const i = out.findIndex((e) => e.name === item.name);
+      if (i >= 0) out[i] = mergeScenario(out[i], item) as Record<string, unknown>;
+      else out.push(item);
+    }
+    return out;
+  }
+  return over;
+}
