@@ -10,6 +10,7 @@ import { registerServe } from "./commands/serve.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerWorker } from "./commands/worker.js";
 import { EXIT_BAD_INPUT, reportError } from "./errors.js";
+import { registerLedger } from "../ledger/cli.js";
 
 /** The `bme` command line: every command registers itself here. */
 export function buildProgram(): Command {
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerSchema(program);
   registerServe(program);
   registerWorker(program);
+  registerLedger(program);
   return program;
 }
 
