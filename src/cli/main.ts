@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "@commander-js/extra-typings";
+import { registerLedger } from "../ledger/cli.js";
 import { VERSION } from "../version.js";
 import { registerExperiments } from "./commands/experiments.js";
 import { registerReport } from "./commands/report.js";
@@ -10,7 +11,6 @@ import { registerServe } from "./commands/serve.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerWorker } from "./commands/worker.js";
 import { EXIT_BAD_INPUT, reportError } from "./errors.js";
-import { registerLedger } from "../ledger/cli.js";
 
 /** The `bme` command line: every command registers itself here. */
 export function buildProgram(): Command {

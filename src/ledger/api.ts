@@ -33,13 +33,9 @@ const ErrorBody = z
 const Name = z.string().min(1).max(200);
 const Id = z.coerce.number().int().min(0);
 const idem = z.object({
-  "idempotency-key": z
-    .string()
-    .min(1)
-    .max(200)
-    .openapi({
-      description: "Client-chosen key; a retry with the same key never repeats the write.",
-    }),
+  "idempotency-key": z.string().min(1).max(200).openapi({
+    description: "Client-chosen key; a retry with the same key never repeats the write.",
+  }),
 });
 const Created = z.object({ id: z.number().int(), apiKey: z.string().nullable() }).passthrough();
 const Any = z.object({}).passthrough();
