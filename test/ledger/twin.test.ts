@@ -4,6 +4,7 @@ import { simulate } from "../../src/engine/simulate.js";
 import { exportScenario } from "../../src/ledger/twin.js";
 import { cleanup, EXAMPLE, newLedger } from "./helpers.js";
 import { stopPostgres } from "./postgres.js";
+import { sqliteUrl } from "./urls.js";
 
 afterAll(async () => {
   cleanup();
@@ -25,8 +26,7 @@ const TWIN = {
   ],
 };
 
-describe("the digital twin (export-scenario)", async () => {
-  const { sqliteUrl } = await import("./urls.js");
+describe("the digital twin (export-scenario)", () => {
   it("bme run on the exported scenario reproduces the ledger's daily table to 1e-9", async () => {
     const { ledger, op } = await newLedger(await sqliteUrl(), TWIN);
     const v = op.as((await op.post("/v1/validators", { name: "v" })).body.apiKey);
