@@ -5,6 +5,7 @@
 import { cpus } from "node:os";
 import { benchDashboard } from "./dashboard.js";
 import { benchEngine } from "./engine.js";
+import { benchLedger } from "./ledger.js";
 import { benchMarketplace } from "./marketplace.js";
 import { benchMonteCarlo } from "./montecarlo.js";
 import { benchQueue } from "./queue.js";
@@ -15,6 +16,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ["marketplace", () => benchMarketplace()],
   ["dashboard", () => benchDashboard()],
   ["queue", () => benchQueue()],
+  ["ledger", () => benchLedger()],
 ];
 
 async function main(): Promise<void> {

@@ -157,6 +157,18 @@ export async function openDb(url: string): Promise<OpenedDb> {
     database.pragma("journal_mode = WAL");
     database.pragma("synchronous = NORMAL");
     database.pragma("busy_timeout = 5000");
+    // kysely prepares every query anew; the ledger repeats a few dozen SQL texts, so keep them
+    const prepared = new Map<string, ReturnType<typeof database.prepare>>();
+    const prepare = database.prepare.bind(database);
+    database.prepare = ((text: string) => {
+      let s = prepared.get(text);
+      if (!s) {
+        if (prepared.size >= 500) prepared.clear();
+        s = prepare(text);
+        prepared.set(text, s);
+      }
+      return s;
+    }) as typeof database.prepare;
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
     opened = { db, kind: "sqlite", close: () => db.destroy() };
   }

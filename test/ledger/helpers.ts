@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ledgerApi } from "../../src/ledger/api.js";
 import { Ledger } from "../../src/ledger/ledger.js";
-import { startPostgres } from "./postgres.js";
+import { startPostgres } from "../../src/ledger/postgresServer.js";
 
 /** The two-class economy of the worked example (prices and rows chosen to compute by hand). */
 export const EXAMPLE = {

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { ledgerApi } from "../../src/ledger/api.js";
+import { stopPostgres } from "../../src/ledger/postgresServer.js";
 import { balancesOf } from "../../src/ledger/statements.js";
 import { Client, cleanup, databases, newLedger } from "./helpers.js";
-import { stopPostgres } from "./postgres.js";
 
 afterAll(async () => {
   cleanup();

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXED_COLUMNS } from "../../src/engine/columns.js";
 import { simulate } from "../../src/engine/simulate.js";
+import { stopPostgres } from "../../src/ledger/postgresServer.js";
 import { exportScenario } from "../../src/ledger/twin.js";
 import { cleanup, EXAMPLE, newLedger } from "./helpers.js";
-import { stopPostgres } from "./postgres.js";
 import { sqliteUrl } from "./urls.js";
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { stopPostgres } from "../../src/ledger/postgresServer.js";
 import { balancesOf } from "../../src/ledger/statements.js";
 import { cleanup, databases, newLedger } from "./helpers.js";
-import { stopPostgres } from "./postgres.js";
 
 afterAll(async () => {
   cleanup();

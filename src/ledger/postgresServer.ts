@@ -6,8 +6,8 @@ import { join } from "node:path";
 import pg from "pg";
 
 /**
- * Debian's PostgreSQL for the tests (installed by scripts/install-postgres.sh): a data directory
- * of its own, 127.0.0.1 on a free port, trust auth, run as the `postgres` OS user when we are root
+ * A throwaway PostgreSQL server for the ledger's tests and benchmarks: Debian's PostgreSQL
+ * (installed by scripts/install-postgres.sh), a data directory of its own, 127.0.0.1 on a free port, trust auth, run as the `postgres` OS user when we are root
  * (the server refuses root), stopped by its PID.
  */
 export interface TestPostgres {
