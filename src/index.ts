@@ -3,12 +3,30 @@
  * Data flows one way: scenario → engine → records → sinks.
  */
 
+// the day (MODEL.md §6) as named steps; extensions insert at a named place
+export {
+  composeDay,
+  DAY_STEP_NAMES,
+  type DayContext,
+  type DayState,
+  type DayStep,
+  type DayStepName,
+  type DayValues,
+  ONCHAIN,
+  type StepInsertion,
+} from "./day/sequence.js";
+export { AGGREGATE_DAY } from "./day/steps.js";
 // engine
 export { COL, COLUMN_UNITS, columnNames, columnUnit, FIXED_COLUMNS } from "./engine/columns.js";
 export { type CompiledScenario, compileScenario } from "./engine/compile.js";
 export { type KernelScratch, kernelScratch, runKernel } from "./engine/kernel.js";
-export { type KernelOutcome, NoPriceError, type SimulationFailure } from "./engine/outcome.js";
-export { runReference } from "./engine/reference.js";
+export {
+  type KernelOutcome,
+  NonFiniteValueError,
+  NoPriceError,
+  type SimulationFailure,
+} from "./engine/outcome.js";
+export { runAggregateDays, runReference } from "./engine/reference.js";
 export { column, type RunMeta, type RunResult, resultFromBuffer, rows } from "./engine/result.js";
 export { type SimulateOptions, simulate } from "./engine/simulate.js";
 export { type RunSummary, summarize } from "./engine/summary.js";

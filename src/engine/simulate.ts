@@ -1,3 +1,5 @@
+import { scenarioExtensions } from "../day/extensions.js";
+import type { StepInsertion } from "../day/sequence.js";
 import { runMarketplace } from "../marketplace/engine.js";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { parseScenario } from "../scenario/parse.js";
@@ -5,7 +7,7 @@ import type { Scenario, ScenarioInput } from "../scenario/schema.js";
 import { VERSION } from "../version.js";
 import { compileScenario } from "./compile.js";
 import { runKernel } from "./kernel.js";
-import { runReference } from "./reference.js";
+import { runAggregateDays } from "./reference.js";
 import { type RunResult, resultFromBuffer } from "./result.js";
 
 export interface SimulateOptions {
@@ -15,6 +17,12 @@ export interface SimulateOptions {
   readonly run?: number;
   /** Use the readable reference engine instead of the fast kernel (same results; for checking). */
   readonly reference?: boolean;
+  /**
+   * Steps inserted into the day at named places (src/day/sequence.ts), in either mode, after
+   * those the scenario itself asks for (`scenarioExtensions`). A run with any extension uses
+   * the step-sequence engine; the fast kernel is a fused twin of the plain day only.
+   */
+  readonly extensions?: readonly StepInsertion[];
 }
 
 /**
@@ -31,10 +39,16 @@ export function simulate(
   const run = options.run ?? 0;
   const compiled = compileScenario(parsed);
   const data = new Float64Array(compiled.columns.length * compiled.days);
+  const extensions = [...scenarioExtensions(parsed), ...(options.extensions ?? [])];
   const market =
-    parsed.mode === "marketplace" ? runMarketplace(compiled, seed, run, data) : undefined;
+    parsed.mode === "marketplace"
+      ? runMarketplace(compiled, seed, run, data, { extensions })
+      : undefined;
   const outcome =
-    market ?? (options.reference ? runReference : runKernel)(compiled, seed, run, data);
+    market ??
+    (options.reference || extensions.length > 0
+      ? runAggregateDays(compiled, seed, run, data, extensions)
+      : runKernel(compiled, seed, run, data));
   const meta = {
     scenarioName: parsed.name,
     seed,

@@ -1,28 +1,41 @@
-import { COL } from "../engine/columns.js";
+import {
+  composeDay,
+  type DayContext,
+  type DayStep,
+  type DayStepName,
+  emptyDay,
+  initialState,
+  ONCHAIN,
+  runDays,
+  type StepInsertion,
+} from "../day/sequence.js";
+import {
+  emissions,
+  invariants,
+  onboarding,
+  price,
+  record,
+  split,
+  suppliers,
+} from "../day/steps.js";
 import type { CompiledScenario } from "../engine/compile.js";
 import { seriesValue, wholeSuppliers } from "../engine/inputs.js";
-import { type KernelOutcome, NoPriceError } from "../engine/outcome.js";
+import {
+  type KernelOutcome,
+  NonFiniteValueError,
+  type SimulationFailure,
+} from "../engine/outcome.js";
 import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/balances.js";
 import { supplierBondTokens, supplierBondUsd } from "../mechanisms/bonds.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
-import { splitIncome } from "../mechanisms/incomeSplit.js";
-import {
-  checkInvariants,
-  INVARIANT_TOLERANCE,
-  InvariantViolation,
-} from "../mechanisms/invariants.js";
+import { INVARIANT_TOLERANCE, InvariantViolation } from "../mechanisms/invariants.js";
 import { jobPrice } from "../mechanisms/jobPrice.js";
 import { jobReward as jobRewardOf } from "../mechanisms/jobReward.js";
-import { onboardingFeeUsd } from "../mechanisms/onboardingFee.js";
-import { nextPhase } from "../mechanisms/phaseChange.js";
-import { phaseOneEmission, phaseOneFill } from "../mechanisms/phaseOneEmission.js";
-import { phaseTwoEmission } from "../mechanisms/phaseTwoEmission.js";
 import { reserveTopUp } from "../mechanisms/reserveTopUp.js";
 import { payTokens } from "../mechanisms/supplierTokens.js";
-import { tokenDemand, tokenPrice } from "../mechanisms/tokenPrice.js";
 import { validationsCompleted, validatorTokens } from "../mechanisms/validatorPay.js";
+import { withdrawal } from "../mechanisms/withdrawal.js";
 import { nextUniform, seedStreams } from "../random/streams.js";
-import { ONCHAIN_NAMES } from "../scenario/onchain.js";
 import { type CompiledMarket, compileMarket } from "./compile.js";
 import { grow } from "./grow.js";
 import { isDishonest, REGION_STEP, RESOURCE_STEP, spreadPick } from "./population.js";
@@ -39,24 +52,21 @@ export interface MarketOutcome extends KernelOutcome {
 export interface MarketOptions {
   /** Use the readable reference scheduler (same results, slower; for checking). */
   readonly referenceScheduler?: boolean;
+  /** Steps inserted into the day at their named places (src/day/sequence.ts). */
+  readonly extensions?: readonly StepInsertion[];
 }
 
-const V = (name: (typeof ONCHAIN_NAMES)[number]) => ONCHAIN_NAMES.indexOf(name);
-const BM = V("buybackModulation"),
-  F = V("fiatOperationsFraction"),
-  JRM = V("jobRewardModulation"),
-  A = V("phaseTwoMintAmount"),
-  P2M = V("phase2Modulation"),
-  BOND = V("bondModulation"),
-  ONB = V("onboardingModulation"),
-  W = V("onboardingWindowDays"),
-  REPW = V("reputationWindowJobs"),
-  VMOD = V("validationModulator"),
-  VPJ = V("validationsPerJob"),
-  PREM = V("buybackPremium"),
-  LOWER = V("lowerTokenReserveLimit"),
-  RESTORE = V("tokenReserveRestoreLevel"),
-  FLOOR = V("priceFloor");
+const {
+  buybackModulation: BM,
+  fiatOperationsFraction: F,
+  jobRewardModulation: JRM,
+  bondModulation: BOND,
+  reputationWindowJobs: REPW,
+  validationModulator: VMOD,
+  validationsPerJob: VPJ,
+  lowerTokenReserveLimit: LOWER,
+  tokenReserveRestoreLevel: RESTORE,
+} = ONCHAIN;
 
 /**
  * Marketplace (agent) mode, MODEL.md §9: the day of §6 driven by individual jobs, tasks and
@@ -90,27 +100,14 @@ export function runMarketplace(
   );
 
   // state (MODEL.md §2) plus the marketplace's escrows
-  let supply = c.initialSupply;
-  let tokenReserve = c.initialTokenReserve;
-  let locked = c.initialLocked;
-  let dollarReserve = c.initialDollarReserve;
-  let phase: 1 | 2 = 1;
-  let phaseTwoMinted = 0;
-  let staked = 0;
   /** Tokens bought back for tasks not yet validated: in the reserve, owed to suppliers. */
   let pendingTokens = 0;
   /** USD shares of tasks not yet validated, held outside the dollar reserve. */
   let usdEscrow = 0;
   let inFlight = 0;
   const totalTokens = c.initialSupply + c.initialTokenReserve + c.initialLocked;
-  const yesterday = new Float64Array(nK);
-  const counts = new Float64Array(nK);
-  const jobs = new Float64Array(nC);
   const cumulativeJobs = new Float64Array(nC);
   const submittedJobs = new Float64Array(nC);
-  const demandForService = new Float64Array(nK);
-  const incomeHistory = new Float64Array(days);
-  const supplierTotals = new Float64Array(days);
 
   // suppliers (engine side: attributes and earnings)
   let sClass = new Int32Array(16);
@@ -162,9 +159,6 @@ export function runMarketplace(
   };
 
   const queue = QUEUE_COLUMNS.map(() => new Float64Array(days));
-  const put = (col: number, t: number, v: number) => {
-    out[col * days + t] = v;
-  };
 
   const supplierRegion: number[] = [];
   const supplierResource: number[] = [];
@@ -217,27 +211,73 @@ export function runMarketplace(
     return whole + rest;
   };
 
-  let event = 0;
-  for (let t = 0; t < days; t++) {
-    // 1. schedule, then the day's inputs (§3), drawn from the same streams as aggregate mode
+  const ctx: DayContext = {
+    c,
+    t: 0,
+    state: initialState(c),
+    day: emptyDay(nC, nK),
+    onchain: oc,
+    streams,
+    totalTokens,
+    out,
+    rowWritten: false,
+  };
+  const { state, day } = ctx;
+  const { jobs, counts, demandForService } = day;
+
+  // the day's marketplace quantities, set by the step that computes them
+  let nSubmitted = 0;
+  let escrowIn = 0;
+  let nExpired = 0;
+  let nAssigned = 0;
+  let acceptedUsd = 0;
+  let bondsPosted = 0;
+  let released = 0; // earmarked tokens paid to suppliers
+  let usdPaid = 0;
+  let taskRewards = 0; // Σ of the per-task E12 rewards, for sharing out E13
+  let confiscated = 0;
+  let nValidated = 0;
+  let nFailed = 0;
+  let nRequeued = 0;
+  let nRewards = 0;
+  let refundDue = 0;
+  let escrowBack = 0;
+  let freed = 0;
+  let attemptedJobs = 0;
+  let freeReserve = 0;
+  let refunded = 0;
+
+  /** Step 1: the on-chain schedule; a new reputation window reaches the scheduler. */
+  const marketSchedule = (): undefined => {
+    const t = ctx.t;
     let windowChanged = false;
-    while (event < c.eventDay.length && c.eventDay[event] === t) {
-      if (c.eventVar[event] === REPW && oc[REPW] !== c.eventValue[event]) windowChanged = true;
-      oc[c.eventVar[event]] = c.eventValue[event];
-      event++;
+    for (let e = 0; e < c.eventDay.length; e++) {
+      if (c.eventDay[e] !== t) continue;
+      if (c.eventVar[e] === REPW && oc[REPW] !== c.eventValue[e]) windowChanged = true;
+      oc[c.eventVar[e]] = c.eventValue[e];
     }
     if (windowChanged) sched.setWindow(oc[REPW]);
+    return undefined;
+  };
+
+  /** Step 1: the day's inputs (§3), drawn from the same streams as aggregate mode, as whole jobs; then the active suppliers. */
+  const marketInputs = (): undefined => {
+    const t = ctx.t;
     for (let i = 0; i < nC; i++) {
       cumulativeJobs[i] += seriesValue(c, i, t, streams);
       jobs[i] = wholeJobs(cumulativeJobs[i], submittedJobs[i]);
       submittedJobs[i] += jobs[i];
     }
     for (let k = 0; k < nK; k++) counts[k] = wholeSuppliers(seriesValue(c, nC + k, t, streams));
-    const sentiment = seriesValue(c, nC + nK, t, streams);
-    const governance = seriesValue(c, nC + nK + 1, t, streams);
-    if (t === 0) yesterday.set(counts);
+    day.sentiment = seriesValue(c, nC + nK, t, streams);
+    day.governance = seriesValue(c, nC + nK + 1, t, streams);
+    if (t === 0) state.yesterdayCounts.set(counts);
+    activateSuppliers(t);
+    return undefined;
+  };
 
-    // suppliers: the first count[k] of each class are active; regions out today accept nothing
+  /** The first count[k] of each class are active; regions out today accept nothing. */
+  const activateSuppliers = (t: number) => {
     let outageChanged = false;
     for (let g = 0; g < nR; g++) {
       const o = mk.outage[t * nR + g];
@@ -259,13 +299,16 @@ export function runMarketplace(
           const s = members[k][n];
           sched.setAvailable(s, regionOut[supplierRegion[s]] === 0);
         }
+  };
 
-    // 2. submission: whole jobs, one task per supplier class with a non-zero share (§9)
+  /** Step 2, submission: whole jobs, one task per supplier class with a non-zero share (§9); income (E5). */
+  const submission = (): undefined => {
+    const t = ctx.t;
     const f = oc[F];
     const bm = oc[BM];
     let income = 0;
-    let nSubmitted = 0;
-    let escrowIn = 0;
+    nSubmitted = 0;
+    escrowIn = 0;
     demandForService.fill(0);
     for (let i = 0; i < nC; i++) {
       const n = jobs[i];
@@ -287,21 +330,7 @@ export function runMarketplace(
           const taskPrice = price * share;
           const latest = t + mk.deadlineDays[i] - mk.durationDays[i];
           const slot = sched.submit(q, inc, t, latest);
-          if (slot >= tPrice.length) {
-            const len = slot + 1;
-            tPrice = grow(tPrice, len);
-            tShare = grow(tShare, len);
-            tConsumer = grow(tConsumer, len);
-            tClass = grow(tClass, len);
-            tUsd = grow(tUsd, len);
-            tEarmark = grow(tEarmark, len);
-            tBond = grow(tBond, len);
-            tSupplier = grow(tSupplier, len);
-            tDay = grow(tDay, len);
-            tLatest = grow(tLatest, len);
-            tDuration = grow(tDuration, len);
-            tNext = grow(tNext, len);
-          }
+          if (slot >= tPrice.length) growTasks(slot + 1);
           tPrice[slot] = taskPrice;
           tShare[slot] = share;
           tConsumer[slot] = i;
@@ -320,43 +349,34 @@ export function runMarketplace(
         for (let k = 0; k < nK; k++)
           demandForService[k] += n * c.jobPrice[i] * c.priceMatrix[i * nK + k];
     }
-    // 3. split (E7)
-    const split = splitIncome(income, f, bm);
+    day.income = income;
+    return undefined;
+  };
 
-    // 4. suppliers, then the phase (E4); 5. onboarding fee (E8)
-    let arrivals = 0;
-    let totalSuppliers = 0;
-    for (let k = 0; k < nK; k++) {
-      arrivals += Math.max(0, counts[k] - yesterday[k]);
-      totalSuppliers += counts[k];
-    }
-    yesterday.set(counts);
-    incomeHistory[t] = income;
-    supplierTotals[t] = totalSuppliers;
-    const wasPhase = phase;
-    phase = nextPhase(phase, t, c, counts, c.phaseOneTarget, income);
-    if (phase === 2 && wasPhase === 1) staked = 0;
-    const feeUsd =
-      phase === 2
-        ? onboardingFeeUsd(
-            t,
-            oc[W],
-            oc[ONB],
-            incomeHistory.subarray(0, t + 1),
-            supplierTotals.subarray(0, t + 1),
-          )
-        : 0;
-    const onboardingUsd = feeUsd * arrivals;
+  const growTasks = (len: number) => {
+    tPrice = grow(tPrice, len);
+    tShare = grow(tShare, len);
+    tConsumer = grow(tConsumer, len);
+    tClass = grow(tClass, len);
+    tUsd = grow(tUsd, len);
+    tEarmark = grow(tEarmark, len);
+    tBond = grow(tBond, len);
+    tSupplier = grow(tSupplier, len);
+    tDay = grow(tDay, len);
+    tLatest = grow(tLatest, len);
+    tDuration = grow(tDuration, len);
+    tNext = grow(tNext, len);
+  };
 
-    // expiry: queued tasks that can no longer meet their deadline
+  /** Step 6, scheduling: expiry of tasks that can no longer meet their deadline, assignment (§9), bonds (E9 as E22 summed over accepted tasks). */
+  const scheduling = (): undefined => {
+    const t = ctx.t;
     expired = grow(expired, sched.waiting());
-    let nExpired = sched.expire(t, expired);
-
-    // assignment (§9 scheduler)
+    nExpired = sched.expire(t, expired);
     assignedT = grow(assignedT, sched.waiting());
     assignedS = grow(assignedS, sched.waiting());
-    const nAssigned = sched.assignFor(t, assignedT, assignedS);
-    let acceptedUsd = 0;
+    nAssigned = sched.assignFor(t, assignedT, assignedS);
+    acceptedUsd = 0;
     waitHist.fill(0);
     for (let a = 0; a < nAssigned; a++) {
       const slot = assignedT[a];
@@ -370,48 +390,48 @@ export function runMarketplace(
       }
     }
     inFlight += nAssigned;
+    day.supplierBondUsd = supplierBondUsd(oc[BOND], acceptedUsd);
+    return undefined;
+  };
 
-    // 6–7. bonds (E9 as E22 summed over accepted tasks), demand and price (E10)
-    const bondUsd = supplierBondUsd(oc[BOND], acceptedUsd);
-    const demand = tokenDemand(
-      sentiment,
-      onboardingUsd,
-      bondUsd,
-      split.usdBuybackCapital,
-      governance,
-    );
-    const price = tokenPrice(demand, supply, oc[FLOOR], oc[PREM]);
-    if (price === null) return finish(t, new NoPriceError(t, demand));
-    const p = price.priceOfToken;
-    let bondsPosted = 0;
+  /** Step 8: bonds posted on acceptance (E22), burn at submission (E11a, earmarked per task), onboarding burn (E11b) from supply. */
+  const marketBurn = (): undefined => {
+    const t = ctx.t;
+    const p = day.price.priceOfToken;
+    bondsPosted = 0;
     for (let a = 0; a < nAssigned; a++) {
       const slot = assignedT[a];
       tBond[slot] = supplierBondTokens(oc[BOND], tPrice[slot], p); // E22
       bondsPosted += tBond[slot];
     }
-
-    // 8. burn at submission (E11a, earmarked per task), onboarding burn (E11b)
-    const bought = buybackTokens(split.usdBuybackCapital, price.buybackPrice);
-    const onboarded = onboardingTokens(onboardingUsd, p);
+    const f = oc[F];
+    const bm = oc[BM];
+    day.buybackTokens = buybackTokens(day.split.usdBuybackCapital, day.price.buybackPrice);
+    day.onboardingTokens = withdrawal(state.supply, onboardingTokens(day.onboardingUsd, p));
     for (let j = 0; j < nSubmitted; j++) {
       const slot = submittedToday[j];
-      tEarmark[slot] = buybackTokens(bm * ((1 - f) * tPrice[slot]), price.buybackPrice);
+      tEarmark[slot] = buybackTokens(bm * ((1 - f) * tPrice[slot]), day.price.buybackPrice);
     }
-    cohortBought[t] = bought;
+    cohortBought[t] = day.buybackTokens;
     cohortOpen[t] = nSubmitted;
+    return undefined;
+  };
 
-    // validation of the work due today: pay validated work, confiscate failed bonds
-    let released = 0; // earmarked tokens paid to suppliers
-    let usdPaid = 0;
-    let taskRewards = 0; // Σ of the per-task E12 rewards, for sharing out E13
+  /** Validation of the work due today: pay validated work, confiscate failed bonds, requeue or expire. */
+  const validation = () => {
+    const t = ctx.t;
+    const p = day.price.priceOfToken;
+    released = 0;
+    usdPaid = 0;
+    taskRewards = 0;
     attempted.fill(0);
     validatedTasks.fill(0);
     variableUsd.fill(0);
-    let confiscated = 0;
-    let nValidated = 0;
-    let nFailed = 0;
-    let nRequeued = 0;
-    let nRewards = 0;
+    confiscated = 0;
+    nValidated = 0;
+    nFailed = 0;
+    nRequeued = 0;
+    nRewards = 0;
     for (let slot = dueHead[t]; slot >= 0; ) {
       const next = tNext[slot];
       const s = tSupplier[slot];
@@ -431,7 +451,7 @@ export function runMarketplace(
         sTokens[s] += tokens;
         validatedTasks[ik]++;
         if (fixedIncentive[tConsumer[slot]] === 0) variableUsd[tConsumer[slot]] += tPrice[slot];
-        if (phase === 2) {
+        if (state.phase === 2) {
           const r = tPrice[slot] / p / oc[JRM]; // E12 per task
           taskRewards += r;
           rewardSupplier = grow(rewardSupplier, nRewards + 1);
@@ -455,12 +475,13 @@ export function runMarketplace(
       }
       slot = next;
     }
+  };
 
-    // refunds due: expired tasks give back their price; their USD share leaves escrow, their
-    // earmarked tokens become free reserve tokens
-    let refundDue = 0;
-    let escrowBack = 0;
-    let freed = 0;
+  /** Expired tasks give back their price; their USD share leaves escrow, their earmarked tokens become free reserve tokens. */
+  const expiry = () => {
+    refundDue = 0;
+    escrowBack = 0;
+    freed = 0;
     for (let e = 0; e < nExpired; e++) {
       const slot = expired[e];
       refundDue += tPrice[slot];
@@ -468,31 +489,48 @@ export function runMarketplace(
       freed += payOut(slot);
       sched.release(slot);
     }
+  };
 
-    // 9–11. job rewards (E12) of validated work, phase-2 emission (E13), validator pay (E14)
-    // for every completed validation, pass or fail; phase-1 emission (E3). Counted in job
-    // equivalents per consumer type so that whole jobs give aggregate mode's sums exactly.
-    let attemptedJobs = 0;
+  /**
+   * Step 9: validation and expiry, then job rewards (E12) of validated work, counted in job
+   * equivalents per consumer type so that whole jobs give aggregate mode's sums exactly.
+   */
+  const marketRewards = (): undefined => {
+    validation();
+    expiry();
+    attemptedJobs = 0;
     for (let i = 0; i < nC; i++) {
       attemptedJobs += jobEquivalents(attempted, i);
       const fixed = fixedIncentive[i] === 1;
       rewardJobs[i] = fixed ? jobEquivalents(validatedTasks, i) : 1;
       rewardPrice[i] = fixed ? c.jobPrice[i] : variableUsd[i];
     }
-    const reward = phase === 2 ? jobRewardOf(rewardJobs, rewardPrice, p, oc[JRM]) : 0;
-    const validations = validationsCompleted(oc[VPJ], attemptedJobs);
-    const phaseTwoClaim =
-      phase === 2 ? phaseTwoEmission(oc[A], phaseTwoMinted, reward, oc[P2M]) : 0;
-    const fill = phaseOneFill(counts, c.phaseOneTarget);
-    const phaseOneClaim =
-      phase === 1 ? phaseOneEmission(c.phaseOneTokensForProject, c.phaseOneDays, fill) : 0;
-    const validatorClaim = validatorTokens(oc[VMOD], validations);
-    // 12. E15: claims on the free reserve (earmarked tokens belong to their tasks)
-    const freeReserve = tokenReserve - pendingTokens + confiscated + freed;
-    const paid = payTokens(freeReserve, 0, onboarded, validatorClaim, phaseTwoClaim, phaseOneClaim);
-    const supplierTokensPaid = released + paid.phaseOneEmission + paid.phaseTwoEmission;
-    const tokensPaid = supplierTokensPaid + paid.validatorTokensPaid;
-    // per-supplier shares of the emissions: E13 pro rata to job rewards, E3 per filled target slot
+    day.jobReward =
+      state.phase === 2 ? jobRewardOf(rewardJobs, rewardPrice, day.price.priceOfToken, oc[JRM]) : 0;
+    return undefined;
+  };
+
+  /** Step 11: validator pay (E14) for every completed validation, pass or fail. */
+  const marketValidators = (): undefined => {
+    day.validatorClaim = validatorTokens(oc[VMOD], validationsCompleted(oc[VPJ], attemptedJobs));
+    return undefined;
+  };
+
+  /** Step 12, settlement: E15 on the free reserve (earmarked tokens belong to their tasks); per-supplier shares of the emissions. */
+  const settlement = (): undefined => {
+    freeReserve = state.tokenReserve - pendingTokens + confiscated + freed;
+    const paid = payTokens(
+      freeReserve,
+      0,
+      day.onboardingTokens,
+      day.validatorClaim,
+      day.phaseTwoClaim,
+      day.phaseOneClaim,
+    );
+    day.paid = paid;
+    day.supplierTokensPaid = released + paid.phaseOneEmission + paid.phaseTwoEmission;
+    day.tokensPaid = day.supplierTokensPaid + paid.validatorTokensPaid;
+    // E13 pro rata to job rewards, E3 per filled target slot
     if (taskRewards > 0 && paid.phaseTwoEmission > 0)
       for (let j = 0; j < nRewards; j++)
         sTokens[rewardSupplier[j]] += (paid.phaseTwoEmission * rewardTokens[j]) / taskRewards;
@@ -504,100 +542,84 @@ export function runMarketplace(
         for (let n = 0; n < filled; n++) sTokens[members[k][n]] += paid.phaseOneEmission / slots;
       }
     }
+    return undefined;
+  };
 
-    // refunds from the dollar reserve, cut (and reported) if it cannot pay
-    const cash = dollarReserve + split.opsRevenue + escrowBack;
-    const refunded = Math.min(refundDue, cash);
-
-    // 13. reserve top-up (E16) on the free reserve
+  /** Step 13: refunds from the dollar reserve (cut, and reported, if it cannot pay), then the top-up (E16) on the free reserve. */
+  const marketTopUp = (): undefined => {
+    const { paid } = day;
+    const cash = state.dollarReserve + day.split.opsRevenue + escrowBack;
+    refunded = withdrawal(cash, refundDue);
     const freeAfterPay =
       freeReserve +
-      onboarded -
+      day.onboardingTokens -
       paid.validatorTokensPaid -
       paid.phaseTwoEmission -
       paid.phaseOneEmission;
     // E17 before the top-up, in aggregate mode's order, plus the marketplace's token flows
     // (earmarked tokens paid out − bought back today − bonds confiscated); the top-up and the
     // update below use this one number, so a top-up that takes every token lands on exactly 0
-    const circulating =
+    circulating =
       nextSupply(
-        supply,
+        state.supply,
         paid.validatorTokensPaid,
         paid.phaseOneEmission,
         paid.phaseTwoEmission,
-        onboarded,
+        day.onboardingTokens,
         0,
         0,
       ) +
-      (released - bought - confiscated);
-    const topUp = reserveTopUp(
+      (released - day.buybackTokens - confiscated);
+    cashLeft = cash - refunded;
+    day.topUp = reserveTopUp(
       freeAfterPay,
       c.initialTokenReserve,
       oc[LOWER],
       oc[RESTORE],
-      price.buybackPrice,
-      cash - refunded,
+      day.price.buybackPrice,
+      cashLeft,
       circulating,
     );
+    return undefined;
+  };
+  let circulating = 0;
+  let cashLeft = 0;
 
-    // 14. update (E17, E18, E19 plus the marketplace's escrow flows)
-    const vested = c.vested[t];
-    const dollarBefore = dollarReserve;
-    supply = circulating - topUp.reserveBuybackTokens + vested;
-    tokenReserve =
+  /** Step 14: E17, E18, E19 plus the marketplace's escrow flows; vesting (E17b) from the locked allocations. */
+  const marketUpdate = (): undefined => {
+    const { paid, topUp } = day;
+    day.vested = withdrawal(state.lockedAllocations, c.vested[ctx.t]);
+    day.dollarBefore = state.dollarReserve;
+    state.supply = circulating - topUp.reserveBuybackTokens + day.vested;
+    state.tokenReserve =
       nextTokenReserve(
-        tokenReserve,
-        onboarded,
+        state.tokenReserve,
+        day.onboardingTokens,
         paid.validatorTokensPaid,
         paid.phaseTwoEmission,
         paid.phaseOneEmission,
         topUp.reserveBuybackTokens,
       ) +
-      (bought - released + confiscated);
-    dollarReserve =
-      nextDollarReserve(dollarReserve, split.opsRevenue, topUp.reserveBuybackUsd) +
-      (escrowBack - refunded);
-    locked -= vested;
-    pendingTokens += bought - released - freed;
+      (day.buybackTokens - released + confiscated);
+    // a top-up that spends all the cash left after refunds drains the dollar reserve to exactly 0
+    state.dollarReserve =
+      topUp.reserveBuybackUsd === cashLeft && cashLeft > 0
+        ? 0
+        : nextDollarReserve(state.dollarReserve, day.split.opsRevenue, topUp.reserveBuybackUsd) +
+          (escrowBack - refunded);
+    state.lockedAllocations -= day.vested;
+    pendingTokens += day.buybackTokens - released - freed;
     usdEscrow += escrowIn - usdPaid - escrowBack;
-    phaseTwoMinted += paid.phaseTwoEmission;
-    staked += paid.phaseOneEmission;
+    state.phaseTwoMinted += paid.phaseTwoEmission;
+    state.stakedTokens += paid.phaseOneEmission;
+    // I2 counts refunds as USD leaving the reserve and escrow returns as USD entering it
+    day.extraUsdOut += refunded - escrowBack;
+    return undefined;
+  };
 
-    // §7 row
-    put(COL.day, t, t);
-    put(COL.phase, t, phase);
-    put(COL.income, t, income);
-    put(COL.opsRevenue, t, split.opsRevenue);
-    put(COL.usdBuybackCapital, t, split.usdBuybackCapital);
-    put(COL.usdCapital, t, split.usdCapital);
-    put(COL.onboardingUsd, t, onboardingUsd);
-    put(COL.supplierBondUsd, t, bondUsd);
-    put(COL.demand, t, demand);
-    put(COL.priceOfToken, t, p);
-    put(COL.priceFloored, t, price.priceFloored ? 1 : 0);
-    put(COL.buybackTokens, t, bought);
-    put(COL.onboardingTokens, t, onboarded);
-    put(COL.jobReward, t, reward);
-    put(COL.phaseOneEmission, t, paid.phaseOneEmission);
-    put(COL.phaseTwoEmission, t, paid.phaseTwoEmission);
-    put(COL.validatorTokensPaid, t, paid.validatorTokensPaid);
-    put(COL.supplierTokensPaid, t, supplierTokensPaid);
-    put(COL.tokensPaid, t, tokensPaid);
-    put(COL.reserveBuybackUsd, t, topUp.reserveBuybackUsd);
-    put(COL.reserveBuybackTokens, t, topUp.reserveBuybackTokens);
-    put(COL.buyBacksUsd, t, split.usdBuybackCapital + topUp.reserveBuybackUsd);
-    put(COL.tokenShortfall, t, paid.tokenShortfall);
-    put(COL.supply, t, supply);
-    put(COL.tokenReserve, t, tokenReserve);
-    put(COL.dollarReserve, t, dollarReserve);
-    put(COL.lockedAllocations, t, locked);
-    put(COL.stakedTokens, t, staked);
-    const base = COL.stakedTokens + 1;
-    for (let i = 0; i < nC; i++) put(base + i, t, jobs[i]);
-    for (let k = 0; k < nK; k++) put(base + nC + k, t, demandForService[k]);
-    for (let k = 0; k < nK; k++) put(base + nC + nK + k, t, counts[k]);
-
-    // queue metrics
+  /** The §7 row (shared) and the queue metrics. */
+  const marketRecord = (): SimulationFailure | undefined => {
+    const t = ctx.t;
     const qv = (col: number, v: number) => {
       queue[col][t] = v;
     };
@@ -619,34 +641,55 @@ export function runMarketplace(
     qv(QCOL.pendingTokens, pendingTokens);
     qv(QCOL.bondTokensPosted, bondsPosted);
     qv(QCOL.bondTokensConfiscated, confiscated);
+    for (let q = 0; q < QUEUE_COLUMNS.length; q++)
+      if (!Number.isFinite(queue[q][t]))
+        return new NonFiniteValueError(t, QUEUE_COLUMNS[q], queue[q][t]);
+    return record(ctx);
+  };
 
-    // I1–I3; I2 counts refunds as USD leaving the reserve and escrow returns as USD entering it
-    const violation = checkInvariants(
-      t,
-      totalTokens,
-      supply,
-      tokenReserve,
-      locked,
-      dollarBefore,
-      dollarReserve,
-      income,
-      split.usdCapital,
-      split.usdBuybackCapital,
-      topUp.reserveBuybackUsd + refunded - escrowBack,
-    );
-    if (violation) return finish(t + 1, violation);
+  /** I1–I3, and no escrow negative. */
+  const marketInvariants = (): SimulationFailure | undefined => {
+    const violation = invariants(ctx);
+    if (violation) return violation;
     const tol = INVARIANT_TOLERANCE * Math.max(totalTokens, 1);
-    if (pendingTokens < -tol || tokenReserve - pendingTokens < -tol || usdEscrow < -tol * 1e-3)
-      return finish(
-        t + 1,
-        new InvariantViolation(
-          t,
-          "I3",
-          `an escrow is negative: pendingTokens ${pendingTokens}, free reserve ${tokenReserve - pendingTokens}, usdEscrow ${usdEscrow}`,
-        ),
+    if (
+      pendingTokens < -tol ||
+      state.tokenReserve - pendingTokens < -tol ||
+      usdEscrow < -tol * 1e-3
+    )
+      return new InvariantViolation(
+        ctx.t,
+        "I3",
+        `an escrow is negative: pendingTokens ${pendingTokens}, free reserve ${state.tokenReserve - pendingTokens}, usdEscrow ${usdEscrow}`,
       );
-  }
-  return finish(days, null);
+    return undefined;
+  };
+
+  const named = (name: DayStepName, run: () => SimulationFailure | undefined): DayStep => ({
+    name,
+    run,
+  });
+  const steps: DayStep[] = [
+    named("schedule", marketSchedule),
+    named("inputs", marketInputs),
+    named("income", submission),
+    { name: "split", run: split },
+    { name: "suppliers", run: suppliers },
+    { name: "onboarding", run: onboarding },
+    named("bonds", scheduling),
+    { name: "price", run: price },
+    named("burn", marketBurn),
+    named("rewards", marketRewards),
+    { name: "emissions", run: emissions },
+    named("validators", marketValidators),
+    named("payouts", settlement),
+    named("topUp", marketTopUp),
+    named("update", marketUpdate),
+    named("record", marketRecord),
+    named("invariants", marketInvariants),
+  ];
+  const outcome = runDays(ctx, composeDay(steps, options.extensions ?? []));
+  return finish(outcome.daysCompleted, outcome.error);
 
   function finish(daysCompleted: number, error: KernelOutcome["error"]): MarketOutcome {
     const suppliers: SupplierRecord[] = [];

@@ -1,4 +1,5 @@
 import type { Fraction, Tokens, Usd, UsdPerToken } from "../units.js";
+import { withdrawal } from "./withdrawal.js";
 
 export interface ReserveTopUp {
   readonly reserveBuybackTokens: Tokens;
@@ -11,7 +12,9 @@ const NONE: ReserveTopUp = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
  * E16: if the reserve after step 12 is strictly below `lowerTokenReserveLimit · initialTokenReserve`,
  * buy back up to `tokenReserveRestoreLevel · initialTokenReserve` at the buyback price, as many
  * tokens as `cash` (dollar reserve + today's opsRevenue) pays for and no more than the circulating
- * supply left. Any phase; not part of the day's demand.
+ * supply left. Any phase; not part of the day's demand. Both limits are `withdrawal()`s: an
+ * amount within DRAIN_TOLERANCE of the cash (or the circulating supply) takes all of it, so
+ * the balance it comes from lands on exactly 0, and a balance ≤ 0 gives nothing.
  */
 export function reserveTopUp(
   tokenReserve: Tokens,
@@ -26,13 +29,17 @@ export function reserveTopUp(
   const wanted = tokenReserveRestoreLevel * initialTokenReserve - tokenReserve;
   let tokens = wanted;
   let usd = wanted * buybackPrice;
-  if (usd > cash) {
-    tokens = cash / buybackPrice;
-    usd = cash;
+  const spent = withdrawal(cash, usd);
+  if (spent !== usd) {
+    // cash-limited, or all of the cash: buy what it pays for
+    tokens = spent === 0 ? 0 : cash / buybackPrice;
+    usd = spent;
   }
-  if (tokens > circulating) {
-    tokens = circulating;
-    usd = Math.min(circulating * buybackPrice, cash);
+  const taken = withdrawal(circulating, tokens);
+  if (taken !== tokens) {
+    // supply-limited, or all of it
+    tokens = taken;
+    usd = taken === 0 ? 0 : Math.min(circulating * buybackPrice, cash);
   }
   return { reserveBuybackTokens: tokens, reserveBuybackUsd: usd };
 }

@@ -1,4 +1,5 @@
 import type { Tokens } from "../units.js";
+import { withdrawal } from "./withdrawal.js";
 
 export interface TokenPayments {
   readonly validatorTokensPaid: Tokens;
@@ -15,8 +16,8 @@ export interface TokenPayments {
 /**
  * E15 with step 12's claim order. Available: the start-of-day reserve plus the day's buyback and
  * onboarding tokens. Buyback tokens are always paid in full (they were just bought); then
- * validator pay, phase-2 emission, phase-1 emission while tokens last. Computed so that a
- * drained reserve lands on exactly 0 in E18.
+ * validator pay, phase-2 emission, phase-1 emission while tokens last, each a `withdrawal()`
+ * from what is left, so that a drained reserve lands on exactly 0 in E18 (issue 9 item 1).
  */
 export function payTokens(
   tokenReserve: Tokens,
@@ -27,11 +28,11 @@ export function payTokens(
   phaseOneClaim: Tokens,
 ): TokenPayments {
   let available = tokenReserve + onboardingTokens;
-  const validatorTokensPaid = Math.min(validatorClaim, available);
+  const validatorTokensPaid = withdrawal(available, validatorClaim);
   available = available - validatorTokensPaid;
-  const phaseTwoEmission = Math.min(phaseTwoClaim, available);
+  const phaseTwoEmission = withdrawal(available, phaseTwoClaim);
   available = available - phaseTwoEmission;
-  const phaseOneEmission = Math.min(phaseOneClaim, available);
+  const phaseOneEmission = withdrawal(available, phaseOneClaim);
   const supplierTokensPaid = buybackTokens + phaseOneEmission + phaseTwoEmission;
   return {
     validatorTokensPaid,

@@ -21,8 +21,9 @@ export interface TokenPrice {
 
 /**
  * E10: `priceOfToken = max(demand / supply, priceFloor)` with the start-of-day supply.
- * With no supply the price is the floor when demand is 0; otherwise no price exists and
- * `null` is returned (the engine stops with an error naming the day).
+ * With no supply (supply ≤ 0: the sign of a residue never decides) the price is the floor when
+ * demand is 0; otherwise no price exists and `null` is returned (the engine stops with an
+ * error naming the day).
  */
 export function tokenPrice(
   demand: Usd,
@@ -30,8 +31,8 @@ export function tokenPrice(
   priceFloor: UsdPerToken,
   buybackPremium: Fraction,
 ): TokenPrice | null {
-  if (supply === 0 && demand > 0) return null;
-  const raw = supply === 0 ? 0 : demand / supply;
+  if (!(supply > 0) && demand > 0) return null;
+  const raw = supply > 0 ? demand / supply : 0;
   const priceFloored = raw < priceFloor;
   const priceOfToken = priceFloored ? priceFloor : raw;
   return { priceOfToken, priceFloored, buybackPrice: priceOfToken * (1 + buybackPremium) };
