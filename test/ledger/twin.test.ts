@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXED_COLUMNS } from "../../src/engine/columns.js";
 import { simulate } from "../../src/engine/simulate.js";
@@ -10,6 +13,8 @@ afterAll(async () => {
   cleanup();
   await stopPostgres();
 });
+
+const CLI = new URL("../../dist/src/cli/main.js", import.meta.url).pathname;
 
 const relClose = (a: number, b: number, scale: number) =>
   Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(b), scale, 1e-300);
@@ -28,11 +33,12 @@ const TWIN = {
 
 describe("the digital twin (export-scenario)", () => {
   it("bme run on the exported scenario reproduces the ledger's daily table to 1e-9", async () => {
-    const { ledger, op } = await newLedger(await sqliteUrl(), TWIN);
+    const db = await sqliteUrl();
+    const { ledger, op } = await newLedger(db, TWIN);
     const v = op.as((await op.post("/v1/validators", { name: "v" })).body.apiKey);
     const gov = op.as((await op.post("/v1/keys", { role: "governance", name: "dao" })).body.apiKey);
     const keys: Record<number, string> = {};
-    const join = async (cls: string) => {
+    const joinSupplier = async (cls: string) => {
       const s = (await op.post("/v1/suppliers", { name: cls, supplierClass: cls, capacity: 100 }))
         .body;
       keys[s.id] = s.apiKey;
@@ -85,7 +91,7 @@ describe("the digital twin (export-scenario)", () => {
     ] as const;
     for (let day = 0; day < plan.length; day++) {
       const p = plan[day];
-      for (const cls of p.joins) await join(cls);
+      for (const cls of p.joins) await joinSupplier(cls);
       if ("sentiment" in p)
         await op.post("/v1/market-inputs", { consumerSentiment: p.sentiment, governanceValue: 10 });
       if ("vote" in p) expect((await gov.post("/v1/votes", { set: p.vote })).status).toBe(201);
@@ -107,6 +113,33 @@ describe("the digital twin (export-scenario)", () => {
     expect(table.some((r) => r.reserveBuybackTokens > 0)).toBe(true); // E16 happened
     expect(table.some((r) => r.onboardingTokens > 0)).toBe(true); // E8 happened
     const { scenario } = await exportScenario(ledger, 0, plan.length - 1);
+    // the same through the command line: export-scenario, then bme run on the file
+    const dir = dirname(db);
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+    const exported = cli([
+      "ledger",
+      "export-scenario",
+      "--db",
+      db,
+      "--from",
+      "0",
+      "--to",
+      "5",
+      "--out",
+      join(dir, "twin.yaml"),
+    ]);
+    expect(exported.status, exported.stderr).toBe(0);
+    const ran = cli(["run", join(dir, "twin.yaml"), "--out", join(dir, "twin.csv"), "--quiet"]);
+    expect(ran.status, ran.stderr).toBe(0);
+    const csv = readFileSync(join(dir, "twin.csv"), "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"));
+    const header = csv[0].split(",");
+    csv.slice(1).forEach((line, t) => {
+      const price = Number(line.split(",")[header.indexOf("priceOfToken")]);
+      expect(relClose(price, table[t].priceOfToken, 0)).toBe(true);
+    });
     const run = simulate(scenario as never);
     expect(run.error).toBeNull();
     const col = (name: string) => run.values[run.columns.indexOf(name)];
