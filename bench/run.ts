@@ -9,6 +9,7 @@ import { benchLedger } from "./ledger.js";
 import { benchMarketplace } from "./marketplace.js";
 import { benchMonteCarlo } from "./montecarlo.js";
 import { benchQueue } from "./queue.js";
+import { benchStartup } from "./startup.js";
 
 const benches: [string, () => Promise<string[]>][] = [
   ["engine", () => benchEngine()],
@@ -17,6 +18,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ["dashboard", () => benchDashboard()],
   ["queue", () => benchQueue()],
   ["ledger", () => benchLedger()],
+  ["startup", () => benchStartup()],
 ];
 
 async function main(): Promise<void> {
