@@ -1,8 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
-import { stringify } from "yaml";
 import { action, CliError } from "../cli/errors.js";
-import { readScenarioFile } from "../scenario/load.js";
 
 /** `bme ledger …`: init, serve, keys, export-scenario (issue 14; docs/ledger.md). */
 export function registerLedger(program: Command): void {
@@ -29,6 +27,7 @@ export function registerLedger(program: Command): void {
         if (opts.priceSource !== "model" && opts.priceSource !== "feed")
           throw new CliError(`--price-source: expected model or feed, got "${opts.priceSource}"`);
         const { Ledger } = await import("./ledger.js");
+        const { readScenarioFile } = await import("../scenario/load.js");
         const raw = readScenarioFile(opts.scenario);
         const { ledger: l, operatorKey } = await Ledger.init(opts.db, raw, {
           priceSource: opts.priceSource,
@@ -125,6 +124,7 @@ export function registerLedger(program: Command): void {
             Number(opts.to),
           ).catch(rethrow);
           for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+          const { stringify } = await import("yaml");
           writeFileSync(
             opts.out,
             opts.out.endsWith(".json")
