@@ -5,6 +5,7 @@
 import { cpus } from "node:os";
 import { benchDashboard } from "./dashboard.js";
 import { benchEngine } from "./engine.js";
+import { benchFeedback } from "./feedback.js";
 import { benchLedger } from "./ledger.js";
 import { benchMarketplace } from "./marketplace.js";
 import { benchMonteCarlo } from "./montecarlo.js";
@@ -19,6 +20,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ["queue", () => benchQueue()],
   ["ledger", () => benchLedger()],
   ["startup", () => benchStartup()],
+  ["feedback", () => benchFeedback()],
 ];
 
 async function main(): Promise<void> {
