@@ -6,6 +6,7 @@ import { cpus } from "node:os";
 import { benchDashboard } from "./dashboard.js";
 import { benchEngine } from "./engine.js";
 import { benchFeedback } from "./feedback.js";
+import { benchLedger } from "./ledger.js";
 import { benchMarketplace } from "./marketplace.js";
 import { benchMonteCarlo } from "./montecarlo.js";
 import { benchQueue } from "./queue.js";
@@ -18,6 +19,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ["marketplace", () => benchMarketplace()],
   ["dashboard", () => benchDashboard()],
   ["queue", () => benchQueue()],
+  ["ledger", () => benchLedger()],
   ["startup", () => benchStartup()],
   ["feedback", () => benchFeedback()],
   ["stress", () => benchStress()],

@@ -6,3 +6,4 @@ set -euo pipefail
 here="$(dirname "$0")"
 sh "$here/install-chromium.sh" >/dev/null
 bash "$here/install-redis.sh"
+bash "$here/install-postgres.sh"

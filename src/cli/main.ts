@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "@commander-js/extra-typings";
+import { registerLedger } from "../ledger/cli.js";
 import { VERSION } from "../version.js";
 import { registerExperiments } from "./commands/experiments.js";
 import { registerReport } from "./commands/report.js";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerWorker(program);
   registerStress(program);
+  registerLedger(program);
   return program;
 }
 

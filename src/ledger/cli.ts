@@ -1,0 +1,148 @@
+import { writeFileSync } from "node:fs";
+import type { Command } from "@commander-js/extra-typings";
+import { action, CliError } from "../cli/errors.js";
+
+/** `bme ledger …`: init, serve, keys, export-scenario (issue 14; docs/ledger.md). */
+export function registerLedger(program: Command): void {
+  const ledger = program
+    .command("ledger")
+    .description("run the BME economy for real: a double-entry ledger service on a database");
+  const dbOption = "--db <url>";
+  const dbHelp = "database: postgres://… or an SQLite file path (default ./ledger.db)";
+
+  ledger
+    .command("init")
+    .description(
+      "create a ledger from a scenario (its consumer types, supplier classes, tokens, on-chain values); prints the operator key once",
+    )
+    .requiredOption("--scenario <file>", "scenario file (YAML or JSON)")
+    .option(dbOption, dbHelp, "./ledger.db")
+    .option(
+      "--price-source <source>",
+      "model (E10) or feed (the operator posts the day's price)",
+      "model",
+    )
+    .action(
+      action(async (opts) => {
+        if (opts.priceSource !== "model" && opts.priceSource !== "feed")
+          throw new CliError(`--price-source: expected model or feed, got "${opts.priceSource}"`);
+        const { Ledger } = await import("./ledger.js");
+        const { readScenarioFile } = await import("../scenario/load.js");
+        const raw = readScenarioFile(opts.scenario);
+        const { ledger: l, operatorKey } = await Ledger.init(opts.db, raw, {
+          priceSource: opts.priceSource,
+          source: opts.scenario,
+        }).catch(rethrow);
+        await l.close();
+        process.stdout.write(
+          `ledger created in ${opts.db}\noperator key (shown once): ${operatorKey}\n`,
+        );
+      }),
+    );
+
+  ledger
+    .command("serve")
+    .description("serve the ledger's HTTP API (binds 127.0.0.1 unless --host says otherwise)")
+    .option(dbOption, dbHelp, "./ledger.db")
+    .option("--port <n>", "port (0 = any free port)", "8787")
+    .option("--host <host>", "interface to bind", "127.0.0.1")
+    .option("--rate <n>", "requests per second per API key", "5000")
+    .action(
+      action(async (opts) => {
+        const port = Number(opts.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new CliError(`--port: expected a whole number 0…65535, got "${opts.port}"`);
+        const rate = Number(opts.rate);
+        if (!(rate > 0)) throw new CliError(`--rate: expected a number > 0, got "${opts.rate}"`);
+        const { Ledger } = await import("./ledger.js");
+        const { ledgerApi } = await import("./api.js");
+        const { serve } = await import("@hono/node-server");
+        const l = await Ledger.open(opts.db).catch(rethrow);
+        if (opts.host !== "127.0.0.1" && opts.host !== "localhost" && opts.host !== "::1")
+          process.stderr.write(
+            `warning: binding ${opts.host}: the ledger is reachable from other machines; put TLS in front of it\n`,
+          );
+        const app = ledgerApi(l, { ratePerSecond: rate });
+        const server = serve({ fetch: app.fetch, port, hostname: opts.host }, (info) => {
+          process.stdout.write(
+            `bme ledger: http://${opts.host}:${info.port} (database ${l.dbKind}, open day ${l.openDay})\n`,
+          );
+        });
+        const stop = () => {
+          server.close();
+          void l.close().then(() => process.exit(0));
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      }),
+    );
+
+  ledger
+    .command("keys")
+    .description("create an API key directly in the database (e.g. a lost operator key)")
+    .requiredOption("--role <role>", "operator or governance")
+    .requiredOption("--name <name>", "who holds the key")
+    .option(dbOption, dbHelp, "./ledger.db")
+    .action(
+      action(async (opts) => {
+        const { Ledger } = await import("./ledger.js");
+        const l = await Ledger.open(opts.db).catch(rethrow);
+        try {
+          const r = await l
+            .write(
+              { role: "operator", accountId: null, name: "cli", id: "cli" },
+              `cli-key-${Date.now()}-${Math.random()}`,
+              opts,
+              (trx) => l.createKey(trx, opts.role as "operator", opts.name),
+            )
+            .catch(rethrow);
+          process.stdout.write(`${(r.body as { apiKey: string }).apiKey}\n`);
+        } finally {
+          await l.close();
+        }
+      }),
+    );
+
+  ledger
+    .command("export-scenario")
+    .description(
+      "write the ledger's history of days FROM…TO as a scenario (the digital twin) for bme run / compare",
+    )
+    .requiredOption("--from <day>", "first day")
+    .requiredOption("--to <day>", "last day (closed)")
+    .requiredOption("--out <file>", "scenario file to write (.yaml or .json)")
+    .option(dbOption, dbHelp, "./ledger.db")
+    .action(
+      action(async (opts) => {
+        const { Ledger } = await import("./ledger.js");
+        const { exportScenario } = await import("./twin.js");
+        const l = await Ledger.open(opts.db).catch(rethrow);
+        try {
+          const { scenario, warnings } = await exportScenario(
+            l,
+            Number(opts.from),
+            Number(opts.to),
+          ).catch(rethrow);
+          for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+          const { stringify } = await import("yaml");
+          writeFileSync(
+            opts.out,
+            opts.out.endsWith(".json")
+              ? `${JSON.stringify(scenario, null, 2)}\n`
+              : stringify(scenario),
+          );
+          process.stdout.write(`wrote ${opts.out}\n`);
+        } finally {
+          await l.close();
+        }
+      }),
+    );
+}
+
+function rethrow(e: unknown): never {
+  if (e instanceof Error && e.name === "LedgerError") {
+    const f = (e as Error & { field: string }).field;
+    throw new CliError(f ? `${f}: ${e.message}` : e.message);
+  }
+  throw e;
+}

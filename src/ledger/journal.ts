@@ -1,0 +1,168 @@
+import type { Kysely, Transaction } from "kysely";
+import { sql } from "kysely";
+import type { Tables } from "./db.js";
+
+/**
+ * The double-entry journal. Accounts (docs/ledger-accounting.md):
+ *
+ * tokens — `genesis` (the day-0 origin of every token, never moves again), `market` (circulating
+ * tokens outside the ledger's named accounts: exchanges and holders), `tokenReserve` (free
+ * reserve), `tokenReserve:earmarked` (tokens bought back for tasks not yet validated: part of the
+ * reserve, owed to their suppliers), `locked`, `bondEscrow`, `supplier:<id>`, `stake:<id>`
+ * (phase-one emission, staked until phase 2), `validator:<id>`.
+ *
+ * usd — `genesis`, `consumer:<id>` (minus what the consumer paid, plus refunds), `incomePending`
+ * (payments of the open day, split at its close), `dollarReserve`, `usdEscrow` (USD shares of
+ * tasks not yet validated), `market` (USD spent buying tokens), `supplier:<id>` (USD shares
+ * earned minus USD spent on bonds and onboarding fees).
+ *
+ * Every transaction's postings sum to 0 per currency: the last leg of each currency is written as
+ * minus the sum of the others, so the sum is exactly 0 in float64.
+ */
+export type Currency = "usd" | "tokens";
+
+export interface Leg {
+  readonly account: string;
+  readonly currency: Currency;
+  readonly amount: number;
+}
+
+export type Db = Kysely<Tables> | Transaction<Tables>;
+
+/** A transfer of `amount` from one account to another: two legs that sum to exactly 0. */
+export function transfer(from: string, to: string, currency: Currency, amount: number): Leg[] {
+  return [
+    { account: to, currency, amount },
+    { account: from, currency, amount: -amount },
+  ];
+}
+
+/** One source paying several recipients: the source's leg is minus the recipients' sum. */
+export function fanOut(
+  from: string,
+  currency: Currency,
+  to: readonly (readonly [string, number])[],
+): Leg[] {
+  const legs: Leg[] = [];
+  let sum = 0;
+  for (const [account, amount] of to) {
+    if (amount === 0) continue;
+    legs.push({ account, currency, amount });
+    sum += amount;
+  }
+  if (legs.length > 0) legs.push({ account: from, currency, amount: -sum });
+  return legs;
+}
+
+/** Sum of legs per currency; 0 (exactly, by construction) for a balanced transaction. */
+export function imbalance(legs: readonly Leg[]): { usd: number; tokens: number } {
+  let usd = 0;
+  let tokens = 0;
+  for (const l of legs)
+    if (l.currency === "usd") usd += l.amount;
+    else tokens += l.amount;
+  return { usd, tokens };
+}
+
+/** Collects transactions inside one database transaction and writes them in bulk. */
+export class Journal {
+  private readonly txnRows: Tables["txns"][] = [];
+  private readonly postingRows: Tables["postings"][] = [];
+  private readonly delta = new Map<string, number>();
+
+  constructor(
+    private nextTxn: number,
+    private nextPosting: number,
+    private readonly at: string,
+  ) {}
+
+  /** Record one balanced transaction; throws (nothing recorded) if its legs do not balance. */
+  post(day: number, kind: string, ref: string, legs: readonly Leg[]): void {
+    const kept = legs.filter((l) => l.amount !== 0);
+    if (kept.length === 0) return;
+    const { usd, tokens } = imbalance(kept);
+    const scale = Math.max(1, ...kept.map((l) => Math.abs(l.amount)));
+    if (Math.abs(usd) > 1e-12 * scale || Math.abs(tokens) > 1e-12 * scale)
+      throw new Error(`unbalanced transaction ${kind} ${ref}: usd ${usd}, tokens ${tokens}`);
+    const id = this.nextTxn++;
+    this.txnRows.push({ id, day, kind, ref, at: this.at });
+    for (const l of kept) {
+      this.postingRows.push({
+        id: this.nextPosting++,
+        txn_id: id,
+        day,
+        kind,
+        account: l.account,
+        currency: l.currency,
+        amount: l.amount,
+      });
+      const key = `${l.currency}\u0000${l.account}`;
+      this.delta.set(key, (this.delta.get(key) ?? 0) + l.amount);
+    }
+  }
+
+  /** Balance changes not yet written, per account and currency. */
+  pending(account: string, currency: Currency): number {
+    return this.delta.get(`${currency}\u0000${account}`) ?? 0;
+  }
+
+  /** Accounts of a currency this journal has moved. */
+  accounts(currency: Currency): string[] {
+    const out: string[] = [];
+    const prefix = `${currency}\u0000`;
+    for (const k of this.delta.keys()) if (k.startsWith(prefix)) out.push(k.slice(prefix.length));
+    return out;
+  }
+
+  /** The next free transaction and posting ids. */
+  get next(): { txn: number; posting: number } {
+    return { txn: this.nextTxn, posting: this.nextPosting };
+  }
+
+  /** Write the collected transactions, postings and balance changes. */
+  async flush(db: Db): Promise<void> {
+    for (let i = 0; i < this.txnRows.length; i += 500)
+      await db
+        .insertInto("txns")
+        .values(this.txnRows.slice(i, i + 500))
+        .execute();
+    for (let i = 0; i < this.postingRows.length; i += 500)
+      await db
+        .insertInto("postings")
+        .values(this.postingRows.slice(i, i + 500))
+        .execute();
+    const rows = [...this.delta].map(([key, amount]) => {
+      const [currency, account] = key.split("\u0000");
+      return { account, currency, amount };
+    });
+    for (let i = 0; i < rows.length; i += 500)
+      await db
+        .insertInto("balances")
+        .values(rows.slice(i, i + 500))
+        .onConflict((oc) =>
+          oc
+            .columns(["account", "currency"])
+            .doUpdateSet({ amount: sql`balances.amount + excluded.amount` }),
+        )
+        .execute();
+    this.txnRows.length = 0;
+    this.postingRows.length = 0;
+    this.delta.clear();
+  }
+}
+
+/** Token accounts that make up the circulating supply (E17). */
+export function isCirculating(account: string): boolean {
+  return (
+    account === "market" ||
+    account === "bondEscrow" ||
+    account.startsWith("supplier:") ||
+    account.startsWith("stake:") ||
+    account.startsWith("validator:")
+  );
+}
+
+/** Token accounts that make up the token reserve (E18). */
+export function isReserve(account: string): boolean {
+  return account === "tokenReserve" || account === "tokenReserve:earmarked";
+}

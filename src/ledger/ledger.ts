@@ -1,0 +1,812 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Transaction } from "kysely";
+import { ScenarioError } from "../scenario/errors.js";
+import { prepareScenario } from "../scenario/load.js";
+import { ONCHAIN_NAMES, type OnchainName, type OnchainValues } from "../scenario/onchain.js";
+import { closeDay, type DayRecord, type DayState } from "./close.js";
+import { type LedgerDb, num, type OpenedDb, openDb, type Tables } from "./db.js";
+import { consumerIndex, type Economy, economyOf, priceOfJob, rowOf } from "./economy.js";
+import { badInput, conflict, forbidden, LedgerError, notFound } from "./errors.js";
+import { fanOut, Journal, transfer } from "./journal.js";
+import { Dispatcher } from "./scheduler.js";
+
+export type Role = "operator" | "consumer" | "supplier" | "validator" | "governance";
+export const ROLES: readonly Role[] = [
+  "operator",
+  "consumer",
+  "supplier",
+  "validator",
+  "governance",
+];
+
+/** Who is calling: a role and, for consumers, suppliers and validators, their account id. */
+export interface Principal {
+  readonly role: Role;
+  readonly accountId: number | null;
+  readonly name: string;
+  /** Stable id for idempotency keys and audit (the key's hash prefix). */
+  readonly id: string;
+}
+
+export type PriceSource = "model" | "feed";
+
+type Trx = Transaction<Tables>;
+
+const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
+const newKey = (role: Role) => `bme_${role}_${randomBytes(24).toString("base64url")}`;
+
+interface Counters {
+  consumer: number;
+  supplier: number;
+  validator: number;
+  job: number;
+  task: number;
+  attempt: number;
+  vote: number;
+  txn: number;
+  posting: number;
+  outcome: number;
+}
+
+/** What a write returns: an HTTP status and a JSON body (stored for idempotent replays). */
+export interface WriteResult {
+  readonly status: number;
+  readonly body: unknown;
+  /** Replaced by this in the stored copy (e.g. without a freshly issued API key). */
+  readonly stored?: unknown;
+}
+
+/**
+ * `bme ledger`: the whitepaper's economy run on real events (issue 14). One writer per database:
+ * every write runs alone (a queue) in one database transaction with its idempotency record, so a
+ * write is either acknowledged and committed whole, or absent. State the scheduler needs is held
+ * in memory and rebuilt from the database on open and after any failed write.
+ */
+export class Ledger {
+  private queue: Promise<unknown> = Promise.resolve();
+  private c!: Counters;
+  private dispatcher!: Dispatcher;
+  openDay = 0;
+  phase: 1 | 2 = 1;
+  onchain!: OnchainValues;
+  priceSource: PriceSource = "model";
+
+  private constructor(
+    private readonly handle: OpenedDb,
+    readonly economy: Economy,
+  ) {}
+
+  get db(): LedgerDb {
+    return this.handle.db;
+  }
+
+  get dbKind(): "sqlite" | "postgres" {
+    return this.handle.kind;
+  }
+
+  /**
+   * Create a ledger in an empty database from a scenario object (its consumer types, supplier
+   * classes, price matrix, tokens, phase one and on-chain block). Posts the genesis balances and
+   * returns an operator API key (shown once).
+   */
+  static async init(
+    url: string,
+    scenarioRaw: unknown,
+    options: { priceSource?: PriceSource; source?: string } = {},
+  ): Promise<{ ledger: Ledger; operatorKey: string }> {
+    const { scenario } = prepareScenario(scenarioRaw, { source: options.source });
+    const economy = economyOf(scenario);
+    const handle = await openDb(url);
+    try {
+      const existing = await handle.db
+        .selectFrom("meta")
+        .select("value")
+        .where("key", "=", "scenario")
+        .executeTakeFirst();
+      if (existing) throw badInput("db", `${url} already holds a ledger`);
+      const at = new Date().toISOString();
+      const operatorKey = newKey("operator");
+      await handle.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto("meta")
+          .values([
+            { key: "scenario", value: JSON.stringify(scenario) },
+            { key: "priceSource", value: options.priceSource ?? "model" },
+            { key: "createdAt", value: at },
+          ])
+          .execute();
+        await trx
+          .insertInto("api_keys")
+          .values({
+            hash: hashKey(operatorKey),
+            role: "operator",
+            account_id: null,
+            name: "operator",
+            created_at: at,
+          })
+          .execute();
+        const c = economy.compiled;
+        const j = new Journal(1, 1, at);
+        j.post(0, "genesis", "tokens", [
+          ...fanOut("genesis", "tokens", [
+            ["market", c.initialSupply],
+            ["tokenReserve", c.initialTokenReserve],
+            ["locked", c.initialLocked],
+          ]),
+          ...transfer("genesis", "dollarReserve", "usd", c.initialDollarReserve),
+        ]);
+        await j.flush(trx);
+      });
+      const ledger = new Ledger(handle, economy);
+      await ledger.hydrate();
+      return { ledger, operatorKey };
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+  }
+
+  /** Open an existing ledger. */
+  static async open(url: string): Promise<Ledger> {
+    const handle = await openDb(url);
+    try {
+      const row = await handle.db
+        .selectFrom("meta")
+        .select("value")
+        .where("key", "=", "scenario")
+        .executeTakeFirst();
+      if (!row) throw badInput("db", `${url} holds no ledger yet: create one with bme ledger init`);
+      const { scenario } = prepareScenario(JSON.parse(row.value));
+      const ledger = new Ledger(handle, economyOf(scenario));
+      await ledger.hydrate();
+      return ledger;
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await this.handle.close();
+  }
+
+  /** Rebuild the in-memory state (counters, open day, phase, on-chain values, scheduler). */
+  async hydrate(): Promise<void> {
+    const db = this.db;
+    const max = async (table: keyof Tables, col = "id") =>
+      num(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.max(col as never).as("m"))
+            .executeTakeFirst()
+        )?.m,
+      );
+    this.c = {
+      consumer: (await max("consumers")) + 1,
+      supplier: (await max("suppliers")) + 1,
+      validator: (await max("validators")) + 1,
+      job: (await max("jobs")) + 1,
+      task: (await max("tasks")) + 1,
+      attempt: (await max("attempts")) + 1,
+      vote: (await max("votes")) + 1,
+      txn: (await max("txns")) + 1,
+      posting: (await max("postings")) + 1,
+      outcome: (await max("attempts", "outcome_seq")) + 1,
+    };
+    const ps = await db
+      .selectFrom("meta")
+      .select("value")
+      .where("key", "=", "priceSource")
+      .executeTakeFirst();
+    this.priceSource = (ps?.value as PriceSource) ?? "model";
+    const last = await db
+      .selectFrom("days")
+      .select(["day", "state"])
+      .orderBy("day", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    const state = last ? (JSON.parse(last.state) as DayState) : null;
+    this.openDay = last ? last.day + 1 : 0;
+    this.phase = state?.phase ?? 1;
+    this.onchain = state ? { ...state.onchain } : { ...this.economy.onchain0 };
+
+    const d = new Dispatcher(this.onchain.reputationWindowJobs);
+    const suppliers = await db.selectFrom("suppliers").selectAll().orderBy("id").execute();
+    const busy = await db
+      .selectFrom("attempts")
+      .select(["supplier_id", (eb) => eb.fn.countAll().as("n")])
+      .where("outcome", "=", "open")
+      .where("completed_day", "is", null)
+      .groupBy("supplier_id")
+      .execute();
+    const busyOf = new Map(busy.map((b) => [b.supplier_id, num(b.n)]));
+    const outcomes = await db
+      .selectFrom("attempts")
+      .select(["supplier_id", "outcome"])
+      .where("outcome_seq", "is not", null)
+      .orderBy("outcome_seq")
+      .execute();
+    const outcomesOf = new Map<number, boolean[]>();
+    for (const o of outcomes) {
+      const list = outcomesOf.get(o.supplier_id) ?? [];
+      list.push(o.outcome === "passed");
+      outcomesOf.set(o.supplier_id, list);
+    }
+    for (const s of suppliers) {
+      const list = outcomesOf.get(s.id) ?? [];
+      d.addSupplier({
+        id: s.id,
+        supplierClass: s.supplier_class,
+        resource: s.resource,
+        region: s.region,
+        capacity: s.capacity,
+        certified: s.certified === 1,
+        busy: busyOf.get(s.id) ?? 0,
+        outcomes: list,
+        completed: list.length,
+      });
+    }
+    const queued = await db
+      .selectFrom("tasks")
+      .selectAll()
+      .where("status", "=", "queued")
+      .orderBy("id")
+      .execute();
+    for (const t of queued) d.enqueue(taskForDispatch(t));
+    this.dispatcher = d;
+  }
+
+  // ---- writes ----
+
+  /**
+   * Run one write alone, in one transaction, with its idempotency record: a retry with the same
+   * key and the same request returns the stored response and changes nothing; the same key with
+   * another request is refused.
+   */
+  write(
+    principal: Principal,
+    idempotencyKey: string,
+    request: unknown,
+    fn: (trx: Trx, j: Journal) => Promise<WriteResult>,
+  ): Promise<WriteResult> {
+    const run = async (): Promise<WriteResult> => {
+      const hash = createHash("sha256").update(JSON.stringify(request)).digest("hex");
+      const at = new Date().toISOString();
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          const seen = await trx
+            .selectFrom("idempotency")
+            .selectAll()
+            .where("principal", "=", principal.id)
+            .where("key", "=", idempotencyKey)
+            .executeTakeFirst();
+          if (seen) {
+            if (seen.request_hash !== hash)
+              throw conflict(
+                "Idempotency-Key",
+                `the key "${idempotencyKey}" was already used for another request`,
+              );
+            return { status: seen.status, body: JSON.parse(seen.response) };
+          }
+          const j = new Journal(this.c.txn, this.c.posting, at);
+          const result = await fn(trx, j);
+          await j.flush(trx);
+          this.c.txn = j.next.txn;
+          this.c.posting = j.next.posting;
+          await trx
+            .insertInto("idempotency")
+            .values({
+              principal: principal.id,
+              key: idempotencyKey,
+              request_hash: hash,
+              status: result.status,
+              response: JSON.stringify(result.stored ?? result.body),
+              at,
+            })
+            .execute();
+          return result;
+        });
+      } catch (e) {
+        await this.hydrate(); // the transaction rolled back: so does the memory
+        throw e;
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Look up the principal of an API key (null if unknown). */
+  async authenticate(key: string): Promise<Principal | null> {
+    const hash = hashKey(key);
+    const row = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("hash", "=", hash)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      role: row.role as Role,
+      accountId: row.account_id,
+      name: row.name,
+      id: hash.slice(0, 16),
+    };
+  }
+
+  private async issueKey(trx: Trx, role: Role, accountId: number | null, name: string) {
+    const key = newKey(role);
+    await trx
+      .insertInto("api_keys")
+      .values({
+        hash: hashKey(key),
+        role,
+        account_id: accountId,
+        name,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
+    return key;
+  }
+
+  /** An operator or governance key (operator only). */
+  async createKey(trx: Trx, role: Role, name: string): Promise<WriteResult> {
+    if (role !== "operator" && role !== "governance")
+      throw badInput(
+        "role",
+        `keys of role ${role} come with their account (POST /v1/${role}s); here: operator or governance`,
+      );
+    const apiKey = await this.issueKey(trx, role, null, name);
+    return {
+      status: 201,
+      body: { role, name, apiKey },
+      stored: { role, name, apiKey: null, note: "the key was shown once, when it was created" },
+    };
+  }
+
+  async createConsumer(trx: Trx, name: string, consumerType: string): Promise<WriteResult> {
+    if (consumerIndex(this.economy, consumerType) < 0)
+      throw badInput(
+        "consumerType",
+        `unknown consumer type "${consumerType}"; this ledger has ${this.economy.consumerTypes.join(", ")}`,
+      );
+    const id = this.c.consumer++;
+    await trx
+      .insertInto("consumers")
+      .values({ id, name, consumer_type: consumerType, joined_day: this.openDay })
+      .execute();
+    const apiKey = await this.issueKey(trx, "consumer", id, name);
+    const body = { id, name, consumerType, joinedDay: this.openDay };
+    return { status: 201, body: { ...body, apiKey }, stored: { ...body, apiKey: null } };
+  }
+
+  async createSupplier(
+    trx: Trx,
+    s: {
+      name: string;
+      supplierClass: string;
+      resource: string;
+      region: string;
+      capacity: number;
+      certified: boolean;
+      stake: number;
+    },
+  ): Promise<WriteResult> {
+    if (!this.economy.supplierClasses.includes(s.supplierClass))
+      throw badInput(
+        "supplierClass",
+        `unknown supplier class "${s.supplierClass}"; this ledger has ${this.economy.supplierClasses.join(", ")}`,
+      );
+    const id = this.c.supplier++;
+    await trx
+      .insertInto("suppliers")
+      .values({
+        id,
+        name: s.name,
+        supplier_class: s.supplierClass,
+        resource: s.resource,
+        region: s.region,
+        capacity: s.capacity,
+        certified: s.certified ? 1 : 0,
+        stake: s.stake,
+        joined_day: this.openDay,
+      })
+      .execute();
+    const apiKey = await this.issueKey(trx, "supplier", id, s.name);
+    this.dispatcher.addSupplier({
+      id,
+      supplierClass: s.supplierClass,
+      resource: s.resource,
+      region: s.region,
+      capacity: s.capacity,
+      certified: s.certified,
+      busy: 0,
+      outcomes: [],
+      completed: 0,
+    });
+    await this.dispatch(trx);
+    const body = { id, ...s, joinedDay: this.openDay };
+    return { status: 201, body: { ...body, apiKey }, stored: { ...body, apiKey: null } };
+  }
+
+  async createValidator(trx: Trx, name: string): Promise<WriteResult> {
+    const id = this.c.validator++;
+    await trx.insertInto("validators").values({ id, name, joined_day: this.openDay }).execute();
+    const apiKey = await this.issueKey(trx, "validator", id, name);
+    const body = { id, name, joinedDay: this.openDay };
+    return { status: 201, body: { ...body, apiKey }, stored: { ...body, apiKey: null } };
+  }
+
+  /**
+   * A consumer submits a job and pays its price (E1) in USD; the job becomes one task per supplier
+   * class with a non-zero share of its price-matrix row, priced at that share (§9), queued and
+   * dispatched.
+   */
+  async submitJob(
+    trx: Trx,
+    consumerId: number,
+    j: Journal,
+    job: {
+      consumerType?: string;
+      units?: number;
+      incentive?: number;
+      resource?: string;
+      regions?: string[];
+      deadlineDay: number;
+    },
+  ): Promise<WriteResult> {
+    const consumer = await trx
+      .selectFrom("consumers")
+      .selectAll()
+      .where("id", "=", consumerId)
+      .executeTakeFirst();
+    if (!consumer) throw notFound("consumerId", `no consumer ${consumerId}`);
+    const type = job.consumerType ?? consumer.consumer_type;
+    const i = consumerIndex(this.economy, type);
+    if (i < 0)
+      throw badInput(
+        "consumerType",
+        `unknown consumer type "${type}"; this ledger has ${this.economy.consumerTypes.join(", ")}`,
+      );
+    if (job.deadlineDay < this.openDay)
+      throw badInput(
+        "deadlineDay",
+        `the deadline (day ${job.deadlineDay}) is before the open day ${this.openDay}`,
+      );
+    const ct = this.economy.scenario.consumers[i];
+    const units = job.units ?? ct.unitsPerJob;
+    const incentive = job.incentive ?? ct.incentive;
+    const price = priceOfJob(this.economy, i, units, incentive);
+    const id = this.c.job++;
+    const regions = job.regions ? JSON.stringify(job.regions) : null;
+    await trx
+      .insertInto("jobs")
+      .values({
+        id,
+        consumer_id: consumerId,
+        consumer_type: type,
+        units,
+        incentive,
+        price,
+        resource: job.resource ?? null,
+        regions,
+        deadline_day: job.deadlineDay,
+        day: this.openDay,
+      })
+      .execute();
+    const row = rowOf(this.economy, i);
+    const tasks: Tables["tasks"][] = [];
+    this.economy.supplierClasses.forEach((k, kk) => {
+      if (row[kk] === 0) return;
+      tasks.push({
+        id: this.c.task++,
+        job_id: id,
+        consumer_id: consumerId,
+        supplier_class: k,
+        share: row[kk],
+        price: price * row[kk],
+        incentive,
+        day: this.openDay,
+        deadline_day: job.deadlineDay,
+        resource: job.resource ?? null,
+        regions,
+        status: "queued",
+        excluded: -1,
+        attempt_id: null,
+        closed_day: null,
+      });
+    });
+    if (tasks.length > 0) await trx.insertInto("tasks").values(tasks).execute();
+    j.post(
+      this.openDay,
+      "payment",
+      `job:${id}`,
+      transfer(`consumer:${consumerId}`, "incomePending", "usd", price),
+    );
+    for (const t of tasks) this.dispatcher.enqueue(taskForDispatch(t));
+    const assigned = await this.dispatch(trx);
+    return {
+      status: 201,
+      body: {
+        id,
+        consumerId,
+        consumerType: type,
+        units,
+        incentive,
+        price,
+        day: this.openDay,
+        deadlineDay: job.deadlineDay,
+        tasks: tasks.map((t) => ({
+          id: t.id,
+          supplierClass: t.supplier_class,
+          share: t.share,
+          price: t.price,
+          supplierId: assigned.get(t.id) ?? null,
+        })),
+      },
+    };
+  }
+
+  /** Serve the queue; persist each assignment as an open attempt. Returns task → supplier. */
+  private async dispatch(trx: Trx): Promise<Map<number, number>> {
+    const pairs = this.dispatcher.assign(this.phase);
+    const out = new Map<number, number>();
+    for (const { taskId, supplierId } of pairs) {
+      const attempt = this.c.attempt++;
+      await trx
+        .insertInto("attempts")
+        .values({
+          id: attempt,
+          task_id: taskId,
+          supplier_id: supplierId,
+          assigned_day: this.openDay,
+          bond_day: null,
+          completed_day: null,
+          validated_day: null,
+          validator_id: null,
+          outcome: "open",
+          outcome_seq: null,
+        })
+        .execute();
+      await trx
+        .updateTable("tasks")
+        .set({ status: "assigned", attempt_id: attempt })
+        .where("id", "=", taskId)
+        .execute();
+      out.set(taskId, supplierId);
+    }
+    return out;
+  }
+
+  private async attemptOf(trx: Trx, taskId: number) {
+    const task = await trx
+      .selectFrom("tasks")
+      .selectAll()
+      .where("id", "=", taskId)
+      .executeTakeFirst();
+    if (!task) throw notFound("taskId", `no task ${taskId}`);
+    const attempt =
+      task.attempt_id === null
+        ? undefined
+        : await trx
+            .selectFrom("attempts")
+            .selectAll()
+            .where("id", "=", task.attempt_id)
+            .executeTakeFirst();
+    return { task, attempt };
+  }
+
+  private async ownAttempt(trx: Trx, supplierId: number, taskId: number) {
+    const { task, attempt } = await this.attemptOf(trx, taskId);
+    if (task.status !== "assigned" || !attempt || attempt.supplier_id !== supplierId)
+      throw forbidden("taskId", `task ${taskId} is not assigned to you`);
+    return { task, attempt };
+  }
+
+  /** E22: the supplier posts its bond; its tokens are bought at the day's price at the close. */
+  async postBond(trx: Trx, supplierId: number, taskId: number): Promise<WriteResult> {
+    const { task, attempt } = await this.ownAttempt(trx, supplierId, taskId);
+    if (attempt.bond_day !== null)
+      throw conflict(
+        "taskId",
+        `the bond of task ${taskId} was already posted on day ${attempt.bond_day}`,
+      );
+    await trx
+      .updateTable("attempts")
+      .set({ bond_day: this.openDay })
+      .where("id", "=", attempt.id)
+      .execute();
+    return {
+      status: 200,
+      body: {
+        taskId,
+        supplierId,
+        bondDay: this.openDay,
+        bondUsd: this.onchain.bondModulation * task.price,
+        note: "bond tokens = bondModulation · taskPrice / priceOfToken of the day (E22), bought at the day's close",
+      },
+    };
+  }
+
+  async complete(trx: Trx, supplierId: number, taskId: number): Promise<WriteResult> {
+    const { attempt } = await this.ownAttempt(trx, supplierId, taskId);
+    if (attempt.bond_day === null)
+      throw conflict("taskId", `post the bond of task ${taskId} before reporting its completion`);
+    if (attempt.completed_day !== null)
+      throw conflict("taskId", `task ${taskId} was already reported complete`);
+    await trx
+      .updateTable("attempts")
+      .set({ completed_day: this.openDay })
+      .where("id", "=", attempt.id)
+      .execute();
+    const s = this.dispatcher.supplier(supplierId);
+    if (s) s.busy--;
+    await this.dispatch(trx);
+    return { status: 200, body: { taskId, supplierId, completedDay: this.openDay } };
+  }
+
+  /**
+   * A validator reports the validation of completed work. Passed: the task is done (paid at the
+   * close). Failed: the bond is lost (at the close) and the task is re-queued for another supplier.
+   */
+  async validate(
+    trx: Trx,
+    validatorId: number,
+    taskId: number,
+    passed: boolean,
+  ): Promise<WriteResult> {
+    const { task, attempt } = await this.attemptOf(trx, taskId);
+    if (task.status !== "assigned" || !attempt || attempt.completed_day === null)
+      throw conflict("taskId", `task ${taskId} has no completed work waiting for validation`);
+    const seq = this.c.outcome++;
+    await trx
+      .updateTable("attempts")
+      .set({
+        validated_day: this.openDay,
+        validator_id: validatorId,
+        outcome: passed ? "passed" : "failed",
+        outcome_seq: seq,
+      })
+      .where("id", "=", attempt.id)
+      .execute();
+    this.dispatcher.record(attempt.supplier_id, passed);
+    if (passed) {
+      await trx
+        .updateTable("tasks")
+        .set({ status: "validated", closed_day: this.openDay })
+        .where("id", "=", taskId)
+        .execute();
+    } else {
+      await trx
+        .updateTable("tasks")
+        .set({ status: "queued", attempt_id: null, excluded: attempt.supplier_id })
+        .where("id", "=", taskId)
+        .execute();
+      this.dispatcher.enqueue(taskForDispatch({ ...task, excluded: attempt.supplier_id }));
+      await this.dispatch(trx);
+    }
+    return {
+      status: 200,
+      body: { taskId, supplierId: attempt.supplier_id, validatorId, passed, day: this.openDay },
+    };
+  }
+
+  /** The open day's exchange demand and governance value (E10), or a price from a feed. */
+  async postMarketInputs(
+    trx: Trx,
+    who: string,
+    m: { consumerSentiment: number; governanceValue: number; priceOfToken?: number },
+  ): Promise<WriteResult> {
+    if (this.priceSource === "feed" && m.priceOfToken === undefined)
+      throw badInput("priceOfToken", "this ledger's priceSource is feed: post the day's price");
+    if (this.priceSource === "model" && m.priceOfToken !== undefined)
+      throw badInput(
+        "priceOfToken",
+        "this ledger's priceSource is model (E10): the price is computed, not posted",
+      );
+    const row = {
+      day: this.openDay,
+      consumer_sentiment: m.consumerSentiment,
+      governance_value: m.governanceValue,
+      price_of_token: m.priceOfToken ?? null,
+      posted_by: who,
+      posted_at: new Date().toISOString(),
+    };
+    await trx.deleteFrom("inputs").where("day", "=", this.openDay).execute();
+    await trx.insertInto("inputs").values(row).execute();
+    return { status: 200, body: { day: this.openDay, ...m } };
+  }
+
+  /**
+   * A governance vote: on-chain variables with the scenario's names and ranges, checked together
+   * with every value in force (and every vote already cast today); effective from the open day's
+   * close (the simulator's schedule entry of that day).
+   */
+  async vote(trx: Trx, voter: string, set: Record<string, number>): Promise<WriteResult> {
+    const today = await trx
+      .selectFrom("votes")
+      .selectAll()
+      .where("day", "=", this.openDay)
+      .orderBy("id")
+      .execute();
+    const values: Record<string, number> = { ...this.onchain };
+    for (const v of today) values[v.variable] = v.value;
+    const names = Object.keys(set);
+    if (names.length === 0) throw badInput("set", "name at least one on-chain variable");
+    const unknown = names.find((n) => !ONCHAIN_NAMES.includes(n as OnchainName));
+    if (unknown !== undefined)
+      throw badInput(
+        `set.${unknown}`,
+        `not an on-chain variable; the variables are ${ONCHAIN_NAMES.join(", ")}`,
+      );
+    const candidate = { ...this.economy.scenario, onchain: { ...values, ...set }, schedule: [] };
+    try {
+      prepareScenario(candidate);
+    } catch (e) {
+      if (e instanceof ScenarioError) {
+        const issue = e.issues[0];
+        const field = issue.path.replace(/^onchain\./, "set.");
+        throw badInput(field, issue.message);
+      }
+      throw e;
+    }
+    const castAt = new Date().toISOString();
+    for (const n of names)
+      await trx
+        .insertInto("votes")
+        .values({
+          id: this.c.vote++,
+          day: this.openDay,
+          variable: n,
+          value: set[n],
+          voter,
+          cast_at: castAt,
+        })
+        .execute();
+    return {
+      status: 201,
+      body: { day: this.openDay, effectiveFromCloseOfDay: this.openDay, set, voter, castAt },
+    };
+  }
+
+  /** Close the open day (MODEL.md §6 on what happened); one transaction, refused whole on I1–I3. */
+  async closeDay(trx: Trx, j: Journal, day: number): Promise<WriteResult> {
+    if (day < this.openDay) throw conflict("day", `day ${day} is already closed`);
+    if (day > this.openDay)
+      throw conflict("day", `day ${day} is not open yet; the open day is ${this.openDay}`);
+    const record: DayRecord = await closeDay(this, trx, j, day);
+    // the memory follows only once the transaction commits (write() rehydrates on failure)
+    this.openDay = day + 1;
+    this.phase = record.state.phase;
+    this.onchain = { ...record.state.onchain };
+    this.dispatcher.setWindow(this.onchain.reputationWindowJobs);
+    for (const { supplierId, wasBusy } of record.expiredAttempts) {
+      const s = this.dispatcher.supplier(supplierId);
+      if (s && wasBusy) s.busy--;
+      this.dispatcher.record(supplierId, false);
+    }
+    for (const taskId of record.expiredTasks) this.dispatcher.dequeue(taskId);
+    this.c.outcome = record.nextOutcomeSeq;
+    await this.dispatch(trx);
+    return { status: 200, body: record.row };
+  }
+
+  nextOutcomeSeq(): number {
+    return this.c.outcome;
+  }
+}
+
+export function taskForDispatch(t: Tables["tasks"]) {
+  return {
+    id: t.id,
+    supplierClass: t.supplier_class,
+    incentive: t.incentive,
+    day: t.day,
+    resource: t.resource,
+    regions: t.regions ? (JSON.parse(t.regions) as string[]) : null,
+    excluded: t.excluded,
+  };
+}
+
+export { LedgerError };

@@ -1,0 +1,218 @@
+import { columnNames } from "../engine/columns.js";
+import type { LedgerFigures } from "./close.js";
+import { type LedgerDb, num } from "./db.js";
+import type { Ledger } from "./ledger.js";
+
+type Row = Record<string, number>;
+
+/** A plain CSV of rows of numbers (header from the first row's keys, or `columns`). */
+export function statementCsv(rows: readonly Row[], columns?: readonly string[]): string {
+  const cols = columns ?? (rows[0] ? Object.keys(rows[0]) : ["day"]);
+  return `${cols.join(",")}\n${rows.map((r) => cols.map((k) => String(r[k] ?? 0)).join(",")).join("\n")}${rows.length ? "\n" : ""}`;
+}
+
+/** Every account's balance per currency, summed from its postings (not the balance cache). */
+export async function balancesOf(
+  db: LedgerDb,
+): Promise<{ account: string; currency: string; amount: number }[]> {
+  const rows = await db
+    .selectFrom("postings")
+    .select(["account", "currency", (eb) => eb.fn.sum<number>("amount").as("amount")])
+    .groupBy(["account", "currency"])
+    .orderBy("account")
+    .orderBy("currency")
+    .execute();
+  return rows.map((r) => ({ account: r.account, currency: r.currency, amount: num(r.amount) }));
+}
+
+const perDay = (m: Map<number, Row>, day: number, init: Row): Row => {
+  let r = m.get(day);
+  if (!r) {
+    r = { day, ...init };
+    m.set(day, r);
+  }
+  return r;
+};
+
+/**
+ * A supplier's statement: per day, tasks validated / failed / expired, USD and tokens earned
+ * (task pay, phase-2 emission, stake released), phase-1 stake, bonds posted (usd, tokens),
+ * returned and lost, onboarding fee; with totals and the current reputation (E20).
+ */
+export async function supplierStatement(ledger: Ledger, id: number) {
+  const db = ledger.db;
+  const s = await db.selectFrom("suppliers").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!s) return { supplier: null, days: [], totals: {} };
+  const init: Row = {
+    tasksValidated: 0,
+    tasksFailed: 0,
+    tasksExpired: 0,
+    usdEarned: 0,
+    tokensEarned: 0,
+    phaseOneStake: 0,
+    bondUsdPaid: 0,
+    bondTokensPosted: 0,
+    bondTokensReturned: 0,
+    bondTokensLost: 0,
+    onboardingFeeUsd: 0,
+  };
+  const days = new Map<number, Row>();
+  const outcomes = await db
+    .selectFrom("attempts")
+    .select(["validated_day", "outcome"])
+    .where("supplier_id", "=", id)
+    .where("outcome", "!=", "open")
+    .orderBy("outcome_seq")
+    .execute();
+  for (const o of outcomes) {
+    const r = perDay(days, o.validated_day as number, init);
+    if (o.outcome === "passed") r.tasksValidated++;
+    else if (o.outcome === "failed") r.tasksFailed++;
+    else r.tasksExpired++;
+  }
+  const postings = await db
+    .selectFrom("postings")
+    .innerJoin("txns", "txns.id", "postings.txn_id")
+    .select([
+      "postings.day as day",
+      "postings.kind as kind",
+      "postings.account as account",
+      "postings.currency as currency",
+      "postings.amount as amount",
+    ])
+    .where((eb) =>
+      eb.or([
+        eb("postings.account", "in", [`supplier:${id}`, `stake:${id}`]),
+        eb.and([eb("txns.ref", "=", `supplier:${id}`), eb("postings.account", "=", "bondEscrow")]),
+      ]),
+    )
+    .orderBy("postings.id")
+    .execute();
+  for (const p of postings) {
+    const r = perDay(days, p.day, init);
+    const own = p.account === `supplier:${id}`;
+    if (p.kind === "taskPay" && own) {
+      if (p.currency === "usd") r.usdEarned += p.amount;
+      else r.tokensEarned += p.amount;
+    } else if ((p.kind === "phaseTwoEmission" || p.kind === "stakeReleased") && own)
+      r.tokensEarned += p.amount;
+    else if (p.kind === "phaseOneEmission") r.phaseOneStake += p.amount;
+    else if (p.kind === "bondPosted" && own) r.bondUsdPaid -= p.amount;
+    else if (p.kind === "bondPosted" && p.account === "bondEscrow") r.bondTokensPosted += p.amount;
+    else if (p.kind === "bondReturned" && own) r.bondTokensReturned += p.amount;
+    else if (p.kind === "bondLost" && p.account === "bondEscrow") r.bondTokensLost -= p.amount;
+    else if (p.kind === "onboardingFee" && own && p.currency === "usd")
+      r.onboardingFeeUsd -= p.amount;
+  }
+  const rows = [...days.values()].sort((a, b) => a.day - b.day);
+  const totals: Row = { ...init };
+  for (const r of rows) for (const k of Object.keys(init)) totals[k] += r[k];
+  const d = await ledgerReputation(
+    ledger,
+    id,
+    outcomes.map((o) => o.outcome === "passed"),
+  );
+  return { supplier: { ...s, reputation: d }, days: rows, totals };
+}
+
+async function ledgerReputation(ledger: Ledger, _id: number, outcomes: boolean[]) {
+  const { reputation } = await import("../marketplace/reputation.js");
+  const w = ledger.onchain.reputationWindowJobs;
+  const last = outcomes.slice(Math.max(0, outcomes.length - w));
+  return reputation(last.filter((o) => o).length, last.length, 1);
+}
+
+/** A consumer's statement: per day, jobs submitted, USD paid, USD refunded. */
+export async function consumerStatement(ledger: Ledger, id: number) {
+  const db = ledger.db;
+  const c = await db.selectFrom("consumers").selectAll().where("id", "=", id).executeTakeFirst();
+  const init: Row = { jobs: 0, usdPaid: 0, usdRefunded: 0 };
+  const days = new Map<number, Row>();
+  const jobs = await db.selectFrom("jobs").select(["day"]).where("consumer_id", "=", id).execute();
+  for (const j of jobs) perDay(days, j.day, init).jobs++;
+  const postings = await db
+    .selectFrom("postings")
+    .select(["day", "kind", "amount"])
+    .where("account", "=", `consumer:${id}`)
+    .orderBy("id")
+    .execute();
+  for (const p of postings) {
+    const r = perDay(days, p.day, init);
+    if (p.kind === "payment") r.usdPaid -= p.amount;
+    else if (p.kind === "refund") r.usdRefunded += p.amount;
+  }
+  const rows = [...days.values()].sort((a, b) => a.day - b.day);
+  const totals: Row = { ...init };
+  for (const r of rows) for (const k of Object.keys(init)) totals[k] += r[k];
+  return { consumer: c ?? null, days: rows, totals };
+}
+
+/** A validator's statement: per day, validations reported and tokens earned (E14). */
+export async function validatorStatement(ledger: Ledger, id: number) {
+  const db = ledger.db;
+  const v = await db.selectFrom("validators").selectAll().where("id", "=", id).executeTakeFirst();
+  const init: Row = { validations: 0, tokensEarned: 0 };
+  const days = new Map<number, Row>();
+  const reports = await db
+    .selectFrom("attempts")
+    .select(["validated_day"])
+    .where("validator_id", "=", id)
+    .execute();
+  for (const r of reports) perDay(days, r.validated_day as number, init).validations++;
+  const postings = await db
+    .selectFrom("postings")
+    .select(["day", "amount"])
+    .where("account", "=", `validator:${id}`)
+    .execute();
+  for (const p of postings) perDay(days, p.day, init).tokensEarned += p.amount;
+  const rows = [...days.values()].sort((a, b) => a.day - b.day);
+  const totals: Row = { ...init };
+  for (const r of rows) for (const k of Object.keys(init)) totals[k] += r[k];
+  return { validator: v ?? null, days: rows, totals };
+}
+
+export type DayRow = Row & { ledger: LedgerFigures };
+
+/** The economy's daily table (MODEL.md §7) of every closed day, with the ledger's own figures. */
+export async function dayTable(
+  ledger: Ledger,
+  from = 0,
+  to = Number.MAX_SAFE_INTEGER,
+): Promise<DayRow[]> {
+  const rows = await ledger.db
+    .selectFrom("days")
+    .select("row")
+    .where("day", ">=", from)
+    .where("day", "<=", to)
+    .orderBy("day")
+    .execute();
+  return rows.map((r) => JSON.parse(r.row) as DayRow);
+}
+
+const LEDGER_COLUMNS: readonly (keyof LedgerFigures)[] = [
+  "validatedTasks",
+  "failedTasks",
+  "expiredTasks",
+  "refundedUsd",
+  "refundShortfallUsd",
+  "usdPaidToSuppliers",
+  "tokensPaidToSuppliers",
+  "bondTokensPosted",
+  "bondTokensReturned",
+  "bondTokensLost",
+  "usdEscrow",
+  "pendingTokens",
+  "bondEscrow",
+];
+
+/** The daily table as CSV: the §7 columns in order, then `ledger.*` figures. */
+export function dayTableCsv(ledger: Ledger, rows: readonly DayRow[]): string {
+  const cols = columnNames(ledger.economy.consumerTypes, ledger.economy.supplierClasses);
+  const flat = rows.map((r) => {
+    const o: Row = {};
+    for (const c of cols) o[c] = r[c];
+    for (const c of LEDGER_COLUMNS) o[`ledger.${c}`] = r.ledger[c] as number;
+    return o;
+  });
+  return statementCsv(flat, [...cols, ...LEDGER_COLUMNS.map((c) => `ledger.${c}`)]);
+}
