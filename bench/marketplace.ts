@@ -1,5 +1,5 @@
 import { pathToFileURL } from "node:url";
-import { simulate } from "../src/engine/simulate.js";
+import { simulate } from "../src/simulate.js";
 import type { ScenarioInput } from "../src/scenario/schema.js";
 
 /**

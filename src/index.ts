@@ -28,7 +28,7 @@ export {
 } from "./engine/outcome.js";
 export { runAggregateDays, runReference } from "./engine/reference.js";
 export { column, type RunMeta, type RunResult, resultFromBuffer, rows } from "./engine/result.js";
-export { type SimulateOptions, simulate } from "./engine/simulate.js";
+export { type SimulateOptions, simulate } from "./simulate.js";
 export { type RunSummary, summarize } from "./engine/summary.js";
 // sinks
 export { toCsv, toJson, writeTable } from "./io/table.js";

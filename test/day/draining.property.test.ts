@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { column, type RunResult } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
+import { simulate } from "../../src/simulate.js";
 import type { ScenarioInput } from "../../src/scenario/schema.js";
 import { tinyScenario } from "../helpers.js";
 

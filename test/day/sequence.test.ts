@@ -10,7 +10,7 @@ import { compileScenario } from "../../src/engine/compile.js";
 import { NonFiniteValueError } from "../../src/engine/outcome.js";
 import { runAggregateDays } from "../../src/engine/reference.js";
 import { column } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
+import { simulate } from "../../src/simulate.js";
 import { runMarketplace } from "../../src/marketplace/engine.js";
 import { InvariantViolation } from "../../src/mechanisms/invariants.js";
 import { withdrawal } from "../../src/mechanisms/withdrawal.js";

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { NoPriceError } from "../../src/engine/outcome.js";
 import { column, type RunResult } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
+import { simulate } from "../../src/simulate.js";
 import {
   WHITEPAPER_PRICE_MATRIX,
   WHITEPAPER_SUPPLIER_CLASSES,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { column } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
+import { simulate } from "../../src/simulate.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { WHITEPAPER } from "../helpers.js";
 

@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compileScenario } from "../../src/engine/compile.js";
 import type { RunResult } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
+import { simulate } from "../../src/simulate.js";
 import { runMarketplace } from "../../src/marketplace/engine.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { parseScenario } from "../../src/scenario/parse.js";

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { ExperimentSpec } from "../../src/analysis/types.js";
 import { BAND_STATS } from "../../src/analysis/types.js";
 import { column } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
+import { simulate } from "../../src/simulate.js";
 import {
   type ChunkPartial,
   chunkRanges,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ExperimentKind, ExperimentSpec, PointResult } from "../../src/analysis/types.js";
-import { simulate } from "../../src/engine/simulate.js";
+import { simulate } from "../../src/simulate.js";
 import { experimentReport } from "../../src/report/experimentReport.js";
 import { writeReport } from "../../src/report/write.js";
 import { loadScenario } from "../../src/scenario/load.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { simulate } from "../../src/engine/simulate.js";
+import { simulate } from "../../src/simulate.js";
 import { reportCharts } from "../../src/report/model.js";
 import { runReport } from "../../src/report/runReport.js";
 import { loadScenario } from "../../src/scenario/load.js";

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
-import { simulate } from "../../engine/simulate.js";
+import { simulate } from "../../simulate.js";
 import { loadScenario } from "../../scenario/load.js";
 import { VERSION } from "../../version.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";

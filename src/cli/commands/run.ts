@@ -1,5 +1,5 @@
 import type { Command } from "@commander-js/extra-typings";
-import { simulate } from "../../engine/simulate.js";
+import { simulate } from "../../simulate.js";
 import { summarize } from "../../engine/summary.js";
 import { tableFormat, writeTable } from "../../io/table.js";
 import { formatMarketplace, writeMarketplaceTables } from "../../marketplace/csv.js";

@@ -1,14 +1,14 @@
-import { scenarioExtensions } from "../day/extensions.js";
-import type { StepInsertion } from "../day/sequence.js";
-import { runMarketplace } from "../marketplace/engine.js";
-import { scenarioWarnings } from "../scenario/checks.js";
-import { parseScenario } from "../scenario/parse.js";
-import type { Scenario, ScenarioInput } from "../scenario/schema.js";
-import { VERSION } from "../version.js";
-import { compileScenario } from "./compile.js";
-import { runKernel } from "./kernel.js";
-import { runAggregateDays } from "./reference.js";
-import { type RunResult, resultFromBuffer } from "./result.js";
+import { scenarioExtensions } from "./day/extensions.js";
+import type { StepInsertion } from "./day/sequence.js";
+import { compileScenario } from "./engine/compile.js";
+import { runKernel } from "./engine/kernel.js";
+import { runAggregateDays } from "./engine/reference.js";
+import { type RunResult, resultFromBuffer } from "./engine/result.js";
+import { runMarketplace } from "./marketplace/engine.js";
+import { scenarioWarnings } from "./scenario/checks.js";
+import { parseScenario } from "./scenario/parse.js";
+import type { Scenario, ScenarioInput } from "./scenario/schema.js";
+import { VERSION } from "./version.js";
 
 export interface SimulateOptions {
   /** Seed of the run's random streams, a whole number 0 … 2^53−1. Default 0. */
