@@ -28,7 +28,6 @@ export {
 } from "./engine/outcome.js";
 export { runAggregateDays, runReference } from "./engine/reference.js";
 export { column, type RunMeta, type RunResult, resultFromBuffer, rows } from "./engine/result.js";
-export { type SimulateOptions, simulate } from "./simulate.js";
 export { type RunSummary, summarize } from "./engine/summary.js";
 // sinks
 export { toCsv, toJson, writeTable } from "./io/table.js";
@@ -70,8 +69,9 @@ export {
   type OnchainName,
   type OnchainVariableInfo,
 } from "./scenario/onchain.js";
-export { parseScenario } from "./scenario/parse.js";
+export { parseScenario, ScenarioSchema } from "./scenario/parse.js";
 export { WHITEPAPER_PRICE_MATRIX, WHITEPAPER_SUPPLIER_CLASSES } from "./scenario/priceMatrix.js";
-export { type Scenario, type ScenarioInput, ScenarioSchema } from "./scenario/schema.js";
+export type { Scenario, ScenarioInput } from "./scenario/schema.js";
+export { type SimulateOptions, simulate } from "./simulate.js";
 export type * from "./units.js";
 export { VERSION } from "./version.js";
