@@ -7,9 +7,10 @@ export {
   suppliersCsv,
   writeMarketplaceTables,
 } from "./csv.js";
-export { type MarketOptions, type MarketOutcome, quantile, runMarketplace } from "./engine.js";
+export { MARKET_DAY, type MarketOptions, type MarketOutcome, runMarketplace } from "./engine.js";
 export { supplierBefore, taskBefore } from "./order.js";
 export { isDishonest, spreadPick } from "./population.js";
+export { quantile } from "./record.js";
 export { ReferenceScheduler } from "./referenceScheduler.js";
 export { reputation } from "./reputation.js";
 export {
