@@ -1,9 +1,9 @@
 import type { Command } from "@commander-js/extra-typings";
-import { simulate } from "../../simulate.js";
 import { summarize } from "../../engine/summary.js";
 import { tableFormat, writeTable } from "../../io/table.js";
 import { formatMarketplace, writeMarketplaceTables } from "../../marketplace/csv.js";
 import { loadScenario } from "../../scenario/load.js";
+import { simulate } from "../../simulate.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { formatSummary } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
