@@ -1,6 +1,7 @@
 /** Marketplace (agent) mode, MODEL.md §9: scheduler, engine, results, charts. */
 export { earningsChart, queueChart, reputationChart } from "./charts.js";
 export { type CompiledMarket, compileMarket } from "./compile.js";
+export { createMarketContext, type MarketContext, type MarketToday } from "./context.js";
 export {
   formatMarketplace,
   queueCsv,
