@@ -26,7 +26,7 @@ export interface SimulateOptions {
 }
 
 /**
- * Run the daily model of MODEL.md §6 for `scenario.days` days. The scenario is validated
+ * Run the daily model of docs/model.md §6 for `scenario.days` days. The scenario is validated
  * (a ScenarioError lists every problem); a run that stops on an invariant violation or a
  * missing price returns the rows it had and its `error`.
  */

@@ -7,7 +7,7 @@ import type { TokenPrice } from "../mechanisms/tokenPrice.js";
 import { ONCHAIN_NAMES, type OnchainName } from "../scenario/onchain.js";
 
 /**
- * The day's steps in MODEL.md §6's order. Every mode composes these names (aggregate mode's
+ * The day's steps in docs/model.md §6's order. Every mode composes these names (aggregate mode's
  * steps are `AGGREGATE_DAY`, marketplace mode's are its own functions under the same names,
  * sharing the accounting); an extension is a step inserted before or after one of them.
  */
@@ -37,7 +37,7 @@ export const ONCHAIN = Object.fromEntries(ONCHAIN_NAMES.map((n, i) => [n, i])) a
   readonly [K in OnchainName]: number;
 };
 
-/** State carried from day to day (MODEL.md §2), the same in every mode. */
+/** State carried from day to day (docs/model.md §2), the same in every mode. */
 export interface DayState {
   supply: number;
   tokenReserve: number;
@@ -54,7 +54,7 @@ export interface DayState {
 }
 
 /**
- * The day's values (MODEL.md §7 names), written by the steps in order; a step reads only what
+ * The day's values (docs/model.md §7 names), written by the steps in order; a step reads only what
  * an earlier step wrote today. `extraUsdOut` is reset to 0 at the start of every day.
  */
 export interface DayValues {
@@ -198,7 +198,7 @@ const NO_PAYMENTS: TokenPayments = {
   tokenShortfall: 0,
 };
 
-/** The state on day 0 (MODEL.md §2). */
+/** The state on day 0 (docs/model.md §2). */
 export function initialState(c: CompiledScenario): DayState {
   return {
     supply: c.initialSupply,

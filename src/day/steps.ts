@@ -21,7 +21,7 @@ import { type DayContext, type DayStep, type DayStepName, ONCHAIN } from "./sequ
 type Run = DayStep["run"];
 const step = (name: DayStepName, run: Run): DayStep => ({ name, run });
 
-/** Step 1: the on-chain schedule's entries for today (MODEL.md §4). */
+/** Step 1: the on-chain schedule's entries for today (docs/model.md §4). */
 export const schedule: Run = ({ c, t, onchain }) => {
   for (let e = 0; e < c.eventDay.length; e++)
     if (c.eventDay[e] === t) onchain[c.eventVar[e]] = c.eventValue[e];
@@ -300,7 +300,7 @@ export const record: Run = (ctx) => {
   return undefined;
 };
 
-/** I1–I3 at the end of the day (MODEL.md §2); `extraUsdOut` counts with reserveBuybackUsd in I2. */
+/** I1–I3 at the end of the day (docs/model.md §2); `extraUsdOut` counts with reserveBuybackUsd in I2. */
 export const invariants: Run = ({ t, day, state, totalTokens }) =>
   checkInvariants(
     t,
@@ -318,7 +318,7 @@ export const invariants: Run = ({ t, day, state, totalTokens }) =>
       : day.topUp.reserveBuybackUsd + day.extraUsdOut,
   ) ?? undefined;
 
-/** Aggregate mode's day (MODEL.md §6), one step per name of DAY_STEP_NAMES. */
+/** Aggregate mode's day (docs/model.md §6), one step per name of DAY_STEP_NAMES. */
 export const AGGREGATE_DAY: readonly DayStep[] = [
   step("schedule", schedule),
   step("inputs", inputs),

@@ -12,7 +12,7 @@ import type { CompiledScenario } from "./compile.js";
 import type { KernelOutcome } from "./outcome.js";
 
 /**
- * The reference engine (aggregate mode): MODEL.md §6 as the named step sequence of
+ * The reference engine (aggregate mode): docs/model.md §6 as the named step sequence of
  * `src/day/` (`AGGREGATE_DAY`), with any extensions inserted at their named places. It is the
  * specification the fast kernel (`kernel.ts`, a fused twin used only for scenarios without
  * extensions) is tested against; it writes the same column-major table (`out[col·days + t]`).

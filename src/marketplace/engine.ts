@@ -48,7 +48,7 @@ export const MARKET_DAY: readonly DayStep<MarketContext>[] = [
 ];
 
 /**
- * Marketplace (agent) mode, MODEL.md §9: the day of §6 driven by individual jobs, tasks and
+ * Marketplace (agent) mode, docs/model.md §9: the day of §6 driven by individual jobs, tasks and
  * suppliers. Burn at submission, mint at validation; bonds (E22) posted on acceptance, returned
  * on validation, confiscated into the token reserve on failure; expired tasks refunded from the
  * dollar reserve. Every choice §9 leaves open is documented in docs/marketplace.md. Writes the

@@ -8,7 +8,7 @@ import { wholeJobs } from "./wholeJobs.js";
 
 const { buybackModulation: BM, fiatOperationsFraction: F, reputationWindowJobs: REPW } = ONCHAIN;
 
-/** Step 1: the on-chain schedule (MODEL.md §4); a new reputation window reaches the scheduler. */
+/** Step 1: the on-chain schedule (docs/model.md §4); a new reputation window reaches the scheduler. */
 export function marketSchedule({ c, t, onchain: oc, sched }: MarketContext): undefined {
   let windowChanged = false;
   for (let e = 0; e < c.eventDay.length; e++) {

@@ -1,4 +1,4 @@
-/** The allocation table used when a scenario gives none (MODEL.md §5); the ops fund is the token reserve [R5]. */
+/** The allocation table used when a scenario gives none (docs/model.md §5); the ops fund is the token reserve [R5]. */
 export const DEFAULT_ALLOCATION = {
   investors: { fraction: 0.1 },
   team: { fraction: 0.2 },

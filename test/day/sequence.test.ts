@@ -20,7 +20,7 @@ import { tinyScenario } from "../helpers.js";
 const noop = (name: string): DayStep => ({ name, run: () => undefined });
 
 describe("composeDay: an extension is a step inserted at a named place", () => {
-  it("aggregate mode's day has every named step once, in MODEL.md §6's order", () => {
+  it("aggregate mode's day has every named step once, in docs/model.md §6's order", () => {
     expect(AGGREGATE_DAY.map((s) => s.name)).toEqual([...DAY_STEP_NAMES]);
   });
   it("marketplace mode's day has the same named steps in the same order", () => {
