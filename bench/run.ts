@@ -8,6 +8,7 @@ import { benchEngine } from "./engine.js";
 import { benchMarketplace } from "./marketplace.js";
 import { benchMonteCarlo } from "./montecarlo.js";
 import { benchQueue } from "./queue.js";
+import { benchStartup } from "./startup.js";
 
 const benches: [string, () => Promise<string[]>][] = [
   ["engine", () => benchEngine()],
@@ -15,6 +16,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ["marketplace", () => benchMarketplace()],
   ["dashboard", () => benchDashboard()],
   ["queue", () => benchQueue()],
+  ["startup", () => benchStartup()],
 ];
 
 async function main(): Promise<void> {

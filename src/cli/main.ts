@@ -10,6 +10,7 @@ import { registerServe } from "./commands/serve.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerWorker } from "./commands/worker.js";
 import { EXIT_BAD_INPUT, reportError } from "./errors.js";
+import { userDirectory } from "./invocation.js";
 
 /** The `bme` command line: every command registers itself here. */
 export function buildProgram(): Command {
@@ -49,6 +50,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 const isEntry =
   process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isEntry || process.argv[1]?.endsWith("/bme")) {
+  // `npm run bme -- …` runs in the package root: paths given are relative to where the user was
+  const dir = userDirectory();
+  if (dir !== undefined) process.chdir(dir);
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

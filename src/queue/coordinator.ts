@@ -16,16 +16,14 @@ import {
   type ChunkJobResult,
   chunkJobId,
   queueName,
+  REGISTRY_CHANNEL,
   REGISTRY_KEY,
   resultKey,
 } from "./protocol.js";
 import { type QueueAddress, QueueError } from "./url.js";
 
-/** The results store as the coordinator uses it: a sink that also keeps finished chunks. */
-export type ChunkStore = Pick<
-  Store,
-  "begin" | "writePoint" | "finish" | "writeChunk" | "loadChunks" | "deleteChunks"
->;
+/** The results store as the coordinator uses it: where finished points go. */
+export type ChunkStore = Pick<Store, "begin" | "writePoint" | "finish">;
 
 /** Progress of a distributed experiment. */
 export interface QueueProgress {
@@ -51,6 +49,9 @@ export interface DistributedOptions {
   readonly attempts?: number;
 }
 
+type ChunkQueue = Queue<ChunkJobData, ChunkJobResult>;
+type ChunkJob = Job<ChunkJobData, ChunkJobResult>;
+
 /**
  * Chunks per point of a distributed experiment: at least 16 when there are enough blocks,
  * decided by the runs alone, so a resumed coordinator plans the same chunks.
@@ -63,9 +64,10 @@ export function distributedChunks(runs: number): [number, number][] {
 /**
  * Run an experiment on the workers of a Redis queue: the same inputs and outputs as
  * `runExperiment`, and the same stored results, byte for byte. Every point is validated;
- * chunks not yet in the store are enqueued (a job per chunk, id by point and first run, so
- * enqueueing twice is harmless); each finished chunk is written to the store's chunk table
- * (idempotent) and, once a point has all of its chunks, merged, stored and its chunks dropped.
+ * chunks not yet finished are enqueued (a job per chunk, id by point and first run, so
+ * enqueueing twice is harmless). Each finished chunk is merged into its point as it arrives
+ * (decoded once); its bytes stay in Redis until the point is merged and stored, so a killed
+ * coordinator resumes from them. The store receives finished points only.
  */
 export async function runDistributedExperiment(
   spec: ExperimentSpec,
@@ -74,168 +76,28 @@ export async function runDistributedExperiment(
 ): Promise<ExperimentOutcome> {
   for (const p of spec.points) pointScenario(spec.scenario, p); // throws ScenarioError naming the point
   const conn = await connectQueue(address);
-  let queue: Queue<ChunkJobData, ChunkJobResult> | null = null;
+  let queue: ChunkQueue | null = null;
   try {
-    const { store } = options;
-    const begun = await store.begin(spec, { resume: options.resume ?? false });
-    const experimentId = begun.experimentId;
-    const name = queueName(experimentId);
-    queue = new Queue<ChunkJobData, ChunkJobResult>(name, {
-      connection: conn.bull,
-      // nothing listens to the events stream; keep it short (it would repeat every result)
-      streams: { events: { maxLen: 100 } },
-    });
-    const q = queue;
-    q.on("error", () => {}); // connection trouble is handled by the loop below
-    const runs = spec.runsPerPoint;
-    const plan = distributedChunks(runs);
+    const begun = await options.store.begin(spec, { resume: options.resume ?? false });
+    const name = queueName(begun.experimentId);
+    queue = openQueue(conn, name);
     const todo = spec.points.filter((p) => !begun.completedPoints.has(p.index));
-    const results: (PointResult | undefined)[] = new Array(spec.points.length);
-    const stored = new Map<number, Set<number>>();
-    for (const p of todo)
-      stored.set(
-        p.index,
-        new Set((await store.loadChunks(experimentId, p.index)).map((c) => c.runStart)),
-      );
-    const byIndex = new Map(todo.map((p) => [p.index, p]));
-
-    const finishPoint = async (point: PointSpec) => {
-      const acc = new PointAccumulator(point, runs);
-      for (const c of await store.loadChunks(experimentId, point.index))
-        acc.add(decodeChunk(c.bytes));
-      const result = acc.finish();
-      await store.writePoint(experimentId, result);
-      await store.deleteChunks(experimentId, point.index);
-      results[spec.points.indexOf(point)] = result;
-      stored.delete(point.index);
-    };
-    // points whose chunks were all stored before a restart
-    for (const p of todo) if (stored.get(p.index)!.size === plan.length) await finishPoint(p);
-
-    const attempts = options.attempts ?? 3;
-    const jobOf = (point: PointSpec, [runStart, runEnd]: [number, number]) => ({
-      name: "chunk",
-      data: {
-        task: {
-          scenario: spec.scenario,
-          seed: spec.seed,
-          point,
-          runs,
-          runStart,
-          runEnd,
-        } as ChunkTask,
-      },
-      opts: {
-        jobId: chunkJobId(point.index, runStart),
-        attempts,
-        backoff: { type: "fixed", delay: 1000 },
-        removeOnComplete: false,
-        removeOnFail: false,
-      },
-    });
-    // failed jobs of an earlier coordinator get a fresh start
-    for (const job of await q.getJobs(["failed"], 0, -1)) await job.remove();
-    const missing = [...stored].flatMap(([index, have]) =>
-      plan.filter(([s]) => !have.has(s)).map((r) => jobOf(byIndex.get(index)!, r)),
-    );
-    for (let i = 0; i < missing.length; i += 500) await q.addBulk(missing.slice(i, i + 500));
-    await conn.command("SADD", [REGISTRY_KEY, name]);
-
-    const chunksTotal = todo.length * plan.length;
-    let chunksDone = todo.length * plan.length - missing.length;
-    let runsDone = (todo.length - stored.size) * runs;
-    for (const [, have] of stored) for (const [s, e] of plan) if (have.has(s)) runsDone += e - s;
-    let failedChunks = 0;
-    const report = () =>
-      options.onProgress?.({
-        chunksDone,
-        chunksTotal,
-        runsDone,
-        runsTotal: todo.length * runs,
-        failedChunks,
-      });
-    report();
-
-    const collect = async (job: Job<ChunkJobData, ChunkJobResult>) => {
-      const { point, runStart, runEnd } = job.data.task;
-      const have = stored.get(point.index);
-      const key = job.returnvalue?.key ?? resultKey(name, job.id!);
-      failedChunks += Math.max(0, (job.attemptsStarted ?? 1) - 1);
-      if (have && !have.has(runStart)) {
-        const bytes = await conn.commandBuffer("GET", [key]);
-        if (bytes === null) {
-          // the bytes expired before anyone collected them: run the chunk again
-          const again = jobOf(point, [runStart, runEnd]);
-          await job.remove();
-          await q.add(again.name, again.data, again.opts);
-          return;
-        }
-        const chunk = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        const header = decodeChunk(chunk);
-        if (header.runStart !== runStart || header.runEnd !== runEnd)
-          throw new QueueError(
-            `chunk ${job.id} holds runs ${header.runStart}…${header.runEnd - 1}`,
-          );
-        await store.writeChunk(experimentId, point.index, runStart, runEnd, chunk);
-        have.add(runStart);
-        chunksDone++;
-        runsDone += runEnd - runStart;
-        if (have.size === plan.length) await finishPoint(byIndex.get(point.index)!);
-      }
-      await conn.command("DEL", [key]);
-      await job.remove();
-    };
-
-    const pollMs = options.pollMs ?? 250;
-    const redisTimeout = options.redisTimeout ?? 15_000;
-    let lastOk = Date.now();
-    let interrupted = false;
-    while (stored.size > 0) {
-      if (options.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-      let got = 0;
-      try {
-        const done = await q.getJobs(["completed"], 0, 49, true);
-        for (const job of done) await collect(job as Job<ChunkJobData, ChunkJobResult>);
-        got = done.length;
-        const failed = await q.getJobs(["failed"], 0, 0, true);
-        if (failed.length > 0) {
-          const f = failed[0];
-          const t = f.data.task;
-          throw new QueueError(
-            `the chunk of point ${t.point.index}, runs ${t.runStart}…${t.runEnd - 1}, failed ${f.attemptsMade} times (${f.failedReason}); ` +
-              "fix the cause and continue with the same command and --resume",
-          );
-        }
-        lastOk = Date.now();
-      } catch (e) {
-        // BullMQ fails in many ways while Redis is away: ask Redis itself whether it is there
-        if (e instanceof QueueError || (await reachable(conn))) throw e;
-        if (Date.now() - lastOk > redisTimeout)
-          throw new QueueError(
-            `lost the connection to Redis at ${address.display} (${(e as Error).message}); ` +
-              "finished chunks are in the store: continue with the same command and --resume",
-          );
-      }
-      if (got > 0) report();
-      else await sleep(pollMs, options.signal);
-    }
-    report();
+    const run = new Collection(spec, todo, begun.experimentId, name, conn, queue, options);
+    if (begun.resumed) await run.recover();
+    await run.enqueueMissing();
+    await conn.direct.sadd(REGISTRY_KEY, name);
+    await conn.direct.publish(REGISTRY_CHANNEL, name);
+    run.report();
+    const interrupted = !(await run.collectAll());
+    run.report();
     if (!interrupted) {
-      await store.finish(experimentId);
-      await conn.command("SREM", [REGISTRY_KEY, name]);
-      // workers leave the queue when they see it unlisted (about a second): then wipe it
-      const until = Date.now() + 10_000;
-      while (Date.now() < until && (await q.getWorkersCount()) > 0) await sleep(100);
-      await q.obliterate({ force: true });
-      await deleteKeys(conn, `${resultKey(name, "")}*`);
+      await options.store.finish(begun.experimentId);
+      await wipeQueue(conn, queue, name);
     }
     return {
-      experimentId,
+      experimentId: begun.experimentId,
       resumed: begun.resumed ?? false,
-      points: results,
+      points: run.results,
       skippedPoints: spec.points.length - todo.length,
       interrupted,
     };
@@ -245,9 +107,209 @@ export async function runDistributedExperiment(
   }
 }
 
+function openQueue(conn: QueueConnection, name: string): ChunkQueue {
+  const q = new Queue<ChunkJobData, ChunkJobResult>(name, {
+    connection: conn.bull,
+    // nothing listens to the events stream; keep it short (it would repeat every result)
+    streams: { events: { maxLen: 100 } },
+  });
+  q.on("error", () => {}); // connection trouble is handled by the collecting loop
+  return q;
+}
+
+/** The points under way: what has been merged, what is left, and how to get it. */
+class Collection {
+  readonly results: (PointResult | undefined)[];
+  private readonly plan: [number, number][];
+  private readonly runs: number;
+  /** Per point under way: its accumulator and the first runs of the chunks merged into it. */
+  private readonly open = new Map<number, { acc: PointAccumulator; have: Set<number> }>();
+  private readonly byIndex: Map<number, PointSpec>;
+  private chunksDone = 0;
+  private runsDone = 0;
+  private failedChunks = 0;
+
+  constructor(
+    private readonly spec: ExperimentSpec,
+    private readonly todo: readonly PointSpec[],
+    private readonly experimentId: string,
+    private readonly name: string,
+    private readonly conn: QueueConnection,
+    private readonly queue: ChunkQueue,
+    private readonly options: DistributedOptions,
+  ) {
+    this.results = new Array(spec.points.length);
+    this.runs = spec.runsPerPoint;
+    this.plan = distributedChunks(this.runs);
+    this.byIndex = new Map(todo.map((p) => [p.index, p]));
+    for (const p of todo)
+      this.open.set(p.index, { acc: new PointAccumulator(p, this.runs), have: new Set() });
+  }
+
+  /** Chunks a killed coordinator left in Redis (collected or not): merge them again. */
+  async recover(): Promise<void> {
+    const chunks = this.todo.flatMap((point) =>
+      this.plan.map((range) => ({ point, range, key: this.key(point, range[0]) })),
+    );
+    for (let i = 0; i < chunks.length; i += 1000) {
+      const batch = chunks.slice(i, i + 1000);
+      // sent together: ioredis writes them without waiting for each reply
+      const there = await Promise.all(batch.map((c) => this.conn.direct.exists(c.key)));
+      for (const [j, c] of batch.entries()) {
+        if (there[j] === 0) continue;
+        const bytes = await this.conn.direct.getBuffer(c.key);
+        if (bytes !== null) await this.merge(c.point, c.range[0], c.range[1], bytes);
+      }
+    }
+  }
+
+  private key(point: PointSpec, runStart: number): string {
+    return resultKey(this.name, chunkJobId(point.index, runStart));
+  }
+
+  /** Enqueue every chunk not yet merged; an earlier coordinator's failed jobs start afresh. */
+  async enqueueMissing(): Promise<void> {
+    for (const job of await this.queue.getJobs(["failed"], 0, -1)) await job.remove();
+    const missing = [...this.open].flatMap(([index, { have }]) =>
+      this.plan.filter(([s]) => !have.has(s)).map((r) => this.job(this.byIndex.get(index)!, r)),
+    );
+    for (let i = 0; i < missing.length; i += 500)
+      await this.queue.addBulk(missing.slice(i, i + 500));
+  }
+
+  report(): void {
+    this.options.onProgress?.({
+      chunksDone: this.chunksDone,
+      chunksTotal: this.todo.length * this.plan.length,
+      runsDone: this.runsDone,
+      runsTotal: this.todo.length * this.runs,
+      failedChunks: this.failedChunks,
+    });
+  }
+
+  /**
+   * Collect finished chunks until every point is stored (true) or the signal stops it (false).
+   * Throws a QueueError when a chunk fails for good or Redis stays away `redisTimeout` ms.
+   */
+  async collectAll(): Promise<boolean> {
+    const pollMs = this.options.pollMs ?? 100;
+    const redisTimeout = this.options.redisTimeout ?? 15_000;
+    let lastOk = Date.now();
+    while (this.open.size > 0) {
+      if (this.options.signal?.aborted) return false;
+      let got = 0;
+      try {
+        got = await this.collectSome();
+        lastOk = Date.now();
+      } catch (e) {
+        // BullMQ fails in many ways while Redis is away: ask Redis itself whether it is there
+        if (e instanceof QueueError || (await reachable(this.conn))) throw e;
+        if (Date.now() - lastOk > redisTimeout)
+          throw new QueueError(
+            `lost the connection to Redis at ${this.conn.address.display} (${(e as Error).message}); ` +
+              "finished points are in the store and finished chunks in Redis: continue with the same command and --resume",
+          );
+      }
+      if (got > 0) this.report();
+      else await sleep(pollMs, this.options.signal);
+    }
+    return true;
+  }
+
+  /** One look at the queue: merge up to 50 finished chunks; fail on a chunk that failed for good. */
+  private async collectSome(): Promise<number> {
+    const done = await this.queue.getJobs(["completed"], 0, 49, true);
+    for (const job of done) await this.collect(job as ChunkJob);
+    const failed = await this.queue.getJobs(["failed"], 0, 0, true);
+    if (failed.length > 0) {
+      const f = failed[0];
+      const t = f.data.task;
+      throw new QueueError(
+        `the chunk of point ${t.point.index}, runs ${t.runStart}…${t.runEnd - 1}, failed ${f.attemptsMade} times (${f.failedReason}); ` +
+          "fix the cause and continue with the same command and --resume",
+      );
+    }
+    return done.length;
+  }
+
+  /** Merge a finished job's chunk (once), then drop the job; its bytes stay until the point is stored. */
+  private async collect(job: ChunkJob): Promise<void> {
+    const { point, runStart, runEnd } = job.data.task;
+    this.failedChunks += Math.max(0, (job.attemptsStarted ?? 1) - 1);
+    const open = this.open.get(point.index);
+    if (open && !open.have.has(runStart)) {
+      const key = job.returnvalue?.key ?? resultKey(this.name, job.id!);
+      const bytes = await this.conn.direct.getBuffer(key);
+      if (bytes === null) {
+        // the bytes expired before anyone collected them: run the chunk again
+        const again = this.job(point, [runStart, runEnd]);
+        await job.remove();
+        await this.queue.add(again.name, again.data, again.opts);
+        return;
+      }
+      await this.merge(this.byIndex.get(point.index)!, runStart, runEnd, bytes);
+    }
+    await job.remove();
+  }
+
+  /** Add a chunk's bytes to its point; a point with all of its chunks is finished and stored. */
+  private async merge(point: PointSpec, runStart: number, runEnd: number, bytes: Buffer) {
+    const open = this.open.get(point.index);
+    if (!open || open.have.has(runStart)) return;
+    const chunk = decodeChunk(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    if (chunk.runStart !== runStart || chunk.runEnd !== runEnd)
+      throw new QueueError(
+        `the chunk stored for point ${point.index}, runs ${runStart}…${runEnd - 1}, holds runs ${chunk.runStart}…${chunk.runEnd - 1}`,
+      );
+    open.acc.add(chunk);
+    open.have.add(runStart);
+    this.chunksDone++;
+    this.runsDone += runEnd - runStart;
+    if (open.have.size < this.plan.length) return;
+    const result = open.acc.finish();
+    await this.options.store.writePoint(this.experimentId, result);
+    this.results[this.spec.points.indexOf(point)] = result;
+    this.open.delete(point.index);
+    // stored: the point's chunk bytes are no longer needed
+    await this.conn.direct.del(...this.plan.map(([s]) => this.key(point, s)));
+  }
+
+  private job(point: PointSpec, [runStart, runEnd]: [number, number]) {
+    const task: ChunkTask = {
+      scenario: this.spec.scenario,
+      seed: this.spec.seed,
+      point,
+      runs: this.runs,
+      runStart,
+      runEnd,
+    };
+    return {
+      name: "chunk",
+      data: { task },
+      opts: {
+        jobId: chunkJobId(point.index, runStart),
+        attempts: this.options.attempts ?? 3,
+        backoff: { type: "fixed" as const, delay: 1000 },
+        removeOnComplete: false,
+        removeOnFail: false,
+      },
+    };
+  }
+}
+
+/** Unlist the queue; once the workers have left it (told at once), delete it and its chunk bytes. */
+async function wipeQueue(conn: QueueConnection, q: ChunkQueue, name: string): Promise<void> {
+  await conn.direct.srem(REGISTRY_KEY, name);
+  await conn.direct.publish(REGISTRY_CHANNEL, name);
+  const until = Date.now() + 10_000;
+  while (Date.now() < until && (await q.getWorkersCount()) > 0) await sleep(20);
+  await q.obliterate({ force: true });
+  await deleteKeys(conn, `${resultKey(name, "")}*`);
+}
+
 async function reachable(conn: QueueConnection): Promise<boolean> {
   try {
-    return (await conn.command("PING", [])) === "PONG";
+    return (await conn.direct.ping()) === "PONG";
   } catch {
     return false;
   }
@@ -256,14 +318,8 @@ async function reachable(conn: QueueConnection): Promise<boolean> {
 async function deleteKeys(conn: QueueConnection, pattern: string): Promise<void> {
   let cursor = "0";
   do {
-    const [next, keys] = await conn.command<[string, string[]]>("SCAN", [
-      cursor,
-      "MATCH",
-      pattern,
-      "COUNT",
-      1000,
-    ]);
-    if (keys.length > 0) await conn.command("DEL", keys);
+    const [next, keys] = await conn.direct.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    if (keys.length > 0) await conn.direct.del(...keys);
     cursor = next;
   } while (cursor !== "0");
 }

@@ -8,6 +8,8 @@ import type { ChunkTask } from "../montecarlo/chunk.js";
 
 /** The set of queue names that workers serve. */
 export const REGISTRY_KEY = "bme:experiments";
+/** Published to whenever the registry changes, so workers join and leave at once (not at their next poll). */
+export const REGISTRY_CHANNEL = "bme:experiments:changed";
 /** A chunk's bytes stay this long if nobody collects them (seconds): a week. */
 export const RESULT_TTL_SECONDS = 7 * 24 * 3600;
 

@@ -1,4 +1,4 @@
-import type { RespOptions } from "./resp.js";
+import type { ConnectionOptions as TlsOptions } from "node:tls";
 
 /** A failure of the queue meant for the user (unreachable Redis, a bad URL, a chunk that keeps failing). */
 export class QueueError extends Error {
@@ -12,8 +12,21 @@ export class QueueError extends Error {
   }
 }
 
+/** Where Redis is and how to log in: what `connectQueue` passes to ioredis. */
+export interface RedisAddressOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly username?: string;
+  readonly password?: string;
+  readonly db?: number;
+  /** TLS (`rediss://`): `true` or node TLS options (ca, cert, key, servername, …). */
+  readonly tls?: TlsOptions | boolean;
+  /** Give up connecting after this many milliseconds. */
+  readonly connectTimeout: number;
+}
+
 export interface QueueAddress {
-  readonly options: RespOptions;
+  readonly options: RedisAddressOptions;
   /** The URL with its password masked: the only form ever printed. */
   readonly display: string;
 }

@@ -4,10 +4,11 @@ import { Piscina } from "piscina";
 import type { ChunkPartial } from "../montecarlo/chunk.js";
 import { workerFile } from "../montecarlo/pool.js";
 import { encodeChunk } from "./codec.js";
-import { bounded, connectQueue } from "./connection.js";
+import { bounded, connectQueue, subscribe } from "./connection.js";
 import {
   type ChunkJobData,
   type ChunkJobResult,
+  REGISTRY_CHANNEL,
   REGISTRY_KEY,
   RESULT_TTL_SECONDS,
   resultKey,
@@ -43,7 +44,7 @@ export async function runQueueWorker(
   address: QueueAddress,
   options: QueueWorkerOptions,
 ): Promise<{ chunks: number }> {
-  const conn = await connectQueue(address);
+  const conn = await connectQueue(address, { forWorker: true });
   const name = `${hostname()}:${process.pid}`;
   const concurrency = Math.max(1, options.concurrency);
   const pool = new Piscina({
@@ -61,12 +62,12 @@ export async function runQueueWorker(
     const partial = (await pool.run(task)) as ChunkPartial;
     const bytes = encodeChunk(partial);
     const key = resultKey(queue, job.id!);
-    await conn.command("SET", [
+    await conn.direct.set(
       key,
       Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
       "EX",
       RESULT_TTL_SECONDS,
-    ]);
+    );
     chunks++;
     log(
       `${queue} point ${task.point.index} runs ${task.runStart}…${task.runEnd - 1}: ${((Date.now() - t0) / 1000).toFixed(2)} s`,
@@ -99,10 +100,19 @@ export async function runQueueWorker(
   const pollMs = options.pollMs ?? 1000;
   let lastOk = Date.now();
   let failure: QueueError | null = null;
+  // a coordinator announces a new or finished experiment: look at the registry now
+  let wake = () => {};
+  let woken = false;
+  let unsubscribe = () => {};
   try {
+    unsubscribe = await subscribe(address, REGISTRY_CHANNEL, () => {
+      woken = true;
+      wake();
+    });
     while (!options.signal.aborted) {
+      woken = false;
       try {
-        const listed = new Set(await conn.command<string[]>("SMEMBERS", [REGISTRY_KEY]));
+        const listed = new Set(await conn.direct.smembers(REGISTRY_KEY));
         lastOk = Date.now();
         for (const q of listed) if (!workers.has(q)) join(q);
         for (const q of [...workers.keys()]) if (!listed.has(q)) await leave(q);
@@ -114,9 +124,13 @@ export async function runQueueWorker(
           break;
         }
       }
-      await sleep(pollMs, options.signal);
+      if (!woken)
+        await sleep(pollMs, options.signal, (w) => {
+          wake = w;
+        });
     }
   } finally {
+    unsubscribe();
     // a graceful stop lets the chunks under way finish; after losing Redis there is nobody to tell
     const closing = Promise.all([...workers.values()].map((w) => w.close(failure !== null)));
     if (failure) await bounded(closing, 3000);
@@ -128,9 +142,11 @@ export async function runQueueWorker(
   return { chunks };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Sleep `ms`, or less: until the signal aborts or the function handed to `onWake` is called. */
+function sleep(ms: number, signal: AbortSignal, onWake: (wake: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
+    onWake(done);
     function done() {
       clearTimeout(t);
       signal.removeEventListener("abort", done);

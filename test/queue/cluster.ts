@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { RespClient } from "../../src/queue/resp.js";
+import { Redis as IORedis } from "ioredis";
 
 export const CLI = new URL("../../dist/src/cli/main.js", import.meta.url).pathname;
 
@@ -94,11 +94,43 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...children].map((c) => stop(c)));
 }
 
+/** A plain client for the tests' own looks into Redis: one command at a time, replies as Redis gives them. */
+export interface RedisClient {
+  send<T = unknown>(command: string, args: readonly (string | number)[]): Promise<T>;
+  close(): void;
+}
+
 export interface Redis {
   readonly port: number;
   readonly url: string;
   readonly child: Child;
-  client(): Promise<RespClient>;
+  client(): Promise<RedisClient>;
+}
+
+async function connectClient(opts: {
+  port: number;
+  password?: string;
+  connectTimeout: number;
+}): Promise<RedisClient> {
+  const c = new IORedis({
+    host: "127.0.0.1",
+    ...opts,
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
+  c.on("error", () => {});
+  try {
+    await c.connect();
+  } catch (e) {
+    c.disconnect();
+    throw e;
+  }
+  return {
+    send: <T>(command: string, args: readonly (string | number)[]) =>
+      c.call(command, ...args) as Promise<T>,
+    close: () => c.disconnect(),
+  };
 }
 
 export async function startRedis(extra: string[] = []): Promise<Redis> {
@@ -114,29 +146,25 @@ export async function startRedis(extra: string[] = []): Promise<Redis> {
     "no",
     ...extra,
   ]);
-  const opts = { host: "127.0.0.1", port, connectTimeout: 1000 };
+  const opts = { port, connectTimeout: 1000 };
   const password = extra.includes("--requirepass")
     ? extra[extra.indexOf("--requirepass") + 1]
     : undefined;
   await waitFor("redis-server to answer", async () => {
-    const c = new RespClient({ ...opts, password });
+    let c: RedisClient | undefined;
     try {
-      await c.connect();
+      c = await connectClient({ ...opts, password });
       return (await c.send("PING", [])) === "PONG";
     } catch {
       return false;
     } finally {
-      c.close();
+      c?.close();
     }
   });
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     child,
-    async client() {
-      const c = new RespClient({ ...opts, password });
-      await c.connect();
-      return c;
-    },
+    client: () => connectClient({ ...opts, password }),
   };
 }

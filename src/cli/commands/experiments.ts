@@ -10,20 +10,16 @@ import {
   type PointResult,
   type PointSpec,
 } from "../../analysis/types.js";
-import { pairedDifferences } from "../../montecarlo/compare.js";
-import { type ExperimentOutcome, runExperiment } from "../../montecarlo/experiment.js";
-import { writeCompareFile, writeJson, writePointFiles } from "../../montecarlo/files.js";
-import { writeRunTables } from "../../montecarlo/keepRuns.js";
-import { sensitivityPlan, sensitivityRows } from "../../montecarlo/sensitivity.js";
-import { type Axis, expandSweep, parseAxis } from "../../montecarlo/sweep.js";
-import { loadScenario } from "../../scenario/load.js";
+import type { ExperimentOutcome } from "../../montecarlo/experiment.js";
+import type { Axis } from "../../montecarlo/sweep.js";
 import type { Scenario } from "../../scenario/schema.js";
 import { VERSION } from "../../version.js";
 import { action, CliError } from "../errors.js";
 import { fmt } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
-import { progress } from "../progress.js";
-import { runQueuedExperiment } from "./worker.js";
+
+// The engine, the store, the queue and the progress bar are imported inside the actions
+// (`await import`): `bme --help` and the other commands do not load them (docs/benchmarks.md).
 
 interface CommonOptions {
   runs: number;
@@ -120,6 +116,8 @@ async function execute(
   };
   if (opts.keepRuns && !opts.out)
     throw new CliError("--keep-runs needs --out DIR: where the run tables go");
+  const { runExperiment } = await import("../../montecarlo/experiment.js");
+  const { progress } = await import("../progress.js");
   const sink = await openSink(opts.store);
   const abort = new AbortController();
   const onSigint = () => {
@@ -132,7 +130,7 @@ async function execute(
   const bar = progress(kind, "runs", opts.quiet);
   try {
     const outcome = opts.queue
-      ? await runQueuedExperiment(spec, opts.queue, {
+      ? await (await import("./worker.js")).runQueuedExperiment(spec, opts.queue, {
           sink,
           resume: opts.resume,
           signal: abort.signal,
@@ -166,6 +164,7 @@ async function execute(
         `experiment ${outcome.experimentId}${outcome.resumed ? " (resumed)" : ""} stored in ${opts.store}\n`,
       );
     if (opts.keepRuns && opts.out && !outcome.interrupted) {
+      const { writeRunTables } = await import("../../montecarlo/keepRuns.js");
       const files = writeRunTables(spec, opts.out);
       if (!opts.quiet) process.stdout.write(`${files} run tables in ${join(opts.out, "runs")}\n`);
     }
@@ -203,7 +202,8 @@ function fmtSig(x: number): string {
   return Math.abs(x) >= 1000 ? fmt(x) : Number(x.toPrecision(4)).toString();
 }
 
-function load(file: string, opts: CommonOptions): Scenario {
+async function load(file: string, opts: CommonOptions): Promise<Scenario> {
+  const { loadScenario } = await import("../../scenario/load.js");
   return loadScenario(file, { set: opts.set, days: opts.days, deterministic: opts.deterministic })
     .scenario;
 }
@@ -223,7 +223,8 @@ export function registerExperiments(program: Command): void {
     1000,
   ).action(
     action(async (file: string, opts: CommonOptions) => {
-      const scenario = load(file, opts);
+      const { writeJson, writePointFiles } = await import("../../montecarlo/files.js");
+      const scenario = await load(file, opts);
       const { outcome, stored } = await execute(
         "montecarlo",
         scenario,
@@ -274,6 +275,8 @@ export function registerExperiments(program: Command): void {
     )
     .action(
       action(async (file: string, opts: CommonOptions & { grid: string[]; zip: string[] }) => {
+        const { expandSweep, parseAxis } = await import("../../montecarlo/sweep.js");
+        const { writePointFiles } = await import("../../montecarlo/files.js");
         let grid: Axis[];
         let zip: Axis[];
         let points: PointSpec[];
@@ -286,7 +289,7 @@ export function registerExperiments(program: Command): void {
         }
         if (grid.length + zip.length === 0)
           throw new CliError("give at least one --grid or --zip axis");
-        const scenario = load(file, opts);
+        const scenario = await load(file, opts);
         const { outcome, stored } = await execute("sweep", scenario, opts, points, { grid, zip });
         const all = allPoints(outcome, stored);
         if (opts.out) writePointFiles(opts.out, all, opts.seed);
@@ -308,8 +311,10 @@ export function registerExperiments(program: Command): void {
     500,
   ).action(
     action(async (fileA: string, fileB: string, opts: CommonOptions) => {
-      const a = load(fileA, opts);
-      const b = load(fileB, opts);
+      const { pairedDifferences } = await import("../../montecarlo/compare.js");
+      const { writeCompareFile, writePointFiles } = await import("../../montecarlo/files.js");
+      const a = await load(fileA, opts);
+      const b = await load(fileB, opts);
       // one experiment, two points with common random numbers: A is the base, B replaces it whole
       const { outcome, stored } = await execute(
         "compare",
@@ -375,7 +380,11 @@ export function registerExperiments(program: Command): void {
       action(
         async (file: string, opts: CommonOptions & { delta: number; metric: OutcomeMetric[] }) => {
           const metrics: OutcomeMetric[] = opts.metric.length > 0 ? opts.metric : ["finalPrice"];
-          const scenario = load(file, opts);
+          const { sensitivityPlan, sensitivityRows } = await import(
+            "../../montecarlo/sensitivity.js"
+          );
+          const { writeJson } = await import("../../montecarlo/files.js");
+          const scenario = await load(file, opts);
           const plan = sensitivityPlan(scenario, opts.delta);
           const { outcome, stored } = await execute("sensitivity", scenario, opts, plan.points, {
             delta: opts.delta,

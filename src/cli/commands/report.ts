@@ -2,8 +2,6 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
-import { loadScenario } from "../../scenario/load.js";
-import { simulate } from "../../simulate.js";
 import { VERSION } from "../../version.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
@@ -82,6 +80,8 @@ export function registerReport(program: Command): void {
       action(async (target, opts) => {
         const report = await import("../../report/index.js");
         if (isScenarioTarget(target)) {
+          const { loadScenario } = await import("../../scenario/load.js");
+          const { simulate } = await import("../../simulate.js");
           if (opts.store !== undefined)
             throw new CliError(`--store: "${target}" is a scenario file, not an experiment id`);
           const { scenario } = loadScenario(target, {

@@ -1,9 +1,5 @@
 import type { Command } from "@commander-js/extra-typings";
-import { summarize } from "../../engine/summary.js";
 import { tableFormat, writeTable } from "../../io/table.js";
-import { formatMarketplace, writeMarketplaceTables } from "../../marketplace/csv.js";
-import { loadScenario } from "../../scenario/load.js";
-import { simulate } from "../../simulate.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { formatSummary } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
@@ -35,6 +31,13 @@ export function registerRun(program: Command): void {
       action(async (file, opts) => {
         if (opts.out !== undefined && tableFormat(opts.out) === null)
           throw new CliError(`--out: the output file must end in .csv or .json, got "${opts.out}"`);
+        // the engine and the scenario loader: what a run needs, loaded when it runs (not by --help)
+        const { loadScenario } = await import("../../scenario/load.js");
+        const { simulate } = await import("../../simulate.js");
+        const { summarize } = await import("../../engine/summary.js");
+        const { formatMarketplace, writeMarketplaceTables } = await import(
+          "../../marketplace/csv.js"
+        );
         const { scenario } = loadScenario(file, {
           set: opts.set,
           days: opts.days,

@@ -1,5 +1,4 @@
 import type { Command } from "@commander-js/extra-typings";
-import { scenarioJsonSchema } from "../../scenario/jsonSchema.js";
 import { action } from "../errors.js";
 
 export function registerSchema(program: Command): void {
@@ -7,7 +6,8 @@ export function registerSchema(program: Command): void {
     .command("schema")
     .description("print the scenario format as JSON Schema")
     .action(
-      action(() => {
+      action(async () => {
+        const { scenarioJsonSchema } = await import("../../scenario/jsonSchema.js");
         process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
       }),
     );

@@ -1,8 +1,8 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
-import { startServer } from "../../server/index.js";
 import { action, CliError } from "../errors.js";
+import { stopWithParent } from "../invocation.js";
 
 function port(value: string): number {
   const n = Number(value);
@@ -29,6 +29,8 @@ export function registerServe(program: Command): void {
           if (!existsSync(scenarioFile) || !statSync(scenarioFile).isFile())
             throw new CliError(`no such scenario file: ${file}`);
         }
+        // Hono and the API are loaded by this command only
+        const { startServer } = await import("../../server/index.js");
         const server = await startServer({
           port: port(opts.port),
           host: opts.host,
@@ -44,10 +46,13 @@ export function registerServe(program: Command): void {
           const stop = () => {
             process.off("SIGINT", stop);
             process.off("SIGTERM", stop);
+            unwatch();
             server.close().then(done);
           };
           process.on("SIGINT", stop);
           process.on("SIGTERM", stop);
+          // started by `npm run bme -- serve`: stop with npm (its shell does not pass SIGTERM on)
+          const unwatch = stopWithParent(stop);
         });
       }),
     );

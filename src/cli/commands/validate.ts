@@ -1,5 +1,4 @@
 import type { Command } from "@commander-js/extra-typings";
-import { loadScenario } from "../../scenario/load.js";
 import { action } from "../errors.js";
 import { collect } from "../options.js";
 
@@ -10,7 +9,8 @@ export function registerValidate(program: Command): void {
     .argument("<scenario>", "scenario file (YAML or JSON)")
     .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
     .action(
-      action((file, opts) => {
+      action(async (file, opts) => {
+        const { loadScenario } = await import("../../scenario/load.js");
         const { scenario, warnings } = loadScenario(file, { set: opts.set });
         for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
         process.stdout.write(

@@ -3,16 +3,16 @@ import { availableParallelism } from "node:os";
 import type { Command } from "@commander-js/extra-typings";
 import type { ExperimentSink, ExperimentSpec } from "../../analysis/types.js";
 import type { ExperimentOutcome } from "../../montecarlo/experiment.js";
+import type { ChunkStore } from "../../queue/index.js";
+// BullMQ and ioredis are loaded by the actions that use them (`await import`), not at start-up
 import {
-  type ChunkStore,
   parseQueueUrl,
   type QueueAddress,
   QueueError,
   type QueueSecrets,
-  runDistributedExperiment,
-  runQueueWorker,
-} from "../../queue/index.js";
+} from "../../queue/url.js";
 import { action, CliError, EXIT_BAD_INPUT, EXIT_FAILURE, reportError } from "../errors.js";
+import { stopWithParent } from "../invocation.js";
 import { wholeNumber } from "../options.js";
 
 /**
@@ -70,14 +70,15 @@ export async function runQueuedExperiment(
   },
 ): Promise<ExperimentOutcome> {
   const sink = options.sink as Partial<ChunkStore> | null | undefined;
-  if (!sink?.writeChunk || !sink.loadChunks || !sink.deleteChunks)
-    throw new CliError("--queue collects chunks in the results store: drop --no-store");
+  if (!sink?.begin || !sink.writePoint || !sink.finish)
+    throw new CliError("--queue keeps its finished points in the results store: drop --no-store");
   const address = queueAddress(url);
   const started = Date.now();
   let last = 0;
   let lastFailed = 0;
   let lastDone = -1;
   try {
+    const { runDistributedExperiment } = await import("../../queue/coordinator.js");
     return await runDistributedExperiment(spec, address, {
       store: sink as ChunkStore,
       resume: options.resume,
@@ -169,11 +170,13 @@ export function registerWorker(program: Command): void {
         const onTerm = () => stop("SIGTERM");
         process.on("SIGINT", onInt);
         process.on("SIGTERM", onTerm);
+        const unwatch = stopWithParent(() => stop("parent stopped"));
         try {
           say(
             `worker ${process.pid}: ${opts.concurrency} thread${opts.concurrency === 1 ? "" : "s"}, ` +
               `queue ${address.display}; Ctrl-C to stop`,
           );
+          const { runQueueWorker } = await import("../../queue/worker.js");
           const { chunks } = await runQueueWorker(address, {
             concurrency: opts.concurrency,
             lockDuration: opts.lockDuration,
@@ -188,6 +191,7 @@ export function registerWorker(program: Command): void {
           // Redis is gone: BullMQ's reconnect timers would keep the process alive, so leave now
           process.exit(reportError(asCliError(e)));
         } finally {
+          unwatch();
           process.removeListener("SIGINT", onInt);
           process.removeListener("SIGTERM", onTerm);
         }

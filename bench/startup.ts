@@ -1,0 +1,64 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const REPEATS = 9;
+
+/**
+ * CPU seconds (user + system) of this process' finished children, from /proc/self/stat
+ * (cutime, cstime; Linux only, else null). On a busy machine it says what start-up costs
+ * where wall time mostly says how long the process waited for a core.
+ */
+function childrenCpu(): number | null {
+  try {
+    const stat = readFileSync("/proc/self/stat", "latin1");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // fields after "(comm)": state is index 0, so cutime (16th field overall) is index 13
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Wall and CPU time (s) of one whole process, exit code checked. */
+function once(args: readonly string[]): { wall: number; cpu: number | null } {
+  const cpu0 = childrenCpu();
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu1 = childrenCpu();
+  if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed: ${r.stderr}`);
+  return { wall, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * `npm run bench`: start-up as a user meets it, whole processes (node's own start included),
+ * the median of 9 after one warm-up, wall time against the aim and CPU time beside it; and a
+ * bare `node -e 0`, the floor of this machine.
+ */
+export async function benchStartup(): Promise<string[]> {
+  const cases: [string, string[], number | null][] = [
+    ["node -e 0 (the floor)", ["-e", "0"], null],
+    ["bme --help", [CLI, "--help"], 0.15],
+    ["bme run scenarios/whitepaper.yaml", [CLI, "run", "scenarios/whitepaper.yaml"], 0.3],
+  ];
+  const lines = [`start-up, whole processes, median of ${REPEATS} (wall; CPU = user + system):`];
+  for (const [label, args, aim] of cases) {
+    once(args); // warm the file cache
+    const runs = Array.from({ length: REPEATS }, () => once(args));
+    const wall = median(runs.map((r) => r.wall));
+    const cpus = runs.map((r) => r.cpu);
+    const cpu = cpus.every((c) => c !== null) ? median(cpus as number[]) : null;
+    const verdict = aim === null ? "" : `  (aim ≤ ${aim} s: ${wall <= aim ? "met" : "NOT met"})`;
+    lines.push(
+      `  ${label.padEnd(36)} ${wall.toFixed(3)} s${cpu === null ? "" : `, CPU ${cpu.toFixed(2)} s`}${verdict}`,
+    );
+  }
+  return lines;
+}
