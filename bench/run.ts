@@ -5,6 +5,7 @@
 import { cpus } from "node:os";
 import { benchDashboard } from "./dashboard.js";
 import { benchEngine } from "./engine.js";
+import { benchFeedback } from "./feedback.js";
 import { benchMarketplace } from "./marketplace.js";
 import { benchMonteCarlo } from "./montecarlo.js";
 import { benchQueue } from "./queue.js";
@@ -17,6 +18,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ["dashboard", () => benchDashboard()],
   ["queue", () => benchQueue()],
   ["startup", () => benchStartup()],
+  ["feedback", () => benchFeedback()],
 ];
 
 async function main(): Promise<void> {

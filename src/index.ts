@@ -29,6 +29,18 @@ export {
 export { runAggregateDays, runReference } from "./engine/reference.js";
 export { column, type RunMeta, type RunResult, resultFromBuffer, rows } from "./engine/result.js";
 export { type RunSummary, summarize } from "./engine/summary.js";
+// feedback (issue 13): laws E40–E50 (docs/model-feedback.md), the feedback day, bme stress
+export { type FeedbackContext, feedbackDay, runFeedbackAggregate } from "./feedback/day.js";
+export * from "./feedback/index.js";
+export { compileFeedback, type FeedbackPlan } from "./feedback/plan.js";
+export {
+  runStress,
+  SHOCKS,
+  type StressOptions,
+  type StressResult,
+  type StressThresholds,
+} from "./feedback/stress.js";
+export { stressReport } from "./feedback/stressReport.js";
 // sinks
 export { toCsv, toJson, writeTable } from "./io/table.js";
 // marketplace (agent) mode, MODEL.md §9

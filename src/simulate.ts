@@ -4,6 +4,7 @@ import { compileScenario } from "./engine/compile.js";
 import { runKernel } from "./engine/kernel.js";
 import { runAggregateDays } from "./engine/reference.js";
 import { type RunResult, resultFromBuffer } from "./engine/result.js";
+import { runFeedbackAggregate } from "./feedback/day.js";
 import { runMarketplace } from "./marketplace/engine.js";
 import { scenarioWarnings } from "./scenario/checks.js";
 import { parseScenario } from "./scenario/parse.js";
@@ -46,9 +47,11 @@ export function simulate(
       : undefined;
   const outcome =
     market ??
-    (options.reference || extensions.length > 0
-      ? runAggregateDays(compiled, seed, run, data, extensions)
-      : runKernel(compiled, seed, run, data));
+    (parsed.feedback
+      ? runFeedbackAggregate(compiled, seed, run, data, undefined, extensions)
+      : options.reference || extensions.length > 0
+        ? runAggregateDays(compiled, seed, run, data, extensions)
+        : runKernel(compiled, seed, run, data));
   const meta = {
     scenarioName: parsed.name,
     seed,

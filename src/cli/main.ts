@@ -7,6 +7,7 @@ import { registerResults } from "./commands/results.js";
 import { registerRun } from "./commands/run.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerServe } from "./commands/serve.js";
+import { registerStress } from "./commands/stress.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerWorker } from "./commands/worker.js";
 import { EXIT_BAD_INPUT, reportError } from "./errors.js";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerSchema(program);
   registerServe(program);
   registerWorker(program);
+  registerStress(program);
   return program;
 }
 

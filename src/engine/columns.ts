@@ -1,3 +1,4 @@
+import { feedbackColumnUnit } from "../feedback/plan.js";
 /** The fixed columns of a run's daily table, in MODEL.md §7's order. */
 export const FIXED_COLUMNS = [
   "day",
@@ -84,5 +85,5 @@ export function columnUnit(name: string): string {
   if (name.startsWith("jobCreated.")) return "jobs/day";
   if (name.startsWith("usdDemandForService.")) return "usd";
   if (name.startsWith("suppliers.")) return "suppliers";
-  return "";
+  return feedbackColumnUnit(name) ?? "";
 }

@@ -1,3 +1,4 @@
+import { feedbackColumnNames } from "../feedback/plan.js";
 import { jobPrice } from "../mechanisms/jobPrice.js";
 import { phaseOneTokensForProject } from "../mechanisms/phaseOneBudget.js";
 import { vestingSchedule } from "../mechanisms/vesting.js";
@@ -145,7 +146,7 @@ export function compileScenario(scenario: Scenario): CompiledScenario {
     nSeries,
     consumerNames,
     supplierNames,
-    columns: columnNames(consumerNames, supplierNames),
+    columns: [...columnNames(consumerNames, supplierNames), ...feedbackColumnNames(scenario)],
     jobPrice: Float64Array.from(scenario.consumers, (c) =>
       jobPrice(c.unitPrice, c.unitsPerJob, c.incentive),
     ),

@@ -8,7 +8,8 @@ import {
   type PointSpec,
 } from "../analysis/types.js";
 import { compileScenario } from "../engine/compile.js";
-import { kernelScratch, runKernel } from "../engine/kernel.js";
+import { kernelScratch } from "../engine/kernel.js";
+import { runAggregateRun } from "../feedback/run.js";
 import { applyOverrides } from "../scenario/overrides.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -87,7 +88,7 @@ export function runChunk(task: ChunkTask): ChunkPartial {
   const failed: { run: number; error: string }[] = [];
   for (let k = 0; k < n; k++) {
     const run = task.runStart + k;
-    const o = runKernel(c, task.seed, run, out, scratch);
+    const o = runAggregateRun(c, task.seed, run, out, scratch);
     if (o.error) {
       failed.push({ run, error: o.error.message });
       for (const m of outcomes) m[k] = Number.NaN;

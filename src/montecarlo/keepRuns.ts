@@ -2,8 +2,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ExperimentSpec } from "../analysis/types.js";
 import { compileScenario } from "../engine/compile.js";
-import { kernelScratch, runKernel } from "../engine/kernel.js";
+import { kernelScratch } from "../engine/kernel.js";
 import { resultFromBuffer } from "../engine/result.js";
+import { runAggregateRun } from "../feedback/run.js";
 import { toCsv } from "../io/table.js";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { VERSION } from "../version.js";
@@ -25,7 +26,7 @@ export function writeRunTables(spec: ExperimentSpec, dir: string): number {
     mkdirSync(folder, { recursive: true });
     const warnings = scenarioWarnings(scenario);
     for (let run = 0; run < spec.runsPerPoint; run++) {
-      const o = runKernel(c, spec.seed, run, data, scratch);
+      const o = runAggregateRun(c, spec.seed, run, data, scratch);
       const meta = {
         scenarioName: scenario.name,
         seed: spec.seed,

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { checkFeedback } from "./feedback.js";
 import { checkMarketplace } from "./marketplace.js";
 import type { OnchainName, OnchainValues } from "./onchain.js";
 import { ROW_SUM_TOLERANCE } from "./priceMatrix.js";
@@ -18,6 +19,16 @@ export function checkScenario(s: Scenario, ctx: Ctx): void {
   checkPriceMatrix(s, ctx);
   checkOnchain(s, ctx);
   checkMarketplace(s, (path, message) => fail(ctx, path, message));
+  if (s.feedback)
+    checkFeedback(s, feedbackInitialSupply(s), (path, message) => fail(ctx, path, message));
+}
+
+function feedbackInitialSupply(s: Scenario): number | undefined {
+  try {
+    return resolveTokens(s.tokens).initialSupply;
+  } catch {
+    return undefined;
+  }
 }
 
 function checkUniqueNames(s: Scenario, ctx: Ctx): void {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FeedbackSchema } from "./feedback.js";
 import { MarketplaceSchema } from "./marketplace.js";
 import { OnchainSchema } from "./onchain.js";
 import { SeriesSchema } from "./series.js";
@@ -179,6 +180,9 @@ export const ScenarioObjectSchema = z
       .describe("Governance votes changing on-chain variables."),
     marketplace: MarketplaceSchema.optional().describe(
       "Suppliers and job attributes of marketplace mode (MODEL.md §9); defaults apply when absent.",
+    ),
+    feedback: FeedbackSchema.optional().describe(
+      "Suppliers, holders and consumers that respond to the economy (E40–E49, docs/model-feedback.md). Opt-in.",
     ),
   })
   .describe("A BME scenario (MODEL.md). Every amount carries its unit in its description.");

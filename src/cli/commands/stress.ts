@@ -1,0 +1,111 @@
+import type { Command } from "@commander-js/extra-typings";
+import { action, CliError, EXIT_FAILURE } from "../errors.js";
+import { collect, parseSeed, wholeNumber } from "../options.js";
+
+function fraction(name: string, max = 1) {
+  return (v: string): number => {
+    const x = Number(v);
+    if (v.trim() === "" || !Number.isFinite(x) || x < 0 || x > max)
+      throw new CliError(`${name}: expected a number in [0, ${max}], got "${v}"`);
+    return x;
+  };
+}
+
+const nonNegative = (name: string) => fraction(name, Number.MAX_VALUE);
+
+export function registerStress(program: Command): void {
+  program
+    .command("stress")
+    .description(
+      "run the standard battery of shocks (baseline, demandCrash, sentimentCollapse, sellWave, combined) over a Monte Carlo; pass/fail per shock",
+    )
+    .argument("<scenario>", "scenario file (YAML or JSON), aggregate mode")
+    .option("--runs <n>", "Monte Carlo runs per shock", wholeNumber("--runs", 1, 1_000_000), 200)
+    .option("--seed <n>", "seed of the runs' random streams", parseSeed, 0)
+    .option(
+      "--shock-day <n>",
+      "day the shocks start (default: a third of phase 2)",
+      wholeNumber("--shock-day", 0, 36_499),
+    )
+    .option(
+      "--max-drawdown <x>",
+      "largest acceptable price drawdown after the shock, fraction",
+      fraction("--max-drawdown"),
+      0.5,
+    )
+    .option(
+      "--min-runway <days>",
+      "smallest acceptable token-reserve runway at the end, days",
+      nonNegative("--min-runway"),
+      90,
+    )
+    .option(
+      "--min-retained <x>",
+      "smallest acceptable share of suppliers retained, fraction",
+      fraction("--min-retained"),
+      0.5,
+    )
+    .option(
+      "--max-shortfall-days <n>",
+      "most acceptable days with a token shortfall",
+      nonNegative("--max-shortfall-days"),
+      0,
+    )
+    .option(
+      "--confidence <x>",
+      "share of runs that must meet every threshold for a pass",
+      fraction("--confidence"),
+      0.95,
+    )
+    .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+    .option("--report <dir>", "write an HTML report, one section per shock, into DIR")
+    .action(
+      action(async (file, opts) => {
+        // loaded on demand, like every command's heavy modules (start-up)
+        const { loadScenario } = await import("../../scenario/load.js");
+        const { scenario } = loadScenario(file, { set: opts.set });
+        if (scenario.mode !== "aggregate")
+          throw new CliError(
+            "bme stress: the scenario must be in aggregate mode (mode: marketplace is not supported yet)",
+          );
+        if (opts.shockDay !== undefined && opts.shockDay >= scenario.days)
+          throw new CliError(
+            `--shock-day: must be below the scenario's ${scenario.days} days, got ${opts.shockDay}`,
+          );
+        const { runStress } = await import("../../feedback/stress.js");
+        const result = runStress(scenario, {
+          runs: opts.runs,
+          seed: opts.seed,
+          shockDay: opts.shockDay,
+          confidence: opts.confidence,
+          thresholds: {
+            maxDrawdown: opts.maxDrawdown,
+            minRunwayDays: opts.minRunway,
+            minSuppliersRetained: opts.minRetained,
+            maxShortfallDays: opts.maxShortfallDays,
+          },
+        });
+        const { verdictTable } = await import("../../feedback/stressReport.js");
+        const table = verdictTable(result);
+        const widths = table.head.map((h, i) =>
+          Math.max(h.length, ...table.rows.map((r) => r[i].length)),
+        );
+        const line = (cells: readonly string[]) =>
+          cells
+            .map((c, i) => c.padEnd(widths[i]))
+            .join("  ")
+            .trimEnd();
+        process.stdout.write(
+          `${scenario.name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
+        );
+        if (opts.report !== undefined) {
+          const { stressReport } = await import("../../feedback/stressReport.js");
+          const { writeReport } = await import("../../report/write.js");
+          const written = writeReport(opts.report, stressReport(result));
+          for (const w of written.warnings) process.stderr.write(`warning: ${w}\n`);
+          process.stdout.write(`report: ${written.index}\n`);
+        }
+        if (result.shocks.some((s) => s.applicable && !s.pass)) process.exitCode = EXIT_FAILURE;
+      }),
+    );
+}

@@ -1,0 +1,71 @@
+import type { Tokens, Usd, UsdPerToken } from "../units.js";
+
+export interface AmmBatch {
+  /** The day's one clearing price, usd/token: every buyer and seller of the day trades at it. */
+  readonly price: UsdPerToken;
+  /** Tokens that leave the pool to buyers: `buyClaimUsd / price`. */
+  readonly tokensToBuyers: Tokens;
+  /** USD that leaves the pool to sellers: `sellTokens · price`. */
+  readonly usdToSellers: Usd;
+  readonly poolTokens: Tokens;
+  readonly poolUsd: Usd;
+  /** `(price − spot) / spot`, the day's price impact as a fraction of the start-of-day spot. */
+  readonly slippage: number;
+}
+
+/**
+ * E45, the day's market on a constant-product pool (tokens x, dollars y, `x · y = k`): all the
+ * day's buys (USD `buyUsd` in, of which `buyClaimUsd` is what buyers take tokens for — less than
+ * `buyUsd` only by a buyback premium [R3], which stays in the pool) and sells (`sellTokens` in)
+ * clear at one uniform price P chosen so that the pool ends on its curve:
+ *
+ * `(x + S − C / P) · (y + B − S · P) = x · y`,
+ *
+ * i.e. `a·S·P² − (a·b + C·S − x·y)·P + b·C = 0` with `a = x + S`, `b = y + B`. Of its two roots
+ * the one nearest the start-of-day spot `y / x` is the trade the pool takes (the other crosses
+ * buyers and sellers at a price the pool is indifferent to); with S = 0 it is `b·C / (a·b − x·y)`
+ * = `(y + B) / x` when C = B, the textbook swap. One price a day keeps MODEL.md §6's rule "every
+ * token conversion of day t uses the price of day t"; order-independent (no queue position);
+ * crossed volume pays the net flow's impact, which is what a daily batch auction against a pool
+ * does. The discriminant is ≥ 0 whenever C ≤ B (Cauchy–Schwarz).
+ */
+export function ammBatch(
+  poolTokens: Tokens,
+  poolUsd: Usd,
+  buyUsd: Usd,
+  buyClaimUsd: Usd,
+  sellTokens: Tokens,
+): AmmBatch {
+  const x = poolTokens;
+  const y = poolUsd;
+  const spot = y / x;
+  const B = buyUsd;
+  const C = buyClaimUsd;
+  const S = sellTokens;
+  let price: number;
+  if (S === 0 && C === 0) price = spot;
+  else {
+    const a = x + S;
+    const b = y + B;
+    // a·b + C·S − x·y, expanded so that small trades do not cancel
+    const m = x * B + S * y + S * B + C * S;
+    if (S === 0) price = ((C / B) * b) / x;
+    else if (C === 0) price = y / a;
+    else {
+      const root = Math.sqrt(Math.max(0, m * m - 4 * a * S * b * C));
+      const hi = (m + root) / (2 * a * S);
+      const lo = (2 * b * C) / (m + root);
+      price = Math.abs(hi - spot) <= Math.abs(lo - spot) ? hi : lo;
+    }
+  }
+  const tokensToBuyers = C / price;
+  const usdToSellers = S * price;
+  return {
+    price,
+    tokensToBuyers,
+    usdToSellers,
+    poolTokens: x + S - tokensToBuyers,
+    poolUsd: y + B - usdToSellers,
+    slippage: (price - spot) / spot,
+  };
+}

@@ -1,0 +1,32 @@
+import type { Day, Fraction, Tokens } from "../units.js";
+
+/**
+ * E43, holders' sales of paid tokens: `sellShare` of the tokens paid on day t (to suppliers and,
+ * when they sell too, validators) is sold in equal parts on days t+1 … t+sellOverDays,
+ *
+ * `sales[t] = Σ_{d=1}^{D} sellShare · paid[t−d] / D`.
+ *
+ * Tokens are paid at step 12, after the day's market (step 7) has cleared, so the first market
+ * they can reach is the next day's: "immediately" is D = 1. The queue is a ring of D + 1 days
+ * (`queue[s mod (D+1)]` holds what is due on day s); this adds day t's pay to it.
+ */
+export function queueSales(
+  queue: Float64Array,
+  t: Day,
+  paid: Tokens,
+  sellShare: Fraction,
+  sellOverDays: number,
+): void {
+  const part = (sellShare * paid) / sellOverDays;
+  if (part === 0) return;
+  const n = queue.length;
+  for (let d = 1; d <= sellOverDays; d++) queue[(t + d) % n] += part;
+}
+
+/** E43: the sales due on day t, taken off the queue (the slot is cleared for reuse). */
+export function takeDueSales(queue: Float64Array, t: Day): Tokens {
+  const i = t % queue.length;
+  const due = queue[i];
+  queue[i] = 0;
+  return due;
+}

@@ -1,0 +1,46 @@
+import { INVARIANT_TOLERANCE, InvariantViolation } from "../mechanisms/invariants.js";
+import type { Day, Tokens, Usd } from "../units.js";
+
+/**
+ * I1–I3 with a pool (MODEL.md §10: the pool is an account): tokens
+ * `supply + tokenReserve + lockedAllocations + poolTokens` constant; the pool's dollars move
+ * only by trades, `ΔpoolUsd = usd bought with − usd paid to sellers + reserveBuybackUsd`; every
+ * balance ≥ 0. (The dollar reserve's I2 is checked by MODEL.md's own invariant step.)
+ */
+export function checkPoolInvariants(
+  day: Day,
+  totalTokens: Tokens,
+  supply: Tokens,
+  tokenReserve: Tokens,
+  lockedAllocations: Tokens,
+  poolTokens: Tokens,
+  poolUsdBefore: Usd,
+  poolUsdAfter: Usd,
+  buyUsd: Usd,
+  salesUsd: Usd,
+  reserveBuybackUsd: Usd,
+): InvariantViolation | null {
+  const sum = supply + tokenReserve + lockedAllocations + poolTokens;
+  const tokTol = INVARIANT_TOLERANCE * totalTokens;
+  if (!(Math.abs(sum - totalTokens) <= tokTol))
+    return new InvariantViolation(
+      day,
+      "I1",
+      `supply ${supply} + tokenReserve ${tokenReserve} + lockedAllocations ${lockedAllocations} + poolTokens ${poolTokens} = ${sum}, expected ${totalTokens}`,
+    );
+  const expected = buyUsd - salesUsd + reserveBuybackUsd;
+  const usdTol = INVARIANT_TOLERANCE * Math.max(poolUsdBefore, poolUsdAfter, buyUsd, salesUsd, 1);
+  if (!(Math.abs(poolUsdAfter - poolUsdBefore - expected) <= usdTol))
+    return new InvariantViolation(
+      day,
+      "I2",
+      `poolUsd moved by ${poolUsdAfter - poolUsdBefore}, expected buys ${buyUsd} − sales ${salesUsd} + reserveBuybackUsd ${reserveBuybackUsd} = ${expected}`,
+    );
+  if (poolTokens < 0 || poolUsdAfter < 0)
+    return new InvariantViolation(
+      day,
+      "I3",
+      `a pool balance is negative: poolTokens ${poolTokens}, poolUsd ${poolUsdAfter}`,
+    );
+  return null;
+}

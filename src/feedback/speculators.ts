@@ -1,0 +1,34 @@
+import type { Tokens, Usd, UsdPerToken } from "../units.js";
+
+export interface SpeculatorOrder {
+  /** USD brought to the market to buy tokens. */
+  readonly buyUsd: Usd;
+  /** Tokens offered for sale. */
+  readonly sellTokens: Tokens;
+}
+
+const NONE: SpeculatorOrder = { buyUsd: 0, sellTokens: 0 };
+
+/**
+ * E44, trend-following speculators on day t, from closed days only:
+ *
+ * `r = priceOfToken[t−1] / priceOfToken[t−1−L] − 1` (L = momentumDays),
+ * `flow = clamp(sensitivity · r, −1, 1) · capitalUsd` (usd/day),
+ *
+ * a buy of `flow` USD when positive, a sale of `−flow / priceOfToken[t−1]` tokens when negative.
+ * Linear in the trend with a bounded book: the smallest rule with a momentum feedback, and a
+ * capital that caps how hard it can push. Nothing before day L + 1.
+ */
+export function speculatorOrder(
+  priceYesterday: UsdPerToken | undefined,
+  pricePast: UsdPerToken | undefined,
+  sensitivity: number,
+  capitalUsd: Usd,
+): SpeculatorOrder {
+  if (priceYesterday === undefined || pricePast === undefined || !(pricePast > 0)) return NONE;
+  const r = priceYesterday / pricePast - 1;
+  const flow = Math.max(-1, Math.min(1, sensitivity * r)) * capitalUsd;
+  if (flow > 0) return { buyUsd: flow, sellTokens: 0 };
+  if (flow < 0) return { buyUsd: 0, sellTokens: -flow / priceYesterday };
+  return NONE;
+}

@@ -1,0 +1,278 @@
+import { withdrawal } from "../mechanisms/withdrawal.js";
+import type { Tokens, Usd, UsdPerToken } from "../units.js";
+import { ammBatch } from "./ammBatch.js";
+import { capacityServedJobs } from "./capacity.js";
+import { supplierChurn } from "./churn.js";
+import { elasticJobs } from "./demandElasticity.js";
+import { queueSales, takeDueSales } from "./holderSales.js";
+import { laggedMargin, supplierMargin } from "./margin.js";
+import { type FeedbackPlan, feedbackColumnCount } from "./plan.js";
+import { speculatorOrder } from "./speculators.js";
+import { incomePerSupplier, type SupplierPayDay, supplierClassIncome } from "./supplierIncome.js";
+
+/**
+ * The feedback laws as steps of the day (docs/model-feedback.md, "one day, one order"): each
+ * step reads and writes one run's `FeedbackState`, calls the law functions, and is called by
+ * the day at its named place:
+ *
+ * - inputs: `elasticDemandStep` (E48) after the day's jobs are drawn;
+ * - suppliers: `churnStep` (E41, E42) replaces dynamic classes' counts before E3/E4/E8 read them;
+ * - demand and price: `marketStep` (E43, E44, E45) clears the day's orders on the pool;
+ * - after payments: `economicsStep` (E40, E41) records margins and queues sales (E43).
+ */
+export interface FeedbackState {
+  readonly plan: FeedbackPlan;
+  /** Columns the plan adds (feedbackColumnCount). */
+  readonly columnCount: number;
+  /** Real-valued count of each dynamic class (E42). */
+  readonly realCount: Float64Array;
+  readonly entries: Float64Array;
+  readonly exits: Float64Array;
+  /** Margin per class and day, `k·days + t` (E41). */
+  readonly marginHistory: Float64Array;
+  readonly incomePerSupplier: Float64Array;
+  readonly classIncome: Float64Array;
+  /** E50 scratch (served ratio per class) and the day's lost jobs. */
+  readonly capacityRatio: Float64Array;
+  jobsLost: number;
+  readonly sellQueue: Float64Array;
+  /** Each closed day's price, for speculators (E44). */
+  readonly priceHistory: Float64Array;
+  poolTokens: Tokens;
+  poolUsd: Usd;
+  /** Tokens holders offer today beyond E43's queue (a stress test's sell wave), taken by marketStep. */
+  extraSell: Tokens;
+  /** The day's market (E45), set by marketStep. */
+  market: MarketDay;
+}
+
+export interface MarketDay {
+  readonly priceOfToken: UsdPerToken;
+  readonly slippage: number;
+  readonly tokensSold: Tokens;
+  readonly salesUsd: Usd;
+  readonly speculatorBuyUsd: Usd;
+  /** Tokens that exchange, governance and speculative buyers keep (E47). */
+  readonly tokensBoughtByHolders: Tokens;
+  /** All USD that entered the pool today (before any top-up). */
+  readonly buyUsd: Usd;
+}
+
+const NO_MARKET: MarketDay = {
+  priceOfToken: 0,
+  slippage: 0,
+  tokensSold: 0,
+  salesUsd: 0,
+  speculatorBuyUsd: 0,
+  tokensBoughtByHolders: 0,
+  buyUsd: 0,
+};
+
+export function initialFeedbackState(plan: FeedbackPlan, nK: number): FeedbackState {
+  const realCount = new Float64Array(nK);
+  plan.suppliers?.dynamic.forEach((d, k) => {
+    if (d) realCount[k] = d.start;
+  });
+  return {
+    plan,
+    columnCount: feedbackColumnCount(plan),
+    realCount,
+    entries: new Float64Array(nK),
+    exits: new Float64Array(nK),
+    marginHistory: new Float64Array(nK * plan.days),
+    incomePerSupplier: new Float64Array(nK),
+    classIncome: new Float64Array(nK),
+    capacityRatio: new Float64Array(nK),
+    jobsLost: 0,
+    sellQueue: new Float64Array((plan.sales?.sellOverDays ?? 0) + 1),
+    priceHistory: new Float64Array(plan.days),
+    poolTokens: plan.amm?.poolTokens ?? 0,
+    poolUsd: plan.amm?.poolUsd ?? 0,
+    extraSell: 0,
+    market: NO_MARKET,
+  };
+}
+
+/** Circulating supply on day 0 with a pool: its tokens come out of initialSupply (E45). */
+export function supplyAfterPool(plan: FeedbackPlan | null, initialSupply: Tokens): Tokens {
+  return plan?.amm ? initialSupply - plan.amm.poolTokens : initialSupply;
+}
+
+/** Inputs step, E48: each consumer type's jobs against its reference cloud price. */
+export function elasticDemandStep(
+  fb: FeedbackState,
+  t: number,
+  jobs: Float64Array,
+  jobPrice: Float64Array,
+): void {
+  const c = fb.plan.consumers;
+  if (!c) return;
+  const days = fb.plan.days;
+  for (let i = 0; i < jobs.length; i++)
+    jobs[i] = elasticJobs(
+      jobs[i],
+      jobPrice[i],
+      c.referencePrice[i * days + t],
+      c.elasticity[i],
+      c.maxMultiplier[i],
+    );
+}
+
+/**
+ * Suppliers step, E41–E42: each dynamic class moves by its churn on the lagged margin; today's
+ * count of the class becomes `floor(realCount + 1e-9)`, which E3, E4 and E8 read (MODEL.md §3).
+ */
+export function churnStep(fb: FeedbackState, t: number, counts: Float64Array): void {
+  const p = fb.plan.suppliers;
+  if (!p) return;
+  const days = fb.plan.days;
+  for (let k = 0; k < counts.length; k++) {
+    const d = p.dynamic[k];
+    if (!d) continue;
+    const m = t === 0 ? null : laggedMargin(fb.marginHistory, t, p.lagDays, k * days);
+    const c = supplierChurn(fb.realCount[k], m, d.churn);
+    fb.entries[k] = c.entries;
+    fb.exits[k] = c.exits;
+    fb.realCount[k] = c.count;
+    counts[k] = Math.floor(c.count + 1e-9);
+  }
+}
+
+/** After churn, before income: E50, jobs beyond the classes' capacity are lost. */
+export function capacityStep(
+  fb: FeedbackState,
+  jobs: Float64Array,
+  priceMatrix: Float64Array,
+  counts: Float64Array,
+): void {
+  const cap = fb.plan.suppliers?.jobsPerSupplierPerDay;
+  if (!cap) return;
+  fb.jobsLost = capacityServedJobs(jobs, priceMatrix, counts, cap, fb.capacityRatio);
+}
+
+/** The USD orders of step 7 (E10's demand items) and what the pool needs to clear them. */
+export interface DayOrders {
+  readonly consumerSentiment: Usd;
+  readonly onboardingUsd: Usd;
+  readonly supplierBondUsd: Usd;
+  readonly usdBuybackCapital: Usd;
+  readonly governanceValue: Usd;
+  readonly buybackPremium: number;
+  /** Start-of-day circulating supply: holders cannot sell more. */
+  readonly supply: Tokens;
+}
+
+/**
+ * Demand-and-price step with a pool, E43–E45: the sales due today (E43) and the speculators'
+ * order (E44) join step 7's buys in one batch on the pool (E45); its clearing price is the day's
+ * `priceOfToken`. Holders sell at most the start-of-day supply.
+ */
+export function marketStep(fb: FeedbackState, t: number, o: DayOrders): MarketDay {
+  const p = fb.plan;
+  const due = p.sales ? takeDueSales(fb.sellQueue, t) : 0;
+  const L = p.speculators?.momentumDays ?? 0;
+  const spec = p.speculators
+    ? speculatorOrder(
+        t >= 1 ? fb.priceHistory[t - 1] : undefined,
+        t - 1 - L >= 0 ? fb.priceHistory[t - 1 - L] : undefined,
+        p.speculators.sensitivity,
+        p.speculators.capitalUsd,
+      )
+    : { buyUsd: 0, sellTokens: 0 };
+  const sold = withdrawal(o.supply, due + spec.sellTokens + fb.extraSell);
+  fb.extraSell = 0;
+  // bonds (E9) are bought, escrowed and returned within the day in aggregate mode: their round
+  // trip crosses itself in the batch, so they move neither the pool nor the price (E45)
+  const holdersUsd = o.consumerSentiment + o.governanceValue + spec.buyUsd;
+  const buyUsd = holdersUsd + o.onboardingUsd + o.usdBuybackCapital;
+  const claimUsd = holdersUsd + o.onboardingUsd + o.usdBuybackCapital / (1 + o.buybackPremium);
+  const b = ammBatch(fb.poolTokens, fb.poolUsd, buyUsd, claimUsd, sold);
+  fb.poolTokens = b.poolTokens;
+  fb.poolUsd = b.poolUsd;
+  fb.market = {
+    priceOfToken: b.price,
+    slippage: b.slippage,
+    tokensSold: sold,
+    salesUsd: b.usdToSellers,
+    speculatorBuyUsd: spec.buyUsd,
+    tokensBoughtByHolders: holdersUsd / b.price,
+    buyUsd,
+  };
+  return fb.market;
+}
+
+/**
+ * After payments, E40–E41 and E43: each class's income and margin of the day (recorded for the
+ * lag) and the day's paid tokens queued for sale.
+ */
+export function economicsStep(
+  fb: FeedbackState,
+  t: number,
+  pay: SupplierPayDay,
+  supplierTokensPaid: Tokens,
+): void {
+  fb.priceHistory[t] = pay.priceOfToken;
+  const s = fb.plan.sales;
+  if (s)
+    queueSales(
+      fb.sellQueue,
+      t,
+      supplierTokensPaid + (s.validatorsSell ? pay.validatorTokensPaid : 0),
+      s.sellShare,
+      s.sellOverDays,
+    );
+  const p = fb.plan.suppliers;
+  if (!p) return;
+  supplierClassIncome(pay, fb.classIncome);
+  const days = fb.plan.days;
+  for (const k of p.classes) {
+    const perSupplier = incomePerSupplier(fb.classIncome[k], pay.supplierCount[k]);
+    fb.incomePerSupplier[k] = perSupplier;
+    fb.marginHistory[k * days + t] = supplierMargin(perSupplier, p.costPerDay[k]);
+  }
+}
+
+/** The day's feedback columns (plan.ts `feedbackColumnNames` order), written at `out[col·days + t]`. */
+export function writeFeedbackColumns(
+  fb: FeedbackState,
+  t: number,
+  firstColumn: number,
+  out: Float64Array,
+): void {
+  const p = fb.plan;
+  const days = p.days;
+  let at = firstColumn * days + t;
+  const s = p.suppliers;
+  if (s) {
+    for (const k of s.classes) {
+      out[at] = fb.incomePerSupplier[k];
+      at += days;
+    }
+    for (const k of s.classes) {
+      out[at] = fb.marginHistory[k * days + t];
+      at += days;
+    }
+    for (const k of s.dynamicClasses) {
+      out[at] = fb.entries[k];
+      at += days;
+    }
+    for (const k of s.dynamicClasses) {
+      out[at] = fb.exits[k];
+      at += days;
+    }
+    if (s.jobsPerSupplierPerDay) {
+      out[at] = fb.jobsLost;
+      at += days;
+    }
+  }
+  if (p.amm) {
+    const m = fb.market;
+    out[at] = fb.poolTokens;
+    out[at + days] = fb.poolUsd;
+    out[at + 2 * days] = m.slippage;
+    out[at + 3 * days] = m.tokensSold;
+    out[at + 4 * days] = m.salesUsd;
+    out[at + 5 * days] = m.speculatorBuyUsd;
+    out[at + 6 * days] = m.tokensBoughtByHolders;
+  }
+}

@@ -1,0 +1,166 @@
+import type { ChartSpec } from "../report/charts/common.js";
+import { dayLines } from "../report/charts/common.js";
+import type { Report, ReportSection, Table } from "../report/model.js";
+import {
+  LOOP_SERIES,
+  type LoopSeries,
+  type ShockResult,
+  STRESS_METRICS,
+  type StressMetric,
+  type StressResult,
+} from "./stress.js";
+
+const SERIES_INFO: Record<LoopSeries, { title: string; unit: string; caption: string }> = {
+  priceOfToken: {
+    title: "Token price",
+    unit: "usd/token",
+    caption: "The day's price (E10, or the pool's clearing price E45).",
+  },
+  suppliers: {
+    title: "Active suppliers",
+    unit: "suppliers",
+    caption: "All classes; dynamic classes move by churn (E42).",
+  },
+  marginPerSupplier: {
+    title: "Margin per supplier",
+    unit: "fraction",
+    caption: "Mean of the classes' relative margins (E41): below 0, suppliers lose money.",
+  },
+  netChurn: {
+    title: "Net churn",
+    unit: "suppliers/day",
+    caption: "Entries minus exits of the dynamic classes (E42).",
+  },
+  jobsLost: {
+    title: "Jobs lost to capacity",
+    unit: "jobs/day",
+    caption: "Demand beyond the suppliers' capacity (E50).",
+  },
+  tokenReserve: {
+    title: "Token reserve",
+    unit: "tokens",
+    caption: "End of day; what pays validators and emissions (E15).",
+  },
+  dollarReserve: {
+    title: "Dollar reserve",
+    unit: "usd",
+    caption: "End of day; what funds the top-up (E16/E46).",
+  },
+};
+
+const METRIC_INFO: Record<StressMetric, { label: string; unit: string }> = {
+  priceDrawdown: { label: "price drawdown after the shock", unit: "fraction" },
+  reserveRunwayDays: { label: "token-reserve runway", unit: "days" },
+  suppliersRetained: { label: "suppliers retained", unit: "fraction" },
+  shortfallDays: { label: "days of token shortfall", unit: "days" },
+};
+
+const fmt = (x: number) =>
+  !Number.isFinite(x)
+    ? Number.isNaN(x)
+      ? "–"
+      : x > 0
+        ? "∞"
+        : "−∞"
+    : String(Number(x.toPrecision(4)));
+
+function thresholdOf(r: StressResult, m: StressMetric): string {
+  const t = r.thresholds;
+  switch (m) {
+    case "priceDrawdown":
+      return `≤ ${t.maxDrawdown}`;
+    case "reserveRunwayDays":
+      return `≥ ${t.minRunwayDays}`;
+    case "suppliersRetained":
+      return `≥ ${t.minSuppliersRetained}`;
+    case "shortfallDays":
+      return `≤ ${t.maxShortfallDays}`;
+  }
+}
+
+/** One line per shock: the verdict. */
+export function verdictTable(r: StressResult): Table {
+  return {
+    caption: `Verdict: a shock passes when at least ${r.confidence * 100}% of its ${r.runs} runs meet every threshold`,
+    head: ["shock", "verdict", "runs passing", ...STRESS_METRICS.map((m) => `${m} (median)`)],
+    rows: r.shocks.map((s) => [
+      s.shock,
+      !s.applicable ? "n/a" : s.pass ? "PASS" : "FAIL",
+      s.applicable ? `${fmt(100 * s.passShare)}%` : "–",
+      ...STRESS_METRICS.map((m) => (s.applicable ? fmt(s.metrics[m].p50) : "–")),
+    ]),
+  };
+}
+
+function metricTable(r: StressResult, s: ShockResult): Table {
+  return {
+    caption: `${s.shock}: metrics over ${s.runs} runs${s.failedRuns ? ` (${s.failedRuns} stopped by an error, counted as failing)` : ""}`,
+    head: ["metric", "unit", "threshold", "p5", "median", "p95"],
+    rows: STRESS_METRICS.map((m) => [
+      METRIC_INFO[m].label,
+      METRIC_INFO[m].unit,
+      thresholdOf(r, m),
+      fmt(s.metrics[m].p05),
+      fmt(s.metrics[m].p50),
+      fmt(s.metrics[m].p95),
+    ]),
+  };
+}
+
+function loopCharts(r: StressResult, s: ShockResult): ChartSpec[] {
+  if (!s.paths) return [];
+  const paths = s.paths;
+  return LOOP_SERIES.map((series) => {
+    const info = SERIES_INFO[series];
+    const b = paths[series];
+    const option = dayLines(
+      `${info.title} — ${s.shock}`,
+      `${info.title} (${info.unit})`,
+      [
+        { name: "p95", values: b.p95, dashed: true },
+        { name: "median", values: b.p50 },
+        { name: "p5", values: b.p05, dashed: true },
+      ],
+      null,
+      `shock from day ${r.shockDay}`,
+    );
+    return {
+      name: `${s.shock}-${series}`,
+      title: `${info.title} — ${s.shock}`,
+      caption: `${info.caption} Median and 5–95% band over the kept runs.`,
+      option,
+    };
+  });
+}
+
+/** The stress report: the verdict, then one section (page) per shock showing the loop. */
+export function stressReport(r: StressResult): Report {
+  const sections: ReportSection[] = [
+    {
+      heading: "Verdict",
+      intro:
+        "Each shock of the standard battery runs over the same Monte Carlo (common random numbers); " +
+        "its section shows the feedback loop: margin per supplier, churn, capacity, price and reserves.",
+      tables: [verdictTable(r)],
+      charts: [],
+    },
+    ...r.shocks.map((s) => ({
+      heading: `${s.shock}${s.applicable ? (s.pass ? " — PASS" : " — FAIL") : " — not applicable"}`,
+      intro: s.description,
+      tables: s.applicable ? [metricTable(r, s)] : [],
+      charts: loopCharts(r, s),
+    })),
+  ];
+  return {
+    title: `Stress test: ${r.scenarioName}`,
+    description: `The standard battery of shocks from day ${r.shockDay}, ${r.runs} runs each (bme stress).`,
+    facts: [
+      ["scenario", r.scenarioName],
+      ["days", String(r.days)],
+      ["shock day", String(r.shockDay)],
+      ["runs per shock", String(r.runs)],
+      ["seed", String(r.seed)],
+    ],
+    sections,
+  };
+}

@@ -1,0 +1,243 @@
+import { z } from "zod";
+import { SeriesFormulaSchema, SeriesValuesSchema } from "./series.js";
+
+/**
+ * The `feedback` block of a scenario (issue 13; laws E40–E49 in docs/model-feedback.md):
+ * suppliers, token holders and consumers that respond to the economy. Every part is opt-in;
+ * a scenario without the block runs exactly MODEL.md §2–§9.
+ */
+
+const Name = z.string().regex(/^[A-Za-z0-9_-]+$/, "must match [A-Za-z0-9_-]+");
+
+export const SupplierEconomicsSchema = z
+  .strictObject({
+    costPerDay: z
+      .number()
+      .gt(0)
+      .describe(
+        "Cost of one supplier of the class per day (hardware, power, labour), usd/supplier/day, > 0 (E41).",
+      ),
+    dynamic: z
+      .strictObject({
+        start: z
+          .number()
+          .min(0)
+          .describe("Suppliers of the class on day 0 (real-valued, ≥ 0; E3/E4/E8 read floor)."),
+      })
+      .optional()
+      .describe(
+        "Make the class's count respond to its margin (E42) from this start; the class's `count` series is then not used. " +
+          "Absent: the count stays exogenous and only its margin is reported.",
+      ),
+    entryElasticity: z
+      .number()
+      .min(0)
+      .default(0.05)
+      .describe(
+        "Fraction of the class that joins per day per unit of positive lagged margin (1/day, E42). Default 0.05.",
+      ),
+    exitElasticity: z
+      .number()
+      .min(0)
+      .default(0.1)
+      .describe(
+        "Fraction of the class that leaves per day per unit of negative lagged margin (1/day, E42). Default 0.1: " +
+          "at a −50% margin 5% leave a day.",
+      ),
+    maxEntryRate: z
+      .number()
+      .min(0)
+      .default(0.05)
+      .describe("Largest daily entry, a fraction of the class (1/day, E42). Default 0.05."),
+    maxExitRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.1)
+      .describe("Largest daily exit, a fraction of the class in [0, 1] (1/day, E42). Default 0.1."),
+    maxCount: z
+      .number()
+      .min(0)
+      .optional()
+      .describe("Ceiling on the class (suppliers); entry stops there. Default none."),
+    jobsPerSupplierPerDay: z
+      .number()
+      .gt(0)
+      .optional()
+      .describe(
+        "Capacity: job-equivalents one supplier serves per day (jobs/supplier/day, > 0); demand beyond the class's " +
+          "capacity is lost (E50). Default none: every job is served (MODEL.md §6).",
+      ),
+  })
+  .describe("Economics and churn of one supplier class (E40–E42).");
+
+export const SuppliersFeedbackSchema = z
+  .strictObject({
+    lagDays: z
+      .int()
+      .min(1)
+      .max(365)
+      .default(7)
+      .describe(
+        "Suppliers act on the mean margin of the last lagDays closed days (E41), whole 1 … 365. Default 7.",
+      ),
+    validatorsAreSuppliers: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Validator pay (E14) counts as supplier income, split like demand (E40). Default false: validators are outsiders.",
+      ),
+    classes: z
+      .record(Name, SupplierEconomicsSchema)
+      .describe("Per supplier class (by name): its cost and, if dynamic, its churn."),
+  })
+  .describe("Supplier economics and churn (E40–E42).");
+
+export const SalesSchema = z
+  .strictObject({
+    sellShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe("Share of the tokens paid to suppliers that is sold, in [0, 1] (E43)."),
+    sellOverDays: z
+      .int()
+      .min(1)
+      .max(365)
+      .default(1)
+      .describe(
+        "Sold in equal parts over the next sellOverDays days, whole 1 … 365 (E43). Default 1: the next day's market.",
+      ),
+    validatorsSell: z
+      .boolean()
+      .default(true)
+      .describe("Validators sell the same share of their pay (E43). Default true."),
+  })
+  .describe("Holders who sell what they are paid (E43). Needs `amm`: E10 has no order flow.");
+
+export const SpeculatorsSchema = z
+  .strictObject({
+    momentumDays: z
+      .int()
+      .min(1)
+      .max(365)
+      .default(7)
+      .describe("Trend window L in days (E44), whole 1 … 365. Default 7."),
+    sensitivity: z
+      .number()
+      .min(0)
+      .describe("Fraction of capital traded per unit of relative price trend (E44), ≥ 0."),
+    capitalUsd: z
+      .number()
+      .min(0)
+      .describe("Largest daily trade of the speculators, usd/day (E44), ≥ 0."),
+  })
+  .describe("Trend-following speculators (E44). Needs `amm`.");
+
+export const AmmSchema = z
+  .strictObject({
+    poolTokens: z
+      .number()
+      .gt(0)
+      .describe(
+        "Tokens in the constant-product pool on day 0 (> 0), taken out of initialSupply (they were circulating), " +
+          "so it must be below initialSupply (E45).",
+      ),
+    poolUsd: z
+      .number()
+      .gt(0)
+      .describe("USD in the pool on day 0 (> 0), from its liquidity providers (E45)."),
+  })
+  .describe(
+    "A constant-product AMM pool is the token's market (E45–E47): the day's price is its clearing price " +
+      "instead of E10's demand / supply.",
+  );
+
+const ReferencePriceSchema = z.union([
+  z.number().min(0).describe("A constant, usd/job; 0 means no alternative."),
+  SeriesFormulaSchema.refine((s) => s.noise === 0, "noise is not supported on a reference price"),
+  SeriesValuesSchema,
+]);
+
+export const ConsumerFeedbackSchema = z
+  .strictObject({
+    referencePrice: ReferencePriceSchema.optional().describe(
+      "Price of the same job at a cloud provider (AWS, GCP), usd/job, per day (E48). Absent: no price elasticity.",
+    ),
+    elasticity: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(1)
+      .describe(
+        "Constant price elasticity ε of demand against the reference price, 0 … 10 (E48). Default 1.",
+      ),
+    maxMultiplier: z
+      .number()
+      .min(1)
+      .default(2)
+      .describe("Cap on the demand multiplier when cheaper than the cloud, ≥ 1 (E48). Default 2."),
+    queueLossSensitivity: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe(
+        "Marketplace mode: jobs lost per job of the type that expired past its deadline yesterday (E49). Default 0.",
+      ),
+  })
+  .describe("Consumers who compare prices and give up on slow service (E48, E49).");
+
+export const FeedbackSchema = z
+  .strictObject({
+    suppliers: SuppliersFeedbackSchema.optional(),
+    sales: SalesSchema.optional(),
+    speculators: SpeculatorsSchema.optional(),
+    amm: AmmSchema.optional(),
+    consumers: z
+      .record(Name, ConsumerFeedbackSchema)
+      .optional()
+      .describe("Per consumer type (by name): price elasticity and queue loss."),
+  })
+  .describe(
+    "Feedback (issue 13): suppliers, holders and consumers that respond to the economy. Opt-in; absent, outputs are MODEL.md's.",
+  );
+
+export type Feedback = z.output<typeof FeedbackSchema>;
+
+interface FeedbackHost {
+  readonly mode: string;
+  readonly feedback?: Feedback;
+  readonly suppliers: readonly { name: string }[];
+  readonly consumers: readonly { name: string }[];
+  readonly tokens: { initialSupply?: number };
+}
+
+/** Cross-field rules of the feedback block; `fail(path, message)` reports each. */
+export function checkFeedback(
+  s: FeedbackHost,
+  initialSupply: number | undefined,
+  fail: (path: (string | number)[], message: string) => void,
+): void {
+  const f = s.feedback;
+  if (!f) return;
+  if (s.mode === "marketplace")
+    fail(["feedback"], "not yet available in marketplace mode: use mode: aggregate");
+  const classes = new Set(s.suppliers.map((k) => k.name));
+  for (const name of Object.keys(f.suppliers?.classes ?? {}))
+    if (!classes.has(name))
+      fail(["feedback", "suppliers", "classes", name], `no supplier class named "${name}"`);
+  const consumers = new Set(s.consumers.map((c) => c.name));
+  for (const name of Object.keys(f.consumers ?? {}))
+    if (!consumers.has(name))
+      fail(["feedback", "consumers", name], `no consumer type named "${name}"`);
+  if (!f.amm) {
+    const why =
+      "needs feedback.amm: E10 (demand / supply) has no order flow, so a sale has no price to move (MODEL.md §10)";
+    if (f.sales) fail(["feedback", "sales"], why);
+    if (f.speculators) fail(["feedback", "speculators"], why);
+  } else if (initialSupply !== undefined && !(f.amm.poolTokens < initialSupply))
+    fail(
+      ["feedback", "amm", "poolTokens"],
+      `must be below the initial circulating supply (${initialSupply}): the pool's tokens come out of it`,
+    );
+}

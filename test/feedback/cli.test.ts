@@ -1,0 +1,55 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const CLI = join(ROOT, "dist/src/cli/main.js");
+const SPIRAL = join(ROOT, "scenarios/feedback/death-spiral.yaml");
+
+function bme(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", cwd: ROOT });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+});
+
+describe("bme stress", () => {
+  it("prints a verdict per shock, exits 1 when one fails, writes one report section per shock", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-stress-"));
+    const r = bme("stress", SPIRAL, "--runs", "3", "--report", dir);
+    expect(r.code).toBe(1);
+    for (const shock of ["baseline", "demandCrash", "sentimentCollapse", "sellWave", "combined"])
+      expect(r.out).toMatch(new RegExp(`^${shock}\\s+(PASS|FAIL)`, "m"));
+    const html = readFileSync(join(dir, "index.html"), "utf8");
+    expect(html.match(/<h2>/g)).toHaveLength(6);
+    expect(existsSync(join(dir, "charts", "demandCrash-marginPerSupplier.svg"))).toBe(true);
+  });
+  it("passes with thresholds nothing can break, exit 0", () => {
+    const r = bme(
+      "stress",
+      SPIRAL,
+      "--runs",
+      "2",
+      "--max-drawdown",
+      "1",
+      "--min-runway",
+      "0",
+      "--min-retained",
+      "0",
+      "--max-shortfall-days",
+      "1000",
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain("FAIL");
+  });
+  it("refuses a bad threshold with a message naming it, exit 2, no stack", () => {
+    const r = bme("stress", SPIRAL, "--max-drawdown", "1.5");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--max-drawdown");
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,263 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { column } from "../../src/engine/result.js";
+import { ScenarioError } from "../../src/scenario/errors.js";
+import type { ScenarioInput } from "../../src/scenario/schema.js";
+import { simulate } from "../../src/simulate.js";
+import { tinyScenario } from "../helpers.js";
+
+/**
+ * One class of hosts paid only in USD (BM = 0, f = 0.3): 100 jobs × $15 a day, then 80 from
+ * day 5. Cost $10/host/day. Days 0–4: 0.7 · 1500 / 100 = $10.50 a host, margin +5%; from day 5:
+ * 0.7 · 1200 = $840 shared, margin at 100 hosts −16%. Exit elasticity 0.1, lag 1 day, no entry.
+ */
+function spiral(over: Partial<ScenarioInput> = {}): ScenarioInput {
+  return {
+    name: "spiral",
+    days: 10,
+    tokens: { initialSupply: 1_000_000, initialTokenReserve: 0 },
+    phaseOne: { phaseOneDays: 0, fracPhaseOneTokens: 0 },
+    onchain: {
+      buybackModulation: 0,
+      fiatOperationsFraction: 0.3,
+      bondModulation: 0,
+      onboardingModulation: 0,
+      validationModulator: 0,
+      phaseTwoMintAmount: 0,
+      phase2Modulation: 1,
+    },
+    suppliers: [{ name: "hosts", count: 0 }],
+    priceMatrix: { hosting: { hosts: 1 } },
+    consumers: [
+      {
+        name: "hosting",
+        unitPrice: 15,
+        unitsPerJob: 1,
+        jobsPerDay: { values: [100, 100, 100, 100, 100, 80] },
+      },
+    ],
+    consumerSentiment: 1000,
+    feedback: {
+      suppliers: {
+        lagDays: 1,
+        classes: {
+          hosts: {
+            costPerDay: 10,
+            dynamic: { start: 100 },
+            entryElasticity: 0,
+            exitElasticity: 0.1,
+            maxExitRate: 0.1,
+          },
+        },
+      },
+    },
+    ...over,
+  };
+}
+
+describe("death spiral, by hand (E40–E42)", () => {
+  it("loses suppliers on known days once the margin turns negative", () => {
+    const r = simulate(spiral());
+    expect(r.error).toBeNull();
+    const margin = column(r, "margin.hosts");
+    expect(margin[4]).toBeCloseTo(0.05, 12);
+    expect(margin[5]).toBeCloseTo(-0.16, 12);
+    // day 6: exits 0.1 · 0.16 · 100 = 1.6 → 98.4 → 98 active; margin 840/98/10 − 1
+    // day 7: exits 0.1 · (1 − 84/98) · 98.4 = 1.405714… → 96.994… → 96
+    // day 8: margin(7) = 840/96/10 − 1 = −0.125 → exits 0.0125 · 96.994286 → 95.781857 → 95
+    // day 9: margin(8) = 840/95/10 − 1 → exits 0.0115789… · 95.781857 → 94.67… → 94
+    expect(Array.from(column(r, "suppliers.hosts"))).toEqual([
+      100, 100, 100, 100, 100, 100, 98, 96, 95, 94,
+    ]);
+    const exits = column(r, "supplierExits.hosts");
+    expect(exits[6]).toBeCloseTo(1.6, 12);
+    expect(exits[7]).toBeCloseTo(0.1 * (1 - 84 / 98) * 98.4, 12);
+    expect(margin[6]).toBeCloseTo(84 / 98 - 1, 12);
+    expect(column(r, "incomePerSupplier.hosts")[7]).toBeCloseTo(8.75, 12);
+  });
+  it("holds with a defence: f cut to 0.1 on day 5 keeps every host ($10.80 > $10)", () => {
+    const r = simulate(spiral({ schedule: [{ day: 5, set: { fiatOperationsFraction: 0.1 } }] }));
+    expect(column(r, "margin.hosts")[5]).toBeCloseTo(0.08, 12);
+    expect(Array.from(column(r, "suppliers.hosts"))).toEqual(Array(10).fill(100));
+  });
+  it("entrants of a dynamic class pay the onboarding fee (E8) and fill phase-one targets", () => {
+    // margin +50% on day 0 with entry elasticity 0.2 → 10 % cap 0.05 → +5 hosts on day 1
+    const r = simulate(
+      spiral({
+        onchain: {
+          buybackModulation: 0,
+          fiatOperationsFraction: 0,
+          bondModulation: 0,
+          onboardingModulation: 0.1,
+          validationModulator: 0,
+          phaseTwoMintAmount: 0,
+          phase2Modulation: 1,
+        },
+        consumers: [{ name: "hosting", unitPrice: 15, unitsPerJob: 1, jobsPerDay: 100 }],
+        feedback: {
+          suppliers: {
+            lagDays: 1,
+            classes: {
+              hosts: { costPerDay: 10, dynamic: { start: 100 }, entryElasticity: 0.2 },
+            },
+          },
+        },
+      }),
+    );
+    expect(column(r, "suppliers.hosts")[1]).toBe(105);
+    // E8 on day 1: 0.1 · (1500 + 1500) / (100 + 105) per newcomer, 5 newcomers
+    expect(column(r, "onboardingUsd")[1]).toBeCloseTo((5 * 0.1 * 3000) / 205, 9);
+  });
+});
+
+describe("feedback that only observes changes nothing", () => {
+  it("economics without dynamic classes leave every MODEL.md column as the plain run's", () => {
+    const plain = simulate(tinyScenario({ days: 40 }), { seed: 3 });
+    const observed = simulate(
+      tinyScenario({
+        days: 40,
+        feedback: {
+          suppliers: { classes: { modelTrainingProviders: { costPerDay: 20 } } },
+        },
+      }),
+      { seed: 3 },
+    );
+    for (const name of plain.columns)
+      expect(Array.from(column(observed, name)), name).toEqual(Array.from(column(plain, name)));
+    // tiny: 10 jobs × $10, f 0.3, BM 1 → 70 usd of tokens, plus emissions; 3 suppliers
+    expect(observed.columns).toContain("margin.modelTrainingProviders");
+  });
+});
+
+/** Pool 1000 tokens / $1000; $100 of exchange demand and $100 of income a day, all bought back. */
+function pooled(over: Partial<ScenarioInput> = {}): ScenarioInput {
+  return {
+    name: "pooled",
+    days: 2,
+    tokens: { initialSupply: 10_000, initialTokenReserve: 0 },
+    phaseOne: { phaseOneDays: 0, fracPhaseOneTokens: 0 },
+    onchain: {
+      buybackModulation: 1,
+      fiatOperationsFraction: 0,
+      bondModulation: 0,
+      onboardingModulation: 0,
+      validationModulator: 0,
+      phaseTwoMintAmount: 0,
+      phase2Modulation: 1,
+    },
+    suppliers: [{ name: "hosts", count: 10 }],
+    priceMatrix: { hosting: { hosts: 1 } },
+    consumers: [{ name: "hosting", unitPrice: 10, unitsPerJob: 1, jobsPerDay: 10 }],
+    consumerSentiment: 100,
+    feedback: {
+      amm: { poolTokens: 1000, poolUsd: 1000 },
+      sales: { sellShare: 0.5, sellOverDays: 1 },
+    },
+    ...over,
+  };
+}
+
+describe("AMM pool, by hand (E43–E47)", () => {
+  it("day 0: $200 of buys on 1000/1000 clear at 1.2; day 1: half of day 0's pay sold, clears at 1.6", () => {
+    const r = simulate(pooled());
+    expect(r.error).toBeNull();
+    const price = column(r, "priceOfToken");
+    expect(price[0]).toBeCloseTo(1.2, 12);
+    expect(column(r, "buybackTokens")[0]).toBeCloseTo(100 / 1.2, 9);
+    expect(column(r, "poolTokens")[0]).toBeCloseTo(1000 - 200 / 1.2, 9);
+    expect(column(r, "poolUsd")[0]).toBeCloseTo(1200, 9);
+    // supply: 10,000 − 1000 in the pool + 83.33 paid to hosts + 83.33 kept by exchange buyers
+    expect(column(r, "supply")[0]).toBeCloseTo(9000 + 200 / 1.2, 9);
+    // day 1: S = 0.5 · 83.33 = 41.67 tokens, B = C = $200 on 833.33/1200:
+    // 36458.3·P² − 233333.3·P + 280000 = 0 → P = 1.6 (nearest the spot 1.44) or 4.8
+    expect(column(r, "tokensSold")[1]).toBeCloseTo(125 / 3, 9);
+    expect(price[1]).toBeCloseTo(1.6, 9);
+    expect(column(r, "poolTokens")[1]).toBeCloseTo(750, 9);
+    expect(column(r, "poolUsd")[1]).toBeCloseTo(1400 - (125 / 3) * 1.6, 9);
+    expect(column(r, "salesUsd")[1]).toBeCloseTo((125 / 3) * 1.6, 9);
+    expect(column(r, "ammSlippage")[1]).toBeCloseTo(1.6 / 1.44 - 1, 9);
+    expect(column(r, "supply")[1] + column(r, "poolTokens")[1]).toBeCloseTo(10_000, 9);
+  });
+  it("refuses sales and speculators without a pool, and feedback in marketplace mode", () => {
+    const noPool = pooled({ feedback: { sales: { sellShare: 0.5 } } });
+    expect(() => simulate(noPool)).toThrow(ScenarioError);
+    expect(() => simulate(noPool)).toThrow(/feedback\.sales.*no order flow/s);
+    expect(() =>
+      simulate(pooled({ feedback: { amm: { poolTokens: 20_000, poolUsd: 1 } } })),
+    ).toThrow(/poolTokens.*below the initial circulating supply/s);
+  });
+});
+
+describe("conservation with the pool (property, aggregate mode)", () => {
+  it("supply + tokenReserve + locked + poolTokens is constant and every balance ≥ 0, every day", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          poolShare: fc.double({ min: 0.001, max: 0.9, noNaN: true }),
+          poolUsd: fc.double({ min: 10, max: 1e7, noNaN: true }),
+          sellShare: fc.double({ min: 0, max: 1, noNaN: true }),
+          sellOverDays: fc.integer({ min: 1, max: 10 }),
+          sensitivity: fc.double({ min: 0, max: 5, noNaN: true }),
+          capitalUsd: fc.double({ min: 0, max: 1e5, noNaN: true }),
+          jobs: fc.double({ min: 0, max: 500, noNaN: true }),
+          sentiment: fc.double({ min: 0, max: 1e5, noNaN: true }),
+          bm: fc.double({ min: 0, max: 1, noNaN: true }),
+          premium: fc.double({ min: 0, max: 0.5, noNaN: true }),
+          validation: fc.double({ min: 0, max: 20, noNaN: true }),
+          lower: fc.double({ min: 0, max: 0.5, noNaN: true }),
+          seed: fc.integer({ min: 0, max: 1000 }),
+        }),
+        (p) => {
+          const scenario = tinyScenario({
+            days: 60,
+            tokens: { initialSupply: 1_000_000, initialTokenReserve: 200_000 },
+            phaseOne: { phaseOneDays: 10, fracPhaseOneTokens: 0.5 },
+            onchain: {
+              buybackModulation: p.bm,
+              buybackPremium: p.premium,
+              validationModulator: p.validation,
+              lowerTokenReserveLimit: p.lower,
+              tokenReserveRestoreLevel: 0.5,
+            },
+            consumers: [
+              {
+                name: "training",
+                row: "modelTraining",
+                unitPrice: 10,
+                unitsPerJob: 1,
+                jobsPerDay: { start: p.jobs, slope: -p.jobs / 60, noise: p.jobs / 5 },
+              },
+            ],
+            consumerSentiment: { start: p.sentiment, noise: p.sentiment / 3 },
+            feedback: {
+              suppliers: {
+                classes: {
+                  modelTrainingProviders: { costPerDay: 50, dynamic: { start: 3 } },
+                },
+              },
+              amm: { poolTokens: p.poolShare * 1_000_000, poolUsd: p.poolUsd },
+              sales: { sellShare: p.sellShare, sellOverDays: p.sellOverDays },
+              speculators: { sensitivity: p.sensitivity, capitalUsd: p.capitalUsd },
+            },
+          });
+          const r = simulate(scenario, { seed: p.seed });
+          expect(r.error).toBeNull();
+          const supply = column(r, "supply");
+          const reserve = column(r, "tokenReserve");
+          const locked = column(r, "lockedAllocations");
+          const pool = column(r, "poolTokens");
+          const poolUsd = column(r, "poolUsd");
+          const dollars = column(r, "dollarReserve");
+          const count = column(r, "suppliers.modelTrainingProviders");
+          for (let t = 0; t < r.days; t++) {
+            const sum = supply[t] + reserve[t] + locked[t] + pool[t];
+            expect(Math.abs(sum - 1_200_000)).toBeLessThanOrEqual(1e-9 * 1_200_000);
+            for (const v of [supply[t], reserve[t], pool[t], poolUsd[t], dollars[t], count[t]])
+              expect(v).toBeGreaterThanOrEqual(0);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});

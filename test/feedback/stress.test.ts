@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { runStress, stressMetrics } from "../../src/feedback/stress.js";
+import { parseScenario } from "../../src/scenario/parse.js";
+import { tinyScenario } from "../helpers.js";
+
+describe("bme stress metrics", () => {
+  it("reads drawdown, runway, suppliers retained and shortfall days off a table, by hand", () => {
+    // 5 days; columns: price 0, reserve 1, dollars 2, shortfall 3, suppliers 4 and 5
+    const days = 5;
+    const out = new Float64Array(6 * days);
+    out.set([1, 2, 1.5, 1, 1.8], 0);
+    out.set([100, 90, 80, 70, 60], days);
+    out.set([0, 0, 5, 0, 1], 3 * days);
+    out.set([10, 10, 9, 8, 6], 4 * days);
+    out.set([10, 10, 10, 10, 9], 5 * days);
+    const m = stressMetrics(out, days, days, 1, {
+      price: 0,
+      reserve: 1,
+      dollars: 2,
+      shortfall: 3,
+      suppliers: [4, 5],
+      margins: [],
+      entries: [],
+      exits: [],
+      jobsLost: -1,
+    });
+    // peak 2 on day 1, trough 1 on day 3 → 50%; reserve falls 40 over 4 days → 60 / 10 = 6 days
+    expect(m.priceDrawdown).toBeCloseTo(0.5, 12);
+    expect(m.reserveRunwayDays).toBeCloseTo(6, 12);
+    expect(m.suppliersRetained).toBeCloseTo(15 / 20, 12);
+    expect(m.shortfallDays).toBe(2);
+  });
+});
+
+describe("bme stress battery", () => {
+  const scenario = parseScenario(
+    tinyScenario({
+      days: 30,
+      consumers: [
+        {
+          name: "training",
+          row: "modelTraining",
+          unitPrice: 10,
+          unitsPerJob: 1,
+          jobsPerDay: { start: 10, noise: 2 },
+        },
+      ],
+    }),
+  );
+  it("runs every shock on the same runs, marks sellWave not applicable without a pool", () => {
+    const r = runStress(scenario, { runs: 20, seed: 4, shockDay: 10 });
+    expect(r.shocks.map((s) => s.shock)).toEqual([
+      "baseline",
+      "demandCrash",
+      "sentimentCollapse",
+      "sellWave",
+      "combined",
+    ]);
+    const wave = r.shocks.find((s) => s.shock === "sellWave");
+    expect(wave?.applicable).toBe(false);
+    expect(wave?.pass).toBe(false);
+    // E10: a demand crash lowers the price after day 10, so its drawdown exceeds the baseline's
+    const base = r.shocks[0].metrics.priceDrawdown.p50;
+    expect(r.shocks[1].metrics.priceDrawdown.p50).toBeGreaterThan(base);
+  });
+  it("passes or fails by the thresholds: a 100% drawdown allowance passes what 0% fails", () => {
+    const loose = runStress(scenario, {
+      runs: 10,
+      seed: 4,
+      shockDay: 10,
+      thresholds: {
+        maxDrawdown: 1,
+        minRunwayDays: 0,
+        minSuppliersRetained: 0,
+        maxShortfallDays: 1000,
+      },
+    });
+    expect(loose.shocks.filter((s) => s.applicable).every((s) => s.pass)).toBe(true);
+    const strict = runStress(scenario, {
+      runs: 10,
+      seed: 4,
+      shockDay: 10,
+      thresholds: {
+        maxDrawdown: 0,
+        minRunwayDays: 0,
+        minSuppliersRetained: 0,
+        maxShortfallDays: 1000,
+      },
+    });
+    expect(strict.shocks[1].pass).toBe(false);
+    expect(strict.shocks[1].passShare).toBe(0);
+  });
+  it("applies the sell wave with a pool: 10% of supply sold on the shock day lowers that day's price", () => {
+    const pooled = parseScenario(
+      tinyScenario({ days: 30, feedback: { amm: { poolTokens: 500, poolUsd: 500 } } }),
+    );
+    const r = runStress(pooled, { runs: 1, seed: 0, shockDay: 10, pathRuns: 1 });
+    const base = r.shocks[0].paths?.priceOfToken.p50;
+    const wave = r.shocks[3].paths?.priceOfToken.p50;
+    expect(wave?.[9]).toBe(base?.[9]);
+    expect(wave?.[10]).toBeLessThan(base?.[10] ?? 0);
+  });
+});
