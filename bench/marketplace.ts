@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
-import { simulate } from "../src/engine/simulate.js";
 import type { ScenarioInput } from "../src/scenario/schema.js";
+import { simulate } from "../src/simulate.js";
 
 /**
  * Marketplace-mode benchmark: tasks scheduled per second and wall time for suppliers × tasks/day

@@ -65,7 +65,6 @@ export {
 } from "./engine/outcome.js";
 export { runAggregateDays, runReference } from "./engine/reference.js";
 export { column, type RunMeta, type RunResult, resultFromBuffer, rows } from "./engine/result.js";
-export { type SimulateOptions, simulate } from "./engine/simulate.js";
 export { type RunSummary, summarize } from "./engine/summary.js";
 // feedback (issue 13): laws E40–E50 (docs/model-feedback.md), the feedback day, bme stress
 export { type FeedbackContext, feedbackDay, runFeedbackAggregate } from "./feedback/day.js";
@@ -136,8 +135,9 @@ export {
   type OnchainName,
   type OnchainVariableInfo,
 } from "./scenario/onchain.js";
-export { parseScenario } from "./scenario/parse.js";
+export { parseScenario, ScenarioSchema } from "./scenario/parse.js";
 export { WHITEPAPER_PRICE_MATRIX, WHITEPAPER_SUPPLIER_CLASSES } from "./scenario/priceMatrix.js";
-export { type Scenario, type ScenarioInput, ScenarioSchema } from "./scenario/schema.js";
+export type { Scenario, ScenarioInput } from "./scenario/schema.js";
+export { type SimulateOptions, simulate } from "./simulate.js";
 export type * from "./units.js";
 export { VERSION } from "./version.js";

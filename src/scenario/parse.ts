@@ -1,7 +1,11 @@
 import type { z } from "zod";
+import { checkScenario } from "./checks.js";
 import { formatPath, ScenarioError, type ScenarioIssue } from "./errors.js";
 import { ONCHAIN_NAMES } from "./onchain.js";
-import { type Scenario, type ScenarioInput, ScenarioSchema } from "./schema.js";
+import { type Scenario, type ScenarioInput, ScenarioObjectSchema } from "./schema.js";
+
+/** The scenario schema: fields, then the cross-field rules of docs/model.md (checks.ts). */
+export const ScenarioSchema = ScenarioObjectSchema.superRefine(checkScenario);
 
 function showValue(value: unknown): string {
   if (typeof value === "string")

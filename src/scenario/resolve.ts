@@ -1,7 +1,7 @@
 import type { Tokens } from "../units.js";
+import { DEFAULT_ALLOCATION } from "./defaults.js";
 import { numericDefaults, type OnchainInput, type OnchainValues } from "./onchain.js";
 import { type PriceMatrixRow, WHITEPAPER_PRICE_MATRIX } from "./priceMatrix.js";
-import { DEFAULT_ALLOCATION } from "./schema.js";
 
 /** A vesting allocation, locked on day 0 (docs/model.md §5). */
 export interface VestingTranche {

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { checkScenario } from "./checks.js";
 import { FeedbackSchema } from "./feedback.js";
 import { amount, LIMITS, positiveAmount } from "./limits.js";
 import { MarketplaceSchema } from "./marketplace.js";
@@ -29,14 +28,6 @@ const AllocationSchema = z.strictObject({
   fraction: z.number().min(0).max(1).describe("Share of maxTokenSupply, in [0, 1]."),
   vesting: VestingSchema.optional(),
 });
-
-export const DEFAULT_ALLOCATION = {
-  investors: { fraction: 0.1 },
-  team: { fraction: 0.2 },
-  advisors: { fraction: 0.05 },
-  opsFund: { fraction: 0.5 },
-  externalBusinessDevelopment: { fraction: 0.15 },
-} as const;
 
 export const TokensSchema = z
   .strictObject({
@@ -229,9 +220,6 @@ export const ScenarioObjectSchema = z
     ),
   })
   .describe("A BME scenario (docs/model.md). Every amount carries its unit in its description.");
-
-/** The scenario schema: fields, then the cross-field rules of docs/model.md (checks.ts). */
-export const ScenarioSchema = ScenarioObjectSchema.superRefine(checkScenario);
 
 export type ScenarioInput = z.input<typeof ScenarioObjectSchema>;
 export type Scenario = z.output<typeof ScenarioObjectSchema>;

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { column, type RunResult } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
 import type { ScenarioInput } from "../../src/scenario/schema.js";
+import { simulate } from "../../src/simulate.js";
 import { tinyScenario } from "../helpers.js";
 
 /** Log-uniform amounts 1e-6 … 1e12. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { NoPriceError } from "../../src/engine/outcome.js";
 import { column } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
 import type { ScenarioInput } from "../../src/scenario/schema.js";
+import { simulate } from "../../src/simulate.js";
 import { tinyScenario } from "../helpers.js";
 
 /**

@@ -10,11 +10,11 @@ import { compileScenario } from "../../src/engine/compile.js";
 import { NonFiniteValueError } from "../../src/engine/outcome.js";
 import { runAggregateDays } from "../../src/engine/reference.js";
 import { column } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
-import { runMarketplace } from "../../src/marketplace/engine.js";
+import { MARKET_DAY, runMarketplace } from "../../src/marketplace/engine.js";
 import { InvariantViolation } from "../../src/mechanisms/invariants.js";
 import { withdrawal } from "../../src/mechanisms/withdrawal.js";
 import { parseScenario } from "../../src/scenario/parse.js";
+import { simulate } from "../../src/simulate.js";
 import { tinyScenario } from "../helpers.js";
 
 const noop = (name: string): DayStep => ({ name, run: () => undefined });
@@ -22,6 +22,9 @@ const noop = (name: string): DayStep => ({ name, run: () => undefined });
 describe("composeDay: an extension is a step inserted at a named place", () => {
   it("aggregate mode's day has every named step once, in docs/model.md §6's order", () => {
     expect(AGGREGATE_DAY.map((s) => s.name)).toEqual([...DAY_STEP_NAMES]);
+  });
+  it("marketplace mode's day has the same named steps in the same order", () => {
+    expect(MARKET_DAY.map((s) => s.name)).toEqual([...DAY_STEP_NAMES]);
   });
   it("inserts after and before a named step; insertions at one anchor keep their order", () => {
     const names = composeDay(AGGREGATE_DAY, [

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { simulate } from "../../src/engine/simulate.js";
 import { LIMITS } from "../../src/scenario/limits.js";
 import { prepareScenario } from "../../src/scenario/load.js";
 import { WHITEPAPER_SUPPLIER_CLASSES } from "../../src/scenario/priceMatrix.js";
+import { simulate } from "../../src/simulate.js";
 
 /** A magnitude spread over the whole valid range, log-uniform: 0, or lo … hi. */
 const magnitude = (lo: number, hi: number) =>

@@ -1,8 +1,8 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { column } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
 import { loadScenario } from "../../src/scenario/load.js";
+import { simulate } from "../../src/simulate.js";
 import { SCENARIOS_DIR, tinyScenario } from "../helpers.js";
 
 describe("governance schedule (docs/model.md §4)", () => {

@@ -2,12 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { NoPriceError } from "../../src/engine/outcome.js";
 import { column, type RunResult } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
 import {
   WHITEPAPER_PRICE_MATRIX,
   WHITEPAPER_SUPPLIER_CLASSES,
 } from "../../src/scenario/priceMatrix.js";
 import type { ScenarioInput } from "../../src/scenario/schema.js";
+import { simulate } from "../../src/simulate.js";
 
 const ROWS = Object.keys(WHITEPAPER_PRICE_MATRIX);
 

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { column } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
 import { ScenarioError } from "../../src/scenario/errors.js";
 import type { ScenarioInput } from "../../src/scenario/schema.js";
+import { simulate } from "../../src/simulate.js";
 import { tinyScenario } from "../helpers.js";
 
 /**

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { RunResult } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
 import { loadScenario } from "../../src/scenario/load.js";
+import { simulate } from "../../src/simulate.js";
 import { SCENARIOS_DIR } from "../helpers.js";
 
 /** The seed every golden output is computed with. */

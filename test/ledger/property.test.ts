@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXED_COLUMNS } from "../../src/engine/columns.js";
-import { simulate } from "../../src/engine/simulate.js";
 import { LedgerError } from "../../src/ledger/errors.js";
 import { isCirculating, isReserve } from "../../src/ledger/journal.js";
 import { Ledger, type Principal } from "../../src/ledger/ledger.js";
 import { balancesOf } from "../../src/ledger/statements.js";
 import { exportScenario } from "../../src/ledger/twin.js";
+import { simulate } from "../../src/simulate.js";
 import { cleanup, EXAMPLE } from "./helpers.js";
 import { sqliteUrl } from "./urls.js";
 

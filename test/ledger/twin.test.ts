@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXED_COLUMNS } from "../../src/engine/columns.js";
-import { simulate } from "../../src/engine/simulate.js";
 import { stopPostgres } from "../../src/ledger/postgresServer.js";
 import { exportScenario } from "../../src/ledger/twin.js";
+import { simulate } from "../../src/simulate.js";
 import { cleanup, EXAMPLE, newLedger } from "./helpers.js";
 import { sqliteUrl } from "./urls.js";
 

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { simulate } from "../../src/engine/simulate.js";
 import { WHITEPAPER_PRICE_MATRIX } from "../../src/scenario/priceMatrix.js";
 import type { ScenarioInput } from "../../src/scenario/schema.js";
+import { simulate } from "../../src/simulate.js";
 
 const CLASSES = [
   "dedicatedServerProviders",

@@ -2,11 +2,11 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compileScenario } from "../../src/engine/compile.js";
 import type { RunResult } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
 import { runMarketplace } from "../../src/marketplace/engine.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { parseScenario } from "../../src/scenario/parse.js";
 import type { ScenarioInput } from "../../src/scenario/schema.js";
+import { simulate } from "../../src/simulate.js";
 
 const col = (r: RunResult, n: string) => r.values[r.columns.indexOf(n)];
 const qcol = (r: RunResult, n: string) => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { earningsChart, queueChart, reputationChart } from "../../src/marketplace/charts.js";
-import { quantile } from "../../src/marketplace/engine.js";
 import {
   isDishonest,
   REGION_STEP,
   RESOURCE_STEP,
   spreadPick,
 } from "../../src/marketplace/population.js";
+import { quantile } from "../../src/marketplace/record.js";
 import { reputation } from "../../src/marketplace/reputation.js";
 import type { SupplierRecord } from "../../src/marketplace/result.js";
 import { wholeJobs } from "../../src/marketplace/wholeJobs.js";

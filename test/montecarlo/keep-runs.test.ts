@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PointSpec } from "../../src/analysis/types.js";
-import { simulate } from "../../src/engine/simulate.js";
 import { toCsv } from "../../src/io/table.js";
 import { writeRunTables } from "../../src/montecarlo/keepRuns.js";
 import { loadScenario, prepareScenario } from "../../src/scenario/load.js";
+import { simulate } from "../../src/simulate.js";
 import { VERSION } from "../../src/version.js";
 import { WHITEPAPER } from "../helpers.js";
 

@@ -7,7 +7,6 @@ import { describe, expect, it } from "vitest";
 import type { ExperimentSpec } from "../../src/analysis/types.js";
 import { BAND_STATS } from "../../src/analysis/types.js";
 import { column } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
 import {
   type ChunkPartial,
   chunkRanges,
@@ -22,6 +21,7 @@ import { quantileSorted } from "../../src/montecarlo/quantile.js";
 import { sensitivityPlan } from "../../src/montecarlo/sensitivity.js";
 import { expandSweep, parseAxis } from "../../src/montecarlo/sweep.js";
 import { loadScenario } from "../../src/scenario/load.js";
+import { simulate } from "../../src/simulate.js";
 import { VERSION } from "../../src/version.js";
 import { WHITEPAPER } from "../helpers.js";
 

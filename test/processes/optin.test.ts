@@ -2,8 +2,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { column } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
 import { loadScenario } from "../../src/scenario/load.js";
+import { simulate } from "../../src/simulate.js";
 import { SCENARIOS_DIR, WHITEPAPER } from "../helpers.js";
 
 const shipped = readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith(".yaml"));

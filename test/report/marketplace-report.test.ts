@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { simulate } from "../../src/engine/simulate.js";
 import { reportCharts } from "../../src/report/model.js";
 import { runReport } from "../../src/report/runReport.js";
 import { loadScenario } from "../../src/scenario/load.js";
+import { simulate } from "../../src/simulate.js";
 import { SCENARIOS_DIR, WHITEPAPER } from "../helpers.js";
 
 describe("a marketplace run's report", () => {

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { simulate } from "../../src/engine/simulate.js";
 import { PALETTE } from "../../src/report/charts/common.js";
 import { incomeChart, priceChart, runCharts } from "../../src/report/charts/run.js";
 import { runReport } from "../../src/report/runReport.js";
 import { chartSvg, type WrittenReport, writeReport } from "../../src/report/write.js";
 import { loadScenario } from "../../src/scenario/load.js";
+import { simulate } from "../../src/simulate.js";
 import { WHITEPAPER } from "../helpers.js";
 import { PNG_SIGNATURE, polylinePoints, svgTexts } from "./svg.js";
 

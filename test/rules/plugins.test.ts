@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { column } from "../../src/engine/result.js";
-import { simulate } from "../../src/engine/simulate.js";
 import { PluginError, type Policy } from "../../src/plugins/api.js";
 import { loadPlugins } from "../../src/plugins/load.js";
 import { loadScenario } from "../../src/scenario/load.js";
+import { simulate } from "../../src/simulate.js";
 import { tinyScenario, WHITEPAPER } from "../helpers.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { simulate } from "../../src/engine/simulate.js";
 import { piStep } from "../../src/rules/pi.js";
 import { ruleMeasure, thresholdDecision } from "../../src/rules/threshold.js";
 import { ScenarioError } from "../../src/scenario/errors.js";
 import { parseScenario } from "../../src/scenario/parse.js";
 import type { ScenarioInput } from "../../src/scenario/schema.js";
+import { simulate } from "../../src/simulate.js";
 import { tinyScenario } from "../helpers.js";
 
 // No jobs: demand is the sentiment series alone, so the `demand` column is what we write here.

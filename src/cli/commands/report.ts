@@ -82,7 +82,7 @@ export function registerReport(program: Command): void {
         const report = await import("../../report/index.js");
         if (isScenarioTarget(target)) {
           const { loadScenario } = await import("../../scenario/load.js");
-          const { simulate } = await import("../../engine/simulate.js");
+          const { simulate } = await import("../../simulate.js");
           if (opts.store !== undefined)
             throw new CliError(`--store: "${target}" is a scenario file, not an experiment id`);
           if (opts.out !== undefined) checkOutputDir(opts.out, [target]);

@@ -48,7 +48,7 @@ export function registerRun(program: Command): void {
         if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
         // the engine and the scenario loader: what a run needs, loaded when it runs (not by --help)
         const { loadScenario } = await import("../../scenario/load.js");
-        const { simulate } = await import("../../engine/simulate.js");
+        const { simulate } = await import("../../simulate.js");
         const { summarize } = await import("../../engine/summary.js");
         const { formatMarketplace, writeMarketplaceTables } = await import(
           "../../marketplace/csv.js"

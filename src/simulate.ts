@@ -1,24 +1,24 @@
-import { scenarioExtensions } from "../day/extensions.js";
-import type { StepInsertion } from "../day/sequence.js";
-import { runFeedbackAggregate } from "../feedback/day.js";
-import { runMarketplace } from "../marketplace/engine.js";
+import { scenarioExtensions } from "./day/extensions.js";
+import type { StepInsertion } from "./day/sequence.js";
+import { compileScenario } from "./engine/compile.js";
+import { runKernel } from "./engine/kernel.js";
+import { runAggregateDays } from "./engine/reference.js";
+import { type RunResult, resultFromBuffer } from "./engine/result.js";
+import { runFeedbackAggregate } from "./feedback/day.js";
+import { runMarketplace } from "./marketplace/engine.js";
 import {
   computeMetrics,
   type Metric,
   PluginError,
   type Policy,
   policySteps,
-} from "../plugins/api.js";
-import { compiledForRun } from "../processes/generate.js";
-import { type GovernanceChange, governanceStep } from "../rules/step.js";
-import { scenarioWarnings } from "../scenario/checks.js";
-import { parseScenario } from "../scenario/parse.js";
-import type { Scenario, ScenarioInput } from "../scenario/schema.js";
-import { VERSION } from "../version.js";
-import { compileScenario } from "./compile.js";
-import { runKernel } from "./kernel.js";
-import { runAggregateDays } from "./reference.js";
-import { type RunResult, resultFromBuffer } from "./result.js";
+} from "./plugins/api.js";
+import { compiledForRun } from "./processes/generate.js";
+import { type GovernanceChange, governanceStep } from "./rules/step.js";
+import { scenarioWarnings } from "./scenario/checks.js";
+import { parseScenario } from "./scenario/parse.js";
+import type { Scenario, ScenarioInput } from "./scenario/schema.js";
+import { VERSION } from "./version.js";
 
 export interface SimulateOptions {
   /** Seed of the run's random streams, a whole number 0 … 2^53−1. Default 0. */

@@ -1,0 +1,75 @@
+import { ONCHAIN } from "../day/sequence.js";
+import { supplierBondTokens, supplierBondUsd } from "../mechanisms/bonds.js";
+import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
+import { withdrawal } from "../mechanisms/withdrawal.js";
+import type { MarketContext } from "./context.js";
+import { grow } from "./grow.js";
+
+const { buybackModulation: BM, fiatOperationsFraction: F, bondModulation: BOND } = ONCHAIN;
+
+/**
+ * Step 6, scheduling: expiry of tasks that can no longer meet their deadline, assignment (§9),
+ * bonds (E9 as E22 summed over the accepted tasks). An accepted task is due for validation on
+ * the last day of its duration.
+ */
+export function scheduling(m: MarketContext): undefined {
+  const { c, t, day, onchain: oc, sched, tasks: tk, today } = m;
+  today.expired = grow(today.expired, sched.waiting());
+  today.nExpired = sched.expire(t, today.expired);
+  today.assignedTasks = grow(today.assignedTasks, sched.waiting());
+  today.assignedSuppliers = grow(today.assignedSuppliers, sched.waiting());
+  const nAssigned = sched.assignFor(t, today.assignedTasks, today.assignedSuppliers);
+  today.nAssigned = nAssigned;
+  const { assignedTasks, assignedSuppliers, waitHist } = today;
+  const { dueHead } = tk;
+  let acceptedUsd = 0;
+  waitHist.fill(0);
+  for (let a = 0; a < nAssigned; a++) {
+    const slot = assignedTasks[a];
+    acceptedUsd += tk.price[slot];
+    tk.supplier[slot] = assignedSuppliers[a];
+    waitHist[t - tk.day[slot]]++;
+    const due = t + tk.duration[slot] - 1;
+    if (due < c.days) {
+      tk.next[slot] = dueHead[due];
+      dueHead[due] = slot;
+    }
+  }
+  today.acceptedUsd = acceptedUsd;
+  m.inFlight += nAssigned;
+  day.supplierBondUsd = supplierBondUsd(oc[BOND], acceptedUsd);
+  return undefined;
+}
+
+/**
+ * Step 8: bonds posted on acceptance (E22), burn at submission (E11a, earmarked per task, the
+ * day's cohort), onboarding burn (E11b) taken from supply.
+ */
+export function marketBurn({
+  t,
+  day,
+  state,
+  onchain: oc,
+  tasks: tk,
+  today,
+}: MarketContext): undefined {
+  const p = day.price.priceOfToken;
+  let bondsPosted = 0;
+  for (let a = 0; a < today.nAssigned; a++) {
+    const slot = today.assignedTasks[a];
+    tk.bond[slot] = supplierBondTokens(oc[BOND], tk.price[slot], p); // E22
+    bondsPosted += tk.bond[slot];
+  }
+  today.bondsPosted = bondsPosted;
+  const f = oc[F];
+  const bm = oc[BM];
+  day.buybackTokens = buybackTokens(day.split.usdBuybackCapital, day.price.buybackPrice);
+  day.onboardingTokens = withdrawal(state.supply, onboardingTokens(day.onboardingUsd, p));
+  for (let j = 0; j < today.nSubmitted; j++) {
+    const slot = today.submitted[j];
+    tk.earmark[slot] = buybackTokens(bm * ((1 - f) * tk.price[slot]), day.price.buybackPrice);
+  }
+  tk.cohortBought[t] = day.buybackTokens;
+  tk.cohortOpen[t] = today.nSubmitted;
+  return undefined;
+}

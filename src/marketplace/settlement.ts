@@ -1,0 +1,123 @@
+import { ONCHAIN } from "../day/sequence.js";
+import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/balances.js";
+import { reserveTopUp } from "../mechanisms/reserveTopUp.js";
+import { payTokens } from "../mechanisms/supplierTokens.js";
+import { withdrawal } from "../mechanisms/withdrawal.js";
+import type { MarketContext } from "./context.js";
+
+const { lowerTokenReserveLimit: LOWER, tokenReserveRestoreLevel: RESTORE } = ONCHAIN;
+
+/**
+ * Step 12, settlement: E15 on the free reserve (earmarked tokens belong to their tasks; today's
+ * confiscated bonds and freed earmarks are free); the suppliers' shares of the emissions.
+ */
+export function settlement(m: MarketContext): undefined {
+  const { day, state, today } = m;
+  today.freeReserve = state.tokenReserve - m.pendingTokens + today.confiscated + today.freed;
+  const paid = payTokens(
+    today.freeReserve,
+    0,
+    day.onboardingTokens,
+    day.validatorClaim,
+    day.phaseTwoClaim,
+    day.phaseOneClaim,
+  );
+  day.paid = paid;
+  day.supplierTokensPaid = today.released + paid.phaseOneEmission + paid.phaseTwoEmission;
+  day.tokensPaid = day.supplierTokensPaid + paid.validatorTokensPaid;
+  shareEmissions(m, paid.phaseTwoEmission, paid.phaseOneEmission);
+  return undefined;
+}
+
+/** E13 to the suppliers pro rata to their job rewards today; E3 per filled phase-1 target slot. */
+function shareEmissions(m: MarketContext, phaseTwo: number, phaseOne: number): void {
+  const { c, day, today, supplierTable: st } = m;
+  if (today.taskRewards > 0 && phaseTwo > 0)
+    for (let j = 0; j < today.nRewards; j++)
+      st.tokens[today.rewardSupplier[j]] += (phaseTwo * today.rewardTokens[j]) / today.taskRewards;
+  if (phaseOne > 0) {
+    let slots = 0;
+    for (let k = 0; k < c.nK; k++) slots += Math.min(day.counts[k], c.phaseOneTarget[k]);
+    for (let k = 0; k < c.nK; k++) {
+      const filled = Math.min(day.counts[k], c.phaseOneTarget[k], st.created[k]);
+      for (let n = 0; n < filled; n++) st.tokens[st.members[k][n]] += phaseOne / slots;
+    }
+  }
+}
+
+/**
+ * Step 13: refunds of expired tasks from the dollar reserve (cut, and reported, if it cannot
+ * pay: a withdrawal), then the top-up (E16) on the free reserve.
+ */
+export function marketTopUp({ c, day, state, onchain: oc, today }: MarketContext): undefined {
+  const { paid } = day;
+  const cash = state.dollarReserve + day.split.opsRevenue + today.escrowBack;
+  today.refunded = withdrawal(cash, today.refundDue);
+  const freeAfterPay =
+    today.freeReserve +
+    day.onboardingTokens -
+    paid.validatorTokensPaid -
+    paid.phaseTwoEmission -
+    paid.phaseOneEmission;
+  // E17 before the top-up, in aggregate mode's order, plus the marketplace's token flows
+  // (earmarked tokens paid out − bought back today − bonds confiscated); the top-up and the
+  // update below use this one number, so a top-up that takes every token lands on exactly 0
+  today.circulating =
+    nextSupply(
+      state.supply,
+      paid.validatorTokensPaid,
+      paid.phaseOneEmission,
+      paid.phaseTwoEmission,
+      day.onboardingTokens,
+      0,
+      0,
+    ) +
+    (today.released - day.buybackTokens - today.confiscated);
+  today.cashLeft = cash - today.refunded;
+  day.topUp = reserveTopUp(
+    freeAfterPay,
+    c.initialTokenReserve,
+    oc[LOWER],
+    oc[RESTORE],
+    day.price.buybackPrice,
+    today.cashLeft,
+    today.circulating,
+  );
+  return undefined;
+}
+
+/**
+ * Step 14: E17, E18, E19 plus the marketplace's escrow flows; vesting (E17b) taken from the
+ * locked allocations.
+ */
+export function marketUpdate(m: MarketContext): undefined {
+  const { c, t, day, state, today } = m;
+  const { paid, topUp } = day;
+  day.vested = withdrawal(state.lockedAllocations, c.vested[t]);
+  day.dollarBefore = state.dollarReserve;
+  state.supply = today.circulating - topUp.reserveBuybackTokens + day.vested;
+  state.tokenReserve =
+    nextTokenReserve(
+      state.tokenReserve,
+      day.onboardingTokens,
+      paid.validatorTokensPaid,
+      paid.phaseTwoEmission,
+      paid.phaseOneEmission,
+      topUp.reserveBuybackTokens,
+    ) +
+    (day.buybackTokens - today.released + today.confiscated);
+  // a top-up that spends all the cash left after refunds drains the dollar reserve to exactly 0
+  state.dollarReserve =
+    topUp.reserveBuybackUsd === today.cashLeft && today.cashLeft > 0
+      ? 0
+      : nextDollarReserve(state.dollarReserve, day.split.opsRevenue, topUp.reserveBuybackUsd) +
+        (today.escrowBack - today.refunded);
+  state.lockedAllocations -= day.vested;
+  m.pendingTokens += day.buybackTokens - today.released - today.freed;
+  m.usdEscrow += today.escrowIn - today.usdPaid - today.escrowBack;
+  state.phaseTwoMinted += paid.phaseTwoEmission;
+  state.stakedTokens += paid.phaseOneEmission;
+  // I2 counts refunds as USD leaving the reserve and escrow returns as USD entering it
+  day.extraUsdOut += today.refunded - today.escrowBack;
+  return undefined;
+}
