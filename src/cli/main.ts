@@ -57,6 +57,12 @@ if (isEntry || process.argv[1]?.endsWith("/bme")) {
   // `npm run bme -- …` runs in the package root: paths given are relative to where the user was
   const dir = userDirectory();
   if (dir !== undefined) process.chdir(dir);
+  // `bme run … | head`: the reader closed the pipe; stop quietly, as Unix tools do
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(0);
+      throw e;
+    });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
