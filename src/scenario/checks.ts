@@ -166,5 +166,7 @@ export function scenarioWarnings(s: Scenario): string[] {
         `schedule[${i}]: day ${e.day} is past the run's last day (${s.days - 1}); ignored (${Object.keys(e.set).join(", ")})`,
       );
   });
+  if (s.consumers.length === 0)
+    out.push("consumers: none declared, so income (E5) is 0 every day and no job is ever paid");
   return out;
 }

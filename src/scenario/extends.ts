@@ -25,6 +25,16 @@ export function readExtended(
       chain[chain.length - 1],
     );
   const raw = read(chain.length === 0 ? path : abs);
+  if (chain.length > 0 && !isObject(raw))
+    throw new ScenarioError(
+      [
+        {
+          path: "extends",
+          message: `${abs} is not a scenario: expected a mapping of scenario fields, got ${Array.isArray(raw) ? "a list" : raw === null ? "nothing" : `a ${typeof raw}`}`,
+        },
+      ],
+      chain[chain.length - 1],
+    );
   if (!isObject(raw) || !("extends" in raw)) return raw;
   const { extends: base, ...own } = raw;
   if (typeof base !== "string" || base.length === 0)
