@@ -12,7 +12,7 @@ const priceGuard = {
   name: "price-guard",
   decide(view) {
     const y = view.yesterday;
-    if (!y || y.phase !== 2 || view.day < 8) return undefined;
+    if (y?.phase !== 2 || view.day < 8) return undefined;
     const price = view.history("priceOfToken");
     const fall = price[view.day - 1] / price[view.day - 8] - 1;
     if (fall < -0.15) return { set: { buybackModulation: 1 }, scale: { consumerSentiment: 1.2 } };

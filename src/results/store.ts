@@ -189,7 +189,6 @@ function openError(path: string, e: unknown): StoreError {
 /** Failed runs of a stored point `p`: runs not in its bands (the listed failures are the first 100). */
 export const FAILED_RUNS = "greatest(p.runs - p.band_runs, json_array_length(p.failed_runs_json))";
 
-const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const num = (v: DuckDBValue) => (typeof v === "bigint" ? Number(v) : (v as number));
 
 class DuckDbStore implements Store {

@@ -9,5 +9,5 @@ export function governanceCsv(changes: readonly GovernanceChange[]): string {
 
 /** `out/run.csv` → `out/run.governance.csv` (next to the table). */
 export function governancePath(tablePath: string): string {
-  return tablePath.replace(/\.(csv|json)$/i, "") + ".governance.csv";
+  return `${tablePath.replace(/\.(csv|json)$/i, "")}.governance.csv`;
 }
