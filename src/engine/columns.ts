@@ -1,35 +1,7 @@
 import { feedbackColumnUnit } from "../feedback/plan.js";
-/** The fixed columns of a run's daily table, in docs/model.md §7's order. */
-export const FIXED_COLUMNS = [
-  "day",
-  "phase",
-  "income",
-  "opsRevenue",
-  "usdBuybackCapital",
-  "usdCapital",
-  "onboardingUsd",
-  "supplierBondUsd",
-  "demand",
-  "priceOfToken",
-  "priceFloored",
-  "buybackTokens",
-  "onboardingTokens",
-  "jobReward",
-  "phaseOneEmission",
-  "phaseTwoEmission",
-  "validatorTokensPaid",
-  "supplierTokensPaid",
-  "tokensPaid",
-  "reserveBuybackUsd",
-  "reserveBuybackTokens",
-  "buyBacksUsd",
-  "tokenShortfall",
-  "supply",
-  "tokenReserve",
-  "dollarReserve",
-  "lockedAllocations",
-  "stakedTokens",
-] as const;
+import { FIXED_COLUMNS } from "./fixedColumns.js";
+
+export { FIXED_COLUMNS };
 export type FixedColumn = (typeof FIXED_COLUMNS)[number];
 
 /** Index of each fixed column (column-major tables store column c at offset c·days). */

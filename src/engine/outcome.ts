@@ -1,5 +1,5 @@
 import type { InvariantViolation } from "../mechanisms/invariants.js";
-import type { PluginError } from "../plugins/api.js";
+import type { PluginError } from "../plugins/error.js";
 import type { Day, Usd } from "../units.js";
 
 /** E10 has no answer: demand for tokens nobody holds. */

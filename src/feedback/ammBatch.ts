@@ -24,7 +24,7 @@ export interface AmmBatch {
  * i.e. `a·S·P² − (a·b + C·S − x·y)·P + b·C = 0` with `a = x + S`, `b = y + B`. Of its two roots
  * the one nearest the start-of-day spot `y / x` is the trade the pool takes (the other crosses
  * buyers and sellers at a price the pool is indifferent to); with S = 0 it is `b·C / (a·b − x·y)`
- * = `(y + B) / x` when C = B, the textbook swap. One price a day keeps MODEL.md §6's rule "every
+ * = `(y + B) / x` when C = B, the textbook swap. One price a day keeps docs/model.md §6's rule "every
  * token conversion of day t uses the price of day t"; order-independent (no queue position);
  * crossed volume pays the net flow's impact, which is what a daily batch auction against a pool
  * does. The discriminant is ≥ 0 whenever C ≤ B (Cauchy–Schwarz).

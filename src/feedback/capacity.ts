@@ -10,7 +10,7 @@ import type { Jobs, Suppliers } from "../units.js";
  *
  * and the rest is lost (not paid, not queued: aggregate mode has no queue). A class without a
  * capacity (NaN) never binds. Returns the jobs lost. This is what makes exits feed back into
- * income in aggregate mode, where MODEL.md §6 otherwise serves every job.
+ * income in aggregate mode, where docs/model.md §6 otherwise serves every job.
  */
 export function capacityServedJobs(
   jobs: Float64Array,

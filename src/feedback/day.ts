@@ -118,7 +118,7 @@ const topUpFromPool = step("topUp", ({ c, fb, day, state, onchain }) => {
   return undefined;
 });
 
-/** Update with a pool (replaces "update"): E18, E19, E17b as MODEL.md; supply by E47; the pool after the top-up. */
+/** Update with a pool (replaces "update"): E18, E19, E17b as docs/model.md; supply by E47; the pool after the top-up. */
 const updateWithPool = step("update", (ctx) => {
   const error = update(ctx);
   if (error) return error;
@@ -278,7 +278,7 @@ export function runFeedbackAggregate(
   return runDays(ctx, feedbackDay(plan, extensions));
 }
 
-/** A plan with every feedback part off (the day is MODEL.md's, plus any extensions). */
+/** A plan with every feedback part off (the day is docs/model.md's, plus any extensions). */
 export function noFeedback(days: number): FeedbackPlan {
   return { days, suppliers: null, sales: null, speculators: null, amm: null, consumers: null };
 }

@@ -117,7 +117,7 @@ export function compileFeedback(s: Scenario): FeedbackPlan | null {
   };
 }
 
-/** Output columns the feedback block adds after MODEL.md §7's, in this order; none when off. */
+/** Output columns the feedback block adds after docs/model.md §7's, in this order; none when off. */
 export function feedbackColumnNames(s: Scenario): string[] {
   const f = s.feedback;
   if (!f) return [];

@@ -2,10 +2,10 @@ import { INVARIANT_TOLERANCE, InvariantViolation } from "../mechanisms/invariant
 import type { Day, Tokens, Usd } from "../units.js";
 
 /**
- * I1–I3 with a pool (MODEL.md §10: the pool is an account): tokens
+ * I1–I3 with a pool (docs/model.md §10: the pool is an account): tokens
  * `supply + tokenReserve + lockedAllocations + poolTokens` constant; the pool's dollars move
  * only by trades, `ΔpoolUsd = usd bought with − usd paid to sellers + reserveBuybackUsd`; every
- * balance ≥ 0. (The dollar reserve's I2 is checked by MODEL.md's own invariant step.)
+ * balance ≥ 0. (The dollar reserve's I2 is checked by docs/model.md's own invariant step.)
  */
 export function checkPoolInvariants(
   day: Day,

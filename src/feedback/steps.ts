@@ -120,7 +120,7 @@ export function elasticDemandStep(
 
 /**
  * Suppliers step, E41–E42: each dynamic class moves by its churn on the lagged margin; today's
- * count of the class becomes `floor(realCount + 1e-9)`, which E3, E4 and E8 read (MODEL.md §3).
+ * count of the class becomes `floor(realCount + 1e-9)`, which E3, E4 and E8 read (docs/model.md §3).
  */
 export function churnStep(fb: FeedbackState, t: number, counts: Float64Array): void {
   const p = fb.plan.suppliers;

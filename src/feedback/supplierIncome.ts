@@ -1,6 +1,6 @@
 import type { Suppliers, Tokens, Usd, UsdPerToken } from "../units.js";
 
-/** What the day paid all suppliers (and validators), read after step 12 (MODEL.md §6). */
+/** What the day paid all suppliers (and validators), read after step 12 (docs/model.md §6). */
 export interface SupplierPayDay {
   /** E6 per class, usd. Σ_k equals `income` (price-matrix rows sum to 1). */
   readonly usdDemandForService: ArrayLike<Usd>;

@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import type { Tables } from "./db.js";
 
 /**
- * The double-entry journal. Accounts (docs/ledger-accounting.md):
+ * The double-entry journal. Accounts (docs/ledger.md):
  *
  * tokens — `genesis` (the day-0 origin of every token, never moves again), `market` (circulating
  * tokens outside the ledger's named accounts: exchanges and holders), `tokenReserve` (free

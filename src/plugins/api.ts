@@ -4,6 +4,7 @@ import { wholeSuppliers } from "../engine/inputs.js";
 import type { RunResult } from "../engine/result.js";
 import { seriesNames } from "../processes/generate.js";
 import { ONCHAIN_INFO, ONCHAIN_NAMES, type OnchainName } from "../scenario/onchain.js";
+import { PluginError } from "./error.js";
 
 /**
  * The plugin API (issue 12 item 4): your own policies and metrics, in plain JavaScript or
@@ -14,7 +15,7 @@ import { ONCHAIN_INFO, ONCHAIN_NAMES, type OnchainName } from "../scenario/oncha
 /** What a policy sees at step 1 of day `day` (after the schedule and the rules). */
 export interface PolicyView {
   readonly day: number;
-  /** The previous day's row, column → value (MODEL.md §7 names); undefined on day 0. */
+  /** The previous day's row, column → value (docs/model.md §7 names); undefined on day 0. */
   readonly yesterday: Readonly<Record<string, number>> | undefined;
   /** A copy of one column's values for days 0 … day−1. Throws on an unknown column. */
   history(column: string): Float64Array;
@@ -24,7 +25,7 @@ export interface PolicyView {
 
 /** What a policy may do today. */
 export interface PolicyAction {
-  /** On-chain values to set today; each validated against its range (MODEL.md §4). */
+  /** On-chain values to set today; each validated against its range (docs/model.md §4). */
   readonly set?: Partial<Record<OnchainName, number>>;
   /**
    * Factors (finite, ≥ 0) multiplying today's inputs, by series name: a consumer type, a
@@ -47,16 +48,7 @@ export interface Metric {
 }
 
 /** A plugin threw or asked for something invalid: the run stops, naming the plugin and the day. */
-export class PluginError extends Error {
-  constructor(
-    readonly plugin: string,
-    readonly day: number,
-    readonly reason: string,
-  ) {
-    super(`plugin "${plugin}" failed on day ${day}: ${reason}`);
-    this.name = "PluginError";
-  }
-}
+export { PluginError };
 
 function checkValue(name: string, value: unknown): string | null {
   if (!(ONCHAIN_NAMES as readonly string[]).includes(name))

@@ -154,7 +154,7 @@ function plan(c: CompiledScenario, b: Stochastic): Plan {
 
 /**
  * E30, one run's inputs: x_s,t = b_s,t · K_s,t · S_s,t · scale_{R_t,s} · D_s,t · exp(J_s,t), where
- * b is the series' MODEL.md §3 value (its own noise and clamp, drawn exactly as the engines
+ * b is the series' docs/model.md §3 value (its own noise and clamp, drawn exactly as the engines
  * draw it), K the shocks, S the seasonality, R_t the regime, D the diffusion factor (G of E23 or
  * max(0, X) of E24; 1 without one) and J the jumps. Random components start on day 1 (day 0
  * is the series' own value times the deterministic factors). Every draw comes from a stream

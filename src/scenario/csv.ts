@@ -24,7 +24,7 @@ function firstLines(text: string, n: number): string {
 }
 
 /**
- * Read one column of a CSV text (MODEL.md §3) with csv-parse: a header row, commas, RFC 4180
+ * Read one column of a CSV text (docs/model.md §3) with csv-parse: a header row, commas, RFC 4180
  * quoting (a quoted cell may hold a comma, but its content must still be a strict number, so
  * `"1,000"` is refused), blank lines skipped, every row as long as the header. Messages give
  * the physical line number (1 = the header's line). At most LIMITS.maxSeriesLength values.

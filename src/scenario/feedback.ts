@@ -4,7 +4,7 @@ import { SeriesFormulaSchema, SeriesValuesSchema } from "./series.js";
 /**
  * The `feedback` block of a scenario (issue 13; laws E40–E49 in docs/model-feedback.md):
  * suppliers, token holders and consumers that respond to the economy. Every part is opt-in;
- * a scenario without the block runs exactly MODEL.md §2–§9.
+ * a scenario without the block runs exactly docs/model.md §2–§9.
  */
 
 const Name = z.string().regex(/^[A-Za-z0-9_-]+$/, "must match [A-Za-z0-9_-]+");
@@ -66,7 +66,7 @@ export const SupplierEconomicsSchema = z
       .optional()
       .describe(
         "Capacity: job-equivalents one supplier serves per day (jobs/supplier/day, > 0); demand beyond the class's " +
-          "capacity is lost (E50). Default none: every job is served (MODEL.md §6).",
+          "capacity is lost (E50). Default none: every job is served (docs/model.md §6).",
       ),
   })
   .describe("Economics and churn of one supplier class (E40–E42).");
@@ -199,7 +199,7 @@ export const FeedbackSchema = z
       .describe("Per consumer type (by name): price elasticity and queue loss."),
   })
   .describe(
-    "Feedback (issue 13): suppliers, holders and consumers that respond to the economy. Opt-in; absent, outputs are MODEL.md's.",
+    "Feedback (issue 13): suppliers, holders and consumers that respond to the economy. Opt-in; absent, outputs are docs/model.md's.",
   );
 
 export type Feedback = z.output<typeof FeedbackSchema>;
@@ -232,7 +232,7 @@ export function checkFeedback(
       fail(["feedback", "consumers", name], `no consumer type named "${name}"`);
   if (!f.amm) {
     const why =
-      "needs feedback.amm: E10 (demand / supply) has no order flow, so a sale has no price to move (MODEL.md §10)";
+      "needs feedback.amm: E10 (demand / supply) has no order flow, so a sale has no price to move (docs/model.md §10)";
     if (f.sales) fail(["feedback", "sales"], why);
     if (f.speculators) fail(["feedback", "speculators"], why);
   } else if (initialSupply !== undefined && !(f.amm.poolTokens < initialSupply))

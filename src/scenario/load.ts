@@ -193,7 +193,7 @@ function checkMarketplaceSize(s: Scenario, source?: string): void {
 
 /**
  * A warning per explicit or CSV series shorter than the run: how many days repeat its last
- * value (MODEL.md §3). `raw` tells which series came from a CSV file.
+ * value (docs/model.md §3). `raw` tells which series came from a CSV file.
  */
 export function shortSeriesWarnings(raw: unknown, s: Scenario): string[] {
   const out: string[] = [];

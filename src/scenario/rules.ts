@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FIXED_COLUMNS } from "../engine/columns.js";
+import { FIXED_COLUMNS } from "../engine/fixedColumns.js";
 import { ONCHAIN_NAMES, OnchainSchema } from "./onchain.js";
 
 /**
@@ -8,7 +8,7 @@ import { ONCHAIN_NAMES, OnchainSchema } from "./onchain.js";
  * evaluated as code: a rule names a §7 column, numbers and on-chain variables.
  */
 const Name = z.string().regex(/^[A-Za-z0-9_-]+$/, "must match [A-Za-z0-9_-]+");
-const Column = z.enum(FIXED_COLUMNS).describe("A column of the daily table (MODEL.md §7).");
+const Column = z.enum(FIXED_COLUMNS).describe("A column of the daily table (docs/model.md §7).");
 
 export const ThresholdRuleSchema = z
   .strictObject({

@@ -3,7 +3,7 @@ import { z } from "zod";
 /**
  * The `stochastic` block (issue 12, laws E23–E30 in docs/model-stress.md): processes that
  * modulate any input series — a consumer type's jobsPerDay, a supplier class's count,
- * consumerSentiment, governanceValue — on top of its MODEL.md §3 path. Every process is a
+ * consumerSentiment, governanceValue — on top of its docs/model.md §3 path. Every process is a
  * dimensionless factor multiplying the series; all of them run in calendar time from day 0.
  * Series are addressed by name (the consumer type's or supplier class's name, or
  * `consumerSentiment` / `governanceValue`).
@@ -229,7 +229,7 @@ export const StochasticSchema = z
     factor: FactorSchema.optional(),
   })
   .describe(
-    "Stochastic inputs (issue 12; E23–E30): processes multiplying the input series. Opt-in: absent, the run is exactly MODEL.md §3.",
+    "Stochastic inputs (issue 12; E23–E30): processes multiplying the input series. Opt-in: absent, the run is exactly docs/model.md §3.",
   );
 
 export type Stochastic = z.output<typeof StochasticSchema>;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { OUTCOME_METRICS } from "../../src/analysis/types.js";
 import {
   compare,
   defaultLabels,
@@ -71,23 +72,14 @@ describe("experiments as library calls", () => {
   it("differences below 1e-9 relative are 0: residue is not an effect", () => {
     const outcomes = (x: number) => ({
       runs: 2,
-      metrics: Object.fromEntries(
-        [
-          "finalPrice",
-          "maxDrawdown",
-          "minTokenReserve",
-          "shortfallDays",
-          "totalEmitted",
-          "phaseChangeDay",
-        ].map((m) => [m, new Float64Array([x, x])]),
-      ),
+      metrics: Object.fromEntries(OUTCOME_METRICS.map((m) => [m, new Float64Array([x, x])])),
     });
     const point = (x: number) =>
       ({ index: 0, params: {}, outcomes: outcomes(x) }) as unknown as Parameters<
         typeof pairedDifferences
       >[0];
     const tiny = pairedDifferences(point(2_000_000), point(2_000_000 - 3.96e-4)); // 2e-10 relative
-    expect(tiny.map((d) => d.mean)).toEqual(Array(6).fill(0));
+    expect(tiny.map((d) => d.mean)).toEqual(Array(OUTCOME_METRICS.length).fill(0));
     const real = pairedDifferences(point(2_000_000), point(2_000_000 - 4)); // 2e-6 relative
     expect(real[0].mean).toBe(-4);
   });

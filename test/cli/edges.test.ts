@@ -94,7 +94,8 @@ describe("every message reaches the user", () => {
   it("a written table is whole: no temporary file is left beside it", () => {
     const r = bme("run", "w.yaml", "--days", "3", "--out", "out/t.csv", "--quiet");
     expect(r.code).toBe(0);
-    expect(readdirSync(join(work, "out"))).toEqual(["t.csv"]);
+    // the table and its metadata sidecar, and no temporary file beside them
+    expect(readdirSync(join(work, "out")).sort()).toEqual(["t.csv", "t.meta.json"]);
   });
 });
 

@@ -111,7 +111,7 @@ describe("death spiral, by hand (E40–E42)", () => {
 });
 
 describe("feedback that only observes changes nothing", () => {
-  it("economics without dynamic classes leave every MODEL.md column as the plain run's", () => {
+  it("economics without dynamic classes leave every docs/model.md column as the plain run's", () => {
     const plain = simulate(tinyScenario({ days: 40 }), { seed: 3 });
     const observed = simulate(
       tinyScenario({

@@ -152,7 +152,7 @@ const seen = { failed: 0, expired: 0, refunded: 0, votes: 0, joins: 0 };
 
 /**
  * Close the open day. The one refusal a stream may meet is E10's: buybacks that took every
- * circulating token leave no price (MODEL.md §6 step 7); the close is then refused whole.
+ * circulating token leave no price (docs/model.md §6 step 7); the close is then refused whole.
  */
 async function closeOrNoPrice(l: Ledger, w: ReturnType<typeof driver>["w"]): Promise<boolean> {
   const day = l.openDay;
