@@ -475,7 +475,7 @@ function marketRoutes(kit: RouteKit): void {
   app.openapi(
     post(
       "/v1/days/close",
-      "Close the open day: run MODEL.md §6 on it, commit as one transaction (operator)",
+      "Close the open day: run model.md §6 on it, commit as one transaction (operator)",
       CloseIn,
       ["operator"],
     ),
@@ -580,7 +580,7 @@ function reportRoutes(kit: RouteKit): void {
   app.openapi(
     get(
       "/v1/days",
-      "The economy's daily table (MODEL.md §7), JSON or CSV (operator, governance)",
+      "The economy's daily table (model.md §7), JSON or CSV (operator, governance)",
       ["operator", "governance"],
       undefined,
       Format,

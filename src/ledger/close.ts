@@ -18,10 +18,9 @@ import { withdrawal } from "../mechanisms/withdrawal.js";
 import type { OnchainName, OnchainValues } from "../scenario/onchain.js";
 import type { Day, Tokens, Usd, UsdPerToken } from "../units.js";
 import type { Tables } from "./db.js";
-import { vestedOn } from "./economy.js";
+import { type Economy, vestedOn } from "./economy.js";
 import { LedgerError } from "./errors.js";
 import { fanOut, isCirculating, isReserve, type Journal, transfer } from "./journal.js";
-import type { Ledger } from "./ledger.js";
 
 /** What a closed day leaves for later closes (stored with its row). */
 export interface DayState {
@@ -66,6 +65,13 @@ export interface DayRecord {
 
 type Trx = Transaction<Tables>;
 
+/** What a close needs of its ledger (the Ledger class; named here so close.ts does not import it). */
+export interface ClosingLedger {
+  readonly economy: Economy;
+  readonly priceSource: "model" | "feed";
+  nextOutcomeSeq(): number;
+}
+
 const refuse = (t: Day, why: string) =>
   new LedgerError(409, "day", `day ${t} cannot be closed, nothing of it was committed: ${why}`);
 
@@ -80,7 +86,7 @@ class Sums {
 }
 
 /**
- * Close day t: MODEL.md §6 steps 1–14 on what actually happened, calling the mechanism functions
+ * Close day t: docs/model.md §6 steps 1–14 on what actually happened, calling the mechanism functions
  * the simulator calls, in the same order, with the marketplace's per-task accounting of §9 (burn
  * at submission, pay at validation, bonds escrowed until validated, refunds of expired work).
  * Posts every movement as balanced transactions into `j`, derives the day's end balances from
@@ -88,7 +94,12 @@ class Sums {
  * disagree with E17–E19 or break I1–I3. Each step below is one function; validations and expiry
  * (§9) run before the rewards because E12 and E15 need what they pay and free.
  */
-export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Promise<DayRecord> {
+export async function closeDay(
+  ledger: ClosingLedger,
+  trx: Trx,
+  j: Journal,
+  t: Day,
+): Promise<DayRecord> {
   const x = await openClose(ledger, trx, j, t);
   const sched = await schedule(x);
   const inc = await incomeOfDay(x);
@@ -172,7 +183,7 @@ const bondTokensOf = (s: DayState, taskPrice: Usd) =>
 type Close = Awaited<ReturnType<typeof openClose>>;
 
 /** The start of a close: the previous day's state and the balances at the end of its close. */
-async function openClose(ledger: Ledger, trx: Trx, j: Journal, t: Day) {
+async function openClose(ledger: ClosingLedger, trx: Trx, j: Journal, t: Day) {
   const e = ledger.economy;
   const c = e.compiled;
   const classes = e.supplierClasses;
