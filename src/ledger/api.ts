@@ -181,6 +181,31 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
       }
     },
   });
+  guard(app, ledger, options);
+  const kit = routeKit(app, ledger);
+  accountRoutes(kit);
+  marketRoutes(kit);
+  readRoutes(kit);
+  reportRoutes(kit);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "bme ledger",
+      version: "1",
+      description:
+        "The whitepaper's BME economy run on real events (issue 14). Every write needs an Idempotency-Key header; every request an API key (Authorization: Bearer).",
+    },
+  });
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  return app;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: route contexts carry their own schema types
+type AnyContext = Context<any, any, any>;
+
+/** Errors as JSON, the body limit, and the API key and rate limit of every /v1 request. */
+function guard(app: OpenAPIHono<Env>, ledger: Ledger, options: ApiOptions): void {
   const rate = options.ratePerSecond ?? 5000;
   const buckets = new Map<string, { tokens: number; at: number }>();
   const principals = new Map<string, Principal>();
@@ -235,9 +260,10 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
     c.set("principal", p);
     await next();
   });
+}
 
-  // biome-ignore lint/suspicious/noExplicitAny: route contexts carry their own schema types
-  type AnyContext = Context<any, any, any>;
+/** What the routes share: the caller, idempotent writes, and route builders with their roles. */
+function routeKit(app: OpenAPIHono<Env>, ledger: Ledger) {
   const principal = (c: AnyContext) => c.get("principal") as Principal;
   const write = async (c: AnyContext, request: unknown, fn: Parameters<Ledger["write"]>[3]) => {
     const key = c.req.header("idempotency-key");
@@ -294,7 +320,14 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
       request: { ...(params ? { params } : {}), ...(query ? { query } : {}) },
       responses: ok(Any, summary),
     });
+  return { app, ledger, principal, write, me, post, get };
+}
 
+type RouteKit = ReturnType<typeof routeKit>;
+
+/** Accounts and keys (operator). */
+function accountRoutes(kit: RouteKit): void {
+  const { app, ledger, write, post } = kit;
   app.openapi(
     post(
       "/v1/keys",
@@ -351,6 +384,11 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
       return write(c, b, (trx) => ledger.createValidator(trx, b.name)) as never;
     },
   );
+}
+
+/** The day's events: jobs, bonds, completions, validations, market inputs, votes, the close. */
+function marketRoutes(kit: RouteKit): void {
+  const { app, ledger, principal, write, me, post } = kit;
   app.openapi(
     post(
       "/v1/jobs",
@@ -437,7 +475,7 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
   app.openapi(
     post(
       "/v1/days/close",
-      "Close the open day: run MODEL.md §6 on it, commit as one transaction (operator)",
+      "Close the open day: run model.md §6 on it, commit as one transaction (operator)",
       CloseIn,
       ["operator"],
     ),
@@ -446,7 +484,11 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
       return write(c, b, (trx, j) => ledger.closeDay(trx, j, b.day)) as never;
     },
   );
+}
 
+/** Reads: status, my tasks, work waiting for validation, a job. */
+function readRoutes(kit: RouteKit): void {
+  const { app, ledger, principal, me, get } = kit;
   app.openapi(
     get("/v1/status", "Open day, phase, on-chain values in force", [
       "operator",
@@ -501,6 +543,11 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
       return c.json({ ...job, tasks }) as never;
     },
   );
+}
+
+/** Reports: statements, the daily table, votes, balances. */
+function reportRoutes(kit: RouteKit): void {
+  const { app, ledger, principal, get } = kit;
   const statement = (kind: "suppliers" | "consumers" | "validators") =>
     app.openapi(
       get(
@@ -533,7 +580,7 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
   app.openapi(
     get(
       "/v1/days",
-      "The economy's daily table (MODEL.md §7), JSON or CSV (operator, governance)",
+      "The economy's daily table (model.md §7), JSON or CSV (operator, governance)",
       ["operator", "governance"],
       undefined,
       Format,
@@ -558,18 +605,6 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
     get("/v1/balances", "Every account's balance, from its postings (operator)", ["operator"]),
     async (c) => c.json(await balancesOf(ledger.db)) as never,
   );
-
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "bme ledger",
-      version: "1",
-      description:
-        "The whitepaper's BME economy run on real events (issue 14). Every write needs an Idempotency-Key header; every request an API key (Authorization: Bearer).",
-    },
-  });
-  app.get("/healthz", (c) => c.json({ ok: true }));
-  return app;
 }
 
 async function myTasks(ledger: Ledger, supplierId: number) {

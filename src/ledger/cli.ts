@@ -2,14 +2,22 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
 import { action, CliError } from "../cli/errors.js";
 
+const dbOption = "--db <url>";
+const dbHelp = "database: postgres://… or an SQLite file path (default ./ledger.db)";
+
 /** `bme ledger …`: init, serve, keys, export-scenario (issue 14; docs/ledger.md). */
 export function registerLedger(program: Command): void {
   const ledger = program
     .command("ledger")
     .description("run the BME economy for real: a double-entry ledger service on a database");
-  const dbOption = "--db <url>";
-  const dbHelp = "database: postgres://… or an SQLite file path (default ./ledger.db)";
+  initCommand(ledger);
+  serveCommand(ledger);
+  keysCommand(ledger);
+  exportScenarioCommand(ledger);
+}
 
+/** `bme ledger init`: create a ledger from a scenario; prints the operator key once. */
+function initCommand(ledger: Command): void {
   ledger
     .command("init")
     .description(
@@ -39,7 +47,10 @@ export function registerLedger(program: Command): void {
         );
       }),
     );
+}
 
+/** `bme ledger serve`: serve the HTTP API until SIGINT/SIGTERM. */
+function serveCommand(ledger: Command): void {
   ledger
     .command("serve")
     .description("serve the ledger's HTTP API (binds 127.0.0.1 unless --host says otherwise)")
@@ -76,7 +87,10 @@ export function registerLedger(program: Command): void {
         process.on("SIGTERM", stop);
       }),
     );
+}
 
+/** `bme ledger keys`: create an API key directly in the database. */
+function keysCommand(ledger: Command): void {
   ledger
     .command("keys")
     .description("create an API key directly in the database (e.g. a lost operator key)")
@@ -102,7 +116,10 @@ export function registerLedger(program: Command): void {
         }
       }),
     );
+}
 
+/** `bme ledger export-scenario`: write days FROM…TO as a scenario (the digital twin). */
+function exportScenarioCommand(ledger: Command): void {
   ledger
     .command("export-scenario")
     .description(

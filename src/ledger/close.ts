@@ -18,10 +18,9 @@ import { withdrawal } from "../mechanisms/withdrawal.js";
 import type { OnchainName, OnchainValues } from "../scenario/onchain.js";
 import type { Day, Tokens, Usd, UsdPerToken } from "../units.js";
 import type { Tables } from "./db.js";
-import { vestedOn } from "./economy.js";
+import { type Economy, vestedOn } from "./economy.js";
 import { LedgerError } from "./errors.js";
 import { fanOut, isCirculating, isReserve, type Journal, transfer } from "./journal.js";
-import type { Ledger } from "./ledger.js";
 
 /** What a closed day leaves for later closes (stored with its row). */
 export interface DayState {
@@ -66,6 +65,13 @@ export interface DayRecord {
 
 type Trx = Transaction<Tables>;
 
+/** What a close needs of its ledger (the Ledger class; named here so close.ts does not import it). */
+export interface ClosingLedger {
+  readonly economy: Economy;
+  readonly priceSource: "model" | "feed";
+  nextOutcomeSeq(): number;
+}
+
 const refuse = (t: Day, why: string) =>
   new LedgerError(409, "day", `day ${t} cannot be closed, nothing of it was committed: ${why}`);
 
@@ -80,14 +86,104 @@ class Sums {
 }
 
 /**
- * Close day t: MODEL.md §6 steps 1–14 on what actually happened, calling the mechanism functions
+ * Close day t: docs/model.md §6 steps 1–14 on what actually happened, calling the mechanism functions
  * the simulator calls, in the same order, with the marketplace's per-task accounting of §9 (burn
  * at submission, pay at validation, bonds escrowed until validated, refunds of expired work).
  * Posts every movement as balanced transactions into `j`, derives the day's end balances from
  * the postings, and refuses the close (throws, so the caller's transaction rolls back) if they
- * disagree with E17–E19 or break I1–I3.
+ * disagree with E17–E19 or break I1–I3. Each step below is one function; validations and expiry
+ * (§9) run before the rewards because E12 and E15 need what they pay and free.
  */
-export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Promise<DayRecord> {
+export async function closeDay(
+  ledger: ClosingLedger,
+  trx: Trx,
+  j: Journal,
+  t: Day,
+): Promise<DayRecord> {
+  const x = await openClose(ledger, trx, j, t);
+  const sched = await schedule(x);
+  const inc = await incomeOfDay(x);
+  // 3. split (E7)
+  const split = splitIncome(
+    inc.income,
+    sched.oc.fiatOperationsFraction,
+    sched.oc.buybackModulation,
+  );
+  const sup = await suppliersAndOnboarding(x, sched.oc, inc.income);
+  const bonds = await bondsPosted(x, sched.oc);
+  const priced = priceOfDay(x, sched, split, sup.onboardingUsd, bonds.bondUsd);
+  const { bought, onboarded } = burn(x, split, priced.price, sup.onboardingUsd);
+  const state: DayState = {
+    day: t,
+    phase: sup.phase,
+    phaseTwoMinted: 0,
+    onchain: sched.oc,
+    counts: [...sup.counts],
+    income: inc.income,
+    supplierTotal: sup.supplierTotal,
+    priceOfToken: priced.p,
+    buybackPrice: priced.price.buybackPrice,
+  };
+  x.states.set(t, state);
+  postIncome(x, state, inc.tasksToday, split, inc.income, bought);
+  const book = cohortBook(x, bought, inc.tasksToday.length);
+  postOnboarding(x, sup, priced.p);
+  const bondTokensPosted = postBonds(x, state, bonds.bonded);
+  const pay = await payouts(x, sup.phase, book.payOut);
+  const exp = await expire(x, split, book.payOut, pay.confiscated);
+  const claims = rewardsEmissionsValidators(x, sched.oc, sup, pay, priced.p);
+  const paid = await payClaims(x, sup, pay, exp, claims, onboarded);
+  const top = topUpAndVest(x, sched.oc, priced.price, pay, exp, paid, { bought, onboarded });
+  const expected = updateExpected(x, split, pay, exp, paid, top, { bought, onboarded });
+  const end = invariants(x, expected, inc.income, split, top, exp);
+  const finalState: DayState = {
+    ...state,
+    phaseTwoMinted: (x.prev?.phaseTwoMinted ?? 0) + paid.paid.phaseTwoEmission,
+  };
+  const row = dayRow(x, {
+    inc,
+    split,
+    sup,
+    bonds,
+    priced,
+    bought,
+    onboarded,
+    claims,
+    pay,
+    exp,
+    paid,
+    top,
+    end,
+    bondTokensPosted,
+  });
+  await store(x, book.cohorts, row, finalState);
+  return {
+    row,
+    state: finalState,
+    expiredAttempts: exp.expiredAttempts,
+    expiredTasks: exp.expiring.map((r) => r.id),
+    nextOutcomeSeq: exp.seq,
+  };
+}
+
+/** USD of a task's price that goes to its supplier through escrow (E7 per task). */
+const taskUsd = (s: DayState, taskPrice: Usd) =>
+  (1 - s.onchain.buybackModulation) * ((1 - s.onchain.fiatOperationsFraction) * taskPrice);
+/** Buyback tokens earmarked for a task at its submission day's buyback price (E11a per task). */
+const earmark = (s: DayState, taskPrice: Usd) =>
+  buybackTokens(
+    s.onchain.buybackModulation * ((1 - s.onchain.fiatOperationsFraction) * taskPrice),
+    s.buybackPrice,
+  );
+/** The bond of a task, in tokens at its bond day's price (E9, E22). */
+const bondTokensOf = (s: DayState, taskPrice: Usd) =>
+  supplierBondTokens(s.onchain.bondModulation, taskPrice, s.priceOfToken);
+
+/** What every step of a close reads: the day, the journal, the closed days, the opening balances. */
+type Close = Awaited<ReturnType<typeof openClose>>;
+
+/** The start of a close: the previous day's state and the balances at the end of its close. */
+async function openClose(ledger: ClosingLedger, trx: Trx, j: Journal, t: Day) {
   const e = ledger.economy;
   const c = e.compiled;
   const classes = e.supplierClasses;
@@ -124,13 +220,41 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
       if (pred(a)) s += bal("tokens", a) + (withJournal ? j.pending(a, "tokens") : 0);
     return s;
   };
+  const after = (currency: string, account: string) =>
+    bal(currency, account) + j.pending(account, currency as "usd" | "tokens");
   // a sum of postings that should be 0 may come out at ±1e-13: that is 0 (no holder is owed it)
   const tiny = (x: number) => (Math.abs(x) <= 1e-12 * e.totalTokens ? 0 : x);
   const supplyStart = tiny(sumTokens(isCirculating, false));
   const reserveStart = sumTokens(isReserve, false);
   const dollarStart = bal("usd", "dollarReserve");
+  const ref = `day:${t}`;
+  return {
+    ledger,
+    trx,
+    j,
+    t,
+    e,
+    c,
+    classes,
+    types,
+    nK,
+    states,
+    stateOf,
+    prev,
+    balances,
+    bal,
+    sumTokens,
+    after,
+    supplyStart,
+    reserveStart,
+    dollarStart,
+    ref,
+  };
+}
 
-  // 1. schedule: the votes cast during the day take effect now; the day's inputs
+/** Step 1, schedule: the votes cast during the day take effect now; the day's inputs. */
+async function schedule(x: Close) {
+  const { ledger, trx, t, e, prev } = x;
   const oc: OnchainValues = { ...(prev?.onchain ?? e.onchain0) };
   const votes = await trx
     .selectFrom("votes")
@@ -152,8 +276,12 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
   const feed = input?.day === t ? input.price_of_token : null;
   if (ledger.priceSource === "feed" && (feed === null || feed === undefined))
     throw refuse(t, "the ledger's priceSource is feed and no price was posted for the day");
+  return { oc, sentiment, governance, feed };
+}
 
-  // 2. income (E5) and per class (E6): the jobs submitted today, each at its own E1 price
+/** Step 2, income (E5) and per class (E6): the jobs submitted today, each at its own E1 price. */
+async function incomeOfDay(x: Close) {
+  const { trx, t, classes, types, nK } = x;
   const jobs = await trx
     .selectFrom("jobs")
     .select(["consumer_type", "price"])
@@ -175,12 +303,15 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
   const demandForService = new Float64Array(nK);
   for (const task of tasksToday)
     demandForService[classes.indexOf(task.supplier_class)] += task.price;
-  // 3. split (E7)
-  const f = oc.fiatOperationsFraction;
-  const bm = oc.buybackModulation;
-  const split = splitIncome(income, f, bm);
+  return { jobCreated, income, tasksToday, demandForService };
+}
 
-  // 4. suppliers, then the phase (E4); the stake is released on the first phase-2 day
+/**
+ * Steps 4–5: the suppliers, then the phase (E4; the stake is released on the first phase-2 day),
+ * and the onboarding fee (E8) of today's arrivals, phase 2: the window's income and supplier totals.
+ */
+async function suppliersAndOnboarding(x: Close, oc: OnchainValues, income: Usd) {
+  const { trx, t, c, classes, nK, prev, stateOf } = x;
   const suppliers = await trx
     .selectFrom("suppliers")
     .select(["id", "supplier_class", "joined_day"])
@@ -194,7 +325,6 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
   const supplierTotal = counts.reduce((a, b) => a + b, 0);
   const wasPhase = prev?.phase ?? 1;
   const phase = nextPhase(wasPhase, t, c, counts, c.phaseOneTarget, income);
-  // 5. onboarding fee (E8), phase 2: the window's income and supplier totals
   const W = oc.onboardingWindowDays;
   const incomeHistory = new Float64Array(t + 1);
   const supplierHistory = new Float64Array(t + 1);
@@ -211,8 +341,12 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
       ? onboardingFeeUsd(t, W, oc.onboardingModulation, incomeHistory, supplierHistory)
       : 0;
   const onboardingUsd = feeUsd * arrivals;
+  return { suppliers, counts, yesterday, supplierTotal, wasPhase, phase, feeUsd, onboardingUsd };
+}
 
-  // 6. bonds posted today (E22 summed: E9 of the accepted work)
+/** Step 6, bonds posted today (E22 summed: E9 of the accepted work). */
+async function bondsPosted(x: Close, oc: OnchainValues) {
+  const { trx, t } = x;
   const bonded = await trx
     .selectFrom("attempts")
     .innerJoin("tasks", "tasks.id", "attempts.task_id")
@@ -223,8 +357,19 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
   let acceptedUsd = 0;
   for (const b of bonded) acceptedUsd += b.price;
   const bondUsd = supplierBondUsd(oc.bondModulation, acceptedUsd);
+  return { bonded, bondUsd };
+}
 
-  // 7. demand and price (E10), or the operator's feed
+/** Step 7, demand and price (E10), or the operator's feed. */
+function priceOfDay(
+  x: Close,
+  sched: Awaited<ReturnType<typeof schedule>>,
+  split: ReturnType<typeof splitIncome>,
+  onboardingUsd: Usd,
+  bondUsd: Usd,
+) {
+  const { ledger, t, supplyStart } = x;
+  const { oc, sentiment, governance, feed } = sched;
   const demand = tokenDemand(
     sentiment,
     onboardingUsd,
@@ -240,40 +385,39 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
   if (price === null)
     throw refuse(t, `no token price exists: demand ${demand} usd and no circulating supply`);
   const p = price.priceOfToken;
+  return { demand, price, p };
+}
 
-  // 8. burn (E11a, earmarked per task) and onboarding burn (E11b)
-  // buybacks never take more than there is in circulation (the draining rule)
+/**
+ * Step 8, burn (E11a, earmarked per task) and onboarding burn (E11b). Buybacks never take more
+ * than there is in circulation (the draining rule).
+ */
+function burn(
+  x: Close,
+  split: ReturnType<typeof splitIncome>,
+  price: TokenPrice,
+  onboardingUsd: Usd,
+): { bought: Tokens; onboarded: Tokens } {
   const bought = withdrawal(
-    supplyStart,
+    x.supplyStart,
     buybackTokens(split.usdBuybackCapital, price.buybackPrice),
   );
-  const onboarded = onboardingTokens(onboardingUsd, p);
-  const state: DayState = {
-    day: t,
-    phase,
-    phaseTwoMinted: 0,
-    onchain: oc,
-    counts: [...counts],
-    income,
-    supplierTotal,
-    priceOfToken: p,
-    buybackPrice: price.buybackPrice,
-  };
-  states.set(t, state);
-  const taskUsd = (s: DayState, taskPrice: Usd) =>
-    (1 - s.onchain.buybackModulation) * ((1 - s.onchain.fiatOperationsFraction) * taskPrice);
-  const earmark = (s: DayState, taskPrice: Usd) =>
-    buybackTokens(
-      s.onchain.buybackModulation * ((1 - s.onchain.fiatOperationsFraction) * taskPrice),
-      s.buybackPrice,
-    );
-  const bondTokensOf = (s: DayState, taskPrice: Usd) =>
-    supplierBondTokens(s.onchain.bondModulation, taskPrice, s.priceOfToken);
+  const onboarded = onboardingTokens(onboardingUsd, price.priceOfToken);
+  return { bought, onboarded };
+}
 
+/** Postings of step 8: the day's income into escrow and the market, the buyback earmarked (E7, E11a). */
+function postIncome(
+  x: Close,
+  state: DayState,
+  tasksToday: { price: number }[],
+  split: ReturnType<typeof splitIncome>,
+  income: Usd,
+  bought: Tokens,
+): void {
   let escrowIn = 0;
   for (const task of tasksToday) escrowIn += taskUsd(state, task.price);
-  const ref = `day:${t}`;
-  j.post(t, "income", ref, [
+  x.j.post(x.t, "income", x.ref, [
     ...fanOut("dollarReserve", "usd", [
       ["usdEscrow", escrowIn],
       ["market", split.usdBuybackCapital],
@@ -281,10 +425,13 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
     ]),
     ...transfer("market", "tokenReserve:earmarked", "tokens", bought),
   ]);
+}
 
-  // cohorts: buyback tokens per submission day; the last task of a cohort takes what is left
+/** Cohorts: buyback tokens per submission day; the last task of a cohort takes what is left. */
+function cohortBook(x: Close, bought: Tokens, open: number) {
+  const { trx, t, stateOf } = x;
   const cohorts = new Map<number, Tables["cohorts"]>();
-  cohorts.set(t, { day: t, bought, paid: 0, open: tasksToday.length });
+  cohorts.set(t, { day: t, bought, paid: 0, open });
   const cohortOf = async (d: number) => {
     let h = cohorts.get(d);
     if (!h) {
@@ -304,8 +451,19 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
     h.open--;
     return amount;
   };
+  return { cohorts, payOut };
+}
 
-  // onboarding: today's joiners (the first newSuppliers of each class) buy the fee's tokens
+type PayOut = ReturnType<typeof cohortBook>["payOut"];
+
+/** Onboarding (E8, E11b): today's joiners (the first newSuppliers of each class) buy the fee's tokens. */
+function postOnboarding(
+  x: Close,
+  sup: Awaited<ReturnType<typeof suppliersAndOnboarding>>,
+  p: UsdPerToken,
+): void {
+  const { j, t, classes } = x;
+  const { suppliers, counts, yesterday, feeUsd } = sup;
   const onboardingTx = new Sums();
   const joinersLeft = Float64Array.from(counts, (n, k) => Math.max(0, n - yesterday[k]));
   if (feeUsd > 0)
@@ -320,8 +478,12 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
       ...transfer(`supplier:${id}`, "market", "usd", feeUsd),
       ...transfer("market", "tokenReserve", "tokens", onboardingTokens(feeUsd, p)),
     ]);
+}
 
-  // bonds posted today: bought on the market at today's price into escrow (E22)
+/** Bonds posted today: bought on the market at today's price into escrow (E22). Returns the tokens. */
+function postBonds(x: Close, state: DayState, bonded: { supplier: number; price: number }[]) {
+  const { j, t } = x;
+  const oc = state.onchain;
   const bondUsdOf = new Sums();
   const bondTokOf = new Sums();
   let bondTokensPosted = 0;
@@ -336,8 +498,15 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
       ...transfer(`supplier:${id}`, "market", "usd", usd),
       ...transfer("market", "bondEscrow", "tokens", bondTokOf.m.get(id) ?? 0),
     ]);
+  return bondTokensPosted;
+}
 
-  // validations reported today: pay validated work, return its bond; lose the bond of failed work
+/**
+ * Payouts (§9, E7 and E11a per task, E22): validations reported today pay validated work and
+ * return its bond; failed work loses its bond to the reserve.
+ */
+async function payouts(x: Close, phase: 1 | 2, payOut: PayOut) {
+  const { trx, j, t, stateOf } = x;
   const reports = await trx
     .selectFrom("attempts")
     .innerJoin("tasks", "tasks.id", "attempts.task_id")
@@ -407,8 +576,32 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
     );
   for (const [id, tok] of bondLost.entries())
     j.post(t, "bondLost", `supplier:${id}`, transfer("bondEscrow", "tokenReserve", "tokens", tok));
+  return {
+    validatorShares,
+    rewardPriceOf,
+    rewardPrices,
+    released,
+    usdPaid,
+    confiscated,
+    bondTokensReturned,
+    validated,
+    failed,
+    shares,
+  };
+}
 
-  // expiry: work not validated by its deadline is refunded; an open attempt loses its bond
+/**
+ * Expiry (§9): work not validated by its deadline is refunded from the dollar reserve, cut pro rata
+ * (and reported) if it cannot pay; an open attempt loses its bond. `confiscated` carries on the
+ * bonds already lost today.
+ */
+async function expire(
+  x: Close,
+  split: ReturnType<typeof splitIncome>,
+  payOut: PayOut,
+  confiscated: Tokens,
+) {
+  const { ledger, trx, j, t, stateOf, dollarStart, ref } = x;
   const expiring = await trx
     .selectFrom("tasks")
     .leftJoin("attempts", "attempts.id", "tasks.attempt_id")
@@ -432,27 +625,27 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
   let freed = 0;
   const expiredAttempts: { supplierId: number; wasBusy: boolean }[] = [];
   let seq = ledger.nextOutcomeSeq();
-  for (const x of expiring) {
-    refundDue += x.price;
-    refundOf.add(String(x.consumer), x.price);
-    escrowBack += taskUsd(await stateOf(x.taskDay), x.price);
-    freed += await payOut(x.taskDay, x.price);
-    if (x.attempt !== null && x.supplier !== null) {
-      if (x.bondDay !== null) {
-        const bond = bondTokensOf(await stateOf(x.bondDay), x.price);
+  for (const r of expiring) {
+    refundDue += r.price;
+    refundOf.add(String(r.consumer), r.price);
+    escrowBack += taskUsd(await stateOf(r.taskDay), r.price);
+    freed += await payOut(r.taskDay, r.price);
+    if (r.attempt !== null && r.supplier !== null) {
+      if (r.bondDay !== null) {
+        const bond = bondTokensOf(await stateOf(r.bondDay), r.price);
         confiscated += bond;
         j.post(
           t,
           "bondLost",
-          `supplier:${x.supplier}`,
+          `supplier:${r.supplier}`,
           transfer("bondEscrow", "tokenReserve", "tokens", bond),
         );
       }
-      expiredAttempts.push({ supplierId: x.supplier, wasBusy: x.completedDay === null });
+      expiredAttempts.push({ supplierId: r.supplier, wasBusy: r.completedDay === null });
       await trx
         .updateTable("attempts")
         .set({ outcome: "expired", outcome_seq: seq++, validated_day: t })
-        .where("id", "=", x.attempt)
+        .where("id", "=", r.attempt)
         .execute();
     }
   }
@@ -463,7 +656,6 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
       .where("status", "in", ["queued", "assigned"])
       .where("deadline_day", "<=", t)
       .execute();
-  // refunds from the dollar reserve, cut pro rata (and reported) if it cannot pay
   const cash = dollarStart + split.opsRevenue + escrowBack;
   const refunded = Math.min(refundDue, cash);
   const refundScale = refundDue > 0 ? refunded / refundDue : 0;
@@ -473,8 +665,33 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
   ]);
   for (const [id, usd] of refundOf.entries(refundScale))
     j.post(t, "refund", `consumer:${id}`, transfer("dollarReserve", `consumer:${id}`, "usd", usd));
+  return {
+    expiring,
+    refundDue,
+    escrowBack,
+    freed,
+    confiscated,
+    expiredAttempts,
+    seq,
+    cash,
+    refunded,
+  };
+}
 
-  // 9–11. job rewards (E12) of validated work, phase-2 emission (E13), validator pay (E14), E3
+/**
+ * Steps 9–11, the claims: job rewards (E12) of validated work, phase-2 emission (E13), phase-1
+ * emission (E2, E3), validator pay (E14).
+ */
+function rewardsEmissionsValidators(
+  x: Close,
+  oc: OnchainValues,
+  sup: Awaited<ReturnType<typeof suppliersAndOnboarding>>,
+  pay: Awaited<ReturnType<typeof payouts>>,
+  p: UsdPerToken,
+) {
+  const { c, prev } = x;
+  const { phase, counts } = sup;
+  const { rewardPrices, shares } = pay;
   const reward =
     phase === 2
       ? jobRewardOf(
@@ -505,9 +722,34 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
     oc.validationModulator,
     validationsCompleted(oc.validationsPerJob, shares),
   );
-  // 12. E15 on the free reserve (earmarked tokens belong to their tasks)
-  const freeReserve = bal("tokens", "tokenReserve") + confiscated + freed;
-  const paid = payTokens(freeReserve, 0, onboarded, validatorClaim, phaseTwoClaim, phaseOneClaim);
+  return { reward, phaseTwoClaim, phaseOneClaim, validatorClaim };
+}
+
+/**
+ * Step 12, E15 on the free reserve (earmarked tokens belong to their tasks), and its postings:
+ * validator pay by shares, phase-2 emission by rewarded price, phase-1 emission to the stakes;
+ * the stake is released on the first phase-2 day.
+ */
+async function payClaims(
+  x: Close,
+  sup: Awaited<ReturnType<typeof suppliersAndOnboarding>>,
+  pay: Awaited<ReturnType<typeof payouts>>,
+  exp: Awaited<ReturnType<typeof expire>>,
+  claims: ReturnType<typeof rewardsEmissionsValidators>,
+  onboarded: Tokens,
+) {
+  const { j, t, c, classes, nK, balances, bal, ref } = x;
+  const { suppliers, counts, phase, wasPhase } = sup;
+  const { validatorShares, shares, rewardPrices, rewardPriceOf } = pay;
+  const freeReserve = bal("tokens", "tokenReserve") + exp.confiscated + exp.freed;
+  const paid = payTokens(
+    freeReserve,
+    0,
+    onboarded,
+    claims.validatorClaim,
+    claims.phaseTwoClaim,
+    claims.phaseOneClaim,
+  );
   j.post(
     t,
     "validatorPay",
@@ -562,8 +804,23 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
           transfer(`stake:${id}`, `supplier:${id}`, "tokens", amount),
         );
       }
+  return { freeReserve, paid };
+}
 
-  // 13. reserve top-up (E16) on the free reserve
+type Burnt = { bought: Tokens; onboarded: Tokens };
+
+/** Step 13, reserve top-up (E16) on the free reserve, then vesting (E17b). */
+function topUpAndVest(
+  x: Close,
+  oc: OnchainValues,
+  price: TokenPrice,
+  pay: Awaited<ReturnType<typeof payouts>>,
+  exp: Awaited<ReturnType<typeof expire>>,
+  claimed: Awaited<ReturnType<typeof payClaims>>,
+  { bought, onboarded }: Burnt,
+) {
+  const { j, t, e, c, supplyStart, ref } = x;
+  const { freeReserve, paid } = claimed;
   const freeAfterPay =
     freeReserve +
     onboarded -
@@ -580,25 +837,38 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
       0,
       0,
     ) +
-    (released - bought - confiscated);
+    (pay.released - bought - exp.confiscated);
   const topUp = reserveTopUp(
     freeAfterPay,
     c.initialTokenReserve,
     oc.lowerTokenReserveLimit,
     oc.tokenReserveRestoreLevel,
     price.buybackPrice,
-    cash - refunded,
+    exp.cash - exp.refunded,
     circulating,
   );
   j.post(t, "reserveTopUp", ref, [
     ...transfer("dollarReserve", "market", "usd", topUp.reserveBuybackUsd),
     ...transfer("market", "tokenReserve", "tokens", topUp.reserveBuybackTokens),
   ]);
-  // vesting (E17b)
   const vested = vestedOn(e, t);
   j.post(t, "vesting", ref, transfer("locked", "market", "tokens", vested));
+  return { circulating, topUp, vested };
+}
 
-  // 14. E17–E19 by the mechanism functions, against the balances the postings give
+/** Step 14, update: E17–E19 by the mechanism functions, with the §9 escrows and refunds. */
+function updateExpected(
+  x: Close,
+  split: ReturnType<typeof splitIncome>,
+  pay: Awaited<ReturnType<typeof payouts>>,
+  exp: Awaited<ReturnType<typeof expire>>,
+  claimed: Awaited<ReturnType<typeof payClaims>>,
+  top: ReturnType<typeof topUpAndVest>,
+  { bought, onboarded }: Burnt,
+) {
+  const { reserveStart, dollarStart } = x;
+  const { paid } = claimed;
+  const { circulating, topUp, vested } = top;
   const supplyExpected = circulating - topUp.reserveBuybackTokens + vested;
   const reserveExpected =
     nextTokenReserve(
@@ -609,25 +879,40 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
       paid.phaseOneEmission,
       topUp.reserveBuybackTokens,
     ) +
-    (bought - released + confiscated);
+    (bought - pay.released + exp.confiscated);
   const dollarExpected =
     nextDollarReserve(dollarStart, split.opsRevenue, topUp.reserveBuybackUsd) +
-    (escrowBack - refunded);
-  const after = (currency: string, account: string) =>
-    bal(currency, account) + j.pending(account, currency as "usd" | "tokens");
+    (exp.escrowBack - exp.refunded);
+  return { supplyExpected, reserveExpected, dollarExpected };
+}
+
+/**
+ * Invariants: the balances the postings give must agree with E17–E19 and keep I1–I3 (no escrow
+ * negative); otherwise the close is refused. Returns the day's end balances.
+ */
+function invariants(
+  x: Close,
+  expected: ReturnType<typeof updateExpected>,
+  income: Usd,
+  split: ReturnType<typeof splitIncome>,
+  top: ReturnType<typeof topUpAndVest>,
+  exp: Awaited<ReturnType<typeof expire>>,
+) {
+  const { j, t, e, balances, sumTokens, after, dollarStart } = x;
+  const { supplyExpected, reserveExpected, dollarExpected } = expected;
   const supply = sumTokens(isCirculating, true);
   const tokenReserve = sumTokens(isReserve, true);
   const locked = after("tokens", "locked");
   const dollarReserve = after("usd", "dollarReserve");
-  const tol = (x: number) => INVARIANT_TOLERANCE * Math.max(Math.abs(x), e.totalTokens, 1);
+  const tol = (v: number) => INVARIANT_TOLERANCE * Math.max(Math.abs(v), e.totalTokens, 1);
   const agree: [string, number, number][] = [
     ["supply (E17)", supply, supplyExpected],
     ["tokenReserve (E18)", tokenReserve, reserveExpected],
     ["dollarReserve (E19)", dollarReserve, dollarExpected],
   ];
-  for (const [name, posted, expected] of agree)
-    if (!(Math.abs(posted - expected) <= tol(expected)))
-      throw refuse(t, `${name} from the postings is ${posted}, the mechanisms give ${expected}`);
+  for (const [name, posted, wanted] of agree)
+    if (!(Math.abs(posted - wanted) <= tol(wanted)))
+      throw refuse(t, `${name} from the postings is ${posted}, the mechanisms give ${wanted}`);
   const violation = checkInvariants(
     t,
     e.totalTokens,
@@ -639,7 +924,7 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
     income,
     split.usdCapital,
     split.usdBuybackCapital,
-    topUp.reserveBuybackUsd + refunded - escrowBack,
+    top.topUp.reserveBuybackUsd + exp.refunded - exp.escrowBack,
   );
   if (violation) throw refuse(t, violation.message);
   const usdEscrow = after("usd", "usdEscrow");
@@ -658,11 +943,46 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
   for (const k of balances.keys()) if (k.startsWith("tokens:stake:")) stakeAccounts.add(k.slice(7));
   for (const a of j.accounts("tokens")) if (a.startsWith("stake:")) stakeAccounts.add(a);
   for (const a of stakeAccounts) staked += after("tokens", a);
-
-  const finalState: DayState = {
-    ...state,
-    phaseTwoMinted: (prev?.phaseTwoMinted ?? 0) + paid.phaseTwoEmission,
+  return {
+    supply,
+    tokenReserve,
+    locked,
+    dollarReserve,
+    usdEscrow,
+    bondEscrow,
+    pendingTokens,
+    staked,
   };
+}
+
+/** Everything a close worked out, for its §7 row. */
+interface Worked {
+  inc: Awaited<ReturnType<typeof incomeOfDay>>;
+  split: ReturnType<typeof splitIncome>;
+  sup: Awaited<ReturnType<typeof suppliersAndOnboarding>>;
+  bonds: Awaited<ReturnType<typeof bondsPosted>>;
+  priced: ReturnType<typeof priceOfDay>;
+  bought: Tokens;
+  onboarded: Tokens;
+  claims: ReturnType<typeof rewardsEmissionsValidators>;
+  pay: Awaited<ReturnType<typeof payouts>>;
+  exp: Awaited<ReturnType<typeof expire>>;
+  paid: Awaited<ReturnType<typeof payClaims>>;
+  top: ReturnType<typeof topUpAndVest>;
+  end: ReturnType<typeof invariants>;
+  bondTokensPosted: Tokens;
+}
+
+/** The day's §7 row (the simulator's columns) and the ledger's own figures beside it. */
+function dayRow(x: Close, w: Worked): DayRecord["row"] {
+  const { t, ledger, types, classes } = x;
+  const { split, bought, onboarded, pay, exp, end } = w;
+  const { income, jobCreated, demandForService } = w.inc;
+  const { phase, onboardingUsd, counts } = w.sup;
+  const { demand, p, price } = w.priced;
+  const { paid } = w.paid;
+  const { topUp } = w.top;
+  const { released } = pay;
   const values: number[] = [
     t,
     phase,
@@ -671,13 +991,13 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
     split.usdBuybackCapital,
     split.usdCapital,
     onboardingUsd,
-    bondUsd,
+    w.bonds.bondUsd,
     demand,
     p,
     price.priceFloored ? 1 : 0,
     bought,
     onboarded,
-    reward,
+    w.claims.reward,
     paid.phaseOneEmission,
     paid.phaseTwoEmission,
     paid.validatorTokensPaid,
@@ -687,11 +1007,11 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
     topUp.reserveBuybackTokens,
     split.usdBuybackCapital + topUp.reserveBuybackUsd,
     paid.tokenShortfall,
-    supply,
-    tokenReserve,
-    dollarReserve,
-    locked,
-    staked,
+    end.supply,
+    end.tokenReserve,
+    end.dollarReserve,
+    end.locked,
+    end.staked,
     ...jobCreated,
     ...demandForService,
     ...counts,
@@ -699,22 +1019,32 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
   const names = columnNames(types, classes);
   const row = Object.fromEntries(names.map((n, i) => [n, values[i]])) as DayRecord["row"];
   row.ledger = {
-    validatedTasks: validated,
-    failedTasks: failed,
-    expiredTasks: expiring.length,
-    refundedUsd: refunded,
-    refundShortfallUsd: refundDue - refunded,
-    usdPaidToSuppliers: usdPaid,
+    validatedTasks: pay.validated,
+    failedTasks: pay.failed,
+    expiredTasks: exp.expiring.length,
+    refundedUsd: exp.refunded,
+    refundShortfallUsd: exp.refundDue - exp.refunded,
+    usdPaidToSuppliers: pay.usdPaid,
     tokensPaidToSuppliers: released + paid.phaseOneEmission + paid.phaseTwoEmission,
-    bondTokensPosted,
-    bondTokensReturned,
-    bondTokensLost: confiscated,
-    usdEscrow,
-    pendingTokens,
-    bondEscrow,
+    bondTokensPosted: w.bondTokensPosted,
+    bondTokensReturned: pay.bondTokensReturned,
+    bondTokensLost: exp.confiscated,
+    usdEscrow: end.usdEscrow,
+    pendingTokens: end.pendingTokens,
+    bondEscrow: end.bondEscrow,
     priceSource: ledger.priceSource,
   };
+  return row;
+}
 
+/** Postings done, store the cohorts and the closed day (row and state). */
+async function store(
+  x: Close,
+  cohorts: Map<number, Tables["cohorts"]>,
+  row: DayRecord["row"],
+  finalState: DayState,
+): Promise<void> {
+  const { trx, t } = x;
   for (const h of cohorts.values())
     if (h.day === t) await trx.insertInto("cohorts").values(h).execute();
     else
@@ -732,11 +1062,4 @@ export async function closeDay(ledger: Ledger, trx: Trx, j: Journal, t: Day): Pr
       state: JSON.stringify(finalState),
     })
     .execute();
-  return {
-    row,
-    state: finalState,
-    expiredAttempts,
-    expiredTasks: expiring.map((x) => x.id),
-    nextOutcomeSeq: seq,
-  };
 }

@@ -178,173 +178,184 @@ export async function openDb(url: string): Promise<OpenedDb> {
 
 const D = "double precision";
 
+/** The accounts: meta, API keys, consumers, suppliers, validators. */
+async function createAccountTables(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable("meta")
+    .addColumn("key", "text", (c) => c.primaryKey())
+    .addColumn("value", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("api_keys")
+    .addColumn("hash", "text", (c) => c.primaryKey())
+    .addColumn("role", "text", (c) => c.notNull())
+    .addColumn("account_id", "integer")
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("consumers")
+    .addColumn("id", "integer", (c) => c.primaryKey())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("consumer_type", "text", (c) => c.notNull())
+    .addColumn("joined_day", "integer", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("suppliers")
+    .addColumn("id", "integer", (c) => c.primaryKey())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("supplier_class", "text", (c) => c.notNull())
+    .addColumn("resource", "text", (c) => c.notNull())
+    .addColumn("region", "text", (c) => c.notNull())
+    .addColumn("capacity", "integer", (c) => c.notNull())
+    .addColumn("certified", "integer", (c) => c.notNull())
+    .addColumn("stake", D, (c) => c.notNull())
+    .addColumn("joined_day", "integer", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("validators")
+    .addColumn("id", "integer", (c) => c.primaryKey())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("joined_day", "integer", (c) => c.notNull())
+    .execute();
+}
+
+/** The market: jobs, their tasks, attempts, market inputs, votes. */
+async function createMarketTables(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable("jobs")
+    .addColumn("id", "integer", (c) => c.primaryKey())
+    .addColumn("consumer_id", "integer", (c) => c.notNull())
+    .addColumn("consumer_type", "text", (c) => c.notNull())
+    .addColumn("units", D, (c) => c.notNull())
+    .addColumn("incentive", D, (c) => c.notNull())
+    .addColumn("price", D, (c) => c.notNull())
+    .addColumn("resource", "text")
+    .addColumn("regions", "text")
+    .addColumn("deadline_day", "integer", (c) => c.notNull())
+    .addColumn("day", "integer", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("tasks")
+    .addColumn("id", "integer", (c) => c.primaryKey())
+    .addColumn("job_id", "integer", (c) => c.notNull())
+    .addColumn("consumer_id", "integer", (c) => c.notNull())
+    .addColumn("supplier_class", "text", (c) => c.notNull())
+    .addColumn("share", D, (c) => c.notNull())
+    .addColumn("price", D, (c) => c.notNull())
+    .addColumn("incentive", D, (c) => c.notNull())
+    .addColumn("day", "integer", (c) => c.notNull())
+    .addColumn("deadline_day", "integer", (c) => c.notNull())
+    .addColumn("resource", "text")
+    .addColumn("regions", "text")
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("excluded", "integer", (c) => c.notNull())
+    .addColumn("attempt_id", "integer")
+    .addColumn("closed_day", "integer")
+    .execute();
+  await db.schema.createIndex("tasks_status").on("tasks").column("status").execute();
+  await db.schema.createIndex("tasks_job").on("tasks").column("job_id").execute();
+  await db.schema.createIndex("tasks_day").on("tasks").column("day").execute();
+  await db.schema
+    .createTable("attempts")
+    .addColumn("id", "integer", (c) => c.primaryKey())
+    .addColumn("task_id", "integer", (c) => c.notNull())
+    .addColumn("supplier_id", "integer", (c) => c.notNull())
+    .addColumn("assigned_day", "integer", (c) => c.notNull())
+    .addColumn("bond_day", "integer")
+    .addColumn("completed_day", "integer")
+    .addColumn("validated_day", "integer")
+    .addColumn("validator_id", "integer")
+    .addColumn("outcome", "text", (c) => c.notNull())
+    .addColumn("outcome_seq", "integer")
+    .execute();
+  await db.schema
+    .createIndex("attempts_validated")
+    .on("attempts")
+    .column("validated_day")
+    .execute();
+  await db.schema.createIndex("attempts_bond").on("attempts").column("bond_day").execute();
+  await db.schema.createIndex("attempts_supplier").on("attempts").column("supplier_id").execute();
+  await db.schema
+    .createTable("inputs")
+    .addColumn("day", "integer", (c) => c.primaryKey())
+    .addColumn("consumer_sentiment", D, (c) => c.notNull())
+    .addColumn("governance_value", D, (c) => c.notNull())
+    .addColumn("price_of_token", D)
+    .addColumn("posted_by", "text", (c) => c.notNull())
+    .addColumn("posted_at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("votes")
+    .addColumn("id", "integer", (c) => c.primaryKey())
+    .addColumn("day", "integer", (c) => c.notNull())
+    .addColumn("variable", "text", (c) => c.notNull())
+    .addColumn("value", D, (c) => c.notNull())
+    .addColumn("voter", "text", (c) => c.notNull())
+    .addColumn("cast_at", "text", (c) => c.notNull())
+    .execute();
+}
+
+/** The books: closed days, transactions, postings, balances, cohorts, idempotency. */
+async function createBookTables(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable("days")
+    .addColumn("day", "integer", (c) => c.primaryKey())
+    .addColumn("closed_at", "text", (c) => c.notNull())
+    .addColumn("row", "text", (c) => c.notNull())
+    .addColumn("state", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("txns")
+    .addColumn("id", "integer", (c) => c.primaryKey())
+    .addColumn("day", "integer", (c) => c.notNull())
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("ref", "text", (c) => c.notNull())
+    .addColumn("at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("postings")
+    .addColumn("id", "integer", (c) => c.primaryKey())
+    .addColumn("txn_id", "integer", (c) => c.notNull())
+    .addColumn("day", "integer", (c) => c.notNull())
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("account", "text", (c) => c.notNull())
+    .addColumn("currency", "text", (c) => c.notNull())
+    .addColumn("amount", D, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("postings_account").on("postings").column("account").execute();
+  await db.schema
+    .createTable("balances")
+    .addColumn("account", "text", (c) => c.notNull())
+    .addColumn("currency", "text", (c) => c.notNull())
+    .addColumn("amount", D, (c) => c.notNull())
+    .addPrimaryKeyConstraint("balances_pk", ["account", "currency"])
+    .execute();
+  await db.schema
+    .createTable("cohorts")
+    .addColumn("day", "integer", (c) => c.primaryKey())
+    .addColumn("bought", D, (c) => c.notNull())
+    .addColumn("paid", D, (c) => c.notNull())
+    .addColumn("open", "integer", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("idempotency")
+    .addColumn("principal", "text", (c) => c.notNull())
+    .addColumn("key", "text", (c) => c.notNull())
+    .addColumn("request_hash", "text", (c) => c.notNull())
+    .addColumn("status", "integer", (c) => c.notNull())
+    .addColumn("response", "text", (c) => c.notNull())
+    .addColumn("at", "text", (c) => c.notNull())
+    .addPrimaryKeyConstraint("idempotency_pk", ["principal", "key"])
+    .execute();
+}
+
 const migrations: Record<string, Migration> = {
   "0001_ledger": {
     async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable("meta")
-        .addColumn("key", "text", (c) => c.primaryKey())
-        .addColumn("value", "text", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("api_keys")
-        .addColumn("hash", "text", (c) => c.primaryKey())
-        .addColumn("role", "text", (c) => c.notNull())
-        .addColumn("account_id", "integer")
-        .addColumn("name", "text", (c) => c.notNull())
-        .addColumn("created_at", "text", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("consumers")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("name", "text", (c) => c.notNull())
-        .addColumn("consumer_type", "text", (c) => c.notNull())
-        .addColumn("joined_day", "integer", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("suppliers")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("name", "text", (c) => c.notNull())
-        .addColumn("supplier_class", "text", (c) => c.notNull())
-        .addColumn("resource", "text", (c) => c.notNull())
-        .addColumn("region", "text", (c) => c.notNull())
-        .addColumn("capacity", "integer", (c) => c.notNull())
-        .addColumn("certified", "integer", (c) => c.notNull())
-        .addColumn("stake", D, (c) => c.notNull())
-        .addColumn("joined_day", "integer", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("validators")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("name", "text", (c) => c.notNull())
-        .addColumn("joined_day", "integer", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("jobs")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("consumer_id", "integer", (c) => c.notNull())
-        .addColumn("consumer_type", "text", (c) => c.notNull())
-        .addColumn("units", D, (c) => c.notNull())
-        .addColumn("incentive", D, (c) => c.notNull())
-        .addColumn("price", D, (c) => c.notNull())
-        .addColumn("resource", "text")
-        .addColumn("regions", "text")
-        .addColumn("deadline_day", "integer", (c) => c.notNull())
-        .addColumn("day", "integer", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("tasks")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("job_id", "integer", (c) => c.notNull())
-        .addColumn("consumer_id", "integer", (c) => c.notNull())
-        .addColumn("supplier_class", "text", (c) => c.notNull())
-        .addColumn("share", D, (c) => c.notNull())
-        .addColumn("price", D, (c) => c.notNull())
-        .addColumn("incentive", D, (c) => c.notNull())
-        .addColumn("day", "integer", (c) => c.notNull())
-        .addColumn("deadline_day", "integer", (c) => c.notNull())
-        .addColumn("resource", "text")
-        .addColumn("regions", "text")
-        .addColumn("status", "text", (c) => c.notNull())
-        .addColumn("excluded", "integer", (c) => c.notNull())
-        .addColumn("attempt_id", "integer")
-        .addColumn("closed_day", "integer")
-        .execute();
-      await db.schema.createIndex("tasks_status").on("tasks").column("status").execute();
-      await db.schema.createIndex("tasks_job").on("tasks").column("job_id").execute();
-      await db.schema.createIndex("tasks_day").on("tasks").column("day").execute();
-      await db.schema
-        .createTable("attempts")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("task_id", "integer", (c) => c.notNull())
-        .addColumn("supplier_id", "integer", (c) => c.notNull())
-        .addColumn("assigned_day", "integer", (c) => c.notNull())
-        .addColumn("bond_day", "integer")
-        .addColumn("completed_day", "integer")
-        .addColumn("validated_day", "integer")
-        .addColumn("validator_id", "integer")
-        .addColumn("outcome", "text", (c) => c.notNull())
-        .addColumn("outcome_seq", "integer")
-        .execute();
-      await db.schema
-        .createIndex("attempts_validated")
-        .on("attempts")
-        .column("validated_day")
-        .execute();
-      await db.schema.createIndex("attempts_bond").on("attempts").column("bond_day").execute();
-      await db.schema
-        .createIndex("attempts_supplier")
-        .on("attempts")
-        .column("supplier_id")
-        .execute();
-      await db.schema
-        .createTable("inputs")
-        .addColumn("day", "integer", (c) => c.primaryKey())
-        .addColumn("consumer_sentiment", D, (c) => c.notNull())
-        .addColumn("governance_value", D, (c) => c.notNull())
-        .addColumn("price_of_token", D)
-        .addColumn("posted_by", "text", (c) => c.notNull())
-        .addColumn("posted_at", "text", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("votes")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("day", "integer", (c) => c.notNull())
-        .addColumn("variable", "text", (c) => c.notNull())
-        .addColumn("value", D, (c) => c.notNull())
-        .addColumn("voter", "text", (c) => c.notNull())
-        .addColumn("cast_at", "text", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("days")
-        .addColumn("day", "integer", (c) => c.primaryKey())
-        .addColumn("closed_at", "text", (c) => c.notNull())
-        .addColumn("row", "text", (c) => c.notNull())
-        .addColumn("state", "text", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("txns")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("day", "integer", (c) => c.notNull())
-        .addColumn("kind", "text", (c) => c.notNull())
-        .addColumn("ref", "text", (c) => c.notNull())
-        .addColumn("at", "text", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("postings")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("txn_id", "integer", (c) => c.notNull())
-        .addColumn("day", "integer", (c) => c.notNull())
-        .addColumn("kind", "text", (c) => c.notNull())
-        .addColumn("account", "text", (c) => c.notNull())
-        .addColumn("currency", "text", (c) => c.notNull())
-        .addColumn("amount", D, (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex("postings_account").on("postings").column("account").execute();
-      await db.schema
-        .createTable("balances")
-        .addColumn("account", "text", (c) => c.notNull())
-        .addColumn("currency", "text", (c) => c.notNull())
-        .addColumn("amount", D, (c) => c.notNull())
-        .addPrimaryKeyConstraint("balances_pk", ["account", "currency"])
-        .execute();
-      await db.schema
-        .createTable("cohorts")
-        .addColumn("day", "integer", (c) => c.primaryKey())
-        .addColumn("bought", D, (c) => c.notNull())
-        .addColumn("paid", D, (c) => c.notNull())
-        .addColumn("open", "integer", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("idempotency")
-        .addColumn("principal", "text", (c) => c.notNull())
-        .addColumn("key", "text", (c) => c.notNull())
-        .addColumn("request_hash", "text", (c) => c.notNull())
-        .addColumn("status", "integer", (c) => c.notNull())
-        .addColumn("response", "text", (c) => c.notNull())
-        .addColumn("at", "text", (c) => c.notNull())
-        .addPrimaryKeyConstraint("idempotency_pk", ["principal", "key"])
-        .execute();
+      await createAccountTables(db);
+      await createMarketTables(db);
+      await createBookTables(db);
     },
   },
 };

@@ -52,7 +52,7 @@ export function priceOfJob(e: Economy, i: number, units: number, incentive: numb
   return jobPrice(e.scenario.consumers[i].unitPrice, units, incentive);
 }
 
-/** The price-matrix row of consumer type i: shares per supplier class (MODEL.md §1). */
+/** The price-matrix row of consumer type i: shares per supplier class (docs/model.md §1). */
 export function rowOf(e: Economy, i: number): Float64Array {
   const nK = e.supplierClasses.length;
   return e.compiled.priceMatrix.subarray(i * nK, (i + 1) * nK);

@@ -770,7 +770,7 @@ export class Ledger {
     };
   }
 
-  /** Close the open day (MODEL.md §6 on what happened); one transaction, refused whole on I1–I3. */
+  /** Close the open day (docs/model.md §6 on what happened); one transaction, refused whole on I1–I3. */
   async closeDay(trx: Trx, j: Journal, day: number): Promise<WriteResult> {
     if (day < this.openDay) throw conflict("day", `day ${day} is already closed`);
     if (day > this.openDay)

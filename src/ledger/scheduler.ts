@@ -1,7 +1,7 @@
 import { supplierBefore, taskBefore } from "../marketplace/order.js";
 import { reputation } from "../marketplace/reputation.js";
 
-/** A supplier as the dispatcher sees it (MODEL.md §9). */
+/** A supplier as the dispatcher sees it (docs/model.md §9). */
 export interface DispatchSupplier {
   readonly id: number;
   readonly supplierClass: string;
@@ -31,7 +31,7 @@ export interface DispatchTask {
 }
 
 /**
- * The ledger's real-time scheduler (MODEL.md §9): the queue is served by incentive bid, then age,
+ * The ledger's real-time scheduler (docs/model.md §9): the queue is served by incentive bid, then age,
  * then id (`taskBefore`); each task goes to the eligible supplier (class, resource, region, free
  * capacity, certified in phase 1, not the one that failed it) first by reputation (E20,
  * `reputation()`), then tasks completed (E21), then id (`supplierBefore`). The order and

@@ -173,7 +173,7 @@ export async function validatorStatement(ledger: Ledger, id: number) {
 
 export type DayRow = Row & { ledger: LedgerFigures };
 
-/** The economy's daily table (MODEL.md §7) of every closed day, with the ledger's own figures. */
+/** The economy's daily table (docs/model.md §7) of every closed day, with the ledger's own figures. */
 export async function dayTable(
   ledger: Ledger,
   from = 0,

@@ -35,11 +35,38 @@ export async function exportScenario(
       "from",
       "this ledger prices by feed; a scenario prices by E10 and cannot replay it",
     );
-  const db = ledger.db;
   const base: Scenario = ledger.economy.scenario;
   const days = to - from + 1;
   const warnings: string[] = [];
+  const consumers = await consumerVariants(ledger, from, to);
+  const supplierClasses = await supplierSeries(ledger, from, to);
+  const { sentiment, governance } = await marketInputs(ledger, from, to);
+  const schedule = await voteSchedule(ledger, from, to);
+  const { tokens, phaseOne, onchain } = await startState(ledger, from, warnings);
+  return {
+    scenario: {
+      name: `${base.name}-ledger-${from}-${to}`,
+      description: `The ledger's history of days ${from}–${to} (bme ledger export-scenario): every series is what happened.`,
+      days,
+      tokens,
+      phaseOne,
+      onchain,
+      suppliers: supplierClasses,
+      consumers,
+      priceMatrix: base.priceMatrix,
+      consumerSentiment: { values: sentiment },
+      governanceValue: { values: governance },
+      schedule,
+    },
+    warnings,
+  };
+}
 
+/** Consumer variants: jobs per day of each (consumer type, units, incentive), as scenario consumers. */
+async function consumerVariants(ledger: Ledger, from: number, to: number) {
+  const db = ledger.db;
+  const base: Scenario = ledger.economy.scenario;
+  const days = to - from + 1;
   // consumer variants
   const jobs = await db
     .selectFrom("jobs")
@@ -94,6 +121,14 @@ export async function exportScenario(
     };
   });
 
+  return consumers;
+}
+
+/** Active suppliers per class and day. */
+async function supplierSeries(ledger: Ledger, from: number, to: number) {
+  const db = ledger.db;
+  const base: Scenario = ledger.economy.scenario;
+  const days = to - from + 1;
   // suppliers per class and day
   const suppliers = await db
     .selectFrom("suppliers")
@@ -107,6 +142,13 @@ export async function exportScenario(
     return { name: k.name, count: { values }, phaseOneTarget: k.phaseOneTarget };
   });
 
+  return supplierClasses;
+}
+
+/** Market inputs per day (the last posted value carries forward, as at the close). */
+async function marketInputs(ledger: Ledger, from: number, to: number) {
+  const db = ledger.db;
+  const days = to - from + 1;
   // market inputs (the last posted value carries forward, as at the close)
   const inputs = await db
     .selectFrom("inputs")
@@ -126,6 +168,12 @@ export async function exportScenario(
     }
   }
 
+  return { sentiment, governance };
+}
+
+/** The votes of days from…to as schedule entries (days counted from `from`). */
+async function voteSchedule(ledger: Ledger, from: number, to: number) {
+  const db = ledger.db;
   // votes as schedule entries
   const votes = await db
     .selectFrom("votes")
@@ -141,6 +189,16 @@ export async function exportScenario(
     else schedule.push({ day: v.day - from, set: { [v.variable]: v.value } });
   }
 
+  return schedule;
+}
+
+/**
+ * The start state: the scenario's own, or from a day after 0 the ledger's at the end of
+ * `from − 1` (supply, reserves, phase, emissions so far; warned).
+ */
+async function startState(ledger: Ledger, from: number, warnings: string[]) {
+  const db = ledger.db;
+  const base: Scenario = ledger.economy.scenario;
   let tokens: Record<string, unknown> = base.tokens;
   let phaseOne: Record<string, unknown> = base.phaseOne;
   let onchain: Record<string, unknown> = base.onchain;
@@ -171,21 +229,5 @@ export async function exportScenario(
       `starts from the ledger's state at the end of day ${from - 1}; the onboarding fee's window (E8) and the phase-one budget restart, and vesting is carried as never-vesting locked tokens`,
     );
   }
-  return {
-    scenario: {
-      name: `${base.name}-ledger-${from}-${to}`,
-      description: `The ledger's history of days ${from}–${to} (bme ledger export-scenario): every series is what happened.`,
-      days,
-      tokens,
-      phaseOne,
-      onchain,
-      suppliers: supplierClasses,
-      consumers,
-      priceMatrix: base.priceMatrix,
-      consumerSentiment: { values: sentiment },
-      governanceValue: { values: governance },
-      schedule,
-    },
-    warnings,
-  };
+  return { tokens, phaseOne, onchain };
 }
