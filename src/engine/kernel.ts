@@ -77,7 +77,7 @@ const BM = V.buybackModulation,
   FLOOR = V.priceFloor;
 
 /**
- * The fast path of MODEL.md §6: one run, column-major table `out[col·days + t]`. The same
+ * The fast path of docs/model.md §6: one run, column-major table `out[col·days + t]`. The same
  * computation as `runKernelBatch` with a batch of one (see there).
  */
 export function runKernel(
@@ -93,7 +93,7 @@ export function runKernel(
 }
 
 /**
- * The fused fast twin of the reference engine (MODEL.md §6), for scenarios without extensions
+ * The fused fast twin of the reference engine (docs/model.md §6), for scenarios without extensions
  * (aggregate mode, no plugins or feedback blocks: those run the readable engine only). It does
  * the same day as `runReference`, step by step with the same floating-point operations in the
  * same order (tested bit for bit on every shipped scenario), but on typed arrays, nothing
