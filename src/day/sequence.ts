@@ -215,6 +215,29 @@ export function initialState(c: CompiledScenario): DayState {
 }
 
 /**
+ * A run's day context at day 0 (docs/model.md §2's initial state), over the run's seeded
+ * `streams` and its column-major output table `out`. Every engine that composes the day starts
+ * from it; a mode adds its own fields by spreading it.
+ */
+export function initialContext(
+  c: CompiledScenario,
+  streams: Int32Array,
+  out: Float64Array,
+): DayContext {
+  return {
+    c,
+    t: 0,
+    state: initialState(c),
+    day: emptyDay(c.nC, c.nK),
+    onchain: Float64Array.from(c.onchain0),
+    streams,
+    totalTokens: c.initialSupply + c.initialTokenReserve + c.initialLocked,
+    out,
+    rowWritten: false,
+  };
+}
+
+/**
  * Run the composed steps for every day. A failing step stops the run: rows 0 … t−1 are kept,
  * and row t too when "record" has written it (an invariant broken after the row).
  */

@@ -1,11 +1,4 @@
-import {
-  composeDay,
-  type DayContext,
-  emptyDay,
-  initialState,
-  runDays,
-  type StepInsertion,
-} from "../day/sequence.js";
+import { composeDay, initialContext, runDays, type StepInsertion } from "../day/sequence.js";
 import { AGGREGATE_DAY } from "../day/steps.js";
 import { seedStreams } from "../random/streams.js";
 import type { CompiledScenario } from "./compile.js";
@@ -36,16 +29,6 @@ export function runAggregateDays(
 ): KernelOutcome {
   const streams = new Int32Array(4 * c.nSeries);
   seedStreams(streams, c.nSeries, seed, run);
-  const ctx: DayContext = {
-    c,
-    t: 0,
-    state: initialState(c),
-    day: emptyDay(c.nC, c.nK),
-    onchain: Float64Array.from(c.onchain0),
-    streams,
-    totalTokens: c.initialSupply + c.initialTokenReserve + c.initialLocked,
-    out,
-    rowWritten: false,
-  };
+  const ctx = initialContext(c, streams, out);
   return runDays(ctx, composeDay(AGGREGATE_DAY, extensions));
 }

@@ -2,17 +2,15 @@ import {
   composeDay,
   type DayContext,
   type DayStep,
-  emptyDay,
-  initialState,
+  initialContext,
   ONCHAIN,
   runDays,
   type StepInsertion,
 } from "../day/sequence.js";
-import { AGGREGATE_DAY, update } from "../day/steps.js";
+import { AGGREGATE_DAY, invariants, update } from "../day/steps.js";
 import type { CompiledScenario } from "../engine/compile.js";
 import { type KernelOutcome, NonFiniteValueError } from "../engine/outcome.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
-import { checkInvariants } from "../mechanisms/invariants.js";
 import { tokenDemand } from "../mechanisms/tokenPrice.js";
 import { seedStreams } from "../random/streams.js";
 import { nextSupplyWithPool, poolAfterTopUp } from "./ammBalances.js";
@@ -182,19 +180,8 @@ const recordFeedback = step("recordFeedback", ({ fb, t, c, out }) => {
 /** I1–I3 with the pool as an account (replaces "invariants"). */
 const invariantsWithPool = step("invariants", (ctx) => {
   const { fb, t, state, day } = ctx;
-  const error = checkInvariants(
-    t,
-    ctx.totalTokens - fb.poolTokens,
-    state.supply,
-    state.tokenReserve,
-    state.lockedAllocations,
-    day.dollarBefore,
-    state.dollarReserve,
-    day.income,
-    day.split.usdCapital,
-    day.split.usdBuybackCapital,
-    day.topUp.reserveBuybackUsd + day.extraUsdOut,
-  );
+  // I1–I3 of the plain day over the tokens outside the pool, then the pool's own accounts
+  const error = invariants({ ...ctx, totalTokens: ctx.totalTokens - fb.poolTokens });
   if (error) return error;
   return (
     checkPoolInvariants(
@@ -259,18 +246,11 @@ export function runFeedbackAggregate(
 ): KernelOutcome {
   const streams = new Int32Array(4 * c.nSeries);
   seedStreams(streams, c.nSeries, seed, run);
-  const state = initialState(c);
+  const base = initialContext(c, streams, out);
+  const state = base.state;
   if (plan.amm) state.supply = c.initialSupply - plan.amm.poolTokens;
   const ctx: FeedbackContext = {
-    c,
-    t: 0,
-    state,
-    day: emptyDay(c.nC, c.nK),
-    onchain: Float64Array.from(c.onchain0),
-    streams,
-    totalTokens: c.initialSupply + c.initialTokenReserve + c.initialLocked,
-    out,
-    rowWritten: false,
+    ...base,
     fb: initialFeedbackState(plan, c.nK),
     supplyAtOpen: state.supply,
     poolUsdAtOpen: plan.amm?.poolUsd ?? 0,

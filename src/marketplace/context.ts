@@ -1,4 +1,4 @@
-import { type DayContext, emptyDay, initialState } from "../day/sequence.js";
+import { type DayContext, initialContext } from "../day/sequence.js";
 import type { CompiledScenario } from "../engine/compile.js";
 import { seedStreams } from "../random/streams.js";
 import { type CompiledMarket, compileMarket } from "./compile.js";
@@ -152,15 +152,7 @@ export function createMarketContext(
   const streams = new Int32Array(4 * (c.nSeries + 2));
   seedStreams(streams, c.nSeries + 2, seed, run);
   return {
-    c,
-    t: 0,
-    state: initialState(c),
-    day: emptyDay(c.nC, c.nK),
-    onchain: Float64Array.from(c.onchain0),
-    streams,
-    totalTokens: c.initialSupply + c.initialTokenReserve + c.initialLocked,
-    out,
-    rowWritten: false,
+    ...initialContext(c, streams, out),
     mk,
     sched: referenceScheduler ? new ReferenceScheduler(mk.setup) : new Scheduler(mk.setup),
     validationStream: 4 * c.nSeries,
