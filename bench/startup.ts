@@ -83,7 +83,7 @@ export async function benchStartup(): Promise<string[]> {
     const cpu = cpus.every((c) => c !== null) ? median(cpus as number[]) : null;
     const verdict = aim === null ? "" : `  (aim ≤ ${aim} s: ${wall <= aim ? "met" : "NOT met"})`;
     lines.push(
-      `  ${label.padEnd(36)} ${wall.toFixed(3)} s${cpu === null ? "" : `, CPU ${cpu.toFixed(2)} s`}${verdict}`,
+      `  ${label.padEnd(44)} ${wall.toFixed(3)} s${cpu === null ? "" : `, CPU ${cpu.toFixed(2)} s`}${verdict}`,
     );
   }
   return lines;

@@ -28,8 +28,8 @@ const packageOf = (id) =>
 const bundle = await rolldown({
   input: entry,
   platform: "node",
-  // shared code may live in the entry chunk (nothing imports the CLI as a library)
-  preserveEntrySignatures: false,
+  // the entry keeps its exports (buildProgram, main; main.d.ts) and may hold shared code too
+  preserveEntrySignatures: "allow-extension",
   // a bare import outside BUNDLED stays an import, resolved from node_modules at run time
   external: (id, importer) =>
     importer !== undefined &&
