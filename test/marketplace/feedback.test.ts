@@ -153,7 +153,8 @@ describe("demand lost to queues in marketplace mode, by hand (E49)", () => {
     expect(r.error).toBeNull();
     const lost = column(r, "jobsLostToQueues");
     const jobs = column(r, "jobCreated.hosting");
-    const expired = r.marketplace!.queue.values[r.marketplace!.queue.columns.indexOf("expiredTasks")];
+    const expired =
+      r.marketplace!.queue.values[r.marketplace!.queue.columns.indexOf("expiredTasks")];
     expect(Array.from(expired.slice(0, 3))).toEqual([0, 2, 2]);
     expect(lost[0]).toBe(0);
     expect(lost[1]).toBe(0); // day 0: nothing expired
