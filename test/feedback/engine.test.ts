@@ -215,9 +215,9 @@ describe.each(["aggregate", "marketplace"] as const)(
             capacity: fc.integer({ min: 1, max: 200 }),
             durationDays: fc.integer({ min: 1, max: 3 }),
             slack: fc.integer({ min: 0, max: 4 }),
-            dishonestShare: fc.double({ min: 0, max: 0.5, noNaN: true }),
+            dishonestShare: fc.double({ min: 0.2, max: 0.6, noNaN: true }),
             queueLoss: fc.double({ min: 0, max: 2, noNaN: true }),
-            bond: fc.double({ min: 0, max: 0.3, noNaN: true }),
+            bond: fc.double({ min: 0.05, max: 0.3, noNaN: true }),
           }),
           (p) => {
             const market = mode === "marketplace";
@@ -269,7 +269,7 @@ describe.each(["aggregate", "marketplace"] as const)(
               feedback: {
                 suppliers: {
                   classes: {
-                    modelTrainingProviders: { costPerDay: 50, dynamic: { start: 3 } },
+                    modelTrainingProviders: { costPerDay: 50, dynamic: { start: 6 } },
                   },
                 },
                 amm: { poolTokens: p.poolShare * 1_000_000, poolUsd: p.poolUsd },
