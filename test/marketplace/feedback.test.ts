@@ -182,3 +182,46 @@ describe("demand lost to queues in marketplace mode, by hand (E49)", () => {
     expect(() => simulate(capacity)).toThrow(/jobsPerSupplierPerDay.*scheduler's capacity/s);
   });
 });
+
+describe("the AMM pool in marketplace mode, by hand (E45–E47)", () => {
+  it("day 0: $200 of buys on 1000/1000 clear at 1.2; day 1: half of day 0's released pay sold, clears at 1.6", () => {
+    // 10 hosts, 10 one-day jobs × $10 a day, all bought back (BM = 1) and earmarked per task,
+    // released on validation the same day: the aggregate hand case (test/feedback) task by task
+    const r = simulate({
+      name: "pooled",
+      mode: "marketplace",
+      days: 2,
+      tokens: { initialSupply: 10_000, initialTokenReserve: 0 },
+      phaseOne: { phaseOneDays: 0, fracPhaseOneTokens: 0 },
+      onchain: {
+        buybackModulation: 1,
+        fiatOperationsFraction: 0,
+        bondModulation: 0,
+        onboardingModulation: 0,
+        validationModulator: 0,
+        phaseTwoMintAmount: 0,
+        phase2Modulation: 1,
+      },
+      suppliers: [{ name: "hosts", count: 10 }],
+      priceMatrix: { hosting: { hosts: 1 } },
+      consumers: [{ name: "hosting", unitPrice: 10, unitsPerJob: 1, jobsPerDay: 10 }],
+      consumerSentiment: 100,
+      marketplace: { suppliers: { hosts: { capacity: 1 } } },
+      feedback: {
+        amm: { poolTokens: 1000, poolUsd: 1000 },
+        sales: { sellShare: 0.5, sellOverDays: 1 },
+      },
+    });
+    expect(r.error).toBeNull();
+    const price = column(r, "priceOfToken");
+    expect(price[0]).toBeCloseTo(1.2, 12);
+    expect(column(r, "supplierTokensPaid")[0]).toBeCloseTo(100 / 1.2, 9);
+    expect(column(r, "poolTokens")[0]).toBeCloseTo(1000 - 200 / 1.2, 9);
+    expect(column(r, "supply")[0]).toBeCloseTo(9000 + 200 / 1.2, 9);
+    // day 1: S = 41.67 tokens, B = C = $200 on 833.33 / 1200 → P = 1.6
+    expect(column(r, "tokensSold")[1]).toBeCloseTo(125 / 3, 9);
+    expect(price[1]).toBeCloseTo(1.6, 9);
+    expect(column(r, "poolTokens")[1]).toBeCloseTo(750, 9);
+    expect(column(r, "supply")[1] + column(r, "poolTokens")[1]).toBeCloseTo(10_000, 9);
+  });
+});
