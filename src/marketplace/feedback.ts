@@ -150,7 +150,7 @@ const economics = step("economics", (m) => {
 });
 
 function supplierIncomes(m: MarketFeedbackContext, p: NonNullable<FeedbackPlan["suppliers"]>) {
-  const { c, t, fb, mf, day, supplierTable: st } = m;
+  const { t, fb, mf, day, supplierTable: st } = m;
   const n = st.n;
   if (mf.lastUsd.length < n) {
     mf.lastUsd = grow(mf.lastUsd, n);
@@ -186,7 +186,6 @@ function supplierIncomes(m: MarketFeedbackContext, p: NonNullable<FeedbackPlan["
     fb.incomePerSupplier[k] = perSupplier;
     fb.marginHistory[k * days + t] = supplierMargin(perSupplier, p.costPerDay[k]);
   }
-  void c;
 }
 
 /** E49's input: per consumer type, tasks expired today / (tasks validated + expired today). */

@@ -70,7 +70,8 @@ describe("churn in marketplace mode, by hand (E40–E42, least profitable first)
     const left = r.marketplace!.suppliers.map((s) => s.leftDay ?? null);
     expect(left).toEqual([null, null, 9, 1]);
     const earned = r.marketplace!.suppliers.map((s) => s.usdEarned);
-    [12 * 10.5, 12 * 10.5, 0, 0].forEach((v, i) => expect(earned[i]).toBeCloseTo(v, 9));
+    for (const [i, v] of [12 * 10.5, 12 * 10.5, 0, 0].entries())
+      expect(earned[i]).toBeCloseTo(v, 9);
   });
 
   it("the least profitable leaves first whatever its id: a dishonest host before a later idle one", () => {
