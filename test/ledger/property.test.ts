@@ -4,13 +4,16 @@ import { FIXED_COLUMNS } from "../../src/engine/columns.js";
 import { LedgerError } from "../../src/ledger/errors.js";
 import { isCirculating, isReserve } from "../../src/ledger/journal.js";
 import { Ledger, type Principal } from "../../src/ledger/ledger.js";
+import { stopPostgres } from "../../src/ledger/postgresServer.js";
 import { balancesOf } from "../../src/ledger/statements.js";
 import { exportScenario } from "../../src/ledger/twin.js";
 import { simulate } from "../../src/simulate.js";
-import { cleanup, EXAMPLE } from "./helpers.js";
-import { sqliteUrl } from "./urls.js";
+import { cleanup, databases, EXAMPLE } from "./helpers.js";
 
-afterAll(cleanup);
+afterAll(async () => {
+  cleanup();
+  await stopPostgres();
+});
 
 const OP: Principal = { role: "operator", accountId: null, name: "op", id: "op" };
 let key = 0;
@@ -168,11 +171,12 @@ async function closeOrNoPrice(l: Ledger, w: ReturnType<typeof driver>["w"]): Pro
   }
 }
 
-describe("random event streams", () => {
+describe.each(await databases())("random event streams ($name)", ({ url }) => {
   it("keep I1–I3 at every close and every balance equal to the sum of its postings", async () => {
+    for (const k of Object.keys(seen) as (keyof typeof seen)[]) seen[k] = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(Action, { minLength: 5, maxLength: 40 }), async (actions) => {
-        const l = (await Ledger.init(await sqliteUrl(), EXAMPLE)).ledger;
+        const l = (await Ledger.init(await url(), EXAMPLE)).ledger;
         try {
           await play(l, actions); // a close that broke I1–I3 would throw here
           const balances = await balancesOf(l.db);
@@ -232,7 +236,7 @@ describe("random event streams", () => {
     });
     await fc.assert(
       fc.asyncProperty(fc.array(Day, { minLength: 1, maxLength: 5 }), async (days) => {
-        const l = (await Ledger.init(await sqliteUrl(), EXAMPLE)).ledger;
+        const l = (await Ledger.init(await url(), EXAMPLE)).ledger;
         const { w } = driver(l);
         try {
           const c: Record<string, number> = {};
