@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { ONCHAIN_NAMES } from "../scenario/onchain.js";
 import { LedgerError } from "./errors.js";
 import type { Ledger, Principal, Role, WriteResult } from "./ledger.js";
+import { jobRegions } from "./scheduler.js";
 import {
   balancesOf,
   consumerStatement,
@@ -130,6 +131,13 @@ const JobIn = z
       .openapi({ description: "Incentive bid, fraction of price (E1). Default: the type's." }),
     resource: Name.optional().openapi({ description: "Required resource type." }),
     regions: z.array(Name).min(1).optional().openapi({ description: "Allowed regions." }),
+    origin: Name.optional().openapi({
+      description: "Region the job comes from; required with latencySlaMs.",
+    }),
+    latencySlaMs: z.number().min(0).optional().openapi({
+      description:
+        "Latency SLA, ms: only regions within it of origin (the scenario's marketplace.latencyMs) may serve; intersected with regions.",
+    }),
     deadlineDay: z
       .number()
       .int()
@@ -400,7 +408,8 @@ function marketRoutes(kit: RouteKit): void {
     ),
     (c) => {
       const b = c.req.valid("json" as never) as z.infer<typeof JobIn>;
-      return write(c, b, (trx, j) => ledger.submitJob(trx, me(c), j, b)) as never;
+      const job = { ...b, regions: jobRegions(ledger.economy.scenario, b) ?? undefined };
+      return write(c, b, (trx, j) => ledger.submitJob(trx, me(c), j, job)) as never;
     },
   );
   app.openapi(
