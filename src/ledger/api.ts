@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ONCHAIN_NAMES } from "../scenario/onchain.js";
+import { departureRoutes } from "./departuresApi.js";
 import { LedgerError } from "./errors.js";
 import type { Ledger, Principal, Role, WriteResult } from "./ledger.js";
 import { jobRegions } from "./scheduler.js";
@@ -195,6 +196,7 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
   marketRoutes(kit);
   readRoutes(kit);
   reportRoutes(kit);
+  departureRoutes(app, ledger);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

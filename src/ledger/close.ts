@@ -46,6 +46,8 @@ export interface DayState {
 export interface LedgerFigures {
   validatedTasks: number;
   failedTasks: number;
+  /** Assignments abandoned by departing suppliers (their bonds lost). */
+  abandonedTasks: number;
   expiredTasks: number;
   refundedUsd: Usd;
   refundShortfallUsd: Usd;
@@ -283,11 +285,18 @@ async function loadEvents(trx: Trx, t: Day) {
     .where("day", "=", t)
     .orderBy("id")
     .execute();
+  // active on day t: joined on or before it, not left on or before it (src/ledger/departures.ts)
   const supplierRows = await trx
     .selectFrom("suppliers")
-    .select(["id", "supplier_class", "joined_day"])
-    .where("joined_day", "<=", t)
-    .orderBy("id")
+    .leftJoin("departures", "departures.supplier_id", "suppliers.id")
+    .select([
+      "suppliers.id as id",
+      "suppliers.supplier_class as supplier_class",
+      "suppliers.joined_day as joined_day",
+    ])
+    .where("suppliers.joined_day", "<=", t)
+    .where((eb) => eb.or([eb("departures.day", "is", null), eb("departures.day", ">", t)]))
+    .orderBy("suppliers.id")
     .execute();
   const bonded = await trx
     .selectFrom("attempts")
@@ -611,9 +620,17 @@ function settle(x: Close, phase: 1 | 2, payOut: PayOut) {
   const rewardPriceOf = new Sums();
   const rewardPrices: number[] = [];
   const s = { released: 0, usdPaid: 0, confiscated: 0, bondTokensReturned: 0 };
-  const n = { validated: 0, failed: 0, shares: 0 };
+  const n = { validated: 0, failed: 0, abandoned: 0, shares: 0 };
   for (const r of x.reports) {
     const id = String(r.supplier);
+    if (r.outcome === "abandoned") {
+      // left before completing it (src/ledger/departures.ts): the bond is lost, no validation
+      const bond = r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.price);
+      bondLost.add(id, bond);
+      s.confiscated += bond;
+      n.abandoned++;
+      continue;
+    }
     validatorShares.add(String(r.validator), r.share);
     n.shares += r.share;
     const bond = r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.price);
@@ -946,6 +963,7 @@ const recordStep: LedgerRun = ({ x, w, day, state }) => {
   row.ledger = {
     validatedTasks: pay.validated,
     failedTasks: pay.failed,
+    abandonedTasks: pay.abandoned,
     expiredTasks: exp.expiring.length,
     refundedUsd: exp.refunded,
     refundShortfallUsd: exp.refundDue - exp.refunded,

@@ -60,6 +60,15 @@ export class Dispatcher {
     this.byClass.set(s.supplierClass, list);
   }
 
+  /** A supplier left (src/ledger/departures.ts): it gets no more work. */
+  removeSupplier(id: number): void {
+    const s = this.suppliers.get(id);
+    if (!s) return;
+    this.suppliers.delete(id);
+    const list = this.byClass.get(s.supplierClass) ?? [];
+    list.splice(list.indexOf(s), 1);
+  }
+
   supplier(id: number): DispatchSupplier | undefined {
     return this.suppliers.get(id);
   }

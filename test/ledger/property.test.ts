@@ -80,6 +80,7 @@ const Action = fc.oneof(
     }),
     weight: 1,
   },
+  { arbitrary: fc.record({ kind: fc.constant("leave" as const), pick: fc.nat() }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant("close" as const) }), weight: 2 },
 );
 type Act = typeof Action extends fc.Arbitrary<infer A> ? A : never;
@@ -134,7 +135,16 @@ async function play(l: Ledger, actions: readonly Act[]) {
       await w((trx) =>
         l.postMarketInputs(trx, "op", { consumerSentiment: a.sentiment, governanceValue: 0 }),
       );
-    else if (a.kind === "vote") {
+    else if (a.kind === "leave") {
+      const gone = (await l.db.selectFrom("departures").select("supplier_id").execute()).map(
+        (d) => d.supplier_id,
+      );
+      const here = (await l.db.selectFrom("suppliers").select("id").orderBy("id").execute())
+        .map((r) => r.id)
+        .filter((id) => !gone.includes(id));
+      if (here.length > 0)
+        await w((trx) => l.departSupplier(trx, here[a.pick % here.length], "op", null));
+    } else if (a.kind === "vote") {
       const value = a.name === "reputationWindowJobs" ? 1 + Math.floor(a.value * 10) : a.value;
       await tryW((trx) => l.vote(trx, "dao", { [a.name]: value }));
     } else if (!(await closeOrNoPrice(l, w))) return;
@@ -145,13 +155,14 @@ async function play(l: Ledger, actions: readonly Act[]) {
     seen.failed += x.failedTasks;
     seen.expired += x.expiredTasks;
     seen.refunded += x.refundedUsd;
+    seen.abandoned += x.abandonedTasks;
   }
   seen.votes += (await l.db.selectFrom("votes").select("id").execute()).length;
   seen.joins += (await l.db.selectFrom("suppliers").select("id").execute()).length;
 }
 
 /** What the streams exercised, summed over runs (so the property cannot pass vacuously). */
-const seen = { failed: 0, expired: 0, refunded: 0, votes: 0, joins: 0 };
+const seen = { failed: 0, expired: 0, refunded: 0, votes: 0, joins: 0, abandoned: 0 };
 
 /**
  * Close the open day. The one refusal a stream may meet is E10's: buybacks that took every
@@ -222,6 +233,7 @@ describe.each(await databases())("random event streams ($name)", ({ url }) => {
     expect(seen.refunded).toBeGreaterThan(0);
     expect(seen.votes).toBeGreaterThan(0);
     expect(seen.joins).toBeGreaterThan(0);
+    expect(seen.abandoned).toBeGreaterThan(0);
   });
 
   it("where a stream fits the aggregate model, the daily table equals bme run on its export", async () => {
