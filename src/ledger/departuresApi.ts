@@ -39,6 +39,8 @@ export function departureRoutes(
         z.object({}).passthrough(),
         "The departure, the tasks re-queued and where they went",
       ),
+      400: json(ErrorOut, "Bad request"),
+      401: json(ErrorOut, "No or unknown API key"),
       403: json(ErrorOut, "Not allowed for this key"),
       404: json(ErrorOut, "No such supplier"),
       409: json(ErrorOut, "The supplier already left"),
