@@ -20,7 +20,7 @@ describe.each(await databases())(
   "jobs with allowed regions or a latency SLA ($name)",
   ({ url }) => {
     it("go only to suppliers in a region within the SLA of their origin, and are refused when none is", async () => {
-      const { op } = await newLedger(await url(), WITH_LATENCY);
+      const { ledger, op } = await newLedger(await url(), WITH_LATENCY);
       // asia first: with equal reputation (E20) and work done (E21) the lower id wins the tie
       const asia = (
         await op.post("/v1/suppliers", {
@@ -71,6 +71,7 @@ describe.each(await databases())(
       const st = (await op.get(`/v1/statements/consumers/${c.id}`)).body;
       expect(st.totals.jobs).toBe(7);
       expect(st.totals.usdPaid).toBeCloseTo(700, 9);
+    await ledger.close();
     });
   },
 );
