@@ -71,7 +71,7 @@ describe.each(await databases())(
       const st = (await op.get(`/v1/statements/consumers/${c.id}`)).body;
       expect(st.totals.jobs).toBe(7);
       expect(st.totals.usdPaid).toBeCloseTo(700, 9);
-    await ledger.close();
+      await ledger.close();
     });
   },
 );
