@@ -20,7 +20,7 @@ const SCENARIO = {
   priceMatrix: { train: { gpu: 1 } },
 };
 
-async function events(url: string, jobs: number): Promise<number> {
+export async function events(url: string, jobs: number): Promise<number> {
   const { ledger, operatorKey } = await Ledger.init(url, SCENARIO);
   const app = ledgerApi(ledger, { ratePerSecond: 1e9 });
   let k = 0;
