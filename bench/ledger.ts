@@ -1,10 +1,13 @@
 /**
- * `bme ledger` benchmarks (docs/benchmarks.md): sustained job events per second through the API
- * (submit → assign, bond, complete, validate; in-process requests to the Hono app, one at a time,
- * each its own transaction) on each database, and the wall time of closing a day with 100,000
+ * `bme ledger` benchmarks (docs/benchmarks.md): sustained job events per second through the HTTP
+ * API (submit → assign, bond, complete, validate; one client, and 64 concurrent clients whose
+ * writes share group commits) on each database, and the wall time of closing a day with 100,000
  * validated tasks (seeded in bulk, then one close).
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ledgerApi } from "../src/ledger/api.js";
@@ -20,43 +23,76 @@ const SCENARIO = {
   priceMatrix: { train: { gpu: 1 } },
 };
 
-export async function events(url: string, jobs: number): Promise<number> {
+/**
+ * Sustained job events per second over HTTP: the API served on 127.0.0.1 (the service's own
+ * server, `@hono/node-server`), `clients` concurrent clients (keep-alive connections, in this
+ * same process) each running `jobs / clients` jobs one event after another: submit (the job is
+ * assigned at once), bond, complete, validate. Every event is acknowledged only once committed.
+ */
+export async function events(url: string, jobs: number, clients: number): Promise<number> {
   const { ledger, operatorKey } = await Ledger.init(url, SCENARIO);
   const app = ledgerApi(ledger, { ratePerSecond: 1e9 });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
   let k = 0;
-  const post = async (key: string, path: string, body: unknown = {}) => {
-    const r = await app.request(path, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${key}`,
-        "content-type": "application/json",
-        "idempotency-key": `i${k++}`,
-      },
-      body: JSON.stringify(body),
+  const post = (key: string, path: string, body: unknown = {}) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const text = JSON.stringify(body);
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path,
+          method: "POST",
+          agent,
+          headers: {
+            authorization: `Bearer ${key}`,
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(text),
+            "idempotency-key": `i${k++}`,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const answer = Buffer.concat(chunks).toString();
+            if ((res.statusCode ?? 500) >= 300)
+              reject(new Error(`${path}: ${res.statusCode} ${answer}`));
+            else resolve(JSON.parse(answer));
+          });
+        },
+      );
+      req.on("error", reject);
+      req.end(text);
     });
-    if (r.status >= 300) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-    // biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers
-    return (await r.json()) as any;
-  };
-  const s = await post(operatorKey, "/v1/suppliers", {
-    name: "s",
-    supplierClass: "gpu",
-    capacity: 1_000_000,
-  });
-  const v = await post(operatorKey, "/v1/validators", { name: "v" });
-  const c = await post(operatorKey, "/v1/consumers", { name: "c", consumerType: "train" });
+  const created = async (path: string, body: unknown) =>
+    (await post(operatorKey, path, body)) as { apiKey: string };
+  const s = await created("/v1/suppliers", { name: "s", supplierClass: "gpu", capacity: 1e6 });
+  const v = await created("/v1/validators", { name: "v" });
+  const c = await created("/v1/consumers", { name: "c", consumerType: "train" });
   await post(operatorKey, "/v1/market-inputs", { consumerSentiment: 10_000 });
+  const client = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const job = (await post(c.apiKey, "/v1/jobs", { deadlineDay: 1 })) as {
+        tasks: { id: number }[];
+      };
+      const t = job.tasks[0].id;
+      await post(s.apiKey, `/v1/tasks/${t}/bond`);
+      await post(s.apiKey, `/v1/tasks/${t}/complete`);
+      await post(v.apiKey, `/v1/tasks/${t}/validation`, { passed: true });
+    }
+  };
   const start = performance.now();
-  for (let n = 0; n < jobs; n++) {
-    const job = await post(c.apiKey, "/v1/jobs", { deadlineDay: 1 });
-    const t = job.tasks[0].id;
-    await post(s.apiKey, `/v1/tasks/${t}/bond`);
-    await post(s.apiKey, `/v1/tasks/${t}/complete`);
-    await post(v.apiKey, `/v1/tasks/${t}/validation`, { passed: true });
-  }
+  const each = Math.ceil(jobs / clients);
+  await Promise.all(Array.from({ length: clients }, () => client(each)));
   const seconds = (performance.now() - start) / 1000;
+  agent.destroy();
+  await new Promise((resolve) => server.close(resolve));
   await ledger.close();
-  return (4 * jobs) / seconds;
+  return (4 * each * clients) / seconds;
 }
 
 /** Seed a day of `n` validated one-task jobs in bulk, then time its close. */
@@ -225,10 +261,12 @@ export async function benchLedger(): Promise<string[]> {
       ["postgres", async () => pg.createDatabase(`bench${n++}`)],
     ];
     for (const [name, url] of dbs) {
-      const rate = await events(await url(), 1000);
-      out.push(
-        `ledger ${name}: ${rate.toFixed(0)} job events/s (1,000 jobs × submit/bond/complete/validate, in-process API)`,
-      );
+      for (const clients of [1, 64]) {
+        const rate = await events(await url(), 2000, clients);
+        out.push(
+          `ledger ${name}: ${rate.toFixed(0)} job events/s (2,000 jobs × submit/bond/complete/validate over HTTP, ${clients} concurrent client${clients > 1 ? "s" : ""})`,
+        );
+      }
       const s = await closeDay(await url(), 100_000);
       out.push(`ledger ${name}: close of a day with 100,000 validated tasks ${s.toFixed(2)} s`);
     }

@@ -285,7 +285,7 @@ function routeKit(app: OpenAPIHono<Env>, ledger: Ledger) {
     summary: string,
     body: z.ZodType | null,
     roles: Role[],
-    res = Any,
+    res: z.ZodType = Any,
     status = 200,
     params?: z.ZodObject,
   ) =>
@@ -325,164 +325,199 @@ function routeKit(app: OpenAPIHono<Env>, ledger: Ledger) {
 
 type RouteKit = ReturnType<typeof routeKit>;
 
+/** One idempotent write route: its path, summary, roles, body and answer schemas. */
+interface WriteRoute<B extends z.ZodType | null> {
+  readonly path: string;
+  readonly summary: string;
+  readonly body: B;
+  readonly roles: Role[];
+  readonly res?: z.ZodType;
+  readonly status?: number;
+  /** The path has a task `{id}`. */
+  readonly byId?: boolean;
+}
+
+type WriteFn = Parameters<Ledger["write"]>[3];
+type BodyOf<B> = B extends z.ZodType ? z.infer<B> : undefined;
+
+/**
+ * Register a write route: the request is validated by its schemas (422 naming the field), the
+ * key's role checked, and `act` run as one idempotent write of the ledger (`Ledger.write`).
+ */
+function writeRoute<B extends z.ZodType | null>(
+  kit: RouteKit,
+  spec: WriteRoute<B>,
+  act: (input: { body: BodyOf<B>; id: number; c: AnyContext }) => WriteFn,
+): void {
+  const route = kit.post(
+    spec.path,
+    spec.summary,
+    spec.body,
+    spec.roles,
+    spec.res ?? Any,
+    spec.status ?? 200,
+    spec.byId ? IdParam : undefined,
+  );
+  kit.app.openapi(route, (c) => {
+    const body = (spec.body ? c.req.valid("json" as never) : undefined) as BodyOf<B>;
+    const id = spec.byId ? (c.req.valid("param" as never) as { id: number }).id : -1;
+    const request = spec.byId ? { id, ...(body ?? {}) } : body;
+    return kit.write(c, request, act({ body, id, c })) as never;
+  });
+}
+
 /** Accounts and keys (operator). */
 function accountRoutes(kit: RouteKit): void {
-  const { app, ledger, write, post } = kit;
-  app.openapi(
-    post(
-      "/v1/keys",
-      "Create an operator or governance key (operator)",
-      KeyIn,
-      ["operator"],
-      Any,
-      201,
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof KeyIn>;
-      return write(c, b, (trx) => ledger.createKey(trx, b.role, b.name)) as never;
+  const { ledger } = kit;
+  const operator: Role[] = ["operator"];
+  writeRoute(
+    kit,
+    {
+      path: "/v1/keys",
+      summary: "Create an operator or governance key (operator)",
+      body: KeyIn,
+      roles: operator,
+      status: 201,
     },
+    ({ body }) =>
+      (trx) =>
+        ledger.createKey(trx, body.role, body.name),
   );
-  app.openapi(
-    post(
-      "/v1/consumers",
-      "Create a consumer account and its key (operator)",
-      ConsumerIn,
-      ["operator"],
-      Created,
-      201,
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof ConsumerIn>;
-      return write(c, b, (trx) => ledger.createConsumer(trx, b.name, b.consumerType)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/consumers",
+      summary: "Create a consumer account and its key (operator)",
+      body: ConsumerIn,
+      roles: operator,
+      res: Created,
+      status: 201,
     },
+    ({ body }) =>
+      (trx) =>
+        ledger.createConsumer(trx, body.name, body.consumerType),
   );
-  app.openapi(
-    post(
-      "/v1/suppliers",
-      "Create a supplier account and its key (operator); it joins on the open day",
-      SupplierIn,
-      ["operator"],
-      Created,
-      201,
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof SupplierIn>;
-      return write(c, b, (trx) => ledger.createSupplier(trx, b)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/suppliers",
+      summary: "Create a supplier account and its key (operator); it joins on the open day",
+      body: SupplierIn,
+      roles: operator,
+      res: Created,
+      status: 201,
     },
+    ({ body }) =>
+      (trx) =>
+        ledger.createSupplier(trx, body),
   );
-  app.openapi(
-    post(
-      "/v1/validators",
-      "Create a validator account and its key (operator)",
-      ValidatorIn,
-      ["operator"],
-      Created,
-      201,
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof ValidatorIn>;
-      return write(c, b, (trx) => ledger.createValidator(trx, b.name)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/validators",
+      summary: "Create a validator account and its key (operator)",
+      body: ValidatorIn,
+      roles: operator,
+      res: Created,
+      status: 201,
     },
+    ({ body }) =>
+      (trx) =>
+        ledger.createValidator(trx, body.name),
   );
 }
 
 /** The day's events: jobs, bonds, completions, validations, market inputs, votes, the close. */
 function marketRoutes(kit: RouteKit): void {
-  const { app, ledger, principal, write, me, post } = kit;
-  app.openapi(
-    post(
-      "/v1/jobs",
-      "Submit a job and pay its price (E1) in USD (consumer)",
-      JobIn,
-      ["consumer"],
-      Any,
-      201,
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof JobIn>;
-      return write(c, b, (trx, j) => ledger.submitJob(trx, me(c), j, b)) as never;
+  const { ledger, principal, me } = kit;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/jobs",
+      summary: "Submit a job and pay its price (E1) in USD (consumer)",
+      body: JobIn,
+      roles: ["consumer"],
+      status: 201,
     },
+    ({ body, c }) =>
+      (trx, j) =>
+        ledger.submitJob(trx, me(c), j, body),
   );
-  app.openapi(
-    post(
-      "/v1/tasks/{id}/bond",
-      "Post the bond of an assigned task (E22) (supplier)",
-      null,
-      ["supplier"],
-      Any,
-      200,
-      IdParam,
-    ),
-    (c) => {
-      const { id } = c.req.valid("param" as never) as { id: number };
-      return write(c, { id }, (trx) => ledger.postBond(trx, me(c), id)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/tasks/{id}/bond",
+      summary: "Post the bond of an assigned task (E22) (supplier)",
+      body: null,
+      roles: ["supplier"],
+      byId: true,
     },
+    ({ id, c }) =>
+      (trx) =>
+        ledger.postBond(trx, me(c), id),
   );
-  app.openapi(
-    post(
-      "/v1/tasks/{id}/complete",
-      "Report a task complete (supplier)",
-      null,
-      ["supplier"],
-      Any,
-      200,
-      IdParam,
-    ),
-    (c) => {
-      const { id } = c.req.valid("param" as never) as { id: number };
-      return write(c, { id }, (trx) => ledger.complete(trx, me(c), id)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/tasks/{id}/complete",
+      summary: "Report a task complete (supplier)",
+      body: null,
+      roles: ["supplier"],
+      byId: true,
     },
+    ({ id, c }) =>
+      (trx) =>
+        ledger.complete(trx, me(c), id),
   );
-  app.openapi(
-    post(
-      "/v1/tasks/{id}/validation",
-      "Report the validation of completed work (validator)",
-      ValidationIn,
-      ["validator"],
-      Any,
-      200,
-      IdParam,
-    ),
-    (c) => {
-      const { id } = c.req.valid("param" as never) as { id: number };
-      const b = c.req.valid("json" as never) as z.infer<typeof ValidationIn>;
-      return write(c, { id, ...b }, (trx) => ledger.validate(trx, me(c), id, b.passed)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/tasks/{id}/validation",
+      summary: "Report the validation of completed work (validator)",
+      body: ValidationIn,
+      roles: ["validator"],
+      byId: true,
     },
+    ({ id, body, c }) =>
+      (trx) =>
+        ledger.validate(trx, me(c), id, body.passed),
   );
-  app.openapi(
-    post("/v1/market-inputs", "Post the open day's market inputs (operator)", InputsIn, [
-      "operator",
-    ]),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof InputsIn>;
-      return write(c, b, (trx) => ledger.postMarketInputs(trx, principal(c).name, b)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/market-inputs",
+      summary: "Post the open day's market inputs (operator)",
+      body: InputsIn,
+      roles: ["operator"],
     },
+    ({ body, c }) =>
+      (trx) =>
+        ledger.postMarketInputs(trx, principal(c).name, body),
   );
-  app.openapi(
-    post(
-      "/v1/votes",
-      "Cast a governance vote, effective from the open day's close (governance)",
-      VoteIn,
-      ["governance"],
-      Any,
-      201,
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof VoteIn>;
-      return write(c, b, (trx) => ledger.vote(trx, principal(c).name, b.set)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/votes",
+      summary: "Cast a governance vote, effective from the open day's close (governance)",
+      body: VoteIn,
+      roles: ["governance"],
+      status: 201,
     },
+    ({ body, c }) =>
+      (trx) =>
+        ledger.vote(trx, principal(c).name, body.set),
   );
-  app.openapi(
-    post(
-      "/v1/days/close",
-      "Close the open day: run model.md §6 on it, commit as one transaction (operator)",
-      CloseIn,
-      ["operator"],
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof CloseIn>;
-      return write(c, b, (trx, j) => ledger.closeDay(trx, j, b.day)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/days/close",
+      summary: "Close the open day: run model.md §6 on it, commit as one transaction (operator)",
+      body: CloseIn,
+      roles: ["operator"],
     },
+    ({ body }) =>
+      (trx, j) =>
+        ledger.closeDay(trx, j, body.day),
   );
 }
 

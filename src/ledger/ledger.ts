@@ -314,7 +314,12 @@ export class Ledger {
   private draining: Promise<void> | null = null;
 
   private async drain(): Promise<void> {
-    while (this.pending.length > 0) await this.commitGroup(this.pending.splice(0, MAX_GROUP));
+    while (this.pending.length > 0) {
+      // let the requests already received reach the queue first (the SQLite driver is
+      // synchronous: without this yield every group would hold one write)
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.commitGroup(this.pending.splice(0, MAX_GROUP));
+    }
     this.draining = null;
   }
 
