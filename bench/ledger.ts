@@ -7,9 +7,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { serve } from "@hono/node-server";
 import { ledgerApi } from "../src/ledger/api.js";
 import { Ledger, type Principal } from "../src/ledger/ledger.js";
 import { startPostgres, stopPostgres } from "../src/ledger/postgresServer.js";

@@ -1,9 +1,21 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { ONCHAIN_NAMES } from "../scenario/onchain.js";
 import { LedgerError } from "./errors.js";
 import type { Ledger, Principal, Role, WriteResult } from "./ledger.js";
+import {
+  CloseIn,
+  ConsumerIn,
+  Format,
+  IdParam,
+  InputsIn,
+  JobIn,
+  KeyIn,
+  SupplierIn,
+  ValidationIn,
+  ValidatorIn,
+  VoteIn,
+} from "./schemas.js";
 import {
   balancesOf,
   consumerStatement,
@@ -30,8 +42,6 @@ const ErrorBody = z
   })
   .openapi("Error");
 
-const Name = z.string().min(1).max(200);
-const Id = z.coerce.number().int().min(0);
 const idem = z.object({
   "idempotency-key": z.string().min(1).max(200).openapi({
     description: "Client-chosen key; a retry with the same key never repeats the write.",
@@ -80,95 +90,6 @@ function auth(...roles: Role[]): MiddlewareHandler<Env> {
     await next();
   };
 }
-
-const ConsumerIn = z
-  .object({
-    name: Name,
-    consumerType: Name.openapi({ description: "A consumer type of the ledger's scenario." }),
-  })
-  .strict()
-  .openapi("NewConsumer");
-const SupplierIn = z
-  .object({
-    name: Name,
-    supplierClass: Name.openapi({ description: "A supplier class (price-matrix column)." }),
-    resource: Name.default("any").openapi({ description: "Resource type (TPU, GPU-1x, …)." }),
-    region: Name.default("global"),
-    capacity: z
-      .number()
-      .int()
-      .min(1)
-      .max(1_000_000)
-      .default(1)
-      .openapi({ description: "Concurrent tasks." }),
-    certified: z
-      .boolean()
-      .default(true)
-      .openapi({ description: "Certified (phase 1 assigns only certified suppliers)." }),
-    stake: z
-      .number()
-      .min(0)
-      .default(0)
-      .openapi({ description: "Stake declared at certification, tokens (recorded)." }),
-  })
-  .strict()
-  .openapi("NewSupplier");
-const ValidatorIn = z.object({ name: Name }).strict().openapi("NewValidator");
-const KeyIn = z.object({ role: z.enum(["operator", "governance"]), name: Name }).strict();
-const JobIn = z
-  .object({
-    consumerType: Name.optional().openapi({ description: "Default: the consumer's own type." }),
-    units: z
-      .number()
-      .gt(0)
-      .optional()
-      .openapi({ description: "Units of service (E1). Default: the type's unitsPerJob." }),
-    incentive: z
-      .number()
-      .min(0)
-      .optional()
-      .openapi({ description: "Incentive bid, fraction of price (E1). Default: the type's." }),
-    resource: Name.optional().openapi({ description: "Required resource type." }),
-    regions: z.array(Name).min(1).optional().openapi({ description: "Allowed regions." }),
-    deadlineDay: z
-      .number()
-      .int()
-      .min(0)
-      .openapi({ description: "Last day the work may be validated." }),
-  })
-  .strict()
-  .openapi("NewJob");
-const ValidationIn = z.object({ passed: z.boolean() }).strict();
-const InputsIn = z
-  .object({
-    consumerSentiment: z
-      .number()
-      .min(0)
-      .openapi({ description: "Exchange demand of the day, usd (E10)." }),
-    governanceValue: z
-      .number()
-      .min(0)
-      .default(0)
-      .openapi({ description: "Governance demand, usd (E10)." }),
-    priceOfToken: z
-      .number()
-      .gt(0)
-      .optional()
-      .openapi({ description: "usd/token, when priceSource is feed." }),
-  })
-  .strict()
-  .openapi("MarketInputs");
-const VoteIn = z
-  .object({
-    set: z.record(z.string(), z.number()).openapi({
-      description: `On-chain variables and their new values: ${ONCHAIN_NAMES.join(", ")}.`,
-    }),
-  })
-  .strict()
-  .openapi("Vote");
-const CloseIn = z.object({ day: z.number().int().min(0) }).strict();
-const Format = z.object({ format: z.enum(["json", "csv"]).default("json") });
-const IdParam = z.object({ id: Id });
 
 /** The ledger's HTTP API (Hono, zod schemas, OpenAPI document at /openapi.json). */
 export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono<Env> {
