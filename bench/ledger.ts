@@ -261,10 +261,13 @@ export async function benchLedger(): Promise<string[]> {
       ["postgres", async () => pg.createDatabase(`bench${n++}`)],
     ];
     for (const [name, url] of dbs) {
-      for (const clients of [1, 64]) {
-        const rate = await events(await url(), 2000, clients);
+      for (const [clients, jobs] of [
+        [1, 250],
+        [64, 2000],
+      ]) {
+        const rate = await events(await url(), jobs, clients);
         out.push(
-          `ledger ${name}: ${rate.toFixed(0)} job events/s (2,000 jobs × submit/bond/complete/validate over HTTP, ${clients} concurrent client${clients > 1 ? "s" : ""})`,
+          `ledger ${name}: ${rate.toFixed(0)} job events/s (${jobs} jobs × submit/bond/complete/validate over HTTP, ${clients} concurrent client${clients > 1 ? "s" : ""})`,
         );
       }
       const s = await closeDay(await url(), 100_000);
