@@ -4,15 +4,18 @@
  * writes share group commits) on each database, and the wall time of closing a day with 100,000
  * validated tasks (seeded in bulk, then one close).
  */
+
+import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { ledgerApi } from "../src/ledger/api.js";
 import { Ledger, type Principal } from "../src/ledger/ledger.js";
 import { startPostgres, stopPostgres } from "../src/ledger/postgresServer.js";
+import { poster } from "./ledgerClient.js";
 
 const SCENARIO = {
   name: "bench",
@@ -25,74 +28,49 @@ const SCENARIO = {
 
 /**
  * Sustained job events per second over HTTP: the API served on 127.0.0.1 (the service's own
- * server, `@hono/node-server`), `clients` concurrent clients (keep-alive connections, in this
- * same process) each running `jobs / clients` jobs one event after another: submit (the job is
- * assigned at once), bond, complete, validate. Every event is acknowledged only once committed.
+ * server, `@hono/node-server`) in this process, `clients` concurrent clients in a child process
+ * (bench/ledgerClient.ts) each running its share of `jobs` jobs one event after another: submit
+ * (the job is assigned at once), bond, complete, validate. Every event is acknowledged only once
+ * committed. Returns events per wall second and per CPU second of the server process.
  */
-export async function events(url: string, jobs: number, clients: number): Promise<number> {
+export async function events(
+  url: string,
+  jobs: number,
+  clients: number,
+): Promise<{ rate: number; perCpuSecond: number }> {
   const { ledger, operatorKey } = await Ledger.init(url, SCENARIO);
   const app = ledgerApi(ledger, { ratePerSecond: 1e9 });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const { port } = server.address() as AddressInfo;
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  let k = 0;
-  const post = (key: string, path: string, body: unknown = {}) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const text = JSON.stringify(body);
-      const req = request(
-        {
-          host: "127.0.0.1",
-          port,
-          path,
-          method: "POST",
-          agent,
-          headers: {
-            authorization: `Bearer ${key}`,
-            "content-type": "application/json",
-            "content-length": Buffer.byteLength(text),
-            "idempotency-key": `i${k++}`,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            const answer = Buffer.concat(chunks).toString();
-            if ((res.statusCode ?? 500) >= 300)
-              reject(new Error(`${path}: ${res.statusCode} ${answer}`));
-            else resolve(JSON.parse(answer));
-          });
-        },
-      );
-      req.on("error", reject);
-      req.end(text);
-    });
+  const { post, close } = poster(port, 1, "setup");
   const created = async (path: string, body: unknown) =>
     (await post(operatorKey, path, body)) as { apiKey: string };
   const s = await created("/v1/suppliers", { name: "s", supplierClass: "gpu", capacity: 1e6 });
   const v = await created("/v1/validators", { name: "v" });
   const c = await created("/v1/consumers", { name: "c", consumerType: "train" });
   await post(operatorKey, "/v1/market-inputs", { consumerSentiment: 10_000 });
-  const client = async (n: number) => {
-    for (let i = 0; i < n; i++) {
-      const job = (await post(c.apiKey, "/v1/jobs", { deadlineDay: 1 })) as {
-        tasks: { id: number }[];
-      };
-      const t = job.tasks[0].id;
-      await post(s.apiKey, `/v1/tasks/${t}/bond`);
-      await post(s.apiKey, `/v1/tasks/${t}/complete`);
-      await post(v.apiKey, `/v1/tasks/${t}/validation`, { passed: true });
-    }
-  };
+  close();
+  const ts = import.meta.url.endsWith(".ts");
+  const child = fork(fileURLToPath(new URL(`./ledgerClient.${ts ? "ts" : "js"}`, import.meta.url)));
+  const keys = { consumer: c.apiKey, supplier: s.apiKey, validator: v.apiKey };
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
-  const each = Math.ceil(jobs / clients);
-  await Promise.all(Array.from({ length: clients }, () => client(each)));
+  const answer = await new Promise<{ events?: number; error?: string }>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as { events?: number; error?: string }));
+    child.once("error", reject);
+    child.send({ port, keys, jobs, clients });
+  });
   const seconds = (performance.now() - start) / 1000;
-  agent.destroy();
+  const cpu = process.cpuUsage(cpu0);
   await new Promise((resolve) => server.close(resolve));
   await ledger.close();
-  return (4 * each * clients) / seconds;
+  if (answer.error !== undefined || answer.events === undefined)
+    throw new Error(`ledger bench clients: ${answer.error}`);
+  return {
+    rate: answer.events / seconds,
+    perCpuSecond: answer.events / ((cpu.user + cpu.system) / 1e6),
+  };
 }
 
 /** Seed a day of `n` validated one-task jobs in bulk, then time its close. */
@@ -265,9 +243,9 @@ export async function benchLedger(): Promise<string[]> {
         [1, 250],
         [64, 2000],
       ]) {
-        const rate = await events(await url(), jobs, clients);
+        const { rate, perCpuSecond } = await events(await url(), jobs, clients);
         out.push(
-          `ledger ${name}: ${rate.toFixed(0)} job events/s (${jobs} jobs × submit/bond/complete/validate over HTTP, ${clients} concurrent client${clients > 1 ? "s" : ""})`,
+          `ledger ${name}: ${rate.toFixed(0)} job events/s wall, ${perCpuSecond.toFixed(0)} per CPU-second of the server (${jobs} jobs × submit/bond/complete/validate over HTTP, ${clients} concurrent client${clients > 1 ? "s" : ""})`,
         );
       }
       const s = await closeDay(await url(), 100_000);

@@ -144,13 +144,18 @@ function guard(app: OpenAPIHono<Env>, ledger: Ledger, options: ApiOptions): void
   });
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}`, field: "" }, 404));
 
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 64 * 1024,
-      onError: (c) => c.json({ error: "the request body is too large", field: "" }, 413),
-    }),
-  );
+  const maxSize = options.maxBodyBytes ?? 64 * 1024;
+  const tooLarge = (c: Context) =>
+    c.json({ error: "the request body is too large", field: "" }, 413);
+  const streamed = bodyLimit({ maxSize, onError: tooLarge });
+  // a declared length is checked without touching the body (hono's bodyLimit would build a full
+  // web Request to look at it: ≈ 12% of an event's CPU); a streamed body is counted as it comes
+  app.use("*", (c, next) => {
+    const length = c.req.header("content-length");
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined)
+      return Number(length) > maxSize ? Promise.resolve(tooLarge(c)) : next();
+    return streamed(c, next);
+  });
   app.use("/v1/*", async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const key = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
