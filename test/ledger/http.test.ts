@@ -33,7 +33,7 @@ describe("the HTTP server's body limit", () => {
       expect(await refused.json()).toEqual({ error: "the request body is too large", field: "" });
       const ok = await post(JSON.stringify({ name: "v" }), "small");
       expect(ok.status).toBe(201);
-      expect((await ok.json()).id).toBe(1);
+      expect(((await ok.json()) as { id: number }).id).toBe(1);
       const validators = await ledger.db.selectFrom("validators").select("id").execute();
       expect(validators).toEqual([{ id: 1 }]);
     } finally {
