@@ -1,15 +1,21 @@
 /**
- * `bme ledger` benchmarks (docs/benchmarks.md): sustained job events per second through the API
- * (submit → assign, bond, complete, validate; in-process requests to the Hono app, one at a time,
- * each its own transaction) on each database, and the wall time of closing a day with 100,000
+ * `bme ledger` benchmarks (docs/benchmarks.md): sustained job events per second through the HTTP
+ * API (submit → assign, bond, complete, validate; one client, and 64 concurrent clients whose
+ * writes share group commits) on each database, and the wall time of closing a day with 100,000
  * validated tasks (seeded in bulk, then one close).
  */
+
+import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
 import { ledgerApi } from "../src/ledger/api.js";
 import { Ledger, type Principal } from "../src/ledger/ledger.js";
 import { startPostgres, stopPostgres } from "../src/ledger/postgresServer.js";
+import { poster } from "./ledgerClient.js";
 
 const SCENARIO = {
   name: "bench",
@@ -20,43 +26,51 @@ const SCENARIO = {
   priceMatrix: { train: { gpu: 1 } },
 };
 
-async function events(url: string, jobs: number): Promise<number> {
+/**
+ * Sustained job events per second over HTTP: the API served on 127.0.0.1 (the service's own
+ * server, `@hono/node-server`) in this process, `clients` concurrent clients in a child process
+ * (bench/ledgerClient.ts) each running its share of `jobs` jobs one event after another: submit
+ * (the job is assigned at once), bond, complete, validate. Every event is acknowledged only once
+ * committed. Returns events per wall second and per CPU second of the server process.
+ */
+export async function events(
+  url: string,
+  jobs: number,
+  clients: number,
+): Promise<{ rate: number; perCpuSecond: number }> {
   const { ledger, operatorKey } = await Ledger.init(url, SCENARIO);
   const app = ledgerApi(ledger, { ratePerSecond: 1e9 });
-  let k = 0;
-  const post = async (key: string, path: string, body: unknown = {}) => {
-    const r = await app.request(path, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${key}`,
-        "content-type": "application/json",
-        "idempotency-key": `i${k++}`,
-      },
-      body: JSON.stringify(body),
-    });
-    if (r.status >= 300) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-    // biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers
-    return (await r.json()) as any;
-  };
-  const s = await post(operatorKey, "/v1/suppliers", {
-    name: "s",
-    supplierClass: "gpu",
-    capacity: 1_000_000,
-  });
-  const v = await post(operatorKey, "/v1/validators", { name: "v" });
-  const c = await post(operatorKey, "/v1/consumers", { name: "c", consumerType: "train" });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  const { post, close } = poster(port, 1, "setup");
+  const created = async (path: string, body: unknown) =>
+    (await post(operatorKey, path, body)) as { apiKey: string };
+  const s = await created("/v1/suppliers", { name: "s", supplierClass: "gpu", capacity: 1e6 });
+  const v = await created("/v1/validators", { name: "v" });
+  const c = await created("/v1/consumers", { name: "c", consumerType: "train" });
   await post(operatorKey, "/v1/market-inputs", { consumerSentiment: 10_000 });
+  close();
+  const ts = import.meta.url.endsWith(".ts");
+  const child = fork(fileURLToPath(new URL(`./ledgerClient.${ts ? "ts" : "js"}`, import.meta.url)));
+  const keys = { consumer: c.apiKey, supplier: s.apiKey, validator: v.apiKey };
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
-  for (let n = 0; n < jobs; n++) {
-    const job = await post(c.apiKey, "/v1/jobs", { deadlineDay: 1 });
-    const t = job.tasks[0].id;
-    await post(s.apiKey, `/v1/tasks/${t}/bond`);
-    await post(s.apiKey, `/v1/tasks/${t}/complete`);
-    await post(v.apiKey, `/v1/tasks/${t}/validation`, { passed: true });
-  }
+  const answer = await new Promise<{ events?: number; error?: string }>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as { events?: number; error?: string }));
+    child.once("error", reject);
+    child.send({ port, keys, jobs, clients });
+  });
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await new Promise((resolve) => server.close(resolve));
   await ledger.close();
-  return (4 * jobs) / seconds;
+  if (answer.error !== undefined || answer.events === undefined)
+    throw new Error(`ledger bench clients: ${answer.error}`);
+  return {
+    rate: answer.events / seconds,
+    perCpuSecond: answer.events / ((cpu.user + cpu.system) / 1e6),
+  };
 }
 
 /** Seed a day of `n` validated one-task jobs in bulk, then time its close. */
@@ -225,10 +239,15 @@ export async function benchLedger(): Promise<string[]> {
       ["postgres", async () => pg.createDatabase(`bench${n++}`)],
     ];
     for (const [name, url] of dbs) {
-      const rate = await events(await url(), 1000);
-      out.push(
-        `ledger ${name}: ${rate.toFixed(0)} job events/s (1,000 jobs × submit/bond/complete/validate, in-process API)`,
-      );
+      for (const [clients, jobs] of [
+        [1, 250],
+        [64, 2000],
+      ]) {
+        const { rate, perCpuSecond } = await events(await url(), jobs, clients);
+        out.push(
+          `ledger ${name}: ${rate.toFixed(0)} job events/s wall, ${perCpuSecond.toFixed(0)} per CPU-second of the server (${jobs} jobs × submit/bond/complete/validate over HTTP, ${clients} concurrent client${clients > 1 ? "s" : ""})`,
+        );
+      }
       const s = await closeDay(await url(), 100_000);
       out.push(`ledger ${name}: close of a day with 100,000 validated tasks ${s.toFixed(2)} s`);
     }

@@ -1,11 +1,23 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { ONCHAIN_NAMES } from "../scenario/onchain.js";
 import { departureRoutes } from "./departuresApi.js";
 import { LedgerError } from "./errors.js";
 import type { Ledger, Principal, Role, WriteResult } from "./ledger.js";
 import { jobRegions } from "./scheduler.js";
+import {
+  CloseIn,
+  ConsumerIn,
+  Format,
+  IdParam,
+  InputsIn,
+  JobIn,
+  KeyIn,
+  SupplierIn,
+  ValidationIn,
+  ValidatorIn,
+  VoteIn,
+} from "./schemas.js";
 import {
   balancesOf,
   consumerStatement,
@@ -32,8 +44,6 @@ const ErrorBody = z
   })
   .openapi("Error");
 
-const Name = z.string().min(1).max(200);
-const Id = z.coerce.number().int().min(0);
 const idem = z.object({
   "idempotency-key": z.string().min(1).max(200).openapi({
     description: "Client-chosen key; a retry with the same key never repeats the write.",
@@ -82,102 +92,6 @@ function auth(...roles: Role[]): MiddlewareHandler<Env> {
     await next();
   };
 }
-
-const ConsumerIn = z
-  .object({
-    name: Name,
-    consumerType: Name.openapi({ description: "A consumer type of the ledger's scenario." }),
-  })
-  .strict()
-  .openapi("NewConsumer");
-const SupplierIn = z
-  .object({
-    name: Name,
-    supplierClass: Name.openapi({ description: "A supplier class (price-matrix column)." }),
-    resource: Name.default("any").openapi({ description: "Resource type (TPU, GPU-1x, …)." }),
-    region: Name.default("global"),
-    capacity: z
-      .number()
-      .int()
-      .min(1)
-      .max(1_000_000)
-      .default(1)
-      .openapi({ description: "Concurrent tasks." }),
-    certified: z
-      .boolean()
-      .default(true)
-      .openapi({ description: "Certified (phase 1 assigns only certified suppliers)." }),
-    stake: z
-      .number()
-      .min(0)
-      .default(0)
-      .openapi({ description: "Stake declared at certification, tokens (recorded)." }),
-  })
-  .strict()
-  .openapi("NewSupplier");
-const ValidatorIn = z.object({ name: Name }).strict().openapi("NewValidator");
-const KeyIn = z.object({ role: z.enum(["operator", "governance"]), name: Name }).strict();
-const JobIn = z
-  .object({
-    consumerType: Name.optional().openapi({ description: "Default: the consumer's own type." }),
-    units: z
-      .number()
-      .gt(0)
-      .optional()
-      .openapi({ description: "Units of service (E1). Default: the type's unitsPerJob." }),
-    incentive: z
-      .number()
-      .min(0)
-      .optional()
-      .openapi({ description: "Incentive bid, fraction of price (E1). Default: the type's." }),
-    resource: Name.optional().openapi({ description: "Required resource type." }),
-    regions: z.array(Name).min(1).optional().openapi({ description: "Allowed regions." }),
-    origin: Name.optional().openapi({
-      description: "Region the job comes from; required with latencySlaMs.",
-    }),
-    latencySlaMs: z.number().min(0).optional().openapi({
-      description:
-        "Latency SLA, ms: only regions within it of origin (the scenario's marketplace.latencyMs) may serve; intersected with regions.",
-    }),
-    deadlineDay: z
-      .number()
-      .int()
-      .min(0)
-      .openapi({ description: "Last day the work may be validated." }),
-  })
-  .strict()
-  .openapi("NewJob");
-const ValidationIn = z.object({ passed: z.boolean() }).strict();
-const InputsIn = z
-  .object({
-    consumerSentiment: z
-      .number()
-      .min(0)
-      .openapi({ description: "Exchange demand of the day, usd (E10)." }),
-    governanceValue: z
-      .number()
-      .min(0)
-      .default(0)
-      .openapi({ description: "Governance demand, usd (E10)." }),
-    priceOfToken: z
-      .number()
-      .gt(0)
-      .optional()
-      .openapi({ description: "usd/token, when priceSource is feed." }),
-  })
-  .strict()
-  .openapi("MarketInputs");
-const VoteIn = z
-  .object({
-    set: z.record(z.string(), z.number()).openapi({
-      description: `On-chain variables and their new values: ${ONCHAIN_NAMES.join(", ")}.`,
-    }),
-  })
-  .strict()
-  .openapi("Vote");
-const CloseIn = z.object({ day: z.number().int().min(0) }).strict();
-const Format = z.object({ format: z.enum(["json", "csv"]).default("json") });
-const IdParam = z.object({ id: Id });
 
 /** The ledger's HTTP API (Hono, zod schemas, OpenAPI document at /openapi.json). */
 export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono<Env> {
@@ -233,13 +147,18 @@ function guard(app: OpenAPIHono<Env>, ledger: Ledger, options: ApiOptions): void
   });
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}`, field: "" }, 404));
 
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 64 * 1024,
-      onError: (c) => c.json({ error: "the request body is too large", field: "" }, 413),
-    }),
-  );
+  const maxSize = options.maxBodyBytes ?? 64 * 1024;
+  const tooLarge = (c: Context) =>
+    c.json({ error: "the request body is too large", field: "" }, 413);
+  const streamed = bodyLimit({ maxSize, onError: tooLarge });
+  // a declared length is checked without touching the body (hono's bodyLimit would build a full
+  // web Request to look at it: ≈ 12% of an event's CPU); a streamed body is counted as it comes
+  app.use("*", (c, next) => {
+    const length = c.req.header("content-length");
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined)
+      return Number(length) > maxSize ? Promise.resolve(tooLarge(c)) : next();
+    return streamed(c, next);
+  });
   app.use("/v1/*", async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const key = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
@@ -295,7 +214,7 @@ function routeKit(app: OpenAPIHono<Env>, ledger: Ledger) {
     summary: string,
     body: z.ZodType | null,
     roles: Role[],
-    res = Any,
+    res: z.ZodType = Any,
     status = 200,
     params?: z.ZodObject,
   ) =>
@@ -335,165 +254,202 @@ function routeKit(app: OpenAPIHono<Env>, ledger: Ledger) {
 
 type RouteKit = ReturnType<typeof routeKit>;
 
+/** One idempotent write route: its path, summary, roles, body and answer schemas. */
+interface WriteRoute<B extends z.ZodType | null> {
+  readonly path: string;
+  readonly summary: string;
+  readonly body: B;
+  readonly roles: Role[];
+  readonly res?: z.ZodType;
+  readonly status?: number;
+  /** The path has a task `{id}`. */
+  readonly byId?: boolean;
+}
+
+type WriteFn = Parameters<Ledger["write"]>[3];
+type BodyOf<B> = B extends z.ZodType ? z.infer<B> : undefined;
+
+/**
+ * Register a write route: the request is validated by its schemas (422 naming the field), the
+ * key's role checked, and `act` run as one idempotent write of the ledger (`Ledger.write`).
+ */
+function writeRoute<B extends z.ZodType | null>(
+  kit: RouteKit,
+  spec: WriteRoute<B>,
+  act: (input: { body: BodyOf<B>; id: number; c: AnyContext }) => WriteFn,
+): void {
+  const route = kit.post(
+    spec.path,
+    spec.summary,
+    spec.body,
+    spec.roles,
+    spec.res ?? Any,
+    spec.status ?? 200,
+    spec.byId ? IdParam : undefined,
+  );
+  kit.app.openapi(route, (c) => {
+    const body = (spec.body ? c.req.valid("json" as never) : undefined) as BodyOf<B>;
+    const id = spec.byId ? (c.req.valid("param" as never) as { id: number }).id : -1;
+    const request = spec.byId ? { id, ...(body ?? {}) } : body;
+    return kit.write(c, request, act({ body, id, c })) as never;
+  });
+}
+
 /** Accounts and keys (operator). */
 function accountRoutes(kit: RouteKit): void {
-  const { app, ledger, write, post } = kit;
-  app.openapi(
-    post(
-      "/v1/keys",
-      "Create an operator or governance key (operator)",
-      KeyIn,
-      ["operator"],
-      Any,
-      201,
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof KeyIn>;
-      return write(c, b, (trx) => ledger.createKey(trx, b.role, b.name)) as never;
+  const { ledger } = kit;
+  const operator: Role[] = ["operator"];
+  writeRoute(
+    kit,
+    {
+      path: "/v1/keys",
+      summary: "Create an operator or governance key (operator)",
+      body: KeyIn,
+      roles: operator,
+      status: 201,
     },
+    ({ body }) =>
+      (trx) =>
+        ledger.createKey(trx, body.role, body.name),
   );
-  app.openapi(
-    post(
-      "/v1/consumers",
-      "Create a consumer account and its key (operator)",
-      ConsumerIn,
-      ["operator"],
-      Created,
-      201,
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof ConsumerIn>;
-      return write(c, b, (trx) => ledger.createConsumer(trx, b.name, b.consumerType)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/consumers",
+      summary: "Create a consumer account and its key (operator)",
+      body: ConsumerIn,
+      roles: operator,
+      res: Created,
+      status: 201,
     },
+    ({ body }) =>
+      (trx) =>
+        ledger.createConsumer(trx, body.name, body.consumerType),
   );
-  app.openapi(
-    post(
-      "/v1/suppliers",
-      "Create a supplier account and its key (operator); it joins on the open day",
-      SupplierIn,
-      ["operator"],
-      Created,
-      201,
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof SupplierIn>;
-      return write(c, b, (trx) => ledger.createSupplier(trx, b)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/suppliers",
+      summary: "Create a supplier account and its key (operator); it joins on the open day",
+      body: SupplierIn,
+      roles: operator,
+      res: Created,
+      status: 201,
     },
+    ({ body }) =>
+      (trx) =>
+        ledger.createSupplier(trx, body),
   );
-  app.openapi(
-    post(
-      "/v1/validators",
-      "Create a validator account and its key (operator)",
-      ValidatorIn,
-      ["operator"],
-      Created,
-      201,
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof ValidatorIn>;
-      return write(c, b, (trx) => ledger.createValidator(trx, b.name)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/validators",
+      summary: "Create a validator account and its key (operator)",
+      body: ValidatorIn,
+      roles: operator,
+      res: Created,
+      status: 201,
     },
+    ({ body }) =>
+      (trx) =>
+        ledger.createValidator(trx, body.name),
   );
 }
 
 /** The day's events: jobs, bonds, completions, validations, market inputs, votes, the close. */
 function marketRoutes(kit: RouteKit): void {
-  const { app, ledger, principal, write, me, post } = kit;
-  app.openapi(
-    post(
-      "/v1/jobs",
-      "Submit a job and pay its price (E1) in USD (consumer)",
-      JobIn,
-      ["consumer"],
-      Any,
-      201,
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof JobIn>;
-      const job = { ...b, regions: jobRegions(ledger.economy.scenario, b) ?? undefined };
-      return write(c, b, (trx, j) => ledger.submitJob(trx, me(c), j, job)) as never;
+  const { ledger, principal, me } = kit;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/jobs",
+      summary: "Submit a job and pay its price (E1) in USD (consumer)",
+      body: JobIn,
+      roles: ["consumer"],
+      status: 201,
     },
+    ({ body, c }) =>
+      (trx, j) =>
+        ledger.submitJob(trx, me(c), j, {
+          ...body,
+          regions: jobRegions(ledger.economy.scenario, body) ?? undefined,
+        }),
   );
-  app.openapi(
-    post(
-      "/v1/tasks/{id}/bond",
-      "Post the bond of an assigned task (E22) (supplier)",
-      null,
-      ["supplier"],
-      Any,
-      200,
-      IdParam,
-    ),
-    (c) => {
-      const { id } = c.req.valid("param" as never) as { id: number };
-      return write(c, { id }, (trx) => ledger.postBond(trx, me(c), id)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/tasks/{id}/bond",
+      summary: "Post the bond of an assigned task (E22) (supplier)",
+      body: null,
+      roles: ["supplier"],
+      byId: true,
     },
+    ({ id, c }) =>
+      (trx) =>
+        ledger.postBond(trx, me(c), id),
   );
-  app.openapi(
-    post(
-      "/v1/tasks/{id}/complete",
-      "Report a task complete (supplier)",
-      null,
-      ["supplier"],
-      Any,
-      200,
-      IdParam,
-    ),
-    (c) => {
-      const { id } = c.req.valid("param" as never) as { id: number };
-      return write(c, { id }, (trx) => ledger.complete(trx, me(c), id)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/tasks/{id}/complete",
+      summary: "Report a task complete (supplier)",
+      body: null,
+      roles: ["supplier"],
+      byId: true,
     },
+    ({ id, c }) =>
+      (trx) =>
+        ledger.complete(trx, me(c), id),
   );
-  app.openapi(
-    post(
-      "/v1/tasks/{id}/validation",
-      "Report the validation of completed work (validator)",
-      ValidationIn,
-      ["validator"],
-      Any,
-      200,
-      IdParam,
-    ),
-    (c) => {
-      const { id } = c.req.valid("param" as never) as { id: number };
-      const b = c.req.valid("json" as never) as z.infer<typeof ValidationIn>;
-      return write(c, { id, ...b }, (trx) => ledger.validate(trx, me(c), id, b.passed)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/tasks/{id}/validation",
+      summary: "Report the validation of completed work (validator)",
+      body: ValidationIn,
+      roles: ["validator"],
+      byId: true,
     },
+    ({ id, body, c }) =>
+      (trx) =>
+        ledger.validate(trx, me(c), id, body.passed),
   );
-  app.openapi(
-    post("/v1/market-inputs", "Post the open day's market inputs (operator)", InputsIn, [
-      "operator",
-    ]),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof InputsIn>;
-      return write(c, b, (trx) => ledger.postMarketInputs(trx, principal(c).name, b)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/market-inputs",
+      summary: "Post the open day's market inputs (operator)",
+      body: InputsIn,
+      roles: ["operator"],
     },
+    ({ body, c }) =>
+      (trx) =>
+        ledger.postMarketInputs(trx, principal(c).name, body),
   );
-  app.openapi(
-    post(
-      "/v1/votes",
-      "Cast a governance vote, effective from the open day's close (governance)",
-      VoteIn,
-      ["governance"],
-      Any,
-      201,
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof VoteIn>;
-      return write(c, b, (trx) => ledger.vote(trx, principal(c).name, b.set)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/votes",
+      summary: "Cast a governance vote, effective from the open day's close (governance)",
+      body: VoteIn,
+      roles: ["governance"],
+      status: 201,
     },
+    ({ body, c }) =>
+      (trx) =>
+        ledger.vote(trx, principal(c).name, body.set),
   );
-  app.openapi(
-    post(
-      "/v1/days/close",
-      "Close the open day: run model.md §6 on it, commit as one transaction (operator)",
-      CloseIn,
-      ["operator"],
-    ),
-    (c) => {
-      const b = c.req.valid("json" as never) as z.infer<typeof CloseIn>;
-      return write(c, b, (trx, j) => ledger.closeDay(trx, j, b.day)) as never;
+  writeRoute(
+    kit,
+    {
+      path: "/v1/days/close",
+      summary: "Close the open day: run model.md §6 on it, commit as one transaction (operator)",
+      body: CloseIn,
+      roles: ["operator"],
     },
+    ({ body }) =>
+      (trx, j) =>
+        ledger.closeDay(trx, j, body.day),
   );
 }
 

@@ -1,3 +1,4 @@
+import type BetterSqlite3 from "better-sqlite3";
 import {
   Kysely,
   type Migration,
@@ -140,6 +141,8 @@ export type LedgerDb = Kysely<Tables>;
 export interface OpenedDb {
   readonly db: LedgerDb;
   readonly kind: "sqlite" | "postgres";
+  /** The SQLite connection itself (one per ledger), for the compiled hot statements; else null. */
+  readonly sqlite: BetterSqlite3.Database | null;
   close(): Promise<void>;
 }
 
@@ -156,14 +159,16 @@ export async function openDb(url: string): Promise<OpenedDb> {
     // float8 → number is pg's default; count()/sum(int) come back as bigint strings (Number()).
     const pool: Pool = new pg.Pool({ connectionString: url, max: 1 });
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-    opened = { db, kind: "postgres", close: () => db.destroy() };
+    opened = { db, kind: "postgres", sqlite: null, close: () => db.destroy() };
   } else {
     const Database = (await import("better-sqlite3")).default;
     const file = url.replace(/^sqlite:(\/\/)?/, "");
     const database = new Database(file);
-    // WAL: a commit is on disk (in the log) when it returns; SIGKILL loses nothing committed.
+    // WAL + synchronous FULL: a commit returns only once its log frames are fsync'ed, so an
+    // acknowledged event survives SIGKILL and power loss alike (docs/decisions.md: NORMAL would
+    // survive SIGKILL but may lose the last commits on power loss).
     database.pragma("journal_mode = WAL");
-    database.pragma("synchronous = NORMAL");
+    database.pragma("synchronous = FULL");
     database.pragma("busy_timeout = 5000");
     // kysely prepares every query anew; the ledger repeats a few dozen SQL texts, so keep them
     const prepared = new Map<string, ReturnType<typeof database.prepare>>();
@@ -178,7 +183,7 @@ export async function openDb(url: string): Promise<OpenedDb> {
       return s;
     }) as typeof database.prepare;
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
-    opened = { db, kind: "sqlite", close: () => db.destroy() };
+    opened = { db, kind: "sqlite", sqlite: database, close: () => db.destroy() };
   }
   await migrate(opened.db);
   return opened;

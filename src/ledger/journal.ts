@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
-import { sql } from "kysely";
+import type { CompiledStatements } from "./compiled.js";
 import type { Tables } from "./db.js";
 
 /**
@@ -119,32 +119,21 @@ export class Journal {
     return { txn: this.nextTxn, posting: this.nextPosting };
   }
 
-  /** Write the collected transactions, postings and balance changes. */
-  async flush(db: Db): Promise<void> {
-    for (let i = 0; i < this.txnRows.length; i += 500)
-      await db
-        .insertInto("txns")
-        .values(this.txnRows.slice(i, i + 500))
-        .execute();
-    for (let i = 0; i < this.postingRows.length; i += 500)
-      await db
-        .insertInto("postings")
-        .values(this.postingRows.slice(i, i + 500))
-        .execute();
-    const rows = [...this.delta].map(([key, amount]) => {
-      const [currency, account] = key.split("\u0000");
-      return { account, currency, amount };
+  /**
+   * Write the collected transactions, postings and balance changes: one multi-row insert each
+   * (compiled once per row count), balances added to in place (upsert).
+   */
+  async flush(db: Db, statements: CompiledStatements): Promise<void> {
+    await statements.insert(db, "txns", this.txnRows);
+    await statements.insert(db, "postings", this.postingRows);
+    const rows: Tables["balances"][] = [];
+    for (const [key, amount] of this.delta) {
+      const cut = key.indexOf("\u0000");
+      rows.push({ account: key.slice(cut + 1), currency: key.slice(0, cut), amount });
+    }
+    await statements.insert(db, "balances", rows, {
+      upsertAdd: { keys: ["account", "currency"], add: "amount" },
     });
-    for (let i = 0; i < rows.length; i += 500)
-      await db
-        .insertInto("balances")
-        .values(rows.slice(i, i + 500))
-        .onConflict((oc) =>
-          oc
-            .columns(["account", "currency"])
-            .doUpdateSet({ amount: sql`balances.amount + excluded.amount` }),
-        )
-        .execute();
     this.txnRows.length = 0;
     this.postingRows.length = 0;
     this.delta.clear();

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Transaction } from "kysely";
+import type { Compilable, Transaction } from "kysely";
 import { ScenarioError } from "../scenario/errors.js";
 import { prepareScenario } from "../scenario/load.js";
 import { ONCHAIN_NAMES, type OnchainName, type OnchainValues } from "../scenario/onchain.js";
 import { closeDay, type DayRecord, type DayState } from "./close.js";
+import { CompiledStatements, type Placeholder } from "./compiled.js";
 import { type LedgerDb, num, type OpenedDb, openDb, type Tables } from "./db.js";
 import { departSupplier } from "./departures.js";
 import { consumerIndex, type Economy, economyOf, priceOfJob, rowOf } from "./economy.js";
@@ -49,6 +50,19 @@ interface Counters {
   outcome: number;
 }
 
+/** A write waiting for its group commit. */
+interface PendingWrite {
+  readonly principal: Principal;
+  readonly idempotencyKey: string;
+  readonly request: unknown;
+  readonly fn: (trx: Trx, j: Journal) => Promise<WriteResult>;
+  resolve(r: WriteResult): void;
+  reject(e: unknown): void;
+}
+
+/** Most writes committed in one transaction. */
+const MAX_GROUP = 256;
+
 /** What a write returns: an HTTP status and a JSON body (stored for idempotent replays). */
 export interface WriteResult {
   readonly status: number;
@@ -59,12 +73,11 @@ export interface WriteResult {
 
 /**
  * `bme ledger`: the whitepaper's economy run on real events (issue 14). One writer per database:
- * every write runs alone (a queue) in one database transaction with its idempotency record, so a
+ * writes run one at a time, each with its idempotency record, committed in groups (`write`), so a
  * write is either acknowledged and committed whole, or absent. State the scheduler needs is held
  * in memory and rebuilt from the database on open and after any failed write.
  */
 export class Ledger {
-  private queue: Promise<unknown> = Promise.resolve();
   private c!: Counters;
   private dispatcher!: Dispatcher;
   openDay = 0;
@@ -72,10 +85,25 @@ export class Ledger {
   onchain!: OnchainValues;
   priceSource: PriceSource = "model";
 
+  /** The hot statements, compiled once (src/ledger/compiled.ts). */
+  private readonly statements: CompiledStatements;
+
   private constructor(
     private readonly handle: OpenedDb,
     readonly economy: Economy,
-  ) {}
+  ) {
+    this.statements = new CompiledStatements(handle.db, handle.sqlite);
+  }
+
+  /** Run the compiled statement `key` (built by `build` the first time) with `values`. */
+  private exec<R = Record<string, unknown>>(
+    trx: Trx,
+    key: string,
+    build: (db: LedgerDb, p: Placeholder) => Compilable,
+    values: readonly unknown[],
+  ): Promise<R[]> {
+    return this.statements.run<R>(trx, this.statements.prepare(key, build), values);
+  }
 
   get db(): LedgerDb {
     return this.handle.db;
@@ -136,7 +164,7 @@ export class Ledger {
           ]),
           ...transfer("genesis", "dollarReserve", "usd", c.initialDollarReserve),
         ]);
-        await j.flush(trx);
+        await j.flush(trx, new CompiledStatements(handle.db, handle.sqlite));
       });
       const ledger = new Ledger(handle, economy);
       await ledger.hydrate();
@@ -168,13 +196,12 @@ export class Ledger {
   }
 
   async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    while (this.draining) await this.draining;
     await this.handle.close();
   }
 
   /** Rebuild the in-memory state (counters, open day, phase, on-chain values, scheduler). */
-  async hydrate(): Promise<void> {
-    const db = this.db;
+  async hydrate(db: LedgerDb = this.db): Promise<void> {
     const max = async (table: keyof Tables, col = "id") =>
       num(
         (
@@ -266,9 +293,14 @@ export class Ledger {
   // ---- writes ----
 
   /**
-   * Run one write alone, in one transaction, with its idempotency record: a retry with the same
-   * key and the same request returns the stored response and changes nothing; the same key with
-   * another request is refused.
+   * Run one write with its idempotency record: a retry with the same key and the same request
+   * returns the stored response and changes nothing; the same key with another request is refused.
+   *
+   * Writes run one at a time, in arrival order. Writes that arrive while a commit is under way are
+   * committed together (group commit): each runs inside its own savepoint of one transaction, so
+   * a refused write is rolled back alone, and every write of the group is acknowledged (its
+   * promise settles) only after the transaction commits — one fsync for the group, none of its
+   * writes acknowledged before it is durable (docs/decisions.md).
    */
   write(
     principal: Principal,
@@ -276,51 +308,102 @@ export class Ledger {
     request: unknown,
     fn: (trx: Trx, j: Journal) => Promise<WriteResult>,
   ): Promise<WriteResult> {
-    const run = async (): Promise<WriteResult> => {
-      const hash = createHash("sha256").update(JSON.stringify(request)).digest("hex");
-      const at = new Date().toISOString();
-      try {
-        return await this.db.transaction().execute(async (trx) => {
-          const seen = await trx
-            .selectFrom("idempotency")
-            .selectAll()
-            .where("principal", "=", principal.id)
-            .where("key", "=", idempotencyKey)
-            .executeTakeFirst();
-          if (seen) {
-            if (seen.request_hash !== hash)
-              throw conflict(
-                "Idempotency-Key",
-                `the key "${idempotencyKey}" was already used for another request`,
-              );
-            return { status: seen.status, body: JSON.parse(seen.response) };
+    return new Promise<WriteResult>((resolve, reject) => {
+      this.pending.push({ principal, idempotencyKey, request, fn, resolve, reject });
+      if (!this.draining) this.draining = this.drain();
+    });
+  }
+
+  /** Writes waiting for the next group commit, and the loop that commits them. */
+  private readonly pending: PendingWrite[] = [];
+  private draining: Promise<void> | null = null;
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      // let the requests already received reach the queue first (the SQLite driver is
+      // synchronous: without this yield every group would hold one write)
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.commitGroup(this.pending.splice(0, MAX_GROUP));
+    }
+    this.draining = null;
+  }
+
+  /** One transaction for the group; each write in a savepoint unless it is alone. */
+  private async commitGroup(group: PendingWrite[]): Promise<void> {
+    const alone = group.length === 1;
+    const outcomes: ({ ok: true; result: WriteResult } | { ok: false; error: unknown })[] = [];
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const w of group) {
+          if (alone) {
+            outcomes.push({ ok: true, result: await this.runWrite(trx, w) });
+            continue;
           }
-          const j = new Journal(this.c.txn, this.c.posting, at);
-          const result = await fn(trx, j);
-          await j.flush(trx);
-          this.c.txn = j.next.txn;
-          this.c.posting = j.next.posting;
-          await trx
-            .insertInto("idempotency")
-            .values({
-              principal: principal.id,
-              key: idempotencyKey,
-              request_hash: hash,
-              status: result.status,
-              response: JSON.stringify(result.stored ?? result.body),
-              at,
-            })
-            .execute();
-          return result;
-        });
-      } catch (e) {
-        await this.hydrate(); // the transaction rolled back: so does the memory
-        throw e;
-      }
-    };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next;
+          await this.statements.raw(trx, "savepoint bme_write");
+          try {
+            const result = await this.runWrite(trx, w);
+            await this.statements.raw(trx, "release savepoint bme_write");
+            outcomes.push({ ok: true, result });
+          } catch (error) {
+            await this.statements.raw(trx, "rollback to savepoint bme_write");
+            await this.statements.raw(trx, "release savepoint bme_write");
+            await this.hydrate(trx); // the memory follows the database back to the savepoint
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      // nothing of the group was committed (its one write was refused, or the commit failed)
+      await this.hydrate().catch(() => undefined);
+      for (const w of group) w.reject(error);
+      return;
+    }
+    group.forEach((w, i) => {
+      const o = outcomes[i];
+      if (o.ok) w.resolve(o.result);
+      else w.reject(o.error);
+    });
+  }
+
+  private async runWrite(trx: Trx, w: PendingWrite): Promise<WriteResult> {
+    const { principal, idempotencyKey } = w;
+    const hash = createHash("sha256").update(JSON.stringify(w.request)).digest("hex");
+    const at = new Date().toISOString();
+    const [seen] = await this.exec<Tables["idempotency"]>(
+      trx,
+      "idempotency.get",
+      (db, p) =>
+        db
+          .selectFrom("idempotency")
+          .selectAll()
+          .where("principal", "=", p(0))
+          .where("key", "=", p(1)),
+      [principal.id, idempotencyKey],
+    );
+    if (seen) {
+      if (seen.request_hash !== hash)
+        throw conflict(
+          "Idempotency-Key",
+          `the key "${idempotencyKey}" was already used for another request`,
+        );
+      return { status: seen.status, body: JSON.parse(seen.response) };
+    }
+    const j = new Journal(this.c.txn, this.c.posting, at);
+    const result = await w.fn(trx, j);
+    await j.flush(trx, this.statements);
+    this.c.txn = j.next.txn;
+    this.c.posting = j.next.posting;
+    await this.statements.insert(trx, "idempotency", [
+      {
+        principal: principal.id,
+        key: idempotencyKey,
+        request_hash: hash,
+        status: result.status,
+        response: JSON.stringify(result.stored ?? result.body),
+        at,
+      },
+    ]);
+    return result;
   }
 
   /** Look up the principal of an API key (null if unknown). */
@@ -461,11 +544,12 @@ export class Ledger {
       deadlineDay: number;
     },
   ): Promise<WriteResult> {
-    const consumer = await trx
-      .selectFrom("consumers")
-      .selectAll()
-      .where("id", "=", consumerId)
-      .executeTakeFirst();
+    const [consumer] = await this.exec<Tables["consumers"]>(
+      trx,
+      "consumers.get",
+      (db, p) => db.selectFrom("consumers").selectAll().where("id", "=", p(0)),
+      [consumerId],
+    );
     if (!consumer) throw notFound("consumerId", `no consumer ${consumerId}`);
     const type = job.consumerType ?? consumer.consumer_type;
     const i = consumerIndex(this.economy, type);
@@ -485,9 +569,8 @@ export class Ledger {
     const price = priceOfJob(this.economy, i, units, incentive);
     const id = this.c.job++;
     const regions = job.regions ? JSON.stringify(job.regions) : null;
-    await trx
-      .insertInto("jobs")
-      .values({
+    await this.statements.insert(trx, "jobs", [
+      {
         id,
         consumer_id: consumerId,
         consumer_type: type,
@@ -498,8 +581,8 @@ export class Ledger {
         regions,
         deadline_day: job.deadlineDay,
         day: this.openDay,
-      })
-      .execute();
+      },
+    ]);
     const row = rowOf(this.economy, i);
     const tasks: Tables["tasks"][] = [];
     this.economy.supplierClasses.forEach((k, kk) => {
@@ -522,7 +605,7 @@ export class Ledger {
         closed_day: null,
       });
     });
-    if (tasks.length > 0) await trx.insertInto("tasks").values(tasks).execute();
+    await this.statements.insert(trx, "tasks", tasks);
     j.post(
       this.openDay,
       "payment",
@@ -559,9 +642,8 @@ export class Ledger {
     const out = new Map<number, number>();
     for (const { taskId, supplierId } of pairs) {
       const attempt = this.c.attempt++;
-      await trx
-        .insertInto("attempts")
-        .values({
+      await this.statements.insert(trx, "attempts", [
+        {
           id: attempt,
           task_id: taskId,
           supplier_id: supplierId,
@@ -572,33 +654,42 @@ export class Ledger {
           validator_id: null,
           outcome: "open",
           outcome_seq: null,
-        })
-        .execute();
-      await trx
-        .updateTable("tasks")
-        .set({ status: "assigned", attempt_id: attempt })
-        .where("id", "=", taskId)
-        .execute();
+        },
+      ]);
+      await this.exec(
+        trx,
+        "tasks.assign",
+        (db, p) =>
+          db
+            .updateTable("tasks")
+            .set({ status: "assigned", attempt_id: p(0) })
+            .where("id", "=", p(1)),
+        [attempt, taskId],
+      );
       out.set(taskId, supplierId);
     }
     return out;
   }
 
   private async attemptOf(trx: Trx, taskId: number) {
-    const task = await trx
-      .selectFrom("tasks")
-      .selectAll()
-      .where("id", "=", taskId)
-      .executeTakeFirst();
+    const [task] = await this.exec<Tables["tasks"]>(
+      trx,
+      "tasks.get",
+      (db, p) => db.selectFrom("tasks").selectAll().where("id", "=", p(0)),
+      [taskId],
+    );
     if (!task) throw notFound("taskId", `no task ${taskId}`);
     const attempt =
       task.attempt_id === null
         ? undefined
-        : await trx
-            .selectFrom("attempts")
-            .selectAll()
-            .where("id", "=", task.attempt_id)
-            .executeTakeFirst();
+        : (
+            await this.exec<Tables["attempts"]>(
+              trx,
+              "attempts.get",
+              (db, p) => db.selectFrom("attempts").selectAll().where("id", "=", p(0)),
+              [task.attempt_id],
+            )
+          )[0];
     return { task, attempt };
   }
 
@@ -617,11 +708,16 @@ export class Ledger {
         "taskId",
         `the bond of task ${taskId} was already posted on day ${attempt.bond_day}`,
       );
-    await trx
-      .updateTable("attempts")
-      .set({ bond_day: this.openDay })
-      .where("id", "=", attempt.id)
-      .execute();
+    await this.exec(
+      trx,
+      "attempts.bond",
+      (db, p) =>
+        db
+          .updateTable("attempts")
+          .set({ bond_day: p(0) })
+          .where("id", "=", p(1)),
+      [this.openDay, attempt.id],
+    );
     return {
       status: 200,
       body: {
@@ -640,11 +736,16 @@ export class Ledger {
       throw conflict("taskId", `post the bond of task ${taskId} before reporting its completion`);
     if (attempt.completed_day !== null)
       throw conflict("taskId", `task ${taskId} was already reported complete`);
-    await trx
-      .updateTable("attempts")
-      .set({ completed_day: this.openDay })
-      .where("id", "=", attempt.id)
-      .execute();
+    await this.exec(
+      trx,
+      "attempts.complete",
+      (db, p) =>
+        db
+          .updateTable("attempts")
+          .set({ completed_day: p(0) })
+          .where("id", "=", p(1)),
+      [this.openDay, attempt.id],
+    );
     const s = this.dispatcher.supplier(supplierId);
     if (s) s.busy--;
     await this.dispatch(trx);
@@ -665,29 +766,39 @@ export class Ledger {
     if (task.status !== "assigned" || !attempt || attempt.completed_day === null)
       throw conflict("taskId", `task ${taskId} has no completed work waiting for validation`);
     const seq = this.c.outcome++;
-    await trx
-      .updateTable("attempts")
-      .set({
-        validated_day: this.openDay,
-        validator_id: validatorId,
-        outcome: passed ? "passed" : "failed",
-        outcome_seq: seq,
-      })
-      .where("id", "=", attempt.id)
-      .execute();
+    await this.exec(
+      trx,
+      "attempts.validate",
+      (db, p) =>
+        db
+          .updateTable("attempts")
+          .set({ validated_day: p(0), validator_id: p(1), outcome: p(2), outcome_seq: p(3) })
+          .where("id", "=", p(4)),
+      [this.openDay, validatorId, passed ? "passed" : "failed", seq, attempt.id],
+    );
     this.dispatcher.record(attempt.supplier_id, passed);
     if (passed) {
-      await trx
-        .updateTable("tasks")
-        .set({ status: "validated", closed_day: this.openDay })
-        .where("id", "=", taskId)
-        .execute();
+      await this.exec(
+        trx,
+        "tasks.validated",
+        (db, p) =>
+          db
+            .updateTable("tasks")
+            .set({ status: "validated", closed_day: p(0) })
+            .where("id", "=", p(1)),
+        [this.openDay, taskId],
+      );
     } else {
-      await trx
-        .updateTable("tasks")
-        .set({ status: "queued", attempt_id: null, excluded: attempt.supplier_id })
-        .where("id", "=", taskId)
-        .execute();
+      await this.exec(
+        trx,
+        "tasks.requeue",
+        (db, p) =>
+          db
+            .updateTable("tasks")
+            .set({ status: "queued", attempt_id: null, excluded: p(0) })
+            .where("id", "=", p(1)),
+        [attempt.supplier_id, taskId],
+      );
       this.dispatcher.enqueue(taskForDispatch({ ...task, excluded: attempt.supplier_id }));
       await this.dispatch(trx);
     }

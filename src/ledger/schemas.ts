@@ -1,0 +1,115 @@
+import { z } from "@hono/zod-openapi";
+import { ONCHAIN_NAMES } from "../scenario/onchain.js";
+import { LedgerError } from "./errors.js";
+
+/**
+ * The ledger's request schemas (zod, with their OpenAPI descriptions): the HTTP API validates
+ * every request with them and the library (`bme-sim/ledger`, src/ledger/session.ts) every call,
+ * so both refuse the same input with the same message naming the field.
+ */
+export const Name = z.string().min(1).max(200);
+export const Id = z.coerce.number().int().min(0);
+
+export const ConsumerIn = z
+  .object({
+    name: Name,
+    consumerType: Name.openapi({ description: "A consumer type of the ledger's scenario." }),
+  })
+  .strict()
+  .openapi("NewConsumer");
+export const SupplierIn = z
+  .object({
+    name: Name,
+    supplierClass: Name.openapi({ description: "A supplier class (price-matrix column)." }),
+    resource: Name.default("any").openapi({ description: "Resource type (TPU, GPU-1x, …)." }),
+    region: Name.default("global"),
+    capacity: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(1)
+      .openapi({ description: "Concurrent tasks." }),
+    certified: z
+      .boolean()
+      .default(true)
+      .openapi({ description: "Certified (phase 1 assigns only certified suppliers)." }),
+    stake: z
+      .number()
+      .min(0)
+      .default(0)
+      .openapi({ description: "Stake declared at certification, tokens (recorded)." }),
+  })
+  .strict()
+  .openapi("NewSupplier");
+export const ValidatorIn = z.object({ name: Name }).strict().openapi("NewValidator");
+export const KeyIn = z.object({ role: z.enum(["operator", "governance"]), name: Name }).strict();
+export const JobIn = z
+  .object({
+    consumerType: Name.optional().openapi({ description: "Default: the consumer's own type." }),
+    units: z
+      .number()
+      .gt(0)
+      .optional()
+      .openapi({ description: "Units of service (E1). Default: the type's unitsPerJob." }),
+    incentive: z
+      .number()
+      .min(0)
+      .optional()
+      .openapi({ description: "Incentive bid, fraction of price (E1). Default: the type's." }),
+    resource: Name.optional().openapi({ description: "Required resource type." }),
+    regions: z.array(Name).min(1).optional().openapi({ description: "Allowed regions." }),
+    origin: Name.optional().openapi({
+      description: "Region the job comes from; required with latencySlaMs.",
+    }),
+    latencySlaMs: z.number().min(0).optional().openapi({
+      description:
+        "Latency SLA, ms: only regions within it of origin (the scenario's marketplace.latencyMs) may serve; intersected with regions.",
+    }),
+    deadlineDay: z
+      .number()
+      .int()
+      .min(0)
+      .openapi({ description: "Last day the work may be validated." }),
+  })
+  .strict()
+  .openapi("NewJob");
+export const ValidationIn = z.object({ passed: z.boolean() }).strict();
+export const InputsIn = z
+  .object({
+    consumerSentiment: z
+      .number()
+      .min(0)
+      .openapi({ description: "Exchange demand of the day, usd (E10)." }),
+    governanceValue: z
+      .number()
+      .min(0)
+      .default(0)
+      .openapi({ description: "Governance demand, usd (E10)." }),
+    priceOfToken: z
+      .number()
+      .gt(0)
+      .optional()
+      .openapi({ description: "usd/token, when priceSource is feed." }),
+  })
+  .strict()
+  .openapi("MarketInputs");
+export const VoteIn = z
+  .object({
+    set: z.record(z.string(), z.number()).openapi({
+      description: `On-chain variables and their new values: ${ONCHAIN_NAMES.join(", ")}.`,
+    }),
+  })
+  .strict()
+  .openapi("Vote");
+export const CloseIn = z.object({ day: z.number().int().min(0) }).strict();
+export const Format = z.object({ format: z.enum(["json", "csv"]).default("json") });
+export const IdParam = z.object({ id: Id });
+
+/** Parse `value` with `schema`, or throw a 422 naming the first field at fault. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new LedgerError(422, issue.path.join("."), issue.message);
+}
