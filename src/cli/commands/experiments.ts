@@ -69,7 +69,11 @@ function common(cmd: AnyCommand, runs: number): AnyCommand {
     )
     .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
     .option("--days <n>", "override the number of days", wholeNumber("--days", 1, 36_500))
-    .option("--deterministic", "set every series' noise to 0", false)
+    .option(
+      "--deterministic",
+      "switch off every random input: series noise and the stochastic processes (docs/model-stress.md)",
+      false,
+    )
     .option("--store <path>", "results store (DuckDB file)", DEFAULT_STORE)
     .option("--no-store", "do not save to the results store")
     .option(
@@ -263,6 +267,12 @@ async function load(
     deterministic: opts.deterministic,
   });
   if (!opts.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  // a Monte Carlo of a scenario without randomness repeats one run (docs/model-stress.md)
+  const { randomSources } = await import("../../processes/deterministic.js");
+  if (!opts.quiet && opts.runs > 1 && randomSources(scenario).length === 0)
+    process.stderr.write(
+      `warning: ${file} has no randomness${opts.deterministic ? " (--deterministic)" : ""}: all ${opts.runs} runs will be identical\n`,
+    );
   return scenario;
 }
 

@@ -68,7 +68,7 @@ export function registerReport(program: Command): void {
       wholeNumber("--days", 1, 36_500),
     )
     .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
-    .option("--deterministic", "set every series' noise to 0 (scenario)", false)
+    .option("--deterministic", "switch off every random input: noise and stochastic processes", false)
     .option(
       "--runs <n>",
       "also run a Monte Carlo of N runs and add its fan charts (scenario)",

@@ -24,7 +24,11 @@ export function registerRun(program: Command): void {
       collect,
       [],
     )
-    .option("--deterministic", "set every series' noise to 0 (the expected path)", false)
+    .option(
+      "--deterministic",
+      "switch off every random input: series noise and the stochastic processes (docs/model-stress.md)",
+      false,
+    )
     .option(
       "--out <file>",
       "write the per-day table to a .csv, .parquet or .json file (metadata beside it in <name>.meta.json)",
