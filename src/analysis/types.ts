@@ -55,6 +55,11 @@ export const OUTCOME_UNITS: Readonly<Record<OutcomeMetric, string>> = {
   supplierIncome: "usd/supplier-day",
 };
 
+/** The unit of an outcome metric; a plugin metric's (not recorded with the results) is "plugin". */
+export function metricUnit(m: string): string {
+  return (OUTCOME_UNITS as Readonly<Record<string, string>>)[m] ?? "plugin";
+}
+
 /** Statistics of a per-day band, in this order. */
 export const BAND_STATS = ["p5", "p25", "p50", "p75", "p95", "mean"] as const;
 export type BandStat = (typeof BAND_STATS)[number];
@@ -70,10 +75,21 @@ export interface Bands {
   readonly stats: Readonly<Record<BandStat, Float64Array>>;
 }
 
+/**
+ * Per outcome metric: the OUTCOME_METRICS, then any plugin metric of the experiment (issue 12,
+ * docs/plugins.md), by name, in that order.
+ */
+export type ByMetric<T> = Readonly<Record<OutcomeMetric, T>> & Readonly<Record<string, T>>;
+
+/** The outcome metric names of a point: OUTCOME_METRICS, then its plugin metrics. */
+export function metricNames(p: { readonly outcomes: Outcomes }): string[] {
+  return Object.keys(p.outcomes.metrics);
+}
+
 /** Outcome metrics of every run of a point, one array per metric, indexed by run. */
 export interface Outcomes {
   readonly runs: number;
-  readonly metrics: Readonly<Record<OutcomeMetric, Float64Array>>;
+  readonly metrics: ByMetric<Float64Array>;
 }
 
 /** Summary statistics of one outcome metric over runs. */
@@ -115,7 +131,7 @@ export interface PointResult {
   readonly params: PointSpec["params"];
   readonly bands: Bands;
   readonly outcomes: Outcomes;
-  readonly summary: Readonly<Record<OutcomeMetric, MetricSummary>>;
+  readonly summary: ByMetric<MetricSummary>;
   /** Runs whose simulation stopped with an error, with the message (first 100). */
   readonly failedRuns: readonly { readonly run: number; readonly error: string }[];
 }

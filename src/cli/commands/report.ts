@@ -68,7 +68,11 @@ export function registerReport(program: Command): void {
       wholeNumber("--days", 1, 36_500),
     )
     .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
-    .option("--deterministic", "switch off every random input: noise and stochastic processes", false)
+    .option(
+      "--deterministic",
+      "switch off every random input: noise and stochastic processes",
+      false,
+    )
     .option(
       "--runs <n>",
       "also run a Monte Carlo of N runs and add its fan charts (scenario)",
