@@ -35,7 +35,7 @@ export const OUTCOME_UNITS: Readonly<Record<OutcomeMetric, string>> = {
   shortfallDays: "days",
   /** Σ phaseOneEmission + phaseTwoEmission. */
   totalEmitted: "tokens",
-  /** First phase-2 day; −1 if the run never left phase 1. */
+  /** First phase-2 day; missing (NaN) if the run never left phase 1. */
   phaseChangeDay: "day",
   /** E31: max drawdown with the peak restarting on the first phase-2 day (or `outcomes.drawdownFromDay`). */
   maxDrawdownAfter: "fraction",
@@ -47,9 +47,9 @@ export const OUTCOME_UNITS: Readonly<Record<OutcomeMetric, string>> = {
   minDollarReserve: "usd",
   /** E34: first day of the smallest dollarReserve. */
   minDollarReserveDay: "day",
-  /** E35: days until tokenReserve would be empty at the last 30 days' net outflow (capped at 36,500). */
+  /** E35: days until tokenReserve would be empty at the last 30 days' net outflow; missing (NaN) when it is not falling. */
   reserveRunway: "days",
-  /** E36: first day with tokenShortfall > 0; −1 if none. */
+  /** E36: first day with tokenShortfall > 0; missing (NaN) if none. */
   firstShortfallDay: "day",
   /** E37: supplier pay per supplier-day, USD plus tokens at the day's price, all classes. */
   supplierIncome: "usd/supplier-day",
@@ -99,6 +99,11 @@ export interface MetricSummary {
   readonly p5: number;
   readonly p50: number;
   readonly p95: number;
+  /**
+   * Runs without a value (NaN: a failed run, or a value that does not exist in that run, e.g.
+   * no shortfall day), left out of the statistics above. Absent in summaries stored before it.
+   */
+  readonly missing?: number;
 }
 
 /** A point of an experiment: its parameter overrides (`path → value`, as `--set` takes them). */

@@ -276,7 +276,8 @@ function pointTable(points: readonly PointResult[], metrics: readonly string[]):
     ...paramNames.map((n) => String(p.params[n] ?? "")),
     ...metrics.map((m) => {
       const s = p.summary[m];
-      return `${fmtSig(s.mean)} [${fmtSig(s.p5)}, ${fmtSig(s.p95)}]`;
+      const missing = s.missing ? ` (${s.missing} missing)` : "";
+      return `${fmtSig(s.mean)} [${fmtSig(s.p5)}, ${fmtSig(s.p95)}]${missing}`;
     }),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
