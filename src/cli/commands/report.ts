@@ -89,7 +89,10 @@ export function registerReport(program: Command): void {
           const { simulate } = await import("../../simulate.js");
           if (opts.store !== undefined)
             throw new CliError(`--store: "${target}" is a scenario file, not an experiment id`);
-          if (opts.out !== undefined) checkOutputDir(opts.out, [target]);
+          if (opts.out !== undefined) {
+            checkOutputDir(opts.out, [target]);
+            (await import("../../report/dir.js")).checkReportDir(opts.out);
+          }
           const { scenario } = loadScenario(target, {
             set: opts.set,
             days: opts.days,

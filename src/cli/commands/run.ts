@@ -49,7 +49,10 @@ export function registerRun(program: Command): void {
           );
         // every path is checked before any work: a bad --out never costs a run
         if (opts.out !== undefined) checkOutputFile(opts.out, [file]);
-        if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
+        if (opts.report !== undefined) {
+          checkOutputDir(opts.report, [file]);
+          (await import("../../report/dir.js")).checkReportDir(opts.report);
+        }
         // the engine and the scenario loader: what a run needs, loaded when it runs (not by --help)
         const { loadScenario } = await import("../../scenario/load.js");
         const { simulate } = await import("../../simulate.js");
