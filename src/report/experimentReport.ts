@@ -3,8 +3,6 @@ import {
   metricNames,
   metricUnit,
   OUTCOME_METRICS,
-  OUTCOME_UNITS,
-  type OutcomeMetric,
   type PointResult,
   type SensitivityRow,
 } from "../analysis/types.js";

@@ -1,11 +1,5 @@
 import type { EChartsOption, LineSeriesOption } from "echarts";
-import {
-  type Bands,
-  metricUnit,
-  OUTCOME_UNITS,
-  type OutcomeMetric,
-  type Outcomes,
-} from "../../analysis/types.js";
+import { type Bands, metricUnit, type OutcomeMetric, type Outcomes } from "../../analysis/types.js";
 import { pairedDifference } from "../../montecarlo/compare.js";
 import { bandColumn, spread } from "./bands.js";
 import {
