@@ -1,4 +1,8 @@
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type CliProgress from "cli-progress";
+
+/** cli-progress draws the bar on a terminal only; it is loaded then, not by every experiment. */
+const loadCliProgress = (): typeof CliProgress => createRequire(import.meta.url)("cli-progress");
 
 /** Progress of long work: a bar with rate and ETA on a terminal, plain lines every ~5 s otherwise. */
 export interface Progress {
@@ -10,6 +14,7 @@ export function progress(label: string, unit: string, quiet: boolean): Progress 
   if (quiet) return { update() {}, stop() {} };
   const started = Date.now();
   if (process.stderr.isTTY) {
+    const cliProgress = loadCliProgress();
     const bar = new cliProgress.SingleBar(
       {
         format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`,

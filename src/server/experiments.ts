@@ -18,10 +18,10 @@ export class StoreUnavailable extends Error {
 }
 
 async function loadOpenStore(): Promise<OpenStore> {
-  // a variable specifier: the store is optional, and its absence is a message, not a crash
-  const specifier = "../results/index.js";
+  // the store's absence (DuckDB not loadable) is a message, not a crash; a literal specifier,
+  // so the bundled CLI (scripts/bundle-cli.mjs) sees what it loads
   try {
-    const mod = (await import(specifier)) as { openStore?: OpenStore };
+    const mod = (await import("../results/index.js")) as { openStore?: OpenStore };
     if (typeof mod.openStore !== "function") throw new Error("no openStore export");
     return mod.openStore;
   } catch (e) {

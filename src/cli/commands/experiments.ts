@@ -109,10 +109,10 @@ async function openSink(
   path: string | false,
 ): Promise<(ExperimentSink & { close(): Promise<void> }) | null> {
   if (path === false) return null;
-  const modulePath = "../../results/index.js";
   let mod: { openStore(path: string): Promise<ExperimentSink & { close(): Promise<void> }> };
   try {
-    mod = await import(modulePath);
+    // a literal specifier: the bundled CLI (scripts/bundle-cli.mjs) must see what it loads
+    mod = await import("../../results/index.js");
   } catch {
     process.stderr.write(
       "warning: this build has no results store; results are not saved (use --out DIR to keep them)\n",

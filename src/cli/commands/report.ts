@@ -22,16 +22,16 @@ interface ExperimentStore {
 }
 
 /**
- * The store is loaded on demand (DuckDB is heavy) and by a computed path, so this command
- * builds and runs whether or not src/results is part of the build.
+ * The store is loaded on demand (DuckDB is heavy); a store that cannot load (DuckDB missing
+ * on this platform) is a message, not a crash.
  */
 async function openExperimentStore(path: string): Promise<ExperimentStore> {
-  const modulePath = "../../results/index.js";
   let mod: {
     openStore?: (p: string, o?: { readOnly?: boolean }) => Promise<ExperimentStore>;
   };
   try {
-    mod = await import(modulePath);
+    // a literal specifier: the bundled CLI (scripts/bundle-cli.mjs) must see what it loads
+    mod = await import("../../results/index.js");
   } catch {
     throw new CliError(
       "this build has no results store (src/results): reports of experiments need it",
