@@ -9,6 +9,7 @@ import { benchFeedback } from "./feedback.js";
 import { benchLedger } from "./ledger.js";
 import { benchMarketplace } from "./marketplace.js";
 import { benchMonteCarlo } from "./montecarlo.js";
+import { benchPlugins } from "./plugins.js";
 import { benchQueue } from "./queue.js";
 import { benchStartup } from "./startup.js";
 import { benchStress } from "./stress.js";
@@ -23,6 +24,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ["startup", () => benchStartup()],
   ["feedback", () => benchFeedback()],
   ["stress", () => benchStress()],
+  ["plugins", () => benchPlugins()],
 ];
 
 async function main(): Promise<void> {

@@ -14,7 +14,7 @@ import {
   policySteps,
 } from "./plugins/api.js";
 import { compiledForRun } from "./processes/generate.js";
-import { type GovernanceChange, governanceStep } from "./rules/step.js";
+import { type GovernanceChange, governanceStep, scheduleChanges } from "./rules/step.js";
 import { scenarioWarnings } from "./scenario/checks.js";
 import { parseScenario } from "./scenario/parse.js";
 import type { Scenario, ScenarioInput } from "./scenario/schema.js";
@@ -89,7 +89,9 @@ export function simulate(
     outcome.daysCompleted,
     outcome.error,
   );
-  const withRules = rules.length > 0 ? { ...result, governance } : result;
+  // the change log: the rules' (with the votes among them), or the schedule's votes alone
+  const log = rules.length > 0 ? governance : scheduleChanges(compiled);
+  const withRules = log.length > 0 ? { ...result, governance: log } : result;
   const full = market ? { ...withRules, marketplace: market.marketplace } : withRules;
   if (!options.metrics?.length || full.error) return full;
   const metrics = computeMetrics(options.metrics, full);

@@ -35,7 +35,7 @@ export const OUTCOME_UNITS: Readonly<Record<OutcomeMetric, string>> = {
   shortfallDays: "days",
   /** Σ phaseOneEmission + phaseTwoEmission. */
   totalEmitted: "tokens",
-  /** First phase-2 day; −1 if the run never left phase 1. */
+  /** First phase-2 day; missing (NaN) if the run never left phase 1. */
   phaseChangeDay: "day",
   /** E31: max drawdown with the peak restarting on the first phase-2 day (or `outcomes.drawdownFromDay`). */
   maxDrawdownAfter: "fraction",
@@ -47,13 +47,18 @@ export const OUTCOME_UNITS: Readonly<Record<OutcomeMetric, string>> = {
   minDollarReserve: "usd",
   /** E34: first day of the smallest dollarReserve. */
   minDollarReserveDay: "day",
-  /** E35: days until tokenReserve would be empty at the last 30 days' net outflow (capped at 36,500). */
+  /** E35: days until tokenReserve would be empty at the last 30 days' net outflow; missing (NaN) when it is not falling. */
   reserveRunway: "days",
-  /** E36: first day with tokenShortfall > 0; −1 if none. */
+  /** E36: first day with tokenShortfall > 0; missing (NaN) if none. */
   firstShortfallDay: "day",
   /** E37: supplier pay per supplier-day, USD plus tokens at the day's price, all classes. */
   supplierIncome: "usd/supplier-day",
 };
+
+/** The unit of an outcome metric; a plugin metric's (not recorded with the results) is "plugin". */
+export function metricUnit(m: string): string {
+  return (OUTCOME_UNITS as Readonly<Record<string, string>>)[m] ?? "plugin";
+}
 
 /** Statistics of a per-day band, in this order. */
 export const BAND_STATS = ["p5", "p25", "p50", "p75", "p95", "mean"] as const;
@@ -70,10 +75,21 @@ export interface Bands {
   readonly stats: Readonly<Record<BandStat, Float64Array>>;
 }
 
+/**
+ * Per outcome metric: the OUTCOME_METRICS, then any plugin metric of the experiment (issue 12,
+ * docs/plugins.md), by name, in that order.
+ */
+export type ByMetric<T> = Readonly<Record<OutcomeMetric, T>> & Readonly<Record<string, T>>;
+
+/** The outcome metric names of a point: OUTCOME_METRICS, then its plugin metrics. */
+export function metricNames(p: { readonly outcomes: Outcomes }): string[] {
+  return Object.keys(p.outcomes.metrics);
+}
+
 /** Outcome metrics of every run of a point, one array per metric, indexed by run. */
 export interface Outcomes {
   readonly runs: number;
-  readonly metrics: Readonly<Record<OutcomeMetric, Float64Array>>;
+  readonly metrics: ByMetric<Float64Array>;
 }
 
 /** Summary statistics of one outcome metric over runs. */
@@ -83,6 +99,11 @@ export interface MetricSummary {
   readonly p5: number;
   readonly p50: number;
   readonly p95: number;
+  /**
+   * Runs without a value (NaN: a failed run, or a value that does not exist in that run, e.g.
+   * no shortfall day), left out of the statistics above. Absent in summaries stored before it.
+   */
+  readonly missing?: number;
 }
 
 /** A point of an experiment: its parameter overrides (`path → value`, as `--set` takes them). */
@@ -115,7 +136,7 @@ export interface PointResult {
   readonly params: PointSpec["params"];
   readonly bands: Bands;
   readonly outcomes: Outcomes;
-  readonly summary: Readonly<Record<OutcomeMetric, MetricSummary>>;
+  readonly summary: ByMetric<MetricSummary>;
   /** Runs whose simulation stopped with an error, with the message (first 100). */
   readonly failedRuns: readonly { readonly run: number; readonly error: string }[];
 }

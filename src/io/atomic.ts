@@ -88,9 +88,13 @@ function checkWritableFolder(shown: string, folder: string): void {
     accessSync(base, constants.W_OK | constants.X_OK);
     writeFileSync(probe, "", { flag: "wx" });
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "permission denied";
+    // name the folder the output needs: a missing one is to be created inside `base`
     throw new OutputPathError(
       shown,
-      `cannot write in ${realpathSync(base)} (${(e as NodeJS.ErrnoException).code ?? "permission denied"})`,
+      resolve(folder) === base
+        ? `cannot write in ${realpathSync(base)} (${code})`
+        : `its folder ${resolve(folder)} does not exist and cannot be created in ${realpathSync(base)} (${code})`,
     );
   } finally {
     rmSync(probe, { force: true });

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import {
   BAND_STATS,
   type ExperimentSpec,
+  metricNames,
   OUTCOME_METRICS,
   type PointResult,
 } from "../analysis/types.js";
@@ -47,6 +48,8 @@ function paramType(values: readonly unknown[]): ColumnType {
 export function experimentTables(points: readonly PointResult[], seed: number): ExperimentTables {
   const sorted = [...points].sort((a, b) => a.index - b.index);
   const paramNames = [...new Set(sorted.flatMap((p) => Object.keys(p.params)))];
+  // OUTCOME_METRICS, then the experiment's plugin metrics (docs/plugins.md)
+  const metrics: readonly string[] = sorted[0] ? metricNames(sorted[0]) : OUTCOME_METRICS;
   const paramCols = paramNames.map((name) => ({
     name,
     type: paramType(sorted.map((p) => p.params[name]).filter((v) => v !== undefined)),
@@ -57,7 +60,7 @@ export function experimentTables(points: readonly PointResult[], seed: number): 
       ...paramCols,
       { name: "runs", type: "BIGINT" },
       { name: "failedRuns", type: "BIGINT" },
-      ...OUTCOME_METRICS.flatMap((m) =>
+      ...metrics.flatMap((m) =>
         SUMMARY_STATS.map((s) => ({ name: summaryColumn(m, s), type: "DOUBLE" as const })),
       ),
     ],
@@ -66,7 +69,7 @@ export function experimentTables(points: readonly PointResult[], seed: number): 
       ...paramNames.map((n) => p.params[n] ?? null),
       p.outcomes.runs,
       p.failedRuns.length,
-      ...OUTCOME_METRICS.flatMap((m) => SUMMARY_STATS.map((s) => p.summary[m][s])),
+      ...metrics.flatMap((m) => SUMMARY_STATS.map((s) => p.summary[m][s])),
     ]),
   };
   const bandRows: (number | string)[][] = [];
@@ -78,7 +81,7 @@ export function experimentTables(points: readonly PointResult[], seed: number): 
         bandRows.push([p.index, col, t, ...BAND_STATS.map((s) => stats[s][c * days + t])]);
     });
     for (let r = 0; r < p.outcomes.runs; r++)
-      outcomeRows.push([p.index, r, seed, ...OUTCOME_METRICS.map((m) => p.outcomes.metrics[m][r])]);
+      outcomeRows.push([p.index, r, seed, ...metrics.map((m) => p.outcomes.metrics[m][r])]);
   }
   return {
     points: pointsTable,
@@ -96,7 +99,7 @@ export function experimentTables(points: readonly PointResult[], seed: number): 
         { name: "point", type: "BIGINT" },
         { name: "run", type: "BIGINT" },
         { name: "seed", type: "BIGINT" },
-        ...OUTCOME_METRICS.map((m) => ({ name: m, type: "DOUBLE" as const })),
+        ...metrics.map((m) => ({ name: m, type: "DOUBLE" as const })),
       ],
       rows: outcomeRows,
     },

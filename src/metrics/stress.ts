@@ -6,9 +6,11 @@
 
 /**
  * E31, drawdown from a day: max over t ≥ d of (peak_t − p_t)/peak_t, with peak_t the highest price
- * on days d … t (the running peak restarts on day d). A fraction in [0, 1]; 0 when d ≥ days.
+ * on days d … t (the running peak restarts on day d). A fraction in [0, 1]; NaN (missing: no
+ * such days) when d ≥ days.
  */
 export function drawdownFrom(price: ArrayLike<number>, days: number, fromDay: number): number {
+  if (fromDay >= days) return Number.NaN;
   let peak = Number.NEGATIVE_INFINITY;
   let worst = 0;
   for (let t = Math.max(0, fromDay); t < days; t++) {
@@ -21,11 +23,12 @@ export function drawdownFrom(price: ArrayLike<number>, days: number, fromDay: nu
 
 /**
  * E32, price volatility: the sample standard deviation of daily log returns ln(p_t/p_{t−1}),
- * t = 1 … days−1 (n − 1 in the denominator). Per day, dimensionless; 0 with fewer than 3 days.
+ * t = 1 … days−1 (n − 1 in the denominator). Per day, dimensionless; NaN (missing: no spread
+ * of fewer than two returns) with fewer than 3 days.
  */
 export function priceVolatility(price: ArrayLike<number>, days: number): number {
   const n = days - 1;
-  if (n < 2) return 0;
+  if (n < 2) return Number.NaN;
   let sum = 0;
   for (let t = 1; t < days; t++) sum += Math.log(price[t] / price[t - 1]);
   const mean = sum / n;
@@ -53,27 +56,25 @@ export function minimumAndDay(x: ArrayLike<number>, days: number): { value: numb
   return { value, day };
 }
 
-/** Longest runway reported, in days (a reserve that is not falling): the longest horizon of a run. */
-export const MAX_RUNWAY_DAYS = 36_500;
-
 /**
  * E35, reserve runway: R_T / q, the days until the token reserve R would be empty at the average
  * net outflow of the last w days, q = (R_{T−w} − R_T)/w with T = days − 1 and w = min(30, T)
- * (R_{T−w} the reserve at the end of day T − w). Capped at MAX_RUNWAY_DAYS, which is also the
- * value when the reserve is not falling (q ≤ 0); 0 when it is empty. Days.
+ * (R_{T−w} the reserve at the end of day T − w); 0 when it is empty. When the reserve is not
+ * falling (q ≤ 0, or a one-day run) there is no runway: NaN, a missing value (docs/limits.md),
+ * left out of Monte Carlo means and quantiles. Days.
  */
 export function reserveRunway(reserve: ArrayLike<number>, days: number, window = 30): number {
   const last = days - 1;
   if (last < 0) return Number.NaN;
   const w = Math.min(window, last);
   if (reserve[last] <= 0) return 0;
-  if (w === 0) return MAX_RUNWAY_DAYS;
+  if (w === 0) return Number.NaN;
   const outflow = (reserve[last - w] - reserve[last]) / w;
-  return outflow > 0 ? Math.min(MAX_RUNWAY_DAYS, reserve[last] / outflow) : MAX_RUNWAY_DAYS;
+  return outflow > 0 ? reserve[last] / outflow : Number.NaN;
 }
 
-/** E36, time to first shortfall: the first day with tokenShortfall > 0; −1 if none. Day. */
+/** E36, time to first shortfall: the first day with tokenShortfall > 0; NaN (missing) if none. Day. */
 export function firstDayAbove(x: ArrayLike<number>, days: number, level = 0): number {
   for (let t = 0; t < days; t++) if (x[t] > level) return t;
-  return -1;
+  return Number.NaN;
 }

@@ -2,18 +2,23 @@ import {
   BAND_STATS,
   type BandStat,
   type Bands,
+  type ByMetric,
   OUTCOME_METRICS,
-  type OutcomeMetric,
   type PointResult,
   type PointSpec,
 } from "../analysis/types.js";
 import { compileScenario } from "../engine/compile.js";
 import { kernelScratch } from "../engine/kernel.js";
+import { resultFromBuffer } from "../engine/result.js";
+import { computeMetrics } from "../plugins/api.js";
+import type { LoadedPlugins } from "../plugins/load.js";
+import type { PluginRef } from "../plugins/refs.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
 import { runAggregateRun } from "../rules/run.js";
 import { applyOverrides } from "../scenario/overrides.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario } from "../scenario/schema.js";
+import { VERSION } from "../version.js";
 import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
 import { CellHistograms, type HistogramData } from "./histogram.js";
@@ -36,6 +41,8 @@ export interface ChunkTask {
   readonly runStart: number;
   /** One past the last run; a multiple of BLOCK_RUNS or `runs`. */
   readonly runEnd: number;
+  /** Plugin modules (policies, metrics) the worker imports before running (docs/plugins.md). */
+  readonly plugins?: readonly PluginRef[];
 }
 
 /** What a chunk hands back: typed arrays and numbers only. */
@@ -52,6 +59,8 @@ export interface ChunkPartial {
   readonly histograms: HistogramData | null;
   /** Per metric, one value per run of the chunk. */
   readonly outcomes: Float64Array[];
+  /** The metrics' names, in `outcomes` order: OUTCOME_METRICS, then plugin metrics (absent: OUTCOME_METRICS). */
+  readonly metricNames?: string[];
   readonly failed: { run: number; error: string }[];
 }
 
@@ -72,8 +81,11 @@ export function chunkRanges(runs: number, blocksPerChunk: number): [number, numb
   return out;
 }
 
-/** Run one chunk: runs runStart … runEnd−1 of a point, run i seeded from (seed, i). */
-export function runChunk(task: ChunkTask): ChunkPartial {
+/**
+ * Run one chunk: runs runStart … runEnd−1 of a point, run i seeded from (seed, i), with the
+ * task's plugins already imported (`plugins`; see loadPluginRefs). A plugin error fails its run.
+ */
+export function runChunk(task: ChunkTask, plugins?: LoadedPlugins): ChunkPartial {
   const scenario = pointScenario(task.scenario, task.point);
   const c = compileScenario(scenario);
   const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
@@ -86,14 +98,34 @@ export function runChunk(task: ChunkTask): ChunkPartial {
   const values = exact ? new Float64Array(n * cells) : null;
   const folder = exact ? null : new BandFolder(c.columns.length, days, n, BLOCK_RUNS);
   const blockSums = folder ? folder.blockSums : new Float64Array(Math.ceil(n / BLOCK_RUNS) * cells);
-  const outcomes = OUTCOME_METRICS.map(() => new Float64Array(n));
+  const policies = plugins?.policies ?? [];
+  const pluginMetrics = plugins?.metrics ?? [];
+  const metricNames = [...OUTCOME_METRICS, ...pluginMetrics.map((m) => m.name)];
+  const outcomes = metricNames.map(() => new Float64Array(n));
+  const meta = {
+    scenarioName: scenario.name,
+    seed: task.seed,
+    run: 0,
+    version: VERSION,
+    mode: scenario.mode,
+    scenario,
+    warnings: [],
+  };
   const failed: { run: number; error: string }[] = [];
   const ctx = outcomeContext(c);
   for (let k = 0; k < n; k++) {
     const run = task.runStart + k;
-    const o = runAggregateRun(c, inputs, task.seed, run, out, scratch);
-    if (o.error) {
-      failed.push({ run, error: o.error.message });
+    const o = runAggregateRun(c, inputs, task.seed, run, out, scratch, policies);
+    const extra =
+      o.error || pluginMetrics.length === 0
+        ? null
+        : computeMetrics(
+            pluginMetrics,
+            resultFromBuffer({ ...meta, run }, c.columns, out, days, days, null),
+          );
+    const error = o.error ?? (extra instanceof Error ? extra : null);
+    if (error) {
+      failed.push({ run, error: error.message });
       for (const m of outcomes) m[k] = Number.NaN;
       continue;
     }
@@ -105,6 +137,10 @@ export function runChunk(task: ChunkTask): ChunkPartial {
     }
     const m = runOutcomes(out, days, days, ctx);
     for (let j = 0; j < OUTCOME_METRICS.length; j++) outcomes[j][k] = m[OUTCOME_METRICS[j]];
+    if (extra && !(extra instanceof Error))
+      pluginMetrics.forEach((pm, j) => {
+        outcomes[OUTCOME_METRICS.length + j][k] = extra[pm.name];
+      });
   }
   folder?.finish();
   return {
@@ -116,6 +152,7 @@ export function runChunk(task: ChunkTask): ChunkPartial {
     values,
     histograms: folder ? folder.hist.toData() : null,
     outcomes,
+    metricNames,
     failed,
   };
 }
@@ -199,13 +236,14 @@ export class PointAccumulator {
         for (const [s, q] of Object.entries(Q))
           stats[s as BandStat][i] = quantileByRank(good, q, (r) => hist.rank(i, r));
     }
+    const names = parts[0].metricNames ?? OUTCOME_METRICS;
     const metrics = Object.fromEntries(
-      OUTCOME_METRICS.map((m, j) => {
+      names.map((m, j) => {
         const all = new Float64Array(runs);
         for (const p of parts) all.set(p.outcomes[j], p.runStart);
         return [m, all];
       }),
-    ) as Record<OutcomeMetric, Float64Array>;
+    ) as ByMetric<Float64Array>;
     const bands: Bands = { columns, days, runs: good, stats };
     return {
       index: point.index,
@@ -213,7 +251,7 @@ export class PointAccumulator {
       bands,
       outcomes: { runs, metrics },
       summary: Object.fromEntries(
-        OUTCOME_METRICS.map((m) => [m, summarizeSample(metrics[m])]),
+        names.map((m) => [m, summarizeSample(metrics[m])]),
       ) as PointResult["summary"],
       failedRuns: failed.slice(0, 100),
     };

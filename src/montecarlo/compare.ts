@@ -1,8 +1,9 @@
-import { OUTCOME_METRICS, type OutcomeMetric, type PointResult } from "../analysis/types.js";
+import { metricNames, type OutcomeMetric, type PointResult } from "../analysis/types.js";
 
 /** Paired difference B − A of one outcome metric over common-random-number runs. */
 export interface PairedDifference {
-  readonly metric: OutcomeMetric;
+  /** An OutcomeMetric or a plugin metric's name. */
+  readonly metric: OutcomeMetric | (string & {});
   readonly meanA: number;
   readonly meanB: number;
   /** Mean of the per-run differences B − A. */
@@ -41,33 +42,38 @@ export function pairedDifference(a: number, b: number): number {
   return Math.abs(d) <= RESIDUE * Math.max(Math.abs(a), Math.abs(b)) ? 0 : d;
 }
 
-/** Paired differences of every outcome metric between arm A and arm B (runs matched by index). */
+/**
+ * Paired differences of every outcome metric (plugin metrics included) between arm A and arm B
+ * (runs matched by index).
+ */
 export function pairedDifferences(a: PointResult, b: PointResult): PairedDifference[] {
-  return OUTCOME_METRICS.map((metric) => {
-    const xa = a.outcomes.metrics[metric];
-    const xb = b.outcomes.metrics[metric];
-    const d: number[] = [];
-    let sa = 0;
-    let sb = 0;
-    for (let i = 0; i < Math.min(xa.length, xb.length); i++) {
-      if (!Number.isFinite(xa[i]) || !Number.isFinite(xb[i])) continue;
-      d.push(pairedDifference(xa[i], xb[i]));
-      sa += xa[i];
-      sb += xb[i];
-    }
-    const n = d.length;
-    const mean = n > 0 ? d.reduce((x, y) => x + y, 0) / n : Number.NaN;
-    const sd = n > 1 ? Math.sqrt(d.reduce((acc, x) => acc + (x - mean) ** 2, 0) / (n - 1)) : 0;
-    const half = n > 1 ? (t975(n - 1) * sd) / Math.sqrt(n) : 0;
-    return {
-      metric,
-      meanA: sa / n,
-      meanB: sb / n,
-      mean,
-      sd,
-      low: mean - half,
-      high: mean + half,
-      n,
-    };
-  });
+  return metricNames(a)
+    .filter((m) => m in b.outcomes.metrics)
+    .map((metric) => {
+      const xa = a.outcomes.metrics[metric];
+      const xb = b.outcomes.metrics[metric];
+      const d: number[] = [];
+      let sa = 0;
+      let sb = 0;
+      for (let i = 0; i < Math.min(xa.length, xb.length); i++) {
+        if (!Number.isFinite(xa[i]) || !Number.isFinite(xb[i])) continue;
+        d.push(pairedDifference(xa[i], xb[i]));
+        sa += xa[i];
+        sb += xb[i];
+      }
+      const n = d.length;
+      const mean = n > 0 ? d.reduce((x, y) => x + y, 0) / n : Number.NaN;
+      const sd = n > 1 ? Math.sqrt(d.reduce((acc, x) => acc + (x - mean) ** 2, 0) / (n - 1)) : 0;
+      const half = n > 1 ? (t975(n - 1) * sd) / Math.sqrt(n) : 0;
+      return {
+        metric,
+        meanA: sa / n,
+        meanB: sb / n,
+        mean,
+        sd,
+        low: mean - half,
+        high: mean + half,
+        n,
+      };
+    });
 }

@@ -1,4 +1,5 @@
 import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/types.js";
+import { experimentPlugins } from "../plugins/refs.js";
 import {
   BLOCK_RUNS,
   type ChunkTask,
@@ -60,6 +61,7 @@ export async function runExperiment(
       runs,
       runStart,
       runEnd,
+      ...experimentPlugins(spec),
     })),
   );
   const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs)]));

@@ -31,7 +31,9 @@ export function outcomeContext(c: {
 /**
  * Outcome metrics of one run, from its column-major table (`out[col·capacity + t]`, `days` rows).
  * maxDrawdown is the largest fall of priceOfToken from its running peak, as a fraction of the peak;
- * the others are E31–E37 (src/metrics). Without a context, supplierIncome is 0 (no classes).
+ * the others are E31–E37 (src/metrics). A value that does not exist — no phase change, no
+ * shortfall, a reserve that is not falling, no supplier-days (so without a context) — is NaN:
+ * missing, left out of means and quantiles and counted (MetricSummary.missing).
  */
 export function runOutcomes(
   out: Float64Array,
@@ -66,12 +68,13 @@ export function runOutcomes(
     minTokenReserve: minReserve,
     shortfallDays,
     totalEmitted: emitted,
-    phaseChangeDay,
+    // a day that does not exist is missing (NaN, docs/limits.md), never a sentinel like −1
+    phaseChangeDay: phaseChangeDay < 0 ? Number.NaN : phaseChangeDay,
     maxDrawdownAfter: drawdownFrom(prices, days, fromDay),
     priceVolatility: priceVolatility(prices, days),
     daysBelowPrice: daysBelow(prices, days, ctx.priceThreshold ?? (days > 0 ? prices[0] : 0)),
     minDollarReserve: dollars.value,
-    minDollarReserveDay: dollars.day,
+    minDollarReserveDay: dollars.day < 0 ? Number.NaN : dollars.day,
     reserveRunway: reserveRunway(col(COL.tokenReserve), days),
     firstShortfallDay: firstDayAbove(col(COL.tokenShortfall), days),
     supplierIncome: supplierIncomeAll(out, capacity, days, ctx),
@@ -96,5 +99,5 @@ function supplierIncomeAll(
     pay += out[COL.usdCapital * capacity + t] + tokens * out[COL.priceOfToken * capacity + t];
     for (let k = 0; k < ctx.nK; k++) supplierDays += out[counts + k * capacity + t];
   }
-  return supplierDays > 0 ? pay / supplierDays : 0;
+  return supplierDays > 0 ? pay / supplierDays : Number.NaN;
 }

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import type { ChunkPartial, ChunkTask } from "./chunk.js";
-import { runChunk } from "./chunk.js";
+import work from "./worker.js";
 
 /** Runs chunks: in this thread (1 worker) or on a pool of worker threads. */
 export interface ChunkRunner {
@@ -29,7 +29,7 @@ export function chunkRunner(workers: number): ChunkRunner {
         // yield to the event loop first, so a Ctrl-C between chunks is seen
         await new Promise((done) => setImmediate(done));
         signal?.throwIfAborted();
-        return runChunk(task);
+        return work(task);
       },
       close: async () => {},
     };

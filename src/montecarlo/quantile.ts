@@ -22,18 +22,30 @@ export function quantileByRank(n: number, q: number, at: (rank: number) => numbe
   return a + (h - lo) * (at(lo + 1) - a);
 }
 
-/** Mean, standard deviation (n − 1) and the 5th, 50th and 95th percentiles of a sample. */
+/**
+ * Mean, standard deviation (n − 1) and the 5th, 50th and 95th percentiles of a sample's finite
+ * values, and how many are missing (NaN: docs/limits.md).
+ */
 export function summarizeSample(values: ArrayLike<number>): {
   mean: number;
   sd: number;
   p5: number;
   p50: number;
   p95: number;
+  missing: number;
 } {
   const finite = Array.from(values).filter((v) => Number.isFinite(v));
   const n = finite.length;
+  const missing = values.length - n;
   if (n === 0)
-    return { mean: Number.NaN, sd: Number.NaN, p5: Number.NaN, p50: Number.NaN, p95: Number.NaN };
+    return {
+      mean: Number.NaN,
+      sd: Number.NaN,
+      p5: Number.NaN,
+      p50: Number.NaN,
+      p95: Number.NaN,
+      missing,
+    };
   let sum = 0;
   for (const v of finite) sum += v;
   const mean = sum / n;
@@ -46,5 +58,6 @@ export function summarizeSample(values: ArrayLike<number>): {
     p5: quantileSorted(sorted, 0.05),
     p50: quantileSorted(sorted, 0.5),
     p95: quantileSorted(sorted, 0.95),
+    missing,
   };
 }

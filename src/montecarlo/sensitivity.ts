@@ -74,7 +74,7 @@ export function sensitivityPlan(s: Scenario, delta: number): SensitivityPlan {
 export function sensitivityRows(
   plan: SensitivityPlan,
   results: readonly PointResult[],
-  metric: OutcomeMetric,
+  metric: OutcomeMetric | (string & {}),
 ): SensitivityRow[] {
   const at = (i: number) => results[i].summary[metric].mean;
   return plan.variables

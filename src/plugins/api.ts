@@ -72,6 +72,10 @@ function checkValue(name: string, value: unknown): string | null {
  */
 export function policySteps(policies: readonly Policy[]): StepInsertion[] {
   const scale = new Map<string, number>();
+  let row: Record<string, number> | undefined;
+  let rowOut: Float64Array | undefined;
+  let rowDay = 0;
+  let names: string[] | undefined;
   const view = (ctx: DayContext): PolicyView => {
     const { c, t, out } = ctx;
     const col = (name: string) => {
@@ -79,17 +83,33 @@ export function policySteps(policies: readonly Policy[]): StepInsertion[] {
       if (i < 0) throw new Error(`no column "${name}"`);
       return i;
     };
+    // built on first use: most policies read one or two columns (Monte Carlo speed)
     return {
       day: t,
-      yesterday:
-        t === 0
-          ? undefined
-          : Object.fromEntries(c.columns.map((name, i) => [name, out[i * c.days + t - 1]])),
+      get yesterday() {
+        if (t === 0) return undefined;
+        // one accessor object per run, reading the row before today's (valid during decide)
+        if (!row || rowOut !== out) {
+          rowOut = out;
+          row = {};
+          c.columns.forEach((name, i) => {
+            Object.defineProperty(row, name, {
+              enumerable: true,
+              get: () => out[i * c.days + rowDay - 1],
+            });
+          });
+          Object.freeze(row);
+        }
+        rowDay = t;
+        return row;
+      },
       history: (name) => out.slice(col(name) * c.days, col(name) * c.days + t),
-      onchain: Object.fromEntries(ONCHAIN_NAMES.map((n, i) => [n, ctx.onchain[i]])) as Record<
-        OnchainName,
-        number
-      >,
+      get onchain() {
+        return Object.fromEntries(ONCHAIN_NAMES.map((n, i) => [n, ctx.onchain[i]])) as Record<
+          OnchainName,
+          number
+        >;
+      },
     };
   };
   return [
@@ -99,7 +119,7 @@ export function policySteps(policies: readonly Policy[]): StepInsertion[] {
         name: "policies",
         run(ctx) {
           scale.clear();
-          const names = seriesNames(ctx.c);
+          names ??= seriesNames(ctx.c);
           for (const p of policies) {
             let action: PolicyAction | undefined;
             try {

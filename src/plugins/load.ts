@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { OUTCOME_METRICS } from "../analysis/types.js";
 import type { Metric, Policy } from "./api.js";
 
 /** The policies and metrics of plugin modules. */
@@ -51,6 +52,15 @@ export async function loadPlugins(paths: readonly string[]): Promise<LoadedPlugi
         );
       metrics.push(m as Metric);
     });
+  }
+  const builtIn = new Set<string>(OUTCOME_METRICS);
+  const seen = new Set<string>();
+  for (const m of metrics) {
+    if (builtIn.has(m.name) || seen.has(m.name))
+      throw new Error(
+        `--plugin: metric "${m.name}" ${builtIn.has(m.name) ? "is a built-in outcome metric" : "is defined twice"}; give it another name`,
+      );
+    seen.add(m.name);
   }
   return { policies, metrics };
 }

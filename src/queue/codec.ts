@@ -22,6 +22,8 @@ interface Header {
   cells: number | null;
   hasValues: boolean;
   outcomes: number;
+  /** The outcome metrics' names (plugin metrics included); absent: OUTCOME_METRICS. */
+  metricNames?: string[];
   /** Per array in order: its kind ("f" Float64, "i" Int32) and length. */
   arrays: [string, number][];
 }
@@ -54,6 +56,7 @@ export function encodeChunk(p: ChunkPartial): Uint8Array {
     cells: p.histograms ? p.histograms.cells : null,
     hasValues: p.values !== null,
     outcomes: p.outcomes.length,
+    ...(p.metricNames ? { metricNames: p.metricNames } : {}),
     arrays: arrays.map((a) => [a instanceof Float64Array ? "f" : "i", a.length]),
   };
   const head = Buffer.from(JSON.stringify(header));
@@ -117,6 +120,7 @@ export function decodeChunk(bytes: Uint8Array): ChunkPartial {
     values,
     histograms,
     outcomes,
+    ...(header.metricNames ? { metricNames: header.metricNames } : {}),
     failed: header.failed,
   };
 }

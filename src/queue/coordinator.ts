@@ -8,6 +8,7 @@ import {
   pointScenario,
 } from "../montecarlo/chunk.js";
 import type { ExperimentOutcome } from "../montecarlo/experiment.js";
+import { experimentPlugins } from "../plugins/refs.js";
 import type { Store } from "../results/index.js";
 import { decodeChunk } from "./codec.js";
 import { bounded, connectQueue, type QueueConnection } from "./connection.js";
@@ -282,6 +283,7 @@ class Collection {
       runs: this.runs,
       runStart,
       runEnd,
+      ...experimentPlugins(this.spec),
     };
     return {
       name: "chunk",

@@ -1,8 +1,8 @@
 import {
   type ExperimentSpec,
+  metricNames,
+  metricUnit,
   OUTCOME_METRICS,
-  OUTCOME_UNITS,
-  type OutcomeMetric,
   type PointResult,
   type SensitivityRow,
 } from "../analysis/types.js";
@@ -36,11 +36,11 @@ export function outcomeTable(p: PointResult, caption: string): Table {
   return {
     caption,
     head: ["metric", "unit", "mean", "sd", "p5", "median", "p95"],
-    rows: OUTCOME_METRICS.map((m) => {
+    rows: metricNames(p).map((m) => {
       const s = p.summary[m];
       return [
         m,
-        OUTCOME_UNITS[m],
+        metricUnit(m),
         num(s.mean, 4),
         num(s.sd, 4),
         num(s.p5, 4),
@@ -58,13 +58,14 @@ function paramsLabel(p: PointResult): string {
 
 /** Every point's parameters and metric means. */
 function pointsTable(points: readonly PointResult[]): Table {
+  const names = points[0] ? metricNames(points[0]) : [...OUTCOME_METRICS];
   return {
     caption: "Points (means over runs)",
-    head: ["point", "parameters", ...OUTCOME_METRICS.map((m) => `${m} (${OUTCOME_UNITS[m]})`)],
+    head: ["point", "parameters", ...names.map((m) => `${m} (${metricUnit(m)})`)],
     rows: points.map((p) => [
       String(p.index),
       paramsLabel(p),
-      ...OUTCOME_METRICS.map((m) => num(p.summary[m].mean, 4)),
+      ...names.map((m) => num(p.summary[m].mean, 4)),
     ]),
   };
 }
@@ -84,9 +85,10 @@ function sweep(points: readonly PointResult[]): ReportSection[] {
   const swept = sweptParameters(points);
   let charts: ChartSpec[] = [];
   let intro = `Swept: ${swept.map(shortName).join(", ") || "nothing"}.`;
-  if (swept.length === 1) charts = OUTCOME_METRICS.map((m) => sweepLine(points, m, swept[0]));
+  const names = points[0] ? metricNames(points[0]) : [...OUTCOME_METRICS];
+  if (swept.length === 1) charts = names.map((m) => sweepLine(points, m, swept[0]));
   else if (swept.length >= 2) {
-    charts = OUTCOME_METRICS.map((m) => sweepHeatmap(points, m, [swept[0], swept[1]]));
+    charts = names.map((m) => sweepHeatmap(points, m, [swept[0], swept[1]]));
     if (swept.length > 2) intro += ` The heatmaps show the first two; the table has every point.`;
   }
   return [{ heading: "Sweep", intro, tables: [pointsTable(points)], charts }];
@@ -148,9 +150,16 @@ function isSensitivityRow(x: unknown): x is SensitivityRow {
   );
 }
 
-/** The metrics of a sensitivity experiment: `options.metrics`, else `options.metric`, else finalPrice. */
-export function sensitivityMetrics(spec: ExperimentSpec): OutcomeMetric[] {
-  const isMetric = (m: unknown): m is OutcomeMetric => OUTCOME_METRICS.includes(m as OutcomeMetric);
+/**
+ * The metrics of a sensitivity experiment: `options.metrics`, else `options.metric`, else
+ * finalPrice; a name must be one of `available` (default OUTCOME_METRICS; the points' metrics
+ * when plugin metrics are among them).
+ */
+export function sensitivityMetrics(
+  spec: ExperimentSpec,
+  available: readonly string[] = OUTCOME_METRICS,
+): string[] {
+  const isMetric = (m: unknown): m is string => typeof m === "string" && available.includes(m);
   const many = spec.options.metrics;
   if (Array.isArray(many) && many.length > 0 && many.every(isMetric)) return [...new Set(many)];
   return isMetric(spec.options.metric) ? [spec.options.metric] : ["finalPrice"];
@@ -171,7 +180,7 @@ export function onchainBaseValues(s: Scenario): Record<string, number> {
 }
 
 function sensitivity(spec: ExperimentSpec, points: readonly PointResult[]): ReportSection[] {
-  const metrics = sensitivityMetrics(spec);
+  const metrics = sensitivityMetrics(spec, points[0] ? metricNames(points[0]) : OUTCOME_METRICS);
   const given = spec.options.rows;
   const baseValues = onchainBaseValues(spec.scenario);
   return metrics.map((metric, i) => {
@@ -183,13 +192,13 @@ function sensitivity(spec: ExperimentSpec, points: readonly PointResult[]): Repo
   });
 }
 
-function sensitivitySection(metric: OutcomeMetric, rows: SensitivityRow[]): ReportSection {
+function sensitivitySection(metric: string, rows: SensitivityRow[]): ReportSection {
   return {
     heading: `Sensitivity of ${metric}`,
-    intro: `Each on-chain variable moved to its low and high value, the others at their value in the scenario; metric: mean ${metric} (${OUTCOME_UNITS[metric]}).`,
+    intro: `Each on-chain variable moved to its low and high value, the others at their value in the scenario; metric: mean ${metric} (${metricUnit(metric)}).`,
     tables: [
       {
-        caption: `Sensitivity of ${metric} (${OUTCOME_UNITS[metric]})`,
+        caption: `Sensitivity of ${metric} (${metricUnit(metric)})`,
         head: [
           "variable",
           "base value",
@@ -210,7 +219,7 @@ function sensitivitySection(metric: OutcomeMetric, rows: SensitivityRow[]): Repo
         ]),
       },
     ],
-    charts: [tornadoChart(rows, metric, OUTCOME_UNITS[metric])],
+    charts: [tornadoChart(rows, metric, metricUnit(metric))],
   };
 }
 

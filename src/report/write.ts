@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunResult } from "../engine/result.js";
 import type { ChartSpec } from "./charts/common.js";
@@ -49,6 +49,9 @@ export function writeReport(
   }
   const chartDir = join(dir, "charts");
   mkdirSync(chartDir, { recursive: true });
+  // a previous report's charts go: the folder holds this report only (checkReportDir)
+  for (const f of readdirSync(chartDir))
+    if (/\.(svg|png)$/.test(f)) rmSync(join(chartDir, f), { force: true });
   const warnings: string[] = [];
   const png = options.png ?? true;
   const font = fonts();

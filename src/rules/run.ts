@@ -4,6 +4,7 @@ import type { KernelOutcome } from "../engine/outcome.js";
 import { runAggregateDays } from "../engine/reference.js";
 import { runFeedbackAggregate } from "../feedback/day.js";
 import { feedbackPlanOf } from "../feedback/run.js";
+import { type Policy, policySteps } from "../plugins/api.js";
 import type { StochasticInputs } from "../processes/generate.js";
 import { governanceStep } from "./step.js";
 
@@ -12,7 +13,8 @@ import { governanceStep } from "./step.js";
  * the compiled scenario first; then the fast kernel for a plain day, and the step-sequence
  * engine when the scenario has governance rules (a fresh rule state per run; the change log is
  * not kept) or a feedback block (E40–E50, with the rules inserted into its day), so no command
- * silently drops an extension.
+ * silently drops an extension. Plugin `policies` (src/plugins/api.ts) also take the step
+ * sequence, after the rules, with a fresh state per run.
  */
 export function runAggregateRun(
   c: CompiledScenario,
@@ -21,12 +23,16 @@ export function runAggregateRun(
   run: number,
   out: Float64Array,
   scratch: KernelScratch,
+  policies: readonly Policy[] = [],
 ): KernelOutcome {
   const cc = inputs ? inputs.forRun(seed, run) : c;
   const rules = c.scenario.rules ?? [];
-  const extensions = rules.length > 0 ? [governanceStep(cc, rules, [])] : [];
+  const extensions = [
+    ...(rules.length > 0 ? [governanceStep(cc, rules, [])] : []),
+    ...(policies.length > 0 ? policySteps(policies) : []),
+  ];
   if (c.scenario.feedback !== undefined)
     return runFeedbackAggregate(cc, seed, run, out, feedbackPlanOf(c), extensions);
-  if (rules.length === 0) return runKernel(cc, seed, run, out, scratch);
+  if (extensions.length === 0) return runKernel(cc, seed, run, out, scratch);
   return runAggregateDays(cc, seed, run, out, extensions);
 }

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { withoutStochasticRandomness } from "../processes/deterministic.js";
 import { scenarioWarnings } from "./checks.js";
 import { csvColumn } from "./csv.js";
 import { ScenarioError, type ScenarioIssue } from "./errors.js";
@@ -150,7 +151,7 @@ export function prepareScenario(
   if (sets.length > 0) precheckRaw(withOverrides, options.source);
   let scenario = parseScenario(withOverrides, options.source);
   scenario = resolveCsvSeries(scenario, options.baseDir ?? process.cwd(), options.source);
-  if (options.deterministic) scenario = withoutNoise(scenario);
+  if (options.deterministic) scenario = withoutStochasticRandomness(withoutNoise(scenario));
   if (scenario.mode === "marketplace") checkMarketplaceSize(scenario, options.source);
   return {
     scenario,

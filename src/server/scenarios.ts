@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { csvColumn } from "../scenario/csv.js";
+import { readExtended } from "../scenario/extends.js";
 import { LIMITS } from "../scenario/limits.js";
 import { NAME_PATTERN } from "../scenario/schema.js";
 
@@ -53,10 +54,17 @@ export function readScenarioText(file: string, fallbackName: string): ScenarioTe
       raw: null,
       problems: [`the file is larger than ${LIMITS.maxScenarioBytes / 1048576} MB`],
     };
-  const yaml = readFileSync(file, "utf8");
+  let yaml = readFileSync(file, "utf8");
   let raw: unknown = null;
   try {
-    raw = inlineCsvSeries(parseYaml(yaml), dirname(resolve(file)), problems);
+    let parsed = parseYaml(yaml) as unknown;
+    // `extends: ./base.yaml` (a server-side file, shipped or given to bme serve): the dashboard
+    // gets the merged scenario, as text it can edit and validate without the base file
+    if (parsed && typeof parsed === "object" && "extends" in parsed) {
+      parsed = readExtended(file, (p) => parseYaml(readFileSync(p, "utf8")));
+      yaml = `# ${basename(file)} merged with the scenario it extends\n${stringifyYaml(parsed)}`;
+    }
+    raw = inlineCsvSeries(parsed, dirname(resolve(file)), problems);
   } catch (e) {
     problems.push(`not valid YAML or JSON: ${(e as Error).message}`);
   }

@@ -66,7 +66,9 @@ describe("experiments as library calls", () => {
     const same = await compare(WHITEPAPER, WHITEPAPER, { runs: 4, labels: ["now", "again"] });
     expect(same.labels).toEqual(["now", "again"]);
     for (const d of same.differences)
-      expect([d.metric, d.mean, d.low, d.high]).toEqual([d.metric, 0, 0, 0]);
+      if (d.n > 0) expect([d.metric, d.mean, d.low, d.high]).toEqual([d.metric, 0, 0, 0]);
+      else expect(d.mean).toBeNaN(); // missing in every run (e.g. no shortfall day): no pairs
+    expect(same.differences.find((d) => d.metric === "firstShortfallDay")?.n).toBe(0);
   });
 
   it("differences below 1e-9 relative are 0: residue is not an effect", () => {

@@ -62,13 +62,16 @@ function outcome(r: RunResult, m: OutcomeMetric): number {
         (a, b) => a + b,
         0,
       );
-    case "phaseChangeDay":
-      return column(r, "phase").indexOf(2);
+    case "phaseChangeDay": {
+      const d = column(r, "phase").indexOf(2);
+      return d < 0 ? Number.NaN : d; // never: missing
+    }
     case "maxDrawdownAfter": {
       const from = column(r, "phase").indexOf(2);
       let peak = 0;
       let dd = 0;
-      for (const p of from < 0 ? [] : price.slice(from)) {
+      if (from < 0) return Number.NaN; // no phase 2: missing
+      for (const p of price.slice(from)) {
         peak = Math.max(peak, p);
         dd = Math.max(dd, (peak - p) / peak);
       }
@@ -92,10 +95,12 @@ function outcome(r: RunResult, m: OutcomeMetric): number {
       const T = R.length - 1;
       const w = Math.min(30, T);
       const q = (R[T - w] - R[T]) / w;
-      return R[T] <= 0 ? 0 : q > 0 ? Math.min(36500, R[T] / q) : 36500;
+      return R[T] <= 0 ? 0 : q > 0 ? R[T] / q : Number.NaN; // not falling: no runway
     }
-    case "firstShortfallDay":
-      return column(r, "tokenShortfall").findIndex((x) => x > 0);
+    case "firstShortfallDay": {
+      const d = column(r, "tokenShortfall").findIndex((x) => x > 0);
+      return d < 0 ? Number.NaN : d;
+    }
     case "supplierIncome": {
       let pay = 0;
       let n = 0;
@@ -108,7 +113,7 @@ function outcome(r: RunResult, m: OutcomeMetric): number {
               column(r, "phaseTwoEmission")[t]);
         for (const c of r.columns) if (c.startsWith("suppliers.")) n += column(r, c)[t];
       });
-      return n > 0 ? pay / n : 0;
+      return n > 0 ? pay / n : Number.NaN;
     }
   }
 }

@@ -5,8 +5,8 @@ import {
   type ExperimentKind,
   type ExperimentSink,
   type ExperimentSpec,
+  metricNames,
   OUTCOME_METRICS,
-  type OutcomeMetric,
   type PointResult,
   type PointSpec,
 } from "../../analysis/types.js";
@@ -45,6 +45,7 @@ interface CommonOptions {
   quiet: boolean;
   queue?: string;
   keepRuns: boolean;
+  plugin: string[];
 }
 
 export const DEFAULT_STORE = "bme-results.duckdb";
@@ -69,7 +70,11 @@ function common(cmd: AnyCommand, runs: number): AnyCommand {
     )
     .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
     .option("--days <n>", "override the number of days", wholeNumber("--days", 1, 36_500))
-    .option("--deterministic", "set every series' noise to 0", false)
+    .option(
+      "--deterministic",
+      "switch off every random input: series noise and the stochastic processes (docs/model-stress.md)",
+      false,
+    )
     .option("--store <path>", "results store (DuckDB file)", DEFAULT_STORE)
     .option("--no-store", "do not save to the results store")
     .option(
@@ -87,6 +92,12 @@ function common(cmd: AnyCommand, runs: number): AnyCommand {
       "--keep-runs",
       "also write every run's daily table to DIR/runs/point-<p>/run-<r>.csv (needs --out)",
       false,
+    )
+    .option(
+      "--plugin <module>",
+      "load policies and metrics from a JS module, run in every worker (repeatable; docs/plugins.md)",
+      collect,
+      [],
     )
     .option(
       "--queue <url>",
@@ -119,6 +130,8 @@ async function execute(
   points: PointSpec[],
   options: Record<string, unknown>,
 ): Promise<{ outcome: ExperimentOutcome; spec: ExperimentSpec; stored: PointResult[] }> {
+  // --plugin: the files' paths and hashes go in the spec; every worker imports and checks them
+  if (opts.plugin.length > 0) options = { ...options, plugins: await checkPlugins(opts.plugin) };
   const spec: ExperimentSpec = {
     kind,
     scenarioName: scenario.name,
@@ -217,6 +230,32 @@ async function writePointFiles(
   );
 }
 
+/**
+ * `--plugin` files, imported here once before any run (a bad module costs nothing) and named by
+ * path and hash for the workers (src/plugins/refs.ts). Plugin metric names must be new.
+ */
+async function checkPlugins(paths: readonly string[]): Promise<unknown[]> {
+  const { loadPlugins } = await import("../../plugins/load.js");
+  const { pluginRefs } = await import("../../plugins/refs.js");
+  try {
+    const refs = pluginRefs(paths);
+    await loadPlugins(refs.map((r) => r.path));
+    return refs;
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
+/** The names `--metric` accepts: OUTCOME_METRICS and the `--plugin` modules' metrics. */
+async function knownMetrics(plugins: readonly string[]): Promise<string[]> {
+  if (plugins.length === 0) return [...OUTCOME_METRICS];
+  const { loadPlugins } = await import("../../plugins/load.js");
+  const loaded = await loadPlugins(plugins).catch((e) => {
+    throw new CliError((e as Error).message);
+  });
+  return [...OUTCOME_METRICS, ...loaded.metrics.map((m) => m.name)];
+}
+
 /** Arm labels from scenario names: the names, or "<name> (A)"/"<name> (B)" when they are equal. */
 function defaultLabels(nameA: string, nameB: string): [string, string] {
   return nameA === nameB ? [`${nameA} (A)`, `${nameB} (B)`] : [nameA, nameB];
@@ -229,7 +268,7 @@ function allPoints(outcome: ExperimentOutcome, stored: PointResult[]): PointResu
   return [...byIndex.values()].sort((a, b) => a.index - b.index);
 }
 
-function pointTable(points: readonly PointResult[], metrics: readonly OutcomeMetric[]): string {
+function pointTable(points: readonly PointResult[], metrics: readonly string[]): string {
   const paramNames = [...new Set(points.flatMap((p) => Object.keys(p.params)))];
   const head = ["point", ...paramNames, ...metrics.map((m) => `${m} mean [p5, p95]`)];
   const rows = points.map((p) => [
@@ -237,7 +276,8 @@ function pointTable(points: readonly PointResult[], metrics: readonly OutcomeMet
     ...paramNames.map((n) => String(p.params[n] ?? "")),
     ...metrics.map((m) => {
       const s = p.summary[m];
-      return `${fmtSig(s.mean)} [${fmtSig(s.p5)}, ${fmtSig(s.p95)}]`;
+      const missing = s.missing ? ` (${s.missing} missing)` : "";
+      return `${fmtSig(s.mean)} [${fmtSig(s.p5)}, ${fmtSig(s.p95)}]${missing}`;
     }),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -263,6 +303,12 @@ async function load(
     deterministic: opts.deterministic,
   });
   if (!opts.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  // a Monte Carlo of a scenario without randomness repeats one run (docs/model-stress.md)
+  const { randomSources } = await import("../../processes/deterministic.js");
+  if (!opts.quiet && opts.runs > 1 && randomSources(scenario).length === 0)
+    process.stderr.write(
+      `warning: ${file} has no randomness${opts.deterministic ? " (--deterministic)" : ""}: all ${opts.runs} runs will be identical\n`,
+    );
   return scenario;
 }
 
@@ -285,10 +331,9 @@ export function reportFailedRuns(points: readonly PointResult[]): void {
   if (process.exitCode !== EXIT_INTERRUPTED) process.exitCode = EXIT_FAILURE;
 }
 
-function parseMetric(value: string, previous: OutcomeMetric[] = []): OutcomeMetric[] {
-  if (!(OUTCOME_METRICS as readonly string[]).includes(value))
-    throw new CliError(`--metric must be one of ${OUTCOME_METRICS.join(", ")}, got "${value}"`);
-  return [...previous, value as OutcomeMetric];
+/** `--metric`: checked against OUTCOME_METRICS and the plugins' metrics once they are loaded. */
+function parseMetric(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 /** `bme montecarlo`, `sweep`, `compare` and `sensitivity`. */
@@ -330,7 +375,7 @@ function registerMontecarlo(program: Command): void {
       }
       if (!opts.quiet && points.length > 0) {
         process.stdout.write(
-          `${scenario.name}: ${opts.runs} runs, seed ${opts.seed}\n${pointTable(points, OUTCOME_METRICS)}\n`,
+          `${scenario.name}: ${opts.runs} runs, seed ${opts.seed}\n${pointTable(points, metricNames(points[0]))}\n`,
         );
       }
     }),
@@ -382,7 +427,13 @@ function registerSweep(program: Command): void {
         if (opts.out) await writePointFiles(opts.out, opts.format, spec, outcome, all);
         if (!opts.quiet)
           process.stdout.write(
-            `${pointTable(all, ["finalPrice", "maxDrawdown", "minTokenReserve", "shortfallDays"])}\n`,
+            `${pointTable(all, [
+              "finalPrice",
+              "maxDrawdown",
+              "minTokenReserve",
+              "shortfallDays",
+              ...(all[0] ? metricNames(all[0]).slice(OUTCOME_METRICS.length) : []),
+            ])}\n`,
           );
       }),
     );
@@ -482,48 +533,50 @@ function registerSensitivity(program: Command): void {
     )
     .option(
       "--metric <name>",
-      `outcome metric to rank by (repeatable; ${OUTCOME_METRICS.join(", ")})`,
+      `outcome metric to rank by (repeatable; ${OUTCOME_METRICS.join(", ")}, or a --plugin metric)`,
       parseMetric,
-      [] as OutcomeMetric[],
+      [] as string[],
     )
     .action(
-      action(
-        async (file: string, opts: CommonOptions & { delta: number; metric: OutcomeMetric[] }) => {
-          const metrics: OutcomeMetric[] = opts.metric.length > 0 ? opts.metric : ["finalPrice"];
-          const { sensitivityPlan, sensitivityRows } = await import(
-            "../../montecarlo/sensitivity.js"
-          );
-          const { writeJson } = await import("../../montecarlo/files.js");
-          const scenario = await load(file, opts);
-          const plan = sensitivityPlan(scenario, opts.delta);
-          const { outcome, stored } = await execute("sensitivity", scenario, opts, plan.points, {
+      action(async (file: string, opts: CommonOptions & { delta: number; metric: string[] }) => {
+        const metrics: string[] = opts.metric.length > 0 ? opts.metric : ["finalPrice"];
+        const known = await knownMetrics(opts.plugin);
+        for (const m of metrics)
+          if (!known.includes(m))
+            throw new CliError(`--metric must be one of ${known.join(", ")}, got "${m}"`);
+        const { sensitivityPlan, sensitivityRows } = await import(
+          "../../montecarlo/sensitivity.js"
+        );
+        const { writeJson } = await import("../../montecarlo/files.js");
+        const scenario = await load(file, opts);
+        const plan = sensitivityPlan(scenario, opts.delta);
+        const { outcome, stored } = await execute("sensitivity", scenario, opts, plan.points, {
+          delta: opts.delta,
+          metric: metrics[0],
+          metrics,
+        });
+        const all = allPoints(outcome, stored);
+        reportFailedRuns(all);
+        if (all.length < plan.points.length) return;
+        const tables = metrics.map((m) => ({ metric: m, rows: sensitivityRows(plan, all, m) }));
+        if (opts.out)
+          writeJson(opts.out, "sensitivity.json", {
             delta: opts.delta,
-            metric: metrics[0],
-            metrics,
+            skipped: plan.skipped,
+            tables,
           });
-          const all = allPoints(outcome, stored);
-          reportFailedRuns(all);
-          if (all.length < plan.points.length) return;
-          const tables = metrics.map((m) => ({ metric: m, rows: sensitivityRows(plan, all, m) }));
-          if (opts.out)
-            writeJson(opts.out, "sensitivity.json", {
-              delta: opts.delta,
-              skipped: plan.skipped,
-              tables,
-            });
-          if (!opts.quiet)
-            for (const { metric, rows } of tables) {
+        if (!opts.quiet)
+          for (const { metric, rows } of tables) {
+            process.stdout.write(
+              `${metric} (mean over ${opts.runs} runs), each variable ×(1 ± ${opts.delta}):\n`,
+            );
+            for (const r of rows)
               process.stdout.write(
-                `${metric} (mean over ${opts.runs} runs), each variable ×(1 ± ${opts.delta}):\n`,
+                `  ${r.variable.padEnd(26)} swing ${fmtSig(r.swing).padEnd(10)} low ${fmtSig(r.low)} → ${fmtSig(r.metricAtLow)}   high ${fmtSig(r.high)} → ${fmtSig(r.metricAtHigh)}\n`,
               );
-              for (const r of rows)
-                process.stdout.write(
-                  `  ${r.variable.padEnd(26)} swing ${fmtSig(r.swing).padEnd(10)} low ${fmtSig(r.low)} → ${fmtSig(r.metricAtLow)}   high ${fmtSig(r.high)} → ${fmtSig(r.metricAtHigh)}\n`,
-                );
-              for (const s of plan.skipped)
-                process.stdout.write(`  ${s.variable.padEnd(26)} skipped: ${s.reason}\n`);
-            }
-        },
-      ),
+            for (const s of plan.skipped)
+              process.stdout.write(`  ${s.variable.padEnd(26)} skipped: ${s.reason}\n`);
+          }
+      }),
     );
 }

@@ -68,7 +68,11 @@ export function registerReport(program: Command): void {
       wholeNumber("--days", 1, 36_500),
     )
     .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
-    .option("--deterministic", "set every series' noise to 0 (scenario)", false)
+    .option(
+      "--deterministic",
+      "switch off every random input: noise and stochastic processes",
+      false,
+    )
     .option(
       "--runs <n>",
       "also run a Monte Carlo of N runs and add its fan charts (scenario)",
@@ -85,7 +89,10 @@ export function registerReport(program: Command): void {
           const { simulate } = await import("../../simulate.js");
           if (opts.store !== undefined)
             throw new CliError(`--store: "${target}" is a scenario file, not an experiment id`);
-          if (opts.out !== undefined) checkOutputDir(opts.out, [target]);
+          if (opts.out !== undefined) {
+            checkOutputDir(opts.out, [target]);
+            (await import("../../report/dir.js")).checkReportDir(opts.out);
+          }
           const { scenario } = loadScenario(target, {
             set: opts.set,
             days: opts.days,

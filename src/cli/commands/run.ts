@@ -24,7 +24,11 @@ export function registerRun(program: Command): void {
       collect,
       [],
     )
-    .option("--deterministic", "set every series' noise to 0 (the expected path)", false)
+    .option(
+      "--deterministic",
+      "switch off every random input: series noise and the stochastic processes (docs/model-stress.md)",
+      false,
+    )
     .option(
       "--out <file>",
       "write the per-day table to a .csv, .parquet or .json file (metadata beside it in <name>.meta.json)",
@@ -45,7 +49,10 @@ export function registerRun(program: Command): void {
           );
         // every path is checked before any work: a bad --out never costs a run
         if (opts.out !== undefined) checkOutputFile(opts.out, [file]);
-        if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
+        if (opts.report !== undefined) {
+          checkOutputDir(opts.report, [file]);
+          (await import("../../report/dir.js")).checkReportDir(opts.report);
+        }
         // the engine and the scenario loader: what a run needs, loaded when it runs (not by --help)
         const { loadScenario } = await import("../../scenario/load.js");
         const { simulate } = await import("../../simulate.js");

@@ -1,11 +1,5 @@
 import type { EChartsOption, LineSeriesOption } from "echarts";
-import {
-  type Bands,
-  OUTCOME_METRICS,
-  OUTCOME_UNITS,
-  type OutcomeMetric,
-  type Outcomes,
-} from "../../analysis/types.js";
+import { type Bands, metricUnit, type OutcomeMetric, type Outcomes } from "../../analysis/types.js";
 import { pairedDifference } from "../../montecarlo/compare.js";
 import { bandColumn, spread } from "./bands.js";
 import {
@@ -23,7 +17,7 @@ import { dayMarks, type TimeChartOptions } from "./events.js";
 
 /** Mean of the paired differences B − A of one metric, with a 95% confidence interval. */
 export interface PairedDifference {
-  readonly metric: OutcomeMetric;
+  readonly metric: OutcomeMetric | (string & {});
   readonly unit: string;
   readonly meanA: number;
   readonly meanB: number;
@@ -39,23 +33,31 @@ export interface PairedDifference {
  */
 export function pairedDifferences(a: Outcomes, b: Outcomes): PairedDifference[] {
   const n = Math.min(a.runs, b.runs);
-  return OUTCOME_METRICS.map((metric) => {
-    const d = Array.from({ length: n }, (_, i) =>
-      pairedDifference(a.metrics[metric][i], b.metrics[metric][i]),
-    );
-    const mean = d.reduce((s, x) => s + x, 0) / n;
-    const sd = n > 1 ? Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
-    const half = n > 1 ? (1.96 * sd) / Math.sqrt(n) : 0;
-    const avg = (x: Float64Array) => x.subarray(0, n).reduce((s, v) => s + v, 0) / n;
+  const names = Object.keys(a.metrics).filter((m) => m in b.metrics);
+  return names.map((metric) => {
+    // a run whose value is missing in either arm (NaN: no such day, docs/limits.md) is left out
+    const xa: number[] = [];
+    const xb: number[] = [];
+    for (let i = 0; i < n; i++)
+      if (Number.isFinite(a.metrics[metric][i]) && Number.isFinite(b.metrics[metric][i])) {
+        xa.push(a.metrics[metric][i]);
+        xb.push(b.metrics[metric][i]);
+      }
+    const m = xa.length;
+    const d = xa.map((x, i) => pairedDifference(x, xb[i]));
+    const mean = d.reduce((s, x) => s + x, 0) / m;
+    const sd = m > 1 ? Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (m - 1)) : 0;
+    const half = m > 1 ? (1.96 * sd) / Math.sqrt(m) : 0;
+    const avg = (x: number[]) => x.reduce((s, v) => s + v, 0) / m;
     return {
       metric,
-      unit: OUTCOME_UNITS[metric],
-      meanA: avg(a.metrics[metric]),
-      meanB: avg(b.metrics[metric]),
+      unit: metricUnit(metric),
+      meanA: avg(xa),
+      meanB: avg(xb),
       mean,
       lo: mean - half,
       hi: mean + half,
-      runs: n,
+      runs: m,
     };
   });
 }

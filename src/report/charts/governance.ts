@@ -10,7 +10,8 @@ import { phaseChangeDay } from "./run.js";
  */
 export function governanceChart(r: RunResult): ChartSpec | null {
   const log = r.governance;
-  if (!log || log.length === 0) return null;
+  // votes alone are already drawn on every time chart (scheduleEvents): this chart is for rules
+  if (!log || log.every((c) => c.rule === "schedule")) return null;
   const seen = new Set<string>();
   const marks = log.filter((c) => {
     if (c.day >= r.days) return false;
@@ -38,7 +39,9 @@ export function governanceChart(r: RunResult): ChartSpec | null {
       label: { position: "insideEndTop", color: "#8b1a1a", fontSize: 10 },
       data: marks.map((c) => ({
         xAxis: c.day,
-        label: { formatter: `${c.rule}: ${c.variable} ${round(c.old)} → ${round(c.value)}` },
+        label: {
+          formatter: `${c.rule === "schedule" ? "vote" : c.rule}: ${c.variable} ${round(c.old)} → ${round(c.value)}`,
+        },
       })),
     },
   };

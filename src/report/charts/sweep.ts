@@ -1,5 +1,5 @@
 import type { EChartsOption } from "echarts";
-import { OUTCOME_UNITS, type OutcomeMetric, type PointResult } from "../../analysis/types.js";
+import { metricUnit, type PointResult } from "../../analysis/types.js";
 import { axisName, type ChartSpec, compact, frame, num, PALETTE, valueAxis } from "./common.js";
 import { errorBars } from "./errorBars.js";
 
@@ -37,7 +37,7 @@ export function shortName(path: string): string {
 /** Heatmap of a metric's mean over two swept parameters (one cell per point). */
 export function sweepHeatmap(
   points: readonly PointResult[],
-  metric: OutcomeMetric,
+  metric: string,
   [px, py]: readonly [string, string],
 ): ChartSpec {
   const xs = parameterValues(points, px);
@@ -50,7 +50,7 @@ export function sweepHeatmap(
   const values = cells.map((c) => c[2]).filter(Number.isFinite);
   const title = `${metric}: mean over runs`;
   const option: EChartsOption = {
-    ...frame(title, `colour: mean ${axisName(metric, OUTCOME_UNITS[metric])}`),
+    ...frame(title, `colour: mean ${axisName(metric, metricUnit(metric))}`),
     legend: { show: false },
     grid: { left: 110, right: 110, top: 72, bottom: 60 },
     xAxis: {
@@ -97,7 +97,7 @@ export function sweepHeatmap(
   return {
     name: `heatmap-${metric}`,
     title,
-    caption: `Mean ${metric} (${OUTCOME_UNITS[metric]}) at each combination of ${shortName(px)} and ${shortName(py)}: look for the region where it changes fastest.`,
+    caption: `Mean ${metric} (${metricUnit(metric)}) at each combination of ${shortName(px)} and ${shortName(py)}: look for the region where it changes fastest.`,
     option,
     height: Math.max(360, 120 + 34 * ys.length),
   };
@@ -106,7 +106,7 @@ export function sweepHeatmap(
 /** One swept parameter: the metric's mean as a line, with p5–p95 error bars. */
 export function sweepLine(
   points: readonly PointResult[],
-  metric: OutcomeMetric,
+  metric: string,
   param: string,
 ): ChartSpec {
   const xs = parameterValues(points, param);
@@ -125,7 +125,7 @@ export function sweepLine(
           nameGap: 28,
           data: xs.map(label),
         },
-    yAxis: valueAxis(axisName(metric, OUTCOME_UNITS[metric])),
+    yAxis: valueAxis(axisName(metric, metricUnit(metric))),
     legend: { bottom: 6, itemGap: 18, data: ["mean", "p5–p95"] },
     series: [
       {
@@ -146,7 +146,7 @@ export function sweepLine(
   return {
     name: `sweep-${metric}`,
     title,
-    caption: `Mean ${metric} (${OUTCOME_UNITS[metric]}) at each value of ${shortName(param)}, bars from p5 to p95 of runs: a slope larger than the bars is a real effect.`,
+    caption: `Mean ${metric} (${metricUnit(metric)}) at each value of ${shortName(param)}, bars from p5 to p95 of runs: a slope larger than the bars is a real effect.`,
     option,
   };
 }

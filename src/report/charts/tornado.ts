@@ -1,5 +1,5 @@
 import type { BarSeriesOption } from "echarts";
-import type { OutcomeMetric, PointResult, SensitivityRow } from "../../analysis/types.js";
+import type { PointResult, SensitivityRow } from "../../analysis/types.js";
 import { axisName, type ChartSpec, frame, num, PALETTE, valueAxis } from "./common.js";
 import { shortName } from "./sweep.js";
 
@@ -15,7 +15,7 @@ export function sortBySwing(rows: readonly SensitivityRow[]): SensitivityRow[] {
  */
 export function sensitivityRowsFromPoints(
   points: readonly PointResult[],
-  metric: OutcomeMetric,
+  metric: string,
   baseValues: Readonly<Record<string, number>> = {},
 ): SensitivityRow[] {
   const base = points.find((p) => Object.keys(p.params).length === 0);
