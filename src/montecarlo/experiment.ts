@@ -2,6 +2,7 @@ import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/ty
 import {
   BLOCK_RUNS,
   type ChunkTask,
+  EXACT_RUNS,
   chunkRanges,
   PointAccumulator,
   pointScenario,
@@ -31,6 +32,17 @@ export interface ExperimentOutcome {
 }
 
 /**
+ * Blocks per chunk: chunking never changes results, only speed. A histogram chunk (more than
+ * EXACT_RUNS runs) carries a histogram of every varying cell, so chunks are few and large:
+ * about two per worker, at most 64 blocks each (so Ctrl-C is seen every few seconds).
+ */
+export function chunkBlocks(runs: number, workers: number): number {
+  const blocks = Math.ceil(runs / BLOCK_RUNS);
+  if (runs <= EXACT_RUNS) return blocks;
+  return Math.max(1, Math.min(64, Math.ceil(blocks / (2 * workers))));
+}
+
+/**
  * Run every point of an experiment as a Monte Carlo of `spec.runsPerPoint` runs with common
  * random numbers (run i of every point is seeded from (spec.seed, i)). Every point is
  * validated before any run starts. Chunks of whole blocks go to the workers; each point is
@@ -49,9 +61,7 @@ export async function runExperiment(
   const runs = spec.runsPerPoint;
   const workers = Math.max(1, options.workers);
   const blocks = Math.ceil(runs / BLOCK_RUNS);
-  // about four chunks per worker (whole blocks), so the pool stays balanced; chunking never changes
-  // results. In this thread (1 worker) chunks are single blocks: Ctrl-C is seen between chunks.
-  const blocksPerChunk = workers === 1 ? 1 : Math.max(1, Math.floor(blocks / (workers * 4)));
+  const blocksPerChunk = chunkBlocks(runs, workers);
   const tasks: ChunkTask[] = todo.flatMap((point) =>
     chunkRanges(runs, blocksPerChunk).map(([runStart, runEnd]) => ({
       scenario: spec.scenario,
@@ -62,7 +72,7 @@ export async function runExperiment(
       runEnd,
     })),
   );
-  const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs)]));
+  const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs, spec)]));
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
   const runner = chunkRunner(Math.min(workers, tasks.length));
   const total = todo.length * runs;

@@ -6,10 +6,10 @@
  */
 import { endianness } from "node:os";
 import type { ChunkPartial } from "../montecarlo/chunk.js";
-import type { HistogramData, PackedSides } from "../montecarlo/histogram.js";
+import type { HistogramData } from "../montecarlo/histogram.js";
 
 const MAGIC = "BMEC";
-const VERSION = 1;
+const VERSION = 2;
 
 type Typed = Float64Array | Int32Array;
 
@@ -26,8 +26,8 @@ interface Header {
   arrays: [string, number][];
 }
 
-function sidesArrays(s: PackedSides): Typed[] {
-  return [s.lo, s.offset, s.counts, s.min, s.max];
+function histogramArrays(h: HistogramData): Typed[] {
+  return [h.start, h.scale, new Int32Array(h.log), h.rowOf, h.atom, h.atomCount, h.counts, h.minMax];
 }
 
 function littleEndianOnly(): void {
@@ -39,11 +39,7 @@ export function encodeChunk(p: ChunkPartial): Uint8Array {
   const arrays: Typed[] = [p.blockSums];
   if (p.values) arrays.push(p.values);
   if (p.histograms)
-    arrays.push(
-      p.histograms.zeros,
-      ...sidesArrays(p.histograms.pos),
-      ...sidesArrays(p.histograms.neg),
-    );
+    arrays.push(...histogramArrays(p.histograms));
   arrays.push(...p.outcomes);
   const header: Header = {
     runStart: p.runStart,
@@ -97,15 +93,17 @@ export function decodeChunk(bytes: Uint8Array): ChunkPartial {
   const values = header.hasValues ? next<Float64Array>() : null;
   let histograms: HistogramData | null = null;
   if (header.cells !== null) {
-    const zeros = next<Float64Array>();
-    const sides = (): PackedSides => ({
-      lo: next<Int32Array>(),
-      offset: next<Int32Array>(),
+    histograms = {
+      cells: header.cells,
+      start: next<Float64Array>(),
+      scale: next<Float64Array>(),
+      log: Uint8Array.from(next<Int32Array>()),
+      rowOf: next<Int32Array>(),
+      atom: next<Float64Array>(),
+      atomCount: next<Float64Array>(),
       counts: next<Int32Array>(),
-      min: next<Float64Array>(),
-      max: next<Float64Array>(),
-    });
-    histograms = { cells: header.cells, zeros, pos: sides(), neg: sides() };
+      minMax: next<Float64Array>(),
+    };
   }
   const outcomes = Array.from({ length: header.outcomes }, () => next<Float64Array>());
   return {

@@ -143,7 +143,7 @@ class Collection {
     this.plan = distributedChunks(this.runs);
     this.byIndex = new Map(todo.map((p) => [p.index, p]));
     for (const p of todo)
-      this.open.set(p.index, { acc: new PointAccumulator(p, this.runs), have: new Set() });
+      this.open.set(p.index, { acc: new PointAccumulator(p, this.runs, spec), have: new Set() });
   }
 
   /** Chunks a killed coordinator left in Redis (collected or not): merge them again. */
