@@ -7,7 +7,6 @@ import {
   type PointResult,
   type PointSpec,
 } from "../analysis/types.js";
-import { compileScenario } from "../engine/compile.js";
 import { COL } from "../engine/columns.js";
 import type { CompiledScenario } from "../engine/compile.js";
 import { applyOverrides } from "../scenario/overrides.js";
@@ -18,13 +17,13 @@ import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
 import { CellHistograms, type HistogramData } from "./histogram.js";
 import { outcomeContext, runOutcomes } from "./outcomes.js";
-import { planOf, runnerOf } from "./runner.js";
 import { summarizeSample } from "./quantile.js";
+import { planOf, runnerOf } from "./runner.js";
 
 /** Runs are reduced in blocks of this many, in block order: the unit of determinism. */
 export const BLOCK_RUNS = 1024;
 /** Up to this many runs per point, bands are exact (every value kept and sorted). */
-export const EXACT_RUNS = BLOCK_RUNS;
+export const EXACT_RUNS = 2 * BLOCK_RUNS;
 
 /** A range of runs of one point: plain JSON-able data, for worker threads and remote workers. */
 export interface ChunkTask {

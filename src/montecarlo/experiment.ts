@@ -2,8 +2,8 @@ import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/ty
 import {
   BLOCK_RUNS,
   type ChunkTask,
-  EXACT_RUNS,
   chunkRanges,
+  EXACT_RUNS,
   PointAccumulator,
   pointScenario,
 } from "./chunk.js";
@@ -60,7 +60,6 @@ export async function runExperiment(
   const todo = spec.points.filter((p) => !done.has(p.index));
   const runs = spec.runsPerPoint;
   const workers = Math.max(1, options.workers);
-  const blocks = Math.ceil(runs / BLOCK_RUNS);
   const blocksPerChunk = chunkBlocks(runs, workers);
   const tasks: ChunkTask[] = todo.flatMap((point) =>
     chunkRanges(runs, blocksPerChunk).map(([runStart, runEnd]) => ({

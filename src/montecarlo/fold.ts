@@ -19,7 +19,9 @@ export class BandFolder {
     runs: number,
     private readonly blockRuns: number,
   ) {
-    this.hist = new CellHistograms(plan);
+    let varying = 0;
+    for (let i = 0; i < cells; i++) if (plan.varies[i] === 1) varying++;
+    this.hist = new CellHistograms(plan, varying);
     this.blockSums = new Float64Array(Math.ceil(runs / blockRuns) * cells);
   }
 

@@ -13,7 +13,7 @@
  */
 
 /** Coarse buckets per cell between the underflow and the overflow bucket (each keeps min, max). */
-export const COARSE = 1024;
+export const COARSE = 512;
 /** Counting sub-buckets per coarse bucket. */
 export const FINE = 8;
 const FINE_SHIFT = 3;
@@ -39,6 +39,8 @@ export interface BandPlan {
   readonly start: Float64Array;
   readonly scale: Float64Array;
   readonly log: Uint8Array;
+  /** 1 where the pilot's values differ (the cell will need a row). */
+  readonly varies: Uint8Array;
 }
 
 /** The plan of the cells from the pilot's per-cell minima and maxima (good pilot runs only). */
@@ -47,9 +49,11 @@ export function planFromRange(min: Float64Array, max: Float64Array): BandPlan {
   const start = new Float64Array(cells);
   const scale = new Float64Array(cells);
   const log = new Uint8Array(cells);
+  const varies = new Uint8Array(cells);
   for (let i = 0; i < cells; i++) {
     let lo = min[i];
     let hi = max[i];
+    varies[i] = lo < hi ? 1 : 0;
     if (lo > 0 && hi >= LOG_RATIO * lo && Number.isFinite(hi)) {
       log[i] = 1;
       lo = Math.log(lo);
@@ -67,7 +71,7 @@ export function planFromRange(min: Float64Array, max: Float64Array): BandPlan {
     start[i] = lo - PILOT_MARGIN * w;
     scale[i] = Number.isFinite(s) && s > 0 ? s : 1;
   }
-  return { start, scale, log };
+  return { start, scale, log, varies };
 }
 
 /** Where one rank of a cell lies (see CellHistograms.locate). */
@@ -112,7 +116,11 @@ export class CellHistograms {
   minMax: Float64Array;
   private nRows = 0;
 
-  constructor(plan: BandPlan) {
+  constructor(
+    plan: Pick<BandPlan, "start" | "scale" | "log">,
+    /** Rows to allocate at once (the cells expected to vary); more are added as needed. */
+    rows = 0,
+  ) {
     this.cells = plan.start.length;
     this.start = plan.start;
     this.scale = plan.scale;
@@ -120,8 +128,8 @@ export class CellHistograms {
     this.rowOf = new Int32Array(this.cells).fill(-1);
     this.atom = new Float64Array(this.cells);
     this.atomCount = new Float64Array(this.cells);
-    this.counts = new Int32Array(0);
-    this.minMax = new Float64Array(0);
+    this.counts = new Int32Array(rows * COUNTS);
+    this.minMax = new Float64Array(rows * MM);
   }
 
   /** Fine bucket of x in cell i. */
@@ -129,7 +137,9 @@ export class CellHistograms {
     if (this.log[i] === 1 && !(x > 0)) return 0;
     const u = this.log[i] === 1 ? Math.log(x) : x;
     const f = Math.floor((u - this.start[i]) * this.scale[i]) + FINE;
-    return f < FINE ? 0 : f >= FINE * (COARSE + 1) ? FINE * (COARSE + 1) : f;
+    if (f < FINE) return 0;
+    if (f >= FINE * (COARSE + 1)) return FINE * (COARSE + 1);
+    return f;
   }
 
   /** Give cell i a row (its one value, if any, counted into it); returns the row's index. */
@@ -191,7 +201,7 @@ export class CellHistograms {
       for (; j < n; j++) {
         if (good !== null && good[j] === 0) continue;
         const x = v[from + j];
-        if (ref !== ref) ref = x;
+        if (Number.isNaN(ref)) ref = x;
         if (x !== ref) break;
         same++;
       }
@@ -219,7 +229,8 @@ export class CellHistograms {
       let f: number;
       if (log) f = x > 0 ? Math.floor((Math.log(x) - a) * s) + FINE : 0;
       else f = Math.floor((x - a) * s) + FINE;
-      f = f < FINE ? 0 : f > top ? top : f;
+      if (f < FINE) f = 0;
+      else if (f > top) f = top;
       counts[co + f]++;
       const p = mo + 2 * (f >> FINE_SHIFT);
       if (x < mm[p]) mm[p] = x;
@@ -303,24 +314,29 @@ export class CellHistograms {
       into[j] = { value: Number.NaN, lo: ranks[j], hi: ranks[j], bucket: -1, first: seen };
   }
 
-  /** Packed plain data: rows only for the cells that have one, fresh arrays. */
+  /**
+   * Plain data: rows only for the cells that have one. Shares this histogram's arrays when
+   * they are exactly full (a chunk's histogram is handed over, not copied); merging never
+   * changes its argument.
+   */
   toData(): HistogramData {
+    const n = this.nRows;
     return {
       cells: this.cells,
       start: this.start,
       scale: this.scale,
       log: this.log,
-      rowOf: this.rowOf.slice(),
-      atom: this.atom.slice(),
-      atomCount: this.atomCount.slice(),
-      counts: this.counts.slice(0, this.nRows * COUNTS),
-      minMax: this.minMax.slice(0, this.nRows * MM),
+      rowOf: this.rowOf,
+      atom: this.atom,
+      atomCount: this.atomCount,
+      counts: this.counts.length === n * COUNTS ? this.counts : this.counts.slice(0, n * COUNTS),
+      minMax: this.minMax.length === n * MM ? this.minMax : this.minMax.slice(0, n * MM),
     };
   }
 
   /** A histogram holding `d` (copied: merging into the result never changes `d`). */
   static fromData(d: HistogramData): CellHistograms {
-    const h = new CellHistograms({ start: d.start, scale: d.scale, log: d.log });
+    const h = new CellHistograms(d, d.counts.length / COUNTS);
     h.merge(d);
     return h;
   }

@@ -27,7 +27,8 @@ export function runnerOf(scenario: Scenario): Runner {
   const c = compileScenario(scenario);
   const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
   const cells = c.columns.length * c.days;
-  const plain = inputs === null && (scenario.rules ?? []).length === 0 && scenario.feedback === undefined;
+  const plain =
+    inputs === null && (scenario.rules ?? []).length === 0 && scenario.feedback === undefined;
   const batch = plain ? BATCH : 16;
   const errors: (Error | null)[] = new Array(batch).fill(null);
   if (plain) {
@@ -97,4 +98,3 @@ export function planOf(r: Runner, scenario: Scenario, seed: number, runs: number
   if (lastPlan?.key !== key) lastPlan = { key, plan: pilotPlan(r, seed, runs) };
   return lastPlan.plan;
 }
-

@@ -27,7 +27,16 @@ interface Header {
 }
 
 function histogramArrays(h: HistogramData): Typed[] {
-  return [h.start, h.scale, new Int32Array(h.log), h.rowOf, h.atom, h.atomCount, h.counts, h.minMax];
+  return [
+    h.start,
+    h.scale,
+    new Int32Array(h.log),
+    h.rowOf,
+    h.atom,
+    h.atomCount,
+    h.counts,
+    h.minMax,
+  ];
 }
 
 function littleEndianOnly(): void {
@@ -38,8 +47,7 @@ export function encodeChunk(p: ChunkPartial): Uint8Array {
   littleEndianOnly();
   const arrays: Typed[] = [p.blockSums];
   if (p.values) arrays.push(p.values);
-  if (p.histograms)
-    arrays.push(...histogramArrays(p.histograms));
+  if (p.histograms) arrays.push(...histogramArrays(p.histograms));
   arrays.push(...p.outcomes);
   const header: Header = {
     runStart: p.runStart,

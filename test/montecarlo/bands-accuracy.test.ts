@@ -26,7 +26,10 @@ function keptRuns(seed: number, runs: number): Float64Array[] {
   const c = compileScenario(scenario);
   const out = new Float64Array(c.columns.length * c.days);
   const scratch = kernelScratch(c);
-  const byCell = Array.from({ length: c.columns.length * DAYS.length }, () => new Float64Array(runs));
+  const byCell = Array.from(
+    { length: c.columns.length * DAYS.length },
+    () => new Float64Array(runs),
+  );
   for (let r = 0; r < runs; r++) {
     const o = runKernel(c, seed, r, out, scratch);
     expect(o.error).toBe(null);
@@ -81,7 +84,8 @@ for (const runs of [2000, 20000]) {
       expect(constant).toBeGreaterThan(0);
       // phase is 1 or 2 in every run: a point mass, reported exactly
       const phase = columns.indexOf("phase");
-      for (const s of Object.keys(Q)) expect([1, 2]).toContain(stats[s as keyof typeof Q][phase * days + 35]);
+      for (const s of Object.keys(Q))
+        expect([1, 2]).toContain(stats[s as keyof typeof Q][phase * days + 35]);
     });
   });
 }
