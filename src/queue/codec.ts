@@ -27,6 +27,7 @@ interface Header {
 }
 
 function histogramArrays(h: HistogramData): Typed[] {
+  const [at, counts] = sparse(h.counts);
   return [
     h.start,
     h.scale,
@@ -34,9 +35,35 @@ function histogramArrays(h: HistogramData): Typed[] {
     h.rowOf,
     h.atom,
     h.atomCount,
-    h.counts,
+    at,
+    counts,
     h.minMax,
   ];
+}
+
+/**
+ * Histogram counts are mostly zeros in a small chunk: kept as (positions, counts) of the
+ * non-zero ones, with the dense length as the first position.
+ */
+function sparse(counts: Int32Array): [Int32Array, Int32Array] {
+  let nz = 0;
+  for (let i = 0; i < counts.length; i++) if (counts[i] !== 0) nz++;
+  const at = new Int32Array(nz + 1);
+  const values = new Int32Array(nz);
+  at[0] = counts.length;
+  let j = 0;
+  for (let i = 0; i < counts.length; i++)
+    if (counts[i] !== 0) {
+      at[j + 1] = i;
+      values[j++] = counts[i];
+    }
+  return [at, values];
+}
+
+function dense(at: Int32Array, values: Int32Array): Int32Array {
+  const counts = new Int32Array(at[0]);
+  for (let j = 0; j < values.length; j++) counts[at[j + 1]] = values[j];
+  return counts;
 }
 
 function littleEndianOnly(): void {
@@ -109,7 +136,7 @@ export function decodeChunk(bytes: Uint8Array): ChunkPartial {
       rowOf: next<Int32Array>(),
       atom: next<Float64Array>(),
       atomCount: next<Float64Array>(),
-      counts: next<Int32Array>(),
+      counts: dense(next<Int32Array>(), next<Int32Array>()),
       minMax: next<Float64Array>(),
     };
   }
