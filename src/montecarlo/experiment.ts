@@ -34,12 +34,13 @@ export interface ExperimentOutcome {
 /**
  * Blocks per chunk: chunking never changes results, only speed. A histogram chunk (more than
  * EXACT_RUNS runs) carries a histogram of every varying cell, so chunks are few and large:
- * about two per worker, at most 64 blocks each (so Ctrl-C is seen every few seconds).
+ * about two per worker, at most 64 blocks each. In this thread (1 worker) Ctrl-C is seen
+ * between chunks only, so there chunks are at most 4 blocks.
  */
 export function chunkBlocks(runs: number, workers: number): number {
   const blocks = Math.ceil(runs / BLOCK_RUNS);
-  if (runs <= EXACT_RUNS) return blocks;
-  return Math.max(1, Math.min(64, Math.ceil(blocks / (2 * workers))));
+  if (runs <= EXACT_RUNS) return 1;
+  return Math.max(1, Math.min(workers === 1 ? 4 : 64, Math.ceil(blocks / (2 * workers))));
 }
 
 /**

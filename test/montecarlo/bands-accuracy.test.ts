@@ -57,7 +57,8 @@ for (const runs of [2000, 20000]) {
       const { result: r, quality } = monteCarlo(seed, runs, 4);
       const { columns, days, stats } = r.bands;
       expect(r.bands.runs).toBe(runs);
-      expect(quality).not.toBe(null);
+      // up to 2,048 runs every value is kept (exact); beyond, histograms with a bound
+      expect(quality === null).toBe(runs <= 2048);
       let narrow = 0;
       let constant = 0;
       columns.forEach((name, col) => {
