@@ -1,5 +1,5 @@
 import { type CompiledScenario, compileScenario } from "../src/engine/compile.js";
-import { kernelScratch, runKernel } from "../src/engine/kernel.js";
+import { kernelScratch, runKernel, runKernelBatch } from "../src/engine/kernel.js";
 import { runReference } from "../src/engine/reference.js";
 import { loadScenario } from "../src/scenario/load.js";
 
@@ -28,6 +28,24 @@ function measure(
   return { stepsPerSecond: (runs * c.days) / best, usPerRun: (best / runs) * 1e6 };
 }
 
+/** Day-steps per second of the kernel advancing `batch` runs in lockstep, best of `reps`. */
+export function measureLockstep(
+  c: CompiledScenario,
+  batch: number,
+  runs: number,
+  reps: number,
+): number {
+  const out = new Float64Array(c.columns.length * c.days * batch);
+  const scratch = kernelScratch(c, batch);
+  let best = Number.POSITIVE_INFINITY;
+  for (let rep = 0; rep < reps; rep++) {
+    const t0 = process.hrtime.bigint();
+    for (let r = 0; r < runs; r += batch) runKernelBatch(c, 1, r, batch, out, scratch);
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return (runs * c.days) / best;
+}
+
 /** `npm run bench`: the whitepaper scenario (noise on), one thread. */
 export async function benchEngine(scenarioPath = "scenarios/whitepaper.yaml"): Promise<string[]> {
   const { scenario } = loadScenario(scenarioPath);
@@ -36,10 +54,16 @@ export async function benchEngine(scenarioPath = "scenarios/whitepaper.yaml"): P
   const fast = measure(c, runKernel, 50_000, 5);
   measure(c, runReference, 2_000, 1);
   const ref = measure(c, runReference, 5_000, 3);
+  measureLockstep(c, 32, 20_000, 1);
+  const lockstep = [16, 32, 64].map((b) => [b, measureLockstep(c, b, 51_200, 5)] as const);
   const f = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
   return [
     `engine, ${scenario.name} (${c.days} days, noise on), 1 thread:`,
     `  fast kernel      ${f(fast.stepsPerSecond)} day-steps/s  (${fast.usPerRun.toFixed(1)} µs per ${c.days}-day run)`,
     `  reference engine ${f(ref.stepsPerSecond)} day-steps/s  (${ref.usPerRun.toFixed(1)} µs per run)`,
+    ...lockstep.map(
+      ([b, v]) =>
+        `  kernel, ${b} runs in lockstep ${f(v)} day-steps/s  (aim ≥ 8,000,000 on one thread)`,
+    ),
   ];
 }

@@ -1,10 +1,58 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ExperimentSpec } from "../src/analysis/types.js";
+import { compileScenario } from "../src/engine/compile.js";
 import { runExperiment } from "../src/montecarlo/experiment.js";
 import { expandSweep, parseAxis } from "../src/montecarlo/sweep.js";
 import { loadScenario } from "../src/scenario/load.js";
 import { VERSION } from "../src/version.js";
+import { measureLockstep } from "./engine.js";
+
+const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+
+/** Wall seconds and peak memory (MB, GNU time) of one whole `bme` process; null memory without GNU time. */
+function wholeCommand(args: string[]): { seconds: number; peakMb: number | null } {
+  const time = "/usr/bin/time";
+  const useTime = spawnSync(time, ["-f", "%M", "true"]).status === 0;
+  const cmd = useTime ? time : process.execPath;
+  const argv = useTime ? ["-f", "%M", process.execPath, CLI, ...args] : [CLI, ...args];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`bme ${args.join(" ")} failed: ${r.stderr.slice(-300)}`);
+  const kb = useTime ? Number(r.stderr.trim().split("\n").at(-1)) : Number.NaN;
+  return { seconds, peakMb: Number.isFinite(kb) ? kb / 1024 : null };
+}
+
+/** The aims of issue 11 for the Monte Carlo path, each beside its measured figure. */
+async function aims(): Promise<string[]> {
+  const lines = ["  aims (issue 11), whitepaper (180 days), bands of every column:"];
+  const runs = 20_000;
+  const c = compileScenario(spec(runs).scenario);
+  measureLockstep(c, 32, 10_240, 1); // warm-up
+  const kernel = (runs * c.days) / measureLockstep(c, 32, runs, 3);
+  let mc = Number.POSITIVE_INFINITY;
+  for (let rep = 0; rep < 3; rep++) mc = Math.min(mc, await timed(spec(runs), 1));
+  lines.push(
+    `    bands cost: ${runs.toLocaleString("en-US")} runs, 1 thread: Monte Carlo ${mc.toFixed(2)} s / kernel alone ${kernel.toFixed(2)} s = ${(mc / kernel).toFixed(2)}×  (aim ≤ 1.5×)`,
+  );
+  const args = ["montecarlo", "scenarios/whitepaper.yaml", "--no-store", "--quiet"];
+  const tenK = [0, 1, 2].map(() => wholeCommand([...args, "--runs", "10000", "--workers", "2"]));
+  const best = Math.min(...tenK.map((t) => t.seconds));
+  lines.push(
+    `    whole command, 10,000 runs, 2 workers: ${best.toFixed(2)} s best of 3  (aim < 0.5 s)`,
+  );
+  if (process.env.BENCH_FULL === "1") {
+    const m = wholeCommand([...args, "--runs", "1000000", "--workers", "2"]);
+    lines.push(
+      `    whole command, 1,000,000 runs, 2 workers: ${m.seconds.toFixed(1)} s, peak ${m.peakMb === null ? "?" : m.peakMb.toFixed(0)} MB  (aim < 30 s, < 1 GB)`,
+    );
+  } else
+    lines.push(
+      "    whole command, 1,000,000 runs: set BENCH_FULL=1 (aim < 30 s, < 1 GB on 2 cores)",
+    );
+  return lines;
+}
 
 const f = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
 
@@ -54,6 +102,7 @@ export async function benchMonteCarlo(): Promise<string[]> {
   lines.push(
     `  100,000 runs, 2 workers: peak memory ${child.stdout.trim() || `? (${child.stderr.trim().slice(0, 200)})`} MB`,
   );
+  lines.push(...(await aims()));
   const sweep = spec(
     200,
     expandSweep(

@@ -7,28 +7,28 @@ import {
   type PointResult,
   type PointSpec,
 } from "../analysis/types.js";
-import { compileScenario } from "../engine/compile.js";
-import { kernelScratch } from "../engine/kernel.js";
+import { COL } from "../engine/columns.js";
+import type { CompiledScenario } from "../engine/compile.js";
 import { resultFromBuffer } from "../engine/result.js";
 import { computeMetrics } from "../plugins/api.js";
 import type { LoadedPlugins } from "../plugins/load.js";
 import type { PluginRef } from "../plugins/refs.js";
-import { hasStochastic, StochasticInputs } from "../processes/generate.js";
-import { runAggregateRun } from "../rules/run.js";
 import { applyOverrides } from "../scenario/overrides.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario } from "../scenario/schema.js";
 import { VERSION } from "../version.js";
+import { type BandQuality, histogramQuantiles, type RefineSource } from "./bands.js";
 import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
 import { CellHistograms, type HistogramData } from "./histogram.js";
 import { outcomeContext, runOutcomes } from "./outcomes.js";
-import { quantileByRank, summarizeSample } from "./quantile.js";
+import { summarizeSample } from "./quantile.js";
+import { planOf, runnerOf } from "./runner.js";
 
 /** Runs are reduced in blocks of this many, in block order: the unit of determinism. */
 export const BLOCK_RUNS = 1024;
 /** Up to this many runs per point, bands are exact (every value kept and sorted). */
-export const EXACT_RUNS = BLOCK_RUNS;
+export const EXACT_RUNS = 2 * BLOCK_RUNS;
 
 /** A range of runs of one point: plain JSON-able data, for worker threads and remote workers. */
 export interface ChunkTask {
@@ -81,24 +81,39 @@ export function chunkRanges(runs: number, blocksPerChunk: number): [number, numb
   return out;
 }
 
+/** The columns the outcome metrics read. */
+function outcomeColumns(c: CompiledScenario): number[] {
+  const counts = COL.stakedTokens + 1 + c.nC + c.nK;
+  return [
+    COL.priceOfToken,
+    COL.tokenReserve,
+    COL.tokenShortfall,
+    COL.phaseOneEmission,
+    COL.phaseTwoEmission,
+    COL.phase,
+    COL.dollarReserve,
+    COL.buybackTokens,
+    COL.usdCapital,
+    ...Array.from({ length: c.nK }, (_, k) => counts + k),
+  ];
+}
+
 /**
  * Run one chunk: runs runStart … runEnd−1 of a point, run i seeded from (seed, i), with the
  * task's plugins already imported (`plugins`; see loadPluginRefs). A plugin error fails its run.
  */
 export function runChunk(task: ChunkTask, plugins?: LoadedPlugins): ChunkPartial {
   const scenario = pointScenario(task.scenario, task.point);
-  const c = compileScenario(scenario);
-  const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
+  const r = runnerOf(scenario, plugins?.policies ?? []);
+  const { c, cells, batch } = r;
   const days = c.days;
-  const cells = c.columns.length * days;
   const n = task.runEnd - task.runStart;
   const exact = task.runs <= EXACT_RUNS;
-  const out = new Float64Array(cells);
-  const scratch = kernelScratch(c);
   const values = exact ? new Float64Array(n * cells) : null;
-  const folder = exact ? null : new BandFolder(c.columns.length, days, n, BLOCK_RUNS);
+  const folder = exact
+    ? null
+    : new BandFolder(planOf(r, scenario, task.seed, task.runs), cells, n, BLOCK_RUNS);
   const blockSums = folder ? folder.blockSums : new Float64Array(Math.ceil(n / BLOCK_RUNS) * cells);
-  const policies = plugins?.policies ?? [];
   const pluginMetrics = plugins?.metrics ?? [];
   const metricNames = [...OUTCOME_METRICS, ...pluginMetrics.map((m) => m.name)];
   const outcomes = metricNames.map(() => new Float64Array(n));
@@ -113,36 +128,62 @@ export function runChunk(task: ChunkTask, plugins?: LoadedPlugins): ChunkPartial
   };
   const failed: { run: number; error: string }[] = [];
   const ctx = outcomeContext(c);
-  for (let k = 0; k < n; k++) {
-    const run = task.runStart + k;
-    const o = runAggregateRun(c, inputs, task.seed, run, out, scratch, policies);
-    const extra =
-      o.error || pluginMetrics.length === 0
-        ? null
-        : computeMetrics(
-            pluginMetrics,
-            resultFromBuffer({ ...meta, run }, c.columns, out, days, days, null),
-          );
-    const error = o.error ?? (extra instanceof Error ? extra : null);
-    if (error) {
-      failed.push({ run, error: error.message });
-      for (const m of outcomes) m[k] = Number.NaN;
-      continue;
+  const out = new Float64Array(cells * batch);
+  const good = new Uint8Array(batch);
+  const table = new Float64Array(cells);
+  const used = pluginMetrics.length > 0 ? null : outcomeColumns(c);
+  for (let k0 = 0; k0 < n; k0 += batch) {
+    const count = Math.min(batch, n - k0, BLOCK_RUNS - (k0 % BLOCK_RUNS));
+    r.run(task.seed, task.runStart + k0, count, out, good);
+    let allGood = true;
+    for (let b = 0; b < count; b++) {
+      const k = k0 + b;
+      const run = task.runStart + k;
+      if (good[b] === 0) {
+        allGood = false;
+        failed.push({ run, error: r.errors[b]!.message });
+        for (const m of outcomes) m[k] = Number.NaN;
+        continue;
+      }
+      if (used === null) for (let i = 0; i < cells; i++) table[i] = out[i * count + b];
+      else
+        for (const col of used)
+          for (let t = 0, o = col * days; t < days; t++) table[o + t] = out[(o + t) * count + b];
+      const extra =
+        pluginMetrics.length === 0
+          ? null
+          : computeMetrics(
+              pluginMetrics,
+              resultFromBuffer({ ...meta, run }, c.columns, table, days, days, null),
+            );
+      if (extra instanceof Error) {
+        allGood = false;
+        good[b] = 0;
+        failed.push({ run, error: extra.message });
+        for (const m of outcomes) m[k] = Number.NaN;
+        continue;
+      }
+      const m = runOutcomes(table, days, days, ctx);
+      for (let j = 0; j < OUTCOME_METRICS.length; j++) outcomes[j][k] = m[OUTCOME_METRICS[j]];
+      if (extra)
+        pluginMetrics.forEach((pm, j) => {
+          outcomes[OUTCOME_METRICS.length + j][k] = extra[pm.name];
+        });
     }
-    if (folder) folder.add(k, out);
+    if (folder) folder.addBatch(k0, count, out, allGood ? null : good);
     else {
-      const sums = ((k / BLOCK_RUNS) | 0) * cells;
-      for (let i = 0; i < cells; i++) blockSums[sums + i] += out[i];
-      values!.set(out, k * cells);
+      const sums = ((k0 / BLOCK_RUNS) | 0) * cells;
+      for (let b = 0; b < count; b++) {
+        if (good[b] === 0) continue;
+        const row = (k0 + b) * cells;
+        for (let i = 0; i < cells; i++) {
+          const x = out[i * count + b];
+          blockSums[sums + i] += x;
+          values![row + i] = x;
+        }
+      }
     }
-    const m = runOutcomes(out, days, days, ctx);
-    for (let j = 0; j < OUTCOME_METRICS.length; j++) outcomes[j][k] = m[OUTCOME_METRICS[j]];
-    if (extra && !(extra instanceof Error))
-      pluginMetrics.forEach((pm, j) => {
-        outcomes[OUTCOME_METRICS.length + j][k] = extra[pm.name];
-      });
   }
-  folder?.finish();
   return {
     runStart: task.runStart,
     runEnd: task.runEnd,
@@ -174,13 +215,25 @@ const Q: Record<Exclude<BandStat, "mean">, number> = {
 export class PointAccumulator {
   private readonly parts: Omit<ChunkPartial, "histograms">[] = [];
   private hist: CellHistograms | null = null;
+  /** Set by finish() for histogram bands: the rank-error bound before refinement, refinements. */
+  quality: BandQuality | null = null;
 
   constructor(
     readonly point: PointSpec,
     readonly runs: number,
+    /** The experiment's base scenario and seed, to refine a quantile whose bucket is too full. */
+    private readonly source: RefineSource | null = null,
   ) {}
 
+  /** Fold a chunk in; a chunk already merged (same runs) is ignored, a partial overlap refused. */
   add(p: ChunkPartial): void {
+    for (const q of this.parts) {
+      if (q.runStart === p.runStart && q.runEnd === p.runEnd) return;
+      if (q.runStart < p.runEnd && p.runStart < q.runEnd)
+        throw new Error(
+          `point ${this.point.index}: chunk of runs ${p.runStart}…${p.runEnd - 1} overlaps runs ${q.runStart}…${q.runEnd - 1}`,
+        );
+    }
     if (p.histograms) {
       const h = CellHistograms.fromData(p.histograms);
       if (this.hist) this.hist.merge(h);
@@ -231,10 +284,16 @@ export class PointAccumulator {
         qs.map(([s]) => stats[s as BandStat]),
       );
     } else {
-      const hist = this.hist;
-      for (let i = 0; i < cells; i++)
-        for (const [s, q] of Object.entries(Q))
-          stats[s as BandStat][i] = quantileByRank(good, q, (r) => hist.rank(i, r));
+      const qs = Object.entries(Q);
+      const src = this.source;
+      this.quality = histogramQuantiles(
+        this.hist,
+        good,
+        qs.map(([, q]) => q),
+        qs.map(([s]) => stats[s as BandStat]),
+        runs,
+        src ? { scenario: pointScenario(src.scenario, point), seed: src.seed } : null,
+      );
     }
     const names = parts[0].metricNames ?? OUTCOME_METRICS;
     const metrics = Object.fromEntries(
@@ -263,8 +322,9 @@ export function mergeChunks(
   point: PointSpec,
   runs: number,
   partials: readonly ChunkPartial[],
+  source: RefineSource | null = null,
 ): PointResult {
-  const acc = new PointAccumulator(point, runs);
+  const acc = new PointAccumulator(point, runs, source);
   for (const p of partials) acc.add(p);
   return acc.finish();
 }

@@ -1,9 +1,10 @@
 import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/types.js";
-import { experimentPlugins } from "../plugins/refs.js";
+import { experimentPlugins, loadPluginRefs } from "../plugins/refs.js";
 import {
   BLOCK_RUNS,
   type ChunkTask,
   chunkRanges,
+  EXACT_RUNS,
   PointAccumulator,
   pointScenario,
 } from "./chunk.js";
@@ -32,6 +33,18 @@ export interface ExperimentOutcome {
 }
 
 /**
+ * Blocks per chunk: chunking never changes results, only speed. A histogram chunk (more than
+ * EXACT_RUNS runs) carries a histogram of every varying cell, so chunks are few and large:
+ * about two per worker, at most 64 blocks each. In this thread (1 worker) Ctrl-C is seen
+ * between chunks only, so there chunks are at most 4 blocks.
+ */
+export function chunkBlocks(runs: number, workers: number): number {
+  const blocks = Math.ceil(runs / BLOCK_RUNS);
+  if (runs <= EXACT_RUNS) return 1;
+  return Math.max(1, Math.min(workers === 1 ? 4 : 64, Math.ceil(blocks / (2 * workers))));
+}
+
+/**
  * Run every point of an experiment as a Monte Carlo of `spec.runsPerPoint` runs with common
  * random numbers (run i of every point is seeded from (spec.seed, i)). Every point is
  * validated before any run starts. Chunks of whole blocks go to the workers; each point is
@@ -49,10 +62,7 @@ export async function runExperiment(
   const todo = spec.points.filter((p) => !done.has(p.index));
   const runs = spec.runsPerPoint;
   const workers = Math.max(1, options.workers);
-  const blocks = Math.ceil(runs / BLOCK_RUNS);
-  // about four chunks per worker (whole blocks), so the pool stays balanced; chunking never changes
-  // results. In this thread (1 worker) chunks are single blocks: Ctrl-C is seen between chunks.
-  const blocksPerChunk = workers === 1 ? 1 : Math.max(1, Math.floor(blocks / (workers * 4)));
+  const blocksPerChunk = chunkBlocks(runs, workers);
   const tasks: ChunkTask[] = todo.flatMap((point) =>
     chunkRanges(runs, blocksPerChunk).map(([runStart, runEnd]) => ({
       scenario: spec.scenario,
@@ -64,7 +74,14 @@ export async function runExperiment(
       ...experimentPlugins(spec),
     })),
   );
-  const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs)]));
+  const refs = experimentPlugins(spec).plugins;
+  // refinement (docs/bands.md) reruns runs in this thread: with the experiment's policies
+  const source = {
+    scenario: spec.scenario,
+    seed: spec.seed,
+    policies: refs ? (await loadPluginRefs(refs)).policies : [],
+  };
+  const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs, source)]));
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
   const runner = chunkRunner(Math.min(workers, tasks.length));
   const total = todo.length * runs;

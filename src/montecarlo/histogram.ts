@@ -1,329 +1,343 @@
 /**
- * Mergeable per-cell histograms for the bands of large Monte Carlos. A value's bucket is
- * its float64 exponent and top K mantissa bits, so buckets are 2^−K wide in relative terms
- * (K = 7: 0.78%). Each bucket keeps its count and the exact min and max of its values;
- * counts add and min/max combine exactly, so merging in any order gives the same bytes.
- * A quantile read from the histogram interpolates inside its bucket between min and max:
- * exact when a bucket's values are equal, otherwise within the bucket's width (≤ 0.78%).
- * Zeros are counted apart; negative values (only rounding residues, by I3) go to a mirrored
- * histogram of −x.
+ * Mergeable per-cell histograms for the bands of large Monte Carlos (docs/bands.md).
+ *
+ * Each cell (a column × day) has a fixed plan taken from a deterministic pilot (runs 0 … P−1
+ * of the point): COARSE linear buckets over the pilot's range widened by PILOT_MARGIN of that
+ * range on each side (on the log scale for a positive cell spanning a factor of LOG_RATIO),
+ * plus an underflow and an overflow bucket. A coarse bucket keeps the exact min and max of its
+ * values; it is split into FINE equal sub-buckets that keep counts. Counts add and min/max
+ * combine exactly, so merging in any order gives the same bytes.
+ *
+ * A cell whose values so far are all one value (deterministic days, zeros) keeps no row, only
+ * that value and its count; it gets a row the first time a different value arrives.
  */
-export const MANTISSA_BITS = 7;
-const SHIFT = 20 - MANTISSA_BITS;
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
 
-/** Bucket key of x > 0: monotone in x. */
-export function bucketKey(x: number): number {
-  f64[0] = x;
-  return u32[1] >>> SHIFT;
-}
+/** Coarse buckets per cell between the underflow and the overflow bucket (each keeps min, max). */
+export const COARSE = 512;
+/** Counting sub-buckets per coarse bucket. */
+export const FINE = 8;
+const FINE_SHIFT = 3;
+/** Coarse buckets of a row, with underflow and overflow. */
+const NC = COARSE + 2;
+/** Counts per cell row. */
+export const COUNTS = NC * FINE;
+/** Floats per cell row of mins and maxes. */
+const MM = NC * 2;
+/** The pilot's range is widened by this fraction of itself on each side. */
+export const PILOT_MARGIN = 0.1;
+/** Pilot max / min from which a positive cell is bucketed on the log scale. */
+export const LOG_RATIO = 2;
 
 /**
- * One side (positive, or mirrored negative) of every cell. Each cell owns a dense window of
- * buckets [lo, lo + len) stored at [off, off + len) of three shared arrays (an arena): a
- * window that must grow moves to the arena's end, so adding values allocates nothing per
- * cell and the arena grows only geometrically. `pack` drops the moved-out windows.
+ * Per cell: where fine bucket FINE starts (`start`, on the value or, where `log[i]` = 1, on
+ * its natural logarithm) and 1 / fine-bucket width (`scale`). Fine bucket of x: 0 below
+ * start (and, on the log scale, x ≤ 0), FINE·(COARSE+1) at or beyond the end, else
+ * ⌊(u − start)·scale⌋ + FINE with u = x or ln x — monotone in x, so buckets are ordered as
+ * their values are. Coarse bucket = fine bucket ÷ FINE.
  */
-class Sides {
-  readonly lo: Int32Array;
-  readonly off: Int32Array;
-  readonly len: Int32Array;
-  counts: Int32Array;
-  min: Float64Array;
-  max: Float64Array;
-  top = 0;
-
-  constructor(
-    readonly cells: number,
-    capacity: number,
-  ) {
-    this.lo = new Int32Array(cells);
-    this.off = new Int32Array(cells);
-    this.len = new Int32Array(cells);
-    this.counts = new Int32Array(capacity);
-    this.min = new Float64Array(capacity);
-    this.max = new Float64Array(capacity);
-  }
-
-  /** Make cell's window cover keys a … b, with slack (so a cell's window settles quickly). */
-  reserve(cell: number, a: number, b: number): void {
-    const lo = this.lo[cell];
-    const len = this.len[cell];
-    if (len > 0 && a >= lo && b < lo + len) return;
-    const slack = Math.max(16, len);
-    const nlo = len === 0 ? a - 16 : Math.min(lo, a < lo ? a - slack : lo);
-    const nhi = len === 0 ? b + 17 : Math.max(lo + len, b >= lo + len ? b + 1 + slack : 0);
-    const n = nhi - nlo;
-    if (this.top + n > this.counts.length) this.grow(this.top + n);
-    const off = this.top;
-    this.top += n;
-    this.min.fill(Number.POSITIVE_INFINITY, off, off + n);
-    this.max.fill(Number.NEGATIVE_INFINITY, off, off + n);
-    if (len > 0) {
-      const from = this.off[cell];
-      const to = off + lo - nlo;
-      this.counts.copyWithin(to, from, from + len);
-      this.min.copyWithin(to, from, from + len);
-      this.max.copyWithin(to, from, from + len);
-    }
-    this.lo[cell] = nlo;
-    this.off[cell] = off;
-    this.len[cell] = n;
-  }
-
-  private grow(need: number): void {
-    const cap = Math.max(need, this.counts.length * 2, 1024);
-    const counts = new Int32Array(cap);
-    const min = new Float64Array(cap);
-    const max = new Float64Array(cap);
-    counts.set(this.counts.subarray(0, this.top));
-    min.set(this.min.subarray(0, this.top));
-    max.set(this.max.subarray(0, this.top));
-    this.counts = counts;
-    this.min = min;
-    this.max = max;
-  }
-
-  /** Add n copies of x > 0 (or of the mirrored −x) to a cell. */
-  addRepeated(cell: number, x: number, n: number): void {
-    const key = bucketKey(x);
-    this.reserve(cell, key, key);
-    const j = this.off[cell] + key - this.lo[cell];
-    this.counts[j] += n;
-    if (x < this.min[j]) this.min[j] = x;
-    if (x > this.max[j]) this.max[j] = x;
-  }
-
-  /** Fold in one cell of another side: counts add, min and max combine (exact in any order). */
-  mergeCell(cell: number, from: Sides): void {
-    const n = from.len[cell];
-    if (n === 0) return;
-    const fo = from.off[cell];
-    let a = 0;
-    let b = n;
-    while (a < b && from.counts[fo + a] === 0) a++;
-    while (b > a && from.counts[fo + b - 1] === 0) b--;
-    if (a === b) return;
-    const flo = from.lo[cell];
-    this.reserve(cell, flo + a, flo + b - 1);
-    const base = this.off[cell] + flo - this.lo[cell];
-    for (let i = a; i < b; i++) {
-      const c = from.counts[fo + i];
-      if (c === 0) continue;
-      const j = base + i;
-      this.counts[j] += c;
-      if (from.min[fo + i] < this.min[j]) this.min[j] = from.min[fo + i];
-      if (from.max[fo + i] > this.max[j]) this.max[j] = from.max[fo + i];
-    }
-  }
-
-  /** Packed: each cell trimmed to its occupied buckets, cells one after the other. */
-  pack(): PackedSides {
-    const cells = this.cells;
-    const first = new Int32Array(cells);
-    const offset = new Int32Array(cells + 1);
-    for (let c = 0; c < cells; c++) {
-      const o = this.off[c];
-      let a = 0;
-      let b = this.len[c];
-      while (a < b && this.counts[o + a] === 0) a++;
-      while (b > a && this.counts[o + b - 1] === 0) b--;
-      first[c] = a;
-      offset[c + 1] = offset[c] + (b - a);
-    }
-    const total = offset[cells];
-    const out = {
-      lo: new Int32Array(cells),
-      offset,
-      counts: new Int32Array(total),
-      min: new Float64Array(total),
-      max: new Float64Array(total),
-    };
-    for (let c = 0; c < cells; c++) {
-      const a = this.off[c] + first[c];
-      const n = offset[c + 1] - offset[c];
-      out.lo[c] = this.lo[c] + first[c];
-      out.counts.set(this.counts.subarray(a, a + n), offset[c]);
-      out.min.set(this.min.subarray(a, a + n), offset[c]);
-      out.max.set(this.max.subarray(a, a + n), offset[c]);
-    }
-    return out;
-  }
-
-  /** Sides from packed data (copied). */
-  static unpack(p: PackedSides, cells: number): Sides {
-    const s = new Sides(cells, 0);
-    s.counts = p.counts.slice();
-    s.min = p.min.slice();
-    s.max = p.max.slice();
-    s.top = p.counts.length;
-    for (let c = 0; c < cells; c++) {
-      s.lo[c] = p.lo[c];
-      s.off[c] = p.offset[c];
-      s.len[c] = p.offset[c + 1] - p.offset[c];
-    }
-    return s;
-  }
+export interface BandPlan {
+  readonly start: Float64Array;
+  readonly scale: Float64Array;
+  readonly log: Uint8Array;
+  /** 1 where the pilot's values differ (the cell will need a row). */
+  readonly varies: Uint8Array;
 }
 
-/** The histograms of `cells` cells (a band cell is a column × day). */
-export class CellHistograms {
-  readonly zeros: Float64Array;
-  private pos: Sides;
-  private neg: Sides;
-  constructor(
-    readonly cells: number,
-    /** Initial buckets per cell (the arena grows as needed). */
-    bucketsPerCell = 64,
-  ) {
-    this.zeros = new Float64Array(cells);
-    this.pos = new Sides(cells, cells * bucketsPerCell);
-    this.neg = new Sides(cells, 0);
-  }
-
-  add(cell: number, x: number): void {
-    if (x > 0) this.pos.addRepeated(cell, x, 1);
-    else if (x === 0) this.zeros[cell]++;
-    else this.neg.addRepeated(cell, -x, 1);
-  }
-
-  /**
-   * Add `n` values of one cell, `values[start … start+n)`: the hot path of large Monte Carlos.
-   * `words` is a Uint32Array view of `values`' buffer (little-endian: word 2g+1 is the high word).
-   */
-  addMany(
-    cell: number,
-    values: Float64Array,
-    start: number,
-    n: number,
-    words: Uint32Array = new Uint32Array(values.buffer, values.byteOffset, values.length * 2),
-  ): void {
-    // a group with the same value in every run (deterministic days, zeros) is one update
-    const end = start + n;
-    const first = values[start];
-    let g = start + 1;
-    while (g < end && values[g] === first) g++;
-    if (g === end) {
-      this.addRepeated(cell, first, n);
-      return;
+/** The plan of the cells from the pilot's per-cell minima and maxima (good pilot runs only). */
+export function planFromRange(min: Float64Array, max: Float64Array): BandPlan {
+  const cells = min.length;
+  const start = new Float64Array(cells);
+  const scale = new Float64Array(cells);
+  const log = new Uint8Array(cells);
+  const varies = new Uint8Array(cells);
+  for (let i = 0; i < cells; i++) {
+    let lo = min[i];
+    let hi = max[i];
+    varies[i] = lo < hi ? 1 : 0;
+    if (lo > 0 && hi >= LOG_RATIO * lo && Number.isFinite(hi)) {
+      log[i] = 1;
+      lo = Math.log(lo);
+      hi = Math.log(hi);
     }
-    const side = this.pos;
-    let lo = side.lo[cell];
-    let len = side.len[cell];
-    let base = side.off[cell] - lo;
-    let counts = side.counts;
-    let mn = side.min;
-    let mx = side.max;
-    for (g = start; g < end; g++) {
-      const x = values[g];
-      if (x > 0 && x < Number.POSITIVE_INFINITY) {
-        const key = words[2 * g + 1] >>> SHIFT; // the high word of values[g], read in place
-        if ((key - lo) >>> 0 >= len) {
-          // outside the cell's window: widen it (it moves to the arena's end)
-          side.reserve(cell, key, key);
-          lo = side.lo[cell];
-          len = side.len[cell];
-          base = side.off[cell] - lo;
-          counts = side.counts;
-          mn = side.min;
-          mx = side.max;
-        }
-        const j = base + key;
-        counts[j]++;
-        if (x < mn[j]) mn[j] = x;
-        if (x > mx[j]) mx[j] = x;
-      } else this.add(cell, x); // zeros, negatives, non-finite: rare
+    if (!(lo <= hi)) {
+      // no good pilot run: any finite plan is correct, only refinement may be needed
+      lo = 0;
+      hi = 1;
     }
+    let w = hi - lo;
+    // one value in the pilot: a narrow window around it (a cell that varies later still bins)
+    if (!(w > 0)) w = Math.max(Math.abs(lo) * 2 ** -20, 2 ** -1000);
+    const s = (COARSE * FINE) / (w * (1 + 2 * PILOT_MARGIN));
+    start[i] = lo - PILOT_MARGIN * w;
+    scale[i] = Number.isFinite(s) && s > 0 ? s : 1;
   }
-
-  /** Add `n` copies of x. */
-  addRepeated(cell: number, x: number, n: number): void {
-    if (x > 0) this.pos.addRepeated(cell, x, n);
-    else if (x === 0) this.zeros[cell] += n;
-    else this.neg.addRepeated(cell, -x, n);
-  }
-
-  merge(other: CellHistograms): void {
-    for (let c = 0; c < this.cells; c++) {
-      this.zeros[c] += other.zeros[c];
-      this.pos.mergeCell(c, other.pos);
-      this.neg.mergeCell(c, other.neg);
-    }
-  }
-
-  /** The r-th smallest value of a cell (0-based), read from its buckets. */
-  rank(cell: number, r: number): number {
-    const neg = this.neg;
-    let seen = 0;
-    // negative values, most negative first: mirrored buckets from the top down
-    for (let i = neg.off[cell] + neg.len[cell] - 1; i >= neg.off[cell]; i--) {
-      const c = neg.counts[i];
-      if (c === 0) continue;
-      if (r < seen + c) return -inBucket(neg.max[i], neg.min[i], c, r - seen);
-      seen += c;
-    }
-    if (r < seen + this.zeros[cell]) return 0;
-    seen += this.zeros[cell];
-    const pos = this.pos;
-    for (let i = pos.off[cell]; i < pos.off[cell] + pos.len[cell]; i++) {
-      const c = pos.counts[i];
-      if (c === 0) continue;
-      if (r < seen + c) return inBucket(pos.min[i], pos.max[i], c, r - seen);
-      seen += c;
-    }
-    return Number.NaN;
-  }
-
-  /**
-   * Packed plain-data form (a few flat typed arrays) for passing between threads and machines;
-   * fresh arrays, not shared with this histogram.
-   */
-  toData(): HistogramData {
-    return {
-      cells: this.cells,
-      zeros: this.zeros.slice(),
-      pos: this.pos.pack(),
-      neg: this.neg.pack(),
-    };
-  }
-
-  /**
-   * Rebuild from packed data, copied: merging into the result never changes `d`, so a chunk's
-   * partial can be merged again (a retried or re-read chunk gives the same bytes).
-   */
-  static fromData(d: HistogramData): CellHistograms {
-    const h = new CellHistograms(0, 0) as unknown as {
-      cells: number;
-      zeros: Float64Array;
-      pos: Sides;
-      neg: Sides;
-    };
-    h.cells = d.cells;
-    h.zeros = d.zeros.slice();
-    h.pos = Sides.unpack(d.pos, d.cells);
-    h.neg = Sides.unpack(d.neg, d.cells);
-    return h as unknown as CellHistograms;
-  }
+  return { start, scale, log, varies };
 }
 
-/** One side of every cell, packed: cell c's buckets are [offset[c], offset[c+1]) of the flat arrays. */
-export interface PackedSides {
-  readonly lo: Int32Array;
-  readonly offset: Int32Array;
-  readonly counts: Int32Array;
-  readonly min: Float64Array;
-  readonly max: Float64Array;
+/** Where one rank of a cell lies (see CellHistograms.locate). */
+export interface Located {
+  /** The estimate of the order statistic. */
+  readonly value: number;
+  /** Ranks of the exact order statistics the estimate lies between (both the rank: exact). */
+  readonly lo: number;
+  readonly hi: number;
+  /** Fine bucket of the rank (−1 for a one-value cell) and the rank of its first value. */
+  readonly bucket: number;
+  readonly first: number;
 }
 
+/** Plain-data form of CellHistograms (typed arrays and numbers), for threads and machines. */
 export interface HistogramData {
   readonly cells: number;
-  readonly zeros: Float64Array;
-  readonly pos: PackedSides;
-  readonly neg: PackedSides;
+  readonly start: Float64Array;
+  readonly scale: Float64Array;
+  readonly log: Uint8Array;
+  /** Per cell: its row (rows are packed in cell order), or −1 for a one-value cell. */
+  readonly rowOf: Int32Array;
+  /** Per cell without a row: its one value and how many runs had it (0: none yet). */
+  readonly atom: Float64Array;
+  readonly atomCount: Float64Array;
+  /** Per row: COUNTS fine counts. */
+  readonly counts: Int32Array;
+  /** Per row: min and max of each coarse bucket (+∞, −∞ when empty). */
+  readonly minMax: Float64Array;
 }
 
-/** The k-th of c values spread evenly from a to b (a bucket's values, by rank). */
-function inBucket(a: number, b: number, c: number, k: number): number {
-  return c === 1 ? a : a + ((b - a) * k) / (c - 1);
+/** The histograms of `cells` cells under one plan. */
+export class CellHistograms {
+  readonly cells: number;
+  readonly start: Float64Array;
+  readonly scale: Float64Array;
+  readonly log: Uint8Array;
+  readonly rowOf: Int32Array;
+  readonly atom: Float64Array;
+  readonly atomCount: Float64Array;
+  counts: Int32Array;
+  minMax: Float64Array;
+  private nRows = 0;
+
+  constructor(
+    plan: Pick<BandPlan, "start" | "scale" | "log">,
+    /** Rows to allocate at once (the cells expected to vary); more are added as needed. */
+    rows = 0,
+  ) {
+    this.cells = plan.start.length;
+    this.start = plan.start;
+    this.scale = plan.scale;
+    this.log = plan.log;
+    this.rowOf = new Int32Array(this.cells).fill(-1);
+    this.atom = new Float64Array(this.cells);
+    this.atomCount = new Float64Array(this.cells);
+    this.counts = new Int32Array(rows * COUNTS);
+    this.minMax = new Float64Array(rows * MM);
+  }
+
+  /** Fine bucket of x in cell i. */
+  bucket(i: number, x: number): number {
+    if (this.log[i] === 1 && !(x > 0)) return 0;
+    const u = this.log[i] === 1 ? Math.log(x) : x;
+    const f = Math.floor((u - this.start[i]) * this.scale[i]) + FINE;
+    if (f < FINE) return 0;
+    if (f >= FINE * (COARSE + 1)) return FINE * (COARSE + 1);
+    return f;
+  }
+
+  /** Give cell i a row (its one value, if any, counted into it); returns the row's index. */
+  materialize(i: number): number {
+    if (this.rowOf[i] >= 0) return this.rowOf[i];
+    if (this.nRows * COUNTS >= this.counts.length) {
+      const rows = Math.max(16, this.nRows * 2);
+      const counts = new Int32Array(rows * COUNTS);
+      counts.set(this.counts.subarray(0, this.nRows * COUNTS));
+      const minMax = new Float64Array(rows * MM);
+      minMax.set(this.minMax.subarray(0, this.nRows * MM));
+      this.counts = counts;
+      this.minMax = minMax;
+    }
+    const row = this.nRows++;
+    for (let k = 0; k < NC; k++) {
+      this.minMax[row * MM + 2 * k] = Number.POSITIVE_INFINITY;
+      this.minMax[row * MM + 2 * k + 1] = Number.NEGATIVE_INFINITY;
+    }
+    this.rowOf[i] = row;
+    const n = this.atomCount[i];
+    if (n > 0) this.addToRow(i, row, this.atom[i], n);
+    this.atomCount[i] = 0;
+    return row;
+  }
+
+  private addToRow(i: number, row: number, x: number, n: number): void {
+    const f = this.bucket(i, x);
+    this.counts[row * COUNTS + f] += n;
+    const p = row * MM + 2 * (f >> FINE_SHIFT);
+    if (x < this.minMax[p]) this.minMax[p] = x;
+    if (x > this.minMax[p + 1]) this.minMax[p + 1] = x;
+  }
+
+  /** Add n copies of x to cell i. */
+  addRepeated(i: number, x: number, n: number): void {
+    if (n <= 0) return;
+    if (this.rowOf[i] < 0) {
+      if (this.atomCount[i] === 0 || this.atom[i] === x) {
+        this.atom[i] = x;
+        this.atomCount[i] += n;
+        return;
+      }
+      this.materialize(i);
+    }
+    this.addToRow(i, this.rowOf[i], x, n);
+  }
+
+  /**
+   * Add `n` values of cell i, `v[from], v[from+1], …` (the hot path: one cell of a batch of runs).
+   * `good` (optional, per value) masks out failed runs.
+   */
+  addMany(i: number, v: Float64Array, from: number, n: number, good: Uint8Array | null): void {
+    if (this.rowOf[i] < 0) {
+      // one value so far: still one value?
+      let ref = this.atomCount[i] > 0 ? this.atom[i] : Number.NaN;
+      let same = 0;
+      let j = 0;
+      for (; j < n; j++) {
+        if (good !== null && good[j] === 0) continue;
+        const x = v[from + j];
+        if (Number.isNaN(ref)) ref = x;
+        if (x !== ref) break;
+        same++;
+      }
+      if (j === n) {
+        if (same > 0) {
+          this.atom[i] = ref;
+          this.atomCount[i] += same;
+        }
+        return;
+      }
+      this.materialize(i);
+    }
+    const row = this.rowOf[i];
+    const co = row * COUNTS;
+    const mo = row * MM;
+    const a = this.start[i];
+    const s = this.scale[i];
+    const counts = this.counts;
+    const mm = this.minMax;
+    const top = FINE * (COARSE + 1);
+    const log = this.log[i] === 1;
+    for (let j = 0; j < n; j++) {
+      if (good !== null && good[j] === 0) continue;
+      const x = v[from + j];
+      let f: number;
+      if (log) f = x > 0 ? Math.floor((Math.log(x) - a) * s) + FINE : 0;
+      else f = Math.floor((x - a) * s) + FINE;
+      if (f < FINE) f = 0;
+      else if (f > top) f = top;
+      counts[co + f]++;
+      const p = mo + 2 * (f >> FINE_SHIFT);
+      if (x < mm[p]) mm[p] = x;
+      if (x > mm[p + 1]) mm[p + 1] = x;
+    }
+  }
+
+  /** Fold another histogram of the same plan in: exact, and the same bytes in any order. */
+  merge(other: CellHistograms | HistogramData): void {
+    for (let i = 0; i < this.cells; i++) {
+      const ro = other.rowOf[i];
+      if (ro < 0) {
+        this.addRepeated(i, other.atom[i], other.atomCount[i]);
+        continue;
+      }
+      const row = this.materialize(i);
+      const c = this.counts;
+      const oc = other.counts;
+      for (let k = 0; k < COUNTS; k++) c[row * COUNTS + k] += oc[ro * COUNTS + k];
+      const m = this.minMax;
+      const om = other.minMax;
+      for (let k = 0; k < MM; k += 2) {
+        if (om[ro * MM + k] < m[row * MM + k]) m[row * MM + k] = om[ro * MM + k];
+        if (om[ro * MM + k + 1] > m[row * MM + k + 1]) m[row * MM + k + 1] = om[ro * MM + k + 1];
+      }
+    }
+  }
+
+  /** The value where fine bucket f of cell i starts (f ≥ FINE), on the value scale. */
+  private edge(i: number, f: number): number {
+    const u = this.start[i] + (f - FINE) / this.scale[i];
+    return this.log[i] === 1 ? Math.exp(u) : u;
+  }
+
+  /**
+   * Where ranks `ranks` (0-based, ascending) of the `n` values of cell i lie, into `into`
+   * (one pass over the row). A rank in a coarse bucket whose values are all equal is exact.
+   * Otherwise its estimate lies in its fine bucket's part of the coarse bucket's [min, max],
+   * spread evenly by rank, so it lies between the exact order statistics just before and just
+   * after that fine bucket (up to the rounding of the bucket's edges).
+   */
+  locate(i: number, n: number, ranks: readonly number[], into: Located[]): void {
+    if (this.rowOf[i] < 0) {
+      for (let j = 0; j < ranks.length; j++)
+        into[j] = { value: this.atom[i], lo: ranks[j], hi: ranks[j], bucket: -1, first: 0 };
+      return;
+    }
+    const co = this.rowOf[i] * COUNTS;
+    const mo = this.rowOf[i] * MM;
+    const counts = this.counts;
+    let seen = 0;
+    let j = 0;
+    for (let f = 0; f < COUNTS && j < ranks.length; f++) {
+      const c = counts[co + f];
+      if (c === 0) continue;
+      while (j < ranks.length && ranks[j] < seen + c) {
+        const r = ranks[j];
+        const cb = f >> FINE_SHIFT;
+        const mn = this.minMax[mo + 2 * cb];
+        const mx = this.minMax[mo + 2 * cb + 1];
+        if (mn === mx) into[j++] = { value: mn, lo: r, hi: r, bucket: f, first: seen };
+        else {
+          const inner = cb > 0 && cb < COARSE + 1;
+          const a = inner ? Math.max(mn, this.edge(i, f)) : mn;
+          const b = inner ? Math.min(mx, this.edge(i, f + 1)) : mx;
+          const lo = Math.min(a, b);
+          const hi = Math.max(a, b);
+          const value = lo + ((hi - lo) * (r - seen + 0.5)) / c;
+          into[j++] = {
+            value: Math.min(hi, Math.max(lo, value)),
+            lo: Math.max(0, seen - 1),
+            hi: Math.min(n - 1, seen + c),
+            bucket: f,
+            first: seen,
+          };
+        }
+      }
+      seen += c;
+    }
+    for (; j < ranks.length; j++)
+      into[j] = { value: Number.NaN, lo: ranks[j], hi: ranks[j], bucket: -1, first: seen };
+  }
+
+  /**
+   * Plain data: rows only for the cells that have one. Shares this histogram's arrays when
+   * they are exactly full (a chunk's histogram is handed over, not copied); merging never
+   * changes its argument.
+   */
+  toData(): HistogramData {
+    const n = this.nRows;
+    return {
+      cells: this.cells,
+      start: this.start,
+      scale: this.scale,
+      log: this.log,
+      rowOf: this.rowOf,
+      atom: this.atom,
+      atomCount: this.atomCount,
+      counts: this.counts.length === n * COUNTS ? this.counts : this.counts.slice(0, n * COUNTS),
+      minMax: this.minMax.length === n * MM ? this.minMax : this.minMax.slice(0, n * MM),
+    };
+  }
+
+  /** A histogram holding `d` (copied: merging into the result never changes `d`). */
+  static fromData(d: HistogramData): CellHistograms {
+    const h = new CellHistograms(d, d.counts.length / COUNTS);
+    h.merge(d);
+    return h;
+  }
 }

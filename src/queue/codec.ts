@@ -6,10 +6,10 @@
  */
 import { endianness } from "node:os";
 import type { ChunkPartial } from "../montecarlo/chunk.js";
-import type { HistogramData, PackedSides } from "../montecarlo/histogram.js";
+import type { HistogramData } from "../montecarlo/histogram.js";
 
 const MAGIC = "BMEC";
-const VERSION = 1;
+const VERSION = 2;
 
 type Typed = Float64Array | Int32Array;
 
@@ -28,8 +28,44 @@ interface Header {
   arrays: [string, number][];
 }
 
-function sidesArrays(s: PackedSides): Typed[] {
-  return [s.lo, s.offset, s.counts, s.min, s.max];
+function histogramArrays(h: HistogramData): Typed[] {
+  const [at, counts] = sparse(h.counts);
+  return [
+    h.start,
+    h.scale,
+    new Int32Array(h.log),
+    h.rowOf,
+    h.atom,
+    h.atomCount,
+    at,
+    counts,
+    h.minMax,
+  ];
+}
+
+/**
+ * Histogram counts are mostly zeros in a small chunk: kept as (positions, counts) of the
+ * non-zero ones, with the dense length as the first position.
+ */
+function sparse(counts: Int32Array): [Int32Array, Int32Array] {
+  let nz = 0;
+  for (let i = 0; i < counts.length; i++) if (counts[i] !== 0) nz++;
+  const at = new Int32Array(nz + 1);
+  const values = new Int32Array(nz);
+  at[0] = counts.length;
+  let j = 0;
+  for (let i = 0; i < counts.length; i++)
+    if (counts[i] !== 0) {
+      at[j + 1] = i;
+      values[j++] = counts[i];
+    }
+  return [at, values];
+}
+
+function dense(at: Int32Array, values: Int32Array): Int32Array {
+  const counts = new Int32Array(at[0]);
+  for (let j = 0; j < values.length; j++) counts[at[j + 1]] = values[j];
+  return counts;
 }
 
 function littleEndianOnly(): void {
@@ -40,12 +76,7 @@ export function encodeChunk(p: ChunkPartial): Uint8Array {
   littleEndianOnly();
   const arrays: Typed[] = [p.blockSums];
   if (p.values) arrays.push(p.values);
-  if (p.histograms)
-    arrays.push(
-      p.histograms.zeros,
-      ...sidesArrays(p.histograms.pos),
-      ...sidesArrays(p.histograms.neg),
-    );
+  if (p.histograms) arrays.push(...histogramArrays(p.histograms));
   arrays.push(...p.outcomes);
   const header: Header = {
     runStart: p.runStart,
@@ -100,15 +131,17 @@ export function decodeChunk(bytes: Uint8Array): ChunkPartial {
   const values = header.hasValues ? next<Float64Array>() : null;
   let histograms: HistogramData | null = null;
   if (header.cells !== null) {
-    const zeros = next<Float64Array>();
-    const sides = (): PackedSides => ({
-      lo: next<Int32Array>(),
-      offset: next<Int32Array>(),
-      counts: next<Int32Array>(),
-      min: next<Float64Array>(),
-      max: next<Float64Array>(),
-    });
-    histograms = { cells: header.cells, zeros, pos: sides(), neg: sides() };
+    histograms = {
+      cells: header.cells,
+      start: next<Float64Array>(),
+      scale: next<Float64Array>(),
+      log: Uint8Array.from(next<Int32Array>()),
+      rowOf: next<Int32Array>(),
+      atom: next<Float64Array>(),
+      atomCount: next<Float64Array>(),
+      counts: dense(next<Int32Array>(), next<Int32Array>()),
+      minMax: next<Float64Array>(),
+    };
   }
   const outcomes = Array.from({ length: header.outcomes }, () => next<Float64Array>());
   return {

@@ -1,5 +1,6 @@
 import { type Job, Queue } from "bullmq";
 import type { ExperimentSpec, PointResult, PointSpec } from "../analysis/types.js";
+import type { RefineSource } from "../montecarlo/bands.js";
 import {
   BLOCK_RUNS,
   type ChunkTask,
@@ -8,7 +9,7 @@ import {
   pointScenario,
 } from "../montecarlo/chunk.js";
 import type { ExperimentOutcome } from "../montecarlo/experiment.js";
-import { experimentPlugins } from "../plugins/refs.js";
+import { experimentPlugins, loadPluginRefs } from "../plugins/refs.js";
 import type { Store } from "../results/index.js";
 import { decodeChunk } from "./codec.js";
 import { bounded, connectQueue, type QueueConnection } from "./connection.js";
@@ -83,7 +84,13 @@ export async function runDistributedExperiment(
     const name = queueName(begun.experimentId);
     queue = openQueue(conn, name);
     const todo = spec.points.filter((p) => !begun.completedPoints.has(p.index));
-    const run = new Collection(spec, todo, begun.experimentId, name, conn, queue, options);
+    const refs = experimentPlugins(spec).plugins;
+    const source = {
+      scenario: spec.scenario,
+      seed: spec.seed,
+      policies: refs ? (await loadPluginRefs(refs)).policies : [],
+    };
+    const run = new Collection(spec, todo, begun.experimentId, name, conn, queue, options, source);
     if (begun.resumed) await run.recover();
     await run.enqueueMissing();
     await conn.direct.sadd(REGISTRY_KEY, name);
@@ -138,13 +145,15 @@ class Collection {
     private readonly conn: QueueConnection,
     private readonly queue: ChunkQueue,
     private readonly options: DistributedOptions,
+    /** Where refinement reruns runs (docs/bands.md): the spec with its loaded plugin policies. */
+    source: RefineSource,
   ) {
     this.results = new Array(spec.points.length);
     this.runs = spec.runsPerPoint;
     this.plan = distributedChunks(this.runs);
     this.byIndex = new Map(todo.map((p) => [p.index, p]));
     for (const p of todo)
-      this.open.set(p.index, { acc: new PointAccumulator(p, this.runs), have: new Set() });
+      this.open.set(p.index, { acc: new PointAccumulator(p, this.runs, source), have: new Set() });
   }
 
   /** Chunks a killed coordinator left in Redis (collected or not): merge them again. */

@@ -4,144 +4,168 @@ import { BAND_STATS } from "../../src/analysis/types.js";
 import { mergeChunks, runChunk } from "../../src/montecarlo/chunk.js";
 import { exactQuantiles } from "../../src/montecarlo/exact.js";
 import { BandFolder } from "../../src/montecarlo/fold.js";
-import { CellHistograms } from "../../src/montecarlo/histogram.js";
+import {
+  CellHistograms,
+  COUNTS,
+  FINE,
+  type Located,
+  planFromRange,
+} from "../../src/montecarlo/histogram.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { WHITEPAPER } from "../helpers.js";
 
-/** The packed histograms as bytes: equal bytes ⇔ equal counts, mins and maxes in every bucket. */
-function bytes(h: CellHistograms): string {
+/** A histogram's contents, cell by cell (rows are packed in the order cells got them). */
+function contents(h: CellHistograms): string {
   const d = h.toData();
-  const parts = [
-    d.zeros,
-    ...[d.pos, d.neg].flatMap((s) => [s.lo, s.offset, s.counts, s.min, s.max]),
-  ];
-  return parts
-    .map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex"))
-    .join("|");
+  const out: string[] = [];
+  for (let i = 0; i < d.cells; i++) {
+    const r = d.rowOf[i];
+    if (r < 0) out.push(`${i}:${d.atomCount[i] > 0 ? `${d.atom[i]}×${d.atomCount[i]}` : "-"}`);
+    else
+      out.push(
+        `${i}:${Array.from(d.counts.subarray(r * COUNTS, (r + 1) * COUNTS)).join(",")}|${Array.from(
+          d.minMax.subarray((r * COUNTS * 2) / FINE, ((r + 1) * COUNTS * 2) / FINE),
+        ).join(",")}`,
+      );
+  }
+  return out.join(";");
 }
 
-/**
- * Synthetic run tables: `columns` × `days` values per run. Each column has a kind: constant in
- * every run, constant until run `from` then varying, or varying from the start; values mix
- * zeros, negatives and positives spread over several octaves.
- */
-const tables = fc
-  .record({
-    columns: fc.integer({ min: 1, max: 4 }),
-    days: fc.integer({ min: 1, max: 5 }),
-    runs: fc.integer({ min: 1, max: 150 }),
-    blockRuns: fc.constantFrom(8, 32, 64, 1024),
-    seed: fc.integer(),
-  })
-  .chain((p) =>
-    fc.record({
-      p: fc.constant(p),
-      kinds: fc.array(fc.integer({ min: -1, max: p.runs + 5 }), {
-        minLength: p.columns,
-        maxLength: p.columns,
-      }),
-      failed: fc.uniqueArray(fc.integer({ min: 0, max: p.runs - 1 }), { maxLength: 10 }),
-    }),
-  );
+/** Values with atoms (0, 3.25, repeated), negatives and a wide positive range. */
+const values = fc.array(
+  fc.oneof(
+    fc.constant(0),
+    fc.constant(3.25),
+    fc.double({ min: -1e6, max: -1e-6, noNaN: true }),
+    fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
+  ),
+  { minLength: 1, maxLength: 300 },
+);
 
-function table(seed: number, run: number, columns: number, days: number, kinds: number[]) {
-  const out = new Float64Array(columns * days);
-  for (let c = 0; c < columns; c++)
-    for (let t = 0; t < days; t++) {
-      // kinds[c] = −1: varying from run 0; r ≥ 0: equal to run 0's value before run r
-      const r = kinds[c] === -1 || run >= kinds[c] ? run : 0;
-      const h = Math.imul(seed ^ (r * 2654435761), 40503 + c * 7 + t * 131) >>> 0;
-      const u = h / 2 ** 32;
-      out[c * days + t] = u < 0.1 ? 0 : u < 0.15 ? -u * 3 : 2 ** (u * 6 - 2) * (1 + t);
-    }
-  return out;
+/** A one-cell plan from a pilot of the first `pilot` values. */
+function planOf(xs: number[], pilot: number) {
+  const p = xs.slice(0, Math.max(1, pilot));
+  return planFromRange(Float64Array.of(Math.min(...p)), Float64Array.of(Math.max(...p)));
 }
 
-describe("BandFolder (the large-N fold of a chunk)", () => {
-  it("gives the same block sums and histograms as adding every value, run by run", () => {
+describe("pilot-planned histograms", () => {
+  it("order buckets as the values are ordered, on the linear and the log scale", () => {
     fc.assert(
-      fc.property(tables, ({ p, kinds, failed }) => {
-        const { columns, days, runs, blockRuns, seed } = p;
-        const cells = columns * days;
-        const folder = new BandFolder(columns, days, runs, blockRuns);
-        const naive = new CellHistograms(cells, 1);
-        const sums = new Float64Array(Math.ceil(runs / blockRuns) * cells);
-        const skip = new Set(failed);
-        for (let k = 0; k < runs; k++) {
-          if (skip.has(k)) continue; // a failed run: not folded
-          const out = table(seed, k, columns, days, kinds);
-          folder.add(k, out);
-          const b = Math.floor(k / blockRuns) * cells;
-          for (let i = 0; i < cells; i++) {
-            sums[b + i] += out[i];
-            naive.add(i, out[i]);
-          }
-        }
-        folder.finish();
-        expect(Array.from(folder.blockSums)).toEqual(Array.from(sums));
-        expect(bytes(folder.hist)).toBe(bytes(naive));
+      fc.property(values, fc.integer({ min: 1, max: 20 }), (xs, pilot) => {
+        const h = new CellHistograms(planOf(xs, pilot));
+        const sorted = [...xs].sort((a, b) => a - b);
+        for (let k = 1; k < sorted.length; k++)
+          expect(h.bucket(0, sorted[k - 1])).toBeLessThanOrEqual(h.bucket(0, sorted[k]));
       }),
-      { numRuns: 200 },
     );
   });
-
-  it("counts a column that is the same in all 100 runs as 100 copies of its value", () => {
-    const folder = new BandFolder(1, 2, 100, 1024);
-    for (let k = 0; k < 100; k++) folder.add(k, Float64Array.of(2.5, 0));
-    folder.finish();
-    expect(folder.hist.rank(0, 0)).toBe(2.5);
-    expect(folder.hist.rank(0, 99)).toBe(2.5);
-    expect(Number.isNaN(folder.hist.rank(0, 100))).toBe(true);
-    expect(folder.hist.zeros[1]).toBe(100);
-    expect(folder.blockSums[0]).toBe(250);
-  });
-});
-
-describe("arena histograms", () => {
-  const values = fc.array(
-    fc.oneof(
-      fc.constant(0),
-      fc.double({ min: -1e6, max: -1e-6, noNaN: true }),
-      fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
-    ),
-    { maxLength: 200 },
-  );
-  it("merge to the same bytes in any split and order, through the packed form", () => {
+  it("place every rank between the exact order statistics they name; one value exactly", () => {
     fc.assert(
-      fc.property(values, fc.integer({ min: 0, max: 200 }), (xs, cut) => {
-        const whole = new CellHistograms(2, 1);
-        const a = new CellHistograms(2, 1);
-        const b = new CellHistograms(2, 3);
+      fc.property(values, fc.integer({ min: 1, max: 20 }), (xs, pilot) => {
+        const h = new CellHistograms(planOf(xs, pilot));
+        h.addMany(0, Float64Array.from(xs), 0, xs.length, null);
+        const sorted = [...xs].sort((a, b) => a - b);
+        const ranks = sorted.map((_, r) => r);
+        const found: Located[] = [];
+        h.locate(0, xs.length, ranks, found);
+        found.forEach((l, r) => {
+          expect(l.lo).toBeLessThanOrEqual(r);
+          expect(l.hi).toBeGreaterThanOrEqual(r);
+          if (l.lo === l.hi) expect(l.value).toBe(sorted[r]);
+          const slack = 1e-12 * Math.max(Math.abs(sorted[l.lo]), Math.abs(sorted[l.hi]));
+          expect(l.value).toBeGreaterThanOrEqual(sorted[l.lo] - slack);
+          expect(l.value).toBeLessThanOrEqual(sorted[l.hi] + slack);
+          // a value alone in its coarse bucket (min = max there) is read exactly
+          const coarse = (x: number) => Math.floor(h.bucket(0, x) / FINE);
+          if (sorted.filter((x) => coarse(x) === coarse(sorted[r])).every((x) => x === sorted[r]))
+            expect(l.value).toBe(sorted[r]);
+        });
+      }),
+    );
+  });
+  it("merge to the same contents in any split and order, through the plain-data form", () => {
+    fc.assert(
+      fc.property(values, fc.integer({ min: 0, max: 300 }), (xs, cut) => {
+        const plan = planFromRange(Float64Array.of(-10, 0), Float64Array.of(10, 5));
+        const whole = new CellHistograms(plan);
+        const a = new CellHistograms(plan);
+        const b = new CellHistograms(plan);
         xs.forEach((x, i) => {
-          whole.add(i % 2, x);
-          (i < cut ? a : b).add(i % 2, x);
+          whole.addRepeated(i % 2, x, 1);
+          (i < cut ? a : b).addRepeated(i % 2, x, 1);
         });
         const ab = CellHistograms.fromData(a.toData());
         ab.merge(CellHistograms.fromData(b.toData()));
         const ba = CellHistograms.fromData(b.toData());
         ba.merge(a);
-        expect(bytes(ab)).toBe(bytes(whole));
-        expect(bytes(ba)).toBe(bytes(whole));
+        expect(contents(ab)).toBe(contents(CellHistograms.fromData(whole.toData())));
+        expect(contents(ba)).toBe(contents(ab));
       }),
     );
   });
-  it("addMany of a group equals adding its values one by one, zeros and negatives too", () => {
+});
+
+describe("BandFolder (the large-N fold of a chunk)", () => {
+  it("gives the block sums of run-by-run addition and the histograms of adding value by value", () => {
     fc.assert(
-      fc.property(values, (xs) => {
-        if (xs.length === 0) return;
-        const one = new CellHistograms(1, 1);
-        const many = new CellHistograms(1, 1);
-        for (const x of xs) one.add(0, x);
-        many.addMany(0, Float64Array.from(xs), 0, xs.length);
-        expect(bytes(many)).toBe(bytes(one));
-      }),
+      fc.property(
+        values,
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom(8, 32),
+        (xs, cells, batch) => {
+          const runs = Math.floor(xs.length / cells);
+          if (runs === 0) return;
+          const plan = planFromRange(
+            new Float64Array(cells).fill(-5),
+            new Float64Array(cells).fill(5),
+          );
+          const folder = new BandFolder(plan, cells, runs, 64);
+          const naive = new CellHistograms(plan);
+          const sums = new Float64Array(Math.ceil(runs / 64) * cells);
+          const value = (run: number, i: number) => xs[run * cells + i];
+          for (let k0 = 0; k0 < runs; k0 += batch) {
+            const count = Math.min(batch, runs - k0);
+            const out = new Float64Array(cells * count);
+            const good = new Uint8Array(count).fill(1);
+            for (let b = 0; b < count; b++) {
+              if ((k0 + b) % 7 === 3) good[b] = 0; // a failed run: not folded
+              for (let i = 0; i < cells; i++) {
+                out[i * count + b] = value(k0 + b, i);
+                if (good[b] === 1) {
+                  sums[Math.floor((k0 + b) / 64) * cells + i] += value(k0 + b, i);
+                  naive.addRepeated(i, value(k0 + b, i), 1);
+                }
+              }
+            }
+            folder.addBatch(k0, count, out, good);
+          }
+          expect(Array.from(folder.blockSums)).toEqual(Array.from(sums));
+          expect(contents(CellHistograms.fromData(folder.hist.toData()))).toBe(
+            contents(CellHistograms.fromData(naive.toData())),
+          );
+        },
+      ),
     );
   });
-  it("reads ranks of 1 … 5 exactly: the median is 3", () => {
-    const h = new CellHistograms(1);
-    h.addMany(0, Float64Array.of(5, 1, 4, 2, 3), 0, 5);
-    // each value is alone in its bucket, so every rank is exact
-    expect([0, 1, 2, 3, 4].map((r) => h.rank(0, r))).toEqual([1, 2, 3, 4, 5]);
+  it("keeps a cell with one value in all 100 runs as that value × 100, and reads it exactly", () => {
+    const plan = planFromRange(Float64Array.of(2.5, 1), Float64Array.of(2.5, 2));
+    const folder = new BandFolder(plan, 2, 100, 1024);
+    for (let k0 = 0; k0 < 100; k0 += 20) {
+      const out = new Float64Array(40);
+      out.fill(2.5, 0, 20);
+      for (let b = 0; b < 20; b++) out[20 + b] = (k0 + b) % 4 === 0 ? 2 : 1; // phase-like: 1 or 2
+      folder.addBatch(k0, 20, out, null);
+    }
+    const h = folder.hist;
+    expect(h.rowOf[0]).toBe(-1);
+    expect(h.atom[0]).toBe(2.5);
+    expect(h.atomCount[0]).toBe(100);
+    expect(folder.blockSums[0]).toBe(250);
+    // cell 1: 75 ones then 25 twos; every rank is exact
+    const found: Located[] = [];
+    h.locate(1, 100, [0, 74, 75, 99], found);
+    expect(found.map((l) => l.value)).toEqual([1, 1, 2, 2]);
+    expect(found.map((l) => l.hi - l.lo)).toEqual([0, 0, 0, 0]);
   });
 });
 
@@ -149,10 +173,10 @@ describe("mergeChunks", () => {
   it("leaves its partials as they were: merging the same chunks twice gives the same bytes", () => {
     const { scenario } = loadScenario(WHITEPAPER, { days: 20 });
     const point = { index: 0, params: {} };
-    const runs = 1100; // beyond the exact limit: histogram bands, two blocks
+    const runs = 2100; // beyond the exact limit: histogram bands, three blocks
     const parts = [
-      runChunk({ scenario, seed: 8, point, runs, runStart: 0, runEnd: 1024 }),
-      runChunk({ scenario, seed: 8, point, runs, runStart: 1024, runEnd: runs }),
+      runChunk({ scenario, seed: 8, point, runs, runStart: 0, runEnd: 2048 }),
+      runChunk({ scenario, seed: 8, point, runs, runStart: 2048, runEnd: runs }),
     ];
     const before = structuredClone(parts);
     const first = mergeChunks(point, runs, parts);
@@ -165,7 +189,7 @@ describe("mergeChunks", () => {
   });
 });
 
-describe("exact bands (up to 1,024 runs)", () => {
+describe("exact bands (up to 2,048 runs)", () => {
   it("are type-7 quantiles of each cell over the good runs, across chunks", () => {
     // 3 cells; runs 0–3 in one chunk, 4–6 in another; run 2 failed (its row holds junk)
     const cells = 3;

@@ -2,7 +2,6 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ExperimentSpec } from "../../src/analysis/types.js";
 import { BAND_STATS } from "../../src/analysis/types.js";
@@ -15,7 +14,6 @@ import {
 } from "../../src/montecarlo/chunk.js";
 import { pairedDifferences, t975 } from "../../src/montecarlo/compare.js";
 import { runExperiment } from "../../src/montecarlo/experiment.js";
-import { bucketKey, CellHistograms } from "../../src/montecarlo/histogram.js";
 import { runOutcomes } from "../../src/montecarlo/outcomes.js";
 import { quantileSorted } from "../../src/montecarlo/quantile.js";
 import { sensitivityPlan } from "../../src/montecarlo/sensitivity.js";
@@ -34,46 +32,6 @@ describe("quantiles (type 7)", () => {
     expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
     expect(quantileSorted([10, 20], 0.25)).toBe(12.5);
     expect(quantileSorted([7], 0.95)).toBe(7);
-  });
-});
-
-describe("histogram quantiles", () => {
-  it("orders buckets as the values are ordered", () => {
-    fc.assert(
-      fc.property(
-        fc.double({ min: 1e-300, max: 1e300, noNaN: true }),
-        fc.double({ min: 1e-300, max: 1e300, noNaN: true }),
-        (a, b) => {
-          if (a < b) expect(bucketKey(a)).toBeLessThanOrEqual(bucketKey(b));
-        },
-      ),
-    );
-  });
-  it("reads every rank within 0.8% of the sorted value, and equal values exactly", () => {
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.oneof(
-            fc.constant(0),
-            fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
-            fc.constant(3.25),
-          ),
-          { minLength: 1, maxLength: 300 },
-        ),
-        (xs) => {
-          const h = new CellHistograms(1);
-          for (const x of xs) h.add(0, x);
-          const sorted = [...xs].sort((p, q) => p - q);
-          sorted.forEach((v, r) => {
-            const got = h.rank(0, r);
-            if (v === 0 || v === 3.25)
-              expect(got === v || Math.abs(got - v) <= 0.0079 * v).toBe(true);
-            else expect(Math.abs(got - v)).toBeLessThanOrEqual(0.0079 * v);
-          });
-        },
-      ),
-      { numRuns: 100 },
-    );
   });
 });
 

@@ -36,7 +36,7 @@ const SWEEP = [
   "--seed",
   "5",
 ];
-const FAST_FAILOVER = ["--lock-duration", "1000", "--stalled-interval", "500"];
+const FAST_FAILOVER = ["--lock-duration", "3000", "--stalled-interval", "1500"];
 
 async function stored(path: string): Promise<{ points: PointResult[]; finished: boolean }> {
   const s = await openStore(path, { readOnly: true });

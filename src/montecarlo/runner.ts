@@ -1,0 +1,109 @@
+import { type CompiledScenario, compileScenario } from "../engine/compile.js";
+import { kernelScratch, runKernelBatch } from "../engine/kernel.js";
+import type { Policy } from "../plugins/api.js";
+import { hasStochastic, StochasticInputs } from "../processes/generate.js";
+import { runAggregateRun } from "../rules/run.js";
+import type { Scenario } from "../scenario/schema.js";
+import { type BandPlan, planFromRange } from "./histogram.js";
+
+/** Runs of the pilot that plans the histogram buckets: runs 0 … PILOT_RUNS−1 of the point. */
+export const PILOT_RUNS = 128;
+
+/** How a chunk runs its runs: a batch at a time, cell-major with the runs innermost. */
+export interface Runner {
+  readonly c: CompiledScenario;
+  readonly cells: number;
+  readonly batch: number;
+  /** Run `count` runs from run0 into `out[cell·count + b]`; good[b] = 1, or 0 with errors[b]. */
+  run(seed: number, run0: number, count: number, out: Float64Array, good: Uint8Array): void;
+  readonly errors: (Error | null)[];
+  /** The plugin policies every run applies (none: the plain paths). */
+  readonly policies: readonly Policy[];
+}
+
+/**
+ * The runner of a point's scenario: the fused kernel in lockstep batches for a plain scenario;
+ * for stochastic inputs, rules or feedback, one run at a time through runAggregateRun, copied
+ * into the batch layout.
+ */
+export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): Runner {
+  const c = compileScenario(scenario);
+  const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
+  const cells = c.columns.length * c.days;
+  const plain =
+    inputs === null &&
+    (scenario.rules ?? []).length === 0 &&
+    scenario.feedback === undefined &&
+    policies.length === 0;
+  const batch = plain ? BATCH : 16;
+  const errors: (Error | null)[] = new Array(batch).fill(null);
+  if (plain) {
+    const scratch = kernelScratch(c, batch);
+    return {
+      c,
+      cells,
+      batch,
+      errors,
+      policies,
+      run(seed, run0, count, out, good) {
+        runKernelBatch(c, seed, run0, count, out, scratch);
+        for (let b = 0; b < count; b++) {
+          errors[b] = scratch.errors[b];
+          good[b] = errors[b] === null ? 1 : 0;
+        }
+      },
+    };
+  }
+  const scratch = kernelScratch(c);
+  const one = new Float64Array(cells);
+  return {
+    c,
+    cells,
+    batch,
+    errors,
+    policies,
+    run(seed, run0, count, out, good) {
+      for (let b = 0; b < count; b++) {
+        const o = runAggregateRun(c, inputs, seed, run0 + b, one, scratch, policies);
+        errors[b] = o.error;
+        good[b] = o.error === null ? 1 : 0;
+        for (let i = 0; i < cells; i++) out[i * count + b] = one[i];
+      }
+    },
+  };
+}
+
+/** Runs advanced together in a chunk (a divisor of BLOCK_RUNS). */
+const BATCH = 32;
+
+/** The bucket plan of a point from its pilot: per cell, the range of the good pilot runs. */
+function pilotPlan(r: Runner, seed: number, runs: number): BandPlan {
+  const { cells, batch } = r;
+  const min = new Float64Array(cells).fill(Number.POSITIVE_INFINITY);
+  const max = new Float64Array(cells).fill(Number.NEGATIVE_INFINITY);
+  const out = new Float64Array(cells * batch);
+  const good = new Uint8Array(batch);
+  const n = Math.min(PILOT_RUNS, runs);
+  for (let run0 = 0; run0 < n; run0 += batch) {
+    const count = Math.min(batch, n - run0);
+    r.run(seed, run0, count, out, good);
+    for (let i = 0; i < cells; i++)
+      for (let b = 0; b < count; b++) {
+        if (good[b] === 0) continue;
+        const x = out[i * count + b];
+        if (x < min[i]) min[i] = x;
+        if (x > max[i]) max[i] = x;
+      }
+  }
+  return planFromRange(min, max);
+}
+
+/** The last plan made in this thread (chunks of one point reuse it). */
+let lastPlan: { key: string; policies: readonly Policy[]; plan: BandPlan } | null = null;
+
+export function planOf(r: Runner, scenario: Scenario, seed: number, runs: number): BandPlan {
+  const key = `${seed}|${runs}|${JSON.stringify(scenario)}`;
+  if (lastPlan?.key !== key || lastPlan.policies !== r.policies)
+    lastPlan = { key, policies: r.policies, plan: pilotPlan(r, seed, runs) };
+  return lastPlan.plan;
+}
