@@ -178,10 +178,11 @@ function shockResult(
       if (p.failed[k]) failedRuns++;
       else if (passes(m as Record<StressMetric, number>, plan.thresholds)) passed++;
     }
-    LOOP_SERIES.forEach((_, si) => {
-      const from = si * p.pathCount * days;
-      paths[si].set(p.paths.subarray(from, from + p.pathCount * days), p.runStart * days);
-    });
+    if (p.pathCount > 0)
+      LOOP_SERIES.forEach((_, si) => {
+        const from = si * p.pathCount * days;
+        paths[si].set(p.paths.subarray(from, from + p.pathCount * days), p.runStart * days);
+      });
   }
   const metrics = Object.fromEntries(
     STRESS_METRICS.map((k, j) => [k, q3(values[j].sort())]),
