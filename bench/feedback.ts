@@ -1,7 +1,7 @@
+import { availableParallelism } from "node:os";
 import { compileScenario } from "../src/engine/compile.js";
 import { kernelScratch, runKernel } from "../src/engine/kernel.js";
 import { runReference } from "../src/engine/reference.js";
-import { availableParallelism } from "node:os";
 import { runFeedbackAggregate } from "../src/feedback/day.js";
 import { runFeedbackKernel } from "../src/feedback/kernel.js";
 import { compileFeedback } from "../src/feedback/plan.js";

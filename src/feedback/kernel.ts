@@ -28,7 +28,7 @@ import { type GovernanceChange, governanceStep } from "../rules/step.js";
 import type { Rule } from "../scenario/rules.js";
 import { nextSupplyWithPool, poolAfterTopUp } from "./ammBalances.js";
 import { ammReserveTopUp } from "./ammTopUp.js";
-import { type FeedbackPlan, compileFeedback } from "./plan.js";
+import { compileFeedback, type FeedbackPlan } from "./plan.js";
 import { checkPoolInvariants } from "./poolInvariants.js";
 import {
   capacityStep,

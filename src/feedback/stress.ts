@@ -14,8 +14,8 @@ import {
   type StressMetric,
 } from "./stressMetrics.js";
 
-export * from "./stressMetrics.js";
 export { shockDays, shockSteps } from "./stressChunk.js";
+export * from "./stressMetrics.js";
 
 export interface StressThresholds {
   /** Largest acceptable fall of priceOfToken from its running peak after the shock, fraction. */

@@ -5,15 +5,15 @@ import type { Scenario } from "../scenario/schema.js";
 import type { FeedbackContext } from "./day.js";
 import { runFeedbackKernel } from "./kernel.js";
 import { compileFeedback, type FeedbackPlan } from "./plan.js";
-import { crashDemand, NO_SHOCK, type ShockDays, sellWaveTokens } from "./stressShocks.js";
 import {
   columnsOf,
   LOOP_SERIES,
   loopValue,
-  STRESS_METRICS,
   type ShockName,
+  STRESS_METRICS,
   stressMetrics,
 } from "./stressMetrics.js";
+import { crashDemand, NO_SHOCK, type ShockDays, sellWaveTokens } from "./stressShocks.js";
 
 /** A range of one shock's runs: plain JSON-able data, for worker threads. */
 export interface StressTask {
