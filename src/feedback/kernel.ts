@@ -226,11 +226,11 @@ function inputs(r: Run): void {
   for (let k = 0; k < nK; k++) counts[k] = wholeSuppliers(seriesValue(c, nC + k, t, streams));
   r.sentiment = seriesValue(c, nC + nK, t, streams);
   r.governance = seriesValue(c, nC + nK + 1, t, streams);
-  if (t === 0) r.yesterday.set(counts);
+  if (t === 0) copy(counts, r.yesterday);
   if (plan.consumers) elasticDemandStep(fb, t, jobs, c.jobPrice);
   if (r.dynamic) {
     churnStep(fb, t, counts);
-    if (t === 0) r.yesterday.set(counts);
+    if (t === 0) copy(counts, r.yesterday);
   }
   if (plan.suppliers?.jobsPerSupplierPerDay) capacityStep(fb, jobs, c.priceMatrix, counts);
   if (t >= shock.crashFrom) crashDemand(jobs);
@@ -246,7 +246,7 @@ function dayToPrice(r: Run): SimulationFailure | null {
   const { nC, nK, jobPrice, priceMatrix: pm } = c;
   r.income = income(jobs, c.jobPrice);
   // E6 in place: usdDemandForService's sum, in its order
-  dfs.fill(0);
+  for (let k = 0; k < nK; k++) dfs[k] = 0;
   for (let i = 0; i < nC; i++)
     for (let k = 0; k < nK; k++) dfs[k] += jobs[i] * jobPrice[i] * pm[i * nK + k];
   const s = splitIncome(r.income, oc[V.fiatOperationsFraction], oc[V.buybackModulation]);
@@ -254,7 +254,7 @@ function dayToPrice(r: Run): SimulationFailure | null {
   r.usdBuybackCapital = s.usdBuybackCapital;
   r.usdCapital = s.usdCapital;
   r.arrivals = newSuppliers(counts, r.yesterday);
-  r.yesterday.set(counts);
+  copy(counts, r.yesterday);
   r.incomeHistory[t] = r.income;
   let total = 0;
   for (let k = 0; k < nK; k++) total += counts[k];
@@ -489,10 +489,18 @@ function record(r: Run): NonFiniteValueError | null {
   row[25] = r.dollarReserve;
   row[26] = r.locked;
   row[27] = r.staked;
-  row.set(r.jobs, 28);
-  row.set(r.demandForService, 28 + c.nC);
-  row.set(r.counts, 28 + c.nC + c.nK);
+  copy(r.jobs, row, 28);
+  copy(r.demandForService, row, 28 + c.nC);
+  copy(r.counts, row, 28 + c.nC + c.nK);
   const days = c.days;
+  // v · 0 is 0 for every finite v and NaN otherwise: one test for the row, then the writes
+  let chk = 0;
+  for (let col = 0; col < row.length; col++) chk += row[col] * 0;
+  if (chk === 0) {
+    for (let col = 0, at = t; col < row.length; col++, at += days) out[at] = row[col];
+    return null;
+  }
+  // a non-finite value: the record step's order, writing up to the first such column
   for (let col = 0; col < row.length; col++) {
     const v = row[col];
     if (!Number.isFinite(v)) return new NonFiniteValueError(t, c.columns[col], v);
@@ -546,4 +554,9 @@ function endOfDayInvariants(r: Run): SimulationFailure | null {
     fb.market.salesUsd,
     topUpUsd,
   );
+}
+
+/** `to[at + i] = from[i]` (TypedArray.set is slow on arrays this small). */
+function copy(from: Float64Array, to: Float64Array, at = 0): void {
+  for (let i = 0; i < from.length; i++) to[at + i] = from[i];
 }
