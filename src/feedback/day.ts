@@ -59,7 +59,7 @@ const capacity = step("capacity", ({ fb, day, c }) => {
 });
 
 /** Demand and price with a pool (replaces "price"): E10's demand items, sales and speculators clear on the pool (E43–E45). */
-const market = step("price", (ctx) => {
+export const market = step("price", (ctx) => {
   const { fb, t, day, state, onchain } = ctx;
   ctx.supplyAtOpen = state.supply;
   ctx.poolUsdAtOpen = fb.poolUsd;
@@ -178,7 +178,7 @@ const recordFeedback = step("recordFeedback", ({ fb, t, c, out }) => {
 });
 
 /** I1–I3 with the pool as an account (replaces "invariants"). */
-const invariantsWithPool = step("invariants", (ctx) => {
+export const invariantsWithPool = step("invariants", (ctx) => {
   const { fb, t, state, day } = ctx;
   // I1–I3 of the plain day over the tokens outside the pool, then the pool's own accounts
   const error = invariants({ ...ctx, totalTokens: ctx.totalTokens - fb.poolTokens });

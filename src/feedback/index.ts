@@ -12,3 +12,4 @@ export * from "./holderSales.js";
 export * from "./margin.js";
 export * from "./speculators.js";
 export * from "./supplierIncome.js";
+export * from "./supplierMarket.js";

@@ -142,6 +142,11 @@ export function feedbackColumnNames(s: Scenario): string[] {
       "speculatorBuyUsd",
       "tokensBoughtByHolders",
     );
+  if (
+    s.mode === "marketplace" &&
+    Object.values(f.consumers ?? {}).some((c) => c.queueLossSensitivity > 0)
+  )
+    out.push("jobsLostToQueues"); // E49, marketplace mode only (src/marketplace/feedback.ts)
   return out;
 }
 
@@ -170,6 +175,7 @@ export function feedbackColumnUnit(name: string): string | undefined {
     salesUsd: "usd",
     speculatorBuyUsd: "usd",
     tokensBoughtByHolders: "tokens",
+    jobsLostToQueues: "jobs/day",
   };
   return fixed[name];
 }

@@ -2,8 +2,10 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ONCHAIN_NAMES } from "../scenario/onchain.js";
+import { departureRoutes } from "./departuresApi.js";
 import { LedgerError } from "./errors.js";
 import type { Ledger, Principal, Role, WriteResult } from "./ledger.js";
+import { jobRegions } from "./scheduler.js";
 import {
   balancesOf,
   consumerStatement,
@@ -130,6 +132,13 @@ const JobIn = z
       .openapi({ description: "Incentive bid, fraction of price (E1). Default: the type's." }),
     resource: Name.optional().openapi({ description: "Required resource type." }),
     regions: z.array(Name).min(1).optional().openapi({ description: "Allowed regions." }),
+    origin: Name.optional().openapi({
+      description: "Region the job comes from; required with latencySlaMs.",
+    }),
+    latencySlaMs: z.number().min(0).optional().openapi({
+      description:
+        "Latency SLA, ms: only regions within it of origin (the scenario's marketplace.latencyMs) may serve; intersected with regions.",
+    }),
     deadlineDay: z
       .number()
       .int()
@@ -187,6 +196,7 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
   marketRoutes(kit);
   readRoutes(kit);
   reportRoutes(kit);
+  departureRoutes(app, ledger);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
@@ -400,7 +410,8 @@ function marketRoutes(kit: RouteKit): void {
     ),
     (c) => {
       const b = c.req.valid("json" as never) as z.infer<typeof JobIn>;
-      return write(c, b, (trx, j) => ledger.submitJob(trx, me(c), j, b)) as never;
+      const job = { ...b, regions: jobRegions(ledger.economy.scenario, b) ?? undefined };
+      return write(c, b, (trx, j) => ledger.submitJob(trx, me(c), j, job)) as never;
     },
   );
   app.openapi(

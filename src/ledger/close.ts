@@ -1,21 +1,26 @@
 import type { Transaction } from "kysely";
+import {
+  composeDay,
+  type DayContext,
+  type DayStep,
+  type DayStepName,
+  emptyDay,
+  type DayState as SimState,
+  type StepInsertion,
+} from "../day/sequence.js";
+import { emissions, onboarding, price, split, suppliers } from "../day/steps.js";
 import { columnNames } from "../engine/columns.js";
+import { NoPriceError, type SimulationFailure } from "../engine/outcome.js";
 import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/balances.js";
 import { supplierBondTokens, supplierBondUsd } from "../mechanisms/bonds.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
-import { splitIncome } from "../mechanisms/incomeSplit.js";
 import { checkInvariants, INVARIANT_TOLERANCE } from "../mechanisms/invariants.js";
 import { jobReward as jobRewardOf } from "../mechanisms/jobReward.js";
-import { newSuppliers, onboardingFeeUsd } from "../mechanisms/onboardingFee.js";
-import { nextPhase } from "../mechanisms/phaseChange.js";
-import { phaseOneEmission, phaseOneFill } from "../mechanisms/phaseOneEmission.js";
-import { phaseTwoEmission } from "../mechanisms/phaseTwoEmission.js";
 import { reserveTopUp } from "../mechanisms/reserveTopUp.js";
 import { payTokens } from "../mechanisms/supplierTokens.js";
-import { type TokenPrice, tokenDemand, tokenPrice } from "../mechanisms/tokenPrice.js";
 import { validationsCompleted, validatorTokens } from "../mechanisms/validatorPay.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
-import type { OnchainName, OnchainValues } from "../scenario/onchain.js";
+import { ONCHAIN_NAMES, type OnchainName, type OnchainValues } from "../scenario/onchain.js";
 import type { Day, Tokens, Usd, UsdPerToken } from "../units.js";
 import type { Tables } from "./db.js";
 import { type Economy, vestedOn } from "./economy.js";
@@ -41,6 +46,8 @@ export interface DayState {
 export interface LedgerFigures {
   validatedTasks: number;
   failedTasks: number;
+  /** Assignments abandoned by departing suppliers (their bonds lost). */
+  abandonedTasks: number;
   expiredTasks: number;
   refundedUsd: Usd;
   refundShortfallUsd: Usd;
@@ -86,13 +93,16 @@ class Sums {
 }
 
 /**
- * Close day t: docs/model.md §6 steps 1–14 on what actually happened, calling the mechanism functions
- * the simulator calls, in the same order, with the marketplace's per-task accounting of §9 (burn
- * at submission, pay at validation, bonds escrowed until validated, refunds of expired work).
- * Posts every movement as balanced transactions into `j`, derives the day's end balances from
- * the postings, and refuses the close (throws, so the caller's transaction rolls back) if they
- * disagree with E17–E19 or break I1–I3. Each step below is one function; validations and expiry
- * (§9) run before the rewards because E12 and E15 need what they pay and free.
+ * Close day t: the simulator's day (src/day: the named steps of docs/model.md §6, composed by
+ * `composeDay`) run on what actually happened. The steps whose inputs are the aggregate model's
+ * own (split E7, suppliers and phase E4, onboarding fee E8, price E10, emissions E3/E13) are the
+ * simulator's step functions themselves; the steps whose inputs are the ledger's realised events
+ * (the day's jobs and suppliers, each job's own E1 price, the bonds accepted, the feed price, the
+ * validated tasks behind E12/E14/E15, the escrows and refunds of §9) are the ledger's, under the
+ * same names and calling the same mechanism functions; the ledger-only steps (postings, §9
+ * settlement and expiry) are insertions. Everything the steps read is loaded first (they are
+ * synchronous); every movement is posted into `j`; the close is refused (throws, so the caller's
+ * transaction rolls back) if the postings disagree with E17–E19 or break I1–I3.
  */
 export async function closeDay(
   ledger: ClosingLedger,
@@ -100,71 +110,27 @@ export async function closeDay(
   j: Journal,
   t: Day,
 ): Promise<DayRecord> {
-  const x = await openClose(ledger, trx, j, t);
-  const sched = await schedule(x);
-  const inc = await incomeOfDay(x);
-  // 3. split (E7)
-  const split = splitIncome(
-    inc.income,
-    sched.oc.fiatOperationsFraction,
-    sched.oc.buybackModulation,
-  );
-  const sup = await suppliersAndOnboarding(x, sched.oc, inc.income);
-  const bonds = await bondsPosted(x, sched.oc);
-  const priced = priceOfDay(x, sched, split, sup.onboardingUsd, bonds.bondUsd);
-  const { bought, onboarded } = burn(x, split, priced.price, sup.onboardingUsd);
-  const state: DayState = {
-    day: t,
-    phase: sup.phase,
-    phaseTwoMinted: 0,
-    onchain: sched.oc,
-    counts: [...sup.counts],
-    income: inc.income,
-    supplierTotal: sup.supplierTotal,
-    priceOfToken: priced.p,
-    buybackPrice: priced.price.buybackPrice,
-  };
-  x.states.set(t, state);
-  postIncome(x, state, inc.tasksToday, split, inc.income, bought);
-  const book = cohortBook(x, bought, inc.tasksToday.length);
-  postOnboarding(x, sup, priced.p);
-  const bondTokensPosted = postBonds(x, state, bonds.bonded);
-  const pay = await payouts(x, sup.phase, book.payOut);
-  const exp = await expire(x, split, book.payOut, pay.confiscated);
-  const claims = rewardsEmissionsValidators(x, sched.oc, sup, pay, priced.p);
-  const paid = await payClaims(x, sup, pay, exp, claims, onboarded);
-  const top = topUpAndVest(x, sched.oc, priced.price, pay, exp, paid, { bought, onboarded });
-  const expected = updateExpected(x, split, pay, exp, paid, top, { bought, onboarded });
-  const end = invariants(x, expected, inc.income, split, top, exp);
-  const finalState: DayState = {
-    ...state,
-    phaseTwoMinted: (x.prev?.phaseTwoMinted ?? 0) + paid.paid.phaseTwoEmission,
-  };
-  const row = dayRow(x, {
-    inc,
-    split,
-    sup,
-    bonds,
-    priced,
-    bought,
-    onboarded,
-    claims,
-    pay,
-    exp,
-    paid,
-    top,
-    end,
-    bondTokensPosted,
-  });
-  await store(x, book.cohorts, row, finalState);
+  const x = await loadClose(ledger, trx, j, t);
+  const ctx = ledgerContext(x);
+  for (const s of LEDGER_DAY) {
+    const failure = s.run(ctx);
+    if (failure) throw refuse(t, failureMessage(failure));
+  }
+  const w = ctx.w as Worked;
+  await store(x, w);
   return {
-    row,
-    state: finalState,
-    expiredAttempts: exp.expiredAttempts,
-    expiredTasks: exp.expiring.map((r) => r.id),
-    nextOutcomeSeq: exp.seq,
+    row: w.row,
+    state: w.finalState,
+    expiredAttempts: w.exp.expiredAttempts,
+    expiredTasks: w.exp.expiring.map((r) => r.id),
+    nextOutcomeSeq: w.exp.seq,
   };
 }
+
+const failureMessage = (f: SimulationFailure) =>
+  f instanceof NoPriceError
+    ? `no token price exists: demand ${f.demand} usd and no circulating supply`
+    : f.message;
 
 /** USD of a task's price that goes to its supplier through escrow (E7 per task). */
 const taskUsd = (s: DayState, taskPrice: Usd) =>
@@ -180,36 +146,92 @@ const bondTokensOf = (s: DayState, taskPrice: Usd) =>
   supplierBondTokens(s.onchain.bondModulation, taskPrice, s.priceOfToken);
 
 /** What every step of a close reads: the day, the journal, the closed days, the opening balances. */
-type Close = Awaited<ReturnType<typeof openClose>>;
+type Close = Awaited<ReturnType<typeof loadClose>>;
 
-/** The start of a close: the previous day's state and the balances at the end of its close. */
-async function openClose(ledger: ClosingLedger, trx: Trx, j: Journal, t: Day) {
+/**
+ * The start of a close: the day's events (votes, inputs, jobs, tasks, suppliers, bonds,
+ * validations, expiring work), the closed days' states and cohorts they refer to, and the
+ * balances at the end of the previous close. The steps then run without the database.
+ */
+async function loadClose(ledger: ClosingLedger, trx: Trx, j: Journal, t: Day) {
   const e = ledger.economy;
-  const c = e.compiled;
-  const classes = e.supplierClasses;
-  const types = e.consumerTypes;
-  const nK = classes.length;
   const states = new Map<number, DayState>();
-  const stateOf = async (d: number): Promise<DayState> => {
-    let s = states.get(d);
-    if (!s) {
-      const r = await trx
-        .selectFrom("days")
-        .select("state")
-        .where("day", "=", d)
-        .executeTakeFirst();
-      if (!r) throw new Error(`day ${d} has no closed state`);
-      s = JSON.parse(r.state) as DayState;
-      states.set(d, s);
-    }
+  const prevRow = t > 0 ? await statesOf(trx, states, [t - 1]) : null;
+  const prev = prevRow ? (states.get(t - 1) ?? null) : null;
+  const events = await loadEvents(trx, t);
+  // the onboarding window (E8) of the on-chain values after today's votes
+  const W = Number(
+    events.votes.findLast((v) => v.variable === "onboardingWindowDays")?.value ??
+      (prev?.onchain ?? e.onchain0).onboardingWindowDays,
+  );
+  const window: number[] = [];
+  for (let s = Math.max(0, t - W + 1); s < t; s++) window.push(s);
+  const referred = new Set<number>(window);
+  for (const r of events.reports) {
+    referred.add(r.taskDay);
+    if (r.bondDay !== null) referred.add(r.bondDay);
+  }
+  for (const r of events.expiring) {
+    referred.add(r.taskDay);
+    if (r.bondDay !== null) referred.add(r.bondDay);
+  }
+  referred.delete(t);
+  await statesOf(trx, states, [...referred]);
+  const cohortDays = new Set<number>();
+  for (const r of events.reports) if (r.outcome === "passed") cohortDays.add(r.taskDay);
+  for (const r of events.expiring) cohortDays.add(r.taskDay);
+  cohortDays.delete(t);
+  const cohorts = new Map<number, Tables["cohorts"]>();
+  if (cohortDays.size > 0)
+    for (const h of await trx
+      .selectFrom("cohorts")
+      .selectAll()
+      .where("day", "in", [...cohortDays])
+      .execute())
+      cohorts.set(h.day, h);
+  const stateOf = (d: number): DayState => {
+    const s = states.get(d);
+    if (!s) throw new Error(`day ${d} has no closed state`);
     return s;
   };
-  const prev = t > 0 ? await stateOf(t - 1) : null;
-
-  // balances at the start of the close (= end of the previous close: the day posts only USD payments)
   const balances = new Map<string, number>();
   for (const b of await trx.selectFrom("balances").selectAll().execute())
     balances.set(`${b.currency}:${b.account}`, b.amount);
+  return {
+    ...openBalances(e, j, balances),
+    ...events,
+    ledger,
+    trx,
+    j,
+    t,
+    e,
+    c: e.compiled,
+    classes: e.supplierClasses,
+    types: e.consumerTypes,
+    nK: e.supplierClasses.length,
+    states,
+    stateOf,
+    prev,
+    window,
+    cohorts,
+    ref: `day:${t}`,
+  };
+}
+
+/** Reads the closed states of `days` into `states`; true if any was found. */
+async function statesOf(trx: Trx, states: Map<number, DayState>, days: number[]) {
+  if (days.length === 0) return false;
+  const rows = await trx
+    .selectFrom("days")
+    .select(["day", "state"])
+    .where("day", "in", days)
+    .execute();
+  for (const r of rows) states.set(r.day, JSON.parse(r.state) as DayState);
+  return rows.length > 0;
+}
+
+/** The balances at the start of the close and sums over them (and over the journal's postings). */
+function openBalances(e: Economy, j: Journal, balances: Map<string, number>) {
   const bal = (currency: string, account: string) => balances.get(`${currency}:${account}`) ?? 0;
   const sumTokens = (pred: (a: string) => boolean, withJournal: boolean) => {
     const accounts = new Set<string>();
@@ -224,45 +246,25 @@ async function openClose(ledger: ClosingLedger, trx: Trx, j: Journal, t: Day) {
     bal(currency, account) + j.pending(account, currency as "usd" | "tokens");
   // a sum of postings that should be 0 may come out at ±1e-13: that is 0 (no holder is owed it)
   const tiny = (x: number) => (Math.abs(x) <= 1e-12 * e.totalTokens ? 0 : x);
-  const supplyStart = tiny(sumTokens(isCirculating, false));
-  const reserveStart = sumTokens(isReserve, false);
-  const dollarStart = bal("usd", "dollarReserve");
-  const ref = `day:${t}`;
   return {
-    ledger,
-    trx,
-    j,
-    t,
-    e,
-    c,
-    classes,
-    types,
-    nK,
-    states,
-    stateOf,
-    prev,
     balances,
     bal,
     sumTokens,
     after,
-    supplyStart,
-    reserveStart,
-    dollarStart,
-    ref,
+    supplyStart: tiny(sumTokens(isCirculating, false)),
+    reserveStart: sumTokens(isReserve, false),
+    dollarStart: bal("usd", "dollarReserve"),
   };
 }
 
-/** Step 1, schedule: the votes cast during the day take effect now; the day's inputs. */
-async function schedule(x: Close) {
-  const { ledger, trx, t, e, prev } = x;
-  const oc: OnchainValues = { ...(prev?.onchain ?? e.onchain0) };
+/** The day's events: votes, market inputs, jobs, tasks, suppliers, bonds, validations, expiring work. */
+async function loadEvents(trx: Trx, t: Day) {
   const votes = await trx
     .selectFrom("votes")
-    .selectAll()
+    .select(["variable", "value"])
     .where("day", "=", t)
     .orderBy("id")
     .execute();
-  for (const v of votes) oc[v.variable as OnchainName] = v.value;
   const input =
     (await trx
       .selectFrom("inputs")
@@ -271,82 +273,31 @@ async function schedule(x: Close) {
       .orderBy("day", "desc")
       .limit(1)
       .executeTakeFirst()) ?? null;
-  const sentiment = input?.consumer_sentiment ?? 0;
-  const governance = input?.governance_value ?? 0;
-  const feed = input?.day === t ? input.price_of_token : null;
-  if (ledger.priceSource === "feed" && (feed === null || feed === undefined))
-    throw refuse(t, "the ledger's priceSource is feed and no price was posted for the day");
-  return { oc, sentiment, governance, feed };
-}
-
-/** Step 2, income (E5) and per class (E6): the jobs submitted today, each at its own E1 price. */
-async function incomeOfDay(x: Close) {
-  const { trx, t, classes, types, nK } = x;
   const jobs = await trx
     .selectFrom("jobs")
     .select(["consumer_type", "price"])
     .where("day", "=", t)
     .orderBy("id")
     .execute();
-  const jobCreated = new Float64Array(types.length);
-  let income = 0;
-  for (const job of jobs) {
-    jobCreated[types.indexOf(job.consumer_type)]++;
-    income += job.price;
-  }
   const tasksToday = await trx
     .selectFrom("tasks")
     .select(["id", "supplier_class", "price"])
     .where("day", "=", t)
     .orderBy("id")
     .execute();
-  const demandForService = new Float64Array(nK);
-  for (const task of tasksToday)
-    demandForService[classes.indexOf(task.supplier_class)] += task.price;
-  return { jobCreated, income, tasksToday, demandForService };
-}
-
-/**
- * Steps 4–5: the suppliers, then the phase (E4; the stake is released on the first phase-2 day),
- * and the onboarding fee (E8) of today's arrivals, phase 2: the window's income and supplier totals.
- */
-async function suppliersAndOnboarding(x: Close, oc: OnchainValues, income: Usd) {
-  const { trx, t, c, classes, nK, prev, stateOf } = x;
-  const suppliers = await trx
+  // active on day t: joined on or before it, not left on or before it (src/ledger/departures.ts)
+  const supplierRows = await trx
     .selectFrom("suppliers")
-    .select(["id", "supplier_class", "joined_day"])
-    .where("joined_day", "<=", t)
-    .orderBy("id")
+    .leftJoin("departures", "departures.supplier_id", "suppliers.id")
+    .select([
+      "suppliers.id as id",
+      "suppliers.supplier_class as supplier_class",
+      "suppliers.joined_day as joined_day",
+    ])
+    .where("suppliers.joined_day", "<=", t)
+    .where((eb) => eb.or([eb("departures.day", "is", null), eb("departures.day", ">", t)]))
+    .orderBy("suppliers.id")
     .execute();
-  const counts = new Float64Array(nK);
-  for (const s of suppliers) counts[classes.indexOf(s.supplier_class)]++;
-  const yesterday = prev ? Float64Array.from(prev.counts) : counts;
-  const arrivals = newSuppliers(counts, yesterday);
-  const supplierTotal = counts.reduce((a, b) => a + b, 0);
-  const wasPhase = prev?.phase ?? 1;
-  const phase = nextPhase(wasPhase, t, c, counts, c.phaseOneTarget, income);
-  const W = oc.onboardingWindowDays;
-  const incomeHistory = new Float64Array(t + 1);
-  const supplierHistory = new Float64Array(t + 1);
-  if (phase === 2)
-    for (let s = Math.max(0, t - W + 1); s < t; s++) {
-      const st = await stateOf(s);
-      incomeHistory[s] = st.income;
-      supplierHistory[s] = st.supplierTotal;
-    }
-  incomeHistory[t] = income;
-  supplierHistory[t] = supplierTotal;
-  const feeUsd =
-    phase === 2
-      ? onboardingFeeUsd(t, W, oc.onboardingModulation, incomeHistory, supplierHistory)
-      : 0;
-  const onboardingUsd = feeUsd * arrivals;
-  return { suppliers, counts, yesterday, supplierTotal, wasPhase, phase, feeUsd, onboardingUsd };
-}
-
-/** Step 6, bonds posted today (E22 summed: E9 of the accepted work). */
-async function bondsPosted(x: Close, oc: OnchainValues) {
-  const { trx, t } = x;
   const bonded = await trx
     .selectFrom("attempts")
     .innerJoin("tasks", "tasks.id", "attempts.task_id")
@@ -354,159 +305,11 @@ async function bondsPosted(x: Close, oc: OnchainValues) {
     .where("attempts.bond_day", "=", t)
     .orderBy("attempts.id")
     .execute();
-  let acceptedUsd = 0;
-  for (const b of bonded) acceptedUsd += b.price;
-  const bondUsd = supplierBondUsd(oc.bondModulation, acceptedUsd);
-  return { bonded, bondUsd };
+  return { votes, input, jobs, tasksToday, supplierRows, bonded, ...(await loadSettled(trx, t)) };
 }
 
-/** Step 7, demand and price (E10), or the operator's feed. */
-function priceOfDay(
-  x: Close,
-  sched: Awaited<ReturnType<typeof schedule>>,
-  split: ReturnType<typeof splitIncome>,
-  onboardingUsd: Usd,
-  bondUsd: Usd,
-) {
-  const { ledger, t, supplyStart } = x;
-  const { oc, sentiment, governance, feed } = sched;
-  const demand = tokenDemand(
-    sentiment,
-    onboardingUsd,
-    bondUsd,
-    split.usdBuybackCapital,
-    governance,
-  );
-  let price: TokenPrice | null;
-  if (ledger.priceSource === "feed") {
-    const q = feed as number;
-    price = { priceOfToken: q, priceFloored: false, buybackPrice: q * (1 + oc.buybackPremium) };
-  } else price = tokenPrice(demand, supplyStart, oc.priceFloor, oc.buybackPremium);
-  if (price === null)
-    throw refuse(t, `no token price exists: demand ${demand} usd and no circulating supply`);
-  const p = price.priceOfToken;
-  return { demand, price, p };
-}
-
-/**
- * Step 8, burn (E11a, earmarked per task) and onboarding burn (E11b). Buybacks never take more
- * than there is in circulation (the draining rule).
- */
-function burn(
-  x: Close,
-  split: ReturnType<typeof splitIncome>,
-  price: TokenPrice,
-  onboardingUsd: Usd,
-): { bought: Tokens; onboarded: Tokens } {
-  const bought = withdrawal(
-    x.supplyStart,
-    buybackTokens(split.usdBuybackCapital, price.buybackPrice),
-  );
-  const onboarded = onboardingTokens(onboardingUsd, price.priceOfToken);
-  return { bought, onboarded };
-}
-
-/** Postings of step 8: the day's income into escrow and the market, the buyback earmarked (E7, E11a). */
-function postIncome(
-  x: Close,
-  state: DayState,
-  tasksToday: { price: number }[],
-  split: ReturnType<typeof splitIncome>,
-  income: Usd,
-  bought: Tokens,
-): void {
-  let escrowIn = 0;
-  for (const task of tasksToday) escrowIn += taskUsd(state, task.price);
-  x.j.post(x.t, "income", x.ref, [
-    ...fanOut("dollarReserve", "usd", [
-      ["usdEscrow", escrowIn],
-      ["market", split.usdBuybackCapital],
-      ["incomePending", -income],
-    ]),
-    ...transfer("market", "tokenReserve:earmarked", "tokens", bought),
-  ]);
-}
-
-/** Cohorts: buyback tokens per submission day; the last task of a cohort takes what is left. */
-function cohortBook(x: Close, bought: Tokens, open: number) {
-  const { trx, t, stateOf } = x;
-  const cohorts = new Map<number, Tables["cohorts"]>();
-  cohorts.set(t, { day: t, bought, paid: 0, open });
-  const cohortOf = async (d: number) => {
-    let h = cohorts.get(d);
-    if (!h) {
-      h = await trx
-        .selectFrom("cohorts")
-        .selectAll()
-        .where("day", "=", d)
-        .executeTakeFirstOrThrow();
-      cohorts.set(d, h);
-    }
-    return h;
-  };
-  const payOut = async (d: number, taskPrice: Usd) => {
-    const h = await cohortOf(d);
-    const amount = h.open === 1 ? h.bought - h.paid : earmark(await stateOf(d), taskPrice);
-    h.paid += amount;
-    h.open--;
-    return amount;
-  };
-  return { cohorts, payOut };
-}
-
-type PayOut = ReturnType<typeof cohortBook>["payOut"];
-
-/** Onboarding (E8, E11b): today's joiners (the first newSuppliers of each class) buy the fee's tokens. */
-function postOnboarding(
-  x: Close,
-  sup: Awaited<ReturnType<typeof suppliersAndOnboarding>>,
-  p: UsdPerToken,
-): void {
-  const { j, t, classes } = x;
-  const { suppliers, counts, yesterday, feeUsd } = sup;
-  const onboardingTx = new Sums();
-  const joinersLeft = Float64Array.from(counts, (n, k) => Math.max(0, n - yesterday[k]));
-  if (feeUsd > 0)
-    for (const s of suppliers) {
-      const k = classes.indexOf(s.supplier_class);
-      if (s.joined_day !== t || joinersLeft[k] <= 0) continue;
-      joinersLeft[k]--;
-      onboardingTx.add(String(s.id), 1);
-    }
-  for (const [id] of onboardingTx.entries())
-    j.post(t, "onboardingFee", `supplier:${id}`, [
-      ...transfer(`supplier:${id}`, "market", "usd", feeUsd),
-      ...transfer("market", "tokenReserve", "tokens", onboardingTokens(feeUsd, p)),
-    ]);
-}
-
-/** Bonds posted today: bought on the market at today's price into escrow (E22). Returns the tokens. */
-function postBonds(x: Close, state: DayState, bonded: { supplier: number; price: number }[]) {
-  const { j, t } = x;
-  const oc = state.onchain;
-  const bondUsdOf = new Sums();
-  const bondTokOf = new Sums();
-  let bondTokensPosted = 0;
-  for (const b of bonded) {
-    const tok = bondTokensOf(state, b.price);
-    bondUsdOf.add(String(b.supplier), oc.bondModulation * b.price);
-    bondTokOf.add(String(b.supplier), tok);
-    bondTokensPosted += tok;
-  }
-  for (const [id, usd] of bondUsdOf.entries())
-    j.post(t, "bondPosted", `supplier:${id}`, [
-      ...transfer(`supplier:${id}`, "market", "usd", usd),
-      ...transfer("market", "bondEscrow", "tokens", bondTokOf.m.get(id) ?? 0),
-    ]);
-  return bondTokensPosted;
-}
-
-/**
- * Payouts (§9, E7 and E11a per task, E22): validations reported today pay validated work and
- * return its bond; failed work loses its bond to the reserve.
- */
-async function payouts(x: Close, phase: 1 | 2, payOut: PayOut) {
-  const { trx, j, t, stateOf } = x;
+/** The validations reported today and the work whose deadline has come (§9). */
+async function loadSettled(trx: Trx, t: Day) {
   const reports = await trx
     .selectFrom("attempts")
     .innerJoin("tasks", "tasks.id", "attempts.task_id")
@@ -522,86 +325,6 @@ async function payouts(x: Close, phase: 1 | 2, payOut: PayOut) {
     .where("attempts.validated_day", "=", t)
     .orderBy("attempts.outcome_seq")
     .execute();
-  const usdTo = new Sums();
-  const tokTo = new Sums();
-  const bondBack = new Sums();
-  const bondLost = new Sums();
-  const validatorShares = new Sums();
-  const rewardPriceOf = new Sums();
-  const rewardPrices: number[] = [];
-  let released = 0;
-  let usdPaid = 0;
-  let confiscated = 0;
-  let bondTokensReturned = 0;
-  let validated = 0;
-  let failed = 0;
-  let shares = 0;
-  for (const r of reports) {
-    const id = String(r.supplier);
-    validatorShares.add(String(r.validator), r.share);
-    shares += r.share;
-    const bond = r.bondDay === null ? 0 : bondTokensOf(await stateOf(r.bondDay), r.price);
-    if (r.outcome === "passed") {
-      validated++;
-      const sd = await stateOf(r.taskDay);
-      const usd = taskUsd(sd, r.price);
-      const tok = await payOut(r.taskDay, r.price);
-      usdTo.add(id, usd);
-      tokTo.add(id, tok);
-      bondBack.add(id, bond);
-      usdPaid += usd;
-      released += tok;
-      bondTokensReturned += bond;
-      if (phase === 2) {
-        rewardPriceOf.add(id, r.price);
-        rewardPrices.push(r.price);
-      }
-    } else {
-      failed++;
-      bondLost.add(id, bond);
-      confiscated += bond;
-    }
-  }
-  for (const [id, usd] of usdTo.entries())
-    j.post(t, "taskPay", `supplier:${id}`, [
-      ...transfer("usdEscrow", `supplier:${id}`, "usd", usd),
-      ...transfer("tokenReserve:earmarked", `supplier:${id}`, "tokens", tokTo.m.get(id) ?? 0),
-    ]);
-  for (const [id, tok] of bondBack.entries())
-    j.post(
-      t,
-      "bondReturned",
-      `supplier:${id}`,
-      transfer("bondEscrow", `supplier:${id}`, "tokens", tok),
-    );
-  for (const [id, tok] of bondLost.entries())
-    j.post(t, "bondLost", `supplier:${id}`, transfer("bondEscrow", "tokenReserve", "tokens", tok));
-  return {
-    validatorShares,
-    rewardPriceOf,
-    rewardPrices,
-    released,
-    usdPaid,
-    confiscated,
-    bondTokensReturned,
-    validated,
-    failed,
-    shares,
-  };
-}
-
-/**
- * Expiry (§9): work not validated by its deadline is refunded from the dollar reserve, cut pro rata
- * (and reported) if it cannot pay; an open attempt loses its bond. `confiscated` carries on the
- * bonds already lost today.
- */
-async function expire(
-  x: Close,
-  split: ReturnType<typeof splitIncome>,
-  payOut: PayOut,
-  confiscated: Tokens,
-) {
-  const { ledger, trx, j, t, stateOf, dollarStart, ref } = x;
   const expiring = await trx
     .selectFrom("tasks")
     .leftJoin("attempts", "attempts.id", "tasks.attempt_id")
@@ -619,44 +342,373 @@ async function expire(
     .where("tasks.deadline_day", "<=", t)
     .orderBy("tasks.id")
     .execute();
+  return { reports, expiring };
+}
+
+/** What the close's steps work out, filled step by step (each reads only what an earlier step wrote). */
+interface Worked {
+  oc: OnchainValues;
+  feed: number | null;
+  wasPhase: 1 | 2;
+  jobCreated: Float64Array;
+  acceptedUsd: Usd;
+  state: DayState;
+  book: ReturnType<typeof cohortBook>;
+  bondTokensPosted: Tokens;
+  pay: ReturnType<typeof settle>;
+  exp: ReturnType<typeof expire>;
+  rewardPrices: number[];
+  freeReserve: Tokens;
+  circulating: Tokens;
+  expected: { supply: Tokens; tokenReserve: Tokens; dollarReserve: Usd };
+  end: ReturnType<typeof endBalances>;
+  row: DayRecord["row"];
+  finalState: DayState;
+}
+
+/** The simulator's day context over the ledger's opening balances, with the ledger's own fields. */
+interface LedgerDay extends DayContext {
+  readonly x: Close;
+  readonly w: Partial<Worked>;
+}
+
+function ledgerContext(x: Close): LedgerDay {
+  const { c, t, e, prev, stateOf, window } = x;
+  const incomeHistory = new Float64Array(t + 1);
+  const supplierTotalHistory = new Float64Array(t + 1);
+  for (const s of window) {
+    incomeHistory[s] = stateOf(s).income;
+    supplierTotalHistory[s] = stateOf(s).supplierTotal;
+  }
+  const state: SimState = {
+    supply: x.supplyStart,
+    tokenReserve: x.reserveStart,
+    lockedAllocations: x.bal("tokens", "locked"),
+    dollarReserve: x.dollarStart,
+    phase: prev?.phase ?? 1,
+    phaseTwoMinted: prev?.phaseTwoMinted ?? 0,
+    stakedTokens: 0,
+    yesterdayCounts: new Float64Array(c.nK),
+    incomeHistory,
+    supplierTotalHistory,
+  };
+  return {
+    c,
+    t,
+    state,
+    day: emptyDay(c.nC, c.nK),
+    onchain: Float64Array.from(c.onchain0),
+    streams: new Int32Array(0),
+    totalTokens: e.totalTokens,
+    out: new Float64Array(0),
+    rowWritten: false,
+    x,
+    w: { wasPhase: prev?.phase ?? 1 },
+  };
+}
+
+type LedgerRun = (ctx: LedgerDay & { w: Worked }) => SimulationFailure | undefined;
+/** A ledger step: its run sees the filled fields of `w` (the step order guarantees them). */
+const own = (name: string, run: LedgerRun): DayStep<LedgerDay> => ({
+  name,
+  run: run as DayStep<LedgerDay>["run"],
+});
+/** One of the simulator's own steps (src/day/steps.ts), unchanged. */
+const shared = (name: DayStepName, run: DayStep["run"]): DayStep<LedgerDay> => ({ name, run });
+
+type Ctx = LedgerDay & { w: Worked };
+
+/** Step 1, schedule: the on-chain values after the votes cast during the day; the feed price. */
+const scheduleStep: LedgerRun = ({ x, w, onchain }) => {
+  const oc: OnchainValues = { ...(x.prev?.onchain ?? x.e.onchain0) };
+  for (const v of x.votes) oc[v.variable as OnchainName] = v.value;
+  ONCHAIN_NAMES.forEach((n, i) => {
+    onchain[i] = oc[n];
+  });
+  w.oc = oc;
+  const feed = x.input?.day === x.t ? x.input.price_of_token : null;
+  if (x.ledger.priceSource === "feed" && (feed === null || feed === undefined))
+    throw refuse(x.t, "the ledger's priceSource is feed and no price was posted for the day");
+  w.feed = feed ?? null;
+  return undefined;
+};
+
+/**
+ * Step 1, inputs — realised demand: the jobs submitted today per consumer type, the suppliers
+ * joined by today per class, the latest market inputs (sentiment, governance value).
+ */
+const inputsStep: LedgerRun = ({ x, w, day, state }) => {
+  for (const job of x.jobs) day.jobs[x.types.indexOf(job.consumer_type)]++;
+  for (const s of x.supplierRows) day.counts[x.classes.indexOf(s.supplier_class)]++;
+  day.sentiment = x.input?.consumer_sentiment ?? 0;
+  day.governance = x.input?.governance_value ?? 0;
+  state.yesterdayCounts.set(x.prev ? x.prev.counts : day.counts);
+  w.jobCreated = day.jobs;
+  return undefined;
+};
+
+/** Step 2, income (E5) and per class (E6): each job and task at its own E1 price. */
+const incomeStep: LedgerRun = ({ x, day }) => {
+  let income = 0;
+  for (const job of x.jobs) income += job.price;
+  day.income = income;
+  for (const task of x.tasksToday)
+    day.demandForService[x.classes.indexOf(task.supplier_class)] += task.price;
+  return undefined;
+};
+
+/** Step 6, bonds (E9 of the work accepted today: E22 summed). */
+const bondsStep: LedgerRun = ({ x, w, day }) => {
+  let acceptedUsd = 0;
+  for (const b of x.bonded) acceptedUsd += b.price;
+  w.acceptedUsd = acceptedUsd;
+  day.supplierBondUsd = supplierBondUsd(w.oc.bondModulation, acceptedUsd);
+  return undefined;
+};
+
+/** Step 7, demand and price: the simulator's E10 step, or the operator's feed price. */
+const priceStep: LedgerRun = (ctx) => {
+  const failure = price(ctx);
+  if (ctx.x.ledger.priceSource !== "feed") return failure;
+  const q = ctx.w.feed as number;
+  ctx.day.price = {
+    priceOfToken: q,
+    priceFloored: false,
+    buybackPrice: q * (1 + ctx.w.oc.buybackPremium),
+  };
+  return undefined;
+};
+
+/**
+ * Step 8, burn (E11a, earmarked per task until validated, so it leaves circulation: never more
+ * than there is, the draining rule) and onboarding burn (E11b, paid by the joiners' USD).
+ */
+const burnStep: LedgerRun = ({ x, day }) => {
+  day.buybackTokens = withdrawal(
+    x.supplyStart,
+    buybackTokens(day.split.usdBuybackCapital, day.price.buybackPrice),
+  );
+  day.onboardingTokens = onboardingTokens(day.onboardingUsd, day.price.priceOfToken);
+  return undefined;
+};
+
+/** After burn: the day's state for later closes, and the postings of income, onboarding and bonds. */
+const postingsStep: LedgerRun = ({ x, w, day, state: sim }) => {
+  const state: DayState = {
+    day: x.t,
+    phase: sim.phase,
+    phaseTwoMinted: 0,
+    onchain: w.oc,
+    counts: [...day.counts],
+    income: day.income,
+    supplierTotal: sim.supplierTotalHistory[x.t],
+    priceOfToken: day.price.priceOfToken,
+    buybackPrice: day.price.buybackPrice,
+  };
+  x.states.set(x.t, state);
+  w.state = state;
+  postIncome(x, state, day.split, day.income, day.buybackTokens);
+  w.book = cohortBook(x, day.buybackTokens, x.tasksToday.length);
+  postOnboarding(x, day.counts, day.arrivals > 0 ? day.onboardingUsd / day.arrivals : 0, day);
+  w.bondTokensPosted = postBonds(x, state);
+  return undefined;
+};
+
+/** Postings of step 8: the day's income into escrow and the market, the buyback earmarked (E7, E11a). */
+function postIncome(
+  x: Close,
+  state: DayState,
+  split: { usdBuybackCapital: Usd },
+  income: Usd,
+  bought: Tokens,
+): void {
+  let escrowIn = 0;
+  for (const task of x.tasksToday) escrowIn += taskUsd(state, task.price);
+  x.j.post(x.t, "income", x.ref, [
+    ...fanOut("dollarReserve", "usd", [
+      ["usdEscrow", escrowIn],
+      ["market", split.usdBuybackCapital],
+      ["incomePending", -income],
+    ]),
+    ...transfer("market", "tokenReserve:earmarked", "tokens", bought),
+  ]);
+}
+
+/** Cohorts: buyback tokens per submission day; the last task of a cohort takes what is left. */
+function cohortBook(x: Close, bought: Tokens, open: number) {
+  const { t, stateOf } = x;
+  const cohorts = x.cohorts;
+  cohorts.set(t, { day: t, bought, paid: 0, open });
+  const payOut = (d: number, taskPrice: Usd) => {
+    const h = cohorts.get(d);
+    if (!h) throw new Error(`day ${d} has no cohort`);
+    const amount = h.open === 1 ? h.bought - h.paid : earmark(stateOf(d), taskPrice);
+    h.paid += amount;
+    h.open--;
+    return amount;
+  };
+  return { cohorts, payOut };
+}
+
+type PayOut = ReturnType<typeof cohortBook>["payOut"];
+
+/** Onboarding (E8, E11b): today's joiners (the first newSuppliers of each class) buy the fee's tokens. */
+function postOnboarding(
+  x: Close,
+  counts: Float64Array,
+  feeUsd: Usd,
+  day: { price: { priceOfToken: UsdPerToken } },
+): void {
+  const { j, t, classes, prev } = x;
+  const yesterday = prev ? prev.counts : counts;
+  const joinersLeft = Float64Array.from(counts, (n, k) => Math.max(0, n - yesterday[k]));
+  if (!(feeUsd > 0)) return;
+  for (const s of x.supplierRows) {
+    const k = classes.indexOf(s.supplier_class);
+    if (s.joined_day !== t || joinersLeft[k] <= 0) continue;
+    joinersLeft[k]--;
+    j.post(t, "onboardingFee", `supplier:${s.id}`, [
+      ...transfer(`supplier:${s.id}`, "market", "usd", feeUsd),
+      ...transfer(
+        "market",
+        "tokenReserve",
+        "tokens",
+        onboardingTokens(feeUsd, day.price.priceOfToken),
+      ),
+    ]);
+  }
+}
+
+/** Bonds posted today: bought on the market at today's price into escrow (E22). Returns the tokens. */
+function postBonds(x: Close, state: DayState) {
+  const { j, t } = x;
+  const oc = state.onchain;
+  const bondUsdOf = new Sums();
+  const bondTokOf = new Sums();
+  let bondTokensPosted = 0;
+  for (const b of x.bonded) {
+    const tok = bondTokensOf(state, b.price);
+    bondUsdOf.add(String(b.supplier), oc.bondModulation * b.price);
+    bondTokOf.add(String(b.supplier), tok);
+    bondTokensPosted += tok;
+  }
+  for (const [id, usd] of bondUsdOf.entries())
+    j.post(t, "bondPosted", `supplier:${id}`, [
+      ...transfer(`supplier:${id}`, "market", "usd", usd),
+      ...transfer("market", "bondEscrow", "tokens", bondTokOf.m.get(id) ?? 0),
+    ]);
+  return bondTokensPosted;
+}
+
+/**
+ * §9 settlement (before the rewards: E12, E14 and E15 need what it pays and frees): validations
+ * reported today pay validated work (E7 and E11a per task) and return its bond (E22); failed
+ * work loses its bond to the reserve.
+ */
+const settleStep: LedgerRun = ({ x, w, state }) => {
+  w.pay = settle(x, state.phase, w.book.payOut);
+  return undefined;
+};
+
+function settle(x: Close, phase: 1 | 2, payOut: PayOut) {
+  const { j, t, stateOf } = x;
+  const usdTo = new Sums();
+  const tokTo = new Sums();
+  const bondBack = new Sums();
+  const bondLost = new Sums();
+  const validatorShares = new Sums();
+  const rewardPriceOf = new Sums();
+  const rewardPrices: number[] = [];
+  const s = { released: 0, usdPaid: 0, confiscated: 0, bondTokensReturned: 0 };
+  const n = { validated: 0, failed: 0, abandoned: 0, shares: 0 };
+  for (const r of x.reports) {
+    const id = String(r.supplier);
+    if (r.outcome === "abandoned") {
+      // left before completing it (src/ledger/departures.ts): the bond is lost, no validation
+      const bond = r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.price);
+      bondLost.add(id, bond);
+      s.confiscated += bond;
+      n.abandoned++;
+      continue;
+    }
+    validatorShares.add(String(r.validator), r.share);
+    n.shares += r.share;
+    const bond = r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.price);
+    if (r.outcome !== "passed") {
+      n.failed++;
+      bondLost.add(id, bond);
+      s.confiscated += bond;
+      continue;
+    }
+    n.validated++;
+    const usd = taskUsd(stateOf(r.taskDay), r.price);
+    const tok = payOut(r.taskDay, r.price);
+    usdTo.add(id, usd);
+    tokTo.add(id, tok);
+    bondBack.add(id, bond);
+    s.usdPaid += usd;
+    s.released += tok;
+    s.bondTokensReturned += bond;
+    if (phase === 2) {
+      rewardPriceOf.add(id, r.price);
+      rewardPrices.push(r.price);
+    }
+  }
+  for (const [id, usd] of usdTo.entries())
+    j.post(t, "taskPay", `supplier:${id}`, [
+      ...transfer("usdEscrow", `supplier:${id}`, "usd", usd),
+      ...transfer("tokenReserve:earmarked", `supplier:${id}`, "tokens", tokTo.m.get(id) ?? 0),
+    ]);
+  for (const [id, tok] of bondBack.entries())
+    j.post(
+      t,
+      "bondReturned",
+      `supplier:${id}`,
+      transfer("bondEscrow", `supplier:${id}`, "tokens", tok),
+    );
+  for (const [id, tok] of bondLost.entries())
+    j.post(t, "bondLost", `supplier:${id}`, transfer("bondEscrow", "tokenReserve", "tokens", tok));
+  return { ...s, ...n, validatorShares, rewardPriceOf, rewardPrices };
+}
+
+/**
+ * §9 expiry: work not validated by its deadline is refunded from the dollar reserve, cut pro rata
+ * (and reported) if it cannot pay; an open attempt loses its bond. Carries on today's confiscations.
+ */
+const expireStep: LedgerRun = ({ x, w, day }) => {
+  w.exp = expire(x, day.split.opsRevenue, w.book.payOut, w.pay.confiscated);
+  return undefined;
+};
+
+function expire(x: Close, opsRevenue: Usd, payOut: PayOut, confiscated: Tokens) {
+  const { ledger, j, t, stateOf, dollarStart, ref } = x;
   const refundOf = new Sums();
   let refundDue = 0;
   let escrowBack = 0;
   let freed = 0;
   const expiredAttempts: { supplierId: number; wasBusy: boolean }[] = [];
+  const attemptSeqs: [number, number][] = [];
   let seq = ledger.nextOutcomeSeq();
-  for (const r of expiring) {
+  for (const r of x.expiring) {
     refundDue += r.price;
     refundOf.add(String(r.consumer), r.price);
-    escrowBack += taskUsd(await stateOf(r.taskDay), r.price);
-    freed += await payOut(r.taskDay, r.price);
-    if (r.attempt !== null && r.supplier !== null) {
-      if (r.bondDay !== null) {
-        const bond = bondTokensOf(await stateOf(r.bondDay), r.price);
-        confiscated += bond;
-        j.post(
-          t,
-          "bondLost",
-          `supplier:${r.supplier}`,
-          transfer("bondEscrow", "tokenReserve", "tokens", bond),
-        );
-      }
-      expiredAttempts.push({ supplierId: r.supplier, wasBusy: r.completedDay === null });
-      await trx
-        .updateTable("attempts")
-        .set({ outcome: "expired", outcome_seq: seq++, validated_day: t })
-        .where("id", "=", r.attempt)
-        .execute();
+    escrowBack += taskUsd(stateOf(r.taskDay), r.price);
+    freed += payOut(r.taskDay, r.price);
+    if (r.attempt === null || r.supplier === null) continue;
+    if (r.bondDay !== null) {
+      const bond = bondTokensOf(stateOf(r.bondDay), r.price);
+      confiscated += bond;
+      j.post(
+        t,
+        "bondLost",
+        `supplier:${r.supplier}`,
+        transfer("bondEscrow", "tokenReserve", "tokens", bond),
+      );
     }
+    expiredAttempts.push({ supplierId: r.supplier, wasBusy: r.completedDay === null });
+    attemptSeqs.push([r.attempt, seq++]);
   }
-  if (expiring.length > 0)
-    await trx
-      .updateTable("tasks")
-      .set({ status: "expired", closed_day: t })
-      .where("status", "in", ["queued", "assigned"])
-      .where("deadline_day", "<=", t)
-      .execute();
-  const cash = dollarStart + split.opsRevenue + escrowBack;
+  const cash = dollarStart + opsRevenue + escrowBack;
   const refunded = Math.min(refundDue, cash);
   const refundScale = refundDue > 0 ? refunded / refundDue : 0;
   j.post(t, "expiry", ref, [
@@ -665,6 +717,7 @@ async function expire(
   ]);
   for (const [id, usd] of refundOf.entries(refundScale))
     j.post(t, "refund", `consumer:${id}`, transfer("dollarReserve", `consumer:${id}`, "usd", usd));
+  const expiring = x.expiring;
   return {
     expiring,
     refundDue,
@@ -672,84 +725,65 @@ async function expire(
     freed,
     confiscated,
     expiredAttempts,
+    attemptSeqs,
     seq,
     cash,
     refunded,
   };
 }
 
-/**
- * Steps 9–11, the claims: job rewards (E12) of validated work, phase-2 emission (E13), phase-1
- * emission (E2, E3), validator pay (E14).
- */
-function rewardsEmissionsValidators(
-  x: Close,
-  oc: OnchainValues,
-  sup: Awaited<ReturnType<typeof suppliersAndOnboarding>>,
-  pay: Awaited<ReturnType<typeof payouts>>,
-  p: UsdPerToken,
-) {
-  const { c, prev } = x;
-  const { phase, counts } = sup;
-  const { rewardPrices, shares } = pay;
-  const reward =
-    phase === 2
+/** Step 9, job rewards (E12) of the work validated today, phase 2 only. */
+const rewardsStep: LedgerRun = ({ w, day, state }) => {
+  const prices = w.pay.rewardPrices;
+  day.jobReward =
+    state.phase === 2
       ? jobRewardOf(
-          new Float64Array(rewardPrices.length).fill(1),
-          rewardPrices,
-          p,
-          oc.jobRewardModulation,
+          new Float64Array(prices.length).fill(1),
+          prices,
+          day.price.priceOfToken,
+          w.oc.jobRewardModulation,
         )
       : 0;
-  const phaseTwoClaim =
-    phase === 2
-      ? phaseTwoEmission(
-          oc.phaseTwoMintAmount,
-          prev?.phaseTwoMinted ?? 0,
-          reward,
-          oc.phase2Modulation,
-        )
-      : 0;
-  const phaseOneClaim =
-    phase === 1
-      ? phaseOneEmission(
-          c.phaseOneTokensForProject,
-          c.phaseOneDays,
-          phaseOneFill(counts, c.phaseOneTarget),
-        )
-      : 0;
-  const validatorClaim = validatorTokens(
-    oc.validationModulator,
-    validationsCompleted(oc.validationsPerJob, shares),
+  return undefined;
+};
+
+/** Step 11, validator pay claim (E14) of the validations reported today (task shares). */
+const validatorsStep: LedgerRun = ({ w, day }) => {
+  day.validatorClaim = validatorTokens(
+    w.oc.validationModulator,
+    validationsCompleted(w.oc.validationsPerJob, w.pay.shares),
   );
-  return { reward, phaseTwoClaim, phaseOneClaim, validatorClaim };
-}
+  return undefined;
+};
 
 /**
- * Step 12, E15 on the free reserve (earmarked tokens belong to their tasks), and its postings:
- * validator pay by shares, phase-2 emission by rewarded price, phase-1 emission to the stakes;
- * the stake is released on the first phase-2 day.
+ * Step 12, E15 on the free reserve (earmarked tokens belong to their tasks; the buyback was paid
+ * per task by the settlement), and its postings: validator pay by shares, phase-2 emission by
+ * rewarded price, phase-1 emission to the stakes; the stake is released on the first phase-2 day.
  */
-async function payClaims(
-  x: Close,
-  sup: Awaited<ReturnType<typeof suppliersAndOnboarding>>,
-  pay: Awaited<ReturnType<typeof payouts>>,
-  exp: Awaited<ReturnType<typeof expire>>,
-  claims: ReturnType<typeof rewardsEmissionsValidators>,
-  onboarded: Tokens,
-) {
-  const { j, t, c, classes, nK, balances, bal, ref } = x;
-  const { suppliers, counts, phase, wasPhase } = sup;
-  const { validatorShares, shares, rewardPrices, rewardPriceOf } = pay;
-  const freeReserve = bal("tokens", "tokenReserve") + exp.confiscated + exp.freed;
+const payoutsStep: LedgerRun = ({ x, w, day }) => {
+  const { pay, exp } = w;
+  w.freeReserve = x.bal("tokens", "tokenReserve") + exp.confiscated + exp.freed;
   const paid = payTokens(
-    freeReserve,
+    w.freeReserve,
     0,
-    onboarded,
-    claims.validatorClaim,
-    claims.phaseTwoClaim,
-    claims.phaseOneClaim,
+    day.onboardingTokens,
+    day.validatorClaim,
+    day.phaseTwoClaim,
+    day.phaseOneClaim,
   );
+  day.paid = paid;
+  day.supplierTokensPaid = pay.released + paid.phaseOneEmission + paid.phaseTwoEmission;
+  day.tokensPaid = day.supplierTokensPaid + paid.validatorTokensPaid;
+  postClaims(x, w, day.counts, paid);
+  return undefined;
+};
+
+function postClaims(x: Close, w: Worked, counts: Float64Array, paid: Ctx["day"]["paid"]): void {
+  const { j, t, c, classes, nK, balances, ref } = x;
+  const { validatorShares, shares, rewardPrices, rewardPriceOf } = w.pay;
+  const scaled = (s: Sums, total: number, amount: number, prefix: string) =>
+    total > 0 ? s.entries(amount / total).map(([id, v]) => [`${prefix}:${id}`, v] as const) : [];
   j.post(
     t,
     "validatorPay",
@@ -757,11 +791,7 @@ async function payClaims(
     fanOut(
       "tokenReserve",
       "tokens",
-      shares > 0
-        ? validatorShares
-            .entries(paid.validatorTokensPaid / shares)
-            .map(([id, v]) => [`validator:${id}`, v])
-        : [],
+      scaled(validatorShares, shares, paid.validatorTokensPaid, "validator"),
     ),
   );
   let rewardTotal = 0;
@@ -773,11 +803,7 @@ async function payClaims(
     fanOut(
       "tokenReserve",
       "tokens",
-      rewardTotal > 0
-        ? rewardPriceOf
-            .entries(paid.phaseTwoEmission / rewardTotal)
-            .map(([id, v]) => [`supplier:${id}`, v])
-        : [],
+      scaled(rewardPriceOf, rewardTotal, paid.phaseTwoEmission, "supplier"),
     ),
   );
   if (paid.phaseOneEmission > 0) {
@@ -785,7 +811,7 @@ async function payClaims(
     for (let k = 0; k < nK; k++) slots += Math.min(counts[k], c.phaseOneTarget[k]);
     const left = Float64Array.from(c.phaseOneTarget);
     const to: [string, number][] = [];
-    for (const s of suppliers) {
+    for (const s of x.supplierRows) {
       const k = classes.indexOf(s.supplier_class);
       if (left[k] <= 0) continue;
       left[k]--;
@@ -793,7 +819,7 @@ async function payClaims(
     }
     j.post(t, "phaseOneEmission", ref, fanOut("tokenReserve", "tokens", to));
   }
-  if (phase === 2 && wasPhase === 1)
+  if (w.state.phase === 2 && w.wasPhase === 1)
     for (const [key, amount] of balances)
       if (key.startsWith("tokens:stake:") && amount !== 0) {
         const id = key.slice("tokens:stake:".length);
@@ -804,111 +830,169 @@ async function payClaims(
           transfer(`stake:${id}`, `supplier:${id}`, "tokens", amount),
         );
       }
-  return { freeReserve, paid };
 }
 
-type Burnt = { bought: Tokens; onboarded: Tokens };
-
-/** Step 13, reserve top-up (E16) on the free reserve, then vesting (E17b). */
-function topUpAndVest(
-  x: Close,
-  oc: OnchainValues,
-  price: TokenPrice,
-  pay: Awaited<ReturnType<typeof payouts>>,
-  exp: Awaited<ReturnType<typeof expire>>,
-  claimed: Awaited<ReturnType<typeof payClaims>>,
-  { bought, onboarded }: Burnt,
-) {
-  const { j, t, e, c, supplyStart, ref } = x;
-  const { freeReserve, paid } = claimed;
+/** Step 13, reserve top-up (E16) on the free reserve and the cash left after refunds, then vesting (E17b). */
+const topUpStep: LedgerRun = ({ x, w, day, c }) => {
+  const { paid } = day;
   const freeAfterPay =
-    freeReserve +
-    onboarded -
+    w.freeReserve +
+    day.onboardingTokens -
     paid.validatorTokensPaid -
     paid.phaseTwoEmission -
     paid.phaseOneEmission;
-  const circulating =
+  w.circulating =
     nextSupply(
-      supplyStart,
+      x.supplyStart,
       paid.validatorTokensPaid,
       paid.phaseOneEmission,
       paid.phaseTwoEmission,
-      onboarded,
+      day.onboardingTokens,
       0,
       0,
     ) +
-    (pay.released - bought - exp.confiscated);
-  const topUp = reserveTopUp(
+    (w.pay.released - day.buybackTokens - w.exp.confiscated);
+  day.topUp = reserveTopUp(
     freeAfterPay,
     c.initialTokenReserve,
-    oc.lowerTokenReserveLimit,
-    oc.tokenReserveRestoreLevel,
-    price.buybackPrice,
-    exp.cash - exp.refunded,
-    circulating,
+    w.oc.lowerTokenReserveLimit,
+    w.oc.tokenReserveRestoreLevel,
+    day.price.buybackPrice,
+    w.exp.cash - w.exp.refunded,
+    w.circulating,
   );
-  j.post(t, "reserveTopUp", ref, [
-    ...transfer("dollarReserve", "market", "usd", topUp.reserveBuybackUsd),
-    ...transfer("market", "tokenReserve", "tokens", topUp.reserveBuybackTokens),
+  x.j.post(x.t, "reserveTopUp", x.ref, [
+    ...transfer("dollarReserve", "market", "usd", day.topUp.reserveBuybackUsd),
+    ...transfer("market", "tokenReserve", "tokens", day.topUp.reserveBuybackTokens),
   ]);
-  const vested = vestedOn(e, t);
-  j.post(t, "vesting", ref, transfer("locked", "market", "tokens", vested));
-  return { circulating, topUp, vested };
+  day.vested = vestedOn(x.e, x.t);
+  x.j.post(x.t, "vesting", x.ref, transfer("locked", "market", "tokens", day.vested));
+  return undefined;
+};
+
+/**
+ * Step 14, update: E17–E19 by the mechanism functions, with the §9 escrows and refunds, and the
+ * balances the day's postings give (checked against each other by "invariants").
+ */
+const updateStep: LedgerRun = ({ x, w, day }) => {
+  const { paid, topUp } = day;
+  w.expected = {
+    supply: w.circulating - topUp.reserveBuybackTokens + day.vested,
+    tokenReserve:
+      nextTokenReserve(
+        x.reserveStart,
+        day.onboardingTokens,
+        paid.validatorTokensPaid,
+        paid.phaseTwoEmission,
+        paid.phaseOneEmission,
+        topUp.reserveBuybackTokens,
+      ) +
+      (day.buybackTokens - w.pay.released + w.exp.confiscated),
+    dollarReserve:
+      nextDollarReserve(x.dollarStart, day.split.opsRevenue, topUp.reserveBuybackUsd) +
+      (w.exp.escrowBack - w.exp.refunded),
+  };
+  w.end = endBalances(x);
+  w.finalState = {
+    ...w.state,
+    phaseTwoMinted: (x.prev?.phaseTwoMinted ?? 0) + paid.phaseTwoEmission,
+  };
+  return undefined;
+};
+
+/** The day's end balances as the postings give them. */
+function endBalances(x: Close) {
+  const { j, balances, sumTokens, after } = x;
+  let staked = 0;
+  const stakeAccounts = new Set<string>();
+  for (const k of balances.keys()) if (k.startsWith("tokens:stake:")) stakeAccounts.add(k.slice(7));
+  for (const a of j.accounts("tokens")) if (a.startsWith("stake:")) stakeAccounts.add(a);
+  for (const a of stakeAccounts) staked += after("tokens", a);
+  return {
+    supply: sumTokens(isCirculating, true),
+    tokenReserve: sumTokens(isReserve, true),
+    locked: after("tokens", "locked"),
+    dollarReserve: after("usd", "dollarReserve"),
+    usdEscrow: after("usd", "usdEscrow"),
+    bondEscrow: after("tokens", "bondEscrow"),
+    pendingTokens: after("tokens", "tokenReserve:earmarked"),
+    freeReserve: after("tokens", "tokenReserve"),
+    staked,
+  };
 }
 
-/** Step 14, update: E17–E19 by the mechanism functions, with the §9 escrows and refunds. */
-function updateExpected(
-  x: Close,
-  split: ReturnType<typeof splitIncome>,
-  pay: Awaited<ReturnType<typeof payouts>>,
-  exp: Awaited<ReturnType<typeof expire>>,
-  claimed: Awaited<ReturnType<typeof payClaims>>,
-  top: ReturnType<typeof topUpAndVest>,
-  { bought, onboarded }: Burnt,
-) {
-  const { reserveStart, dollarStart } = x;
-  const { paid } = claimed;
-  const { circulating, topUp, vested } = top;
-  const supplyExpected = circulating - topUp.reserveBuybackTokens + vested;
-  const reserveExpected =
-    nextTokenReserve(
-      reserveStart,
-      onboarded,
-      paid.validatorTokensPaid,
-      paid.phaseTwoEmission,
-      paid.phaseOneEmission,
-      topUp.reserveBuybackTokens,
-    ) +
-    (bought - pay.released + exp.confiscated);
-  const dollarExpected =
-    nextDollarReserve(dollarStart, split.opsRevenue, topUp.reserveBuybackUsd) +
-    (exp.escrowBack - exp.refunded);
-  return { supplyExpected, reserveExpected, dollarExpected };
-}
+/** Record: the day's §7 row (the simulator's columns) and the ledger's own figures beside it. */
+const recordStep: LedgerRun = ({ x, w, day, state }) => {
+  const { split: s, price: p, paid, topUp } = day;
+  const { end, pay, exp } = w;
+  const values: number[] = [
+    x.t,
+    state.phase,
+    day.income,
+    s.opsRevenue,
+    s.usdBuybackCapital,
+    s.usdCapital,
+    day.onboardingUsd,
+    day.supplierBondUsd,
+    day.demand,
+    p.priceOfToken,
+    p.priceFloored ? 1 : 0,
+    day.buybackTokens,
+    day.onboardingTokens,
+    day.jobReward,
+    paid.phaseOneEmission,
+    paid.phaseTwoEmission,
+    paid.validatorTokensPaid,
+    day.supplierTokensPaid,
+    day.tokensPaid,
+    topUp.reserveBuybackUsd,
+    topUp.reserveBuybackTokens,
+    s.usdBuybackCapital + topUp.reserveBuybackUsd,
+    paid.tokenShortfall,
+    end.supply,
+    end.tokenReserve,
+    end.dollarReserve,
+    end.locked,
+    end.staked,
+    ...w.jobCreated,
+    ...day.demandForService,
+    ...day.counts,
+  ];
+  const names = columnNames(x.types, x.classes);
+  const row = Object.fromEntries(names.map((n, i) => [n, values[i]])) as DayRecord["row"];
+  row.ledger = {
+    validatedTasks: pay.validated,
+    failedTasks: pay.failed,
+    abandonedTasks: pay.abandoned,
+    expiredTasks: exp.expiring.length,
+    refundedUsd: exp.refunded,
+    refundShortfallUsd: exp.refundDue - exp.refunded,
+    usdPaidToSuppliers: pay.usdPaid,
+    tokensPaidToSuppliers: day.supplierTokensPaid,
+    bondTokensPosted: w.bondTokensPosted,
+    bondTokensReturned: pay.bondTokensReturned,
+    bondTokensLost: exp.confiscated,
+    usdEscrow: end.usdEscrow,
+    pendingTokens: end.pendingTokens,
+    bondEscrow: end.bondEscrow,
+    priceSource: x.ledger.priceSource,
+  };
+  w.row = row;
+  return undefined;
+};
 
 /**
  * Invariants: the balances the postings give must agree with E17–E19 and keep I1–I3 (no escrow
- * negative); otherwise the close is refused. Returns the day's end balances.
+ * negative); otherwise the close is refused.
  */
-function invariants(
-  x: Close,
-  expected: ReturnType<typeof updateExpected>,
-  income: Usd,
-  split: ReturnType<typeof splitIncome>,
-  top: ReturnType<typeof topUpAndVest>,
-  exp: Awaited<ReturnType<typeof expire>>,
-) {
-  const { j, t, e, balances, sumTokens, after, dollarStart } = x;
-  const { supplyExpected, reserveExpected, dollarExpected } = expected;
-  const supply = sumTokens(isCirculating, true);
-  const tokenReserve = sumTokens(isReserve, true);
-  const locked = after("tokens", "locked");
-  const dollarReserve = after("usd", "dollarReserve");
+const invariantsStep: LedgerRun = ({ x, w, day }) => {
+  const { t, e, dollarStart } = x;
+  const { end, expected } = w;
   const tol = (v: number) => INVARIANT_TOLERANCE * Math.max(Math.abs(v), e.totalTokens, 1);
   const agree: [string, number, number][] = [
-    ["supply (E17)", supply, supplyExpected],
-    ["tokenReserve (E18)", tokenReserve, reserveExpected],
-    ["dollarReserve (E19)", dollarReserve, dollarExpected],
+    ["supply (E17)", end.supply, expected.supply],
+    ["tokenReserve (E18)", end.tokenReserve, expected.tokenReserve],
+    ["dollarReserve (E19)", end.dollarReserve, expected.dollarReserve],
   ];
   for (const [name, posted, wanted] of agree)
     if (!(Math.abs(posted - wanted) <= tol(wanted)))
@@ -916,136 +1000,82 @@ function invariants(
   const violation = checkInvariants(
     t,
     e.totalTokens,
-    supply,
-    tokenReserve,
-    locked,
-    dollarStart,
-    dollarReserve,
-    income,
-    split.usdCapital,
-    split.usdBuybackCapital,
-    top.topUp.reserveBuybackUsd + exp.refunded - exp.escrowBack,
-  );
-  if (violation) throw refuse(t, violation.message);
-  const usdEscrow = after("usd", "usdEscrow");
-  const bondEscrow = after("tokens", "bondEscrow");
-  const pendingTokens = after("tokens", "tokenReserve:earmarked");
-  const free = after("tokens", "tokenReserve");
-  const usdTol = INVARIANT_TOLERANCE * Math.max(income, dollarStart, 1);
-  if (usdEscrow < -usdTol || bondEscrow < -tol(0) || pendingTokens < -tol(0) || free < -tol(0))
-    throw refuse(
-      t,
-      `invariant I3 violated: an escrow is negative (usdEscrow ${usdEscrow}, bondEscrow ${bondEscrow}, earmarked ${pendingTokens}, free reserve ${free})`,
-    );
-
-  let staked = 0;
-  const stakeAccounts = new Set<string>();
-  for (const k of balances.keys()) if (k.startsWith("tokens:stake:")) stakeAccounts.add(k.slice(7));
-  for (const a of j.accounts("tokens")) if (a.startsWith("stake:")) stakeAccounts.add(a);
-  for (const a of stakeAccounts) staked += after("tokens", a);
-  return {
-    supply,
-    tokenReserve,
-    locked,
-    dollarReserve,
-    usdEscrow,
-    bondEscrow,
-    pendingTokens,
-    staked,
-  };
-}
-
-/** Everything a close worked out, for its §7 row. */
-interface Worked {
-  inc: Awaited<ReturnType<typeof incomeOfDay>>;
-  split: ReturnType<typeof splitIncome>;
-  sup: Awaited<ReturnType<typeof suppliersAndOnboarding>>;
-  bonds: Awaited<ReturnType<typeof bondsPosted>>;
-  priced: ReturnType<typeof priceOfDay>;
-  bought: Tokens;
-  onboarded: Tokens;
-  claims: ReturnType<typeof rewardsEmissionsValidators>;
-  pay: Awaited<ReturnType<typeof payouts>>;
-  exp: Awaited<ReturnType<typeof expire>>;
-  paid: Awaited<ReturnType<typeof payClaims>>;
-  top: ReturnType<typeof topUpAndVest>;
-  end: ReturnType<typeof invariants>;
-  bondTokensPosted: Tokens;
-}
-
-/** The day's §7 row (the simulator's columns) and the ledger's own figures beside it. */
-function dayRow(x: Close, w: Worked): DayRecord["row"] {
-  const { t, ledger, types, classes } = x;
-  const { split, bought, onboarded, pay, exp, end } = w;
-  const { income, jobCreated, demandForService } = w.inc;
-  const { phase, onboardingUsd, counts } = w.sup;
-  const { demand, p, price } = w.priced;
-  const { paid } = w.paid;
-  const { topUp } = w.top;
-  const { released } = pay;
-  const values: number[] = [
-    t,
-    phase,
-    income,
-    split.opsRevenue,
-    split.usdBuybackCapital,
-    split.usdCapital,
-    onboardingUsd,
-    w.bonds.bondUsd,
-    demand,
-    p,
-    price.priceFloored ? 1 : 0,
-    bought,
-    onboarded,
-    w.claims.reward,
-    paid.phaseOneEmission,
-    paid.phaseTwoEmission,
-    paid.validatorTokensPaid,
-    released + paid.phaseOneEmission + paid.phaseTwoEmission,
-    released + paid.phaseOneEmission + paid.phaseTwoEmission + paid.validatorTokensPaid,
-    topUp.reserveBuybackUsd,
-    topUp.reserveBuybackTokens,
-    split.usdBuybackCapital + topUp.reserveBuybackUsd,
-    paid.tokenShortfall,
     end.supply,
     end.tokenReserve,
-    end.dollarReserve,
     end.locked,
-    end.staked,
-    ...jobCreated,
-    ...demandForService,
-    ...counts,
-  ];
-  const names = columnNames(types, classes);
-  const row = Object.fromEntries(names.map((n, i) => [n, values[i]])) as DayRecord["row"];
-  row.ledger = {
-    validatedTasks: pay.validated,
-    failedTasks: pay.failed,
-    expiredTasks: exp.expiring.length,
-    refundedUsd: exp.refunded,
-    refundShortfallUsd: exp.refundDue - exp.refunded,
-    usdPaidToSuppliers: pay.usdPaid,
-    tokensPaidToSuppliers: released + paid.phaseOneEmission + paid.phaseTwoEmission,
-    bondTokensPosted: w.bondTokensPosted,
-    bondTokensReturned: pay.bondTokensReturned,
-    bondTokensLost: exp.confiscated,
-    usdEscrow: end.usdEscrow,
-    pendingTokens: end.pendingTokens,
-    bondEscrow: end.bondEscrow,
-    priceSource: ledger.priceSource,
-  };
-  return row;
-}
+    dollarStart,
+    end.dollarReserve,
+    day.income,
+    day.split.usdCapital,
+    day.split.usdBuybackCapital,
+    day.topUp.reserveBuybackUsd + w.exp.refunded - w.exp.escrowBack,
+  );
+  if (violation) return violation;
+  const usdTol = INVARIANT_TOLERANCE * Math.max(day.income, dollarStart, 1);
+  const { usdEscrow, bondEscrow, pendingTokens, freeReserve } = end;
+  if (
+    usdEscrow < -usdTol ||
+    bondEscrow < -tol(0) ||
+    pendingTokens < -tol(0) ||
+    freeReserve < -tol(0)
+  )
+    throw refuse(
+      t,
+      `invariant I3 violated: an escrow is negative (usdEscrow ${usdEscrow}, bondEscrow ${bondEscrow}, earmarked ${pendingTokens}, free reserve ${freeReserve})`,
+    );
+  return undefined;
+};
 
-/** Postings done, store the cohorts and the closed day (row and state). */
-async function store(
-  x: Close,
-  cohorts: Map<number, Tables["cohorts"]>,
-  row: DayRecord["row"],
-  finalState: DayState,
-): Promise<void> {
+/**
+ * The ledger's day: one step per name of the simulator's day (DAY_STEP_NAMES, docs/model.md §6
+ * order) — the simulator's own step where its inputs are the model's, the ledger's where they are
+ * the realised events — and the ledger-only steps inserted: postings after "burn", then §9
+ * settlement and expiry before "rewards".
+ */
+export const LEDGER_DAY: readonly DayStep<LedgerDay>[] = composeDay(
+  [
+    own("schedule", scheduleStep),
+    own("inputs", inputsStep),
+    own("income", incomeStep),
+    shared("split", split),
+    shared("suppliers", suppliers),
+    shared("onboarding", onboarding),
+    own("bonds", bondsStep),
+    own("price", priceStep),
+    own("burn", burnStep),
+    own("rewards", rewardsStep),
+    shared("emissions", emissions),
+    own("validators", validatorsStep),
+    own("payouts", payoutsStep),
+    own("topUp", topUpStep),
+    own("update", updateStep),
+    own("record", recordStep),
+    own("invariants", invariantsStep),
+  ],
+  [
+    { after: "burn", step: own("postings", postingsStep) as unknown as DayStep },
+    { before: "rewards", step: own("settle", settleStep) as unknown as DayStep },
+    { before: "rewards", step: own("expire", expireStep) as unknown as DayStep },
+  ] satisfies StepInsertion[],
+);
+
+/** Postings done: store the cohorts, the expired attempts and tasks, and the closed day (row and state). */
+async function store(x: Close, w: Worked): Promise<void> {
   const { trx, t } = x;
-  for (const h of cohorts.values())
+  for (const [attempt, seq] of w.exp.attemptSeqs)
+    await trx
+      .updateTable("attempts")
+      .set({ outcome: "expired", outcome_seq: seq, validated_day: t })
+      .where("id", "=", attempt)
+      .execute();
+  if (w.exp.expiring.length > 0)
+    await trx
+      .updateTable("tasks")
+      .set({ status: "expired", closed_day: t })
+      .where("status", "in", ["queued", "assigned"])
+      .where("deadline_day", "<=", t)
+      .execute();
+  for (const h of w.book.cohorts.values())
     if (h.day === t) await trx.insertInto("cohorts").values(h).execute();
     else
       await trx
@@ -1058,8 +1088,8 @@ async function store(
     .values({
       day: t,
       closed_at: new Date().toISOString(),
-      row: JSON.stringify(row),
-      state: JSON.stringify(finalState),
+      row: JSON.stringify(w.row),
+      state: JSON.stringify(w.finalState),
     })
     .execute();
 }

@@ -125,6 +125,14 @@ export interface Tables {
     response: string;
     at: string;
   };
+  /** Suppliers that left (src/ledger/departures.ts): active on days joined_day ≤ t < day. */
+  departures: {
+    supplier_id: number;
+    day: number;
+    reason: string | null;
+    recorded_by: string;
+    at: string;
+  };
 }
 
 export type LedgerDb = Kysely<Tables>;
@@ -356,6 +364,18 @@ const migrations: Record<string, Migration> = {
       await createAccountTables(db);
       await createMarketTables(db);
       await createBookTables(db);
+    },
+  },
+  "0002_departures": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("departures")
+        .addColumn("supplier_id", "integer", (c) => c.primaryKey())
+        .addColumn("day", "integer", (c) => c.notNull())
+        .addColumn("reason", "text")
+        .addColumn("recorded_by", "text", (c) => c.notNull())
+        .addColumn("at", "text", (c) => c.notNull())
+        .execute();
     },
   },
 };

@@ -5,6 +5,7 @@ import { prepareScenario } from "../scenario/load.js";
 import { ONCHAIN_NAMES, type OnchainName, type OnchainValues } from "../scenario/onchain.js";
 import { closeDay, type DayRecord, type DayState } from "./close.js";
 import { type LedgerDb, num, type OpenedDb, openDb, type Tables } from "./db.js";
+import { departSupplier } from "./departures.js";
 import { consumerIndex, type Economy, economyOf, priceOfJob, rowOf } from "./economy.js";
 import { badInput, conflict, forbidden, LedgerError, notFound } from "./errors.js";
 import { fanOut, Journal, transfer } from "./journal.js";
@@ -234,7 +235,11 @@ export class Ledger {
       list.push(o.outcome === "passed");
       outcomesOf.set(o.supplier_id, list);
     }
+    const departed = new Set(
+      (await db.selectFrom("departures").select("supplier_id").execute()).map((r) => r.supplier_id),
+    );
     for (const s of suppliers) {
+      if (departed.has(s.id)) continue; // left: no more work (src/ledger/departures.ts)
       const list = outcomesOf.get(s.id) ?? [];
       d.addSupplier({
         id: s.id,
@@ -794,6 +799,23 @@ export class Ledger {
 
   nextOutcomeSeq(): number {
     return this.c.outcome;
+  }
+
+  /** A supplier leaves on the open day (src/ledger/departures.ts, docs/ledger.md). */
+  departSupplier(trx: Trx, supplierId: number, by: string, reason: string | null) {
+    return departSupplier(
+      {
+        openDay: this.openDay,
+        dispatcher: this.dispatcher,
+        takeOutcomeSeq: () => this.c.outcome++,
+        dispatch: (t) => this.dispatch(t),
+        taskForDispatch,
+      },
+      trx,
+      supplierId,
+      by,
+      reason,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -113,10 +113,22 @@ async function start(): Promise<TestPostgres> {
     async stop() {
       if (child.pid !== undefined && child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
-        process.kill(child.pid, "SIGINT"); // the PID we started: fast shutdown
+        // fast shutdown of the server we started: its own PID (postmaster.pid), since runuser,
+        // our child when we are root, does not pass SIGINT on
+        process.kill(serverPid(data) ?? child.pid, "SIGINT");
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
       }
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The PID of the server running on `data` (the first line of its postmaster.pid), if any. */
+function serverPid(data: string): number | null {
+  try {
+    const pid = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }

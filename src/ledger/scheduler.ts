@@ -1,5 +1,8 @@
+import { withinLatencySla } from "../marketplace/latency.js";
 import { supplierBefore, taskBefore } from "../marketplace/order.js";
 import { reputation } from "../marketplace/reputation.js";
+import type { Scenario } from "../scenario/schema.js";
+import { badInput } from "./errors.js";
 
 /** A supplier as the dispatcher sees it (docs/model.md §9). */
 export interface DispatchSupplier {
@@ -55,6 +58,15 @@ export class Dispatcher {
     const list = this.byClass.get(s.supplierClass) ?? [];
     list.push(full);
     this.byClass.set(s.supplierClass, list);
+  }
+
+  /** A supplier left (src/ledger/departures.ts): it gets no more work. */
+  removeSupplier(id: number): void {
+    const s = this.suppliers.get(id);
+    if (!s) return;
+    this.suppliers.delete(id);
+    const list = this.byClass.get(s.supplierClass) ?? [];
+    list.splice(list.indexOf(s), 1);
   }
 
   supplier(id: number): DispatchSupplier | undefined {
@@ -133,4 +145,33 @@ export class Dispatcher {
     }
     return out;
   }
+}
+
+/**
+ * The regions allowed to serve a job (§9 eligibility): its `regions` if given, intersected, when
+ * the job has a latency SLA, with the regions within `latencySlaMs` of its `origin` by the
+ * latency table of the ledger's scenario (`marketplace.latencyMs`; the marketplace engine's rule,
+ * `withinLatencySla`: a missing pair is 0 ms within a region, unreachable between two). Null: any
+ * region. Refused (422) when an SLA has no origin, or when no region is left.
+ */
+export function jobRegions(
+  scenario: Scenario,
+  job: { regions?: readonly string[]; origin?: string; latencySlaMs?: number },
+): string[] | null {
+  if (job.latencySlaMs === undefined) return job.regions ? [...job.regions] : null;
+  const origin = job.origin;
+  if (origin === undefined)
+    throw badInput("origin", "a job with a latencySlaMs needs the region it comes from (origin)");
+  const latencyMs = scenario.marketplace?.latencyMs ?? {};
+  const reachable = [origin, ...Object.keys(latencyMs[origin] ?? {}).filter((r) => r !== origin)];
+  const sla = job.latencySlaMs;
+  const allowed = reachable.filter(
+    (r) => withinLatencySla(latencyMs, origin, r, sla) && (!job.regions || job.regions.includes(r)),
+  );
+  if (allowed.length === 0)
+    throw badInput(
+      "latencySlaMs",
+      `no region${job.regions ? " of regions" : ""} is within ${sla} ms of ${origin} (the latency table has ${reachable.join(", ")})`,
+    );
+  return allowed;
 }

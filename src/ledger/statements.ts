@@ -47,6 +47,7 @@ export async function supplierStatement(ledger: Ledger, id: number) {
     tasksValidated: 0,
     tasksFailed: 0,
     tasksExpired: 0,
+    tasksAbandoned: 0,
     usdEarned: 0,
     tokensEarned: 0,
     phaseOneStake: 0,
@@ -68,6 +69,7 @@ export async function supplierStatement(ledger: Ledger, id: number) {
     const r = perDay(days, o.validated_day as number, init);
     if (o.outcome === "passed") r.tasksValidated++;
     else if (o.outcome === "failed") r.tasksFailed++;
+    else if (o.outcome === "abandoned") r.tasksAbandoned++;
     else r.tasksExpired++;
   }
   const postings = await db
@@ -112,7 +114,12 @@ export async function supplierStatement(ledger: Ledger, id: number) {
     id,
     outcomes.map((o) => o.outcome === "passed"),
   );
-  return { supplier: { ...s, reputation: d }, days: rows, totals };
+  const left = await db
+    .selectFrom("departures")
+    .select(["day", "reason"])
+    .where("supplier_id", "=", id)
+    .executeTakeFirst();
+  return { supplier: { ...s, reputation: d, departure: left ?? null }, days: rows, totals };
 }
 
 async function ledgerReputation(ledger: Ledger, _id: number, outcomes: boolean[]) {

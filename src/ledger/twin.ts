@@ -132,13 +132,20 @@ async function supplierSeries(ledger: Ledger, from: number, to: number) {
   // suppliers per class and day
   const suppliers = await db
     .selectFrom("suppliers")
-    .select(["supplier_class", "joined_day"])
+    .leftJoin("departures", "departures.supplier_id", "suppliers.id")
+    .select([
+      "suppliers.supplier_class as supplier_class",
+      "suppliers.joined_day as joined_day",
+      "departures.day as left_day",
+    ])
     .execute();
   const supplierClasses = base.suppliers.map((k) => {
     const values = new Array(days).fill(0);
     for (const s of suppliers)
-      if (s.supplier_class === k.name)
-        for (let t = Math.max(s.joined_day, from); t <= to; t++) values[t - from]++;
+      if (s.supplier_class === k.name) {
+        const last = s.left_day === null ? to : Math.min(to, s.left_day - 1);
+        for (let t = Math.max(s.joined_day, from); t <= last; t++) values[t - from]++;
+      }
     return { name: k.name, count: { values }, phaseOneTarget: k.phaseOneTarget };
   });
 

@@ -81,3 +81,56 @@ export function queueChart(m: MarketplaceResult): Option {
     ],
   };
 }
+
+/** The columns a churn chart reads from the run's daily table. */
+export interface DailyTable {
+  readonly columns: readonly string[];
+  readonly values: readonly ArrayLike<number>[];
+  readonly days: number;
+}
+
+/**
+ * Suppliers joining and leaving per day (feedback E42 in marketplace mode: bars, left axis, from
+ * the supplier records), active suppliers of all classes (line, left axis, the `suppliers.*`
+ * columns), and the jobs kept away by the queue (E49, `jobsLostToQueues`) and tasks expired
+ * (right axis).
+ */
+export function churnChart(r: DailyTable, m: MarketplaceResult): Option {
+  const days = Array.from({ length: r.days }, (_, t) => t);
+  const joined = new Array<number>(r.days).fill(0);
+  const left = new Array<number>(r.days).fill(0);
+  for (const s of m.suppliers) {
+    if (s.joinDay > 0 && s.joinDay < r.days) joined[s.joinDay]++;
+    if (s.leftDay !== undefined && s.leftDay < r.days) left[s.leftDay]--;
+  }
+  const active = days.map((t) =>
+    r.columns.reduce((a, n, c) => (n.startsWith("suppliers.") ? a + r.values[c][t] : a), 0),
+  );
+  const lostAt = r.columns.indexOf("jobsLostToQueues");
+  const q = m.queue;
+  const expired = Array.from(q.values[q.columns.indexOf("expiredTasks")]);
+  const series: Option[] = [
+    { name: "active suppliers", type: "line", data: active },
+    { name: "joined", type: "bar", stack: "churn", data: joined },
+    { name: "left", type: "bar", stack: "churn", data: left },
+    { name: "tasks expired", type: "line", yAxisIndex: 1, data: expired },
+  ];
+  if (lostAt >= 0)
+    series.push({
+      name: "jobs lost to the queue",
+      type: "line",
+      yAxisIndex: 1,
+      data: Array.from(r.values[lostAt]).slice(0, r.days),
+    });
+  return {
+    title: { text: "Suppliers joining and leaving, and demand lost to the queue" },
+    tooltip: { trigger: "axis" },
+    legend: { data: series.map((s) => s.name), top: 28 },
+    xAxis: { type: "category", name: "day", data: days },
+    yAxis: [
+      { type: "value", name: "suppliers" },
+      { type: "value", name: "tasks, jobs per day" },
+    ],
+    series,
+  };
+}

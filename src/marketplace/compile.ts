@@ -6,6 +6,7 @@ import {
   MarketplaceSchema,
 } from "../scenario/marketplace.js";
 import { ONCHAIN_NAMES } from "../scenario/onchain.js";
+import { withinLatencySla } from "./latency.js";
 import type { SchedulerSetup } from "./types.js";
 
 /** The marketplace block compiled into flat arrays (docs/model.md §9, docs/marketplace.md). */
@@ -69,11 +70,10 @@ export function compileMarket(c: CompiledScenario): CompiledMarket {
     let mask = allRegions;
     if (job.regions) mask = job.regions.reduce((a, r) => a | (1 << regions.indexOf(r)), 0);
     if (job.latencySlaMs !== undefined && job.origin !== undefined) {
-      const row = m.latencyMs[job.origin] ?? {};
       let sla = 0;
       regions.forEach((r, g) => {
-        const ms = row[r] ?? (r === job.origin ? 0 : Number.POSITIVE_INFINITY);
-        if (ms <= (job.latencySlaMs as number)) sla |= 1 << g;
+        if (withinLatencySla(m.latencyMs, job.origin as string, r, job.latencySlaMs as number))
+          sla |= 1 << g;
       });
       mask &= sla;
     }

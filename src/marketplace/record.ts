@@ -48,8 +48,11 @@ export function marketRecord(m: MarketContext): SimulationFailure | undefined {
 
 /** I1–I3 (shared "invariants" step), and no escrow negative. */
 export function marketInvariants(m: MarketContext): SimulationFailure | undefined {
-  const violation = invariants(m);
-  if (violation) return violation;
+  return invariants(m) ?? escrowInvariants(m);
+}
+
+/** I3 for the marketplace's escrows: earmarked tokens, the free reserve and USD escrow ≥ 0. */
+export function escrowInvariants(m: MarketContext): SimulationFailure | undefined {
   const { pendingTokens, usdEscrow, state } = m;
   const tol = INVARIANT_TOLERANCE * Math.max(m.totalTokens, 1);
   if (pendingTokens < -tol || state.tokenReserve - pendingTokens < -tol || usdEscrow < -tol * 1e-3)
@@ -81,6 +84,7 @@ export function marketplaceResult(m: MarketContext, daysCompleted: number): Mark
       tokensEarned: st.tokens[s],
       bondTokensLost: st.bondLost[s],
       reputation: sched.reputationOf(s),
+      ...(st.leftDay[s] >= 0 ? { leftDay: st.leftDay[s] } : {}),
     });
   return {
     suppliers,

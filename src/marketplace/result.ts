@@ -21,6 +21,8 @@ export interface SupplierRecord {
   readonly bondTokensLost: number;
   /** E20 at the end of the run. */
   readonly reputation: number;
+  /** Day it left its class (feedback churn, docs/model-feedback.md); absent while a member. */
+  readonly leftDay?: number;
 }
 
 /** Per-day queue metrics, columnar like the daily table. */

@@ -45,14 +45,20 @@ export function scheduling(m: MarketContext): undefined {
  * Step 8: bonds posted on acceptance (E22), burn at submission (E11a, earmarked per task, the
  * day's cohort), onboarding burn (E11b) taken from supply.
  */
-export function marketBurn({
-  t,
-  day,
-  state,
-  onchain: oc,
-  tasks: tk,
-  today,
-}: MarketContext): undefined {
+export function marketBurn(m: MarketContext): undefined {
+  const { day, state } = m;
+  postBonds(m);
+  day.buybackTokens = buybackTokens(day.split.usdBuybackCapital, day.price.buybackPrice);
+  day.onboardingTokens = withdrawal(
+    state.supply,
+    onboardingTokens(day.onboardingUsd, day.price.priceOfToken),
+  );
+  earmarkBuybacks(m);
+  return undefined;
+}
+
+/** E22: the bond tokens of each task accepted today, at the day's price. */
+export function postBonds({ day, onchain: oc, tasks: tk, today }: MarketContext): void {
   const p = day.price.priceOfToken;
   let bondsPosted = 0;
   for (let a = 0; a < today.nAssigned; a++) {
@@ -61,15 +67,16 @@ export function marketBurn({
     bondsPosted += tk.bond[slot];
   }
   today.bondsPosted = bondsPosted;
+}
+
+/** E11a per task: each task submitted today gets its share of the day's bought-back tokens (its cohort). */
+export function earmarkBuybacks({ t, day, onchain: oc, tasks: tk, today }: MarketContext): void {
   const f = oc[F];
   const bm = oc[BM];
-  day.buybackTokens = buybackTokens(day.split.usdBuybackCapital, day.price.buybackPrice);
-  day.onboardingTokens = withdrawal(state.supply, onboardingTokens(day.onboardingUsd, p));
   for (let j = 0; j < today.nSubmitted; j++) {
     const slot = today.submitted[j];
     tk.earmark[slot] = buybackTokens(bm * ((1 - f) * tk.price[slot]), day.price.buybackPrice);
   }
   tk.cohortBought[t] = day.buybackTokens;
   tk.cohortOpen[t] = today.nSubmitted;
-  return undefined;
 }

@@ -39,7 +39,7 @@ function shareEmissions(m: MarketContext, phaseTwo: number, phaseOne: number): v
     let slots = 0;
     for (let k = 0; k < c.nK; k++) slots += Math.min(day.counts[k], c.phaseOneTarget[k]);
     for (let k = 0; k < c.nK; k++) {
-      const filled = Math.min(day.counts[k], c.phaseOneTarget[k], st.created[k]);
+      const filled = Math.min(day.counts[k], c.phaseOneTarget[k], st.size[k]);
       for (let n = 0; n < filled; n++) st.tokens[st.members[k][n]] += phaseOne / slots;
     }
   }
@@ -49,16 +49,10 @@ function shareEmissions(m: MarketContext, phaseTwo: number, phaseOne: number): v
  * Step 13: refunds of expired tasks from the dollar reserve (cut, and reported, if it cannot
  * pay: a withdrawal), then the top-up (E16) on the free reserve.
  */
-export function marketTopUp({ c, day, state, onchain: oc, today }: MarketContext): undefined {
+export function marketTopUp(m: MarketContext): undefined {
+  const { c, day, state, onchain: oc, today } = m;
   const { paid } = day;
-  const cash = state.dollarReserve + day.split.opsRevenue + today.escrowBack;
-  today.refunded = withdrawal(cash, today.refundDue);
-  const freeAfterPay =
-    today.freeReserve +
-    day.onboardingTokens -
-    paid.validatorTokensPaid -
-    paid.phaseTwoEmission -
-    paid.phaseOneEmission;
+  const freeAfterPay = refund(m);
   // E17 before the top-up, in aggregate mode's order, plus the marketplace's token flows
   // (earmarked tokens paid out − bought back today − bonds confiscated); the top-up and the
   // update below use this one number, so a top-up that takes every token lands on exactly 0
@@ -73,7 +67,6 @@ export function marketTopUp({ c, day, state, onchain: oc, today }: MarketContext
       0,
     ) +
     (today.released - day.buybackTokens - today.confiscated);
-  today.cashLeft = cash - today.refunded;
   day.topUp = reserveTopUp(
     freeAfterPay,
     c.initialTokenReserve,
@@ -84,6 +77,25 @@ export function marketTopUp({ c, day, state, onchain: oc, today }: MarketContext
     today.circulating,
   );
   return undefined;
+}
+
+/**
+ * Step 13's first half: refunds of expired tasks paid from the dollar reserve (cut, and reported,
+ * if it cannot pay: a withdrawal), `today.cashLeft` for the top-up; returns the free reserve
+ * after the day's payments, which E16 reads.
+ */
+export function refund({ day, state, today }: MarketContext): number {
+  const { paid } = day;
+  const cash = state.dollarReserve + day.split.opsRevenue + today.escrowBack;
+  today.refunded = withdrawal(cash, today.refundDue);
+  today.cashLeft = cash - today.refunded;
+  return (
+    today.freeReserve +
+    day.onboardingTokens -
+    paid.validatorTokensPaid -
+    paid.phaseTwoEmission -
+    paid.phaseOneEmission
+  );
 }
 
 /**

@@ -25,10 +25,22 @@ export function marketSchedule({ c, t, onchain: oc, sched }: MarketContext): und
  * then the active suppliers.
  */
 export function marketInputs(m: MarketContext): undefined {
+  drawInputs(m);
+  activateSuppliers(m);
+  return undefined;
+}
+
+/**
+ * The day's input series (§3): jobs as whole jobs of the running sum of the draws, suppliers,
+ * sentiment, governance. `respond(i, jobs)`, when given, turns consumer type i's drawn jobs
+ * (fractional, jobs/day) into the jobs that arrive (feedback E48, E49) before they are made whole.
+ */
+export function drawInputs(m: MarketContext, respond?: (i: number, jobs: number) => number): void {
   const { c, t, day, state, streams } = m;
   const { nC, nK } = c;
   for (let i = 0; i < nC; i++) {
-    m.cumulativeJobs[i] += seriesValue(c, i, t, streams);
+    const drawn = seriesValue(c, i, t, streams);
+    m.cumulativeJobs[i] += respond ? respond(i, drawn) : drawn;
     day.jobs[i] = wholeJobs(m.cumulativeJobs[i], m.submittedJobs[i]);
     m.submittedJobs[i] += day.jobs[i];
   }
@@ -36,15 +48,23 @@ export function marketInputs(m: MarketContext): undefined {
   day.sentiment = seriesValue(c, nC + nK, t, streams);
   day.governance = seriesValue(c, nC + nK + 1, t, streams);
   if (t === 0) state.yesterdayCounts.set(day.counts);
-  activateSuppliers(m);
-  return undefined;
 }
 
-/** The first count[k] of each class are active; regions out today accept nothing. */
-function activateSuppliers({ c, t, mk, sched, day, supplierTable: st }: MarketContext): void {
+/**
+ * The first count[k] members of each class are active (new suppliers are created as needed;
+ * departed ones are no longer members, tables.ts); regions out today accept nothing.
+ */
+export function activateSuppliers({
+  c,
+  t,
+  mk,
+  sched,
+  day,
+  supplierTable: st,
+}: MarketContext): void {
   const { nK } = c;
   const nR = mk.regions.length;
-  const { regionOut, members, created, active, region } = st;
+  const { regionOut, members, size, active, region } = st;
   let outageChanged = false;
   for (let g = 0; g < nR; g++) {
     const o = mk.outage[t * nR + g];
@@ -53,7 +73,7 @@ function activateSuppliers({ c, t, mk, sched, day, supplierTable: st }: MarketCo
   }
   for (let k = 0; k < nK; k++) {
     const want = day.counts[k];
-    while (created[k] < want) st.add(k, t, mk, sched);
+    while (size[k] < want) st.add(k, t, mk, sched);
     for (let n = Math.min(active[k], want); n < Math.max(active[k], want); n++) {
       const s = members[k][n];
       sched.setAvailable(s, n < want && regionOut[region[s]] === 0);

@@ -18,14 +18,19 @@ export class SupplierTable {
   bondLost = new Float64Array(16);
   validated = new Float64Array(16);
   failed = new Float64Array(16);
+  /** Price of its tasks validated (passed) so far, usd: the value of its work (E40 per supplier). */
+  workUsd = new Float64Array(16);
+  /** Day it left its class (feedback E42 in marketplace mode), −1 while a member. */
+  leftDay = new Int32Array(16);
   /** Suppliers created so far. */
   n = 0;
   readonly region: number[] = [];
   readonly resource: number[] = [];
-  /** Per class: supplier ids in order of creation. */
+  /** Per class: its members' ids in order of creation (departed suppliers removed). */
   readonly members: Int32Array[];
-  /** Per class: members created, members active. */
+  /** Per class: suppliers created, members (created less departed), members active. */
   readonly created: Int32Array;
+  readonly size: Int32Array;
   readonly active: Int32Array;
   /** Per region: 1 when it is out today. */
   readonly regionOut: Uint8Array;
@@ -33,6 +38,7 @@ export class SupplierTable {
   constructor(nK: number, nRegions: number) {
     this.members = Array.from({ length: nK }, () => new Int32Array(16));
     this.created = new Int32Array(nK);
+    this.size = new Int32Array(nK);
     this.active = new Int32Array(nK);
     this.regionOut = new Uint8Array(nRegions);
   }
@@ -40,6 +46,7 @@ export class SupplierTable {
   /** A new supplier of class k joining on day t; its resource, region and honesty by position (population.ts). */
   add(k: number, t: number, mk: CompiledMarket, sched: MarketScheduler): void {
     const n = this.created[k]++;
+    const at = this.size[k]++;
     const res =
       mk.classResources[k].index[spreadPick(n, RESOURCE_STEP, mk.classResources[k].cumulative)];
     const region =
@@ -54,8 +61,26 @@ export class SupplierTable {
     this.dishonest[s] = bad ? 1 : 0;
     this.honesty[s] = bad ? mk.dishonestPass[k] : mk.honestPass[k];
     this.joinDay[s] = t;
-    this.members[k] = grow(this.members[k], n + 1);
-    this.members[k][n] = s;
+    this.leftDay[s] = -1;
+    this.members[k] = grow(this.members[k], at + 1);
+    this.members[k][at] = s;
+  }
+
+  /**
+   * Active suppliers `leavers` of class k leave on day t: removed from the members (the others
+   * keep their order), no longer available; work they accepted is still done and paid.
+   */
+  depart(k: number, leavers: ArrayLike<number>, t: number, sched: MarketScheduler): void {
+    const m = this.members[k];
+    for (let j = 0; j < leavers.length; j++) {
+      const s = leavers[j];
+      this.leftDay[s] = t;
+      sched.setAvailable(s, false);
+    }
+    let w = 0;
+    for (let r = 0; r < this.size[k]; r++) if (this.leftDay[m[r]] < 0) m[w++] = m[r];
+    this.active[k] -= leavers.length;
+    this.size[k] = w;
   }
 
   private ensure(len: number): void {
@@ -68,6 +93,8 @@ export class SupplierTable {
     this.bondLost = grow(this.bondLost, len);
     this.validated = grow(this.validated, len);
     this.failed = grow(this.failed, len);
+    this.workUsd = grow(this.workUsd, len);
+    this.leftDay = grow(this.leftDay, len);
   }
 }
 

@@ -65,6 +65,7 @@ function validated(m: MarketContext, slot: number, s: number, phaseTwo: boolean)
   st.validated[s]++;
   today.usdPaid += tk.usd[slot];
   st.usd[s] += tk.usd[slot];
+  st.workUsd[s] += tk.price[slot];
   const tokens = tk.payOut(slot);
   today.released += tokens;
   st.tokens[s] += tokens;

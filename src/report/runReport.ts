@@ -49,7 +49,7 @@ export function runReport(r: RunResult): Report {
               heading: "The marketplace",
               intro:
                 "Suppliers, reputation and the scheduler's queue (marketplace mode, docs/model.md §9).",
-              charts: marketplaceCharts(r.marketplace),
+              charts: marketplaceCharts(r.marketplace, r.meta.scenario.feedback ? r : undefined),
             },
           ]
         : []),

@@ -220,8 +220,18 @@ export function checkFeedback(
 ): void {
   const f = s.feedback;
   if (!f) return;
-  if (s.mode === "marketplace")
-    fail(["feedback"], "not yet available in marketplace mode: use mode: aggregate");
+  for (const [name, k] of Object.entries(f.suppliers?.classes ?? {}))
+    if (s.mode === "marketplace" && k.jobsPerSupplierPerDay !== undefined)
+      fail(
+        ["feedback", "suppliers", "classes", name, "jobsPerSupplierPerDay"],
+        "aggregate mode only (E50): in marketplace mode the scheduler's capacity (marketplace.suppliers.<class>.capacity) and queues bound the jobs served; remove it (null in an extending file)",
+      );
+  for (const [name, c] of Object.entries(f.consumers ?? {}))
+    if (s.mode !== "marketplace" && c.queueLossSensitivity > 0)
+      fail(
+        ["feedback", "consumers", name, "queueLossSensitivity"],
+        "marketplace mode only (E49): aggregate mode has no queue, so no job waits past its deadline",
+      );
   const classes = new Set(s.suppliers.map((k) => k.name));
   for (const name of Object.keys(f.suppliers?.classes ?? {}))
     if (!classes.has(name))

@@ -178,7 +178,7 @@ describe("AMM pool, by hand (E43–E47)", () => {
     expect(column(r, "ammSlippage")[1]).toBeCloseTo(1.6 / 1.44 - 1, 9);
     expect(column(r, "supply")[1] + column(r, "poolTokens")[1]).toBeCloseTo(10_000, 9);
   });
-  it("refuses sales and speculators without a pool, and feedback in marketplace mode", () => {
+  it("refuses sales and speculators without a pool, and a pool larger than the supply", () => {
     const noPool = pooled({ feedback: { sales: { sellShare: 0.5 } } });
     expect(() => simulate(noPool)).toThrow(ScenarioError);
     expect(() => simulate(noPool)).toThrow(/feedback\.sales.*no order flow/s);
@@ -188,76 +188,154 @@ describe("AMM pool, by hand (E43–E47)", () => {
   });
 });
 
-describe("conservation with the pool (property, aggregate mode)", () => {
-  it("supply + tokenReserve + locked + poolTokens is constant and every balance ≥ 0, every day", () => {
-    fc.assert(
-      fc.property(
-        fc.record({
-          poolShare: fc.double({ min: 0.001, max: 0.9, noNaN: true }),
-          poolUsd: fc.double({ min: 10, max: 1e7, noNaN: true }),
-          sellShare: fc.double({ min: 0, max: 1, noNaN: true }),
-          sellOverDays: fc.integer({ min: 1, max: 10 }),
-          sensitivity: fc.double({ min: 0, max: 5, noNaN: true }),
-          capitalUsd: fc.double({ min: 0, max: 1e5, noNaN: true }),
-          jobs: fc.double({ min: 0, max: 500, noNaN: true }),
-          sentiment: fc.double({ min: 0, max: 1e5, noNaN: true }),
-          bm: fc.double({ min: 0, max: 1, noNaN: true }),
-          premium: fc.double({ min: 0, max: 0.5, noNaN: true }),
-          validation: fc.double({ min: 0, max: 20, noNaN: true }),
-          lower: fc.double({ min: 0, max: 0.5, noNaN: true }),
-          seed: fc.integer({ min: 0, max: 1000 }),
-        }),
-        (p) => {
-          const scenario = tinyScenario({
-            days: 60,
-            tokens: { initialSupply: 1_000_000, initialTokenReserve: 200_000 },
-            phaseOne: { phaseOneDays: 10, fracPhaseOneTokens: 0.5 },
-            onchain: {
-              buybackModulation: p.bm,
-              buybackPremium: p.premium,
-              validationModulator: p.validation,
-              lowerTokenReserveLimit: p.lower,
-              tokenReserveRestoreLevel: 0.5,
-            },
-            consumers: [
-              {
-                name: "training",
-                row: "modelTraining",
-                unitPrice: 10,
-                unitsPerJob: 1,
-                jobsPerDay: { start: p.jobs, slope: -p.jobs / 60, noise: p.jobs / 5 },
+const sumTo = (a: Float64Array, t: number) => a.slice(0, t + 1).reduce((x, y) => x + y, 0);
+
+describe.each(["aggregate", "marketplace"] as const)(
+  "conservation with the pool (property, %s mode)",
+  (mode) => {
+    it("tokens: supply + tokenReserve + locked + poolTokens constant, every balance ≥ 0; dollars move only by income", () => {
+      fc.assert(
+        fc.property(
+          fc.record({
+            poolShare: fc.double({ min: 0.001, max: 0.9, noNaN: true }),
+            poolUsd: fc.double({ min: 10, max: 1e7, noNaN: true }),
+            sellShare: fc.double({ min: 0, max: 1, noNaN: true }),
+            sellOverDays: fc.integer({ min: 1, max: 10 }),
+            sensitivity: fc.double({ min: 0, max: 5, noNaN: true }),
+            capitalUsd: fc.double({ min: 0, max: 1e5, noNaN: true }),
+            jobs: fc.double({ min: 0, max: 500, noNaN: true }),
+            sentiment: fc.double({ min: 0, max: 1e5, noNaN: true }),
+            bm: fc.double({ min: 0, max: 1, noNaN: true }),
+            premium: fc.double({ min: 0, max: 0.5, noNaN: true }),
+            validation: fc.double({ min: 0, max: 20, noNaN: true }),
+            lower: fc.double({ min: 0, max: 0.5, noNaN: true }),
+            seed: fc.integer({ min: 0, max: 1000 }),
+            // marketplace mode: capacity per supplier, job length and deadline, dishonest share
+            // (failed work loses its bond), queue loss (E49), bonds (E22)
+            capacity: fc.integer({ min: 1, max: 200 }),
+            durationDays: fc.integer({ min: 1, max: 3 }),
+            slack: fc.integer({ min: 0, max: 4 }),
+            dishonestShare: fc.double({ min: 0.2, max: 0.6, noNaN: true }),
+            queueLoss: fc.double({ min: 0, max: 2, noNaN: true }),
+            bond: fc.double({ min: 0.05, max: 0.3, noNaN: true }),
+          }),
+          (p) => {
+            const market = mode === "marketplace";
+            const scenario = tinyScenario({
+              mode,
+              days: 60,
+              tokens: {
+                initialSupply: 1_000_000,
+                initialTokenReserve: 200_000,
+                initialDollarReserve: 1000,
               },
-            ],
-            consumerSentiment: { start: p.sentiment, noise: p.sentiment / 3 },
-            feedback: {
-              suppliers: {
-                classes: {
-                  modelTrainingProviders: { costPerDay: 50, dynamic: { start: 3 } },
+              phaseOne: { phaseOneDays: 10, fracPhaseOneTokens: 0.5 },
+              onchain: {
+                buybackModulation: p.bm,
+                buybackPremium: p.premium,
+                validationModulator: p.validation,
+                lowerTokenReserveLimit: p.lower,
+                tokenReserveRestoreLevel: 0.5,
+                ...(market ? { bondModulation: p.bond } : {}),
+              },
+              consumers: [
+                {
+                  name: "training",
+                  row: "modelTraining",
+                  unitPrice: 10,
+                  unitsPerJob: 1,
+                  jobsPerDay: { start: p.jobs, slope: -p.jobs / 60, noise: p.jobs / 5 },
                 },
+              ],
+              consumerSentiment: { start: p.sentiment, noise: p.sentiment / 3 },
+              ...(market
+                ? {
+                    marketplace: {
+                      suppliers: {
+                        modelTrainingProviders: {
+                          capacity: p.capacity,
+                          honesty: { dishonestShare: p.dishonestShare, honest: 1, dishonest: 0.2 },
+                        },
+                      },
+                      jobs: {
+                        training: {
+                          durationDays: p.durationDays,
+                          deadlineDays: p.durationDays + p.slack,
+                        },
+                      },
+                    },
+                  }
+                : {}),
+              feedback: {
+                suppliers: {
+                  classes: {
+                    modelTrainingProviders: { costPerDay: 50, dynamic: { start: 6 } },
+                  },
+                },
+                amm: { poolTokens: p.poolShare * 1_000_000, poolUsd: p.poolUsd },
+                sales: { sellShare: p.sellShare, sellOverDays: p.sellOverDays },
+                speculators: { sensitivity: p.sensitivity, capitalUsd: p.capitalUsd },
+                ...(market
+                  ? { consumers: { training: { queueLossSensitivity: p.queueLoss } } }
+                  : {}),
               },
-              amm: { poolTokens: p.poolShare * 1_000_000, poolUsd: p.poolUsd },
-              sales: { sellShare: p.sellShare, sellOverDays: p.sellOverDays },
-              speculators: { sensitivity: p.sensitivity, capitalUsd: p.capitalUsd },
-            },
-          });
-          const r = simulate(scenario, { seed: p.seed });
-          expect(r.error).toBeNull();
-          const supply = column(r, "supply");
-          const reserve = column(r, "tokenReserve");
-          const locked = column(r, "lockedAllocations");
-          const pool = column(r, "poolTokens");
-          const poolUsd = column(r, "poolUsd");
-          const dollars = column(r, "dollarReserve");
-          const count = column(r, "suppliers.modelTrainingProviders");
-          for (let t = 0; t < r.days; t++) {
-            const sum = supply[t] + reserve[t] + locked[t] + pool[t];
-            expect(Math.abs(sum - 1_200_000)).toBeLessThanOrEqual(1e-9 * 1_200_000);
-            for (const v of [supply[t], reserve[t], pool[t], poolUsd[t], dollars[t], count[t]])
-              expect(v).toBeGreaterThanOrEqual(0);
-          }
-        },
-      ),
-      { numRuns: 40 },
+            });
+            const r = simulate(scenario, { seed: p.seed });
+            expect(r.error).toBeNull();
+            const supply = column(r, "supply");
+            const reserve = column(r, "tokenReserve");
+            const locked = column(r, "lockedAllocations");
+            const pool = column(r, "poolTokens");
+            const poolUsd = column(r, "poolUsd");
+            const dollars = column(r, "dollarReserve");
+            const count = column(r, "suppliers.modelTrainingProviders");
+            for (let t = 0; t < r.days; t++) {
+              const sum = supply[t] + reserve[t] + locked[t] + pool[t];
+              expect(Math.abs(sum - 1_200_000)).toBeLessThanOrEqual(1e-9 * 1_200_000);
+              for (const v of [supply[t], reserve[t], pool[t], poolUsd[t], dollars[t], count[t]])
+                expect(v).toBeGreaterThanOrEqual(0);
+            }
+            checkDollars(r, p.poolUsd, 1000);
+          },
+        ),
+        { numRuns: mode === "marketplace" ? 30 : 40 },
+      );
+    });
+  },
+);
+
+/**
+ * Dollars move only by income, from the output columns: the pool gains what buyers pay and
+ * what the top-up pays and loses what sellers get (E45–E47); the dollar reserve, the USD escrow,
+ * what suppliers were paid and consumers refunded (marketplace mode) add up to the starting
+ * reserve plus the income kept outside the pool (opsRevenue + usdCapital) less the top-ups.
+ */
+function checkDollars(r: ReturnType<typeof simulate>, poolUsd0: number, dollars0: number): void {
+  const col = (n: string) => column(r, n);
+  const q = r.marketplace?.queue;
+  const queue = (n: string) => q?.values[q.columns.indexOf(n)] ?? new Float64Array(r.days);
+  const poolUsd = col("poolUsd");
+  const buys = col("demand").map(
+    (d, t) => d - col("supplierBondUsd")[t] + col("speculatorBuyUsd")[t],
+  );
+  const paid = q ? queue("usdPaidToSuppliers") : col("usdCapital");
+  const kept = col("opsRevenue").map(
+    (o, t) => o + col("usdCapital")[t] - col("reserveBuybackUsd")[t],
+  );
+  for (let t = 0; t < r.days; t++) {
+    const before = t === 0 ? poolUsd0 : poolUsd[t - 1];
+    const expected = before + buys[t] - col("salesUsd")[t] + col("reserveBuybackUsd")[t];
+    expect(Math.abs(poolUsd[t] - expected)).toBeLessThanOrEqual(
+      1e-9 * Math.max(1, poolUsd[t], buys[t]),
     );
-  });
-});
+    const held =
+      col("dollarReserve")[t] +
+      queue("usdEscrow")[t] +
+      sumTo(paid, t) +
+      sumTo(queue("refundedUsd"), t);
+    const income = dollars0 + sumTo(kept, t);
+    expect(Math.abs(held - income)).toBeLessThanOrEqual(
+      1e-9 * Math.max(1, income, sumTo(col("income"), t)),
+    );
+  }
+}

@@ -16,6 +16,7 @@ import {
   supplierMargin,
   takeDueSales,
 } from "../../src/feedback/index.js";
+import { leastProfitableFirst, supplierDayIncome } from "../../src/feedback/supplierMarket.js";
 
 const churnParams = {
   entryElasticity: 0.2,
@@ -300,5 +301,19 @@ describe("E50 capacity", () => {
     expect(jobs[0]).toBeCloseTo(800 / 15, 9);
     expect(jobs[1]).toBeCloseTo(800 / 15, 9);
     expect(lost).toBeCloseTo(200 - 1600 / 15, 9);
+  });
+});
+
+describe("E40m and who leaves (marketplace mode)", () => {
+  it("a supplier's income: its USD, its tokens at the day's price, its share of validator pay by work", () => {
+    // $7 of USD shares, 3 tokens at $2, and 10 validator tokens split 30 : 70 by work → 3 more
+    expect(supplierDayIncome(7, 3, 2, 30, 100, 10)).toBeCloseTo(7 + 6 + 6, 12);
+    expect(supplierDayIncome(7, 3, 2, 0, 0, 10)).toBe(13); // nobody worked: no validator share
+  });
+  it("the lowest margins leave first; equal margins, the highest id first", () => {
+    const margin: Record<number, number> = { 4: -0.5, 7: -1, 9: -1, 2: 0.3, 5: -0.5 };
+    expect(leastProfitableFirst([2, 4, 5, 7, 9], (s) => margin[s], 3)).toEqual([9, 7, 5]);
+    expect(leastProfitableFirst([2, 4], (s) => margin[s], 0)).toEqual([]);
+    expect(leastProfitableFirst([2, 4], (s) => margin[s], 5)).toEqual([4, 2]);
   });
 });

@@ -1,16 +1,20 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { dirname, join } from "node:path";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../src/ledger/ledger.js";
+import { stopPostgres } from "../../src/ledger/postgresServer.js";
 import { balancesOf } from "../../src/ledger/statements.js";
-import { cleanup, EXAMPLE } from "./helpers.js";
-import { sqliteUrl } from "./urls.js";
+import { cleanup, databases, EXAMPLE } from "./helpers.js";
 
 const KILLS = Number(process.env.LEDGER_KILLS ?? 21);
 const CLI = new URL("../../dist/src/cli/main.js", import.meta.url).pathname;
-afterAll(cleanup);
+afterAll(async () => {
+  cleanup();
+  await stopPostgres();
+});
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -46,13 +50,14 @@ interface Req {
   readonly body: unknown;
 }
 
-describe("crash safety", () => {
+describe.each(await databases())("crash safety ($name)", ({ url }) => {
   it("SIGKILL at random moments (ingestion and closes, 21 kills) loses and doubles nothing; every close is whole or absent", async () => {
-    const db = await sqliteUrl();
-    writeFileSync(join(dirname(db), "s.json"), JSON.stringify(EXAMPLE));
+    const db = await url();
+    const scenarioFile = join(mkdtempSync(join(tmpdir(), "bme-crash-")), "s.json");
+    writeFileSync(scenarioFile, JSON.stringify(EXAMPLE));
     const init = spawnSync(
       process.execPath,
-      [CLI, "ledger", "init", "--db", db, "--scenario", join(dirname(db), "s.json")],
+      [CLI, "ledger", "init", "--db", db, "--scenario", scenarioFile],
       {
         encoding: "utf8",
       },

@@ -4,13 +4,16 @@ import { FIXED_COLUMNS } from "../../src/engine/columns.js";
 import { LedgerError } from "../../src/ledger/errors.js";
 import { isCirculating, isReserve } from "../../src/ledger/journal.js";
 import { Ledger, type Principal } from "../../src/ledger/ledger.js";
+import { stopPostgres } from "../../src/ledger/postgresServer.js";
 import { balancesOf } from "../../src/ledger/statements.js";
 import { exportScenario } from "../../src/ledger/twin.js";
 import { simulate } from "../../src/simulate.js";
-import { cleanup, EXAMPLE } from "./helpers.js";
-import { sqliteUrl } from "./urls.js";
+import { cleanup, databases, EXAMPLE } from "./helpers.js";
 
-afterAll(cleanup);
+afterAll(async () => {
+  cleanup();
+  await stopPostgres();
+});
 
 const OP: Principal = { role: "operator", accountId: null, name: "op", id: "op" };
 let key = 0;
@@ -77,6 +80,7 @@ const Action = fc.oneof(
     }),
     weight: 1,
   },
+  { arbitrary: fc.record({ kind: fc.constant("leave" as const), pick: fc.nat() }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant("close" as const) }), weight: 2 },
 );
 type Act = typeof Action extends fc.Arbitrary<infer A> ? A : never;
@@ -131,7 +135,16 @@ async function play(l: Ledger, actions: readonly Act[]) {
       await w((trx) =>
         l.postMarketInputs(trx, "op", { consumerSentiment: a.sentiment, governanceValue: 0 }),
       );
-    else if (a.kind === "vote") {
+    else if (a.kind === "leave") {
+      const gone = (await l.db.selectFrom("departures").select("supplier_id").execute()).map(
+        (d) => d.supplier_id,
+      );
+      const here = (await l.db.selectFrom("suppliers").select("id").orderBy("id").execute())
+        .map((r) => r.id)
+        .filter((id) => !gone.includes(id));
+      if (here.length > 0)
+        await w((trx) => l.departSupplier(trx, here[a.pick % here.length], "op", null));
+    } else if (a.kind === "vote") {
       const value = a.name === "reputationWindowJobs" ? 1 + Math.floor(a.value * 10) : a.value;
       await tryW((trx) => l.vote(trx, "dao", { [a.name]: value }));
     } else if (!(await closeOrNoPrice(l, w))) return;
@@ -142,13 +155,14 @@ async function play(l: Ledger, actions: readonly Act[]) {
     seen.failed += x.failedTasks;
     seen.expired += x.expiredTasks;
     seen.refunded += x.refundedUsd;
+    seen.abandoned += x.abandonedTasks;
   }
   seen.votes += (await l.db.selectFrom("votes").select("id").execute()).length;
   seen.joins += (await l.db.selectFrom("suppliers").select("id").execute()).length;
 }
 
 /** What the streams exercised, summed over runs (so the property cannot pass vacuously). */
-const seen = { failed: 0, expired: 0, refunded: 0, votes: 0, joins: 0 };
+const seen = { failed: 0, expired: 0, refunded: 0, votes: 0, joins: 0, abandoned: 0 };
 
 /**
  * Close the open day. The one refusal a stream may meet is E10's: buybacks that took every
@@ -168,11 +182,12 @@ async function closeOrNoPrice(l: Ledger, w: ReturnType<typeof driver>["w"]): Pro
   }
 }
 
-describe("random event streams", () => {
+describe.each(await databases())("random event streams ($name)", ({ url }) => {
   it("keep I1–I3 at every close and every balance equal to the sum of its postings", async () => {
+    for (const k of Object.keys(seen) as (keyof typeof seen)[]) seen[k] = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(Action, { minLength: 5, maxLength: 40 }), async (actions) => {
-        const l = (await Ledger.init(await sqliteUrl(), EXAMPLE)).ledger;
+        const l = (await Ledger.init(await url(), EXAMPLE)).ledger;
         try {
           await play(l, actions); // a close that broke I1–I3 would throw here
           const balances = await balancesOf(l.db);
@@ -218,6 +233,7 @@ describe("random event streams", () => {
     expect(seen.refunded).toBeGreaterThan(0);
     expect(seen.votes).toBeGreaterThan(0);
     expect(seen.joins).toBeGreaterThan(0);
+    expect(seen.abandoned).toBeGreaterThan(0);
   });
 
   it("where a stream fits the aggregate model, the daily table equals bme run on its export", async () => {
@@ -232,7 +248,7 @@ describe("random event streams", () => {
     });
     await fc.assert(
       fc.asyncProperty(fc.array(Day, { minLength: 1, maxLength: 5 }), async (days) => {
-        const l = (await Ledger.init(await sqliteUrl(), EXAMPLE)).ledger;
+        const l = (await Ledger.init(await url(), EXAMPLE)).ledger;
         const { w } = driver(l);
         try {
           const c: Record<string, number> = {};

@@ -89,6 +89,54 @@ const scenarios = fc
     }),
   );
 
+/**
+ * The same scenarios with every class's economics (cost) and some classes dynamic (E42). Starts
+ * of 10 or more and exits of at most 3% a day keep at least one supplier in a class for 60 days
+ * (10 · 0.97^60 > 1), so the marketplace can always serve the class's tasks, as aggregate mode does.
+ */
+const withChurn = fc
+  .tuple(
+    scenarios,
+    fc.record({
+      dynamic: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+      start: fc.array(fc.double({ min: 10, max: 30, noNaN: true }), { minLength: 5, maxLength: 5 }),
+      cost: fc.array(fc.double({ min: 1, max: 500, noNaN: true }), {
+        minLength: 5,
+        maxLength: 5,
+      }),
+      entryElasticity: fc.double({ min: 0.1, max: 2, noNaN: true }),
+      exitElasticity: fc.double({ min: 0.1, max: 2, noNaN: true }),
+      maxEntryRate: fc.double({ min: 0.01, max: 0.2, noNaN: true }),
+      maxExitRate: fc.double({ min: 0.005, max: 0.03, noNaN: true }),
+      lagDays: fc.integer({ min: 1, max: 10 }),
+      validatorsAreSuppliers: fc.boolean(),
+    }),
+  )
+  .map(
+    ([s, f]): ScenarioInput => ({
+      ...s,
+      feedback: {
+        suppliers: {
+          lagDays: f.lagDays,
+          validatorsAreSuppliers: f.validatorsAreSuppliers,
+          classes: Object.fromEntries(
+            CLASSES.map((k, i) => [
+              k,
+              {
+                costPerDay: f.cost[i],
+                ...(f.dynamic[i] ? { dynamic: { start: f.start[i] } } : {}),
+                entryElasticity: f.entryElasticity,
+                exitElasticity: f.exitElasticity,
+                maxEntryRate: f.maxEntryRate,
+                maxExitRate: f.maxExitRate,
+              },
+            ]),
+          ),
+        },
+      },
+    }),
+  );
+
 /** Largest |a − b| / scale over a column, scale = the column's largest |value| (1e-300 floor). */
 function worstRelative(a: Float64Array, b: Float64Array): number {
   let scale = 1e-300;
@@ -118,6 +166,31 @@ describe("agreement with aggregate mode (docs/model.md §9)", () => {
       }),
       { numRuns: 80 },
     );
+  });
+
+  it("with supplier churn on (E40–E42): every column, the feedback ones too, to 1e-9 relative", () => {
+    let moved = 0; // runs in which some supplier left or joined (so churn was exercised)
+    fc.assert(
+      fc.property(withChurn, (scenario) => {
+        const agg = simulate(scenario);
+        const mkt = simulate({ ...scenario, mode: "marketplace" });
+        const entered = mkt.columns.some(
+          (n, c) =>
+            n.startsWith("supplierEntries.") && mkt.values[c].reduce((a, b) => a + b, 0) >= 1,
+        );
+        if (entered || mkt.marketplace!.suppliers.some((s) => s.leftDay !== undefined)) moved++;
+        expect(mkt.error?.message ?? null).toBe(agg.error?.message ?? null);
+        expect(mkt.columns).toEqual(agg.columns);
+        agg.columns.forEach((name, c) => {
+          const worst = worstRelative(agg.values[c], mkt.values[c]);
+          if (!(worst <= 1e-9)) throw new Error(`${name}: relative difference ${worst}`);
+        });
+        const q = mkt.marketplace!.queue;
+        expect(Math.max(0, ...q.values[q.columns.indexOf("waitingTasks")])).toBe(0);
+      }),
+      { numRuns: 60 },
+    );
+    expect(moved).toBeGreaterThan(10);
   });
 
   it("the whitepaper scenario (§8, no noise) as marketplace: phase 1 emits 1,200,000 and income on day 30 is 47,640", () => {

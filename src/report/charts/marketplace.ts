@@ -1,10 +1,16 @@
 import type { EChartsOption } from "echarts";
-import { earningsChart, queueChart, reputationChart } from "../../marketplace/charts.js";
+import {
+  churnChart,
+  type DailyTable,
+  earningsChart,
+  queueChart,
+  reputationChart,
+} from "../../marketplace/charts.js";
 import type { MarketplaceResult } from "../../marketplace/result.js";
 import type { ChartSpec } from "./common.js";
 
 /** Marketplace mode's charts (issue 4): reputation, honest vs dishonest earnings, the queue. */
-export function marketplaceCharts(m: MarketplaceResult): ChartSpec[] {
+export function marketplaceCharts(m: MarketplaceResult, feedbackRun?: DailyTable): ChartSpec[] {
   const spec = (
     name: string,
     title: string,
@@ -39,5 +45,15 @@ export function marketplaceCharts(m: MarketplaceResult): ChartSpec[] {
       "Tasks waiting, wait times, expiries and refunds per day.",
       queueChart(m),
     ),
+    ...(feedbackRun
+      ? [
+          spec(
+            "churn",
+            "Churn and the queue (feedback)",
+            "Suppliers joining and leaving on their margin, the least profitable first (E40–E42), and the demand the queue loses (E49).",
+            churnChart(feedbackRun, m),
+          ),
+        ]
+      : []),
   ];
 }
