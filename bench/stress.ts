@@ -74,6 +74,6 @@ export async function benchStress(): Promise<string[]> {
     return (runs * c.days) / (Number(process.hrtime.bigint() - t0) / 1e9);
   };
   rate(200);
-  lines.push(`  rule (price-defense, step engine) ${f(rate(1_000))} day-steps/s`);
+  lines.push(`  rule (price-defense, fused feedback kernel) ${f(rate(1_000))} day-steps/s`);
   return lines;
 }

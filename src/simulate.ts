@@ -5,6 +5,7 @@ import { runKernel } from "./engine/kernel.js";
 import { runAggregateDays } from "./engine/reference.js";
 import { type RunResult, resultFromBuffer } from "./engine/result.js";
 import { runFeedbackAggregate } from "./feedback/day.js";
+import { runFeedbackKernel } from "./feedback/kernel.js";
 import { runMarketplace } from "./marketplace/engine.js";
 import {
   computeMetrics,
@@ -55,8 +56,17 @@ export function simulate(
   const data = new Float64Array(compiled.columns.length * compiled.days);
   const governance: GovernanceChange[] = [];
   const rules = parsed.rules ?? [];
+  const own = scenarioExtensions(parsed);
+  // feedback and rules without other extensions: the fused feedback kernel (byte-identical)
+  const fused =
+    parsed.mode === "aggregate" &&
+    !options.reference &&
+    (parsed.feedback !== undefined || rules.length > 0) &&
+    own.length === 0 &&
+    !options.policies?.length &&
+    !options.extensions?.length;
   const extensions = [
-    ...scenarioExtensions(parsed),
+    ...own,
     ...(rules.length > 0 ? [governanceStep(compiled, rules, governance)] : []),
     ...(options.policies?.length ? policySteps(options.policies) : []),
     ...(options.extensions ?? []),
@@ -67,11 +77,13 @@ export function simulate(
       : undefined;
   const outcome =
     market ??
-    (parsed.feedback
-      ? runFeedbackAggregate(compiled, seed, run, data, undefined, extensions)
-      : options.reference || extensions.length > 0
-        ? runAggregateDays(compiled, seed, run, data, extensions)
-        : runKernel(compiled, seed, run, data));
+    (fused
+      ? runFeedbackKernel(compiled, seed, run, data, { rules, governanceLog: governance })
+      : parsed.feedback
+        ? runFeedbackAggregate(compiled, seed, run, data, undefined, extensions)
+        : options.reference || extensions.length > 0
+          ? runAggregateDays(compiled, seed, run, data, extensions)
+          : runKernel(compiled, seed, run, data));
   const meta = {
     scenarioName: parsed.name,
     seed,

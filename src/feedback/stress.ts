@@ -1,36 +1,21 @@
-import type { DayStep, StepInsertion } from "../day/sequence.js";
-import { compileScenario } from "../engine/compile.js";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
 import { quantileSorted } from "../montecarlo/quantile.js";
 import type { Scenario } from "../scenario/schema.js";
-import { type FeedbackContext, noFeedback, runFeedbackAggregate } from "./day.js";
 import { compileFeedback } from "./plan.js";
+import { runStressChunk, type StressPartial, type StressTask } from "./stressChunk.js";
+import {
+  LOOP_SERIES,
+  type LoopSeries,
+  SHOCKS,
+  type ShockName,
+  STRESS_METRICS,
+  type StressMetric,
+} from "./stressMetrics.js";
 
-/** The standard battery of `bme stress` (docs/model-feedback.md, "Stress battery"). */
-export const SHOCKS = [
-  {
-    name: "baseline",
-    description: "No shock: the scenario as written, for comparison.",
-  },
-  {
-    name: "demandCrash",
-    description: "From the shock day every consumer type's jobs fall to 30% and stay there.",
-  },
-  {
-    name: "sentimentCollapse",
-    description:
-      "From the shock day exchange demand (consumerSentiment) and governance value are 0.",
-  },
-  {
-    name: "sellWave",
-    description:
-      "On the shock day holders dump 10% of the circulating supply into the pool (needs feedback.amm).",
-  },
-  {
-    name: "combined",
-    description: "demandCrash, sentimentCollapse and (with a pool) sellWave together.",
-  },
-] as const;
-export type ShockName = (typeof SHOCKS)[number]["name"];
+export { shockDays, shockSteps } from "./stressChunk.js";
+export * from "./stressMetrics.js";
 
 export interface StressThresholds {
   /** Largest acceptable fall of priceOfToken from its running peak after the shock, fraction. */
@@ -61,26 +46,6 @@ export interface StressOptions {
   /** Runs whose daily paths are kept for the report's bands (the first ones). Default 200. */
   readonly pathRuns?: number;
 }
-
-export const STRESS_METRICS = [
-  "priceDrawdown",
-  "reserveRunwayDays",
-  "suppliersRetained",
-  "shortfallDays",
-] as const;
-export type StressMetric = (typeof STRESS_METRICS)[number];
-
-/** The loop's series drawn per shock (p5, median, p95 of the kept runs). */
-export const LOOP_SERIES = [
-  "priceOfToken",
-  "suppliers",
-  "marginPerSupplier",
-  "netChurn",
-  "jobsLost",
-  "tokenReserve",
-  "dollarReserve",
-] as const;
-export type LoopSeries = (typeof LOOP_SERIES)[number];
 
 export interface Band {
   readonly p05: Float64Array;
@@ -114,126 +79,6 @@ export interface StressResult {
   readonly shocks: readonly ShockResult[];
 }
 
-function scaleFrom(shockDay: number, f: (ctx: FeedbackContext) => void): StepInsertion {
-  const step: DayStep<FeedbackContext> = {
-    name: "stressShock",
-    run: (ctx) => {
-      if (ctx.t >= shockDay) f(ctx);
-      return undefined;
-    },
-  };
-  return { after: "inputs", step: step as unknown as DayStep };
-}
-
-function shockSteps(shock: ShockName, shockDay: number, pool: boolean): StepInsertion[] {
-  const crash = scaleFrom(shockDay, ({ day }) => {
-    for (let i = 0; i < day.jobs.length; i++) day.jobs[i] *= 0.3;
-  });
-  const collapse = scaleFrom(shockDay, ({ day }) => {
-    day.sentiment = 0;
-    day.governance = 0;
-  });
-  const wave: StepInsertion = {
-    before: "price",
-    step: {
-      name: "stressSellWave",
-      run: (ctx) => {
-        const c = ctx as FeedbackContext;
-        if (c.t === shockDay) c.fb.extraSell = 0.1 * c.state.supply;
-        return undefined;
-      },
-    },
-  };
-  switch (shock) {
-    case "baseline":
-      return [];
-    case "demandCrash":
-      return [crash];
-    case "sentimentCollapse":
-      return [collapse];
-    case "sellWave":
-      return [wave];
-    case "combined":
-      return pool ? [crash, collapse, wave] : [crash, collapse];
-  }
-}
-
-/** The columns of a table that the metrics read, by name. */
-function columnsOf(columns: readonly string[]) {
-  const at = (n: string) => columns.indexOf(n);
-  const starts = (p: string) => columns.flatMap((n, i) => (n.startsWith(p) ? [i] : []));
-  return {
-    price: at("priceOfToken"),
-    reserve: at("tokenReserve"),
-    dollars: at("dollarReserve"),
-    shortfall: at("tokenShortfall"),
-    suppliers: starts("suppliers."),
-    margins: starts("margin."),
-    entries: starts("supplierEntries."),
-    exits: starts("supplierExits."),
-    jobsLost: at("jobsLost"),
-  };
-}
-
-type Cols = ReturnType<typeof columnsOf>;
-
-/** Price drawdown, runway, suppliers kept and shortfall days of one run's table (`out[col·days + t]`). */
-export function stressMetrics(
-  out: Float64Array,
-  days: number,
-  daysDone: number,
-  shockDay: number,
-  cols: Cols,
-): Record<StressMetric, number> {
-  const v = (col: number, t: number) => out[col * days + t];
-  const last = daysDone - 1;
-  let peak = v(cols.price, Math.max(0, shockDay - 1));
-  let dd = 0;
-  let shortfallDays = 0;
-  for (let t = shockDay; t <= last; t++) {
-    const p = v(cols.price, t);
-    if (p > peak) peak = p;
-    else if (peak > 0) dd = Math.max(dd, (peak - p) / peak);
-    if (v(cols.shortfall, t) > 0) shortfallDays++;
-  }
-  const from = Math.max(0, last - 30);
-  const outflow = (v(cols.reserve, from) - v(cols.reserve, last)) / Math.max(1, last - from);
-  const runway = outflow > 0 ? v(cols.reserve, last) / outflow : Number.POSITIVE_INFINITY;
-  let before = 0;
-  let after = 0;
-  for (const c of cols.suppliers) {
-    before += v(c, Math.max(0, shockDay - 1));
-    after += v(c, last);
-  }
-  return {
-    priceDrawdown: dd,
-    reserveRunwayDays: runway,
-    suppliersRetained: before > 0 ? after / before : 1,
-    shortfallDays,
-  };
-}
-
-function loopValue(out: Float64Array, days: number, t: number, cols: Cols, s: LoopSeries): number {
-  const v = (col: number) => out[col * days + t];
-  const sum = (cs: readonly number[]) => cs.reduce((a, c) => a + v(c), 0);
-  switch (s) {
-    case "priceOfToken":
-      return v(cols.price);
-    case "suppliers":
-      return sum(cols.suppliers);
-    case "marginPerSupplier":
-      return cols.margins.length > 0 ? sum(cols.margins) / cols.margins.length : Number.NaN;
-    case "netChurn":
-      return sum(cols.entries) - sum(cols.exits);
-    case "jobsLost":
-      return cols.jobsLost >= 0 ? v(cols.jobsLost) : 0;
-    case "tokenReserve":
-      return v(cols.reserve);
-    case "dollarReserve":
-      return v(cols.dollars);
-  }
-}
-
 /** Type-7 quantile that keeps an infinite runway infinite (∞ − ∞ would interpolate to NaN). */
 function quantile(sorted: Float64Array, q: number): number {
   const h = (sorted.length - 1) * q;
@@ -257,79 +102,183 @@ function passes(m: Record<StressMetric, number>, th: StressThresholds): boolean 
   );
 }
 
-/**
- * `bme stress`: the standard battery of named shocks (SHOCKS), each over a Monte Carlo of
- * `runs` runs (run i draws from (seed, i), so every shock sees the same noise: common random
- * numbers), aggregate mode with the scenario's feedback. Per shock: each metric's p5/median/p95,
- * the share of runs meeting every threshold, pass when that share ≥ `confidence`, and the loop's
- * daily bands over the first `pathRuns` runs. A run stopped by an error fails.
- */
-export function runStress(scenario: Scenario, options: StressOptions): StressResult {
+interface StressPlan {
+  readonly days: number;
+  readonly shockDay: number;
+  readonly pathRuns: number;
+  readonly pool: boolean;
+  readonly thresholds: StressThresholds;
+  readonly confidence: number;
+}
+
+function stressPlan(scenario: Scenario, options: StressOptions): StressPlan {
   if (scenario.mode === "marketplace")
     throw new Error("bme stress runs aggregate mode only (mode: marketplace is not supported yet)");
-  const c = compileScenario(scenario);
-  const plan = compileFeedback(scenario) ?? noFeedback(c.days);
-  const days = c.days;
+  const days = scenario.days;
   const shockDay =
     options.shockDay ??
     Math.min(
       days - 1,
       scenario.phaseOne.phaseOneDays + Math.floor((days - scenario.phaseOne.phaseOneDays) / 3),
     );
-  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
-  const confidence = options.confidence ?? 0.95;
-  const pathRuns = Math.min(options.pathRuns ?? 200, options.runs);
-  const cols = columnsOf(c.columns);
-  const out = new Float64Array(c.columns.length * days);
-  const shocks: ShockResult[] = [];
-  for (const shock of SHOCKS) {
-    const applicable = shock.name !== "sellWave" || plan.amm !== null;
-    const ext = shockSteps(shock.name, shockDay, plan.amm !== null);
-    const metricValues = Object.fromEntries(
-      STRESS_METRICS.map((m) => [m, new Float64Array(options.runs)]),
-    ) as Record<StressMetric, Float64Array>;
-    const paths = LOOP_SERIES.map(() => new Float64Array(pathRuns * days));
-    let passed = 0;
-    let failedRuns = 0;
-    for (let run = 0; applicable && run < options.runs; run++) {
-      out.fill(0);
-      const o = runFeedbackAggregate(c, options.seed, run, out, plan, ext);
-      const m = stressMetrics(out, days, Math.max(1, o.daysCompleted), shockDay, cols);
-      for (const k of STRESS_METRICS) metricValues[k][run] = m[k];
-      if (o.error) failedRuns++;
-      else if (passes(m, thresholds)) passed++;
-      if (run < pathRuns)
-        LOOP_SERIES.forEach((s, si) => {
-          for (let t = 0; t < days; t++)
-            paths[si][run * days + t] =
-              t < o.daysCompleted ? loopValue(out, days, t, cols, s) : Number.NaN;
-        });
-    }
-    const metrics = Object.fromEntries(
-      STRESS_METRICS.map((k) => [k, q3(metricValues[k].sort())]),
-    ) as ShockResult["metrics"];
-    shocks.push({
-      shock: shock.name,
-      description: shock.description,
-      applicable,
-      runs: applicable ? options.runs : 0,
-      failedRuns,
-      passShare: applicable ? passed / options.runs : Number.NaN,
-      pass: applicable && passed / options.runs >= confidence,
-      metrics,
-      paths: applicable ? bandsOf(paths, pathRuns, days) : null,
-    });
-  }
   return {
-    scenarioName: scenario.name,
     days,
     shockDay,
+    pathRuns: Math.min(options.pathRuns ?? 200, options.runs),
+    pool: scenario.feedback?.amm !== undefined,
+    thresholds: options.thresholds ?? DEFAULT_THRESHOLDS,
+    confidence: options.confidence ?? 0.95,
+  };
+}
+
+/** The chunks of every applicable shock: `chunkRuns` runs each (chunking never changes results). */
+function stressTasks(
+  scenario: Scenario,
+  options: StressOptions,
+  plan: StressPlan,
+  chunkRuns: number,
+): StressTask[] {
+  const tasks: StressTask[] = [];
+  for (const shock of SHOCKS) {
+    if (shock.name === "sellWave" && !plan.pool) continue;
+    for (let runStart = 0; runStart < options.runs; runStart += chunkRuns)
+      tasks.push({
+        scenario,
+        seed: options.seed,
+        shock: shock.name,
+        shockDay: plan.shockDay,
+        pathRuns: plan.pathRuns,
+        runStart,
+        runEnd: Math.min(options.runs, runStart + chunkRuns),
+      });
+  }
+  return tasks;
+}
+
+/** One shock's result from its chunks, taken in run order. */
+function shockResult(
+  shock: (typeof SHOCKS)[number],
+  parts: readonly StressPartial[],
+  options: StressOptions,
+  plan: StressPlan,
+): ShockResult {
+  const { days, pathRuns } = plan;
+  const applicable = parts.length > 0;
+  const runs = options.runs;
+  const values = STRESS_METRICS.map(() => new Float64Array(runs));
+  const paths = LOOP_SERIES.map(() => new Float64Array(pathRuns * days));
+  let passed = 0;
+  let failedRuns = 0;
+  for (const p of [...parts].sort((a, b) => a.runStart - b.runStart)) {
+    for (let k = 0; k < p.runEnd - p.runStart; k++) {
+      const m = Object.fromEntries(STRESS_METRICS.map((name, j) => [name, p.metrics[j][k]]));
+      STRESS_METRICS.forEach((_, j) => {
+        values[j][p.runStart + k] = p.metrics[j][k];
+      });
+      if (p.failed[k]) failedRuns++;
+      else if (passes(m as Record<StressMetric, number>, plan.thresholds)) passed++;
+    }
+    if (p.pathCount > 0)
+      LOOP_SERIES.forEach((_, si) => {
+        const from = si * p.pathCount * days;
+        paths[si].set(p.paths.subarray(from, from + p.pathCount * days), p.runStart * days);
+      });
+  }
+  const metrics = Object.fromEntries(
+    STRESS_METRICS.map((k, j) => [k, q3(values[j].sort())]),
+  ) as ShockResult["metrics"];
+  return {
+    shock: shock.name,
+    description: shock.description,
+    applicable,
+    runs: applicable ? runs : 0,
+    failedRuns,
+    passShare: applicable ? passed / runs : Number.NaN,
+    pass: applicable && passed / runs >= plan.confidence,
+    metrics,
+    paths: applicable ? bandsOf(paths, pathRuns, days) : null,
+  };
+}
+
+function stressResult(
+  scenario: Scenario,
+  options: StressOptions,
+  plan: StressPlan,
+  partials: readonly StressPartial[],
+  tasks: readonly StressTask[],
+): StressResult {
+  const shocks = SHOCKS.map((shock) =>
+    shockResult(
+      shock,
+      partials.filter((_, i) => tasks[i].shock === shock.name),
+      options,
+      plan,
+    ),
+  );
+  return {
+    scenarioName: scenario.name,
+    days: plan.days,
+    shockDay: plan.shockDay,
     seed: options.seed,
     runs: options.runs,
-    thresholds,
-    confidence,
+    thresholds: plan.thresholds,
+    confidence: plan.confidence,
     shocks,
   };
+}
+
+/**
+ * `bme stress`: the standard battery of named shocks (SHOCKS), each over a Monte Carlo of
+ * `runs` runs (run i draws from (seed, i), so every shock sees the same noise: common random
+ * numbers), aggregate mode with the scenario's feedback, stochastic inputs and governance rules,
+ * on the fused feedback kernel (src/feedback/kernel.ts). Per shock: each metric's
+ * p5/median/p95, the share of runs meeting every threshold, pass when that share ≥ `confidence`,
+ * and the loop's daily bands over the first `pathRuns` runs. A run stopped by an error fails.
+ * In this thread; `runStressOnWorkers` gives the same result on worker threads.
+ */
+export function runStress(scenario: Scenario, options: StressOptions): StressResult {
+  const plan = stressPlan(scenario, options);
+  const tasks = stressTasks(scenario, options, plan, Math.max(1, options.runs));
+  const feedback = compileFeedback(scenario) ?? undefined;
+  const partials = tasks.map((t) => runStressChunk(t, feedback));
+  return stressResult(scenario, options, plan, partials, tasks);
+}
+
+/** The compiled stress worker beside this module, or in dist/ when running from TypeScript sources. */
+function stressWorkerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith(".ts")) return here.replace(/stress\.js$/, "stressWorker.js");
+  const dist = here.replace(/\/src\/feedback\/stress\.ts$/, "/dist/src/feedback/stressWorker.js");
+  if (!existsSync(dist))
+    throw new Error(`the worker thread needs the build: ${dist} is missing (run npm run build)`);
+  return dist;
+}
+
+/**
+ * `runStress` on `workers` worker threads (piscina): the runs of every shock split into chunks,
+ * each run's values depending on (seed, run) alone and merged in run order, so the result is
+ * byte-identical to `runStress` for any number of workers. 1 worker runs in this thread.
+ */
+export async function runStressOnWorkers(
+  scenario: Scenario,
+  options: StressOptions & { readonly workers: number },
+): Promise<StressResult> {
+  const workers = Math.max(1, Math.floor(options.workers));
+  if (workers === 1) return runStress(scenario, options);
+  const plan = stressPlan(scenario, options);
+  const chunkRuns = Math.max(64, Math.ceil(options.runs / (workers * 4)));
+  const tasks = stressTasks(scenario, options, plan, chunkRuns);
+  const pool = new Piscina({
+    filename: stressWorkerFile(),
+    minThreads: Math.min(workers, tasks.length),
+    maxThreads: Math.min(workers, tasks.length),
+  });
+  try {
+    const partials = (await Promise.all(tasks.map((t) => pool.run(t)))) as StressPartial[];
+    return stressResult(scenario, options, plan, partials, tasks);
+  } finally {
+    await pool.destroy();
+  }
 }
 
 function bandsOf(paths: Float64Array[], runs: number, days: number): Record<LoopSeries, Band> {

@@ -57,6 +57,11 @@ export function registerStress(program: Command): void {
       fraction("--confidence"),
       0.95,
     )
+    .option(
+      "--workers <n>",
+      "worker threads (default: the machine's cores); the result is the same for any number",
+      wholeNumber("--workers", 1, 256),
+    )
     .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
     .option("--report <dir>", "write an HTML report, one section per shock, into DIR")
     .action(
@@ -72,8 +77,10 @@ export function registerStress(program: Command): void {
           throw new CliError(
             `--shock-day: must be below the scenario's ${scenario.days} days, got ${opts.shockDay}`,
           );
-        const { runStress } = await import("../../feedback/stress.js");
-        const result = runStress(scenario, {
+        const { runStressOnWorkers } = await import("../../feedback/stress.js");
+        const { availableParallelism } = await import("node:os");
+        const result = await runStressOnWorkers(scenario, {
+          workers: opts.workers ?? Math.max(1, availableParallelism()),
           runs: opts.runs,
           seed: opts.seed,
           shockDay: opts.shockDay,

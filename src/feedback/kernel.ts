@@ -1,0 +1,562 @@
+import { type DayContext, ONCHAIN } from "../day/sequence.js";
+import type { CompiledScenario } from "../engine/compile.js";
+import { seriesValue, wholeSuppliers } from "../engine/inputs.js";
+import {
+  type KernelOutcome,
+  NonFiniteValueError,
+  NoPriceError,
+  type SimulationFailure,
+} from "../engine/outcome.js";
+import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/balances.js";
+import { supplierBondUsd } from "../mechanisms/bonds.js";
+import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
+import { income } from "../mechanisms/income.js";
+import { splitIncome } from "../mechanisms/incomeSplit.js";
+import { checkInvariants } from "../mechanisms/invariants.js";
+import { jobReward } from "../mechanisms/jobReward.js";
+import { newSuppliers, onboardingFeeUsd } from "../mechanisms/onboardingFee.js";
+import { nextPhase } from "../mechanisms/phaseChange.js";
+import { phaseOneEmission, phaseOneFill } from "../mechanisms/phaseOneEmission.js";
+import { phaseTwoEmission } from "../mechanisms/phaseTwoEmission.js";
+import { type ReserveTopUp, reserveTopUp } from "../mechanisms/reserveTopUp.js";
+import { payTokens, type TokenPayments } from "../mechanisms/supplierTokens.js";
+import { tokenDemand, tokenPrice } from "../mechanisms/tokenPrice.js";
+import { validationsCompleted, validatorTokens } from "../mechanisms/validatorPay.js";
+import { withdrawal } from "../mechanisms/withdrawal.js";
+import { seedStreams } from "../random/streams.js";
+import { type GovernanceChange, governanceStep } from "../rules/step.js";
+import type { Rule } from "../scenario/rules.js";
+import { nextSupplyWithPool, poolAfterTopUp } from "./ammBalances.js";
+import { ammReserveTopUp } from "./ammTopUp.js";
+import { compileFeedback, type FeedbackPlan } from "./plan.js";
+import { checkPoolInvariants } from "./poolInvariants.js";
+import {
+  capacityStep,
+  churnStep,
+  type DayOrders,
+  economicsStep,
+  elasticDemandStep,
+  type FeedbackState,
+  initialFeedbackState,
+  marketStep,
+  writeFeedbackColumns,
+} from "./steps.js";
+import { crashDemand, NO_SHOCK, type ShockDays, sellWaveTokens } from "./stressShocks.js";
+import type { SupplierPayDay } from "./supplierIncome.js";
+
+/** What the fused feedback kernel runs besides the scenario's day. */
+export interface FeedbackKernelOptions {
+  /** The scenario's feedback plan (compiled once per scenario); default: compiled from `c`. */
+  readonly plan?: FeedbackPlan;
+  /** Governance rules (E38, E39), evaluated after the schedule every day; default none. */
+  readonly rules?: readonly Rule[];
+  /** Where the rules' changes and the schedule's votes go (as `simulate` keeps them). */
+  readonly governanceLog?: GovernanceChange[];
+  /** A stress battery shock (stressShocks.ts); default none. */
+  readonly shock?: ShockDays;
+}
+
+const V = ONCHAIN;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** One run's carried state and today's values: one object per run, nothing allocated per day by the kernel itself. */
+class Run {
+  t = 0;
+  supply: number;
+  tokenReserve: number;
+  locked: number;
+  dollarReserve: number;
+  phase: 1 | 2 = 1;
+  minted = 0;
+  staked = 0;
+  sentiment = 0;
+  governance = 0;
+  income = 0;
+  opsRevenue = 0;
+  usdBuybackCapital = 0;
+  usdCapital = 0;
+  arrivals = 0;
+  onboardingUsd = 0;
+  bondUsd = 0;
+  demand = 0;
+  price = 0;
+  floored = false;
+  buybackPrice = 0;
+  buybackTokens = 0;
+  onboardingTokens = 0;
+  jobReward = 0;
+  phaseTwoClaim = 0;
+  phaseOneClaim = 0;
+  validatorClaim = 0;
+  paid: TokenPayments | null = null;
+  topUp: ReserveTopUp = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
+  vested = 0;
+  dollarBefore = 0;
+  supplyAtOpen = 0;
+  poolUsdAtOpen = 0;
+  readonly streams: Int32Array;
+  readonly onchain: Float64Array;
+  readonly jobs: Float64Array;
+  readonly counts: Float64Array;
+  readonly yesterday: Float64Array;
+  readonly demandForService: Float64Array;
+  readonly incomeHistory: Float64Array;
+  readonly supplierTotalHistory: Float64Array;
+  readonly row: Float64Array;
+  readonly totalTokens: number;
+  readonly fb: FeedbackState;
+  readonly pool: boolean;
+  readonly dynamic: boolean;
+  readonly orders: Mutable<DayOrders>;
+  readonly pay: Mutable<SupplierPayDay>;
+
+  constructor(
+    readonly c: CompiledScenario,
+    readonly plan: FeedbackPlan,
+    readonly out: Float64Array,
+    readonly shock: ShockDays,
+  ) {
+    this.streams = new Int32Array(4 * c.nSeries);
+    this.onchain = Float64Array.from(c.onchain0);
+    this.jobs = new Float64Array(c.nC);
+    this.counts = new Float64Array(c.nK);
+    this.yesterday = new Float64Array(c.nK);
+    this.demandForService = new Float64Array(c.nK);
+    this.incomeHistory = new Float64Array(c.days);
+    this.supplierTotalHistory = new Float64Array(c.days);
+    this.fb = initialFeedbackState(plan, c.nK);
+    this.row = new Float64Array(c.columns.length - this.fb.columnCount);
+    this.totalTokens = c.initialSupply + c.initialTokenReserve + c.initialLocked;
+    this.pool = plan.amm !== null;
+    this.dynamic = plan.suppliers?.dynamic.some((d) => d !== null) ?? false;
+    this.supply = plan.amm ? c.initialSupply - plan.amm.poolTokens : c.initialSupply;
+    this.tokenReserve = c.initialTokenReserve;
+    this.locked = c.initialLocked;
+    this.dollarReserve = c.initialDollarReserve;
+    this.poolUsdAtOpen = plan.amm?.poolUsd ?? 0;
+    this.orders = {
+      consumerSentiment: 0,
+      onboardingUsd: 0,
+      supplierBondUsd: 0,
+      usdBuybackCapital: 0,
+      governanceValue: 0,
+      buybackPremium: 0,
+      supply: 0,
+    };
+    this.pay = {
+      usdDemandForService: this.demandForService,
+      income: 0,
+      usdCapital: 0,
+      buybackTokens: 0,
+      phaseOneEmission: 0,
+      phaseTwoEmission: 0,
+      validatorTokensPaid: 0,
+      priceOfToken: 0,
+      supplierCount: this.counts,
+      phaseOneTarget: c.phaseOneTarget,
+      validatorsAreSuppliers: plan.suppliers?.validatorsAreSuppliers ?? false,
+    };
+  }
+}
+
+/**
+ * The fused fast path of aggregate mode with feedback (docs/model-feedback.md, "one day, one
+ * order"), governance rules (E38, E39) and stress shocks: the same day as `runFeedbackAggregate`
+ * with the same insertions (docs/model.md §6's steps, E48, E42, E50 and the shocks after
+ * "inputs", the pool forms of "price" … "invariants", E40–E43 after "payouts", the feedback
+ * columns after "record"), calling the same law functions (src/mechanisms/, src/feedback/) in
+ * the same order, so its table is byte-identical (tested on every shipped scenario and on
+ * generated ones) — but on typed arrays held by one object per run, with no step list, no
+ * closures and no row array per day. Column-major table `out[col·days + t]`; stochastic inputs
+ * (E23–E30) come already generated in `c` (`compiledForRun`).
+ *
+ * Stops as the step engine does: no price (E10), a non-finite value (the row is not kept, or,
+ * in a feedback column, kept), an invariant I1–I3 (with the pool as an account) broken.
+ */
+export function runFeedbackKernel(
+  c: CompiledScenario,
+  seed: number,
+  run: number,
+  out: Float64Array,
+  options: FeedbackKernelOptions = {},
+): KernelOutcome {
+  const plan = options.plan ?? compileFeedback(c.scenario) ?? emptyPlan(c.days);
+  const r = new Run(c, plan, out, options.shock ?? NO_SHOCK);
+  seedStreams(r.streams, c.nSeries, seed, run);
+  const rules = options.rules ?? [];
+  const governance =
+    rules.length > 0 ? governanceStep(c, rules, options.governanceLog ?? []).step : null;
+  // the governance step reads only these fields of a day context
+  const view = { c, t: 0, onchain: r.onchain, out } as unknown as DayContext;
+  const { eventDay, eventVar, eventValue } = c;
+  let event = 0;
+  for (let t = 0; t < c.days; t++) {
+    r.t = t;
+    // 1. schedule, then the rules (E38, E39)
+    while (event < eventDay.length && eventDay[event] < t) event++;
+    for (let e = event; e < eventDay.length && eventDay[e] === t; e++)
+      r.onchain[eventVar[e]] = eventValue[e];
+    if (governance) {
+      view.t = t;
+      governance.run(view);
+    }
+    inputs(r);
+    const noPrice = dayToPrice(r);
+    if (noPrice) return { daysCompleted: t, error: noPrice };
+    dayFromBurn(r);
+    const bad = record(r);
+    if (bad) return { daysCompleted: t, error: bad };
+    const badFeedback = recordFeedback(r);
+    if (badFeedback) return { daysCompleted: t + 1, error: badFeedback };
+    const broken = endOfDayInvariants(r);
+    if (broken) return { daysCompleted: t + 1, error: broken };
+  }
+  return { daysCompleted: c.days, error: null };
+}
+
+function emptyPlan(days: number): FeedbackPlan {
+  return { days, suppliers: null, sales: null, speculators: null, amm: null, consumers: null };
+}
+
+/** Inputs (§3), then E48, E42, E50 and the stress shocks, as inserted after "inputs". */
+function inputs(r: Run): void {
+  const { c, t, jobs, counts, streams, fb, plan, shock } = r;
+  const { nC, nK } = c;
+  for (let i = 0; i < nC; i++) jobs[i] = seriesValue(c, i, t, streams);
+  for (let k = 0; k < nK; k++) counts[k] = wholeSuppliers(seriesValue(c, nC + k, t, streams));
+  r.sentiment = seriesValue(c, nC + nK, t, streams);
+  r.governance = seriesValue(c, nC + nK + 1, t, streams);
+  if (t === 0) copy(counts, r.yesterday);
+  if (plan.consumers) elasticDemandStep(fb, t, jobs, c.jobPrice);
+  if (r.dynamic) {
+    churnStep(fb, t, counts);
+    if (t === 0) copy(counts, r.yesterday);
+  }
+  if (plan.suppliers?.jobsPerSupplierPerDay) capacityStep(fb, jobs, c.priceMatrix, counts);
+  if (t >= shock.crashFrom) crashDemand(jobs);
+  if (t >= shock.collapseFrom) {
+    r.sentiment = 0;
+    r.governance = 0;
+  }
+}
+
+/** Steps 2–7: income (E5, E6), split (E7), suppliers and phase (E4), E8, E9, the price (E10 or E43–E45). */
+function dayToPrice(r: Run): SimulationFailure | null {
+  const { c, t, jobs, counts, onchain: oc, demandForService: dfs } = r;
+  const { nC, nK, jobPrice, priceMatrix: pm } = c;
+  r.income = income(jobs, c.jobPrice);
+  // E6 in place: usdDemandForService's sum, in its order
+  for (let k = 0; k < nK; k++) dfs[k] = 0;
+  for (let i = 0; i < nC; i++)
+    for (let k = 0; k < nK; k++) dfs[k] += jobs[i] * jobPrice[i] * pm[i * nK + k];
+  const s = splitIncome(r.income, oc[V.fiatOperationsFraction], oc[V.buybackModulation]);
+  r.opsRevenue = s.opsRevenue;
+  r.usdBuybackCapital = s.usdBuybackCapital;
+  r.usdCapital = s.usdCapital;
+  r.arrivals = newSuppliers(counts, r.yesterday);
+  copy(counts, r.yesterday);
+  r.incomeHistory[t] = r.income;
+  let total = 0;
+  for (let k = 0; k < nK; k++) total += counts[k];
+  r.supplierTotalHistory[t] = total;
+  const was = r.phase;
+  r.phase = nextPhase(r.phase, t, c, counts, c.phaseOneTarget, r.income);
+  if (r.phase === 2 && was === 1) r.staked = 0;
+  const feeUsd =
+    r.phase === 2
+      ? onboardingFeeUsd(
+          t,
+          oc[V.onboardingWindowDays],
+          oc[V.onboardingModulation],
+          r.incomeHistory,
+          r.supplierTotalHistory,
+        )
+      : 0;
+  r.onboardingUsd = feeUsd * r.arrivals;
+  r.bondUsd = supplierBondUsd(oc[V.bondModulation], r.income);
+  if (r.pool) {
+    poolPrice(r);
+    return null;
+  }
+  r.demand = tokenDemand(
+    r.sentiment,
+    r.onboardingUsd,
+    r.bondUsd,
+    r.usdBuybackCapital,
+    r.governance,
+  );
+  const p = tokenPrice(r.demand, r.supply, oc[V.priceFloor], oc[V.buybackPremium]);
+  if (p === null) return new NoPriceError(t, r.demand);
+  r.price = p.priceOfToken;
+  r.floored = p.priceFloored;
+  r.buybackPrice = p.buybackPrice;
+  return null;
+}
+
+/** Step 7 with a pool (E43–E45), after the sell wave inserted before it. */
+function poolPrice(r: Run): void {
+  const { t, fb, orders } = r;
+  if (t === r.shock.sellWaveDay) fb.extraSell = sellWaveTokens(r.supply);
+  r.supplyAtOpen = r.supply;
+  r.poolUsdAtOpen = fb.poolUsd;
+  r.demand = tokenDemand(
+    r.sentiment,
+    r.onboardingUsd,
+    r.bondUsd,
+    r.usdBuybackCapital,
+    r.governance,
+  );
+  const premium = r.onchain[V.buybackPremium];
+  orders.consumerSentiment = r.sentiment;
+  orders.onboardingUsd = r.onboardingUsd;
+  orders.supplierBondUsd = r.bondUsd;
+  orders.usdBuybackCapital = r.usdBuybackCapital;
+  orders.governanceValue = r.governance;
+  orders.buybackPremium = premium;
+  orders.supply = r.supply;
+  const m = marketStep(fb, t, orders);
+  r.price = m.priceOfToken;
+  r.floored = false;
+  r.buybackPrice = m.priceOfToken * (1 + premium);
+}
+
+/** Steps 8–14: burn (E11), E12, E13/E3, E14, payouts (E15), E40–E43, top-up (E16/E46), update. */
+function dayFromBurn(r: Run): void {
+  const { c, t, jobs, counts, onchain: oc, fb } = r;
+  r.buybackTokens = buybackTokens(r.usdBuybackCapital, r.buybackPrice);
+  const burned = onboardingTokens(r.onboardingUsd, r.price);
+  r.onboardingTokens = r.pool ? burned : withdrawal(r.supply, burned);
+  r.jobReward = r.phase === 2 ? jobReward(jobs, c.jobPrice, r.price, oc[V.jobRewardModulation]) : 0;
+  r.phaseTwoClaim =
+    r.phase === 2
+      ? phaseTwoEmission(oc[V.phaseTwoMintAmount], r.minted, r.jobReward, oc[V.phase2Modulation])
+      : 0;
+  r.phaseOneClaim =
+    r.phase === 1
+      ? phaseOneEmission(
+          c.phaseOneTokensForProject,
+          c.phaseOneDays,
+          phaseOneFill(counts, c.phaseOneTarget),
+        )
+      : 0;
+  let jobsTotal = 0;
+  for (let i = 0; i < jobs.length; i++) jobsTotal += jobs[i];
+  r.validatorClaim = validatorTokens(
+    oc[V.validationModulator],
+    validationsCompleted(oc[V.validationsPerJob], jobsTotal),
+  );
+  const paid = payTokens(
+    r.tokenReserve,
+    r.buybackTokens,
+    r.onboardingTokens,
+    r.validatorClaim,
+    r.phaseTwoClaim,
+    r.phaseOneClaim,
+  );
+  r.paid = paid;
+  const pay = r.pay;
+  pay.income = r.income;
+  pay.usdCapital = r.usdCapital;
+  pay.buybackTokens = r.buybackTokens;
+  pay.phaseOneEmission = paid.phaseOneEmission;
+  pay.phaseTwoEmission = paid.phaseTwoEmission;
+  pay.validatorTokensPaid = paid.validatorTokensPaid;
+  pay.priceOfToken = r.price;
+  economicsStep(fb, t, pay, paid.supplierTokensPaid);
+  r.topUp = topUp(r, paid);
+  update(r, paid);
+}
+
+/** Step 13: E16, or E46 with a pool. */
+function topUp(r: Run, paid: TokenPayments): ReserveTopUp {
+  const { c, onchain: oc, fb } = r;
+  const reserveAfterPay =
+    r.tokenReserve +
+    r.onboardingTokens -
+    paid.validatorTokensPaid -
+    paid.phaseTwoEmission -
+    paid.phaseOneEmission;
+  const cash = r.dollarReserve + r.opsRevenue;
+  const lower = oc[V.lowerTokenReserveLimit];
+  const restore = oc[V.tokenReserveRestoreLevel];
+  if (r.pool)
+    return ammReserveTopUp(
+      reserveAfterPay,
+      c.initialTokenReserve,
+      lower,
+      restore,
+      fb.poolTokens,
+      fb.poolUsd,
+      cash,
+    );
+  const circulating =
+    r.supply +
+    paid.validatorTokensPaid +
+    paid.phaseOneEmission +
+    paid.phaseTwoEmission -
+    r.onboardingTokens;
+  return reserveTopUp(
+    reserveAfterPay,
+    c.initialTokenReserve,
+    lower,
+    restore,
+    r.buybackPrice,
+    cash,
+    circulating,
+  );
+}
+
+/** Step 14: E17 (E47 with a pool), E18, E19, E17b; the pool after the top-up. */
+function update(r: Run, paid: TokenPayments): void {
+  const { c, t, fb, topUp: up } = r;
+  r.vested = withdrawal(r.locked, c.vested[t]);
+  r.dollarBefore = r.dollarReserve;
+  const supply = r.pool
+    ? nextSupplyWithPool(
+        r.supplyAtOpen,
+        paid.validatorTokensPaid,
+        paid.phaseOneEmission,
+        paid.phaseTwoEmission,
+        r.buybackTokens,
+        fb.market.tokensBoughtByHolders,
+        fb.market.tokensSold,
+        r.vested,
+      )
+    : nextSupply(
+        r.supply,
+        paid.validatorTokensPaid,
+        paid.phaseOneEmission,
+        paid.phaseTwoEmission,
+        r.onboardingTokens,
+        up.reserveBuybackTokens,
+        r.vested,
+      );
+  r.tokenReserve = nextTokenReserve(
+    r.tokenReserve,
+    r.onboardingTokens,
+    paid.validatorTokensPaid,
+    paid.phaseTwoEmission,
+    paid.phaseOneEmission,
+    up.reserveBuybackTokens,
+  );
+  r.supply = supply;
+  r.dollarReserve = nextDollarReserve(r.dollarReserve, r.opsRevenue, up.reserveBuybackUsd);
+  r.locked = r.locked - r.vested;
+  r.minted += paid.phaseTwoEmission;
+  r.staked += paid.phaseOneEmission;
+  if (r.pool) {
+    const p = poolAfterTopUp(
+      fb.poolTokens,
+      fb.poolUsd,
+      up.reserveBuybackTokens,
+      up.reserveBuybackUsd,
+    );
+    fb.poolTokens = p.poolTokens;
+    fb.poolUsd = p.poolUsd;
+  }
+}
+
+/** The §7 row (the "record" step's order and checks): the first non-finite value stops the run, the row not kept. */
+function record(r: Run): NonFiniteValueError | null {
+  const { c, t, out, row } = r;
+  const paid = r.paid as TokenPayments;
+  const up = r.topUp;
+  row[0] = t;
+  row[1] = r.phase;
+  row[2] = r.income;
+  row[3] = r.opsRevenue;
+  row[4] = r.usdBuybackCapital;
+  row[5] = r.usdCapital;
+  row[6] = r.onboardingUsd;
+  row[7] = r.bondUsd;
+  row[8] = r.demand;
+  row[9] = r.price;
+  row[10] = r.floored ? 1 : 0;
+  row[11] = r.buybackTokens;
+  row[12] = r.onboardingTokens;
+  row[13] = r.jobReward;
+  row[14] = paid.phaseOneEmission;
+  row[15] = paid.phaseTwoEmission;
+  row[16] = paid.validatorTokensPaid;
+  row[17] = paid.supplierTokensPaid;
+  row[18] = paid.tokensPaid;
+  row[19] = up.reserveBuybackUsd;
+  row[20] = up.reserveBuybackTokens;
+  row[21] = r.usdBuybackCapital + up.reserveBuybackUsd;
+  row[22] = paid.tokenShortfall;
+  row[23] = r.supply;
+  row[24] = r.tokenReserve;
+  row[25] = r.dollarReserve;
+  row[26] = r.locked;
+  row[27] = r.staked;
+  copy(r.jobs, row, 28);
+  copy(r.demandForService, row, 28 + c.nC);
+  copy(r.counts, row, 28 + c.nC + c.nK);
+  const days = c.days;
+  // v · 0 is 0 for every finite v and NaN otherwise: one test for the row, then the writes
+  let chk = 0;
+  for (let col = 0; col < row.length; col++) chk += row[col] * 0;
+  if (chk === 0) {
+    for (let col = 0, at = t; col < row.length; col++, at += days) out[at] = row[col];
+    return null;
+  }
+  // a non-finite value: the record step's order, writing up to the first such column
+  for (let col = 0; col < row.length; col++) {
+    const v = row[col];
+    if (!Number.isFinite(v)) return new NonFiniteValueError(t, c.columns[col], v);
+    out[col * days + t] = v;
+  }
+  return null;
+}
+
+/** The feedback columns after the row ("recordFeedback"), every value finite. */
+function recordFeedback(r: Run): NonFiniteValueError | null {
+  const { c, t, out, fb } = r;
+  if (fb.columnCount === 0) return null;
+  const first = c.columns.length - fb.columnCount;
+  writeFeedbackColumns(fb, t, first, out);
+  for (let col = first; col < c.columns.length; col++) {
+    const v = out[col * c.days + t];
+    if (!Number.isFinite(v)) return new NonFiniteValueError(t, c.columns[col], v);
+  }
+  return null;
+}
+
+/** I1–I3 (docs/model.md §2); with a pool, over the tokens outside it, then the pool's own accounts. */
+function endOfDayInvariants(r: Run): SimulationFailure | null {
+  const { t, fb } = r;
+  const topUpUsd = r.topUp.reserveBuybackUsd;
+  const outside = r.pool ? r.totalTokens - fb.poolTokens : r.totalTokens;
+  const broken = checkInvariants(
+    t,
+    outside,
+    r.supply,
+    r.tokenReserve,
+    r.locked,
+    r.dollarBefore,
+    r.dollarReserve,
+    r.income,
+    r.usdCapital,
+    r.usdBuybackCapital,
+    topUpUsd,
+  );
+  if (broken || !r.pool) return broken;
+  return checkPoolInvariants(
+    t,
+    r.totalTokens,
+    r.supply,
+    r.tokenReserve,
+    r.locked,
+    fb.poolTokens,
+    r.poolUsdAtOpen,
+    fb.poolUsd,
+    fb.market.buyUsd,
+    fb.market.salesUsd,
+    topUpUsd,
+  );
+}
+
+/** `to[at + i] = from[i]` (TypedArray.set is slow on arrays this small). */
+function copy(from: Float64Array, to: Float64Array, at = 0): void {
+  for (let i = 0; i < from.length; i++) to[at + i] = from[i];
+}

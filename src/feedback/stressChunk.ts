@@ -1,0 +1,136 @@
+import type { DayStep, StepInsertion } from "../day/sequence.js";
+import { compileScenario } from "../engine/compile.js";
+import { hasStochastic, StochasticInputs } from "../processes/generate.js";
+import type { Scenario } from "../scenario/schema.js";
+import type { FeedbackContext } from "./day.js";
+import { runFeedbackKernel } from "./kernel.js";
+import { compileFeedback, type FeedbackPlan } from "./plan.js";
+import {
+  columnsOf,
+  LOOP_SERIES,
+  loopValue,
+  type ShockName,
+  STRESS_METRICS,
+  stressMetrics,
+} from "./stressMetrics.js";
+import { crashDemand, NO_SHOCK, type ShockDays, sellWaveTokens } from "./stressShocks.js";
+
+/** A range of one shock's runs: plain JSON-able data, for worker threads. */
+export interface StressTask {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly shock: ShockName;
+  readonly shockDay: number;
+  /** Runs whose daily paths are kept (runs 0 … pathRuns−1). */
+  readonly pathRuns: number;
+  readonly runStart: number;
+  readonly runEnd: number;
+}
+
+/** What a chunk hands back: per run of the chunk, typed arrays only. */
+export interface StressPartial {
+  readonly runStart: number;
+  readonly runEnd: number;
+  /** Per metric (STRESS_METRICS order), one value per run. */
+  readonly metrics: Float64Array[];
+  /** 1 where the run stopped on an error. */
+  readonly failed: Uint8Array;
+  /** Loop series of the chunk's runs below pathRuns: `(s·n + run − runStart)·days + t`. */
+  readonly paths: Float64Array;
+  readonly pathCount: number;
+}
+
+/** The shock as days (the fused kernel's form of `shockSteps`). */
+export function shockDays(shock: ShockName, shockDay: number, pool: boolean): ShockDays {
+  const crash = shock === "demandCrash" || shock === "combined";
+  const collapse = shock === "sentimentCollapse" || shock === "combined";
+  const wave = shock === "sellWave" || (shock === "combined" && pool);
+  return {
+    crashFrom: crash ? shockDay : NO_SHOCK.crashFrom,
+    collapseFrom: collapse ? shockDay : NO_SHOCK.collapseFrom,
+    sellWaveDay: wave ? shockDay : NO_SHOCK.sellWaveDay,
+  };
+}
+
+function scaleFrom(shockDay: number, f: (ctx: FeedbackContext) => void): StepInsertion {
+  const step: DayStep<FeedbackContext> = {
+    name: "stressShock",
+    run: (ctx) => {
+      if (ctx.t >= shockDay) f(ctx);
+      return undefined;
+    },
+  };
+  return { after: "inputs", step: step as unknown as DayStep };
+}
+
+/** The shock as steps inserted into the step engine's day (the readable form of `shockDays`). */
+export function shockSteps(shock: ShockName, shockDay: number, pool: boolean): StepInsertion[] {
+  const crash = scaleFrom(shockDay, ({ day }) => crashDemand(day.jobs));
+  const collapse = scaleFrom(shockDay, ({ day }) => {
+    day.sentiment = 0;
+    day.governance = 0;
+  });
+  const wave: StepInsertion = {
+    before: "price",
+    step: {
+      name: "stressSellWave",
+      run: (ctx) => {
+        const c = ctx as FeedbackContext;
+        if (c.t === shockDay) c.fb.extraSell = sellWaveTokens(c.state.supply);
+        return undefined;
+      },
+    },
+  };
+  switch (shock) {
+    case "baseline":
+      return [];
+    case "demandCrash":
+      return [crash];
+    case "sentimentCollapse":
+      return [collapse];
+    case "sellWave":
+      return [wave];
+    case "combined":
+      return pool ? [crash, collapse, wave] : [crash, collapse];
+  }
+}
+
+/**
+ * Runs runStart … runEnd−1 of one shock on the fused feedback kernel, run i seeded from
+ * (seed, i): its stochastic inputs generated, its governance rules in force, the shock applied.
+ * Every value depends on the run alone, so any chunking gives the same values.
+ */
+export function runStressChunk(task: StressTask, planIn?: FeedbackPlan): StressPartial {
+  const { scenario, seed, shock, shockDay, runStart, runEnd } = task;
+  const c = compileScenario(scenario);
+  const plan = planIn ?? compileFeedback(scenario) ?? undefined;
+  const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
+  const days = c.days;
+  const cols = columnsOf(c.columns);
+  const days_ = shockDays(shock, shockDay, (plan?.amm ?? null) !== null);
+  const rules = scenario.rules ?? [];
+  const n = runEnd - runStart;
+  const pathCount = Math.max(0, Math.min(runEnd, task.pathRuns) - runStart);
+  const metrics = STRESS_METRICS.map(() => new Float64Array(n));
+  const failed = new Uint8Array(n);
+  const paths = new Float64Array(LOOP_SERIES.length * pathCount * days);
+  const out = new Float64Array(c.columns.length * days);
+  for (let k = 0; k < n; k++) {
+    const run = runStart + k;
+    out.fill(0);
+    const cc = inputs ? inputs.forRun(seed, run) : c;
+    const o = runFeedbackKernel(cc, seed, run, out, { plan, rules, shock: days_ });
+    const m = stressMetrics(out, days, Math.max(1, o.daysCompleted), shockDay, cols);
+    STRESS_METRICS.forEach((name, j) => {
+      metrics[j][k] = m[name];
+    });
+    if (o.error) failed[k] = 1;
+    if (k < pathCount)
+      LOOP_SERIES.forEach((s, si) => {
+        const at = (si * pathCount + k) * days;
+        for (let t = 0; t < days; t++)
+          paths[at + t] = t < o.daysCompleted ? loopValue(out, days, t, cols, s) : Number.NaN;
+      });
+  }
+  return { runStart, runEnd, metrics, failed, paths, pathCount };
+}

@@ -1,0 +1,33 @@
+import type { Tokens } from "../units.js";
+
+/** Share of every consumer type's jobs left by the demandCrash shock, from the shock day on. */
+export const DEMAND_CRASH_FACTOR = 0.3;
+/** Share of the start-of-day circulating supply holders dump on the sellWave shock's day. */
+export const SELL_WAVE_SHARE = 0.1;
+
+/** demandCrash (docs/model-feedback.md, "Stress battery"): every consumer type's jobs × 0.3. */
+export function crashDemand(jobs: Float64Array): void {
+  for (let i = 0; i < jobs.length; i++) jobs[i] *= DEMAND_CRASH_FACTOR;
+}
+
+/** sellWave: the tokens holders offer on the shock day, 10% of the start-of-day supply. */
+export function sellWaveTokens(supply: Tokens): Tokens {
+  return SELL_WAVE_SHARE * supply;
+}
+
+/**
+ * A stress battery shock as data, for the fused feedback kernel (src/feedback/kernel.ts): the
+ * first day of the demand crash and of the sentiment collapse (Infinity: none), the day of the
+ * sell wave (−1: none). The step engine applies the same shocks as inserted steps (stress.ts).
+ */
+export interface ShockDays {
+  readonly crashFrom: number;
+  readonly collapseFrom: number;
+  readonly sellWaveDay: number;
+}
+
+export const NO_SHOCK: ShockDays = {
+  crashFrom: Number.POSITIVE_INFINITY,
+  collapseFrom: Number.POSITIVE_INFINITY,
+  sellWaveDay: -1,
+};
