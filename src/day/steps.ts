@@ -247,8 +247,11 @@ export const update: Run = ({ c, t, day, state }) => {
   return undefined;
 };
 
-/** Today's §7 row, in column order: the fixed columns, then jobs, demand for service, suppliers. */
-function rowValues({ t, day, state }: DayContext): number[] {
+/**
+ * Today's §7 row, in column order: the fixed columns, then jobs, demand for service, suppliers
+ * (the ledger's close writes its row with it too, from its end-of-day balances).
+ */
+export function rowValues({ t, day, state }: Pick<DayContext, "t" | "day" | "state">): number[] {
   const { paid, topUp, split: s, price: p } = day;
   return [
     t,

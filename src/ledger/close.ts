@@ -8,7 +8,7 @@ import {
   type DayState as SimState,
   type StepInsertion,
 } from "../day/sequence.js";
-import { emissions, onboarding, price, split, suppliers } from "../day/steps.js";
+import { emissions, onboarding, price, rowValues, split, suppliers } from "../day/steps.js";
 import { columnNames } from "../engine/columns.js";
 import { NoPriceError, type SimulationFailure } from "../engine/outcome.js";
 import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/balances.js";
@@ -923,41 +923,19 @@ function endBalances(x: Close) {
 
 /** Record: the day's §7 row (the simulator's columns) and the ledger's own figures beside it. */
 const recordStep: LedgerRun = ({ x, w, day, state }) => {
-  const { split: s, price: p, paid, topUp } = day;
   const { end, pay, exp } = w;
-  const values: number[] = [
-    x.t,
-    state.phase,
-    day.income,
-    s.opsRevenue,
-    s.usdBuybackCapital,
-    s.usdCapital,
-    day.onboardingUsd,
-    day.supplierBondUsd,
-    day.demand,
-    p.priceOfToken,
-    p.priceFloored ? 1 : 0,
-    day.buybackTokens,
-    day.onboardingTokens,
-    day.jobReward,
-    paid.phaseOneEmission,
-    paid.phaseTwoEmission,
-    paid.validatorTokensPaid,
-    day.supplierTokensPaid,
-    day.tokensPaid,
-    topUp.reserveBuybackUsd,
-    topUp.reserveBuybackTokens,
-    s.usdBuybackCapital + topUp.reserveBuybackUsd,
-    paid.tokenShortfall,
-    end.supply,
-    end.tokenReserve,
-    end.dollarReserve,
-    end.locked,
-    end.staked,
-    ...w.jobCreated,
-    ...day.demandForService,
-    ...day.counts,
-  ];
+  const values = rowValues({
+    t: x.t,
+    day: { ...day, jobs: w.jobCreated },
+    state: {
+      ...state,
+      supply: end.supply,
+      tokenReserve: end.tokenReserve,
+      dollarReserve: end.dollarReserve,
+      lockedAllocations: end.locked,
+      stakedTokens: end.staked,
+    },
+  });
   const names = columnNames(x.types, x.classes);
   const row = Object.fromEntries(names.map((n, i) => [n, values[i]])) as DayRecord["row"];
   row.ledger = {

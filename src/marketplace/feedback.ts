@@ -18,6 +18,7 @@ import {
 import { incomePerSupplier } from "../feedback/supplierIncome.js";
 import { leastProfitableFirst, supplierDayIncome } from "../feedback/supplierMarket.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
+import { drained } from "../mechanisms/withdrawal.js";
 import { createMarketContext, type MarketContext } from "./context.js";
 import { MARKET_DAY, type MarketOptions, type MarketOutcome } from "./day.js";
 import { grow } from "./grow.js";
@@ -238,15 +239,18 @@ const updateWithPool = step("update", (m) => {
   const { fb, day, state, today } = m;
   marketUpdate(m);
   const { paid } = day;
-  state.supply = nextSupplyWithPool(
-    m.supplyAtOpen,
-    paid.validatorTokensPaid,
-    paid.phaseOneEmission,
-    paid.phaseTwoEmission,
-    today.released - today.confiscated,
-    fb.market.tokensBoughtByHolders,
-    fb.market.tokensSold,
-    day.vested,
+  state.supply = drained(
+    nextSupplyWithPool(
+      m.supplyAtOpen,
+      paid.validatorTokensPaid,
+      paid.phaseOneEmission,
+      paid.phaseTwoEmission,
+      today.released - today.confiscated,
+      fb.market.tokensBoughtByHolders,
+      fb.market.tokensSold,
+      day.vested,
+    ),
+    m.totalTokens,
   );
   const pool = poolAfterTopUp(
     fb.poolTokens,

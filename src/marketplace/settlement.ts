@@ -2,7 +2,7 @@ import { ONCHAIN } from "../day/sequence.js";
 import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/balances.js";
 import { reserveTopUp } from "../mechanisms/reserveTopUp.js";
 import { payTokens } from "../mechanisms/supplierTokens.js";
-import { withdrawal } from "../mechanisms/withdrawal.js";
+import { drained, withdrawal } from "../mechanisms/withdrawal.js";
 import type { MarketContext } from "./context.js";
 
 const { lowerTokenReserveLimit: LOWER, tokenReserveRestoreLevel: RESTORE } = ONCHAIN;
@@ -107,7 +107,10 @@ export function marketUpdate(m: MarketContext): undefined {
   const { paid, topUp } = day;
   day.vested = withdrawal(state.lockedAllocations, c.vested[t]);
   day.dollarBefore = state.dollarReserve;
-  state.supply = today.circulating - topUp.reserveBuybackTokens + day.vested;
+  state.supply = drained(
+    today.circulating - topUp.reserveBuybackTokens + day.vested,
+    m.totalTokens,
+  );
   state.tokenReserve =
     nextTokenReserve(
       state.tokenReserve,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DRAIN_TOLERANCE, withdrawal } from "../../src/mechanisms/withdrawal.js";
+import { DRAIN_TOLERANCE, drained, withdrawal } from "../../src/mechanisms/withdrawal.js";
 
 describe("withdrawal: a draining step lands on exactly 0", () => {
   it("takes the amount when it is well below the balance", () => {
@@ -30,5 +30,23 @@ describe("withdrawal: a draining step lands on exactly 0", () => {
         expect(balance - withdrawal(balance, balance * f)).toBe(0);
       }
     }
+  });
+});
+
+describe("drained: a balance summed from flows that took all of it is exactly 0", () => {
+  it("maps a rounding residue below 0 to 0, relative to the economy's total", () => {
+    // the marketplace case: 274.66785006759324 + 6.065949419263153 − 280.73379948796264 in an
+    // economy of 1,200,000 tokens gave −1.1e-9; the tolerance there is 1e-12 · 1.2e6 = 1.2e-6
+    expect(drained(-1.1062297744501848e-9, 1_200_000)).toBe(0);
+    expect(drained(-1.2e-6 * 0.99, 1_200_000)).toBe(0);
+  });
+  it("leaves a real shortfall negative, so the invariant check names it", () => {
+    expect(drained(-1e-5, 1_200_000)).toBe(-1e-5);
+    expect(drained(-1, 1_200_000)).toBe(-1);
+  });
+  it("leaves positive balances and zero untouched", () => {
+    expect(drained(5, 1_200_000)).toBe(5);
+    expect(drained(1e-12, 1_200_000)).toBe(1e-12);
+    expect(Object.is(drained(0, 1_200_000), 0)).toBe(true);
   });
 });

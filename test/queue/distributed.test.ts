@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExperimentSpec, PointResult } from "../../src/analysis/types.js";
 import { runExperiment } from "../../src/montecarlo/experiment.js";
+import { pluginRefs } from "../../src/plugins/refs.js";
 import { type QueueProgress, runDistributedExperiment } from "../../src/queue/coordinator.js";
 import { REGISTRY_KEY } from "../../src/queue/protocol.js";
 import { parseQueueUrl } from "../../src/queue/url.js";
@@ -245,6 +246,58 @@ describe("bme sweep --queue with bme worker processes", () => {
       await stop(w2);
     } finally {
       await stopAll();
+      await stop(redis.child);
+    }
+  });
+
+  it("runs the experiment's plugins on bme worker processes: the same bytes as local threads", async () => {
+    const redis = await startRedis();
+    const store = await openStore(join(dir, "plugins.duckdb"));
+    try {
+      const workers = [1, 2].map(() =>
+        bme(["worker", "--queue", redis.url, "--concurrency", "1", "--quiet"]),
+      );
+      const scenario = loadScenario(WHITEPAPER, {
+        set: [],
+        days: 90,
+        deterministic: false,
+      }).scenario;
+      const spec: ExperimentSpec = {
+        kind: "montecarlo",
+        scenarioName: scenario.name,
+        scenario,
+        version: VERSION,
+        seed: 3,
+        runsPerPoint: 2500,
+        points: [{ index: 0, params: {} }],
+        options: {
+          plugins: pluginRefs([
+            new URL("../../examples/price-guard.mjs", import.meta.url).pathname,
+            new URL("../../examples/reserve-metrics.mjs", import.meta.url).pathname,
+          ]),
+        },
+      };
+      const outcome = await runDistributedExperiment(spec, parseQueueUrl(redis.url), {
+        store,
+        pollMs: 50,
+      });
+      const ref = await runExperiment(spec, { workers: 1 });
+      const got = fingerprint(outcome.points as PointResult[]);
+      // the policy ran (its metric is an outcome column) and every byte matches the local run
+      expect(Object.keys(got[0].outcomes)).toEqual(
+        expect.arrayContaining(["phaseTwoReturn", "reserveFloorDays", "dollarPerToken"]),
+      );
+      expect(got).toEqual(fingerprint(ref.points as PointResult[]));
+      // and differs from the same spec without the policy (the plugin was not ignored)
+      const plain = await runExperiment({ ...spec, options: {} }, { workers: 1 });
+      expect(fingerprint(plain.points as PointResult[])[0].stats).not.toEqual(got[0].stats);
+      await redisIsClean(redis);
+      for (const w of workers) {
+        await stop(w);
+        expect(await w.exited).toBe(0);
+      }
+    } finally {
+      await store.close();
       await stop(redis.child);
     }
   });
