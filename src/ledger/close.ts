@@ -12,7 +12,7 @@ import { emissions, onboarding, price, rowValues, split, suppliers } from "../da
 import { columnNames } from "../engine/columns.js";
 import { NoPriceError, type SimulationFailure } from "../engine/outcome.js";
 import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/balances.js";
-import { supplierBondTokens, supplierBondUsd } from "../mechanisms/bonds.js";
+import { supplierBondTokens } from "../mechanisms/bonds.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
 import { checkInvariants, INVARIANT_TOLERANCE } from "../mechanisms/invariants.js";
 import { jobReward as jobRewardOf } from "../mechanisms/jobReward.js";
@@ -141,9 +141,11 @@ const earmark = (s: DayState, taskPrice: Usd) =>
     s.onchain.buybackModulation * ((1 - s.onchain.fiatOperationsFraction) * taskPrice),
     s.buybackPrice,
   );
-/** The bond of a task, in tokens at its bond day's price (E9, E22). */
-const bondTokensOf = (s: DayState, taskPrice: Usd) =>
-  supplierBondTokens(s.onchain.bondModulation, taskPrice, s.priceOfToken);
+/**
+ * The bond of a task, in tokens at its bond day's price (E9, E22): the USD quoted when it was
+ * posted (`bondModulation · taskPrice` then, stored) over the day's price.
+ */
+const bondTokensOf = (s: DayState, bondUsd: Usd) => supplierBondTokens(1, bondUsd, s.priceOfToken);
 
 /** What every step of a close reads: the day, the journal, the closed days, the opening balances. */
 type Close = Awaited<ReturnType<typeof loadClose>>;
@@ -301,7 +303,11 @@ async function loadEvents(trx: Trx, t: Day) {
   const bonded = await trx
     .selectFrom("attempts")
     .innerJoin("tasks", "tasks.id", "attempts.task_id")
-    .select(["attempts.supplier_id as supplier", "tasks.price as price"])
+    .select([
+      "attempts.supplier_id as supplier",
+      "tasks.price as price",
+      "attempts.bond_usd as bondUsd",
+    ])
     .where("attempts.bond_day", "=", t)
     .orderBy("attempts.id")
     .execute();
@@ -318,6 +324,7 @@ async function loadSettled(trx: Trx, t: Day) {
       "attempts.validator_id as validator",
       "attempts.outcome as outcome",
       "attempts.bond_day as bondDay",
+      "attempts.bond_usd as bondUsd",
       "tasks.price as price",
       "tasks.share as share",
       "tasks.day as taskDay",
@@ -336,6 +343,7 @@ async function loadSettled(trx: Trx, t: Day) {
       "attempts.id as attempt",
       "attempts.supplier_id as supplier",
       "attempts.bond_day as bondDay",
+      "attempts.bond_usd as bondUsd",
       "attempts.completed_day as completedDay",
     ])
     .where("tasks.status", "in", ["queued", "assigned"])
@@ -460,9 +468,14 @@ const incomeStep: LedgerRun = ({ x, day }) => {
 /** Step 6, bonds (E9 of the work accepted today: E22 summed). */
 const bondsStep: LedgerRun = ({ x, w, day }) => {
   let acceptedUsd = 0;
-  for (const b of x.bonded) acceptedUsd += b.price;
+  let bondUsd = 0;
+  for (const b of x.bonded) {
+    acceptedUsd += b.price;
+    bondUsd += b.bondUsd ?? 0;
+  }
   w.acceptedUsd = acceptedUsd;
-  day.supplierBondUsd = supplierBondUsd(w.oc.bondModulation, acceptedUsd);
+  // the bonds quoted at posting (E22 then), not the modulation after today's votes
+  day.supplierBondUsd = bondUsd;
   return undefined;
 };
 
@@ -582,13 +595,12 @@ function postOnboarding(
 /** Bonds posted today: bought on the market at today's price into escrow (E22). Returns the tokens. */
 function postBonds(x: Close, state: DayState) {
   const { j, t } = x;
-  const oc = state.onchain;
   const bondUsdOf = new Sums();
   const bondTokOf = new Sums();
   let bondTokensPosted = 0;
   for (const b of x.bonded) {
-    const tok = bondTokensOf(state, b.price);
-    bondUsdOf.add(String(b.supplier), oc.bondModulation * b.price);
+    const tok = bondTokensOf(state, b.bondUsd ?? 0);
+    bondUsdOf.add(String(b.supplier), b.bondUsd ?? 0);
     bondTokOf.add(String(b.supplier), tok);
     bondTokensPosted += tok;
   }
@@ -625,7 +637,7 @@ function settle(x: Close, phase: 1 | 2, payOut: PayOut) {
     const id = String(r.supplier);
     if (r.outcome === "abandoned") {
       // left before completing it (src/ledger/departures.ts): the bond is lost, no validation
-      const bond = r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.price);
+      const bond = r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.bondUsd ?? 0);
       bondLost.add(id, bond);
       s.confiscated += bond;
       n.abandoned++;
@@ -633,7 +645,7 @@ function settle(x: Close, phase: 1 | 2, payOut: PayOut) {
     }
     validatorShares.add(String(r.validator), r.share);
     n.shares += r.share;
-    const bond = r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.price);
+    const bond = r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.bondUsd ?? 0);
     if (r.outcome !== "passed") {
       n.failed++;
       bondLost.add(id, bond);
@@ -696,7 +708,7 @@ function expire(x: Close, opsRevenue: Usd, payOut: PayOut, confiscated: Tokens) 
     freed += payOut(r.taskDay, r.price);
     if (r.attempt === null || r.supplier === null) continue;
     if (r.bondDay !== null) {
-      const bond = bondTokensOf(stateOf(r.bondDay), r.price);
+      const bond = bondTokensOf(stateOf(r.bondDay), r.bondUsd ?? 0);
       confiscated += bond;
       j.post(
         t,
