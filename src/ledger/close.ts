@@ -12,7 +12,7 @@ import { emissions, onboarding, price, rowValues, split, suppliers } from "../da
 import { columnNames } from "../engine/columns.js";
 import { NoPriceError, type SimulationFailure } from "../engine/outcome.js";
 import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/balances.js";
-import { supplierBondTokens } from "../mechanisms/bonds.js";
+import { supplierBondTokens, supplierBondUsd } from "../mechanisms/bonds.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
 import { checkInvariants, INVARIANT_TOLERANCE } from "../mechanisms/invariants.js";
 import { jobReward as jobRewardOf } from "../mechanisms/jobReward.js";
@@ -21,7 +21,7 @@ import { payTokens } from "../mechanisms/supplierTokens.js";
 import { validationsCompleted, validatorTokens } from "../mechanisms/validatorPay.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
 import { ONCHAIN_NAMES, type OnchainName, type OnchainValues } from "../scenario/onchain.js";
-import type { Day, Tokens, Usd, UsdPerToken } from "../units.js";
+import type { Day, Fraction, Tokens, Usd, UsdPerToken } from "../units.js";
 import type { Tables } from "./db.js";
 import { type Economy, vestedOn } from "./economy.js";
 import { LedgerError } from "./errors.js";
@@ -142,10 +142,11 @@ const earmark = (s: DayState, taskPrice: Usd) =>
     s.buybackPrice,
   );
 /**
- * The bond of a task, in tokens at its bond day's price (E9, E22): the USD quoted when it was
- * posted (`bondModulation · taskPrice` then, stored) over the day's price.
+ * The bond of a task, in tokens at its bond day's price (E9, E22), at the `bondModulation` quoted
+ * when it was posted (stored with it), not the day's after later votes.
  */
-const bondTokensOf = (s: DayState, bondUsd: Usd) => supplierBondTokens(1, bondUsd, s.priceOfToken);
+const bondTokensOf = (s: DayState, bondModulation: Fraction | null, taskPrice: Usd) =>
+  supplierBondTokens(bondModulation ?? s.onchain.bondModulation, taskPrice, s.priceOfToken);
 
 /** What every step of a close reads: the day, the journal, the closed days, the opening balances. */
 type Close = Awaited<ReturnType<typeof loadClose>>;
@@ -306,7 +307,7 @@ async function loadEvents(trx: Trx, t: Day) {
     .select([
       "attempts.supplier_id as supplier",
       "tasks.price as price",
-      "attempts.bond_usd as bondUsd",
+      "attempts.bond_modulation as bondModulation",
     ])
     .where("attempts.bond_day", "=", t)
     .orderBy("attempts.id")
@@ -324,7 +325,7 @@ async function loadSettled(trx: Trx, t: Day) {
       "attempts.validator_id as validator",
       "attempts.outcome as outcome",
       "attempts.bond_day as bondDay",
-      "attempts.bond_usd as bondUsd",
+      "attempts.bond_modulation as bondModulation",
       "tasks.price as price",
       "tasks.share as share",
       "tasks.day as taskDay",
@@ -343,7 +344,7 @@ async function loadSettled(trx: Trx, t: Day) {
       "attempts.id as attempt",
       "attempts.supplier_id as supplier",
       "attempts.bond_day as bondDay",
-      "attempts.bond_usd as bondUsd",
+      "attempts.bond_modulation as bondModulation",
       "attempts.completed_day as completedDay",
     ])
     .where("tasks.status", "in", ["queued", "assigned"])
@@ -468,14 +469,16 @@ const incomeStep: LedgerRun = ({ x, day }) => {
 /** Step 6, bonds (E9 of the work accepted today: E22 summed). */
 const bondsStep: LedgerRun = ({ x, w, day }) => {
   let acceptedUsd = 0;
-  let bondUsd = 0;
+  // the bonds as quoted at posting: E9 per modulation quoted (one unless a vote moved it today)
+  const acceptedAt = new Map<number, number>();
   for (const b of x.bonded) {
     acceptedUsd += b.price;
-    bondUsd += b.bondUsd ?? 0;
+    const m = b.bondModulation ?? w.oc.bondModulation;
+    acceptedAt.set(m, (acceptedAt.get(m) ?? 0) + b.price);
   }
   w.acceptedUsd = acceptedUsd;
-  // the bonds quoted at posting (E22 then), not the modulation after today's votes
-  day.supplierBondUsd = bondUsd;
+  day.supplierBondUsd = 0;
+  for (const [m, usd] of acceptedAt) day.supplierBondUsd += supplierBondUsd(m, usd);
   return undefined;
 };
 
@@ -599,8 +602,8 @@ function postBonds(x: Close, state: DayState) {
   const bondTokOf = new Sums();
   let bondTokensPosted = 0;
   for (const b of x.bonded) {
-    const tok = bondTokensOf(state, b.bondUsd ?? 0);
-    bondUsdOf.add(String(b.supplier), b.bondUsd ?? 0);
+    const tok = bondTokensOf(state, b.bondModulation, b.price);
+    bondUsdOf.add(String(b.supplier), (b.bondModulation ?? state.onchain.bondModulation) * b.price);
     bondTokOf.add(String(b.supplier), tok);
     bondTokensPosted += tok;
   }
@@ -637,7 +640,8 @@ function settle(x: Close, phase: 1 | 2, payOut: PayOut) {
     const id = String(r.supplier);
     if (r.outcome === "abandoned") {
       // left before completing it (src/ledger/departures.ts): the bond is lost, no validation
-      const bond = r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.bondUsd ?? 0);
+      const bond =
+        r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.bondModulation, r.price);
       bondLost.add(id, bond);
       s.confiscated += bond;
       n.abandoned++;
@@ -645,7 +649,8 @@ function settle(x: Close, phase: 1 | 2, payOut: PayOut) {
     }
     validatorShares.add(String(r.validator), r.share);
     n.shares += r.share;
-    const bond = r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.bondUsd ?? 0);
+    const bond =
+      r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.bondModulation, r.price);
     if (r.outcome !== "passed") {
       n.failed++;
       bondLost.add(id, bond);
@@ -708,7 +713,7 @@ function expire(x: Close, opsRevenue: Usd, payOut: PayOut, confiscated: Tokens) 
     freed += payOut(r.taskDay, r.price);
     if (r.attempt === null || r.supplier === null) continue;
     if (r.bondDay !== null) {
-      const bond = bondTokensOf(stateOf(r.bondDay), r.bondUsd ?? 0);
+      const bond = bondTokensOf(stateOf(r.bondDay), r.bondModulation, r.price);
       confiscated += bond;
       j.post(
         t,

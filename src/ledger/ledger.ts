@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Compilable, Transaction } from "kysely";
+import { supplierBondUsd } from "../mechanisms/bonds.js";
 import { ScenarioError } from "../scenario/errors.js";
 import { prepareScenario } from "../scenario/load.js";
 import { ONCHAIN_NAMES, type OnchainName, type OnchainValues } from "../scenario/onchain.js";
@@ -719,7 +720,7 @@ export class Ledger {
           supplier_id: supplierId,
           assigned_day: this.openDay,
           bond_day: null,
-          bond_usd: null,
+          bond_modulation: null,
           completed_day: null,
           validated_day: null,
           validator_id: null,
@@ -781,16 +782,17 @@ export class Ledger {
       );
     // the bond quoted is the bond charged: its USD is fixed now (a later vote on bondModulation
     // does not reach it; docs/ledger.md)
-    const bondUsd = this.onchain.bondModulation * task.price;
+    const bondModulation = this.onchain.bondModulation;
+    const bondUsd = supplierBondUsd(bondModulation, task.price);
     await this.exec(
       trx,
       "attempts.bond",
       (db, p) =>
         db
           .updateTable("attempts")
-          .set({ bond_day: p(0), bond_usd: p(1) })
+          .set({ bond_day: p(0), bond_modulation: p(1) })
           .where("id", "=", p(2)),
-      [this.openDay, bondUsd, attempt.id],
+      [this.openDay, bondModulation, attempt.id],
     );
     return {
       status: 200,
