@@ -278,7 +278,6 @@ async function createMarketTables(db: Kysely<unknown>): Promise<void> {
     .addColumn("supplier_id", "integer", (c) => c.notNull())
     .addColumn("assigned_day", "integer", (c) => c.notNull())
     .addColumn("bond_day", "integer")
-    .addColumn("bond_modulation", "real")
     .addColumn("completed_day", "integer")
     .addColumn("validated_day", "integer")
     .addColumn("validator_id", "integer")
@@ -384,6 +383,12 @@ const migrations: Record<string, Migration> = {
         .addColumn("recorded_by", "text", (c) => c.notNull())
         .addColumn("at", "text", (c) => c.notNull())
         .execute();
+    },
+  },
+  // the bondModulation a bond was quoted at (docs/ledger.md): a ledger made before it upgrades
+  "0003_bond_quote": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("attempts").addColumn("bond_modulation", "real").execute();
     },
   },
 };
