@@ -152,12 +152,21 @@ export class Dispatcher {
  * the job has a latency SLA, with the regions within `latencySlaMs` of its `origin` by the
  * latency table of the ledger's scenario (`marketplace.latencyMs`; the marketplace engine's rule,
  * `withinLatencySla`: a missing pair is 0 ms within a region, unreachable between two). Null: any
- * region. Refused (422) when an SLA has no origin, or when no region is left.
+ * region. Refused (422) when a region or the origin is not one of the scenario's
+ * (`marketplace.regions`, default global), when an SLA has no origin, or when no region is left.
  */
 export function jobRegions(
   scenario: Scenario,
   job: { regions?: readonly string[]; origin?: string; latencySlaMs?: number },
 ): string[] | null {
+  const known = scenario.marketplace?.regions ?? ["global"];
+  const unknownRegion = (field: string, r: string) =>
+    badInput(field, `unknown region "${r}" (the scenario's regions: ${known.join(", ")})`);
+  job.regions?.forEach((r, n) => {
+    if (!known.includes(r)) throw unknownRegion(`regions.${n}`, r);
+  });
+  if (job.origin !== undefined && !known.includes(job.origin))
+    throw unknownRegion("origin", job.origin);
   if (job.latencySlaMs === undefined) return job.regions ? [...job.regions] : null;
   const origin = job.origin;
   if (origin === undefined)
