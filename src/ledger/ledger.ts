@@ -125,7 +125,7 @@ export class Ledger {
   ): Promise<{ ledger: Ledger; operatorKey: string }> {
     const { scenario } = prepareScenario(scenarioRaw, { source: options.source });
     const economy = economyOf(scenario);
-    const handle = await openDb(url);
+    const handle = await openDb(url, { create: true });
     try {
       const existing = await handle.db
         .selectFrom("meta")
