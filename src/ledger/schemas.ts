@@ -30,7 +30,10 @@ export const SupplierIn = z
     name: Name,
     supplierClass: Name.openapi({ description: "A supplier class (price-matrix column)." }),
     resource: Name.default("any").openapi({ description: "Resource type (TPU, GPU-1x, …)." }),
-    region: Name.default("global"),
+    region: Name.default("global").openapi({
+      description:
+        "One of the scenario's marketplace.regions (default global, the one region of a scenario without them).",
+    }),
     capacity: z
       .number()
       .int()

@@ -140,7 +140,17 @@ describe("bad request bodies", () => {
 
 describe("regions", () => {
   it("an unknown region or origin is 422 naming the field and listing the scenario's regions", async () => {
-    const { ledger, c } = await withConsumer(REGIONAL);
+    const { ledger, op, c } = await withConsumer(REGIONAL);
+    // a supplier too: in mars, or in the default global of a scenario with eu and us only
+    for (const body of [{ region: "mars" }, {}]) {
+      const s = await op.post("/v1/suppliers", { name: "s", supplierClass: "gpu", ...body });
+      expect(s.status).toBe(422);
+      expect(s.body.field).toBe("region");
+      expect(s.body.error).toMatch(/eu, us/);
+    }
+    expect(
+      (await op.post("/v1/suppliers", { name: "s", supplierClass: "gpu", region: "us" })).body.id,
+    ).toBe(1);
     const mars = await c.post("/v1/jobs", { deadlineDay: 3, origin: "mars", latencySlaMs: 120 });
     expect(mars.status).toBe(422);
     expect(mars.body.field).toBe("origin");
