@@ -614,7 +614,13 @@ function reportRoutes(kit: RouteKit): void {
       "governance",
     ]),
     async (c) =>
-      c.json(await ledger.db.selectFrom("votes").selectAll().orderBy("id").execute()) as never,
+      c.json(
+        await ledger.db
+          .selectFrom("votes")
+          .select(["id", "day", "variable", "value", "voter", "cast_at as castAt"])
+          .orderBy("id")
+          .execute(),
+      ) as never,
   );
   app.openapi(
     get("/v1/balances", "Every account's balance, from its postings (operator)", ["operator"]),

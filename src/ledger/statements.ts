@@ -120,7 +120,18 @@ export async function supplierStatement(ledger: Ledger, id: number) {
     .select(["day", "reason"])
     .where("supplier_id", "=", id)
     .executeTakeFirst();
-  return { supplier: { ...s, reputation: d, departure: left ?? null }, days: rows, totals };
+  const supplier = {
+    id: s.id,
+    name: s.name,
+    supplierClass: s.supplier_class,
+    resource: s.resource,
+    region: s.region,
+    capacity: s.capacity,
+    certified: s.certified === 1,
+    stake: s.stake,
+    joinedDay: s.joined_day,
+  };
+  return { supplier: { ...supplier, reputation: d, departure: left ?? null }, days: rows, totals };
 }
 
 async function ledgerReputation(ledger: Ledger, _id: number, outcomes: boolean[]) {
@@ -158,7 +169,13 @@ export async function consumerStatement(ledger: Ledger, id: number) {
   const rows = [...days.values()].sort((a, b) => a.day - b.day);
   const totals: Row = { ...init };
   for (const r of rows) for (const k of Object.keys(init)) totals[k] += r[k];
-  return { consumer: c, days: rows, totals };
+  const consumer = {
+    id: c.id,
+    name: c.name,
+    consumerType: c.consumer_type,
+    joinedDay: c.joined_day,
+  };
+  return { consumer, days: rows, totals };
 }
 
 /** A validator's statement: per day, validations reported and tokens earned (E14). */
@@ -183,7 +200,7 @@ export async function validatorStatement(ledger: Ledger, id: number) {
   const rows = [...days.values()].sort((a, b) => a.day - b.day);
   const totals: Row = { ...init };
   for (const r of rows) for (const k of Object.keys(init)) totals[k] += r[k];
-  return { validator: v, days: rows, totals };
+  return { validator: { id: v.id, name: v.name, joinedDay: v.joined_day }, days: rows, totals };
 }
 
 export type DayRow = Row & { ledger: LedgerFigures };

@@ -189,7 +189,7 @@ describe("reads", () => {
     await ledger.close();
   });
 
-  it("GET /v1/jobs/{id} answers in the camelCase of POST /v1/jobs", async () => {
+  it("GET /v1/jobs/{id}, statements and votes answer in the camelCase of POST /v1/jobs", async () => {
     const { ledger, op, c } = await withConsumer();
     const s = (await op.post("/v1/suppliers", { name: "s", supplierClass: "gpu" })).body;
     const posted = (await c.post("/v1/jobs", { deadlineDay: 3, regions: ["global"] })).body;
@@ -215,8 +215,21 @@ describe("reads", () => {
       supplierId: s.id,
       excludedSupplierId: null,
     });
-    const snake = JSON.stringify(got).match(/"[a-z]+_[a-z_]+":/g);
-    expect(snake).toBeNull();
+    const snake = (v: unknown) => JSON.stringify(v).match(/"[a-z]+_[a-z_]+":/g);
+    expect(snake(got)).toBeNull();
+    // the statements' account and the votes read in camelCase too
+    const st = (await op.get(`/v1/statements/suppliers/${s.id}`)).body;
+    expect(st.supplier).toMatchObject({ supplierClass: "gpu", certified: true, joinedDay: 0 });
+    expect((await op.get("/v1/statements/consumers/1")).body.consumer).toMatchObject({
+      consumerType: "train",
+      joinedDay: 0,
+    });
+    const gov = op.as((await op.post("/v1/keys", { role: "governance", name: "g" })).body.apiKey);
+    await gov.post("/v1/votes", { set: { bondModulation: 0.2 } });
+    const votes = (await gov.get("/v1/votes")).body;
+    expect(votes[0]).toMatchObject({ variable: "bondModulation", value: 0.2, voter: "g" });
+    expect(Number.isNaN(Date.parse(votes[0].castAt))).toBe(false);
+    for (const v of [st, votes]) expect(snake(v)).toBeNull();
     await ledger.close();
   });
 });
