@@ -135,6 +135,7 @@ function guard(app: OpenAPIHono<Env>, ledger: Ledger, options: ApiOptions): void
   const rate = options.ratePerSecond ?? 5000;
   const buckets = new Map<string, { tokens: number; at: number }>();
   const principals = new Map<string, Principal>();
+  let revokedSeen = ledger.keysRevoked;
 
   app.onError((e, c) => {
     if (e instanceof LedgerError)
@@ -178,6 +179,10 @@ function guard(app: OpenAPIHono<Env>, ledger: Ledger, options: ApiOptions): void
         "Authorization",
         "send your API key as Authorization: Bearer <key>",
       );
+    if (ledger.keysRevoked !== revokedSeen) {
+      principals.clear(); // a replay re-issued a key (Ledger.replayWithNewKey): forget revoked ones
+      revokedSeen = ledger.keysRevoked;
+    }
     let p = principals.get(key);
     if (!p) {
       const found = await ledger.authenticate(key);

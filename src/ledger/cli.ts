@@ -35,9 +35,10 @@ function initCommand(ledger: Command): void {
         if (opts.priceSource !== "model" && opts.priceSource !== "feed")
           throw new CliError(`--price-source: expected model or feed, got "${opts.priceSource}"`);
         const { Ledger } = await import("./ledger.js");
-        const { readScenarioFile } = await import("../scenario/load.js");
-        const raw = readScenarioFile(opts.scenario);
-        const { ledger: l, operatorKey } = await Ledger.init(opts.db, raw, {
+        // the loader of `bme run`: extends and CSV series relative to the scenario file
+        const { loadScenario } = await import("../scenario/load.js");
+        const { scenario } = loadScenario(opts.scenario);
+        const { ledger: l, operatorKey } = await Ledger.init(opts.db, scenario, {
           priceSource: opts.priceSource,
           source: opts.scenario,
         }).catch(rethrow);

@@ -21,7 +21,7 @@ import { payTokens } from "../mechanisms/supplierTokens.js";
 import { validationsCompleted, validatorTokens } from "../mechanisms/validatorPay.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
 import { ONCHAIN_NAMES, type OnchainName, type OnchainValues } from "../scenario/onchain.js";
-import type { Day, Tokens, Usd, UsdPerToken } from "../units.js";
+import type { Day, Fraction, Tokens, Usd, UsdPerToken } from "../units.js";
 import type { Tables } from "./db.js";
 import { type Economy, vestedOn } from "./economy.js";
 import { LedgerError } from "./errors.js";
@@ -141,9 +141,12 @@ const earmark = (s: DayState, taskPrice: Usd) =>
     s.onchain.buybackModulation * ((1 - s.onchain.fiatOperationsFraction) * taskPrice),
     s.buybackPrice,
   );
-/** The bond of a task, in tokens at its bond day's price (E9, E22). */
-const bondTokensOf = (s: DayState, taskPrice: Usd) =>
-  supplierBondTokens(s.onchain.bondModulation, taskPrice, s.priceOfToken);
+/**
+ * The bond of a task, in tokens at its bond day's price (E9, E22), at the `bondModulation` quoted
+ * when it was posted (stored with it), not the day's after later votes.
+ */
+const bondTokensOf = (s: DayState, bondModulation: Fraction | null, taskPrice: Usd) =>
+  supplierBondTokens(bondModulation ?? s.onchain.bondModulation, taskPrice, s.priceOfToken);
 
 /** What every step of a close reads: the day, the journal, the closed days, the opening balances. */
 type Close = Awaited<ReturnType<typeof loadClose>>;
@@ -301,7 +304,11 @@ async function loadEvents(trx: Trx, t: Day) {
   const bonded = await trx
     .selectFrom("attempts")
     .innerJoin("tasks", "tasks.id", "attempts.task_id")
-    .select(["attempts.supplier_id as supplier", "tasks.price as price"])
+    .select([
+      "attempts.supplier_id as supplier",
+      "tasks.price as price",
+      "attempts.bond_modulation as bondModulation",
+    ])
     .where("attempts.bond_day", "=", t)
     .orderBy("attempts.id")
     .execute();
@@ -318,6 +325,7 @@ async function loadSettled(trx: Trx, t: Day) {
       "attempts.validator_id as validator",
       "attempts.outcome as outcome",
       "attempts.bond_day as bondDay",
+      "attempts.bond_modulation as bondModulation",
       "tasks.price as price",
       "tasks.share as share",
       "tasks.day as taskDay",
@@ -336,6 +344,7 @@ async function loadSettled(trx: Trx, t: Day) {
       "attempts.id as attempt",
       "attempts.supplier_id as supplier",
       "attempts.bond_day as bondDay",
+      "attempts.bond_modulation as bondModulation",
       "attempts.completed_day as completedDay",
     ])
     .where("tasks.status", "in", ["queued", "assigned"])
@@ -460,9 +469,16 @@ const incomeStep: LedgerRun = ({ x, day }) => {
 /** Step 6, bonds (E9 of the work accepted today: E22 summed). */
 const bondsStep: LedgerRun = ({ x, w, day }) => {
   let acceptedUsd = 0;
-  for (const b of x.bonded) acceptedUsd += b.price;
+  // the bonds as quoted at posting: E9 per modulation quoted (one unless a vote moved it today)
+  const acceptedAt = new Map<number, number>();
+  for (const b of x.bonded) {
+    acceptedUsd += b.price;
+    const m = b.bondModulation ?? w.oc.bondModulation;
+    acceptedAt.set(m, (acceptedAt.get(m) ?? 0) + b.price);
+  }
   w.acceptedUsd = acceptedUsd;
-  day.supplierBondUsd = supplierBondUsd(w.oc.bondModulation, acceptedUsd);
+  day.supplierBondUsd = 0;
+  for (const [m, usd] of acceptedAt) day.supplierBondUsd += supplierBondUsd(m, usd);
   return undefined;
 };
 
@@ -582,13 +598,12 @@ function postOnboarding(
 /** Bonds posted today: bought on the market at today's price into escrow (E22). Returns the tokens. */
 function postBonds(x: Close, state: DayState) {
   const { j, t } = x;
-  const oc = state.onchain;
   const bondUsdOf = new Sums();
   const bondTokOf = new Sums();
   let bondTokensPosted = 0;
   for (const b of x.bonded) {
-    const tok = bondTokensOf(state, b.price);
-    bondUsdOf.add(String(b.supplier), oc.bondModulation * b.price);
+    const tok = bondTokensOf(state, b.bondModulation, b.price);
+    bondUsdOf.add(String(b.supplier), (b.bondModulation ?? state.onchain.bondModulation) * b.price);
     bondTokOf.add(String(b.supplier), tok);
     bondTokensPosted += tok;
   }
@@ -625,7 +640,8 @@ function settle(x: Close, phase: 1 | 2, payOut: PayOut) {
     const id = String(r.supplier);
     if (r.outcome === "abandoned") {
       // left before completing it (src/ledger/departures.ts): the bond is lost, no validation
-      const bond = r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.price);
+      const bond =
+        r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.bondModulation, r.price);
       bondLost.add(id, bond);
       s.confiscated += bond;
       n.abandoned++;
@@ -633,7 +649,8 @@ function settle(x: Close, phase: 1 | 2, payOut: PayOut) {
     }
     validatorShares.add(String(r.validator), r.share);
     n.shares += r.share;
-    const bond = r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.price);
+    const bond =
+      r.bondDay === null ? 0 : bondTokensOf(stateOf(r.bondDay), r.bondModulation, r.price);
     if (r.outcome !== "passed") {
       n.failed++;
       bondLost.add(id, bond);
@@ -696,7 +713,7 @@ function expire(x: Close, opsRevenue: Usd, payOut: PayOut, confiscated: Tokens) 
     freed += payOut(r.taskDay, r.price);
     if (r.attempt === null || r.supplier === null) continue;
     if (r.bondDay !== null) {
-      const bond = bondTokensOf(stateOf(r.bondDay), r.price);
+      const bond = bondTokensOf(stateOf(r.bondDay), r.bondModulation, r.price);
       confiscated += bond;
       j.post(
         t,

@@ -77,6 +77,8 @@ export interface Tables {
     supplier_id: number;
     assigned_day: number;
     bond_day: number | null;
+    /** The bondModulation in force when the bond was posted: its quote (E22), what it is charged. */
+    bond_modulation: number | null;
     completed_day: number | null;
     validated_day: number | null;
     validator_id: number | null;
@@ -318,6 +320,7 @@ async function createMarketTables(db: Kysely<unknown>): Promise<void> {
     .addColumn("supplier_id", "integer", (c) => c.notNull())
     .addColumn("assigned_day", "integer", (c) => c.notNull())
     .addColumn("bond_day", "integer")
+    .addColumn("bond_modulation", "real")
     .addColumn("completed_day", "integer")
     .addColumn("validated_day", "integer")
     .addColumn("validator_id", "integer")

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Compilable, Transaction } from "kysely";
+import { supplierBondUsd } from "../mechanisms/bonds.js";
 import { ScenarioError } from "../scenario/errors.js";
 import { prepareScenario } from "../scenario/load.js";
 import { ONCHAIN_NAMES, type OnchainName, type OnchainValues } from "../scenario/onchain.js";
@@ -58,6 +59,15 @@ interface PendingWrite {
   readonly fn: (trx: Trx, j: Journal) => Promise<WriteResult>;
   resolve(r: WriteResult): void;
   reject(e: unknown): void;
+}
+
+/** The stored answer's note of the key it issued (hash only), for a replay to re-issue it. */
+const REISSUE = "reissuesKey";
+interface Reissue {
+  readonly hash: string;
+  readonly role: Role;
+  readonly accountId: number | null;
+  readonly name: string;
 }
 
 /** Most writes committed in one transaction. */
@@ -386,7 +396,10 @@ export class Ledger {
           "Idempotency-Key",
           `the key "${idempotencyKey}" was already used for another request`,
         );
-      return { status: seen.status, body: JSON.parse(seen.response) };
+      const stored = JSON.parse(seen.response);
+      if (stored && typeof stored === "object" && REISSUE in stored)
+        return this.replayWithNewKey(trx, seen, stored);
+      return { status: seen.status, body: stored };
     }
     const j = new Journal(this.c.txn, this.c.posting, at);
     const result = await w.fn(trx, j);
@@ -406,6 +419,40 @@ export class Ledger {
     return result;
   }
 
+  /**
+   * The replay of a write that issued a key (an account or an operator/governance key): keys are
+   * stored hashed, so the lost one cannot be shown again. A new key is issued, the old one
+   * revoked (its hash deleted), the stored answer updated so that a further retry revokes this
+   * one in turn, and the answer says so (docs/ledger.md, "Lost answers").
+   */
+  private async replayWithNewKey(
+    trx: Trx,
+    seen: Tables["idempotency"],
+    stored: Record<string, unknown>,
+  ): Promise<WriteResult> {
+    const { [REISSUE]: r, ...body } = stored as Record<string, unknown> & { [REISSUE]: Reissue };
+    await trx.deleteFrom("api_keys").where("hash", "=", r.hash).execute();
+    this.keysRevoked++;
+    const apiKey = await this.issueKey(trx, r.role, r.accountId, r.name);
+    await trx
+      .updateTable("idempotency")
+      .set({ response: JSON.stringify({ ...body, [REISSUE]: { ...r, hash: hashKey(apiKey) } }) })
+      .where("principal", "=", seen.principal)
+      .where("key", "=", seen.key)
+      .execute();
+    return {
+      status: seen.status,
+      body: {
+        ...body,
+        apiKey,
+        note: "a retried answer: keys are stored hashed, so this is a new key; the key of the earlier answer is revoked",
+      },
+    };
+  }
+
+  /** How many keys replays have revoked: a cache of principals is stale when it moves. */
+  keysRevoked = 0;
+
   /** Look up the principal of an API key (null if unknown). */
   async authenticate(key: string): Promise<Principal | null> {
     const hash = hashKey(key);
@@ -421,6 +468,18 @@ export class Ledger {
       name: row.name,
       id: hash.slice(0, 16),
     };
+  }
+
+  /** The stored answer of a write that issued `key`: its replay re-issues it (`replayWithNewKey`). */
+  private storedWithKey(
+    body: object,
+    key: string,
+    role: Role,
+    accountId: number | null,
+    name: string,
+  ) {
+    const reissue: Reissue = { hash: hashKey(key), role, accountId, name };
+    return { ...body, apiKey: null, [REISSUE]: reissue };
   }
 
   private async issueKey(trx: Trx, role: Role, accountId: number | null, name: string) {
@@ -449,7 +508,7 @@ export class Ledger {
     return {
       status: 201,
       body: { role, name, apiKey },
-      stored: { role, name, apiKey: null, note: "the key was shown once, when it was created" },
+      stored: this.storedWithKey({ role, name }, apiKey, role, null, name),
     };
   }
 
@@ -466,7 +525,11 @@ export class Ledger {
       .execute();
     const apiKey = await this.issueKey(trx, "consumer", id, name);
     const body = { id, name, consumerType, joinedDay: this.openDay };
-    return { status: 201, body: { ...body, apiKey }, stored: { ...body, apiKey: null } };
+    return {
+      status: 201,
+      body: { ...body, apiKey },
+      stored: this.storedWithKey(body, apiKey, "consumer", id, name),
+    };
   }
 
   async createSupplier(
@@ -516,7 +579,11 @@ export class Ledger {
     });
     await this.dispatch(trx);
     const body = { id, ...s, joinedDay: this.openDay };
-    return { status: 201, body: { ...body, apiKey }, stored: { ...body, apiKey: null } };
+    return {
+      status: 201,
+      body: { ...body, apiKey },
+      stored: this.storedWithKey(body, apiKey, "supplier", id, s.name),
+    };
   }
 
   async createValidator(trx: Trx, name: string): Promise<WriteResult> {
@@ -524,7 +591,11 @@ export class Ledger {
     await trx.insertInto("validators").values({ id, name, joined_day: this.openDay }).execute();
     const apiKey = await this.issueKey(trx, "validator", id, name);
     const body = { id, name, joinedDay: this.openDay };
-    return { status: 201, body: { ...body, apiKey }, stored: { ...body, apiKey: null } };
+    return {
+      status: 201,
+      body: { ...body, apiKey },
+      stored: this.storedWithKey(body, apiKey, "validator", id, name),
+    };
   }
 
   /**
@@ -650,6 +721,7 @@ export class Ledger {
           supplier_id: supplierId,
           assigned_day: this.openDay,
           bond_day: null,
+          bond_modulation: null,
           completed_day: null,
           validated_day: null,
           validator_id: null,
@@ -709,15 +781,19 @@ export class Ledger {
         "taskId",
         `the bond of task ${taskId} was already posted on day ${attempt.bond_day}`,
       );
+    // the bond quoted is the bond charged: its USD is fixed now (a later vote on bondModulation
+    // does not reach it; docs/ledger.md)
+    const bondModulation = this.onchain.bondModulation;
+    const bondUsd = supplierBondUsd(bondModulation, task.price);
     await this.exec(
       trx,
       "attempts.bond",
       (db, p) =>
         db
           .updateTable("attempts")
-          .set({ bond_day: p(0) })
-          .where("id", "=", p(1)),
-      [this.openDay, attempt.id],
+          .set({ bond_day: p(0), bond_modulation: p(1) })
+          .where("id", "=", p(2)),
+      [this.openDay, bondModulation, attempt.id],
     );
     return {
       status: 200,
@@ -725,8 +801,8 @@ export class Ledger {
         taskId,
         supplierId,
         bondDay: this.openDay,
-        bondUsd: this.onchain.bondModulation * task.price,
-        note: "bond tokens = bondModulation · taskPrice / priceOfToken of the day (E22), bought at the day's close",
+        bondUsd,
+        note: "the bond charged is this bondUsd (fixed now, whatever later votes say); its tokens = bondUsd / priceOfToken of the day (E22), bought at the day's close",
       },
     };
   }

@@ -189,14 +189,15 @@ async function voteSchedule(ledger: Ledger, from: number, to: number) {
     .where("day", "<=", to)
     .orderBy("id")
     .execute();
-  const schedule: { day: number; set: Record<string, number> }[] = [];
+  // a bond is charged the bondModulation quoted when it was posted: a vote on it reaches the
+  // bonds of the days after its own (docs/ledger.md), so the scenario sets it a day later
+  const byDay = new Map<number, Record<string, number>>();
   for (const v of votes) {
-    const last = schedule[schedule.length - 1];
-    if (last && last.day === v.day - from) last.set[v.variable] = v.value;
-    else schedule.push({ day: v.day - from, set: { [v.variable]: v.value } });
+    const day = v.day - from + (v.variable === "bondModulation" ? 1 : 0);
+    if (day > to - from) continue;
+    byDay.set(day, { ...byDay.get(day), [v.variable]: v.value });
   }
-
-  return schedule;
+  return [...byDay.entries()].sort((a, b) => a[0] - b[0]).map(([day, set]) => ({ day, set }));
 }
 
 /**
