@@ -1,6 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { Tables } from "./db.js";
 import { departureRoutes } from "./departuresApi.js";
 import { LedgerError } from "./errors.js";
 import type { Ledger, Principal, Role, WriteResult } from "./ledger.js";
@@ -141,7 +143,15 @@ function guard(app: OpenAPIHono<Env>, ledger: Ledger, options: ApiOptions): void
         { error: e.field ? `${e.field}: ${e.message}` : e.message, field: e.field },
         e.status,
       );
-    if (e instanceof SyntaxError)
+    if (e instanceof HTTPException && e.status === 415)
+      return c.json(
+        {
+          error: `the request body must be JSON (content-type: application/json), not ${c.req.header("content-type") ?? "untyped"}`,
+          field: "",
+        },
+        415,
+      );
+    if (e instanceof SyntaxError || (e instanceof HTTPException && e.status === 400))
       return c.json({ error: "the request body is not valid JSON", field: "" }, 400);
     process.stderr.write(`ledger: internal error: ${(e as Error).message}\n`);
     return c.json({ error: "internal error; nothing of this request was stored", field: "" }, 500);
@@ -508,13 +518,51 @@ function readRoutes(kit: RouteKit): void {
         throw new LedgerError(404, "id", `no job ${id} of yours`);
       const tasks = await ledger.db
         .selectFrom("tasks")
-        .selectAll()
-        .where("job_id", "=", id)
-        .orderBy("id")
+        .leftJoin("attempts", "attempts.id", "tasks.attempt_id")
+        .selectAll("tasks")
+        .select("attempts.supplier_id")
+        .where("tasks.job_id", "=", id)
+        .orderBy("tasks.id")
         .execute();
-      return c.json({ ...job, tasks }) as never;
+      return c.json(jobView(job, tasks)) as never;
     },
   );
+}
+
+/**
+ * A stored job and its tasks with the field names of the API (camelCase, as `POST /v1/jobs`
+ * answers): regions parsed; a task's `supplierId` is its current attempt's supplier (null when
+ * queued), `excludedSupplierId` the supplier whose failed attempt it may not go back to (null: none).
+ */
+function jobView(
+  job: Tables["jobs"],
+  tasks: readonly (Tables["tasks"] & { supplier_id: number | null })[],
+) {
+  const regions = (r: string | null) => (r === null ? null : (JSON.parse(r) as string[]));
+  return {
+    id: job.id,
+    consumerId: job.consumer_id,
+    consumerType: job.consumer_type,
+    units: job.units,
+    incentive: job.incentive,
+    price: job.price,
+    resource: job.resource,
+    regions: regions(job.regions),
+    day: job.day,
+    deadlineDay: job.deadline_day,
+    tasks: tasks.map((t) => ({
+      id: t.id,
+      supplierClass: t.supplier_class,
+      share: t.share,
+      price: t.price,
+      incentive: t.incentive,
+      status: t.status,
+      supplierId: t.supplier_id,
+      attemptId: t.attempt_id,
+      excludedSupplierId: t.excluded < 0 ? null : t.excluded,
+      closedDay: t.closed_day,
+    })),
+  };
 }
 
 /** Reports: statements, the daily table, votes, balances. */
@@ -571,7 +619,13 @@ function reportRoutes(kit: RouteKit): void {
       "governance",
     ]),
     async (c) =>
-      c.json(await ledger.db.selectFrom("votes").selectAll().orderBy("id").execute()) as never,
+      c.json(
+        await ledger.db
+          .selectFrom("votes")
+          .select(["id", "day", "variable", "value", "voter", "cast_at as castAt"])
+          .orderBy("id")
+          .execute(),
+      ) as never,
   );
   app.openapi(
     get("/v1/balances", "Every account's balance, from its postings (operator)", ["operator"]),

@@ -80,6 +80,16 @@ function serveCommand(ledger: Command): void {
             `bme ledger: http://${opts.host}:${info.port} (database ${l.dbKind}, open day ${l.openDay})\n`,
           );
         });
+        // a port in use or an address that cannot be bound: a message like bme serve's, no stack
+        await new Promise<void>((listening, failed) => {
+          server.once("listening", listening);
+          server.once("error", failed);
+        }).catch(async (e: NodeJS.ErrnoException) => {
+          await l.close();
+          if (e.code === "EADDRINUSE")
+            throw new CliError(`port ${opts.port} is in use: pick another with --port (0 = any)`);
+          throw new CliError(`cannot listen on ${opts.host}:${opts.port}: ${e.message}`);
+        });
         const stop = () => {
           server.close();
           void l.close().then(() => process.exit(0));

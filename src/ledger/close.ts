@@ -976,13 +976,29 @@ const recordStep: LedgerRun = ({ x, w, day, state }) => {
   return undefined;
 };
 
+/** The first number of a day's row (and its `ledger` figures) that is not finite, with its column. */
+function firstNonFinite(row: Record<string, unknown>, prefix = ""): [string, number] | null {
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v === "number" && !Number.isFinite(v)) return [prefix + k, v];
+    if (v !== null && typeof v === "object") {
+      const inner = firstNonFinite(v as Record<string, unknown>, `${prefix}${k}.`);
+      if (inner !== null) return inner;
+    }
+  }
+  return null;
+}
+
 /**
- * Invariants: the balances the postings give must agree with E17–E19 and keep I1–I3 (no escrow
+ * Invariants: a day's row is finite in every column (a non-finite value is never committed), and
+ * the balances the postings give must agree with E17–E19 and keep I1–I3 (no escrow
  * negative); otherwise the close is refused.
  */
 const invariantsStep: LedgerRun = ({ x, w, day }) => {
   const { t, e, dollarStart } = x;
   const { end, expected } = w;
+  const nonFinite = firstNonFinite(w.row as unknown as Record<string, unknown>);
+  if (nonFinite !== null)
+    throw refuse(t, `column ${nonFinite[0]} would be ${nonFinite[1]}, not a finite number`);
   const tol = (v: number) => INVARIANT_TOLERANCE * Math.max(Math.abs(v), e.totalTokens, 1);
   const agree: [string, number, number][] = [
     ["supply (E17)", end.supply, expected.supply],

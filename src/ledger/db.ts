@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import {
   Kysely,
@@ -9,6 +11,7 @@ import {
   sql,
 } from "kysely";
 import type { Pool } from "pg";
+import { LedgerError } from "./errors.js";
 
 /**
  * The ledger's database: one kysely schema, one set of migrations, two engines — PostgreSQL
@@ -153,18 +156,57 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
-/** Open (creating if needed) the database at `url` and bring its schema up to date. */
-export async function openDb(url: string): Promise<OpenedDb> {
+/** A PostgreSQL URL as it may be shown: its password masked. */
+export function maskedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+  }
+}
+
+/**
+ * Open the database at `url` and bring its schema up to date. `create` (bme ledger init) makes a
+ * new SQLite file; otherwise a missing file is refused (404, field `db`) rather than created
+ * empty. Refused too (422, field `db`): an SQLite file in a folder that does not exist, and a
+ * PostgreSQL server that cannot be reached (named by its URL, password masked).
+ */
+export async function openDb(url: string, options: { create?: boolean } = {}): Promise<OpenedDb> {
   let opened: OpenedDb;
   if (isPostgresUrl(url)) {
     const pg = (await import("pg")).default;
     // float8 → number is pg's default; count()/sum(int) come back as bigint strings (Number()).
     const pool: Pool = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      (await pool.connect()).release();
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      const err = e as NodeJS.ErrnoException;
+      const why = err.message || err.code || String(e);
+      throw new LedgerError(
+        422,
+        "db",
+        `could not connect to PostgreSQL at ${maskedUrl(url)}: ${why}${err.code && err.message ? ` (${err.code})` : ""}`,
+      );
+    }
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
     opened = { db, kind: "postgres", sqlite: null, close: () => db.destroy() };
   } else {
     const Database = (await import("better-sqlite3")).default;
     const file = url.replace(/^sqlite:(\/\/)?/, "");
+    if (file !== ":memory:" && !existsSync(file)) {
+      if (!options.create)
+        throw new LedgerError(404, "db", `no ledger at ${file}; create one with bme ledger init`);
+      const folder = dirname(resolve(file));
+      if (!existsSync(folder))
+        throw new LedgerError(
+          422,
+          "db",
+          `cannot create ${file}: the folder ${folder} does not exist (create it first)`,
+        );
+    }
     const database = new Database(file);
     // WAL + synchronous FULL: a commit returns only once its log frames are fsync'ed, so an
     // acknowledged event survives SIGKILL and power loss alike (docs/decisions.md: NORMAL would

@@ -11,7 +11,7 @@ import { departSupplier } from "./departures.js";
 import { consumerIndex, type Economy, economyOf, priceOfJob, rowOf } from "./economy.js";
 import { badInput, conflict, forbidden, LedgerError, notFound } from "./errors.js";
 import { fanOut, Journal, transfer } from "./journal.js";
-import { Dispatcher } from "./scheduler.js";
+import { checkRegion, Dispatcher } from "./scheduler.js";
 
 export type Role = "operator" | "consumer" | "supplier" | "validator" | "governance";
 export const ROLES: readonly Role[] = [
@@ -135,7 +135,7 @@ export class Ledger {
   ): Promise<{ ledger: Ledger; operatorKey: string }> {
     const { scenario } = prepareScenario(scenarioRaw, { source: options.source });
     const economy = economyOf(scenario);
-    const handle = await openDb(url);
+    const handle = await openDb(url, { create: true });
     try {
       const existing = await handle.db
         .selectFrom("meta")
@@ -549,6 +549,7 @@ export class Ledger {
         "supplierClass",
         `unknown supplier class "${s.supplierClass}"; this ledger has ${this.economy.supplierClasses.join(", ")}`,
       );
+    checkRegion(this.economy.scenario, "region", s.region);
     const id = this.c.supplier++;
     await trx
       .insertInto("suppliers")

@@ -148,16 +148,34 @@ export class Dispatcher {
 }
 
 /**
+ * Refuse (422 naming `field`) a region that is not one of the scenario's (`marketplace.regions`,
+ * default the one region global): a job or supplier there could never be matched.
+ */
+export function checkRegion(scenario: Scenario, field: string, region: string): void {
+  const known = scenario.marketplace?.regions ?? ["global"];
+  if (!known.includes(region))
+    throw badInput(
+      field,
+      `unknown region "${region}" (the scenario's regions: ${known.join(", ")})`,
+    );
+}
+
+/**
  * The regions allowed to serve a job (§9 eligibility): its `regions` if given, intersected, when
  * the job has a latency SLA, with the regions within `latencySlaMs` of its `origin` by the
  * latency table of the ledger's scenario (`marketplace.latencyMs`; the marketplace engine's rule,
  * `withinLatencySla`: a missing pair is 0 ms within a region, unreachable between two). Null: any
- * region. Refused (422) when an SLA has no origin, or when no region is left.
+ * region. Refused (422) when a region or the origin is not one of the scenario's
+ * (`marketplace.regions`, default global), when an SLA has no origin, or when no region is left.
  */
 export function jobRegions(
   scenario: Scenario,
   job: { regions?: readonly string[]; origin?: string; latencySlaMs?: number },
 ): string[] | null {
+  job.regions?.forEach((r, n) => {
+    checkRegion(scenario, `regions.${n}`, r);
+  });
+  if (job.origin !== undefined) checkRegion(scenario, "origin", job.origin);
   if (job.latencySlaMs === undefined) return job.regions ? [...job.regions] : null;
   const origin = job.origin;
   if (origin === undefined)

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { LIMITS } from "../scenario/limits.js";
 import { ONCHAIN_NAMES } from "../scenario/onchain.js";
 import { LedgerError } from "./errors.js";
 
@@ -8,6 +9,13 @@ import { LedgerError } from "./errors.js";
  * so both refuse the same input with the same message naming the field.
  */
 export const Name = z.string().min(1).max(200);
+/**
+ * Every number a request carries is finite and held to the scenario schema's limits
+ * (src/scenario/limits.ts, docs/limits.md), so every product a close computes stays finite.
+ */
+const amount = (max: number = LIMITS.maxAmount) => z.number().min(0).max(max);
+/** A day number: whole, 0 … the longest run allows (LIMITS.maxAmount like a schedule day). */
+const Day = z.number().int().min(0).max(LIMITS.maxAmount);
 export const Id = z.coerce.number().int().min(0);
 
 export const ConsumerIn = z
@@ -22,7 +30,10 @@ export const SupplierIn = z
     name: Name,
     supplierClass: Name.openapi({ description: "A supplier class (price-matrix column)." }),
     resource: Name.default("any").openapi({ description: "Resource type (TPU, GPU-1x, …)." }),
-    region: Name.default("global"),
+    region: Name.default("global").openapi({
+      description:
+        "One of the scenario's marketplace.regions (default global, the one region of a scenario without them).",
+    }),
     capacity: z
       .number()
       .int()
@@ -34,9 +45,7 @@ export const SupplierIn = z
       .boolean()
       .default(true)
       .openapi({ description: "Certified (phase 1 assigns only certified suppliers)." }),
-    stake: z
-      .number()
-      .min(0)
+    stake: amount()
       .default(0)
       .openapi({ description: "Stake declared at certification, tokens (recorded)." }),
   })
@@ -50,59 +59,58 @@ export const JobIn = z
     units: z
       .number()
       .gt(0)
+      .max(LIMITS.maxUnitsPerJob)
       .optional()
-      .openapi({ description: "Units of service (E1). Default: the type's unitsPerJob." }),
-    incentive: z
-      .number()
-      .min(0)
+      .openapi({
+        description: `Units of service (E1), > 0 … ${LIMITS.maxUnitsPerJob}. Default: the type's unitsPerJob.`,
+      }),
+    incentive: amount(LIMITS.maxIncentive)
       .optional()
-      .openapi({ description: "Incentive bid, fraction of price (E1). Default: the type's." }),
+      .openapi({
+        description: `Incentive bid, fraction of price (E1), 0 … ${LIMITS.maxIncentive}. Default: the type's.`,
+      }),
     resource: Name.optional().openapi({ description: "Required resource type." }),
     regions: z.array(Name).min(1).optional().openapi({ description: "Allowed regions." }),
     origin: Name.optional().openapi({
       description: "Region the job comes from; required with latencySlaMs.",
     }),
-    latencySlaMs: z.number().min(0).optional().openapi({
+    latencySlaMs: amount().optional().openapi({
       description:
         "Latency SLA, ms: only regions within it of origin (the scenario's marketplace.latencyMs) may serve; intersected with regions.",
     }),
-    deadlineDay: z
-      .number()
-      .int()
-      .min(0)
-      .openapi({ description: "Last day the work may be validated." }),
+    deadlineDay: Day.openapi({ description: "Last day the work may be validated." }),
   })
   .strict()
   .openapi("NewJob");
 export const ValidationIn = z.object({ passed: z.boolean() }).strict();
 export const InputsIn = z
   .object({
-    consumerSentiment: z
-      .number()
-      .min(0)
-      .openapi({ description: "Exchange demand of the day, usd (E10)." }),
-    governanceValue: z
-      .number()
-      .min(0)
+    consumerSentiment: amount().openapi({
+      description: `Exchange demand of the day, usd (E10), 0 … ${LIMITS.maxAmount}.`,
+    }),
+    governanceValue: amount()
       .default(0)
-      .openapi({ description: "Governance demand, usd (E10)." }),
+      .openapi({ description: `Governance demand, usd (E10), 0 … ${LIMITS.maxAmount}.` }),
     priceOfToken: z
       .number()
-      .gt(0)
+      .min(LIMITS.minPriceFloor)
+      .max(LIMITS.maxAmount)
       .optional()
-      .openapi({ description: "usd/token, when priceSource is feed." }),
+      .openapi({
+        description: `usd/token, when priceSource is feed, ${LIMITS.minPriceFloor} … ${LIMITS.maxAmount}.`,
+      }),
   })
   .strict()
   .openapi("MarketInputs");
 export const VoteIn = z
   .object({
     set: z.record(z.string(), z.number()).openapi({
-      description: `On-chain variables and their new values: ${ONCHAIN_NAMES.join(", ")}.`,
+      description: `On-chain variables and their new values, each held to the scenario schema's range (422 naming set.<variable>): ${ONCHAIN_NAMES.join(", ")}.`,
     }),
   })
   .strict()
   .openapi("Vote");
-export const CloseIn = z.object({ day: z.number().int().min(0) }).strict();
+export const CloseIn = z.object({ day: Day }).strict();
 export const Format = z.object({ format: z.enum(["json", "csv"]).default("json") });
 export const IdParam = z.object({ id: Id });
 

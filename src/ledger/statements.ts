@@ -1,6 +1,7 @@
 import { columnNames } from "../engine/columns.js";
 import type { LedgerFigures } from "./close.js";
 import { type LedgerDb, num } from "./db.js";
+import { LedgerError } from "./errors.js";
 import type { Ledger } from "./ledger.js";
 
 type Row = Record<string, number>;
@@ -42,7 +43,7 @@ const perDay = (m: Map<number, Row>, day: number, init: Row): Row => {
 export async function supplierStatement(ledger: Ledger, id: number) {
   const db = ledger.db;
   const s = await db.selectFrom("suppliers").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!s) return { supplier: null, days: [], totals: {} };
+  if (!s) throw noAccount("supplier", id);
   const init: Row = {
     tasksValidated: 0,
     tasksFailed: 0,
@@ -119,7 +120,18 @@ export async function supplierStatement(ledger: Ledger, id: number) {
     .select(["day", "reason"])
     .where("supplier_id", "=", id)
     .executeTakeFirst();
-  return { supplier: { ...s, reputation: d, departure: left ?? null }, days: rows, totals };
+  const supplier = {
+    id: s.id,
+    name: s.name,
+    supplierClass: s.supplier_class,
+    resource: s.resource,
+    region: s.region,
+    capacity: s.capacity,
+    certified: s.certified === 1,
+    stake: s.stake,
+    joinedDay: s.joined_day,
+  };
+  return { supplier: { ...supplier, reputation: d, departure: left ?? null }, days: rows, totals };
 }
 
 async function ledgerReputation(ledger: Ledger, _id: number, outcomes: boolean[]) {
@@ -129,10 +141,16 @@ async function ledgerReputation(ledger: Ledger, _id: number, outcomes: boolean[]
   return reputation(last.filter((o) => o).length, last.length, 1);
 }
 
+/** The 404 of a statement of an account that does not exist. */
+function noAccount(kind: string, id: number): LedgerError {
+  return new LedgerError(404, "id", `no ${kind} ${id}`);
+}
+
 /** A consumer's statement: per day, jobs submitted, USD paid, USD refunded. */
 export async function consumerStatement(ledger: Ledger, id: number) {
   const db = ledger.db;
   const c = await db.selectFrom("consumers").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!c) throw noAccount("consumer", id);
   const init: Row = { jobs: 0, usdPaid: 0, usdRefunded: 0 };
   const days = new Map<number, Row>();
   const jobs = await db.selectFrom("jobs").select(["day"]).where("consumer_id", "=", id).execute();
@@ -151,13 +169,20 @@ export async function consumerStatement(ledger: Ledger, id: number) {
   const rows = [...days.values()].sort((a, b) => a.day - b.day);
   const totals: Row = { ...init };
   for (const r of rows) for (const k of Object.keys(init)) totals[k] += r[k];
-  return { consumer: c ?? null, days: rows, totals };
+  const consumer = {
+    id: c.id,
+    name: c.name,
+    consumerType: c.consumer_type,
+    joinedDay: c.joined_day,
+  };
+  return { consumer, days: rows, totals };
 }
 
 /** A validator's statement: per day, validations reported and tokens earned (E14). */
 export async function validatorStatement(ledger: Ledger, id: number) {
   const db = ledger.db;
   const v = await db.selectFrom("validators").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!v) throw noAccount("validator", id);
   const init: Row = { validations: 0, tokensEarned: 0 };
   const days = new Map<number, Row>();
   const reports = await db
@@ -175,7 +200,7 @@ export async function validatorStatement(ledger: Ledger, id: number) {
   const rows = [...days.values()].sort((a, b) => a.day - b.day);
   const totals: Row = { ...init };
   for (const r of rows) for (const k of Object.keys(init)) totals[k] += r[k];
-  return { validator: v ?? null, days: rows, totals };
+  return { validator: { id: v.id, name: v.name, joinedDay: v.joined_day }, days: rows, totals };
 }
 
 export type DayRow = Row & { ledger: LedgerFigures };

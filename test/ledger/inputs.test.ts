@@ -53,7 +53,7 @@ describe("market inputs and governance", () => {
       value: 0.5,
       voter: "dao-7",
     });
-    expect(Number.isNaN(Date.parse(votes[0].cast_at))).toBe(false);
+    expect(Number.isNaN(Date.parse(votes[0].castAt))).toBe(false);
     await ledger.close();
   });
 });
