@@ -3,6 +3,9 @@ import { column, type RunResult } from "../../engine/result.js";
 import { axisName, byDay, type ChartSpec, dayLines } from "./common.js";
 import { phaseChangeDay } from "./run.js";
 
+/** The colour of the governance marks and of their legend entry. */
+const MARK_COLOR = "#d62728";
+
 /**
  * The token price with every governance change of the run (rules E38, controllers E39, and
  * schedule votes) as a vertical line labelled `rule: variable old → new`. Controllers that
@@ -28,14 +31,20 @@ export function governanceChart(r: RunResult): ChartSpec | null {
     [{ name: "priceOfToken", values: column(r, "priceOfToken") }],
     phaseChangeDay(r),
   );
+  // a series with no points that carries the marks: its legend entry draws as the marks do
+  // (red, dotted), not as an empty swatch in the palette's next colour
   const changes: LineSeriesOption = {
     type: "line",
-    name: "governance",
+    name: "governance change",
     data: byDay([]),
+    color: MARK_COLOR,
+    itemStyle: { color: MARK_COLOR },
+    lineStyle: { type: "dotted", color: MARK_COLOR, width: 1 },
+    symbol: "none",
     markLine: {
       silent: true,
       symbol: "none",
-      lineStyle: { type: "dotted", color: "#d62728", width: 1 },
+      lineStyle: { type: "dotted", color: MARK_COLOR, width: 1 },
       label: { position: "insideEndTop", color: "#8b1a1a", fontSize: 10 },
       data: marks.map((c) => ({
         xAxis: c.day,
