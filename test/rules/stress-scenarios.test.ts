@@ -39,6 +39,19 @@ describe("scenarios/stress/reserve-controller.yaml (E39) holds the reserve near 
     expect(Math.min(...w)).toBeLessThan(0.65 * target);
     expect(w.filter(inBand).length).toBeLessThan(r.length / 2);
   });
+
+  it("the report's governance chart draws the controlled divisor day by day", () => {
+    const series = governanceChart(held)?.option.series as {
+      name: string;
+      data: [number, number][];
+    }[];
+    const path = series.find((s) => s.name === "hold-reserve: jobRewardModulation");
+    // the whitepaper's divisor 10 until the controller first moves it; then the logged values
+    expect(path?.data[30]).toEqual([30, 10]);
+    const last = (held.governance ?? []).filter((c) => c.day <= 100).at(-1);
+    expect(path?.data[100]).toEqual([100, last?.value]);
+    expect(path?.data).toHaveLength(240);
+  });
 });
 
 describe("scenarios/stress/price-defense.yaml (E38) fires on the day-100 crash", () => {
