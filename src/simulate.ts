@@ -68,7 +68,7 @@ export function simulate(
   const extensions = [
     ...own,
     ...(rules.length > 0 ? [governanceStep(compiled, rules, governance)] : []),
-    ...(options.policies?.length ? policySteps(options.policies) : []),
+    ...(options.policies?.length ? policySteps(options.policies, governance) : []),
     ...(options.extensions ?? []),
   ];
   const market =
@@ -101,8 +101,12 @@ export function simulate(
     outcome.daysCompleted,
     outcome.error,
   );
-  // the change log: the rules' (with the votes among them), or the schedule's votes alone
-  const log = rules.length > 0 ? governance : scheduleChanges(compiled);
+  // the change log: the rules' (with the votes among them) and the policies', or the schedule's
+  // votes with the policies' (a stable sort by day keeps a day's vote before its policies)
+  const log =
+    rules.length > 0
+      ? governance
+      : [...scheduleChanges(compiled), ...governance].sort((a, b) => a.day - b.day);
   const withRules = log.length > 0 ? { ...result, governance: log } : result;
   const full = market ? { ...withRules, marketplace: market.marketplace } : withRules;
   if (!options.metrics?.length || full.error) return full;

@@ -1,5 +1,6 @@
 import { extname } from "node:path";
 import type { RunResult } from "../engine/result.js";
+import { resultOutcomes } from "../montecarlo/outcomes.js";
 import { writeFileAtomic } from "./atomic.js";
 import { type DataTable, writeDataTable, writeJsonFile } from "./dataTable.js";
 
@@ -8,7 +9,9 @@ const INTEGER_COLUMNS = new Set(["day", "phase", "priceFloored"]);
 
 /**
  * The run's metadata, everything needed to reproduce any row: scenario name, seed, run index,
- * package version, mode, the error that stopped the run (or null) and the scenario as parsed.
+ * package version, mode, the error that stopped the run (or null) and the scenario as parsed;
+ * and what the run came to: `outcomes`, the built-in outcome metrics (docs/outputs.md), and
+ * `metrics`, the plugin metrics by name (`{}` without plugins).
  */
 export function runMetadata(r: RunResult): Record<string, unknown> {
   const m = r.meta;
@@ -22,6 +25,8 @@ export function runMetadata(r: RunResult): Record<string, unknown> {
     error: r.error ? r.error.message : null,
     warnings: m.warnings,
     columns: r.columns,
+    outcomes: resultOutcomes(r),
+    metrics: r.metrics ?? {},
     scenario: m.scenario,
   };
 }
@@ -47,7 +52,12 @@ export function toCsv(r: RunResult): string {
 export function toJson(r: RunResult): string {
   const rows: number[][] = [];
   for (let t = 0; t < r.days; t++) rows.push(r.values.map((v) => v[t]));
-  const meta = { ...r.meta, error: r.error ? r.error.message : null };
+  const meta = {
+    ...r.meta,
+    error: r.error ? r.error.message : null,
+    outcomes: resultOutcomes(r),
+    metrics: r.metrics ?? {},
+  };
   return `${JSON.stringify({ meta, columns: r.columns, rows })}\n`;
 }
 

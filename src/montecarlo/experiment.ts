@@ -26,6 +26,8 @@ export interface RunExperimentOptions {
 export interface ExperimentOutcome {
   readonly experimentId: string | null;
   readonly resumed: boolean;
+  /** With resume, when nothing could be continued: why a new experiment was started. */
+  readonly notice?: string;
   /** Every point's result, by index; points stored by an earlier, resumed run are absent. */
   readonly points: (PointResult | undefined)[];
   readonly skippedPoints: number;
@@ -130,6 +132,7 @@ export async function runExperiment(
   return {
     experimentId: begun?.experimentId ?? null,
     resumed: (begun as { resumed?: boolean } | null)?.resumed ?? false,
+    notice: (begun as { notice?: string } | null)?.notice,
     points: results,
     skippedPoints: spec.points.length - todo.length,
     interrupted,

@@ -101,3 +101,33 @@ function supplierIncomeAll(
   }
   return supplierDays > 0 ? pay / supplierDays : Number.NaN;
 }
+
+/**
+ * The outcome metrics of one finished run (the `runOutcomes` of its table), for the outputs of
+ * `bme run` (`<name>.meta.json`, the `.json` table's `meta`): same names and units as the
+ * Monte Carlo outcomes (docs/outputs.md); NaN where a value does not exist.
+ */
+export function resultOutcomes(r: {
+  readonly columns: readonly string[];
+  readonly days: number;
+  readonly values: readonly Float64Array[];
+  readonly meta: {
+    readonly scenario: {
+      consumers: readonly unknown[];
+      suppliers: readonly unknown[];
+      outcomes?: { priceThreshold?: number; drawdownFromDay?: number };
+    };
+  };
+}): Record<OutcomeMetric, number> {
+  const out = new Float64Array(r.columns.length * r.days);
+  r.values.forEach((v, c) => {
+    out.set(v.subarray(0, r.days), c * r.days);
+  });
+  const s = r.meta.scenario;
+  return runOutcomes(
+    out,
+    r.days,
+    r.days,
+    outcomeContext({ nC: s.consumers.length, nK: s.suppliers.length, scenario: s }),
+  );
+}

@@ -3,6 +3,7 @@ import { ONCHAIN } from "../day/sequence.js";
 import { wholeSuppliers } from "../engine/inputs.js";
 import type { RunResult } from "../engine/result.js";
 import { seriesNames } from "../processes/generate.js";
+import type { GovernanceChange } from "../rules/step.js";
 import { ONCHAIN_INFO, ONCHAIN_NAMES, type OnchainName } from "../scenario/onchain.js";
 import { PluginError } from "./error.js";
 
@@ -68,9 +69,13 @@ function checkValue(name: string, value: unknown): string | null {
 /**
  * The day steps of a run's policies: "policies" after "schedule" (after any rules) asks each
  * policy in order and applies its `set`; "policyScale" after "inputs" applies the day's
- * `scale` factors. Build one pair per run.
+ * `scale` factors. Build one pair per run. Every on-chain change a policy makes is appended to
+ * `log` as rule `plugin:<name>` (as rules and votes are), when a log is given.
  */
-export function policySteps(policies: readonly Policy[]): StepInsertion[] {
+export function policySteps(
+  policies: readonly Policy[],
+  log?: GovernanceChange[],
+): StepInsertion[] {
   const scale = new Map<string, number>();
   let row: Record<string, number> | undefined;
   let rowOut: Float64Array | undefined;
@@ -130,7 +135,17 @@ export function policySteps(policies: readonly Policy[]): StepInsertion[] {
             for (const [name, value] of Object.entries(action?.set ?? {})) {
               const bad = checkValue(name, value);
               if (bad) return new PluginError(p.name, ctx.t, bad);
-              ctx.onchain[ONCHAIN[name as OnchainName]] = value as number;
+              const v = ONCHAIN[name as OnchainName];
+              const old = ctx.onchain[v];
+              if (old === value) continue;
+              ctx.onchain[v] = value as number;
+              log?.push({
+                day: ctx.t,
+                rule: `plugin:${p.name}`,
+                variable: name as OnchainName,
+                old,
+                value: value as number,
+              });
             }
             for (const [name, f] of Object.entries(action?.scale ?? {})) {
               if (!names.includes(name))

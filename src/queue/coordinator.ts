@@ -105,6 +105,7 @@ export async function runDistributedExperiment(
     return {
       experimentId: begun.experimentId,
       resumed: begun.resumed ?? false,
+      notice: (begun as { notice?: string }).notice,
       points: run.results,
       skippedPoints: spec.points.length - todo.length,
       interrupted,

@@ -23,6 +23,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { StoreError } from "./errors.js";
 import type { ExportFormat } from "./export.js";
 import { canonicalHash, decodeJson, encodeJson } from "./json.js";
+import { resumeNotice, specChanges } from "./resume.js";
 import { ID_PREFIX, SCHEMA_SQL, SCHEMA_VERSION, TABLES } from "./schema.js";
 
 export { DEFAULT_STORE } from "./defaults.js";
@@ -33,6 +34,11 @@ export interface BeginResult {
   readonly completedPoints: ReadonlySet<number>;
   /** True when an unfinished experiment of the same spec was continued. */
   readonly resumed: boolean;
+  /**
+   * With resume, when nothing could be continued: why (the most recent unfinished experiment of
+   * the same kind and scenario name, and what of its spec changed — e.g. an edited plugin file).
+   */
+  readonly notice?: string;
 }
 
 /** One line of `bme runs`. */
@@ -280,6 +286,7 @@ class DuckDbStore implements Store {
           };
         }
       }
+      const notice = options.resume ? await this.resumeNoticeOf(spec) : undefined;
       const { scenario, ...rest } = spec;
       const experimentId = await this.transaction(async () => {
         const seq =
@@ -309,8 +316,25 @@ class DuckDbStore implements Store {
         );
         return id;
       });
-      return { experimentId, completedPoints: new Set<number>(), resumed: false };
+      return { experimentId, completedPoints: new Set<number>(), resumed: false, notice };
     });
+  }
+
+  /** Why `spec` resumes nothing: the latest unfinished experiment of its kind and name, and what changed. */
+  private async resumeNoticeOf(spec: ExperimentSpec): Promise<string> {
+    const rows = (
+      await this.db.runAndReadAll(
+        `SELECT id, scenario_json, spec_json FROM experiments
+           WHERE kind = $k AND scenario_name = $n AND NOT finished ORDER BY seq DESC LIMIT 1`,
+        { k: spec.kind, n: spec.scenarioName },
+      )
+    ).getRows();
+    if (rows.length === 0) return resumeNotice(null, [], spec.kind);
+    const old = {
+      ...decodeJson<Omit<ExperimentSpec, "scenario">>(String(rows[0]![2])),
+      scenario: decodeJson<Scenario>(String(rows[0]![1])),
+    };
+    return resumeNotice(String(rows[0]![0]), specChanges(old, spec), spec.kind);
   }
 
   writePoint(experimentId: string, point: PointResult): Promise<void> {

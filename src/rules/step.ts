@@ -69,10 +69,9 @@ export function governanceStep(
             before[v] = value;
           }
         rules.forEach((r, i) => {
-          if (t < 1) return;
+          if (t < 1 || t < r.fromDay) return;
           const x = columnView(ctx, COL[r.column]);
           if (r.kind === "pi") {
-            if (t < r.fromDay) return;
             const v = ONCHAIN[r.variable];
             const next = piStep(
               { target: r.target, kp: r.kp, ki: r.ki, bias: bias[i], min: r.min, max: r.max },

@@ -40,6 +40,11 @@ export const ThresholdRuleSchema = z
       .min(0)
       .default(0)
       .describe("Days that must pass after the rule's last change before the next. Default 0."),
+    fromDay: z
+      .int()
+      .min(1)
+      .default(1)
+      .describe("First day the rule acts (it reads the day before). Whole ≥ 1. Default 1."),
   })
   .describe("A threshold rule with hysteresis (E38).");
 

@@ -75,9 +75,11 @@ describe("shipped stress scenarios", () => {
     const d = raise?.day ?? 0;
     expect(p[d - 1] / p[d - 8] - 1).toBeLessThan(-0.1);
     expect(g.some((c) => c.day > d && c.value === 0.5)).toBe(true);
+    // nothing before the crash: phase 1's steady fall is not a crash (the rule acts from day 40)
+    expect(g.every((c) => c.day > 100)).toBe(true);
   });
 
-  it("reserve-controller: jobRewardModulation moves only from day 31, within [2, 200]", () => {
+  it("reserve-controller: jobRewardModulation moves only from day 31, within [10, 5000]", () => {
     const r = simulate(
       loadScenario(join(SCENARIOS_DIR, "stress", "reserve-controller.yaml")).scenario,
       {
@@ -88,8 +90,8 @@ describe("shipped stress scenarios", () => {
     expect(g.length).toBeGreaterThan(100);
     for (const c of g) {
       expect(c.day).toBeGreaterThanOrEqual(31);
-      expect(c.value).toBeGreaterThanOrEqual(2);
-      expect(c.value).toBeLessThanOrEqual(200);
+      expect(c.value).toBeGreaterThanOrEqual(10);
+      expect(c.value).toBeLessThanOrEqual(5000);
     }
     expect(r.error).toBeNull();
   });

@@ -209,6 +209,39 @@ describe("results store", () => {
     expect([last.experimentId, last.resumed]).toEqual(["sweep-0004", false]);
   });
 
+  it("says why --resume starts a new experiment: an edited plugin file, another seed", async () => {
+    const { store } = await fresh();
+    const ref = (sha: string) => ({ plugins: [{ path: "/p/policy.mjs", sha256: sha }] });
+    const a = "a".repeat(64);
+    const b = "b".repeat(64);
+    const first = await store.begin(spec({ options: ref(a) }), { resume: false });
+    expect(first.notice).toBeUndefined();
+    // the same file: resumed, no notice
+    const same = await store.begin(spec({ options: ref(a) }), { resume: true });
+    expect([same.experimentId, same.resumed, same.notice]).toEqual([
+      first.experimentId,
+      true,
+      undefined,
+    ]);
+    // the plugin file edited (another hash): a new experiment, and the reason
+    const edited = await store.begin(spec({ options: ref(b) }), { resume: true });
+    expect(edited.resumed).toBe(false);
+    expect(edited.notice).toBe(
+      `experiment ${first.experimentId} cannot be resumed: plugin /p/policy.mjs changed (sha256 bbbbbbbbbbbb…, was aaaaaaaaaaaa…); starting a new one`,
+    );
+    // the latest unfinished one is now the edited one: another seed is named as such
+    const seed = await store.begin(spec({ options: ref(b), seed: 99 }), { resume: true });
+    expect(seed.notice).toBe(
+      `experiment ${edited.experimentId} cannot be resumed: the seed changed; starting a new one`,
+    );
+    // nothing unfinished of that kind and name
+    for (const id of [first.experimentId, edited.experimentId, seed.experimentId])
+      await store.finish(id);
+    expect((await store.begin(spec({ options: ref(b) }), { resume: true })).notice).toBe(
+      "no unfinished sweep experiment of this scenario to resume; starting a new one",
+    );
+  });
+
   it("refuses points of an unknown experiment; loads an unknown id as null", async () => {
     const { store } = await fresh();
     await expect(store.writePoint("mc-0042", point(0))).rejects.toThrow(/no experiment "mc-0042"/);

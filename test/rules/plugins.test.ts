@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -86,5 +86,69 @@ describe("plugin API", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('plugin "thrower" failed on day 7: nope');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("every on-chain change a policy makes is in the governance log, as plugin:<name>", () => {
+    const s = {
+      ...loadScenario(WHITEPAPER).scenario,
+      days: 80,
+      onchain: { buybackModulation: 0.5 },
+    };
+    const raise: Policy = {
+      name: "raise",
+      // asks for 0.7 every day from day 50: one change, on day 50; then nothing changes
+      decide: (v) => (v.day >= 50 ? { set: { buybackModulation: 0.7 } } : undefined),
+    };
+    const r = simulate(s, { seed: 1, policies: [raise] });
+    expect(r.error).toBeNull();
+    expect(r.governance).toEqual([
+      { day: 50, rule: "plugin:raise", variable: "buybackModulation", old: 0.5, value: 0.7 },
+    ]);
+    // with a schedule vote on day 10 as well: the vote and the policy's change, by day
+    const voted = simulate(
+      { ...s, schedule: [{ day: 10, set: { fiatOperationsFraction: 0.2 } }] },
+      { seed: 1, policies: [raise] },
+    );
+    expect(voted.governance?.map((g) => [g.day, g.rule, g.variable])).toEqual([
+      [10, "schedule", "fiatOperationsFraction"],
+      [50, "plugin:raise", "buybackModulation"],
+    ]);
+  });
+
+  it("bme run --plugin --out writes the policy's changes and the outcome and plugin metrics", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-plugin-out-"));
+    const policy = join(dir, "raise.mjs");
+    writeFileSync(
+      policy,
+      'export const policies = [{ name: "raise", decide: (v) => (v.day >= 50 ? { set: { buybackModulation: 0.7 } } : undefined) }];\n',
+    );
+    const args = ["--seed", "1", "--set", "onchain.buybackModulation=0.5", "--days", "80"];
+    const run = (out: string) =>
+      execFileSync(
+        "node",
+        [CLI, "run", WHITEPAPER, ...args, "--plugin", policy, "--plugin", RESERVE, "--out", out],
+        { encoding: "utf8" },
+      );
+    run(join(dir, "x.json"));
+    expect(readFileSync(join(dir, "x.governance.csv"), "utf8")).toBe(
+      "day,rule,variable,old,value\n50,plugin:raise,buybackModulation,0.5,0.7\n",
+    );
+    const json = JSON.parse(readFileSync(join(dir, "x.json"), "utf8"));
+    const col = (name: string): number[] =>
+      json.rows.map((row: number[]) => row[json.columns.indexOf(name)]);
+    const price = col("priceOfToken");
+    const reserve = col("tokenReserve");
+    // worked out from the table itself: last price, lowest reserve, first phase-2 day
+    expect(json.meta.outcomes.finalPrice).toBe(price[79]);
+    expect(json.meta.outcomes.minTokenReserve).toBe(Math.min(...reserve));
+    expect(json.meta.outcomes.phaseChangeDay).toBe(col("phase").indexOf(2));
+    const limit = 0.1 * json.meta.scenario.tokens.initialTokenReserve;
+    expect(json.meta.metrics.reserveFloorDays).toBe(reserve.filter((x) => x < limit).length);
+    const d = col("dollarReserve")[79] / col("supply")[79];
+    expect(json.meta.metrics.dollarPerToken).toBeCloseTo(d, 12);
+    run(join(dir, "y.csv"));
+    const side = JSON.parse(readFileSync(join(dir, "y.meta.json"), "utf8"));
+    expect(side.outcomes).toEqual(json.meta.outcomes);
+    expect(side.metrics).toEqual(json.meta.metrics);
   });
 });

@@ -178,6 +178,7 @@ async function execute(
           onProgress: (done, total) => bar.update(done, total),
         });
     bar.stop();
+    if (outcome.notice) process.stderr.write(`warning: ${outcome.notice}\n`);
     let stored: PointResult[] = [];
     if (outcome.skippedPoints > 0 && sink && outcome.experimentId) {
       const loaded = await (

@@ -1,7 +1,23 @@
 import type { EChartsOption, LineSeriesOption } from "echarts";
 import { column, type RunResult } from "../../engine/result.js";
-import { axisName, byDay, type ChartSpec, dayLines } from "./common.js";
+import type { GovernanceChange } from "../../rules/step.js";
+import { axisName, byDay, type ChartSpec, dayLines, valueAxis } from "./common.js";
 import { phaseChangeDay } from "./run.js";
+
+/** The colour of the governance marks and of their legend entry. */
+const MARK_COLOR = "#d62728";
+
+/** A controller's variable day by day (the value in force), from its changes; before the first, its old value. */
+function controllerPath(changes: readonly GovernanceChange[], days: number): Float64Array {
+  const out = new Float64Array(days);
+  let v = changes[0].old;
+  let i = 0;
+  for (let t = 0; t < days; t++) {
+    while (i < changes.length && changes[i].day <= t) v = changes[i++].value;
+    out[t] = v;
+  }
+  return out;
+}
 
 /**
  * The token price with every governance change of the run (rules E38, controllers E39, and
@@ -28,14 +44,20 @@ export function governanceChart(r: RunResult): ChartSpec | null {
     [{ name: "priceOfToken", values: column(r, "priceOfToken") }],
     phaseChangeDay(r),
   );
+  // a series with no points that carries the marks: its legend entry draws as the marks do
+  // (red, dotted), not as an empty swatch in the palette's next colour
   const changes: LineSeriesOption = {
     type: "line",
-    name: "governance",
+    name: "governance change",
     data: byDay([]),
+    color: MARK_COLOR,
+    itemStyle: { color: MARK_COLOR },
+    lineStyle: { type: "dotted", color: MARK_COLOR, width: 1 },
+    symbol: "none",
     markLine: {
       silent: true,
       symbol: "none",
-      lineStyle: { type: "dotted", color: "#d62728", width: 1 },
+      lineStyle: { type: "dotted", color: MARK_COLOR, width: 1 },
       label: { position: "insideEndTop", color: "#8b1a1a", fontSize: 10 },
       data: marks.map((c) => ({
         xAxis: c.day,
@@ -45,9 +67,28 @@ export function governanceChart(r: RunResult): ChartSpec | null {
       })),
     },
   };
+  // each controller's variable, day by day, on a right-hand axis: the controller at work
+  const controllers = [...new Set(log.map((c) => c.rule))].filter(
+    (rule) => log.filter((c) => c.rule === rule).length > 10,
+  );
+  const paths = controllers.map((rule): LineSeriesOption => {
+    const own = log.filter((c) => c.rule === rule);
+    return {
+      type: "line",
+      name: `${rule}: ${own[0].variable}`,
+      data: byDay(controllerPath(own, r.days)),
+      yAxisIndex: 1,
+      showSymbol: false,
+      step: "end",
+      lineStyle: { width: 1.5 },
+    };
+  });
   const option: EChartsOption = {
     ...base,
-    series: [...(base.series as LineSeriesOption[]), changes],
+    ...(paths.length > 0
+      ? { yAxis: [base.yAxis as object, valueAxis("controlled value", { position: "right" })] }
+      : {}),
+    series: [...(base.series as LineSeriesOption[]), changes, ...paths],
   };
   return {
     name: "governance",
