@@ -111,7 +111,7 @@ export function marketUpdate(m: MarketContext): undefined {
     today.circulating - topUp.reserveBuybackTokens + day.vested,
     m.totalTokens,
   );
-  state.tokenReserve =
+  state.tokenReserve = drained(
     nextTokenReserve(
       state.tokenReserve,
       day.onboardingTokens,
@@ -120,7 +120,9 @@ export function marketUpdate(m: MarketContext): undefined {
       paid.phaseOneEmission,
       topUp.reserveBuybackTokens,
     ) +
-    (day.buybackTokens - today.released + today.confiscated);
+      (day.buybackTokens - today.released + today.confiscated),
+    m.totalTokens,
+  );
   // a top-up that spends all the cash left after refunds drains the dollar reserve to exactly 0
   state.dollarReserve =
     topUp.reserveBuybackUsd === today.cashLeft && today.cashLeft > 0

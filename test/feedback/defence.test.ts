@@ -2,58 +2,9 @@ import { describe, expect, it } from "vitest";
 import { column } from "../../src/engine/result.js";
 import { runStress } from "../../src/feedback/stress.js";
 import { loadScenario } from "../../src/scenario/load.js";
-import type { ScenarioInput } from "../../src/scenario/schema.js";
 import { simulate } from "../../src/simulate.js";
 import { SCENARIOS_DIR } from "../helpers.js";
-
-/**
- * The hand-checkable death spiral (as test/feedback/engine.test.ts): one class of hosts paid
- * only in USD (BM = 0, f = 0.3), 100 jobs × $15 a day, 80 from day 5; cost $10/host/day;
- * exit elasticity 0.1, lag 1 day, no entry.
- */
-function spiral(over: Partial<ScenarioInput> = {}): ScenarioInput {
-  return {
-    name: "spiral",
-    days: 10,
-    tokens: { initialSupply: 1_000_000, initialTokenReserve: 0 },
-    phaseOne: { phaseOneDays: 0, fracPhaseOneTokens: 0 },
-    onchain: {
-      buybackModulation: 0,
-      fiatOperationsFraction: 0.3,
-      bondModulation: 0,
-      onboardingModulation: 0,
-      validationModulator: 0,
-      phaseTwoMintAmount: 0,
-      phase2Modulation: 1,
-    },
-    suppliers: [{ name: "hosts", count: 0 }],
-    priceMatrix: { hosting: { hosts: 1 } },
-    consumers: [
-      {
-        name: "hosting",
-        unitPrice: 15,
-        unitsPerJob: 1,
-        jobsPerDay: { values: [100, 100, 100, 100, 100, 80] },
-      },
-    ],
-    consumerSentiment: 1000,
-    feedback: {
-      suppliers: {
-        lagDays: 1,
-        classes: {
-          hosts: {
-            costPerDay: 10,
-            dynamic: { start: 100 },
-            entryElasticity: 0,
-            exitElasticity: 0.1,
-            maxExitRate: 0.1,
-          },
-        },
-      },
-    },
-    ...over,
-  };
-}
+import { spiral } from "./fixtures.js";
 
 describe("a governance rule defends the death spiral (E38 with E40–E42)", () => {
   it("by hand: the rule sees day 5's income, cuts f on day 6, and the exodus stops at 98 hosts", () => {

@@ -3,6 +3,7 @@ import { column } from "../../src/engine/result.js";
 import { ScenarioError } from "../../src/scenario/errors.js";
 import type { ScenarioInput } from "../../src/scenario/schema.js";
 import { simulate } from "../../src/simulate.js";
+import { hostChurn, hostEconomy, pooled } from "../feedback/fixtures.js";
 
 /**
  * Marketplace mode, one class of hosts paid only in USD (BM = 0, f = 0.3, no emissions, no
@@ -12,42 +13,14 @@ import { simulate } from "../../src/simulate.js";
  * and 3 nothing. Cost $10/host/day; exit elasticity 0.1, lag 1 day, no entry.
  */
 function hosts(over: Partial<ScenarioInput> = {}): ScenarioInput {
-  return {
-    name: "hosts",
+  return hostEconomy({
     mode: "marketplace",
     days: 12,
-    tokens: { initialSupply: 1_000_000, initialTokenReserve: 0 },
-    phaseOne: { phaseOneDays: 0, fracPhaseOneTokens: 0 },
-    onchain: {
-      buybackModulation: 0,
-      fiatOperationsFraction: 0.3,
-      bondModulation: 0,
-      onboardingModulation: 0,
-      validationModulator: 0,
-      phaseTwoMintAmount: 0,
-      phase2Modulation: 1,
-    },
-    suppliers: [{ name: "hosts", count: 0 }],
-    priceMatrix: { hosting: { hosts: 1 } },
     consumers: [{ name: "hosting", unitPrice: 15, unitsPerJob: 1, jobsPerDay: 2 }],
-    consumerSentiment: 1000,
     marketplace: { suppliers: { hosts: { capacity: 1 } } },
-    feedback: {
-      suppliers: {
-        lagDays: 1,
-        classes: {
-          hosts: {
-            costPerDay: 10,
-            dynamic: { start: 4 },
-            entryElasticity: 0,
-            exitElasticity: 0.1,
-            maxExitRate: 0.1,
-          },
-        },
-      },
-    },
+    feedback: hostChurn(4),
     ...over,
-  };
+  });
 }
 
 describe("churn in marketplace mode, by hand (E40–E42, least profitable first)", () => {
@@ -188,31 +161,9 @@ describe("the AMM pool in marketplace mode, by hand (E45–E47)", () => {
   it("day 0: $200 of buys on 1000/1000 clear at 1.2; day 1: half of day 0's released pay sold, clears at 1.6", () => {
     // 10 hosts, 10 one-day jobs × $10 a day, all bought back (BM = 1) and earmarked per task,
     // released on validation the same day: the aggregate hand case (test/feedback) task by task
-    const r = simulate({
-      name: "pooled",
-      mode: "marketplace",
-      days: 2,
-      tokens: { initialSupply: 10_000, initialTokenReserve: 0 },
-      phaseOne: { phaseOneDays: 0, fracPhaseOneTokens: 0 },
-      onchain: {
-        buybackModulation: 1,
-        fiatOperationsFraction: 0,
-        bondModulation: 0,
-        onboardingModulation: 0,
-        validationModulator: 0,
-        phaseTwoMintAmount: 0,
-        phase2Modulation: 1,
-      },
-      suppliers: [{ name: "hosts", count: 10 }],
-      priceMatrix: { hosting: { hosts: 1 } },
-      consumers: [{ name: "hosting", unitPrice: 10, unitsPerJob: 1, jobsPerDay: 10 }],
-      consumerSentiment: 100,
-      marketplace: { suppliers: { hosts: { capacity: 1 } } },
-      feedback: {
-        amm: { poolTokens: 1000, poolUsd: 1000 },
-        sales: { sellShare: 0.5, sellOverDays: 1 },
-      },
-    });
+    const r = simulate(
+      pooled({ mode: "marketplace", marketplace: { suppliers: { hosts: { capacity: 1 } } } }),
+    );
     expect(r.error).toBeNull();
     const price = column(r, "priceOfToken");
     expect(price[0]).toBeCloseTo(1.2, 12);
