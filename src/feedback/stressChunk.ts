@@ -1,7 +1,6 @@
 import type { DayStep, StepInsertion } from "../day/sequence.js";
 import { compileScenario } from "../engine/compile.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
-import type { Scenario } from "../scenario/schema.js";
 import type { FeedbackContext } from "./day.js";
 import { runFeedbackKernel } from "./kernel.js";
 import { compileFeedback, type FeedbackPlan } from "./plan.js";
