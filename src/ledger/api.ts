@@ -146,7 +146,7 @@ function guard(app: OpenAPIHono<Env>, ledger: Ledger, options: ApiOptions): void
     if (e instanceof HTTPException && e.status === 415)
       return c.json(
         {
-          error: `the request body must be JSON (content-type: application/json), not ${c.req.header("content-type") ?? "untyped"}`,
+          error: contentTypeMessage(c.req.header("content-type")),
           field: "",
         },
         415,
@@ -666,4 +666,10 @@ async function pendingValidation(ledger: Ledger) {
     .where("attempts.completed_day", "is not", null)
     .orderBy("tasks.id")
     .execute();
+}
+
+/** The 415 answer's message: what was sent, or that no content type was given. */
+export function contentTypeMessage(sent: string | undefined): string {
+  const want = "the request body must be JSON (content-type: application/json)";
+  return sent ? `${want}, not ${sent}` : `${want}; the request gave no content type`;
 }
