@@ -35,6 +35,12 @@ export interface ApiOptions {
   readonly maxBodyBytes?: number;
   /** Requests per second per API key (token bucket, burst = one second's worth; default 5000). */
   readonly ratePerSecond?: number;
+  /**
+   * How long a looked-up API key is trusted without asking the database again, ms (default
+   * 5000): a key revoked by another process (`bme ledger keys --account`) stops working within
+   * this time.
+   */
+  readonly keyCacheMs?: number;
 }
 
 type Env = { Variables: { principal: Principal } };
@@ -134,7 +140,8 @@ type AnyContext = Context<any, any, any>;
 function guard(app: OpenAPIHono<Env>, ledger: Ledger, options: ApiOptions): void {
   const rate = options.ratePerSecond ?? 5000;
   const buckets = new Map<string, { tokens: number; at: number }>();
-  const principals = new Map<string, Principal>();
+  const keyCacheMs = options.keyCacheMs ?? 5000;
+  const principals = new Map<string, { p: Principal; at: number }>();
   let revokedSeen = ledger.keysRevoked;
 
   app.onError((e, c) => {
@@ -183,15 +190,19 @@ function guard(app: OpenAPIHono<Env>, ledger: Ledger, options: ApiOptions): void
       principals.clear(); // a replay re-issued a key (Ledger.replayWithNewKey): forget revoked ones
       revokedSeen = ledger.keysRevoked;
     }
-    let p = principals.get(key);
+    const now = Date.now();
+    const cached = principals.get(key);
+    let p = cached && now - cached.at < keyCacheMs ? cached.p : null;
     if (!p) {
       const found = await ledger.authenticate(key);
-      if (!found) throw new LedgerError(401, "Authorization", "unknown API key");
+      if (!found) {
+        principals.delete(key);
+        throw new LedgerError(401, "Authorization", "unknown API key");
+      }
       p = found;
       if (principals.size > 10_000) principals.clear();
-      principals.set(key, p);
+      principals.set(key, { p, at: now });
     }
-    const now = Date.now();
     const b = buckets.get(p.id) ?? { tokens: rate, at: now };
     b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate);
     b.at = now;
