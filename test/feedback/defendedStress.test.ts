@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { column } from "../../src/engine/result.js";
-import { runStress, type StressThresholds } from "../../src/feedback/stress.js";
+import {
+  columnsOf,
+  runStress,
+  type StressThresholds,
+  stressMetrics,
+} from "../../src/feedback/stress.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import type { Scenario } from "../../src/scenario/schema.js";
 import { simulate } from "../../src/simulate.js";
@@ -123,5 +128,38 @@ describe("thin liquidity, defended (E38 on E43–E47)", () => {
     expect(shock(o, "sentimentCollapse").pass).toBe(false);
     expect(shock(d, "sentimentCollapse").pass).toBe(true);
     expect(shock(d, "baseline").pass).toBe(true);
+  });
+});
+
+describe("the death spiral in marketplace mode, defended (E38 on E40–E49)", () => {
+  it("is the marketplace spiral with the aggregate defence's rule, which fires the day after the crash and holds", () => {
+    const open = load("death-spiral-marketplace.yaml");
+    const defended = load("death-spiral-marketplace-defended.yaml");
+    onlyRulesDiffer(open, defended);
+    expect(defended.rules).toEqual(load("death-spiral-defended.yaml").rules);
+    // the battery's baseline metrics of one run (the shock day 100 = the data's crash)
+    const metrics = (s: Scenario) => {
+      const r = simulate(s);
+      expect(r.error).toBeNull();
+      const days = r.values[0].length;
+      const out = new Float64Array(r.columns.length * days);
+      r.values.forEach((v, i) => {
+        out.set(v, i * days);
+      });
+      return { r, m: stressMetrics(out, days, days, 100, columnsOf(r.columns)) };
+    };
+    const d = metrics(defended);
+    const o = metrics(open);
+    // demand falls to about a quarter on day 100: income[100] / income[93] − 1 < −0.30, read on day 101
+    const income = column(d.r, "income");
+    expect(income[100] / income[93] - 1).toBeLessThan(-0.3);
+    expect(income[99] / income[92] - 1).toBeGreaterThan(-0.3);
+    expect(d.r.governance?.map((g) => g.day)).toEqual([101, 101, 101]);
+    // the thresholds of death-spiral-defended's comparison: the defence meets them, the open
+    // marketplace does not
+    const ok = ({ m }: typeof d) =>
+      m.priceDrawdown <= 0.7 && m.reserveRunwayDays >= 90 && m.suppliersRetained >= 0.4;
+    expect(ok(d)).toBe(true);
+    expect(ok(o)).toBe(false);
   });
 });
