@@ -98,8 +98,7 @@ export function earmarkBuybacks(m: MarketContext, wanted: number): void {
   const cut = day.buybackTokens === wanted ? 1 : wanted > 0 ? day.buybackTokens / wanted : 0;
   for (let j = 0; j < today.nSubmitted; j++) {
     const slot = today.submitted[j];
-    tk.earmark[slot] =
-      cut * buybackTokens(bm * ((1 - f) * tk.price[slot]), day.price.buybackPrice);
+    tk.earmark[slot] = cut * buybackTokens(bm * ((1 - f) * tk.price[slot]), day.price.buybackPrice);
   }
   tk.cohortBought[t] = day.buybackTokens;
   tk.cohortOpen[t] = today.nSubmitted;
