@@ -109,6 +109,40 @@ const BM = V.buybackModulation,
   RESTORE = V.tokenReserveRestoreLevel,
   FLOOR = V.priceFloor;
 
+// dayChain writes the fixed columns one column stride apart, in this order: the table's.
+const WRITE_ORDER = [
+  "day",
+  "phase",
+  "income",
+  "opsRevenue",
+  "usdBuybackCapital",
+  "usdCapital",
+  "onboardingUsd",
+  "supplierBondUsd",
+  "demand",
+  "priceOfToken",
+  "priceFloored",
+  "buybackTokens",
+  "onboardingTokens",
+  "jobReward",
+  "phaseOneEmission",
+  "phaseTwoEmission",
+  "validatorTokensPaid",
+  "supplierTokensPaid",
+  "tokensPaid",
+  "reserveBuybackUsd",
+  "reserveBuybackTokens",
+  "buyBacksUsd",
+  "tokenShortfall",
+  "supply",
+  "tokenReserve",
+  "dollarReserve",
+  "lockedAllocations",
+  "stakedTokens",
+];
+if (WRITE_ORDER.some((name, i) => COL[name as keyof typeof COL] !== i))
+  throw new Error("kernel: the fixed columns' order changed; update dayChain's writes");
+
 /**
  * The fast path of docs/model.md §6: one run, column-major table `out[col·days + t]`. The same
  * computation as `runKernelBatch` with a batch of one (see there).
@@ -437,12 +471,31 @@ function windowIncome(
   cIncome: number,
 ): void {
   const { windowIncome: sum, income } = s;
-  for (let b = 0; b < B; b++) sum[b] = 0;
-  for (let d = Math.max(0, t - window + 1); d < t; d++) {
-    const row = cIncome + d * B;
-    for (let b = 0; b < B; b++) sum[b] += out[row + b];
+  const lo = Math.max(0, t - window + 1);
+  const first = cIncome + lo * B;
+  let b = 0;
+  // four runs at a time, each its own sum in day order (four independent chains)
+  for (; b + 4 <= B; b += 4) {
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let d = lo, p = first + b; d < t; d++, p += B) {
+      a0 += out[p];
+      a1 += out[p + 1];
+      a2 += out[p + 2];
+      a3 += out[p + 3];
+    }
+    sum[b] = a0 + income[b];
+    sum[b + 1] = a1 + income[b + 1];
+    sum[b + 2] = a2 + income[b + 2];
+    sum[b + 3] = a3 + income[b + 3];
   }
-  for (let b = 0; b < B; b++) sum[b] += income[b];
+  for (; b < B; b++) {
+    let a = 0;
+    for (let d = lo, p = first + b; d < t; d++, p += B) a += out[p];
+    sum[b] = a + income[b];
+  }
 }
 
 /**
@@ -605,34 +658,63 @@ function dayChain(
 
     const buyBacksUsd = usdBuybackCapital + topUpUsd;
     const tokensPaid = supplierPaid + validatorPaid;
-    out[COL.day * D + o] = t;
-    out[COL.phase * D + o] = phase;
-    out[COL.income * D + o] = income;
-    out[COL.opsRevenue * D + o] = opsRevenue;
-    out[COL.usdBuybackCapital * D + o] = usdBuybackCapital;
-    out[COL.usdCapital * D + o] = usdCapital;
-    out[COL.onboardingUsd * D + o] = onboardingUsd;
-    out[COL.supplierBondUsd * D + o] = bondUsd;
-    out[COL.demand * D + o] = demand;
-    out[COL.priceOfToken * D + o] = price;
-    out[COL.priceFloored * D + o] = floored ? 1 : 0;
-    out[COL.buybackTokens * D + o] = bought;
-    out[COL.onboardingTokens * D + o] = onboarded;
-    out[COL.jobReward * D + o] = reward;
-    out[COL.phaseOneEmission * D + o] = e1;
-    out[COL.phaseTwoEmission * D + o] = e2;
-    out[COL.validatorTokensPaid * D + o] = validatorPaid;
-    out[COL.supplierTokensPaid * D + o] = supplierPaid;
-    out[COL.tokensPaid * D + o] = tokensPaid;
-    out[COL.reserveBuybackUsd * D + o] = topUpUsd;
-    out[COL.reserveBuybackTokens * D + o] = topUpTokens;
-    out[COL.buyBacksUsd * D + o] = buyBacksUsd;
-    out[COL.tokenShortfall * D + o] = shortfall;
-    out[COL.supply * D + o] = supplyNext;
-    out[COL.tokenReserve * D + o] = reserveNext;
-    out[COL.dollarReserve * D + o] = dollarNext;
-    out[COL.lockedAllocations * D + o] = lockedNext;
-    out[COL.stakedTokens * D + o] = staked;
+    // the fixed columns in table order (WRITE_ORDER), one column stride apart
+    let p = o;
+    out[p] = t;
+    p += D;
+    out[p] = phase;
+    p += D;
+    out[p] = income;
+    p += D;
+    out[p] = opsRevenue;
+    p += D;
+    out[p] = usdBuybackCapital;
+    p += D;
+    out[p] = usdCapital;
+    p += D;
+    out[p] = onboardingUsd;
+    p += D;
+    out[p] = bondUsd;
+    p += D;
+    out[p] = demand;
+    p += D;
+    out[p] = price;
+    p += D;
+    out[p] = floored ? 1 : 0;
+    p += D;
+    out[p] = bought;
+    p += D;
+    out[p] = onboarded;
+    p += D;
+    out[p] = reward;
+    p += D;
+    out[p] = e1;
+    p += D;
+    out[p] = e2;
+    p += D;
+    out[p] = validatorPaid;
+    p += D;
+    out[p] = supplierPaid;
+    p += D;
+    out[p] = tokensPaid;
+    p += D;
+    out[p] = topUpUsd;
+    p += D;
+    out[p] = topUpTokens;
+    p += D;
+    out[p] = buyBacksUsd;
+    p += D;
+    out[p] = shortfall;
+    p += D;
+    out[p] = supplyNext;
+    p += D;
+    out[p] = reserveNext;
+    p += D;
+    out[p] = dollarNext;
+    p += D;
+    out[p] = lockedNext;
+    p += D;
+    out[p] = staked;
     // the fixed columns above (day and phase are finite by construction) and the stages' columns
     const chk =
       check[b] +
