@@ -4,6 +4,7 @@ import { withdrawal } from "../mechanisms/withdrawal.js";
 import { nextNormal } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { COL } from "./columns.js";
+import { expm1 } from "./expm1.js";
 import type { CompiledScenario } from "./compile.js";
 import {
   type KernelOutcome,
@@ -46,6 +47,13 @@ export interface KernelScratch {
   readonly windowIncome: Float64Array;
   readonly sentiment: Float64Array;
   readonly governance: Float64Array;
+  /** Per run, handed from `chainPrice` to `chainClaims` and `chainSettle`. */
+  readonly buybackPrice: Float64Array;
+  readonly bought: Float64Array;
+  readonly onboarded: Float64Array;
+  readonly claimExponent: Float64Array;
+  readonly phaseOneClaim: Float64Array;
+  readonly phaseTwoClaim: Float64Array;
   /** The price matrix without its zero entries: per class k, `demandCount[k]` pairs at k·nC + j. */
   readonly demandFrom: Int32Array;
   readonly demandWeight: Float64Array;
@@ -83,6 +91,12 @@ export function kernelScratch(c: CompiledScenario, batch = 1): KernelScratch {
     windowIncome: f(),
     sentiment: f(),
     governance: f(),
+    buybackPrice: f(),
+    bought: f(),
+    onboarded: f(),
+    claimExponent: f(),
+    phaseOneClaim: f(),
+    phaseTwoClaim: f(),
     demandFrom: new Int32Array(c.nC * c.nK),
     demandWeight: new Float64Array(c.nC * c.nK),
     demandCount: new Int32Array(c.nK),
@@ -240,7 +254,9 @@ export function runKernelBatch(
       (t >= c.phaseOneDays || c.endPhaseOneOnTargets || c.endPhaseOneOnDemand) // phase 2 possible
     )
       windowIncome(scratch, t, B, scratch.onchain[W], out, COL.income * D);
-    alive -= dayChain(c, scratch, t, B, out);
+    alive -= chainPrice(c, scratch, t, B, out);
+    chainClaims(c, scratch, B);
+    alive -= chainSettle(c, scratch, t, B, out);
   }
   for (let b = 0; b < B; b++) if (daysCompleted[b] < 0) daysCompleted[b] = days;
 }
@@ -498,63 +514,47 @@ function windowIncome(
   }
 }
 
+/** The on-chain values of today (after the schedule) that the day's chain reads. */
+function chainConstants(c: CompiledScenario, oc: Float64Array) {
+  return {
+    f: oc[F],
+    bm: oc[BM],
+    onb: oc[ONB],
+    bond: oc[BOND],
+    floor: oc[FLOOR],
+    prem: oc[PREM],
+    jrm: oc[JRM],
+    mintA: oc[A],
+    p2m: oc[P2M],
+    vmod: oc[VMOD],
+    vpj: oc[VPJ],
+    lower: oc[LOWER] * c.initialTokenReserve,
+    restore: oc[RESTORE] * c.initialTokenReserve,
+  };
+}
+
 /**
- * Steps 3–14 of the day (E7–E19) for every running run of the batch, from the stages' results;
- * writes the fixed columns, checks them and the invariants. Returns how many runs stopped.
+ * Steps 3–11 of the day (E7–E14 up to the phase-two claim's exponent) for every running run:
+ * split, phase, onboarding fee, demand and price, burns, job reward, phase-one claim. Writes
+ * the fixed columns day … jobReward; leaves per run what `chainSettle` needs. Returns how many
+ * runs stopped (no price).
  */
-function dayChain(
-  c: CompiledScenario,
-  s: KernelScratch,
-  t: number,
-  B: number,
-  out: Float64Array,
-): number {
-  const { nC, days } = c;
-  const oc = s.onchain;
-  const f = oc[F],
-    bm = oc[BM],
-    onb = oc[ONB],
-    bond = oc[BOND],
-    floor = oc[FLOOR],
-    prem = oc[PREM],
-    jrm = oc[JRM],
-    mintA = oc[A],
-    p2m = oc[P2M],
-    vmod = oc[VMOD],
-    vpj = oc[VPJ],
-    lower = oc[LOWER] * c.initialTokenReserve,
-    restore = oc[RESTORE] * c.initialTokenReserve;
-  const vestedToday = c.vested[t];
-  const jobPrice = c.jobPrice;
+function chainPrice(c: CompiledScenario, s: KernelScratch, t: number, B: number, out: Float64Array): number {
+  const { nC, days, jobPrice } = c;
+  const { f, bm, onb, bond, floor, prem, jrm, p2m } = chainConstants(c, s.onchain);
   const phaseOneDays = c.phaseOneDays,
     onTargets = c.endPhaseOneOnTargets,
     onDemand = c.endPhaseOneOnDemand;
   const phaseOneDaily = c.phaseOneTokensForProject / c.phaseOneDays;
   let targets = 0;
   for (let k = 0; k < c.nK; k++) targets += c.phaseOneTarget[k];
-  const totalTokens = c.initialSupply + c.initialTokenReserve + c.initialLocked;
-  const tokTol = INVARIANT_TOLERANCE * totalTokens;
-  const {
-    jobs,
-    daysCompleted,
-    errors,
-    income: incomeOf,
-    jobsTotal: jobsTotalOf,
-    check,
-    arrivals: arrivalsOf,
-    filled: filledOf,
-    targetsMet,
-    windowSuppliers,
-    windowIncome: windowIncomeOf,
-    sentiment: sentimentOf,
-    governance: governanceOf,
-  } = s;
+  const { jobs, daysCompleted, errors, income: incomeOf, check, targetsMet } = s;
+  const { arrivals: arrivalsOf, filled: filledOf, windowSuppliers, windowIncome: windowIncomeOf } = s;
+  const { sentiment: sentimentOf, governance: governanceOf } = s;
+  const { buybackPrice: buybackPriceOf, bought: boughtOf, onboarded: onboardedOf } = s;
+  const { claimExponent, phaseOneClaim: phaseOneClaimOf } = s;
   const S = s.supply,
-    R = s.tokenReserve,
-    L = s.locked,
-    DR = s.dollarReserve,
     PH = s.phase,
-    P2 = s.phaseTwoMinted,
     ST = s.staked;
   const D = days * B;
   let stopped = 0;
@@ -569,13 +569,12 @@ function dayChain(
     const usdCapital = (1 - bm) * supplierPool;
     // 4. phase (E4); stake released on the first phase-2 day
     let phase = PH[b];
-    let staked = ST[b];
     if (
       phase === 1 &&
       (t >= phaseOneDays || (onTargets && targetsMet[b] === 1) || (onDemand && income > 0))
     ) {
       phase = 2;
-      staked = 0;
+      ST[b] = 0;
     }
     // 5. onboarding fee (E8)
     let onboardingUsd = 0;
@@ -587,14 +586,14 @@ function dayChain(
     // 6–7. bonds (E9), demand and price (E10)
     const supply = S[b];
     const bondUsd = bond * income;
-    const demand =
-      sentimentOf[b] + onboardingUsd + bondUsd + usdBuybackCapital + governanceOf[b];
+    const demand = sentimentOf[b] + onboardingUsd + bondUsd + usdBuybackCapital + governanceOf[b];
     if (!(supply > 0) && demand > 0) {
       daysCompleted[b] = t;
       errors[b] = new NoPriceError(t, demand);
       stopped++;
       continue;
     }
+    PH[b] = phase;
     const raw = supply > 0 ? demand / supply : 0;
     const floored = raw < floor;
     const price = floored ? floor : raw;
@@ -602,63 +601,21 @@ function dayChain(
     // 8. burn (E11a, E11b); the onboarding burn is taken from the supply
     const bought = usdBuybackCapital / buybackPrice;
     const onboarded = withdrawal(supply, onboardingUsd / price);
-    // 9–11. E12, E13, E14
+    // 9–11. E12, E13, E14's exponent
     let reward = 0;
-    let phaseTwoClaim = 0;
     let phaseOneClaim = 0;
-    const minted = P2[b];
     if (phase === 2) {
       for (let i = 0; i < nC; i++) reward += jobs[i * B + b] * (jobPrice[i] / price);
       reward = reward / jrm;
-      phaseTwoClaim = Math.max(0, mintA - minted) * -Math.expm1(-reward / p2m);
+      claimExponent[b] = -reward / p2m;
     } else {
       phaseOneClaim = phaseOneDaily * (targets === 0 ? 0 : filledOf[b] / targets);
     }
-    const validatorClaim = vmod * (vpj * jobsTotalOf[b]);
-    // 12. payments in claim order (E15), each taken from what is left
-    const tokenReserve = R[b];
-    let available = tokenReserve + onboarded;
-    const validatorPaid = withdrawal(available, validatorClaim);
-    available = available - validatorPaid;
-    const e2 = withdrawal(available, phaseTwoClaim);
-    available = available - e2;
-    const e1 = withdrawal(available, phaseOneClaim);
-    const supplierPaid = bought + e1 + e2;
-    const shortfall =
-      validatorClaim - validatorPaid + (phaseTwoClaim - e2) + (phaseOneClaim - e1);
-    // 13. reserve top-up (E16): cash from the dollar reserve, tokens from the circulating supply
-    const dollarBefore = DR[b];
-    const reserveAfterPay = tokenReserve + onboarded - validatorPaid - e2 - e1;
-    let topUpTokens = 0;
-    let topUpUsd = 0;
-    if (reserveAfterPay < lower) {
-      const cash = dollarBefore + opsRevenue;
-      const circulating = supply + validatorPaid + e1 + e2 - onboarded;
-      topUpTokens = restore - reserveAfterPay;
-      topUpUsd = topUpTokens * buybackPrice;
-      const spent = withdrawal(cash, topUpUsd);
-      if (spent !== topUpUsd) {
-        topUpTokens = spent === 0 ? 0 : cash / buybackPrice;
-        topUpUsd = spent;
-      }
-      const taken = withdrawal(circulating, topUpTokens);
-      if (taken !== topUpTokens) {
-        topUpTokens = taken;
-        topUpUsd = taken === 0 ? 0 : Math.min(circulating * buybackPrice, cash);
-      }
-    }
-    // 14. update (E17, E18, E19, E17b)
-    const lockedBefore = L[b];
-    const vested = withdrawal(lockedBefore, vestedToday);
-    const supplyNext = supply + validatorPaid + e1 + e2 - onboarded - topUpTokens + vested;
-    const reserveNext = tokenReserve + onboarded - validatorPaid - e2 - e1 + topUpTokens;
-    const dollarNext = dollarBefore + opsRevenue - topUpUsd;
-    const lockedNext = lockedBefore - vested;
-    staked += e1;
-
-    const buyBacksUsd = usdBuybackCapital + topUpUsd;
-    const tokensPaid = supplierPaid + validatorPaid;
-    // the fixed columns in table order (WRITE_ORDER), one column stride apart
+    phaseOneClaimOf[b] = phaseOneClaim;
+    buybackPriceOf[b] = buybackPrice;
+    boughtOf[b] = bought;
+    onboardedOf[b] = onboarded;
+    // the fixed columns day … jobReward (WRITE_ORDER), one column stride apart
     let p = o;
     out[p] = t;
     p += D;
@@ -687,7 +644,103 @@ function dayChain(
     out[p] = onboarded;
     p += D;
     out[p] = reward;
-    p += D;
+    check[b] +=
+      (income + opsRevenue + usdBuybackCapital + usdCapital + onboardingUsd + bondUsd) * 0 +
+      (demand + price + bought + onboarded + reward) * 0;
+  }
+  return stopped;
+}
+
+/** E14's phase-two claim per running run: what is left to mint × (1 − e^exponent). */
+function chainClaims(c: CompiledScenario, s: KernelScratch, B: number): void {
+  const mintA = s.onchain[A];
+  const { daysCompleted, phase, phaseTwoMinted, claimExponent, phaseTwoClaim } = s;
+  for (let b = 0; b < B; b++) {
+    if (daysCompleted[b] >= 0) continue;
+    phaseTwoClaim[b] =
+      phase[b] === 2 ? Math.max(0, mintA - phaseTwoMinted[b]) * -expm1(claimExponent[b]) : 0;
+  }
+}
+
+/**
+ * Steps 12–14 of the day (E15–E19, E17b) for every running run: payments in claim order,
+ * reserve top-up, update. Writes the fixed columns phaseOneEmission … stakedTokens, checks the
+ * row (finite) and the invariants I1–I3. Returns how many runs stopped.
+ */
+function chainSettle(c: CompiledScenario, s: KernelScratch, t: number, B: number, out: Float64Array): number {
+  const { f, bm, vmod, vpj, lower, restore } = chainConstants(c, s.onchain);
+  const vestedToday = c.vested[t];
+  const totalTokens = c.initialSupply + c.initialTokenReserve + c.initialLocked;
+  const tokTol = INVARIANT_TOLERANCE * totalTokens;
+  const { daysCompleted, errors, income: incomeOf, jobsTotal: jobsTotalOf, check } = s;
+  const { buybackPrice: buybackPriceOf, bought: boughtOf, onboarded: onboardedOf } = s;
+  const { phaseOneClaim: phaseOneClaimOf, phaseTwoClaim: phaseTwoClaimOf } = s;
+  const S = s.supply,
+    R = s.tokenReserve,
+    L = s.locked,
+    DR = s.dollarReserve,
+    P2 = s.phaseTwoMinted,
+    ST = s.staked;
+  const D = c.days * B;
+  let stopped = 0;
+  for (let b = 0; b < B; b++) {
+    if (daysCompleted[b] >= 0) continue;
+    const o = t * B + b;
+    const income = incomeOf[b];
+    const supplierPool = (1 - f) * income;
+    const opsRevenue = f * income;
+    const usdBuybackCapital = bm * supplierPool;
+    const usdCapital = (1 - bm) * supplierPool;
+    const supply = S[b];
+    const bought = boughtOf[b];
+    const onboarded = onboardedOf[b];
+    const buybackPrice = buybackPriceOf[b];
+    const phaseTwoClaim = phaseTwoClaimOf[b];
+    const phaseOneClaim = phaseOneClaimOf[b];
+    const validatorClaim = vmod * (vpj * jobsTotalOf[b]);
+    // 12. payments in claim order (E15), each taken from what is left
+    const tokenReserve = R[b];
+    let available = tokenReserve + onboarded;
+    const validatorPaid = withdrawal(available, validatorClaim);
+    available = available - validatorPaid;
+    const e2 = withdrawal(available, phaseTwoClaim);
+    available = available - e2;
+    const e1 = withdrawal(available, phaseOneClaim);
+    const supplierPaid = bought + e1 + e2;
+    const shortfall = validatorClaim - validatorPaid + (phaseTwoClaim - e2) + (phaseOneClaim - e1);
+    // 13. reserve top-up (E16): cash from the dollar reserve, tokens from the circulating supply
+    const dollarBefore = DR[b];
+    const reserveAfterPay = tokenReserve + onboarded - validatorPaid - e2 - e1;
+    let topUpTokens = 0;
+    let topUpUsd = 0;
+    if (reserveAfterPay < lower) {
+      const cash = dollarBefore + opsRevenue;
+      const circulating = supply + validatorPaid + e1 + e2 - onboarded;
+      topUpTokens = restore - reserveAfterPay;
+      topUpUsd = topUpTokens * buybackPrice;
+      const spent = withdrawal(cash, topUpUsd);
+      if (spent !== topUpUsd) {
+        topUpTokens = spent === 0 ? 0 : cash / buybackPrice;
+        topUpUsd = spent;
+      }
+      const taken = withdrawal(circulating, topUpTokens);
+      if (taken !== topUpTokens) {
+        topUpTokens = taken;
+        topUpUsd = taken === 0 ? 0 : Math.min(circulating * buybackPrice, cash);
+      }
+    }
+    // 14. update (E17, E18, E19, E17b)
+    const lockedBefore = L[b];
+    const vested = withdrawal(lockedBefore, vestedToday);
+    const supplyNext = supply + validatorPaid + e1 + e2 - onboarded - topUpTokens + vested;
+    const reserveNext = tokenReserve + onboarded - validatorPaid - e2 - e1 + topUpTokens;
+    const dollarNext = dollarBefore + opsRevenue - topUpUsd;
+    const lockedNext = lockedBefore - vested;
+    const staked = ST[b] + e1;
+    const buyBacksUsd = usdBuybackCapital + topUpUsd;
+    const tokensPaid = supplierPaid + validatorPaid;
+    // the fixed columns phaseOneEmission … stakedTokens (WRITE_ORDER), one column stride apart
+    let p = COL.phaseOneEmission * D + o;
     out[p] = e1;
     p += D;
     out[p] = e2;
@@ -715,12 +768,10 @@ function dayChain(
     out[p] = lockedNext;
     p += D;
     out[p] = staked;
-    // the fixed columns above (day and phase are finite by construction) and the stages' columns
+    // this row's columns, all written now (day and phase are finite by construction)
     const chk =
       check[b] +
-      (income + opsRevenue + usdBuybackCapital + usdCapital + onboardingUsd + bondUsd) * 0 +
-      (demand + price + bought + onboarded + reward + e1) * 0 +
-      (e2 + validatorPaid + supplierPaid + tokensPaid + topUpUsd + topUpTokens) * 0 +
+      (e1 + e2 + validatorPaid + supplierPaid + tokensPaid + topUpUsd + topUpTokens) * 0 +
       (buyBacksUsd + shortfall + supplyNext + reserveNext + dollarNext + lockedNext) * 0 +
       staked * 0;
     if (chk !== 0) {
@@ -733,8 +784,7 @@ function dayChain(
     R[b] = reserveNext;
     DR[b] = dollarNext;
     L[b] = lockedNext;
-    PH[b] = phase;
-    P2[b] = minted + e2;
+    P2[b] = P2[b] + e2;
     ST[b] = staked;
 
     // I1–I3 (the same tests as checkInvariants, inlined)
