@@ -280,7 +280,7 @@ function drawConsumers(
   out: Float64Array,
 ): void {
   const { nC, days } = c;
-  const { jobs, income, jobsTotal, check, streams, daysCompleted } = s;
+  const { jobs, income, jobsTotal, check, streams } = s;
   const so = 4 * c.nSeries;
   const D = days * B;
   const cJobs = (COL.stakedTokens + 1) * D + t * B;
@@ -298,21 +298,17 @@ function drawConsumers(
     const min = c.seriesMin[i];
     if (t >= c.seriesStartDay[i] && noise > 0) {
       for (let b = 0; b < B; b++) {
-        if (daysCompleted[b] >= 0) continue;
         const v = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * i));
         jobs[row + b] = v;
         out[col + b] = v;
-        check[b] += v * 0;
         income[b] += v * p;
         jobsTotal[b] += v;
       }
     } else {
       const v = t >= c.seriesStartDay[i] ? Math.max(min, base) : 0;
       for (let b = 0; b < B; b++) {
-        if (daysCompleted[b] >= 0) continue;
         jobs[row + b] = v;
         out[col + b] = v;
-        check[b] += v * 0;
         income[b] += v * p;
         jobsTotal[b] += v;
       }
@@ -320,7 +316,10 @@ function drawConsumers(
   }
 }
 
-/** USD demand per supplier class: jobs × E1 price × price-matrix entry, summed over types. */
+/**
+ * USD demand per supplier class: jobs × E1 price × price-matrix entry, summed over types in
+ * type order, runs innermost (the sum is accumulated in the output cell).
+ */
 function demandByClass(
   c: CompiledScenario,
   s: KernelScratch,
@@ -329,23 +328,22 @@ function demandByClass(
   out: Float64Array,
 ): void {
   const { nC, nK, jobPrice } = c;
-  const { jobs, check, daysCompleted, demandFrom, demandWeight, demandCount } = s;
+  const { jobs, check, demandFrom, demandWeight, demandCount } = s;
   const D = c.days * B;
   const cDemand = (COL.stakedTokens + 1 + nC) * D + t * B;
   for (let k = 0; k < nK; k++) {
     const col = cDemand + k * D;
     const n = demandCount[k];
     const e = k * nC;
-    for (let b = 0; b < B; b++) {
-      if (daysCompleted[b] >= 0) continue;
-      let d = 0;
-      for (let j = 0; j < n; j++) {
-        const i = demandFrom[e + j];
-        d += jobs[i * B + b] * jobPrice[i] * demandWeight[e + j];
-      }
-      out[col + b] = d;
-      check[b] += d * 0;
+    for (let b = 0; b < B; b++) out[col + b] = 0;
+    for (let j = 0; j < n; j++) {
+      const i = demandFrom[e + j];
+      const p = jobPrice[i];
+      const w = demandWeight[e + j];
+      const row = i * B;
+      for (let b = 0; b < B; b++) out[col + b] += jobs[row + b] * p * w;
     }
+    for (let b = 0; b < B; b++) check[b] += out[col + b] * 0;
   }
 }
 
@@ -361,7 +359,7 @@ function countsShared(
   out: Float64Array,
 ): boolean {
   const { nC, nK, days } = c;
-  const { yesterday, supplierTotal, daysCompleted, check } = s;
+  const { yesterday, supplierTotal, check } = s;
   const target = c.phaseOneTarget;
   const D = days * B;
   const cCounts = (COL.stakedTokens + 1 + nC + nK) * D + t * B;
@@ -376,7 +374,7 @@ function countsShared(
     if (t >= c.seriesStartDay[sr]) v = Math.max(c.seriesMin[sr], c.seriesBase[sr * days + t]);
     const n = Math.floor(v + 1e-9);
     const col = cCounts + k * D;
-    for (let b = 0; b < B; b++) if (daysCompleted[b] < 0) out[col + b] = n;
+    for (let b = 0; b < B; b++) out[col + b] = n;
     chk += n * 0;
     if (t === 0) yesterday[k] = n;
     arrivals += Math.max(0, n - yesterday[k]);
@@ -462,15 +460,14 @@ function drawSeries(
   B: number,
   dst: Float64Array,
 ): void {
-  const { streams, daysCompleted } = s;
+  const { streams } = s;
   const so = 4 * c.nSeries;
   const base = c.seriesBase[sr * c.days + t];
   const noise = c.seriesNoise[sr];
   const min = c.seriesMin[sr];
   if (t >= c.seriesStartDay[sr] && noise > 0) {
     for (let b = 0; b < B; b++)
-      if (daysCompleted[b] < 0)
-        dst[b] = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * sr));
+      dst[b] = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * sr));
   } else {
     const v = t >= c.seriesStartDay[sr] ? Math.max(min, base) : 0;
     for (let b = 0; b < B; b++) dst[b] = v;
@@ -539,7 +536,13 @@ function chainConstants(c: CompiledScenario, oc: Float64Array) {
  * the fixed columns day … jobReward; leaves per run what `chainSettle` needs. Returns how many
  * runs stopped (no price).
  */
-function chainPrice(c: CompiledScenario, s: KernelScratch, t: number, B: number, out: Float64Array): number {
+function chainPrice(
+  c: CompiledScenario,
+  s: KernelScratch,
+  t: number,
+  B: number,
+  out: Float64Array,
+): number {
   const { nC, days, jobPrice } = c;
   const { f, bm, onb, bond, floor, prem, jrm, p2m } = chainConstants(c, s.onchain);
   const phaseOneDays = c.phaseOneDays,
@@ -549,7 +552,12 @@ function chainPrice(c: CompiledScenario, s: KernelScratch, t: number, B: number,
   let targets = 0;
   for (let k = 0; k < c.nK; k++) targets += c.phaseOneTarget[k];
   const { jobs, daysCompleted, errors, income: incomeOf, check, targetsMet } = s;
-  const { arrivals: arrivalsOf, filled: filledOf, windowSuppliers, windowIncome: windowIncomeOf } = s;
+  const {
+    arrivals: arrivalsOf,
+    filled: filledOf,
+    windowSuppliers,
+    windowIncome: windowIncomeOf,
+  } = s;
   const { sentiment: sentimentOf, governance: governanceOf } = s;
   const { buybackPrice: buybackPriceOf, bought: boughtOf, onboarded: onboardedOf } = s;
   const { claimExponent, phaseOneClaim: phaseOneClaimOf } = s;
@@ -667,7 +675,13 @@ function chainClaims(c: CompiledScenario, s: KernelScratch, B: number): void {
  * reserve top-up, update. Writes the fixed columns phaseOneEmission … stakedTokens, checks the
  * row (finite) and the invariants I1–I3. Returns how many runs stopped.
  */
-function chainSettle(c: CompiledScenario, s: KernelScratch, t: number, B: number, out: Float64Array): number {
+function chainSettle(
+  c: CompiledScenario,
+  s: KernelScratch,
+  t: number,
+  B: number,
+  out: Float64Array,
+): number {
   const { f, bm, vmod, vpj, lower, restore } = chainConstants(c, s.onchain);
   const vestedToday = c.vested[t];
   const totalTokens = c.initialSupply + c.initialTokenReserve + c.initialLocked;
