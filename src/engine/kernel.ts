@@ -4,8 +4,8 @@ import { withdrawal } from "../mechanisms/withdrawal.js";
 import { nextNormal } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { COL } from "./columns.js";
-import { expm1 } from "./expm1.js";
 import type { CompiledScenario } from "./compile.js";
+import { expm1 } from "./expm1.js";
 import {
   type KernelOutcome,
   NonFiniteValueError,
@@ -255,7 +255,7 @@ export function runKernelBatch(
     )
       windowIncome(scratch, t, B, scratch.onchain[W], out, COL.income * D);
     alive -= chainPrice(c, scratch, t, B, out);
-    chainClaims(c, scratch, B);
+    chainClaims(scratch, B);
     alive -= chainSettle(c, scratch, t, B, out);
   }
   for (let b = 0; b < B; b++) if (daysCompleted[b] < 0) daysCompleted[b] = days;
@@ -660,7 +660,7 @@ function chainPrice(
 }
 
 /** E14's phase-two claim per running run: what is left to mint × (1 − e^exponent). */
-function chainClaims(c: CompiledScenario, s: KernelScratch, B: number): void {
+function chainClaims(s: KernelScratch, B: number): void {
   const mintA = s.onchain[A];
   const { daysCompleted, phase, phaseTwoMinted, claimExponent, phaseTwoClaim } = s;
   for (let b = 0; b < B; b++) {
