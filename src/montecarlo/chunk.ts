@@ -45,6 +45,24 @@ export interface ChunkTask {
   readonly plugins?: readonly PluginRef[];
 }
 
+/**
+ * Histograms of a set of whole chunks of one point, counted together (one worker thread's
+ * accumulator): `ranges` are the chunks' runs [runStart, runEnd).
+ */
+export interface HistogramPiece {
+  readonly ranges: readonly (readonly [number, number])[];
+  readonly data: HistogramData;
+}
+
+/**
+ * Where a thread keeps one point's histograms across its chunks (docs/bands.md): runChunk
+ * folds into `hist` (creating it on the first chunk) instead of handing a histogram back.
+ */
+export interface HeldHistograms {
+  hist: CellHistograms | null;
+  readonly ranges: [number, number][];
+}
+
 /** What a chunk hands back: typed arrays and numbers only. */
 export interface ChunkPartial {
   readonly runStart: number;
@@ -55,7 +73,7 @@ export interface ChunkPartial {
   readonly blockSums: Float64Array;
   /** Exact mode: every run's table, run-major (`(run − runStart)·cells + cell`). */
   readonly values: Float64Array | null;
-  /** Histogram mode: the chunk's histograms. */
+  /** Histogram mode: the chunk's histograms (null when its thread holds them: HeldHistograms). */
   readonly histograms: HistogramData | null;
   /** Per metric, one value per run of the chunk. */
   readonly outcomes: Float64Array[];
@@ -102,7 +120,12 @@ function outcomeColumns(c: CompiledScenario): number[] {
  * Run one chunk: runs runStart … runEnd−1 of a point, run i seeded from (seed, i), with the
  * task's plugins already imported (`plugins`; see loadPluginRefs). A plugin error fails its run.
  */
-export function runChunk(task: ChunkTask, plugins?: LoadedPlugins): ChunkPartial {
+export function runChunk(
+  task: ChunkTask,
+  plugins?: LoadedPlugins,
+  /** Histogram mode: fold into these (the thread's, for the task's point) and hand none back. */
+  held?: HeldHistograms,
+): ChunkPartial {
   const scenario = pointScenario(task.scenario, task.point);
   const r = runnerOf(scenario, plugins?.policies ?? []);
   const { c, cells, batch } = r;
@@ -112,7 +135,17 @@ export function runChunk(task: ChunkTask, plugins?: LoadedPlugins): ChunkPartial
   const values = exact ? new Float64Array(n * cells) : null;
   const folder = exact
     ? null
-    : new BandFolder(planOf(r, scenario, task.seed, task.runs), cells, n, BLOCK_RUNS);
+    : new BandFolder(
+        planOf(r, scenario, task.seed, task.runs),
+        cells,
+        n,
+        BLOCK_RUNS,
+        held?.hist ?? null,
+      );
+  if (folder && held) {
+    held.hist = folder.hist;
+    held.ranges.push([task.runStart, task.runEnd]);
+  }
   const blockSums = folder ? folder.blockSums : new Float64Array(Math.ceil(n / BLOCK_RUNS) * cells);
   const pluginMetrics = plugins?.metrics ?? [];
   const metricNames = [...OUTCOME_METRICS, ...pluginMetrics.map((m) => m.name)];
@@ -130,11 +163,17 @@ export function runChunk(task: ChunkTask, plugins?: LoadedPlugins): ChunkPartial
   const ctx = outcomeContext(c);
   const out = new Float64Array(cells * batch);
   const good = new Uint8Array(batch);
-  const table = new Float64Array(cells);
-  const used = pluginMetrics.length > 0 ? null : outcomeColumns(c);
+  // per run of the batch, its table of the columns the metrics read (all, for plugin metrics)
+  const used = pluginMetrics.length > 0 ? c.columns.map((_, col) => col) : outcomeColumns(c);
+  const tables = new Float64Array(batch * cells);
   for (let k0 = 0; k0 < n; k0 += batch) {
     const count = Math.min(batch, n - k0, BLOCK_RUNS - (k0 % BLOCK_RUNS));
     r.run(task.seed, task.runStart + k0, count, out, good);
+    // transposed cell by cell: each cell's values of the batch are read contiguously
+    for (const col of used)
+      for (let t = 0, o = col * days; t < days; t++)
+        for (let b = 0, src = (o + t) * count; b < count; b++)
+          tables[b * cells + o + t] = out[src + b];
     let allGood = true;
     for (let b = 0; b < count; b++) {
       const k = k0 + b;
@@ -145,10 +184,7 @@ export function runChunk(task: ChunkTask, plugins?: LoadedPlugins): ChunkPartial
         for (const m of outcomes) m[k] = Number.NaN;
         continue;
       }
-      if (used === null) for (let i = 0; i < cells; i++) table[i] = out[i * count + b];
-      else
-        for (const col of used)
-          for (let t = 0, o = col * days; t < days; t++) table[o + t] = out[(o + t) * count + b];
+      const table = tables.subarray(b * cells, (b + 1) * cells);
       const extra =
         pluginMetrics.length === 0
           ? null
@@ -191,7 +227,7 @@ export function runChunk(task: ChunkTask, plugins?: LoadedPlugins): ChunkPartial
     days,
     blockSums,
     values,
-    histograms: folder ? folder.hist.toData() : null,
+    histograms: folder && !held ? folder.hist.toData() : null,
     outcomes,
     metricNames,
     failed,
@@ -215,6 +251,8 @@ const Q: Record<Exclude<BandStat, "mean">, number> = {
 export class PointAccumulator {
   private readonly parts: Omit<ChunkPartial, "histograms">[] = [];
   private hist: CellHistograms | null = null;
+  /** The chunks whose histograms are counted in `hist`. */
+  private readonly counted: (readonly [number, number])[] = [];
   /** Set by finish() for histogram bands: the rank-error bound before refinement, refinements. */
   quality: BandQuality | null = null;
 
@@ -225,22 +263,49 @@ export class PointAccumulator {
     private readonly source: RefineSource | null = null,
   ) {}
 
-  /** Fold a chunk in; a chunk already merged (same runs) is ignored, a partial overlap refused. */
+  /**
+   * Fold a chunk in; a chunk already merged (same runs) is ignored, a partial overlap refused.
+   * A histogram-mode chunk without histograms has them held by its thread: they come through
+   * addHistograms.
+   */
   add(p: ChunkPartial): void {
     for (const q of this.parts) {
-      if (q.runStart === p.runStart && q.runEnd === p.runEnd) return;
+      if (q.runStart === p.runStart && q.runEnd === p.runEnd) {
+        if (p.histograms)
+          this.addHistograms({ ranges: [[p.runStart, p.runEnd]], data: p.histograms });
+        return;
+      }
       if (q.runStart < p.runEnd && p.runStart < q.runEnd)
         throw new Error(
           `point ${this.point.index}: chunk of runs ${p.runStart}…${p.runEnd - 1} overlaps runs ${q.runStart}…${q.runEnd - 1}`,
         );
     }
-    if (p.histograms) {
-      const h = CellHistograms.fromData(p.histograms);
-      if (this.hist) this.hist.merge(h);
-      else this.hist = h;
-    }
+    if (p.histograms) this.addHistograms({ ranges: [[p.runStart, p.runEnd]], data: p.histograms });
     const { histograms: _, ...rest } = p;
     this.parts.push(rest);
+  }
+
+  /**
+   * Fold in the histograms of whole chunks: ignored when every one of its chunks is already
+   * counted, refused when some are. `owned`: the piece's arrays are handed over (a thread's,
+   * transferred) and may become this accumulator's, uncopied.
+   */
+  addHistograms(piece: HistogramPiece, owned = false): void {
+    let seen = 0;
+    for (const [s, e] of piece.ranges)
+      for (const [qs, qe] of this.counted) {
+        if (qs === s && qe === e) seen++;
+        else if (qs < e && s < qe)
+          throw new Error(
+            `point ${this.point.index}: histograms of runs ${s}…${e - 1} overlap runs ${qs}…${qe - 1}`,
+          );
+      }
+    if (seen === piece.ranges.length && seen > 0) return;
+    if (seen > 0)
+      throw new Error(`point ${this.point.index}: histograms of chunks counted already, in part`);
+    this.counted.push(...piece.ranges);
+    if (this.hist) this.hist.merge(piece.data);
+    else this.hist = owned ? CellHistograms.adopt(piece.data) : CellHistograms.fromData(piece.data);
   }
 
   /** Runs stored so far. */
@@ -260,6 +325,11 @@ export class PointAccumulator {
     }
     if (expected !== runs)
       throw new Error(`point ${point.index}: runs ${expected}…${runs - 1} are missing`);
+    if (runs > EXACT_RUNS) {
+      const have = this.counted.reduce((a, [s, e]) => a + e - s, 0);
+      if (have !== runs)
+        throw new Error(`point ${point.index}: the histograms of ${runs - have} runs are missing`);
+    }
     const { columns, days } = parts[0];
     const cells = columns.length * days;
     const failed = parts.flatMap((p) => p.failed);

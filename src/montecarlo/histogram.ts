@@ -334,6 +334,28 @@ export class CellHistograms {
     };
   }
 
+  /** Plain data viewing this histogram's own arrays (no copy): for handing it over, whole. */
+  handOver(): HistogramData {
+    const n = this.nRows;
+    return {
+      ...this.toData(),
+      counts: this.counts.subarray(0, n * COUNTS),
+      minMax: this.minMax.subarray(0, n * MM),
+    };
+  }
+
+  /** A histogram made of `d`'s own arrays (not copied: `d` is handed over). */
+  static adopt(d: HistogramData): CellHistograms {
+    const h = new CellHistograms(d, 0);
+    h.rowOf.set(d.rowOf);
+    h.atom.set(d.atom);
+    h.atomCount.set(d.atomCount);
+    h.counts = d.counts;
+    h.minMax = d.minMax;
+    h.nRows = d.counts.length / COUNTS;
+    return h;
+  }
+
   /** A histogram holding `d` (copied: merging into the result never changes `d`). */
   static fromData(d: HistogramData): CellHistograms {
     const h = new CellHistograms(d, d.counts.length / COUNTS);
