@@ -18,6 +18,7 @@ import { parseScenario } from "../scenario/parse.js";
 import type { Scenario } from "../scenario/schema.js";
 import { VERSION } from "../version.js";
 import { type BandQuality, histogramQuantiles, type RefineSource } from "./bands.js";
+import { bandColumns, bandPlan, gatherBandCells } from "./columns.js";
 import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
 import { CellHistograms, type HistogramData } from "./histogram.js";
@@ -43,6 +44,8 @@ export interface ChunkTask {
   readonly runEnd: number;
   /** Plugin modules (policies, metrics) the worker imports before running (docs/plugins.md). */
   readonly plugins?: readonly PluginRef[];
+  /** The columns that get bands (absent: all; src/montecarlo/columns.ts). */
+  readonly columns?: readonly string[];
 }
 
 /**
@@ -132,12 +135,14 @@ export function runChunk(
   const days = c.days;
   const n = task.runEnd - task.runStart;
   const exact = task.runs <= EXACT_RUNS;
-  const values = exact ? new Float64Array(n * cells) : null;
+  const band = bandColumns(c.columns, days, task.columns);
+  const bandBuf = band.cols === null ? null : new Float64Array(band.cells * batch);
+  const values = exact ? new Float64Array(n * band.cells) : null;
   const folder = exact
     ? null
     : new BandFolder(
-        planOf(r, scenario, task.seed, task.runs),
-        cells,
+        bandPlan(planOf(r, scenario, task.seed, task.runs), band, days),
+        band.cells,
         n,
         BLOCK_RUNS,
         held?.hist ?? null,
@@ -146,7 +151,9 @@ export function runChunk(
     held.hist = folder.hist;
     held.ranges.push([task.runStart, task.runEnd]);
   }
-  const blockSums = folder ? folder.blockSums : new Float64Array(Math.ceil(n / BLOCK_RUNS) * cells);
+  const blockSums = folder
+    ? folder.blockSums
+    : new Float64Array(Math.ceil(n / BLOCK_RUNS) * band.cells);
   const pluginMetrics = plugins?.metrics ?? [];
   const metricNames = [...OUTCOME_METRICS, ...pluginMetrics.map((m) => m.name)];
   const outcomes = metricNames.map(() => new Float64Array(n));
@@ -206,24 +213,15 @@ export function runChunk(
           outcomes[OUTCOME_METRICS.length + j][k] = extra[pm.name];
         });
     }
-    if (folder) folder.addBatch(k0, count, out, allGood ? null : good);
-    else {
-      const sums = ((k0 / BLOCK_RUNS) | 0) * cells;
-      for (let b = 0; b < count; b++) {
-        if (good[b] === 0) continue;
-        const row = (k0 + b) * cells;
-        for (let i = 0; i < cells; i++) {
-          const x = out[i * count + b];
-          blockSums[sums + i] += x;
-          values![row + i] = x;
-        }
-      }
-    }
+    const bandOut =
+      band.cols === null ? out : gatherBandCells(out, band.cols, days, count, bandBuf!);
+    if (folder) folder.addBatch(k0, count, bandOut, allGood ? null : good);
+    else keepValues(bandOut, band.cells, k0, count, good, blockSums, values!);
   }
   return {
     runStart: task.runStart,
     runEnd: task.runEnd,
-    columns: [...c.columns],
+    columns: band.names,
     days,
     blockSums,
     values,
@@ -232,6 +230,28 @@ export function runChunk(
     metricNames,
     failed,
   };
+}
+
+/** Exact mode: every good run's values, run-major, and their block sums. */
+function keepValues(
+  out: Float64Array,
+  cells: number,
+  k0: number,
+  count: number,
+  good: Uint8Array,
+  blockSums: Float64Array,
+  values: Float64Array,
+): void {
+  const sums = ((k0 / BLOCK_RUNS) | 0) * cells;
+  for (let b = 0; b < count; b++) {
+    if (good[b] === 0) continue;
+    const row = (k0 + b) * cells;
+    for (let i = 0; i < cells; i++) {
+      const x = out[i * count + b];
+      blockSums[sums + i] += x;
+      values[row + i] = x;
+    }
+  }
 }
 
 const Q: Record<Exclude<BandStat, "mean">, number> = {
@@ -362,7 +382,14 @@ export class PointAccumulator {
         qs.map(([, q]) => q),
         qs.map(([s]) => stats[s as BandStat]),
         runs,
-        src ? { scenario: pointScenario(src.scenario, point), seed: src.seed } : null,
+        src
+          ? {
+              scenario: pointScenario(src.scenario, point),
+              seed: src.seed,
+              policies: src.policies,
+              columns: src.columns,
+            }
+          : null,
       );
     }
     const names = parts[0].metricNames ?? OUTCOME_METRICS;

@@ -9,6 +9,7 @@ import {
   PointAccumulator,
   pointScenario,
 } from "./chunk.js";
+import { checkBandColumns, experimentColumns } from "./columns.js";
 import { inThreadLane, type Lane, threadLane } from "./threads.js";
 
 export interface RunExperimentOptions {
@@ -59,6 +60,7 @@ export async function runExperiment(
   options: RunExperimentOptions,
 ): Promise<ExperimentOutcome> {
   for (const p of spec.points) pointScenario(spec.scenario, p); // throws ScenarioError naming the point
+  checkBandColumns(spec); // throws UnknownColumnError naming the column
   const begun = options.sink
     ? await options.sink.begin(spec, { resume: options.resume ?? false })
     : null;
@@ -76,6 +78,7 @@ export async function runExperiment(
       runStart,
       runEnd,
       ...experimentPlugins(spec),
+      ...experimentColumns(spec),
     })),
   );
   const refs = experimentPlugins(spec).plugins;
@@ -84,6 +87,7 @@ export async function runExperiment(
     scenario: spec.scenario,
     seed: spec.seed,
     policies: refs ? (await loadPluginRefs(refs)).policies : [],
+    ...experimentColumns(spec),
   };
   const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs, source)]));
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
