@@ -223,8 +223,9 @@ export class CellHistograms {
     const mm = this.minMax;
     const top = FINE * (COARSE + 1);
     const log = this.log[i] === 1;
+    const all = good === null;
     for (let j = 0; j < n; j++) {
-      if (good !== null && good[j] === 0) continue;
+      if (!all && good[j] === 0) continue;
       const x = v[from + j];
       let f: number;
       if (log) f = x > 0 ? Math.floor((Math.log(x) - a) * s) + FINE : 0;
@@ -338,7 +339,13 @@ export class CellHistograms {
   handOver(): HistogramData {
     const n = this.nRows;
     return {
-      ...this.toData(),
+      cells: this.cells,
+      start: this.start,
+      scale: this.scale,
+      log: this.log,
+      rowOf: this.rowOf,
+      atom: this.atom,
+      atomCount: this.atomCount,
       counts: this.counts.subarray(0, n * COUNTS),
       minMax: this.minMax.subarray(0, n * MM),
     };
