@@ -49,11 +49,12 @@ export function threadFile(): string {
 }
 
 /** A lane in this thread: between chunks it yields to the event loop (Ctrl-C is seen there). */
-export function inThreadLane(): Lane {
+export function inThreadLane(signal?: AbortSignal): Lane {
   const held = new Map<number, HeldHistograms>();
   return {
     async run(task) {
       await new Promise((done) => setImmediate(done));
+      signal?.throwIfAborted(); // a Ctrl-C that arrived while this thread was busy
       const plugins = task.plugins?.length ? await loadPluginRefs(task.plugins) : undefined;
       const h = held.get(task.point.index) ?? { hist: null, ranges: [] };
       const partial = runChunk(task, plugins, h);
