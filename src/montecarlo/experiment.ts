@@ -93,7 +93,9 @@ export async function runExperiment(
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
   const nLanes = Math.min(workers, tasks.length);
   const lanes: Lane[] =
-    nLanes <= 1 ? [inThreadLane(options.signal)] : Array.from({ length: nLanes }, () => threadLane());
+    nLanes <= 1
+      ? [inThreadLane(options.signal)]
+      : Array.from({ length: nLanes }, () => threadLane());
   // which lanes ran chunks of each point (they hold its histograms)
   const holders = new Map<number, Set<Lane>>();
   const stop = () => {
