@@ -11,23 +11,24 @@ import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/b
 import { supplierBondUsd } from "../mechanisms/bonds.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
 import { income } from "../mechanisms/income.js";
-import { splitIncome } from "../mechanisms/incomeSplit.js";
+import { type IncomeSplit, splitIncomeInto } from "../mechanisms/incomeSplit.js";
 import { checkInvariants } from "../mechanisms/invariants.js";
 import { jobReward } from "../mechanisms/jobReward.js";
 import { newSuppliers, onboardingFeeUsd } from "../mechanisms/onboardingFee.js";
+import type { Out } from "../mechanisms/out.js";
 import { nextPhase } from "../mechanisms/phaseChange.js";
 import { phaseOneEmission, phaseOneFill } from "../mechanisms/phaseOneEmission.js";
 import { phaseTwoEmission } from "../mechanisms/phaseTwoEmission.js";
-import { type ReserveTopUp, reserveTopUp } from "../mechanisms/reserveTopUp.js";
-import { payTokens, type TokenPayments } from "../mechanisms/supplierTokens.js";
-import { tokenDemand, tokenPrice } from "../mechanisms/tokenPrice.js";
+import { type ReserveTopUp, reserveTopUpInto } from "../mechanisms/reserveTopUp.js";
+import { noPayments, payTokensInto, type TokenPayments } from "../mechanisms/supplierTokens.js";
+import { type TokenPrice, tokenDemand, tokenPriceInto } from "../mechanisms/tokenPrice.js";
 import { validationsCompleted, validatorTokens } from "../mechanisms/validatorPay.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
 import { seedStreams } from "../random/streams.js";
 import { type GovernanceChange, governanceStep } from "../rules/step.js";
 import type { Rule } from "../scenario/rules.js";
-import { nextSupplyWithPool, poolAfterTopUp } from "./ammBalances.js";
-import { ammReserveTopUp } from "./ammTopUp.js";
+import { nextSupplyWithPool, topUpPool } from "./ammBalances.js";
+import { ammReserveTopUpInto } from "./ammTopUp.js";
 import { compileFeedback, type FeedbackPlan } from "./plan.js";
 import { checkPoolInvariants } from "./poolInvariants.js";
 import {
@@ -35,7 +36,7 @@ import {
   churnStep,
   type DayOrders,
   economicsStep,
-  elasticDemandStep,
+  elasticMultiplierTable,
   type FeedbackState,
   initialFeedbackState,
   marketStep,
@@ -57,7 +58,7 @@ export interface FeedbackKernelOptions {
 }
 
 const V = ONCHAIN;
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Mutable<T> = Out<T>;
 
 /** One run's carried state and today's values: one object per run, nothing allocated per day by the kernel itself. */
 class Run {
@@ -88,8 +89,10 @@ class Run {
   phaseTwoClaim = 0;
   phaseOneClaim = 0;
   validatorClaim = 0;
-  paid: TokenPayments | null = null;
-  topUp: ReserveTopUp = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
+  readonly split: Out<IncomeSplit> = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
+  readonly tokenPrice: Out<TokenPrice> = { priceOfToken: 0, priceFloored: false, buybackPrice: 0 };
+  readonly paid: Out<TokenPayments> = noPayments();
+  readonly topUp: Out<ReserveTopUp> = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
   vested = 0;
   dollarBefore = 0;
   supplyAtOpen = 0;
@@ -109,6 +112,8 @@ class Run {
   readonly dynamic: boolean;
   readonly orders: Mutable<DayOrders>;
   readonly pay: Mutable<SupplierPayDay>;
+  /** E48's factors, `i·days + t` (elasticMultiplierTable); null without a consumer block. */
+  readonly elastic: Float64Array | null;
 
   constructor(
     readonly c: CompiledScenario,
@@ -134,6 +139,7 @@ class Run {
     this.locked = c.initialLocked;
     this.dollarReserve = c.initialDollarReserve;
     this.poolUsdAtOpen = plan.amm?.poolUsd ?? 0;
+    this.elastic = elasticTable(plan, c.jobPrice);
     this.orders = {
       consumerSentiment: 0,
       onboardingUsd: 0,
@@ -214,6 +220,18 @@ export function runFeedbackKernel(
   return { daysCompleted: c.days, error: null };
 }
 
+const elasticTables = new WeakMap<FeedbackPlan, { jobPrice: Float64Array; table: Float64Array }>();
+
+/** E48's table for this plan and these job prices, built once and kept with the plan. */
+function elasticTable(plan: FeedbackPlan, jobPrice: Float64Array): Float64Array | null {
+  if (!plan.consumers) return null;
+  const kept = elasticTables.get(plan);
+  if (kept?.jobPrice.every((p, i) => Object.is(p, jobPrice[i]))) return kept.table;
+  const table = elasticMultiplierTable(plan, jobPrice) as Float64Array;
+  elasticTables.set(plan, { jobPrice: Float64Array.from(jobPrice), table });
+  return table;
+}
+
 function emptyPlan(days: number): FeedbackPlan {
   return { days, suppliers: null, sales: null, speculators: null, amm: null, consumers: null };
 }
@@ -227,7 +245,8 @@ function inputs(r: Run): void {
   r.sentiment = seriesValue(c, nC + nK, t, streams);
   r.governance = seriesValue(c, nC + nK + 1, t, streams);
   if (t === 0) copy(counts, r.yesterday);
-  if (plan.consumers) elasticDemandStep(fb, t, jobs, c.jobPrice);
+  const elastic = r.elastic;
+  if (elastic) for (let i = 0, at = t; i < nC; i++, at += c.days) jobs[i] = jobs[i] * elastic[at];
   if (r.dynamic) {
     churnStep(fb, t, counts);
     if (t === 0) copy(counts, r.yesterday);
@@ -249,7 +268,8 @@ function dayToPrice(r: Run): SimulationFailure | null {
   for (let k = 0; k < nK; k++) dfs[k] = 0;
   for (let i = 0; i < nC; i++)
     for (let k = 0; k < nK; k++) dfs[k] += jobs[i] * jobPrice[i] * pm[i * nK + k];
-  const s = splitIncome(r.income, oc[V.fiatOperationsFraction], oc[V.buybackModulation]);
+  const s = r.split;
+  splitIncomeInto(s, r.income, oc[V.fiatOperationsFraction], oc[V.buybackModulation]);
   r.opsRevenue = s.opsRevenue;
   r.usdBuybackCapital = s.usdBuybackCapital;
   r.usdCapital = s.usdCapital;
@@ -285,8 +305,9 @@ function dayToPrice(r: Run): SimulationFailure | null {
     r.usdBuybackCapital,
     r.governance,
   );
-  const p = tokenPrice(r.demand, r.supply, oc[V.priceFloor], oc[V.buybackPremium]);
-  if (p === null) return new NoPriceError(t, r.demand);
+  const p = r.tokenPrice;
+  if (!tokenPriceInto(p, r.demand, r.supply, oc[V.priceFloor], oc[V.buybackPremium]))
+    return new NoPriceError(t, r.demand);
   r.price = p.priceOfToken;
   r.floored = p.priceFloored;
   r.buybackPrice = p.buybackPrice;
@@ -345,7 +366,9 @@ function dayFromBurn(r: Run): void {
     oc[V.validationModulator],
     validationsCompleted(oc[V.validationsPerJob], jobsTotal),
   );
-  const paid = payTokens(
+  const paid = r.paid;
+  payTokensInto(
+    paid,
     r.tokenReserve,
     r.buybackTokens,
     r.onboardingTokens,
@@ -353,7 +376,6 @@ function dayFromBurn(r: Run): void {
     r.phaseTwoClaim,
     r.phaseOneClaim,
   );
-  r.paid = paid;
   const pay = r.pay;
   pay.income = r.income;
   pay.usdCapital = r.usdCapital;
@@ -363,12 +385,12 @@ function dayFromBurn(r: Run): void {
   pay.validatorTokensPaid = paid.validatorTokensPaid;
   pay.priceOfToken = r.price;
   economicsStep(fb, t, pay, paid.supplierTokensPaid);
-  r.topUp = topUp(r, paid);
+  topUp(r, paid);
   update(r, paid);
 }
 
-/** Step 13: E16, or E46 with a pool. */
-function topUp(r: Run, paid: TokenPayments): ReserveTopUp {
+/** Step 13: E16, or E46 with a pool, into `r.topUp`. */
+function topUp(r: Run, paid: TokenPayments): void {
   const { c, onchain: oc, fb } = r;
   const reserveAfterPay =
     r.tokenReserve +
@@ -379,8 +401,9 @@ function topUp(r: Run, paid: TokenPayments): ReserveTopUp {
   const cash = r.dollarReserve + r.opsRevenue;
   const lower = oc[V.lowerTokenReserveLimit];
   const restore = oc[V.tokenReserveRestoreLevel];
-  if (r.pool)
-    return ammReserveTopUp(
+  if (r.pool) {
+    ammReserveTopUpInto(
+      r.topUp,
       reserveAfterPay,
       c.initialTokenReserve,
       lower,
@@ -389,13 +412,16 @@ function topUp(r: Run, paid: TokenPayments): ReserveTopUp {
       fb.poolUsd,
       cash,
     );
+    return;
+  }
   const circulating =
     r.supply +
     paid.validatorTokensPaid +
     paid.phaseOneEmission +
     paid.phaseTwoEmission -
     r.onboardingTokens;
-  return reserveTopUp(
+  reserveTopUpInto(
+    r.topUp,
     reserveAfterPay,
     c.initialTokenReserve,
     lower,
@@ -444,22 +470,13 @@ function update(r: Run, paid: TokenPayments): void {
   r.locked = r.locked - r.vested;
   r.minted += paid.phaseTwoEmission;
   r.staked += paid.phaseOneEmission;
-  if (r.pool) {
-    const p = poolAfterTopUp(
-      fb.poolTokens,
-      fb.poolUsd,
-      up.reserveBuybackTokens,
-      up.reserveBuybackUsd,
-    );
-    fb.poolTokens = p.poolTokens;
-    fb.poolUsd = p.poolUsd;
-  }
+  if (r.pool) topUpPool(fb, up.reserveBuybackTokens, up.reserveBuybackUsd);
 }
 
 /** The §7 row (the "record" step's order and checks): the first non-finite value stops the run, the row not kept. */
 function record(r: Run): NonFiniteValueError | null {
   const { c, t, out, row } = r;
-  const paid = r.paid as TokenPayments;
+  const paid = r.paid;
   const up = r.topUp;
   row[0] = t;
   row[1] = r.phase;
