@@ -40,6 +40,7 @@ import {
   type FeedbackState,
   initialFeedbackState,
   marketStep,
+  resetFeedbackState,
   writeFeedbackColumns,
 } from "./steps.js";
 import { crashDemand, NO_SHOCK, type ShockDays, sellWaveTokens } from "./stressShocks.js";
@@ -63,10 +64,10 @@ type Mutable<T> = Out<T>;
 /** One run's carried state and today's values: one object per run, nothing allocated per day by the kernel itself. */
 class Run {
   t = 0;
-  supply: number;
-  tokenReserve: number;
-  locked: number;
-  dollarReserve: number;
+  supply = 0;
+  tokenReserve = 0;
+  locked = 0;
+  dollarReserve = 0;
   phase: 1 | 2 = 1;
   minted = 0;
   staked = 0;
@@ -97,6 +98,10 @@ class Run {
   dollarBefore = 0;
   supplyAtOpen = 0;
   poolUsdAtOpen = 0;
+  /** Bounds of every income and supplier total so far (E8's shortcut, `onboardingUsd`). */
+  lowestIncome = 0;
+  highestIncome = 0;
+  lowestTotal = 0;
   readonly streams: Int32Array;
   readonly onchain: Float64Array;
   readonly jobs: Float64Array;
@@ -115,11 +120,12 @@ class Run {
   /** E48's factors, `i·days + t` (elasticMultiplierTable); null without a consumer block. */
   readonly elastic: Float64Array | null;
 
+  out: Float64Array = new Float64Array(0);
+  shock: ShockDays = NO_SHOCK;
+
   constructor(
     readonly c: CompiledScenario,
     readonly plan: FeedbackPlan,
-    readonly out: Float64Array,
-    readonly shock: ShockDays,
   ) {
     this.streams = new Int32Array(4 * c.nSeries);
     this.onchain = Float64Array.from(c.onchain0);
@@ -134,11 +140,6 @@ class Run {
     this.totalTokens = c.initialSupply + c.initialTokenReserve + c.initialLocked;
     this.pool = plan.amm !== null;
     this.dynamic = plan.suppliers?.dynamic.some((d) => d !== null) ?? false;
-    this.supply = plan.amm ? c.initialSupply - plan.amm.poolTokens : c.initialSupply;
-    this.tokenReserve = c.initialTokenReserve;
-    this.locked = c.initialLocked;
-    this.dollarReserve = c.initialDollarReserve;
-    this.poolUsdAtOpen = plan.amm?.poolUsd ?? 0;
     this.elastic = elasticTable(plan, c.jobPrice);
     this.orders = {
       consumerSentiment: 0,
@@ -163,6 +164,39 @@ class Run {
       validatorsAreSuppliers: plan.suppliers?.validatorsAreSuppliers ?? false,
     };
   }
+
+  /** The start of a run: the day-0 balances, the schedule's first values, a fresh feedback state. */
+  reset(out: Float64Array, shock: ShockDays): void {
+    const { c, plan } = this;
+    this.out = out;
+    this.shock = shock;
+    this.t = 0;
+    this.supply = plan.amm ? c.initialSupply - plan.amm.poolTokens : c.initialSupply;
+    this.tokenReserve = c.initialTokenReserve;
+    this.locked = c.initialLocked;
+    this.dollarReserve = c.initialDollarReserve;
+    this.phase = 1;
+    this.minted = 0;
+    this.staked = 0;
+    this.poolUsdAtOpen = plan.amm?.poolUsd ?? 0;
+    this.lowestIncome = Number.POSITIVE_INFINITY;
+    this.highestIncome = 0;
+    this.lowestTotal = Number.POSITIVE_INFINITY;
+    copy(c.onchain0, this.onchain);
+    resetFeedbackState(this.fb);
+  }
+}
+
+/** One Run per compiled scenario (and plan), reused from run to run: nothing allocated per run either. */
+const runs = new WeakMap<CompiledScenario, Run>();
+
+function runFor(c: CompiledScenario, plan: FeedbackPlan): Run {
+  let r = runs.get(c);
+  if (!r || r.plan !== plan) {
+    r = new Run(c, plan);
+    runs.set(c, r);
+  }
+  return r;
 }
 
 /**
@@ -187,7 +221,8 @@ export function runFeedbackKernel(
   options: FeedbackKernelOptions = {},
 ): KernelOutcome {
   const plan = options.plan ?? compileFeedback(c.scenario) ?? emptyPlan(c.days);
-  const r = new Run(c, plan, out, options.shock ?? NO_SHOCK);
+  const r = runFor(c, plan);
+  r.reset(out, options.shock ?? NO_SHOCK);
   seedStreams(r.streams, c.nSeries, seed, run);
   const rules = options.rules ?? [];
   const governance =
@@ -282,17 +317,10 @@ function dayToPrice(r: Run): SimulationFailure | null {
   const was = r.phase;
   r.phase = nextPhase(r.phase, t, c, counts, c.phaseOneTarget, r.income);
   if (r.phase === 2 && was === 1) r.staked = 0;
-  const feeUsd =
-    r.phase === 2
-      ? onboardingFeeUsd(
-          t,
-          oc[V.onboardingWindowDays],
-          oc[V.onboardingModulation],
-          r.incomeHistory,
-          r.supplierTotalHistory,
-        )
-      : 0;
-  r.onboardingUsd = feeUsd * r.arrivals;
+  if (r.income < r.lowestIncome) r.lowestIncome = r.income;
+  if (!(r.income <= r.highestIncome)) r.highestIncome = r.income;
+  if (total < r.lowestTotal) r.lowestTotal = total;
+  r.onboardingUsd = r.phase === 2 ? onboardingUsd(r) : 0;
   r.bondUsd = supplierBondUsd(oc[V.bondModulation], r.income);
   if (r.pool) {
     poolPrice(r);
@@ -312,6 +340,35 @@ function dayToPrice(r: Run): SimulationFailure | null {
   r.floored = p.priceFloored;
   r.buybackPrice = p.buybackPrice;
   return null;
+}
+
+/**
+ * E8 × arrivals. With no arrival the product is +0 whenever the fee is finite and ≥ 0, which
+ * holds when every income and supplier total so far is ≥ 0, the modulation is +0 or > 0 and the
+ * window's sum cannot overflow (≤ t + 1 incomes, each ≤ the largest so far; a non-zero total
+ * is a whole number ≥ 1): then the window is not summed. Otherwise E8 is evaluated as the step
+ * engine does, so the product (−0, NaN) is the same.
+ */
+function onboardingUsd(r: Run): number {
+  const { t, onchain: oc } = r;
+  const modulation = oc[V.onboardingModulation];
+  if (
+    r.arrivals === 0 &&
+    r.lowestIncome >= 0 &&
+    r.lowestTotal >= 0 &&
+    (modulation > 0 || Object.is(modulation, 0)) &&
+    modulation * r.highestIncome * (t + 1) < 1e300
+  )
+    return 0;
+  return (
+    onboardingFeeUsd(
+      t,
+      oc[V.onboardingWindowDays],
+      modulation,
+      r.incomeHistory,
+      r.supplierTotalHistory,
+    ) * r.arrivals
+  );
 }
 
 /** Step 7 with a pool (E43–E45), after the sell wave inserted before it. */
@@ -475,6 +532,61 @@ function update(r: Run, paid: TokenPayments): void {
 
 /** The §7 row (the "record" step's order and checks): the first non-finite value stops the run, the row not kept. */
 function record(r: Run): NonFiniteValueError | null {
+  const { c, t, out } = r;
+  const paid = r.paid;
+  const up = r.topUp;
+  const { jobs, demandForService: dfs, counts } = r;
+  const days = c.days;
+  const buyBacksUsd = r.usdBuybackCapital + up.reserveBuybackUsd;
+  // v · 0 is 0 for every finite v and NaN otherwise (a sum that overflows only sends a finite
+  // row down the exact path below): one test for the row, then the writes
+  let chk =
+    (r.income + r.opsRevenue + r.usdBuybackCapital + r.usdCapital + r.onboardingUsd) * 0 +
+    (r.bondUsd + r.demand + r.price + r.buybackTokens + r.onboardingTokens + r.jobReward) * 0 +
+    (paid.phaseOneEmission + paid.phaseTwoEmission + paid.validatorTokensPaid) * 0 +
+    (paid.supplierTokensPaid + paid.tokensPaid + up.reserveBuybackUsd) * 0 +
+    (up.reserveBuybackTokens + buyBacksUsd + paid.tokenShortfall + r.supply) * 0 +
+    (r.tokenReserve + r.dollarReserve + r.locked + r.staked) * 0;
+  for (let i = 0; i < jobs.length; i++) chk += jobs[i] * 0;
+  for (let k = 0; k < counts.length; k++) chk += (dfs[k] + counts[k]) * 0;
+  if (chk !== 0) return recordSlowly(r);
+  out[t] = t;
+  let at = t + days;
+  out[at] = r.phase;
+  out[(at += days)] = r.income;
+  out[(at += days)] = r.opsRevenue;
+  out[(at += days)] = r.usdBuybackCapital;
+  out[(at += days)] = r.usdCapital;
+  out[(at += days)] = r.onboardingUsd;
+  out[(at += days)] = r.bondUsd;
+  out[(at += days)] = r.demand;
+  out[(at += days)] = r.price;
+  out[(at += days)] = r.floored ? 1 : 0;
+  out[(at += days)] = r.buybackTokens;
+  out[(at += days)] = r.onboardingTokens;
+  out[(at += days)] = r.jobReward;
+  out[(at += days)] = paid.phaseOneEmission;
+  out[(at += days)] = paid.phaseTwoEmission;
+  out[(at += days)] = paid.validatorTokensPaid;
+  out[(at += days)] = paid.supplierTokensPaid;
+  out[(at += days)] = paid.tokensPaid;
+  out[(at += days)] = up.reserveBuybackUsd;
+  out[(at += days)] = up.reserveBuybackTokens;
+  out[(at += days)] = buyBacksUsd;
+  out[(at += days)] = paid.tokenShortfall;
+  out[(at += days)] = r.supply;
+  out[(at += days)] = r.tokenReserve;
+  out[(at += days)] = r.dollarReserve;
+  out[(at += days)] = r.locked;
+  out[(at += days)] = r.staked;
+  for (let i = 0; i < jobs.length; i++) out[(at += days)] = jobs[i];
+  for (let k = 0; k < dfs.length; k++) out[(at += days)] = dfs[k];
+  for (let k = 0; k < counts.length; k++) out[(at += days)] = counts[k];
+  return null;
+}
+
+/** `record` when a value of the row is not finite: the record step's order, writing up to the first such column. */
+function recordSlowly(r: Run): NonFiniteValueError | null {
   const { c, t, out, row } = r;
   const paid = r.paid;
   const up = r.topUp;
@@ -509,19 +621,10 @@ function record(r: Run): NonFiniteValueError | null {
   copy(r.jobs, row, 28);
   copy(r.demandForService, row, 28 + c.nC);
   copy(r.counts, row, 28 + c.nC + c.nK);
-  const days = c.days;
-  // v · 0 is 0 for every finite v and NaN otherwise: one test for the row, then the writes
-  let chk = 0;
-  for (let col = 0; col < row.length; col++) chk += row[col] * 0;
-  if (chk === 0) {
-    for (let col = 0, at = t; col < row.length; col++, at += days) out[at] = row[col];
-    return null;
-  }
-  // a non-finite value: the record step's order, writing up to the first such column
   for (let col = 0; col < row.length; col++) {
     const v = row[col];
     if (!Number.isFinite(v)) return new NonFiniteValueError(t, c.columns[col], v);
-    out[col * days + t] = v;
+    out[col * c.days + t] = v;
   }
   return null;
 }
@@ -531,7 +634,7 @@ function recordFeedback(r: Run): NonFiniteValueError | null {
   const { c, t, out, fb } = r;
   if (fb.columnCount === 0) return null;
   const first = c.columns.length - fb.columnCount;
-  writeFeedbackColumns(fb, t, first, out);
+  if (writeFeedbackColumns(fb, t, first, out) === 0) return null;
   for (let col = first; col < c.columns.length; col++) {
     const v = out[col * c.days + t];
     if (!Number.isFinite(v)) return new NonFiniteValueError(t, c.columns[col], v);

@@ -99,6 +99,35 @@ export function initialFeedbackState(plan: FeedbackPlan, nK: number): FeedbackSt
   };
 }
 
+/**
+ * `fb` back to `initialFeedbackState(fb.plan, …)`'s values, its arrays reused (a fused kernel
+ * keeps one state from run to run).
+ */
+export function resetFeedbackState(fb: FeedbackState): void {
+  const plan = fb.plan;
+  fb.realCount.fill(0);
+  plan.suppliers?.dynamic.forEach((d, k) => {
+    if (d) fb.realCount[k] = d.start;
+  });
+  for (const a of [fb.entries, fb.exits, fb.marginHistory, fb.incomePerSupplier, fb.classIncome])
+    a.fill(0);
+  fb.capacityRatio.fill(0);
+  fb.sellQueue.fill(0);
+  fb.priceHistory.fill(0);
+  fb.jobsLost = 0;
+  fb.poolTokens = plan.amm?.poolTokens ?? 0;
+  fb.poolUsd = plan.amm?.poolUsd ?? 0;
+  fb.extraSell = 0;
+  const m = fb.market;
+  m.priceOfToken = 0;
+  m.slippage = 0;
+  m.tokensSold = 0;
+  m.salesUsd = 0;
+  m.speculatorBuyUsd = 0;
+  m.tokensBoughtByHolders = 0;
+  m.buyUsd = 0;
+}
+
 /** Circulating supply on day 0 with a pool: its tokens come out of initialSupply (E45). */
 export function supplyAfterPool(plan: FeedbackPlan | null, initialSupply: Tokens): Tokens {
   return plan?.amm ? initialSupply - plan.amm.poolTokens : initialSupply;
@@ -272,36 +301,50 @@ export function economicsStep(
   }
 }
 
-/** The day's feedback columns (plan.ts `feedbackColumnNames` order), written at `out[col·days + t]`. */
+/**
+ * The day's feedback columns (plan.ts `feedbackColumnNames` order), written at `out[col·days + t]`.
+ * Returns `Σ v · 0` over the values written: 0 when every one is finite, NaN otherwise (the
+ * caller then looks for the first non-finite column).
+ */
 export function writeFeedbackColumns(
   fb: FeedbackState,
   t: number,
   firstColumn: number,
   out: Float64Array,
-): void {
+): number {
+  let chk = 0;
   const p = fb.plan;
   const days = p.days;
   let at = firstColumn * days + t;
   const s = p.suppliers;
   if (s) {
     for (const k of s.classes) {
-      out[at] = fb.incomePerSupplier[k];
+      const v = fb.incomePerSupplier[k];
+      out[at] = v;
+      chk += v * 0;
       at += days;
     }
     for (const k of s.classes) {
-      out[at] = fb.marginHistory[k * days + t];
+      const v = fb.marginHistory[k * days + t];
+      out[at] = v;
+      chk += v * 0;
       at += days;
     }
     for (const k of s.dynamicClasses) {
-      out[at] = fb.entries[k];
+      const v = fb.entries[k];
+      out[at] = v;
+      chk += v * 0;
       at += days;
     }
     for (const k of s.dynamicClasses) {
-      out[at] = fb.exits[k];
+      const v = fb.exits[k];
+      out[at] = v;
+      chk += v * 0;
       at += days;
     }
     if (s.jobsPerSupplierPerDay) {
       out[at] = fb.jobsLost;
+      chk += fb.jobsLost * 0;
       at += days;
     }
   }
@@ -314,5 +357,9 @@ export function writeFeedbackColumns(
     out[at + 4 * days] = m.salesUsd;
     out[at + 5 * days] = m.speculatorBuyUsd;
     out[at + 6 * days] = m.tokensBoughtByHolders;
+    chk +=
+      (fb.poolTokens + fb.poolUsd + m.slippage + m.tokensSold + m.salesUsd) * 0 +
+      (m.speculatorBuyUsd + m.tokensBoughtByHolders) * 0;
   }
+  return chk;
 }
