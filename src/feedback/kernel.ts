@@ -294,12 +294,28 @@ function inputs(r: Run): void {
   }
 }
 
-/** Steps 2–7: income (E5, E6), split (E7), suppliers and phase (E4), E8, E9, the price (E10 or E43–E45). */
+/**
+ * Steps 2–7: income (E5, E6), split (E7), suppliers and phase (E4), E8, E9, the price (E10 or
+ * E43–E45). Each part takes the run only and is small, so the compiler inlines the laws into
+ * it (a law called with numbers but not inlined would box each of them).
+ */
 function dayToPrice(r: Run): SimulationFailure | null {
-  const { c, t, jobs, counts, onchain: oc, demandForService: dfs } = r;
+  incomeAndSplit(r);
+  suppliersAndPhase(r);
+  onboardingUsd(r);
+  r.bondUsd = supplierBondUsd(r.onchain[V.bondModulation], r.income);
+  if (r.pool) {
+    poolPrice(r);
+    return null;
+  }
+  return price(r);
+}
+
+/** Steps 2–3: E5, E6 (in place, usdDemandForService's sum in its order), E7. */
+function incomeAndSplit(r: Run): void {
+  const { c, jobs, onchain: oc, demandForService: dfs } = r;
   const { nC, nK, jobPrice, priceMatrix: pm } = c;
-  r.income = income(jobs, c.jobPrice);
-  // E6 in place: usdDemandForService's sum, in its order
+  r.income = income(jobs, jobPrice);
   for (let k = 0; k < nK; k++) dfs[k] = 0;
   for (let i = 0; i < nC; i++)
     for (let k = 0; k < nK; k++) dfs[k] += jobs[i] * jobPrice[i] * pm[i * nK + k];
@@ -308,11 +324,16 @@ function dayToPrice(r: Run): SimulationFailure | null {
   r.opsRevenue = s.opsRevenue;
   r.usdBuybackCapital = s.usdBuybackCapital;
   r.usdCapital = s.usdCapital;
+}
+
+/** Step 4: arrivals (E8), the histories E8 reads, the phase (E4). */
+function suppliersAndPhase(r: Run): void {
+  const { c, t, counts } = r;
   r.arrivals = newSuppliers(counts, r.yesterday);
   copy(counts, r.yesterday);
   r.incomeHistory[t] = r.income;
   let total = 0;
-  for (let k = 0; k < nK; k++) total += counts[k];
+  for (let k = 0; k < counts.length; k++) total += counts[k];
   r.supplierTotalHistory[t] = total;
   const was = r.phase;
   r.phase = nextPhase(r.phase, t, c, counts, c.phaseOneTarget, r.income);
@@ -320,12 +341,11 @@ function dayToPrice(r: Run): SimulationFailure | null {
   if (r.income < r.lowestIncome) r.lowestIncome = r.income;
   if (!(r.income <= r.highestIncome)) r.highestIncome = r.income;
   if (total < r.lowestTotal) r.lowestTotal = total;
-  r.onboardingUsd = r.phase === 2 ? onboardingUsd(r) : 0;
-  r.bondUsd = supplierBondUsd(oc[V.bondModulation], r.income);
-  if (r.pool) {
-    poolPrice(r);
-    return null;
-  }
+}
+
+/** Step 7 without a pool: E10. */
+function price(r: Run): SimulationFailure | null {
+  const oc = r.onchain;
   r.demand = tokenDemand(
     r.sentiment,
     r.onboardingUsd,
@@ -335,7 +355,7 @@ function dayToPrice(r: Run): SimulationFailure | null {
   );
   const p = r.tokenPrice;
   if (!tokenPriceInto(p, r.demand, r.supply, oc[V.priceFloor], oc[V.buybackPremium]))
-    return new NoPriceError(t, r.demand);
+    return new NoPriceError(r.t, r.demand);
   r.price = p.priceOfToken;
   r.floored = p.priceFloored;
   r.buybackPrice = p.buybackPrice;
@@ -343,32 +363,34 @@ function dayToPrice(r: Run): SimulationFailure | null {
 }
 
 /**
- * E8 × arrivals. With no arrival the product is +0 whenever the fee is finite and ≥ 0, which
- * holds when every income and supplier total so far is ≥ 0, the modulation is +0 or > 0 and the
- * window's sum cannot overflow (≤ t + 1 incomes, each ≤ the largest so far; a non-zero total
- * is a whole number ≥ 1): then the window is not summed. Otherwise E8 is evaluated as the step
- * engine does, so the product (−0, NaN) is the same.
+ * Step 5, E8 × arrivals (phase 2; 0 in phase 1). With no arrival the product is +0 whenever
+ * the fee is finite and ≥ 0, which holds when every income and supplier total so far is ≥ 0,
+ * the modulation is +0 or > 0 and the window's sum cannot overflow (≤ t + 1 incomes, each ≤ the
+ * largest so far; a non-zero total is a whole number ≥ 1): then the window is not summed.
+ * Otherwise E8 is evaluated as the step engine does, so the product (−0, NaN) is the same.
  */
-function onboardingUsd(r: Run): number {
+function onboardingUsd(r: Run): void {
   const { t, onchain: oc } = r;
   const modulation = oc[V.onboardingModulation];
   if (
-    r.arrivals === 0 &&
-    r.lowestIncome >= 0 &&
-    r.lowestTotal >= 0 &&
-    (modulation > 0 || Object.is(modulation, 0)) &&
-    modulation * r.highestIncome * (t + 1) < 1e300
-  )
-    return 0;
-  return (
+    r.phase === 1 ||
+    (r.arrivals === 0 &&
+      r.lowestIncome >= 0 &&
+      r.lowestTotal >= 0 &&
+      (modulation > 0 || Object.is(modulation, 0)) &&
+      modulation * r.highestIncome * (t + 1) < 1e300)
+  ) {
+    r.onboardingUsd = 0;
+    return;
+  }
+  r.onboardingUsd =
     onboardingFeeUsd(
       t,
       oc[V.onboardingWindowDays],
       modulation,
       r.incomeHistory,
       r.supplierTotalHistory,
-    ) * r.arrivals
-  );
+    ) * r.arrivals;
 }
 
 /** Step 7 with a pool (E43–E45), after the sell wave inserted before it. */
@@ -400,29 +422,60 @@ function poolPrice(r: Run): void {
 
 /** Steps 8–14: burn (E11), E12, E13/E3, E14, payouts (E15), E40–E43, top-up (E16/E46), update. */
 function dayFromBurn(r: Run): void {
-  const { c, t, jobs, counts, onchain: oc, fb } = r;
+  burn(r);
+  if (r.phase === 2) phaseTwoClaims(r);
+  else phaseOneClaim(r);
+  validatorClaim(r);
+  pay(r);
+  topUp(r, r.paid);
+  update(r, r.paid);
+}
+
+/** Step 8: E11a, E11b (from the pool, or a withdrawal from circulation). */
+function burn(r: Run): void {
   r.buybackTokens = buybackTokens(r.usdBuybackCapital, r.buybackPrice);
   const burned = onboardingTokens(r.onboardingUsd, r.price);
   r.onboardingTokens = r.pool ? burned : withdrawal(r.supply, burned);
-  r.jobReward = r.phase === 2 ? jobReward(jobs, c.jobPrice, r.price, oc[V.jobRewardModulation]) : 0;
-  r.phaseTwoClaim =
-    r.phase === 2
-      ? phaseTwoEmission(oc[V.phaseTwoMintAmount], r.minted, r.jobReward, oc[V.phase2Modulation])
-      : 0;
-  r.phaseOneClaim =
-    r.phase === 1
-      ? phaseOneEmission(
-          c.phaseOneTokensForProject,
-          c.phaseOneDays,
-          phaseOneFill(counts, c.phaseOneTarget),
-        )
-      : 0;
+}
+
+/** Steps 9–10 on a phase-2 day: E12, E13. */
+function phaseTwoClaims(r: Run): void {
+  const oc = r.onchain;
+  r.jobReward = jobReward(r.jobs, r.c.jobPrice, r.price, oc[V.jobRewardModulation]);
+  r.phaseTwoClaim = phaseTwoEmission(
+    oc[V.phaseTwoMintAmount],
+    r.minted,
+    r.jobReward,
+    oc[V.phase2Modulation],
+  );
+  r.phaseOneClaim = 0;
+}
+
+/** Step 10 on a phase-1 day: E3. */
+function phaseOneClaim(r: Run): void {
+  const c = r.c;
+  r.jobReward = 0;
+  r.phaseTwoClaim = 0;
+  r.phaseOneClaim = phaseOneEmission(
+    c.phaseOneTokensForProject,
+    c.phaseOneDays,
+    phaseOneFill(r.counts, c.phaseOneTarget),
+  );
+}
+
+/** Step 11: E14. */
+function validatorClaim(r: Run): void {
+  const { jobs, onchain: oc } = r;
   let jobsTotal = 0;
   for (let i = 0; i < jobs.length; i++) jobsTotal += jobs[i];
   r.validatorClaim = validatorTokens(
     oc[V.validationModulator],
     validationsCompleted(oc[V.validationsPerJob], jobsTotal),
   );
+}
+
+/** Step 12: E15 into `r.paid`, then E40–E41 and E43's queue (inserted after "payouts"). */
+function pay(r: Run): void {
   const paid = r.paid;
   payTokensInto(
     paid,
@@ -433,17 +486,15 @@ function dayFromBurn(r: Run): void {
     r.phaseTwoClaim,
     r.phaseOneClaim,
   );
-  const pay = r.pay;
-  pay.income = r.income;
-  pay.usdCapital = r.usdCapital;
-  pay.buybackTokens = r.buybackTokens;
-  pay.phaseOneEmission = paid.phaseOneEmission;
-  pay.phaseTwoEmission = paid.phaseTwoEmission;
-  pay.validatorTokensPaid = paid.validatorTokensPaid;
-  pay.priceOfToken = r.price;
-  economicsStep(fb, t, pay, paid.supplierTokensPaid);
-  topUp(r, paid);
-  update(r, paid);
+  const day = r.pay;
+  day.income = r.income;
+  day.usdCapital = r.usdCapital;
+  day.buybackTokens = r.buybackTokens;
+  day.phaseOneEmission = paid.phaseOneEmission;
+  day.phaseTwoEmission = paid.phaseTwoEmission;
+  day.validatorTokensPaid = paid.validatorTokensPaid;
+  day.priceOfToken = r.price;
+  economicsStep(r.fb, r.t, day, paid.supplierTokensPaid);
 }
 
 /** Step 13: E16, or E46 with a pool, into `r.topUp`. */
