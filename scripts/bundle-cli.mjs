@@ -43,6 +43,20 @@ const bundle = await rolldown({
   },
   plugins: [
     {
+      // commander requires node:child_process (and with it net, stream, dgram) at load, for
+      // subcommands that are separate executables, which bme has none of: loading it costs
+      // `bme --help` a fifth of its start-up (docs/benchmarks.md), so it is required on first use
+      name: "bme-lazy-child-process",
+      transform(code, id) {
+        if (!id.endsWith("/node_modules/commander/lib/command.js")) return null;
+        const eager = "const childProcess = require('node:child_process');";
+        if (!code.includes(eager)) throw new Error(`${id}: commander's child_process import moved`);
+        const lazy =
+          "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+        return { code: code.replace(eager, lazy), map: null };
+      },
+    },
+    {
       // a module that finds files beside itself (the worker thread's file, the package root)
       // keeps the location it has unbundled: import.meta.url becomes that module's own URL
       name: "bme-own-url",
