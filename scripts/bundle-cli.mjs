@@ -57,6 +57,22 @@ const bundle = await rolldown({
       },
     },
     {
+      // `import { x } from "node:fs"` makes Node build an ES-module facade of the whole
+      // built-in (node:fs has ~100 exports) before anything runs; process.getBuiltinModule
+      // (Node ≥ 20.16) hands over the module itself: a tenth of `bme --help`'s own time
+      name: "bme-builtins-directly",
+      renderChunk(code) {
+        const named = /^import \{([^}]*)\} from "(node:[a-z_/]+)";$/gm;
+        const out = code.replace(named, (_, names, id) => {
+          const binds = names.split(",").map((n) => n.trim().replace(/^(\S+) as (\S+)$/, "$1: $2"));
+          return `const { ${binds.join(", ")} } = process.getBuiltinModule(${JSON.stringify(id)});`;
+        });
+        if (/^import [^;]*"node:/m.test(out))
+          throw new Error("a built-in imported in a form bme-builtins-directly does not rewrite");
+        return { code: out, map: null };
+      },
+    },
+    {
       // a module that finds files beside itself (the worker thread's file, the package root)
       // keeps the location it has unbundled: import.meta.url becomes that module's own URL
       name: "bme-own-url",
