@@ -65,11 +65,6 @@ describe("start-up: what bme loads before a command needs it", () => {
     for (const m of ["crypto", "child_process", "net", "worker_threads"])
       expect(loaded).not.toContain(`NativeModule ${m}`);
   });
-
-  it("commander's lazy child_process still spawns: it is required on first use", () => {
-    const code = readFileSync(CLI, "utf8");
-    expect(code).toMatch(/spawn: \(\.\.\.a\) => __require\("node:child_process"\)\.spawn\(\.\.\.a\)/);
-  });
 });
 
 describe("a closed stderr", () => {
@@ -79,7 +74,7 @@ describe("a closed stderr", () => {
       "bash",
       [
         "-c",
-        'node dist/src/cli/main.js validate no-such-file.yaml 2>&1 >/dev/null | (exec 0<&-; sleep 0.3); echo "status ${PIPESTATUS[0]}"',
+        'node dist/src/cli/main.js validate no-such-file.yaml 2>&1 >/dev/null | (exec 0<&-; sleep 0.3); echo "status $((PIPESTATUS[0]))"',
       ],
       { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
     );
