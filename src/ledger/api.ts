@@ -35,6 +35,12 @@ export interface ApiOptions {
   readonly maxBodyBytes?: number;
   /** Requests per second per API key (token bucket, burst = one second's worth; default 5000). */
   readonly ratePerSecond?: number;
+  /**
+   * How long a looked-up API key is trusted without asking the database again, ms (default
+   * 5000): a key revoked by another process (`bme ledger keys --account`) stops working within
+   * this time.
+   */
+  readonly keyCacheMs?: number;
 }
 
 type Env = { Variables: { principal: Principal } };
@@ -134,7 +140,8 @@ type AnyContext = Context<any, any, any>;
 function guard(app: OpenAPIHono<Env>, ledger: Ledger, options: ApiOptions): void {
   const rate = options.ratePerSecond ?? 5000;
   const buckets = new Map<string, { tokens: number; at: number }>();
-  const principals = new Map<string, Principal>();
+  const keyCacheMs = options.keyCacheMs ?? 5000;
+  const principals = new Map<string, { p: Principal; at: number }>();
   let revokedSeen = ledger.keysRevoked;
 
   app.onError((e, c) => {
@@ -146,7 +153,7 @@ function guard(app: OpenAPIHono<Env>, ledger: Ledger, options: ApiOptions): void
     if (e instanceof HTTPException && e.status === 415)
       return c.json(
         {
-          error: `the request body must be JSON (content-type: application/json), not ${c.req.header("content-type") ?? "untyped"}`,
+          error: contentTypeMessage(c.req.header("content-type")),
           field: "",
         },
         415,
@@ -183,15 +190,19 @@ function guard(app: OpenAPIHono<Env>, ledger: Ledger, options: ApiOptions): void
       principals.clear(); // a replay re-issued a key (Ledger.replayWithNewKey): forget revoked ones
       revokedSeen = ledger.keysRevoked;
     }
-    let p = principals.get(key);
+    const now = Date.now();
+    const cached = principals.get(key);
+    let p = cached && now - cached.at < keyCacheMs ? cached.p : null;
     if (!p) {
       const found = await ledger.authenticate(key);
-      if (!found) throw new LedgerError(401, "Authorization", "unknown API key");
+      if (!found) {
+        principals.delete(key);
+        throw new LedgerError(401, "Authorization", "unknown API key");
+      }
       p = found;
       if (principals.size > 10_000) principals.clear();
-      principals.set(key, p);
+      principals.set(key, { p, at: now });
     }
-    const now = Date.now();
     const b = buckets.get(p.id) ?? { tokens: rate, at: now };
     b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate);
     b.at = now;
@@ -666,4 +677,10 @@ async function pendingValidation(ledger: Ledger) {
     .where("attempts.completed_day", "is not", null)
     .orderBy("tasks.id")
     .execute();
+}
+
+/** The 415 answer's message: what was sent, or that no content type was given. */
+export function contentTypeMessage(sent: string | undefined): string {
+  const want = "the request body must be JSON (content-type: application/json)";
+  return sent ? `${want}, not ${sent}` : `${want}; the request gave no content type`;
 }

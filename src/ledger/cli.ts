@@ -104,12 +104,24 @@ function serveCommand(ledger: Command): void {
 function keysCommand(ledger: Command): void {
   ledger
     .command("keys")
-    .description("create an API key directly in the database (e.g. a lost operator key)")
-    .requiredOption("--role <role>", "operator or governance")
-    .requiredOption("--name <name>", "who holds the key")
+    .description(
+      "create an API key directly in the database: a lost operator key (--role), or a new key for an account (--account)",
+    )
+    .option("--role <role>", "operator or governance")
+    .option("--name <name>", "who holds the key (with --role)")
+    .option(
+      "--account <role:id>",
+      "an existing account that lost its key, e.g. supplier:3 (consumer, supplier or validator); its old keys are revoked",
+    )
+    .option("--keep-old", "with --account: keep the account's earlier keys working")
     .option(dbOption, dbHelp, "./ledger.db")
     .action(
       action(async (opts) => {
+        const account = opts.account === undefined ? null : parseAccount(opts.account);
+        if (account === null && (opts.role === undefined || opts.name === undefined))
+          throw new CliError("give --role and --name, or --account ROLE:ID");
+        if (account !== null && opts.role !== undefined)
+          throw new CliError("--account and --role: give one of them");
         const { Ledger } = await import("./ledger.js");
         const l = await Ledger.open(opts.db).catch(rethrow);
         try {
@@ -118,15 +130,34 @@ function keysCommand(ledger: Command): void {
               { role: "operator", accountId: null, name: "cli", id: "cli" },
               `cli-key-${Date.now()}-${Math.random()}`,
               opts,
-              (trx) => l.createKey(trx, opts.role as "operator", opts.name),
+              (trx) =>
+                account === null
+                  ? l.createKey(trx, opts.role as "operator", opts.name as string)
+                  : l.reissueAccountKey(trx, account.role, account.id, opts.keepOld === true),
             )
             .catch(rethrow);
-          process.stdout.write(`${(r.body as { apiKey: string }).apiKey}\n`);
+          const body = r.body as { apiKey: string; revoked?: number };
+          if (body.revoked !== undefined)
+            process.stderr.write(`revoked ${body.revoked} earlier key(s) of ${opts.account}\n`);
+          process.stdout.write(`${body.apiKey}\n`);
         } finally {
           await l.close();
         }
       }),
     );
+}
+
+/** `--account supplier:3` → { role, id }; a clear message for anything else. */
+export function parseAccount(text: string): {
+  role: "consumer" | "supplier" | "validator";
+  id: number;
+} {
+  const m = /^(consumer|supplier|validator):(\d+)$/.exec(text.trim());
+  if (!m)
+    throw new CliError(
+      `--account: "${text}" is not ROLE:ID with ROLE consumer, supplier or validator (e.g. supplier:3)`,
+    );
+  return { role: m[1] as "consumer" | "supplier" | "validator", id: Number(m[2]) };
 }
 
 /** `bme ledger export-scenario`: write days FROM…TO as a scenario (the digital twin). */

@@ -512,6 +512,43 @@ export class Ledger {
     };
   }
 
+  /**
+   * A new key for an existing account (a consumer, supplier or validator that lost its key):
+   * 201 `{ role, id, name, apiKey, revoked }`. Unless `keepOld`, the account's earlier keys are
+   * revoked (deleted), since a lost key may be in someone else's hands. 404 if no such account.
+   */
+  async reissueAccountKey(
+    trx: Trx,
+    role: "consumer" | "supplier" | "validator",
+    id: number,
+    keepOld = false,
+  ): Promise<WriteResult> {
+    const table = `${role}s` as "consumers" | "suppliers" | "validators";
+    const account = await trx
+      .selectFrom(table)
+      .select("name")
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!account) throw notFound("account", `no ${role} ${id}`);
+    let revoked = 0;
+    if (!keepOld) {
+      const r = await trx
+        .deleteFrom("api_keys")
+        .where("role", "=", role)
+        .where("account_id", "=", id)
+        .executeTakeFirst();
+      revoked = Number(r.numDeletedRows);
+      if (revoked > 0) this.keysRevoked++;
+    }
+    const apiKey = await this.issueKey(trx, role, id, account.name);
+    const body = { role, id, name: account.name, revoked };
+    return {
+      status: 201,
+      body: { ...body, apiKey },
+      stored: this.storedWithKey(body, apiKey, role, id, account.name),
+    };
+  }
+
   async createConsumer(trx: Trx, name: string, consumerType: string): Promise<WriteResult> {
     if (consumerIndex(this.economy, consumerType) < 0)
       throw badInput(

@@ -66,6 +66,22 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 `;
 
+/**
+ * Plugin metrics' values per run (docs/plugins.md), long format: a metric's name and its place
+ * after OUTCOME_METRICS. Added after schema 1 without changing it: a store opened for writing
+ * gets the table if it lacks it; a store without it holds no plugin metrics.
+ */
+export const PLUGIN_OUTCOMES_SQL = `
+CREATE TABLE IF NOT EXISTS plugin_outcomes (
+  experiment_id VARCHAR NOT NULL,
+  point_index INTEGER NOT NULL,
+  metric_index INTEGER NOT NULL,
+  metric VARCHAR NOT NULL,
+  run INTEGER NOT NULL,
+  value DOUBLE
+);
+`;
+
 /** Short id prefixes by experiment kind: mc-0001, sweep-0002, cmp-0003, sens-0004. */
 export const ID_PREFIX = {
   montecarlo: "mc",

@@ -14,6 +14,7 @@ import {
   type ExperimentSink,
   type ExperimentSpec,
   type MetricSummary,
+  metricNames,
   OUTCOME_METRICS,
   type OutcomeMetric,
   type PointResult,
@@ -24,7 +25,7 @@ import { StoreError } from "./errors.js";
 import type { ExportFormat } from "./export.js";
 import { canonicalHash, decodeJson, encodeJson } from "./json.js";
 import { resumeNotice, specChanges } from "./resume.js";
-import { ID_PREFIX, SCHEMA_SQL, SCHEMA_VERSION, TABLES } from "./schema.js";
+import { ID_PREFIX, PLUGIN_OUTCOMES_SQL, SCHEMA_SQL, SCHEMA_VERSION, TABLES } from "./schema.js";
 
 export { DEFAULT_STORE } from "./defaults.js";
 
@@ -200,6 +201,8 @@ const num = (v: DuckDBValue) => (typeof v === "bigint" ? Number(v) : (v as numbe
 class DuckDbStore implements Store {
   /** Every call runs alone, in order: one connection, one transaction at a time. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The store has the plugin_outcomes table (stores written before it may not, read-only). */
+  private pluginTable = false;
   private closed = false;
 
   constructor(
@@ -237,6 +240,11 @@ class DuckDbStore implements Store {
     ).getRows();
     const present = new Set(rows.map((r) => String(r[0])));
     const missing = TABLES.filter((t) => !present.has(t));
+    this.pluginTable = present.has("plugin_outcomes");
+    if (missing.length === 0 && !this.pluginTable && !readOnly) {
+      await this.db.run(PLUGIN_OUTCOMES_SQL);
+      this.pluginTable = true;
+    }
     if (missing.length === 0) {
       const v = (
         await this.db.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'")
@@ -255,6 +263,8 @@ class DuckDbStore implements Store {
       );
     await this.transaction(async () => {
       await this.db.run(SCHEMA_SQL);
+      await this.db.run(PLUGIN_OUTCOMES_SQL);
+      this.pluginTable = true;
       await this.db.run("INSERT INTO meta VALUES ('schema_version', $v) ON CONFLICT DO NOTHING", {
         v: String(SCHEMA_VERSION),
       });
@@ -356,7 +366,7 @@ class DuckDbStore implements Store {
           );
       await this.transaction(async () => {
         const key = { id: experimentId, p: point.index };
-        for (const t of ["points", "bands", "outcomes"])
+        for (const t of ["points", "bands", "outcomes", "plugin_outcomes"])
           await this.db.run(`DELETE FROM ${t} WHERE experiment_id = $id AND point_index = $p`, key);
         await this.db.run(
           "INSERT INTO points VALUES ($id, $p, $params, $runs, $bandRuns, $days, $columns, $summary, $failed)",
@@ -402,8 +412,60 @@ class DuckDbStore implements Store {
         } finally {
           o.closeSync();
         }
+        await this.writePluginOutcomes(experimentId, point);
       });
     });
+  }
+
+  /** The point's plugin metrics (those after OUTCOME_METRICS), one row per metric and run. */
+  private async writePluginOutcomes(experimentId: string, point: PointResult): Promise<void> {
+    const names = metricNames(point).slice(OUTCOME_METRICS.length);
+    if (names.length === 0) return;
+    const a = await this.db.createAppender("plugin_outcomes");
+    try {
+      names.forEach((m, j) => {
+        const values = point.outcomes.metrics[m]!;
+        if (values.length !== point.outcomes.runs)
+          throw new StoreError(
+            `point ${point.index}: outcomes.${m} has ${values.length} values, expected ${point.outcomes.runs}`,
+            "invalid",
+          );
+        for (let r = 0; r < values.length; r++) {
+          a.appendVarchar(experimentId);
+          a.appendInteger(point.index);
+          a.appendInteger(OUTCOME_METRICS.length + j);
+          a.appendVarchar(m);
+          a.appendInteger(r);
+          a.appendDouble(values[r]!);
+          a.endRow();
+        }
+      });
+    } finally {
+      a.closeSync();
+    }
+  }
+
+  /** Plugin metrics of a stored point, in their order, by name (none in stores without them). */
+  private async loadPluginOutcomes(
+    key: { id: string; p: number },
+    runs: number,
+  ): Promise<Record<string, Float64Array>> {
+    const out: Record<string, Float64Array> = {};
+    if (!this.pluginTable) return out;
+    const cols = (
+      await this.db.runAndReadAll(
+        `SELECT metric, run, value FROM plugin_outcomes
+         WHERE experiment_id = $id AND point_index = $p ORDER BY metric_index, run`,
+        key,
+      )
+    ).getColumns();
+    const names = cols[0] ?? [];
+    for (let k = 0; k < names.length; k++) {
+      const m = String(names[k]);
+      out[m] ??= new Float64Array(runs).fill(Number.NaN);
+      out[m][num(cols[1]![k]!)] = cols[2]![k] as number;
+    }
+    return out;
   }
 
   finish(experimentId: string): Promise<void> {
@@ -517,6 +579,7 @@ class DuckDbStore implements Store {
         metrics[m][run] = o[1 + j]![k] as number;
       });
     }
+    Object.assign(metrics, await this.loadPluginOutcomes(key, runs));
     return {
       index,
       params: decodeJson<PointResult["params"]>(String(r[1])),

@@ -133,6 +133,14 @@ describe("bad request bodies", () => {
     expect(((await text.json()) as { error: string }).error).toMatch(
       /application\/json.*text\/plain/,
     );
+    const none = await app.request("/v1/suppliers", {
+      method: "POST",
+      headers: { authorization: `Bearer ${op.key}`, "idempotency-key": "c" },
+      // bytes, not a string: a string body would be given "text/plain" by fetch
+      body: new TextEncoder().encode('{"name":"x","supplierClass":"gpu"}'),
+    });
+    expect(none.status).toBe(415);
+    expect(((await none.json()) as { error: string }).error).toMatch(/gave no content type/);
     expect((await op.get("/v1/statements/suppliers/1")).status).toBe(404);
     await ledger.close();
   });

@@ -288,6 +288,26 @@ describe("results store", () => {
     await expect(ro.writePoint(experimentId, point(1))).rejects.toThrow(/read-only/i);
   });
 
+  it("reads a store written before plugin_outcomes existed, and adds the table when written to", async () => {
+    const { store, path } = await fresh();
+    const { experimentId } = await store.begin(spec(), { resume: false });
+    await store.writePoint(experimentId, point(0));
+    await store.close();
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const raw = await (await DuckDBInstance.create(path)).connect();
+    await raw.run("DROP TABLE plugin_outcomes");
+    raw.closeSync();
+    const ro = await openStore(path, { readOnly: true });
+    expect((await ro.loadExperiment(experimentId))!.points.map(exact)).toEqual([exact(point(0))]);
+    await ro.close();
+    const rw = await openStore(path);
+    open.push(rw);
+    await rw.writePoint(experimentId, point(1));
+    expect((await rw.loadExperiment(experimentId))!.points.map(exact)).toEqual(
+      [point(0), point(1)].map(exact),
+    );
+  });
+
   it("says so when there is no store to read, or the file is not a store", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bme-store-"));
     const missing = join(dir, "none.duckdb");
