@@ -59,7 +59,13 @@ const capacity = step("capacity", ({ fb, day, c }) => {
 });
 
 /** Demand and price with a pool (replaces "price"): E10's demand items, sales and speculators clear on the pool (E43–E45). */
-export const market = step("price", (ctx) => {
+export const market = step("price", (ctx) => priceOnPool(ctx, ctx.state.supply));
+
+/**
+ * The "price" step with a pool, holders selling at most `sellable` tokens (the start-of-day
+ * supply; in marketplace mode less the bonds outstanding, which are not for sale).
+ */
+export function priceOnPool(ctx: FeedbackContext, sellable: number): undefined {
   const { fb, t, day, state, onchain } = ctx;
   ctx.supplyAtOpen = state.supply;
   ctx.poolUsdAtOpen = fb.poolUsd;
@@ -78,7 +84,7 @@ export const market = step("price", (ctx) => {
     usdBuybackCapital: day.split.usdBuybackCapital,
     governanceValue: day.governance,
     buybackPremium: premium,
-    supply: state.supply,
+    supply: sellable,
   });
   day.price = {
     priceOfToken: m.priceOfToken,
@@ -86,7 +92,7 @@ export const market = step("price", (ctx) => {
     buybackPrice: m.priceOfToken * (1 + premium),
   };
   return undefined;
-});
+}
 
 /** Burn with a pool (replaces "burn"): E11a/E11b, the tokens come from the pool, not from circulation. */
 const burnFromPool = step("burn", ({ day }) => {

@@ -27,8 +27,10 @@ export interface MarketToday {
   assignedSuppliers: Int32Array;
   /** Price of the tasks accepted today (E9's income as E22 sums it), usd. */
   acceptedUsd: number;
-  /** Bond tokens posted on today's acceptances (E22). */
+  /** Bond tokens posted on today's acceptances (E22), cut to the free circulating tokens. */
   bondsPosted: number;
+  /** Bond tokens of validated work, returned to their suppliers. */
+  bondsReturned: number;
   /** Earmarked tokens paid to suppliers for validated work. */
   released: number;
   /** USD shares paid to suppliers for validated work. */
@@ -85,6 +87,11 @@ export interface MarketContext extends DayContext {
   pendingTokens: number;
   /** USD shares of tasks not yet validated, held outside the dollar reserve. */
   usdEscrow: number;
+  /**
+   * Bond tokens posted and not yet returned or confiscated (E22): circulating (part of `supply`)
+   * but not free, so no withdrawal from circulation (bonds, buybacks, sales, top-up) takes them.
+   */
+  bondedTokens: number;
   /** Tasks accepted and not yet validated. */
   inFlight: number;
   /** Jobs drawn so far per consumer type (fractional), and whole jobs submitted so far. */
@@ -109,6 +116,7 @@ function emptyToday(nC: number, nK: number, longestDeadline: number): MarketToda
     assignedSuppliers: new Int32Array(16),
     acceptedUsd: 0,
     bondsPosted: 0,
+    bondsReturned: 0,
     released: 0,
     usdPaid: 0,
     taskRewards: 0,
@@ -163,6 +171,7 @@ export function createMarketContext(
     ),
     pendingTokens: 0,
     usdEscrow: 0,
+    bondedTokens: 0,
     inFlight: 0,
     cumulativeJobs: new Float64Array(c.nC),
     submittedJobs: new Float64Array(c.nC),

@@ -4,7 +4,7 @@ import { NonFiniteValueError } from "../engine/outcome.js";
 import { nextSupplyWithPool, poolAfterTopUp } from "../feedback/ammBalances.js";
 import { ammReserveTopUp } from "../feedback/ammTopUp.js";
 import { supplierChurn } from "../feedback/churn.js";
-import { invariantsWithPool, market } from "../feedback/day.js";
+import { invariantsWithPool, priceOnPool } from "../feedback/day.js";
 import { elasticJobs, queueLossJobs } from "../feedback/demandElasticity.js";
 import { queueSales } from "../feedback/holderSales.js";
 import { laggedMargin, supplierMargin } from "../feedback/margin.js";
@@ -202,13 +202,20 @@ function expiredShares({ c, mf, tasks: tk, today }: MarketFeedbackContext): void
   }
 }
 
-/** Burn with a pool (replaces "burn"): bonds and earmarks as plain marketplace mode; E11a/E11b's tokens come from the pool. */
+/** Price with a pool (replaces "price"): E43–E45 as aggregate mode; bonds outstanding are not for sale. */
+const priceWithBonds = step("price", (m) => priceOnPool(m, m.state.supply - m.bondedTokens));
+
+/**
+ * Burn with a pool (replaces "burn"): bonds posted from the free circulating tokens (the supply
+ * at open less today's sales and the bonds outstanding), earmarks as plain marketplace mode;
+ * E11a/E11b's tokens come from the pool.
+ */
 const burnFromPool = step("burn", (m) => {
-  const { day } = m;
-  postBonds(m);
+  const { day, fb } = m;
+  postBonds(m, m.supplyAtOpen - fb.market.tokensSold - m.bondedTokens);
   day.buybackTokens = buybackTokens(day.split.usdBuybackCapital, day.price.buybackPrice);
   day.onboardingTokens = onboardingTokens(day.onboardingUsd, day.price.priceOfToken);
-  earmarkBuybacks(m);
+  earmarkBuybacks(m, day.buybackTokens);
   return undefined;
 });
 
@@ -296,7 +303,7 @@ export function marketFeedbackDay(
     inputs: feedbackInputs,
     ...(plan.amm
       ? {
-          price: market as unknown as DayStep<MarketFeedbackContext>,
+          price: priceWithBonds,
           burn: burnFromPool,
           topUp: topUpFromPool,
           update: updateWithPool,

@@ -51,15 +51,24 @@ export function marketInvariants(m: MarketContext): SimulationFailure | undefine
   return invariants(m) ?? escrowInvariants(m);
 }
 
-/** I3 for the marketplace's escrows: earmarked tokens, the free reserve and USD escrow ≥ 0. */
+/**
+ * I3 for the marketplace's escrows: earmarked tokens, the free reserve, USD escrow, bonded tokens
+ * and the free circulating tokens (supply − bondedTokens) ≥ 0.
+ */
 export function escrowInvariants(m: MarketContext): SimulationFailure | undefined {
-  const { pendingTokens, usdEscrow, state } = m;
+  const { pendingTokens, usdEscrow, bondedTokens, state } = m;
   const tol = INVARIANT_TOLERANCE * Math.max(m.totalTokens, 1);
-  if (pendingTokens < -tol || state.tokenReserve - pendingTokens < -tol || usdEscrow < -tol * 1e-3)
+  if (
+    pendingTokens < -tol ||
+    state.tokenReserve - pendingTokens < -tol ||
+    usdEscrow < -tol * 1e-3 ||
+    bondedTokens < -tol ||
+    state.supply - bondedTokens < -tol
+  )
     return new InvariantViolation(
       m.t,
       "I3",
-      `an escrow is negative: pendingTokens ${pendingTokens}, free reserve ${state.tokenReserve - pendingTokens}, usdEscrow ${usdEscrow}`,
+      `an escrow is negative: pendingTokens ${pendingTokens}, free reserve ${state.tokenReserve - pendingTokens}, usdEscrow ${usdEscrow}, bondedTokens ${bondedTokens}, free supply ${state.supply - bondedTokens}`,
     );
   return undefined;
 }

@@ -43,39 +43,62 @@ export function scheduling(m: MarketContext): undefined {
 
 /**
  * Step 8: bonds posted on acceptance (E22), burn at submission (E11a, earmarked per task, the
- * day's cohort), onboarding burn (E11b) taken from supply.
+ * day's cohort), onboarding burn (E11b), each taken from the free circulating tokens in that
+ * order: supply less the bonds outstanding (`bondedTokens`), less what the steps before took.
  */
 export function marketBurn(m: MarketContext): undefined {
   const { day, state } = m;
-  postBonds(m);
-  day.buybackTokens = buybackTokens(day.split.usdBuybackCapital, day.price.buybackPrice);
+  let free = state.supply - m.bondedTokens;
+  free -= postBonds(m, free);
+  const wanted = buybackTokens(day.split.usdBuybackCapital, day.price.buybackPrice);
+  day.buybackTokens = withdrawal(free, wanted);
+  free -= day.buybackTokens;
   day.onboardingTokens = withdrawal(
-    state.supply,
+    free,
     onboardingTokens(day.onboardingUsd, day.price.priceOfToken),
   );
-  earmarkBuybacks(m);
+  earmarkBuybacks(m, wanted);
   return undefined;
 }
 
-/** E22: the bond tokens of each task accepted today, at the day's price. */
-export function postBonds({ day, onchain: oc, tasks: tk, today }: MarketContext): void {
+/**
+ * E22: the bond tokens of each task accepted today, at the day's price, posted from `free`, the
+ * circulating tokens not already bonded or taken today (tokens). A bond is tokens its supplier
+ * holds: when the day's bonds want more than `free` holds (a price that does not see the free
+ * supply, e.g. a pool's, or earlier bonds still outstanding), each is cut pro rata to what there
+ * is (a withdrawal, so "all of it" is exactly `free`). Returns the tokens posted.
+ */
+export function postBonds(m: MarketContext, free: number): number {
+  const { day, onchain: oc, tasks: tk, today } = m;
   const p = day.price.priceOfToken;
-  let bondsPosted = 0;
+  let wanted = 0;
   for (let a = 0; a < today.nAssigned; a++) {
     const slot = today.assignedTasks[a];
     tk.bond[slot] = supplierBondTokens(oc[BOND], tk.price[slot], p); // E22
-    bondsPosted += tk.bond[slot];
+    wanted += tk.bond[slot];
   }
-  today.bondsPosted = bondsPosted;
+  const posted = withdrawal(free, wanted);
+  if (posted !== wanted) {
+    const cut = wanted > 0 ? posted / wanted : 0;
+    for (let a = 0; a < today.nAssigned; a++) tk.bond[today.assignedTasks[a]] *= cut;
+  }
+  today.bondsPosted = posted;
+  return posted;
 }
 
-/** E11a per task: each task submitted today gets its share of the day's bought-back tokens (its cohort). */
-export function earmarkBuybacks({ t, day, onchain: oc, tasks: tk, today }: MarketContext): void {
+/**
+ * E11a per task: each task submitted today gets its share of the day's bought-back tokens (its
+ * cohort); `wanted` is E11a before any cut to the free circulating tokens, whose ratio to
+ * `buybackTokens` scales every share.
+ */
+export function earmarkBuybacks(m: MarketContext, wanted: number): void {
+  const { t, day, onchain: oc, tasks: tk, today } = m;
   const f = oc[F];
   const bm = oc[BM];
+  const cut = day.buybackTokens === wanted ? 1 : wanted > 0 ? day.buybackTokens / wanted : 0;
   for (let j = 0; j < today.nSubmitted; j++) {
     const slot = today.submitted[j];
-    tk.earmark[slot] = buybackTokens(bm * ((1 - f) * tk.price[slot]), day.price.buybackPrice);
+    tk.earmark[slot] = cut * buybackTokens(bm * ((1 - f) * tk.price[slot]), day.price.buybackPrice);
   }
   tk.cohortBought[t] = day.buybackTokens;
   tk.cohortOpen[t] = today.nSubmitted;

@@ -67,6 +67,7 @@ export function marketTopUp(m: MarketContext): undefined {
       0,
     ) +
     (today.released - day.buybackTokens - today.confiscated);
+  // the top-up buys only free circulating tokens: bonds still outstanding are not for sale
   day.topUp = reserveTopUp(
     freeAfterPay,
     c.initialTokenReserve,
@@ -74,9 +75,14 @@ export function marketTopUp(m: MarketContext): undefined {
     oc[RESTORE],
     day.price.buybackPrice,
     today.cashLeft,
-    today.circulating,
+    today.circulating - bondedAfter(m),
   );
   return undefined;
+}
+
+/** Bond tokens outstanding at the end of today: posted less returned less confiscated (E22). */
+export function bondedAfter({ bondedTokens, today }: MarketContext): number {
+  return bondedTokens + today.bondsPosted - today.bondsReturned - today.confiscated;
 }
 
 /**
@@ -130,6 +136,7 @@ export function marketUpdate(m: MarketContext): undefined {
       : nextDollarReserve(state.dollarReserve, day.split.opsRevenue, topUp.reserveBuybackUsd) +
         (today.escrowBack - today.refunded);
   state.lockedAllocations -= day.vested;
+  m.bondedTokens = drained(bondedAfter(m), m.totalTokens);
   m.pendingTokens += day.buybackTokens - today.released - today.freed;
   m.usdEscrow += today.escrowIn - today.usdPaid - today.escrowBack;
   state.phaseTwoMinted += paid.phaseTwoEmission;

@@ -16,6 +16,7 @@ function resetValidation({ today }: MarketContext): void {
   today.validatedTasks.fill(0);
   today.variableUsd.fill(0);
   today.confiscated = 0;
+  today.bondsReturned = 0;
   today.nValidated = 0;
   today.nFailed = 0;
   today.nRequeued = 0;
@@ -58,12 +59,13 @@ export function validation(m: MarketContext): void {
   }
 }
 
-/** Task `slot`, done by supplier s, passed: its USD share and earmarked tokens are paid; its E12 reward is noted. */
+/** Task `slot`, done by supplier s, passed: its USD share and earmarked tokens are paid, its bond returned; its E12 reward is noted. */
 function validated(m: MarketContext, slot: number, s: number, phaseTwo: boolean): void {
   const { c, day, onchain: oc, tasks: tk, supplierTable: st, today } = m;
   today.nValidated++;
   st.validated[s]++;
   today.usdPaid += tk.usd[slot];
+  today.bondsReturned += tk.bond[slot];
   st.usd[s] += tk.usd[slot];
   st.workUsd[s] += tk.price[slot];
   const tokens = tk.payOut(slot);

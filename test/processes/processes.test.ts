@@ -131,14 +131,43 @@ describe("generated inputs", () => {
     expect(generator(changed).forRun(5, 17).seriesBase.slice(0, 40)).toEqual(alone);
   });
 
-  it("E23: E[G_t] = e^{μt} and Var[ln G_t] = σ²t", () => {
-    const n = 4000;
-    const { a } = paths({ series: { a: { gbm: { drift: 0.01, volatility: 0.1 } } } }, n, 26);
-    const g = a.map((p) => p[25]);
-    const m = Math.exp(0.25);
-    expect(Math.abs(mean(g) - m)).toBeLessThan(4 * Math.sqrt(variance(g) / n));
-    const lv = variance(g.map(Math.log));
-    expect(Math.abs(lv - 0.25)).toBeLessThan(4 * 0.25 * Math.sqrt(2 / n));
+  it("E23 in law: ln G_t ~ N((μ − σ²/2)t, σ²t) at t = 1, 10, 100, independent increments, E[G_t] = e^{μt}", () => {
+    // ln G_t = Σ_{k ≤ t} (μ − σ²/2 + σ z_k) is exact for GBM (no discretisation error), so the
+    // moments are known in closed form; 20,000 paths of seed 7, every check within 4 standard
+    // errors of its estimator (normal theory: SE of a mean √(v/n), of a variance v·√(2/(n−1)),
+    // of a covariance √(v₁v₂/n)). A drift written without −σ²/2, or per-day variance off by 5%,
+    // or a floor on G, is many SE out (checked below for the drift convention).
+    const mu = 0.01;
+    const sigma = 0.2;
+    const n = 20_000;
+    const horizons = [1, 10, 100];
+    const g = generator({ series: { a: { gbm: { drift: mu, volatility: sigma } } } }, 101);
+    const logs = horizons.map(() => new Float64Array(n));
+    const level10 = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const base = g.forRun(7, r).seriesBase;
+      expect(base[0]).toBe(1);
+      horizons.forEach((t, h) => {
+        logs[h][r] = Math.log(base[t]);
+      });
+      level10[r] = base[10];
+    }
+    horizons.forEach((t, h) => {
+      const m = (mu - sigma ** 2 / 2) * t;
+      const v = sigma ** 2 * t;
+      const seMean = Math.sqrt(v / n);
+      expect(Math.abs(mean(logs[h]) - m)).toBeLessThan(4 * seMean);
+      // the other drift convention (mean μt) would be σ²t/2 away: ≥ 14 SE at every horizon
+      expect((sigma ** 2 * t) / 2 / seMean).toBeGreaterThan(14);
+      expect(Math.abs(variance(logs[h]) - v)).toBeLessThan(4 * v * Math.sqrt(2 / (n - 1)));
+    });
+    // increments after day 10 are independent of the path up to day 10
+    const later = logs[2].map((x, r) => x - logs[1][r]);
+    const cov = mean(logs[1].map((x, r) => x * later[r])) - mean(logs[1]) * mean(later);
+    expect(Math.abs(cov)).toBeLessThan(4 * Math.sqrt((sigma ** 2 * 10 * sigma ** 2 * 90) / n));
+    // E[G_10] = e^{10μ}; SE from Var[G_10] = e^{20μ}(e^{10σ²} − 1)
+    const seLevel = Math.sqrt((Math.exp(20 * mu) * (Math.exp(10 * sigma ** 2) - 1)) / n);
+    expect(Math.abs(mean(level10) - Math.exp(10 * mu))).toBeLessThan(4 * seLevel);
   });
 
   it("E24: OU mean ℓ, variance σ²(1 − φ^{2t})/(1 − φ²), lag-1 autocorrelation φ = 1 − θ", () => {
