@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import type { ExperimentSpec } from "../src/analysis/types.js";
 import { runExperiment } from "../src/montecarlo/experiment.js";
-import { runDistributedExperiment } from "../src/queue/coordinator.js";
+import { distributedChunks, runDistributedExperiment } from "../src/queue/coordinator.js";
 import { parseQueueUrl } from "../src/queue/url.js";
 import { openStore } from "../src/results/index.js";
 import { loadScenario } from "../src/scenario/load.js";
@@ -53,7 +53,7 @@ async function stop(p: ChildProcess): Promise<void> {
  */
 export async function benchQueue(): Promise<string[]> {
   const lines = [
-    `queue, whitepaper (180 days), ${f(RUNS)} runs in chunks of 1,024, coordinator + redis-server on this machine:`,
+    `queue, whitepaper (180 days), ${f(RUNS)} runs (queue: ${distributedChunks(RUNS).length} chunks of whole 1,024-run blocks), coordinator + redis-server on this machine:`,
   ];
   const s = spec();
   const rate = new Map<string, number>();

@@ -51,6 +51,30 @@ export async function main(argv: readonly string[]): Promise<number> {
   return typeof process.exitCode === "number" ? process.exitCode : 0;
 }
 
+/**
+ * Run `setUp` on `process[name]` when something first uses it. Creating the stream of a pipe
+ * or a terminal loads node:net and its streams, which `bme --help` written to a file (or any
+ * command that writes nothing to stderr) never needs (docs/benchmarks.md, start-up).
+ */
+function whenUsed(name: "stdout" | "stderr", setUp: (stream: NodeJS.WriteStream) => void): void {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  if (own?.get === undefined || !own.configurable) {
+    setUp(process[name]);
+    return;
+  }
+  const getter = own.get;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable,
+    get() {
+      Object.defineProperty(process, name, own); // node's own getter again, which keeps the stream
+      const stream = getter.call(process) as NodeJS.WriteStream;
+      setUp(stream);
+      return stream;
+    },
+  });
+}
+
 const isEntry =
   process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isEntry || process.argv[1]?.endsWith("/bme")) {
@@ -58,11 +82,13 @@ if (isEntry || process.argv[1]?.endsWith("/bme")) {
   const dir = userDirectory();
   if (dir !== undefined) process.chdir(dir);
   // `bme run … | head`: the reader closed the pipe; stop quietly, as Unix tools do
-  for (const stream of [process.stdout, process.stderr])
-    stream.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code === "EPIPE") process.exit(0);
-      throw e;
-    });
+  for (const name of ["stdout", "stderr"] as const)
+    whenUsed(name, (stream) =>
+      stream.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === "EPIPE") process.exit(0);
+        throw e;
+      }),
+    );
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

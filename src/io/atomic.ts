@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import {
   accessSync,
   constants,
@@ -11,6 +10,16 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+
+let serial = 0;
+/**
+ * A file-name part no other writer uses at the same time: process id, a serial number and a
+ * random number. Not node:crypto, whose loading alone is a third of `bme --help`'s start-up.
+ */
+function uniqueSuffix(): string {
+  const random = Math.floor(Math.random() * 2 ** 32).toString(36);
+  return `${process.pid.toString(36)}-${(serial++).toString(36)}-${random}`;
+}
 
 /** An output path that cannot be written; `path` is the one the user gave. */
 export class OutputPathError extends Error {
@@ -83,7 +92,7 @@ function checkWritableFolder(shown: string, folder: string): void {
   if (!statSync(base).isDirectory())
     throw new OutputPathError(shown, `${base} is a file, so the folder cannot be created`);
   // a probe file, not only access(): root passes access() where the file system still refuses
-  const probe = join(base, `.bme-probe-${randomBytes(6).toString("hex")}`);
+  const probe = join(base, `.bme-probe-${uniqueSuffix()}`);
   try {
     accessSync(base, constants.W_OK | constants.X_OK);
     writeFileSync(probe, "", { flag: "wx" });
@@ -115,7 +124,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
       `cannot create its folder (${(e as NodeJS.ErrnoException).code})`,
     );
   }
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${uniqueSuffix()}.tmp`);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
@@ -130,7 +139,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 
 /** A temporary path beside `path` (same folder, so a rename never crosses file systems). */
 export function tempPathFor(path: string): string {
-  return join(dirname(resolve(path)), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  return join(dirname(resolve(path)), `.${basename(path)}.${uniqueSuffix()}.tmp`);
 }
 
 /**

@@ -112,17 +112,20 @@ export function decodeChunk(bytes: Uint8Array): ChunkPartial {
   if (bytes.length < 9 || Buffer.from(bytes.subarray(0, 4)).toString("latin1") !== MAGIC)
     throw new Error("not an encoded chunk");
   if (bytes[4] !== VERSION) throw new Error(`chunk codec version ${bytes[4]} is not supported`);
-  // a fresh, aligned copy: the typed arrays below are views of it
-  const buf = new Uint8Array(bytes.length);
-  buf.set(bytes);
-  const headLen = new DataView(buf.buffer).getUint32(5, true);
-  const header = JSON.parse(Buffer.from(buf.buffer, 9, headLen).toString("utf8")) as Header;
+  // the typed arrays below are views of the bytes: copied only when not 8-byte aligned (a
+  // chunk is tens of MB; Redis replies of that size are their own, aligned allocation)
+  const buf = bytes.byteOffset % 8 === 0 ? bytes : Uint8Array.from(bytes);
+  const base = buf.byteOffset;
+  const headLen = new DataView(buf.buffer, base).getUint32(5, true);
+  const header = JSON.parse(Buffer.from(buf.buffer, base + 9, headLen).toString("utf8")) as Header;
   let off = align8(9 + headLen);
   const arrays = header.arrays.map(([kind, n]) => {
+    if (off + n * (kind === "f" ? 8 : 4) > buf.length) throw new Error("truncated chunk");
     const a =
-      kind === "f" ? new Float64Array(buf.buffer, off, n) : new Int32Array(buf.buffer, off, n);
+      kind === "f"
+        ? new Float64Array(buf.buffer, base + off, n)
+        : new Int32Array(buf.buffer, base + off, n);
     off = align8(off + a.byteLength);
-    if (off > buf.length) throw new Error("truncated chunk");
     return a;
   });
   let i = 0;

@@ -4,7 +4,6 @@ import type { RefineSource } from "../montecarlo/bands.js";
 import {
   BLOCK_RUNS,
   type ChunkTask,
-  chunkRanges,
   PointAccumulator,
   pointScenario,
 } from "../montecarlo/chunk.js";
@@ -55,13 +54,33 @@ export interface DistributedOptions {
 type ChunkQueue = Queue<ChunkJobData, ChunkJobResult>;
 type ChunkJob = Job<ChunkJobData, ChunkJobResult>;
 
+/** Chunks a point of enough blocks is split into: two for each of 4 workers. */
+export const DISTRIBUTED_CHUNKS = 8;
+/** The most blocks in a distributed chunk (as locally: a histogram chunk's memory is bounded). */
+export const MAX_CHUNK_BLOCKS = 64;
+
 /**
- * Chunks per point of a distributed experiment: at least 16 when there are enough blocks,
- * decided by the runs alone, so a resumed coordinator plans the same chunks.
+ * Chunks per point of a distributed experiment, decided by the runs alone (so a resumed
+ * coordinator plans the same chunks): DISTRIBUTED_CHUNKS chunks, or one per block when there
+ * are fewer blocks, or more when a chunk would exceed MAX_CHUNK_BLOCKS; the blocks are shared
+ * as evenly as whole blocks allow (the first chunks take one block more). Few chunks: each
+ * carries its whole histograms (tens of MB for the whitepaper) through Redis, whatever its
+ * number of runs, so the coordinator's reading and merging grows with the chunks, not the runs.
  */
 export function distributedChunks(runs: number): [number, number][] {
   const blocks = Math.ceil(runs / BLOCK_RUNS);
-  return chunkRanges(runs, Math.max(1, Math.floor(blocks / 16)));
+  const chunks = Math.min(
+    blocks,
+    Math.max(DISTRIBUTED_CHUNKS, Math.ceil(blocks / MAX_CHUNK_BLOCKS)),
+  );
+  const out: [number, number][] = [];
+  let block = 0;
+  for (let i = 0; i < chunks; i++) {
+    const size = Math.floor(blocks / chunks) + (i < blocks % chunks ? 1 : 0);
+    out.push([block * BLOCK_RUNS, Math.min(runs, (block + size) * BLOCK_RUNS)]);
+    block += size;
+  }
+  return out;
 }
 
 /**

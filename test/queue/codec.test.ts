@@ -49,9 +49,22 @@ describe("chunk codec", () => {
   it("encodes a decoded chunk to the same bytes (nothing lost or added)", () => {
     const [p] = chunks(2000, [[1024, 2000]]);
     const once = encodeChunk(p);
-    expect(Buffer.from(encodeChunk(decodeChunk(once)))).toEqual(Buffer.from(once));
+    // Buffer.equals: toEqual walks megabytes byte by byte for tens of seconds
+    expect(Buffer.from(encodeChunk(decodeChunk(once))).equals(Buffer.from(once))).toBe(true);
     expect(decodeChunk(once).runStart).toBe(1024);
     expect(decodeChunk(once).runEnd).toBe(2000);
+  });
+
+  it("decodes bytes at any offset of a larger buffer (aligned or not) and refuses a cut chunk", () => {
+    const [p] = chunks(2000, [[1024, 2000]]);
+    const once = encodeChunk(p);
+    for (const at of [0, 3, 8]) {
+      const big = new Uint8Array(once.length + 16);
+      big.set(once, at);
+      const view = big.subarray(at, at + once.length);
+      expect(Buffer.from(encodeChunk(decodeChunk(view))).equals(Buffer.from(once))).toBe(true);
+    }
+    expect(() => decodeChunk(once.subarray(0, once.length - 9))).toThrow(/truncated chunk/);
   });
 
   it("rejects bytes that are not a chunk", () => {
@@ -69,10 +82,21 @@ describe("distributed chunking", () => {
       [2048, 3000],
     ]);
   });
-  it("keeps at least 16 chunks a point when there are enough blocks: 64 blocks → 16 of 4", () => {
-    const plan = distributedChunks(64 * 1024);
-    expect(plan).toHaveLength(16);
-    expect(plan[1]).toEqual([4096, 8192]);
+  it("shares 20 blocks among 8 chunks as evenly as whole blocks allow: 3,3,3,3,2,2,2,2", () => {
+    const plan = distributedChunks(20_000);
+    const blocks = plan.map(([s, e]) => Math.ceil((e - s) / 1024));
+    expect(blocks).toEqual([3, 3, 3, 3, 2, 2, 2, 2]);
+    expect(plan[1]).toEqual([3 * 1024, 6 * 1024]);
+    expect(plan[7]).toEqual([18 * 1024, 20_000]);
+  });
+  it("splits 1,000 blocks into 16 chunks, none over 64 blocks, covering every run once", () => {
+    const runs = 1000 * 1024;
+    const plan = distributedChunks(runs);
+    expect(plan).toHaveLength(16); // ⌈1000 / 64⌉
+    expect(Math.max(...plan.map(([s, e]) => e - s))).toBe(63 * 1024); // 1000 = 8·63 + 8·62
+    for (let i = 1; i < plan.length; i++) expect(plan[i][0]).toBe(plan[i - 1][1]);
+    expect(plan[0][0]).toBe(0);
+    expect(plan.at(-1)![1]).toBe(runs);
   });
 });
 

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
@@ -36,6 +35,7 @@ export function registerServe(program: Command): void {
         }
         // Hono and the API are loaded by this command only
         const { isLoopback, startServer } = await import("../../server/index.js");
+        const { randomBytes } = await import("node:crypto");
         // beyond loopback anyone on the network could reach it: warn, and require a token
         const exposed = !isLoopback(opts.host);
         if (opts.token !== undefined && opts.token.length < 16)
