@@ -88,6 +88,11 @@ export interface MarketContext extends DayContext {
   /** USD shares of tasks not yet validated, held outside the dollar reserve. */
   usdEscrow: number;
   /**
+   * The largest USD amount that has gone through the escrow in a day (in, paid out, returned)
+   * or been held in it: the scale of the rounding in `usdEscrow`, summed from per-task flows.
+   */
+  usdEscrowScale: number;
+  /**
    * Bond tokens posted and not yet returned or confiscated (E22): circulating (part of `supply`)
    * but not free, so no withdrawal from circulation (bonds, buybacks, sales, top-up) takes them.
    */
@@ -171,6 +176,7 @@ export function createMarketContext(
     ),
     pendingTokens: 0,
     usdEscrow: 0,
+    usdEscrowScale: 0,
     bondedTokens: 0,
     inFlight: 0,
     cumulativeJobs: new Float64Array(c.nC),

@@ -61,7 +61,7 @@ export function escrowInvariants(m: MarketContext): SimulationFailure | undefine
   if (
     pendingTokens < -tol ||
     state.tokenReserve - pendingTokens < -tol ||
-    usdEscrow < -tol * 1e-3 ||
+    usdEscrow < -INVARIANT_TOLERANCE * Math.max(m.usdEscrowScale, 1) ||
     bondedTokens < -tol ||
     state.supply - bondedTokens < -tol
   )

@@ -137,8 +137,23 @@ export function marketUpdate(m: MarketContext): undefined {
         (today.escrowBack - today.refunded);
   state.lockedAllocations -= day.vested;
   m.bondedTokens = drained(bondedAfter(m), m.totalTokens);
-  m.pendingTokens += day.buybackTokens - today.released - today.freed;
-  m.usdEscrow += today.escrowIn - today.usdPaid - today.escrowBack;
+  // balances summed from per-task flows: a residue of rounding below 0 is an empty balance
+  // (decision 64), on each balance's own scale (tokens: the economy's; USD: the escrow's flows)
+  m.pendingTokens = drained(
+    m.pendingTokens + day.buybackTokens - today.released - today.freed,
+    m.totalTokens,
+  );
+  m.usdEscrowScale = Math.max(
+    m.usdEscrowScale,
+    m.usdEscrow,
+    today.escrowIn,
+    today.usdPaid,
+    today.escrowBack,
+  );
+  m.usdEscrow = drained(
+    m.usdEscrow + today.escrowIn - today.usdPaid - today.escrowBack,
+    m.usdEscrowScale,
+  );
   state.phaseTwoMinted += paid.phaseTwoEmission;
   state.stakedTokens += paid.phaseOneEmission;
   // I2 counts refunds as USD leaving the reserve and escrow returns as USD entering it
