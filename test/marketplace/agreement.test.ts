@@ -137,6 +137,33 @@ const withChurn = fc
     }),
   );
 
+/**
+ * True when a dynamic class's real-valued count (start + Σ entries − Σ exits, as E42 adds them)
+ * comes within 1e-7 of a whole-supplier boundary of `floor(x + 1e-9)` on some day. There the
+ * two modes may floor differently: their incomes per supplier agree to ~1e-13 relative (the
+ * marketplace sums per-task payments), not bit for bit, and fast-check's shrinking finds such
+ * knife edges (e.g. a count of 138.999999999 in one mode, 6.8e-13 less in the other, is 139
+ * suppliers in one and 138 in the other, and E8's fee differs by one arrival).
+ */
+function nearWholeBoundary(r: ReturnType<typeof simulate>, scenario: ScenarioInput): boolean {
+  const classes = (scenario.feedback?.suppliers?.classes ?? {}) as Record<
+    string,
+    { dynamic?: { start: number } }
+  >;
+  for (const [k, cls] of Object.entries(classes)) {
+    if (!cls.dynamic) continue;
+    const entries = r.values[r.columns.indexOf(`supplierEntries.${k}`)];
+    const exits = r.values[r.columns.indexOf(`supplierExits.${k}`)];
+    let count = cls.dynamic.start;
+    for (let t = 0; t < r.days; t++) {
+      count += entries[t] - exits[t];
+      const frac = count + 1e-9 - Math.floor(count + 1e-9);
+      if (frac < 1e-7 || frac > 1 - 1e-7) return true;
+    }
+  }
+  return false;
+}
+
 /** Largest |a − b| / scale over a column, scale = the column's largest |value| (1e-300 floor). */
 function worstRelative(a: Float64Array, b: Float64Array): number {
   let scale = 1e-300;
@@ -173,6 +200,7 @@ describe("agreement with aggregate mode (docs/model.md §9)", () => {
     fc.assert(
       fc.property(withChurn, (scenario) => {
         const agg = simulate(scenario);
+        fc.pre(!nearWholeBoundary(agg, scenario));
         const mkt = simulate({ ...scenario, mode: "marketplace" });
         const entered = mkt.columns.some(
           (n, c) =>
