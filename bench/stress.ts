@@ -1,5 +1,7 @@
+import { availableParallelism } from "node:os";
 import { compileScenario } from "../src/engine/compile.js";
 import { kernelScratch, runKernel } from "../src/engine/kernel.js";
+import { runStressOnWorkers } from "../src/feedback/stress.js";
 import { StochasticInputs } from "../src/processes/generate.js";
 import { runAggregateRun } from "../src/rules/run.js";
 import { loadScenario } from "../src/scenario/load.js";
@@ -75,5 +77,28 @@ export async function benchStress(): Promise<string[]> {
   };
   rate(200);
   lines.push(`  rule (price-defense, fused feedback kernel) ${f(rate(1_000))} day-steps/s`);
-  return lines;
+  return [...lines, ...(await benchStressBattery())];
+}
+
+/** Wall time of one `bme stress` battery (5 shocks × `runs` runs) on the machine's cores. */
+async function batteryWall(file: string, runs: number): Promise<number> {
+  const { scenario } = loadScenario(file);
+  const t0 = process.hrtime.bigint();
+  await runStressOnWorkers(scenario, { runs, seed: 1, workers: availableParallelism() });
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/**
+ * `bme stress`'s battery (issue 13): 10,000 runs per shock of the aggregate death spiral (fused
+ * feedback kernel) and 20 of its marketplace twin (marketplace engine), on the machine's cores.
+ */
+export async function benchStressBattery(): Promise<string[]> {
+  const workers = availableParallelism();
+  const agg = await batteryWall("scenarios/feedback/death-spiral.yaml", 10_000);
+  const mkt = await batteryWall("scenarios/feedback/death-spiral-marketplace.yaml", 20);
+  return [
+    `bme stress battery (5 shocks, 240 days), ${workers} workers:`,
+    `  death-spiral, 10,000 runs per shock              ${agg.toFixed(1)} s wall`,
+    `  death-spiral-marketplace, 20 runs per shock      ${mkt.toFixed(1)} s wall`,
+  ];
 }

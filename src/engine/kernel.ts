@@ -5,6 +5,7 @@ import { nextNormal } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { COL } from "./columns.js";
 import type { CompiledScenario } from "./compile.js";
+import { expm1 } from "./expm1.js";
 import {
   type KernelOutcome,
   NonFiniteValueError,
@@ -21,8 +22,11 @@ export interface KernelScratch {
   readonly batch: number;
   readonly streams: Int32Array;
   readonly onchain: Float64Array;
+  /** Today's jobs per consumer type i and run b, at i·batch + b. */
   readonly jobs: Float64Array;
+  /** Yesterday's count per supplier class k (shared counts) or at b·nK + k (noisy counts). */
   readonly yesterday: Float64Array;
+  /** Suppliers of every class per day t (shared counts) or at t·batch + b (noisy counts). */
   readonly supplierTotal: Float64Array;
   readonly supply: Float64Array;
   readonly tokenReserve: Float64Array;
@@ -31,6 +35,29 @@ export interface KernelScratch {
   readonly phase: Float64Array;
   readonly phaseTwoMinted: Float64Array;
   readonly staked: Float64Array;
+  /** Per run, today's stage results: E2 income, jobs of all types, the finite check. */
+  readonly income: Float64Array;
+  readonly jobsTotal: Float64Array;
+  readonly check: Float64Array;
+  /** Per run, today's supplier arrivals, phase-one fill (E13), targets met (1/0), E8 sums. */
+  readonly arrivals: Float64Array;
+  readonly filled: Float64Array;
+  readonly targetsMet: Float64Array;
+  readonly windowSuppliers: Float64Array;
+  readonly windowIncome: Float64Array;
+  readonly sentiment: Float64Array;
+  readonly governance: Float64Array;
+  /** Per run, handed from `chainPrice` to `chainClaims` and `chainSettle`. */
+  readonly buybackPrice: Float64Array;
+  readonly bought: Float64Array;
+  readonly onboarded: Float64Array;
+  readonly claimExponent: Float64Array;
+  readonly phaseOneClaim: Float64Array;
+  readonly phaseTwoClaim: Float64Array;
+  /** The price matrix without its zero entries: per class k, `demandCount[k]` pairs at k·nC + j. */
+  readonly demandFrom: Int32Array;
+  readonly demandWeight: Float64Array;
+  readonly demandCount: Int32Array;
   /** Per run of the batch: rows filled (days completed). */
   readonly daysCompleted: Int32Array;
   /** Per run of the batch: why it stopped, or null. */
@@ -39,6 +66,7 @@ export interface KernelScratch {
 
 export function kernelScratch(c: CompiledScenario, batch = 1): KernelScratch {
   const B = Math.max(1, batch | 0);
+  const f = () => new Float64Array(B);
   return {
     batch: B,
     streams: new Int32Array(4 * c.nSeries * B),
@@ -46,13 +74,32 @@ export function kernelScratch(c: CompiledScenario, batch = 1): KernelScratch {
     jobs: new Float64Array(c.nC * B),
     yesterday: new Float64Array(c.nK * B),
     supplierTotal: new Float64Array(c.days * B),
-    supply: new Float64Array(B),
-    tokenReserve: new Float64Array(B),
-    locked: new Float64Array(B),
-    dollarReserve: new Float64Array(B),
-    phase: new Float64Array(B),
-    phaseTwoMinted: new Float64Array(B),
-    staked: new Float64Array(B),
+    supply: f(),
+    tokenReserve: f(),
+    locked: f(),
+    dollarReserve: f(),
+    phase: f(),
+    phaseTwoMinted: f(),
+    staked: f(),
+    income: f(),
+    jobsTotal: f(),
+    check: f(),
+    arrivals: f(),
+    filled: f(),
+    targetsMet: f(),
+    windowSuppliers: f(),
+    windowIncome: f(),
+    sentiment: f(),
+    governance: f(),
+    buybackPrice: f(),
+    bought: f(),
+    onboarded: f(),
+    claimExponent: f(),
+    phaseOneClaim: f(),
+    phaseTwoClaim: f(),
+    demandFrom: new Int32Array(c.nC * c.nK),
+    demandWeight: new Float64Array(c.nC * c.nK),
+    demandCount: new Int32Array(c.nK),
     daysCompleted: new Int32Array(B),
     errors: new Array(B).fill(null),
   };
@@ -75,6 +122,40 @@ const BM = V.buybackModulation,
   LOWER = V.lowerTokenReserveLimit,
   RESTORE = V.tokenReserveRestoreLevel,
   FLOOR = V.priceFloor;
+
+// dayChain writes the fixed columns one column stride apart, in this order: the table's.
+const WRITE_ORDER = [
+  "day",
+  "phase",
+  "income",
+  "opsRevenue",
+  "usdBuybackCapital",
+  "usdCapital",
+  "onboardingUsd",
+  "supplierBondUsd",
+  "demand",
+  "priceOfToken",
+  "priceFloored",
+  "buybackTokens",
+  "onboardingTokens",
+  "jobReward",
+  "phaseOneEmission",
+  "phaseTwoEmission",
+  "validatorTokensPaid",
+  "supplierTokensPaid",
+  "tokensPaid",
+  "reserveBuybackUsd",
+  "reserveBuybackTokens",
+  "buyBacksUsd",
+  "tokenShortfall",
+  "supply",
+  "tokenReserve",
+  "dollarReserve",
+  "lockedAllocations",
+  "stakedTokens",
+];
+if (WRITE_ORDER.some((name, i) => COL[name as keyof typeof COL] !== i))
+  throw new Error("kernel: the fixed columns' order changed; update dayChain's writes");
 
 /**
  * The fast path of docs/model.md §6: one run, column-major table `out[col·days + t]`. The same
@@ -100,6 +181,11 @@ export function runKernel(
  * allocated per day, and `count` ≤ `scratch.batch` runs `run0 … run0+count−1` advanced in
  * lockstep so the CPU overlaps their independent dependency chains.
  *
+ * True lockstep: the day is split into stages (inputs, supplier counts, E8's window sums, the
+ * day's chain of equations), each a tight loop over the runs of the batch on struct-of-arrays
+ * state; what is the same for every run (the schedule, noise-free series, supplier counts
+ * without noise and everything derived from them) is computed once per day for the batch.
+ *
  * Output, cell-major with the runs of the batch innermost: `out[(col·days + t)·count + b]`
  * (for count = 1, the ordinary column-major table). Per run b, `scratch.daysCompleted[b]` rows
  * are filled and `scratch.errors[b]` says why it stopped early: an invariant I1–I3 broken at
@@ -120,321 +206,630 @@ export function runKernelBatch(
   const B = count;
   if (B > scratch.batch)
     throw new Error(`runKernelBatch: ${B} runs but scratch holds ${scratch.batch}`);
-  const { streams, onchain: oc, jobs, yesterday, supplierTotal, daysCompleted, errors } = scratch;
-  const S = scratch.supply,
-    R = scratch.tokenReserve,
-    L = scratch.locked,
-    DR = scratch.dollarReserve,
-    PH = scratch.phase,
-    P2 = scratch.phaseTwoMinted,
-    ST = scratch.staked;
+  const { streams, daysCompleted, errors } = scratch;
   const so = 4 * nSeries;
   for (let b = 0; b < B; b++) {
     seedStreams(streams.subarray(b * so, (b + 1) * so), nSeries, seed, run0 + b);
-    S[b] = c.initialSupply;
-    R[b] = c.initialTokenReserve;
-    L[b] = c.initialLocked;
-    DR[b] = c.initialDollarReserve;
-    PH[b] = 1;
-    P2[b] = 0;
-    ST[b] = 0;
+    scratch.supply[b] = c.initialSupply;
+    scratch.tokenReserve[b] = c.initialTokenReserve;
+    scratch.locked[b] = c.initialLocked;
+    scratch.dollarReserve[b] = c.initialDollarReserve;
+    scratch.phase[b] = 1;
+    scratch.phaseTwoMinted[b] = 0;
+    scratch.staked[b] = 0;
     daysCompleted[b] = -1; // running
     errors[b] = null;
   }
-  oc.set(c.onchain0);
-  const base = c.seriesBase,
-    sStart = c.seriesStartDay,
-    sNoise = c.seriesNoise,
-    sMin = c.seriesMin;
-  const jobPrice = c.jobPrice,
-    pm = c.priceMatrix,
-    target = c.phaseOneTarget,
-    vestedAt = c.vested;
-  const eventDay = c.eventDay,
-    eventVar = c.eventVar,
-    eventValue = c.eventValue;
-  const nEvents = eventDay.length;
-  const initialTokenReserve = c.initialTokenReserve;
+  scratch.onchain.set(c.onchain0);
+  // The price matrix's non-zero entries: a zero entry adds ±0 to a class's demand, which
+  // changes nothing, except when a job count or price is not finite, and then income (an
+  // earlier column) is not finite either and the row is refused naming it.
+  let sharedCounts = true;
+  for (let k = 0; k < nK; k++) {
+    let n = 0;
+    for (let i = 0; i < nC; i++) {
+      const w = c.priceMatrix[i * nK + k];
+      if (w === 0) continue;
+      scratch.demandFrom[k * nC + n] = i;
+      scratch.demandWeight[k * nC + n] = w;
+      n++;
+    }
+    scratch.demandCount[k] = n;
+    if (c.seriesNoise[nC + k] > 0) sharedCounts = false;
+  }
+  const D = days * B; // column stride
+  let alive = B;
+  let event = 0;
+  for (let t = 0; t < days && alive > 0; t++) {
+    event = applySchedule(c, scratch.onchain, t, event);
+    drawConsumers(c, scratch, t, B, out);
+    demandByClass(c, scratch, t, B, out);
+    const arrivals = sharedCounts
+      ? countsShared(c, scratch, t, B, out)
+      : countsPerRun(c, scratch, t, B, out);
+    drawSeries(c, scratch, nC + nK, t, B, scratch.sentiment);
+    drawSeries(c, scratch, nC + nK + 1, t, B, scratch.governance);
+    if (
+      arrivals &&
+      (t >= c.phaseOneDays || c.endPhaseOneOnTargets || c.endPhaseOneOnDemand) // phase 2 possible
+    )
+      windowIncome(scratch, t, B, scratch.onchain[W], out, COL.income * D);
+    alive -= chainPrice(c, scratch, t, B, out);
+    chainClaims(scratch, B);
+    alive -= chainSettle(c, scratch, t, B, out);
+  }
+  for (let b = 0; b < B; b++) if (daysCompleted[b] < 0) daysCompleted[b] = days;
+}
+
+/** Schedule entries of day t (the same for every run of the batch); returns the next entry. */
+function applySchedule(c: CompiledScenario, oc: Float64Array, t: number, event: number): number {
+  const { eventDay, eventVar, eventValue } = c;
+  while (event < eventDay.length && eventDay[event] === t) {
+    oc[eventVar[event]] = eventValue[event];
+    event++;
+  }
+  return event;
+}
+
+/** Jobs per consumer type (§3, noise drawn per run), income (E2) and jobs of all types. */
+function drawConsumers(
+  c: CompiledScenario,
+  s: KernelScratch,
+  t: number,
+  B: number,
+  out: Float64Array,
+): void {
+  const { nC, days } = c;
+  const { jobs, income, jobsTotal, check, streams } = s;
+  const so = 4 * c.nSeries;
+  const D = days * B;
+  const cJobs = (COL.stakedTokens + 1) * D + t * B;
+  for (let b = 0; b < B; b++) {
+    income[b] = 0;
+    jobsTotal[b] = 0;
+    check[b] = 0;
+  }
+  for (let i = 0; i < nC; i++) {
+    const p = c.jobPrice[i];
+    const col = cJobs + i * D;
+    const row = i * B;
+    const base = c.seriesBase[i * days + t];
+    const noise = c.seriesNoise[i];
+    const min = c.seriesMin[i];
+    if (t >= c.seriesStartDay[i] && noise > 0) {
+      for (let b = 0; b < B; b++) {
+        const v = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * i));
+        jobs[row + b] = v;
+        out[col + b] = v;
+        income[b] += v * p;
+        jobsTotal[b] += v;
+      }
+    } else {
+      const v = t >= c.seriesStartDay[i] ? Math.max(min, base) : 0;
+      for (let b = 0; b < B; b++) {
+        jobs[row + b] = v;
+        out[col + b] = v;
+        income[b] += v * p;
+        jobsTotal[b] += v;
+      }
+    }
+  }
+}
+
+/**
+ * USD demand per supplier class: jobs × E1 price × price-matrix entry, summed over types in
+ * type order, runs innermost (the sum is accumulated in the output cell).
+ */
+function demandByClass(
+  c: CompiledScenario,
+  s: KernelScratch,
+  t: number,
+  B: number,
+  out: Float64Array,
+): void {
+  const { nC, nK, jobPrice } = c;
+  const { jobs, check, demandFrom, demandWeight, demandCount } = s;
+  const D = c.days * B;
+  const cDemand = (COL.stakedTokens + 1 + nC) * D + t * B;
+  for (let k = 0; k < nK; k++) {
+    const col = cDemand + k * D;
+    const n = demandCount[k];
+    const e = k * nC;
+    for (let b = 0; b < B; b++) out[col + b] = 0;
+    for (let j = 0; j < n; j++) {
+      const i = demandFrom[e + j];
+      const p = jobPrice[i];
+      const w = demandWeight[e + j];
+      const row = i * B;
+      for (let b = 0; b < B; b++) out[col + b] += jobs[row + b] * p * w;
+    }
+    for (let b = 0; b < B; b++) check[b] += out[col + b] * 0;
+  }
+}
+
+/**
+ * Supplier counts without noise: the same for every run, so arrivals, the phase-one fill (E13),
+ * targets met (E4) and E8's window sum of suppliers are computed once. Returns arrivals > 0.
+ */
+function countsShared(
+  c: CompiledScenario,
+  s: KernelScratch,
+  t: number,
+  B: number,
+  out: Float64Array,
+): boolean {
+  const { nC, nK, days } = c;
+  const { yesterday, supplierTotal, check } = s;
+  const target = c.phaseOneTarget;
+  const D = days * B;
+  const cCounts = (COL.stakedTokens + 1 + nC + nK) * D + t * B;
+  let arrivals = 0;
+  let sum = 0;
+  let filled = 0;
+  let met = 1;
+  let chk = 0;
+  for (let k = 0; k < nK; k++) {
+    const sr = nC + k;
+    let v = 0;
+    if (t >= c.seriesStartDay[sr]) v = Math.max(c.seriesMin[sr], c.seriesBase[sr * days + t]);
+    const n = Math.floor(v + 1e-9);
+    const col = cCounts + k * D;
+    for (let b = 0; b < B; b++) out[col + b] = n;
+    chk += n * 0;
+    if (t === 0) yesterday[k] = n;
+    arrivals += Math.max(0, n - yesterday[k]);
+    yesterday[k] = n;
+    sum += n;
+    filled += Math.min(n, target[k]);
+    if (n < target[k]) met = 0;
+  }
+  supplierTotal[t] = sum;
+  let supSum = 0;
+  if (arrivals > 0)
+    for (let d = Math.max(0, t - s.onchain[W] + 1); d <= t; d++) supSum += supplierTotal[d];
+  for (let b = 0; b < B; b++) {
+    s.arrivals[b] = arrivals;
+    s.filled[b] = filled;
+    s.targetsMet[b] = met;
+    s.windowSuppliers[b] = supSum;
+    check[b] += chk;
+  }
+  return arrivals > 0;
+}
+
+/** Supplier counts with noise: per run, as in `countsShared`. Returns whether any run has arrivals. */
+function countsPerRun(
+  c: CompiledScenario,
+  s: KernelScratch,
+  t: number,
+  B: number,
+  out: Float64Array,
+): boolean {
+  const { nC, nK, days } = c;
+  const { yesterday, supplierTotal, daysCompleted, check, streams } = s;
+  const target = c.phaseOneTarget;
+  const so = 4 * c.nSeries;
+  const D = days * B;
+  const cCounts = (COL.stakedTokens + 1 + nC + nK) * D + t * B;
+  const window = s.onchain[W];
+  let any = false;
+  for (let b = 0; b < B; b++) {
+    if (daysCompleted[b] >= 0) continue;
+    let arrivals = 0;
+    let sum = 0;
+    let filled = 0;
+    let met = 1;
+    for (let k = 0; k < nK; k++) {
+      const sr = nC + k;
+      let v = 0;
+      if (t >= c.seriesStartDay[sr]) {
+        v = c.seriesBase[sr * days + t];
+        if (c.seriesNoise[sr] > 0) v += c.seriesNoise[sr] * nextNormal(streams, b * so + 4 * sr);
+        v = Math.max(c.seriesMin[sr], v);
+      }
+      const n = Math.floor(v + 1e-9);
+      out[cCounts + k * D + b] = n;
+      check[b] += n * 0;
+      const y = b * nK + k;
+      if (t === 0) yesterday[y] = n;
+      arrivals += Math.max(0, n - yesterday[y]);
+      yesterday[y] = n;
+      sum += n;
+      filled += Math.min(n, target[k]);
+      if (n < target[k]) met = 0;
+    }
+    supplierTotal[t * B + b] = sum;
+    let supSum = 0;
+    if (arrivals > 0)
+      for (let d = Math.max(0, t - window + 1); d <= t; d++) supSum += supplierTotal[d * B + b];
+    s.arrivals[b] = arrivals;
+    s.filled[b] = filled;
+    s.targetsMet[b] = met;
+    s.windowSuppliers[b] = supSum;
+    if (arrivals > 0) any = true;
+  }
+  return any;
+}
+
+/** Series `sr` (sentiment or governance value) of day t per run into `dst`. */
+function drawSeries(
+  c: CompiledScenario,
+  s: KernelScratch,
+  sr: number,
+  t: number,
+  B: number,
+  dst: Float64Array,
+): void {
+  const { streams } = s;
+  const so = 4 * c.nSeries;
+  const base = c.seriesBase[sr * c.days + t];
+  const noise = c.seriesNoise[sr];
+  const min = c.seriesMin[sr];
+  if (t >= c.seriesStartDay[sr] && noise > 0) {
+    for (let b = 0; b < B; b++)
+      dst[b] = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * sr));
+  } else {
+    const v = t >= c.seriesStartDay[sr] ? Math.max(min, base) : 0;
+    for (let b = 0; b < B; b++) dst[b] = v;
+  }
+}
+
+/** E8's income over the window (the last W days including today), per run, days outer. */
+function windowIncome(
+  s: KernelScratch,
+  t: number,
+  B: number,
+  window: number,
+  out: Float64Array,
+  cIncome: number,
+): void {
+  const { windowIncome: sum, income } = s;
+  const lo = Math.max(0, t - window + 1);
+  const first = cIncome + lo * B;
+  let b = 0;
+  // four runs at a time, each its own sum in day order (four independent chains)
+  for (; b + 4 <= B; b += 4) {
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let d = lo, p = first + b; d < t; d++, p += B) {
+      a0 += out[p];
+      a1 += out[p + 1];
+      a2 += out[p + 2];
+      a3 += out[p + 3];
+    }
+    sum[b] = a0 + income[b];
+    sum[b + 1] = a1 + income[b + 1];
+    sum[b + 2] = a2 + income[b + 2];
+    sum[b + 3] = a3 + income[b + 3];
+  }
+  for (; b < B; b++) {
+    let a = 0;
+    for (let d = lo, p = first + b; d < t; d++, p += B) a += out[p];
+    sum[b] = a + income[b];
+  }
+}
+
+/** The on-chain values of today (after the schedule) that the day's chain reads. */
+function chainConstants(c: CompiledScenario, oc: Float64Array) {
+  return {
+    f: oc[F],
+    bm: oc[BM],
+    onb: oc[ONB],
+    bond: oc[BOND],
+    floor: oc[FLOOR],
+    prem: oc[PREM],
+    jrm: oc[JRM],
+    mintA: oc[A],
+    p2m: oc[P2M],
+    vmod: oc[VMOD],
+    vpj: oc[VPJ],
+    lower: oc[LOWER] * c.initialTokenReserve,
+    restore: oc[RESTORE] * c.initialTokenReserve,
+  };
+}
+
+/**
+ * Steps 3–11 of the day (E7–E14 up to the phase-two claim's exponent) for every running run:
+ * split, phase, onboarding fee, demand and price, burns, job reward, phase-one claim. Writes
+ * the fixed columns day … jobReward; leaves per run what `chainSettle` needs. Returns how many
+ * runs stopped (no price).
+ */
+function chainPrice(
+  c: CompiledScenario,
+  s: KernelScratch,
+  t: number,
+  B: number,
+  out: Float64Array,
+): number {
+  const { nC, days, jobPrice } = c;
+  const { f, bm, onb, bond, floor, prem, jrm, p2m } = chainConstants(c, s.onchain);
   const phaseOneDays = c.phaseOneDays,
     onTargets = c.endPhaseOneOnTargets,
     onDemand = c.endPhaseOneOnDemand;
   const phaseOneDaily = c.phaseOneTokensForProject / c.phaseOneDays;
-  const D = days * B; // column stride
-  const cJobs = (COL.stakedTokens + 1) * D;
-  const cDemand = cJobs + nC * D;
-  const cCounts = cDemand + nK * D;
-  const cIncome = COL.income * D;
+  let targets = 0;
+  for (let k = 0; k < c.nK; k++) targets += c.phaseOneTarget[k];
+  const { jobs, daysCompleted, errors, income: incomeOf, check, targetsMet } = s;
+  const {
+    arrivals: arrivalsOf,
+    filled: filledOf,
+    windowSuppliers,
+    windowIncome: windowIncomeOf,
+  } = s;
+  const { sentiment: sentimentOf, governance: governanceOf } = s;
+  const { buybackPrice: buybackPriceOf, bought: boughtOf, onboarded: onboardedOf } = s;
+  const { claimExponent, phaseOneClaim: phaseOneClaimOf } = s;
+  const S = s.supply,
+    PH = s.phase,
+    ST = s.staked;
+  const D = days * B;
+  let stopped = 0;
+  for (let b = 0; b < B; b++) {
+    if (daysCompleted[b] >= 0) continue;
+    const o = t * B + b;
+    const income = incomeOf[b];
+    // 3. split (E7)
+    const supplierPool = (1 - f) * income;
+    const opsRevenue = f * income;
+    const usdBuybackCapital = bm * supplierPool;
+    const usdCapital = (1 - bm) * supplierPool;
+    // 4. phase (E4); stake released on the first phase-2 day
+    let phase = PH[b];
+    if (
+      phase === 1 &&
+      (t >= phaseOneDays || (onTargets && targetsMet[b] === 1) || (onDemand && income > 0))
+    ) {
+      phase = 2;
+      ST[b] = 0;
+    }
+    // 5. onboarding fee (E8)
+    let onboardingUsd = 0;
+    const arrivals = arrivalsOf[b];
+    if (phase === 2 && arrivals > 0) {
+      const supSum = windowSuppliers[b];
+      onboardingUsd = (supSum === 0 ? 0 : (onb * windowIncomeOf[b]) / supSum) * arrivals;
+    }
+    // 6–7. bonds (E9), demand and price (E10)
+    const supply = S[b];
+    const bondUsd = bond * income;
+    const demand = sentimentOf[b] + onboardingUsd + bondUsd + usdBuybackCapital + governanceOf[b];
+    if (!(supply > 0) && demand > 0) {
+      daysCompleted[b] = t;
+      errors[b] = new NoPriceError(t, demand);
+      stopped++;
+      continue;
+    }
+    PH[b] = phase;
+    const raw = supply > 0 ? demand / supply : 0;
+    const floored = raw < floor;
+    const price = floored ? floor : raw;
+    const buybackPrice = price * (1 + prem);
+    // 8. burn (E11a, E11b); the onboarding burn is taken from the supply
+    const bought = usdBuybackCapital / buybackPrice;
+    const onboarded = withdrawal(supply, onboardingUsd / price);
+    // 9–11. E12, E13, E14's exponent
+    let reward = 0;
+    let phaseOneClaim = 0;
+    if (phase === 2) {
+      for (let i = 0; i < nC; i++) reward += jobs[i * B + b] * (jobPrice[i] / price);
+      reward = reward / jrm;
+      claimExponent[b] = -reward / p2m;
+    } else {
+      phaseOneClaim = phaseOneDaily * (targets === 0 ? 0 : filledOf[b] / targets);
+    }
+    phaseOneClaimOf[b] = phaseOneClaim;
+    buybackPriceOf[b] = buybackPrice;
+    boughtOf[b] = bought;
+    onboardedOf[b] = onboarded;
+    // the fixed columns day … jobReward (WRITE_ORDER), one column stride apart
+    let p = o;
+    out[p] = t;
+    p += D;
+    out[p] = phase;
+    p += D;
+    out[p] = income;
+    p += D;
+    out[p] = opsRevenue;
+    p += D;
+    out[p] = usdBuybackCapital;
+    p += D;
+    out[p] = usdCapital;
+    p += D;
+    out[p] = onboardingUsd;
+    p += D;
+    out[p] = bondUsd;
+    p += D;
+    out[p] = demand;
+    p += D;
+    out[p] = price;
+    p += D;
+    out[p] = floored ? 1 : 0;
+    p += D;
+    out[p] = bought;
+    p += D;
+    out[p] = onboarded;
+    p += D;
+    out[p] = reward;
+    check[b] +=
+      (income + opsRevenue + usdBuybackCapital + usdCapital + onboardingUsd + bondUsd) * 0 +
+      (demand + price + bought + onboarded + reward) * 0;
+  }
+  return stopped;
+}
+
+/** E14's phase-two claim per running run: what is left to mint × (1 − e^exponent). */
+function chainClaims(s: KernelScratch, B: number): void {
+  const mintA = s.onchain[A];
+  const { daysCompleted, phase, phaseTwoMinted, claimExponent, phaseTwoClaim } = s;
+  for (let b = 0; b < B; b++) {
+    if (daysCompleted[b] >= 0) continue;
+    phaseTwoClaim[b] =
+      phase[b] === 2 ? Math.max(0, mintA - phaseTwoMinted[b]) * -expm1(claimExponent[b]) : 0;
+  }
+}
+
+/**
+ * Steps 12–14 of the day (E15–E19, E17b) for every running run: payments in claim order,
+ * reserve top-up, update. Writes the fixed columns phaseOneEmission … stakedTokens, checks the
+ * row (finite) and the invariants I1–I3. Returns how many runs stopped.
+ */
+function chainSettle(
+  c: CompiledScenario,
+  s: KernelScratch,
+  t: number,
+  B: number,
+  out: Float64Array,
+): number {
+  const { f, bm, vmod, vpj, lower, restore } = chainConstants(c, s.onchain);
+  const vestedToday = c.vested[t];
   const totalTokens = c.initialSupply + c.initialTokenReserve + c.initialLocked;
   const tokTol = INVARIANT_TOLERANCE * totalTokens;
-  const sS = nC + nK;
-  const sG = sS + 1;
-  let alive = B;
-  let event = 0;
-
-  for (let t = 0; t < days && alive > 0; t++) {
-    // 1. schedule (the same for every run of the batch)
-    while (event < nEvents && eventDay[event] === t) {
-      oc[eventVar[event]] = eventValue[event];
-      event++;
+  const { daysCompleted, errors, income: incomeOf, jobsTotal: jobsTotalOf, check } = s;
+  const { buybackPrice: buybackPriceOf, bought: boughtOf, onboarded: onboardedOf } = s;
+  const { phaseOneClaim: phaseOneClaimOf, phaseTwoClaim: phaseTwoClaimOf } = s;
+  const S = s.supply,
+    R = s.tokenReserve,
+    L = s.locked,
+    DR = s.dollarReserve,
+    P2 = s.phaseTwoMinted,
+    ST = s.staked;
+  const D = c.days * B;
+  let stopped = 0;
+  for (let b = 0; b < B; b++) {
+    if (daysCompleted[b] >= 0) continue;
+    const o = t * B + b;
+    const income = incomeOf[b];
+    const supplierPool = (1 - f) * income;
+    const opsRevenue = f * income;
+    const usdBuybackCapital = bm * supplierPool;
+    const usdCapital = (1 - bm) * supplierPool;
+    const supply = S[b];
+    const bought = boughtOf[b];
+    const onboarded = onboardedOf[b];
+    const buybackPrice = buybackPriceOf[b];
+    const phaseTwoClaim = phaseTwoClaimOf[b];
+    const phaseOneClaim = phaseOneClaimOf[b];
+    const validatorClaim = vmod * (vpj * jobsTotalOf[b]);
+    // 12. payments in claim order (E15), each taken from what is left
+    const tokenReserve = R[b];
+    let available = tokenReserve + onboarded;
+    const validatorPaid = withdrawal(available, validatorClaim);
+    available = available - validatorPaid;
+    const e2 = withdrawal(available, phaseTwoClaim);
+    available = available - e2;
+    const e1 = withdrawal(available, phaseOneClaim);
+    const supplierPaid = bought + e1 + e2;
+    const shortfall = validatorClaim - validatorPaid + (phaseTwoClaim - e2) + (phaseOneClaim - e1);
+    // 13. reserve top-up (E16): cash from the dollar reserve, tokens from the circulating supply
+    const dollarBefore = DR[b];
+    const reserveAfterPay = tokenReserve + onboarded - validatorPaid - e2 - e1;
+    let topUpTokens = 0;
+    let topUpUsd = 0;
+    if (reserveAfterPay < lower) {
+      const cash = dollarBefore + opsRevenue;
+      const circulating = supply + validatorPaid + e1 + e2 - onboarded;
+      topUpTokens = restore - reserveAfterPay;
+      topUpUsd = topUpTokens * buybackPrice;
+      const spent = withdrawal(cash, topUpUsd);
+      if (spent !== topUpUsd) {
+        topUpTokens = spent === 0 ? 0 : cash / buybackPrice;
+        topUpUsd = spent;
+      }
+      const taken = withdrawal(circulating, topUpTokens);
+      if (taken !== topUpTokens) {
+        topUpTokens = taken;
+        topUpUsd = taken === 0 ? 0 : Math.min(circulating * buybackPrice, cash);
+      }
     }
-    const f = oc[F],
-      bm = oc[BM],
-      window = oc[W],
-      onb = oc[ONB],
-      bond = oc[BOND],
-      floor = oc[FLOOR],
-      prem = oc[PREM],
-      jrm = oc[JRM],
-      mintA = oc[A],
-      p2m = oc[P2M],
-      vmod = oc[VMOD],
-      vpj = oc[VPJ],
-      lower = oc[LOWER] * initialTokenReserve,
-      restore = oc[RESTORE] * initialTokenReserve;
-    const vestedToday = vestedAt[t];
-    for (let b = 0; b < B; b++) {
-      if (daysCompleted[b] >= 0) continue;
-      const o = t * B + b;
-      const st = b * so;
-      let chk = 0; // stays 0 unless a written value is NaN or ±Infinity
-      // inputs (§3)
-      let income = 0;
-      let jobsTotal = 0;
-      for (let i = 0; i < nC; i++) {
-        let v = 0;
-        if (t >= sStart[i]) {
-          v = base[i * days + t];
-          if (sNoise[i] > 0) v += sNoise[i] * nextNormal(streams, st + 4 * i);
-          v = Math.max(sMin[i], v);
-        }
-        jobs[b * nC + i] = v;
-        out[cJobs + i * D + o] = v;
-        chk += v * 0;
-        income += v * jobPrice[i];
-        jobsTotal += v;
-      }
-      for (let k = 0; k < nK; k++) {
-        let d = 0;
-        for (let i = 0; i < nC; i++) d += jobs[b * nC + i] * jobPrice[i] * pm[i * nK + k];
-        out[cDemand + k * D + o] = d;
-        chk += d * 0;
-      }
-      let arrivals = 0;
-      let supplierSum = 0;
-      let filled = 0;
-      let targets = 0;
-      let targetsMet = true;
-      for (let k = 0; k < nK; k++) {
-        const s = nC + k;
-        let v = 0;
-        if (t >= sStart[s]) {
-          v = base[s * days + t];
-          if (sNoise[s] > 0) v += sNoise[s] * nextNormal(streams, st + 4 * s);
-          v = Math.max(sMin[s], v);
-        }
-        const n = Math.floor(v + 1e-9);
-        out[cCounts + k * D + o] = n;
-        chk += n * 0;
-        const y = b * nK + k;
-        if (t === 0) yesterday[y] = n;
-        arrivals += Math.max(0, n - yesterday[y]);
-        yesterday[y] = n;
-        supplierSum += n;
-        filled += Math.min(n, target[k]);
-        targets += target[k];
-        if (n < target[k]) targetsMet = false;
-      }
-      supplierTotal[o] = supplierSum;
-      let sentiment = 0;
-      if (t >= sStart[sS]) {
-        sentiment = base[sS * days + t];
-        if (sNoise[sS] > 0) sentiment += sNoise[sS] * nextNormal(streams, st + 4 * sS);
-        sentiment = Math.max(sMin[sS], sentiment);
-      }
-      let governance = 0;
-      if (t >= sStart[sG]) {
-        governance = base[sG * days + t];
-        if (sNoise[sG] > 0) governance += sNoise[sG] * nextNormal(streams, st + 4 * sG);
-        governance = Math.max(sMin[sG], governance);
-      }
-      // 3. split (E7)
-      const supplierPool = (1 - f) * income;
-      const opsRevenue = f * income;
-      const usdBuybackCapital = bm * supplierPool;
-      const usdCapital = (1 - bm) * supplierPool;
-      // 4. phase (E4); stake released on the first phase-2 day
-      let phase = PH[b];
-      let staked = ST[b];
-      if (
-        phase === 1 &&
-        (t >= phaseOneDays || (onTargets && targetsMet) || (onDemand && income > 0))
-      ) {
-        phase = 2;
-        staked = 0;
-      }
-      // 5. onboarding fee (E8)
-      let onboardingUsd = 0;
-      if (phase === 2 && arrivals > 0) {
-        let incomeSum = 0;
-        let supSum = 0;
-        for (let s = Math.max(0, t - window + 1); s <= t; s++) {
-          incomeSum += s === t ? income : out[cIncome + s * B + b];
-          supSum += supplierTotal[s * B + b];
-        }
-        onboardingUsd = (supSum === 0 ? 0 : (onb * incomeSum) / supSum) * arrivals;
-      }
-      // 6–7. bonds (E9), demand and price (E10)
-      const supply = S[b];
-      const bondUsd = bond * income;
-      const demand = sentiment + onboardingUsd + bondUsd + usdBuybackCapital + governance;
-      if (!(supply > 0) && demand > 0) {
-        daysCompleted[b] = t;
-        errors[b] = new NoPriceError(t, demand);
-        alive--;
-        continue;
-      }
-      const raw = supply > 0 ? demand / supply : 0;
-      const floored = raw < floor;
-      const price = floored ? floor : raw;
-      const buybackPrice = price * (1 + prem);
-      // 8. burn (E11a, E11b); the onboarding burn is taken from the supply
-      const bought = usdBuybackCapital / buybackPrice;
-      const onboarded = withdrawal(supply, onboardingUsd / price);
-      // 9–11. E12, E13, E14
-      let reward = 0;
-      let phaseTwoClaim = 0;
-      let phaseOneClaim = 0;
-      const minted = P2[b];
-      if (phase === 2) {
-        for (let i = 0; i < nC; i++) reward += jobs[b * nC + i] * (jobPrice[i] / price);
-        reward = reward / jrm;
-        phaseTwoClaim = Math.max(0, mintA - minted) * -Math.expm1(-reward / p2m);
-      } else {
-        phaseOneClaim = phaseOneDaily * (targets === 0 ? 0 : filled / targets);
-      }
-      const validatorClaim = vmod * (vpj * jobsTotal);
-      // 12. payments in claim order (E15), each taken from what is left
-      const tokenReserve = R[b];
-      let available = tokenReserve + onboarded;
-      const validatorPaid = withdrawal(available, validatorClaim);
-      available = available - validatorPaid;
-      const e2 = withdrawal(available, phaseTwoClaim);
-      available = available - e2;
-      const e1 = withdrawal(available, phaseOneClaim);
-      const supplierPaid = bought + e1 + e2;
-      const shortfall =
-        validatorClaim - validatorPaid + (phaseTwoClaim - e2) + (phaseOneClaim - e1);
-      // 13. reserve top-up (E16): cash from the dollar reserve, tokens from the circulating supply
-      const dollarBefore = DR[b];
-      const reserveAfterPay = tokenReserve + onboarded - validatorPaid - e2 - e1;
-      let topUpTokens = 0;
-      let topUpUsd = 0;
-      if (reserveAfterPay < lower) {
-        const cash = dollarBefore + opsRevenue;
-        const circulating = supply + validatorPaid + e1 + e2 - onboarded;
-        topUpTokens = restore - reserveAfterPay;
-        topUpUsd = topUpTokens * buybackPrice;
-        const spent = withdrawal(cash, topUpUsd);
-        if (spent !== topUpUsd) {
-          topUpTokens = spent === 0 ? 0 : cash / buybackPrice;
-          topUpUsd = spent;
-        }
-        const taken = withdrawal(circulating, topUpTokens);
-        if (taken !== topUpTokens) {
-          topUpTokens = taken;
-          topUpUsd = taken === 0 ? 0 : Math.min(circulating * buybackPrice, cash);
-        }
-      }
-      // 14. update (E17, E18, E19, E17b)
-      const lockedBefore = L[b];
-      const vested = withdrawal(lockedBefore, vestedToday);
-      const supplyNext = supply + validatorPaid + e1 + e2 - onboarded - topUpTokens + vested;
-      const reserveNext = tokenReserve + onboarded - validatorPaid - e2 - e1 + topUpTokens;
-      const dollarNext = dollarBefore + opsRevenue - topUpUsd;
-      const lockedNext = lockedBefore - vested;
-      staked += e1;
+    // 14. update (E17, E18, E19, E17b)
+    const lockedBefore = L[b];
+    const vested = withdrawal(lockedBefore, vestedToday);
+    const supplyNext = supply + validatorPaid + e1 + e2 - onboarded - topUpTokens + vested;
+    const reserveNext = tokenReserve + onboarded - validatorPaid - e2 - e1 + topUpTokens;
+    const dollarNext = dollarBefore + opsRevenue - topUpUsd;
+    const lockedNext = lockedBefore - vested;
+    const staked = ST[b] + e1;
+    const buyBacksUsd = usdBuybackCapital + topUpUsd;
+    const tokensPaid = supplierPaid + validatorPaid;
+    // the fixed columns phaseOneEmission … stakedTokens (WRITE_ORDER), one column stride apart
+    let p = COL.phaseOneEmission * D + o;
+    out[p] = e1;
+    p += D;
+    out[p] = e2;
+    p += D;
+    out[p] = validatorPaid;
+    p += D;
+    out[p] = supplierPaid;
+    p += D;
+    out[p] = tokensPaid;
+    p += D;
+    out[p] = topUpUsd;
+    p += D;
+    out[p] = topUpTokens;
+    p += D;
+    out[p] = buyBacksUsd;
+    p += D;
+    out[p] = shortfall;
+    p += D;
+    out[p] = supplyNext;
+    p += D;
+    out[p] = reserveNext;
+    p += D;
+    out[p] = dollarNext;
+    p += D;
+    out[p] = lockedNext;
+    p += D;
+    out[p] = staked;
+    // this row's columns, all written now (day and phase are finite by construction)
+    const chk =
+      check[b] +
+      (e1 + e2 + validatorPaid + supplierPaid + tokensPaid + topUpUsd + topUpTokens) * 0 +
+      (buyBacksUsd + shortfall + supplyNext + reserveNext + dollarNext + lockedNext) * 0 +
+      staked * 0;
+    if (chk !== 0) {
+      daysCompleted[b] = t;
+      errors[b] = nonFinite(c, out, D, o, t);
+      stopped++;
+      continue;
+    }
+    S[b] = supplyNext;
+    R[b] = reserveNext;
+    DR[b] = dollarNext;
+    L[b] = lockedNext;
+    P2[b] = P2[b] + e2;
+    ST[b] = staked;
 
-      const buyBacksUsd = usdBuybackCapital + topUpUsd;
-      const tokensPaid = supplierPaid + validatorPaid;
-      out[COL.day * D + o] = t;
-      out[COL.phase * D + o] = phase;
-      out[COL.income * D + o] = income;
-      out[COL.opsRevenue * D + o] = opsRevenue;
-      out[COL.usdBuybackCapital * D + o] = usdBuybackCapital;
-      out[COL.usdCapital * D + o] = usdCapital;
-      out[COL.onboardingUsd * D + o] = onboardingUsd;
-      out[COL.supplierBondUsd * D + o] = bondUsd;
-      out[COL.demand * D + o] = demand;
-      out[COL.priceOfToken * D + o] = price;
-      out[COL.priceFloored * D + o] = floored ? 1 : 0;
-      out[COL.buybackTokens * D + o] = bought;
-      out[COL.onboardingTokens * D + o] = onboarded;
-      out[COL.jobReward * D + o] = reward;
-      out[COL.phaseOneEmission * D + o] = e1;
-      out[COL.phaseTwoEmission * D + o] = e2;
-      out[COL.validatorTokensPaid * D + o] = validatorPaid;
-      out[COL.supplierTokensPaid * D + o] = supplierPaid;
-      out[COL.tokensPaid * D + o] = tokensPaid;
-      out[COL.reserveBuybackUsd * D + o] = topUpUsd;
-      out[COL.reserveBuybackTokens * D + o] = topUpTokens;
-      out[COL.buyBacksUsd * D + o] = buyBacksUsd;
-      out[COL.tokenShortfall * D + o] = shortfall;
-      out[COL.supply * D + o] = supplyNext;
-      out[COL.tokenReserve * D + o] = reserveNext;
-      out[COL.dollarReserve * D + o] = dollarNext;
-      out[COL.lockedAllocations * D + o] = lockedNext;
-      out[COL.stakedTokens * D + o] = staked;
-      // the fixed columns above (day and phase are finite by construction)
-      chk +=
-        (income + opsRevenue + usdBuybackCapital + usdCapital + onboardingUsd + bondUsd) * 0 +
-        (demand + price + bought + onboarded + reward + e1) * 0 +
-        (e2 + validatorPaid + supplierPaid + tokensPaid + topUpUsd + topUpTokens) * 0 +
-        (buyBacksUsd + shortfall + supplyNext + reserveNext + dollarNext + lockedNext) * 0 +
-        staked * 0;
-      if (chk !== 0) {
-        daysCompleted[b] = t;
-        errors[b] = nonFinite(c, out, D, o, t);
-        alive--;
-        continue;
-      }
-      S[b] = supplyNext;
-      R[b] = reserveNext;
-      DR[b] = dollarNext;
-      L[b] = lockedNext;
-      PH[b] = phase;
-      P2[b] = minted + e2;
-      ST[b] = staked;
-
-      // I1–I3 (the same tests as checkInvariants, inlined)
-      const usdMove = dollarNext - dollarBefore;
-      const usdExpected = income - usdCapital - usdBuybackCapital - topUpUsd;
-      const usdTol = INVARIANT_TOLERANCE * Math.max(income, dollarBefore, dollarNext, topUpUsd, 1);
-      if (
-        !(Math.abs(supplyNext + reserveNext + lockedNext - totalTokens) <= tokTol) ||
-        !(Math.abs(usdMove - usdExpected) <= usdTol) ||
-        supplyNext < -tokTol ||
-        reserveNext < -tokTol ||
-        dollarNext < -usdTol
-      ) {
-        daysCompleted[b] = t + 1;
-        errors[b] = invariantError(
-          t,
-          totalTokens,
-          supplyNext,
-          reserveNext,
-          lockedNext,
-          dollarBefore,
-          dollarNext,
-          income,
-          usdCapital,
-          usdBuybackCapital,
-          topUpUsd,
-        );
-        alive--;
-      }
+    // I1–I3 (the same tests as checkInvariants, inlined)
+    const usdMove = dollarNext - dollarBefore;
+    const usdExpected = income - usdCapital - usdBuybackCapital - topUpUsd;
+    const usdTol = INVARIANT_TOLERANCE * Math.max(income, dollarBefore, dollarNext, topUpUsd, 1);
+    if (
+      !(Math.abs(supplyNext + reserveNext + lockedNext - totalTokens) <= tokTol) ||
+      !(Math.abs(usdMove - usdExpected) <= usdTol) ||
+      supplyNext < -tokTol ||
+      reserveNext < -tokTol ||
+      dollarNext < -usdTol
+    ) {
+      daysCompleted[b] = t + 1;
+      errors[b] = invariantError(
+        t,
+        totalTokens,
+        supplyNext,
+        reserveNext,
+        lockedNext,
+        dollarBefore,
+        dollarNext,
+        income,
+        usdCapital,
+        usdBuybackCapital,
+        topUpUsd,
+      );
+      stopped++;
     }
   }
-  for (let b = 0; b < B; b++) if (daysCompleted[b] < 0) daysCompleted[b] = days;
+  return stopped;
 }
 
 /** The first column of day t's row (run at offset o) holding a non-finite value, in table order. */

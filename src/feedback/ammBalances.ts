@@ -44,8 +44,17 @@ export function poolAfterTopUp(
   reserveBuybackTokens: Tokens,
   reserveBuybackUsd: Usd,
 ): { poolTokens: Tokens; poolUsd: Usd } {
-  return {
-    poolTokens: poolTokens - reserveBuybackTokens,
-    poolUsd: poolUsd + reserveBuybackUsd,
-  };
+  const pool = { poolTokens, poolUsd };
+  topUpPool(pool, reserveBuybackTokens, reserveBuybackUsd);
+  return pool;
+}
+
+/** E47's pool after the top-up, applied in place (allocation-free; `poolAfterTopUp` is the readable form): the one implementation. */
+export function topUpPool(
+  pool: { poolTokens: Tokens; poolUsd: Usd },
+  reserveBuybackTokens: Tokens,
+  reserveBuybackUsd: Usd,
+): void {
+  pool.poolTokens = pool.poolTokens - reserveBuybackTokens;
+  pool.poolUsd = pool.poolUsd + reserveBuybackUsd;
 }

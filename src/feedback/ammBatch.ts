@@ -1,3 +1,4 @@
+import type { Out } from "../mechanisms/out.js";
 import type { Tokens, Usd, UsdPerToken } from "../units.js";
 
 export interface AmmBatch {
@@ -36,6 +37,27 @@ export function ammBatch(
   buyClaimUsd: Usd,
   sellTokens: Tokens,
 ): AmmBatch {
+  const out = {
+    price: 0,
+    tokensToBuyers: 0,
+    usdToSellers: 0,
+    poolTokens: 0,
+    poolUsd: 0,
+    slippage: 0,
+  };
+  ammBatchInto(out, poolTokens, poolUsd, buyUsd, buyClaimUsd, sellTokens);
+  return out;
+}
+
+/** E45 into `out` (allocation-free; `ammBatch` is the readable form): the one implementation. */
+export function ammBatchInto(
+  out: Out<AmmBatch>,
+  poolTokens: Tokens,
+  poolUsd: Usd,
+  buyUsd: Usd,
+  buyClaimUsd: Usd,
+  sellTokens: Tokens,
+): void {
   const x = poolTokens;
   const y = poolUsd;
   const spot = y / x;
@@ -60,12 +82,10 @@ export function ammBatch(
   }
   const tokensToBuyers = C / price;
   const usdToSellers = S * price;
-  return {
-    price,
-    tokensToBuyers,
-    usdToSellers,
-    poolTokens: x + S - tokensToBuyers,
-    poolUsd: y + B - usdToSellers,
-    slippage: (price - spot) / spot,
-  };
+  out.price = price;
+  out.tokensToBuyers = tokensToBuyers;
+  out.usdToSellers = usdToSellers;
+  out.poolTokens = x + S - tokensToBuyers;
+  out.poolUsd = y + B - usdToSellers;
+  out.slippage = (price - spot) / spot;
 }

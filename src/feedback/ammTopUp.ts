@@ -1,7 +1,6 @@
+import type { Out } from "../mechanisms/out.js";
 import type { ReserveTopUp } from "../mechanisms/reserveTopUp.js";
 import type { Fraction, Tokens, Usd } from "../units.js";
-
-const NONE: ReserveTopUp = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
 
 /**
  * E46, E16's reserve top-up when the market is a constant-product pool (E45): with the reserve
@@ -19,13 +18,42 @@ export function ammReserveTopUp(
   poolUsd: Usd,
   cash: Usd,
 ): ReserveTopUp {
-  if (!(tokenReserve < lowerTokenReserveLimit * initialTokenReserve)) return NONE;
+  const out = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
+  ammReserveTopUpInto(
+    out,
+    tokenReserve,
+    initialTokenReserve,
+    lowerTokenReserveLimit,
+    tokenReserveRestoreLevel,
+    poolTokens,
+    poolUsd,
+    cash,
+  );
+  return out;
+}
+
+/** E46 into `out` (allocation-free; `ammReserveTopUp` is the readable form): the one implementation. */
+export function ammReserveTopUpInto(
+  out: Out<ReserveTopUp>,
+  tokenReserve: Tokens,
+  initialTokenReserve: Tokens,
+  lowerTokenReserveLimit: Fraction,
+  tokenReserveRestoreLevel: Fraction,
+  poolTokens: Tokens,
+  poolUsd: Usd,
+  cash: Usd,
+): void {
+  out.reserveBuybackTokens = 0;
+  out.reserveBuybackUsd = 0;
+  if (!(tokenReserve < lowerTokenReserveLimit * initialTokenReserve)) return;
   const wanted = tokenReserveRestoreLevel * initialTokenReserve - tokenReserve;
   const affordable = (poolTokens * cash) / (poolUsd + cash);
-  if (!(cash > 0) || !(wanted > 0)) return NONE;
-  if (wanted >= affordable) return { reserveBuybackTokens: affordable, reserveBuybackUsd: cash };
-  return {
-    reserveBuybackTokens: wanted,
-    reserveBuybackUsd: (poolUsd * wanted) / (poolTokens - wanted),
-  };
+  if (!(cash > 0) || !(wanted > 0)) return;
+  if (wanted >= affordable) {
+    out.reserveBuybackTokens = affordable;
+    out.reserveBuybackUsd = cash;
+  } else {
+    out.reserveBuybackTokens = wanted;
+    out.reserveBuybackUsd = (poolUsd * wanted) / (poolTokens - wanted);
+  }
 }

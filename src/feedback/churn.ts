@@ -1,3 +1,4 @@
+import type { Out } from "../mechanisms/out.js";
 import type { Suppliers } from "../units.js";
 
 /** Churn parameters of one supplier class (E42). */
@@ -39,12 +40,25 @@ export function supplierChurn(
   meanMargin: number | null,
   p: ChurnParameters,
 ): Churn {
-  if (meanMargin === null) return { entries: 0, exits: 0, count };
+  const out = { entries: 0, exits: 0, count };
+  if (meanMargin !== null) supplierChurnInto(out, count, meanMargin, p);
+  return out;
+}
+
+/** E42 into `out` on a day with a lagged margin (allocation-free; `supplierChurn` is the readable form): the one implementation. */
+export function supplierChurnInto(
+  out: Out<Churn>,
+  count: Suppliers,
+  meanMargin: number,
+  p: ChurnParameters,
+): void {
   const entryRate = Math.min(p.entryElasticity * Math.max(meanMargin, 0), p.maxEntryRate);
   const exitRate = Math.min(p.exitElasticity * Math.max(-meanMargin, 0), p.maxExitRate);
   let entries = entryRate * Math.max(count, 1);
   const exits = exitRate * count;
   const room = Math.max(p.maxCount, count) - count;
   if (entries > room) entries = room;
-  return { entries, exits, count: count + entries - exits };
+  out.entries = entries;
+  out.exits = exits;
+  out.count = count + entries - exits;
 }

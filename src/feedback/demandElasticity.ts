@@ -19,8 +19,23 @@ export function elasticJobs(
   elasticity: number,
   maxMultiplier: number,
 ): Jobs {
-  if (!(referencePrice > 0) || !(jobPrice > 0) || elasticity === 0) return jobs;
-  return jobs * Math.min((jobPrice / referencePrice) ** -elasticity, maxMultiplier);
+  return jobs * elasticMultiplier(jobPrice, referencePrice, elasticity, maxMultiplier);
+}
+
+/**
+ * E48's factor `min((jobPrice / referencePrice)^(−ε), maxMultiplier)`, exactly 1 when there is
+ * no reference price (0), no job price or no elasticity: the one implementation (`elasticJobs`
+ * multiplies by it). It depends on the day only through the reference price series, so a fused
+ * kernel can tabulate it once per scenario (`elasticMultiplierTable`).
+ */
+export function elasticMultiplier(
+  jobPrice: Usd,
+  referencePrice: Usd,
+  elasticity: number,
+  maxMultiplier: number,
+): number {
+  if (!(referencePrice > 0) || !(jobPrice > 0) || elasticity === 0) return 1;
+  return Math.min((jobPrice / referencePrice) ** -elasticity, maxMultiplier);
 }
 
 /**

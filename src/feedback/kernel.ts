@@ -11,23 +11,24 @@ import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/b
 import { supplierBondUsd } from "../mechanisms/bonds.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
 import { income } from "../mechanisms/income.js";
-import { splitIncome } from "../mechanisms/incomeSplit.js";
+import { type IncomeSplit, splitIncomeInto } from "../mechanisms/incomeSplit.js";
 import { checkInvariants } from "../mechanisms/invariants.js";
 import { jobReward } from "../mechanisms/jobReward.js";
 import { newSuppliers, onboardingFeeUsd } from "../mechanisms/onboardingFee.js";
+import type { Out } from "../mechanisms/out.js";
 import { nextPhase } from "../mechanisms/phaseChange.js";
 import { phaseOneEmission, phaseOneFill } from "../mechanisms/phaseOneEmission.js";
 import { phaseTwoEmission } from "../mechanisms/phaseTwoEmission.js";
-import { type ReserveTopUp, reserveTopUp } from "../mechanisms/reserveTopUp.js";
-import { payTokens, type TokenPayments } from "../mechanisms/supplierTokens.js";
-import { tokenDemand, tokenPrice } from "../mechanisms/tokenPrice.js";
+import { type ReserveTopUp, reserveTopUpInto } from "../mechanisms/reserveTopUp.js";
+import { noPayments, payTokensInto, type TokenPayments } from "../mechanisms/supplierTokens.js";
+import { type TokenPrice, tokenDemand, tokenPriceInto } from "../mechanisms/tokenPrice.js";
 import { validationsCompleted, validatorTokens } from "../mechanisms/validatorPay.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
 import { seedStreams } from "../random/streams.js";
 import { type GovernanceChange, governanceStep } from "../rules/step.js";
 import type { Rule } from "../scenario/rules.js";
-import { nextSupplyWithPool, poolAfterTopUp } from "./ammBalances.js";
-import { ammReserveTopUp } from "./ammTopUp.js";
+import { nextSupplyWithPool, topUpPool } from "./ammBalances.js";
+import { ammReserveTopUpInto } from "./ammTopUp.js";
 import { compileFeedback, type FeedbackPlan } from "./plan.js";
 import { checkPoolInvariants } from "./poolInvariants.js";
 import {
@@ -35,10 +36,11 @@ import {
   churnStep,
   type DayOrders,
   economicsStep,
-  elasticDemandStep,
+  elasticMultiplierTable,
   type FeedbackState,
   initialFeedbackState,
   marketStep,
+  resetFeedbackState,
   writeFeedbackColumns,
 } from "./steps.js";
 import { crashDemand, NO_SHOCK, type ShockDays, sellWaveTokens } from "./stressShocks.js";
@@ -57,15 +59,15 @@ export interface FeedbackKernelOptions {
 }
 
 const V = ONCHAIN;
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Mutable<T> = Out<T>;
 
 /** One run's carried state and today's values: one object per run, nothing allocated per day by the kernel itself. */
 class Run {
   t = 0;
-  supply: number;
-  tokenReserve: number;
-  locked: number;
-  dollarReserve: number;
+  supply = 0;
+  tokenReserve = 0;
+  locked = 0;
+  dollarReserve = 0;
   phase: 1 | 2 = 1;
   minted = 0;
   staked = 0;
@@ -88,12 +90,18 @@ class Run {
   phaseTwoClaim = 0;
   phaseOneClaim = 0;
   validatorClaim = 0;
-  paid: TokenPayments | null = null;
-  topUp: ReserveTopUp = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
+  readonly split: Out<IncomeSplit> = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
+  readonly tokenPrice: Out<TokenPrice> = { priceOfToken: 0, priceFloored: false, buybackPrice: 0 };
+  readonly paid: Out<TokenPayments> = noPayments();
+  readonly topUp: Out<ReserveTopUp> = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
   vested = 0;
   dollarBefore = 0;
   supplyAtOpen = 0;
   poolUsdAtOpen = 0;
+  /** Bounds of every income and supplier total so far (E8's shortcut, `onboardingUsd`). */
+  lowestIncome = 0;
+  highestIncome = 0;
+  lowestTotal = 0;
   readonly streams: Int32Array;
   readonly onchain: Float64Array;
   readonly jobs: Float64Array;
@@ -109,12 +117,15 @@ class Run {
   readonly dynamic: boolean;
   readonly orders: Mutable<DayOrders>;
   readonly pay: Mutable<SupplierPayDay>;
+  /** E48's factors, `i·days + t` (elasticMultiplierTable); null without a consumer block. */
+  readonly elastic: Float64Array | null;
+
+  out: Float64Array = new Float64Array(0);
+  shock: ShockDays = NO_SHOCK;
 
   constructor(
     readonly c: CompiledScenario,
     readonly plan: FeedbackPlan,
-    readonly out: Float64Array,
-    readonly shock: ShockDays,
   ) {
     this.streams = new Int32Array(4 * c.nSeries);
     this.onchain = Float64Array.from(c.onchain0);
@@ -129,11 +140,7 @@ class Run {
     this.totalTokens = c.initialSupply + c.initialTokenReserve + c.initialLocked;
     this.pool = plan.amm !== null;
     this.dynamic = plan.suppliers?.dynamic.some((d) => d !== null) ?? false;
-    this.supply = plan.amm ? c.initialSupply - plan.amm.poolTokens : c.initialSupply;
-    this.tokenReserve = c.initialTokenReserve;
-    this.locked = c.initialLocked;
-    this.dollarReserve = c.initialDollarReserve;
-    this.poolUsdAtOpen = plan.amm?.poolUsd ?? 0;
+    this.elastic = elasticTable(plan, c.jobPrice);
     this.orders = {
       consumerSentiment: 0,
       onboardingUsd: 0,
@@ -157,6 +164,39 @@ class Run {
       validatorsAreSuppliers: plan.suppliers?.validatorsAreSuppliers ?? false,
     };
   }
+
+  /** The start of a run: the day-0 balances, the schedule's first values, a fresh feedback state. */
+  reset(out: Float64Array, shock: ShockDays): void {
+    const { c, plan } = this;
+    this.out = out;
+    this.shock = shock;
+    this.t = 0;
+    this.supply = plan.amm ? c.initialSupply - plan.amm.poolTokens : c.initialSupply;
+    this.tokenReserve = c.initialTokenReserve;
+    this.locked = c.initialLocked;
+    this.dollarReserve = c.initialDollarReserve;
+    this.phase = 1;
+    this.minted = 0;
+    this.staked = 0;
+    this.poolUsdAtOpen = plan.amm?.poolUsd ?? 0;
+    this.lowestIncome = Number.POSITIVE_INFINITY;
+    this.highestIncome = 0;
+    this.lowestTotal = Number.POSITIVE_INFINITY;
+    copy(c.onchain0, this.onchain);
+    resetFeedbackState(this.fb);
+  }
+}
+
+/** One Run per compiled scenario (and plan), reused from run to run: nothing allocated per run either. */
+const runs = new WeakMap<CompiledScenario, Run>();
+
+function runFor(c: CompiledScenario, plan: FeedbackPlan): Run {
+  let r = runs.get(c);
+  if (!r || r.plan !== plan) {
+    r = new Run(c, plan);
+    runs.set(c, r);
+  }
+  return r;
 }
 
 /**
@@ -181,7 +221,8 @@ export function runFeedbackKernel(
   options: FeedbackKernelOptions = {},
 ): KernelOutcome {
   const plan = options.plan ?? compileFeedback(c.scenario) ?? emptyPlan(c.days);
-  const r = new Run(c, plan, out, options.shock ?? NO_SHOCK);
+  const r = runFor(c, plan);
+  r.reset(out, options.shock ?? NO_SHOCK);
   seedStreams(r.streams, c.nSeries, seed, run);
   const rules = options.rules ?? [];
   const governance =
@@ -214,6 +255,18 @@ export function runFeedbackKernel(
   return { daysCompleted: c.days, error: null };
 }
 
+const elasticTables = new WeakMap<FeedbackPlan, { jobPrice: Float64Array; table: Float64Array }>();
+
+/** E48's table for this plan and these job prices, built once and kept with the plan. */
+function elasticTable(plan: FeedbackPlan, jobPrice: Float64Array): Float64Array | null {
+  if (!plan.consumers) return null;
+  const kept = elasticTables.get(plan);
+  if (kept?.jobPrice.every((p, i) => Object.is(p, jobPrice[i]))) return kept.table;
+  const table = elasticMultiplierTable(plan, jobPrice) as Float64Array;
+  elasticTables.set(plan, { jobPrice: Float64Array.from(jobPrice), table });
+  return table;
+}
+
 function emptyPlan(days: number): FeedbackPlan {
   return { days, suppliers: null, sales: null, speculators: null, amm: null, consumers: null };
 }
@@ -227,7 +280,8 @@ function inputs(r: Run): void {
   r.sentiment = seriesValue(c, nC + nK, t, streams);
   r.governance = seriesValue(c, nC + nK + 1, t, streams);
   if (t === 0) copy(counts, r.yesterday);
-  if (plan.consumers) elasticDemandStep(fb, t, jobs, c.jobPrice);
+  const elastic = r.elastic;
+  if (elastic) for (let i = 0, at = t; i < nC; i++, at += c.days) jobs[i] = jobs[i] * elastic[at];
   if (r.dynamic) {
     churnStep(fb, t, counts);
     if (t === 0) copy(counts, r.yesterday);
@@ -240,44 +294,58 @@ function inputs(r: Run): void {
   }
 }
 
-/** Steps 2–7: income (E5, E6), split (E7), suppliers and phase (E4), E8, E9, the price (E10 or E43–E45). */
+/**
+ * Steps 2–7: income (E5, E6), split (E7), suppliers and phase (E4), E8, E9, the price (E10 or
+ * E43–E45). Each part takes the run only and is small, so the compiler inlines the laws into
+ * it (a law called with numbers but not inlined would box each of them).
+ */
 function dayToPrice(r: Run): SimulationFailure | null {
-  const { c, t, jobs, counts, onchain: oc, demandForService: dfs } = r;
-  const { nC, nK, jobPrice, priceMatrix: pm } = c;
-  r.income = income(jobs, c.jobPrice);
-  // E6 in place: usdDemandForService's sum, in its order
-  for (let k = 0; k < nK; k++) dfs[k] = 0;
-  for (let i = 0; i < nC; i++)
-    for (let k = 0; k < nK; k++) dfs[k] += jobs[i] * jobPrice[i] * pm[i * nK + k];
-  const s = splitIncome(r.income, oc[V.fiatOperationsFraction], oc[V.buybackModulation]);
-  r.opsRevenue = s.opsRevenue;
-  r.usdBuybackCapital = s.usdBuybackCapital;
-  r.usdCapital = s.usdCapital;
-  r.arrivals = newSuppliers(counts, r.yesterday);
-  copy(counts, r.yesterday);
-  r.incomeHistory[t] = r.income;
-  let total = 0;
-  for (let k = 0; k < nK; k++) total += counts[k];
-  r.supplierTotalHistory[t] = total;
-  const was = r.phase;
-  r.phase = nextPhase(r.phase, t, c, counts, c.phaseOneTarget, r.income);
-  if (r.phase === 2 && was === 1) r.staked = 0;
-  const feeUsd =
-    r.phase === 2
-      ? onboardingFeeUsd(
-          t,
-          oc[V.onboardingWindowDays],
-          oc[V.onboardingModulation],
-          r.incomeHistory,
-          r.supplierTotalHistory,
-        )
-      : 0;
-  r.onboardingUsd = feeUsd * r.arrivals;
-  r.bondUsd = supplierBondUsd(oc[V.bondModulation], r.income);
+  incomeAndSplit(r);
+  suppliersAndPhase(r);
+  onboardingUsd(r);
+  r.bondUsd = supplierBondUsd(r.onchain[V.bondModulation], r.income);
   if (r.pool) {
     poolPrice(r);
     return null;
   }
+  return price(r);
+}
+
+/** Steps 2–3: E5, E6 (in place, usdDemandForService's sum in its order), E7. */
+function incomeAndSplit(r: Run): void {
+  const { c, jobs, onchain: oc, demandForService: dfs } = r;
+  const { nC, nK, jobPrice, priceMatrix: pm } = c;
+  r.income = income(jobs, jobPrice);
+  for (let k = 0; k < nK; k++) dfs[k] = 0;
+  for (let i = 0; i < nC; i++)
+    for (let k = 0; k < nK; k++) dfs[k] += jobs[i] * jobPrice[i] * pm[i * nK + k];
+  const s = r.split;
+  splitIncomeInto(s, r.income, oc[V.fiatOperationsFraction], oc[V.buybackModulation]);
+  r.opsRevenue = s.opsRevenue;
+  r.usdBuybackCapital = s.usdBuybackCapital;
+  r.usdCapital = s.usdCapital;
+}
+
+/** Step 4: arrivals (E8), the histories E8 reads, the phase (E4). */
+function suppliersAndPhase(r: Run): void {
+  const { c, t, counts } = r;
+  r.arrivals = newSuppliers(counts, r.yesterday);
+  copy(counts, r.yesterday);
+  r.incomeHistory[t] = r.income;
+  let total = 0;
+  for (let k = 0; k < counts.length; k++) total += counts[k];
+  r.supplierTotalHistory[t] = total;
+  const was = r.phase;
+  r.phase = nextPhase(r.phase, t, c, counts, c.phaseOneTarget, r.income);
+  if (r.phase === 2 && was === 1) r.staked = 0;
+  if (r.income < r.lowestIncome) r.lowestIncome = r.income;
+  if (!(r.income <= r.highestIncome)) r.highestIncome = r.income;
+  if (total < r.lowestTotal) r.lowestTotal = total;
+}
+
+/** Step 7 without a pool: E10. */
+function price(r: Run): SimulationFailure | null {
+  const oc = r.onchain;
   r.demand = tokenDemand(
     r.sentiment,
     r.onboardingUsd,
@@ -285,12 +353,44 @@ function dayToPrice(r: Run): SimulationFailure | null {
     r.usdBuybackCapital,
     r.governance,
   );
-  const p = tokenPrice(r.demand, r.supply, oc[V.priceFloor], oc[V.buybackPremium]);
-  if (p === null) return new NoPriceError(t, r.demand);
+  const p = r.tokenPrice;
+  if (!tokenPriceInto(p, r.demand, r.supply, oc[V.priceFloor], oc[V.buybackPremium]))
+    return new NoPriceError(r.t, r.demand);
   r.price = p.priceOfToken;
   r.floored = p.priceFloored;
   r.buybackPrice = p.buybackPrice;
   return null;
+}
+
+/**
+ * Step 5, E8 × arrivals (phase 2; 0 in phase 1). With no arrival the product is +0 whenever
+ * the fee is finite and ≥ 0, which holds when every income and supplier total so far is ≥ 0,
+ * the modulation is +0 or > 0 and the window's sum cannot overflow (≤ t + 1 incomes, each ≤ the
+ * largest so far; a non-zero total is a whole number ≥ 1): then the window is not summed.
+ * Otherwise E8 is evaluated as the step engine does, so the product (−0, NaN) is the same.
+ */
+function onboardingUsd(r: Run): void {
+  const { t, onchain: oc } = r;
+  const modulation = oc[V.onboardingModulation];
+  if (
+    r.phase === 1 ||
+    (r.arrivals === 0 &&
+      r.lowestIncome >= 0 &&
+      r.lowestTotal >= 0 &&
+      (modulation > 0 || Object.is(modulation, 0)) &&
+      modulation * r.highestIncome * (t + 1) < 1e300)
+  ) {
+    r.onboardingUsd = 0;
+    return;
+  }
+  r.onboardingUsd =
+    onboardingFeeUsd(
+      t,
+      oc[V.onboardingWindowDays],
+      modulation,
+      r.incomeHistory,
+      r.supplierTotalHistory,
+    ) * r.arrivals;
 }
 
 /** Step 7 with a pool (E43–E45), after the sell wave inserted before it. */
@@ -322,30 +422,63 @@ function poolPrice(r: Run): void {
 
 /** Steps 8–14: burn (E11), E12, E13/E3, E14, payouts (E15), E40–E43, top-up (E16/E46), update. */
 function dayFromBurn(r: Run): void {
-  const { c, t, jobs, counts, onchain: oc, fb } = r;
+  burn(r);
+  if (r.phase === 2) phaseTwoClaims(r);
+  else phaseOneClaim(r);
+  validatorClaim(r);
+  pay(r);
+  topUp(r, r.paid);
+  update(r, r.paid);
+}
+
+/** Step 8: E11a, E11b (from the pool, or a withdrawal from circulation). */
+function burn(r: Run): void {
   r.buybackTokens = buybackTokens(r.usdBuybackCapital, r.buybackPrice);
   const burned = onboardingTokens(r.onboardingUsd, r.price);
   r.onboardingTokens = r.pool ? burned : withdrawal(r.supply, burned);
-  r.jobReward = r.phase === 2 ? jobReward(jobs, c.jobPrice, r.price, oc[V.jobRewardModulation]) : 0;
-  r.phaseTwoClaim =
-    r.phase === 2
-      ? phaseTwoEmission(oc[V.phaseTwoMintAmount], r.minted, r.jobReward, oc[V.phase2Modulation])
-      : 0;
-  r.phaseOneClaim =
-    r.phase === 1
-      ? phaseOneEmission(
-          c.phaseOneTokensForProject,
-          c.phaseOneDays,
-          phaseOneFill(counts, c.phaseOneTarget),
-        )
-      : 0;
+}
+
+/** Steps 9–10 on a phase-2 day: E12, E13. */
+function phaseTwoClaims(r: Run): void {
+  const oc = r.onchain;
+  r.jobReward = jobReward(r.jobs, r.c.jobPrice, r.price, oc[V.jobRewardModulation]);
+  r.phaseTwoClaim = phaseTwoEmission(
+    oc[V.phaseTwoMintAmount],
+    r.minted,
+    r.jobReward,
+    oc[V.phase2Modulation],
+  );
+  r.phaseOneClaim = 0;
+}
+
+/** Step 10 on a phase-1 day: E3. */
+function phaseOneClaim(r: Run): void {
+  const c = r.c;
+  r.jobReward = 0;
+  r.phaseTwoClaim = 0;
+  r.phaseOneClaim = phaseOneEmission(
+    c.phaseOneTokensForProject,
+    c.phaseOneDays,
+    phaseOneFill(r.counts, c.phaseOneTarget),
+  );
+}
+
+/** Step 11: E14. */
+function validatorClaim(r: Run): void {
+  const { jobs, onchain: oc } = r;
   let jobsTotal = 0;
   for (let i = 0; i < jobs.length; i++) jobsTotal += jobs[i];
   r.validatorClaim = validatorTokens(
     oc[V.validationModulator],
     validationsCompleted(oc[V.validationsPerJob], jobsTotal),
   );
-  const paid = payTokens(
+}
+
+/** Step 12: E15 into `r.paid`, then E40–E41 and E43's queue (inserted after "payouts"). */
+function pay(r: Run): void {
+  const paid = r.paid;
+  payTokensInto(
+    paid,
     r.tokenReserve,
     r.buybackTokens,
     r.onboardingTokens,
@@ -353,22 +486,19 @@ function dayFromBurn(r: Run): void {
     r.phaseTwoClaim,
     r.phaseOneClaim,
   );
-  r.paid = paid;
-  const pay = r.pay;
-  pay.income = r.income;
-  pay.usdCapital = r.usdCapital;
-  pay.buybackTokens = r.buybackTokens;
-  pay.phaseOneEmission = paid.phaseOneEmission;
-  pay.phaseTwoEmission = paid.phaseTwoEmission;
-  pay.validatorTokensPaid = paid.validatorTokensPaid;
-  pay.priceOfToken = r.price;
-  economicsStep(fb, t, pay, paid.supplierTokensPaid);
-  r.topUp = topUp(r, paid);
-  update(r, paid);
+  const day = r.pay;
+  day.income = r.income;
+  day.usdCapital = r.usdCapital;
+  day.buybackTokens = r.buybackTokens;
+  day.phaseOneEmission = paid.phaseOneEmission;
+  day.phaseTwoEmission = paid.phaseTwoEmission;
+  day.validatorTokensPaid = paid.validatorTokensPaid;
+  day.priceOfToken = r.price;
+  economicsStep(r.fb, r.t, day, paid.supplierTokensPaid);
 }
 
-/** Step 13: E16, or E46 with a pool. */
-function topUp(r: Run, paid: TokenPayments): ReserveTopUp {
+/** Step 13: E16, or E46 with a pool, into `r.topUp`. */
+function topUp(r: Run, paid: TokenPayments): void {
   const { c, onchain: oc, fb } = r;
   const reserveAfterPay =
     r.tokenReserve +
@@ -379,8 +509,9 @@ function topUp(r: Run, paid: TokenPayments): ReserveTopUp {
   const cash = r.dollarReserve + r.opsRevenue;
   const lower = oc[V.lowerTokenReserveLimit];
   const restore = oc[V.tokenReserveRestoreLevel];
-  if (r.pool)
-    return ammReserveTopUp(
+  if (r.pool) {
+    ammReserveTopUpInto(
+      r.topUp,
       reserveAfterPay,
       c.initialTokenReserve,
       lower,
@@ -389,13 +520,16 @@ function topUp(r: Run, paid: TokenPayments): ReserveTopUp {
       fb.poolUsd,
       cash,
     );
+    return;
+  }
   const circulating =
     r.supply +
     paid.validatorTokensPaid +
     paid.phaseOneEmission +
     paid.phaseTwoEmission -
     r.onboardingTokens;
-  return reserveTopUp(
+  reserveTopUpInto(
+    r.topUp,
     reserveAfterPay,
     c.initialTokenReserve,
     lower,
@@ -444,22 +578,68 @@ function update(r: Run, paid: TokenPayments): void {
   r.locked = r.locked - r.vested;
   r.minted += paid.phaseTwoEmission;
   r.staked += paid.phaseOneEmission;
-  if (r.pool) {
-    const p = poolAfterTopUp(
-      fb.poolTokens,
-      fb.poolUsd,
-      up.reserveBuybackTokens,
-      up.reserveBuybackUsd,
-    );
-    fb.poolTokens = p.poolTokens;
-    fb.poolUsd = p.poolUsd;
-  }
+  if (r.pool) topUpPool(fb, up.reserveBuybackTokens, up.reserveBuybackUsd);
 }
 
 /** The §7 row (the "record" step's order and checks): the first non-finite value stops the run, the row not kept. */
 function record(r: Run): NonFiniteValueError | null {
+  const { c, t, out } = r;
+  const paid = r.paid;
+  const up = r.topUp;
+  const { jobs, demandForService: dfs, counts } = r;
+  const days = c.days;
+  const buyBacksUsd = r.usdBuybackCapital + up.reserveBuybackUsd;
+  // v · 0 is 0 for every finite v and NaN otherwise (a sum that overflows only sends a finite
+  // row down the exact path below): one test for the row, then the writes
+  let chk =
+    (r.income + r.opsRevenue + r.usdBuybackCapital + r.usdCapital + r.onboardingUsd) * 0 +
+    (r.bondUsd + r.demand + r.price + r.buybackTokens + r.onboardingTokens + r.jobReward) * 0 +
+    (paid.phaseOneEmission + paid.phaseTwoEmission + paid.validatorTokensPaid) * 0 +
+    (paid.supplierTokensPaid + paid.tokensPaid + up.reserveBuybackUsd) * 0 +
+    (up.reserveBuybackTokens + buyBacksUsd + paid.tokenShortfall + r.supply) * 0 +
+    (r.tokenReserve + r.dollarReserve + r.locked + r.staked) * 0;
+  for (let i = 0; i < jobs.length; i++) chk += jobs[i] * 0;
+  for (let k = 0; k < counts.length; k++) chk += (dfs[k] + counts[k]) * 0;
+  if (chk !== 0) return recordSlowly(r);
+  out[t] = t;
+  let at = t + days;
+  out[at] = r.phase;
+  out[(at += days)] = r.income;
+  out[(at += days)] = r.opsRevenue;
+  out[(at += days)] = r.usdBuybackCapital;
+  out[(at += days)] = r.usdCapital;
+  out[(at += days)] = r.onboardingUsd;
+  out[(at += days)] = r.bondUsd;
+  out[(at += days)] = r.demand;
+  out[(at += days)] = r.price;
+  out[(at += days)] = r.floored ? 1 : 0;
+  out[(at += days)] = r.buybackTokens;
+  out[(at += days)] = r.onboardingTokens;
+  out[(at += days)] = r.jobReward;
+  out[(at += days)] = paid.phaseOneEmission;
+  out[(at += days)] = paid.phaseTwoEmission;
+  out[(at += days)] = paid.validatorTokensPaid;
+  out[(at += days)] = paid.supplierTokensPaid;
+  out[(at += days)] = paid.tokensPaid;
+  out[(at += days)] = up.reserveBuybackUsd;
+  out[(at += days)] = up.reserveBuybackTokens;
+  out[(at += days)] = buyBacksUsd;
+  out[(at += days)] = paid.tokenShortfall;
+  out[(at += days)] = r.supply;
+  out[(at += days)] = r.tokenReserve;
+  out[(at += days)] = r.dollarReserve;
+  out[(at += days)] = r.locked;
+  out[(at += days)] = r.staked;
+  for (let i = 0; i < jobs.length; i++) out[(at += days)] = jobs[i];
+  for (let k = 0; k < dfs.length; k++) out[(at += days)] = dfs[k];
+  for (let k = 0; k < counts.length; k++) out[(at += days)] = counts[k];
+  return null;
+}
+
+/** `record` when a value of the row is not finite: the record step's order, writing up to the first such column. */
+function recordSlowly(r: Run): NonFiniteValueError | null {
   const { c, t, out, row } = r;
-  const paid = r.paid as TokenPayments;
+  const paid = r.paid;
   const up = r.topUp;
   row[0] = t;
   row[1] = r.phase;
@@ -492,19 +672,10 @@ function record(r: Run): NonFiniteValueError | null {
   copy(r.jobs, row, 28);
   copy(r.demandForService, row, 28 + c.nC);
   copy(r.counts, row, 28 + c.nC + c.nK);
-  const days = c.days;
-  // v · 0 is 0 for every finite v and NaN otherwise: one test for the row, then the writes
-  let chk = 0;
-  for (let col = 0; col < row.length; col++) chk += row[col] * 0;
-  if (chk === 0) {
-    for (let col = 0, at = t; col < row.length; col++, at += days) out[at] = row[col];
-    return null;
-  }
-  // a non-finite value: the record step's order, writing up to the first such column
   for (let col = 0; col < row.length; col++) {
     const v = row[col];
     if (!Number.isFinite(v)) return new NonFiniteValueError(t, c.columns[col], v);
-    out[col * days + t] = v;
+    out[col * c.days + t] = v;
   }
   return null;
 }
@@ -514,7 +685,7 @@ function recordFeedback(r: Run): NonFiniteValueError | null {
   const { c, t, out, fb } = r;
   if (fb.columnCount === 0) return null;
   const first = c.columns.length - fb.columnCount;
-  writeFeedbackColumns(fb, t, first, out);
+  if (writeFeedbackColumns(fb, t, first, out) === 0) return null;
   for (let col = first; col < c.columns.length; col++) {
     const v = out[col * c.days + t];
     if (!Number.isFinite(v)) return new NonFiniteValueError(t, c.columns[col], v);

@@ -22,6 +22,46 @@ export function checkPoolInvariants(
 ): InvariantViolation | null {
   const sum = supply + tokenReserve + lockedAllocations + poolTokens;
   const tokTol = INVARIANT_TOLERANCE * totalTokens;
+  const expected = buyUsd - salesUsd + reserveBuybackUsd;
+  const usdTol = INVARIANT_TOLERANCE * Math.max(poolUsdBefore, poolUsdAfter, buyUsd, salesUsd, 1);
+  // the messages are built apart (a rare path), so this test stays small enough to inline
+  if (
+    Math.abs(sum - totalTokens) <= tokTol &&
+    Math.abs(poolUsdAfter - poolUsdBefore - expected) <= usdTol &&
+    !(poolTokens < 0 || poolUsdAfter < 0)
+  )
+    return null;
+  return poolViolation(
+    day,
+    totalTokens,
+    supply,
+    tokenReserve,
+    lockedAllocations,
+    poolTokens,
+    poolUsdBefore,
+    poolUsdAfter,
+    buyUsd,
+    salesUsd,
+    reserveBuybackUsd,
+  );
+}
+
+/** Which of the pool's I1–I3 `checkPoolInvariants` found broken (the first in that order), with its message. */
+function poolViolation(
+  day: Day,
+  totalTokens: Tokens,
+  supply: Tokens,
+  tokenReserve: Tokens,
+  lockedAllocations: Tokens,
+  poolTokens: Tokens,
+  poolUsdBefore: Usd,
+  poolUsdAfter: Usd,
+  buyUsd: Usd,
+  salesUsd: Usd,
+  reserveBuybackUsd: Usd,
+): InvariantViolation | null {
+  const sum = supply + tokenReserve + lockedAllocations + poolTokens;
+  const tokTol = INVARIANT_TOLERANCE * totalTokens;
   if (!(Math.abs(sum - totalTokens) <= tokTol))
     return new InvariantViolation(
       day,

@@ -1,3 +1,4 @@
+import type { Out } from "../mechanisms/out.js";
 import type { Tokens, Usd, UsdPerToken } from "../units.js";
 
 export interface SpeculatorOrder {
@@ -25,10 +26,28 @@ export function speculatorOrder(
   sensitivity: number,
   capitalUsd: Usd,
 ): SpeculatorOrder {
-  if (priceYesterday === undefined || pricePast === undefined || !(pricePast > 0)) return NONE;
+  if (priceYesterday === undefined || pricePast === undefined) return NONE;
+  const out = { buyUsd: 0, sellTokens: 0 };
+  speculatorOrderInto(out, priceYesterday, pricePast, sensitivity, capitalUsd);
+  return out;
+}
+
+/**
+ * E44 into `out` (allocation-free; `speculatorOrder` is the readable form): the one
+ * implementation. `pricePast` NaN stands for "no such day yet" (nothing before day L + 1).
+ */
+export function speculatorOrderInto(
+  out: Out<SpeculatorOrder>,
+  priceYesterday: UsdPerToken,
+  pricePast: UsdPerToken,
+  sensitivity: number,
+  capitalUsd: Usd,
+): void {
+  out.buyUsd = 0;
+  out.sellTokens = 0;
+  if (!(pricePast > 0)) return;
   const r = priceYesterday / pricePast - 1;
   const flow = Math.max(-1, Math.min(1, sensitivity * r)) * capitalUsd;
-  if (flow > 0) return { buyUsd: flow, sellTokens: 0 };
-  if (flow < 0) return { buyUsd: 0, sellTokens: -flow / priceYesterday };
-  return NONE;
+  if (flow > 0) out.buyUsd = flow;
+  else if (flow < 0) out.sellTokens = -flow / priceYesterday;
 }

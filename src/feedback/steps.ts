@@ -1,13 +1,14 @@
+import type { Out } from "../mechanisms/out.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
 import type { Tokens, Usd, UsdPerToken } from "../units.js";
-import { ammBatch } from "./ammBatch.js";
+import { type AmmBatch, ammBatchInto } from "./ammBatch.js";
 import { capacityServedJobs } from "./capacity.js";
-import { supplierChurn } from "./churn.js";
-import { elasticJobs } from "./demandElasticity.js";
+import { type Churn, supplierChurnInto } from "./churn.js";
+import { elasticJobs, elasticMultiplier } from "./demandElasticity.js";
 import { queueSales, takeDueSales } from "./holderSales.js";
 import { laggedMargin, supplierMargin } from "./margin.js";
 import { type FeedbackPlan, feedbackColumnCount } from "./plan.js";
-import { speculatorOrder } from "./speculators.js";
+import { type SpeculatorOrder, speculatorOrderInto } from "./speculators.js";
 import { incomePerSupplier, type SupplierPayDay, supplierClassIncome } from "./supplierIncome.js";
 
 /**
@@ -42,8 +43,12 @@ export interface FeedbackState {
   poolUsd: Usd;
   /** Tokens holders offer today beyond E43's queue (a stress test's sell wave), taken by marketStep. */
   extraSell: Tokens;
-  /** The day's market (E45), set by marketStep. */
-  market: MarketDay;
+  /** The day's market (E45), written by marketStep (one record per run, reused every day). */
+  readonly market: Out<MarketDay>;
+  /** Scratch records of E42, E44, E45 (allocation-free law forms). */
+  readonly churn: Out<Churn>;
+  readonly speculator: Out<SpeculatorOrder>;
+  readonly batch: Out<AmmBatch>;
 }
 
 export interface MarketDay {
@@ -57,16 +62,6 @@ export interface MarketDay {
   /** All USD that entered the pool today (before any top-up). */
   readonly buyUsd: Usd;
 }
-
-const NO_MARKET: MarketDay = {
-  priceOfToken: 0,
-  slippage: 0,
-  tokensSold: 0,
-  salesUsd: 0,
-  speculatorBuyUsd: 0,
-  tokensBoughtByHolders: 0,
-  buyUsd: 0,
-};
 
 export function initialFeedbackState(plan: FeedbackPlan, nK: number): FeedbackState {
   const realCount = new Float64Array(nK);
@@ -89,8 +84,48 @@ export function initialFeedbackState(plan: FeedbackPlan, nK: number): FeedbackSt
     poolTokens: plan.amm?.poolTokens ?? 0,
     poolUsd: plan.amm?.poolUsd ?? 0,
     extraSell: 0,
-    market: NO_MARKET,
+    market: {
+      priceOfToken: 0,
+      slippage: 0,
+      tokensSold: 0,
+      salesUsd: 0,
+      speculatorBuyUsd: 0,
+      tokensBoughtByHolders: 0,
+      buyUsd: 0,
+    },
+    churn: { entries: 0, exits: 0, count: 0 },
+    speculator: { buyUsd: 0, sellTokens: 0 },
+    batch: { price: 0, tokensToBuyers: 0, usdToSellers: 0, poolTokens: 0, poolUsd: 0, slippage: 0 },
   };
+}
+
+/**
+ * `fb` back to `initialFeedbackState(fb.plan, …)`'s values, its arrays reused (a fused kernel
+ * keeps one state from run to run).
+ */
+export function resetFeedbackState(fb: FeedbackState): void {
+  const plan = fb.plan;
+  fb.realCount.fill(0);
+  plan.suppliers?.dynamic.forEach((d, k) => {
+    if (d) fb.realCount[k] = d.start;
+  });
+  for (const a of [fb.entries, fb.exits, fb.marginHistory, fb.incomePerSupplier, fb.classIncome])
+    a.fill(0);
+  fb.capacityRatio.fill(0);
+  fb.sellQueue.fill(0);
+  fb.priceHistory.fill(0);
+  fb.jobsLost = 0;
+  fb.poolTokens = plan.amm?.poolTokens ?? 0;
+  fb.poolUsd = plan.amm?.poolUsd ?? 0;
+  fb.extraSell = 0;
+  const m = fb.market;
+  m.priceOfToken = 0;
+  m.slippage = 0;
+  m.tokensSold = 0;
+  m.salesUsd = 0;
+  m.speculatorBuyUsd = 0;
+  m.tokensBoughtByHolders = 0;
+  m.buyUsd = 0;
 }
 
 /** Circulating supply on day 0 with a pool: its tokens come out of initialSupply (E45). */
@@ -119,6 +154,30 @@ export function elasticDemandStep(
 }
 
 /**
+ * E48's factors tabulated, `table[i·days + t] = elasticMultiplier(jobPrice[i], referencePrice[i][t], …)`,
+ * for a fused kernel: `jobs[i] · table[i·days + t]` is exactly `elasticJobs` (the factor depends
+ * on nothing a run changes). Null when the plan has no consumer block.
+ */
+export function elasticMultiplierTable(
+  plan: FeedbackPlan,
+  jobPrice: Float64Array,
+): Float64Array | null {
+  const c = plan.consumers;
+  if (!c) return null;
+  const days = plan.days;
+  const table = new Float64Array(jobPrice.length * days);
+  for (let i = 0; i < jobPrice.length; i++)
+    for (let t = 0; t < days; t++)
+      table[i * days + t] = elasticMultiplier(
+        jobPrice[i],
+        c.referencePrice[i * days + t],
+        c.elasticity[i],
+        c.maxMultiplier[i],
+      );
+  return table;
+}
+
+/**
  * Suppliers step, E41–E42: each dynamic class moves by its churn on the lagged margin; today's
  * count of the class becomes `floor(realCount + 1e-9)`, which E3, E4 and E8 read (docs/model.md §3).
  */
@@ -130,7 +189,12 @@ export function churnStep(fb: FeedbackState, t: number, counts: Float64Array): v
     const d = p.dynamic[k];
     if (!d) continue;
     const m = t === 0 ? null : laggedMargin(fb.marginHistory, t, p.lagDays, k * days);
-    const c = supplierChurn(fb.realCount[k], m, d.churn);
+    const c = fb.churn;
+    if (m === null) {
+      c.entries = 0;
+      c.exits = 0;
+      c.count = fb.realCount[k];
+    } else supplierChurnInto(c, fb.realCount[k], m, d.churn);
     fb.entries[k] = c.entries;
     fb.exits[k] = c.exits;
     fb.realCount[k] = c.count;
@@ -170,15 +234,20 @@ export interface DayOrders {
 export function marketStep(fb: FeedbackState, t: number, o: DayOrders): MarketDay {
   const p = fb.plan;
   const due = p.sales ? takeDueSales(fb.sellQueue, t) : 0;
-  const L = p.speculators?.momentumDays ?? 0;
-  const spec = p.speculators
-    ? speculatorOrder(
-        t >= 1 ? fb.priceHistory[t - 1] : undefined,
-        t - 1 - L >= 0 ? fb.priceHistory[t - 1 - L] : undefined,
-        p.speculators.sensitivity,
-        p.speculators.capitalUsd,
-      )
-    : { buyUsd: 0, sellTokens: 0 };
+  const spec = fb.speculator;
+  const sp = p.speculators;
+  if (sp && t - 1 - sp.momentumDays >= 0)
+    speculatorOrderInto(
+      spec,
+      fb.priceHistory[t - 1],
+      fb.priceHistory[t - 1 - sp.momentumDays],
+      sp.sensitivity,
+      sp.capitalUsd,
+    );
+  else {
+    spec.buyUsd = 0;
+    spec.sellTokens = 0;
+  }
   const sold = withdrawal(o.supply, due + spec.sellTokens + fb.extraSell);
   fb.extraSell = 0;
   // bonds (E9) are bought, escrowed and returned within the day in aggregate mode: their round
@@ -186,19 +255,19 @@ export function marketStep(fb: FeedbackState, t: number, o: DayOrders): MarketDa
   const holdersUsd = o.consumerSentiment + o.governanceValue + spec.buyUsd;
   const buyUsd = holdersUsd + o.onboardingUsd + o.usdBuybackCapital;
   const claimUsd = holdersUsd + o.onboardingUsd + o.usdBuybackCapital / (1 + o.buybackPremium);
-  const b = ammBatch(fb.poolTokens, fb.poolUsd, buyUsd, claimUsd, sold);
+  const b = fb.batch;
+  ammBatchInto(b, fb.poolTokens, fb.poolUsd, buyUsd, claimUsd, sold);
   fb.poolTokens = b.poolTokens;
   fb.poolUsd = b.poolUsd;
-  fb.market = {
-    priceOfToken: b.price,
-    slippage: b.slippage,
-    tokensSold: sold,
-    salesUsd: b.usdToSellers,
-    speculatorBuyUsd: spec.buyUsd,
-    tokensBoughtByHolders: holdersUsd / b.price,
-    buyUsd,
-  };
-  return fb.market;
+  const m = fb.market;
+  m.priceOfToken = b.price;
+  m.slippage = b.slippage;
+  m.tokensSold = sold;
+  m.salesUsd = b.usdToSellers;
+  m.speculatorBuyUsd = spec.buyUsd;
+  m.tokensBoughtByHolders = holdersUsd / b.price;
+  m.buyUsd = buyUsd;
+  return m;
 }
 
 /**
@@ -232,36 +301,50 @@ export function economicsStep(
   }
 }
 
-/** The day's feedback columns (plan.ts `feedbackColumnNames` order), written at `out[col·days + t]`. */
+/**
+ * The day's feedback columns (plan.ts `feedbackColumnNames` order), written at `out[col·days + t]`.
+ * Returns `Σ v · 0` over the values written: 0 when every one is finite, NaN otherwise (the
+ * caller then looks for the first non-finite column).
+ */
 export function writeFeedbackColumns(
   fb: FeedbackState,
   t: number,
   firstColumn: number,
   out: Float64Array,
-): void {
+): number {
+  let chk = 0;
   const p = fb.plan;
   const days = p.days;
   let at = firstColumn * days + t;
   const s = p.suppliers;
   if (s) {
     for (const k of s.classes) {
-      out[at] = fb.incomePerSupplier[k];
+      const v = fb.incomePerSupplier[k];
+      out[at] = v;
+      chk += v * 0;
       at += days;
     }
     for (const k of s.classes) {
-      out[at] = fb.marginHistory[k * days + t];
+      const v = fb.marginHistory[k * days + t];
+      out[at] = v;
+      chk += v * 0;
       at += days;
     }
     for (const k of s.dynamicClasses) {
-      out[at] = fb.entries[k];
+      const v = fb.entries[k];
+      out[at] = v;
+      chk += v * 0;
       at += days;
     }
     for (const k of s.dynamicClasses) {
-      out[at] = fb.exits[k];
+      const v = fb.exits[k];
+      out[at] = v;
+      chk += v * 0;
       at += days;
     }
     if (s.jobsPerSupplierPerDay) {
       out[at] = fb.jobsLost;
+      chk += fb.jobsLost * 0;
       at += days;
     }
   }
@@ -274,5 +357,9 @@ export function writeFeedbackColumns(
     out[at + 4 * days] = m.salesUsd;
     out[at + 5 * days] = m.speculatorBuyUsd;
     out[at + 6 * days] = m.tokensBoughtByHolders;
+    chk +=
+      (fb.poolTokens + fb.poolUsd + m.slippage + m.tokensSold + m.salesUsd) * 0 +
+      (m.speculatorBuyUsd + m.tokensBoughtByHolders) * 0;
   }
+  return chk;
 }

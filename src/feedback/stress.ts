@@ -6,8 +6,8 @@ import type { Scenario } from "../scenario/schema.js";
 import { compileFeedback } from "./plan.js";
 import { runStressChunk, type StressPartial, type StressTask } from "./stressChunk.js";
 import {
-  LOOP_SERIES,
   type LoopSeries,
+  loopSeriesOf,
   SHOCKS,
   type ShockName,
   STRESS_METRICS,
@@ -65,11 +65,14 @@ export interface ShockResult {
   readonly passShare: number;
   readonly pass: boolean;
   readonly metrics: Readonly<Record<StressMetric, { p05: number; p50: number; p95: number }>>;
-  readonly paths: Readonly<Record<LoopSeries, Band>> | null;
+  /** The loop's daily bands, one per series the mode draws (`loopSeriesOf`); null when not applicable. */
+  readonly paths: Readonly<Partial<Record<LoopSeries, Band>>> | null;
 }
 
 export interface StressResult {
   readonly scenarioName: string;
+  /** The scenario's mode: marketplace mode runs on the marketplace engine and adds the queue's series. */
+  readonly mode: "aggregate" | "marketplace";
   readonly days: number;
   readonly shockDay: number;
   readonly seed: number;
@@ -103,6 +106,8 @@ function passes(m: Record<StressMetric, number>, th: StressThresholds): boolean 
 }
 
 interface StressPlan {
+  readonly mode: "aggregate" | "marketplace";
+  readonly series: readonly LoopSeries[];
   readonly days: number;
   readonly shockDay: number;
   readonly pathRuns: number;
@@ -112,8 +117,6 @@ interface StressPlan {
 }
 
 function stressPlan(scenario: Scenario, options: StressOptions): StressPlan {
-  if (scenario.mode === "marketplace")
-    throw new Error("bme stress runs aggregate mode only (mode: marketplace is not supported yet)");
   const days = scenario.days;
   const shockDay =
     options.shockDay ??
@@ -122,6 +125,8 @@ function stressPlan(scenario: Scenario, options: StressOptions): StressPlan {
       scenario.phaseOne.phaseOneDays + Math.floor((days - scenario.phaseOne.phaseOneDays) / 3),
     );
   return {
+    mode: scenario.mode,
+    series: loopSeriesOf(scenario.mode),
     days,
     shockDay,
     pathRuns: Math.min(options.pathRuns ?? 200, options.runs),
@@ -162,11 +167,11 @@ function shockResult(
   options: StressOptions,
   plan: StressPlan,
 ): ShockResult {
-  const { days, pathRuns } = plan;
+  const { days, pathRuns, series } = plan;
   const applicable = parts.length > 0;
   const runs = options.runs;
   const values = STRESS_METRICS.map(() => new Float64Array(runs));
-  const paths = LOOP_SERIES.map(() => new Float64Array(pathRuns * days));
+  const paths = series.map(() => new Float64Array(pathRuns * days));
   let passed = 0;
   let failedRuns = 0;
   for (const p of [...parts].sort((a, b) => a.runStart - b.runStart)) {
@@ -179,7 +184,7 @@ function shockResult(
       else if (passes(m as Record<StressMetric, number>, plan.thresholds)) passed++;
     }
     if (p.pathCount > 0)
-      LOOP_SERIES.forEach((_, si) => {
+      series.forEach((_, si) => {
         const from = si * p.pathCount * days;
         paths[si].set(p.paths.subarray(from, from + p.pathCount * days), p.runStart * days);
       });
@@ -196,7 +201,7 @@ function shockResult(
     passShare: applicable ? passed / runs : Number.NaN,
     pass: applicable && passed / runs >= plan.confidence,
     metrics,
-    paths: applicable ? bandsOf(paths, pathRuns, days) : null,
+    paths: applicable ? bandsOf(series, paths, pathRuns, days) : null,
   };
 }
 
@@ -217,6 +222,7 @@ function stressResult(
   );
   return {
     scenarioName: scenario.name,
+    mode: plan.mode,
     days: plan.days,
     shockDay: plan.shockDay,
     seed: options.seed,
@@ -230,8 +236,9 @@ function stressResult(
 /**
  * `bme stress`: the standard battery of named shocks (SHOCKS), each over a Monte Carlo of
  * `runs` runs (run i draws from (seed, i), so every shock sees the same noise: common random
- * numbers), aggregate mode with the scenario's feedback, stochastic inputs and governance rules,
- * on the fused feedback kernel (src/feedback/kernel.ts). Per shock: each metric's
+ * numbers), with the scenario's feedback, stochastic inputs and governance rules: aggregate mode
+ * on the fused feedback kernel (src/feedback/kernel.ts), marketplace mode on the marketplace
+ * engine with the shocks as inserted steps (stressMarket.ts). Per shock: each metric's
  * p5/median/p95, the share of runs meeting every threshold, pass when that share ≥ `confidence`,
  * and the loop's daily bands over the first `pathRuns` runs. A run stopped by an error fails.
  * In this thread; `runStressOnWorkers` gives the same result on worker threads.
@@ -266,7 +273,9 @@ export async function runStressOnWorkers(
   const workers = Math.max(1, Math.floor(options.workers));
   if (workers === 1) return runStress(scenario, options);
   const plan = stressPlan(scenario, options);
-  const chunkRuns = Math.max(64, Math.ceil(options.runs / (workers * 4)));
+  // a marketplace run costs hundreds of aggregate runs: smaller chunks keep the workers busy
+  const least = plan.mode === "marketplace" ? 1 : 64;
+  const chunkRuns = Math.max(least, Math.ceil(options.runs / (workers * 4)));
   const tasks = stressTasks(scenario, options, plan, chunkRuns);
   const pool = new Piscina({
     filename: stressWorkerFile(),
@@ -281,9 +290,14 @@ export async function runStressOnWorkers(
   }
 }
 
-function bandsOf(paths: Float64Array[], runs: number, days: number): Record<LoopSeries, Band> {
+function bandsOf(
+  series: readonly LoopSeries[],
+  paths: Float64Array[],
+  runs: number,
+  days: number,
+): Partial<Record<LoopSeries, Band>> {
   const col = new Float64Array(runs);
-  const bands = LOOP_SERIES.map((_, si) => {
+  const bands = series.map((_, si) => {
     const b = {
       p05: new Float64Array(days),
       p50: new Float64Array(days),
@@ -302,5 +316,5 @@ function bandsOf(paths: Float64Array[], runs: number, days: number): Record<Loop
     }
     return b;
   });
-  return Object.fromEntries(LOOP_SERIES.map((s, i) => [s, bands[i]])) as Record<LoopSeries, Band>;
+  return Object.fromEntries(series.map((s, i) => [s, bands[i]]));
 }

@@ -1,44 +1,23 @@
 import type { DayStep, StepInsertion } from "../day/sequence.js";
 import { compileScenario } from "../engine/compile.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
-import type { Scenario } from "../scenario/schema.js";
 import type { FeedbackContext } from "./day.js";
 import { runFeedbackKernel } from "./kernel.js";
 import { compileFeedback, type FeedbackPlan } from "./plan.js";
+import { runMarketStressChunk } from "./stressMarket.js";
 import {
   columnsOf,
-  LOOP_SERIES,
+  loopSeriesOf,
   loopValue,
   type ShockName,
   STRESS_METRICS,
+  type StressPartial,
+  type StressTask,
   stressMetrics,
 } from "./stressMetrics.js";
 import { crashDemand, NO_SHOCK, type ShockDays, sellWaveTokens } from "./stressShocks.js";
 
-/** A range of one shock's runs: plain JSON-able data, for worker threads. */
-export interface StressTask {
-  readonly scenario: Scenario;
-  readonly seed: number;
-  readonly shock: ShockName;
-  readonly shockDay: number;
-  /** Runs whose daily paths are kept (runs 0 … pathRuns−1). */
-  readonly pathRuns: number;
-  readonly runStart: number;
-  readonly runEnd: number;
-}
-
-/** What a chunk hands back: per run of the chunk, typed arrays only. */
-export interface StressPartial {
-  readonly runStart: number;
-  readonly runEnd: number;
-  /** Per metric (STRESS_METRICS order), one value per run. */
-  readonly metrics: Float64Array[];
-  /** 1 where the run stopped on an error. */
-  readonly failed: Uint8Array;
-  /** Loop series of the chunk's runs below pathRuns: `(s·n + run − runStart)·days + t`. */
-  readonly paths: Float64Array;
-  readonly pathCount: number;
-}
+export type { StressPartial, StressTask } from "./stressMetrics.js";
 
 /** The shock as days (the fused kernel's form of `shockSteps`). */
 export function shockDays(shock: ShockName, shockDay: number, pool: boolean): ShockDays {
@@ -98,9 +77,12 @@ export function shockSteps(shock: ShockName, shockDay: number, pool: boolean): S
 /**
  * Runs runStart … runEnd−1 of one shock on the fused feedback kernel, run i seeded from
  * (seed, i): its stochastic inputs generated, its governance rules in force, the shock applied.
- * Every value depends on the run alone, so any chunking gives the same values.
+ * Every value depends on the run alone, so any chunking gives the same values. A marketplace-mode
+ * scenario runs on the marketplace engine (`runMarketStressChunk`).
  */
 export function runStressChunk(task: StressTask, planIn?: FeedbackPlan): StressPartial {
+  if (task.scenario.mode === "marketplace") return runMarketStressChunk(task);
+  const series = loopSeriesOf("aggregate");
   const { scenario, seed, shock, shockDay, runStart, runEnd } = task;
   const c = compileScenario(scenario);
   const plan = planIn ?? compileFeedback(scenario) ?? undefined;
@@ -113,7 +95,7 @@ export function runStressChunk(task: StressTask, planIn?: FeedbackPlan): StressP
   const pathCount = Math.max(0, Math.min(runEnd, task.pathRuns) - runStart);
   const metrics = STRESS_METRICS.map(() => new Float64Array(n));
   const failed = new Uint8Array(n);
-  const paths = new Float64Array(LOOP_SERIES.length * pathCount * days);
+  const paths = new Float64Array(series.length * pathCount * days);
   const out = new Float64Array(c.columns.length * days);
   for (let k = 0; k < n; k++) {
     const run = runStart + k;
@@ -126,7 +108,7 @@ export function runStressChunk(task: StressTask, planIn?: FeedbackPlan): StressP
     });
     if (o.error) failed[k] = 1;
     if (k < pathCount)
-      LOOP_SERIES.forEach((s, si) => {
+      series.forEach((s, si) => {
         const at = (si * pathCount + k) * days;
         for (let t = 0; t < days; t++)
           paths[at + t] = t < o.daysCompleted ? loopValue(out, days, t, cols, s) : Number.NaN;

@@ -1,3 +1,4 @@
+import type { Scenario } from "../scenario/schema.js";
 /** The standard battery of `bme stress` (docs/model-feedback.md, "Stress battery"). */
 export const SHOCKS = [
   {
@@ -42,8 +43,43 @@ export const LOOP_SERIES = [
   "jobsLost",
   "tokenReserve",
   "dollarReserve",
+  "waitingTasks",
+  "expiredTasks",
 ] as const;
 export type LoopSeries = (typeof LOOP_SERIES)[number];
+
+/** The queue's series: marketplace mode only (docs/marketplace.md's queue table). */
+const QUEUE_SERIES: ReadonlySet<LoopSeries> = new Set(["waitingTasks", "expiredTasks"]);
+
+/** The loop series a mode draws: marketplace mode adds the queue (tasks waiting, tasks expired). */
+export function loopSeriesOf(mode: "aggregate" | "marketplace"): readonly LoopSeries[] {
+  return mode === "marketplace" ? LOOP_SERIES : LOOP_SERIES.filter((s) => !QUEUE_SERIES.has(s));
+}
+
+/** A range of one shock's runs: plain JSON-able data, for worker threads. */
+export interface StressTask {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly shock: ShockName;
+  readonly shockDay: number;
+  /** Runs whose daily paths are kept (runs 0 … pathRuns−1). */
+  readonly pathRuns: number;
+  readonly runStart: number;
+  readonly runEnd: number;
+}
+
+/** What a chunk hands back: per run of the chunk, typed arrays only. */
+export interface StressPartial {
+  readonly runStart: number;
+  readonly runEnd: number;
+  /** Per metric (STRESS_METRICS order), one value per run. */
+  readonly metrics: Float64Array[];
+  /** 1 where the run stopped on an error. */
+  readonly failed: Uint8Array;
+  /** Loop series (`loopSeriesOf(mode)` order) of the chunk's runs below pathRuns: `(s·n + run − runStart)·days + t`. */
+  readonly paths: Float64Array;
+  readonly pathCount: number;
+}
 
 /** The columns of a table that the metrics read, by name. */
 export function columnsOf(columns: readonly string[]) {
@@ -58,7 +94,8 @@ export function columnsOf(columns: readonly string[]) {
     margins: starts("margin."),
     entries: starts("supplierEntries."),
     exits: starts("supplierExits."),
-    jobsLost: at("jobsLost"),
+    // E50's jobs lost to capacity (aggregate), or E49's jobs lost to the queue (marketplace)
+    jobsLost: at("jobsLost") >= 0 ? at("jobsLost") : at("jobsLostToQueues"),
   };
 }
 
@@ -100,12 +137,17 @@ export function stressMetrics(
   };
 }
 
+/**
+ * One loop series' value on day t of a run's table (`out[col·days + t]`); the queue's series
+ * read marketplace mode's queue table (`queue[QCOL.…][t]`, absent in aggregate mode: NaN).
+ */
 export function loopValue(
   out: Float64Array,
   days: number,
   t: number,
   cols: Cols,
   s: LoopSeries,
+  queue?: { readonly waiting: ArrayLike<number>; readonly expired: ArrayLike<number> },
 ): number {
   const v = (col: number) => out[col * days + t];
   const sum = (cs: readonly number[]) => cs.reduce((a, c) => a + v(c), 0);
@@ -124,5 +166,9 @@ export function loopValue(
       return v(cols.reserve);
     case "dollarReserve":
       return v(cols.dollars);
+    case "waitingTasks":
+      return queue ? queue.waiting[t] : Number.NaN;
+    case "expiredTasks":
+      return queue ? queue.expired[t] : Number.NaN;
   }
 }

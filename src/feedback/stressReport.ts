@@ -2,8 +2,8 @@ import type { ChartSpec } from "../report/charts/common.js";
 import { dayLines } from "../report/charts/common.js";
 import type { Report, ReportSection, Table } from "../report/model.js";
 import {
-  LOOP_SERIES,
   type LoopSeries,
+  loopSeriesOf,
   type ShockResult,
   STRESS_METRICS,
   type StressMetric,
@@ -46,6 +46,23 @@ const SERIES_INFO: Record<LoopSeries, { title: string; unit: string; caption: st
     unit: "usd",
     caption: "End of day; what funds the top-up (E16/E46).",
   },
+  waitingTasks: {
+    title: "Tasks waiting",
+    unit: "tasks",
+    caption: "End of day, queued and not yet accepted: the suppliers left cannot keep up.",
+  },
+  expiredTasks: {
+    title: "Tasks expired",
+    unit: "tasks/day",
+    caption: "Left the queue unserved by their deadline, refunded (docs/marketplace.md).",
+  },
+};
+
+/** Marketplace mode's capacity is the scheduler's: its lost jobs are E49's, not E50's. */
+const MARKET_JOBS_LOST = {
+  title: "Jobs lost to the queue",
+  unit: "jobs/day",
+  caption: "Demand kept away by yesterday's expiries (E49).",
 };
 
 const METRIC_INFO: Record<StressMetric, { label: string; unit: string }> = {
@@ -110,9 +127,11 @@ function metricTable(r: StressResult, s: ShockResult): Table {
 function loopCharts(r: StressResult, s: ShockResult): ChartSpec[] {
   if (!s.paths) return [];
   const paths = s.paths;
-  return LOOP_SERIES.map((series) => {
-    const info = SERIES_INFO[series];
+  return loopSeriesOf(r.mode).flatMap((series) => {
+    const info =
+      series === "jobsLost" && r.mode === "marketplace" ? MARKET_JOBS_LOST : SERIES_INFO[series];
     const b = paths[series];
+    if (!b) return [];
     const option = dayLines(
       `${info.title} — ${s.shock}`,
       `${info.title} (${info.unit})`,
@@ -124,12 +143,14 @@ function loopCharts(r: StressResult, s: ShockResult): ChartSpec[] {
       null,
       `shock from day ${r.shockDay}`,
     );
-    return {
-      name: `${s.shock}-${series}`,
-      title: `${info.title} — ${s.shock}`,
-      caption: `${info.caption} Median and 5–95% band over the kept runs.`,
-      option,
-    };
+    return [
+      {
+        name: `${s.shock}-${series}`,
+        title: `${info.title} — ${s.shock}`,
+        caption: `${info.caption} Median and 5–95% band over the kept runs.`,
+        option,
+      },
+    ];
   });
 }
 
@@ -140,7 +161,8 @@ export function stressReport(r: StressResult): Report {
       heading: "Verdict",
       intro:
         "Each shock of the standard battery runs over the same Monte Carlo (common random numbers); " +
-        "its section shows the feedback loop: margin per supplier, churn, capacity, price and reserves.",
+        "its section shows the feedback loop: margin per supplier, churn, capacity, price and reserves" +
+        (r.mode === "marketplace" ? ", and the queue (tasks waiting and expired)." : "."),
       tables: [verdictTable(r)],
       charts: [],
     },
@@ -156,6 +178,7 @@ export function stressReport(r: StressResult): Report {
     description: `The standard battery of shocks from day ${r.shockDay}, ${r.runs} runs each (bme stress).`,
     facts: [
       ["scenario", r.scenarioName],
+      ["mode", r.mode],
       ["days", String(r.days)],
       ["shock day", String(r.shockDay)],
       ["runs per shock", String(r.runs)],

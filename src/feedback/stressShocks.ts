@@ -1,3 +1,4 @@
+import { wholeJobs } from "../marketplace/wholeJobs.js";
 import type { Tokens } from "../units.js";
 
 /** Share of every consumer type's jobs left by the demandCrash shock, from the shock day on. */
@@ -8,6 +9,27 @@ export const SELL_WAVE_SHARE = 0.1;
 /** demandCrash (docs/model-feedback.md, "Stress battery"): every consumer type's jobs × 0.3. */
 export function crashDemand(jobs: Float64Array): void {
   for (let i = 0; i < jobs.length; i++) jobs[i] *= DEMAND_CRASH_FACTOR;
+}
+
+/**
+ * demandCrash in marketplace mode, where jobs are whole (docs/model.md §9): each consumer type's
+ * whole jobs of the day (after E48 and E49) × 0.3, made whole again by the same running sum
+ * (`wholeJobs`): `cumulative[i] += 0.3 · jobs[i]`, `jobs[i] = floor(cumulative[i] + 1e-9) −
+ * submitted[i]`. Over any span the crashed jobs are 30% of the uncrashed ones to within one job
+ * (10 a day → 3 a day; 1 a day → one job on the crash's 4th, 7th and 10th days: 3 in 10 days).
+ * `cumulative` and `submitted` (jobs) are the run's state, zero on the shock day.
+ */
+export function crashWholeJobs(
+  jobs: Float64Array,
+  cumulative: Float64Array,
+  submitted: Float64Array,
+): void {
+  for (let i = 0; i < jobs.length; i++) {
+    cumulative[i] += DEMAND_CRASH_FACTOR * jobs[i];
+    const n = wholeJobs(cumulative[i], submitted[i]);
+    submitted[i] += n;
+    jobs[i] = n;
+  }
 }
 
 /** sellWave: the tokens holders offer on the shock day, 10% of the start-of-day supply. */

@@ -1,4 +1,5 @@
 import type { Fraction, Usd } from "../units.js";
+import type { Out } from "./out.js";
 
 export interface IncomeSplit {
   /** Kept in the dollar reserve. */
@@ -19,10 +20,20 @@ export function splitIncome(
   fiatOperationsFraction: Fraction,
   buybackModulation: Fraction,
 ): IncomeSplit {
+  const out = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
+  splitIncomeInto(out, income, fiatOperationsFraction, buybackModulation);
+  return out;
+}
+
+/** E7 into `out` (allocation-free; `splitIncome` is the readable form): the one implementation. */
+export function splitIncomeInto(
+  out: Out<IncomeSplit>,
+  income: Usd,
+  fiatOperationsFraction: Fraction,
+  buybackModulation: Fraction,
+): void {
   const supplierPool = (1 - fiatOperationsFraction) * income;
-  return {
-    opsRevenue: fiatOperationsFraction * income,
-    usdBuybackCapital: buybackModulation * supplierPool,
-    usdCapital: (1 - buybackModulation) * supplierPool,
-  };
+  out.opsRevenue = fiatOperationsFraction * income;
+  out.usdBuybackCapital = buybackModulation * supplierPool;
+  out.usdCapital = (1 - buybackModulation) * supplierPool;
 }

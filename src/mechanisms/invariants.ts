@@ -33,6 +33,48 @@ export function checkInvariants(
 ): InvariantViolation | null {
   const sum = supply + tokenReserve + lockedAllocations;
   const tokTol = INVARIANT_TOLERANCE * totalTokens;
+  const expected = income - usdCapital - usdBuybackCapital - reserveBuybackUsd;
+  const usdTol =
+    INVARIANT_TOLERANCE * Math.max(income, dollarBefore, dollarAfter, reserveBuybackUsd, 1);
+  // the messages are built apart (a rare path), so this test stays small enough for a hot
+  // loop's compiler to inline it
+  if (
+    Math.abs(sum - totalTokens) <= tokTol &&
+    Math.abs(dollarAfter - dollarBefore - expected) <= usdTol &&
+    !(supply < -tokTol || tokenReserve < -tokTol || dollarAfter < -usdTol)
+  )
+    return null;
+  return invariantViolation(
+    day,
+    totalTokens,
+    supply,
+    tokenReserve,
+    lockedAllocations,
+    dollarBefore,
+    dollarAfter,
+    income,
+    usdCapital,
+    usdBuybackCapital,
+    reserveBuybackUsd,
+  );
+}
+
+/** Which of I1–I3 `checkInvariants` found broken (the first in that order), with its message. */
+function invariantViolation(
+  day: Day,
+  totalTokens: Tokens,
+  supply: Tokens,
+  tokenReserve: Tokens,
+  lockedAllocations: Tokens,
+  dollarBefore: Usd,
+  dollarAfter: Usd,
+  income: Usd,
+  usdCapital: Usd,
+  usdBuybackCapital: Usd,
+  reserveBuybackUsd: Usd,
+): InvariantViolation | null {
+  const sum = supply + tokenReserve + lockedAllocations;
+  const tokTol = INVARIANT_TOLERANCE * totalTokens;
   if (!(Math.abs(sum - totalTokens) <= tokTol))
     return new InvariantViolation(
       day,

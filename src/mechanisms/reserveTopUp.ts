@@ -1,4 +1,5 @@
 import type { Fraction, Tokens, Usd, UsdPerToken } from "../units.js";
+import type { Out } from "./out.js";
 import { withdrawal } from "./withdrawal.js";
 
 export interface ReserveTopUp {
@@ -26,6 +27,36 @@ export function reserveTopUp(
   circulating: Tokens,
 ): ReserveTopUp {
   if (!(tokenReserve < lowerTokenReserveLimit * initialTokenReserve)) return NONE;
+  const out = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
+  reserveTopUpInto(
+    out,
+    tokenReserve,
+    initialTokenReserve,
+    lowerTokenReserveLimit,
+    tokenReserveRestoreLevel,
+    buybackPrice,
+    cash,
+    circulating,
+  );
+  return out;
+}
+
+/** E16 into `out` (allocation-free; `reserveTopUp` is the readable form): the one implementation. */
+export function reserveTopUpInto(
+  out: Out<ReserveTopUp>,
+  tokenReserve: Tokens,
+  initialTokenReserve: Tokens,
+  lowerTokenReserveLimit: Fraction,
+  tokenReserveRestoreLevel: Fraction,
+  buybackPrice: UsdPerToken,
+  cash: Usd,
+  circulating: Tokens,
+): void {
+  if (!(tokenReserve < lowerTokenReserveLimit * initialTokenReserve)) {
+    out.reserveBuybackTokens = 0;
+    out.reserveBuybackUsd = 0;
+    return;
+  }
   const wanted = tokenReserveRestoreLevel * initialTokenReserve - tokenReserve;
   let tokens = wanted;
   let usd = wanted * buybackPrice;
@@ -41,5 +72,6 @@ export function reserveTopUp(
     tokens = taken;
     usd = taken === 0 ? 0 : Math.min(circulating * buybackPrice, cash);
   }
-  return { reserveBuybackTokens: tokens, reserveBuybackUsd: usd };
+  out.reserveBuybackTokens = tokens;
+  out.reserveBuybackUsd = usd;
 }

@@ -1,4 +1,5 @@
 import type { Tokens } from "../units.js";
+import type { Out } from "./out.js";
 import { withdrawal } from "./withdrawal.js";
 
 export interface TokenPayments {
@@ -27,6 +28,41 @@ export function payTokens(
   phaseTwoClaim: Tokens,
   phaseOneClaim: Tokens,
 ): TokenPayments {
+  const out = noPayments();
+  payTokensInto(
+    out,
+    tokenReserve,
+    buybackTokens,
+    onboardingTokens,
+    validatorClaim,
+    phaseTwoClaim,
+    phaseOneClaim,
+  );
+  return out;
+}
+
+/** A payments record of zeros, to be filled by `payTokensInto`. */
+export function noPayments(): Out<TokenPayments> {
+  return {
+    validatorTokensPaid: 0,
+    phaseTwoEmission: 0,
+    phaseOneEmission: 0,
+    supplierTokensPaid: 0,
+    tokensPaid: 0,
+    tokenShortfall: 0,
+  };
+}
+
+/** E15 into `out` (allocation-free; `payTokens` is the readable form): the one implementation. */
+export function payTokensInto(
+  out: Out<TokenPayments>,
+  tokenReserve: Tokens,
+  buybackTokens: Tokens,
+  onboardingTokens: Tokens,
+  validatorClaim: Tokens,
+  phaseTwoClaim: Tokens,
+  phaseOneClaim: Tokens,
+): void {
   let available = tokenReserve + onboardingTokens;
   const validatorTokensPaid = withdrawal(available, validatorClaim);
   available = available - validatorTokensPaid;
@@ -34,16 +70,14 @@ export function payTokens(
   available = available - phaseTwoEmission;
   const phaseOneEmission = withdrawal(available, phaseOneClaim);
   const supplierTokensPaid = buybackTokens + phaseOneEmission + phaseTwoEmission;
-  return {
-    validatorTokensPaid,
-    phaseTwoEmission,
-    phaseOneEmission,
-    supplierTokensPaid,
-    tokensPaid: supplierTokensPaid + validatorTokensPaid,
-    tokenShortfall:
-      validatorClaim -
-      validatorTokensPaid +
-      (phaseTwoClaim - phaseTwoEmission) +
-      (phaseOneClaim - phaseOneEmission),
-  };
+  out.validatorTokensPaid = validatorTokensPaid;
+  out.phaseTwoEmission = phaseTwoEmission;
+  out.phaseOneEmission = phaseOneEmission;
+  out.supplierTokensPaid = supplierTokensPaid;
+  out.tokensPaid = supplierTokensPaid + validatorTokensPaid;
+  out.tokenShortfall =
+    validatorClaim -
+    validatorTokensPaid +
+    (phaseTwoClaim - phaseTwoEmission) +
+    (phaseOneClaim - phaseOneEmission);
 }

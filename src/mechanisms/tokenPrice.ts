@@ -1,4 +1,5 @@
 import type { Fraction, Tokens, Usd, UsdPerToken } from "../units.js";
+import type { Out } from "./out.js";
 
 /** E10 demand: `consumerSentiment + onboardingUsd + supplierBondUsd + usdBuybackCapital + governanceValue`. */
 export function tokenDemand(
@@ -31,9 +32,27 @@ export function tokenPrice(
   priceFloor: UsdPerToken,
   buybackPremium: Fraction,
 ): TokenPrice | null {
-  if (!(supply > 0) && demand > 0) return null;
+  const out = { priceOfToken: 0, priceFloored: false, buybackPrice: 0 };
+  return tokenPriceInto(out, demand, supply, priceFloor, buybackPremium) ? out : null;
+}
+
+/**
+ * E10 into `out` (allocation-free; `tokenPrice` is the readable form): the one implementation.
+ * Returns false, `out` untouched, when no price exists.
+ */
+export function tokenPriceInto(
+  out: Out<TokenPrice>,
+  demand: Usd,
+  supply: Tokens,
+  priceFloor: UsdPerToken,
+  buybackPremium: Fraction,
+): boolean {
+  if (!(supply > 0) && demand > 0) return false;
   const raw = supply > 0 ? demand / supply : 0;
   const priceFloored = raw < priceFloor;
   const priceOfToken = priceFloored ? priceFloor : raw;
-  return { priceOfToken, priceFloored, buybackPrice: priceOfToken * (1 + buybackPremium) };
+  out.priceOfToken = priceOfToken;
+  out.priceFloored = priceFloored;
+  out.buybackPrice = priceOfToken * (1 + buybackPremium);
+  return true;
 }

@@ -1,5 +1,6 @@
 import type { Policy } from "../plugins/api.js";
 import type { Scenario } from "../scenario/schema.js";
+import { bandColumns, tableCell } from "./columns.js";
 import type { CellHistograms, Located } from "./histogram.js";
 import { runnerOf } from "./runner.js";
 
@@ -15,6 +16,8 @@ export interface RefineSource {
   readonly seed: number;
   /** The experiment's plugin policies (loaded in this thread), applied to every rerun. */
   readonly policies?: readonly Policy[];
+  /** The columns that get bands (absent: all): histogram cell i is band cell i. */
+  readonly columns?: readonly string[];
 }
 
 /** What the bands of a histogram point cost: the worst rank error before refinement, and refinements. */
@@ -104,14 +107,17 @@ function refine(
   const out = new Float64Array(r.cells * r.batch);
   const good = new Uint8Array(r.batch);
   const cells = [...want.keys()];
+  const band = bandColumns(r.c.columns, r.c.days, source.columns);
+  const at = cells.map((i) => tableCell(band, r.c.days, i));
   for (let run0 = 0; run0 < runs; run0 += r.batch) {
     const count = Math.min(r.batch, runs - run0);
     r.run(source.seed, run0, count, out, good);
-    for (const i of cells) {
+    for (let j = 0; j < cells.length; j++) {
+      const i = cells[j];
       const m = want.get(i)!;
       for (let b = 0; b < count; b++) {
         if (good[b] === 0) continue;
-        const x = out[i * count + b];
+        const x = out[at[j] * count + b];
         m.get(hist.bucket(i, x))?.push(x);
       }
     }

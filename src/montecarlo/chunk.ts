@@ -18,6 +18,7 @@ import { parseScenario } from "../scenario/parse.js";
 import type { Scenario } from "../scenario/schema.js";
 import { VERSION } from "../version.js";
 import { type BandQuality, histogramQuantiles, type RefineSource } from "./bands.js";
+import { bandColumns, bandPlan, gatherBandCells } from "./columns.js";
 import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
 import { CellHistograms, type HistogramData } from "./histogram.js";
@@ -43,6 +44,26 @@ export interface ChunkTask {
   readonly runEnd: number;
   /** Plugin modules (policies, metrics) the worker imports before running (docs/plugins.md). */
   readonly plugins?: readonly PluginRef[];
+  /** The columns that get bands (absent: all; src/montecarlo/columns.ts). */
+  readonly columns?: readonly string[];
+}
+
+/**
+ * Histograms of a set of whole chunks of one point, counted together (one worker thread's
+ * accumulator): `ranges` are the chunks' runs [runStart, runEnd).
+ */
+export interface HistogramPiece {
+  readonly ranges: readonly (readonly [number, number])[];
+  readonly data: HistogramData;
+}
+
+/**
+ * Where a thread keeps one point's histograms across its chunks (docs/bands.md): runChunk
+ * folds into `hist` (creating it on the first chunk) instead of handing a histogram back.
+ */
+export interface HeldHistograms {
+  hist: CellHistograms | null;
+  readonly ranges: [number, number][];
 }
 
 /** What a chunk hands back: typed arrays and numbers only. */
@@ -55,7 +76,7 @@ export interface ChunkPartial {
   readonly blockSums: Float64Array;
   /** Exact mode: every run's table, run-major (`(run − runStart)·cells + cell`). */
   readonly values: Float64Array | null;
-  /** Histogram mode: the chunk's histograms. */
+  /** Histogram mode: the chunk's histograms (null when its thread holds them: HeldHistograms). */
   readonly histograms: HistogramData | null;
   /** Per metric, one value per run of the chunk. */
   readonly outcomes: Float64Array[];
@@ -102,18 +123,37 @@ function outcomeColumns(c: CompiledScenario): number[] {
  * Run one chunk: runs runStart … runEnd−1 of a point, run i seeded from (seed, i), with the
  * task's plugins already imported (`plugins`; see loadPluginRefs). A plugin error fails its run.
  */
-export function runChunk(task: ChunkTask, plugins?: LoadedPlugins): ChunkPartial {
+export function runChunk(
+  task: ChunkTask,
+  plugins?: LoadedPlugins,
+  /** Histogram mode: fold into these (the thread's, for the task's point) and hand none back. */
+  held?: HeldHistograms,
+): ChunkPartial {
   const scenario = pointScenario(task.scenario, task.point);
   const r = runnerOf(scenario, plugins?.policies ?? []);
   const { c, cells, batch } = r;
   const days = c.days;
   const n = task.runEnd - task.runStart;
   const exact = task.runs <= EXACT_RUNS;
-  const values = exact ? new Float64Array(n * cells) : null;
+  const band = bandColumns(c.columns, days, task.columns);
+  const bandBuf = band.cols === null ? null : new Float64Array(band.cells * batch);
+  const values = exact ? new Float64Array(n * band.cells) : null;
   const folder = exact
     ? null
-    : new BandFolder(planOf(r, scenario, task.seed, task.runs), cells, n, BLOCK_RUNS);
-  const blockSums = folder ? folder.blockSums : new Float64Array(Math.ceil(n / BLOCK_RUNS) * cells);
+    : new BandFolder(
+        bandPlan(planOf(r, scenario, task.seed, task.runs), band, days),
+        band.cells,
+        n,
+        BLOCK_RUNS,
+        held?.hist ?? null,
+      );
+  if (folder && held) {
+    held.hist = folder.hist;
+    held.ranges.push([task.runStart, task.runEnd]);
+  }
+  const blockSums = folder
+    ? folder.blockSums
+    : new Float64Array(Math.ceil(n / BLOCK_RUNS) * band.cells);
   const pluginMetrics = plugins?.metrics ?? [];
   const metricNames = [...OUTCOME_METRICS, ...pluginMetrics.map((m) => m.name)];
   const outcomes = metricNames.map(() => new Float64Array(n));
@@ -130,11 +170,17 @@ export function runChunk(task: ChunkTask, plugins?: LoadedPlugins): ChunkPartial
   const ctx = outcomeContext(c);
   const out = new Float64Array(cells * batch);
   const good = new Uint8Array(batch);
-  const table = new Float64Array(cells);
-  const used = pluginMetrics.length > 0 ? null : outcomeColumns(c);
+  // per run of the batch, its table of the columns the metrics read (all, for plugin metrics)
+  const used = pluginMetrics.length > 0 ? c.columns.map((_, col) => col) : outcomeColumns(c);
+  const tables = new Float64Array(batch * cells);
   for (let k0 = 0; k0 < n; k0 += batch) {
     const count = Math.min(batch, n - k0, BLOCK_RUNS - (k0 % BLOCK_RUNS));
     r.run(task.seed, task.runStart + k0, count, out, good);
+    // transposed cell by cell: each cell's values of the batch are read contiguously
+    for (const col of used)
+      for (let t = 0, o = col * days; t < days; t++)
+        for (let b = 0, src = (o + t) * count; b < count; b++)
+          tables[b * cells + o + t] = out[src + b];
     let allGood = true;
     for (let b = 0; b < count; b++) {
       const k = k0 + b;
@@ -145,10 +191,7 @@ export function runChunk(task: ChunkTask, plugins?: LoadedPlugins): ChunkPartial
         for (const m of outcomes) m[k] = Number.NaN;
         continue;
       }
-      if (used === null) for (let i = 0; i < cells; i++) table[i] = out[i * count + b];
-      else
-        for (const col of used)
-          for (let t = 0, o = col * days; t < days; t++) table[o + t] = out[(o + t) * count + b];
+      const table = tables.subarray(b * cells, (b + 1) * cells);
       const extra =
         pluginMetrics.length === 0
           ? null
@@ -170,32 +213,49 @@ export function runChunk(task: ChunkTask, plugins?: LoadedPlugins): ChunkPartial
           outcomes[OUTCOME_METRICS.length + j][k] = extra[pm.name];
         });
     }
-    if (folder) folder.addBatch(k0, count, out, allGood ? null : good);
-    else {
-      const sums = ((k0 / BLOCK_RUNS) | 0) * cells;
-      for (let b = 0; b < count; b++) {
-        if (good[b] === 0) continue;
-        const row = (k0 + b) * cells;
-        for (let i = 0; i < cells; i++) {
-          const x = out[i * count + b];
-          blockSums[sums + i] += x;
-          values![row + i] = x;
-        }
-      }
-    }
+    const bandOut =
+      band.cols === null ? out : gatherBandCells(out, band.cols, days, count, bandBuf!);
+    if (folder) folder.addBatch(k0, count, bandOut, allGood ? null : good);
+    else keepValues(bandOut, band.cells, k0, count, good, blockSums, values!);
   }
   return {
     runStart: task.runStart,
     runEnd: task.runEnd,
-    columns: [...c.columns],
+    columns: band.names,
     days,
     blockSums,
     values,
-    histograms: folder ? folder.hist.toData() : null,
+    histograms: folder && !held ? folder.hist.toData() : null,
     outcomes,
     metricNames,
     failed,
   };
+}
+
+/** Exact mode: every good run's values, run-major, and their block sums. */
+function keepValues(
+  out: Float64Array,
+  cells: number,
+  k0: number,
+  count: number,
+  good: Uint8Array,
+  blockSums: Float64Array,
+  values: Float64Array,
+): void {
+  const sums = ((k0 / BLOCK_RUNS) | 0) * cells;
+  // 64 cells at a time: their values of 8 consecutive runs share a cache line of `out`
+  for (let i0 = 0; i0 < cells; i0 += 64) {
+    const i1 = Math.min(cells, i0 + 64);
+    for (let b = 0; b < count; b++) {
+      if (good[b] === 0) continue;
+      const row = (k0 + b) * cells;
+      for (let i = i0; i < i1; i++) {
+        const x = out[i * count + b];
+        blockSums[sums + i] += x;
+        values[row + i] = x;
+      }
+    }
+  }
 }
 
 const Q: Record<Exclude<BandStat, "mean">, number> = {
@@ -215,6 +275,8 @@ const Q: Record<Exclude<BandStat, "mean">, number> = {
 export class PointAccumulator {
   private readonly parts: Omit<ChunkPartial, "histograms">[] = [];
   private hist: CellHistograms | null = null;
+  /** The chunks whose histograms are counted in `hist`. */
+  private readonly counted: (readonly [number, number])[] = [];
   /** Set by finish() for histogram bands: the rank-error bound before refinement, refinements. */
   quality: BandQuality | null = null;
 
@@ -225,22 +287,49 @@ export class PointAccumulator {
     private readonly source: RefineSource | null = null,
   ) {}
 
-  /** Fold a chunk in; a chunk already merged (same runs) is ignored, a partial overlap refused. */
+  /**
+   * Fold a chunk in; a chunk already merged (same runs) is ignored, a partial overlap refused.
+   * A histogram-mode chunk without histograms has them held by its thread: they come through
+   * addHistograms.
+   */
   add(p: ChunkPartial): void {
     for (const q of this.parts) {
-      if (q.runStart === p.runStart && q.runEnd === p.runEnd) return;
+      if (q.runStart === p.runStart && q.runEnd === p.runEnd) {
+        if (p.histograms)
+          this.addHistograms({ ranges: [[p.runStart, p.runEnd]], data: p.histograms });
+        return;
+      }
       if (q.runStart < p.runEnd && p.runStart < q.runEnd)
         throw new Error(
           `point ${this.point.index}: chunk of runs ${p.runStart}…${p.runEnd - 1} overlaps runs ${q.runStart}…${q.runEnd - 1}`,
         );
     }
-    if (p.histograms) {
-      const h = CellHistograms.fromData(p.histograms);
-      if (this.hist) this.hist.merge(h);
-      else this.hist = h;
-    }
+    if (p.histograms) this.addHistograms({ ranges: [[p.runStart, p.runEnd]], data: p.histograms });
     const { histograms: _, ...rest } = p;
     this.parts.push(rest);
+  }
+
+  /**
+   * Fold in the histograms of whole chunks: ignored when every one of its chunks is already
+   * counted, refused when some are. `owned`: the piece's arrays are handed over (a thread's,
+   * transferred) and may become this accumulator's, uncopied.
+   */
+  addHistograms(piece: HistogramPiece, owned = false): void {
+    let seen = 0;
+    for (const [s, e] of piece.ranges)
+      for (const [qs, qe] of this.counted) {
+        if (qs === s && qe === e) seen++;
+        else if (qs < e && s < qe)
+          throw new Error(
+            `point ${this.point.index}: histograms of runs ${s}…${e - 1} overlap runs ${qs}…${qe - 1}`,
+          );
+      }
+    if (seen === piece.ranges.length && seen > 0) return;
+    if (seen > 0)
+      throw new Error(`point ${this.point.index}: histograms of chunks counted already, in part`);
+    this.counted.push(...piece.ranges);
+    if (this.hist) this.hist.merge(piece.data);
+    else this.hist = owned ? CellHistograms.adopt(piece.data) : CellHistograms.fromData(piece.data);
   }
 
   /** Runs stored so far. */
@@ -260,6 +349,11 @@ export class PointAccumulator {
     }
     if (expected !== runs)
       throw new Error(`point ${point.index}: runs ${expected}…${runs - 1} are missing`);
+    if (runs > EXACT_RUNS) {
+      const have = this.counted.reduce((a, [s, e]) => a + e - s, 0);
+      if (have !== runs)
+        throw new Error(`point ${point.index}: the histograms of ${runs - have} runs are missing`);
+    }
     const { columns, days } = parts[0];
     const cells = columns.length * days;
     const failed = parts.flatMap((p) => p.failed);
@@ -292,7 +386,14 @@ export class PointAccumulator {
         qs.map(([, q]) => q),
         qs.map(([s]) => stats[s as BandStat]),
         runs,
-        src ? { scenario: pointScenario(src.scenario, point), seed: src.seed } : null,
+        src
+          ? {
+              scenario: pointScenario(src.scenario, point),
+              seed: src.seed,
+              policies: src.policies,
+              columns: src.columns,
+            }
+          : null,
       );
     }
     const names = parts[0].metricNames ?? OUTCOME_METRICS;

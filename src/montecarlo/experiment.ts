@@ -2,13 +2,15 @@ import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/ty
 import { experimentPlugins, loadPluginRefs } from "../plugins/refs.js";
 import {
   BLOCK_RUNS,
+  type ChunkPartial,
   type ChunkTask,
   chunkRanges,
   EXACT_RUNS,
   PointAccumulator,
   pointScenario,
 } from "./chunk.js";
-import { chunkRunner } from "./pool.js";
+import { checkBandColumns, experimentColumns } from "./columns.js";
+import { inThreadLane, type Lane, threadLane } from "./threads.js";
 
 export interface RunExperimentOptions {
   /** Worker threads; 1 runs in this thread. Results are identical for any number. */
@@ -35,15 +37,16 @@ export interface ExperimentOutcome {
 }
 
 /**
- * Blocks per chunk: chunking never changes results, only speed. A histogram chunk (more than
- * EXACT_RUNS runs) carries a histogram of every varying cell, so chunks are few and large:
- * about two per worker, at most 64 blocks each. In this thread (1 worker) Ctrl-C is seen
+ * Blocks per chunk: chunking never changes results, only speed. Each worker thread keeps one
+ * histogram per point for all its chunks (src/montecarlo/threads.ts), so chunks only carry
+ * block sums and outcomes: about four per worker (they even out threads that run at different
+ * speeds), at most 16 blocks each (progress, Ctrl-C). In this thread (1 worker) Ctrl-C is seen
  * between chunks only, so there chunks are at most 4 blocks.
  */
 export function chunkBlocks(runs: number, workers: number): number {
   const blocks = Math.ceil(runs / BLOCK_RUNS);
   if (runs <= EXACT_RUNS) return 1;
-  return Math.max(1, Math.min(workers === 1 ? 4 : 64, Math.ceil(blocks / (2 * workers))));
+  return Math.max(1, Math.min(workers === 1 ? 4 : 16, Math.ceil(blocks / (4 * workers))));
 }
 
 /**
@@ -57,6 +60,7 @@ export async function runExperiment(
   options: RunExperimentOptions,
 ): Promise<ExperimentOutcome> {
   for (const p of spec.points) pointScenario(spec.scenario, p); // throws ScenarioError naming the point
+  checkBandColumns(spec); // throws UnknownColumnError naming the column
   const begun = options.sink
     ? await options.sink.begin(spec, { resume: options.resume ?? false })
     : null;
@@ -74,6 +78,7 @@ export async function runExperiment(
       runStart,
       runEnd,
       ...experimentPlugins(spec),
+      ...experimentColumns(spec),
     })),
   );
   const refs = experimentPlugins(spec).plugins;
@@ -82,26 +87,37 @@ export async function runExperiment(
     scenario: spec.scenario,
     seed: spec.seed,
     policies: refs ? (await loadPluginRefs(refs)).policies : [],
+    ...experimentColumns(spec),
   };
   const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs, source)]));
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
-  const runner = chunkRunner(Math.min(workers, tasks.length));
+  const nLanes = Math.min(workers, tasks.length);
+  const lanes: Lane[] =
+    nLanes <= 1
+      ? [inThreadLane(options.signal)]
+      : Array.from({ length: nLanes }, () => threadLane());
+  // which lanes ran chunks of each point (they hold its histograms)
+  const holders = new Map<number, Set<Lane>>();
+  const stop = () => {
+    for (const l of lanes) void l.close();
+  };
+  options.signal?.addEventListener("abort", stop, { once: true });
   const total = todo.length * runs;
   let runsDone = 0;
   let writes = Promise.resolve();
   let interrupted = false;
   try {
     let next = 0;
-    const lane = async () => {
+    const lane = async (me: Lane) => {
       while (next < tasks.length) {
         if (options.signal?.aborted) {
           interrupted = true;
           return;
         }
         const task = tasks[next++];
-        let partial: Awaited<ReturnType<typeof runner.run>>;
+        let partial: ChunkPartial;
         try {
-          partial = await runner.run(task, options.signal);
+          partial = await me.run(task);
         } catch (e) {
           // Ctrl-C: the chunk under way is dropped (its point reruns on --resume)
           if (options.signal?.aborted) {
@@ -112,9 +128,19 @@ export async function runExperiment(
         }
         const a = acc.get(task.point.index)!;
         a.add(partial);
+        if (runs > EXACT_RUNS) {
+          const h = holders.get(task.point.index) ?? new Set<Lane>();
+          holders.set(task.point.index, h.add(me));
+        }
         runsDone += task.runEnd - task.runStart;
         options.onProgress?.(runsDone, total);
         if (a.runsDone === runs) {
+          // the point's histograms, from every lane that ran some of its chunks
+          for (const l of holders.get(task.point.index) ?? []) {
+            const piece = await l.histograms(task.point.index);
+            if (piece) a.addHistograms(piece, true);
+          }
+          holders.delete(task.point.index);
           const result = a.finish();
           acc.delete(task.point.index);
           results[spec.points.indexOf(task.point)] = result;
@@ -123,11 +149,12 @@ export async function runExperiment(
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(workers, tasks.length) }, lane));
+    await Promise.all(lanes.map(lane));
     await writes;
     if (!interrupted && options.sink && begun) await options.sink.finish(begun.experimentId);
   } finally {
-    await runner.close();
+    options.signal?.removeEventListener("abort", stop);
+    await Promise.all(lanes.map((l) => l.close()));
   }
   return {
     experimentId: begun?.experimentId ?? null,

@@ -18,10 +18,14 @@ export class BandFolder {
     private readonly cells: number,
     runs: number,
     private readonly blockRuns: number,
+    /** Histograms of the same plan to count into (a thread's, across its chunks), or null. */
+    into: CellHistograms | null = null,
   ) {
     let varying = 0;
     for (let i = 0; i < cells; i++) if (plan.varies[i] === 1) varying++;
-    this.hist = new CellHistograms(plan, varying);
+    if (into !== null && !samePlan(into, plan))
+      throw new Error("BandFolder: histograms of another plan");
+    this.hist = into ?? new CellHistograms(plan, varying);
     this.blockSums = new Float64Array(Math.ceil(runs / blockRuns) * cells);
   }
 
@@ -44,4 +48,16 @@ export class BandFolder {
       hist.addMany(i, out, o, count, good);
     }
   }
+}
+
+function same(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/** Two plans bucket alike (the pilot is deterministic: a plan made again is equal). */
+function samePlan(h: CellHistograms, plan: BandPlan): boolean {
+  return same(h.start, plan.start) && same(h.scale, plan.scale) && same(h.log, plan.log);
 }

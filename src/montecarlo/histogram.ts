@@ -223,8 +223,9 @@ export class CellHistograms {
     const mm = this.minMax;
     const top = FINE * (COARSE + 1);
     const log = this.log[i] === 1;
+    const all = good === null;
     for (let j = 0; j < n; j++) {
-      if (good !== null && good[j] === 0) continue;
+      if (!all && good[j] === 0) continue;
       const x = v[from + j];
       let f: number;
       if (log) f = x > 0 ? Math.floor((Math.log(x) - a) * s) + FINE : 0;
@@ -332,6 +333,34 @@ export class CellHistograms {
       counts: this.counts.length === n * COUNTS ? this.counts : this.counts.slice(0, n * COUNTS),
       minMax: this.minMax.length === n * MM ? this.minMax : this.minMax.slice(0, n * MM),
     };
+  }
+
+  /** Plain data viewing this histogram's own arrays (no copy): for handing it over, whole. */
+  handOver(): HistogramData {
+    const n = this.nRows;
+    return {
+      cells: this.cells,
+      start: this.start,
+      scale: this.scale,
+      log: this.log,
+      rowOf: this.rowOf,
+      atom: this.atom,
+      atomCount: this.atomCount,
+      counts: this.counts.subarray(0, n * COUNTS),
+      minMax: this.minMax.subarray(0, n * MM),
+    };
+  }
+
+  /** A histogram made of `d`'s own arrays (not copied: `d` is handed over). */
+  static adopt(d: HistogramData): CellHistograms {
+    const h = new CellHistograms(d, 0);
+    h.rowOf.set(d.rowOf);
+    h.atom.set(d.atom);
+    h.atomCount.set(d.atomCount);
+    h.counts = d.counts;
+    h.minMax = d.minMax;
+    h.nRows = d.counts.length / COUNTS;
+    return h;
   }
 
   /** A histogram holding `d` (copied: merging into the result never changes `d`). */

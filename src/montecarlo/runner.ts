@@ -73,8 +73,11 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
   };
 }
 
-/** Runs advanced together in a chunk (a divisor of BLOCK_RUNS). */
-const BATCH = 32;
+/**
+ * Runs advanced together in a chunk (a divisor of BLOCK_RUNS): each cell's values of the batch
+ * are binned in one visit of its histogram row, so the row is fetched once per 256 values.
+ */
+const BATCH = 256;
 
 /** The bucket plan of a point from its pilot: per cell, the range of the good pilot runs. */
 function pilotPlan(r: Runner, seed: number, runs: number): BandPlan {
@@ -98,12 +101,16 @@ function pilotPlan(r: Runner, seed: number, runs: number): BandPlan {
   return planFromRange(min, max);
 }
 
-/** The last plan made in this thread (chunks of one point reuse it). */
-let lastPlan: { key: string; policies: readonly Policy[]; plan: BandPlan } | null = null;
+/** The last plans made in this thread (chunks of one point reuse its plan). */
+const plans: { key: string; policies: readonly Policy[]; plan: BandPlan }[] = [];
 
 export function planOf(r: Runner, scenario: Scenario, seed: number, runs: number): BandPlan {
   const key = `${seed}|${runs}|${JSON.stringify(scenario)}`;
-  if (lastPlan?.key !== key || lastPlan.policies !== r.policies)
-    lastPlan = { key, policies: r.policies, plan: pilotPlan(r, seed, runs) };
-  return lastPlan.plan;
+  let p = plans.find((q) => q.key === key && q.policies === r.policies);
+  if (!p) {
+    p = { key, policies: r.policies, plan: pilotPlan(r, seed, runs) };
+    plans.unshift(p);
+    if (plans.length > 4) plans.pop();
+  }
+  return p.plan;
 }

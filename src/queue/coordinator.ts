@@ -8,6 +8,7 @@ import {
   PointAccumulator,
   pointScenario,
 } from "../montecarlo/chunk.js";
+import { experimentColumns } from "../montecarlo/columns.js";
 import type { ExperimentOutcome } from "../montecarlo/experiment.js";
 import { experimentPlugins, loadPluginRefs } from "../plugins/refs.js";
 import type { Store } from "../results/index.js";
@@ -89,6 +90,7 @@ export async function runDistributedExperiment(
       scenario: spec.scenario,
       seed: spec.seed,
       policies: refs ? (await loadPluginRefs(refs)).policies : [],
+      ...experimentColumns(spec),
     };
     const run = new Collection(spec, todo, begun.experimentId, name, conn, queue, options, source);
     if (begun.resumed) await run.recover();
@@ -294,6 +296,7 @@ class Collection {
       runStart,
       runEnd,
       ...experimentPlugins(this.spec),
+      ...experimentColumns(this.spec),
     };
     return {
       name: "chunk",

@@ -134,7 +134,10 @@ function compare(spec: ExperimentSpec, points: readonly PointResult[]): ReportSe
       ],
       charts: [
         pairedDifferenceChart(diffs, labels),
-        priceOverlayChart(a.bands, b.bands, labels, { events }),
+        // without price bands (`--columns`) there is no overlay
+        ...(a.bands.columns.includes("priceOfToken") && b.bands.columns.includes("priceOfToken")
+          ? [priceOverlayChart(a.bands, b.bands, labels, { events })]
+          : []),
       ],
     },
   ];

@@ -28,6 +28,32 @@ describe("bme stress", () => {
     expect(html.match(/<h2>/g)).toHaveLength(6);
     expect(existsSync(join(dir, "charts", "demandCrash-marginPerSupplier.svg"))).toBe(true);
   });
+
+  it("runs a marketplace-mode scenario: a verdict per shock and a report page per shock with the queue", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-stress-market-"));
+    const market = join(ROOT, "scenarios/feedback/death-spiral-marketplace.yaml");
+    // 60 days: the shocks from day 30 + floor(30 / 3) = 40
+    const r = bme(
+      "stress",
+      market,
+      "--runs",
+      "1",
+      "--workers",
+      "1",
+      "--set",
+      "days=60",
+      "--report",
+      dir,
+    );
+    expect(r.err).toBe("");
+    expect(r.out).toMatch(/^death-spiral-marketplace: 1 runs per shock, shocks from day 40$/m);
+    for (const shock of ["baseline", "demandCrash", "sentimentCollapse", "sellWave", "combined"])
+      expect(r.out).toMatch(new RegExp(`^${shock}\\s+(PASS|FAIL)`, "m"));
+    const html = readFileSync(join(dir, "index.html"), "utf8");
+    expect(html.match(/<h2>/g)).toHaveLength(6);
+    expect(existsSync(join(dir, "charts", "demandCrash-expiredTasks.svg"))).toBe(true);
+    expect(existsSync(join(dir, "charts", "combined-waitingTasks.svg"))).toBe(true);
+  });
   it("passes with thresholds nothing can break, exit 0", () => {
     const r = bme(
       "stress",

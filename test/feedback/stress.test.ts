@@ -95,8 +95,8 @@ describe("bme stress battery", () => {
       tinyScenario({ days: 30, feedback: { amm: { poolTokens: 500, poolUsd: 500 } } }),
     );
     const r = runStress(pooled, { runs: 1, seed: 0, shockDay: 10, pathRuns: 1 });
-    const base = r.shocks[0].paths?.priceOfToken.p50;
-    const wave = r.shocks[3].paths?.priceOfToken.p50;
+    const base = r.shocks[0].paths?.priceOfToken?.p50;
+    const wave = r.shocks[3].paths?.priceOfToken?.p50;
     expect(wave?.[9]).toBe(base?.[9]);
     expect(wave?.[10]).toBeLessThan(base?.[10] ?? 0);
   });

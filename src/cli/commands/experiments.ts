@@ -46,6 +46,7 @@ interface CommonOptions {
   queue?: string;
   keepRuns: boolean;
   plugin: string[];
+  columns?: string[];
 }
 
 export const DEFAULT_STORE = "bme-results.duckdb";
@@ -100,9 +101,23 @@ function common(cmd: AnyCommand, runs: number): AnyCommand {
       [],
     )
     .option(
+      "--columns <names>",
+      "bands only for these columns, comma-separated (day never gets bands; default: every column)",
+      parseColumns,
+    )
+    .option(
       "--queue <url>",
       "run the chunks on `bme worker`s of this Redis (redis://host:6379, rediss:// for TLS); see docs/distributed.md",
     );
+}
+
+function parseColumns(v: string): string[] {
+  const names = v
+    .split(",")
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
+  if (names.length === 0) throw new CliError(`--columns needs column names, got "${v}"`);
+  return names;
 }
 
 async function openSink(
@@ -132,6 +147,7 @@ async function execute(
 ): Promise<{ outcome: ExperimentOutcome; spec: ExperimentSpec; stored: PointResult[] }> {
   // --plugin: the files' paths and hashes go in the spec; every worker imports and checks them
   if (opts.plugin.length > 0) options = { ...options, plugins: await checkPlugins(opts.plugin) };
+  if (opts.columns) options = { ...options, bandColumns: opts.columns };
   const spec: ExperimentSpec = {
     kind,
     scenarioName: scenario.name,
@@ -144,6 +160,14 @@ async function execute(
   };
   if (opts.keepRuns && !opts.out)
     throw new CliError("--keep-runs needs --out DIR: where the run tables go");
+  if (opts.columns) {
+    const { checkBandColumns } = await import("../../montecarlo/columns.js");
+    try {
+      checkBandColumns(spec);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+  }
   const { runExperiment } = await import("../../montecarlo/experiment.js");
   const { progress } = await import("../progress.js");
   // Ctrl-C is ours from before the store opens: a signal at any moment stops the experiment

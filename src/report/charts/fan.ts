@@ -81,12 +81,19 @@ export function fanChart(
   };
 }
 
-/** Fan charts of the token price, the supply and the two reserves; `o.events` marked on each. */
+/**
+ * Fan charts of the token price, the supply and the two reserves; `o.events` marked on each.
+ * A column without bands (`--columns`) has no chart.
+ */
 export function fanCharts(bands: Bands, o: TimeChartOptions = {}): ChartSpec[] {
-  return [
-    fanChart(bands, "priceOfToken", "Token price", PALETTE[0], o),
-    fanChart(bands, "supply", "Circulating supply", PALETTE[1], o),
-    fanChart(bands, "tokenReserve", "Token reserve", PALETTE[2], o),
-    fanChart(bands, "dollarReserve", "Dollar reserve", PALETTE[4], o),
-  ];
+  return (
+    [
+      ["priceOfToken", "Token price", PALETTE[0]],
+      ["supply", "Circulating supply", PALETTE[1]],
+      ["tokenReserve", "Token reserve", PALETTE[2]],
+      ["dollarReserve", "Dollar reserve", PALETTE[4]],
+    ] as const
+  )
+    .filter(([column]) => bands.columns.includes(column))
+    .map(([column, title, color]) => fanChart(bands, column, title, color, o));
 }
