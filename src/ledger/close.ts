@@ -14,6 +14,7 @@ import { NoPriceError, type SimulationFailure } from "../engine/outcome.js";
 import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/balances.js";
 import { supplierBondTokens, supplierBondUsd } from "../mechanisms/bonds.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
+import { freeSupplyCut } from "../mechanisms/freeSupply.js";
 import { checkInvariants, INVARIANT_TOLERANCE } from "../mechanisms/invariants.js";
 import { jobReward as jobRewardOf } from "../mechanisms/jobReward.js";
 import { reserveTopUp } from "../mechanisms/reserveTopUp.js";
@@ -40,6 +41,14 @@ export interface DayState {
   readonly supplierTotal: number;
   readonly priceOfToken: UsdPerToken;
   readonly buybackPrice: UsdPerToken;
+  /**
+   * The cut of this day's bonds to the free circulating tokens (E22, `freeSupplyCut`): every bond
+   * posted this day holds its quoted tokens times this, and returns or loses exactly that. Absent
+   * on days closed before the rule (they were never cut): 1.
+   */
+  readonly bondCut?: Fraction;
+  /** The same cut of this day's buyback (E11a): every task's earmark is its E11a share times this. */
+  readonly buybackCut?: Fraction;
 }
 
 /** The ledger's own figures of a day, beside the §7 row. */
@@ -137,15 +146,18 @@ const taskUsd = (s: DayState, taskPrice: Usd) =>
   (1 - s.onchain.buybackModulation) * ((1 - s.onchain.fiatOperationsFraction) * taskPrice);
 /** Buyback tokens earmarked for a task at its submission day's buyback price (E11a per task). */
 const earmark = (s: DayState, taskPrice: Usd) =>
+  (s.buybackCut ?? 1) *
   buybackTokens(
     s.onchain.buybackModulation * ((1 - s.onchain.fiatOperationsFraction) * taskPrice),
     s.buybackPrice,
   );
 /**
  * The bond of a task, in tokens at its bond day's price (E9, E22), at the `bondModulation` quoted
- * when it was posted (stored with it), not the day's after later votes.
+ * when it was posted (stored with it), not the day's after later votes, cut as its bond day's
+ * bonds were to the free circulating tokens (the day's `bondCut`).
  */
 const bondTokensOf = (s: DayState, bondModulation: Fraction | null, taskPrice: Usd) =>
+  (s.bondCut ?? 1) *
   supplierBondTokens(bondModulation ?? s.onchain.bondModulation, taskPrice, s.priceOfToken);
 
 /** What every step of a close reads: the day, the journal, the closed days, the opening balances. */
@@ -363,6 +375,8 @@ interface Worked {
   acceptedUsd: Usd;
   state: DayState;
   book: ReturnType<typeof cohortBook>;
+  /** Today's cuts to the free circulating tokens (`freeSupplyCut`): bonds, E11a, E11b. */
+  cuts: { bond: Fraction; buyback: Fraction; onboarding: Fraction };
   bondTokensPosted: Tokens;
   pay: ReturnType<typeof settle>;
   exp: ReturnType<typeof expire>;
@@ -496,15 +510,33 @@ const priceStep: LedgerRun = (ctx) => {
 };
 
 /**
- * Step 8, burn (E11a, earmarked per task until validated, so it leaves circulation: never more
- * than there is, the draining rule) and onboarding burn (E11b, paid by the joiners' USD).
+ * Step 8, as the marketplace engine's: today's bonds (E22), the burn (E11a, earmarked per task
+ * until validated, so it leaves circulation) and the onboarding burn (E11b, paid by the joiners'
+ * USD), each taken from the free circulating tokens in that order — the start-of-day supply less
+ * the bonds outstanding (`bondEscrow`), less what the steps before took — and cut pro rata to
+ * them when it wants more (`withdrawal`, `freeSupplyCut`; docs/ledger.md).
  */
-const burnStep: LedgerRun = ({ x, day }) => {
-  day.buybackTokens = withdrawal(
-    x.supplyStart,
-    buybackTokens(day.split.usdBuybackCapital, day.price.buybackPrice),
-  );
-  day.onboardingTokens = onboardingTokens(day.onboardingUsd, day.price.priceOfToken);
+const burnStep: LedgerRun = ({ x, w, day }) => {
+  let free = x.supplyStart - x.bal("tokens", "bondEscrow");
+  let wantedBonds = 0;
+  for (const b of x.bonded)
+    wantedBonds += supplierBondTokens(
+      b.bondModulation ?? w.oc.bondModulation,
+      b.price,
+      day.price.priceOfToken,
+    );
+  const posted = withdrawal(free, wantedBonds);
+  free -= posted;
+  const wantedBuyback = buybackTokens(day.split.usdBuybackCapital, day.price.buybackPrice);
+  day.buybackTokens = withdrawal(free, wantedBuyback);
+  free -= day.buybackTokens;
+  const wantedOnboarding = onboardingTokens(day.onboardingUsd, day.price.priceOfToken);
+  day.onboardingTokens = withdrawal(free, wantedOnboarding);
+  w.cuts = {
+    bond: freeSupplyCut(posted, wantedBonds),
+    buyback: freeSupplyCut(day.buybackTokens, wantedBuyback),
+    onboarding: freeSupplyCut(day.onboardingTokens, wantedOnboarding),
+  };
   return undefined;
 };
 
@@ -520,12 +552,20 @@ const postingsStep: LedgerRun = ({ x, w, day, state: sim }) => {
     supplierTotal: sim.supplierTotalHistory[x.t],
     priceOfToken: day.price.priceOfToken,
     buybackPrice: day.price.buybackPrice,
+    ...(w.cuts.bond === 1 ? {} : { bondCut: w.cuts.bond }),
+    ...(w.cuts.buyback === 1 ? {} : { buybackCut: w.cuts.buyback }),
   };
   x.states.set(x.t, state);
   w.state = state;
   postIncome(x, state, day.split, day.income, day.buybackTokens);
   w.book = cohortBook(x, day.buybackTokens, x.tasksToday.length);
-  postOnboarding(x, day.counts, day.arrivals > 0 ? day.onboardingUsd / day.arrivals : 0, day);
+  postOnboarding(
+    x,
+    day.counts,
+    day.arrivals > 0 ? day.onboardingUsd / day.arrivals : 0,
+    day,
+    w.cuts.onboarding,
+  );
   w.bondTokensPosted = postBonds(x, state);
   return undefined;
 };
@@ -568,12 +608,16 @@ function cohortBook(x: Close, bought: Tokens, open: number) {
 
 type PayOut = ReturnType<typeof cohortBook>["payOut"];
 
-/** Onboarding (E8, E11b): today's joiners (the first newSuppliers of each class) buy the fee's tokens. */
+/**
+ * Onboarding (E8, E11b): today's joiners (the first newSuppliers of each class) buy the fee's
+ * tokens, each cut by `cut` (E11b's cut to the free circulating tokens, burnStep).
+ */
 function postOnboarding(
   x: Close,
   counts: Float64Array,
   feeUsd: Usd,
   day: { price: { priceOfToken: UsdPerToken } },
+  cut: Fraction,
 ): void {
   const { j, t, classes, prev } = x;
   const yesterday = prev ? prev.counts : counts;
@@ -589,13 +633,16 @@ function postOnboarding(
         "market",
         "tokenReserve",
         "tokens",
-        onboardingTokens(feeUsd, day.price.priceOfToken),
+        cut * onboardingTokens(feeUsd, day.price.priceOfToken),
       ),
     ]);
   }
 }
 
-/** Bonds posted today: bought on the market at today's price into escrow (E22). Returns the tokens. */
+/**
+ * Bonds posted today: bought on the market at today's price into escrow (E22), each cut by the
+ * day's `bondCut` (burnStep). Returns the tokens.
+ */
 function postBonds(x: Close, state: DayState) {
   const { j, t } = x;
   const bondUsdOf = new Sums();
@@ -603,7 +650,9 @@ function postBonds(x: Close, state: DayState) {
   let bondTokensPosted = 0;
   for (const b of x.bonded) {
     const tok = bondTokensOf(state, b.bondModulation, b.price);
-    bondUsdOf.add(String(b.supplier), (b.bondModulation ?? state.onchain.bondModulation) * b.price);
+    // the supplier pays for the tokens it posts: the quoted E9 dollars, cut as its tokens are
+    const usd = (b.bondModulation ?? state.onchain.bondModulation) * b.price;
+    bondUsdOf.add(String(b.supplier), (state.bondCut ?? 1) * usd);
     bondTokOf.add(String(b.supplier), tok);
     bondTokensPosted += tok;
   }
@@ -876,7 +925,12 @@ const topUpStep: LedgerRun = ({ x, w, day, c }) => {
     w.oc.tokenReserveRestoreLevel,
     day.price.buybackPrice,
     w.exp.cash - w.exp.refunded,
-    w.circulating,
+    // the top-up buys only free circulating tokens: bonds still outstanding are not for sale
+    w.circulating -
+      (x.bal("tokens", "bondEscrow") +
+        w.bondTokensPosted -
+        w.pay.bondTokensReturned -
+        w.exp.confiscated),
   );
   x.j.post(x.t, "reserveTopUp", x.ref, [
     ...transfer("dollarReserve", "market", "usd", day.topUp.reserveBuybackUsd),
@@ -1027,12 +1081,13 @@ const invariantsStep: LedgerRun = ({ x, w, day }) => {
   if (
     usdEscrow < -usdTol ||
     bondEscrow < -tol(0) ||
+    end.supply - bondEscrow < -tol(0) ||
     pendingTokens < -tol(0) ||
     freeReserve < -tol(0)
   )
     throw refuse(
       t,
-      `invariant I3 violated: an escrow is negative (usdEscrow ${usdEscrow}, bondEscrow ${bondEscrow}, earmarked ${pendingTokens}, free reserve ${freeReserve})`,
+      `invariant I3 violated: an escrow is negative (usdEscrow ${usdEscrow}, bondEscrow ${bondEscrow}, free supply ${end.supply - bondEscrow}, earmarked ${pendingTokens}, free reserve ${freeReserve})`,
     );
   return undefined;
 };

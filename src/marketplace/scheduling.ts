@@ -1,6 +1,7 @@
 import { ONCHAIN } from "../day/sequence.js";
 import { supplierBondTokens, supplierBondUsd } from "../mechanisms/bonds.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
+import { freeSupplyCut } from "../mechanisms/freeSupply.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
 import type { MarketContext } from "./context.js";
 import { grow } from "./grow.js";
@@ -78,8 +79,8 @@ export function postBonds(m: MarketContext, free: number): number {
     wanted += tk.bond[slot];
   }
   const posted = withdrawal(free, wanted);
-  if (posted !== wanted) {
-    const cut = wanted > 0 ? posted / wanted : 0;
+  const cut = freeSupplyCut(posted, wanted);
+  if (cut !== 1) {
     for (let a = 0; a < today.nAssigned; a++) tk.bond[today.assignedTasks[a]] *= cut;
   }
   today.bondsPosted = posted;
@@ -95,7 +96,7 @@ export function earmarkBuybacks(m: MarketContext, wanted: number): void {
   const { t, day, onchain: oc, tasks: tk, today } = m;
   const f = oc[F];
   const bm = oc[BM];
-  const cut = day.buybackTokens === wanted ? 1 : wanted > 0 ? day.buybackTokens / wanted : 0;
+  const cut = freeSupplyCut(day.buybackTokens, wanted);
   for (let j = 0; j < today.nSubmitted; j++) {
     const slot = today.submitted[j];
     tk.earmark[slot] = cut * buybackTokens(bm * ((1 - f) * tk.price[slot]), day.price.buybackPrice);
