@@ -140,7 +140,7 @@ export function marketUpdate(m: MarketContext): undefined {
   // balances summed from per-task flows: a residue of rounding below 0 is an empty balance
   // (decision 64), on each balance's own scale (tokens: the economy's; USD: the escrow's flows)
   m.pendingTokens = drained(
-    m.pendingTokens + day.buybackTokens - today.released - today.freed,
+    m.pendingTokens + (day.buybackTokens - today.released - today.freed),
     m.totalTokens,
   );
   m.usdEscrowScale = Math.max(
@@ -151,7 +151,7 @@ export function marketUpdate(m: MarketContext): undefined {
     today.escrowBack,
   );
   m.usdEscrow = drained(
-    m.usdEscrow + today.escrowIn - today.usdPaid - today.escrowBack,
+    m.usdEscrow + (today.escrowIn - today.usdPaid - today.escrowBack),
     m.usdEscrowScale,
   );
   state.phaseTwoMinted += paid.phaseTwoEmission;
