@@ -7,7 +7,9 @@ import type { Fraction, Tokens } from "../units.js";
  * `supply − bondedTokens`, each through `withdrawal(free, wanted)`. When `taken` tokens of the
  * `wanted` could leave, every part of the want (each bond, each task's E11a earmark) is scaled
  * by the ratio returned: exactly 1 when all was taken, `taken / wanted` when less was,
- * 0 when nothing was wanted. Dimensionless; `taken` ≤ `wanted`, both ≥ 0, in tokens.
+ * 0 when nothing was wanted. Dimensionless; `taken`, `wanted` ≥ 0, in tokens. When the want
+ * is within 1e-12 of the free tokens, `withdrawal` drains them, so `taken` may exceed `wanted`
+ * by that much and the ratio exceed 1 by as much: the parts then sum to what was taken.
  *
  * Used by the marketplace engine (bonds and earmarks at posting) and the ledger's close (stored
  * with the bond day, so a bond's return or loss moves exactly the tokens posted).
