@@ -187,6 +187,32 @@ export const payouts: Run = ({ day, state }) => {
   return undefined;
 };
 
+/**
+ * Step 12 where the buyback was earmarked per task (marketplace mode, the ledger's close): E15
+ * from `freeReserve` (the reserve less tokens still earmarked for tasks, plus what today
+ * confiscated or freed), no buyback in the claims; the suppliers' tokens are the earmarks
+ * `released` to them today plus the emissions. Fills `day.paid`, `supplierTokensPaid`,
+ * `tokensPaid` (tokens).
+ */
+export function payoutsFromFreeReserve(
+  day: DayContext["day"],
+  freeReserve: number,
+  released: number,
+): DayContext["day"]["paid"] {
+  const paid = payTokens(
+    freeReserve,
+    0,
+    day.onboardingTokens,
+    day.validatorClaim,
+    day.phaseTwoClaim,
+    day.phaseOneClaim,
+  );
+  day.paid = paid;
+  day.supplierTokensPaid = released + paid.phaseOneEmission + paid.phaseTwoEmission;
+  day.tokensPaid = day.supplierTokensPaid + paid.validatorTokensPaid;
+  return paid;
+}
+
 /** Step 13: reserve top-up (E16) from the cash and the circulating supply after payments. */
 export const topUp: Run = ({ c, day, state, onchain }) => {
   const { paid } = day;

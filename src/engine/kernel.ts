@@ -123,39 +123,9 @@ const BM = V.buybackModulation,
   RESTORE = V.tokenReserveRestoreLevel,
   FLOOR = V.priceFloor;
 
-// dayChain writes the fixed columns one column stride apart, in this order: the table's.
-const WRITE_ORDER = [
-  "day",
-  "phase",
-  "income",
-  "opsRevenue",
-  "usdBuybackCapital",
-  "usdCapital",
-  "onboardingUsd",
-  "supplierBondUsd",
-  "demand",
-  "priceOfToken",
-  "priceFloored",
-  "buybackTokens",
-  "onboardingTokens",
-  "jobReward",
-  "phaseOneEmission",
-  "phaseTwoEmission",
-  "validatorTokensPaid",
-  "supplierTokensPaid",
-  "tokensPaid",
-  "reserveBuybackUsd",
-  "reserveBuybackTokens",
-  "buyBacksUsd",
-  "tokenShortfall",
-  "supply",
-  "tokenReserve",
-  "dollarReserve",
-  "lockedAllocations",
-  "stakedTokens",
-];
-if (WRITE_ORDER.some((name, i) => COL[name as keyof typeof COL] !== i))
-  throw new Error("kernel: the fixed columns' order changed; update dayChain's writes");
+// dayChain writes the fixed columns one column stride apart in FIXED_COLUMNS' order
+// (docs/model.md §7); test/engine/lockstep.test.ts compares every cell with the reference engine,
+// which writes them by name, so a reordering of FIXED_COLUMNS fails there.
 
 /**
  * The fast path of docs/model.md §6: one run, column-major table `out[col·days + t]`. The same
@@ -623,7 +593,7 @@ function chainPrice(
     buybackPriceOf[b] = buybackPrice;
     boughtOf[b] = bought;
     onboardedOf[b] = onboarded;
-    // the fixed columns day … jobReward (WRITE_ORDER), one column stride apart
+    // the fixed columns day … jobReward (FIXED_COLUMNS' order), one column stride apart
     let p = o;
     out[p] = t;
     p += D;
@@ -753,7 +723,7 @@ function chainSettle(
     const staked = ST[b] + e1;
     const buyBacksUsd = usdBuybackCapital + topUpUsd;
     const tokensPaid = supplierPaid + validatorPaid;
-    // the fixed columns phaseOneEmission … stakedTokens (WRITE_ORDER), one column stride apart
+    // the fixed columns phaseOneEmission … stakedTokens (FIXED_COLUMNS' order), one column stride apart
     let p = COL.phaseOneEmission * D + o;
     out[p] = e1;
     p += D;

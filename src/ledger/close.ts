@@ -8,7 +8,15 @@ import {
   type DayState as SimState,
   type StepInsertion,
 } from "../day/sequence.js";
-import { emissions, onboarding, price, rowValues, split, suppliers } from "../day/steps.js";
+import {
+  emissions,
+  onboarding,
+  payoutsFromFreeReserve,
+  price,
+  rowValues,
+  split,
+  suppliers,
+} from "../day/steps.js";
 import { columnNames } from "../engine/columns.js";
 import { NoPriceError, type SimulationFailure } from "../engine/outcome.js";
 import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/balances.js";
@@ -18,7 +26,6 @@ import { freeSupplyCut } from "../mechanisms/freeSupply.js";
 import { checkInvariants, INVARIANT_TOLERANCE } from "../mechanisms/invariants.js";
 import { jobReward as jobRewardOf } from "../mechanisms/jobReward.js";
 import { reserveTopUp } from "../mechanisms/reserveTopUp.js";
-import { payTokens } from "../mechanisms/supplierTokens.js";
 import { validationsCompleted, validatorTokens } from "../mechanisms/validatorPay.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
 import { ONCHAIN_NAMES, type OnchainName, type OnchainValues } from "../scenario/onchain.js";
@@ -830,17 +837,7 @@ const validatorsStep: LedgerRun = ({ w, day }) => {
 const payoutsStep: LedgerRun = ({ x, w, day }) => {
   const { pay, exp } = w;
   w.freeReserve = x.bal("tokens", "tokenReserve") + exp.confiscated + exp.freed;
-  const paid = payTokens(
-    w.freeReserve,
-    0,
-    day.onboardingTokens,
-    day.validatorClaim,
-    day.phaseTwoClaim,
-    day.phaseOneClaim,
-  );
-  day.paid = paid;
-  day.supplierTokensPaid = pay.released + paid.phaseOneEmission + paid.phaseTwoEmission;
-  day.tokensPaid = day.supplierTokensPaid + paid.validatorTokensPaid;
+  const paid = payoutsFromFreeReserve(day, w.freeReserve, pay.released);
   postClaims(x, w, day.counts, paid);
   return undefined;
 };

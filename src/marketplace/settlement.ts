@@ -1,7 +1,7 @@
 import { ONCHAIN } from "../day/sequence.js";
+import { payoutsFromFreeReserve } from "../day/steps.js";
 import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/balances.js";
 import { reserveTopUp } from "../mechanisms/reserveTopUp.js";
-import { payTokens } from "../mechanisms/supplierTokens.js";
 import { drained, withdrawal } from "../mechanisms/withdrawal.js";
 import type { MarketContext } from "./context.js";
 
@@ -14,17 +14,7 @@ const { lowerTokenReserveLimit: LOWER, tokenReserveRestoreLevel: RESTORE } = ONC
 export function settlement(m: MarketContext): undefined {
   const { day, state, today } = m;
   today.freeReserve = state.tokenReserve - m.pendingTokens + today.confiscated + today.freed;
-  const paid = payTokens(
-    today.freeReserve,
-    0,
-    day.onboardingTokens,
-    day.validatorClaim,
-    day.phaseTwoClaim,
-    day.phaseOneClaim,
-  );
-  day.paid = paid;
-  day.supplierTokensPaid = today.released + paid.phaseOneEmission + paid.phaseTwoEmission;
-  day.tokensPaid = day.supplierTokensPaid + paid.validatorTokensPaid;
+  const paid = payoutsFromFreeReserve(day, today.freeReserve, today.released);
   shareEmissions(m, paid.phaseTwoEmission, paid.phaseOneEmission);
   return undefined;
 }
