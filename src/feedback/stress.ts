@@ -14,8 +14,9 @@ import {
   type StressMetric,
 } from "./stressMetrics.js";
 
-export { shockDays, shockSteps } from "./stressChunk.js";
+export { shockDays } from "./stressChunk.js";
 export * from "./stressMetrics.js";
+export { shockSteps } from "./stressSteps.js";
 
 export interface StressThresholds {
   /** Largest acceptable fall of priceOfToken from its running peak after the shock, fraction. */

@@ -1,7 +1,5 @@
-import type { DayStep, StepInsertion } from "../day/sequence.js";
 import { compileScenario } from "../engine/compile.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
-import type { FeedbackContext } from "./day.js";
 import { runFeedbackKernel } from "./kernel.js";
 import { compileFeedback, type FeedbackPlan } from "./plan.js";
 import { runMarketStressChunk } from "./stressMarket.js";
@@ -15,7 +13,7 @@ import {
   type StressTask,
   stressMetrics,
 } from "./stressMetrics.js";
-import { crashDemand, NO_SHOCK, type ShockDays, sellWaveTokens } from "./stressShocks.js";
+import { NO_SHOCK, type ShockDays } from "./stressShocks.js";
 
 export type { StressPartial, StressTask } from "./stressMetrics.js";
 
@@ -29,49 +27,6 @@ export function shockDays(shock: ShockName, shockDay: number, pool: boolean): Sh
     collapseFrom: collapse ? shockDay : NO_SHOCK.collapseFrom,
     sellWaveDay: wave ? shockDay : NO_SHOCK.sellWaveDay,
   };
-}
-
-function scaleFrom(shockDay: number, f: (ctx: FeedbackContext) => void): StepInsertion {
-  const step: DayStep<FeedbackContext> = {
-    name: "stressShock",
-    run: (ctx) => {
-      if (ctx.t >= shockDay) f(ctx);
-      return undefined;
-    },
-  };
-  return { after: "inputs", step: step as unknown as DayStep };
-}
-
-/** The shock as steps inserted into the step engine's day (the readable form of `shockDays`). */
-export function shockSteps(shock: ShockName, shockDay: number, pool: boolean): StepInsertion[] {
-  const crash = scaleFrom(shockDay, ({ day }) => crashDemand(day.jobs));
-  const collapse = scaleFrom(shockDay, ({ day }) => {
-    day.sentiment = 0;
-    day.governance = 0;
-  });
-  const wave: StepInsertion = {
-    before: "price",
-    step: {
-      name: "stressSellWave",
-      run: (ctx) => {
-        const c = ctx as FeedbackContext;
-        if (c.t === shockDay) c.fb.extraSell = sellWaveTokens(c.state.supply);
-        return undefined;
-      },
-    },
-  };
-  switch (shock) {
-    case "baseline":
-      return [];
-    case "demandCrash":
-      return [crash];
-    case "sentimentCollapse":
-      return [collapse];
-    case "sellWave":
-      return [wave];
-    case "combined":
-      return pool ? [crash, collapse, wave] : [crash, collapse];
-  }
 }
 
 /**

@@ -1,11 +1,10 @@
 import { scenarioExtensions } from "../day/extensions.js";
-import type { DayContext, DayStep, StepInsertion } from "../day/sequence.js";
+import type { StepInsertion } from "../day/sequence.js";
 import { type CompiledScenario, compileScenario } from "../engine/compile.js";
 import { runMarketplace } from "../marketplace/engine.js";
 import { QCOL } from "../marketplace/result.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
 import { type GovernanceChange, governanceStep } from "../rules/step.js";
-import type { FeedbackContext } from "./day.js";
 import {
   columnsOf,
   loopSeriesOf,
@@ -16,17 +15,15 @@ import {
   type StressTask,
   stressMetrics,
 } from "./stressMetrics.js";
-import { crashWholeJobs, sellWaveTokens } from "./stressShocks.js";
-
-const asStep = <C extends DayContext>(s: DayStep<C>) => s as unknown as DayStep;
+import { crashWholeJobs } from "./stressShocks.js";
+import { shockSteps } from "./stressSteps.js";
 
 /**
  * The battery's shock as steps inserted into marketplace mode's day (docs/model-feedback.md,
- * "Stress battery", marketplace mode): demandCrash after "inputs" on the day's whole jobs
+ * "Stress battery", marketplace mode): `shockSteps` with demandCrash on the day's whole jobs
  * (`crashWholeJobs`, before they are submitted, so the scheduler and its queue see the crashed
- * demand); sentimentCollapse after "inputs" (exchange demand and governance value 0); sellWave
- * before "price" (10% of the circulating supply into the pool, as in aggregate mode). Build one
- * set per run: the crash keeps the run's running sum of crashed jobs.
+ * demand) and no sell wave without a pool. Build one set per run: the crash keeps the run's
+ * running sum of crashed jobs.
  */
 export function marketShockSteps(
   shock: ShockName,
@@ -36,51 +33,10 @@ export function marketShockSteps(
 ): StepInsertion[] {
   const cumulative = new Float64Array(nC);
   const submitted = new Float64Array(nC);
-  const crash: StepInsertion = {
-    after: "inputs",
-    step: asStep<DayContext>({
-      name: "stressDemandCrash",
-      run: ({ t, day }) => {
-        if (t >= shockDay) crashWholeJobs(day.jobs, cumulative, submitted);
-        return undefined;
-      },
-    }),
-  };
-  const collapse: StepInsertion = {
-    after: "inputs",
-    step: asStep<DayContext>({
-      name: "stressSentimentCollapse",
-      run: ({ t, day }) => {
-        if (t >= shockDay) {
-          day.sentiment = 0;
-          day.governance = 0;
-        }
-        return undefined;
-      },
-    }),
-  };
-  const wave: StepInsertion = {
-    before: "price",
-    step: asStep<FeedbackContext>({
-      name: "stressSellWave",
-      run: (c) => {
-        if (c.t === shockDay) c.fb.extraSell = sellWaveTokens(c.state.supply);
-        return undefined;
-      },
-    }),
-  };
-  switch (shock) {
-    case "baseline":
-      return [];
-    case "demandCrash":
-      return [crash];
-    case "sentimentCollapse":
-      return [collapse];
-    case "sellWave":
-      return pool ? [wave] : [];
-    case "combined":
-      return pool ? [crash, collapse, wave] : [crash, collapse];
-  }
+  return shockSteps(shock, shockDay, pool, {
+    crash: (jobs) => crashWholeJobs(jobs, cumulative, submitted),
+    sellWithoutPool: false,
+  });
 }
 
 /**
