@@ -1,7 +1,7 @@
 import { ONCHAIN } from "../day/sequence.js";
 import { INVARIANT_TOLERANCE, InvariantViolation } from "../mechanisms/invariants.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
-import { nextNormal } from "../random/normal.js";
+import { nextNormals } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { COL } from "./columns.js";
 import type { CompiledScenario } from "./compile.js";
@@ -20,7 +20,17 @@ export const KERNEL_BATCH = 16;
 export interface KernelScratch {
   /** Runs per batch this scratch holds. */
   readonly batch: number;
+  /**
+   * Random streams as lanes (src/random/normal.ts `nextNormals`): word w of series s's stream
+   * of run b at (4s + w)·batch + b, so one series' draws for the batch are one tight loop.
+   */
   readonly streams: Int32Array;
+  /** One run's streams as `seedStreams` fills them (4 words per series), before they become lanes. */
+  readonly seedWords: Int32Array;
+  /** Today's standard normal draws of one series, per run. */
+  readonly normals: Float64Array;
+  /** Today's draws of the supplier-count series with noise, class k of run b at k·batch + b. */
+  readonly countNormals: Float64Array;
   readonly onchain: Float64Array;
   /** Today's jobs per consumer type i and run b, at i·batch + b. */
   readonly jobs: Float64Array;
@@ -58,6 +68,14 @@ export interface KernelScratch {
   readonly demandFrom: Int32Array;
   readonly demandWeight: Float64Array;
   readonly demandCount: Int32Array;
+  /**
+   * Today's fixed columns (day … stakedTokens) per run, column c at c·stageStride + b, when the
+   * table's column stride would put them in one cache set (see `columnsCollide`).
+   */
+  readonly stage: Float64Array;
+  readonly stageStride: number;
+  /** The row buffer's columns as views of `count` runs, for `flushStage`'s block copies. */
+  readonly stageRows: { count: number; views: Float64Array[] };
   /** Per run of the batch: rows filled (days completed). */
   readonly daysCompleted: Int32Array;
   /** Per run of the batch: why it stopped, or null. */
@@ -70,6 +88,9 @@ export function kernelScratch(c: CompiledScenario, batch = 1): KernelScratch {
   return {
     batch: B,
     streams: new Int32Array(4 * c.nSeries * B),
+    seedWords: new Int32Array(4 * c.nSeries),
+    normals: f(),
+    countNormals: new Float64Array(c.nK * B),
     onchain: new Float64Array(c.onchain0.length),
     jobs: new Float64Array(c.nC * B),
     yesterday: new Float64Array(c.nK * B),
@@ -100,6 +121,9 @@ export function kernelScratch(c: CompiledScenario, batch = 1): KernelScratch {
     demandFrom: new Int32Array(c.nC * c.nK),
     demandWeight: new Float64Array(c.nC * c.nK),
     demandCount: new Int32Array(c.nK),
+    stage: new Float64Array(CHAIN_COLUMNS * stageStride(B)),
+    stageStride: stageStride(B),
+    stageRows: { count: 0, views: [] },
     daysCompleted: new Int32Array(B),
     errors: new Array(B).fill(null),
   };
@@ -122,6 +146,47 @@ const BM = V.buybackModulation,
   LOWER = V.lowerTokenReserveLimit,
   RESTORE = V.tokenReserveRestoreLevel,
   FLOOR = V.priceFloor;
+
+/** The fixed columns day … stakedTokens: the day's chain (`chainPrice`, `chainSettle`) writes them. */
+const CHAIN_COLUMNS = COL.stakedTokens + 1;
+
+/**
+ * Whether columns `stride` cells (8 bytes each) apart crowd into few L1 cache sets. Sets repeat
+ * every 4 KiB and hold 12 lines; a chain stage stores 14 columns per run, so with a column stride
+ * that is a multiple of 4 KiB (days × runs a multiple of 512: 180 days × 256 or 1,024 runs)
+ * all 14 land in one set and evict each other on every store (measured: 25% slower than 255
+ * runs). The chain then writes a row buffer with a harmless stride and `flushStage` copies it.
+ */
+function columnsCollide(stride: number): boolean {
+  const perSet = new Int32Array(64);
+  let most = 0;
+  for (let col = 0; col < 14; col++) {
+    const set = (((col * stride * 8) % 4096) / 64) | 0;
+    most = Math.max(most, ++perSet[set]);
+  }
+  return most > 4;
+}
+
+/** The row buffer's column stride for a batch of B runs: at least B, not crowding cache sets. */
+function stageStride(B: number): number {
+  let stride = Math.ceil(B / 8) * 8 + 8;
+  while (columnsCollide(stride)) stride += 8;
+  return stride;
+}
+
+/**
+ * Copy the chain's columns of day t from the row buffer into the table, a block copy per
+ * column (`set`: 8× cheaper than an element loop at 256 runs, measured).
+ */
+function flushStage(s: KernelScratch, out: Float64Array, D: number, t: number, B: number): void {
+  const rows = s.stageRows;
+  if (rows.count !== B) {
+    rows.count = B;
+    for (let col = 0; col < CHAIN_COLUMNS; col++)
+      rows.views[col] = s.stage.subarray(col * s.stageStride, col * s.stageStride + B);
+  }
+  for (let col = 0; col < CHAIN_COLUMNS; col++) out.set(rows.views[col], col * D + t * B);
+}
 
 // dayChain writes the fixed columns one column stride apart in FIXED_COLUMNS' order
 // (docs/model.md §7); test/engine/lockstep.test.ts compares every cell with the reference engine,
@@ -176,10 +241,11 @@ export function runKernelBatch(
   const B = count;
   if (B > scratch.batch)
     throw new Error(`runKernelBatch: ${B} runs but scratch holds ${scratch.batch}`);
-  const { streams, daysCompleted, errors } = scratch;
-  const so = 4 * nSeries;
+  const { streams, seedWords, daysCompleted, errors } = scratch;
+  const SB = scratch.batch;
   for (let b = 0; b < B; b++) {
-    seedStreams(streams.subarray(b * so, (b + 1) * so), nSeries, seed, run0 + b);
+    seedStreams(seedWords, nSeries, seed, run0 + b);
+    for (let w = 0; w < 4 * nSeries; w++) streams[w * SB + b] = seedWords[w];
     scratch.supply[b] = c.initialSupply;
     scratch.tokenReserve[b] = c.initialTokenReserve;
     scratch.locked[b] = c.initialLocked;
@@ -208,6 +274,10 @@ export function runKernelBatch(
     if (c.seriesNoise[nC + k] > 0) sharedCounts = false;
   }
   const D = days * B; // column stride
+  // the chain's columns go straight into the table, or through the row buffer (columnsCollide)
+  const staged = columnsCollide(D);
+  const dst = staged ? scratch.stage : out;
+  const stride = staged ? scratch.stageStride : D;
   let alive = B;
   let event = 0;
   for (let t = 0; t < days && alive > 0; t++) {
@@ -224,9 +294,11 @@ export function runKernelBatch(
       (t >= c.phaseOneDays || c.endPhaseOneOnTargets || c.endPhaseOneOnDemand) // phase 2 possible
     )
       windowIncome(scratch, t, B, scratch.onchain[W], out, COL.income * D);
-    alive -= chainPrice(c, scratch, t, B, out);
+    const row = staged ? 0 : t * B;
+    alive -= chainPrice(c, scratch, t, B, dst, stride, row);
     chainClaims(scratch, B);
-    alive -= chainSettle(c, scratch, t, B, out);
+    alive -= chainSettle(c, scratch, t, B, dst, stride, row, out);
+    if (staged) flushStage(scratch, out, D, t, B);
   }
   for (let b = 0; b < B; b++) if (daysCompleted[b] < 0) daysCompleted[b] = days;
 }
@@ -250,8 +322,8 @@ function drawConsumers(
   out: Float64Array,
 ): void {
   const { nC, days } = c;
-  const { jobs, income, jobsTotal, check, streams } = s;
-  const so = 4 * c.nSeries;
+  const { jobs, income, jobsTotal, check, streams, normals } = s;
+  const SB = s.batch;
   const D = days * B;
   const cJobs = (COL.stakedTokens + 1) * D + t * B;
   for (let b = 0; b < B; b++) {
@@ -267,8 +339,9 @@ function drawConsumers(
     const noise = c.seriesNoise[i];
     const min = c.seriesMin[i];
     if (t >= c.seriesStartDay[i] && noise > 0) {
+      nextNormals(streams, 4 * i * SB, SB, B, normals);
       for (let b = 0; b < B; b++) {
-        const v = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * i));
+        const v = Math.max(min, base + noise * normals[b]);
         jobs[row + b] = v;
         out[col + b] = v;
         income[b] += v * p;
@@ -376,12 +449,17 @@ function countsPerRun(
   out: Float64Array,
 ): boolean {
   const { nC, nK, days } = c;
-  const { yesterday, supplierTotal, daysCompleted, check, streams } = s;
+  const { yesterday, supplierTotal, daysCompleted, check, streams, normals, countNormals } = s;
   const target = c.phaseOneTarget;
-  const so = 4 * c.nSeries;
   const D = days * B;
   const cCounts = (COL.stakedTokens + 1 + nC + nK) * D + t * B;
   const window = s.onchain[W];
+  for (let k = 0; k < nK; k++) {
+    const sr = nC + k;
+    if (t < c.seriesStartDay[sr] || !(c.seriesNoise[sr] > 0)) continue;
+    nextNormals(streams, 4 * sr * s.batch, s.batch, B, normals);
+    for (let b = 0; b < B; b++) countNormals[k * B + b] = normals[b];
+  }
   let any = false;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
@@ -394,7 +472,7 @@ function countsPerRun(
       let v = 0;
       if (t >= c.seriesStartDay[sr]) {
         v = c.seriesBase[sr * days + t];
-        if (c.seriesNoise[sr] > 0) v += c.seriesNoise[sr] * nextNormal(streams, b * so + 4 * sr);
+        if (c.seriesNoise[sr] > 0) v += c.seriesNoise[sr] * countNormals[k * B + b];
         v = Math.max(c.seriesMin[sr], v);
       }
       const n = Math.floor(v + 1e-9);
@@ -430,14 +508,13 @@ function drawSeries(
   B: number,
   dst: Float64Array,
 ): void {
-  const { streams } = s;
-  const so = 4 * c.nSeries;
+  const { streams, normals } = s;
   const base = c.seriesBase[sr * c.days + t];
   const noise = c.seriesNoise[sr];
   const min = c.seriesMin[sr];
   if (t >= c.seriesStartDay[sr] && noise > 0) {
-    for (let b = 0; b < B; b++)
-      dst[b] = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * sr));
+    nextNormals(streams, 4 * sr * s.batch, s.batch, B, normals);
+    for (let b = 0; b < B; b++) dst[b] = Math.max(min, base + noise * normals[b]);
   } else {
     const v = t >= c.seriesStartDay[sr] ? Math.max(min, base) : 0;
     for (let b = 0; b < B; b++) dst[b] = v;
@@ -511,9 +588,11 @@ function chainPrice(
   s: KernelScratch,
   t: number,
   B: number,
-  out: Float64Array,
+  dst: Float64Array,
+  stride: number,
+  row: number,
 ): number {
-  const { nC, days, jobPrice } = c;
+  const { nC, jobPrice } = c;
   const { f, bm, onb, bond, floor, prem, jrm, p2m } = chainConstants(c, s.onchain);
   const phaseOneDays = c.phaseOneDays,
     onTargets = c.endPhaseOneOnTargets,
@@ -534,11 +613,9 @@ function chainPrice(
   const S = s.supply,
     PH = s.phase,
     ST = s.staked;
-  const D = days * B;
   let stopped = 0;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
-    const o = t * B + b;
     const income = incomeOf[b];
     // 3. split (E7)
     const supplierPool = (1 - f) * income;
@@ -594,34 +671,34 @@ function chainPrice(
     boughtOf[b] = bought;
     onboardedOf[b] = onboarded;
     // the fixed columns day … jobReward (FIXED_COLUMNS' order), one column stride apart
-    let p = o;
-    out[p] = t;
-    p += D;
-    out[p] = phase;
-    p += D;
-    out[p] = income;
-    p += D;
-    out[p] = opsRevenue;
-    p += D;
-    out[p] = usdBuybackCapital;
-    p += D;
-    out[p] = usdCapital;
-    p += D;
-    out[p] = onboardingUsd;
-    p += D;
-    out[p] = bondUsd;
-    p += D;
-    out[p] = demand;
-    p += D;
-    out[p] = price;
-    p += D;
-    out[p] = floored ? 1 : 0;
-    p += D;
-    out[p] = bought;
-    p += D;
-    out[p] = onboarded;
-    p += D;
-    out[p] = reward;
+    let p = row + b;
+    dst[p] = t;
+    p += stride;
+    dst[p] = phase;
+    p += stride;
+    dst[p] = income;
+    p += stride;
+    dst[p] = opsRevenue;
+    p += stride;
+    dst[p] = usdBuybackCapital;
+    p += stride;
+    dst[p] = usdCapital;
+    p += stride;
+    dst[p] = onboardingUsd;
+    p += stride;
+    dst[p] = bondUsd;
+    p += stride;
+    dst[p] = demand;
+    p += stride;
+    dst[p] = price;
+    p += stride;
+    dst[p] = floored ? 1 : 0;
+    p += stride;
+    dst[p] = bought;
+    p += stride;
+    dst[p] = onboarded;
+    p += stride;
+    dst[p] = reward;
     check[b] +=
       (income + opsRevenue + usdBuybackCapital + usdCapital + onboardingUsd + bondUsd) * 0 +
       (demand + price + bought + onboarded + reward) * 0;
@@ -650,6 +727,9 @@ function chainSettle(
   s: KernelScratch,
   t: number,
   B: number,
+  dst: Float64Array,
+  stride: number,
+  row: number,
   out: Float64Array,
 ): number {
   const { f, bm, vmod, vpj, lower, restore } = chainConstants(c, s.onchain);
@@ -669,7 +749,6 @@ function chainSettle(
   let stopped = 0;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
-    const o = t * B + b;
     const income = incomeOf[b];
     const supplierPool = (1 - f) * income;
     const opsRevenue = f * income;
@@ -724,34 +803,34 @@ function chainSettle(
     const buyBacksUsd = usdBuybackCapital + topUpUsd;
     const tokensPaid = supplierPaid + validatorPaid;
     // the fixed columns phaseOneEmission … stakedTokens (FIXED_COLUMNS' order), one column stride apart
-    let p = COL.phaseOneEmission * D + o;
-    out[p] = e1;
-    p += D;
-    out[p] = e2;
-    p += D;
-    out[p] = validatorPaid;
-    p += D;
-    out[p] = supplierPaid;
-    p += D;
-    out[p] = tokensPaid;
-    p += D;
-    out[p] = topUpUsd;
-    p += D;
-    out[p] = topUpTokens;
-    p += D;
-    out[p] = buyBacksUsd;
-    p += D;
-    out[p] = shortfall;
-    p += D;
-    out[p] = supplyNext;
-    p += D;
-    out[p] = reserveNext;
-    p += D;
-    out[p] = dollarNext;
-    p += D;
-    out[p] = lockedNext;
-    p += D;
-    out[p] = staked;
+    let p = COL.phaseOneEmission * stride + row + b;
+    dst[p] = e1;
+    p += stride;
+    dst[p] = e2;
+    p += stride;
+    dst[p] = validatorPaid;
+    p += stride;
+    dst[p] = supplierPaid;
+    p += stride;
+    dst[p] = tokensPaid;
+    p += stride;
+    dst[p] = topUpUsd;
+    p += stride;
+    dst[p] = topUpTokens;
+    p += stride;
+    dst[p] = buyBacksUsd;
+    p += stride;
+    dst[p] = shortfall;
+    p += stride;
+    dst[p] = supplyNext;
+    p += stride;
+    dst[p] = reserveNext;
+    p += stride;
+    dst[p] = dollarNext;
+    p += stride;
+    dst[p] = lockedNext;
+    p += stride;
+    dst[p] = staked;
     // this row's columns, all written now (day and phase are finite by construction)
     const chk =
       check[b] +
@@ -760,7 +839,7 @@ function chainSettle(
       staked * 0;
     if (chk !== 0) {
       daysCompleted[b] = t;
-      errors[b] = nonFinite(c, out, D, o, t);
+      errors[b] = nonFinite(c, t, dst, stride, row + b, out, D, t * B + b);
       stopped++;
       continue;
     }
@@ -802,16 +881,22 @@ function chainSettle(
   return stopped;
 }
 
-/** The first column of day t's row (run at offset o) holding a non-finite value, in table order. */
+/**
+ * The first column of day t's row holding a non-finite value, in table order: the chain's
+ * columns at `chain[col·stride + r]`, the others at `out[col·D + o]`.
+ */
 function nonFinite(
   c: CompiledScenario,
+  t: number,
+  chain: Float64Array,
+  stride: number,
+  r: number,
   out: Float64Array,
   D: number,
   o: number,
-  t: number,
 ): NonFiniteValueError {
   for (let col = 0; col < c.columns.length; col++) {
-    const v = out[col * D + o];
+    const v = col < CHAIN_COLUMNS ? chain[col * stride + r] : out[col * D + o];
     if (!Number.isFinite(v)) return new NonFiniteValueError(t, c.columns[col], v);
   }
   return new NonFiniteValueError(t, "?", Number.NaN);

@@ -55,3 +55,48 @@ function normalTail(st: Int32Array, o: number, hz: number, iz: number): number {
     if (Math.abs(hz) < KN[iz]) return hz * WN[iz];
   }
 }
+
+/** Four state words of one lane, copied in and out around the (rare) tail path. */
+const LANE = new Int32Array(4);
+
+/**
+ * One N(0, 1) draw for each of `count` streams held side by side ("lanes"): word w of lane b
+ * at `st[o + w·stride + b]`. Lane b draws exactly what `nextNormal` draws from a stream with
+ * the same four words (xoshiro128** and the ziggurat written out, the tail path shared), into
+ * `dst[b]`. A batch of runs keeps one series' streams as lanes, so a day's draws of that
+ * series are one tight loop over contiguous state instead of one scattered stream per run.
+ */
+export function nextNormals(
+  st: Int32Array,
+  o: number,
+  stride: number,
+  count: number,
+  dst: Float64Array,
+): void {
+  const o1 = o + stride;
+  const o2 = o1 + stride;
+  const o3 = o2 + stride;
+  for (let b = 0; b < count; b++) {
+    // nextInt32: xoshiro128** (see streams.ts)
+    const s0 = st[o + b];
+    const s1 = st[o1 + b];
+    const s2 = st[o2 + b] ^ s0;
+    const s3 = st[o3 + b] ^ s1;
+    const m = Math.imul(s1, 5);
+    const hz = Math.imul((m << 7) | (m >>> 25), 9);
+    st[o + b] = s0 ^ s3;
+    st[o1 + b] = s1 ^ s2;
+    st[o2 + b] = s2 ^ (s1 << 9);
+    st[o3 + b] = (s3 << 11) | (s3 >>> 21);
+    // the ziggurat's fast path, as in nextNormal
+    const iz = hz & 127;
+    dst[b] = Math.abs(hz) < KN[iz] ? hz * WN[iz] : laneTail(st, o + b, stride, hz, iz);
+  }
+}
+
+function laneTail(st: Int32Array, o: number, stride: number, hz: number, iz: number): number {
+  for (let w = 0; w < 4; w++) LANE[w] = st[o + w * stride];
+  const x = normalTail(LANE, 0, hz, iz);
+  for (let w = 0; w < 4; w++) st[o + w * stride] = LANE[w];
+  return x;
+}
