@@ -121,7 +121,7 @@ export function kernelScratch(c: CompiledScenario, batch = 1): KernelScratch {
     demandFrom: new Int32Array(c.nC * c.nK),
     demandWeight: new Float64Array(c.nC * c.nK),
     demandCount: new Int32Array(c.nK),
-    stage: new Float64Array(CHAIN_COLUMNS * stageStride(B)),
+    stage: new Float64Array(c.columns.length * stageStride(B)),
     stageStride: stageStride(B),
     stageRows: { count: 0, views: [] },
     daysCompleted: new Int32Array(B),
@@ -147,6 +147,7 @@ const BM = V.buybackModulation,
   RESTORE = V.tokenReserveRestoreLevel,
   FLOOR = V.priceFloor;
 
+const STAGE = process.env.BME_STAGE;
 /** The fixed columns day … stakedTokens: the day's chain (`chainPrice`, `chainSettle`) writes them. */
 const CHAIN_COLUMNS = COL.stakedTokens + 1;
 
@@ -182,10 +183,11 @@ function flushStage(s: KernelScratch, out: Float64Array, D: number, t: number, B
   const rows = s.stageRows;
   if (rows.count !== B) {
     rows.count = B;
-    for (let col = 0; col < CHAIN_COLUMNS; col++)
+    const columns = s.stage.length / s.stageStride;
+    for (let col = 0; col < columns; col++)
       rows.views[col] = s.stage.subarray(col * s.stageStride, col * s.stageStride + B);
   }
-  for (let col = 0; col < CHAIN_COLUMNS; col++) out.set(rows.views[col], col * D + t * B);
+  for (let col = 0; col < rows.views.length; col++) out.set(rows.views[col], col * D + t * B);
 }
 
 // dayChain writes the fixed columns one column stride apart in FIXED_COLUMNS' order
@@ -275,18 +277,19 @@ export function runKernelBatch(
   }
   const D = days * B; // column stride
   // the chain's columns go straight into the table, or through the row buffer (columnsCollide)
-  const staged = columnsCollide(D);
+  const staged = STAGE === "1" ? true : STAGE === "0" ? false : columnsCollide(D);
   const dst = staged ? scratch.stage : out;
   const stride = staged ? scratch.stageStride : D;
   let alive = B;
   let event = 0;
   for (let t = 0; t < days && alive > 0; t++) {
     event = applySchedule(c, scratch.onchain, t, event);
-    drawConsumers(c, scratch, t, B, out);
-    demandByClass(c, scratch, t, B, out);
+    const row = staged ? 0 : t * B;
+    drawConsumers(c, scratch, t, B, dst, stride, row);
+    demandByClass(c, scratch, B, dst, stride, row);
     const arrivals = sharedCounts
-      ? countsShared(c, scratch, t, B, out)
-      : countsPerRun(c, scratch, t, B, out);
+      ? countsShared(c, scratch, t, B, dst, stride, row)
+      : countsPerRun(c, scratch, t, B, dst, stride, row);
     drawSeries(c, scratch, nC + nK, t, B, scratch.sentiment);
     drawSeries(c, scratch, nC + nK + 1, t, B, scratch.governance);
     if (
@@ -294,10 +297,9 @@ export function runKernelBatch(
       (t >= c.phaseOneDays || c.endPhaseOneOnTargets || c.endPhaseOneOnDemand) // phase 2 possible
     )
       windowIncome(scratch, t, B, scratch.onchain[W], out, COL.income * D);
-    const row = staged ? 0 : t * B;
     alive -= chainPrice(c, scratch, t, B, dst, stride, row);
     chainClaims(scratch, B);
-    alive -= chainSettle(c, scratch, t, B, dst, stride, row, out);
+    alive -= chainSettle(c, scratch, t, B, dst, stride, row);
     if (staged) flushStage(scratch, out, D, t, B);
   }
   for (let b = 0; b < B; b++) if (daysCompleted[b] < 0) daysCompleted[b] = days;
@@ -319,13 +321,14 @@ function drawConsumers(
   s: KernelScratch,
   t: number,
   B: number,
-  out: Float64Array,
+  dst: Float64Array,
+  stride: number,
+  row: number,
 ): void {
   const { nC, days } = c;
   const { jobs, income, jobsTotal, check, streams, normals } = s;
   const SB = s.batch;
-  const D = days * B;
-  const cJobs = (COL.stakedTokens + 1) * D + t * B;
+  const cJobs = CHAIN_COLUMNS * stride + row;
   for (let b = 0; b < B; b++) {
     income[b] = 0;
     jobsTotal[b] = 0;
@@ -333,7 +336,7 @@ function drawConsumers(
   }
   for (let i = 0; i < nC; i++) {
     const p = c.jobPrice[i];
-    const col = cJobs + i * D;
+    const col = cJobs + i * stride;
     const row = i * B;
     const base = c.seriesBase[i * days + t];
     const noise = c.seriesNoise[i];
@@ -343,7 +346,7 @@ function drawConsumers(
       for (let b = 0; b < B; b++) {
         const v = Math.max(min, base + noise * normals[b]);
         jobs[row + b] = v;
-        out[col + b] = v;
+        dst[col + b] = v;
         income[b] += v * p;
         jobsTotal[b] += v;
       }
@@ -351,7 +354,7 @@ function drawConsumers(
       const v = t >= c.seriesStartDay[i] ? Math.max(min, base) : 0;
       for (let b = 0; b < B; b++) {
         jobs[row + b] = v;
-        out[col + b] = v;
+        dst[col + b] = v;
         income[b] += v * p;
         jobsTotal[b] += v;
       }
@@ -360,33 +363,35 @@ function drawConsumers(
 }
 
 /**
- * USD demand per supplier class: jobs × E1 price × price-matrix entry, summed over types in
- * type order, runs innermost (the sum is accumulated in the output cell).
+ * USD demand per supplier class: jobs × E1 price × price-matrix entry, summed from 0 over the
+ * class's non-zero entries in type order, per run, and written once.
  */
 function demandByClass(
   c: CompiledScenario,
   s: KernelScratch,
-  t: number,
   B: number,
-  out: Float64Array,
+  dst: Float64Array,
+  stride: number,
+  row: number,
 ): void {
   const { nC, nK, jobPrice } = c;
   const { jobs, check, demandFrom, demandWeight, demandCount } = s;
-  const D = c.days * B;
-  const cDemand = (COL.stakedTokens + 1 + nC) * D + t * B;
+  const cDemand = (CHAIN_COLUMNS + nC) * stride + row;
   for (let k = 0; k < nK; k++) {
-    const col = cDemand + k * D;
+    const col = cDemand + k * stride;
     const n = demandCount[k];
     const e = k * nC;
-    for (let b = 0; b < B; b++) out[col + b] = 0;
-    for (let j = 0; j < n; j++) {
-      const i = demandFrom[e + j];
-      const p = jobPrice[i];
-      const w = demandWeight[e + j];
-      const row = i * B;
-      for (let b = 0; b < B; b++) out[col + b] += jobs[row + b] * p * w;
+    if (n === 0) {
+      dst.fill(0, col, col + B); // no demand for the class: +0, finite
+      continue;
     }
-    for (let b = 0; b < B; b++) check[b] += out[col + b] * 0;
+    for (let b = 0; b < B; b++) {
+      let v = 0;
+      for (let j = e; j < e + n; j++)
+        v += jobs[demandFrom[j] * B + b] * jobPrice[demandFrom[j]] * demandWeight[j];
+      dst[col + b] = v;
+      check[b] += v * 0;
+    }
   }
 }
 
@@ -399,13 +404,14 @@ function countsShared(
   s: KernelScratch,
   t: number,
   B: number,
-  out: Float64Array,
+  dst: Float64Array,
+  stride: number,
+  row: number,
 ): boolean {
   const { nC, nK, days } = c;
   const { yesterday, supplierTotal, check } = s;
   const target = c.phaseOneTarget;
-  const D = days * B;
-  const cCounts = (COL.stakedTokens + 1 + nC + nK) * D + t * B;
+  const cCounts = (CHAIN_COLUMNS + nC + nK) * stride + row;
   let arrivals = 0;
   let sum = 0;
   let filled = 0;
@@ -416,8 +422,8 @@ function countsShared(
     let v = 0;
     if (t >= c.seriesStartDay[sr]) v = Math.max(c.seriesMin[sr], c.seriesBase[sr * days + t]);
     const n = Math.floor(v + 1e-9);
-    const col = cCounts + k * D;
-    for (let b = 0; b < B; b++) out[col + b] = n;
+    const col = cCounts + k * stride;
+    dst.fill(n, col, col + B);
     chk += n * 0;
     if (t === 0) yesterday[k] = n;
     arrivals += Math.max(0, n - yesterday[k]);
@@ -446,13 +452,14 @@ function countsPerRun(
   s: KernelScratch,
   t: number,
   B: number,
-  out: Float64Array,
+  dst: Float64Array,
+  stride: number,
+  row: number,
 ): boolean {
   const { nC, nK, days } = c;
   const { yesterday, supplierTotal, daysCompleted, check, streams, normals, countNormals } = s;
   const target = c.phaseOneTarget;
-  const D = days * B;
-  const cCounts = (COL.stakedTokens + 1 + nC + nK) * D + t * B;
+  const cCounts = (CHAIN_COLUMNS + nC + nK) * stride + row;
   const window = s.onchain[W];
   for (let k = 0; k < nK; k++) {
     const sr = nC + k;
@@ -476,7 +483,7 @@ function countsPerRun(
         v = Math.max(c.seriesMin[sr], v);
       }
       const n = Math.floor(v + 1e-9);
-      out[cCounts + k * D + b] = n;
+      dst[cCounts + k * stride + b] = n;
       check[b] += n * 0;
       const y = b * nK + k;
       if (t === 0) yesterday[y] = n;
@@ -730,7 +737,6 @@ function chainSettle(
   dst: Float64Array,
   stride: number,
   row: number,
-  out: Float64Array,
 ): number {
   const { f, bm, vmod, vpj, lower, restore } = chainConstants(c, s.onchain);
   const vestedToday = c.vested[t];
@@ -745,7 +751,6 @@ function chainSettle(
     DR = s.dollarReserve,
     P2 = s.phaseTwoMinted,
     ST = s.staked;
-  const D = c.days * B;
   let stopped = 0;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
@@ -839,7 +844,7 @@ function chainSettle(
       staked * 0;
     if (chk !== 0) {
       daysCompleted[b] = t;
-      errors[b] = nonFinite(c, t, dst, stride, row + b, out, D, t * B + b);
+      errors[b] = nonFinite(c, t, dst, stride, row + b);
       stopped++;
       continue;
     }
@@ -881,22 +886,16 @@ function chainSettle(
   return stopped;
 }
 
-/**
- * The first column of day t's row holding a non-finite value, in table order: the chain's
- * columns at `chain[col·stride + r]`, the others at `out[col·D + o]`.
- */
+/** The first column of day t's row (at `row[col·stride + r]`) holding a non-finite value, in table order. */
 function nonFinite(
   c: CompiledScenario,
   t: number,
-  chain: Float64Array,
+  row: Float64Array,
   stride: number,
   r: number,
-  out: Float64Array,
-  D: number,
-  o: number,
 ): NonFiniteValueError {
   for (let col = 0; col < c.columns.length; col++) {
-    const v = col < CHAIN_COLUMNS ? chain[col * stride + r] : out[col * D + o];
+    const v = row[col * stride + r];
     if (!Number.isFinite(v)) return new NonFiniteValueError(t, c.columns[col], v);
   }
   return new NonFiniteValueError(t, "?", Number.NaN);
