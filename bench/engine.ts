@@ -71,6 +71,33 @@ function measureLockstepBoth(
   return { wall: (runs * c.days) / wall, cpu: (runs * c.days) / cpu };
 }
 
+/**
+ * What writing the output table alone costs per day-step, best of `reps` by CPU time: every
+ * column of every day of `runs` runs in batches of `batch`, in the kernel's layout
+ * (`out[(col·days + t)·batch + b]`), one block copy per column and day from a row the size of
+ * the kernel's row buffer. The table of a batch is columns × days × batch × 8 bytes: 0.9 MB at
+ * 16 runs of the whitepaper (fits the 2 MB L2), 15 MB at 256, 60 MB at 1,024.
+ */
+function measureTableWrites(c: CompiledScenario, batch: number, runs: number, reps: number) {
+  const cols = c.columns.length;
+  const out = new Float64Array(cols * c.days * batch);
+  const row = new Float64Array(cols * batch).map((_, i) => i + 0.5);
+  const views = Array.from({ length: cols }, (_, col) =>
+    row.subarray(col * batch, (col + 1) * batch),
+  );
+  const D = c.days * batch;
+  let best = Number.POSITIVE_INFINITY;
+  for (let rep = 0; rep < reps; rep++) {
+    const u0 = process.cpuUsage();
+    for (let r = 0; r < runs; r += batch)
+      for (let t = 0; t < c.days; t++)
+        for (let col = 0; col < cols; col++) out.set(views[col], col * D + t * batch);
+    const u = process.cpuUsage(u0);
+    best = Math.min(best, (u.user + u.system) / 1e6);
+  }
+  return (best / (runs * c.days)) * 1e9; // ns per day-step
+}
+
 /** `npm run bench`: the whitepaper scenario (noise on), one thread. */
 export async function benchEngine(scenarioPath = "scenarios/whitepaper.yaml"): Promise<string[]> {
   const { scenario } = loadScenario(scenarioPath);
@@ -80,7 +107,11 @@ export async function benchEngine(scenarioPath = "scenarios/whitepaper.yaml"): P
   measure(c, runReference, 2_000, 1);
   const ref = measure(c, runReference, 5_000, 3);
   measureLockstep(c, 32, 20_000, 1);
-  const lockstep = [16, 32, 64].map((b) => [b, measureLockstepBoth(c, b, 51_200, 5)] as const);
+  // 16–64: the batch's table fits in L2; 256 and 1,024: the Monte Carlo's batches (15 and 60 MB)
+  const lockstep = [16, 32, 64, 256, 1024].map(
+    (b) => [b, measureLockstepBoth(c, b, 51_200, 5)] as const,
+  );
+  const table = [16, 256, 1024].map((b) => [b, measureTableWrites(c, b, 51_200, 5)] as const);
   const f = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
   return [
     `engine, ${scenario.name} (${c.days} days, noise on), 1 thread:`,
@@ -88,7 +119,11 @@ export async function benchEngine(scenarioPath = "scenarios/whitepaper.yaml"): P
     `  reference engine ${f(ref.stepsPerSecond)} day-steps/s  (${ref.usPerRun.toFixed(1)} µs per run)`,
     ...lockstep.map(
       ([b, v]) =>
-        `  kernel, ${b} runs in lockstep ${f(v.wall)} day-steps/s, ${f(v.cpu)} per CPU-second  (aim ≥ 8,000,000 on one thread)`,
+        `  kernel, ${b} runs in lockstep ${f(v.wall)} day-steps/s, ${f(v.cpu)} per CPU-second (${(1e9 / v.cpu).toFixed(0)} ns per day-step)  (aim ≥ 8,000,000 on one thread)`,
+    ),
+    ...table.map(
+      ([b, ns]) =>
+        `  writing the output table alone, ${b} runs per batch (${((c.columns.length * c.days * b * 8) / 1e6).toFixed(1)} MB): ${ns.toFixed(0)} ns per day-step`,
     ),
   ];
 }
