@@ -69,8 +69,9 @@ export interface KernelScratch {
   readonly demandWeight: Float64Array;
   readonly demandCount: Int32Array;
   /**
-   * Today's fixed columns (day … stakedTokens) per run, column c at c·stageStride + b, when the
-   * table's column stride would put them in one cache set (see `columnsCollide`).
+   * The row buffer: today's cells per run, column c at c·stageStride + b, used instead of the
+   * table when the table's column stride would crowd a day's cells into one cache set (see
+   * `columnsCollide`); `flushStage` copies it into the table at the end of the day.
    */
   readonly stage: Float64Array;
   readonly stageStride: number;
@@ -147,16 +148,16 @@ const BM = V.buybackModulation,
   RESTORE = V.tokenReserveRestoreLevel,
   FLOOR = V.priceFloor;
 
-const STAGE = process.env.BME_STAGE;
-/** The fixed columns day … stakedTokens: the day's chain (`chainPrice`, `chainSettle`) writes them. */
+/** The fixed columns day … stakedTokens, which the day's chain (`chainPrice`, `chainSettle`) writes. */
 const CHAIN_COLUMNS = COL.stakedTokens + 1;
 
 /**
  * Whether columns `stride` cells (8 bytes each) apart crowd into few L1 cache sets. Sets repeat
  * every 4 KiB and hold 12 lines; a chain stage stores 14 columns per run, so with a column stride
- * that is a multiple of 4 KiB (days × runs a multiple of 512: 180 days × 256 or 1,024 runs)
- * all 14 land in one set and evict each other on every store (measured: 25% slower than 255
- * runs). The chain then writes a row buffer with a harmless stride and `flushStage` copies it.
+ * that is a multiple of 4 KiB (days × runs a multiple of 512: 180 days × 128, 256 or 1,024 runs)
+ * all 14 land in one set and evict each other on every store (measured: the whole kernel 25%
+ * slower at 256 runs than at 255; 14 columns stored per run 3× slower). The stages then write
+ * the row buffer, whose stride is harmless, and `flushStage` copies it into the table.
  */
 function columnsCollide(stride: number): boolean {
   const perSet = new Int32Array(64);
@@ -176,8 +177,9 @@ function stageStride(B: number): number {
 }
 
 /**
- * Copy the chain's columns of day t from the row buffer into the table, a block copy per
- * column (`set`: 8× cheaper than an element loop at 256 runs, measured).
+ * Copy day t's cells from the row buffer into the table, a block copy per column (`set`:
+ * about 6× cheaper than an element loop at 256 runs, measured). Cells of runs that stopped
+ * get stale values, as the table's cells after a run's last completed day have no meaning.
  */
 function flushStage(s: KernelScratch, out: Float64Array, D: number, t: number, B: number): void {
   const rows = s.stageRows;
@@ -276,8 +278,8 @@ export function runKernelBatch(
     if (c.seriesNoise[nC + k] > 0) sharedCounts = false;
   }
   const D = days * B; // column stride
-  // the chain's columns go straight into the table, or through the row buffer (columnsCollide)
-  const staged = STAGE === "1" ? true : STAGE === "0" ? false : columnsCollide(D);
+  // the day's cells go straight into the table, or through the row buffer (columnsCollide)
+  const staged = columnsCollide(D);
   const dst = staged ? scratch.stage : out;
   const stride = staged ? scratch.stageStride : D;
   let alive = B;
