@@ -1,7 +1,7 @@
 import { ONCHAIN } from "../day/sequence.js";
 import { INVARIANT_TOLERANCE, InvariantViolation } from "../mechanisms/invariants.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
-import { nextNormals } from "../random/normal.js";
+import { nextNormal } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { COL } from "./columns.js";
 import type { CompiledScenario } from "./compile.js";
@@ -20,17 +20,7 @@ export const KERNEL_BATCH = 16;
 export interface KernelScratch {
   /** Runs per batch this scratch holds. */
   readonly batch: number;
-  /**
-   * Random streams as lanes (src/random/normal.ts `nextNormals`): word w of series s's stream
-   * of run b at (4s + w)·batch + b, so one series' draws for the batch are one tight loop.
-   */
   readonly streams: Int32Array;
-  /** One run's streams as `seedStreams` fills them (4 words per series), before they become lanes. */
-  readonly seedWords: Int32Array;
-  /** Today's standard normal draws of one series, per run. */
-  readonly normals: Float64Array;
-  /** Today's draws of the supplier-count series with noise, class k of run b at k·batch + b. */
-  readonly countNormals: Float64Array;
   readonly onchain: Float64Array;
   /** Today's jobs per consumer type i and run b, at i·batch + b. */
   readonly jobs: Float64Array;
@@ -89,9 +79,6 @@ export function kernelScratch(c: CompiledScenario, batch = 1): KernelScratch {
   return {
     batch: B,
     streams: new Int32Array(4 * c.nSeries * B),
-    seedWords: new Int32Array(4 * c.nSeries),
-    normals: f(),
-    countNormals: new Float64Array(c.nK * B),
     onchain: new Float64Array(c.onchain0.length),
     jobs: new Float64Array(c.nC * B),
     yesterday: new Float64Array(c.nK * B),
@@ -246,11 +233,10 @@ export function runKernelBatch(
   const B = count;
   if (B > scratch.batch)
     throw new Error(`runKernelBatch: ${B} runs but scratch holds ${scratch.batch}`);
-  const { streams, seedWords, daysCompleted, errors } = scratch;
-  const SB = scratch.batch;
+  const { streams, daysCompleted, errors } = scratch;
+  const so = 4 * nSeries;
   for (let b = 0; b < B; b++) {
-    seedStreams(seedWords, nSeries, seed, run0 + b);
-    for (let w = 0; w < 4 * nSeries; w++) streams[w * SB + b] = seedWords[w];
+    seedStreams(streams.subarray(b * so, (b + 1) * so), nSeries, seed, run0 + b);
     scratch.supply[b] = c.initialSupply;
     scratch.tokenReserve[b] = c.initialTokenReserve;
     scratch.locked[b] = c.initialLocked;
@@ -329,8 +315,8 @@ function drawConsumers(
   row: number,
 ): void {
   const { nC, days } = c;
-  const { jobs, income, jobsTotal, check, streams, normals } = s;
-  const SB = s.batch;
+  const { jobs, income, jobsTotal, check, streams } = s;
+  const so = 4 * c.nSeries;
   const cJobs = CHAIN_COLUMNS * stride + row;
   for (let b = 0; b < B; b++) {
     income[b] = 0;
@@ -345,9 +331,8 @@ function drawConsumers(
     const noise = c.seriesNoise[i];
     const min = c.seriesMin[i];
     if (t >= c.seriesStartDay[i] && noise > 0) {
-      nextNormals(streams, 4 * i * SB, SB, B, normals);
       for (let b = 0; b < B; b++) {
-        const v = Math.max(min, base + noise * normals[b]);
+        const v = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * i));
         jobs[row + b] = v;
         dst[col + b] = v;
         income[b] += v * p;
@@ -460,16 +445,11 @@ function countsPerRun(
   row: number,
 ): boolean {
   const { nC, nK, days } = c;
-  const { yesterday, supplierTotal, daysCompleted, check, streams, normals, countNormals } = s;
+  const { yesterday, supplierTotal, daysCompleted, check, streams } = s;
+  const so = 4 * c.nSeries;
   const target = c.phaseOneTarget;
   const cCounts = (CHAIN_COLUMNS + nC + nK) * stride + row;
   const window = s.onchain[W];
-  for (let k = 0; k < nK; k++) {
-    const sr = nC + k;
-    if (t < c.seriesStartDay[sr] || !(c.seriesNoise[sr] > 0)) continue;
-    nextNormals(streams, 4 * sr * s.batch, s.batch, B, normals);
-    for (let b = 0; b < B; b++) countNormals[k * B + b] = normals[b];
-  }
   let any = false;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
@@ -482,7 +462,7 @@ function countsPerRun(
       let v = 0;
       if (t >= c.seriesStartDay[sr]) {
         v = c.seriesBase[sr * days + t];
-        if (c.seriesNoise[sr] > 0) v += c.seriesNoise[sr] * countNormals[k * B + b];
+        if (c.seriesNoise[sr] > 0) v += c.seriesNoise[sr] * nextNormal(streams, b * so + 4 * sr);
         v = Math.max(c.seriesMin[sr], v);
       }
       const n = Math.floor(v + 1e-9);
@@ -518,13 +498,14 @@ function drawSeries(
   B: number,
   dst: Float64Array,
 ): void {
-  const { streams, normals } = s;
+  const { streams } = s;
+  const so = 4 * c.nSeries;
   const base = c.seriesBase[sr * c.days + t];
   const noise = c.seriesNoise[sr];
   const min = c.seriesMin[sr];
   if (t >= c.seriesStartDay[sr] && noise > 0) {
-    nextNormals(streams, 4 * sr * s.batch, s.batch, B, normals);
-    for (let b = 0; b < B; b++) dst[b] = Math.max(min, base + noise * normals[b]);
+    for (let b = 0; b < B; b++)
+      dst[b] = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * sr));
   } else {
     const v = t >= c.seriesStartDay[sr] ? Math.max(min, base) : 0;
     for (let b = 0; b < B; b++) dst[b] = v;

@@ -1,2 +1,2 @@
-export { nextNormal, nextNormals } from "./normal.js";
+export { nextNormal } from "./normal.js";
 export { MAX_SEED, nextInt32, nextUniform, seedStreams } from "./streams.js";
