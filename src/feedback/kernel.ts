@@ -202,8 +202,8 @@ function runFor(c: CompiledScenario, plan: FeedbackPlan): Run {
 /**
  * The fused fast path of aggregate mode with feedback (docs/model-feedback.md, "one day, one
  * order"), governance rules (E38, E39) and stress shocks: the same day as `runFeedbackAggregate`
- * with the same insertions (docs/model.md §6's steps, E48, E42, E50 and the shocks after
- * "inputs", the pool forms of "price" … "invariants", E40–E43 after "payouts", the feedback
+ * with the same insertions (docs/model.md §6's steps, E48, E42 and the shocks after
+ * "inputs", E50 before "income", the pool forms of "price" … "invariants", E40–E43 after "payouts", the feedback
  * columns after "record"), calling the same law functions (src/mechanisms/, src/feedback/) in
  * the same order, so its table is byte-identical (tested on every shipped scenario and on
  * generated ones) — but on typed arrays held by one object per run, with no step list, no
@@ -271,7 +271,7 @@ function emptyPlan(days: number): FeedbackPlan {
   return { days, suppliers: null, sales: null, speculators: null, amm: null, consumers: null };
 }
 
-/** Inputs (§3), then E48, E42, E50 and the stress shocks, as inserted after "inputs". */
+/** Inputs (§3), then E48, E42, the stress shocks and E50, in the step engine's order (feedbackDay). */
 function inputs(r: Run): void {
   const { c, t, jobs, counts, streams, fb, plan, shock } = r;
   const { nC, nK } = c;
@@ -286,8 +286,9 @@ function inputs(r: Run): void {
     churnStep(fb, t, counts);
     if (t === 0) copy(counts, r.yesterday);
   }
-  if (plan.suppliers?.jobsPerSupplierPerDay) capacityStep(fb, jobs, c.priceMatrix, counts);
   if (t >= shock.crashFrom) crashDemand(jobs);
+  // E50 last: capacity serves the day's demand after every change to it (the crash included)
+  if (plan.suppliers?.jobsPerSupplierPerDay) capacityStep(fb, jobs, c.priceMatrix, counts);
   if (t >= shock.collapseFrom) {
     r.sentiment = 0;
     r.governance = 0;
