@@ -10,7 +10,7 @@ import { loadScenario } from "../src/scenario/load.js";
 import type { Scenario } from "../src/scenario/schema.js";
 
 /** The whitepaper with every feedback part on: churn with capacity, sales, speculators, a pool, elastic demand. */
-function allFeedback(base: Scenario): Scenario {
+export function allFeedback(base: Scenario): Scenario {
   const classes = Object.fromEntries(
     base.suppliers
       .filter((k) => k.phaseOneTarget > 0)

@@ -117,6 +117,13 @@ class Run {
   readonly dynamic: boolean;
   readonly orders: Mutable<DayOrders>;
   readonly pay: Mutable<SupplierPayDay>;
+  /**
+   * The price matrix's non-zero entries, class by class: `demandFrom[j]`, `demandWeight[j]` for
+   * j in `demandStart[k] … demandStart[k+1]`, types in ascending order (E6's sum, its order kept).
+   */
+  readonly demandStart: Int32Array;
+  readonly demandFrom: Int32Array;
+  readonly demandWeight: Float64Array;
   /** E48's factors, `i·days + t` (elasticMultiplierTable); null without a consumer block. */
   readonly elastic: Float64Array | null;
 
@@ -141,6 +148,20 @@ class Run {
     this.pool = plan.amm !== null;
     this.dynamic = plan.suppliers?.dynamic.some((d) => d !== null) ?? false;
     this.elastic = elasticTable(plan, c.jobPrice);
+    this.demandStart = new Int32Array(c.nK + 1);
+    this.demandFrom = new Int32Array(c.nC * c.nK);
+    this.demandWeight = new Float64Array(c.nC * c.nK);
+    let n = 0;
+    for (let k = 0; k < c.nK; k++) {
+      this.demandStart[k] = n;
+      for (let i = 0; i < c.nC; i++) {
+        const w = c.priceMatrix[i * c.nK + k];
+        if (w === 0) continue;
+        this.demandFrom[n] = i;
+        this.demandWeight[n++] = w;
+      }
+    }
+    this.demandStart[c.nK] = n;
     this.orders = {
       consumerSentiment: 0,
       onboardingUsd: 0,
@@ -312,14 +333,24 @@ function dayToPrice(r: Run): SimulationFailure | null {
   return price(r);
 }
 
-/** Steps 2–3: E5, E6 (in place, usdDemandForService's sum in its order), E7. */
+/**
+ * Steps 2–3: E5, E6 (usdDemandForService's sum in its order over the matrix's non-zero entries:
+ * a zero entry adds ±0 to a sum that is never −0, which changes nothing unless a job count or
+ * price is not finite — and then income, an earlier column, is not finite and stops the run
+ * before the row is kept, as in src/engine/kernel.ts), E7.
+ */
 function incomeAndSplit(r: Run): void {
-  const { c, jobs, onchain: oc, demandForService: dfs } = r;
-  const { nC, nK, jobPrice, priceMatrix: pm } = c;
+  const { c, jobs, onchain: oc, demandForService: dfs, demandStart, demandFrom, demandWeight } = r;
+  const { nK, jobPrice } = c;
   r.income = income(jobs, jobPrice);
-  for (let k = 0; k < nK; k++) dfs[k] = 0;
-  for (let i = 0; i < nC; i++)
-    for (let k = 0; k < nK; k++) dfs[k] += jobs[i] * jobPrice[i] * pm[i * nK + k];
+  for (let k = 0; k < nK; k++) {
+    let sum = 0;
+    for (let j = demandStart[k]; j < demandStart[k + 1]; j++) {
+      const i = demandFrom[j];
+      sum += jobs[i] * jobPrice[i] * demandWeight[j];
+    }
+    dfs[k] = sum;
+  }
   const s = r.split;
   splitIncomeInto(s, r.income, oc[V.fiatOperationsFraction], oc[V.buybackModulation]);
   r.opsRevenue = s.opsRevenue;
