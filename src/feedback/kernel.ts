@@ -115,6 +115,8 @@ class Run {
   readonly fb: FeedbackState;
   readonly pool: boolean;
   readonly dynamic: boolean;
+  /** E50 on (a class with jobsPerSupplierPerDay): last before income, after every change to the day's demand. */
+  readonly capacity: boolean;
   readonly orders: Mutable<DayOrders>;
   readonly pay: Mutable<SupplierPayDay>;
   /**
@@ -147,6 +149,7 @@ class Run {
     this.totalTokens = c.initialSupply + c.initialTokenReserve + c.initialLocked;
     this.pool = plan.amm !== null;
     this.dynamic = plan.suppliers?.dynamic.some((d) => d !== null) ?? false;
+    this.capacity = (plan.suppliers?.jobsPerSupplierPerDay ?? null) !== null;
     this.elastic = elasticTable(plan, c.jobPrice);
     this.demandStart = new Int32Array(c.nK + 1);
     this.demandFrom = new Int32Array(c.nC * c.nK);
@@ -292,15 +295,32 @@ function emptyPlan(days: number): FeedbackPlan {
   return { days, suppliers: null, sales: null, speculators: null, amm: null, consumers: null };
 }
 
-/** Inputs (§3), then E48, E42, the stress shocks and E50, in the step engine's order (feedbackDay). */
+/**
+ * Inputs (§3), then E48, E42, the stress shocks and E50, in the step engine's order (feedbackDay).
+ * In parts taking the run only, each small enough for the compiler to inline its laws (a law
+ * left as a call would box its numbers: an allocation per call).
+ */
 function inputs(r: Run): void {
-  const { c, t, jobs, counts, streams, fb, plan, shock } = r;
+  draw(r);
+  feedbackInputs(r);
+  if (r.capacity) capacityStep(r.fb, r.jobs, r.c.priceMatrix, r.counts);
+}
+
+/** Inputs (§3): the day's series. */
+function draw(r: Run): void {
+  const { c, t, jobs, counts, streams } = r;
   const { nC, nK } = c;
   for (let i = 0; i < nC; i++) jobs[i] = seriesValue(c, i, t, streams);
   for (let k = 0; k < nK; k++) counts[k] = wholeSuppliers(seriesValue(c, nC + k, t, streams));
   r.sentiment = seriesValue(c, nC + nK, t, streams);
   r.governance = seriesValue(c, nC + nK + 1, t, streams);
   if (t === 0) copy(counts, r.yesterday);
+}
+
+/** E48, E42, the stress shocks (E50 follows, last). */
+function feedbackInputs(r: Run): void {
+  const { c, t, jobs, counts, fb, shock } = r;
+  const nC = c.nC;
   const elastic = r.elastic;
   if (elastic) for (let i = 0, at = t; i < nC; i++, at += c.days) jobs[i] = jobs[i] * elastic[at];
   if (r.dynamic) {
@@ -308,8 +328,6 @@ function inputs(r: Run): void {
     if (t === 0) copy(counts, r.yesterday);
   }
   if (t >= shock.crashFrom) crashDemand(jobs);
-  // E50 last: capacity serves the day's demand after every change to it (the crash included)
-  if (plan.suppliers?.jobsPerSupplierPerDay) capacityStep(fb, jobs, c.priceMatrix, counts);
   if (t >= shock.collapseFrom) {
     r.sentiment = 0;
     r.governance = 0;
@@ -459,6 +477,7 @@ function dayFromBurn(r: Run): void {
   else phaseOneClaim(r);
   validatorClaim(r);
   pay(r);
+  economics(r);
   topUp(r, r.paid);
   update(r, r.paid);
 }
@@ -506,7 +525,7 @@ function validatorClaim(r: Run): void {
   );
 }
 
-/** Step 12: E15 into `r.paid`, then E40–E41 and E43's queue (inserted after "payouts"). */
+/** Step 12: E15 into `r.paid`. */
 function pay(r: Run): void {
   const paid = r.paid;
   payTokensInto(
@@ -518,6 +537,11 @@ function pay(r: Run): void {
     r.phaseTwoClaim,
     r.phaseOneClaim,
   );
+}
+
+/** After step 12: E40–E41 and E43's queue (inserted after "payouts"). */
+function economics(r: Run): void {
+  const paid = r.paid;
   const day = r.pay;
   day.income = r.income;
   day.usdCapital = r.usdCapital;
