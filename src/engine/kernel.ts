@@ -142,7 +142,7 @@ const CHAIN_COLUMNS = COL.stakedTokens + 1;
  * Whether columns `stride` cells (8 bytes each) apart crowd into few L1 cache sets. Sets repeat
  * every 4 KiB and hold 12 lines; a chain stage stores 14 columns per run, so with a column stride
  * that is a multiple of 4 KiB (days × runs a multiple of 512: 180 days × 128, 256 or 1,024 runs)
- * all 14 land in one set and evict each other on every store (measured: the whole kernel 25%
+ * all 14 land in one set and evict each other on every store (measured: the whole kernel 20%
  * slower at 256 runs than at 255; 14 columns stored per run 3× slower). The stages then write
  * the row buffer, whose stride is harmless, and `flushStage` copies it into the table. Seven
  * per set (180 days × 64 runs) measured faster written directly than through the buffer.
