@@ -71,6 +71,40 @@ function measureLockstepBoth(
   return { wall: (runs * c.days) / wall, cpu: (runs * c.days) / cpu };
 }
 
+/**
+ * What writing the output table alone costs per day-step, best of `reps` by CPU time: every
+ * cell of every day of `runs` runs in batches of `batch`, in the kernel's layout
+ * (`out[(col·days + t)·batch + b]`), a column's runs at a time: by element stores (as the
+ * kernel's stages store them) or by one block copy per column and day (as `flushStage` does). The table of a batch is columns × days × batch × 8 bytes: 1 MB at 16 runs of the
+ * whitepaper (fits the 2 MB L2), 15.5 MB at 256, 62 MB at 1,024.
+ */
+function measureTableWrites(
+  c: CompiledScenario,
+  batch: number,
+  runs: number,
+  reps: number,
+  blockCopies: boolean,
+) {
+  const cols = c.columns.length;
+  const out = new Float64Array(cols * c.days * batch);
+  const D = c.days * batch;
+  const row = new Float64Array(batch).map((_, b) => b + 0.5);
+  let best = Number.POSITIVE_INFINITY;
+  for (let rep = 0; rep < reps; rep++) {
+    const u0 = process.cpuUsage();
+    for (let r = 0; r < runs; r += batch)
+      for (let t = 0; t < c.days; t++)
+        for (let col = 0; col < cols; col++) {
+          const o = col * D + t * batch;
+          if (blockCopies) out.set(row, o);
+          else for (let b = 0; b < batch; b++) out[o + b] = t + b;
+        }
+    const u = process.cpuUsage(u0);
+    best = Math.min(best, (u.user + u.system) / 1e6);
+  }
+  return (best / (runs * c.days)) * 1e9; // ns per day-step
+}
+
 /** `npm run bench`: the whitepaper scenario (noise on), one thread. */
 export async function benchEngine(scenarioPath = "scenarios/whitepaper.yaml"): Promise<string[]> {
   const { scenario } = loadScenario(scenarioPath);
@@ -80,7 +114,18 @@ export async function benchEngine(scenarioPath = "scenarios/whitepaper.yaml"): P
   measure(c, runReference, 2_000, 1);
   const ref = measure(c, runReference, 5_000, 3);
   measureLockstep(c, 32, 20_000, 1);
-  const lockstep = [16, 32, 64].map((b) => [b, measureLockstepBoth(c, b, 51_200, 5)] as const);
+  // 16–64: the batch's table fits in L2; 256 and 1,024: the Monte Carlo's batches (15 and 60 MB)
+  const lockstep = [16, 32, 64, 256, 1024].map(
+    (b) => [b, measureLockstepBoth(c, b, 51_200, 5)] as const,
+  );
+  const table = [16, 256, 1024].map(
+    (b) =>
+      [
+        b,
+        measureTableWrites(c, b, 51_200, 5, false),
+        measureTableWrites(c, b, 51_200, 5, true),
+      ] as const,
+  );
   const f = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
   return [
     `engine, ${scenario.name} (${c.days} days, noise on), 1 thread:`,
@@ -88,7 +133,11 @@ export async function benchEngine(scenarioPath = "scenarios/whitepaper.yaml"): P
     `  reference engine ${f(ref.stepsPerSecond)} day-steps/s  (${ref.usPerRun.toFixed(1)} µs per run)`,
     ...lockstep.map(
       ([b, v]) =>
-        `  kernel, ${b} runs in lockstep ${f(v.wall)} day-steps/s, ${f(v.cpu)} per CPU-second  (aim ≥ 8,000,000 on one thread)`,
+        `  kernel, ${b} runs in lockstep ${f(v.wall)} day-steps/s, ${f(v.cpu)} per CPU-second (${(1e9 / v.cpu).toFixed(0)} ns per day-step)  (aim ≥ 8,000,000 on one thread)`,
+    ),
+    ...table.map(
+      ([b, stores, copies]) =>
+        `  writing the output table alone, ${b} runs per batch (${((c.columns.length * c.days * b * 8) / 1e6).toFixed(1)} MB): ${stores.toFixed(0)} ns per day-step by element stores, ${copies.toFixed(0)} by block copies`,
     ),
   ];
 }
