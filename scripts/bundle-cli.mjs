@@ -83,6 +83,10 @@ const { output } = await bundle.generate({
   entryFileNames: "bme.cjs",
   chunkFileNames: "bme-[hash].cjs",
   banner: MARK,
+  // what node reads, decodes and keeps as source text at every start: plain ASCII (a one-byte
+  // string, decoded without V8's slow path), no comments but the licences
+  charset: "ascii",
+  comments: { legal: true, annotation: false, jsdoc: false },
 });
 await bundle.close();
 
@@ -101,6 +105,14 @@ for (const chunk of output) {
     .replace(/(?<![\w$.])import\(/g, "__bme_import(");
   if (/Promise\.resolve\(\)\.then\(\(\) => (__toESM\()?require/.test(code))
     throw new Error(`${chunk.fileName}: a dynamic import in a form the entry does not rewrite`);
+  // what was rewritten is an awaited import() or a comment, never text in a string
+  for (const line of code.split("\n"))
+    if (
+      /__bme_import\(/.test(line) &&
+      !/^\s*(\*|\/\/)/.test(line) &&
+      !/await \(?__bme_import\(/.test(line)
+    )
+      throw new Error(`${chunk.fileName}: "import(" rewritten where it may not be a call: ${line}`);
   writeFileSync(file, code);
   chunks.set(chunk.fileName, chunk.imports);
 }

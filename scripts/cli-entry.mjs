@@ -17,7 +17,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const PACKAGES = /* bme:packages */ {};
 /** `npm run build` sets it to write the caches (scripts/bundle-cli.mjs); never set at run time. */
 const WRITE_CACHE = process.env.BME_WRITE_CODE_CACHE === "1";
-const WRAP = "(function (exports, require, module, __filename, __dirname, __bme_import) {";
+// strict, as the ES modules the bundle was made from; on the first line, so lines keep their numbers
+const WRAP =
+  '(function (exports, require, module, __filename, __dirname, __bme_import) {"use strict";';
 
 /** Loaded chunks by file name, with the script each was compiled from. */
 const chunks = new Map();
