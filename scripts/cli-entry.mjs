@@ -7,7 +7,7 @@
 // used only if it was made from exactly the bytes of the file read now (it holds a copy of
 // them, compared first) and V8 accepts it (same V8 version and flags); otherwise the file is
 // compiled from its source as usual, so a stale cache costs time, never correctness.
-const { readFileSync, writeFileSync } = process.getBuiltinModule("node:fs");
+const { readFileSync, renameSync, writeFileSync } = process.getBuiltinModule("node:fs");
 const { Script } = process.getBuiltinModule("node:vm");
 const { fileURLToPath } = process.getBuiltinModule("node:url");
 const { dirname, join } = process.getBuiltinModule("node:path");
@@ -82,7 +82,12 @@ if (WRITE_CACHE)
     for (const { script, source, file } of chunks.values()) {
       const head = Buffer.alloc(4);
       head.writeUInt32LE(source.length, 0);
-      writeFileSync(`${file}.v8cache`, Buffer.concat([head, source, script.createCachedData()]));
+      // whole or not at all: a cache cut short is refused by its length, but never left half-written
+      writeFileSync(
+        `${file}.v8cache.tmp`,
+        Buffer.concat([head, source, script.createCachedData()]),
+      );
+      renameSync(`${file}.v8cache.tmp`, `${file}.v8cache`);
     }
   });
 
