@@ -77,6 +77,31 @@ describe("start-up: what bme loads before a command needs it", () => {
   });
 });
 
+describe("standard output into a file (src/cli/output.ts)", () => {
+  it("`bme --help` and `bme run` into a file load no streams, and write the bytes a pipe gets", () => {
+    for (const args of [["--help"], ["run", "scenarios/whitepaper.yaml"]]) {
+      const loaded = internalsLoaded(args, "ignore"); // stdout is /dev/null
+      expect(loaded).toContain("NativeModule fs");
+      for (const m of ["stream", "internal/fs/sync_write_stream", "net"])
+        expect(loaded).not.toContain(`NativeModule ${m}`);
+      const file = join(dir, "out.txt");
+      const viaFile = spawnSync(
+        "bash",
+        ["-c", `node dist/src/cli/main.js ${args.join(" ")} > ${file}`],
+        {
+          cwd: ROOT,
+          timeout: 60_000,
+        },
+      );
+      expect(viaFile.status).toBe(0);
+      const viaPipe = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 60_000 });
+      expect(viaPipe.status).toBe(0);
+      expect(viaPipe.stdout.length).toBeGreaterThan(100);
+      expect(readFileSync(file).equals(viaPipe.stdout)).toBe(true);
+    }
+  });
+});
+
 describe("a closed stderr", () => {
   it("`bme validate missing.yaml 2>&1 >/dev/null | true`: the error goes nowhere, no stack trace, no crash", () => {
     // the stderr stream is set up on first use (src/cli/main.ts whenUsed): its EPIPE handler too
