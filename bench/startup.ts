@@ -37,6 +37,23 @@ function once(args: readonly string[]): { wall: number; cpu: number | null } {
   return { wall, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
 }
 
+/**
+ * Instructions a whole process executes, counted by valgrind's callgrind (null without
+ * valgrind): exact and immune to the machine's load, unlike wall and CPU time.
+ */
+function instructions(args: readonly string[]): number | null {
+  const out = join(tmpdir(), `bme-bench-callgrind-${process.pid}.out`);
+  const r = spawnSync(
+    "valgrind",
+    ["--tool=callgrind", `--callgrind-out-file=${out}`, process.execPath, ...args],
+    { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" },
+  );
+  rmSync(out, { force: true });
+  for (const suffix of ["", ".wal"]) rmSync(`${STORE}${suffix}`, { force: true });
+  const m = r.status === 0 ? /Collected : (\d+)/.exec(r.stderr) : null;
+  return m === null ? null : Number(m[1]);
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -48,10 +65,10 @@ function median(xs: number[]): number {
  * bare `node -e 0`, the floor of this machine.
  */
 export async function benchStartup(): Promise<string[]> {
-  const cases: [string, string[], number | null][] = [
-    ["node -e 0 (the floor)", ["-e", "0"], null],
-    ["bme --help", [CLI, "--help"], 0.15],
-    ["bme run scenarios/whitepaper.yaml", [CLI, "run", "scenarios/whitepaper.yaml"], 0.3],
+  const cases: [string, string[], number | null, boolean?][] = [
+    ["node -e 0 (the floor)", ["-e", "0"], null, true],
+    ["bme --help", [CLI, "--help"], 0.15, true],
+    ["bme run scenarios/whitepaper.yaml", [CLI, "run", "scenarios/whitepaper.yaml"], 0.3, true],
     // issue 11: the whole command, start-up and bands included (no store: DuckDB alone
     // takes ≈ 0.3 s to load; the default store's cost is measured on the next line)
     [
@@ -75,7 +92,7 @@ export async function benchStartup(): Promise<string[]> {
     ],
   ];
   const lines = [`start-up, whole processes, median of ${REPEATS} (wall; CPU = user + system):`];
-  for (const [label, args, aim] of cases) {
+  for (const [label, args, aim, count] of cases) {
     once(args); // warm the file cache
     const runs = Array.from({ length: REPEATS }, () => once(args));
     const wall = median(runs.map((r) => r.wall));
@@ -85,6 +102,9 @@ export async function benchStartup(): Promise<string[]> {
     lines.push(
       `  ${label.padEnd(44)} ${wall.toFixed(3)} s${cpu === null ? "" : `, CPU ${cpu.toFixed(2)} s`}${verdict}`,
     );
+    const n = count ? instructions(args) : null;
+    if (n !== null)
+      lines.push(`  ${"".padEnd(44)} ${(n / 1e6).toFixed(0)} M instructions (callgrind)`);
   }
   return lines;
 }

@@ -1,11 +1,14 @@
-// The `bme` command as one bundle (docs/decisions.md, "The CLI is bundled"): after tsc has
-// built dist/, bundle dist/src/cli/main.js with what it imports — our modules and the small
-// pure-JS packages on the start-up path (commander, zod, yaml, csv-parse) — into
-// dist/src/cli/main.js plus chunks beside it (dist/src/cli/bme-*.js) for what commands load on
-// demand. Node then resolves and reads a handful of files instead of ~250. Heavy or native
-// packages (DuckDB, ECharts, resvg, BullMQ, Hono, piscina, …) stay outside, loaded when a
-// command needs them; worker threads run the unbundled dist/src files; the library
-// (dist/src/index.js) is not bundled.
+// The `bme` command as one bundle (docs/decisions.md, "The CLI is bundled" and "The CLI runs
+// from V8's code cache"): after tsc has built dist/, bundle dist/src/cli/main.js with what it
+// imports — our modules and the small pure-JS packages on the start-up path (commander, zod,
+// yaml, csv-parse) — into a CommonJS bundle dist/src/cli/bme.cjs plus chunks beside it
+// (dist/src/cli/bme-*.cjs) for what commands load on demand. dist/src/cli/main.js becomes
+// scripts/cli-entry.mjs, which compiles them with V8 code caches made here by one training run
+// (`bme run scenarios/whitepaper.yaml` and the help). Heavy or native packages (DuckDB,
+// ECharts, resvg, BullMQ, Hono, piscina, …) stay outside, imported when a command needs them;
+// worker threads run the unbundled dist/src files; the library (dist/src/index.js) is not
+// bundled.
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { rolldown } from "rolldown";
@@ -18,9 +21,10 @@ const MARK = "// bme: bundled by scripts/bundle-cli.mjs";
 const BUNDLED = ["zod", "yaml", "commander", "@commander-js/extra-typings", "csv-parse"];
 
 const source = readFileSync(entry, "utf8");
-if (source.includes(MARK))
+if (source.includes(MARK) || source.includes("// bme: the command's entry"))
   throw new Error(`${entry} is already a bundle: run tsc first (npm run build does)`);
-for (const f of readdirSync(cliDir)) if (/^bme-.*\.js$/.test(f)) rmSync(join(cliDir, f));
+for (const f of readdirSync(cliDir))
+  if (/^bme[-.].*(\.js|\.cjs|\.v8cache)$/.test(f)) rmSync(join(cliDir, f));
 
 const packageOf = (id) =>
   (id.startsWith("@") ? id.split("/").slice(0, 2) : id.split("/", 1)).join("/");
@@ -57,22 +61,6 @@ const bundle = await rolldown({
       },
     },
     {
-      // `import { x } from "node:fs"` makes Node build an ES-module facade of the whole
-      // built-in (node:fs has ~100 exports) before anything runs; process.getBuiltinModule
-      // (Node ≥ 20.16) hands over the module itself: a tenth of `bme --help`'s own time
-      name: "bme-builtins-directly",
-      renderChunk(code) {
-        const named = /^import \{([^}]*)\} from "(node:[a-z_/]+)";$/gm;
-        const out = code.replace(named, (_, names, id) => {
-          const binds = names.split(",").map((n) => n.trim().replace(/^(\S+) as (\S+)$/, "$1: $2"));
-          return `const { ${binds.join(", ")} } = process.getBuiltinModule(${JSON.stringify(id)});`;
-        });
-        if (/^import [^;]*"node:/m.test(out))
-          throw new Error("a built-in imported in a form bme-builtins-directly does not rewrite");
-        return { code: out, map: null };
-      },
-    },
-    {
       // a module that finds files beside itself (the worker thread's file, the package root)
       // keeps the location it has unbundled: import.meta.url becomes that module's own URL
       name: "bme-own-url",
@@ -90,16 +78,67 @@ const bundle = await rolldown({
   ],
 });
 const { output } = await bundle.generate({
-  format: "esm",
+  format: "cjs",
   dir: cliDir,
-  entryFileNames: "main.js",
-  chunkFileNames: "bme-[hash].js",
-  banner: MARK, // the entry keeps its #! line
+  entryFileNames: "bme.cjs",
+  chunkFileNames: "bme-[hash].cjs",
+  banner: MARK,
+  // what node reads, decodes and keeps as source text at every start: plain ASCII (a one-byte
+  // string, decoded without V8's slow path), no comments but the licences
+  charset: "ascii",
+  comments: { legal: true, annotation: false, jsdoc: false },
 });
 await bundle.close();
+
+// A chunk runs inside scripts/cli-entry.mjs's wrapper: its import() of a chunk or a package is
+// the entry's __bme_import (which imports the packages a chunk needs before it runs it), its
+// require of a package hands over the namespace imported then.
+const dynamicChunk = /Promise\.resolve\(\)\.then\(\(\) => require\(("\.\/bme-[\w-]+\.cjs")\)\)/g;
+const chunks = new Map();
 for (const chunk of output) {
   if (chunk.type !== "chunk") continue;
   const file = join(cliDir, chunk.fileName);
   if (dirname(file) !== cliDir) throw new Error(`chunk outside ${cliDir}: ${chunk.fileName}`);
-  writeFileSync(file, chunk.code);
+  const code = chunk.code
+    .replace(/^#!.*\n/, "")
+    .replace(dynamicChunk, "__bme_import($1)")
+    .replace(/(?<![\w$.])import\(/g, "__bme_import(");
+  if (/Promise\.resolve\(\)\.then\(\(\) => (__toESM\()?require/.test(code))
+    throw new Error(`${chunk.fileName}: a dynamic import in a form the entry does not rewrite`);
+  // what was rewritten is an awaited import() or a comment, never text in a string
+  for (const line of code.split("\n"))
+    if (
+      /__bme_import\(/.test(line) &&
+      !/^\s*(\*|\/\/)/.test(line) &&
+      !/await \(?__bme_import\(/.test(line)
+    )
+      throw new Error(`${chunk.fileName}: "import(" rewritten where it may not be a call: ${line}`);
+  writeFileSync(file, code);
+  chunks.set(chunk.fileName, chunk.imports);
 }
+/** Each chunk's packages (not built-ins), with those of the chunks it imports statically. */
+const packages = {};
+const closure = (name, seen = new Set()) => {
+  if (seen.has(name)) return seen;
+  seen.add(name);
+  for (const id of chunks.get(name) ?? []) if (chunks.has(id)) closure(id, seen);
+  return seen;
+};
+for (const name of chunks.keys()) {
+  const ids = new Set();
+  for (const c of closure(name))
+    for (const id of chunks.get(c)) if (!chunks.has(id) && !id.startsWith("node:")) ids.add(id);
+  if (ids.size > 0) packages[name] = [...ids].sort();
+}
+const entrySource = readFileSync(join(root, "scripts/cli-entry.mjs"), "utf8");
+const slot = "/* bme:packages */ {}";
+if (!entrySource.includes(slot)) throw new Error("scripts/cli-entry.mjs lost its packages slot");
+writeFileSync(entry, entrySource.replace(slot, JSON.stringify(packages)));
+
+// the code caches: one training run of what start-up is measured on, and the help
+const train = spawnSync(process.execPath, [entry, "run", "scenarios/whitepaper.yaml", "--quiet"], {
+  cwd: root,
+  env: { ...process.env, BME_WRITE_CODE_CACHE: "1" },
+  stdio: "inherit",
+});
+if (train.status !== 0) throw new Error("the training run for the code caches failed");

@@ -13,6 +13,7 @@ import { registerValidate } from "./commands/validate.js";
 import { registerWorker } from "./commands/worker.js";
 import { EXIT_BAD_INPUT, reportError } from "./errors.js";
 import { userDirectory } from "./invocation.js";
+import { outHasColors, stdoutIsFile, writeOut } from "./output.js";
 
 /** The `bme` command line: every command registers itself here. */
 export function buildProgram(): Command {
@@ -24,6 +25,14 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
+  // help and version into a file without building process.stdout (src/cli/output.ts)
+  const output = program.configureOutput();
+  program.configureOutput({
+    writeOut,
+    // commander's own default is undefined (its standard width) for anything but a terminal
+    getOutHelpWidth: () => (stdoutIsFile() ? undefined : output.getOutHelpWidth?.()) as number,
+    getOutHasColors: () => outHasColors(() => output.getOutHasColors?.() === true),
+  });
   registerRun(program);
   registerExperiments(program);
   registerReport(program);

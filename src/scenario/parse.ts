@@ -67,7 +67,9 @@ export function scenarioIssues(error: z.ZodError): ScenarioIssue[] {
 
 /** Validate a scenario object; throws ScenarioError listing every problem. */
 export function parseScenario(input: unknown, source?: string): Scenario {
-  const result = ScenarioSchema.safeParse(input, { reportInput: true });
+  // jitless: zod would otherwise generate and compile (new Function) a fast path per object
+  // schema on the first parse, for the one parse a command makes (docs/benchmarks.md, start-up)
+  const result = ScenarioSchema.safeParse(input, { reportInput: true, jitless: true });
   if (!result.success) throw new ScenarioError(scenarioIssues(result.error), source);
   return result.data;
 }

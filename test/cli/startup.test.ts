@@ -11,7 +11,11 @@ const CLI = join(ROOT, "dist/src/cli/main.js");
 const dir = mkdtempSync(join(tmpdir(), "bme-startup-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Every file the entry imports statically, transitively, and the bare specifiers they name. */
+/**
+ * Every file the entry loads before a command runs, transitively, and the bare specifiers they
+ * name: the entry's import lines and the chunk it loads (`importModule("./bme.cjs")`), the
+ * CommonJS chunks' top-level `require` lines, built-ins taken with process.getBuiltinModule.
+ */
 function staticGraph(entry: string): { files: string[]; bare: Set<string> } {
   const files: string[] = [];
   const bare = new Set<string>();
@@ -19,9 +23,14 @@ function staticGraph(entry: string): { files: string[]; bare: Set<string> } {
     if (files.includes(file)) return;
     files.push(file);
     const code = readFileSync(file, "utf8");
-    for (const m of code.matchAll(/^import (?:[^;]*? from )?"([^"]+)";$/gm)) {
-      if (m[1].startsWith(".")) visit(resolve(dirname(file), m[1]));
-      else bare.add(m[1]);
+    const specifiers = [
+      ...code.matchAll(/^import (?:[^;]*? from )?"([^"]+)";$/gm),
+      ...code.matchAll(/^const entry = await importModule\("([^"]+)"\);$/gm),
+      ...code.matchAll(/^(?:const|let|var) [\w$]+ = require\("([^"]+)"\);$/gm),
+    ].map((m) => m[1]);
+    for (const s of specifiers) {
+      if (s.startsWith(".")) visit(resolve(dirname(file), s));
+      else bare.add(s);
     }
     for (const m of code.matchAll(/process\.getBuiltinModule\("([^"]+)"\)/g)) bare.add(m[1]);
   };
@@ -49,6 +58,7 @@ function internalsLoaded(args: string[], stdio: "ignore" | "pipe"): string[] {
 describe("start-up: what bme loads before a command needs it", () => {
   it("the entry imports no package at all: heavy ones (DuckDB, charts, BullMQ, piscina, the databases) come with the command that needs them", () => {
     const { files, bare } = staticGraph(CLI);
+    expect(files).toContain(join(dirname(CLI), "bme.cjs")); // the graph is followed past the entry
     expect(files.length).toBeLessThan(10); // one bundle and a few shared chunks, not ~250 files
     expect([...bare].filter((s) => !s.startsWith("node:"))).toEqual([]);
   });
@@ -64,6 +74,31 @@ describe("start-up: what bme loads before a command needs it", () => {
     expect(loaded).toContain("NativeModule fs"); // the list is the real one
     for (const m of ["crypto", "child_process", "net", "worker_threads"])
       expect(loaded).not.toContain(`NativeModule ${m}`);
+  });
+});
+
+describe("standard output into a file (src/cli/output.ts)", () => {
+  it("`bme --help` and `bme run` into a file load no streams, and write the bytes a pipe gets", () => {
+    for (const args of [["--help"], ["run", "scenarios/whitepaper.yaml"]]) {
+      const loaded = internalsLoaded(args, "ignore"); // stdout is /dev/null
+      expect(loaded).toContain("NativeModule fs");
+      for (const m of ["stream", "internal/fs/sync_write_stream", "net"])
+        expect(loaded).not.toContain(`NativeModule ${m}`);
+      const file = join(dir, "out.txt");
+      const viaFile = spawnSync(
+        "bash",
+        ["-c", `node dist/src/cli/main.js ${args.join(" ")} > ${file}`],
+        {
+          cwd: ROOT,
+          timeout: 60_000,
+        },
+      );
+      expect(viaFile.status).toBe(0);
+      const viaPipe = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 60_000 });
+      expect(viaPipe.status).toBe(0);
+      expect(viaPipe.stdout.length).toBeGreaterThan(100);
+      expect(readFileSync(file).equals(viaPipe.stdout)).toBe(true);
+    }
   });
 });
 

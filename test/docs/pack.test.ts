@@ -71,6 +71,8 @@ describe("npm pack, install, use", () => {
       "dist/src/index.js",
       "dist/src/index.d.ts",
       "dist/src/cli/main.js",
+      "dist/src/cli/bme.cjs", // the command's bundle and its code cache (scripts/bundle-cli.mjs)
+      "dist/src/cli/bme.cjs.v8cache",
       "docs/model.md",
       "scenarios/whitepaper.yaml",
     ])
@@ -118,6 +120,20 @@ describe("npm pack, install, use", () => {
       svg: true,
       header: ["day", "phase"],
     });
+    // the installed command runs (from its code caches, or from source where V8 refuses them)
+    const cli = run(
+      process.execPath,
+      [
+        "node_modules/bme-sim/dist/src/cli/main.js",
+        "run",
+        "node_modules/bme-sim/scenarios/whitepaper.yaml",
+        "--days",
+        "40",
+      ],
+      project,
+    );
+    expect(cli.stderr).toBe("");
+    expect(cli.stdout).toMatch(/phase 2 from day +30\n/);
     // a deep import is refused by the exports map
     const deep = run(
       process.execPath,

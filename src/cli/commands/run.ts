@@ -4,6 +4,7 @@ import { tableFormat, writeTable } from "../../io/table.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { formatSummary } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
+import { writeOut } from "../output.js";
 
 export function registerRun(program: Command): void {
   program
@@ -95,23 +96,19 @@ export function registerRun(program: Command): void {
             : (await import("../../report/index.js")).writeRunReport(opts.report, result);
         for (const w of report?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         if (!opts.quiet) {
-          process.stdout.write(`${formatSummary(summarize(result))}\n`);
+          writeOut(`${formatSummary(summarize(result))}\n`);
           if (opts.out !== undefined)
-            process.stdout.write(`  table                 ${opts.out} (${result.days} rows)\n`);
-          for (const path of written.slice(1))
-            process.stdout.write(`  metadata              ${path}\n`);
-          if (result.marketplace)
-            process.stdout.write(`${formatMarketplace(result.marketplace)}\n`);
-          for (const path of marketTables)
-            process.stdout.write(`  table                 ${path}\n`);
+            writeOut(`  table                 ${opts.out} (${result.days} rows)\n`);
+          for (const path of written.slice(1)) writeOut(`  metadata              ${path}\n`);
+          if (result.marketplace) writeOut(`${formatMarketplace(result.marketplace)}\n`);
+          for (const path of marketTables) writeOut(`  table                 ${path}\n`);
           for (const [name, value] of Object.entries(result.metrics ?? {}))
-            process.stdout.write(`  ${`metric ${name}`.padEnd(21)} ${value}\n`);
+            writeOut(`  ${`metric ${name}`.padEnd(21)} ${value}\n`);
           if (result.governance)
-            process.stdout.write(
+            writeOut(
               `  governance changes    ${result.governance.length}${governanceFile ? ` (${governanceFile})` : ""}\n`,
             );
-          if (report !== undefined)
-            process.stdout.write(`  report                ${report.index}\n`);
+          if (report !== undefined) writeOut(`  report                ${report.index}\n`);
         }
         if (result.error)
           throw new CliError(

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// bme: the command's entry, copied to dist/src/cli/main.js by scripts/bundle-cli.mjs
+// (docs/decisions.md, "The CLI runs from V8's code cache"). The command itself is a CommonJS
+// bundle beside this file (bme.cjs and its chunks bme-*.cjs). This loader compiles each with
+// the V8 code cache that `npm run build` made for it (<file>.v8cache): the bytecode of the
+// functions a run and the help use, so node neither parses nor compiles them again. A cache is
+// used only if it was made from exactly the bytes of the file read now (it holds a copy of
+// them, compared first) and V8 accepts it (same V8 version and flags); otherwise the file is
+// compiled from its source as usual, so a stale cache costs time, never correctness.
+const { readFileSync, renameSync, writeFileSync } = process.getBuiltinModule("node:fs");
+const { Script } = process.getBuiltinModule("node:vm");
+const { fileURLToPath } = process.getBuiltinModule("node:url");
+const { dirname, join } = process.getBuiltinModule("node:path");
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Filled in by scripts/bundle-cli.mjs: each chunk's packages, its static imports' included. */
+const PACKAGES = /* bme:packages */ {};
+/** `npm run build` sets it to write the caches (scripts/bundle-cli.mjs); never set at run time. */
+const WRITE_CACHE = process.env.BME_WRITE_CODE_CACHE === "1";
+// strict, as the ES modules the bundle was made from; on the first line, so lines keep their numbers
+const WRAP =
+  '(function (exports, require, module, __filename, __dirname, __bme_import) {"use strict";';
+
+/** Loaded chunks by file name, with the script each was compiled from. */
+const chunks = new Map();
+/** Packages' module namespaces by name, imported before the chunks that use them run. */
+const packages = new Map();
+/** A package for a chunk's `require`: its ES-module namespace, marked so the bundle's interop keeps it. */
+function requirePackage(id) {
+  const builtin = process.getBuiltinModule(id);
+  if (builtin !== undefined) return builtin;
+  const ns = packages.get(id);
+  if (ns === undefined) throw new Error(`bme: package ${id} was not imported before its chunk`);
+  return ns;
+}
+
+/** Our own import(): a package or a file resolves from here, as from any chunk (same folder). */
+async function importModule(specifier) {
+  const name = /^\.\/bme(-[\w-]+)?\.cjs$/.test(specifier) ? specifier.slice(2) : undefined;
+  if (name === undefined) return import(specifier);
+  await Promise.all(
+    (PACKAGES[name] ?? []).map(async (id) => {
+      if (!packages.has(id)) packages.set(id, { __esModule: true, ...(await import(id)) });
+    }),
+  );
+  return loadChunk(name);
+}
+
+/** The V8 code cache of `file` if it was made from exactly `source`, else undefined. */
+function cacheFor(file, source) {
+  let cache;
+  try {
+    cache = readFileSync(`${file}.v8cache`);
+  } catch {
+    return undefined;
+  }
+  const n = source.length;
+  if (cache.length <= 4 + n || cache.readUInt32LE(0) !== n) return undefined;
+  return cache.subarray(4, 4 + n).equals(source) ? cache.subarray(4 + n) : undefined;
+}
+
+function loadChunk(name) {
+  const known = chunks.get(name);
+  if (known !== undefined) return known.module.exports;
+  const file = join(here, name);
+  const source = readFileSync(file);
+  const script = new Script(`${WRAP}${source.toString("utf8")}\n})`, {
+    filename: file,
+    cachedData: WRITE_CACHE ? undefined : cacheFor(file, source),
+  });
+  const module = { exports: {} };
+  chunks.set(name, { module, script, source, file });
+  const own = (id) => (id.startsWith("./") ? loadChunk(id.slice(2)) : requirePackage(id));
+  script.runInThisContext()(module.exports, own, module, file, here, importModule);
+  return module.exports;
+}
+
+if (WRITE_CACHE)
+  process.on("exit", () => {
+    // the help's functions too, so `bme --help` finds them compiled
+    chunks.get("bme.cjs").module.exports.buildProgram().helpInformation();
+    for (const { script, source, file } of chunks.values()) {
+      const head = Buffer.alloc(4);
+      head.writeUInt32LE(source.length, 0);
+      // whole or not at all: a cache cut short is refused by its length, but never left half-written
+      writeFileSync(
+        `${file}.v8cache.tmp`,
+        Buffer.concat([head, source, script.createCachedData()]),
+      );
+      renameSync(`${file}.v8cache.tmp`, `${file}.v8cache`);
+    }
+  });
+
+const entry = await importModule("./bme.cjs");
+export const { buildProgram, main } = entry;
