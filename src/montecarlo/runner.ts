@@ -4,7 +4,7 @@ import type { Policy } from "../plugins/api.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
 import { runAggregateRun } from "../rules/run.js";
 import type { Scenario } from "../scenario/schema.js";
-import { type BandPlan, planFromRange } from "./histogram.js";
+import { type BandPlan, planFromPilot } from "./histogram.js";
 
 /** Runs of the pilot that plans the histogram buckets: runs 0 … PILOT_RUNS−1 of the point. */
 export const PILOT_RUNS = 128;
@@ -79,26 +79,22 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
  */
 const BATCH = 256;
 
-/** The bucket plan of a point from its pilot: per cell, the range of the good pilot runs. */
+/** The bucket plan of a point from its pilot (planFromPilot): the good pilot runs' values. */
 function pilotPlan(r: Runner, seed: number, runs: number): BandPlan {
   const { cells, batch } = r;
-  const min = new Float64Array(cells).fill(Number.POSITIVE_INFINITY);
-  const max = new Float64Array(cells).fill(Number.NEGATIVE_INFINITY);
+  const n = Math.min(PILOT_RUNS, runs);
+  const pilot = new Float64Array(cells * n);
+  const pilotGood = new Uint8Array(n);
   const out = new Float64Array(cells * batch);
   const good = new Uint8Array(batch);
-  const n = Math.min(PILOT_RUNS, runs);
   for (let run0 = 0; run0 < n; run0 += batch) {
     const count = Math.min(batch, n - run0);
     r.run(seed, run0, count, out, good);
+    pilotGood.set(good.subarray(0, count), run0);
     for (let i = 0; i < cells; i++)
-      for (let b = 0; b < count; b++) {
-        if (good[b] === 0) continue;
-        const x = out[i * count + b];
-        if (x < min[i]) min[i] = x;
-        if (x > max[i]) max[i] = x;
-      }
+      for (let b = 0; b < count; b++) pilot[i * n + run0 + b] = out[i * count + b];
   }
-  return planFromRange(min, max);
+  return planFromPilot(pilot, n, pilotGood);
 }
 
 /** The last plans made in this thread (chunks of one point reuse its plan). */
