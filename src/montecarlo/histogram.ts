@@ -100,7 +100,14 @@ export function planFromRange(min: Float64Array, max: Float64Array): BandPlan {
     start[i] = lo - PILOT_MARGIN * w;
     scale[i] = Number.isFinite(s) && s > 0 ? s : 1;
   }
-  return { start, scale, log, varies, fineAt: new Int32Array(cells).fill(-1), fine: new Uint16Array(0) };
+  return {
+    start,
+    scale,
+    log,
+    varies,
+    fineAt: new Int32Array(cells).fill(-1),
+    fine: new Uint16Array(0),
+  };
 }
 
 /**

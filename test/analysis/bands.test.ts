@@ -295,7 +295,12 @@ describe("adaptive plans (a crowded pilot)", () => {
             expect(h.coarseOf(0, a)).toBeLessThanOrEqual(h.coarseOf(0, b));
           }
           const found: Located[] = [];
-          h.locate(0, xs.length, sorted.map((_, r) => r), found);
+          h.locate(
+            0,
+            xs.length,
+            sorted.map((_, r) => r),
+            found,
+          );
           found.forEach((l, r) => {
             expect(l.lo).toBeLessThanOrEqual(r);
             expect(l.hi).toBeGreaterThanOrEqual(r);
