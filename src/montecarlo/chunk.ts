@@ -17,7 +17,18 @@ import { applyOverrides } from "../scenario/overrides.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario } from "../scenario/schema.js";
 import { VERSION } from "../version.js";
-import { type BandQuality, histogramQuantiles, type RefineSource } from "./bands.js";
+import {
+  applyRefinement,
+  type BandQuality,
+  type Collected,
+  collectBuckets,
+  histogramQuantiles,
+  type LocatedQuantiles,
+  locateQuantiles,
+  type RefineSource,
+  type RefineWant,
+  refineWant,
+} from "./bands.js";
 import { bandColumns, bandPlan, gatherBandCells } from "./columns.js";
 import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
@@ -232,6 +243,38 @@ export function runChunk(
   };
 }
 
+/**
+ * A slice of a point's refinement (docs/bands.md): runs runStart … runEnd−1 of the point run
+ * again, and the values of `want`'s buckets collected. Plain data, for worker threads.
+ */
+export interface RefineTask {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly point: PointSpec;
+  readonly runs: number;
+  readonly runStart: number;
+  readonly runEnd: number;
+  readonly want: RefineWant;
+  readonly plugins?: readonly PluginRef[];
+  readonly columns?: readonly string[];
+}
+
+/** Run a refinement slice (the point's plan is the pilot's, as every chunk's). */
+export function runRefine(task: RefineTask, plugins?: LoadedPlugins): Collected {
+  const scenario = pointScenario(task.scenario, task.point);
+  const r = runnerOf(scenario, plugins?.policies ?? []);
+  const band = bandColumns(r.c.columns, r.c.days, task.columns);
+  const plan = bandPlan(planOf(r, scenario, task.seed, task.runs), band, r.c.days);
+  return collectBuckets(
+    r,
+    { seed: task.seed, columns: task.columns },
+    new CellHistograms(plan, 0),
+    task.want,
+    task.runStart,
+    task.runEnd,
+  );
+}
+
 /** Exact mode: every good run's values, run-major, and their block sums. */
 function keepValues(
   out: Float64Array,
@@ -279,6 +322,8 @@ export class PointAccumulator {
   private readonly counted: (readonly [number, number])[] = [];
   /** Set by finish() for histogram bands: the rank-error bound before refinement, refinements. */
   quality: BandQuality | null = null;
+  /** Set by locate(): the quantiles read from the histograms, and what refinement needs. */
+  private located: { qs: Float64Array[]; found: LocatedQuantiles; want: RefineWant } | null = null;
 
   constructor(
     readonly point: PointSpec,
@@ -337,7 +382,28 @@ export class PointAccumulator {
     return this.parts.reduce((a, p) => a + p.runEnd - p.runStart, 0);
   }
 
-  finish(): PointResult {
+  /**
+   * Histogram bands, every chunk and histogram in: read the quantiles from the histograms now
+   * and return the buckets whose values refinement must collect (null: none, or exact bands),
+   * so that the caller can collect them where it likes (collectBuckets, any split of the
+   * runs) and pass them to finish(). Without locate(), finish() refines in this thread.
+   */
+  locate(): RefineWant | null {
+    if (this.hist === null) return null;
+    const good = this.runs - this.parts.reduce((a, p) => a + p.failed.length, 0);
+    const qs = Object.values(Q).map(() => new Float64Array(this.hist!.cells));
+    const found = locateQuantiles(this.hist, good, Object.values(Q), qs);
+    const want = refineWant(found.pending);
+    this.located = { qs, found, want };
+    return want.length > 0 ? want : null;
+  }
+
+  /** The histograms' plan, for collectBuckets (after every histogram is in). */
+  get plan(): CellHistograms | null {
+    return this.hist;
+  }
+
+  finish(collected?: readonly Collected[]): PointResult {
     const { point, runs } = this;
     const parts = [...this.parts].sort((a, b) => a.runStart - b.runStart);
     if (parts.length === 0) throw new Error(`point ${point.index}: no chunks to merge`);
@@ -377,6 +443,16 @@ export class PointAccumulator {
         qs.map(([, q]) => q),
         qs.map(([s]) => stats[s as BandStat]),
       );
+    } else if (this.located) {
+      const { qs, found, want } = this.located;
+      if (want.length > 0) {
+        if (!collected) throw new Error(`point ${point.index}: refinement's values are missing`);
+        applyRefinement(found.pending, want, qs, collected);
+      }
+      Object.keys(Q).forEach((s, k) => {
+        stats[s as BandStat].set(qs[k]);
+      });
+      this.quality = found.quality;
     } else {
       const qs = Object.entries(Q);
       const src = this.source;

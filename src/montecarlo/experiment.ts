@@ -141,7 +141,21 @@ export async function runExperiment(
             if (piece) a.addHistograms(piece, true);
           }
           holders.delete(task.point.index);
-          const result = a.finish();
+          // refinement, where the histograms' bound is too loose: the runs again, on every lane
+          const want = a.locate();
+          const collected = want
+            ? await Promise.all(
+                lanes.map((l, k) =>
+                  l.refine({
+                    ...task,
+                    want,
+                    runStart: Math.floor((runs * k) / lanes.length),
+                    runEnd: Math.floor((runs * (k + 1)) / lanes.length),
+                  }),
+                ),
+              )
+            : undefined;
+          const result = a.finish(collected);
           acc.delete(task.point.index);
           results[spec.points.indexOf(task.point)] = result;
           if (options.sink && begun)
