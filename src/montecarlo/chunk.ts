@@ -35,7 +35,7 @@ import { BandFolder } from "./fold.js";
 import { CellHistograms, type HistogramData } from "./histogram.js";
 import { outcomeContext, runOutcomes } from "./outcomes.js";
 import { summarizeSample } from "./quantile.js";
-import { planOf, runnerOf } from "./runner.js";
+import { bufferOf, cachedRunner, planOf } from "./runner.js";
 
 /** Runs are reduced in blocks of this many, in block order: the unit of determinism. */
 export const BLOCK_RUNS = 1024;
@@ -141,13 +141,13 @@ export function runChunk(
   held?: HeldHistograms,
 ): ChunkPartial {
   const scenario = pointScenario(task.scenario, task.point);
-  const r = runnerOf(scenario, plugins?.policies ?? []);
+  const r = cachedRunner(scenario, plugins?.policies ?? []);
   const { c, cells, batch } = r;
   const days = c.days;
   const n = task.runEnd - task.runStart;
   const exact = task.runs <= EXACT_RUNS;
   const band = bandColumns(c.columns, days, task.columns);
-  const bandBuf = band.cols === null ? null : new Float64Array(band.cells * batch);
+  const bandBuf = band.cols === null ? null : bufferOf(r, "band", band.cells * batch);
   const values = exact ? new Float64Array(n * band.cells) : null;
   const folder = exact
     ? null
@@ -179,19 +179,15 @@ export function runChunk(
   };
   const failed: { run: number; error: string }[] = [];
   const ctx = outcomeContext(c);
-  const out = new Float64Array(cells * batch);
+  const out = bufferOf(r, "out", cells * batch);
   const good = new Uint8Array(batch);
   // per run of the batch, its table of the columns the metrics read (all, for plugin metrics)
   const used = pluginMetrics.length > 0 ? c.columns.map((_, col) => col) : outcomeColumns(c);
-  const tables = new Float64Array(batch * cells);
+  const tables = bufferOf(r, "tables", batch * cells);
   for (let k0 = 0; k0 < n; k0 += batch) {
     const count = Math.min(batch, n - k0, BLOCK_RUNS - (k0 % BLOCK_RUNS));
     r.run(task.seed, task.runStart + k0, count, out, good);
-    // transposed cell by cell: each cell's values of the batch are read contiguously
-    for (const col of used)
-      for (let t = 0, o = col * days; t < days; t++)
-        for (let b = 0, src = (o + t) * count; b < count; b++)
-          tables[b * cells + o + t] = out[src + b];
+    transposeColumns(out, tables, used, days, cells, count);
     let allGood = true;
     for (let b = 0; b < count; b++) {
       const k = k0 + b;
@@ -262,7 +258,7 @@ export interface RefineTask {
 /** Run a refinement slice (the point's plan is the pilot's, as every chunk's). */
 export function runRefine(task: RefineTask, plugins?: LoadedPlugins): Collected {
   const scenario = pointScenario(task.scenario, task.point);
-  const r = runnerOf(scenario, plugins?.policies ?? []);
+  const r = cachedRunner(scenario, plugins?.policies ?? []);
   const band = bandColumns(r.c.columns, r.c.days, task.columns);
   const plan = bandPlan(planOf(r, scenario, task.seed, task.runs), band, r.c.days);
   return collectBuckets(
@@ -274,6 +270,30 @@ export function runRefine(task: RefineTask, plugins?: LoadedPlugins): Collected 
     task.runEnd,
   );
 }
+
+/**
+ * Columns `used` of a batch (`out[cell·count + b]`) into per-run tables (`tables[b·cells +
+ * cell]`), DAY_TILE days at a time: each run's DAY_TILE values are written to one cache line
+ * while DAY_TILE cells are read side by side.
+ */
+function transposeColumns(
+  out: Float64Array,
+  tables: Float64Array,
+  used: readonly number[],
+  days: number,
+  cells: number,
+  count: number,
+): void {
+  for (const col of used)
+    for (let t0 = 0; t0 < days; t0 += DAY_TILE) {
+      const o = col * days + t0;
+      const w = Math.min(DAY_TILE, days - t0);
+      for (let b = 0; b < count; b++)
+        for (let t = 0, d = b * cells + o, src = o * count + b; t < w; t++, src += count)
+          tables[d + t] = out[src];
+    }
+}
+const DAY_TILE = 8;
 
 /** Exact mode: every good run's values, run-major, and their block sums. */
 function keepValues(

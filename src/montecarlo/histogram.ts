@@ -121,57 +121,54 @@ export function planFromRange(min: Float64Array, max: Float64Array): BandPlan {
  */
 export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array): BandPlan {
   const cells = n === 0 ? 0 : pilot.length / n;
-  const min = new Float64Array(cells).fill(Number.POSITIVE_INFINITY);
-  const max = new Float64Array(cells).fill(Number.NEGATIVE_INFINITY);
+  const min = new Float64Array(cells);
+  const max = new Float64Array(cells);
+  const varies = new Uint8Array(cells);
   let nGood = 0;
   for (let k = 0; k < n; k++) nGood += good[k];
-  const sorted = new Float64Array(nGood);
-  const varies = new Uint8Array(cells);
+  // per cell: its TRIM + 1 smallest and largest pilot values, ascending / descending
+  const low = new Float64Array(TRIM + 1);
+  const high = new Float64Array(TRIM + 1);
   for (let i = 0; i < cells; i++) {
-    for (let k = 0, j = 0; k < n; k++) if (good[k] === 1) sorted[j++] = pilot[i * n + k];
-    sorted.sort();
-    if (nGood === 0) continue;
-    varies[i] = sorted[0] < sorted[nGood - 1] ? 1 : 0;
+    extremes(pilot, i * n, n, good, low, high);
+    varies[i] = low[0] < high[0] ? 1 : 0;
     // the range, without up to TRIM outliers on each side that stretch it TRIM_RATIO-fold
-    let lo = 0;
-    let hi = nGood - 1;
-    const full = sorted[hi] - sorted[lo];
-    for (let t = 1; t <= TRIM && nGood > 4 * TRIM; t++)
-      if (sorted[nGood - 1 - t] - sorted[t] < full / TRIM_RATIO) {
-        lo = t;
-        hi = nGood - 1 - t;
+    let t = 0;
+    for (let k = 1; k <= TRIM && nGood > 4 * TRIM; k++)
+      if (high[k] - low[k] < (high[0] - low[0]) / TRIM_RATIO) {
+        t = k;
         break;
       }
-    min[i] = sorted[lo];
-    max[i] = sorted[hi];
+    min[i] = low[t];
+    max[i] = high[t];
   }
   const even = planFromRange(min, max);
   even.varies.set(varies);
   const fineAt = new Int32Array(cells).fill(-1);
   const offsets: Uint16Array[] = [];
   const density = new Float64Array(COARSE);
+  const weight = new Float64Array(COARSE);
   for (let i = 0; i < cells; i++) {
     if (even.varies[i] === 0 || nGood === 0) continue;
-    density.fill(0);
-    for (let k = 0; k < n; k++) {
-      if (good[k] === 0) continue;
-      const x = pilot[i * n + k];
-      const u = ((even.log[i] === 1 ? Math.log(x) : x) - even.start[i]) * (even.scale[i] / FINE);
-      density[Math.min(COARSE - 1, Math.max(0, Math.floor(u)))]++;
-    }
-    const smooth = smoothed(density, SMOOTH);
+    const sc = even.scale[i] / FINE;
+    densityOf(pilot, i * n, n, good, even.log[i] === 1, even.start[i], sc, density);
+    // the density smoothed over 2·SMOOTH + 1 coarse buckets (a running sum), its peak, the spike
+    let window = 0;
+    for (let c = 0; c < SMOOTH; c++) window += density[c];
     let peak = 0;
     let spike = 0;
     for (let c = 0; c < COARSE; c++) {
-      if (smooth[c] > peak) peak = smooth[c];
+      if (c + SMOOTH < COARSE) window += density[c + SMOOTH];
+      if (c - SMOOTH - 1 >= 0) window -= density[c - SMOOTH - 1];
+      const w = window / (2 * SMOOTH + 1);
+      weight[c] = w + density[c]; // half follows the values bucket by bucket, half the smoothed density
+      if (w > peak) peak = w;
       if (density[c] > spike) spike = density[c];
     }
     if (peak / (nGood * FINE) <= ADAPT_SHARE && spike < ADAPT_SPIKE) continue;
     fineAt[i] = offsets.length * OFFSETS;
-    // half the shared-out buckets follow the pilot's values bucket by bucket, half its smoothed density
-    for (let c = 0; c < COARSE; c++) smooth[c] += density[c];
-    offsets.push(shareOut(smooth));
-    even.scale[i] /= FINE; // per coarse bucket
+    offsets.push(shareOut(weight));
+    even.scale[i] = sc; // per coarse bucket
   }
   const fine = new Uint16Array(offsets.length * OFFSETS);
   offsets.forEach((o, k) => {
@@ -180,15 +177,51 @@ export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array):
   return { ...even, fineAt, fine };
 }
 
-/** Mean of each bucket's 2·r + 1 neighbours (fewer at the ends). */
-function smoothed(d: Float64Array, r: number): Float64Array {
-  const out = new Float64Array(d.length);
-  for (let c = 0; c < d.length; c++) {
-    let s = 0;
-    for (let k = Math.max(0, c - r); k <= Math.min(d.length - 1, c + r); k++) s += d[k];
-    out[c] = s / (2 * r + 1);
+/** The TRIM + 1 smallest (ascending) and largest (descending) good values of pilot[o … o+n−1]. */
+function extremes(
+  pilot: Float64Array,
+  o: number,
+  n: number,
+  good: Uint8Array,
+  low: Float64Array,
+  high: Float64Array,
+): void {
+  low.fill(Number.POSITIVE_INFINITY);
+  high.fill(Number.NEGATIVE_INFINITY);
+  for (let k = 0; k < n; k++) {
+    if (good[k] === 0) continue;
+    const x = pilot[o + k];
+    if (x < low[TRIM]) {
+      let j = TRIM;
+      for (; j > 0 && x < low[j - 1]; j--) low[j] = low[j - 1];
+      low[j] = x;
+    }
+    if (x > high[TRIM]) {
+      let j = TRIM;
+      for (; j > 0 && x > high[j - 1]; j--) high[j] = high[j - 1];
+      high[j] = x;
+    }
   }
-  return out;
+}
+
+/** Pilot values per coarse bucket of the even plan (start a, `sc` coarse buckets per unit). */
+function densityOf(
+  pilot: Float64Array,
+  o: number,
+  n: number,
+  good: Uint8Array,
+  log: boolean,
+  a: number,
+  sc: number,
+  density: Float64Array,
+): void {
+  density.fill(0);
+  for (let k = 0; k < n; k++) {
+    if (good[k] === 0) continue;
+    const x = pilot[o + k];
+    const u = ((log ? Math.log(x) : x) - a) * sc;
+    density[u >= COARSE - 1 ? COARSE - 1 : u > 0 ? u | 0 : 0]++;
+  }
 }
 
 /** Offsets of an adaptive cell: BASE_FINE per coarse bucket, the rest by `weight`. */
@@ -324,10 +357,12 @@ export class CellHistograms {
       this.minMax = minMax;
     }
     const row = this.nRows++;
-    for (let k = 0; k < NC; k++) {
-      this.minMax[row * MM + 2 * k] = Number.POSITIVE_INFINITY;
-      this.minMax[row * MM + 2 * k + 1] = Number.NEGATIVE_INFINITY;
-    }
+    // (+∞, −∞) in every pair: one pair, doubled by native copies
+    const p = row * MM;
+    this.minMax[p] = Number.POSITIVE_INFINITY;
+    this.minMax[p + 1] = Number.NEGATIVE_INFINITY;
+    for (let len = 2; len < MM; len *= 2)
+      this.minMax.copyWithin(p + len, p, p + Math.min(len, MM - len));
     this.rowOf[i] = row;
     const n = this.atomCount[i];
     if (n > 0) this.addToRow(i, row, this.atom[i], n);

@@ -19,6 +19,18 @@ export interface Runner {
   readonly errors: (Error | null)[];
   /** The plugin policies every run applies (none: the plain paths). */
   readonly policies: readonly Policy[];
+  /** Scratch of the chunks this runner runs in turn (cachedRunner), made on first use. */
+  readonly buffers: Map<string, Float64Array>;
+}
+
+/** A runner's scratch buffer `name` of `length` values (reused; contents undefined). */
+export function bufferOf(r: Runner, name: string, length: number): Float64Array {
+  let b = r.buffers.get(name);
+  if (!b || b.length !== length) {
+    b = new Float64Array(length);
+    r.buffers.set(name, b);
+  }
+  return b;
 }
 
 /**
@@ -45,6 +57,7 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
       batch,
       errors,
       policies,
+      buffers: new Map(),
       run(seed, run0, count, out, good) {
         runKernelBatch(c, seed, run0, count, out, scratch);
         for (let b = 0; b < count; b++) {
@@ -62,6 +75,7 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
     batch,
     errors,
     policies,
+    buffers: new Map(),
     run(seed, run0, count, out, good) {
       for (let b = 0; b < count; b++) {
         const o = runAggregateRun(c, inputs, seed, run0 + b, one, scratch, policies);
@@ -91,10 +105,30 @@ function pilotPlan(r: Runner, seed: number, runs: number): BandPlan {
     const count = Math.min(batch, n - run0);
     r.run(seed, run0, count, out, good);
     pilotGood.set(good.subarray(0, count), run0);
-    for (let i = 0; i < cells; i++)
-      for (let b = 0; b < count; b++) pilot[i * n + run0 + b] = out[i * count + b];
+    if (count === n) pilot.set(out.subarray(0, cells * n));
+    else
+      for (let i = 0; i < cells; i++)
+        pilot.set(out.subarray(i * count, (i + 1) * count), i * n + run0);
   }
   return planFromPilot(pilot, n, pilotGood);
+}
+
+/** Runners made in this thread, by scenario and policies (a thread runs a point's chunks in turn). */
+const runners: { key: string; policies: readonly Policy[]; runner: Runner }[] = [];
+
+/**
+ * The runner of a scenario, made once per thread (compiling and the kernel's scratch are not
+ * repeated per chunk), with its batch buffers (`buffers`, reused by the chunks it runs in turn).
+ */
+export function cachedRunner(scenario: Scenario, policies: readonly Policy[] = []): Runner {
+  const key = JSON.stringify(scenario);
+  let e = runners.find((q) => q.key === key && q.policies === policies);
+  if (!e) {
+    e = { key, policies, runner: runnerOf(scenario, policies) };
+    runners.unshift(e);
+    if (runners.length > 4) runners.pop();
+  }
+  return e.runner;
 }
 
 /** The last plans made in this thread (chunks of one point reuse its plan). */
