@@ -42,6 +42,31 @@ export const BLOCK_RUNS = 1024;
 /** Up to this many runs per point, bands are exact (every value kept and sorted). */
 export const EXACT_RUNS = 2 * BLOCK_RUNS;
 
+/**
+ * CPU seconds (of this process: run it with one worker, in this thread) spent per phase of the
+ * chunks and merges, for bench/montecarlo.ts (counted only while `enabled`; a few clock reads
+ * per batch of runs). CPU rather than wall time: on a loaded machine wall time counts waiting.
+ */
+export const phaseClock = { enabled: false, seconds: {} as Record<string, number> };
+
+/** Add the time since t0 to `phase` (when the clock is enabled); returns now. */
+function lap(phase: string, t0: number): number {
+  if (!phaseClock.enabled) return 0;
+  const now = cpuNow();
+  phaseClock.seconds[phase] = (phaseClock.seconds[phase] ?? 0) + (now - t0) / 1e6;
+  return now;
+}
+
+/** Now (CPU µs), when the clock is enabled. */
+function clock(): number {
+  return phaseClock.enabled ? cpuNow() : 0;
+}
+
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
 /** A range of runs of one point: plain JSON-able data, for worker threads and remote workers. */
 export interface ChunkTask {
   readonly scenario: Scenario;
@@ -149,6 +174,7 @@ export function runChunk(
   const band = bandColumns(c.columns, days, task.columns);
   const bandBuf = band.cols === null ? null : bufferOf(r, "band", band.cells * batch);
   const values = exact ? new Float64Array(n * band.cells) : null;
+  let t = clock();
   const folder = exact
     ? null
     : new BandFolder(
@@ -186,7 +212,9 @@ export function runChunk(
   const tables = bufferOf(r, "tables", batch * cells);
   for (let k0 = 0; k0 < n; k0 += batch) {
     const count = Math.min(batch, n - k0, BLOCK_RUNS - (k0 % BLOCK_RUNS));
+    t = lap("chunk set-up, pilot plan", t);
     r.run(task.seed, task.runStart + k0, count, out, good);
+    t = lap("kernel", t);
     transposeColumns(out, tables, used, days, cells, count);
     let allGood = true;
     for (let b = 0; b < count; b++) {
@@ -220,10 +248,12 @@ export function runChunk(
           outcomes[OUTCOME_METRICS.length + j][k] = extra[pm.name];
         });
     }
+    t = lap("outcome metrics", t);
     const bandOut =
       band.cols === null ? out : gatherBandCells(out, band.cols, days, count, bandBuf!);
     if (folder) folder.addBatch(k0, count, bandOut, allGood ? null : good);
     else keepValues(bandOut, band.cells, k0, count, good, blockSums, values!);
+    t = lap(folder ? "bands: sums and counting" : "bands: sums and kept values", t);
   }
   return {
     runStart: task.runStart,
@@ -261,7 +291,8 @@ export function runRefine(task: RefineTask, plugins?: LoadedPlugins): Collected 
   const r = cachedRunner(scenario, plugins?.policies ?? []);
   const band = bandColumns(r.c.columns, r.c.days, task.columns);
   const plan = bandPlan(planOf(r, scenario, task.seed, task.runs), band, r.c.days);
-  return collectBuckets(
+  const t = clock();
+  const collected = collectBuckets(
     r,
     { seed: task.seed, columns: task.columns },
     new CellHistograms(plan, 0),
@@ -269,6 +300,8 @@ export function runRefine(task: RefineTask, plugins?: LoadedPlugins): Collected 
     task.runStart,
     task.runEnd,
   );
+  lap("refinement reruns", t);
+  return collected;
 }
 
 /**
@@ -393,8 +426,10 @@ export class PointAccumulator {
     if (seen > 0)
       throw new Error(`point ${this.point.index}: histograms of chunks counted already, in part`);
     this.counted.push(...piece.ranges);
+    const t = clock();
     if (this.hist) this.hist.merge(piece.data);
     else this.hist = owned ? CellHistograms.adopt(piece.data) : CellHistograms.fromData(piece.data);
+    lap("merge: histograms", t);
   }
 
   /** Runs stored so far. */
@@ -410,11 +445,13 @@ export class PointAccumulator {
    */
   locate(): RefineWant | null {
     if (this.hist === null) return null;
+    const t = clock();
     const good = this.runs - this.parts.reduce((a, p) => a + p.failed.length, 0);
     const qs = Object.values(Q).map(() => new Float64Array(this.hist!.cells));
     const found = locateQuantiles(this.hist, good, Object.values(Q), qs);
     const want = refineWant(found.pending);
     this.located = { qs, found, want };
+    lap("merge: locate quantiles", t);
     return want.length > 0 ? want : null;
   }
 
@@ -424,6 +461,13 @@ export class PointAccumulator {
   }
 
   finish(collected?: readonly Collected[]): PointResult {
+    const t = clock();
+    const result = this.finishNow(collected);
+    lap("merge: quantiles, means, outcomes", t);
+    return result;
+  }
+
+  private finishNow(collected?: readonly Collected[]): PointResult {
     const { point, runs } = this;
     const parts = [...this.parts].sort((a, b) => a.runStart - b.runStart);
     if (parts.length === 0) throw new Error(`point ${point.index}: no chunks to merge`);
