@@ -370,6 +370,8 @@ const Q: Record<Exclude<BandStat, "mean">, number> = {
  */
 export class PointAccumulator {
   private readonly parts: Omit<ChunkPartial, "histograms">[] = [];
+  /** Per metric, every run's outcome: chunks' outcomes are copied in as they arrive (not kept twice); finish() hands these arrays over. */
+  private outcomeRuns: Float64Array[] | null = null;
   private hist: CellHistograms | null = null;
   /** The chunks whose histograms are counted in `hist`. */
   private readonly counted: (readonly [number, number])[] = [];
@@ -403,8 +405,12 @@ export class PointAccumulator {
         );
     }
     if (p.histograms) this.addHistograms({ ranges: [[p.runStart, p.runEnd]], data: p.histograms });
-    const { histograms: _, ...rest } = p;
-    this.parts.push(rest);
+    const { histograms: _, outcomes, ...rest } = p;
+    this.outcomeRuns ??= outcomes.map(() => new Float64Array(this.runs));
+    outcomes.forEach((o, j) => {
+      this.outcomeRuns![j].set(o, p.runStart);
+    });
+    this.parts.push({ ...rest, outcomes: [] });
   }
 
   /**
@@ -538,11 +544,7 @@ export class PointAccumulator {
     }
     const names = parts[0].metricNames ?? OUTCOME_METRICS;
     const metrics = Object.fromEntries(
-      names.map((m, j) => {
-        const all = new Float64Array(runs);
-        for (const p of parts) all.set(p.outcomes[j], p.runStart);
-        return [m, all];
-      }),
+      names.map((m, j) => [m, this.outcomeRuns![j]]),
     ) as ByMetric<Float64Array>;
     const bands: Bands = { columns, days, runs: good, stats };
     return {
