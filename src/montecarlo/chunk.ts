@@ -370,7 +370,10 @@ const Q: Record<Exclude<BandStat, "mean">, number> = {
  */
 export class PointAccumulator {
   private readonly parts: Omit<ChunkPartial, "histograms">[] = [];
-  /** Per metric, every run's outcome: chunks' outcomes are copied in as they arrive (not kept twice); finish() hands these arrays over. */
+  /**
+   * Per metric, every run's outcome: chunks' outcomes are copied in as they arrive (not kept
+   * twice); finish() hands these arrays over.
+   */
   private outcomeRuns: Float64Array[] | null = null;
   private hist: CellHistograms | null = null;
   /** The chunks whose histograms are counted in `hist`. */
