@@ -564,7 +564,8 @@ export class CellHistograms {
           const hi = Math.max(a, b);
           const value = lo + ((hi - lo) * (r - seen + 0.5)) / c;
           into[j++] = {
-            value: Math.min(hi, Math.max(lo, value)),
+            // within the coarse bucket's [min, max] too: an edge's rounding cannot push it out
+            value: Math.min(mx, Math.max(mn, Math.min(hi, Math.max(lo, value)))),
             lo: Math.max(0, seen - 1),
             hi: Math.min(n - 1, seen + c),
             bucket: f,
