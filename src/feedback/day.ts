@@ -52,7 +52,7 @@ const churn = step("churn", ({ fb, t, day, state }) => {
   return undefined;
 });
 
-/** After churn, before "income": E50 capacity. */
+/** Last before "income" (after churn and any inserted shock): E50 capacity. */
 const capacity = step("capacity", ({ fb, day, c }) => {
   capacityStep(fb, day.jobs, c.priceMatrix, day.counts);
   return undefined;
@@ -211,7 +211,9 @@ export const invariantsWithPool = step("invariants", (ctx) => {
  * order"): insertions after "inputs" (E48, then E42), after "payouts" (E40–E41, E43's queue),
  * after "record" (the feedback columns); with a pool, "price", "burn", "topUp", "update" and
  * "invariants" are their pool forms (E43–E47). `extensions` (other issues' steps, stress shocks)
- * are inserted first, so a shock after "inputs" is seen by E48, E42 and E50.
+ * come after the feedback steps at the same anchor, so a shock after "inputs" acts on E48's jobs
+ * and E42's counts; E50 (capacity) is inserted last, just before "income", so it serves the
+ * day's demand after every change to it — a demand crash included (docs/model-feedback.md).
  */
 export function feedbackDay(
   plan: FeedbackPlan,
@@ -222,9 +224,12 @@ export function feedbackDay(
   if (plan.consumers) ins.push({ after: "inputs", step: asStep(elasticDemand) });
   if (plan.suppliers?.dynamic.some((d) => d !== null))
     ins.push({ after: "inputs", step: asStep(churn) });
-  if (plan.suppliers?.jobsPerSupplierPerDay) ins.push({ after: "inputs", step: asStep(capacity) });
   ins.push({ after: "payouts", step: asStep(economics) });
   ins.push({ after: "record", step: asStep(recordFeedback) });
+  // E50 last before "income": capacity serves the day's demand after every change to it
+  const capacityLast: StepInsertion[] = plan.suppliers?.jobsPerSupplierPerDay
+    ? [{ before: "income", step: asStep(capacity) }]
+    : [];
   const replaced: Record<string, DayStep<FeedbackContext>> = plan.amm
     ? {
         price: market,
@@ -238,6 +243,7 @@ export function feedbackDay(
   return composeDay<FeedbackContext>(base as unknown as DayStep<FeedbackContext>[], [
     ...ins,
     ...extensions,
+    ...capacityLast,
   ]);
 }
 

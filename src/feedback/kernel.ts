@@ -115,8 +115,17 @@ class Run {
   readonly fb: FeedbackState;
   readonly pool: boolean;
   readonly dynamic: boolean;
+  /** E50 on (a class with jobsPerSupplierPerDay): last before income, after every change to the day's demand. */
+  readonly capacity: boolean;
   readonly orders: Mutable<DayOrders>;
   readonly pay: Mutable<SupplierPayDay>;
+  /**
+   * The price matrix's non-zero entries, class by class: `demandFrom[j]`, `demandWeight[j]` for
+   * j in `demandStart[k] … demandStart[k+1]`, types in ascending order (E6's sum, its order kept).
+   */
+  readonly demandStart: Int32Array;
+  readonly demandFrom: Int32Array;
+  readonly demandWeight: Float64Array;
   /** E48's factors, `i·days + t` (elasticMultiplierTable); null without a consumer block. */
   readonly elastic: Float64Array | null;
 
@@ -140,7 +149,22 @@ class Run {
     this.totalTokens = c.initialSupply + c.initialTokenReserve + c.initialLocked;
     this.pool = plan.amm !== null;
     this.dynamic = plan.suppliers?.dynamic.some((d) => d !== null) ?? false;
+    this.capacity = (plan.suppliers?.jobsPerSupplierPerDay ?? null) !== null;
     this.elastic = elasticTable(plan, c.jobPrice);
+    this.demandStart = new Int32Array(c.nK + 1);
+    this.demandFrom = new Int32Array(c.nC * c.nK);
+    this.demandWeight = new Float64Array(c.nC * c.nK);
+    let n = 0;
+    for (let k = 0; k < c.nK; k++) {
+      this.demandStart[k] = n;
+      for (let i = 0; i < c.nC; i++) {
+        const w = c.priceMatrix[i * c.nK + k];
+        if (w === 0) continue;
+        this.demandFrom[n] = i;
+        this.demandWeight[n++] = w;
+      }
+    }
+    this.demandStart[c.nK] = n;
     this.orders = {
       consumerSentiment: 0,
       onboardingUsd: 0,
@@ -202,8 +226,8 @@ function runFor(c: CompiledScenario, plan: FeedbackPlan): Run {
 /**
  * The fused fast path of aggregate mode with feedback (docs/model-feedback.md, "one day, one
  * order"), governance rules (E38, E39) and stress shocks: the same day as `runFeedbackAggregate`
- * with the same insertions (docs/model.md §6's steps, E48, E42, E50 and the shocks after
- * "inputs", the pool forms of "price" … "invariants", E40–E43 after "payouts", the feedback
+ * with the same insertions (docs/model.md §6's steps, E48, E42 and the shocks after
+ * "inputs", E50 before "income", the pool forms of "price" … "invariants", E40–E43 after "payouts", the feedback
  * columns after "record"), calling the same law functions (src/mechanisms/, src/feedback/) in
  * the same order, so its table is byte-identical (tested on every shipped scenario and on
  * generated ones) — but on typed arrays held by one object per run, with no step list, no
@@ -271,22 +295,38 @@ function emptyPlan(days: number): FeedbackPlan {
   return { days, suppliers: null, sales: null, speculators: null, amm: null, consumers: null };
 }
 
-/** Inputs (§3), then E48, E42, E50 and the stress shocks, as inserted after "inputs". */
+/**
+ * Inputs (§3), then E48, E42, the stress shocks and E50, in the step engine's order (feedbackDay).
+ * In parts taking the run only, each small enough for the compiler to inline its laws (a law
+ * left as a call would box its numbers: an allocation per call).
+ */
 function inputs(r: Run): void {
-  const { c, t, jobs, counts, streams, fb, plan, shock } = r;
+  draw(r);
+  feedbackInputs(r);
+  if (r.capacity) capacityStep(r.fb, r.jobs, r.c.priceMatrix, r.counts);
+}
+
+/** Inputs (§3): the day's series. */
+function draw(r: Run): void {
+  const { c, t, jobs, counts, streams } = r;
   const { nC, nK } = c;
   for (let i = 0; i < nC; i++) jobs[i] = seriesValue(c, i, t, streams);
   for (let k = 0; k < nK; k++) counts[k] = wholeSuppliers(seriesValue(c, nC + k, t, streams));
   r.sentiment = seriesValue(c, nC + nK, t, streams);
   r.governance = seriesValue(c, nC + nK + 1, t, streams);
   if (t === 0) copy(counts, r.yesterday);
+}
+
+/** E48, E42, the stress shocks (E50 follows, last). */
+function feedbackInputs(r: Run): void {
+  const { c, t, jobs, counts, fb, shock } = r;
+  const nC = c.nC;
   const elastic = r.elastic;
   if (elastic) for (let i = 0, at = t; i < nC; i++, at += c.days) jobs[i] = jobs[i] * elastic[at];
   if (r.dynamic) {
     churnStep(fb, t, counts);
     if (t === 0) copy(counts, r.yesterday);
   }
-  if (plan.suppliers?.jobsPerSupplierPerDay) capacityStep(fb, jobs, c.priceMatrix, counts);
   if (t >= shock.crashFrom) crashDemand(jobs);
   if (t >= shock.collapseFrom) {
     r.sentiment = 0;
@@ -311,14 +351,24 @@ function dayToPrice(r: Run): SimulationFailure | null {
   return price(r);
 }
 
-/** Steps 2–3: E5, E6 (in place, usdDemandForService's sum in its order), E7. */
+/**
+ * Steps 2–3: E5, E6 (usdDemandForService's sum in its order over the matrix's non-zero entries:
+ * a zero entry adds ±0 to a sum that is never −0, which changes nothing unless a job count or
+ * price is not finite — and then income, an earlier column, is not finite and stops the run
+ * before the row is kept, as in src/engine/kernel.ts), E7.
+ */
 function incomeAndSplit(r: Run): void {
-  const { c, jobs, onchain: oc, demandForService: dfs } = r;
-  const { nC, nK, jobPrice, priceMatrix: pm } = c;
+  const { c, jobs, onchain: oc, demandForService: dfs, demandStart, demandFrom, demandWeight } = r;
+  const { nK, jobPrice } = c;
   r.income = income(jobs, jobPrice);
-  for (let k = 0; k < nK; k++) dfs[k] = 0;
-  for (let i = 0; i < nC; i++)
-    for (let k = 0; k < nK; k++) dfs[k] += jobs[i] * jobPrice[i] * pm[i * nK + k];
+  for (let k = 0; k < nK; k++) {
+    let sum = 0;
+    for (let j = demandStart[k]; j < demandStart[k + 1]; j++) {
+      const i = demandFrom[j];
+      sum += jobs[i] * jobPrice[i] * demandWeight[j];
+    }
+    dfs[k] = sum;
+  }
   const s = r.split;
   splitIncomeInto(s, r.income, oc[V.fiatOperationsFraction], oc[V.buybackModulation]);
   r.opsRevenue = s.opsRevenue;
@@ -427,6 +477,7 @@ function dayFromBurn(r: Run): void {
   else phaseOneClaim(r);
   validatorClaim(r);
   pay(r);
+  economics(r);
   topUp(r, r.paid);
   update(r, r.paid);
 }
@@ -474,7 +525,7 @@ function validatorClaim(r: Run): void {
   );
 }
 
-/** Step 12: E15 into `r.paid`, then E40–E41 and E43's queue (inserted after "payouts"). */
+/** Step 12: E15 into `r.paid`. */
 function pay(r: Run): void {
   const paid = r.paid;
   payTokensInto(
@@ -486,6 +537,11 @@ function pay(r: Run): void {
     r.phaseTwoClaim,
     r.phaseOneClaim,
   );
+}
+
+/** After step 12: E40–E41 and E43's queue (inserted after "payouts"). */
+function economics(r: Run): void {
+  const paid = r.paid;
   const day = r.pay;
   day.income = r.income;
   day.usdCapital = r.usdCapital;

@@ -21,8 +21,21 @@ export function laggedMargin(
   lagDays: number,
   offset = 0,
 ): number | null {
+  return t <= Math.max(0, t - lagDays) ? null : closedDaysMargin(history, t, lagDays, offset);
+}
+
+/**
+ * `laggedMargin` on a day with at least one closed day in its window (t ≥ 1, lagDays ≥ 1), as a
+ * plain number: the one implementation of the mean, which a fused kernel calls without the
+ * `number | null` that would box it.
+ */
+export function closedDaysMargin(
+  history: ArrayLike<number>,
+  t: number,
+  lagDays: number,
+  offset = 0,
+): number {
   const from = Math.max(0, t - lagDays);
-  if (t <= from) return null;
   let sum = 0;
   for (let s = from; s < t; s++) sum += history[offset + s];
   return sum / (t - from);

@@ -6,7 +6,7 @@ import { capacityServedJobs } from "./capacity.js";
 import { type Churn, supplierChurnInto } from "./churn.js";
 import { elasticJobs, elasticMultiplier } from "./demandElasticity.js";
 import { queueSales, takeDueSales } from "./holderSales.js";
-import { laggedMargin, supplierMargin } from "./margin.js";
+import { closedDaysMargin, supplierMargin } from "./margin.js";
 import { type FeedbackPlan, feedbackColumnCount } from "./plan.js";
 import { type SpeculatorOrder, speculatorOrderInto } from "./speculators.js";
 import { incomePerSupplier, type SupplierPayDay, supplierClassIncome } from "./supplierIncome.js";
@@ -188,13 +188,19 @@ export function churnStep(fb: FeedbackState, t: number, counts: Float64Array): v
   for (let k = 0; k < counts.length; k++) {
     const d = p.dynamic[k];
     if (!d) continue;
-    const m = t === 0 ? null : laggedMargin(fb.marginHistory, t, p.lagDays, k * days);
     const c = fb.churn;
-    if (m === null) {
+    // no closed day yet (t = 0; lagDays ≥ 1 by the schema): nothing moves (laggedMargin's null)
+    if (t === 0) {
       c.entries = 0;
       c.exits = 0;
       c.count = fb.realCount[k];
-    } else supplierChurnInto(c, fb.realCount[k], m, d.churn);
+    } else
+      supplierChurnInto(
+        c,
+        fb.realCount[k],
+        closedDaysMargin(fb.marginHistory, t, p.lagDays, k * days),
+        d.churn,
+      );
     fb.entries[k] = c.entries;
     fb.exits[k] = c.exits;
     fb.realCount[k] = c.count;

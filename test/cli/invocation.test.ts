@@ -38,7 +38,9 @@ describe("userDirectory", () => {
   });
 });
 
-describe("bme from anywhere", () => {
+// Each test here starts npm two or three times (≈ 1 s each on a quiet machine, tens of seconds
+// when the machine is loaded): the bound is the spawns' own, not the suite's default.
+describe("bme from anywhere", { timeout: 300_000 }, () => {
   it("npm run bme -- … reads and writes paths relative to where the user ran it", () => {
     const v = npm(["run", "--silent", "--prefix", ROOT, "bme", "--", "validate", "my.yaml"]);
     expect(v.err).toBe("");

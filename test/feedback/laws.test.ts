@@ -4,6 +4,7 @@ import {
   ammBatch,
   ammReserveTopUp,
   capacityServedJobs,
+  closedDaysMargin,
   elasticJobs,
   incomePerSupplier,
   laggedMargin,
@@ -115,6 +116,9 @@ describe("E41 margin and its lag", () => {
     expect(laggedMargin(h, 1, 3)).toBeCloseTo(0.1, 12);
     expect(laggedMargin(h, 2, 3)).toBeCloseTo(0.15, 12);
     expect(laggedMargin(h, 4, 3)).toBeCloseTo((0.2 - 0.3 - 0.6) / 3, 12);
+    // the plain-number form the churn step calls, from an offset (class k's history at k·days)
+    expect(closedDaysMargin([7, 7, 0.1, 0.2, -0.3, 99], 3, 2, 2)).toBeCloseTo((0.2 - 0.3) / 2, 12);
+    expect(closedDaysMargin(h, 1, 7)).toBeCloseTo(0.1, 12);
   });
 });
 
