@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ExperimentSpec } from "../src/analysis/types.js";
 import { compileScenario } from "../src/engine/compile.js";
+import { phaseClock } from "../src/montecarlo/chunk.js";
 import { runExperiment } from "../src/montecarlo/experiment.js";
 import { expandSweep, parseAxis } from "../src/montecarlo/sweep.js";
 import { loadScenario } from "../src/scenario/load.js";
@@ -22,6 +23,35 @@ function wholeCommand(args: string[]): { seconds: number; peakMb: number | null 
   if (r.status !== 0) throw new Error(`bme ${args.join(" ")} failed: ${r.stderr.slice(-300)}`);
   const kb = useTime ? Number(r.stderr.trim().split("\n").at(-1)) : Number.NaN;
   return { seconds, peakMb: Number.isFinite(kb) ? kb / 1024 : null };
+}
+
+/**
+ * Where a Monte Carlo's time goes, phase by phase: `runs` runs in this thread (as one worker
+ * thread runs its share), in CPU seconds and as a share of the kernel's time.
+ */
+async function breakdown(runs: number): Promise<string[]> {
+  await timed(spec(2048 + 1024), 1); // warm-up (histogram path)
+  phaseClock.seconds = {};
+  phaseClock.enabled = true;
+  const u0 = process.cpuUsage();
+  const total = await timed(spec(runs), 1);
+  const u = process.cpuUsage(u0);
+  phaseClock.enabled = false;
+  const kernel = phaseClock.seconds.kernel ?? Number.NaN;
+  const lines = [
+    `  breakdown, ${runs.toLocaleString("en-US")} runs in this thread: ${total.toFixed(2)} s wall, ${((u.user + u.system) / 1e6).toFixed(2)} s CPU (whole process)`,
+  ];
+  const phases = Object.entries(phaseClock.seconds).sort((a, b) => b[1] - a[1]);
+  const counted = phases.reduce((a, [, s]) => a + s, 0);
+  for (const [phase, s] of phases)
+    lines.push(
+      `    ${phase.padEnd(36)} ${s.toFixed(3)} s CPU  (${(s / kernel).toFixed(2)}× the kernel)`,
+    );
+  const cpu = (u.user + u.system) / 1e6;
+  lines.push(
+    `    ${"the rest (set-up, garbage collection)".padEnd(36)} ${(cpu - counted).toFixed(3)} s CPU`,
+  );
+  return lines;
 }
 
 /** The aims of issue 11 for the Monte Carlo path, each beside its measured figure. */
@@ -116,6 +146,7 @@ export async function benchMonteCarlo(): Promise<string[]> {
   lines.push(
     `  100,000 runs, 2 workers: peak memory ${child.stdout.trim() || `? (${child.stderr.trim().slice(0, 200)})`} MB`,
   );
+  lines.push(...(await breakdown(10_000)));
   lines.push(...(await aims()));
   const sweep = spec(
     200,
@@ -139,4 +170,15 @@ if (process.argv[2] === "--peak") {
     console.error(e instanceof Error ? e.message : e);
     process.exitCode = 1;
   });
+}
+
+if (process.argv[2] === "--breakdown") {
+  // `node dist/bench/montecarlo.js --breakdown [runs]`: the per-phase breakdown alone
+  breakdown(Number(process.argv[3] ?? 10_000)).then(
+    (lines) => console.log(lines.join("\n")),
+    (e) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exitCode = 1;
+    },
+  );
 }

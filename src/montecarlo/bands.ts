@@ -2,7 +2,7 @@ import type { Policy } from "../plugins/api.js";
 import type { Scenario } from "../scenario/schema.js";
 import { bandColumns, tableCell } from "./columns.js";
 import type { CellHistograms, Located } from "./histogram.js";
-import { runnerOf } from "./runner.js";
+import { type Runner, runnerOf } from "./runner.js";
 
 /**
  * The rank error every reported quantile is held to (docs/bands.md): the reported q-quantile
@@ -28,12 +28,25 @@ export interface BandQuality {
   refined: number;
 }
 
-interface Pending {
+/** A cell-quantile whose bound exceeds the tolerance: refined. */
+export interface Pending {
   cell: number;
   stat: number;
   h: number;
   a: Located;
   b: Located;
+}
+
+/** The buckets refinement collects: per cell (band cell index), the fine buckets wanted. */
+export type RefineWant = readonly (readonly [cell: number, buckets: readonly number[]])[];
+
+/** Collected values of a RefineWant, in its order: per cell, per bucket (any run order). */
+export type Collected = readonly (readonly Float64Array[])[];
+
+/** Quantiles located in the histograms, with those that need refinement (see refineWant). */
+export interface LocatedQuantiles {
+  readonly quality: BandQuality;
+  readonly pending: readonly Pending[];
 }
 
 /**
@@ -50,6 +63,21 @@ export function histogramQuantiles(
   runs: number,
   source: RefineSource | null,
 ): BandQuality {
+  const { quality, pending } = locateQuantiles(hist, n, qs, into);
+  if (pending.length === 0 || source === null) return { ...quality, refined: 0 };
+  const want = refineWant(pending);
+  const r = runnerOf(source.scenario, source.policies ?? []);
+  applyRefinement(pending, want, into, [collectBuckets(r, source, hist, want, 0, runs)]);
+  return quality;
+}
+
+/** The quantiles' estimates into `into`, and the cell-quantiles whose bound exceeds the tolerance. */
+export function locateQuantiles(
+  hist: CellHistograms,
+  n: number,
+  qs: readonly number[],
+  into: readonly Float64Array[],
+): LocatedQuantiles {
   const tol = BAND_RANK_ERROR * (n - 1) * (1 + 1e-12);
   let worst = 0;
   const pending: Pending[] = [];
@@ -82,49 +110,81 @@ export function histogramQuantiles(
       if (err > tol) pending.push({ cell: i, stat: s, h, a, b });
     }
   }
-  if (pending.length > 0 && source !== null) refine(hist, pending, into, runs, source);
-  return { maxRankError: worst, refined: source === null ? 0 : pending.length };
+  return { quality: { maxRankError: worst, refined: pending.length }, pending };
 }
 
-/** Run every run again and replace the pending quantiles by exact ones. */
-function refine(
-  hist: CellHistograms,
-  pending: Pending[],
-  into: readonly Float64Array[],
-  runs: number,
-  source: RefineSource,
-): void {
-  // per cell: the buckets whose values are wanted, each collecting into its own list
-  const want = new Map<number, Map<number, number[]>>();
+/** The buckets whose values the pending quantiles need, per cell, in cell order. */
+export function refineWant(pending: readonly Pending[]): RefineWant {
+  const want = new Map<number, Set<number>>();
   for (const p of pending)
     for (const l of [p.a, p.b]) {
       if (l.lo === l.hi) continue; // already exact
-      const m = want.get(p.cell) ?? new Map<number, number[]>();
-      m.set(l.bucket, []);
-      want.set(p.cell, m);
+      const m = want.get(p.cell) ?? new Set<number>();
+      want.set(p.cell, m.add(l.bucket));
     }
-  const r = runnerOf(source.scenario, source.policies ?? []);
+  return [...want.entries()]
+    .sort((x, y) => x[0] - y[0])
+    .map(([cell, b]) => [cell, [...b].sort((x, y) => x - y)] as const);
+}
+
+/**
+ * Run runs run0 … run1−1 again (`r`, the point's runner) and collect the values of cells'
+ * buckets `want` (bucketed by `hist`'s plan): one slice of refinement, which any thread can
+ * run on any range of runs (the values are sorted when applied).
+ */
+export function collectBuckets(
+  r: Runner,
+  source: Pick<RefineSource, "seed" | "columns">,
+  hist: Pick<CellHistograms, "bucket">,
+  want: RefineWant,
+  run0: number,
+  run1: number,
+): Float64Array[][] {
+  const lists = want.map(([, b]) => b.map(() => [] as number[]));
   const out = new Float64Array(r.cells * r.batch);
   const good = new Uint8Array(r.batch);
-  const cells = [...want.keys()];
   const band = bandColumns(r.c.columns, r.c.days, source.columns);
-  const at = cells.map((i) => tableCell(band, r.c.days, i));
-  for (let run0 = 0; run0 < runs; run0 += r.batch) {
-    const count = Math.min(r.batch, runs - run0);
-    r.run(source.seed, run0, count, out, good);
-    for (let j = 0; j < cells.length; j++) {
-      const i = cells[j];
-      const m = want.get(i)!;
+  const at = want.map(([i]) => tableCell(band, r.c.days, i));
+  for (let k0 = run0; k0 < run1; k0 += r.batch) {
+    const count = Math.min(r.batch, run1 - k0);
+    r.run(source.seed, k0, count, out, good);
+    for (let j = 0; j < want.length; j++) {
+      const [i, buckets] = want[j];
       for (let b = 0; b < count; b++) {
         if (good[b] === 0) continue;
         const x = out[at[j] * count + b];
-        m.get(hist.bucket(i, x))?.push(x);
+        const k = buckets.indexOf(hist.bucket(i, x));
+        if (k >= 0) lists[j][k].push(x);
       }
     }
   }
-  for (const m of want.values()) for (const v of m.values()) v.sort((x, y) => x - y);
+  return lists.map((l) => l.map((v) => Float64Array.from(v)));
+}
+
+/** Replace the pending quantiles by exact ones from the collected values (pieces of any split). */
+export function applyRefinement(
+  pending: readonly Pending[],
+  want: RefineWant,
+  into: readonly Float64Array[],
+  all: readonly Collected[],
+): void {
+  const sorted = new Map<number, Map<number, Float64Array>>();
+  want.forEach(([cell, buckets], j) => {
+    const m = new Map<number, Float64Array>();
+    buckets.forEach((bucket, k) => {
+      const parts = all.map((c) => c[j][k]);
+      const v = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+      let o = 0;
+      for (const p of parts) {
+        v.set(p, o);
+        o += p.length;
+      }
+      m.set(bucket, v.sort());
+    });
+    sorted.set(cell, m);
+  });
   const exact = (cell: number, l: Located, rank: number) =>
-    l.lo === l.hi ? l.value : want.get(cell)!.get(l.bucket)![rank - l.first];
+    l.lo === l.hi ? l.value : sorted.get(cell)!.get(l.bucket)![rank - l.first];
   for (const p of pending) {
     const lo = Math.floor(p.h);
     const a = exact(p.cell, p.a, lo);

@@ -17,19 +17,55 @@ import { applyOverrides } from "../scenario/overrides.js";
 import { parseScenario } from "../scenario/parse.js";
 import type { Scenario } from "../scenario/schema.js";
 import { VERSION } from "../version.js";
-import { type BandQuality, histogramQuantiles, type RefineSource } from "./bands.js";
+import {
+  applyRefinement,
+  type BandQuality,
+  type Collected,
+  collectBuckets,
+  histogramQuantiles,
+  type LocatedQuantiles,
+  locateQuantiles,
+  type RefineSource,
+  type RefineWant,
+  refineWant,
+} from "./bands.js";
 import { bandColumns, bandPlan, gatherBandCells } from "./columns.js";
 import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
 import { CellHistograms, type HistogramData } from "./histogram.js";
 import { outcomeContext, runOutcomes } from "./outcomes.js";
 import { summarizeSample } from "./quantile.js";
-import { planOf, runnerOf } from "./runner.js";
+import { bufferOf, cachedRunner, planOf } from "./runner.js";
 
 /** Runs are reduced in blocks of this many, in block order: the unit of determinism. */
 export const BLOCK_RUNS = 1024;
 /** Up to this many runs per point, bands are exact (every value kept and sorted). */
 export const EXACT_RUNS = 2 * BLOCK_RUNS;
+
+/**
+ * CPU seconds (of this process: run it with one worker, in this thread) spent per phase of the
+ * chunks and merges, for bench/montecarlo.ts (counted only while `enabled`; a few clock reads
+ * per batch of runs). CPU rather than wall time: on a loaded machine wall time counts waiting.
+ */
+export const phaseClock = { enabled: false, seconds: {} as Record<string, number> };
+
+/** Add the time since t0 to `phase` (when the clock is enabled); returns now. */
+function lap(phase: string, t0: number): number {
+  if (!phaseClock.enabled) return 0;
+  const now = cpuNow();
+  phaseClock.seconds[phase] = (phaseClock.seconds[phase] ?? 0) + (now - t0) / 1e6;
+  return now;
+}
+
+/** Now (CPU µs), when the clock is enabled. */
+function clock(): number {
+  return phaseClock.enabled ? cpuNow() : 0;
+}
+
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
 
 /** A range of runs of one point: plain JSON-able data, for worker threads and remote workers. */
 export interface ChunkTask {
@@ -130,14 +166,15 @@ export function runChunk(
   held?: HeldHistograms,
 ): ChunkPartial {
   const scenario = pointScenario(task.scenario, task.point);
-  const r = runnerOf(scenario, plugins?.policies ?? []);
+  const r = cachedRunner(scenario, plugins?.policies ?? []);
   const { c, cells, batch } = r;
   const days = c.days;
   const n = task.runEnd - task.runStart;
   const exact = task.runs <= EXACT_RUNS;
   const band = bandColumns(c.columns, days, task.columns);
-  const bandBuf = band.cols === null ? null : new Float64Array(band.cells * batch);
+  const bandBuf = band.cols === null ? null : bufferOf(r, "band", band.cells * batch);
   const values = exact ? new Float64Array(n * band.cells) : null;
+  let t = clock();
   const folder = exact
     ? null
     : new BandFolder(
@@ -168,19 +205,17 @@ export function runChunk(
   };
   const failed: { run: number; error: string }[] = [];
   const ctx = outcomeContext(c);
-  const out = new Float64Array(cells * batch);
+  const out = bufferOf(r, "out", cells * batch);
   const good = new Uint8Array(batch);
   // per run of the batch, its table of the columns the metrics read (all, for plugin metrics)
   const used = pluginMetrics.length > 0 ? c.columns.map((_, col) => col) : outcomeColumns(c);
-  const tables = new Float64Array(batch * cells);
+  const tables = bufferOf(r, "tables", batch * cells);
   for (let k0 = 0; k0 < n; k0 += batch) {
     const count = Math.min(batch, n - k0, BLOCK_RUNS - (k0 % BLOCK_RUNS));
+    t = lap("chunk set-up, pilot plan", t);
     r.run(task.seed, task.runStart + k0, count, out, good);
-    // transposed cell by cell: each cell's values of the batch are read contiguously
-    for (const col of used)
-      for (let t = 0, o = col * days; t < days; t++)
-        for (let b = 0, src = (o + t) * count; b < count; b++)
-          tables[b * cells + o + t] = out[src + b];
+    t = lap("kernel", t);
+    transposeColumns(out, tables, used, days, cells, count);
     let allGood = true;
     for (let b = 0; b < count; b++) {
       const k = k0 + b;
@@ -213,10 +248,12 @@ export function runChunk(
           outcomes[OUTCOME_METRICS.length + j][k] = extra[pm.name];
         });
     }
+    t = lap("outcome metrics", t);
     const bandOut =
       band.cols === null ? out : gatherBandCells(out, band.cols, days, count, bandBuf!);
     if (folder) folder.addBatch(k0, count, bandOut, allGood ? null : good);
     else keepValues(bandOut, band.cells, k0, count, good, blockSums, values!);
+    t = lap(folder ? "bands: sums and counting" : "bands: sums and kept values", t);
   }
   return {
     runStart: task.runStart,
@@ -231,6 +268,65 @@ export function runChunk(
     failed,
   };
 }
+
+/**
+ * A slice of a point's refinement (docs/bands.md): runs runStart … runEnd−1 of the point run
+ * again, and the values of `want`'s buckets collected. Plain data, for worker threads.
+ */
+export interface RefineTask {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly point: PointSpec;
+  readonly runs: number;
+  readonly runStart: number;
+  readonly runEnd: number;
+  readonly want: RefineWant;
+  readonly plugins?: readonly PluginRef[];
+  readonly columns?: readonly string[];
+}
+
+/** Run a refinement slice (the point's plan is the pilot's, as every chunk's). */
+export function runRefine(task: RefineTask, plugins?: LoadedPlugins): Collected {
+  const scenario = pointScenario(task.scenario, task.point);
+  const r = cachedRunner(scenario, plugins?.policies ?? []);
+  const band = bandColumns(r.c.columns, r.c.days, task.columns);
+  const plan = bandPlan(planOf(r, scenario, task.seed, task.runs), band, r.c.days);
+  const t = clock();
+  const collected = collectBuckets(
+    r,
+    { seed: task.seed, columns: task.columns },
+    new CellHistograms(plan, 0),
+    task.want,
+    task.runStart,
+    task.runEnd,
+  );
+  lap("refinement reruns", t);
+  return collected;
+}
+
+/**
+ * Columns `used` of a batch (`out[cell·count + b]`) into per-run tables (`tables[b·cells +
+ * cell]`), DAY_TILE days at a time: each run's DAY_TILE values are written to one cache line
+ * while DAY_TILE cells are read side by side.
+ */
+function transposeColumns(
+  out: Float64Array,
+  tables: Float64Array,
+  used: readonly number[],
+  days: number,
+  cells: number,
+  count: number,
+): void {
+  for (const col of used)
+    for (let t0 = 0; t0 < days; t0 += DAY_TILE) {
+      const o = col * days + t0;
+      const w = Math.min(DAY_TILE, days - t0);
+      for (let b = 0; b < count; b++)
+        for (let t = 0, d = b * cells + o, src = o * count + b; t < w; t++, src += count)
+          tables[d + t] = out[src];
+    }
+}
+const DAY_TILE = 8;
 
 /** Exact mode: every good run's values, run-major, and their block sums. */
 function keepValues(
@@ -274,11 +370,18 @@ const Q: Record<Exclude<BandStat, "mean">, number> = {
  */
 export class PointAccumulator {
   private readonly parts: Omit<ChunkPartial, "histograms">[] = [];
+  /**
+   * Per metric, every run's outcome: chunks' outcomes are copied in as they arrive (not kept
+   * twice); finish() hands these arrays over.
+   */
+  private outcomeRuns: Float64Array[] | null = null;
   private hist: CellHistograms | null = null;
   /** The chunks whose histograms are counted in `hist`. */
   private readonly counted: (readonly [number, number])[] = [];
   /** Set by finish() for histogram bands: the rank-error bound before refinement, refinements. */
   quality: BandQuality | null = null;
+  /** Set by locate(): the quantiles read from the histograms, and what refinement needs. */
+  private located: { qs: Float64Array[]; found: LocatedQuantiles; want: RefineWant } | null = null;
 
   constructor(
     readonly point: PointSpec,
@@ -305,8 +408,12 @@ export class PointAccumulator {
         );
     }
     if (p.histograms) this.addHistograms({ ranges: [[p.runStart, p.runEnd]], data: p.histograms });
-    const { histograms: _, ...rest } = p;
-    this.parts.push(rest);
+    const { histograms: _, outcomes, ...rest } = p;
+    this.outcomeRuns ??= outcomes.map(() => new Float64Array(this.runs));
+    outcomes.forEach((o, j) => {
+      this.outcomeRuns![j].set(o, p.runStart);
+    });
+    this.parts.push({ ...rest, outcomes: [] });
   }
 
   /**
@@ -328,8 +435,10 @@ export class PointAccumulator {
     if (seen > 0)
       throw new Error(`point ${this.point.index}: histograms of chunks counted already, in part`);
     this.counted.push(...piece.ranges);
+    const t = clock();
     if (this.hist) this.hist.merge(piece.data);
     else this.hist = owned ? CellHistograms.adopt(piece.data) : CellHistograms.fromData(piece.data);
+    lap("merge: histograms", t);
   }
 
   /** Runs stored so far. */
@@ -337,7 +446,37 @@ export class PointAccumulator {
     return this.parts.reduce((a, p) => a + p.runEnd - p.runStart, 0);
   }
 
-  finish(): PointResult {
+  /**
+   * Histogram bands, every chunk and histogram in: read the quantiles from the histograms now
+   * and return the buckets whose values refinement must collect (null: none, or exact bands),
+   * so that the caller can collect them where it likes (collectBuckets, any split of the
+   * runs) and pass them to finish(). Without locate(), finish() refines in this thread.
+   */
+  locate(): RefineWant | null {
+    if (this.hist === null) return null;
+    const t = clock();
+    const good = this.runs - this.parts.reduce((a, p) => a + p.failed.length, 0);
+    const qs = Object.values(Q).map(() => new Float64Array(this.hist!.cells));
+    const found = locateQuantiles(this.hist, good, Object.values(Q), qs);
+    const want = refineWant(found.pending);
+    this.located = { qs, found, want };
+    lap("merge: locate quantiles", t);
+    return want.length > 0 ? want : null;
+  }
+
+  /** The histograms' plan, for collectBuckets (after every histogram is in). */
+  get plan(): CellHistograms | null {
+    return this.hist;
+  }
+
+  finish(collected?: readonly Collected[]): PointResult {
+    const t = clock();
+    const result = this.finishNow(collected);
+    lap("merge: quantiles, means, outcomes", t);
+    return result;
+  }
+
+  private finishNow(collected?: readonly Collected[]): PointResult {
     const { point, runs } = this;
     const parts = [...this.parts].sort((a, b) => a.runStart - b.runStart);
     if (parts.length === 0) throw new Error(`point ${point.index}: no chunks to merge`);
@@ -377,6 +516,16 @@ export class PointAccumulator {
         qs.map(([, q]) => q),
         qs.map(([s]) => stats[s as BandStat]),
       );
+    } else if (this.located) {
+      const { qs, found, want } = this.located;
+      if (want.length > 0) {
+        if (!collected) throw new Error(`point ${point.index}: refinement's values are missing`);
+        applyRefinement(found.pending, want, qs, collected);
+      }
+      Object.keys(Q).forEach((s, k) => {
+        stats[s as BandStat].set(qs[k]);
+      });
+      this.quality = found.quality;
     } else {
       const qs = Object.entries(Q);
       const src = this.source;
@@ -398,11 +547,7 @@ export class PointAccumulator {
     }
     const names = parts[0].metricNames ?? OUTCOME_METRICS;
     const metrics = Object.fromEntries(
-      names.map((m, j) => {
-        const all = new Float64Array(runs);
-        for (const p of parts) all.set(p.outcomes[j], p.runStart);
-        return [m, all];
-      }),
+      names.map((m, j) => [m, this.outcomeRuns![j]]),
     ) as ByMetric<Float64Array>;
     const bands: Bands = { columns, days, runs: good, stats };
     return {

@@ -1,6 +1,6 @@
 import type { ExperimentSpec } from "../analysis/types.js";
 import { compileScenario } from "../engine/compile.js";
-import type { BandPlan } from "./histogram.js";
+import { type BandPlan, OFFSETS } from "./histogram.js";
 
 /**
  * The columns that get bands (`bme montecarlo --columns a,b,…`, docs/bands.md): all of the
@@ -77,11 +77,24 @@ export function bandPlan(plan: BandPlan, band: BandColumns, days: number): BandP
     });
     return r;
   };
+  // adaptive cells' offsets, renumbered in band-cell order
+  const fineAt = new Int32Array(band.cells).fill(-1);
+  const fine: number[] = [];
+  band.cols.forEach((col, k) => {
+    for (let t = 0; t < days; t++) {
+      const at = plan.fineAt[col * days + t];
+      if (at < 0) continue;
+      fineAt[k * days + t] = fine.length;
+      for (let j = 0; j < OFFSETS; j++) fine.push(plan.fine[at + j]);
+    }
+  });
   return {
     start: pick(plan.start),
     scale: pick(plan.scale),
     log: pick(plan.log),
     varies: pick(plan.varies),
+    fineAt,
+    fine: Uint16Array.from(fine),
   };
 }
 

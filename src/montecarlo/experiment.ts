@@ -1,5 +1,6 @@
 import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/types.js";
 import { experimentPlugins, loadPluginRefs } from "../plugins/refs.js";
+import type { Collected } from "./bands.js";
 import {
   BLOCK_RUNS,
   type ChunkPartial,
@@ -141,7 +142,31 @@ export async function runExperiment(
             if (piece) a.addHistograms(piece, true);
           }
           holders.delete(task.point.index);
-          const result = a.finish();
+          // refinement, where the histograms' bound is too loose: the runs again, on every lane
+          const want = a.locate();
+          let collected: Collected[] | undefined;
+          try {
+            collected = want
+              ? await Promise.all(
+                  lanes.map((l, k) =>
+                    l.refine({
+                      ...task,
+                      want,
+                      runStart: Math.floor((runs * k) / lanes.length),
+                      runEnd: Math.floor((runs * (k + 1)) / lanes.length),
+                    }),
+                  ),
+                )
+              : undefined;
+          } catch (e) {
+            // Ctrl-C during refinement: the point is not finished (it reruns on --resume)
+            if (options.signal?.aborted) {
+              interrupted = true;
+              return;
+            }
+            throw e;
+          }
+          const result = a.finish(collected);
           acc.delete(task.point.index);
           results[spec.points.indexOf(task.point)] = result;
           if (options.sink && begun)

@@ -59,5 +59,11 @@ function same(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 
 /** Two plans bucket alike (the pilot is deterministic: a plan made again is equal). */
 function samePlan(h: CellHistograms, plan: BandPlan): boolean {
-  return same(h.start, plan.start) && same(h.scale, plan.scale) && same(h.log, plan.log);
+  return (
+    same(h.start, plan.start) &&
+    same(h.scale, plan.scale) &&
+    same(h.log, plan.log) &&
+    same(h.fineAt, plan.fineAt) &&
+    same(h.fine, plan.fine)
+  );
 }

@@ -27,6 +27,27 @@ const MM = NC * 2;
 export const PILOT_MARGIN = 0.1;
 /** Pilot max / min from which a positive cell is bucketed on the log scale. */
 export const LOG_RATIO = 2;
+/** Interior fine buckets of a row (COARSE · FINE), however a cell's plan shares them out. */
+export const INTERIOR = COARSE * FINE;
+/** Offsets per adaptive cell: the first interior fine bucket of each coarse bucket, and INTERIOR. */
+export const OFFSETS = COARSE + 1;
+/**
+ * A cell is planned adaptively when, on the even plan, the pilot's density (smoothed over
+ * 2·SMOOTH + 1 coarse buckets) would put more than this share of the runs in one fine bucket.
+ */
+export const ADAPT_SHARE = 0.0015;
+const SMOOTH = 4;
+/**
+ * Up to TRIM pilot values on each side are left out of a cell's range when that makes the
+ * range TRIM_RATIO times narrower (one run far off, the others within residues of a value):
+ * they fall in the underflow and overflow buckets, which keep their exact min and max.
+ */
+const TRIM = 2;
+const TRIM_RATIO = 64;
+/** … or when this many pilot values fall in one coarse bucket (a spike the smoothing hides). */
+export const ADAPT_SPIKE = 6;
+/** Fine buckets every coarse bucket of an adaptive cell gets; the rest follow the pilot. */
+const BASE_FINE = 2;
 
 /**
  * Per cell: where fine bucket FINE starts (`start`, on the value or, where `log[i]` = 1, on
@@ -41,6 +62,14 @@ export interface BandPlan {
   readonly log: Uint8Array;
   /** 1 where the pilot's values differ (the cell will need a row). */
   readonly varies: Uint8Array;
+  /**
+   * Per cell: −1 for an even plan (FINE fine buckets per coarse bucket, `scale` per fine
+   * bucket), or where its OFFSETS offsets start in `fine` for an adaptive plan (`scale` per
+   * coarse bucket; coarse bucket k holds interior fine buckets fine[at+k] … fine[at+k+1]−1,
+   * shared out by the pilot's density).
+   */
+  readonly fineAt: Int32Array;
+  readonly fine: Uint16Array;
 }
 
 /** The plan of the cells from the pilot's per-cell minima and maxima (good pilot runs only). */
@@ -71,7 +100,149 @@ export function planFromRange(min: Float64Array, max: Float64Array): BandPlan {
     start[i] = lo - PILOT_MARGIN * w;
     scale[i] = Number.isFinite(s) && s > 0 ? s : 1;
   }
-  return { start, scale, log, varies };
+  return {
+    start,
+    scale,
+    log,
+    varies,
+    fineAt: new Int32Array(cells).fill(-1),
+    fine: new Uint16Array(0),
+  };
+}
+
+/**
+ * The plan of the cells from the pilot's values, `pilot[cell·n + k]` for pilot run k
+ * (`good[k]` = 0: a failed run, left out). Each cell gets the even plan of its range
+ * (planFromRange); a cell whose pilot crowds (clusters of residues, a log-scaled cell
+ * stretched by one small value: on the even plan, more than ADAPT_SHARE of the runs would
+ * fall in one fine bucket) gets an adaptive plan instead: the same coarse buckets, each with
+ * BASE_FINE fine buckets plus a share of the rest in proportion to the pilot's smoothed
+ * density there. Deterministic: every thread and machine makes the same plan.
+ */
+export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array): BandPlan {
+  const cells = n === 0 ? 0 : pilot.length / n;
+  const min = new Float64Array(cells);
+  const max = new Float64Array(cells);
+  const varies = new Uint8Array(cells);
+  let nGood = 0;
+  for (let k = 0; k < n; k++) nGood += good[k];
+  // per cell: its TRIM + 1 smallest and largest pilot values, ascending / descending
+  const low = new Float64Array(TRIM + 1);
+  const high = new Float64Array(TRIM + 1);
+  for (let i = 0; i < cells; i++) {
+    extremes(pilot, i * n, n, good, low, high);
+    varies[i] = low[0] < high[0] ? 1 : 0;
+    // the range, without up to TRIM outliers on each side that stretch it TRIM_RATIO-fold
+    let t = 0;
+    for (let k = 1; k <= TRIM && nGood > 4 * TRIM; k++)
+      if (high[k] - low[k] < (high[0] - low[0]) / TRIM_RATIO) {
+        t = k;
+        break;
+      }
+    min[i] = low[t];
+    max[i] = high[t];
+  }
+  const even = planFromRange(min, max);
+  even.varies.set(varies);
+  const fineAt = new Int32Array(cells).fill(-1);
+  const offsets: Uint16Array[] = [];
+  const density = new Float64Array(COARSE);
+  const weight = new Float64Array(COARSE);
+  for (let i = 0; i < cells; i++) {
+    if (even.varies[i] === 0 || nGood === 0) continue;
+    const sc = even.scale[i] / FINE;
+    densityOf(pilot, i * n, n, good, even.log[i] === 1, even.start[i], sc, density);
+    // the density smoothed over 2·SMOOTH + 1 coarse buckets (a running sum), its peak, the spike
+    let window = 0;
+    for (let c = 0; c < SMOOTH; c++) window += density[c];
+    let peak = 0;
+    let spike = 0;
+    for (let c = 0; c < COARSE; c++) {
+      if (c + SMOOTH < COARSE) window += density[c + SMOOTH];
+      if (c - SMOOTH - 1 >= 0) window -= density[c - SMOOTH - 1];
+      const w = window / (2 * SMOOTH + 1);
+      weight[c] = w + density[c]; // half follows the values bucket by bucket, half the smoothed density
+      if (w > peak) peak = w;
+      if (density[c] > spike) spike = density[c];
+    }
+    if (peak / (nGood * FINE) <= ADAPT_SHARE && spike < ADAPT_SPIKE) continue;
+    fineAt[i] = offsets.length * OFFSETS;
+    offsets.push(shareOut(weight));
+    even.scale[i] = sc; // per coarse bucket
+  }
+  const fine = new Uint16Array(offsets.length * OFFSETS);
+  offsets.forEach((o, k) => {
+    fine.set(o, k * OFFSETS);
+  });
+  return { ...even, fineAt, fine };
+}
+
+/** The TRIM + 1 smallest (ascending) and largest (descending) good values of pilot[o … o+n−1]. */
+function extremes(
+  pilot: Float64Array,
+  o: number,
+  n: number,
+  good: Uint8Array,
+  low: Float64Array,
+  high: Float64Array,
+): void {
+  low.fill(Number.POSITIVE_INFINITY);
+  high.fill(Number.NEGATIVE_INFINITY);
+  for (let k = 0; k < n; k++) {
+    if (good[k] === 0) continue;
+    const x = pilot[o + k];
+    if (x < low[TRIM]) {
+      let j = TRIM;
+      for (; j > 0 && x < low[j - 1]; j--) low[j] = low[j - 1];
+      low[j] = x;
+    }
+    if (x > high[TRIM]) {
+      let j = TRIM;
+      for (; j > 0 && x > high[j - 1]; j--) high[j] = high[j - 1];
+      high[j] = x;
+    }
+  }
+}
+
+/** Pilot values per coarse bucket of the even plan (start a, `sc` coarse buckets per unit). */
+function densityOf(
+  pilot: Float64Array,
+  o: number,
+  n: number,
+  good: Uint8Array,
+  log: boolean,
+  a: number,
+  sc: number,
+  density: Float64Array,
+): void {
+  density.fill(0);
+  for (let k = 0; k < n; k++) {
+    if (good[k] === 0) continue;
+    const x = pilot[o + k];
+    const u = ((log ? Math.log(x) : x) - a) * sc;
+    density[u >= COARSE - 1 ? COARSE - 1 : u > 0 ? u | 0 : 0]++;
+  }
+}
+
+/** Offsets of an adaptive cell: BASE_FINE per coarse bucket, the rest by `weight`. */
+function shareOut(weight: Float64Array): Uint16Array {
+  let total = 0;
+  let heaviest = 0;
+  for (let c = 0; c < COARSE; c++) {
+    total += weight[c];
+    if (weight[c] > weight[heaviest]) heaviest = c;
+  }
+  const rest = INTERIOR - BASE_FINE * COARSE;
+  const n = new Int32Array(COARSE);
+  let used = 0;
+  for (let c = 0; c < COARSE; c++) {
+    n[c] = BASE_FINE + Math.floor((rest * weight[c]) / total);
+    used += n[c];
+  }
+  n[heaviest] += INTERIOR - used;
+  const o = new Uint16Array(OFFSETS);
+  for (let c = 0; c < COARSE; c++) o[c + 1] = o[c] + n[c];
+  return o;
 }
 
 /** Where one rank of a cell lies (see CellHistograms.locate). */
@@ -92,6 +263,9 @@ export interface HistogramData {
   readonly start: Float64Array;
   readonly scale: Float64Array;
   readonly log: Uint8Array;
+  /** The plan's adaptive cells (BandPlan.fineAt, BandPlan.fine). */
+  readonly fineAt: Int32Array;
+  readonly fine: Uint16Array;
   /** Per cell: its row (rows are packed in cell order), or −1 for a one-value cell. */
   readonly rowOf: Int32Array;
   /** Per cell without a row: its one value and how many runs had it (0: none yet). */
@@ -109,6 +283,8 @@ export class CellHistograms {
   readonly start: Float64Array;
   readonly scale: Float64Array;
   readonly log: Uint8Array;
+  readonly fineAt: Int32Array;
+  readonly fine: Uint16Array;
   readonly rowOf: Int32Array;
   readonly atom: Float64Array;
   readonly atomCount: Float64Array;
@@ -117,7 +293,7 @@ export class CellHistograms {
   private nRows = 0;
 
   constructor(
-    plan: Pick<BandPlan, "start" | "scale" | "log">,
+    plan: Pick<BandPlan, "start" | "scale" | "log" | "fineAt" | "fine">,
     /** Rows to allocate at once (the cells expected to vary); more are added as needed. */
     rows = 0,
   ) {
@@ -125,6 +301,8 @@ export class CellHistograms {
     this.start = plan.start;
     this.scale = plan.scale;
     this.log = plan.log;
+    this.fineAt = plan.fineAt;
+    this.fine = plan.fine;
     this.rowOf = new Int32Array(this.cells).fill(-1);
     this.atom = new Float64Array(this.cells);
     this.atomCount = new Float64Array(this.cells);
@@ -135,11 +313,35 @@ export class CellHistograms {
   /** Fine bucket of x in cell i. */
   bucket(i: number, x: number): number {
     if (this.log[i] === 1 && !(x > 0)) return 0;
-    const u = this.log[i] === 1 ? Math.log(x) : x;
-    const f = Math.floor((u - this.start[i]) * this.scale[i]) + FINE;
+    const u = ((this.log[i] === 1 ? Math.log(x) : x) - this.start[i]) * this.scale[i];
+    const at = this.fineAt[i];
+    if (at >= 0) {
+      if (!(u >= 0)) return 0;
+      if (u >= COARSE) return FINE * (COARSE + 1);
+      const c = u | 0;
+      const o = this.fine[at + c];
+      const nf = this.fine[at + c + 1] - o;
+      return FINE + o + Math.min(nf - 1, ((u - c) * nf) | 0);
+    }
+    const f = Math.floor(u) + FINE;
     if (f < FINE) return 0;
     if (f >= FINE * (COARSE + 1)) return FINE * (COARSE + 1);
     return f;
+  }
+
+  /** Coarse bucket (0: underflow, COARSE + 1: overflow) of fine bucket f of cell i. */
+  coarseOf(i: number, f: number): number {
+    const at = this.fineAt[i];
+    if (at < 0 || f < FINE || f >= FINE * (COARSE + 1)) return f >> FINE_SHIFT;
+    const g = f - FINE;
+    let lo = 0;
+    let hi = COARSE - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.fine[at + mid] <= g) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
   }
 
   /** Give cell i a row (its one value, if any, counted into it); returns the row's index. */
@@ -155,10 +357,12 @@ export class CellHistograms {
       this.minMax = minMax;
     }
     const row = this.nRows++;
-    for (let k = 0; k < NC; k++) {
-      this.minMax[row * MM + 2 * k] = Number.POSITIVE_INFINITY;
-      this.minMax[row * MM + 2 * k + 1] = Number.NEGATIVE_INFINITY;
-    }
+    // (+∞, −∞) in every pair: one pair, doubled by native copies
+    const p = row * MM;
+    this.minMax[p] = Number.POSITIVE_INFINITY;
+    this.minMax[p + 1] = Number.NEGATIVE_INFINITY;
+    for (let len = 2; len < MM; len *= 2)
+      this.minMax.copyWithin(p + len, p, p + Math.min(len, MM - len));
     this.rowOf[i] = row;
     const n = this.atomCount[i];
     if (n > 0) this.addToRow(i, row, this.atom[i], n);
@@ -169,7 +373,7 @@ export class CellHistograms {
   private addToRow(i: number, row: number, x: number, n: number): void {
     const f = this.bucket(i, x);
     this.counts[row * COUNTS + f] += n;
-    const p = row * MM + 2 * (f >> FINE_SHIFT);
+    const p = row * MM + 2 * this.coarseOf(i, f);
     if (x < this.minMax[p]) this.minMax[p] = x;
     if (x > this.minMax[p + 1]) this.minMax[p + 1] = x;
   }
@@ -215,6 +419,10 @@ export class CellHistograms {
       this.materialize(i);
     }
     const row = this.rowOf[i];
+    if (this.fineAt[i] >= 0) {
+      this.addManyAdaptive(i, row, v, from, n, good);
+      return;
+    }
     const co = row * COUNTS;
     const mo = row * MM;
     const a = this.start[i];
@@ -234,6 +442,53 @@ export class CellHistograms {
       else if (f > top) f = top;
       counts[co + f]++;
       const p = mo + 2 * (f >> FINE_SHIFT);
+      if (x < mm[p]) mm[p] = x;
+      if (x > mm[p + 1]) mm[p + 1] = x;
+    }
+  }
+
+  /** addMany's loop for a cell with an adaptive plan (BandPlan.fineAt). */
+  private addManyAdaptive(
+    i: number,
+    row: number,
+    v: Float64Array,
+    from: number,
+    n: number,
+    good: Uint8Array | null,
+  ): void {
+    const co = row * COUNTS;
+    const mo = row * MM;
+    const a = this.start[i];
+    const s = this.scale[i];
+    const at = this.fineAt[i];
+    const fine = this.fine;
+    const counts = this.counts;
+    const mm = this.minMax;
+    const log = this.log[i] === 1;
+    const all = good === null;
+    for (let j = 0; j < n; j++) {
+      if (!all && good[j] === 0) continue;
+      const x = v[from + j];
+      const u = log ? (x > 0 ? (Math.log(x) - a) * s : -1) : (x - a) * s;
+      let f: number;
+      let cb: number;
+      if (!(u >= 0)) {
+        f = 0;
+        cb = 0;
+      } else if (u >= COARSE) {
+        f = FINE * (COARSE + 1);
+        cb = COARSE + 1;
+      } else {
+        const c = u | 0;
+        const o = fine[at + c];
+        const nf = fine[at + c + 1] - o;
+        let k = ((u - c) * nf) | 0;
+        if (k >= nf) k = nf - 1;
+        f = FINE + o + k;
+        cb = c + 1;
+      }
+      counts[co + f]++;
+      const p = mo + 2 * cb;
       if (x < mm[p]) mm[p] = x;
       if (x > mm[p + 1]) mm[p + 1] = x;
     }
@@ -262,7 +517,15 @@ export class CellHistograms {
 
   /** The value where fine bucket f of cell i starts (f ≥ FINE), on the value scale. */
   private edge(i: number, f: number): number {
-    const u = this.start[i] + (f - FINE) / this.scale[i];
+    const at = this.fineAt[i];
+    let k = f - FINE;
+    if (at >= 0 && k >= INTERIOR) k = COARSE;
+    else if (at >= 0) {
+      const c = this.coarseOf(i, f) - 1;
+      const o = this.fine[at + c];
+      k = c + (f - FINE - o) / (this.fine[at + c + 1] - o);
+    }
+    const u = this.start[i] + k / this.scale[i];
     return this.log[i] === 1 ? Math.exp(u) : u;
   }
 
@@ -289,7 +552,7 @@ export class CellHistograms {
       if (c === 0) continue;
       while (j < ranks.length && ranks[j] < seen + c) {
         const r = ranks[j];
-        const cb = f >> FINE_SHIFT;
+        const cb = this.coarseOf(i, f);
         const mn = this.minMax[mo + 2 * cb];
         const mx = this.minMax[mo + 2 * cb + 1];
         if (mn === mx) into[j++] = { value: mn, lo: r, hi: r, bucket: f, first: seen };
@@ -301,7 +564,8 @@ export class CellHistograms {
           const hi = Math.max(a, b);
           const value = lo + ((hi - lo) * (r - seen + 0.5)) / c;
           into[j++] = {
-            value: Math.min(hi, Math.max(lo, value)),
+            // within the coarse bucket's [min, max] too: an edge's rounding cannot push it out
+            value: Math.min(mx, Math.max(mn, Math.min(hi, Math.max(lo, value)))),
             lo: Math.max(0, seen - 1),
             hi: Math.min(n - 1, seen + c),
             bucket: f,
@@ -327,6 +591,8 @@ export class CellHistograms {
       start: this.start,
       scale: this.scale,
       log: this.log,
+      fineAt: this.fineAt,
+      fine: this.fine,
       rowOf: this.rowOf,
       atom: this.atom,
       atomCount: this.atomCount,
@@ -343,6 +609,8 @@ export class CellHistograms {
       start: this.start,
       scale: this.scale,
       log: this.log,
+      fineAt: this.fineAt,
+      fine: this.fine,
       rowOf: this.rowOf,
       atom: this.atom,
       atomCount: this.atomCount,

@@ -4,7 +4,7 @@ import type { Policy } from "../plugins/api.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
 import { runAggregateRun } from "../rules/run.js";
 import type { Scenario } from "../scenario/schema.js";
-import { type BandPlan, planFromRange } from "./histogram.js";
+import { type BandPlan, planFromPilot } from "./histogram.js";
 
 /** Runs of the pilot that plans the histogram buckets: runs 0 … PILOT_RUNS−1 of the point. */
 export const PILOT_RUNS = 128;
@@ -19,6 +19,18 @@ export interface Runner {
   readonly errors: (Error | null)[];
   /** The plugin policies every run applies (none: the plain paths). */
   readonly policies: readonly Policy[];
+  /** Scratch of the chunks this runner runs in turn (cachedRunner), made on first use. */
+  readonly buffers: Map<string, Float64Array>;
+}
+
+/** A runner's scratch buffer `name` of `length` values (reused; contents undefined). */
+export function bufferOf(r: Runner, name: string, length: number): Float64Array {
+  let b = r.buffers.get(name);
+  if (!b || b.length !== length) {
+    b = new Float64Array(length);
+    r.buffers.set(name, b);
+  }
+  return b;
 }
 
 /**
@@ -45,6 +57,7 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
       batch,
       errors,
       policies,
+      buffers: new Map(),
       run(seed, run0, count, out, good) {
         runKernelBatch(c, seed, run0, count, out, scratch);
         for (let b = 0; b < count; b++) {
@@ -62,6 +75,7 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
     batch,
     errors,
     policies,
+    buffers: new Map(),
     run(seed, run0, count, out, good) {
       for (let b = 0; b < count; b++) {
         const o = runAggregateRun(c, inputs, seed, run0 + b, one, scratch, policies);
@@ -79,26 +93,42 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
  */
 const BATCH = 256;
 
-/** The bucket plan of a point from its pilot: per cell, the range of the good pilot runs. */
+/** The bucket plan of a point from its pilot (planFromPilot): the good pilot runs' values. */
 function pilotPlan(r: Runner, seed: number, runs: number): BandPlan {
   const { cells, batch } = r;
-  const min = new Float64Array(cells).fill(Number.POSITIVE_INFINITY);
-  const max = new Float64Array(cells).fill(Number.NEGATIVE_INFINITY);
+  const n = Math.min(PILOT_RUNS, runs);
+  const pilot = new Float64Array(cells * n);
+  const pilotGood = new Uint8Array(n);
   const out = new Float64Array(cells * batch);
   const good = new Uint8Array(batch);
-  const n = Math.min(PILOT_RUNS, runs);
   for (let run0 = 0; run0 < n; run0 += batch) {
     const count = Math.min(batch, n - run0);
     r.run(seed, run0, count, out, good);
-    for (let i = 0; i < cells; i++)
-      for (let b = 0; b < count; b++) {
-        if (good[b] === 0) continue;
-        const x = out[i * count + b];
-        if (x < min[i]) min[i] = x;
-        if (x > max[i]) max[i] = x;
-      }
+    pilotGood.set(good.subarray(0, count), run0);
+    if (count === n) pilot.set(out.subarray(0, cells * n));
+    else
+      for (let i = 0; i < cells; i++)
+        pilot.set(out.subarray(i * count, (i + 1) * count), i * n + run0);
   }
-  return planFromRange(min, max);
+  return planFromPilot(pilot, n, pilotGood);
+}
+
+/** Runners made in this thread, by scenario and policies (a thread runs a point's chunks in turn). */
+const runners: { key: string; policies: readonly Policy[]; runner: Runner }[] = [];
+
+/**
+ * The runner of a scenario, made once per thread (compiling and the kernel's scratch are not
+ * repeated per chunk), with its batch buffers (`buffers`, reused by the chunks it runs in turn).
+ */
+export function cachedRunner(scenario: Scenario, policies: readonly Policy[] = []): Runner {
+  const key = JSON.stringify(scenario);
+  let e = runners.find((q) => q.key === key && q.policies === policies);
+  if (!e) {
+    e = { key, policies, runner: runnerOf(scenario, policies) };
+    runners.unshift(e);
+    if (runners.length > 4) runners.pop();
+  }
+  return e.runner;
 }
 
 /** The last plans made in this thread (chunks of one point reuse its plan). */

@@ -1,6 +1,12 @@
 import { parentPort } from "node:worker_threads";
 import { loadPluginRefs } from "../plugins/refs.js";
-import { type ChunkPartial, type HeldHistograms, type HistogramPiece, runChunk } from "./chunk.js";
+import {
+  type ChunkPartial,
+  type HeldHistograms,
+  type HistogramPiece,
+  runChunk,
+  runRefine,
+} from "./chunk.js";
 import type { ThreadReply, ThreadRequest } from "./threads.js";
 
 /**
@@ -33,6 +39,11 @@ async function handle(m: ThreadRequest): Promise<[ThreadReply, ArrayBuffer[]]> {
     const partial = runChunk(m.task, plugins, h);
     if (h.hist) held.set(m.task.point.index, h);
     return [{ kind: "chunk", partial }, partialBuffers(partial)];
+  }
+  if (m.kind === "refine") {
+    const plugins = m.task.plugins?.length ? await loadPluginRefs(m.task.plugins) : undefined;
+    const collected = runRefine(m.task, plugins);
+    return [{ kind: "refine", collected }, buffersOf(collected.flat())];
   }
   const h = held.get(m.point);
   held.delete(m.point);

@@ -2,22 +2,27 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { loadPluginRefs } from "../plugins/refs.js";
+import type { Collected } from "./bands.js";
 import {
   type ChunkPartial,
   type ChunkTask,
   type HeldHistograms,
   type HistogramPiece,
+  type RefineTask,
   runChunk,
+  runRefine,
 } from "./chunk.js";
 
 /** A message to a Monte Carlo worker thread: run a chunk, or hand over a point's histograms. */
 export type ThreadRequest =
   | { readonly kind: "chunk"; readonly task: ChunkTask }
-  | { readonly kind: "histograms"; readonly point: number };
+  | { readonly kind: "histograms"; readonly point: number }
+  | { readonly kind: "refine"; readonly task: RefineTask };
 
 export type ThreadReply =
   | { readonly kind: "chunk"; readonly partial: ChunkPartial }
   | { readonly kind: "histograms"; readonly piece: HistogramPiece | null }
+  | { readonly kind: "refine"; readonly collected: Collected }
   | { readonly kind: "error"; readonly message: string; readonly name: string };
 
 /**
@@ -31,6 +36,8 @@ export interface Lane {
   run(task: ChunkTask): Promise<ChunkPartial>;
   /** The histograms of every chunk of `point` the lane ran, handed over (null: none). */
   histograms(point: number): Promise<HistogramPiece | null>;
+  /** Run a slice of a point's refinement (its runs again, collecting the wanted buckets). */
+  refine(task: RefineTask): Promise<Collected>;
   /** Stop: a chunk under way is abandoned (its promise rejects). */
   close(): Promise<void>;
 }
@@ -65,6 +72,10 @@ export function inThreadLane(signal?: AbortSignal): Lane {
       const h = held.get(point);
       held.delete(point);
       return h?.hist ? { ranges: h.ranges, data: h.hist.handOver() } : null;
+    },
+    async refine(task) {
+      const plugins = task.plugins?.length ? await loadPluginRefs(task.plugins) : undefined;
+      return runRefine(task, plugins);
     },
     close: async () => {},
   };
@@ -116,6 +127,8 @@ export function threadLane(): Lane {
       ((await ask({ kind: "chunk", task })) as { partial: ChunkPartial }).partial,
     histograms: async (point) =>
       ((await ask({ kind: "histograms", point })) as { piece: HistogramPiece | null }).piece,
+    refine: async (task) =>
+      ((await ask({ kind: "refine", task })) as { collected: Collected }).collected,
     async close() {
       worker.removeAllListeners("exit");
       fail(new Error("the Monte Carlo was stopped"));

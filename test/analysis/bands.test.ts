@@ -9,6 +9,7 @@ import {
   COUNTS,
   FINE,
   type Located,
+  planFromPilot,
   planFromRange,
 } from "../../src/montecarlo/histogram.js";
 import { loadScenario } from "../../src/scenario/load.js";
@@ -249,5 +250,107 @@ describe("exact bands (up to 2,048 runs)", () => {
         },
       ),
     );
+  });
+});
+
+describe("adaptive plans (a crowded pilot)", () => {
+  /** A pilot of 128: `crowd` values within 1e-6 of 0.5 (a cluster of residues) and the rest spread over [0, 1]. */
+  function crowdedPilot(crowd: number, seed: number): Float64Array {
+    let s = seed;
+    const rnd = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648;
+    };
+    return Float64Array.from({ length: 128 }, (_, k) =>
+      k < crowd ? 0.5 + 1e-6 * rnd() : k === crowd ? 0 : k === crowd + 1 ? 1 : rnd(),
+    );
+  }
+  const all = new Uint8Array(128).fill(1);
+
+  it("are chosen for a crowded pilot, not for an even one", () => {
+    // 90 of 128 pilot values in one of 512 coarse buckets (a spike of ≥ 6), ≈ 9% of the runs per fine bucket on the even plan
+    expect(planFromPilot(crowdedPilot(90, 1), 128, all).fineAt[0]).toBe(0);
+    // 128 evenly spaced values: ≤ 1 per coarse bucket, ≤ 1/(128·8) ≈ 0.1% per fine bucket (< 0.15%)
+    const even = Float64Array.from({ length: 128 }, (_, k) => k);
+    expect(planFromPilot(even, 128, all).fineAt[0]).toBe(-1);
+  });
+
+  it("order buckets as the values are, and place every rank between the order statistics they name", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -0.5, max: 1.5, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 6, max: 120 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (extra, crowd, seed) => {
+          const pilot = crowdedPilot(crowd, seed);
+          const plan = planFromPilot(pilot, 128, all);
+          expect(plan.fineAt[0]).toBe(0);
+          const xs = [...extra, ...Array.from(pilot), 0.5, 0.5];
+          const h = new CellHistograms(plan);
+          h.addMany(0, Float64Array.from(xs), 0, xs.length, null);
+          const sorted = [...xs].sort((a, b) => a - b);
+          for (let k = 1; k < sorted.length; k++) {
+            expect(h.bucket(0, sorted[k - 1])).toBeLessThanOrEqual(h.bucket(0, sorted[k]));
+            const [a, b] = [h.bucket(0, sorted[k - 1]), h.bucket(0, sorted[k])];
+            expect(h.coarseOf(0, a)).toBeLessThanOrEqual(h.coarseOf(0, b));
+          }
+          const found: Located[] = [];
+          h.locate(
+            0,
+            xs.length,
+            sorted.map((_, r) => r),
+            found,
+          );
+          found.forEach((l, r) => {
+            expect(l.lo).toBeLessThanOrEqual(r);
+            expect(l.hi).toBeGreaterThanOrEqual(r);
+            if (l.lo === l.hi) expect(l.value).toBe(sorted[r]);
+            const slack = 1e-12 * Math.max(Math.abs(sorted[l.lo]), Math.abs(sorted[l.hi]));
+            expect(l.value).toBeGreaterThanOrEqual(sorted[l.lo] - slack);
+            expect(l.value).toBeLessThanOrEqual(sorted[l.hi] + slack);
+          });
+        },
+      ),
+      // found by the property: an edge rounded below the cell's least value (−6.9e-18 next to 0)
+      { numRuns: 50, examples: [[[-6.93889390390723e-18, 0], 7, 1]] },
+    );
+  });
+
+  it("hold a clustered cell's quantiles to 0.25 pp where the even plan cannot", () => {
+    // 10,000 values: 70% in a cluster 1/300 of the range wide, the rest spread over [0, 1]
+    let s = 7;
+    const rnd = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648;
+    };
+    const xs = Float64Array.from({ length: 10_000 }, () =>
+      rnd() < 0.7 ? 0.5 + rnd() / 300 : rnd(),
+    );
+    const n = xs.length;
+    const sorted = Array.from(xs).sort((a, b) => a - b);
+    const bound = (plan: ReturnType<typeof planFromPilot>) => {
+      const h = new CellHistograms(plan);
+      h.addMany(0, xs, 0, n, null);
+      const found: Located[] = [];
+      let worst = 0;
+      for (const q of [0.05, 0.25, 0.5, 0.75, 0.95]) {
+        const r = Math.floor((n - 1) * q);
+        h.locate(0, n, [r], found);
+        worst = Math.max(worst, r - found[0].lo, found[0].hi - r);
+        expect(found[0].value).toBeGreaterThanOrEqual(sorted[found[0].lo]);
+        expect(found[0].value).toBeLessThanOrEqual(sorted[found[0].hi]);
+      }
+      return worst / (n - 1);
+    };
+    const pilot = xs.subarray(0, 128);
+    const adaptive = planFromPilot(pilot, 128, all);
+    expect(adaptive.fineAt[0]).toBe(0);
+    const even = planFromRange(
+      Float64Array.of(Math.min(...pilot)),
+      Float64Array.of(Math.max(...pilot)),
+    );
+    // the cluster's 7,000 values over ≈ 1/300 of 4,096 fine buckets: ≈ 500 per bucket
+    expect(bound(even)).toBeGreaterThan(0.0025);
+    expect(bound(adaptive)).toBeLessThanOrEqual(0.0025);
   });
 });
