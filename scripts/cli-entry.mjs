@@ -5,8 +5,11 @@
 // the V8 code cache that `npm run build` made for it (<file>.v8cache): the bytecode of the
 // functions a run and the help use, so node neither parses nor compiles them again. A cache is
 // used only if it was made from exactly the bytes of the file read now (it holds a copy of
-// them, compared first) and V8 accepts it (same V8 version and flags); otherwise the file is
-// compiled from its source as usual, so a stale cache costs time, never correctness.
+// them, compared first), its own bytes are intact (a checksum: V8's release builds do not check
+// a cache's payload, and a damaged one crashes node or runs wrong code) and V8 accepts it (same
+// V8 version and flags); otherwise the file is compiled from its source as usual, so a stale or
+// damaged cache costs time, never correctness. Layout: source length (u32 LE), checksum of the
+// cache data (u32 LE), the source's bytes, the cache data.
 const { readFileSync, renameSync, writeFileSync } = process.getBuiltinModule("node:fs");
 const { Script } = process.getBuiltinModule("node:vm");
 const { fileURLToPath } = process.getBuiltinModule("node:url");
@@ -46,7 +49,20 @@ async function importModule(specifier) {
   return loadChunk(name);
 }
 
-/** The V8 code cache of `file` if it was made from exactly `source`, else undefined. */
+/**
+ * FNV-1a over 32-bit words (then the last 0–3 bytes): any change of one word changes the sum
+ * (each step is a bijection of the state), so a flipped bit or a torn block is always caught.
+ */
+function checksum(bytes) {
+  const copy = new Uint8Array(bytes); // aligned, whatever the offset of `bytes` in its buffer
+  const words = new Int32Array(copy.buffer, 0, copy.length >> 2);
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 16777619);
+  for (let i = words.length << 2; i < copy.length; i++) h = Math.imul(h ^ copy[i], 16777619);
+  return h >>> 0;
+}
+
+/** The V8 code cache of `file` if it was made from exactly `source` and is intact, else undefined. */
 function cacheFor(file, source) {
   let cache;
   try {
@@ -55,8 +71,10 @@ function cacheFor(file, source) {
     return undefined;
   }
   const n = source.length;
-  if (cache.length <= 4 + n || cache.readUInt32LE(0) !== n) return undefined;
-  return cache.subarray(4, 4 + n).equals(source) ? cache.subarray(4 + n) : undefined;
+  if (cache.length <= 8 + n || cache.readUInt32LE(0) !== n) return undefined;
+  if (!cache.subarray(8, 8 + n).equals(source)) return undefined;
+  const data = cache.subarray(8 + n);
+  return checksum(data) === cache.readUInt32LE(4) ? data : undefined;
 }
 
 function loadChunk(name) {
@@ -80,13 +98,12 @@ if (WRITE_CACHE)
     // the help's functions too, so `bme --help` finds them compiled
     chunks.get("bme.cjs").module.exports.buildProgram().helpInformation();
     for (const { script, source, file } of chunks.values()) {
-      const head = Buffer.alloc(4);
+      const data = script.createCachedData();
+      const head = Buffer.alloc(8);
       head.writeUInt32LE(source.length, 0);
-      // whole or not at all: a cache cut short is refused by its length, but never left half-written
-      writeFileSync(
-        `${file}.v8cache.tmp`,
-        Buffer.concat([head, source, script.createCachedData()]),
-      );
+      head.writeUInt32LE(checksum(data), 4);
+      // whole or not at all: a cache cut short is refused by its checksum, but never left half-written
+      writeFileSync(`${file}.v8cache.tmp`, Buffer.concat([head, source, data]));
       renameSync(`${file}.v8cache.tmp`, `${file}.v8cache`);
     }
   });

@@ -5,9 +5,15 @@
  * shell npm starts does not pass the signal on.
  */
 
-/** The directory the user ran `npm run bme` from (npm's INIT_CWD), or undefined when not under npm run bme. */
+/**
+ * The directory the user ran this package's `npm run bme` from (npm's INIT_CWD), or undefined
+ * otherwise — including a script of the user's own project that happens to be called `bme`
+ * (it chose its own directory).
+ */
 export function userDirectory(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.npm_lifecycle_event === "bme" && env.INIT_CWD ? env.INIT_CWD : undefined;
+  return env.npm_lifecycle_event === "bme" && env.npm_package_name === "bme-sim" && env.INIT_CWD
+    ? env.INIT_CWD
+    : undefined;
 }
 
 /**

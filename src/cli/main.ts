@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { registerLedger } from "../ledger/cli.js";
 import { VERSION } from "../version.js";
@@ -11,7 +13,7 @@ import { registerServe } from "./commands/serve.js";
 import { registerStress } from "./commands/stress.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerWorker } from "./commands/worker.js";
-import { EXIT_BAD_INPUT, reportError } from "./errors.js";
+import { EXIT_BAD_INPUT, EXIT_FAILURE, reportError } from "./errors.js";
 import { userDirectory } from "./invocation.js";
 import { outHasColors, stdoutIsFile, writeOut } from "./output.js";
 
@@ -84,20 +86,41 @@ function whenUsed(name: "stdout" | "stderr", setUp: (stream: NodeJS.WriteStream)
   });
 }
 
-const isEntry =
-  process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntry || process.argv[1]?.endsWith("/bme")) {
+/**
+ * Whether this process was started as the command: `bme` (the installed bin), or this file by
+ * any path that leads to it — through symbolic links (npm's bin, `npm install ../dir`, pnpm) or
+ * a folder whose name holds `#`, `?` or `%`, which a URL built from the path would misread.
+ */
+function startedAsCommand(script: string | undefined): boolean {
+  if (script === undefined) return false;
+  if (script.endsWith("/bme")) return true;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (startedAsCommand(process.argv[1])) {
   // `npm run bme -- …` runs in the package root: paths given are relative to where the user was
   const dir = userDirectory();
   if (dir !== undefined) process.chdir(dir);
-  // `bme run … | head`: the reader closed the pipe; stop quietly, as Unix tools do
-  for (const name of ["stdout", "stderr"] as const)
-    whenUsed(name, (stream) =>
-      stream.on("error", (e: NodeJS.ErrnoException) => {
-        if (e.code === "EPIPE") process.exit(0);
-        throw e;
-      }),
-    );
+  // `bme run … | head`: the reader closed the pipe; stop quietly, as Unix tools do. Any other
+  // failure to write the output (a full disk, /dev/full) is a message and exit code 1, not a trace.
+  whenUsed("stdout", (stream) =>
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(0);
+      process.stderr.write(`error: cannot write the output: ${e.code ?? e.message}\n`);
+      process.exit(EXIT_FAILURE);
+    }),
+  );
+  // stderr carries progress and messages: a reader that went away must not stop the work (nor
+  // report it done); what is left to say there is dropped
+  whenUsed("stderr", (stream) =>
+    stream.on("error", () => {
+      stream.write = () => true;
+    }),
+  );
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -50,6 +50,16 @@ process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, scripts };
 }
 
+/** A copy of the built CLI (entry, bundle, chunks, caches) in folder `name` under the test's temp dir. */
+function copyCli(name: string): string {
+  const copy = join(dir, name);
+  rmSync(copy, { recursive: true, force: true });
+  spawnSync("mkdir", ["-p", copy]);
+  for (const f of readdirSync(CLI_DIR))
+    if (/^(main\.js|bme.*\.(cjs|v8cache))$/.test(f)) copyFileSync(join(CLI_DIR, f), join(copy, f));
+  return copy;
+}
+
 describe("the CLI's code caches", () => {
   it("`bme run` compiles every file it loads from a cache V8 accepts", () => {
     const r = traced(join(CLI_DIR, "main.js"), ["run", "scenarios/whitepaper.yaml"]);
@@ -77,12 +87,7 @@ describe("the CLI's code caches", () => {
   it("a cache made from other bytes of the same length is never used: the file's own code runs", () => {
     // a copy of the built CLI whose help text is edited in place, caches left as they were:
     // V8's own check (the source's length) would take the old cache and print the old text
-    const copy = join(dir, "cli");
-    rmSync(copy, { recursive: true, force: true });
-    spawnSync("mkdir", ["-p", copy]);
-    for (const f of readdirSync(CLI_DIR))
-      if (/^(main\.js|bme.*\.(cjs|v8cache))$/.test(f))
-        copyFileSync(join(CLI_DIR, f), join(copy, f));
+    const copy = copyCli("cli");
     const bundle = join(copy, "bme.cjs");
     const before = "Burn-and-mint equilibrium token economies";
     const after = "Burn-and-mint equilibrium TOKEN economies";
@@ -95,5 +100,22 @@ describe("the CLI's code caches", () => {
     expect(r.stdout).toContain(after);
     const entry = r.scripts.find((s) => s.file === bundle);
     expect(entry?.cached).toBe(false);
+  });
+
+  it("a damaged cache (its source intact) is compiled from source: no crash, the same output", () => {
+    // V8's release builds do not check a cache's payload: 400 bytes XORed in the middle of the
+    // bundle's cache data crashed node ("unreachable code") before the loader checked a checksum
+    const copy = copyCli("damaged");
+    const cacheFile = join(copy, "bme.cjs.v8cache");
+    const cache = readFileSync(cacheFile);
+    const dataStart = 8 + cache.readUInt32LE(0);
+    const from = dataStart + Math.floor((cache.length - dataStart) / 2);
+    for (let i = from; i < from + 400 && i < cache.length; i++) cache[i] ^= 0x5a;
+    writeFileSync(cacheFile, cache);
+    const plain = traced(join(CLI_DIR, "main.js"), ["--help"]);
+    const r = traced(join(copy, "main.js"), ["--help"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(plain.stdout);
+    expect(r.scripts.find((s) => s.file === join(copy, "bme.cjs"))?.cached).toBe(false);
   });
 });

@@ -25,7 +25,12 @@ function npm(args: string[], cwd = dir) {
 
 describe("userDirectory", () => {
   it("is npm's INIT_CWD under `npm run bme`, and nothing otherwise", () => {
-    expect(userDirectory({ npm_lifecycle_event: "bme", INIT_CWD: "/home/u/x" })).toBe("/home/u/x");
+    const ours = { npm_lifecycle_event: "bme", npm_package_name: "bme-sim" };
+    expect(userDirectory({ ...ours, INIT_CWD: "/home/u/x" })).toBe("/home/u/x");
+    // a user's own project with a script named bme: its script chose its directory
+    expect(
+      userDirectory({ npm_lifecycle_event: "bme", npm_package_name: "my-econ", INIT_CWD: "/x" }),
+    ).toBeUndefined();
     expect(userDirectory({ npm_lifecycle_event: "test", INIT_CWD: "/home/u/x" })).toBeUndefined();
     expect(userDirectory({ INIT_CWD: "/home/u/x" })).toBeUndefined();
   });

@@ -160,6 +160,10 @@ async function execute(
   };
   if (opts.keepRuns && !opts.out)
     throw new CliError("--keep-runs needs --out DIR: where the run tables go");
+  if (opts.resume && opts.store === false)
+    throw new CliError(
+      "--resume continues an experiment from the store: it cannot go with --no-store",
+    );
   if (opts.columns) {
     const { checkBandColumns } = await import("../../montecarlo/columns.js");
     try {
@@ -173,7 +177,11 @@ async function execute(
   // Ctrl-C is ours from before the store opens: a signal at any moment stops the experiment
   const abort = new AbortController();
   const onSigint = () => {
-    process.stderr.write("\ninterrupted: stopping; completed points are kept\n");
+    process.stderr.write(
+      opts.store === false
+        ? "\ninterrupted: stopping; nothing is kept (--no-store)\n"
+        : "\ninterrupted: stopping; completed points are kept\n",
+    );
     abort.abort();
   };
   process.once("SIGINT", onSigint);
@@ -213,7 +221,9 @@ async function execute(
     if (outcome.interrupted) {
       process.stderr.write(
         `stopped after ${outcome.points.filter(Boolean).length + outcome.skippedPoints} of ${points.length} points; ` +
-          `continue with the same command and --resume\n`,
+          (opts.store === false
+            ? "nothing was stored (--no-store)\n"
+            : "continue with the same command and --resume\n"),
       );
       process.exitCode = EXIT_INTERRUPTED;
     }

@@ -1,5 +1,5 @@
 import type { Command } from "@commander-js/extra-typings";
-import { action, CliError, EXIT_FAILURE } from "../errors.js";
+import { action, CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from "../errors.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
 
 function fraction(name: string, max = 1) {
@@ -78,6 +78,12 @@ export function registerStress(program: Command): void {
           );
         const { runStressOnWorkers } = await import("../../feedback/stress.js");
         const { availableParallelism } = await import("node:os");
+        // Ctrl-C: the battery keeps nothing part-way (its verdicts need every run), so say so and stop
+        const onSigint = () => {
+          process.stderr.write("\ninterrupted: the stress battery stopped; nothing was written\n");
+          process.exit(EXIT_INTERRUPTED);
+        };
+        process.once("SIGINT", onSigint);
         const result = await runStressOnWorkers(scenario, {
           workers: opts.workers ?? Math.max(1, availableParallelism()),
           runs: opts.runs,
@@ -91,6 +97,7 @@ export function registerStress(program: Command): void {
             maxShortfallDays: opts.maxShortfallDays,
           },
         });
+        process.removeListener("SIGINT", onSigint);
         const { verdictTable } = await import("../../feedback/stressReport.js");
         const table = verdictTable(result);
         const widths = table.head.map((h, i) =>
