@@ -3,6 +3,7 @@ import { checkScenario } from "./checks.js";
 import { formatPath, ScenarioError, type ScenarioIssue } from "./errors.js";
 import { ONCHAIN_NAMES } from "./onchain.js";
 import { type Scenario, type ScenarioInput, ScenarioObjectSchema } from "./schema.js";
+import { closestKey } from "./suggest.js";
 
 /** The scenario schema: fields, then the cross-field rules of docs/model.md (checks.ts). */
 export const ScenarioSchema = ScenarioObjectSchema.superRefine(checkScenario);
@@ -43,8 +44,11 @@ function flatten(
     const inOnchain = path.length === 1 && path[0] === "onchain";
     const hint =
       inSchedule || inOnchain ? ` (on-chain variables: ${ONCHAIN_NAMES.join(", ")})` : "";
-    for (const key of issue.keys)
-      out.push({ path: formatPath([...path, key]), message: `unknown key${hint}` });
+    for (const key of issue.keys) {
+      const near = hint === "" ? closestKey(ScenarioObjectSchema, path, key) : undefined;
+      const mean = near === undefined ? "" : ` (did you mean ${near}?)`;
+      out.push({ path: formatPath([...path, key]), message: `unknown key${hint}${mean}` });
+    }
     return;
   }
   let message = issue.message;

@@ -26,6 +26,18 @@ describe("bad input is refused with every problem listed by path", () => {
     expect(p).toContain("colour: unknown key");
     expect(p.find((l) => l.startsWith("onchain.buyback:"))).toContain("unknown key");
   });
+  it("a mistyped key is answered with the allowed key it is closest to, at its own place", () => {
+    const s = tinyScenario();
+    const p = problems({
+      ...s,
+      dyas: 30, // swapped letters: one edit
+      suppliers: [{ ...s.suppliers![0], nme: "x" }], // a letter missing, inside a list
+      zzzz: 1, // nothing near: no suggestion
+    });
+    expect(p).toContain("dyas: unknown key (did you mean days?)");
+    expect(p).toContain("suppliers[0].nme: unknown key (did you mean name?)");
+    expect(p).toContain("zzzz: unknown key");
+  });
   it("wrong types", () => {
     const s = tinyScenario();
     const p = problems({
