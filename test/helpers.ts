@@ -1,3 +1,5 @@
+import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import type { ScenarioInput } from "../src/scenario/schema.js";
 
 /** A small valid scenario: one consumer type, one supplier class; override what a test needs. */
@@ -18,3 +20,15 @@ export function tinyScenario(over: Partial<ScenarioInput> = {}): ScenarioInput {
 
 export const WHITEPAPER = new URL("../scenarios/whitepaper.yaml", import.meta.url).pathname;
 export const SCENARIOS_DIR = new URL("../scenarios/", import.meta.url).pathname;
+
+/** The built CLI's folder: its entry (main.js), bundle, chunks and code caches. */
+export const CLI_DIR = new URL("../dist/src/cli/", import.meta.url).pathname;
+
+/** Copy the built CLI (entry, bundle, chunks, caches) into `folder`, created if missing. */
+export function copyCli(folder: string): string {
+  mkdirSync(folder, { recursive: true });
+  for (const f of readdirSync(CLI_DIR))
+    if (/^(main\.js|bme.*\.(cjs|v8cache))$/.test(f))
+      copyFileSync(join(CLI_DIR, f), join(folder, f));
+  return folder;
+}

@@ -13,9 +13,9 @@ import { registerServe } from "./commands/serve.js";
 import { registerStress } from "./commands/stress.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerWorker } from "./commands/worker.js";
-import { EXIT_BAD_INPUT, EXIT_FAILURE, reportError } from "./errors.js";
+import { EXIT_BAD_INPUT, reportError } from "./errors.js";
 import { userDirectory } from "./invocation.js";
-import { outHasColors, stdoutIsFile, writeOut } from "./output.js";
+import { outHasColors, outputFailed, stdoutIsFile, writeOut } from "./output.js";
 
 /** The `bme` command line: every command registers itself here. */
 export function buildProgram(): Command {
@@ -110,8 +110,7 @@ if (startedAsCommand(process.argv[1])) {
   whenUsed("stdout", (stream) =>
     stream.on("error", (e: NodeJS.ErrnoException) => {
       if (e.code === "EPIPE") process.exit(0);
-      process.stderr.write(`error: cannot write the output: ${e.code ?? e.message}\n`);
-      process.exit(EXIT_FAILURE);
+      outputFailed(e);
     }),
   );
   // stderr carries progress and messages: a reader that went away must not stop the work (nor

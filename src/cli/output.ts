@@ -31,8 +31,25 @@ export function stdoutIsFile(): boolean {
  * through process.stdout, which keeps node's handling of them (a closed pipe, a slow reader).
  */
 export function writeOut(text: string): void {
-  if (stdoutIsFile()) writeSync(1, text);
-  else process.stdout.write(text);
+  if (!stdoutIsFile()) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    writeSync(1, text);
+  } catch (e) {
+    outputFailed(e as NodeJS.ErrnoException);
+  }
+}
+
+/**
+ * Standard output could not be written (a full disk, /dev/full, …): say so in one line and exit
+ * 1, whichever way the output went (a direct write or node's stream). A closed pipe is not
+ * this: the reader has what it wanted, and the command stops quietly (src/cli/main.ts).
+ */
+export function outputFailed(e: NodeJS.ErrnoException): never {
+  process.stderr.write(`error: cannot write the output: ${e.code ?? e.message}\n`);
+  process.exit(1);
 }
 
 /**

@@ -6,14 +6,10 @@ import { QCOL } from "../marketplace/result.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
 import { type GovernanceChange, governanceStep } from "../rules/step.js";
 import {
-  columnsOf,
-  loopSeriesOf,
-  loopValue,
+  collectStressChunk,
   type ShockName,
-  STRESS_METRICS,
   type StressPartial,
   type StressTask,
-  stressMetrics,
 } from "./stressMetrics.js";
 import { crashWholeJobs } from "./stressShocks.js";
 import { shockSteps } from "./stressSteps.js";
@@ -48,23 +44,12 @@ export function marketShockSteps(
  * chunking (any number of workers) gives the same values.
  */
 export function runMarketStressChunk(task: StressTask): StressPartial {
-  const { scenario, seed, shock, shockDay, runStart, runEnd } = task;
+  const { scenario, seed, shock, shockDay } = task;
   const c = compileScenario(scenario);
   const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
-  const days = c.days;
-  const cols = columnsOf(c.columns);
-  const series = loopSeriesOf("marketplace");
   const pool = scenario.feedback?.amm !== undefined;
   const rules = scenario.rules ?? [];
-  const n = runEnd - runStart;
-  const pathCount = Math.max(0, Math.min(runEnd, task.pathRuns) - runStart);
-  const metrics = STRESS_METRICS.map(() => new Float64Array(n));
-  const failed = new Uint8Array(n);
-  const paths = new Float64Array(series.length * pathCount * days);
-  const out = new Float64Array(c.columns.length * days);
-  for (let k = 0; k < n; k++) {
-    const run = runStart + k;
-    out.fill(0);
+  return collectStressChunk(task, c.columns, c.days, "marketplace", (run, out) => {
     const cc: CompiledScenario = inputs ? inputs.forRun(seed, run) : c;
     const log: GovernanceChange[] = [];
     const extensions = [
@@ -73,22 +58,8 @@ export function runMarketStressChunk(task: StressTask): StressPartial {
       ...marketShockSteps(shock, shockDay, pool, c.nC),
     ];
     const o = runMarketplace(cc, seed, run, out, { extensions });
-    const done = Math.max(1, o.daysCompleted);
-    const m = stressMetrics(out, days, done, shockDay, cols);
-    STRESS_METRICS.forEach((name, j) => {
-      metrics[j][k] = m[name];
-    });
-    if (o.error) failed[k] = 1;
-    if (k < pathCount) {
-      const q = o.marketplace.queue.values;
-      const queue = { waiting: q[QCOL.waitingTasks], expired: q[QCOL.expiredTasks] };
-      series.forEach((s, si) => {
-        const at = (si * pathCount + k) * days;
-        for (let t = 0; t < days; t++)
-          paths[at + t] =
-            t < o.daysCompleted ? loopValue(out, days, t, cols, s, queue) : Number.NaN;
-      });
-    }
-  }
-  return { runStart, runEnd, metrics, failed, paths, pathCount };
+    const q = o.marketplace.queue.values;
+    const queue = { waiting: q[QCOL.waitingTasks], expired: q[QCOL.expiredTasks] };
+    return { daysCompleted: o.daysCompleted, error: o.error, queue };
+  });
 }

@@ -172,3 +172,50 @@ export function loopValue(
       return queue ? queue.expired[t] : Number.NaN;
   }
 }
+
+/** What one run of a stress chunk left: days completed, whether it stopped on an error, its queue (marketplace). */
+export interface StressRunOutcome {
+  readonly daysCompleted: number;
+  readonly error: unknown;
+  readonly queue?: { readonly waiting: ArrayLike<number>; readonly expired: ArrayLike<number> };
+}
+
+/**
+ * The chunk loop both modes share: for runs runStart … runEnd−1, `runOne` fills a run's table
+ * (`out[col·days + t]`, zeroed before each run); this collects the battery's metrics per run
+ * (`stressMetrics`) and the loop series of the first `pathRuns` runs (NaN after a run stopped).
+ */
+export function collectStressChunk(
+  task: StressTask,
+  columns: readonly string[],
+  days: number,
+  mode: "aggregate" | "marketplace",
+  runOne: (run: number, out: Float64Array) => StressRunOutcome,
+): StressPartial {
+  const { shockDay, runStart, runEnd } = task;
+  const cols = columnsOf(columns);
+  const series = loopSeriesOf(mode);
+  const n = runEnd - runStart;
+  const pathCount = Math.max(0, Math.min(runEnd, task.pathRuns) - runStart);
+  const metrics = STRESS_METRICS.map(() => new Float64Array(n));
+  const failed = new Uint8Array(n);
+  const paths = new Float64Array(series.length * pathCount * days);
+  const out = new Float64Array(columns.length * days);
+  for (let k = 0; k < n; k++) {
+    out.fill(0);
+    const o = runOne(runStart + k, out);
+    const m = stressMetrics(out, days, Math.max(1, o.daysCompleted), shockDay, cols);
+    STRESS_METRICS.forEach((name, j) => {
+      metrics[j][k] = m[name];
+    });
+    if (o.error) failed[k] = 1;
+    if (k < pathCount)
+      series.forEach((s, si) => {
+        const at = (si * pathCount + k) * days;
+        for (let t = 0; t < days; t++)
+          paths[at + t] =
+            t < o.daysCompleted ? loopValue(out, days, t, cols, s, o.queue) : Number.NaN;
+      });
+  }
+  return { runStart, runEnd, metrics, failed, paths, pathCount };
+}

@@ -273,16 +273,9 @@ export function runChunk(
  * A slice of a point's refinement (docs/bands.md): runs runStart … runEnd−1 of the point run
  * again, and the values of `want`'s buckets collected. Plain data, for worker threads.
  */
-export interface RefineTask {
-  readonly scenario: Scenario;
-  readonly seed: number;
-  readonly point: PointSpec;
-  readonly runs: number;
-  readonly runStart: number;
-  readonly runEnd: number;
+export interface RefineTask extends ChunkTask {
+  // runStart … runEnd: any contiguous slice of the point's runs (not only whole blocks)
   readonly want: RefineWant;
-  readonly plugins?: readonly PluginRef[];
-  readonly columns?: readonly string[];
 }
 
 /** Run a refinement slice (the point's plan is the pilot's, as every chunk's). */

@@ -586,24 +586,19 @@ export class CellHistograms {
    */
   toData(): HistogramData {
     const n = this.nRows;
-    return {
-      cells: this.cells,
-      start: this.start,
-      scale: this.scale,
-      log: this.log,
-      fineAt: this.fineAt,
-      fine: this.fine,
-      rowOf: this.rowOf,
-      atom: this.atom,
-      atomCount: this.atomCount,
-      counts: this.counts.length === n * COUNTS ? this.counts : this.counts.slice(0, n * COUNTS),
-      minMax: this.minMax.length === n * MM ? this.minMax : this.minMax.slice(0, n * MM),
-    };
+    const rows = <T extends Int32Array | Float64Array>(a: T, len: number): T =>
+      (a.length === len ? a : a.slice(0, len)) as T;
+    return this.data(rows(this.counts, n * COUNTS), rows(this.minMax, n * MM));
   }
 
   /** Plain data viewing this histogram's own arrays (no copy): for handing it over, whole. */
   handOver(): HistogramData {
     const n = this.nRows;
+    return this.data(this.counts.subarray(0, n * COUNTS), this.minMax.subarray(0, n * MM));
+  }
+
+  /** This histogram's plan and cells as plain data, with the given rows of counts and min/max. */
+  private data(counts: Int32Array, minMax: Float64Array): HistogramData {
     return {
       cells: this.cells,
       start: this.start,
@@ -614,8 +609,8 @@ export class CellHistograms {
       rowOf: this.rowOf,
       atom: this.atom,
       atomCount: this.atomCount,
-      counts: this.counts.subarray(0, n * COUNTS),
-      minMax: this.minMax.subarray(0, n * MM),
+      counts,
+      minMax,
     };
   }
 

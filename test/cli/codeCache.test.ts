@@ -1,20 +1,13 @@
 import { spawnSync } from "node:child_process";
-import {
-  copyFileSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { CLI_DIR, copyCli } from "../helpers.js";
 
 // The CLI runs from V8 code caches made by `npm run build` (scripts/cli-entry.mjs,
 // docs/decisions.md): what is asserted is which caches are used, never a time.
 const ROOT = resolve(import.meta.dirname, "../..");
-const CLI_DIR = join(ROOT, "dist/src/cli");
 const dir = mkdtempSync(join(tmpdir(), "bme-code-cache-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -50,14 +43,11 @@ process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, scripts };
 }
 
-/** A copy of the built CLI (entry, bundle, chunks, caches) in folder `name` under the test's temp dir. */
-function copyCli(name: string): string {
+/** A fresh copy of the built CLI in folder `name` under the test's temp dir. */
+function copyCliTo(name: string): string {
   const copy = join(dir, name);
   rmSync(copy, { recursive: true, force: true });
-  spawnSync("mkdir", ["-p", copy]);
-  for (const f of readdirSync(CLI_DIR))
-    if (/^(main\.js|bme.*\.(cjs|v8cache))$/.test(f)) copyFileSync(join(CLI_DIR, f), join(copy, f));
-  return copy;
+  return copyCli(copy);
 }
 
 describe("the CLI's code caches", () => {
@@ -87,7 +77,7 @@ describe("the CLI's code caches", () => {
   it("a cache made from other bytes of the same length is never used: the file's own code runs", () => {
     // a copy of the built CLI whose help text is edited in place, caches left as they were:
     // V8's own check (the source's length) would take the old cache and print the old text
-    const copy = copyCli("cli");
+    const copy = copyCliTo("cli");
     const bundle = join(copy, "bme.cjs");
     const before = "Burn-and-mint equilibrium token economies";
     const after = "Burn-and-mint equilibrium TOKEN economies";
@@ -105,7 +95,7 @@ describe("the CLI's code caches", () => {
   it("a damaged cache (its source intact) is compiled from source: no crash, the same output", () => {
     // V8's release builds do not check a cache's payload: 400 bytes XORed in the middle of the
     // bundle's cache data crashed node ("unreachable code") before the loader checked a checksum
-    const copy = copyCli("damaged");
+    const copy = copyCliTo("damaged");
     const cacheFile = join(copy, "bme.cjs.v8cache");
     const cache = readFileSync(cacheFile);
     const dataStart = 8 + cache.readUInt32LE(0);

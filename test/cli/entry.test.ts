@@ -1,21 +1,13 @@
 import { spawnSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  symlinkSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/version.js";
+import { CLI_DIR, copyCli } from "../helpers.js";
 
 // How `bme` decides it was started as the command, and what it does when its output fails.
 const ROOT = resolve(import.meta.dirname, "../..");
-const CLI_DIR = join(ROOT, "dist/src/cli");
 const dir = mkdtempSync(join(tmpdir(), "bme-entry-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -36,11 +28,7 @@ describe("started by any path that leads to the command", () => {
 
   it("from a folder whose name holds #, ? or % (a URL made from the path misread them)", () => {
     for (const name of ["a #b", "c?d", "e%41"]) {
-      const copy = join(dir, name);
-      mkdirSync(copy);
-      for (const f of readdirSync(CLI_DIR))
-        if (/^(main\.js|bme.*\.(cjs|v8cache))$/.test(f))
-          copyFileSync(join(CLI_DIR, f), join(copy, f));
+      const copy = copyCli(join(dir, name));
       const r = spawnSync(process.execPath, [join(copy, "main.js"), "--version"], {
         encoding: "utf8",
       });
