@@ -356,13 +356,13 @@ class DuckDbStore implements Store {
         if (bands.stats[s].length !== cells)
           throw new StoreError(
             `point ${point.index}: bands.stats.${s} has ${bands.stats[s].length} values, expected ${cells}`,
-            "invalid",
+            "internal",
           );
       for (const m of OUTCOME_METRICS)
         if (outcomes.metrics[m].length !== outcomes.runs)
           throw new StoreError(
             `point ${point.index}: outcomes.${m} has ${outcomes.metrics[m].length} values, expected ${outcomes.runs}`,
-            "invalid",
+            "internal",
           );
       await this.transaction(async () => {
         const key = { id: experimentId, p: point.index };
@@ -428,7 +428,7 @@ class DuckDbStore implements Store {
         if (values.length !== point.outcomes.runs)
           throw new StoreError(
             `point ${point.index}: outcomes.${m} has ${values.length} values, expected ${point.outcomes.runs}`,
-            "invalid",
+            "internal",
           );
         for (let r = 0; r < values.length; r++) {
           a.appendVarchar(experimentId);
