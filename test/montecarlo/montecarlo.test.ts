@@ -165,6 +165,17 @@ describe("sweeps", () => {
       /same length/,
     );
   });
+  it("refuse a grid whose axes multiply past 10,000 points, counted before any is made", () => {
+    // 101 × 100 = 10,100 points; 100 × 100 = 10,000 is the largest allowed
+    const a = parseAxis("--grid", "a=0:1:0.01");
+    expect(a.values).toHaveLength(101);
+    const b = parseAxis("--grid", "b=1:100:1");
+    expect(() => expandSweep([a, b], [])).toThrow("10,100 points (101 × 100): at most 10,000");
+    expect(expandSweep([parseAxis("--grid", "a=1:100:1"), b], [])).toHaveLength(10_000);
+    // three axes of 5,001 values: refused at once, not after building 1.25e11 points
+    const big = (p: string) => parseAxis("--grid", `${p}=0:1:0.0002`);
+    expect(() => expandSweep([big("x"), big("y")], [big("z")])).toThrow("125,075,015,001 points");
+  });
   it("use common random numbers: a point with no change equals the base Monte Carlo", async () => {
     const spec: ExperimentSpec = {
       kind: "sweep",
