@@ -342,6 +342,32 @@ describe("bme montecarlo / sweep / compare / sensitivity (CLI)", () => {
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain("--keep-runs needs --out");
   });
+  it("warns when asked for more worker threads than the machine has cores, and still runs", () => {
+    // 256 (the most --workers takes) is above the cores of any machine the suite runs on
+    const r = bme(
+      "montecarlo",
+      WHITEPAPER,
+      "--runs",
+      "2",
+      "--no-store",
+      "--quiet",
+      "--workers",
+      "256",
+    );
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/warning: --workers 256 on \d+ cores?: threads beyond the cores/);
+    const one = bme(
+      "montecarlo",
+      WHITEPAPER,
+      "--runs",
+      "2",
+      "--no-store",
+      "--quiet",
+      "--workers",
+      "1",
+    );
+    expect(one.stderr).not.toContain("--workers");
+  });
   it("report --runs adds Monte Carlo fan charts to the run's report", () => {
     const dir = mkdtempSync(join(tmpdir(), "bme-rep-"));
     const r = bme("report", WHITEPAPER, "--runs", "30", "--out", dir, "--quiet");

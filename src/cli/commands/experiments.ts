@@ -160,6 +160,11 @@ async function execute(
   };
   if (opts.keepRuns && !opts.out)
     throw new CliError("--keep-runs needs --out DIR: where the run tables go");
+  const cores = availableParallelism();
+  if (!opts.queue && opts.workers > cores)
+    process.stderr.write(
+      `warning: --workers ${opts.workers} on ${cores} core${cores === 1 ? "" : "s"}: threads beyond the cores add memory (each holds its own bands) and no speed; the results are the same for any number\n`,
+    );
   if (opts.resume && opts.store === false)
     throw new CliError(
       "--resume continues an experiment from the store: it cannot go with --no-store",
