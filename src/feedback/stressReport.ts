@@ -132,7 +132,7 @@ function loopCharts(r: StressResult, s: ShockResult): ChartSpec[] {
       series === "jobsLost" && r.mode === "marketplace" ? MARKET_JOBS_LOST : SERIES_INFO[series];
     const b = paths[series];
     // a series the scenario does not have (no supplier economics: no margin) draws no empty chart
-    if (!b || !b.p50.some(Number.isFinite)) return [];
+    if (!b?.p50.some(Number.isFinite)) return [];
     const option = dayLines(
       `${info.title} — ${s.shock}`,
       `${info.title} (${info.unit})`,
