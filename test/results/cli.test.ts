@@ -80,10 +80,19 @@ describe("bme runs", () => {
     ]) {
       const r = bme(dir, ...args);
       expect(r.code, args[0]).toBe(2);
-      expect(r.err).toContain(`cannot open store ${bad}`);
+      expect(r.err).toContain(`cannot open store ${bad}: it is not a results store`);
       expect(r.err).not.toMatch(/\n\s+at /);
     }
     expect(readFileSync(bad, "utf8")).toBe("hello\n");
+  });
+
+  it("a new store's folder is made, as an output folder is", () => {
+    const nested = join(dir, "new", "sub", "s.duckdb");
+    const scenario = join(ROOT, "scenarios/whitepaper.yaml");
+    const r = bme(dir, "montecarlo", scenario, "--runs", "2", "--quiet", "--store", nested);
+    expect(r.code).toBe(0);
+    expect(existsSync(nested)).toBe(true);
+    expect(bme(dir, "runs", "--store", nested).out).toMatch(/mc-0001 +montecarlo +whitepaper/);
   });
 
   it("refuses a store in use by another process with a message, exit 1", async () => {
