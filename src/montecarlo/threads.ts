@@ -74,6 +74,9 @@ export function inThreadLane(signal?: AbortSignal): Lane {
       return h?.hist ? { ranges: h.ranges, data: h.hist.handOver() } : null;
     },
     async refine(task) {
+      // yield first: the worker threads' slices are asked before this thread runs its own
+      await new Promise((done) => setImmediate(done));
+      signal?.throwIfAborted();
       const plugins = task.plugins?.length ? await loadPluginRefs(task.plugins) : undefined;
       return runRefine(task, plugins);
     },
