@@ -1,7 +1,7 @@
 import { ONCHAIN } from "../day/sequence.js";
 import { INVARIANT_TOLERANCE, InvariantViolation } from "../mechanisms/invariants.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
-import { nextNormal } from "../random/normal.js";
+import { fillNormals, nextNormal } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { COL } from "./columns.js";
 import type { CompiledScenario } from "./compile.js";
@@ -13,6 +13,12 @@ import {
   type SimulationFailure,
 } from "./outcome.js";
 
+/**
+ * Days of a consumer series' gaussians drawn ahead per run in one loop (`drawAhead`), the
+ * stream's state in registers: 4 series × 256 runs × 16 days is 128 KiB, which stays in L2.
+ */
+const NORMAL_BLOCK = 16;
+
 /** Runs advanced together by the Monte Carlo (lockstep: independent runs overlap in the CPU). */
 export const KERNEL_BATCH = 16;
 
@@ -22,6 +28,11 @@ export interface KernelScratch {
   readonly batch: number;
   readonly streams: Int32Array;
   readonly onchain: Float64Array;
+  /**
+   * The consumer series' gaussians of the current block of NORMAL_BLOCK days, drawn ahead:
+   * series i, run b, day t0 + d at (i·batch + b)·NORMAL_BLOCK + d (`drawAhead`).
+   */
+  readonly normals: Float64Array;
   /** Today's jobs per consumer type i and run b, at i·batch + b. */
   readonly jobs: Float64Array;
   /** Yesterday's count per supplier class k (shared counts) or at b·nK + k (noisy counts). */
@@ -80,6 +91,7 @@ export function kernelScratch(c: CompiledScenario, batch = 1): KernelScratch {
     batch: B,
     streams: new Int32Array(4 * c.nSeries * B),
     onchain: new Float64Array(c.onchain0.length),
+    normals: new Float64Array(c.nC * B * NORMAL_BLOCK),
     jobs: new Float64Array(c.nC * B),
     yesterday: new Float64Array(c.nK * B),
     supplierTotal: new Float64Array(c.days * B),
@@ -273,6 +285,7 @@ export function runKernelBatch(
   let event = 0;
   for (let t = 0; t < days && alive > 0; t++) {
     event = applySchedule(c, scratch.onchain, t, event);
+    if (t % NORMAL_BLOCK === 0) drawAhead(c, scratch, t, B);
     const row = staged ? 0 : t * B;
     drawConsumers(c, scratch, t, B, dst, stride, row);
     demandByClass(c, scratch, B, dst, stride, row);
@@ -304,7 +317,24 @@ function applySchedule(c: CompiledScenario, oc: Float64Array, t: number, event: 
   return event;
 }
 
-/** Jobs per consumer type (§3, noise drawn per run), income (E2) and jobs of all types. */
+/**
+ * Draw the consumer series' gaussians of days t … t+NORMAL_BLOCK−1 ahead, per series and run in
+ * day order (`fillNormals`): the values `nextNormal` would give on those days, as each series
+ * has its own stream and draws once a day from its start day on.
+ */
+function drawAhead(c: CompiledScenario, s: KernelScratch, t: number, B: number): void {
+  const { streams, normals } = s;
+  const so = 4 * c.nSeries;
+  const end = Math.min(t + NORMAL_BLOCK, c.days);
+  for (let i = 0; i < c.nC; i++) {
+    const first = Math.max(t, c.seriesStartDay[i]);
+    if (!(c.seriesNoise[i] > 0) || first >= end) continue;
+    for (let b = 0; b < B; b++)
+      fillNormals(streams, b * so + 4 * i, normals, (i * B + b) * NORMAL_BLOCK + first - t, end - first);
+  }
+}
+
+/** Jobs per consumer type (§3, noise drawn ahead per run), income (E2) and jobs of all types. */
 function drawConsumers(
   c: CompiledScenario,
   s: KernelScratch,
@@ -315,8 +345,8 @@ function drawConsumers(
   row: number,
 ): void {
   const { nC, days } = c;
-  const { jobs, income, jobsTotal, check, streams } = s;
-  const so = 4 * c.nSeries;
+  const { jobs, income, jobsTotal, check, normals } = s;
+  const d = t % NORMAL_BLOCK;
   const cJobs = CHAIN_COLUMNS * stride + row;
   for (let b = 0; b < B; b++) {
     income[b] = 0;
@@ -331,8 +361,8 @@ function drawConsumers(
     const noise = c.seriesNoise[i];
     const min = c.seriesMin[i];
     if (t >= c.seriesStartDay[i] && noise > 0) {
-      for (let b = 0; b < B; b++) {
-        const v = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * i));
+      for (let b = 0, g = row * NORMAL_BLOCK + d; b < B; b++, g += NORMAL_BLOCK) {
+        const v = Math.max(min, base + noise * normals[g]);
         jobs[row + b] = v;
         dst[col + b] = v;
         income[b] += v * p;
