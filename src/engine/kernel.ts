@@ -935,10 +935,12 @@ function chainSettle(
     dst[COL.reserveBuybackTokens * stride + r] = topUpTokens;
     dst[COL.tokenShortfall * stride + r] = shortfall;
     dst[COL.supply * stride + r] = supplyNext;
-    paid1[b] = e1;
-    paid2[b] = e2;
-    paidValidators[b] = validatorPaid;
-    topUpUsdOf[b] = topUpUsd;
+    if (split) {
+      paid1[b] = e1;
+      paid2[b] = e2;
+      paidValidators[b] = validatorPaid;
+      topUpUsdOf[b] = topUpUsd;
+    }
     // this row's values (day and phase are finite by construction)
     const chk =
       check[b] +
