@@ -19,6 +19,9 @@ import {
  */
 const NORMAL_BLOCK = 16;
 
+/** From this many runs a batch's same-for-every-run cells are written by `fill` (a call per column and day). */
+const FILL_RUNS = 64;
+
 /** Runs advanced together by the Monte Carlo (lockstep: independent runs overlap in the CPU). */
 export const KERNEL_BATCH = 16;
 
@@ -385,6 +388,29 @@ function demandByClass(
       for (let b = 0; b < B; b++) dst[col + b] = 0; // no demand for the class: +0, finite
       continue;
     }
+    // one or two types per class (the whitepaper's matrix): their factors held in registers
+    const i0 = demandFrom[e];
+    const p0 = jobPrice[i0];
+    const w0 = demandWeight[e];
+    if (n === 1) {
+      for (let b = 0, r0 = i0 * B; b < B; b++) {
+        const v = 0 + jobs[r0 + b] * p0 * w0;
+        dst[col + b] = v;
+        check[b] += v * 0;
+      }
+      continue;
+    }
+    const i1 = demandFrom[e + 1];
+    const p1 = jobPrice[i1];
+    const w1 = demandWeight[e + 1];
+    if (n === 2) {
+      for (let b = 0, r0 = i0 * B, r1 = i1 * B; b < B; b++) {
+        const v = 0 + jobs[r0 + b] * p0 * w0 + jobs[r1 + b] * p1 * w1;
+        dst[col + b] = v;
+        check[b] += v * 0;
+      }
+      continue;
+    }
     for (let b = 0; b < B; b++) {
       let v = 0;
       for (let j = e; j < e + n; j++)
@@ -423,7 +449,8 @@ function countsShared(
     if (t >= c.seriesStartDay[sr]) v = Math.max(c.seriesMin[sr], c.seriesBase[sr * days + t]);
     const n = Math.floor(v + 1e-9);
     const col = cCounts + k * stride;
-    for (let b = 0; b < B; b++) dst[col + b] = n;
+    if (B >= FILL_RUNS) dst.fill(n, col, col + B);
+    else for (let b = 0; b < B; b++) dst[col + b] = n;
     chk += n * 0;
     if (t === 0) yesterday[k] = n;
     arrivals += Math.max(0, n - yesterday[k]);
