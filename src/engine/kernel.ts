@@ -160,7 +160,7 @@ const CHAIN_COLUMNS = COL.stakedTokens + 1;
  * of their own; otherwise (seven per set or fewer, as at 180 days × 16 or 64 runs) each stage
  * stores its fourteen, which measured ≈ 10% faster there than the extra loops.
  */
-function columnsCollide(stride: number): boolean {
+export function columnsCollide(stride: number): boolean {
   const perSet = new Int32Array(64);
   let most = 0;
   for (let col = 0; col < 14; col++) {
