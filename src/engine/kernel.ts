@@ -190,6 +190,23 @@ export function runKernel(
   return { daysCompleted: s.daysCompleted[0], error: s.errors[0] };
 }
 
+/** Whether this thread has run `primeKernel`. */
+let primed = false;
+
+/**
+ * One whole run of `c` into throwaway buffers, once per thread, before its first batch of more
+ * than one run: V8 compiles the stage loops with its optimizing compiler once they are hot, from
+ * the type feedback gathered so far; at 256 runs that happens within phase one, so the first
+ * phase-two day met code compiled without phase two's branches, threw it away (a deopt) and
+ * compiled every stage a second time (measured: ≈ 85 ms of CPU per thread, a sixth of the
+ * kernel's share of a 10,000-run Monte Carlo; docs/benchmarks.md). One run in the interpreter
+ * costs a few ms and leaves feedback for every branch the scenario takes. Outputs are unaffected.
+ */
+function primeKernel(c: CompiledScenario): void {
+  primed = true;
+  runKernelBatch(c, 0, 0, 1, new Float64Array(c.columns.length * c.days), kernelScratch(c, 1));
+}
+
 /**
  * The fused fast twin of the reference engine (docs/model.md §6), for scenarios without extensions
  * (aggregate mode, no plugins or feedback blocks: those run the readable engine only). It does
@@ -223,6 +240,7 @@ export function runKernelBatch(
   const B = count;
   if (B > scratch.batch)
     throw new Error(`runKernelBatch: ${B} runs but scratch holds ${scratch.batch}`);
+  if (!primed && B > 1) primeKernel(c);
   const { streams, daysCompleted, errors } = scratch;
   const so = 4 * nSeries;
   for (let b = 0; b < B; b++) {
