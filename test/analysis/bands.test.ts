@@ -314,7 +314,13 @@ describe("adaptive plans (a crowded pilot)", () => {
       ),
       // found by the property: an edge rounded below the cell's least value (−6.9e-18 next to 0)
       // … and −0 among the values (seed 974882663): reported +0 where the sorted list had −0
-      { numRuns: 50, examples: [[[-6.93889390390723e-18, 0], 7, 1], [[-0], 6, 1]] },
+      {
+        numRuns: 50,
+        examples: [
+          [[-6.93889390390723e-18, 0], 7, 1],
+          [[-0], 6, 1],
+        ],
+      },
     );
   });
 

@@ -343,30 +343,13 @@ describe("bme montecarlo / sweep / compare / sensitivity (CLI)", () => {
     expect(refused.stderr).toContain("--keep-runs needs --out");
   });
   it("warns when asked for more worker threads than the machine has cores, and still runs", () => {
+    const run = (workers: string) =>
+      bme("montecarlo", WHITEPAPER, "--runs", "2", "--no-store", "--quiet", "--workers", workers);
     // 256 (the most --workers takes) is above the cores of any machine the suite runs on
-    const r = bme(
-      "montecarlo",
-      WHITEPAPER,
-      "--runs",
-      "2",
-      "--no-store",
-      "--quiet",
-      "--workers",
-      "256",
-    );
+    const r = run("256");
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/warning: --workers 256 on \d+ cores?: threads beyond the cores/);
-    const one = bme(
-      "montecarlo",
-      WHITEPAPER,
-      "--runs",
-      "2",
-      "--no-store",
-      "--quiet",
-      "--workers",
-      "1",
-    );
-    expect(one.stderr).not.toContain("--workers");
+    expect(run("1").stderr).not.toContain("--workers");
   });
   it("report --runs adds Monte Carlo fan charts to the run's report", () => {
     const dir = mkdtempSync(join(tmpdir(), "bme-rep-"));
