@@ -42,7 +42,7 @@ export interface ExperimentOutcome {
  * per point for all its chunks (src/montecarlo/threads.ts), so chunks only carry block sums and
  * outcomes and may be small: about eight per worker (they even out threads that run at
  * different speeds, and the last chunks of the lanes end close together), at most 4 blocks
- * each, since this thread runs chunks too and sees Ctrl-C between chunks only.
+ * each (with one worker this thread runs the chunks and sees Ctrl-C between them only).
  */
 export function chunkBlocks(runs: number, workers: number): number {
   const blocks = Math.ceil(runs / BLOCK_RUNS);
@@ -92,13 +92,13 @@ export async function runExperiment(
   };
   const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs, source)]));
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
-  // this thread is one lane (it would only wait otherwise; it has the code loaded and hot),
-  // worker threads the others: `workers` threads in all (docs/decisions.md)
+  // one worker: this thread is the lane; more: worker threads only, so this thread stays free
+  // to see Ctrl-C at once (a chunk it ran would hold the signal until it ended; decision 84)
   const nLanes = Math.min(workers, tasks.length);
-  const lanes: Lane[] = [
-    inThreadLane(options.signal),
-    ...Array.from({ length: nLanes - 1 }, () => threadLane()),
-  ];
+  const lanes: Lane[] =
+    nLanes <= 1
+      ? [inThreadLane(options.signal)]
+      : Array.from({ length: nLanes }, () => threadLane());
   // which lanes ran chunks of each point (they hold its histograms)
   const holders = new Map<number, Set<Lane>>();
   const stop = () => {
@@ -177,8 +177,8 @@ export async function runExperiment(
       }
     };
     // two loops per worker thread: its next chunk is asked before it finishes the current one,
-    // so it never waits for this thread to finish a chunk of its own
-    await Promise.all(lanes.flatMap((l, k) => (k === 0 ? [lane(l)] : [lane(l), lane(l)])));
+    // so it never waits for this thread to hand it one
+    await Promise.all(lanes.flatMap((l) => (nLanes <= 1 ? [lane(l)] : [lane(l), lane(l)])));
     await writes;
     if (!interrupted && options.sink && begun) await options.sink.finish(begun.experimentId);
   } finally {

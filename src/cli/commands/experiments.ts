@@ -65,7 +65,7 @@ function common(cmd: AnyCommand, runs: number): AnyCommand {
     .option("--seed <n>", "seed of the experiment", parseSeed, 0)
     .option(
       "--workers <n>",
-      "threads working on the runs, this one included (results are identical for any number)",
+      "worker threads (results are identical for any number)",
       wholeNumber("--workers", 1, 256),
       Math.max(1, availableParallelism()),
     )
