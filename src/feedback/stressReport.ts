@@ -132,7 +132,7 @@ function loopCharts(r: StressResult, s: ShockResult): ChartSpec[] {
       series === "jobsLost" && r.mode === "marketplace" ? MARKET_JOBS_LOST : SERIES_INFO[series];
     const b = paths[series];
     // a series the scenario does not have (no supplier economics: no margin) draws no empty chart
-    if (!b?.p50.some(Number.isFinite)) return [];
+    if (!drawn(b)) return [];
     const option = dayLines(
       `${info.title} — ${s.shock}`,
       `${info.title} (${info.unit})`,
@@ -155,9 +155,14 @@ function loopCharts(r: StressResult, s: ShockResult): ChartSpec[] {
   });
 }
 
+/** Whether a loop series has any value to draw (a series the scenario lacks is all NaN). */
+function drawn<B extends { readonly p50: Float64Array }>(b: B | undefined): b is B {
+  return b?.p50.some(Number.isFinite) === true;
+}
+
 /** Whether any shock's kept runs have a margin per supplier (the scenario has supplier economics). */
 function hasMargins(r: StressResult): boolean {
-  return r.shocks.some((s) => s.paths?.marginPerSupplier?.p50.some(Number.isFinite) === true);
+  return r.shocks.some((s) => drawn(s.paths?.marginPerSupplier));
 }
 
 /** The stress report: the verdict, then one section (page) per shock showing the loop. */
