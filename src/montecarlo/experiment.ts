@@ -24,6 +24,8 @@ export interface RunExperimentOptions {
   readonly onProgress?: (runsDone: number, runsTotal: number) => void;
   /** Stop scheduling chunks when aborted (Ctrl-C); finished points are kept. */
   readonly signal?: AbortSignal;
+  /** Called once, before any run, with `ExperimentOutcome.notice` when there is one. */
+  readonly onNotice?: (notice: string) => void;
 }
 
 export interface ExperimentOutcome {
@@ -65,6 +67,8 @@ export async function runExperiment(
   const begun = options.sink
     ? await options.sink.begin(spec, { resume: options.resume ?? false })
     : null;
+  const notice = (begun as { notice?: string } | null)?.notice;
+  if (notice) options.onNotice?.(notice);
   const done = begun?.completedPoints ?? new Set<number>();
   const todo = spec.points.filter((p) => !done.has(p.index));
   const runs = spec.runsPerPoint;
@@ -188,7 +192,7 @@ export async function runExperiment(
   return {
     experimentId: begun?.experimentId ?? null,
     resumed: (begun as { resumed?: boolean } | null)?.resumed ?? false,
-    notice: (begun as { notice?: string } | null)?.notice,
+    notice,
     points: results,
     skippedPoints: spec.points.length - todo.length,
     interrupted,

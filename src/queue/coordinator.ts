@@ -49,6 +49,8 @@ export interface DistributedOptions {
   readonly redisTimeout?: number;
   /** Attempts of a chunk before the experiment fails. */
   readonly attempts?: number;
+  /** Called once, before any chunk is enqueued, with `ExperimentOutcome.notice` when there is one. */
+  readonly onNotice?: (notice: string) => void;
 }
 
 type ChunkQueue = Queue<ChunkJobData, ChunkJobResult>;
@@ -101,6 +103,8 @@ export async function runDistributedExperiment(
   let queue: ChunkQueue | null = null;
   try {
     const begun = await options.store.begin(spec, { resume: options.resume ?? false });
+    const notice = (begun as { notice?: string }).notice;
+    if (notice) options.onNotice?.(notice);
     const name = queueName(begun.experimentId);
     queue = openQueue(conn, name);
     const todo = spec.points.filter((p) => !begun.completedPoints.has(p.index));
@@ -126,7 +130,7 @@ export async function runDistributedExperiment(
     return {
       experimentId: begun.experimentId,
       resumed: begun.resumed ?? false,
-      notice: (begun as { notice?: string }).notice,
+      notice,
       points: run.results,
       skippedPoints: spec.points.length - todo.length,
       interrupted,

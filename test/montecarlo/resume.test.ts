@@ -61,4 +61,35 @@ describe("an interrupted sweep, resumed", () => {
       expect(p.summary).toEqual(q.summary);
     });
   });
+
+  it("says why nothing is resumed before the first run, not after the last", async () => {
+    const { scenario } = loadScenario(WHITEPAPER, { days: 30 });
+    const spec: ExperimentSpec = {
+      kind: "montecarlo",
+      scenarioName: scenario.name,
+      scenario,
+      version: VERSION,
+      seed: 3,
+      runsPerPoint: 20,
+      points: [{ index: 0, params: {} }],
+      options: {},
+    };
+    const store = await openStore(join(mkdtempSync(join(tmpdir(), "bme-notice-")), "s.duckdb"));
+    const events: string[] = [];
+    const outcome = await runExperiment(spec, {
+      workers: 1,
+      sink: store,
+      resume: true,
+      onNotice: (n) => events.push(`notice: ${n}`),
+      onProgress: () => events.push("progress"),
+    });
+    await store.close();
+    // an empty store has nothing to resume: the notice is the first thing said, and said once
+    expect(events[0]).toBe(
+      "notice: no unfinished montecarlo experiment of this scenario to resume; starting a new one",
+    );
+    expect(events.filter((e) => e.startsWith("notice")).length).toBe(1);
+    expect(events.length).toBeGreaterThan(1);
+    expect(outcome.notice).toBe(events[0].slice("notice: ".length));
+  });
 });

@@ -198,6 +198,8 @@ async function execute(
     throw e;
   }
   const bar = progress(kind, "runs", opts.quiet);
+  // said as soon as the store is opened, before any progress line
+  const onNotice = (notice: string) => process.stderr.write(`warning: ${notice}\n`);
   try {
     const outcome = opts.queue
       ? await (await import("./worker.js")).runQueuedExperiment(spec, opts.queue, {
@@ -206,16 +208,17 @@ async function execute(
           signal: abort.signal,
           quiet: opts.quiet,
           label: kind,
+          onNotice,
         })
       : await runExperiment(spec, {
           workers: opts.workers,
           sink: sink ?? undefined,
           resume: opts.resume,
           signal: abort.signal,
+          onNotice,
           onProgress: (done, total) => bar.update(done, total),
         });
     bar.stop();
-    if (outcome.notice) process.stderr.write(`warning: ${outcome.notice}\n`);
     let stored: PointResult[] = [];
     if (outcome.skippedPoints > 0 && sink && outcome.experimentId) {
       const loaded = await (

@@ -67,6 +67,7 @@ export async function runQueuedExperiment(
     signal: AbortSignal;
     quiet: boolean;
     label: string;
+    onNotice?: (notice: string) => void;
   },
 ): Promise<ExperimentOutcome> {
   const sink = options.sink as Partial<ChunkStore> | null | undefined;
@@ -83,6 +84,7 @@ export async function runQueuedExperiment(
       store: sink as ChunkStore,
       resume: options.resume,
       signal: options.signal,
+      onNotice: options.onNotice,
       onProgress: (p) => {
         if (options.quiet) return;
         const now = Date.now();
