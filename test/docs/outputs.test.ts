@@ -133,5 +133,12 @@ describe("docs/outputs.md, executed", () => {
       expect(b.names).toEqual(a.names);
       expect(b.rows.length).toBe(a.rows.length);
     }
+    // the header too: the same keys, and the creation time the store gave the experiment
+    const head = (d: string) =>
+      JSON.parse(readFileSync(join(dir, `out/${d}/experiment.json`), "utf8"));
+    const [out, exported] = [head("sweep-out"), head("exported")];
+    expect(Object.keys(out)).toEqual(Object.keys(exported));
+    expect(out.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(out.createdAt).toBe(exported.createdAt);
   });
 });

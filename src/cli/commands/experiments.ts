@@ -137,6 +137,15 @@ async function openSink(
   return mod.openStore(path);
 }
 
+/** An experiment run by `execute`: its outcome, spec, the points an earlier run stored, and when it began. */
+interface Executed {
+  readonly outcome: ExperimentOutcome;
+  readonly spec: ExperimentSpec;
+  readonly stored: PointResult[];
+  /** ISO 8601, UTC: the store's creation time of the experiment, or this command's start without a store. */
+  readonly createdAt: string;
+}
+
 /** Load the scenario, build the spec, run it with progress, Ctrl-C and the store. */
 async function execute(
   kind: ExperimentKind,
@@ -144,8 +153,9 @@ async function execute(
   opts: CommonOptions,
   points: PointSpec[],
   options: Record<string, unknown>,
-): Promise<{ outcome: ExperimentOutcome; spec: ExperimentSpec; stored: PointResult[] }> {
+): Promise<Executed> {
   // --plugin: the files' paths and hashes go in the spec; every worker imports and checks them
+  const startedAt = new Date().toISOString();
   if (opts.plugin.length > 0) options = { ...options, plugins: await checkPlugins(opts.plugin) };
   if (opts.columns) options = { ...options, bandColumns: opts.columns };
   const spec: ExperimentSpec = {
@@ -257,7 +267,16 @@ async function execute(
       const files = writeRunTables(spec, opts.out);
       if (!opts.quiet) process.stdout.write(`${files} run tables in ${join(opts.out, "runs")}\n`);
     }
-    return { outcome, spec, stored };
+    // a resumed experiment keeps the time it was first created
+    const createdAt =
+      (sink && outcome.experimentId
+        ? (
+            await (
+              sink as unknown as { listExperiments(): Promise<{ id: string; createdAt: string }[]> }
+            ).listExperiments()
+          ).find((e) => e.id === outcome.experimentId)?.createdAt
+        : undefined) ?? startedAt;
+    return { outcome, spec, stored, createdAt };
   } finally {
     process.removeListener("SIGINT", onSigint);
     await sink?.close();
@@ -268,8 +287,7 @@ async function execute(
 async function writePointFiles(
   dir: string,
   format: TableFileFormat,
-  spec: ExperimentSpec,
-  outcome: ExperimentOutcome,
+  { spec, outcome, createdAt }: Executed,
   points: readonly PointResult[],
 ): Promise<void> {
   const { writeExperimentTables } = await import("../../io/experiment.js");
@@ -278,6 +296,7 @@ async function writePointFiles(
     points,
     {
       id: outcome.experimentId,
+      createdAt,
       finished: !outcome.interrupted && points.length === spec.points.length,
       pointsStored: points.length,
       spec,
@@ -411,17 +430,11 @@ function registerMontecarlo(program: Command): void {
     action(async (file: string, opts: CommonOptions) => {
       const { writeJson } = await import("../../montecarlo/files.js");
       const scenario = await load(file, opts);
-      const { outcome, stored, spec } = await execute(
-        "montecarlo",
-        scenario,
-        opts,
-        [{ index: 0, params: {} }],
-        {},
-      );
-      const points = allPoints(outcome, stored);
+      const run = await execute("montecarlo", scenario, opts, [{ index: 0, params: {} }], {});
+      const points = allPoints(run.outcome, run.stored);
       reportFailedRuns(points);
       if (opts.out && points.length > 0) {
-        await writePointFiles(opts.out, opts.format, spec, outcome, points);
+        await writePointFiles(opts.out, opts.format, run, points);
         writeJson(opts.out, "summary.json", {
           scenario: scenario.name,
           seed: opts.seed,
@@ -474,13 +487,13 @@ function registerSweep(program: Command): void {
         if (grid.length + zip.length === 0)
           throw new CliError("give at least one --grid or --zip axis");
         const scenario = await load(file, opts);
-        const { outcome, stored, spec } = await execute("sweep", scenario, opts, points, {
+        const run = await execute("sweep", scenario, opts, points, {
           grid,
           zip,
         });
-        const all = allPoints(outcome, stored);
+        const all = allPoints(run.outcome, run.stored);
         reportFailedRuns(all);
-        if (opts.out) await writePointFiles(opts.out, opts.format, spec, outcome, all);
+        if (opts.out) await writePointFiles(opts.out, opts.format, run, all);
         if (!opts.quiet)
           process.stdout.write(
             `${pointTable(all, [
@@ -528,7 +541,7 @@ function registerCompare(program: Command): void {
           const [defaultA, defaultB] = defaultLabels(a.name, b.name);
           const labels: [string, string] = [opts.labelA ?? defaultA, opts.labelB ?? defaultB];
           // one experiment, two points with common random numbers: A is the base, B replaces it whole
-          const { outcome, stored, spec } = await execute(
+          const run = await execute(
             "compare",
             a,
             opts,
@@ -538,14 +551,14 @@ function registerCompare(program: Command): void {
             ],
             { labels, files: [fileA, fileB] },
           );
-          const both = allPoints(outcome, stored);
+          const both = allPoints(run.outcome, run.stored);
           reportFailedRuns(both);
           const [pa, pb] = both;
           if (!pa || !pb) return;
           const diffs = pairedDifferences(pa, pb);
           if (opts.out) {
             writeCompareFile(opts.out, diffs);
-            await writePointFiles(opts.out, opts.format, spec, outcome, [pa, pb]);
+            await writePointFiles(opts.out, opts.format, run, [pa, pb]);
           }
           if (!opts.quiet) {
             const rows = diffs.map((d) => [
@@ -606,12 +619,12 @@ function registerSensitivity(program: Command): void {
         const { writeJson } = await import("../../montecarlo/files.js");
         const scenario = await load(file, opts);
         const plan = sensitivityPlan(scenario, opts.delta);
-        const { outcome, stored } = await execute("sensitivity", scenario, opts, plan.points, {
+        const run = await execute("sensitivity", scenario, opts, plan.points, {
           delta: opts.delta,
           metric: metrics[0],
           metrics,
         });
-        const all = allPoints(outcome, stored);
+        const all = allPoints(run.outcome, run.stored);
         reportFailedRuns(all);
         if (all.length < plan.points.length) return;
         const tables = metrics.map((m) => ({ metric: m, rows: sensitivityRows(plan, all, m) }));
