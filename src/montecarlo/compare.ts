@@ -1,4 +1,5 @@
 import { metricNames, type OutcomeMetric, type PointResult } from "../analysis/types.js";
+import { meanWithin } from "./quantile.js";
 
 /** Paired difference B − A of one outcome metric over common-random-number runs. */
 export interface PairedDifference {
@@ -53,22 +54,23 @@ export function pairedDifferences(a: PointResult, b: PointResult): PairedDiffere
       const xa = a.outcomes.metrics[metric];
       const xb = b.outcomes.metrics[metric];
       const d: number[] = [];
-      let sa = 0;
-      let sb = 0;
+      const [rangeA, rangeB] = [range(), range()];
       for (let i = 0; i < Math.min(xa.length, xb.length); i++) {
         if (!Number.isFinite(xa[i]) || !Number.isFinite(xb[i])) continue;
         d.push(pairedDifference(xa[i], xb[i]));
-        sa += xa[i];
-        sb += xb[i];
+        rangeA.add(xa[i]);
+        rangeB.add(xb[i]);
       }
       const n = d.length;
-      const mean = n > 0 ? d.reduce((x, y) => x + y, 0) / n : Number.NaN;
+      const rangeD = range();
+      for (const x of d) rangeD.add(x);
+      const mean = rangeD.mean();
       const sd = n > 1 ? Math.sqrt(d.reduce((acc, x) => acc + (x - mean) ** 2, 0) / (n - 1)) : 0;
       const half = n > 1 ? (t975(n - 1) * sd) / Math.sqrt(n) : 0;
       return {
         metric,
-        meanA: sa / n,
-        meanB: sb / n,
+        meanA: rangeA.mean(),
+        meanB: rangeB.mean(),
         mean,
         sd,
         low: mean - half,
@@ -76,4 +78,21 @@ export function pairedDifferences(a: PointResult, b: PointResult): PairedDiffere
         n,
       };
     });
+}
+
+/** A running sum, count and range: its mean stays within the values' range (meanWithin). */
+function range() {
+  let sum = 0;
+  let n = 0;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  return {
+    add(v: number) {
+      sum += v;
+      n++;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    },
+    mean: () => meanWithin(sum, n, lo, hi),
+  };
 }

@@ -23,6 +23,17 @@ export function quantileByRank(n: number, q: number, at: (rank: number) => numbe
 }
 
 /**
+ * The mean of n values from their sum, held within the values' own range [lo, hi]: rounding in
+ * the sum can put `sum / n` an ulp outside it (ten values of 0.1 sum to 0.9999999999999999, a
+ * mean below every value), and a mean below the 5th or above the 95th percentile of a constant
+ * sample is a rounding artefact, not a property of the sample. NaN for n = 0.
+ */
+export function meanWithin(sum: number, n: number, lo: number, hi: number): number {
+  if (n === 0) return Number.NaN;
+  return Math.min(hi, Math.max(lo, sum / n));
+}
+
+/**
  * Mean, standard deviation (n − 1) and the 5th, 50th and 95th percentiles of a sample's finite
  * values, and how many are missing (NaN: docs/limits.md).
  */
@@ -48,10 +59,10 @@ export function summarizeSample(values: ArrayLike<number>): {
     };
   let sum = 0;
   for (const v of finite) sum += v;
-  const mean = sum / n;
+  const sorted = Float64Array.from(finite).sort();
+  const mean = meanWithin(sum, n, sorted[0], sorted[n - 1]);
   let ss = 0;
   for (const v of finite) ss += (v - mean) * (v - mean);
-  const sorted = Float64Array.from(finite).sort();
   return {
     mean,
     sd: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,

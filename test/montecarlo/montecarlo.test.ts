@@ -15,7 +15,7 @@ import {
 import { pairedDifferences, t975 } from "../../src/montecarlo/compare.js";
 import { runExperiment } from "../../src/montecarlo/experiment.js";
 import { runOutcomes } from "../../src/montecarlo/outcomes.js";
-import { quantileSorted } from "../../src/montecarlo/quantile.js";
+import { quantileSorted, summarizeSample } from "../../src/montecarlo/quantile.js";
 import { sensitivityPlan } from "../../src/montecarlo/sensitivity.js";
 import { expandSweep, parseAxis } from "../../src/montecarlo/sweep.js";
 import { loadScenario } from "../../src/scenario/load.js";
@@ -32,6 +32,16 @@ describe("quantiles (type 7)", () => {
     expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
     expect(quantileSorted([10, 20], 0.25)).toBe(12.5);
     expect(quantileSorted([7], 0.95)).toBe(7);
+  });
+  it("keeps a sample's mean within its range: ten values of 0.1 have mean 0.1 and sd 0", () => {
+    // 0.1 added ten times is 0.9999999999999999; divided by 10, a mean below every value
+    expect([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1].reduce((a, b) => a + b) / 10).toBe(
+      0.09999999999999999,
+    );
+    const s = summarizeSample(new Float64Array(10).fill(0.1));
+    expect([s.mean, s.sd, s.p5, s.p95]).toEqual([0.1, 0, 0.1, 0.1]);
+    // a spread sample is untouched: (1 + 2 + 6) / 3 = 3
+    expect(summarizeSample([1, 2, 6]).mean).toBe(3);
   });
 });
 
@@ -219,6 +229,13 @@ describe("A/B comparison", () => {
       expect(d.low).toBe(0);
       expect(d.high).toBe(0);
     }
+  });
+  it("gives each arm's mean of a constant metric as that constant", () => {
+    const arm = (v: number) =>
+      ({ outcomes: { metrics: { finalPrice: new Float64Array(10).fill(v) } } }) as never;
+    const [d] = pairedDifferences(arm(0.1), arm(0.3));
+    // 0.3 − 0.1 = 0.19999999999999998 in every run: the mean of ten of them is that value
+    expect([d.meanA, d.meanB, d.mean, d.sd, d.n]).toEqual([0.1, 0.3, 0.3 - 0.1, 0, 10]);
   });
   it("uses Student's t: t(0.975, 9) = 2.262, and tends to 1.96", () => {
     expect(t975(9)).toBe(2.262);
