@@ -1,3 +1,4 @@
+import { totalmem } from "node:os";
 import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/types.js";
 import { experimentPlugins, loadPluginRefs } from "../plugins/refs.js";
 import type { Collected } from "./bands.js";
@@ -11,6 +12,7 @@ import {
   pointScenario,
 } from "./chunk.js";
 import { checkBandColumns, experimentColumns } from "./columns.js";
+import { checkBandMemory, experimentBandWork } from "./memory.js";
 import { inThreadLane, type Lane, threadLane } from "./threads.js";
 
 export interface RunExperimentOptions {
@@ -64,6 +66,7 @@ export async function runExperiment(
 ): Promise<ExperimentOutcome> {
   for (const p of spec.points) pointScenario(spec.scenario, p); // throws ScenarioError naming the point
   checkBandColumns(spec); // throws UnknownColumnError naming the column
+  checkBandMemory(experimentBandWork(spec, options.workers), totalmem()); // BandMemoryError
   const begun = options.sink
     ? await options.sink.begin(spec, { resume: options.resume ?? false })
     : null;

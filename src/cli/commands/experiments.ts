@@ -1,4 +1,4 @@
-import { availableParallelism } from "node:os";
+import { availableParallelism, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import {
@@ -183,6 +183,15 @@ async function execute(
     const { checkBandColumns } = await import("../../montecarlo/columns.js");
     try {
       checkBandColumns(spec);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+  }
+  if (!opts.queue) {
+    // bands too large for this machine are refused before anything is stored
+    const { checkBandMemory, experimentBandWork } = await import("../../montecarlo/memory.js");
+    try {
+      checkBandMemory(experimentBandWork(spec, opts.workers), totalmem());
     } catch (e) {
       throw new CliError((e as Error).message);
     }
