@@ -26,6 +26,41 @@ function removeRunTables(runs: string): void {
   }
 }
 
+/** A point's run tables as `bme run --seed S --run r` writes them: `csv(run)`. */
+function pointRunTables(spec: ExperimentSpec, point: ExperimentSpec["points"][number]) {
+  const scenario = pointScenario(spec.scenario, point);
+  const c = compileScenario(scenario);
+  const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
+  const data = new Float64Array(c.columns.length * c.days);
+  const scratch = kernelScratch(c);
+  const plan = scenario.feedback === undefined ? undefined : feedbackPlanOf(c);
+  const warnings = scenarioWarnings(scenario);
+  return (run: number): string => {
+    const cc = inputs ? inputs.forRun(spec.seed, run) : c;
+    const o = runOne(cc, spec.seed, run, data, { scratch, plan });
+    const meta = {
+      scenarioName: scenario.name,
+      seed: spec.seed,
+      run,
+      version: VERSION,
+      mode: scenario.mode,
+      scenario,
+      warnings,
+    };
+    return toCsv(resultFromBuffer(meta, c.columns, data, c.days, o.daysCompleted, o.error));
+  };
+}
+
+/**
+ * Estimated bytes of `--keep-runs`' files: run 0 of the first point as its file is written (the
+ * tables of one scenario differ only in their digits), times the runs and the points.
+ */
+export function runTablesBytes(spec: ExperimentSpec): number {
+  const point = spec.points[0];
+  if (point === undefined) return 0;
+  return Buffer.byteLength(pointRunTables(spec, point)(0)) * spec.runsPerPoint * spec.points.length;
+}
+
 /**
  * `--keep-runs`: every run's full daily table, `DIR/runs/point-<p>/run-<r>.csv` (the same
  * bytes `bme run --seed S --run r` writes for that point's scenario; the run tables of an
@@ -36,31 +71,11 @@ export function writeRunTables(spec: ExperimentSpec, dir: string): number {
   removeRunTables(join(dir, "runs"));
   let files = 0;
   for (const point of spec.points) {
-    const scenario = pointScenario(spec.scenario, point);
-    const c = compileScenario(scenario);
-    const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
-    const data = new Float64Array(c.columns.length * c.days);
-    const scratch = kernelScratch(c);
-    const plan = scenario.feedback === undefined ? undefined : feedbackPlanOf(c);
+    const table = pointRunTables(spec, point);
     const folder = join(dir, "runs", `point-${point.index}`);
     mkdirSync(folder, { recursive: true });
-    const warnings = scenarioWarnings(scenario);
     for (let run = 0; run < spec.runsPerPoint; run++) {
-      const cc = inputs ? inputs.forRun(spec.seed, run) : c;
-      const o = runOne(cc, spec.seed, run, data, { scratch, plan });
-      const meta = {
-        scenarioName: scenario.name,
-        seed: spec.seed,
-        run,
-        version: VERSION,
-        mode: scenario.mode,
-        scenario,
-        warnings,
-      };
-      writeFileSync(
-        join(folder, `run-${run}.csv`),
-        toCsv(resultFromBuffer(meta, c.columns, data, c.days, o.daysCompleted, o.error)),
-      );
+      writeFileSync(join(folder, `run-${run}.csv`), table(run));
       files++;
     }
   }

@@ -1,5 +1,6 @@
+import { existsSync, statfsSync } from "node:fs";
 import { availableParallelism, totalmem } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import {
   type ExperimentKind,
@@ -170,6 +171,7 @@ async function execute(
   };
   if (opts.keepRuns && !opts.out)
     throw new CliError("--keep-runs needs --out DIR: where the run tables go");
+  if (opts.keepRuns && opts.out) await checkRunTablesSpace(spec, opts.out);
   const cores = availableParallelism();
   if (!opts.queue && opts.workers > cores)
     process.stderr.write(
@@ -290,6 +292,28 @@ async function execute(
     process.removeListener("SIGINT", onSigint);
     await sink?.close();
   }
+}
+
+/**
+ * `--keep-runs` writes one file per run after the experiment: refused up front when the disk
+ * of `out` has not the room (exit 2), announced when it is above a gigabyte.
+ */
+async function checkRunTablesSpace(spec: ExperimentSpec, out: string): Promise<void> {
+  const { runTablesBytes } = await import("../../montecarlo/keepRuns.js");
+  const bytes = runTablesBytes(spec);
+  const files = spec.runsPerPoint * spec.points.length;
+  let at = resolve(out);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  const { bavail, bsize } = statfsSync(at);
+  const free = bavail * bsize;
+  const size = (b: number) =>
+    b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : `${Math.ceil(b / 1e6)} MB`;
+  const what = `--keep-runs: ${files.toLocaleString("en-US")} run tables, about ${size(bytes)}`;
+  if (bytes > free)
+    throw new CliError(
+      `${what}, more than the ${size(free)} free on the disk of ${out}: keep fewer runs (--runs) or drop --keep-runs`,
+    );
+  if (bytes > 1e9) process.stderr.write(`warning: ${what} in ${join(out, "runs")}\n`);
 }
 
 /** `--out DIR`: the same tables, columns and names as `bme export` (src/io/experiment.ts). */
