@@ -1,4 +1,4 @@
-import { metricNames, type OutcomeMetric, type PointResult } from "../analysis/types.js";
+import { metricNames, type OutcomeMetric, type Outcomes } from "../analysis/types.js";
 import { meanWithin } from "./quantile.js";
 
 /** Paired difference B − A of one outcome metric over common-random-number runs. */
@@ -47,7 +47,10 @@ export function pairedDifference(a: number, b: number): number {
  * Paired differences of every outcome metric (plugin metrics included) between arm A and arm B
  * (runs matched by index).
  */
-export function pairedDifferences(a: PointResult, b: PointResult): PairedDifference[] {
+export function pairedDifferences(
+  a: { readonly outcomes: Outcomes },
+  b: { readonly outcomes: Outcomes },
+): PairedDifference[] {
   return metricNames(a)
     .filter((m) => m in b.outcomes.metrics)
     .map((metric) => {

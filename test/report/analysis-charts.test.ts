@@ -204,7 +204,7 @@ describe("tornado", () => {
 });
 
 describe("paired differences (A/B)", () => {
-  it("takes the mean of run-by-run differences with a 95% normal interval", () => {
+  it("takes the mean of run-by-run differences with Student's 95% interval, as bme compare", () => {
     const outcomes = (finalPrice: number[]): Outcomes => ({
       runs: finalPrice.length,
       metrics: Object.fromEntries(
@@ -216,10 +216,11 @@ describe("paired differences (A/B)", () => {
     });
     const d = pairedDifferences(outcomes([1, 2, 3, 4]), outcomes([2, 4, 5, 7]));
     const fp = d.find((x) => x.metric === "finalPrice")!;
-    // differences 1, 2, 2, 3: mean 2, sd √(2/3), half-width 1.96 · √(2/3) / 2 ≈ 0.80017
+    // differences 1, 2, 2, 3: mean 2, sd √(2/3), half-width t(0.975, 3) · √(2/3) / 2 with
+    // t(0.975, 3) = 3.182 (Student's table): 1.29905 (a normal 1.96 would give 0.80017)
     expect(fp.mean).toBe(2);
-    expect(fp.lo).toBeCloseTo(2 - 0.80017, 4);
-    expect(fp.hi).toBeCloseTo(2 + 0.80017, 4);
+    expect(fp.lo).toBeCloseTo(2 - 1.29905, 4);
+    expect(fp.hi).toBeCloseTo(2 + 1.29905, 4);
     expect([fp.meanA, fp.meanB]).toEqual([2.5, 4.5]);
   });
 });

@@ -1,6 +1,6 @@
 import type { EChartsOption, LineSeriesOption } from "echarts";
 import { type Bands, metricUnit, type OutcomeMetric, type Outcomes } from "../../analysis/types.js";
-import { pairedDifference } from "../../montecarlo/compare.js";
+import { pairedDifferences as pairedDifferencesOf } from "../../montecarlo/compare.js";
 import { bandColumn, spread } from "./bands.js";
 import {
   axisName,
@@ -29,37 +29,20 @@ export interface PairedDifference {
 
 /**
  * Paired differences run by run (run i of both arms shares its seed, so the difference is the
- * policy's): mean ± 1.96 · sd / √n (normal approximation; sd with n − 1).
+ * policy's), as `bme compare` prints and writes them (src/montecarlo/compare.ts): mean ± Student's
+ * t(0.975, n − 1) · sd / √n over the runs where both arms have a value.
  */
 export function pairedDifferences(a: Outcomes, b: Outcomes): PairedDifference[] {
-  const n = Math.min(a.runs, b.runs);
-  const names = Object.keys(a.metrics).filter((m) => m in b.metrics);
-  return names.map((metric) => {
-    // a run whose value is missing in either arm (NaN: no such day, docs/limits.md) is left out
-    const xa: number[] = [];
-    const xb: number[] = [];
-    for (let i = 0; i < n; i++)
-      if (Number.isFinite(a.metrics[metric][i]) && Number.isFinite(b.metrics[metric][i])) {
-        xa.push(a.metrics[metric][i]);
-        xb.push(b.metrics[metric][i]);
-      }
-    const m = xa.length;
-    const d = xa.map((x, i) => pairedDifference(x, xb[i]));
-    const mean = d.reduce((s, x) => s + x, 0) / m;
-    const sd = m > 1 ? Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (m - 1)) : 0;
-    const half = m > 1 ? (1.96 * sd) / Math.sqrt(m) : 0;
-    const avg = (x: number[]) => x.reduce((s, v) => s + v, 0) / m;
-    return {
-      metric,
-      unit: metricUnit(metric),
-      meanA: avg(xa),
-      meanB: avg(xb),
-      mean,
-      lo: mean - half,
-      hi: mean + half,
-      runs: m,
-    };
-  });
+  return pairedDifferencesOf({ outcomes: a }, { outcomes: b }).map((d) => ({
+    metric: d.metric,
+    unit: metricUnit(d.metric),
+    meanA: d.meanA,
+    meanB: d.meanB,
+    mean: d.mean,
+    lo: d.low,
+    hi: d.high,
+    runs: d.n,
+  }));
 }
 
 /**
