@@ -19,4 +19,7 @@ if (e2e) {
   skipped += e2e.stats.skipped;
 }
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exitCode = failed > 0 || !unit ? 1 : 0;
+// a suite that wrote no report did not run to its end: that is a failure too
+if (!unit) console.log("tests: Vitest wrote no report (out/test-results.json)");
+if (!e2e) console.log("tests: Playwright wrote no report (out/e2e-results.json)");
+process.exitCode = failed > 0 || !unit || !e2e ? 1 : 0;
