@@ -54,13 +54,39 @@ function isNamedList(x: unknown): x is Record<string, unknown>[] {
   return Array.isArray(x) && x.every((e) => isObject(e) && typeof e.name === "string");
 }
 
+/** The keys of a per-day series' forms (src/scenario/series.ts): trend, explicit values, CSV. */
+const SERIES_KEYS = new Set([
+  "start",
+  "slope",
+  "noise",
+  "startDay",
+  "min",
+  "values",
+  "csv",
+  "column",
+]);
+
+/** The form of a series-shaped object (trend, values or csv), or null for any other object. */
+function seriesForm(o: Record<string, unknown>): string | null {
+  const keys = Object.keys(o);
+  if (keys.length === 0 || !keys.every((k) => SERIES_KEYS.has(k))) return null;
+  if ("values" in o) return "values";
+  if ("csv" in o || "column" in o) return "csv";
+  return "trend";
+}
+
 /**
- * Deep merge of an override over a base: objects merge key by key; lists whose items all have
- * a `name` merge by name (base order kept, a matching item merged, a new one appended);
- * anything else in the override replaces the base's value; `null` removes the key.
+ * Deep merge of an override over a base: objects merge key by key, except a series given in
+ * another form than the base's (values or a CSV column over a trend, …), which replaces it
+ * whole; lists whose items all have a `name` merge by name (base order kept, a matching item
+ * merged, a new one appended; a name given twice in the override is kept twice, for the
+ * schema to refuse); anything
+ * else in the override replaces the base's value; `null` removes the key.
  */
 export function mergeScenario(base: unknown, over: unknown): unknown {
   if (isObject(base) && isObject(over)) {
+    const [a, b] = [seriesForm(base), seriesForm(over)];
+    if (a !== null && b !== null && a !== b) return over;
     const out: Record<string, unknown> = { ...base };
     for (const [k, v] of Object.entries(over)) {
       if (v === null) delete out[k];
@@ -70,10 +96,15 @@ export function mergeScenario(base: unknown, over: unknown): unknown {
   }
   if (isNamedList(base) && isNamedList(over) && over.length > 0) {
     const out = base.map((e) => ({ ...e }));
+    const merged = new Set<unknown>();
     for (const item of over) {
       const i = out.findIndex((e) => e.name === item.name);
-      if (i >= 0) out[i] = mergeScenario(out[i], item) as Record<string, unknown>;
+      // a name the override gives twice is kept twice, for the schema to refuse as it would
+      // in a file of its own (merging both into the base's item would hide one silently)
+      if (i >= 0 && !merged.has(item.name))
+        out[i] = mergeScenario(out[i], item) as Record<string, unknown>;
       else out.push(item);
+      merged.add(item.name);
     }
     return out;
   }

@@ -46,8 +46,13 @@ function flatten(
       inSchedule || inOnchain ? ` (on-chain variables: ${ONCHAIN_NAMES.join(", ")})` : "";
     for (const key of issue.keys) {
       const near = hint === "" ? closestKey(ScenarioObjectSchema, path, key) : undefined;
-      const mean = near === undefined ? "" : ` (did you mean ${near}?)`;
-      out.push({ path: formatPath([...path, key]), message: `unknown key${hint}${mean}` });
+      // a key allowed here, but by another form of this value than its other keys (a series
+      // given both `start` and `csv`): name the mix, not a suggestion of the key itself
+      const message =
+        near === key
+          ? `not allowed together with this value's other keys: "${key}" belongs to another of its forms (give one form whole)`
+          : `unknown key${hint}${near === undefined ? "" : ` (did you mean ${near}?)`}`;
+      out.push({ path: formatPath([...path, key]), message });
     }
     return;
   }

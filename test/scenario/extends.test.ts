@@ -64,6 +64,47 @@ describe("extends", () => {
     expect(column(a, "priceOfToken")).toEqual(column(b, "priceOfToken"));
   });
 
+  it("replaces a series given in another form whole: a CSV column over a trend", () => {
+    const d = dir({
+      "data.csv": "jobs\n10\n20\n30\n",
+      "csv.yaml": `extends: ${WHITEPAPER}\nname: csv\ndays: 3\nconsumers: [{ name: gpuTraining, jobsPerDay: { csv: data.csv, column: jobs } }]\n`,
+    });
+    const s = loadScenario(join(d, "csv.yaml")).scenario;
+    const training = s.consumers.find((c) => c.name === "gpuTraining")!;
+    expect(training.jobsPerDay).toEqual({ values: [10, 20, 30] });
+    // the other way round too, and a partial trend still merges key by key
+    expect(mergeScenario({ s: { values: [1, 2] } }, { s: { start: 5 } })).toEqual({
+      s: { start: 5 },
+    });
+    expect(mergeScenario({ s: { start: 5, noise: 1 } }, { s: { noise: 0 } })).toEqual({
+      s: { start: 5, noise: 0 },
+    });
+    expect(mergeScenario({ s: { csv: "a.csv", column: "x" } }, { s: { column: "y" } })).toEqual({
+      s: { csv: "a.csv", column: "y" },
+    });
+  });
+
+  it("refuses two items of one name in the extending file, as in a file of its own", () => {
+    const d = dir({
+      "dup.yaml": `extends: ${WHITEPAPER}\nname: dup\nconsumers: [${["4", "5"].map((p) => `{ name: x, row: inferenceSeekers, unitPrice: ${p}, unitsPerJob: 1, jobsPerDay: 3 }`).join(", ")}]\n`,
+    });
+    expect(() => loadScenario(join(d, "dup.yaml"))).toThrow(/duplicate name "x"/);
+  });
+
+  it("names a mix of two forms of one series as such, not as an unknown key", () => {
+    const d = dir({
+      "mix.yaml": `extends: ${WHITEPAPER}\nname: mix\nconsumers: [{ name: gpuTraining, jobsPerDay: { start: 5, values: [1] } }]\n`,
+    });
+    let message = "";
+    try {
+      loadScenario(join(d, "mix.yaml"));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/belongs to another of its forms/);
+    expect(message).not.toMatch(/did you mean (values|start)\?/);
+  });
+
   it("follows a chain of bases relative to each file", () => {
     const d = dir({
       "b.yaml": `extends: ${WHITEPAPER}\ndays: 60\n`,
