@@ -1,8 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { BAND_STATS, OUTCOME_METRICS, type PointResult } from "../analysis/types.js";
+import {
+  BAND_STATS,
+  type ExperimentSpec,
+  OUTCOME_METRICS,
+  type PointResult,
+} from "../analysis/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import type { PairedDifference } from "./compare.js";
+import { type PairedDifference, pairedDifferences } from "./compare.js";
+import { type SensitivityPlan, sensitivityPlan, sensitivityRows } from "./sensitivity.js";
 
 const csvCell = (v: unknown) => {
   // a non-finite number (an undefined statistic, e.g. of zero good runs) is an empty cell
@@ -72,4 +78,42 @@ export function writeJson(dir: string, name: string, value: unknown): string {
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
   return join(dir, name);
+}
+
+/** A sensitivity analysis' tornado tables (`sensitivity.json`), one per metric asked for. */
+export function sensitivityTables(
+  plan: SensitivityPlan,
+  points: readonly PointResult[],
+  metrics: readonly string[],
+) {
+  return metrics.map((m) => ({ metric: m, rows: sensitivityRows(plan, points, m) }));
+}
+
+/**
+ * The files an experiment's kind adds to its tables, from its spec and stored points: compare's
+ * `compare.csv` (paired differences) and sensitivity's `sensitivity.json` (its plan is remade
+ * from the scenario and `delta`: the same points). Written by `--out` and by `bme export`
+ * alike; nothing when a point is missing. Returns the files written.
+ */
+export function writeAnalysisFiles(
+  dir: string,
+  spec: Pick<ExperimentSpec, "kind" | "scenario" | "options" | "points">,
+  points: readonly PointResult[],
+): string[] {
+  if (spec.kind === "compare" && points.length === 2)
+    return [writeCompareFile(dir, pairedDifferences(points[0], points[1]))];
+  if (spec.kind === "sensitivity") {
+    const o = spec.options as { delta?: number; metric?: string; metrics?: string[] };
+    if (o.delta === undefined || points.length < spec.points.length) return [];
+    const plan = sensitivityPlan(spec.scenario, o.delta);
+    const metrics = o.metrics ?? [o.metric ?? "finalPrice"];
+    return [
+      writeJson(dir, "sensitivity.json", {
+        delta: o.delta,
+        skipped: plan.skipped,
+        tables: sensitivityTables(plan, points, metrics),
+      }),
+    ];
+  }
+  return [];
 }

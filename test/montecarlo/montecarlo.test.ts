@@ -334,6 +334,29 @@ describe("bme montecarlo / sweep / compare / sensitivity (CLI)", () => {
     const rep = bme("report", list[0].id, "--store", store, "--out", join(dir, "rep"), "--quiet");
     expect(rep.status).toBe(0);
   });
+  it("compare and sensitivity --out write their tables too, and bme export their analysis file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-analysis-"));
+    const store = join(dir, "r.duckdb");
+    const common = ["--runs", "6", "--days", "30", "--workers", "1", "--store", store, "--quiet"];
+    const tables = ["experiment.json", "points.csv", "bands.csv", "outcomes.csv"];
+    const sec = WHITEPAPER.replace("whitepaper.yaml", "whitepaper-sec-case.yaml");
+    expect(bme("compare", WHITEPAPER, sec, ...common, "--out", join(dir, "cmp")).status).toBe(0);
+    const sens = ["sensitivity", WHITEPAPER, "--delta", "0.2", ...common];
+    expect(bme(...sens, "--out", join(dir, "sens")).status).toBe(0);
+    for (const [id, out, file] of [
+      ["cmp-0001", "cmp", "compare.csv"],
+      ["sens-0002", "sens", "sensitivity.json"],
+    ]) {
+      expect(readdirSync(join(dir, out)).sort()).toEqual([...tables, file].sort());
+      const x = bme("export", id, "--store", store, "--out", join(dir, `x-${out}`));
+      expect(x.status).toBe(0);
+      expect(x.stdout.trim().split("\n").pop()).toBe(join(dir, `x-${out}`, file));
+      // the same analysis, from the stored points
+      expect(readFileSync(join(dir, `x-${out}`, file), "utf8")).toBe(
+        readFileSync(join(dir, out, file), "utf8"),
+      );
+    }
+  });
   it("--keep-runs writes every run's table, and needs --out", () => {
     const dir = mkdtempSync(join(tmpdir(), "bme-kr-"));
     expect(

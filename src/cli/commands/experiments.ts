@@ -568,7 +568,7 @@ function registerCompare(program: Command): void {
           opts: CommonOptions & { labelA?: string; labelB?: string },
         ) => {
           const { pairedDifferences } = await import("../../montecarlo/compare.js");
-          const { writeCompareFile } = await import("../../montecarlo/files.js");
+          const { writeAnalysisFiles } = await import("../../montecarlo/files.js");
           const a = await load(fileA, opts, [fileA, fileB]);
           const b = await load(fileB, opts, [fileA, fileB]);
           const [defaultA, defaultB] = defaultLabels(a.name, b.name);
@@ -590,7 +590,7 @@ function registerCompare(program: Command): void {
           if (!pa || !pb) return;
           const diffs = pairedDifferences(pa, pb);
           if (opts.out) {
-            writeCompareFile(opts.out, diffs);
+            writeAnalysisFiles(opts.out, run.spec, [pa, pb]);
             await writePointFiles(opts.out, opts.format, run, [pa, pb]);
           }
           if (!opts.quiet) {
@@ -646,10 +646,8 @@ function registerSensitivity(program: Command): void {
         for (const m of metrics)
           if (!known.includes(m))
             throw new CliError(`--metric must be one of ${known.join(", ")}, got "${m}"`);
-        const { sensitivityPlan, sensitivityRows } = await import(
-          "../../montecarlo/sensitivity.js"
-        );
-        const { writeJson } = await import("../../montecarlo/files.js");
+        const { sensitivityPlan } = await import("../../montecarlo/sensitivity.js");
+        const { sensitivityTables, writeAnalysisFiles } = await import("../../montecarlo/files.js");
         const scenario = await load(file, opts);
         const plan = sensitivityPlan(scenario, opts.delta);
         const run = await execute("sensitivity", scenario, opts, plan.points, {
@@ -660,13 +658,11 @@ function registerSensitivity(program: Command): void {
         const all = allPoints(run.outcome, run.stored);
         reportFailedRuns(all);
         if (all.length < plan.points.length) return;
-        const tables = metrics.map((m) => ({ metric: m, rows: sensitivityRows(plan, all, m) }));
-        if (opts.out)
-          writeJson(opts.out, "sensitivity.json", {
-            delta: opts.delta,
-            skipped: plan.skipped,
-            tables,
-          });
+        const tables = sensitivityTables(plan, all, metrics);
+        if (opts.out) {
+          writeAnalysisFiles(opts.out, run.spec, all);
+          await writePointFiles(opts.out, opts.format, run, all);
+        }
         if (!opts.quiet)
           for (const { metric, rows } of tables) {
             process.stdout.write(

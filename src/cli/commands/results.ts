@@ -84,6 +84,12 @@ export function registerResults(program: Command): void {
             throw new CliError(`no experiment "${id}" in ${path} (\`bme runs\` lists them)`);
           const dir = opts.out ?? join("out", id);
           const files = await store.exportExperiment(id, opts.format as ExportFormat, dir);
+          // compare's compare.csv and sensitivity's sensitivity.json, as `--out` writes them
+          const loaded = await store.loadExperiment(id);
+          if (loaded) {
+            const { writeAnalysisFiles } = await import("../../montecarlo/files.js");
+            files.push(...writeAnalysisFiles(dir, loaded.spec, loaded.points));
+          }
           for (const f of files) process.stdout.write(`${f}\n`);
         } finally {
           await store.close();
