@@ -22,6 +22,13 @@ export interface PolicyView {
   history(column: string): Float64Array;
   /** The on-chain values in force today (a copy). */
   readonly onchain: Readonly<Record<OnchainName, number>>;
+  /**
+   * This policy's memory for this run: the same object every day of the run, a new empty one
+   * for each run. Keep what the policy remembers between days here (a cooldown, a running
+   * mean): a module-level variable is shared by every run a worker thread computes, so its
+   * runs would depend on which runs came before them.
+   */
+  readonly state: Record<string, unknown>;
 }
 
 /** What a policy may do today. */
@@ -81,7 +88,9 @@ export function policySteps(
   let rowOut: Float64Array | undefined;
   let rowDay = 0;
   let names: string[] | undefined;
-  const view = (ctx: DayContext): PolicyView => {
+  // one memory per policy for this run (policySteps is called once per run)
+  const states = policies.map(() => ({}) as Record<string, unknown>);
+  const view = (ctx: DayContext, state: Record<string, unknown>): PolicyView => {
     const { c, t, out } = ctx;
     const col = (name: string) => {
       const i = c.columns.indexOf(name);
@@ -91,6 +100,7 @@ export function policySteps(
     // built on first use: most policies read one or two columns (Monte Carlo speed)
     return {
       day: t,
+      state,
       get yesterday() {
         if (t === 0) return undefined;
         // one accessor object per run, reading the row before today's (valid during decide)
@@ -125,10 +135,10 @@ export function policySteps(
         run(ctx) {
           scale.clear();
           names ??= seriesNames(ctx.c);
-          for (const p of policies) {
+          for (const [k, p] of policies.entries()) {
             let action: PolicyAction | undefined;
             try {
-              action = p.decide(view(ctx));
+              action = p.decide(view(ctx, states[k]));
             } catch (e) {
               return new PluginError(p.name, ctx.t, e instanceof Error ? e.message : String(e));
             }

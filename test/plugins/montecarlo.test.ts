@@ -32,6 +32,40 @@ function spec(runs: number, plugins: unknown[]): ExperimentSpec {
 }
 
 describe("plugins in Monte Carlo workers (issue 12)", () => {
+  it("a policy's memory (view.state) is its own per run: run i of a Monte Carlo is run i alone", async () => {
+    // a cooldown: raise buybackModulation on the first day the price is below yesterday's, then
+    // wait 14 days; its memory (the day it last acted) must start empty in every run
+    const dir = mkdtempSync(join(tmpdir(), "bme-state-"));
+    const file = join(dir, "cooldown.mjs");
+    writeFileSync(
+      file,
+      `export const policies = [{ name: "cooldown", decide(view) {
+        const y = view.yesterday;
+        if (!y || view.day < 2) return undefined;
+        const p = view.history("priceOfToken");
+        if (view.state.last !== undefined && view.day - view.state.last < 14) return undefined;
+        if (p[view.day - 1] >= p[view.day - 2]) return undefined;
+        view.state.last = view.day;
+        const b = view.onchain.buybackModulation;
+        return { set: { buybackModulation: b >= 0.9 ? 0.5 : b + 0.1 } };
+      } }];\n`,
+    );
+    const s = spec(40, pluginRefs([file]));
+    const mc = (await runExperiment(s, { workers: 1 })).points[0]!;
+    const { policies } = await loadPlugins([file]);
+    for (const run of [0, 5, 39]) {
+      const alone = simulate(s.scenario, { seed: 5, run, policies });
+      expect(mc.outcomes.metrics.finalPrice[run]).toBe(
+        alone.values[alone.columns.indexOf("priceOfToken")][44],
+      );
+      // and the policy acted in that run (its log has changes at least 14 days apart)
+      const days = alone.governance!.map((g) => g.day);
+      expect(days.length).toBeGreaterThan(1);
+      for (let i = 1; i < days.length; i++)
+        expect(days[i] - days[i - 1]).toBeGreaterThanOrEqual(14);
+    }
+  });
+
   it("1 and 2 worker threads give the same bits, and run i is simulate(seed, i) with the plugins", async () => {
     // 1,100 runs: two blocks, so the 2-thread pool really splits the point
     const s = spec(1100, pluginRefs([GUARD, RESERVE]));
