@@ -1,9 +1,13 @@
 import type { RunSummary } from "../engine/summary.js";
 
-/** 1234567.8 → "1,234,568"; small numbers keep significant digits. */
+/**
+ * A number for people: 1234567.8 → "1,234,568" (from 1,000 on, grouped and rounded to
+ * `digits` decimals); below 1,000, four significant digits without trailing zeros
+ * (8.1117 → "8.112", 21.0 → "21", 0.024189 → "0.02419") — a price of 8.11 is not "8".
+ */
 export function fmt(x: number, digits = 0): string {
   if (!Number.isFinite(x)) return String(x);
-  if (x !== 0 && Math.abs(x) < 1) return x.toPrecision(4);
+  if (Math.abs(x) < 1000) return String(Number(x.toPrecision(4)));
   return grouped(x, digits);
 }
 

@@ -44,8 +44,14 @@ describe("grouped: en-US grouping and rounding without Intl", () => {
     );
   });
 
-  it("fmt keeps four significant digits below 1", () => {
+  it("fmt keeps four significant digits below 1,000, and groups from 1,000 on", () => {
     expect(fmt(0.0063291)).toBe("0.006329");
+    // a final price of 8.1117 usd/token was printed "8"
+    expect(fmt(8.1117)).toBe("8.112");
+    expect(fmt(21)).toBe("21");
+    expect(fmt(999.96)).toBe("1000");
+    expect(fmt(0.01)).toBe("0.01");
+    expect(fmt(1234.5)).toBe("1,235");
     expect(fmt(Number.NaN)).toBe("NaN");
     expect(fmt(12345.678, 1)).toBe("12,345.7");
   });

@@ -385,16 +385,11 @@ function pointTable(points: readonly PointResult[], metrics: readonly string[]):
     ...metrics.map((m) => {
       const s = p.summary[m];
       const missing = s.missing ? ` (${s.missing} missing)` : "";
-      return `${fmtSig(s.mean)} [${fmtSig(s.p5)}, ${fmtSig(s.p95)}]${missing}`;
+      return `${fmt(s.mean)} [${fmt(s.p5)}, ${fmt(s.p95)}]${missing}`;
     }),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n");
-}
-
-function fmtSig(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  return Math.abs(x) >= 1000 ? fmt(x) : Number(x.toPrecision(4)).toString();
 }
 
 /** Load a scenario (printing the loader's warnings); `--out` is checked first, before any work. */
@@ -596,10 +591,10 @@ function registerCompare(program: Command): void {
           if (!opts.quiet) {
             const rows = diffs.map((d) => [
               d.metric,
-              fmtSig(d.meanA),
-              fmtSig(d.meanB),
-              fmtSig(d.mean),
-              `[${fmtSig(d.low)}, ${fmtSig(d.high)}]`,
+              fmt(d.meanA),
+              fmt(d.meanB),
+              fmt(d.mean),
+              `[${fmt(d.low)}, ${fmt(d.high)}]`,
             ]);
             const head = ["metric", "mean A", "mean B", "B − A", "95% CI"];
             const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -670,7 +665,7 @@ function registerSensitivity(program: Command): void {
             );
             for (const r of rows)
               process.stdout.write(
-                `  ${r.variable.padEnd(26)} swing ${fmtSig(r.swing).padEnd(10)} low ${fmtSig(r.low)} → ${fmtSig(r.metricAtLow)}   high ${fmtSig(r.high)} → ${fmtSig(r.metricAtHigh)}\n`,
+                `  ${r.variable.padEnd(26)} swing ${fmt(r.swing).padEnd(10)} low ${fmt(r.low)} → ${fmt(r.metricAtLow)}   high ${fmt(r.high)} → ${fmt(r.metricAtHigh)}\n`,
               );
             for (const s of plan.skipped)
               process.stdout.write(`  ${s.variable.padEnd(26)} skipped: ${s.reason}\n`);
