@@ -296,6 +296,11 @@ describe("bme montecarlo / sweep / compare / sensitivity (CLI)", () => {
     );
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/finalPrice\s+\S+\s+\S+\s+0\s+\[0, 0\]/);
+    // no run has a shortfall day (shortfallDays 0 in both arms), so its first one is missing in
+    // every run: said so, not printed as NaN
+    expect(r.stdout).toMatch(/\nshortfallDays\s+0\s+0\s+0\s+\[0, 0\]/);
+    expect(r.stdout).toMatch(/\nfirstShortfallDay\s+—\s+—\s+—\s+\(missing in all 20 runs\)/);
+    expect(r.stdout).not.toContain("NaN");
   });
   it("compare stores one experiment whose points are arm A and arm B, and reports it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bme-cmp-"));

@@ -384,6 +384,7 @@ function pointTable(points: readonly PointResult[], metrics: readonly string[]):
     ...paramNames.map((n) => String(p.params[n] ?? "")),
     ...metrics.map((m) => {
       const s = p.summary[m];
+      if (s.missing && Number.isNaN(s.mean)) return `— (missing in all ${s.missing} runs)`;
       const missing = s.missing ? ` (${s.missing} missing)` : "";
       return `${fmt(s.mean)} [${fmt(s.p5)}, ${fmt(s.p95)}]${missing}`;
     }),
@@ -589,13 +590,19 @@ function registerCompare(program: Command): void {
             await writePointFiles(opts.out, opts.format, run, [pa, pb]);
           }
           if (!opts.quiet) {
-            const rows = diffs.map((d) => [
-              d.metric,
-              fmt(d.meanA),
-              fmt(d.meanB),
-              fmt(d.mean),
-              `[${fmt(d.low)}, ${fmt(d.high)}]`,
-            ]);
+            // a metric that does not exist in a run (docs/limits.md) pairs nothing: say so, as
+            // montecarlo's table does, rather than print NaN
+            const rows = diffs.map((d) =>
+              d.n === 0
+                ? [d.metric, "—", "—", "—", `(missing in all ${opts.runs} runs)`]
+                : [
+                    d.metric,
+                    fmt(d.meanA),
+                    fmt(d.meanB),
+                    fmt(d.mean),
+                    `[${fmt(d.low)}, ${fmt(d.high)}]${d.n < opts.runs ? ` (${opts.runs - d.n} runs missing)` : ""}`,
+                  ],
+            );
             const head = ["metric", "mean A", "mean B", "B − A", "95% CI"];
             const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
             process.stdout.write(
