@@ -71,6 +71,16 @@ describe("files and paths are refused up front with exit 2, naming the path", ()
   it("sweep axes through __proto__", () => {
     refused(["sweep", "w.yaml", "--grid", "__proto__.x=1,2", "--no-store"], "__proto__");
   });
+  it("--store PATH with --no-store, in either order (no store is made)", () => {
+    refused(
+      ["montecarlo", "w.yaml", "--runs", "2", "--store", "s.duckdb", "--no-store"],
+      "--store",
+    );
+    refused(
+      ["sweep", "w.yaml", "--no-store", "--store", "s.duckdb", "--grid", "days=2,3"],
+      "--no-store",
+    );
+  });
 });
 
 describe("every message reaches the user", () => {

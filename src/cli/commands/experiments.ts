@@ -56,6 +56,14 @@ export const DEFAULT_STORE = "bme-results.duckdb";
 type AnyCommand = any;
 
 function common(cmd: AnyCommand, runs: number): AnyCommand {
+  // --store PATH and --no-store set one option, the last one given winning: refuse the pair
+  const given = new Set<string>();
+  cmd.on("option:store", () => given.add("store"));
+  cmd.on("option:no-store", () => given.add("no-store"));
+  cmd.hook("preAction", () => {
+    if (given.size === 2)
+      throw new CliError("--store and --no-store contradict each other: give one of them");
+  });
   return cmd
     .option(
       "--runs <n>",
