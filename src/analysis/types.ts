@@ -163,7 +163,9 @@ export interface ExperimentSink {
 /**
  * One on-chain variable of a sensitivity analysis: the metric (a summary of an outcome metric,
  * e.g. the mean of finalPrice) at the variable's low and high values, the others at base.
- * `swing = |metricAtHigh − metricAtLow|`; rows are sorted by swing, largest first.
+ * `swing` = max − min of (base, metricAtLow, metricAtHigh): |metricAtHigh − metricAtLow| when they
+ * lie either side of base, the larger change when both move the metric the same way; rows are
+ * sorted by swing, largest first.
  */
 export interface SensitivityRow {
   readonly variable: string;

@@ -70,6 +70,22 @@ export function sensitivityPlan(s: Scenario, delta: number): SensitivityPlan {
   return { points, variables, skipped };
 }
 
+/**
+ * A variable's swing: the span of the metric over the variable's base, low and high values,
+ * max − min of (base, at low, at high). Where the metric moves one way at low and the other at
+ * high, the usual |at high − at low|; where both move it the same way (a non-monotone effect),
+ * their larger change — |at high − at low| would rank a variable that moves the metric a lot
+ * both ways as if it barely mattered.
+ */
+export function swingOf(base: number, atLow: number, atHigh: number): number {
+  return Math.max(base, atLow, atHigh) - Math.min(base, atLow, atHigh);
+}
+
+/** Rows by swing, largest first (ties by name, so the order is reproducible). */
+export function sortBySwing(rows: readonly SensitivityRow[]): SensitivityRow[] {
+  return [...rows].sort((a, b) => b.swing - a.swing || a.variable.localeCompare(b.variable));
+}
+
 /** The tornado's rows for one metric (its mean over runs), sorted by swing, largest first. */
 export function sensitivityRows(
   plan: SensitivityPlan,
@@ -77,8 +93,8 @@ export function sensitivityRows(
   metric: OutcomeMetric | (string & {}),
 ): SensitivityRow[] {
   const at = (i: number) => results[i].summary[metric].mean;
-  return plan.variables
-    .map((v) => {
+  return sortBySwing(
+    plan.variables.map((v) => {
       const metricAtLow = at(v.lowPoint);
       const metricAtHigh = at(v.highPoint);
       return {
@@ -89,8 +105,8 @@ export function sensitivityRows(
         base: at(0),
         metricAtLow,
         metricAtHigh,
-        swing: Math.abs(metricAtHigh - metricAtLow),
+        swing: swingOf(at(0), metricAtLow, metricAtHigh),
       };
-    })
-    .sort((a, b) => b.swing - a.swing || a.variable.localeCompare(b.variable));
+    }),
+  );
 }

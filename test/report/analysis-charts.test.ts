@@ -9,6 +9,7 @@ import {
   type PointResult,
   type SensitivityRow,
 } from "../../src/analysis/types.js";
+import { swingOf } from "../../src/montecarlo/sensitivity.js";
 import { pairedDifferences } from "../../src/report/charts/compare.js";
 import { fanChart } from "../../src/report/charts/fan.js";
 import { lostFigureChart, phaseTwoCurve } from "../../src/report/charts/lostFigure.js";
@@ -200,6 +201,32 @@ describe("tornado", () => {
       ["bondModulation", 0.09, 0.11, 9, 12, 3],
     ]);
     expect(rows[0].base).toBe(10);
+  });
+
+  it("ranks a variable that moves the metric the same way at low and high by its larger change", () => {
+    // base 10: "oneway" gives 14 at low and 15 at high (|15 − 14| = 1 would rank it last), its
+    // span over base, low and high is 15 − 10 = 5; "across" gives 8 and 11: span 3 = |11 − 8|
+    expect(swingOf(10, 14, 15)).toBe(5);
+    expect(swingOf(10, 8, 11)).toBe(3);
+    const rows = sensitivityRowsFromPoints(
+      [
+        point(0, {}, 10),
+        point(1, { "onchain.bondModulation": 0.09 }, 8),
+        point(2, { "onchain.bondModulation": 0.11 }, 11),
+        point(3, { "onchain.buybackModulation": 0.9 }, 14),
+        point(4, { "onchain.buybackModulation": 1.1 }, 15),
+      ],
+      "finalPrice",
+    );
+    expect(rows.map((r) => [r.variable, r.swing])).toEqual([
+      ["buybackModulation", 5],
+      ["bondModulation", 3],
+    ]);
+    // both bars drawn, side by side: neither hides the other
+    const bars = series(tornadoChart(rows, "finalPrice", "usd/token").option);
+    expect(bars[0].data).toEqual([4, -2]);
+    expect(bars[1].data).toEqual([5, 1]);
+    expect((bars[0] as { barGap?: string }).barGap).not.toBe("-100%");
   });
 });
 

@@ -1,12 +1,10 @@
 import type { BarSeriesOption } from "echarts";
 import type { PointResult, SensitivityRow } from "../../analysis/types.js";
+import { sortBySwing, swingOf } from "../../montecarlo/sensitivity.js";
 import { axisName, type ChartSpec, frame, num, PALETTE, valueAxis } from "./common.js";
 import { shortName } from "./sweep.js";
 
-/** Rows by swing, largest first (ties by name, so the order is reproducible). */
-export function sortBySwing(rows: readonly SensitivityRow[]): SensitivityRow[] {
-  return [...rows].sort((a, b) => b.swing - a.swing || a.variable.localeCompare(b.variable));
-}
+export { sortBySwing };
 
 /**
  * Sensitivity rows from the points of a sensitivity experiment: the base point has no params,
@@ -39,7 +37,7 @@ export function sensitivityRowsFromPoints(
       base: base.summary[metric].mean,
       metricAtLow: lo.metric,
       metricAtHigh: hi.metric,
-      swing: Math.abs(hi.metric - lo.metric),
+      swing: swingOf(base.summary[metric].mean, lo.metric, hi.metric),
     };
   });
   return sortBySwing(rows);
@@ -60,8 +58,10 @@ export function tornadoChart(
   ): BarSeriesOption => ({
     type: "bar",
     name,
-    barGap: "-100%",
-    barCategoryGap: "35%",
+    // side by side: where both values move the metric the same way, overlapping bars would
+    // hide the shorter one
+    barGap: "0%",
+    barCategoryGap: "30%",
     itemStyle: { color, opacity: 0.85 },
     data: sorted.map((r) => metricAt(r) - base),
   });
@@ -69,7 +69,7 @@ export function tornadoChart(
   return {
     name: `tornado-${metric}`,
     title,
-    caption: `Change of ${metric} from its base value ${num(base, 4)} ${unit} when one variable moves to its low or high value (under each name: its low → high value and its value in the scenario), largest swing on top.`,
+    caption: `Change of ${metric} from its base value ${num(base, 4)} ${unit} when one variable moves to its low or high value (under each name: its low → high value and its value in the scenario), largest swing (the span of base, low and high) on top.`,
     height: Math.max(320, 150 + 48 * sorted.length),
     option: {
       ...frame(title, `base: ${num(base, 4)} ${unit}`),
