@@ -1,4 +1,5 @@
 import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/types.js";
+import type { Policy } from "../plugins/api.js";
 import { experimentPlugins, loadPluginRefs } from "../plugins/refs.js";
 import type { Collected } from "./bands.js";
 import {
@@ -11,6 +12,8 @@ import {
   pointScenario,
 } from "./chunk.js";
 import { checkBandColumns, experimentColumns } from "./columns.js";
+import type { BandPlan } from "./histogram.js";
+import { pointPlan } from "./runner.js";
 import { inThreadLane, type Lane, threadLane } from "./threads.js";
 
 export interface RunExperimentOptions {
@@ -48,6 +51,26 @@ export function chunkBlocks(runs: number, workers: number): number {
   const blocks = Math.ceil(runs / BLOCK_RUNS);
   if (runs <= EXACT_RUNS) return 1;
   return Math.max(1, Math.min(4, Math.ceil(blocks / (8 * workers))));
+}
+
+/**
+ * Histogram bands: a chunk with its point's bucket plan. Each point's pilot is run and planned
+ * once, in this thread, when its first chunk is handed out (for the first point, while the
+ * worker threads start), and the same plan goes to every lane with each chunk (`plans`: the
+ * points' plans made so far, by index).
+ */
+function withPlan(
+  t: ChunkTask,
+  plans: Map<number, BandPlan>,
+  policies: readonly Policy[],
+): ChunkTask {
+  if (t.runs <= EXACT_RUNS) return t;
+  let plan = plans.get(t.point.index);
+  if (!plan) {
+    plan = pointPlan(pointScenario(t.scenario, t.point), t.seed, t.runs, policies);
+    plans.set(t.point.index, plan);
+  }
+  return { ...t, plan };
 }
 
 /**
@@ -91,6 +114,7 @@ export async function runExperiment(
     ...experimentColumns(spec),
   };
   const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs, source)]));
+  const plans = new Map<number, BandPlan>();
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
   // one worker: this thread is the lane; more: worker threads only, so this thread stays free
   // to see Ctrl-C at once (a chunk it ran would hold the signal until it ended; decision 84)
@@ -117,7 +141,7 @@ export async function runExperiment(
           interrupted = true;
           return;
         }
-        const task = tasks[next++];
+        const task = withPlan(tasks[next++], plans, source.policies);
         let partial: ChunkPartial;
         try {
           partial = await me.run(task);
@@ -170,6 +194,7 @@ export async function runExperiment(
           }
           const result = a.finish(collected);
           acc.delete(task.point.index);
+          plans.delete(task.point.index);
           results[spec.points.indexOf(task.point)] = result;
           if (options.sink && begun)
             writes = writes.then(() => options.sink!.writePoint(begun.experimentId, result));
