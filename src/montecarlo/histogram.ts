@@ -159,7 +159,7 @@ export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array):
   const offsets: Uint16Array[] = [];
   const density = new Float64Array(SEGMENTS);
   const weight = new Float64Array(SEGMENTS);
-  const sorted = new Float64Array(n);
+  const pos = new Float64Array(Math.ceil(n / KNOTS[0]) + 2);
   for (let i = 0; i < cells; i++) {
     if (even.varies[i] === 0 || nGood === 0) continue;
     const sc = (even.scale[i] * SEGMENTS) / INTERIOR;
@@ -178,7 +178,7 @@ export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array):
       if (density[c] > spike) spike = density[c];
     }
     if ((peak * SEGMENTS) / (nGood * INTERIOR) <= ADAPT_SHARE && spike < ADAPT_SPIKE) continue;
-    massOf(pilot, i * n, n, good, even.log[i] === 1, even.start[i], sc, sorted, weight);
+    massOf(density, nGood, weight, pos);
     fineAt[i] = offsets.length * OFFSETS;
     offsets.push(shareOut(weight));
     even.scale[i] = sc; // per segment
@@ -218,39 +218,37 @@ function extremes(
 }
 
 /**
- * The pilot's mass per segment (start a, `sc` segments per unit), into `weight`: the mean of
- * two piecewise-linear empirical distribution functions through every KNOT_NEAR-th and every
- * KNOT_FAR-th order statistic of the good pilot values (the mass between two knots spread
- * evenly over the values between them: a smoothed density that follows clusters and
- * tails alike), plus one value's mass spread over each margin beyond the pilot's extremes.
+ * The pilot's mass per segment, into `weight`, from `density` (good pilot values per segment,
+ * m in all): the mean of piecewise-linear empirical distribution functions through every k-th
+ * order statistic for each k of KNOTS (the mass between two knots spread evenly over the
+ * values between them: a smoothed density that follows clusters and tails alike, and that a
+ * pilot's chance hole in a dense stretch does not empty), plus one value's mass spread over
+ * each margin beyond the pilot's extremes. An order statistic is placed within its segment
+ * by rank (no sort: the segment is the resolution the plan uses).
  */
-function massOf(
-  pilot: Float64Array,
-  o: number,
-  n: number,
-  good: Uint8Array,
-  log: boolean,
-  a: number,
-  sc: number,
-  sorted: Float64Array,
-  weight: Float64Array,
-): void {
-  let m = 0;
-  for (let k = 0; k < n; k++) {
-    if (good[k] === 0) continue;
-    const x = pilot[o + k];
-    sorted[m++] = ((log ? Math.log(x) : x) - a) * sc;
-  }
-  const v = sorted.subarray(0, m).sort();
+function massOf(density: Float64Array, m: number, weight: Float64Array, pos: Float64Array): void {
   weight.fill(0);
+  if (m === 0) return;
+  // positions (segment units) of the order statistics of ranks 0, K, 2K, … and m − 1 (K =
+  // KNOTS[0], which divides every step): one walk of the cumulative counts
+  const K = KNOTS[0];
+  const last = Math.ceil((m - 1) / K);
+  let c = 0;
+  let below = 0;
+  for (let j = 0; j <= last; j++) {
+    const r = Math.min(m - 1, j * K);
+    while (c < SEGMENTS - 1 && below + density[c] <= r) below += density[c++];
+    pos[j] = c + Math.min(1, (r + 0.5 - below) / Math.max(1, density[c]));
+  }
   for (const step of KNOTS)
     for (let lo = 0; lo < m - 1; ) {
       const hi = Math.min(m - 1, lo + step);
-      spread(v[lo], v[hi], (hi - lo) / KNOTS.length, weight);
+      const b = hi === m - 1 ? last : hi / K;
+      spread(pos[lo / K], pos[b], (hi - lo) / KNOTS.length, weight);
       lo = hi;
     }
-  spread(0, v[0], 1, weight);
-  spread(v[m - 1], SEGMENTS, 1, weight);
+  spread(0, pos[0], 1, weight);
+  spread(pos[last], SEGMENTS, 1, weight);
 }
 
 /** Order-statistic steps of massOf's empirical distribution functions. */
