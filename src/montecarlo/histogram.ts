@@ -2,11 +2,15 @@
  * Mergeable per-cell histograms for the bands of large Monte Carlos (docs/bands.md).
  *
  * Each cell (a column × day) has a fixed plan taken from a deterministic pilot (runs 0 … P−1
- * of the point): COARSE linear buckets over the pilot's range widened by PILOT_MARGIN of that
+ * of the point): INTERIOR fine buckets over the pilot's range widened by PILOT_MARGIN of that
  * range on each side (on the log scale for a positive cell spanning a factor of LOG_RATIO),
- * plus an underflow and an overflow bucket. A coarse bucket keeps the exact min and max of its
- * values; it is split into FINE equal sub-buckets that keep counts. Counts add and min/max
- * combine exactly, so merging in any order gives the same bytes.
+ * plus an underflow and an overflow bucket. An even plan splits the range evenly; an adaptive
+ * plan (most varying cells) cuts it into SEGMENTS equal segments and shares the fine buckets
+ * out among them by the pilot's empirical distribution. Every FINE consecutive fine buckets
+ * form a coarse bucket that keeps the exact min and max of its values. Counts are counted in
+ * 16 bits (a row of 4 kB: the histogram of the whitepaper's 3,600 varying cells ≈ 15 MB of
+ * counters) and flushed into 32 bits before they can overflow. Counts add and min/max combine
+ * exactly, so merging in any order gives the same bytes.
  *
  * A cell whose values so far are all one value (deterministic days, zeros) keeps no row, only
  * that value and its count; it gets a row the first time a different value arrives.
