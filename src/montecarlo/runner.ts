@@ -8,7 +8,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { type BandPlan, planFromPilot } from "./histogram.js";
 
 /** Runs of the pilot that plans the histogram buckets: runs 0 … PILOT_RUNS−1 of the point. */
-export const PILOT_RUNS = 128;
+export const PILOT_RUNS = 512;
 
 /** How a chunk runs its runs: a batch at a time, cell-major with the runs innermost. */
 export interface Runner {
