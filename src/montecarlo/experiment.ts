@@ -9,6 +9,7 @@ import {
   chunkRanges,
   EXACT_RUNS,
   PointAccumulator,
+  phaseClock,
   pointScenario,
 } from "./chunk.js";
 import { checkBandColumns, experimentColumns } from "./columns.js";
@@ -53,6 +54,9 @@ export function chunkBlocks(runs: number, workers: number): number {
   return Math.max(1, Math.min(4, Math.ceil(blocks / (8 * workers))));
 }
 
+/** The phase (phaseClock) of the pilot and plan, made once per point by the coordinator. */
+const PLAN_PHASE = "pilot plan, once per point";
+
 /**
  * Histogram bands: a chunk with its point's bucket plan. Each point's pilot is run and planned
  * once, in this thread, when its first chunk is handed out (for the first point, while the
@@ -67,8 +71,14 @@ function withPlan(
   if (t.runs <= EXACT_RUNS) return t;
   let plan = plans.get(t.point.index);
   if (!plan) {
+    const t0 = phaseClock.enabled ? process.cpuUsage() : null;
     plan = pointPlan(pointScenario(t.scenario, t.point), t.seed, t.runs, policies);
     plans.set(t.point.index, plan);
+    if (t0) {
+      const u = process.cpuUsage(t0);
+      const s = phaseClock.seconds;
+      s[PLAN_PHASE] = (s[PLAN_PHASE] ?? 0) + (u.user + u.system) / 1e6;
+    }
   }
   return { ...t, plan };
 }
