@@ -21,6 +21,7 @@ import {
   type ChunkJobResult,
   chunkJobId,
   planKey,
+  planPrefix,
   queueName,
   REGISTRY_CHANNEL,
   REGISTRY_KEY,
@@ -118,9 +119,12 @@ export async function runDistributedExperiment(
     };
     const run = new Collection(spec, todo, begun.experimentId, name, conn, queue, options, source);
     if (begun.resumed) await run.recover();
-    await run.enqueueMissing();
-    await conn.direct.sadd(REGISTRY_KEY, name);
-    await conn.direct.publish(REGISTRY_CHANNEL, name);
+    // workers are told as soon as the first point's chunks are queued (the points' plans are
+    // made here one after another)
+    await run.enqueueMissing(async () => {
+      await conn.direct.sadd(REGISTRY_KEY, name);
+      await conn.direct.publish(REGISTRY_CHANNEL, name);
+    });
     run.report();
     const interrupted = !(await run.collectAll());
     run.report();
@@ -204,21 +208,29 @@ class Collection {
     return resultKey(this.name, chunkJobId(point.index, runStart));
   }
 
-  /** Enqueue every chunk not yet merged; an earlier coordinator's failed jobs start afresh. */
-  async enqueueMissing(): Promise<void> {
+  /**
+   * Enqueue every chunk not yet merged, point by point (each point's plan made first); an
+   * earlier coordinator's failed jobs start afresh. `announce` (telling the workers) is called
+   * once the first chunks are queued, or at the end when there are none.
+   */
+  async enqueueMissing(announce: () => Promise<void>): Promise<void> {
     for (const job of await this.queue.getJobs(["failed"], 0, -1)) await job.remove();
     let missing: ReturnType<Collection["job"]>[] = [];
+    let announced = false;
     for (const [index, { have }] of this.open) {
       const point = this.byIndex.get(index)!;
       const ranges = this.plan.filter(([s]) => !have.has(s));
       if (ranges.length > 0) await this.storePlan(point);
       missing.push(...ranges.map((r) => this.job(point, r)));
-      if (missing.length >= 500) {
+      if (missing.length >= 500 || (!announced && missing.length > 0)) {
         await this.queue.addBulk(missing);
         missing = [];
+        if (!announced) await announce();
+        announced = true;
       }
     }
     if (missing.length > 0) await this.queue.addBulk(missing);
+    if (!announced) await announce();
   }
 
   /**
@@ -373,6 +385,7 @@ async function wipeQueue(conn: QueueConnection, q: ChunkQueue, name: string): Pr
   while (Date.now() < until && (await q.getWorkersCount()) > 0) await sleep(20);
   await q.obliterate({ force: true });
   await deleteKeys(conn, `${resultKey(name, "")}*`);
+  await deleteKeys(conn, `${planPrefix(name)}*`);
 }
 
 async function reachable(conn: QueueConnection): Promise<boolean> {

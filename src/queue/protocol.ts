@@ -40,7 +40,12 @@ export function resultKey(queue: string, jobId: string): string {
   return `bme:chunk:${queue}:${jobId}`;
 }
 
-/** Where a point's bucket plan is stored (under the queue's result keys: wiped with them). */
+/** Where a point's bucket plan is stored (deleted when the point is stored, and with the queue). */
 export function planKey(queue: string, point: number): string {
-  return resultKey(queue, `plan-p${point}`);
+  return `${planPrefix(queue)}p${point}`;
+}
+
+/** The start of every plan key of a queue. */
+export function planPrefix(queue: string): string {
+  return `bme:plan:${queue}:`;
 }
