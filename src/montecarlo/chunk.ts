@@ -30,11 +30,11 @@ import {
 import { bandColumns, bandPlan, gatherBandCells } from "./columns.js";
 import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
-import { CellHistograms, type HistogramData } from "./histogram.js";
+import { type BandPlan, CellHistograms, type HistogramData } from "./histogram.js";
 import { outcomeContext } from "./outcomes.js";
 import { BatchOutcomes } from "./outcomesBatch.js";
 import { summarizeSample } from "./quantile.js";
-import { bufferOf, cachedRunner, planOf } from "./runner.js";
+import { bufferOf, cachedRunner, planOf, type Runner } from "./runner.js";
 
 /** Runs are reduced in blocks of this many, in block order: the unit of determinism. */
 export const BLOCK_RUNS = 1024;
@@ -81,6 +81,12 @@ export interface ChunkTask {
   readonly plugins?: readonly PluginRef[];
   /** The columns that get bands (absent: all; src/montecarlo/columns.ts). */
   readonly columns?: readonly string[];
+  /**
+   * Histogram mode: the point's bucket plan (every cell of the table), made once per point by
+   * whoever hands out its chunks (pointPlan) and the same for every chunk. Absent: the chunk's
+   * thread makes it from the pilot (the same plan: the pilot is deterministic).
+   */
+  readonly plan?: BandPlan;
 }
 
 /**
@@ -160,7 +166,7 @@ export function runChunk(
   const folder = exact
     ? null
     : new BandFolder(
-        bandPlan(planOf(r, scenario, task.seed, task.runs), band, days),
+        bandPlan(taskPlan(task, r, scenario), band, days),
         band.cells,
         n,
         BLOCK_RUNS,
@@ -255,6 +261,16 @@ export function runChunk(
   };
 }
 
+/** The plan of a chunk's point: the one handed with the task, or made here from the pilot. */
+function taskPlan(task: ChunkTask, r: Runner, scenario: Scenario): BandPlan {
+  const plan = task.plan ?? planOf(r, scenario, task.seed, task.runs);
+  if (plan.start.length !== r.cells)
+    throw new Error(
+      `point ${task.point.index}: the bucket plan is for ${plan.start.length} cells, the table has ${r.cells}`,
+    );
+  return plan;
+}
+
 /**
  * A slice of a point's refinement (docs/bands.md): runs runStart … runEnd−1 of the point run
  * again, and the values of `want`'s buckets collected. Plain data, for worker threads.
@@ -269,7 +285,7 @@ export function runRefine(task: RefineTask, plugins?: LoadedPlugins): Collected 
   const scenario = pointScenario(task.scenario, task.point);
   const r = cachedRunner(scenario, plugins?.policies ?? []);
   const band = bandColumns(r.c.columns, r.c.days, task.columns);
-  const plan = bandPlan(planOf(r, scenario, task.seed, task.runs), band, r.c.days);
+  const plan = bandPlan(taskPlan(task, r, scenario), band, r.c.days);
   const t = clock();
   const collected = collectBuckets(
     r,

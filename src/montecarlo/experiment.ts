@@ -1,5 +1,6 @@
 import { totalmem } from "node:os";
 import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/types.js";
+import type { Policy } from "../plugins/api.js";
 import { experimentPlugins, loadPluginRefs } from "../plugins/refs.js";
 import type { Collected } from "./bands.js";
 import {
@@ -9,10 +10,13 @@ import {
   chunkRanges,
   EXACT_RUNS,
   PointAccumulator,
+  phaseClock,
   pointScenario,
 } from "./chunk.js";
 import { checkBandColumns, experimentColumns } from "./columns.js";
 import { checkBandMemory, experimentBandWork } from "./memory.js";
+import type { BandPlan } from "./histogram.js";
+import { pointPlan } from "./runner.js";
 import { inThreadLane, type Lane, threadLane } from "./threads.js";
 
 export interface RunExperimentOptions {
@@ -52,6 +56,35 @@ export function chunkBlocks(runs: number, workers: number): number {
   const blocks = Math.ceil(runs / BLOCK_RUNS);
   if (runs <= EXACT_RUNS) return 1;
   return Math.max(1, Math.min(4, Math.ceil(blocks / (8 * workers))));
+}
+
+/** The phase (phaseClock) of the pilot and plan, made once per point by the coordinator. */
+const PLAN_PHASE = "pilot plan, once per point";
+
+/**
+ * Histogram bands: a chunk with its point's bucket plan. Each point's pilot is run and planned
+ * once, in this thread, when its first chunk is handed out (for the first point, while the
+ * worker threads start), and the same plan goes to every lane with each chunk (`plans`: the
+ * points' plans made so far, by index).
+ */
+function withPlan(
+  t: ChunkTask,
+  plans: Map<number, BandPlan>,
+  policies: readonly Policy[],
+): ChunkTask {
+  if (t.runs <= EXACT_RUNS) return t;
+  let plan = plans.get(t.point.index);
+  if (!plan) {
+    const t0 = phaseClock.enabled ? process.cpuUsage() : null;
+    plan = pointPlan(pointScenario(t.scenario, t.point), t.seed, t.runs, policies);
+    plans.set(t.point.index, plan);
+    if (t0) {
+      const u = process.cpuUsage(t0);
+      const s = phaseClock.seconds;
+      s[PLAN_PHASE] = (s[PLAN_PHASE] ?? 0) + (u.user + u.system) / 1e6;
+    }
+  }
+  return { ...t, plan };
 }
 
 /**
@@ -98,6 +131,7 @@ export async function runExperiment(
     ...experimentColumns(spec),
   };
   const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs, source)]));
+  const plans = new Map<number, BandPlan>();
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
   // one worker: this thread is the lane; more: worker threads only, so this thread stays free
   // to see Ctrl-C at once (a chunk it ran would hold the signal until it ended; decision 84)
@@ -124,7 +158,7 @@ export async function runExperiment(
           interrupted = true;
           return;
         }
-        const task = tasks[next++];
+        const task = withPlan(tasks[next++], plans, source.policies);
         let partial: ChunkPartial;
         try {
           partial = await me.run(task);
@@ -177,6 +211,7 @@ export async function runExperiment(
           }
           const result = a.finish(collected);
           acc.delete(task.point.index);
+          plans.delete(task.point.index);
           results[spec.points.indexOf(task.point)] = result;
           if (options.sink && begun)
             writes = writes.then(() => options.sink!.writePoint(begun.experimentId, result));

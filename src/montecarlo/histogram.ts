@@ -2,21 +2,36 @@
  * Mergeable per-cell histograms for the bands of large Monte Carlos (docs/bands.md).
  *
  * Each cell (a column × day) has a fixed plan taken from a deterministic pilot (runs 0 … P−1
- * of the point): COARSE linear buckets over the pilot's range widened by PILOT_MARGIN of that
+ * of the point): INTERIOR fine buckets over the pilot's range widened by PILOT_MARGIN of that
  * range on each side (on the log scale for a positive cell spanning a factor of LOG_RATIO),
- * plus an underflow and an overflow bucket. A coarse bucket keeps the exact min and max of its
- * values; it is split into FINE equal sub-buckets that keep counts. Counts add and min/max
- * combine exactly, so merging in any order gives the same bytes.
+ * plus an underflow and an overflow bucket. An even plan splits the range evenly; an adaptive
+ * plan (most varying cells) cuts it into SEGMENTS equal segments and shares the fine buckets
+ * out among them by the pilot's empirical distribution. Every FINE consecutive fine buckets
+ * form a coarse bucket that keeps the exact min and max of its values. Counts are counted in
+ * 16 bits (a row of 4 kB: the histogram of the whitepaper's 3,600 varying cells ≈ 15 MB of
+ * counters) and flushed into 32 bits before they can overflow. Counts add and min/max combine
+ * exactly, so merging in any order gives the same bytes.
  *
  * A cell whose values so far are all one value (deterministic days, zeros) keeps no row, only
  * that value and its count; it gets a row the first time a different value arrives.
  */
 
-/** Coarse buckets per cell between the underflow and the overflow bucket (each keeps min, max). */
-export const COARSE = 512;
-/** Counting sub-buckets per coarse bucket. */
-export const FINE = 8;
-const FINE_SHIFT = 3;
+/**
+ * Coarse buckets per cell between the underflow and the overflow bucket: each keeps the min
+ * and max of its values and is made of FINE consecutive fine buckets (in value order).
+ */
+export const COARSE = 64;
+/** Counting (fine) buckets per coarse bucket. */
+export const FINE = 32;
+const FINE_SHIFT = 5;
+/**
+ * Lookup segments of an adaptive plan: the cell's range is cut into SEGMENTS equal segments
+ * (on the value or log scale), and segment k holds interior fine buckets fine[at+k] …
+ * fine[at+k+1]−1, their number following the pilot's density there.
+ */
+export const SEGMENTS = 256;
+/** Counts are kept in 16 bits while counting and flushed into 32 bits before they can overflow. */
+const NARROW_MAX = 65535;
 /** Coarse buckets of a row, with underflow and overflow. */
 const NC = COARSE + 2;
 /** Counts per cell row. */
@@ -29,14 +44,14 @@ export const PILOT_MARGIN = 0.1;
 export const LOG_RATIO = 2;
 /** Interior fine buckets of a row (COARSE · FINE), however a cell's plan shares them out. */
 export const INTERIOR = COARSE * FINE;
-/** Offsets per adaptive cell: the first interior fine bucket of each coarse bucket, and INTERIOR. */
-export const OFFSETS = COARSE + 1;
+/** Offsets per adaptive cell: the first interior fine bucket of each segment, and INTERIOR. */
+export const OFFSETS = SEGMENTS + 1;
 /**
  * A cell is planned adaptively when, on the even plan, the pilot's density (smoothed over
  * 2·SMOOTH + 1 coarse buckets) would put more than this share of the runs in one fine bucket.
  */
 export const ADAPT_SHARE = 0.0015;
-const SMOOTH = 4;
+const SMOOTH = 2;
 /**
  * Up to TRIM pilot values on each side are left out of a cell's range when that makes the
  * range TRIM_RATIO times narrower (one run far off, the others within residues of a value):
@@ -44,10 +59,10 @@ const SMOOTH = 4;
  */
 const TRIM = 2;
 const TRIM_RATIO = 64;
-/** … or when this many pilot values fall in one coarse bucket (a spike the smoothing hides). */
+/** … or when this many pilot values fall in one segment (a spike the smoothing hides). */
 export const ADAPT_SPIKE = 6;
-/** Fine buckets every coarse bucket of an adaptive cell gets; the rest follow the pilot. */
-const BASE_FINE = 2;
+/** Fine buckets every segment of an adaptive cell gets; the rest follow the pilot. */
+const BASE_FINE = 1;
 
 /**
  * Per cell: where fine bucket FINE starts (`start`, on the value or, where `log[i]` = 1, on
@@ -146,29 +161,31 @@ export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array):
   even.varies.set(varies);
   const fineAt = new Int32Array(cells).fill(-1);
   const offsets: Uint16Array[] = [];
-  const density = new Float64Array(COARSE);
-  const weight = new Float64Array(COARSE);
+  const density = new Float64Array(SEGMENTS);
+  const weight = new Float64Array(SEGMENTS);
+  const pos = new Float64Array(Math.ceil(n / KNOTS[0]) + 2);
   for (let i = 0; i < cells; i++) {
     if (even.varies[i] === 0 || nGood === 0) continue;
-    const sc = even.scale[i] / FINE;
+    const sc = (even.scale[i] * SEGMENTS) / INTERIOR;
     densityOf(pilot, i * n, n, good, even.log[i] === 1, even.start[i], sc, density);
     // the density smoothed over 2·SMOOTH + 1 coarse buckets (a running sum), its peak, the spike
     let window = 0;
     for (let c = 0; c < SMOOTH; c++) window += density[c];
     let peak = 0;
     let spike = 0;
-    for (let c = 0; c < COARSE; c++) {
-      if (c + SMOOTH < COARSE) window += density[c + SMOOTH];
+    for (let c = 0; c < SEGMENTS; c++) {
+      if (c + SMOOTH < SEGMENTS) window += density[c + SMOOTH];
       if (c - SMOOTH - 1 >= 0) window -= density[c - SMOOTH - 1];
       const w = window / (2 * SMOOTH + 1);
       weight[c] = w + density[c]; // half follows the values bucket by bucket, half the smoothed density
       if (w > peak) peak = w;
       if (density[c] > spike) spike = density[c];
     }
-    if (peak / (nGood * FINE) <= ADAPT_SHARE && spike < ADAPT_SPIKE) continue;
+    if ((peak * SEGMENTS) / (nGood * INTERIOR) <= ADAPT_SHARE && spike < ADAPT_SPIKE) continue;
+    massOf(density, nGood, weight, pos);
     fineAt[i] = offsets.length * OFFSETS;
     offsets.push(shareOut(weight));
-    even.scale[i] = sc; // per coarse bucket
+    even.scale[i] = sc; // per segment
   }
   const fine = new Uint16Array(offsets.length * OFFSETS);
   offsets.forEach((o, k) => {
@@ -204,7 +221,57 @@ function extremes(
   }
 }
 
-/** Pilot values per coarse bucket of the even plan (start a, `sc` coarse buckets per unit). */
+/**
+ * The pilot's mass per segment, into `weight`, from `density` (good pilot values per segment,
+ * m in all): the mean of piecewise-linear empirical distribution functions through every k-th
+ * order statistic for each k of KNOTS (the mass between two knots spread evenly over the
+ * values between them: a smoothed density that follows clusters and tails alike, and that a
+ * pilot's chance hole in a dense stretch does not empty), plus one value's mass spread over
+ * each margin beyond the pilot's extremes. An order statistic is placed within its segment
+ * by rank (no sort: the segment is the resolution the plan uses).
+ */
+function massOf(density: Float64Array, m: number, weight: Float64Array, pos: Float64Array): void {
+  weight.fill(0);
+  if (m === 0) return;
+  // positions (segment units) of the order statistics of ranks 0, K, 2K, … and m − 1 (K =
+  // KNOTS[0], which divides every step): one walk of the cumulative counts
+  const K = KNOTS[0];
+  const last = Math.ceil((m - 1) / K);
+  let c = 0;
+  let below = 0;
+  for (let j = 0; j <= last; j++) {
+    const r = Math.min(m - 1, j * K);
+    while (c < SEGMENTS - 1 && below + density[c] <= r) below += density[c++];
+    pos[j] = c + Math.min(1, (r + 0.5 - below) / Math.max(1, density[c]));
+  }
+  for (const step of KNOTS)
+    for (let lo = 0; lo < m - 1; ) {
+      const hi = Math.min(m - 1, lo + step);
+      const b = hi === m - 1 ? last : hi / K;
+      spread(pos[lo / K], pos[b], (hi - lo) / KNOTS.length, weight);
+      lo = hi;
+    }
+  spread(0, pos[0], 1, weight);
+  spread(pos[last], SEGMENTS, 1, weight);
+}
+
+/** Order-statistic steps of massOf's empirical distribution functions. */
+const KNOTS = [4, 16, 64];
+
+/** Add mass `mass` spread evenly over [ua, ub] (segment units, clamped to the segments). */
+function spread(ua: number, ub: number, mass: number, weight: Float64Array): void {
+  const top = SEGMENTS - 1e-9;
+  const a = Math.min(top, Math.max(0, ua));
+  const b = Math.min(top, Math.max(0, ub));
+  if (!(b - a > 1e-9)) {
+    weight[a | 0] += mass;
+    return;
+  }
+  for (let c = a | 0; c <= (b | 0); c++)
+    weight[c] += (mass * (Math.min(b, c + 1) - Math.max(a, c))) / (b - a);
+}
+
+/** Pilot values per segment of the even plan (start a, `sc` segments per unit). */
 function densityOf(
   pilot: Float64Array,
   o: number,
@@ -220,28 +287,25 @@ function densityOf(
     if (good[k] === 0) continue;
     const x = pilot[o + k];
     const u = ((log ? Math.log(x) : x) - a) * sc;
-    density[u >= COARSE - 1 ? COARSE - 1 : u > 0 ? u | 0 : 0]++;
+    density[u >= SEGMENTS - 1 ? SEGMENTS - 1 : u > 0 ? u | 0 : 0]++;
   }
 }
 
-/** Offsets of an adaptive cell: BASE_FINE per coarse bucket, the rest by `weight`. */
+/**
+ * Offsets of an adaptive cell: BASE_FINE per segment, the rest in proportion to `weight`
+ * (rounded on the running total, so each segment's share is within one bucket of its own).
+ */
 function shareOut(weight: Float64Array): Uint16Array {
   let total = 0;
-  let heaviest = 0;
-  for (let c = 0; c < COARSE; c++) {
-    total += weight[c];
-    if (weight[c] > weight[heaviest]) heaviest = c;
-  }
-  const rest = INTERIOR - BASE_FINE * COARSE;
-  const n = new Int32Array(COARSE);
-  let used = 0;
-  for (let c = 0; c < COARSE; c++) {
-    n[c] = BASE_FINE + Math.floor((rest * weight[c]) / total);
-    used += n[c];
-  }
-  n[heaviest] += INTERIOR - used;
+  for (let c = 0; c < SEGMENTS; c++) total += weight[c];
+  const rest = INTERIOR - BASE_FINE * SEGMENTS;
   const o = new Uint16Array(OFFSETS);
-  for (let c = 0; c < COARSE; c++) o[c + 1] = o[c] + n[c];
+  let run = 0;
+  for (let c = 0; c < SEGMENTS; c++) {
+    run += weight[c];
+    const shared = c === SEGMENTS - 1 || !(total > 0) ? rest : Math.round((rest * run) / total);
+    o[c + 1] = Math.max(o[c] + BASE_FINE, BASE_FINE * (c + 1) + Math.min(rest, shared));
+  }
   return o;
 }
 
@@ -288,8 +352,13 @@ export class CellHistograms {
   readonly rowOf: Int32Array;
   readonly atom: Float64Array;
   readonly atomCount: Float64Array;
+  /** Per row: COUNTS counts flushed from `narrow` (and merged in). A row's count is counts + narrow. */
   counts: Int32Array;
   minMax: Float64Array;
+  /** Per row: COUNTS 16-bit counts being counted into (the hot path's, 2 kB per row). */
+  private narrow: Uint16Array;
+  /** Per row: values counted into `narrow` since its last flush (< NARROW_MAX). */
+  private pending: Int32Array;
   private nRows = 0;
 
   constructor(
@@ -308,6 +377,8 @@ export class CellHistograms {
     this.atomCount = new Float64Array(this.cells);
     this.counts = new Int32Array(rows * COUNTS);
     this.minMax = new Float64Array(rows * MM);
+    this.narrow = new Uint16Array(rows * COUNTS);
+    this.pending = new Int32Array(rows);
   }
 
   /** Fine bucket of x in cell i. */
@@ -317,7 +388,7 @@ export class CellHistograms {
     const at = this.fineAt[i];
     if (at >= 0) {
       if (!(u >= 0)) return 0;
-      if (u >= COARSE) return FINE * (COARSE + 1);
+      if (u >= SEGMENTS) return FINE * (COARSE + 1);
       const c = u | 0;
       const o = this.fine[at + c];
       const nf = this.fine[at + c + 1] - o;
@@ -329,19 +400,26 @@ export class CellHistograms {
     return f;
   }
 
-  /** Coarse bucket (0: underflow, COARSE + 1: overflow) of fine bucket f of cell i. */
-  coarseOf(i: number, f: number): number {
+  /**
+   * Coarse bucket (0: underflow, COARSE + 1: overflow) of fine bucket f of cell i: FINE
+   * consecutive fine buckets, whatever the plan (fine buckets are ordered as their values are).
+   */
+  coarseOf(_i: number, f: number): number {
+    return f >> FINE_SHIFT;
+  }
+
+  /** Segment of interior fine bucket f of adaptive cell i (binary search on its offsets). */
+  private segmentOf(i: number, f: number): number {
     const at = this.fineAt[i];
-    if (at < 0 || f < FINE || f >= FINE * (COARSE + 1)) return f >> FINE_SHIFT;
     const g = f - FINE;
     let lo = 0;
-    let hi = COARSE - 1;
+    let hi = SEGMENTS - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (this.fine[at + mid] <= g) lo = mid;
       else hi = mid - 1;
     }
-    return lo + 1;
+    return lo;
   }
 
   /** Give cell i a row (its one value, if any, counted into it); returns the row's index. */
@@ -349,12 +427,15 @@ export class CellHistograms {
     if (this.rowOf[i] >= 0) return this.rowOf[i];
     if (this.nRows * COUNTS >= this.counts.length) {
       const rows = Math.max(16, this.nRows * 2);
-      const counts = new Int32Array(rows * COUNTS);
-      counts.set(this.counts.subarray(0, this.nRows * COUNTS));
-      const minMax = new Float64Array(rows * MM);
-      minMax.set(this.minMax.subarray(0, this.nRows * MM));
-      this.counts = counts;
-      this.minMax = minMax;
+      const grow = <T extends Int32Array | Float64Array | Uint16Array>(a: T, len: number): T => {
+        const b = new (a.constructor as new (n: number) => T)(rows * len);
+        b.set(a.subarray(0, this.nRows * len));
+        return b;
+      };
+      this.counts = grow(this.counts, COUNTS);
+      this.minMax = grow(this.minMax, MM);
+      this.narrow = grow(this.narrow, COUNTS);
+      this.pending = grow(this.pending, 1);
     }
     const row = this.nRows++;
     // (+∞, −∞) in every pair: one pair, doubled by native copies
@@ -373,9 +454,25 @@ export class CellHistograms {
   private addToRow(i: number, row: number, x: number, n: number): void {
     const f = this.bucket(i, x);
     this.counts[row * COUNTS + f] += n;
-    const p = row * MM + 2 * this.coarseOf(i, f);
+    const p = row * MM + 2 * (f >> FINE_SHIFT);
     if (x < this.minMax[p]) this.minMax[p] = x;
     if (x > this.minMax[p + 1]) this.minMax[p + 1] = x;
+  }
+
+  /** Add the 16-bit counts of a row into its 32-bit counts (exact), and clear them. */
+  private flushRow(row: number): void {
+    if (row >= this.pending.length || this.pending[row] === 0) return;
+    const c = this.counts;
+    const w = this.narrow;
+    const o = row * COUNTS;
+    for (let k = 0; k < COUNTS; k++) c[o + k] += w[o + k];
+    w.fill(0, o, o + COUNTS);
+    this.pending[row] = 0;
+  }
+
+  /** Every row's 16-bit counts into its 32-bit counts (before reading or handing them over). */
+  flush(): void {
+    for (let row = 0; row < this.nRows; row++) this.flushRow(row);
   }
 
   /** Add n copies of x to cell i. */
@@ -419,15 +516,33 @@ export class CellHistograms {
       this.materialize(i);
     }
     const row = this.rowOf[i];
-    if (this.fineAt[i] >= 0) {
-      this.addManyAdaptive(i, row, v, from, n, good);
-      return;
+    for (let from1 = from, left = n; left > 0; ) {
+      // at most NARROW_MAX values into a row's 16-bit counts between flushes
+      if (this.pending[row] >= NARROW_MAX) this.flushRow(row);
+      const m = Math.min(left, NARROW_MAX - this.pending[row]);
+      this.pending[row] += m;
+      const g = good === null ? null : good.subarray(from1 - from, from1 - from + m);
+      if (this.fineAt[i] >= 0) this.addManyAdaptive(i, row, v, from1, m, g);
+      else this.addManyEven(i, row, v, from1, m, g);
+      from1 += m;
+      left -= m;
     }
+  }
+
+  /** addMany's loop for a cell with an even plan. */
+  private addManyEven(
+    i: number,
+    row: number,
+    v: Float64Array,
+    from: number,
+    n: number,
+    good: Uint8Array | null,
+  ): void {
     const co = row * COUNTS;
     const mo = row * MM;
     const a = this.start[i];
     const s = this.scale[i];
-    const counts = this.counts;
+    const counts = this.narrow;
     const mm = this.minMax;
     const top = FINE * (COARSE + 1);
     const log = this.log[i] === 1;
@@ -462,8 +577,9 @@ export class CellHistograms {
     const s = this.scale[i];
     const at = this.fineAt[i];
     const fine = this.fine;
-    const counts = this.counts;
+    const counts = this.narrow;
     const mm = this.minMax;
+    const top = FINE * (COARSE + 1);
     const log = this.log[i] === 1;
     const all = good === null;
     for (let j = 0; j < n; j++) {
@@ -471,24 +587,18 @@ export class CellHistograms {
       const x = v[from + j];
       const u = log ? (x > 0 ? (Math.log(x) - a) * s : -1) : (x - a) * s;
       let f: number;
-      let cb: number;
-      if (!(u >= 0)) {
-        f = 0;
-        cb = 0;
-      } else if (u >= COARSE) {
-        f = FINE * (COARSE + 1);
-        cb = COARSE + 1;
-      } else {
+      if (!(u >= 0)) f = 0;
+      else if (u >= SEGMENTS) f = top;
+      else {
         const c = u | 0;
         const o = fine[at + c];
         const nf = fine[at + c + 1] - o;
         let k = ((u - c) * nf) | 0;
         if (k >= nf) k = nf - 1;
         f = FINE + o + k;
-        cb = c + 1;
       }
       counts[co + f]++;
-      const p = mo + 2 * cb;
+      const p = mo + 2 * (f >> FINE_SHIFT);
       if (x < mm[p]) mm[p] = x;
       if (x > mm[p + 1]) mm[p + 1] = x;
     }
@@ -496,6 +606,7 @@ export class CellHistograms {
 
   /** Fold another histogram of the same plan in: exact, and the same bytes in any order. */
   merge(other: CellHistograms | HistogramData): void {
+    if (other instanceof CellHistograms) other.flush();
     for (let i = 0; i < this.cells; i++) {
       const ro = other.rowOf[i];
       if (ro < 0) {
@@ -519,9 +630,9 @@ export class CellHistograms {
   private edge(i: number, f: number): number {
     const at = this.fineAt[i];
     let k = f - FINE;
-    if (at >= 0 && k >= INTERIOR) k = COARSE;
+    if (at >= 0 && k >= INTERIOR) k = SEGMENTS;
     else if (at >= 0) {
-      const c = this.coarseOf(i, f) - 1;
+      const c = this.segmentOf(i, f);
       const o = this.fine[at + c];
       k = c + (f - FINE - o) / (this.fine[at + c + 1] - o);
     }
@@ -542,6 +653,7 @@ export class CellHistograms {
         into[j] = { value: this.atom[i], lo: ranks[j], hi: ranks[j], bucket: -1, first: 0 };
       return;
     }
+    this.flushRow(this.rowOf[i]);
     const co = this.rowOf[i] * COUNTS;
     const mo = this.rowOf[i] * MM;
     const counts = this.counts;
@@ -552,7 +664,7 @@ export class CellHistograms {
       if (c === 0) continue;
       while (j < ranks.length && ranks[j] < seen + c) {
         const r = ranks[j];
-        const cb = this.coarseOf(i, f);
+        const cb = f >> FINE_SHIFT;
         const mn = this.minMax[mo + 2 * cb];
         const mx = this.minMax[mo + 2 * cb + 1];
         if (mn === mx) into[j++] = { value: mn, lo: r, hi: r, bucket: f, first: seen };
@@ -585,6 +697,7 @@ export class CellHistograms {
    * changes its argument.
    */
   toData(): HistogramData {
+    this.flush();
     const n = this.nRows;
     const rows = <T extends Int32Array | Float64Array>(a: T, len: number): T =>
       (a.length === len ? a : a.slice(0, len)) as T;
@@ -593,6 +706,7 @@ export class CellHistograms {
 
   /** Plain data viewing this histogram's own arrays (no copy): for handing it over, whole. */
   handOver(): HistogramData {
+    this.flush();
     const n = this.nRows;
     return this.data(this.counts.subarray(0, n * COUNTS), this.minMax.subarray(0, n * MM));
   }
@@ -623,6 +737,8 @@ export class CellHistograms {
     h.counts = d.counts;
     h.minMax = d.minMax;
     h.nRows = d.counts.length / COUNTS;
+    h.narrow = new Uint16Array(d.counts.length);
+    h.pending = new Int32Array(h.nRows);
     return h;
   }
 

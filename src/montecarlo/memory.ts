@@ -11,10 +11,11 @@ import { bandColumns, experimentColumns } from "./columns.js";
 import { COARSE, COUNTS } from "./histogram.js";
 
 /**
- * Bytes of one band cell's histogram row (docs/bands.md): COUNTS 32-bit counts and the min and
- * max (64-bit) of each of the COARSE + 2 coarse buckets. ≈ 24.7 KB.
+ * Bytes of one band cell's histogram row (docs/bands.md): COUNTS 32-bit counts, COUNTS 16-bit
+ * counts being counted into, and the min and max (64-bit) of each of the COARSE + 2 coarse
+ * buckets. ≈ 13.7 KB.
  */
-export const HISTOGRAM_ROW_BYTES = COUNTS * 4 + (COARSE + 2) * 2 * 8;
+export const HISTOGRAM_ROW_BYTES = COUNTS * (4 + 2) + (COARSE + 2) * 2 * 8;
 /** What a Monte Carlo process holds besides its bands (Node, the code, batch tables): ≈ 0.4 GB. */
 export const BASE_BYTES = 0.4e9;
 /** The share of the machine's memory an experiment may plan to use. */

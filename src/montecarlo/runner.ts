@@ -8,7 +8,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { type BandPlan, planFromPilot } from "./histogram.js";
 
 /** Runs of the pilot that plans the histogram buckets: runs 0 … PILOT_RUNS−1 of the point. */
-export const PILOT_RUNS = 128;
+export const PILOT_RUNS = 512;
 
 /** How a chunk runs its runs: a batch at a time, cell-major with the runs innermost. */
 export interface Runner {
@@ -117,6 +117,8 @@ function pilotPlan(r: Runner, seed: number, runs: number): BandPlan {
   return planFromPilot(pilot, n, pilotGood);
 }
 
+const NO_POLICIES: readonly Policy[] = [];
+
 /** Runners made in this thread, by scenario and policies (a thread runs a point's chunks in turn). */
 const runners: { key: string; policies: readonly Policy[]; runner: Runner }[] = [];
 
@@ -125,6 +127,8 @@ const runners: { key: string; policies: readonly Policy[]; runner: Runner }[] = 
  * repeated per chunk), with its batch buffers (`buffers`, reused by the chunks it runs in turn).
  */
 export function cachedRunner(scenario: Scenario, policies: readonly Policy[] = []): Runner {
+  // no policies: one shared empty list, so every caller without plugins finds the same runner
+  if (policies.length === 0) policies = NO_POLICIES;
   const key = JSON.stringify(scenario);
   let e = runners.find((q) => q.key === key && q.policies === policies);
   if (!e) {
@@ -138,6 +142,12 @@ export function cachedRunner(scenario: Scenario, policies: readonly Policy[] = [
 /** The last plans made in this thread (chunks of one point reuse its plan). */
 const plans: { key: string; policies: readonly Policy[]; plan: BandPlan }[] = [];
 
+/**
+ * The bucket plan of a point (every cell of its table) from its pilot, made in this thread and
+ * kept for the chunks of the point that run here. The coordinator makes it once per point
+ * (pointPlan) and hands it to every lane with the chunks (ChunkTask.plan), so the pilot is run
+ * and planned once per point, not once per thread (docs/bands.md).
+ */
 export function planOf(r: Runner, scenario: Scenario, seed: number, runs: number): BandPlan {
   const key = `${seed}|${runs}|${JSON.stringify(scenario)}`;
   let p = plans.find((q) => q.key === key && q.policies === r.policies);
@@ -147,4 +157,14 @@ export function planOf(r: Runner, scenario: Scenario, seed: number, runs: number
     if (plans.length > 4) plans.pop();
   }
   return p.plan;
+}
+
+/** The bucket plan of a point's scenario under `policies` (planOf on this thread's runner). */
+export function pointPlan(
+  scenario: Scenario,
+  seed: number,
+  runs: number,
+  policies: readonly Policy[] = [],
+): BandPlan {
+  return planOf(cachedRunner(scenario, policies), scenario, seed, runs);
 }

@@ -4,22 +4,28 @@ import type { RefineSource } from "../montecarlo/bands.js";
 import {
   BLOCK_RUNS,
   type ChunkTask,
+  EXACT_RUNS,
   PointAccumulator,
   pointScenario,
 } from "../montecarlo/chunk.js";
 import { experimentColumns } from "../montecarlo/columns.js";
 import type { ExperimentOutcome } from "../montecarlo/experiment.js";
+import { pointPlan } from "../montecarlo/runner.js";
 import { experimentPlugins, loadPluginRefs } from "../plugins/refs.js";
 import type { Store } from "../results/index.js";
 import { decodeChunk } from "./codec.js";
 import { bounded, connectQueue, type QueueConnection } from "./connection.js";
+import { encodePlan } from "./planCodec.js";
 import {
   type ChunkJobData,
   type ChunkJobResult,
   chunkJobId,
+  planKey,
+  planPrefix,
   queueName,
   REGISTRY_CHANNEL,
   REGISTRY_KEY,
+  RESULT_TTL_SECONDS,
   resultKey,
 } from "./protocol.js";
 import { type QueueAddress, QueueError } from "./url.js";
@@ -117,9 +123,12 @@ export async function runDistributedExperiment(
     };
     const run = new Collection(spec, todo, begun.experimentId, name, conn, queue, options, source);
     if (begun.resumed) await run.recover();
-    await run.enqueueMissing();
-    await conn.direct.sadd(REGISTRY_KEY, name);
-    await conn.direct.publish(REGISTRY_CHANNEL, name);
+    // workers are told as soon as the first point's chunks are queued (the points' plans are
+    // made here one after another)
+    await run.enqueueMissing(async () => {
+      await conn.direct.sadd(REGISTRY_KEY, name);
+      await conn.direct.publish(REGISTRY_CHANNEL, name);
+    });
     run.report();
     const interrupted = !(await run.collectAll());
     run.report();
@@ -172,7 +181,7 @@ class Collection {
     private readonly queue: ChunkQueue,
     private readonly options: DistributedOptions,
     /** Where refinement reruns runs (docs/bands.md): the spec with its loaded plugin policies. */
-    source: RefineSource,
+    private readonly source: RefineSource,
   ) {
     this.results = new Array(spec.points.length);
     this.runs = spec.runsPerPoint;
@@ -203,14 +212,45 @@ class Collection {
     return resultKey(this.name, chunkJobId(point.index, runStart));
   }
 
-  /** Enqueue every chunk not yet merged; an earlier coordinator's failed jobs start afresh. */
-  async enqueueMissing(): Promise<void> {
+  /**
+   * Enqueue every chunk not yet merged, point by point (each point's plan made first); an
+   * earlier coordinator's failed jobs start afresh. `announce` (telling the workers) is called
+   * once the first chunks are queued, or at the end when there are none.
+   */
+  async enqueueMissing(announce: () => Promise<void>): Promise<void> {
     for (const job of await this.queue.getJobs(["failed"], 0, -1)) await job.remove();
-    const missing = [...this.open].flatMap(([index, { have }]) =>
-      this.plan.filter(([s]) => !have.has(s)).map((r) => this.job(this.byIndex.get(index)!, r)),
+    let missing: ReturnType<Collection["job"]>[] = [];
+    let announced = false;
+    for (const [index, { have }] of this.open) {
+      const point = this.byIndex.get(index)!;
+      const ranges = this.plan.filter(([s]) => !have.has(s));
+      if (ranges.length > 0) await this.storePlan(point);
+      missing.push(...ranges.map((r) => this.job(point, r)));
+      if (missing.length >= 500 || (!announced && missing.length > 0)) {
+        await this.queue.addBulk(missing);
+        missing = [];
+        if (!announced) await announce();
+        announced = true;
+      }
+    }
+    if (missing.length > 0) await this.queue.addBulk(missing);
+    if (!announced) await announce();
+  }
+
+  /**
+   * Histogram mode: make the point's bucket plan once (its pilot, docs/bands.md) and store it
+   * for the point's jobs (ChunkJobData.planKey), so no worker runs the pilot again.
+   */
+  private async storePlan(point: PointSpec): Promise<void> {
+    if (this.runs <= EXACT_RUNS) return;
+    const src = this.source;
+    const plan = pointPlan(pointScenario(src.scenario, point), src.seed, this.runs, src.policies);
+    await this.conn.direct.set(
+      planKey(this.name, point.index),
+      JSON.stringify(encodePlan(plan)),
+      "EX",
+      RESULT_TTL_SECONDS,
     );
-    for (let i = 0; i < missing.length; i += 500)
-      await this.queue.addBulk(missing.slice(i, i + 500));
   }
 
   report(): void {
@@ -307,7 +347,10 @@ class Collection {
     this.results[this.spec.points.indexOf(point)] = result;
     this.open.delete(point.index);
     // stored: the point's chunk bytes are no longer needed
-    await this.conn.direct.del(...this.plan.map(([s]) => this.key(point, s)));
+    await this.conn.direct.del(
+      ...this.plan.map(([s]) => this.key(point, s)),
+      planKey(this.name, point.index),
+    );
   }
 
   private job(point: PointSpec, [runStart, runEnd]: [number, number]) {
@@ -323,7 +366,10 @@ class Collection {
     };
     return {
       name: "chunk",
-      data: { task },
+      data: {
+        task,
+        ...(this.runs > EXACT_RUNS ? { planKey: planKey(this.name, point.index) } : {}),
+      },
       opts: {
         jobId: chunkJobId(point.index, runStart),
         attempts: this.options.attempts ?? 3,
@@ -343,6 +389,7 @@ async function wipeQueue(conn: QueueConnection, q: ChunkQueue, name: string): Pr
   while (Date.now() < until && (await q.getWorkersCount()) > 0) await sleep(20);
   await q.obliterate({ force: true });
   await deleteKeys(conn, `${resultKey(name, "")}*`);
+  await deleteKeys(conn, `${planPrefix(name)}*`);
 }
 
 async function reachable(conn: QueueConnection): Promise<boolean> {

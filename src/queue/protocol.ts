@@ -15,6 +15,11 @@ export const RESULT_TTL_SECONDS = 7 * 24 * 3600;
 
 export interface ChunkJobData {
   readonly task: ChunkTask;
+  /**
+   * Histogram mode: the key of the point's bucket plan (planCodec.ts), made once by the
+   * coordinator and stored once per point; the worker hands it to the chunk as task.plan.
+   */
+  readonly planKey?: string;
 }
 
 /** What a worker returns for a chunk: where its bytes are. */
@@ -33,4 +38,14 @@ export function chunkJobId(point: number, runStart: number): string {
 
 export function resultKey(queue: string, jobId: string): string {
   return `bme:chunk:${queue}:${jobId}`;
+}
+
+/** Where a point's bucket plan is stored (deleted when the point is stored, and with the queue). */
+export function planKey(queue: string, point: number): string {
+  return `${planPrefix(queue)}p${point}`;
+}
+
+/** The start of every plan key of a queue. */
+export function planPrefix(queue: string): string {
+  return `bme:plan:${queue}:`;
 }

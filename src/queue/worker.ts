@@ -2,9 +2,11 @@ import { hostname } from "node:os";
 import { type Job, Worker } from "bullmq";
 import { Piscina } from "piscina";
 import type { ChunkPartial } from "../montecarlo/chunk.js";
+import type { BandPlan } from "../montecarlo/histogram.js";
 import { workerFile } from "../montecarlo/pool.js";
 import { encodeChunk } from "./codec.js";
 import { bounded, connectQueue, subscribe } from "./connection.js";
+import { decodePlan, type EncodedPlan } from "./planCodec.js";
 import {
   type ChunkJobData,
   type ChunkJobResult,
@@ -56,9 +58,24 @@ export async function runQueueWorker(
   const workers = new Map<string, Worker<ChunkJobData, ChunkJobResult>>();
   let chunks = 0;
 
+  // the points' plans read lately (a point's chunks come one after another)
+  const plans: { key: string; plan: BandPlan }[] = [];
+  const planAt = async (key: string): Promise<BandPlan | null> => {
+    const known = plans.find((p) => p.key === key);
+    if (known) return known.plan;
+    const text = await conn.direct.get(key);
+    // gone (the point was stored meanwhile, or expired): the chunk makes the same plan itself
+    if (text === null) return null;
+    const plan = decodePlan(JSON.parse(text) as EncodedPlan);
+    plans.unshift({ key, plan });
+    if (plans.length > 4) plans.pop();
+    return plan;
+  };
+
   const processor = (queue: string) => async (job: Job<ChunkJobData, ChunkJobResult>) => {
     const t0 = Date.now();
-    const { task } = job.data;
+    const plan = job.data.planKey ? await planAt(job.data.planKey) : null;
+    const task = plan ? { ...job.data.task, plan } : job.data.task;
     const partial = (await pool.run(task)) as ChunkPartial;
     const bytes = encodeChunk(partial);
     const key = resultKey(queue, job.id!);

@@ -148,6 +148,26 @@ describe("BandFolder (the large-N fold of a chunk)", () => {
       ),
     );
   });
+  it("counts past 65,535 values in one bucket exactly (16-bit counts flushed into 32 bits)", () => {
+    // 140,032 values: 0.5 in every other run (70,016 in one bucket), the rest on a 1/1000 grid
+    const plan = planFromRange(Float64Array.of(0), Float64Array.of(1));
+    const folder = new BandFolder(plan, 1, 140_032, 1024);
+    const naive = new CellHistograms(plan);
+    for (let k0 = 0; k0 < 140_032; k0 += 256) {
+      const out = Float64Array.from({ length: 256 }, (_, b) =>
+        b % 2 === 0 ? 0.5 : ((k0 + b) % 1000) / 1000,
+      );
+      folder.addBatch(k0, 256, out, null);
+      for (const x of out) naive.addRepeated(0, x, 1);
+    }
+    expect(contents(CellHistograms.fromData(folder.hist.toData()))).toBe(
+      contents(CellHistograms.fromData(naive.toData())),
+    );
+    // 0.5's fine bucket (1.2 / 2,048 wide) holds no grid value (odd runs give odd thousandths)
+    const d = folder.hist.toData();
+    expect(d.counts[d.rowOf[0] * COUNTS + folder.hist.bucket(0, 0.5)]).toBe(70_016);
+    expect(d.counts.reduce((a, c) => a + c, 0)).toBe(140_032);
+  });
   it("keeps a cell with one value in all 100 runs as that value × 100, and reads it exactly", () => {
     const plan = planFromRange(Float64Array.of(2.5, 1), Float64Array.of(2.5, 2));
     const folder = new BandFolder(plan, 2, 100, 1024);

@@ -19,13 +19,13 @@ const ROOT = new URL("../..", import.meta.url).pathname;
 
 describe("the bands' memory, estimated before any run", () => {
   it("is a histogram row per cell and lane, or every value below 2,048 runs", () => {
-    // a row: (512 + 2) coarse buckets × 8 fine counts × 4 bytes, and a min and max of 8 bytes
-    // per coarse bucket: 16,448 + 8,224 bytes
-    expect(HISTOGRAM_ROW_BYTES).toBe(24_672);
+    // a row: (64 + 2) coarse buckets × 32 fine counts, each a 4-byte count and a 2-byte one,
+    // and a min and max of 8 bytes per coarse bucket: 12,672 + 1,056 bytes
+    expect(HISTOGRAM_ROW_BYTES).toBe(13_728);
     // 1,000 cells, 2 lanes: each lane's rows and this thread's merged ones, over 0.4 GB of base
-    expect(bandMemory({ cells: 1000, runs: 5000, lanes: 2 })).toBe(400_000_000 + 74_016_000);
+    expect(bandMemory({ cells: 1000, runs: 5000, lanes: 2 })).toBe(400_000_000 + 41_184_000);
     // one lane: its rows only
-    expect(bandMemory({ cells: 1000, runs: 5000, lanes: 1 })).toBe(400_000_000 + 24_672_000);
+    expect(bandMemory({ cells: 1000, runs: 5000, lanes: 1 })).toBe(400_000_000 + 13_728_000);
     // 100 runs: 100 values per cell and a sorted copy, 8 bytes each
     expect(bandMemory({ cells: 1000, runs: 100, lanes: 2 })).toBe(400_000_000 + 1_600_000);
   });
@@ -62,18 +62,19 @@ describe("the bands' memory, estimated before any run", () => {
 
   it("is refused above 75% of the machine's memory, naming the size and what to change", () => {
     const work = { columns: 42, days: 36_500, cells: 42 * 36_500, runs: 3000, lanes: 1 };
-    // 1,533,000 cells × 24,672 bytes + 0.4 GB = 38.2 GB
+    // 1,533,000 cells × 13,728 bytes + 0.4 GB = 21.4 GB
     expect(() => checkBandMemory(work, 24e9)).toThrow(BandMemoryError);
     expect(() => checkBandMemory(work, 24e9)).toThrow(
-      "the bands of 42 columns × 36,500 days need about 38.2 GB with 1 worker, more than 75% of this machine's 24.0 GB: band fewer columns (--columns priceOfToken,supply) or fewer --days",
+      "the bands of 42 columns × 36,500 days need about 21.4 GB with 1 worker, more than 75% of this machine's 24.0 GB: band fewer columns (--columns priceOfToken,supply) or fewer --days",
     );
-    // 38.2 GB is within 75% of 64 GB
-    expect(() => checkBandMemory(work, 64e9)).not.toThrow();
+    // 21.4 GB is within 75% of 32 GB
+    expect(() => checkBandMemory(work, 32e9)).not.toThrow();
   });
 
   it("stops `bme montecarlo` before anything is stored, exit 2, no stack trace", () => {
-    // the whitepaper's bands over 100 years at 3,000 runs need ≈ 38 GB: more than this machine
-    expect(totalmem()).toBeLessThan(38.2e9 / 0.75);
+    // the whitepaper's bands over 100 years at 3,000 runs on 2 workers need ≈ 3 × 21 GB (each
+    // worker's rows and the merged ones): more than this machine has
+    expect(totalmem()).toBeLessThan(63.5e9 / 0.75);
     const dir = mkdtempSync(join(tmpdir(), "bme-mem-"));
     const store = join(dir, "s.duckdb");
     const r = spawnSync(
@@ -87,7 +88,7 @@ describe("the bands' memory, estimated before any run", () => {
         "--runs",
         "3000",
         "--workers",
-        "1",
+        "2",
         "--store",
         store,
       ],

@@ -79,6 +79,7 @@ async function redisIsClean(redis: Redis): Promise<void> {
   try {
     expect(await c.send("SMEMBERS", [REGISTRY_KEY])).toEqual([]);
     expect(await c.send("KEYS", ["bme:chunk:*"])).toEqual([]);
+    expect(await c.send("KEYS", ["bme:plan:*"])).toEqual([]);
     expect(await c.send("KEYS", ["bull:*"])).toEqual([]);
   } finally {
     c.close();
