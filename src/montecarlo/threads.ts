@@ -42,8 +42,19 @@ export interface Lane {
   close(): Promise<void>;
 }
 
-/** The compiled thread entry: beside this module, or in dist/ when running from TypeScript. */
+/**
+ * Whether this module runs in the CLI's bundle: scripts/bundle-cli.mjs sets it there, where a
+ * thread starts from the thread's bundle built beside it (dist/src/cli/thread.mjs: one file
+ * compiled with its V8 code cache, decision 94) rather than from the ≈ 100 unbundled modules.
+ */
+const IN_CLI_BUNDLE = false;
+
+/**
+ * The thread entry: the bundled one in the CLI; else the compiled module beside this one, or
+ * in dist/ when running from TypeScript.
+ */
 export function threadFile(): string {
+  if (IN_CLI_BUNDLE) return fileURLToPath(new URL("../cli/thread.mjs", import.meta.url));
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith(".js")) return here.replace(/threads\.js$/, "threadWorker.js");
   const dist = here.replace(
