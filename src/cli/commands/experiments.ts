@@ -349,6 +349,12 @@ async function load(
   inputs: readonly string[] = [file],
 ): Promise<Scenario> {
   if (opts.out !== undefined) checkOutputDir(opts.out, inputs);
+  if (!opts.queue && opts.workers > 1) {
+    // the worker threads load while this thread reads the scenario (decision 94)
+    const { earlyThreads } = await import("../../montecarlo/experiment.js");
+    const { startThreadsEarly } = await import("../../montecarlo/threads.js");
+    startThreadsEarly(earlyThreads(opts.workers, opts.runs));
+  }
   const { loadScenario } = await import("../../scenario/load.js");
   const { scenario, warnings } = loadScenario(file, {
     set: opts.set,
