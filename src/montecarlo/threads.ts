@@ -45,7 +45,7 @@ export interface Lane {
 /**
  * Whether this module runs in the CLI's bundle: scripts/bundle-cli.mjs sets it there, where a
  * thread starts from the thread's bundle built beside it (dist/src/cli/thread.mjs: one file
- * compiled with its V8 code cache, decision 94) rather than from the ≈ 100 unbundled modules.
+ * compiled with its V8 code cache; docs/decisions.md, "The worker thread is bundled") rather than from the ≈ 100 unbundled modules.
  */
 const IN_CLI_BUNDLE = false;
 

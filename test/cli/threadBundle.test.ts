@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { CLI_DIR } from "../helpers.js";
 
 // The CLI's Monte Carlo starts its worker threads from the thread bundle built beside it
-// (dist/src/cli/thread.mjs running bme-thread.cjs with its V8 code cache; decision 94). What is
+// (dist/src/cli/thread.mjs running bme-thread.cjs with its V8 code cache; docs/decisions.md, "The worker thread is bundled"). What is
 // asserted is which file each thread compiles, from which cache, and that the bytes written are
 // those of one thread — never a time.
 const ROOT = resolve(import.meta.dirname, "../..");

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { BLOCK_RUNS } from "../../src/montecarlo/chunk.js";
 import { earlyThreads, laneCount, MIN_THREAD_RUNS } from "../../src/montecarlo/experiment.js";
 
-describe("the lanes of an experiment (decision 94)", () => {
+describe('the lanes of an experiment (docs/decisions.md, "Lanes from the work")', () => {
   it("are as many as the work pays for, MIN_THREAD_RUNS = 4 blocks each, at most --workers", () => {
     expect(MIN_THREAD_RUNS).toBe(4 * BLOCK_RUNS);
     // 10,000 runs: two threads' worth (2 × 4,096 ≤ 10,000 < 3 × 4,096)

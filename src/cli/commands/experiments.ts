@@ -350,7 +350,7 @@ async function load(
 ): Promise<Scenario> {
   if (opts.out !== undefined) checkOutputDir(opts.out, inputs);
   if (!opts.queue && opts.workers > 1) {
-    // the worker threads load while this thread reads the scenario (decision 94)
+    // the worker threads load while this thread reads the scenario ("Lanes from the work")
     const { earlyThreads } = await import("../../montecarlo/experiment.js");
     const { startThreadsEarly } = await import("../../montecarlo/threads.js");
     startThreadsEarly(earlyThreads(opts.workers, opts.runs));
