@@ -56,11 +56,12 @@ export function chunkBlocks(runs: number, workers: number): number {
 }
 
 /**
- * The fewest runs worth a worker thread (docs/decisions.md, "Lanes from the work"): a thread costs about 0.6–0.8 s of CPU
- * whatever its share of the work (measured on the whitepaper scenario, 2026-12-01: starting it,
- * its own pilot plan, its own histograms of every cell allocated and zeroed, its own JIT
- * warm-up and garbage collection), a run ≈ 0.25–0.3 ms; two threads beat this thread alone
- * from about 5,000 runs. So each thread gets at least four blocks.
+ * The fewest runs worth a worker thread (docs/decisions.md, "Lanes from the work"): a thread
+ * costs about 0.6–0.8 s of CPU whatever its share of the work (measured on the whitepaper
+ * scenario, 2026-12-01: starting it, its own pilot plan, its own histograms of every cell
+ * allocated and zeroed, its own JIT warm-up and garbage collection), a run ≈ 0.25–0.3 ms, so
+ * two threads beat this thread alone from about 5,000–8,000 runs (estimated from CPU seconds
+ * on a loaded machine). So each thread gets at least four blocks.
  */
 export const MIN_THREAD_RUNS = 4 * BLOCK_RUNS;
 
