@@ -29,8 +29,8 @@ for (const f of readdirSync(cliDir))
 const packageOf = (id) =>
   (id.startsWith("@") ? id.split("/").slice(0, 2) : id.split("/", 1)).join("/");
 
-const bundle = await rolldown({
-  input: entry,
+const inputOptions = (input, inCli) => ({
+  input,
   platform: "node",
   // the entry keeps its exports (buildProgram, main; main.d.ts) and may hold shared code too
   preserveEntrySignatures: "allow-extension",
@@ -46,6 +46,17 @@ const bundle = await rolldown({
     if (log.code !== "INEFFECTIVE_DYNAMIC_IMPORT") handler(level, log);
   },
   plugins: [
+    {
+      // the CLI's Monte Carlo starts its worker threads from the thread bundle built beside it
+      // (dist/src/cli/thread.mjs), not from the unbundled dist/src files the library uses
+      name: "bme-thread-entry",
+      transform(code, id) {
+        if (!inCli || id !== join(root, "dist/src/montecarlo/threads.js")) return null;
+        const off = "const IN_CLI_BUNDLE = false;";
+        if (!code.includes(off)) throw new Error(`${id}: its IN_CLI_BUNDLE constant moved`);
+        return { code: code.replace(off, "const IN_CLI_BUNDLE = true;"), map: null };
+      },
+    },
     {
       // commander requires node:child_process (and with it net, stream, dgram) at load, for
       // subcommands that are separate executables, which bme has none of: loading it costs
@@ -77,7 +88,8 @@ const bundle = await rolldown({
     },
   ],
 });
-const { output } = await bundle.generate({
+const bundle = await rolldown(inputOptions(entry, true));
+const outputOptions = {
   format: "cjs",
   dir: cliDir,
   entryFileNames: "bme.cjs",
@@ -87,15 +99,31 @@ const { output } = await bundle.generate({
   // string, decoded without V8's slow path), no comments but the licences
   charset: "ascii",
   comments: { legal: true, annotation: false, jsdoc: false },
-});
+};
+const { output } = await bundle.generate(outputOptions);
 await bundle.close();
+
+// The Monte Carlo's worker thread as one more bundle (docs/decisions.md, "The worker thread is
+// bundled"): src/montecarlo/threadWorker.js with all it imports in one file, bme-thread.cjs,
+// run by dist/src/cli/thread.mjs (this loader with the thread's own part, below) with its
+// code cache, so a thread neither resolves ≈ 100 ES modules nor compiles what it runs.
+const threadInput = join(root, "dist/src/montecarlo/threadWorker.js");
+const threadBundle = await rolldown(inputOptions(threadInput, false));
+const { output: threadOutput } = await threadBundle.generate({
+  ...outputOptions,
+  entryFileNames: "bme-thread.cjs",
+  codeSplitting: false,
+});
+await threadBundle.close();
+if (threadOutput.filter((c) => c.type === "chunk").length !== 1)
+  throw new Error("the worker thread's bundle is not one file");
 
 // A chunk runs inside scripts/cli-entry.mjs's wrapper: its import() of a chunk or a package is
 // the entry's __bme_import (which imports the packages a chunk needs before it runs it), its
 // require of a package hands over the namespace imported then.
 const dynamicChunk = /Promise\.resolve\(\)\.then\(\(\) => require\(("\.\/bme-[\w-]+\.cjs")\)\)/g;
 const chunks = new Map();
-for (const chunk of output) {
+for (const chunk of [...output, ...threadOutput]) {
   if (chunk.type !== "chunk") continue;
   const file = join(cliDir, chunk.fileName);
   if (dirname(file) !== cliDir) throw new Error(`chunk outside ${cliDir}: ${chunk.fileName}`);
@@ -133,7 +161,25 @@ for (const name of chunks.keys()) {
 const entrySource = readFileSync(join(root, "scripts/cli-entry.mjs"), "utf8");
 const slot = "/* bme:packages */ {}";
 if (!entrySource.includes(slot)) throw new Error("scripts/cli-entry.mjs lost its packages slot");
-writeFileSync(entry, entrySource.replace(slot, JSON.stringify(packages)));
+const loader = entrySource.replace(slot, JSON.stringify(packages));
+writeFileSync(entry, loader);
+const ownPart = "// bme: the entry's own part";
+if (!loader.includes(ownPart)) throw new Error("scripts/cli-entry.mjs lost its own-part mark");
+const threadEntry = join(cliDir, "thread.mjs");
+writeFileSync(
+  threadEntry,
+  `${loader.slice(0, loader.indexOf(ownPart))}// bme: the Monte Carlo worker thread's entry (src/montecarlo/threads.ts starts it from the CLI)
+if (WRITE_CACHE) {
+  const { parentPort } = process.getBuiltinModule("node:worker_threads");
+  parentPort.on("message", (m) => {
+    if (m !== "bme:write-code-cache") return;
+    writeCaches();
+    parentPort.postMessage("bme:code-cache-written");
+  });
+}
+await importModule("./bme-thread.cjs");
+`,
+);
 
 // the code caches: one training run of what start-up is measured on, and the help
 const train = spawnSync(process.execPath, [entry, "run", "scenarios/whitepaper.yaml", "--quiet"], {
@@ -142,3 +188,26 @@ const train = spawnSync(process.execPath, [entry, "run", "scenarios/whitepaper.y
   stdio: "inherit",
 });
 if (train.status !== 0) throw new Error("the training run for the code caches failed");
+
+// the thread's code cache: one chunk of a histogram-mode Monte Carlo of the same scenario
+const { loadScenario } = await import(join(root, "dist/src/scenario/load.js"));
+const { Worker } = await import("node:worker_threads");
+const { scenario } = loadScenario(join(root, "scenarios/whitepaper.yaml"));
+const thread = new Worker(threadEntry, { env: { ...process.env, BME_WRITE_CODE_CACHE: "1" } });
+const replies = [];
+const reply = () =>
+  new Promise((resolve, reject) => {
+    replies.push(resolve);
+    thread.once("error", reject);
+  });
+thread.on("message", (m) => replies.shift()?.(m));
+const task = { scenario, seed: 1, point: { index: 0, params: {} }, runs: 3072 };
+thread.postMessage({ kind: "chunk", task: { ...task, runStart: 0, runEnd: 1024 } });
+const first = await reply();
+if (first?.kind !== "chunk")
+  throw new Error(`the training chunk for the thread's code cache failed: ${first?.message}`);
+thread.postMessage({ kind: "histograms", point: 0 });
+await reply();
+thread.postMessage("bme:write-code-cache");
+if ((await reply()) !== "bme:code-cache-written") throw new Error("the thread wrote no code cache");
+await thread.terminate();

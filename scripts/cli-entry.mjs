@@ -93,19 +93,26 @@ function loadChunk(name) {
   return module.exports;
 }
 
+/** Write the code cache of every chunk this thread loaded (npm run build's training runs only). */
+function writeCaches() {
+  for (const { script, source, file } of chunks.values()) {
+    const data = script.createCachedData();
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(source.length, 0);
+    head.writeUInt32LE(checksum(data), 4);
+    // whole or not at all: a cache cut short is refused by its checksum, but never left half-written
+    writeFileSync(`${file}.v8cache.tmp`, Buffer.concat([head, source, data]));
+    renameSync(`${file}.v8cache.tmp`, `${file}.v8cache`);
+  }
+}
+
+// bme: the entry's own part (below); scripts/bundle-cli.mjs puts the Monte Carlo worker
+// thread's in its place in dist/src/cli/thread.mjs
 if (WRITE_CACHE)
   process.on("exit", () => {
     // the help's functions too, so `bme --help` finds them compiled
     chunks.get("bme.cjs").module.exports.buildProgram().helpInformation();
-    for (const { script, source, file } of chunks.values()) {
-      const data = script.createCachedData();
-      const head = Buffer.alloc(8);
-      head.writeUInt32LE(source.length, 0);
-      head.writeUInt32LE(checksum(data), 4);
-      // whole or not at all: a cache cut short is refused by its checksum, but never left half-written
-      writeFileSync(`${file}.v8cache.tmp`, Buffer.concat([head, source, data]));
-      renameSync(`${file}.v8cache.tmp`, `${file}.v8cache`);
-    }
+    writeCaches();
   });
 
 const entry = await importModule("./bme.cjs");

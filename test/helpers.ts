@@ -28,7 +28,7 @@ export const CLI_DIR = new URL("../dist/src/cli/", import.meta.url).pathname;
 export function copyCli(folder: string): string {
   mkdirSync(folder, { recursive: true });
   for (const f of readdirSync(CLI_DIR))
-    if (/^(main\.js|bme.*\.(cjs|v8cache))$/.test(f))
+    if (/^(main\.js|thread\.mjs|bme.*\.(cjs|v8cache))$/.test(f))
       copyFileSync(join(CLI_DIR, f), join(folder, f));
   return folder;
 }

@@ -32,6 +32,11 @@ export interface RunExperimentOptions {
   readonly signal?: AbortSignal;
   /** Called once, before any run, with `ExperimentOutcome.notice` when there is one. */
   readonly onNotice?: (notice: string) => void;
+  /**
+   * Runs each worker thread must have for threads to start (default MIN_THREAD_RUNS; see
+   * laneCount). 0: `workers` threads whatever the work (tests of the threads' paths).
+   */
+  readonly minThreadRuns?: number;
 }
 
 export interface ExperimentOutcome {
@@ -88,6 +93,52 @@ function withPlan(
 }
 
 /**
+ * The fewest runs worth a worker thread (docs/decisions.md, "Lanes from the work"): a thread
+ * costs about 0.6–0.8 s of CPU whatever its share of the work (measured on the whitepaper
+ * scenario, 2026-12-01: starting it, its own pilot plan, its own histograms of every cell
+ * allocated and zeroed, its own JIT warm-up and garbage collection), a run ≈ 0.25–0.3 ms, so
+ * two threads beat this thread alone from about 5,000–8,000 runs (estimated from CPU seconds
+ * on a loaded machine). So each thread gets at least four blocks.
+ */
+export const MIN_THREAD_RUNS = 4 * BLOCK_RUNS;
+
+/**
+ * Lanes of an experiment of `totalRuns` runs in `chunks` chunks with at most `workers`
+ * workers: as many as the work pays for, `minThreadRuns` runs each (MIN_THREAD_RUNS), at least
+ * one. One lane is this thread (as with `--workers 1`); 2 or more are worker threads and this
+ * thread only coordinates (decision 84). Results are the same for any number.
+ */
+export function laneCount(
+  workers: number,
+  totalRuns: number,
+  chunks: number,
+  minThreadRuns = MIN_THREAD_RUNS,
+): number {
+  const paid = minThreadRuns <= 0 ? workers : Math.floor(totalRuns / minThreadRuns);
+  return Math.max(1, Math.min(workers, chunks, paid));
+}
+
+/** Worker threads the CLI starts before it reads the scenario (startThreadsEarly): lanes of one point. */
+export function earlyThreads(workers: number, runsPerPoint: number): number {
+  const lanes = laneCount(workers, runsPerPoint, Math.ceil(runsPerPoint / BLOCK_RUNS));
+  return lanes > 1 ? lanes : 0;
+}
+
+/** The lanes an experiment of `spec` gets with `workers` (at most), before anything is stored. */
+export function plannedLanes(
+  spec: ExperimentSpec,
+  options: Pick<RunExperimentOptions, "workers" | "minThreadRuns">,
+): number {
+  const n = spec.points.length;
+  return laneCount(
+    Math.max(1, options.workers),
+    n * spec.runsPerPoint,
+    n * Math.ceil(spec.runsPerPoint / BLOCK_RUNS),
+    options.minThreadRuns,
+  );
+}
+
+/**
  * Run every point of an experiment as a Monte Carlo of `spec.runsPerPoint` runs with common
  * random numbers (run i of every point is seeded from (spec.seed, i)). Every point is
  * validated before any run starts. Chunks of whole blocks go to the workers; each point is
@@ -99,7 +150,7 @@ export async function runExperiment(
 ): Promise<ExperimentOutcome> {
   for (const p of spec.points) pointScenario(spec.scenario, p); // throws ScenarioError naming the point
   checkBandColumns(spec); // throws UnknownColumnError naming the column
-  checkBandMemory(experimentBandWork(spec, options.workers), totalmem()); // BandMemoryError
+  checkBandMemory(experimentBandWork(spec, plannedLanes(spec, options)), totalmem()); // BandMemoryError
   const begun = options.sink
     ? await options.sink.begin(spec, { resume: options.resume ?? false })
     : null;
@@ -108,8 +159,14 @@ export async function runExperiment(
   const done = begun?.completedPoints ?? new Set<number>();
   const todo = spec.points.filter((p) => !done.has(p.index));
   const runs = spec.runsPerPoint;
-  const workers = Math.max(1, options.workers);
-  const blocksPerChunk = chunkBlocks(runs, workers);
+  // as many lanes as the work pays for, at most `workers`; chunks sized for those lanes
+  const lanesWanted = laneCount(
+    Math.max(1, options.workers),
+    todo.length * runs,
+    todo.length * Math.ceil(runs / BLOCK_RUNS),
+    options.minThreadRuns,
+  );
+  const blocksPerChunk = chunkBlocks(runs, lanesWanted);
   const tasks: ChunkTask[] = todo.flatMap((point) =>
     chunkRanges(runs, blocksPerChunk).map(([runStart, runEnd]) => ({
       scenario: spec.scenario,
@@ -135,7 +192,7 @@ export async function runExperiment(
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
   // one worker: this thread is the lane; more: worker threads only, so this thread stays free
   // to see Ctrl-C at once (a chunk it ran would hold the signal until it ended; decision 84)
-  const nLanes = Math.min(workers, tasks.length);
+  const nLanes = Math.min(lanesWanted, tasks.length);
   const lanes: Lane[] =
     nLanes <= 1
       ? [inThreadLane(options.signal)]

@@ -72,13 +72,13 @@ export function checkBandMemory(
 }
 
 /**
- * The band work of an experiment's largest point with `workers` worker threads: its band
+ * The band work of an experiment's largest point on `lanes` lanes (plannedLanes): its band
  * columns (all of the table's, or `--columns`) × its days. A point that changes the scenario
  * (a sweep over `days`, compare's arm B) is compiled for its own columns and days.
  */
 export function experimentBandWork(
   spec: ExperimentSpec,
-  workers: number,
+  lanes: number,
 ): BandWork & { readonly columns: number; readonly days: number } {
   const { columns: named } = experimentColumns(spec);
   let largest = { columns: 0, days: 0, cells: 0 };
@@ -96,6 +96,9 @@ export function experimentBandWork(
     }
     if (w.cells > largest.cells) largest = w;
   }
-  const lanes = spec.runsPerPoint <= EXACT_RUNS ? 1 : Math.max(1, workers);
-  return { ...largest, runs: spec.runsPerPoint, lanes };
+  return {
+    ...largest,
+    runs: spec.runsPerPoint,
+    lanes: spec.runsPerPoint <= EXACT_RUNS ? 1 : Math.max(1, lanes),
+  };
 }

@@ -130,13 +130,19 @@ export function cachedRunner(scenario: Scenario, policies: readonly Policy[] = [
   // no policies: one shared empty list, so every caller without plugins finds the same runner
   if (policies.length === 0) policies = NO_POLICIES;
   const key = JSON.stringify(scenario);
-  let e = runners.find((q) => q.key === key && q.policies === policies);
+  // the same policies, not the same array: callers pass `plugins?.policies ?? []`, a new empty
+  // array per chunk, which missed the cache (a new runner, scratch and pilot plan every chunk)
+  let e = runners.find((q) => q.key === key && samePolicies(q.policies, policies));
   if (!e) {
     e = { key, policies, runner: runnerOf(scenario, policies) };
     runners.unshift(e);
     if (runners.length > 4) runners.pop();
   }
   return e.runner;
+}
+
+function samePolicies(a: readonly Policy[], b: readonly Policy[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
 }
 
 /** The last plans made in this thread (chunks of one point reuse its plan). */

@@ -53,7 +53,9 @@ async function handle(m: ThreadRequest): Promise<[ThreadReply, ArrayBuffer[]]> {
 
 // one request at a time, in the order posted (the coordinator matches replies by order)
 let queue: Promise<unknown> = Promise.resolve();
-parentPort?.on("message", (m: ThreadRequest) => {
+parentPort?.on("message", (m: ThreadRequest | string) => {
+  // a string is for the loader (the build's code-cache training: scripts/bundle-cli.mjs)
+  if (typeof m === "string") return;
   queue = queue.then(() => answer(m));
 });
 

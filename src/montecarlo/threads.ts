@@ -42,8 +42,19 @@ export interface Lane {
   close(): Promise<void>;
 }
 
-/** The compiled thread entry: beside this module, or in dist/ when running from TypeScript. */
+/**
+ * Whether this module runs in the CLI's bundle: scripts/bundle-cli.mjs sets it there, where a
+ * thread starts from the thread's bundle built beside it (dist/src/cli/thread.mjs: one file
+ * compiled with its V8 code cache; docs/decisions.md, "The worker thread is bundled") rather than from the ≈ 100 unbundled modules.
+ */
+const IN_CLI_BUNDLE = false;
+
+/**
+ * The thread entry: the bundled one in the CLI; else the compiled module beside this one, or
+ * in dist/ when running from TypeScript.
+ */
 export function threadFile(): string {
+  if (IN_CLI_BUNDLE) return fileURLToPath(new URL("../cli/thread.mjs", import.meta.url));
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith(".js")) return here.replace(/threads\.js$/, "threadWorker.js");
   const dist = here.replace(
@@ -84,16 +95,62 @@ export function inThreadLane(signal?: AbortSignal): Lane {
   };
 }
 
+/** A worker thread started ahead of its experiment, with what went wrong before it was used. */
+interface Started {
+  readonly worker: Worker;
+  problem: Error | null;
+  /** Stop recording problems: the lane that takes the thread handles them from now on. */
+  detach(): void;
+}
+
+/** Worker threads started by startThreadsEarly, not yet taken by a lane. */
+const early: Started[] = [];
+
+function startThread(): Started {
+  const worker = new Worker(threadFile());
+  const s: Started = { worker, problem: null, detach: () => {} };
+  const onError = (e: Error) => {
+    s.problem ??= e;
+  };
+  const onExit = (code: number) => {
+    s.problem ??= new Error(`a Monte Carlo worker thread stopped (code ${code})`);
+  };
+  worker.on("error", onError).on("exit", onExit);
+  s.detach = () => {
+    worker.off("error", onError).off("exit", onExit);
+  };
+  return s;
+}
+
 /**
- * A lane on its own worker thread. Requests are posted at once and run by the thread in the
- * order asked (threadWorker.ts), so a coordinator busy with its own chunk never leaves the
- * thread waiting for its next one: two requests in flight keep it working.
+ * Start `n` worker threads now, for the lanes of an experiment about to run (threadLane takes
+ * them): they load while this thread reads and checks the scenario. Until taken they do not
+ * keep the process alive (a command that fails its checks exits as before).
+ */
+export function startThreadsEarly(n: number): void {
+  while (early.length < n) {
+    const s = startThread();
+    s.worker.unref();
+    early.push(s);
+  }
+}
+
+/**
+ * A lane on its own worker thread (one started early if there is one). Requests are posted at
+ * once and run by the thread in the order asked (threadWorker.ts), so a coordinator busy with
+ * its own chunk never leaves the thread waiting for its next one: two requests in flight keep
+ * it working. Once the thread has failed or stopped, every request is refused at once.
  */
 export function threadLane(): Lane {
-  const worker = new Worker(threadFile());
+  const started = early.shift() ?? startThread();
+  started.detach();
+  const { worker } = started;
+  worker.ref();
   // the replies awaited, in the order asked (the thread answers in that order)
   const pending: { resolve(r: ThreadReply): void; reject(e: Error): void }[] = [];
+  let dead: Error | null = started.problem;
   const fail = (e: Error) => {
+    dead ??= e;
     for (const p of pending.splice(0)) p.reject(e);
   };
   worker.on("message", (r: ThreadReply) => {
@@ -105,6 +162,7 @@ export function threadLane(): Lane {
   );
   const ask = (m: ThreadRequest): Promise<ThreadReply> =>
     new Promise<ThreadReply>((resolve, reject) => {
+      if (dead) return reject(dead);
       pending.push({ resolve, reject });
       worker.postMessage(m);
     }).then((r) => {

@@ -132,7 +132,7 @@ describe("experiments with worker threads", () => {
     };
     const results = [];
     for (const workers of [1, 2, 4])
-      results.push((await runExperiment(spec, { workers })).points[0]!);
+      results.push((await runExperiment(spec, { workers, minThreadRuns: 0 })).points[0]!);
     for (const r of results.slice(1))
       for (const s of BAND_STATS)
         expect(

@@ -69,7 +69,7 @@ describe("refinement on the worker lanes", () => {
     });
     expect(exactHits).toBeGreaterThanOrEqual(acc.quality!.refined);
     for (const workers of [1, 2, 4]) {
-      const { points } = await runExperiment(spec(), { workers });
+      const { points } = await runExperiment(spec(), { workers, minThreadRuns: 0 });
       for (const s of BAND_STATS)
         expect(
           Buffer.from(points[0]!.bands.stats[s].buffer).equals(

@@ -40,7 +40,7 @@ describe("an interrupted sweep, resumed", () => {
     expect(second.skippedPoints).toBe(1);
     // uninterrupted
     const b = await openStore(join(dir, "b.duckdb"));
-    await runExperiment(spec, { workers: 2, sink: b });
+    await runExperiment(spec, { workers: 2, sink: b, minThreadRuns: 0 });
     const [ea, eb] = [
       await a.loadExperiment(first.experimentId!),
       await b.loadExperiment((await b.listExperiments())[0].id),

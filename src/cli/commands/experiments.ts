@@ -200,8 +200,9 @@ async function execute(
   if (!opts.queue) {
     // bands too large for this machine are refused before anything is stored
     const { checkBandMemory, experimentBandWork } = await import("../../montecarlo/memory.js");
+    const { plannedLanes } = await import("../../montecarlo/experiment.js");
     try {
-      checkBandMemory(experimentBandWork(spec, opts.workers), totalmem());
+      checkBandMemory(experimentBandWork(spec, plannedLanes(spec, opts)), totalmem());
     } catch (e) {
       throw new CliError((e as Error).message);
     }
@@ -408,6 +409,12 @@ async function load(
   inputs: readonly string[] = [file],
 ): Promise<Scenario> {
   if (opts.out !== undefined) checkOutputDir(opts.out, inputs);
+  if (!opts.queue && opts.workers > 1) {
+    // the worker threads load while this thread reads the scenario ("Lanes from the work")
+    const { earlyThreads } = await import("../../montecarlo/experiment.js");
+    const { startThreadsEarly } = await import("../../montecarlo/threads.js");
+    startThreadsEarly(earlyThreads(opts.workers, opts.runs));
+  }
   const { loadScenario } = await import("../../scenario/load.js");
   const { scenario, warnings } = loadScenario(file, {
     set: opts.set,
