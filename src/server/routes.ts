@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, join, normalize, sep } from "node:path";
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { ScenarioError } from "../scenario/errors.js";
 import { parseScenarioText, precheckRaw } from "../scenario/load.js";
@@ -33,8 +33,7 @@ export function registerScenarioRoutes(
       }),
     ),
   );
-  app.get("/api/scenarios/:name", (c) => {
-    const name = c.req.param("name");
+  const one = (c: Context, name: string) => {
     const s = readShipped(options.scenarioDir, name);
     if (!s)
       return c.json(
@@ -43,8 +42,13 @@ export function registerScenarioRoutes(
         ),
         404,
       );
-    return c.json({ ...s, file: `${name}${extname(s.file)}` });
-  });
+    return c.json({ ...s, file: `${name.split("/").pop()}${extname(s.file)}` });
+  };
+  // `stress/jump-crash`: a scenario in a folder of the shipped scenarios (also as `stress%2Fjump-crash`)
+  app.get("/api/scenarios/:name", (c) => one(c, c.req.param("name")));
+  app.get("/api/scenarios/:folder/:name", (c) =>
+    one(c, `${c.req.param("folder")}/${c.req.param("name")}`),
+  );
   app.get("/api/file", (c) => {
     const file = options.scenarioFile;
     if (!file) return c.json(bad("no scenario file was given to bme serve"), 404);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { type Dirent, existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { csvColumn } from "../scenario/csv.js";
@@ -20,21 +20,49 @@ export interface ScenarioText {
   readonly problems: readonly string[];
 }
 
-/** The shipped scenarios: `<dir>/<name>.yaml`, sorted by name. */
+/** How deep the shipped scenarios' folders are walked (`stress/`, `feedback/`, one level today). */
+const MAX_FOLDER_DEPTH = 3;
+const SCENARIO_FILE = /\.(ya?ml|json)$/;
+
+/**
+ * The shipped scenarios: `<dir>/<name>.yaml` and those in its sub-folders (`stress/jump-crash`),
+ * named by their path without extension, `/`-separated, sorted. Every path segment matches the
+ * scenario name pattern; folders are walked without following symbolic links, at most
+ * MAX_FOLDER_DEPTH deep.
+ */
 export function listScenarioFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => /\.(ya?ml|json)$/.test(f))
-    .map((f) => f.replace(/\.(ya?ml|json)$/, ""))
-    .filter((name) => NAME_PATTERN.test(name))
-    .sort();
+  const out: string[] = [];
+  const walk = (folder: string, prefix: string, depth: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (depth < MAX_FOLDER_DEPTH && NAME_PATTERN.test(e.name))
+          walk(join(folder, e.name), `${prefix}${e.name}/`, depth + 1);
+      } else if (e.isFile() && SCENARIO_FILE.test(e.name)) {
+        const name = e.name.replace(SCENARIO_FILE, "");
+        if (NAME_PATTERN.test(name)) out.push(prefix + name);
+      }
+    }
+  };
+  if (existsSync(dir)) walk(dir, "", 0);
+  return [...new Set(out)].sort((a, b) => {
+    // top-level scenarios first, then each folder's
+    const da = a.includes("/") ? 1 : 0;
+    const db = b.includes("/") ? 1 : 0;
+    return da - db || (a < b ? -1 : a > b ? 1 : 0);
+  });
 }
 
-/** Read one shipped scenario by name; null when there is none (names never reach the file system unchecked). */
+/** Read one shipped scenario by name (`whitepaper`, `stress/jump-crash`); null when there is none (names never reach the file system unchecked: only a listed name is read). */
 export function readShipped(dir: string, name: string): ScenarioText | null {
-  if (!NAME_PATTERN.test(name) || !listScenarioFiles(dir).includes(name)) return null;
+  if (!listScenarioFiles(dir).includes(name)) return null;
   for (const ext of [".yaml", ".yml", ".json"]) {
-    const file = join(dir, name + ext);
+    const file = join(dir, ...name.split("/")) + ext;
     if (existsSync(file)) return readScenarioText(file, name);
   }
   return null;
