@@ -1,8 +1,15 @@
-import { type Dirent, existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import {
+  type Dirent,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+} from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { csvColumn } from "../scenario/csv.js";
-import { readExtended } from "../scenario/extends.js";
+import { mergeScenario, readExtended } from "../scenario/extends.js";
 import { LIMITS } from "../scenario/limits.js";
 import { NAME_PATTERN } from "../scenario/schema.js";
 
@@ -175,3 +182,45 @@ export function inlineCsvSeries(raw: unknown, baseDir: string, problems: string[
     if (key in r) r[key] = inlineOne(r[key], baseDir, key, problems);
   return r;
 }
+
+/** Why a pasted scenario's `extends` cannot be followed, or null when it can. */
+class ExtendsRefused extends Error {}
+
+/**
+ * A pasted scenario's `extends: <path>`, followed on the server: the path is read relative to
+ * the served scenarios folder (`whitepaper.yaml`, `stress/jump-crash.yaml`) and must name a
+ * shipped scenario file inside it (no `..` out of it, no symbolic link out of it, no other
+ * file). The base (and its own `extends` chain) is merged under the pasted fields as `bme run`
+ * merges them (mergeScenario), and its CSV series are inlined. A scenario without `extends`
+ * comes back as it is. Throws ExtendsRefused with a message saying why.
+ */
+export function resolvePastedExtends(
+  raw: unknown,
+  scenarioDir: string,
+): { raw: unknown; problems: string[] } {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw) || !("extends" in raw))
+    return { raw, problems: [] };
+  const { extends: target, ...own } = raw as Record<string, unknown>;
+  const shipped = listScenarioFiles(scenarioDir);
+  const hint = `a pasted scenario can extend only a shipped scenario, named relative to the served scenarios folder (${shipped
+    .slice(0, 3)
+    .map((n) => `${n}.yaml`)
+    .join(", ")}, …)`;
+  if (typeof target !== "string" || target === "")
+    throw new ExtendsRefused(`extends: expected the file name of a shipped scenario; ${hint}`);
+  const file = resolve(scenarioDir, target);
+  const name = relative(resolve(scenarioDir), file)
+    .split(sep)
+    .join("/")
+    .replace(/\.(ya?ml|json)$/, "");
+  if (!inside(scenarioDir, file) || !shipped.includes(name) || !existsSync(file))
+    throw new ExtendsRefused(
+      `extends: "${target.slice(0, 80)}" is not a shipped scenario; ${hint}`,
+    );
+  const problems: string[] = [];
+  const base = readExtended(file, (p) => parseYaml(readFileSync(p, "utf8")));
+  const inlined = inlineCsvSeries(base, dirname(file), problems);
+  return { raw: mergeScenario(inlined, own), problems };
+}
+
+export { ExtendsRefused };

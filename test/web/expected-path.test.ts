@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { listScenarioFiles, readShipped } from "../../src/server/scenarios.js";
 import { prepare, runOnce } from "../../web/src/model.js";
 
@@ -23,7 +23,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 function scenarioFilesOnDisk(): string[] {
   return (readdirSync(SCENARIOS, { recursive: true }) as string[])
     .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) => relative(SCENARIOS, join(SCENARIOS, f)).replace(/\\/g, "/").replace(/\.ya?ml$/, ""))
+    .map((f) =>
+      relative(SCENARIOS, join(SCENARIOS, f))
+        .replace(/\\/g, "/")
+        .replace(/\.ya?ml$/, ""),
+    )
     .sort();
 }
 
@@ -31,10 +35,14 @@ function scenarioFilesOnDisk(): string[] {
 function cliDeterministic(name: string): Record<string, number[]> {
   const out = join(work, `${name.replace(/\//g, "-")}.csv`);
   try {
-    execFileSync(process.execPath, [CLI, "run", join(SCENARIOS, `${name}.yaml`), "--deterministic", "--quiet", "--out", out], {
-      timeout: 120_000,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    execFileSync(
+      process.execPath,
+      [CLI, "run", join(SCENARIOS, `${name}.yaml`), "--deterministic", "--quiet", "--out", out],
+      {
+        timeout: 120_000,
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
   } catch (e) {
     // a run that stops early exits non-zero but writes the rows it computed
     if (!existsSync(out)) throw e;
