@@ -119,6 +119,7 @@ export { type GovernanceChange, governanceStep, scheduleChanges } from "./rules/
 // scenario: the schema is the type
 export { scenarioWarnings } from "./scenario/checks.js";
 export { ScenarioError, type ScenarioIssue } from "./scenario/errors.js";
+export { deterministicScenario } from "./scenario/expected.js";
 export { mergeScenario } from "./scenario/extends.js";
 export { scenarioJsonSchema } from "./scenario/jsonSchema.js";
 export {

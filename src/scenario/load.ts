@@ -1,10 +1,10 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { withoutStochasticRandomness } from "../processes/deterministic.js";
 import { scenarioWarnings } from "./checks.js";
 import { csvColumn } from "./csv.js";
 import { ScenarioError, type ScenarioIssue } from "./errors.js";
+import { deterministicScenario, mapSeries } from "./expected.js";
 import { readExtended } from "./extends.js";
 import { forbiddenKeyPath, LIMITS, nestingDepth, textNestingDepth } from "./limits.js";
 import { applyOverrides } from "./overrides.js";
@@ -163,7 +163,7 @@ export function prepareScenario(
   if (sets.length > 0) precheckRaw(withOverrides, options.source);
   let scenario = parseScenario(withOverrides, options.source);
   scenario = resolveCsvSeries(scenario, options.baseDir ?? process.cwd(), options.source);
-  if (options.deterministic) scenario = withoutStochasticRandomness(withoutNoise(scenario));
+  if (options.deterministic) scenario = deterministicScenario(scenario);
   if (scenario.mode === "marketplace") checkMarketplaceSize(scenario, options.source);
   return {
     scenario,
@@ -235,19 +235,6 @@ export function shortSeriesWarnings(raw: unknown, s: Scenario): string[] {
   return out;
 }
 
-function mapSeries(s: Scenario, f: (series: Series, path: string) => Series): Scenario {
-  return {
-    ...s,
-    consumers: s.consumers.map((c, i) => ({
-      ...c,
-      jobsPerDay: f(c.jobsPerDay, `consumers[${i}].jobsPerDay`),
-    })),
-    suppliers: s.suppliers.map((k, i) => ({ ...k, count: f(k.count, `suppliers[${i}].count`) })),
-    consumerSentiment: f(s.consumerSentiment, "consumerSentiment"),
-    governanceValue: f(s.governanceValue, "governanceValue"),
-  };
-}
-
 /** Replace every `{ csv, column }` series by its values, read relative to `baseDir`. */
 export function resolveCsvSeries(s: Scenario, baseDir: string, source?: string): Scenario {
   const issues: ScenarioIssue[] = [];
@@ -272,7 +259,4 @@ export function resolveCsvSeries(s: Scenario, baseDir: string, source?: string):
   return out;
 }
 
-/** `--deterministic`: every formula series' noise set to 0 (docs/model.md §3's expected path). */
-export function withoutNoise(s: Scenario): Scenario {
-  return mapSeries(s, (series) => (isFormulaSeries(series) ? { ...series, noise: 0 } : series));
-}
+export { withoutNoise } from "./expected.js";

@@ -69,7 +69,7 @@ export function createApp(options: AppOptions): Hono {
     }),
   );
   registerScenarioRoutes(app, options);
-  registerValidateRoute(app);
+  registerValidateRoute(app, options);
   registerExperimentRoutes(app, options.storePath);
   app.all("/api/*", (c) => c.json(bad(`no such API route: ${c.req.method} ${c.req.path}`), 404));
   registerStatic(app, options.webDir);

@@ -126,12 +126,37 @@ function mediaType(c: Context): string {
   return (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
-const YAML_TYPES = new Set(["application/yaml", "application/x-yaml", "text/yaml", "text/plain"]);
+/**
+ * Media types read as the scenario's YAML text: the YAML types, text/plain, and what `curl -d`
+ * sends (application/x-www-form-urlencoded, the raw text: it is not form-decoded), or no type.
+ */
+const TEXT_TYPES = new Set([
+  "application/yaml",
+  "application/x-yaml",
+  "text/yaml",
+  "text/x-yaml",
+  "text/plain",
+  "application/x-www-form-urlencoded",
+  "",
+]);
+
+/** A text body that is the JSON form `{ "yaml": "…" }` sent without its content type. */
+function looksLikeJsonForm(text: string): boolean {
+  if (!text.trimStart().startsWith("{")) return false;
+  try {
+    const b = JSON.parse(text) as { yaml?: unknown };
+    return !!b && typeof b === "object" && typeof b.yaml === "string";
+  } catch {
+    return false;
+  }
+}
 
 /**
- * Read a validate request: JSON `{ yaml, set? }` when the type is exactly `application/json`,
- * or the YAML text itself (application/yaml, text/yaml, text/plain). The text is refused when
- * nested deeper than LIMITS.maxDepth, before any parser sees it.
+ * Read a validate request: JSON `{ yaml, set? }` (application/json, or such a JSON object sent
+ * with a text type or none), or the YAML text itself (application/yaml, text/yaml, text/plain,
+ * application/x-www-form-urlencoded as `curl -d` sends it, no content type). Any other type is
+ * 415 naming what is accepted. The text is refused when nested deeper than LIMITS.maxDepth,
+ * before any parser sees it.
  */
 export async function readValidateBody(
   c: Context,
@@ -140,10 +165,19 @@ export async function readValidateBody(
   const text = await c.req.text();
   if (textNestingDepth(text) > LIMITS.maxDepth)
     return { error: `the body is nested deeper than ${LIMITS.maxDepth} levels`, status: 400 };
-  if (YAML_TYPES.has(type)) return { yaml: text, set: [] };
-  if (type !== "application/json")
+  const jsonForm = type === "application/json" || (TEXT_TYPES.has(type) && looksLikeJsonForm(text));
+  if (!jsonForm && TEXT_TYPES.has(type)) {
+    if (text.trim() === "")
+      return {
+        error:
+          "the body is empty: send the scenario's YAML text (curl --data-binary @scenario.yaml)",
+        status: 400,
+      };
+    return { yaml: text, set: [] };
+  }
+  if (!jsonForm)
     return {
-      error: `unsupported content type "${type}": send application/json ({ "yaml": …, "set": […] }) or application/yaml`,
+      error: `unsupported content type "${type}": send the scenario's YAML text (application/yaml, text/yaml, text/plain, or no type; curl --data-binary @scenario.yaml) or application/json ({ "yaml": "…", "set": ["path=value"] })`,
       status: 415,
     };
   let body: unknown;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, join, normalize, sep } from "node:path";
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { ScenarioError } from "../scenario/errors.js";
 import { parseScenarioText, precheckRaw } from "../scenario/load.js";
@@ -14,7 +14,13 @@ import {
   withStore,
 } from "./experiments.js";
 import { readValidateBody } from "./guard.js";
-import { listScenarioFiles, readScenarioText, readShipped } from "./scenarios.js";
+import {
+  ExtendsRefused,
+  listScenarioFiles,
+  readScenarioText,
+  readShipped,
+  resolvePastedExtends,
+} from "./scenarios.js";
 
 function bad(message: string) {
   return { error: message };
@@ -33,8 +39,7 @@ export function registerScenarioRoutes(
       }),
     ),
   );
-  app.get("/api/scenarios/:name", (c) => {
-    const name = c.req.param("name");
+  const one = (c: Context, name: string) => {
     const s = readShipped(options.scenarioDir, name);
     if (!s)
       return c.json(
@@ -43,8 +48,13 @@ export function registerScenarioRoutes(
         ),
         404,
       );
-    return c.json({ ...s, file: `${name}${extname(s.file)}` });
-  });
+    return c.json({ ...s, file: `${name.split("/").pop()}${extname(s.file)}` });
+  };
+  // `stress/jump-crash`: a scenario in a folder of the shipped scenarios (also as `stress%2Fjump-crash`)
+  app.get("/api/scenarios/:name", (c) => one(c, c.req.param("name")));
+  app.get("/api/scenarios/:folder/:name", (c) =>
+    one(c, `${c.req.param("folder")}/${c.req.param("name")}`),
+  );
   app.get("/api/file", (c) => {
     const file = options.scenarioFile;
     if (!file) return c.json(bad("no scenario file was given to bme serve"), 404);
@@ -53,26 +63,54 @@ export function registerScenarioRoutes(
   });
 }
 
-/** `POST /api/validate`: a scenario's text (and `path=value` changes) → its issues or the parsed scenario. */
-export function registerValidateRoute(app: Hono): void {
+/** Read a request's scenario text and follow a pasted `extends` (resolvePastedExtends). */
+async function readPasted(
+  c: Context,
+  scenarioDir: string,
+): Promise<
+  { raw: unknown; set: string[]; problems: string[] } | { error: string; status: 400 | 415 }
+> {
+  const body = await readValidateBody(c);
+  if ("error" in body) return body;
+  let raw: unknown;
+  try {
+    raw = parseScenarioText(body.yaml, "scenario", false);
+  } catch (e) {
+    return { error: `the scenario is not valid YAML: ${(e as Error).message}`, status: 400 };
+  }
+  try {
+    return { ...resolvePastedExtends(raw, scenarioDir), set: body.set };
+  } catch (e) {
+    if (e instanceof ExtendsRefused) return { error: e.message, status: 400 };
+    if (e instanceof ScenarioError)
+      return { error: e.issues.map((i) => `${i.path}: ${i.message}`).join("; "), status: 400 };
+    throw e;
+  }
+}
+
+/**
+ * `POST /api/validate`: a scenario's text (and `path=value` changes) → its issues or the parsed
+ * scenario; `POST /api/resolve`: a pasted scenario's raw object with its `extends` followed
+ * (the dashboard's paste and open-file).
+ */
+export function registerValidateRoute(app: Hono, options: { scenarioDir: string }): void {
   app.post("/api/validate", async (c) => {
-    const body = await readValidateBody(c);
+    const body = await readPasted(c, options.scenarioDir);
     if ("error" in body) return c.json(bad(body.error), body.status);
-    let raw: unknown;
     try {
-      raw = parseScenarioText(body.yaml, "scenario", false);
-    } catch (e) {
-      return c.json(bad(`the scenario is not valid YAML: ${(e as Error).message}`), 400);
-    }
-    try {
-      precheckRaw(raw);
-      const withSets = body.set.length > 0 ? applyOverrides(raw, body.set) : raw;
+      precheckRaw(body.raw);
+      const withSets = body.set.length > 0 ? applyOverrides(body.raw, body.set) : body.raw;
       const scenario = parseScenario(withSets);
       return c.json({ valid: true, issues: [], warnings: scenarioWarnings(scenario), scenario });
     } catch (e) {
       if (e instanceof ScenarioError) return c.json({ valid: false, issues: e.issues });
       throw e;
     }
+  });
+  app.post("/api/resolve", async (c) => {
+    const body = await readPasted(c, options.scenarioDir);
+    if ("error" in body) return c.json(bad(body.error), body.status);
+    return c.json({ raw: body.raw, problems: body.problems });
   });
 }
 
@@ -115,7 +153,7 @@ const MIME: Record<string, string> = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-/** The built web app: files inside `webDir` only; the app's own routes get index.html. */
+/** The built web app: `/` is its page (index.html), other paths are files inside `webDir` only, or 404. */
 export function registerStatic(app: Hono, webDir: string): void {
   const webRoot = normalize(webDir);
   app.get("*", (c) => {
@@ -133,13 +171,15 @@ export function registerStatic(app: Hono, webDir: string): void {
     }
     const file = normalize(join(webRoot, rel));
     const inside = file === webRoot || file.startsWith(webRoot + sep);
+    // the app has one route, `/` (its state is in the query string); any other path is a file
+    // of the built app or 404
     const target =
-      inside && existsSync(file) && statSync(file).isFile()
-        ? file
-        : extname(rel) === ""
-          ? index // the app's own routes
-          : null;
-    if (!target) return c.text("not found", 404);
+      rel === "/" ? index : inside && existsSync(file) && statSync(file).isFile() ? file : null;
+    if (!target)
+      return c.text(
+        `not found: ${rel.slice(0, 100)}\nThe dashboard is at / and its API under /api/.\n`,
+        404,
+      );
     c.header("Content-Type", MIME[extname(target)] ?? "application/octet-stream");
     c.header("X-Content-Type-Options", "nosniff");
     c.header(

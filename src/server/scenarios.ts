@@ -1,8 +1,15 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import {
+  type Dirent,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+} from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { csvColumn } from "../scenario/csv.js";
-import { readExtended } from "../scenario/extends.js";
+import { mergeScenario, readExtended } from "../scenario/extends.js";
 import { LIMITS } from "../scenario/limits.js";
 import { NAME_PATTERN } from "../scenario/schema.js";
 
@@ -20,21 +27,49 @@ export interface ScenarioText {
   readonly problems: readonly string[];
 }
 
-/** The shipped scenarios: `<dir>/<name>.yaml`, sorted by name. */
+/** How deep the shipped scenarios' folders are walked (`stress/`, `feedback/`, one level today). */
+const MAX_FOLDER_DEPTH = 3;
+const SCENARIO_FILE = /\.(ya?ml|json)$/;
+
+/**
+ * The shipped scenarios: `<dir>/<name>.yaml` and those in its sub-folders (`stress/jump-crash`),
+ * named by their path without extension, `/`-separated, sorted. Every path segment matches the
+ * scenario name pattern; folders are walked without following symbolic links, at most
+ * MAX_FOLDER_DEPTH deep.
+ */
 export function listScenarioFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => /\.(ya?ml|json)$/.test(f))
-    .map((f) => f.replace(/\.(ya?ml|json)$/, ""))
-    .filter((name) => NAME_PATTERN.test(name))
-    .sort();
+  const out: string[] = [];
+  const walk = (folder: string, prefix: string, depth: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (depth < MAX_FOLDER_DEPTH && NAME_PATTERN.test(e.name))
+          walk(join(folder, e.name), `${prefix}${e.name}/`, depth + 1);
+      } else if (e.isFile() && SCENARIO_FILE.test(e.name)) {
+        const name = e.name.replace(SCENARIO_FILE, "");
+        if (NAME_PATTERN.test(name)) out.push(prefix + name);
+      }
+    }
+  };
+  if (existsSync(dir)) walk(dir, "", 0);
+  return [...new Set(out)].sort((a, b) => {
+    // top-level scenarios first, then each folder's
+    const da = a.includes("/") ? 1 : 0;
+    const db = b.includes("/") ? 1 : 0;
+    return da - db || (a < b ? -1 : a > b ? 1 : 0);
+  });
 }
 
-/** Read one shipped scenario by name; null when there is none (names never reach the file system unchecked). */
+/** Read one shipped scenario by name (`whitepaper`, `stress/jump-crash`); null when there is none (names never reach the file system unchecked: only a listed name is read). */
 export function readShipped(dir: string, name: string): ScenarioText | null {
-  if (!NAME_PATTERN.test(name) || !listScenarioFiles(dir).includes(name)) return null;
+  if (!listScenarioFiles(dir).includes(name)) return null;
   for (const ext of [".yaml", ".yml", ".json"]) {
-    const file = join(dir, name + ext);
+    const file = join(dir, ...name.split("/")) + ext;
     if (existsSync(file)) return readScenarioText(file, name);
   }
   return null;
@@ -147,3 +182,45 @@ export function inlineCsvSeries(raw: unknown, baseDir: string, problems: string[
     if (key in r) r[key] = inlineOne(r[key], baseDir, key, problems);
   return r;
 }
+
+/** Why a pasted scenario's `extends` cannot be followed, or null when it can. */
+class ExtendsRefused extends Error {}
+
+/**
+ * A pasted scenario's `extends: <path>`, followed on the server: the path is read relative to
+ * the served scenarios folder (`whitepaper.yaml`, `stress/jump-crash.yaml`) and must name a
+ * shipped scenario file inside it (no `..` out of it, no symbolic link out of it, no other
+ * file). The base (and its own `extends` chain) is merged under the pasted fields as `bme run`
+ * merges them (mergeScenario), and its CSV series are inlined. A scenario without `extends`
+ * comes back as it is. Throws ExtendsRefused with a message saying why.
+ */
+export function resolvePastedExtends(
+  raw: unknown,
+  scenarioDir: string,
+): { raw: unknown; problems: string[] } {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw) || !("extends" in raw))
+    return { raw, problems: [] };
+  const { extends: target, ...own } = raw as Record<string, unknown>;
+  const shipped = listScenarioFiles(scenarioDir);
+  const hint = `a pasted scenario can extend only a shipped scenario, named relative to the served scenarios folder (${shipped
+    .slice(0, 3)
+    .map((n) => `${n}.yaml`)
+    .join(", ")}, …)`;
+  if (typeof target !== "string" || target === "")
+    throw new ExtendsRefused(`extends: expected the file name of a shipped scenario; ${hint}`);
+  const file = resolve(scenarioDir, target);
+  const name = relative(resolve(scenarioDir), file)
+    .split(sep)
+    .join("/")
+    .replace(/\.(ya?ml|json)$/, "");
+  if (!inside(scenarioDir, file) || !shipped.includes(name) || !existsSync(file))
+    throw new ExtendsRefused(
+      `extends: "${target.slice(0, 80)}" is not a shipped scenario; ${hint}`,
+    );
+  const problems: string[] = [];
+  const base = readExtended(file, (p) => parseYaml(readFileSync(p, "utf8")));
+  const inlined = inlineCsvSeries(base, dirname(file), problems);
+  return { raw: mergeScenario(inlined, own), problems };
+}
+
+export { ExtendsRefused };

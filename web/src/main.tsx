@@ -13,7 +13,14 @@ import {
 import { type EChartsType, initChart } from "./echarts.js";
 import { bandsCsv, download, runCsv, scenarioYaml } from "./exports.js";
 import { type McDone, type McHandle, startMonteCarlo } from "./mc.js";
-import { type Changes, changeList, type Metrics, prepare, runOnce } from "./model.js";
+import {
+  type Changes,
+  changeList,
+  type Metrics,
+  prepare,
+  runOnce,
+  type SingleRun,
+} from "./model.js";
 import { Experiments, type OpenPoint } from "./panels/Experiments.js";
 import { MarketForms } from "./panels/MarketForms.js";
 import { MetricsTable } from "./panels/MetricsTable.js";
@@ -43,6 +50,8 @@ interface BmeProbe {
   metrics: Metrics | null;
   pinnedMetrics: Metrics | null;
   issues: { path: string; message: string }[];
+  /** What the charts show (see Shown). */
+  shown: Shown;
 }
 declare global {
   interface Window {
@@ -66,7 +75,11 @@ window.__bme = {
   metrics: null,
   pinnedMetrics: null,
   issues: [],
+  shown: "none",
 };
+
+/** What the charts show: the settings, the last valid ones, the scenario's own values, nothing. */
+type Shown = "current" | "last" | "scenario" | "none";
 
 interface Shipped {
   name: string;
@@ -86,6 +99,28 @@ async function getJson<T>(url: string): Promise<T> {
   const body = (await r.json().catch(() => ({}))) as T & { error?: string };
   if (!r.ok) throw new Error(body.error ?? `${url}: HTTP ${r.status}`);
   return body;
+}
+
+/**
+ * A pasted scenario's `extends`, followed by the server (POST /api/resolve: a shipped scenario
+ * named relative to the served scenarios folder, nothing else); when refused, its own fields
+ * with the server's reason shown.
+ */
+async function resolveExtends(ref: SourceRef & { kind: "yaml" }, raw: object): Promise<Base> {
+  const label = "pasted YAML";
+  const r = await fetch("api/resolve", {
+    method: "POST",
+    headers: { "content-type": "application/yaml" },
+    body: ref.yaml,
+  });
+  const body = (await r.json().catch(() => ({}))) as {
+    raw?: unknown;
+    problems?: string[];
+    error?: string;
+  };
+  if (r.ok) return { ref, label, raw: body.raw, problems: body.problems ?? [] };
+  const { extends: _, ...own } = raw as Record<string, unknown>;
+  return { ref, label, raw: own, problems: [body.error ?? `extends: HTTP ${r.status}`] };
 }
 
 async function loadSource(ref: SourceRef): Promise<Base> {
@@ -111,7 +146,9 @@ async function loadSource(ref: SourceRef): Promise<Base> {
     };
   }
   try {
-    return { ref, label: "pasted YAML", raw: parseYaml(ref.yaml), problems: [] };
+    const raw = parseYaml(ref.yaml) as unknown;
+    if (raw && typeof raw === "object" && "extends" in raw) return await resolveExtends(ref, raw);
+    return { ref, label: "pasted YAML", raw, problems: [] };
   } catch (e) {
     return {
       ref,
@@ -207,14 +244,25 @@ function App() {
     () => (base ? prepare(base.raw, changes, noise) : null),
     [base, changes, noise],
   );
-  const lastGood = useRef<ReturnType<typeof runOnce> | null>(null);
-  const run = useMemo(() => {
-    if (!prepared?.ok) return lastGood.current;
+  // invalid settings: the charts keep the last valid run of this scenario, or — none yet (a
+  // shared link with a bad value) — the scenario's own values; `shown` says which
+  const lastGood = useRef<{ base: Base; run: SingleRun } | null>(null);
+  const view = useMemo((): { run: SingleRun | null; shown: Shown } => {
+    if (!base || !prepared) return { run: null, shown: "none" };
+    if (!prepared.ok) {
+      if (lastGood.current?.base === base) return { run: lastGood.current.run, shown: "last" };
+      const own = prepare(base.raw, {}, noise);
+      return own.ok
+        ? { run: runOnce(own.scenario, seed), shown: "scenario" }
+        : { run: null, shown: "none" };
+    }
     const t0 = performance.now();
-    lastGood.current = runOnce(prepared.scenario, seed);
+    const r = runOnce(prepared.scenario, seed);
     window.__bme.simulateMs = performance.now() - t0;
-    return lastGood.current;
-  }, [prepared, seed]);
+    lastGood.current = { base, run: r };
+    return { run: r, shown: "current" };
+  }, [base, prepared, seed, noise]);
+  const run = view.run;
   const baseValues = useMemo(() => {
     if (!base) return null;
     const p = prepare(base.raw, {}, false);
@@ -273,7 +321,14 @@ function App() {
 
   // draw: every chart, synchronously after the render (the latency the bench reads)
   useLayoutEffect(() => {
-    if (!run) return;
+    if (!run) {
+      // nothing valid to draw (an invalid scenario): no chart keeps another scenario's lines
+      for (const c of Object.values(charts.current)) if (!c.isDisposed()) c.clear();
+      chartShapes.current = {};
+      chartData.current = {};
+      window.__bme.series = null;
+      return;
+    }
     const data: ChartData = {
       days: run.compiled.days,
       current: run.series,
@@ -347,7 +402,8 @@ function App() {
 
   useEffect(() => {
     window.__bme.issues = issues.map((i) => ({ path: i.path, message: i.message }));
-  }, [issues]);
+    window.__bme.shown = view.shown;
+  }, [issues, view.shown]);
 
   useEffect(() => {
     const onResize = () => {
@@ -499,7 +555,7 @@ function App() {
           </label>
           <label
             class="check"
-            title="Off: the expected path (every series' noise set to 0, as --deterministic)."
+            title="Off: the expected path, as bme run --deterministic (series noise and the stochastic processes' randomness off)."
           >
             <input
               type="checkbox"
@@ -612,8 +668,17 @@ function App() {
             {run?.error && <span class="error">run stopped early: {run.error}</span>}
             {issues.length > 0 && (
               <span class="error" data-testid="invalid-banner">
-                {issues.length} problem{issues.length === 1 ? "" : "s"} — the charts show the last
-                valid settings
+                {issues.length} problem{issues.length === 1 ? "" : "s"} —{" "}
+                {view.shown === "last"
+                  ? "the charts show the last valid settings"
+                  : view.shown === "scenario"
+                    ? "the charts show the scenario's own values, without these changes"
+                    : "the scenario itself is invalid: nothing to draw"}
+                {view.shown !== "last" &&
+                  `: ${issues
+                    .slice(0, 5)
+                    .map((i) => `${i.path || "scenario"}: ${i.message}`)
+                    .join("; ")}${issues.length > 5 ? "; …" : ""}`}
               </span>
             )}
             {prepared?.ok &&

@@ -5,36 +5,23 @@
 import type { OutcomeMetric } from "../../src/analysis/types.js";
 import { COL } from "../../src/engine/columns.js";
 import { type CompiledScenario, compileScenario } from "../../src/engine/compile.js";
-import { type KernelScratch, kernelScratch, runKernel } from "../../src/engine/kernel.js";
+import { type KernelScratch, kernelScratch } from "../../src/engine/kernel.js";
 import type { KernelOutcome } from "../../src/engine/outcome.js";
-import { runMarketplace } from "../../src/marketplace/engine.js";
 import { outcomeContext, runOutcomes } from "../../src/montecarlo/outcomes.js";
 import { compiledForRun } from "../../src/processes/generate.js";
+import { runOne } from "../../src/runOne.js";
 import { scenarioWarnings } from "../../src/scenario/checks.js";
 import { ScenarioError, type ScenarioIssue } from "../../src/scenario/errors.js";
+import { deterministicScenario } from "../../src/scenario/expected.js";
 import { applyOverrides } from "../../src/scenario/overrides.js";
 import { parseScenario } from "../../src/scenario/parse.js";
 import type { Scenario } from "../../src/scenario/schema.js";
-import { isFormulaSeries, type Series } from "../../src/scenario/series.js";
 
 /** `path → value` overrides, as `--set` takes them (the value is read as YAML). */
 export type Changes = Readonly<Record<string, string>>;
 
 export function changeList(changes: Changes): string[] {
   return Object.entries(changes).map(([k, v]) => `${k}=${v}`);
-}
-
-/** `--deterministic`: every formula series' noise set to 0 (as `withoutNoise` in load.ts). */
-export function withoutNoise(s: Scenario): Scenario {
-  const f = (series: Series): Series =>
-    isFormulaSeries(series) ? { ...series, noise: 0 } : series;
-  return {
-    ...s,
-    consumers: s.consumers.map((c) => ({ ...c, jobsPerDay: f(c.jobsPerDay) })),
-    suppliers: s.suppliers.map((k) => ({ ...k, count: f(k.count) })),
-    consumerSentiment: f(s.consumerSentiment),
-    governanceValue: f(s.governanceValue),
-  };
 }
 
 export type Prepared =
@@ -47,7 +34,8 @@ export function prepare(base: unknown, changes: Changes, noise: boolean): Prepar
     const list = changeList(changes);
     const raw = list.length > 0 ? applyOverrides(base, list) : base;
     let scenario = parseScenario(raw);
-    if (!noise) scenario = withoutNoise(scenario);
+    // noise off is `bme run --deterministic`: the same function, not a restatement of it
+    if (!noise) scenario = deterministicScenario(scenario);
     return { ok: true, scenario, warnings: scenarioWarnings(scenario) };
   } catch (e) {
     if (e instanceof ScenarioError) return { ok: false, issues: [...e.issues] };
@@ -106,7 +94,11 @@ export function runMetrics(c: CompiledScenario, out: Float64Array, days: number)
   return runOutcomes(out, c.days, days, outcomeContext(c));
 }
 
-/** One run of either mode (docs/model.md §6 aggregate, §9 marketplace) into `out`, as `simulate` does. */
+/**
+ * One run into `out`, exactly as `bme run` does it: the stochastic inputs of (seed, run)
+ * (compiledForRun), then runOne, the one place the engine is chosen (fast kernel, feedback
+ * kernel, rules, scenario extensions such as the reserve controller, marketplace mode).
+ */
 export function runEngine(
   c: CompiledScenario,
   seed: number,
@@ -114,10 +106,7 @@ export function runEngine(
   out: Float64Array,
   scratch: KernelScratch,
 ): KernelOutcome {
-  const inputs = compiledForRun(c, seed, run); // stochastic inputs (issue 12), if any
-  return c.scenario.mode === "marketplace"
-    ? runMarketplace(inputs, seed, run, out)
-    : runKernel(inputs, seed, run, out, scratch);
+  return runOne(compiledForRun(c, seed, run), seed, run, out, { scratch });
 }
 
 export interface SingleRun {
