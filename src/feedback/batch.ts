@@ -145,6 +145,11 @@ class Lanes {
   readonly capacity: boolean;
   readonly queueLength: number;
   readonly feedbackColumns: number;
+  /**
+   * 1 for each input series the day draws; 0 for a dynamic class's count series, which E42
+   * replaces before anything reads it (its stream is its own, so not drawing it changes nothing else).
+   */
+  readonly drawn: Uint8Array;
   /** The row's columns income … reserveBuybackTokens, shortfall … staked, and the pool's, in table order. */
   readonly rowColumns: readonly Float64Array[];
   readonly balanceColumns: readonly Float64Array[];
@@ -234,6 +239,10 @@ class Lanes {
     this.capacity = (plan.suppliers?.jobsPerSupplierPerDay ?? null) !== null;
     this.elastic = plan.consumers ? elasticMultiplierTable(plan, c.jobPrice) : null;
     this.feedbackColumns = feedbackColumnCount(plan);
+    this.drawn = new Uint8Array(c.nSeries).fill(1);
+    plan.suppliers?.dynamic.forEach((d, k) => {
+      if (d) this.drawn[nC + k] = 0;
+    });
     this.demandStart = new Int32Array(nK + 1);
     this.demandFrom = new Int32Array(nC * nK);
     this.demandWeight = new Float64Array(nC * nK);
@@ -459,6 +468,7 @@ function draw(L: Lanes, t: number): void {
     const dst = s < nC ? jobs : s < nC + nK ? counts : s === nC + nK ? L.sentiment : L.governance;
     const at = s < nC ? s * B : s < nC + nK ? (s - nC) * B : 0;
     const whole = s >= nC && s < nC + nK;
+    if (L.drawn[s] === 0) continue;
     if (t < c.seriesStartDay[s]) {
       for (let b = 0; b < B; b++) dst[at + b] = whole ? Math.floor(0 + 1e-9) : 0;
       continue;
@@ -502,6 +512,7 @@ function feedbackInputs(L: Lanes, t: number, shock: ShockDays): void {
 
 /** E41–E42 per dynamic class (steps.ts `churnStep`): the window's mean, then E42. */
 function churn(L: Lanes, t: number): void {
+  const { entries: entriesOf, exits: exitsOf, marginHistory: marginHistoryOf } = L;
   const { c, B, counts, realCount, sum } = L;
   const p = L.plan.suppliers;
   if (!p) return;
@@ -513,8 +524,8 @@ function churn(L: Lanes, t: number): void {
     const kb = k * B;
     if (t === 0) {
       for (let b = 0; b < B; b++) {
-        L.entries[kb + b] = 0;
-        L.exits[kb + b] = 0;
+        entriesOf[kb + b] = 0;
+        exitsOf[kb + b] = 0;
         counts[kb + b] = Math.floor(realCount[kb + b] + 1e-9);
       }
       continue;
@@ -524,13 +535,13 @@ function churn(L: Lanes, t: number): void {
     sum.fill(0);
     for (let s = from; s < t; s++) {
       const h = (k * days + s) * B;
-      for (let b = 0; b < B; b++) sum[b] += L.marginHistory[h + b];
+      for (let b = 0; b < B; b++) sum[b] += marginHistoryOf[h + b];
     }
     const n = t - from;
     for (let b = 0; b < B; b++) {
       supplierChurnInto(out, realCount[kb + b], sum[b] / n, d.churn);
-      L.entries[kb + b] = out.entries;
-      L.exits[kb + b] = out.exits;
+      entriesOf[kb + b] = out.entries;
+      exitsOf[kb + b] = out.exits;
       realCount[kb + b] = out.count;
       counts[kb + b] = Math.floor(out.count + 1e-9);
     }
@@ -578,6 +589,12 @@ function capacity(L: Lanes): void {
 
 /** Steps 2–3: E5 (income.ts), E6 over the matrix's non-zero entries (as kernel.ts), E7. */
 function incomeAndSplit(L: Lanes): void {
+  const {
+    bondUsd: bondUsdOf,
+    opsRevenue: opsRevenueOf,
+    usdBuybackCapital: usdBuybackCapitalOf,
+    usdCapital: usdCapitalOf,
+  } = L;
   const { c, B, jobs, income, dfs, onchain: oc } = L;
   const { nC, nK, jobPrice } = c;
   income.fill(0);
@@ -602,15 +619,23 @@ function incomeAndSplit(L: Lanes): void {
   const bond = oc[V.bondModulation];
   for (let b = 0; b < B; b++) {
     splitIncomeInto(s, income[b], F, BM);
-    L.opsRevenue[b] = s.opsRevenue;
-    L.usdBuybackCapital[b] = s.usdBuybackCapital;
-    L.usdCapital[b] = s.usdCapital;
-    L.bondUsd[b] = supplierBondUsd(bond, income[b]);
+    opsRevenueOf[b] = s.opsRevenue;
+    usdBuybackCapitalOf[b] = s.usdBuybackCapital;
+    usdCapitalOf[b] = s.usdCapital;
+    bondUsdOf[b] = supplierBondUsd(bond, income[b]);
   }
 }
 
 /** Step 4: arrivals (E8's newSuppliers), the histories E8 reads, the phase (E4's nextPhase), per lane. */
 function suppliersAndPhase(L: Lanes, t: number): void {
+  const {
+    highestIncome: highestIncomeOf,
+    incomeHistory: incomeHistoryOf,
+    lowestIncome: lowestIncomeOf,
+    lowestTotal: lowestTotalOf,
+    staked: stakedOf,
+    totalHistory: totalHistoryOf,
+  } = L;
   const { c, B, counts, yesterday, income, phase, sum, arrivals } = L;
   const { nK, phaseOneTarget } = c;
   arrivals.fill(0);
@@ -625,8 +650,8 @@ function suppliersAndPhase(L: Lanes, t: number): void {
   for (let b = 0; b < B; b++) {
     const total = sum[b];
     const x = income[b];
-    L.incomeHistory[t * B + b] = x;
-    L.totalHistory[t * B + b] = total;
+    incomeHistoryOf[t * B + b] = x;
+    totalHistoryOf[t * B + b] = total;
     if (phase[b] === 1) {
       let next = onTime;
       if (!next && c.endPhaseOneOnTargets) {
@@ -637,29 +662,38 @@ function suppliersAndPhase(L: Lanes, t: number): void {
       if (!next && c.endPhaseOneOnDemand && x > 0) next = true;
       if (next) {
         phase[b] = 2;
-        L.staked[b] = 0;
+        stakedOf[b] = 0;
       }
     }
-    if (x < L.lowestIncome[b]) L.lowestIncome[b] = x;
-    if (!(x <= L.highestIncome[b])) L.highestIncome[b] = x;
-    if (total < L.lowestTotal[b]) L.lowestTotal[b] = total;
+    if (x < lowestIncomeOf[b]) lowestIncomeOf[b] = x;
+    if (!(x <= highestIncomeOf[b])) highestIncomeOf[b] = x;
+    if (total < lowestTotalOf[b]) lowestTotalOf[b] = total;
   }
 }
 
 /** Step 5: E8 × arrivals, with kernel.ts `onboardingUsd`'s shortcut on days without arrivals. */
 function onboarding(L: Lanes, t: number): void {
+  const {
+    arrivals: arrivalsOf,
+    highestIncome: highestIncomeOf,
+    incomeHistory: incomeHistoryOf,
+    lowestIncome: lowestIncomeOf,
+    lowestTotal: lowestTotalOf,
+    phase: phaseOf,
+    totalHistory: totalHistoryOf,
+  } = L;
   const { B, onchain: oc, onboardingUsd } = L;
   const modulation = oc[V.onboardingModulation];
   const W = oc[V.onboardingWindowDays];
   const zeroOk = modulation > 0 || Object.is(modulation, 0);
   for (let b = 0; b < B; b++) {
     if (
-      L.phase[b] === 1 ||
-      (L.arrivals[b] === 0 &&
-        L.lowestIncome[b] >= 0 &&
-        L.lowestTotal[b] >= 0 &&
+      phaseOf[b] === 1 ||
+      (arrivalsOf[b] === 0 &&
+        lowestIncomeOf[b] >= 0 &&
+        lowestTotalOf[b] >= 0 &&
         zeroOk &&
-        modulation * L.highestIncome[b] * (t + 1) < 1e300)
+        modulation * highestIncomeOf[b] * (t + 1) < 1e300)
     ) {
       onboardingUsd[b] = 0;
       continue;
@@ -668,41 +702,79 @@ function onboarding(L: Lanes, t: number): void {
     let incomeSum = 0;
     let supplierSum = 0;
     for (let s = Math.max(0, t - W + 1); s <= t; s++) {
-      incomeSum += L.incomeHistory[s * B + b];
-      supplierSum += L.totalHistory[s * B + b];
+      incomeSum += incomeHistoryOf[s * B + b];
+      supplierSum += totalHistoryOf[s * B + b];
     }
     const fee = supplierSum === 0 ? 0 : (modulation * incomeSum) / supplierSum;
-    onboardingUsd[b] = fee * L.arrivals[b];
+    onboardingUsd[b] = fee * arrivalsOf[b];
   }
 }
 
 /** Step 7 without a pool: E10; a run without a price stops. */
 function price(L: Lanes): void {
+  const {
+    bondUsd: bondUsdOf,
+    buybackPrice: buybackPriceOf,
+    demand: demandOf,
+    failed: failedOf,
+    floored: flooredOf,
+    governance: governanceOf,
+    onboardingUsd: onboardingUsdOf,
+    price: priceOf,
+    sentiment: sentimentOf,
+    supply: supplyOf,
+    usdBuybackCapital: usdBuybackCapitalOf,
+  } = L;
   const { B, onchain: oc } = L;
   const p = L.tokenPrice;
   const floor = oc[V.priceFloor];
   const premium = oc[V.buybackPremium];
   for (let b = 0; b < B; b++) {
     const demand = tokenDemand(
-      L.sentiment[b],
-      L.onboardingUsd[b],
-      L.bondUsd[b],
-      L.usdBuybackCapital[b],
-      L.governance[b],
+      sentimentOf[b],
+      onboardingUsdOf[b],
+      bondUsdOf[b],
+      usdBuybackCapitalOf[b],
+      governanceOf[b],
     );
-    L.demand[b] = demand;
-    if (!tokenPriceInto(p, demand, L.supply[b], floor, premium)) {
-      L.failed[b] = 1;
+    demandOf[b] = demand;
+    if (!tokenPriceInto(p, demand, supplyOf[b], floor, premium)) {
+      failedOf[b] = 1;
       continue;
     }
-    L.price[b] = p.priceOfToken;
-    L.floored[b] = p.priceFloored ? 1 : 0;
-    L.buybackPrice[b] = p.buybackPrice;
+    priceOf[b] = p.priceOfToken;
+    flooredOf[b] = p.priceFloored ? 1 : 0;
+    buybackPriceOf[b] = p.buybackPrice;
   }
 }
 
 /** Step 7 with a pool (steps.ts `marketStep`: E43's sales due, E44, E45), after the sell wave. */
 function poolPrice(L: Lanes, t: number, shock: ShockDays): void {
+  const {
+    bondUsd: bondUsdOf,
+    boughtByHolders: boughtByHoldersOf,
+    buyUsd: buyUsdOf,
+    buybackPrice: buybackPriceOf,
+    demand: demandOf,
+    extraSell: extraSellOf,
+    floored: flooredOf,
+    governance: governanceOf,
+    onboardingUsd: onboardingUsdOf,
+    poolTokens: poolTokensOf,
+    poolUsd: poolUsdOf,
+    poolUsdAtOpen: poolUsdAtOpenOf,
+    price: priceOf,
+    priceHistory: priceHistoryOf,
+    salesUsd: salesUsdOf,
+    sellQueue: sellQueueOf,
+    sentiment: sentimentOf,
+    slippage: slippageOf,
+    speculatorBuyUsd: speculatorBuyUsdOf,
+    supply: supplyOf,
+    supplyAtOpen: supplyAtOpenOf,
+    tokensSold: tokensSoldOf,
+    usdBuybackCapital: usdBuybackCapitalOf,
+  } = L;
   const { B, plan, onchain: oc } = L;
   const premium = oc[V.buybackPremium];
   const sp = plan.speculators;
@@ -710,27 +782,27 @@ function poolPrice(L: Lanes, t: number, shock: ShockDays): void {
   const m = L.amm;
   const slot = (t % L.queueLength) * B;
   for (let b = 0; b < B; b++) {
-    const supply = L.supply[b];
-    if (t === shock.sellWaveDay) L.extraSell[b] = sellWaveTokens(supply);
-    L.supplyAtOpen[b] = supply;
-    L.poolUsdAtOpen[b] = L.poolUsd[b];
-    L.demand[b] = tokenDemand(
-      L.sentiment[b],
-      L.onboardingUsd[b],
-      L.bondUsd[b],
-      L.usdBuybackCapital[b],
-      L.governance[b],
+    const supply = supplyOf[b];
+    if (t === shock.sellWaveDay) extraSellOf[b] = sellWaveTokens(supply);
+    supplyAtOpenOf[b] = supply;
+    poolUsdAtOpenOf[b] = poolUsdOf[b];
+    demandOf[b] = tokenDemand(
+      sentimentOf[b],
+      onboardingUsdOf[b],
+      bondUsdOf[b],
+      usdBuybackCapitalOf[b],
+      governanceOf[b],
     );
     let due = 0;
     if (plan.sales) {
-      due = L.sellQueue[slot + b];
-      L.sellQueue[slot + b] = 0;
+      due = sellQueueOf[slot + b];
+      sellQueueOf[slot + b] = 0;
     }
     if (sp && t - 1 - sp.momentumDays >= 0)
       speculatorOrderInto(
         spec,
-        L.priceHistory[(t - 1) * B + b],
-        L.priceHistory[(t - 1 - sp.momentumDays) * B + b],
+        priceHistoryOf[(t - 1) * B + b],
+        priceHistoryOf[(t - 1 - sp.momentumDays) * B + b],
         sp.sensitivity,
         sp.capitalUsd,
       );
@@ -738,30 +810,46 @@ function poolPrice(L: Lanes, t: number, shock: ShockDays): void {
       spec.buyUsd = 0;
       spec.sellTokens = 0;
     }
-    const sold = withdrawal(supply, due + spec.sellTokens + L.extraSell[b]);
-    L.extraSell[b] = 0;
-    const holdersUsd = L.sentiment[b] + L.governance[b] + spec.buyUsd;
-    const onb = L.onboardingUsd[b];
-    const ubc = L.usdBuybackCapital[b];
+    const sold = withdrawal(supply, due + spec.sellTokens + extraSellOf[b]);
+    extraSellOf[b] = 0;
+    const holdersUsd = sentimentOf[b] + governanceOf[b] + spec.buyUsd;
+    const onb = onboardingUsdOf[b];
+    const ubc = usdBuybackCapitalOf[b];
     const buyUsd = holdersUsd + onb + ubc;
     const claimUsd = holdersUsd + onb + ubc / (1 + premium);
-    ammBatchInto(m, L.poolTokens[b], L.poolUsd[b], buyUsd, claimUsd, sold);
-    L.poolTokens[b] = m.poolTokens;
-    L.poolUsd[b] = m.poolUsd;
-    L.price[b] = m.price;
-    L.slippage[b] = m.slippage;
-    L.tokensSold[b] = sold;
-    L.salesUsd[b] = m.usdToSellers;
-    L.speculatorBuyUsd[b] = spec.buyUsd;
-    L.boughtByHolders[b] = holdersUsd / m.price;
-    L.buyUsd[b] = buyUsd;
-    L.floored[b] = 0;
-    L.buybackPrice[b] = m.price * (1 + premium);
+    ammBatchInto(m, poolTokensOf[b], poolUsdOf[b], buyUsd, claimUsd, sold);
+    poolTokensOf[b] = m.poolTokens;
+    poolUsdOf[b] = m.poolUsd;
+    priceOf[b] = m.price;
+    slippageOf[b] = m.slippage;
+    tokensSoldOf[b] = sold;
+    salesUsdOf[b] = m.usdToSellers;
+    speculatorBuyUsdOf[b] = spec.buyUsd;
+    boughtByHoldersOf[b] = holdersUsd / m.price;
+    buyUsdOf[b] = buyUsd;
+    flooredOf[b] = 0;
+    buybackPriceOf[b] = m.price * (1 + premium);
   }
 }
 
 /** Steps 8–11: E11a/b, E12–E13 or E3 (phaseOneFill per lane), E14. */
 function burnAndClaims(L: Lanes): void {
+  const {
+    buybackPrice: buybackPriceOf,
+    buybackTokens: buybackTokensOf,
+    counts: countsOf,
+    jobReward: jobRewardOf,
+    minted: mintedOf,
+    onboardingTokens: onboardingTokensOf,
+    onboardingUsd: onboardingUsdOf,
+    phase: phaseOf,
+    phaseOneClaim: phaseOneClaimOf,
+    phaseTwoClaim: phaseTwoClaimOf,
+    price: priceOf,
+    supply: supplyOf,
+    usdBuybackCapital: usdBuybackCapitalOf,
+    validatorClaim: validatorClaimOf,
+  } = L;
   const { c, B, onchain: oc, jobs } = L;
   const { nC, nK, jobPrice, phaseOneTarget } = c;
   const jrm = oc[V.jobRewardModulation];
@@ -772,72 +860,101 @@ function burnAndClaims(L: Lanes): void {
   let targets = 0;
   for (let k = 0; k < nK; k++) targets += phaseOneTarget[k];
   for (let b = 0; b < B; b++) {
-    const p = L.price[b];
-    L.buybackTokens[b] = buybackTokens(L.usdBuybackCapital[b], L.buybackPrice[b]);
-    const burned = onboardingTokens(L.onboardingUsd[b], p);
-    L.onboardingTokens[b] = L.pool ? burned : withdrawal(L.supply[b], burned);
+    const p = priceOf[b];
+    buybackTokensOf[b] = buybackTokens(usdBuybackCapitalOf[b], buybackPriceOf[b]);
+    const burned = onboardingTokens(onboardingUsdOf[b], p);
+    onboardingTokensOf[b] = L.pool ? burned : withdrawal(supplyOf[b], burned);
     let jobsTotal = 0;
-    if (L.phase[b] === 2) {
+    if (phaseOf[b] === 2) {
       // jobReward.ts on this lane's jobs
       let s = 0;
       for (let i = 0; i < nC; i++) s += jobs[i * B + b] * (jobPrice[i] / p);
       const reward = s / jrm;
-      L.jobReward[b] = reward;
-      L.phaseTwoClaim[b] = phaseTwoEmission(mint, L.minted[b], reward, p2m);
-      L.phaseOneClaim[b] = 0;
+      jobRewardOf[b] = reward;
+      phaseTwoClaimOf[b] = phaseTwoEmission(mint, mintedOf[b], reward, p2m);
+      phaseOneClaimOf[b] = 0;
     } else {
       // phaseOneEmission.ts phaseOneFill on this lane's counts
       let filled = 0;
-      for (let k = 0; k < nK; k++) filled += Math.min(L.counts[k * B + b], phaseOneTarget[k]);
-      L.jobReward[b] = 0;
-      L.phaseTwoClaim[b] = 0;
-      L.phaseOneClaim[b] = phaseOneEmission(
+      for (let k = 0; k < nK; k++) filled += Math.min(countsOf[k * B + b], phaseOneTarget[k]);
+      jobRewardOf[b] = 0;
+      phaseTwoClaimOf[b] = 0;
+      phaseOneClaimOf[b] = phaseOneEmission(
         c.phaseOneTokensForProject,
         c.phaseOneDays,
         targets === 0 ? 0 : filled / targets,
       );
     }
     for (let i = 0; i < nC; i++) jobsTotal += jobs[i * B + b];
-    L.validatorClaim[b] = validatorTokens(vmod, validationsCompleted(vpj, jobsTotal));
+    validatorClaimOf[b] = validatorTokens(vmod, validationsCompleted(vpj, jobsTotal));
   }
 }
 
 /** Step 12: E15. */
 function pay(L: Lanes): void {
+  const {
+    buybackTokens: buybackTokensOf,
+    onboardingTokens: onboardingTokensOf,
+    phaseOneClaim: phaseOneClaimOf,
+    phaseOnePaid: phaseOnePaidOf,
+    phaseTwoClaim: phaseTwoClaimOf,
+    phaseTwoPaid: phaseTwoPaidOf,
+    shortfall: shortfallOf,
+    supplierTokensPaid: supplierTokensPaidOf,
+    tokenReserve: tokenReserveOf,
+    tokensPaid: tokensPaidOf,
+    validatorClaim: validatorClaimOf,
+    validatorPaid: validatorPaidOf,
+  } = L;
   const paid = L.paid;
   for (let b = 0; b < L.B; b++) {
     payTokensInto(
       paid,
-      L.tokenReserve[b],
-      L.buybackTokens[b],
-      L.onboardingTokens[b],
-      L.validatorClaim[b],
-      L.phaseTwoClaim[b],
-      L.phaseOneClaim[b],
+      tokenReserveOf[b],
+      buybackTokensOf[b],
+      onboardingTokensOf[b],
+      validatorClaimOf[b],
+      phaseTwoClaimOf[b],
+      phaseOneClaimOf[b],
     );
-    L.validatorPaid[b] = paid.validatorTokensPaid;
-    L.phaseTwoPaid[b] = paid.phaseTwoEmission;
-    L.phaseOnePaid[b] = paid.phaseOneEmission;
-    L.supplierTokensPaid[b] = paid.supplierTokensPaid;
-    L.tokensPaid[b] = paid.tokensPaid;
-    L.shortfall[b] = paid.tokenShortfall;
+    validatorPaidOf[b] = paid.validatorTokensPaid;
+    phaseTwoPaidOf[b] = paid.phaseTwoEmission;
+    phaseOnePaidOf[b] = paid.phaseOneEmission;
+    supplierTokensPaidOf[b] = paid.supplierTokensPaid;
+    tokensPaidOf[b] = paid.tokensPaid;
+    shortfallOf[b] = paid.tokenShortfall;
   }
 }
 
 /** After step 12 (steps.ts `economicsStep`): E43's queue, E40 (supplierClassIncome per lane), E41. */
 function economics(L: Lanes, t: number): void {
+  const {
+    buybackTokens: buybackTokensOf,
+    dfs: dfsOf,
+    income: incomeOf,
+    incomePerSupplier: incomePerSupplierOf,
+    marginHistory: marginHistoryOf,
+    phaseOnePaid: phaseOnePaidOf,
+    phaseTwoPaid: phaseTwoPaidOf,
+    price: priceOf,
+    priceHistory: priceHistoryOf,
+    sellQueue: sellQueueOf,
+    supplierTokensPaid: supplierTokensPaidOf,
+    usdCapital: usdCapitalOf,
+    validatorPaid: validatorPaidOf,
+  } = L;
   const { c, B, plan } = L;
   const tb = t * B;
-  for (let b = 0; b < B; b++) L.priceHistory[tb + b] = L.price[b];
+  for (let b = 0; b < B; b++) priceHistoryOf[tb + b] = priceOf[b];
   const s = plan.sales;
   if (s) {
     const n = L.queueLength;
     for (let b = 0; b < B; b++) {
       // holderSales.ts queueSales
-      const paid = L.supplierTokensPaid[b] + (s.validatorsSell ? L.validatorPaid[b] : 0);
+      const paid = supplierTokensPaidOf[b] + (s.validatorsSell ? validatorPaidOf[b] : 0);
       const part = (s.sellShare * paid) / s.sellOverDays;
       if (part === 0) continue;
-      for (let d = 1; d <= s.sellOverDays; d++) L.sellQueue[((t + d) % n) * B + b] += part;
+      for (let d = 1; d <= s.sellOverDays; d++) sellQueueOf[((t + d) % n) * B + b] += part;
     }
   }
   const p = plan.suppliers;
@@ -850,9 +967,9 @@ function economics(L: Lanes, t: number): void {
     for (let b = 0; b < B; b++) slots[b] += Math.min(counts[k * B + b], target);
   }
   for (let b = 0; b < B; b++) {
-    const validator = p.validatorsAreSuppliers ? L.validatorPaid[b] : 0;
+    const validator = p.validatorsAreSuppliers ? validatorPaidOf[b] : 0;
     sharedUsd[b] =
-      L.usdCapital[b] + (L.buybackTokens[b] + L.phaseTwoPaid[b] + validator) * L.price[b];
+      usdCapitalOf[b] + (buybackTokensOf[b] + phaseTwoPaidOf[b] + validator) * priceOf[b];
   }
   const days = c.days;
   for (const k of p.classes) {
@@ -861,32 +978,47 @@ function economics(L: Lanes, t: number): void {
     const kb = k * B;
     const h = (k * days + t) * B;
     for (let b = 0; b < B; b++) {
-      const x = L.income[b];
+      const x = incomeOf[b];
       const count = counts[kb + b];
-      const share = x > 0 ? L.dfs[kb + b] / x : 0;
+      const share = x > 0 ? dfsOf[kb + b] / x : 0;
       const slot = slots[b] > 0 ? Math.min(count, target) / slots[b] : 0;
-      const classIncome = share * sharedUsd[b] + slot * (L.phaseOnePaid[b] * L.price[b]);
+      const classIncome = share * sharedUsd[b] + slot * (phaseOnePaidOf[b] * priceOf[b]);
       const perSupplier = classIncome / Math.max(count, 1);
-      L.incomePerSupplier[kb + b] = perSupplier;
-      L.marginHistory[h + b] = supplierMargin(perSupplier, cost);
+      incomePerSupplierOf[kb + b] = perSupplier;
+      marginHistoryOf[h + b] = supplierMargin(perSupplier, cost);
     }
   }
 }
 
 /** Step 13: E16, or E46 with a pool. */
 function topUp(L: Lanes): void {
+  const {
+    buybackPrice: buybackPriceOf,
+    dollarReserve: dollarReserveOf,
+    onboardingTokens: onboardingTokensOf,
+    opsRevenue: opsRevenueOf,
+    phaseOnePaid: phaseOnePaidOf,
+    phaseTwoPaid: phaseTwoPaidOf,
+    poolTokens: poolTokensOf,
+    poolUsd: poolUsdOf,
+    supply: supplyOf,
+    tokenReserve: tokenReserveOf,
+    topUpTokens: topUpTokensOf,
+    topUpUsd: topUpUsdOf,
+    validatorPaid: validatorPaidOf,
+  } = L;
   const { c, B, onchain: oc } = L;
   const up = L.up;
   const lower = oc[V.lowerTokenReserveLimit];
   const restore = oc[V.tokenReserveRestoreLevel];
   for (let b = 0; b < B; b++) {
     const reserveAfterPay =
-      L.tokenReserve[b] +
-      L.onboardingTokens[b] -
-      L.validatorPaid[b] -
-      L.phaseTwoPaid[b] -
-      L.phaseOnePaid[b];
-    const cash = L.dollarReserve[b] + L.opsRevenue[b];
+      tokenReserveOf[b] +
+      onboardingTokensOf[b] -
+      validatorPaidOf[b] -
+      phaseTwoPaidOf[b] -
+      phaseOnePaidOf[b];
+    const cash = dollarReserveOf[b] + opsRevenueOf[b];
     if (L.pool)
       ammReserveTopUpInto(
         up,
@@ -894,8 +1026,8 @@ function topUp(L: Lanes): void {
         c.initialTokenReserve,
         lower,
         restore,
-        L.poolTokens[b],
-        L.poolUsd[b],
+        poolTokensOf[b],
+        poolUsdOf[b],
         cash,
       );
     else
@@ -905,62 +1037,84 @@ function topUp(L: Lanes): void {
         c.initialTokenReserve,
         lower,
         restore,
-        L.buybackPrice[b],
+        buybackPriceOf[b],
         cash,
-        L.supply[b] +
-          L.validatorPaid[b] +
-          L.phaseOnePaid[b] +
-          L.phaseTwoPaid[b] -
-          L.onboardingTokens[b],
+        supplyOf[b] +
+          validatorPaidOf[b] +
+          phaseOnePaidOf[b] +
+          phaseTwoPaidOf[b] -
+          onboardingTokensOf[b],
       );
-    L.topUpTokens[b] = up.reserveBuybackTokens;
-    L.topUpUsd[b] = up.reserveBuybackUsd;
+    topUpTokensOf[b] = up.reserveBuybackTokens;
+    topUpUsdOf[b] = up.reserveBuybackUsd;
   }
 }
 
 /** Step 14: E17 (E47 with a pool), E18, E19, E17b; the pool after the top-up. */
 function update(L: Lanes, t: number): void {
+  const {
+    boughtByHolders: boughtByHoldersOf,
+    buybackTokens: buybackTokensOf,
+    dollarBefore: dollarBeforeOf,
+    dollarReserve: dollarReserveOf,
+    locked: lockedOf,
+    minted: mintedOf,
+    onboardingTokens: onboardingTokensOf,
+    opsRevenue: opsRevenueOf,
+    phaseOnePaid: phaseOnePaidOf,
+    phaseTwoPaid: phaseTwoPaidOf,
+    poolTokens: poolTokensOf,
+    poolUsd: poolUsdOf,
+    staked: stakedOf,
+    supply: supplyOf,
+    supplyAtOpen: supplyAtOpenOf,
+    tokenReserve: tokenReserveOf,
+    tokensSold: tokensSoldOf,
+    topUpTokens: topUpTokensOf,
+    topUpUsd: topUpUsdOf,
+    validatorPaid: validatorPaidOf,
+  } = L;
   const { c, B } = L;
   const vest = c.vested[t];
   for (let b = 0; b < B; b++) {
-    const vested = withdrawal(L.locked[b], vest);
-    L.dollarBefore[b] = L.dollarReserve[b];
+    const vested = withdrawal(lockedOf[b], vest);
+    dollarBeforeOf[b] = dollarReserveOf[b];
     const supply = L.pool
       ? nextSupplyWithPool(
-          L.supplyAtOpen[b],
-          L.validatorPaid[b],
-          L.phaseOnePaid[b],
-          L.phaseTwoPaid[b],
-          L.buybackTokens[b],
-          L.boughtByHolders[b],
-          L.tokensSold[b],
+          supplyAtOpenOf[b],
+          validatorPaidOf[b],
+          phaseOnePaidOf[b],
+          phaseTwoPaidOf[b],
+          buybackTokensOf[b],
+          boughtByHoldersOf[b],
+          tokensSoldOf[b],
           vested,
         )
       : nextSupply(
-          L.supply[b],
-          L.validatorPaid[b],
-          L.phaseOnePaid[b],
-          L.phaseTwoPaid[b],
-          L.onboardingTokens[b],
-          L.topUpTokens[b],
+          supplyOf[b],
+          validatorPaidOf[b],
+          phaseOnePaidOf[b],
+          phaseTwoPaidOf[b],
+          onboardingTokensOf[b],
+          topUpTokensOf[b],
           vested,
         );
-    L.tokenReserve[b] = nextTokenReserve(
-      L.tokenReserve[b],
-      L.onboardingTokens[b],
-      L.validatorPaid[b],
-      L.phaseTwoPaid[b],
-      L.phaseOnePaid[b],
-      L.topUpTokens[b],
+    tokenReserveOf[b] = nextTokenReserve(
+      tokenReserveOf[b],
+      onboardingTokensOf[b],
+      validatorPaidOf[b],
+      phaseTwoPaidOf[b],
+      phaseOnePaidOf[b],
+      topUpTokensOf[b],
     );
-    L.supply[b] = supply;
-    L.dollarReserve[b] = nextDollarReserve(L.dollarReserve[b], L.opsRevenue[b], L.topUpUsd[b]);
-    L.locked[b] = L.locked[b] - vested;
-    L.minted[b] += L.phaseTwoPaid[b];
-    L.staked[b] += L.phaseOnePaid[b];
+    supplyOf[b] = supply;
+    dollarReserveOf[b] = nextDollarReserve(dollarReserveOf[b], opsRevenueOf[b], topUpUsdOf[b]);
+    lockedOf[b] = lockedOf[b] - vested;
+    mintedOf[b] += phaseTwoPaidOf[b];
+    stakedOf[b] += phaseOnePaidOf[b];
     if (L.pool) {
-      L.poolTokens[b] = L.poolTokens[b] - L.topUpTokens[b];
-      L.poolUsd[b] = L.poolUsd[b] + L.topUpUsd[b];
+      poolTokensOf[b] = poolTokensOf[b] - topUpTokensOf[b];
+      poolUsdOf[b] = poolUsdOf[b] + topUpUsdOf[b];
     }
   }
 }
@@ -987,13 +1141,19 @@ function put(
  * the row it keeps).
  */
 function record(L: Lanes, t: number, out: Float64Array): void {
+  const {
+    failed: failedOf,
+    phase: phaseOf,
+    topUpUsd: topUpUsdOf,
+    usdBuybackCapital: usdBuybackCapitalOf,
+  } = L;
   const { c, B, sum: chk } = L;
   const step = c.days * B;
   chk.fill(0);
   let at = t * B;
   for (let b = 0; b < B; b++) {
     out[at + b] = t;
-    out[at + step + b] = L.phase[b];
+    out[at + step + b] = phaseOf[b];
   }
   at += 2 * step;
   for (const v of L.rowColumns) {
@@ -1001,7 +1161,7 @@ function record(L: Lanes, t: number, out: Float64Array): void {
     at += step;
   }
   for (let b = 0; b < B; b++) {
-    const x = L.usdBuybackCapital[b] + L.topUpUsd[b];
+    const x = usdBuybackCapitalOf[b] + topUpUsdOf[b];
     out[at + b] = x;
     chk[b] += x * 0;
   }
@@ -1013,7 +1173,7 @@ function record(L: Lanes, t: number, out: Float64Array): void {
   for (let i = 0; i < c.nC; i++, at += step) put(out, at, L.jobs, i * B, B, chk);
   for (let k = 0; k < c.nK; k++, at += step) put(out, at, L.dfs, k * B, B, chk);
   for (let k = 0; k < c.nK; k++, at += step) put(out, at, L.counts, k * B, B, chk);
-  for (let b = 0; b < B; b++) if (chk[b] !== 0) L.failed[b] = 1;
+  for (let b = 0; b < B; b++) if (chk[b] !== 0) failedOf[b] = 1;
 }
 
 /** The feedback columns (steps.ts `writeFeedbackColumns`' order); a run with a non-finite value is marked failed. */
@@ -1057,40 +1217,57 @@ function recordFeedback(L: Lanes, t: number, out: Float64Array): void {
 
 /** I1–I3 (kernel.ts `endOfDayInvariants`), per lane; a lane that breaks one is marked failed. */
 function invariants(L: Lanes, t: number): void {
+  const {
+    buyUsd: buyUsdOf,
+    dollarBefore: dollarBeforeOf,
+    dollarReserve: dollarReserveOf,
+    failed: failedOf,
+    income: incomeOf,
+    locked: lockedOf,
+    poolTokens: poolTokensOf,
+    poolUsd: poolUsdOf,
+    poolUsdAtOpen: poolUsdAtOpenOf,
+    salesUsd: salesUsdOf,
+    supply: supplyOf,
+    tokenReserve: tokenReserveOf,
+    topUpUsd: topUpUsdOf,
+    usdBuybackCapital: usdBuybackCapitalOf,
+    usdCapital: usdCapitalOf,
+  } = L;
   const { c, B } = L;
   const total = c.initialSupply + c.initialTokenReserve + c.initialLocked;
   for (let b = 0; b < B; b++) {
-    if (L.failed[b]) continue;
-    const topUpUsd = L.topUpUsd[b];
+    if (failedOf[b]) continue;
+    const topUpUsd = topUpUsdOf[b];
     const broken =
       checkInvariants(
         t,
-        L.pool ? total - L.poolTokens[b] : total,
-        L.supply[b],
-        L.tokenReserve[b],
-        L.locked[b],
-        L.dollarBefore[b],
-        L.dollarReserve[b],
-        L.income[b],
-        L.usdCapital[b],
-        L.usdBuybackCapital[b],
+        L.pool ? total - poolTokensOf[b] : total,
+        supplyOf[b],
+        tokenReserveOf[b],
+        lockedOf[b],
+        dollarBeforeOf[b],
+        dollarReserveOf[b],
+        incomeOf[b],
+        usdCapitalOf[b],
+        usdBuybackCapitalOf[b],
         topUpUsd,
       ) ??
       (L.pool
         ? checkPoolInvariants(
             t,
             total,
-            L.supply[b],
-            L.tokenReserve[b],
-            L.locked[b],
-            L.poolTokens[b],
-            L.poolUsdAtOpen[b],
-            L.poolUsd[b],
-            L.buyUsd[b],
-            L.salesUsd[b],
+            supplyOf[b],
+            tokenReserveOf[b],
+            lockedOf[b],
+            poolTokensOf[b],
+            poolUsdAtOpenOf[b],
+            poolUsdOf[b],
+            buyUsdOf[b],
+            salesUsdOf[b],
             topUpUsd,
           )
         : null);
-    if (broken) L.failed[b] = 1;
+    if (broken) failedOf[b] = 1;
   }
 }
