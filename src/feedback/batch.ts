@@ -243,20 +243,10 @@ class Lanes {
     plan.suppliers?.dynamic.forEach((d, k) => {
       if (d) this.drawn[nC + k] = 0;
     });
-    this.demandStart = new Int32Array(nK + 1);
-    this.demandFrom = new Int32Array(nC * nK);
-    this.demandWeight = new Float64Array(nC * nK);
-    let n = 0;
-    for (let k = 0; k < nK; k++) {
-      this.demandStart[k] = n;
-      for (let i = 0; i < nC; i++) {
-        const w = c.priceMatrix[i * nK + k];
-        if (w === 0) continue;
-        this.demandFrom[n] = i;
-        this.demandWeight[n++] = w;
-      }
-    }
-    this.demandStart[nK] = n;
+    const e = nonZeroEntries(c);
+    this.demandStart = e.start;
+    this.demandFrom = e.from;
+    this.demandWeight = e.weight;
     this.rowColumns = [
       this.income,
       this.opsRevenue,
@@ -335,6 +325,26 @@ class Lanes {
     this.buyUsd.fill(0);
     this.failed.fill(0);
   }
+}
+
+/** The price matrix's non-zero entries, class by class (kernel.ts `Run`): types j in `start[k] … start[k+1]`. */
+function nonZeroEntries(c: CompiledScenario) {
+  const { nC, nK } = c;
+  const start = new Int32Array(nK + 1);
+  const from = new Int32Array(nC * nK);
+  const weight = new Float64Array(nC * nK);
+  let n = 0;
+  for (let k = 0; k < nK; k++) {
+    start[k] = n;
+    for (let i = 0; i < nC; i++) {
+      const w = c.priceMatrix[i * nK + k];
+      if (w === 0) continue;
+      from[n] = i;
+      weight[n++] = w;
+    }
+  }
+  start[nK] = n;
+  return { start, from, weight };
 }
 
 /** Runs advanced together by the stress battery (measured: bench/feedback.ts). */
