@@ -136,9 +136,7 @@ class Lanes {
     slippage: 0,
   };
   /** The price matrix's non-zero entries per class (E6's sum in its order), as kernel.ts. */
-  readonly demandStart: Int32Array;
-  readonly demandFrom: Int32Array;
-  readonly demandWeight: Float64Array;
+  readonly demandEntries: { start: Int32Array; from: Int32Array; weight: Float64Array };
   readonly elastic: Float64Array | null;
   readonly pool: boolean;
   readonly dynamic: boolean;
@@ -239,14 +237,8 @@ class Lanes {
     this.capacity = (plan.suppliers?.jobsPerSupplierPerDay ?? null) !== null;
     this.elastic = plan.consumers ? elasticMultiplierTable(plan, c.jobPrice) : null;
     this.feedbackColumns = feedbackColumnCount(plan);
-    this.drawn = new Uint8Array(c.nSeries).fill(1);
-    plan.suppliers?.dynamic.forEach((d, k) => {
-      if (d) this.drawn[nC + k] = 0;
-    });
-    const e = nonZeroEntries(c);
-    this.demandStart = e.start;
-    this.demandFrom = e.from;
-    this.demandWeight = e.weight;
+    this.drawn = drawnSeries(c, plan);
+    this.demandEntries = nonZeroEntries(c);
     this.rowColumns = [
       this.income,
       this.opsRevenue,
@@ -325,6 +317,15 @@ class Lanes {
     this.buyUsd.fill(0);
     this.failed.fill(0);
   }
+}
+
+/** 1 for each input series the lockstep draws, 0 for the count series of a dynamic class (`Lanes.drawn`). */
+function drawnSeries(c: CompiledScenario, plan: FeedbackPlan): Uint8Array {
+  const drawn = new Uint8Array(c.nSeries).fill(1);
+  plan.suppliers?.dynamic.forEach((d, k) => {
+    if (d) drawn[c.nC + k] = 0;
+  });
+  return drawn;
 }
 
 /** The price matrix's non-zero entries, class by class (kernel.ts `Run`): types j in `start[k] … start[k+1]`. */
@@ -612,7 +613,7 @@ function incomeAndSplit(L: Lanes): void {
     const p = jobPrice[i];
     for (let b = 0; b < B; b++) income[b] += jobs[i * B + b] * p;
   }
-  const { demandStart, demandFrom, demandWeight } = L;
+  const { start: demandStart, from: demandFrom, weight: demandWeight } = L.demandEntries;
   for (let k = 0; k < nK; k++) {
     const kb = k * B;
     dfs.fill(0, kb, kb + B);
