@@ -75,7 +75,8 @@ function measureLockstepBoth(
  * What writing the output table alone costs per day-step, best of `reps` by CPU time: every
  * cell of every day of `runs` runs in batches of `batch`, in the kernel's layout
  * (`out[(col·days + t)·batch + b]`), a column's runs at a time: by element stores (as the
- * kernel's stages store them) or by one block copy per column and day (as `flushStage` does). The table of a batch is columns × days × batch × 8 bytes: 1 MB at 16 runs of the
+ * kernel's stages store them) or by one block copy per column and day (what a row buffer's
+ * copy into the table costs). The table of a batch is columns × days × batch × 8 bytes: 1 MB at 16 runs of the
  * whitepaper (fits the 2 MB L2), 15.5 MB at 256, 62 MB at 1,024.
  */
 function measureTableWrites(

@@ -3,7 +3,7 @@ import { compileScenario } from "../src/engine/compile.js";
 import { kernelScratch, runKernel } from "../src/engine/kernel.js";
 import { runStressOnWorkers } from "../src/feedback/stress.js";
 import { StochasticInputs } from "../src/processes/generate.js";
-import { runAggregateRun } from "../src/rules/run.js";
+import { runOne } from "../src/runOne.js";
 import { loadScenario } from "../src/scenario/load.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import type { Scenario } from "../src/scenario/schema.js";
@@ -72,7 +72,7 @@ export async function benchStress(): Promise<string[]> {
   const scratch = kernelScratch(c);
   const rate = (runs: number) => {
     const t0 = process.hrtime.bigint();
-    for (let i = 0; i < runs; i++) runAggregateRun(c, gen, 1, i, out, scratch);
+    for (let i = 0; i < runs; i++) runOne(gen.forRun(1, i), 1, i, out, { scratch });
     return (runs * c.days) / (Number(process.hrtime.bigint() - t0) / 1e9);
   };
   rate(200);

@@ -1,21 +1,10 @@
-import { scenarioExtensions } from "./day/extensions.js";
 import type { StepInsertion } from "./day/sequence.js";
 import { compileScenario } from "./engine/compile.js";
-import { runKernel } from "./engine/kernel.js";
-import { runAggregateDays } from "./engine/reference.js";
 import { type RunResult, resultFromBuffer } from "./engine/result.js";
-import { runFeedbackAggregate } from "./feedback/day.js";
-import { runFeedbackKernel } from "./feedback/kernel.js";
-import { runMarketplace } from "./marketplace/engine.js";
-import {
-  computeMetrics,
-  type Metric,
-  PluginError,
-  type Policy,
-  policySteps,
-} from "./plugins/api.js";
+import { computeMetrics, type Metric, PluginError, type Policy } from "./plugins/api.js";
 import { compiledForRun } from "./processes/generate.js";
-import { type GovernanceChange, governanceStep, scheduleChanges } from "./rules/step.js";
+import { type GovernanceChange, scheduleChanges } from "./rules/step.js";
+import { runOne } from "./runOne.js";
 import { scenarioWarnings } from "./scenario/checks.js";
 import { parseScenario } from "./scenario/parse.js";
 import type { Scenario, ScenarioInput } from "./scenario/schema.js";
@@ -56,34 +45,13 @@ export function simulate(
   const data = new Float64Array(compiled.columns.length * compiled.days);
   const governance: GovernanceChange[] = [];
   const rules = parsed.rules ?? [];
-  const own = scenarioExtensions(parsed);
-  // feedback and rules without other extensions: the fused feedback kernel (byte-identical)
-  const fused =
-    parsed.mode === "aggregate" &&
-    !options.reference &&
-    (parsed.feedback !== undefined || rules.length > 0) &&
-    own.length === 0 &&
-    !options.policies?.length &&
-    !options.extensions?.length;
-  const extensions = [
-    ...own,
-    ...(rules.length > 0 ? [governanceStep(compiled, rules, governance)] : []),
-    ...(options.policies?.length ? policySteps(options.policies, governance) : []),
-    ...(options.extensions ?? []),
-  ];
-  const market =
-    parsed.mode === "marketplace"
-      ? runMarketplace(compiled, seed, run, data, { extensions })
-      : undefined;
-  const outcome =
-    market ??
-    (fused
-      ? runFeedbackKernel(compiled, seed, run, data, { rules, governanceLog: governance })
-      : parsed.feedback
-        ? runFeedbackAggregate(compiled, seed, run, data, undefined, extensions)
-        : options.reference || extensions.length > 0
-          ? runAggregateDays(compiled, seed, run, data, extensions)
-          : runKernel(compiled, seed, run, data));
+  const outcome = runOne(compiled, seed, run, data, {
+    policies: options.policies,
+    extensions: options.extensions,
+    governanceLog: governance,
+    reference: options.reference,
+  });
+  const market = "marketplace" in outcome ? outcome : undefined;
   const meta = {
     scenarioName: parsed.name,
     seed,

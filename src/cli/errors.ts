@@ -21,6 +21,15 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * The exit code of a results-store refusal (src/results/errors.ts) by its reason: 1 when the
+ * store is in use by another process or the program is at fault (`busy`, `internal`: the input
+ * was fine), 2 when the user named something that is not there or not a store.
+ */
+export function storeExitCode(reason: string | undefined): number {
+  return reason === "busy" || reason === "internal" ? EXIT_FAILURE : EXIT_BAD_INPUT;
+}
+
 /** Print an error the way a user should see it and return the exit code. */
 export function reportError(e: unknown): number {
   if (e instanceof ScenarioError) {
@@ -38,7 +47,7 @@ export function reportError(e: unknown): number {
   if (e instanceof Error && e.name === "StoreError") {
     // the results store's own errors (in use by another process, not a store, …) are for the user
     process.stderr.write(`error: ${e.message}\n`);
-    return EXIT_FAILURE;
+    return storeExitCode((e as Error & { reason?: string }).reason);
   }
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(`error: ${err.message}\n`);

@@ -51,7 +51,7 @@ export function buildProgram(): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await program.parseAsync(argv as string[], { from: "user" });
+    await program.parseAsync(helpOfUnknown(program, argv), { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
       // commander has printed its message; help and version are not errors
@@ -60,6 +60,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     return reportError(e);
   }
   return typeof process.exitCode === "number" ? process.exitCode : 0;
+}
+
+/**
+ * `bme help <name>` for a command that does not exist: commander would print the whole help and
+ * no message; parse the name alone instead, which says "unknown command" and suggests the nearest.
+ */
+function helpOfUnknown(program: Command, argv: readonly string[]): string[] {
+  const [first, name] = argv;
+  if (first !== "help" || name === undefined) return [...argv];
+  const known = program.commands.some((c) => c.name() === name || c.aliases().includes(name));
+  return known ? [...argv] : [name];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ONCHAIN } from "../day/sequence.js";
 import { INVARIANT_TOLERANCE, InvariantViolation } from "../mechanisms/invariants.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
-import { nextNormal } from "../random/normal.js";
+import { fillNormals, nextNormal } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { COL } from "./columns.js";
 import type { CompiledScenario } from "./compile.js";
@@ -13,6 +13,15 @@ import {
   type SimulationFailure,
 } from "./outcome.js";
 
+/**
+ * Days of a consumer series' gaussians drawn ahead per run in one loop (`drawAhead`), the
+ * stream's state in registers: 4 series × 256 runs × 16 days is 128 KiB, which stays in L2.
+ */
+const NORMAL_BLOCK = 16;
+
+/** From this many runs a batch's same-for-every-run cells are written by `fill` (a call per column and day). */
+const FILL_RUNS = 64;
+
 /** Runs advanced together by the Monte Carlo (lockstep: independent runs overlap in the CPU). */
 export const KERNEL_BATCH = 16;
 
@@ -22,6 +31,11 @@ export interface KernelScratch {
   readonly batch: number;
   readonly streams: Int32Array;
   readonly onchain: Float64Array;
+  /**
+   * The consumer series' gaussians of the current block of NORMAL_BLOCK days, drawn ahead:
+   * series i, run b, day t0 + d at (i·batch + b)·NORMAL_BLOCK + d (`drawAhead`).
+   */
+  readonly normals: Float64Array;
   /** Today's jobs per consumer type i and run b, at i·batch + b. */
   readonly jobs: Float64Array;
   /** Yesterday's count per supplier class k (shared counts) or at b·nK + k (noisy counts). */
@@ -54,19 +68,15 @@ export interface KernelScratch {
   readonly claimExponent: Float64Array;
   readonly phaseOneClaim: Float64Array;
   readonly phaseTwoClaim: Float64Array;
+  /** Per run, handed from `chainSettle` to `balanceColumns`: E15's payments, E16's cash. */
+  readonly paid1: Float64Array;
+  readonly paid2: Float64Array;
+  readonly paidValidators: Float64Array;
+  readonly topUpUsd: Float64Array;
   /** The price matrix without its zero entries: per class k, `demandCount[k]` pairs at k·nC + j. */
   readonly demandFrom: Int32Array;
   readonly demandWeight: Float64Array;
   readonly demandCount: Int32Array;
-  /**
-   * The row buffer: today's cells per run, column c at c·stageStride + b, used instead of the
-   * table when the table's column stride would crowd a day's cells into one cache set (see
-   * `columnsCollide`); `flushStage` copies it into the table at the end of the day.
-   */
-  readonly stage: Float64Array;
-  readonly stageStride: number;
-  /** The row buffer's columns as views of `count` runs, for `flushStage`'s block copies. */
-  readonly stageRows: { count: number; views: Float64Array[] };
   /** Per run of the batch: rows filled (days completed). */
   readonly daysCompleted: Int32Array;
   /** Per run of the batch: why it stopped, or null. */
@@ -80,6 +90,7 @@ export function kernelScratch(c: CompiledScenario, batch = 1): KernelScratch {
     batch: B,
     streams: new Int32Array(4 * c.nSeries * B),
     onchain: new Float64Array(c.onchain0.length),
+    normals: new Float64Array(c.nC * B * NORMAL_BLOCK),
     jobs: new Float64Array(c.nC * B),
     yesterday: new Float64Array(c.nK * B),
     supplierTotal: new Float64Array(c.days * B),
@@ -106,12 +117,13 @@ export function kernelScratch(c: CompiledScenario, batch = 1): KernelScratch {
     claimExponent: f(),
     phaseOneClaim: f(),
     phaseTwoClaim: f(),
+    paid1: f(),
+    paid2: f(),
+    paidValidators: f(),
+    topUpUsd: f(),
     demandFrom: new Int32Array(c.nC * c.nK),
     demandWeight: new Float64Array(c.nC * c.nK),
     demandCount: new Int32Array(c.nK),
-    stage: new Float64Array(c.columns.length * stageStride(B)),
-    stageStride: stageStride(B),
-    stageRows: { count: 0, views: [] },
     daysCompleted: new Int32Array(B),
     errors: new Array(B).fill(null),
   };
@@ -143,11 +155,12 @@ const CHAIN_COLUMNS = COL.stakedTokens + 1;
  * every 4 KiB and hold 12 lines; a chain stage stores 14 columns per run, so with a column stride
  * that is a multiple of 4 KiB (days × runs a multiple of 512: 180 days × 128, 256 or 1,024 runs)
  * all 14 land in one set and evict each other on every store (measured: the whole kernel 20%
- * slower at 256 runs than at 255; 14 columns stored per run 3× slower). The stages then write
- * the row buffer, whose stride is harmless, and `flushStage` copies it into the table. Seven
- * per set (180 days × 64 runs) measured faster written directly than through the buffer.
+ * slower at 256 runs than at 255; 14 columns stored per run 3× slower). The chain stages then
+ * store seven columns per loop and `splitColumns` and `balanceColumns` the other seven in loops
+ * of their own; otherwise (seven per set or fewer, as at 180 days × 16 or 64 runs) each stage
+ * stores its fourteen, which measured ≈ 10% faster there than the extra loops.
  */
-function columnsCollide(stride: number): boolean {
+export function columnsCollide(stride: number): boolean {
   const perSet = new Int32Array(64);
   let most = 0;
   for (let col = 0; col < 14; col++) {
@@ -155,29 +168,6 @@ function columnsCollide(stride: number): boolean {
     most = Math.max(most, ++perSet[set]);
   }
   return most > 8;
-}
-
-/** The row buffer's column stride for a batch of B runs: at least B, not crowding cache sets. */
-function stageStride(B: number): number {
-  let stride = Math.ceil(B / 8) * 8 + 8;
-  while (columnsCollide(stride)) stride += 8;
-  return stride;
-}
-
-/**
- * Copy day t's cells from the row buffer into the table, a block copy per column (`set`:
- * about 6× cheaper than an element loop at 256 runs, measured). Cells of runs that stopped
- * get stale values, as the table's cells after a run's last completed day have no meaning.
- */
-function flushStage(s: KernelScratch, out: Float64Array, D: number, t: number, B: number): void {
-  const rows = s.stageRows;
-  if (rows.count !== B) {
-    rows.count = B;
-    const columns = s.stage.length / s.stageStride;
-    for (let col = 0; col < columns; col++)
-      rows.views[col] = s.stage.subarray(col * s.stageStride, col * s.stageStride + B);
-  }
-  for (let col = 0; col < rows.views.length; col++) out.set(rows.views[col], col * D + t * B);
 }
 
 // dayChain writes the fixed columns one column stride apart in FIXED_COLUMNS' order
@@ -198,6 +188,23 @@ export function runKernel(
   const s = scratch.batch === 1 ? scratch : kernelScratch(c);
   runKernelBatch(c, seed, run, 1, out, s);
   return { daysCompleted: s.daysCompleted[0], error: s.errors[0] };
+}
+
+/** Whether this thread has run `primeKernel`. */
+let primed = false;
+
+/**
+ * One whole run of `c` into throwaway buffers, once per thread, before its first batch of more
+ * than one run: V8 compiles the stage loops with its optimizing compiler once they are hot, from
+ * the type feedback gathered so far; at 256 runs that happens within phase one, so the first
+ * phase-two day met code compiled without phase two's branches, threw it away (a deopt) and
+ * compiled every stage a second time (measured: ≈ 85 ms of CPU per thread, a sixth of the
+ * kernel's share of a 10,000-run Monte Carlo; docs/benchmarks.md). One run in the interpreter
+ * costs a few ms and leaves feedback for every branch the scenario takes. Outputs are unaffected.
+ */
+function primeKernel(c: CompiledScenario): void {
+  primed = true;
+  runKernelBatch(c, 0, 0, 1, new Float64Array(c.columns.length * c.days), kernelScratch(c, 1));
 }
 
 /**
@@ -233,6 +240,7 @@ export function runKernelBatch(
   const B = count;
   if (B > scratch.batch)
     throw new Error(`runKernelBatch: ${B} runs but scratch holds ${scratch.batch}`);
+  if (!primed && B > 1) primeKernel(c);
   const { streams, daysCompleted, errors } = scratch;
   const so = 4 * nSeries;
   for (let b = 0; b < B; b++) {
@@ -265,15 +273,16 @@ export function runKernelBatch(
     if (c.seriesNoise[nC + k] > 0) sharedCounts = false;
   }
   const D = days * B; // column stride
-  // the day's cells go straight into the table, or through the row buffer (columnsCollide)
-  const staged = columnsCollide(D);
-  const dst = staged ? scratch.stage : out;
-  const stride = staged ? scratch.stageStride : D;
+  // the chain's fourteen columns per stage in two loops of seven when they would crowd a cache set
+  const split = columnsCollide(D);
+  const dst = out;
+  const stride = D;
   let alive = B;
   let event = 0;
   for (let t = 0; t < days && alive > 0; t++) {
     event = applySchedule(c, scratch.onchain, t, event);
-    const row = staged ? 0 : t * B;
+    if (t % NORMAL_BLOCK === 0) drawAhead(c, scratch, t, B);
+    const row = t * B;
     drawConsumers(c, scratch, t, B, dst, stride, row);
     demandByClass(c, scratch, B, dst, stride, row);
     const arrivals = sharedCounts
@@ -286,10 +295,11 @@ export function runKernelBatch(
       (t >= c.phaseOneDays || c.endPhaseOneOnTargets || c.endPhaseOneOnDemand) // phase 2 possible
     )
       windowIncome(scratch, t, B, scratch.onchain[W], out, COL.income * D);
-    alive -= chainPrice(c, scratch, t, B, dst, stride, row);
+    alive -= chainPrice(c, scratch, t, B, dst, stride, row, split);
+    if (split) splitColumns(c, scratch, t, B, dst, stride, row);
     chainClaims(scratch, B);
-    alive -= chainSettle(c, scratch, t, B, dst, stride, row);
-    if (staged) flushStage(scratch, out, D, t, B);
+    alive -= chainSettle(c, scratch, t, B, dst, stride, row, split);
+    if (split) balanceColumns(c, scratch, B, dst, stride, row);
   }
   for (let b = 0; b < B; b++) if (daysCompleted[b] < 0) daysCompleted[b] = days;
 }
@@ -304,7 +314,30 @@ function applySchedule(c: CompiledScenario, oc: Float64Array, t: number, event: 
   return event;
 }
 
-/** Jobs per consumer type (§3, noise drawn per run), income (E2) and jobs of all types. */
+/**
+ * Draw the consumer series' gaussians of days t … t+NORMAL_BLOCK−1 ahead, per series and run in
+ * day order (`fillNormals`): the values `nextNormal` would give on those days, as each series
+ * has its own stream and draws once a day from its start day on.
+ */
+function drawAhead(c: CompiledScenario, s: KernelScratch, t: number, B: number): void {
+  const { streams, normals } = s;
+  const so = 4 * c.nSeries;
+  const end = Math.min(t + NORMAL_BLOCK, c.days);
+  for (let i = 0; i < c.nC; i++) {
+    const first = Math.max(t, c.seriesStartDay[i]);
+    if (!(c.seriesNoise[i] > 0) || first >= end) continue;
+    for (let b = 0; b < B; b++)
+      fillNormals(
+        streams,
+        b * so + 4 * i,
+        normals,
+        (i * B + b) * NORMAL_BLOCK + first - t,
+        end - first,
+      );
+  }
+}
+
+/** Jobs per consumer type (§3, noise drawn ahead per run), income (E2) and jobs of all types. */
 function drawConsumers(
   c: CompiledScenario,
   s: KernelScratch,
@@ -315,8 +348,8 @@ function drawConsumers(
   row: number,
 ): void {
   const { nC, days } = c;
-  const { jobs, income, jobsTotal, check, streams } = s;
-  const so = 4 * c.nSeries;
+  const { jobs, income, jobsTotal, check, normals } = s;
+  const d = t % NORMAL_BLOCK;
   const cJobs = CHAIN_COLUMNS * stride + row;
   for (let b = 0; b < B; b++) {
     income[b] = 0;
@@ -331,8 +364,8 @@ function drawConsumers(
     const noise = c.seriesNoise[i];
     const min = c.seriesMin[i];
     if (t >= c.seriesStartDay[i] && noise > 0) {
-      for (let b = 0; b < B; b++) {
-        const v = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * i));
+      for (let b = 0, g = row * NORMAL_BLOCK + d; b < B; b++, g += NORMAL_BLOCK) {
+        const v = Math.max(min, base + noise * normals[g]);
         jobs[row + b] = v;
         dst[col + b] = v;
         income[b] += v * p;
@@ -373,6 +406,29 @@ function demandByClass(
       for (let b = 0; b < B; b++) dst[col + b] = 0; // no demand for the class: +0, finite
       continue;
     }
+    // one or two types per class (the whitepaper's matrix): their factors held in registers
+    const i0 = demandFrom[e];
+    const p0 = jobPrice[i0];
+    const w0 = demandWeight[e];
+    if (n === 1) {
+      for (let b = 0, r0 = i0 * B; b < B; b++) {
+        const v = 0 + jobs[r0 + b] * p0 * w0;
+        dst[col + b] = v;
+        check[b] += v * 0;
+      }
+      continue;
+    }
+    const i1 = demandFrom[e + 1];
+    const p1 = jobPrice[i1];
+    const w1 = demandWeight[e + 1];
+    if (n === 2) {
+      for (let b = 0, r0 = i0 * B, r1 = i1 * B; b < B; b++) {
+        const v = 0 + jobs[r0 + b] * p0 * w0 + jobs[r1 + b] * p1 * w1;
+        dst[col + b] = v;
+        check[b] += v * 0;
+      }
+      continue;
+    }
     for (let b = 0; b < B; b++) {
       let v = 0;
       for (let j = e; j < e + n; j++)
@@ -411,7 +467,8 @@ function countsShared(
     if (t >= c.seriesStartDay[sr]) v = Math.max(c.seriesMin[sr], c.seriesBase[sr * days + t]);
     const n = Math.floor(v + 1e-9);
     const col = cCounts + k * stride;
-    for (let b = 0; b < B; b++) dst[col + b] = n;
+    if (B >= FILL_RUNS) dst.fill(n, col, col + B);
+    else for (let b = 0; b < B; b++) dst[col + b] = n;
     chk += n * 0;
     if (t === 0) yesterday[k] = n;
     arrivals += Math.max(0, n - yesterday[k]);
@@ -525,22 +582,36 @@ function windowIncome(
   const lo = Math.max(0, t - window + 1);
   const first = cIncome + lo * B;
   let b = 0;
-  // four runs at a time, each its own sum in day order (four independent chains)
-  for (; b + 4 <= B; b += 4) {
+  // eight runs (a cache line) at a time, each its own sum in day order (eight independent
+  // chains): at 256 runs the window's days are 2 KiB apart, two L1 sets per line of runs, so a
+  // line read for four runs was evicted before the other four read it
+  for (; b + 8 <= B; b += 8) {
     let a0 = 0;
     let a1 = 0;
     let a2 = 0;
     let a3 = 0;
+    let a4 = 0;
+    let a5 = 0;
+    let a6 = 0;
+    let a7 = 0;
     for (let d = lo, p = first + b; d < t; d++, p += B) {
       a0 += out[p];
       a1 += out[p + 1];
       a2 += out[p + 2];
       a3 += out[p + 3];
+      a4 += out[p + 4];
+      a5 += out[p + 5];
+      a6 += out[p + 6];
+      a7 += out[p + 7];
     }
     sum[b] = a0 + income[b];
     sum[b + 1] = a1 + income[b + 1];
     sum[b + 2] = a2 + income[b + 2];
     sum[b + 3] = a3 + income[b + 3];
+    sum[b + 4] = a4 + income[b + 4];
+    sum[b + 5] = a5 + income[b + 5];
+    sum[b + 6] = a6 + income[b + 6];
+    sum[b + 7] = a7 + income[b + 7];
   }
   for (; b < B; b++) {
     let a = 0;
@@ -582,6 +653,7 @@ function chainPrice(
   dst: Float64Array,
   stride: number,
   row: number,
+  split: boolean,
 ): number {
   const { nC, jobPrice } = c;
   const { f, bm, onb, bond, floor, prem, jrm, p2m } = chainConstants(c, s.onchain);
@@ -661,24 +733,24 @@ function chainPrice(
     buybackPriceOf[b] = buybackPrice;
     boughtOf[b] = bought;
     onboardedOf[b] = onboarded;
-    // the fixed columns day … jobReward (FIXED_COLUMNS' order), one column stride apart
-    let p = row + b;
-    dst[p] = t;
-    p += stride;
-    dst[p] = phase;
-    p += stride;
-    dst[p] = income;
-    p += stride;
-    dst[p] = opsRevenue;
-    p += stride;
-    dst[p] = usdBuybackCapital;
-    p += stride;
-    dst[p] = usdCapital;
-    p += stride;
+    // the columns onboardingUsd … jobReward but supplierBondUsd (FIXED_COLUMNS' order): seven
+    // stores per run (splitColumns writes the other seven of day … jobReward)
+    if (!split)
+      writeSplitColumns(
+        t,
+        phase,
+        income,
+        opsRevenue,
+        usdBuybackCapital,
+        usdCapital,
+        bondUsd,
+        dst,
+        stride,
+        row + b,
+      );
+    let p = COL.onboardingUsd * stride + row + b;
     dst[p] = onboardingUsd;
-    p += stride;
-    dst[p] = bondUsd;
-    p += stride;
+    p += 2 * stride;
     dst[p] = demand;
     p += stride;
     dst[p] = price;
@@ -695,6 +767,125 @@ function chainPrice(
       (demand + price + bought + onboarded + reward) * 0;
   }
   return stopped;
+}
+
+/** Run b's columns day, phase, income, opsRevenue, usdBuybackCapital, usdCapital, supplierBondUsd at `p`. */
+function writeSplitColumns(
+  t: number,
+  phase: number,
+  income: number,
+  opsRevenue: number,
+  usdBuybackCapital: number,
+  usdCapital: number,
+  bondUsd: number,
+  dst: Float64Array,
+  stride: number,
+  p: number,
+): void {
+  dst[p] = t;
+  dst[p + stride] = phase;
+  dst[p + 2 * stride] = income;
+  dst[p + 3 * stride] = opsRevenue;
+  dst[p + 4 * stride] = usdBuybackCapital;
+  dst[p + 5 * stride] = usdCapital;
+  dst[p + 7 * stride] = bondUsd;
+}
+
+/** Run b's columns supplierTokensPaid, tokensPaid, buyBacksUsd, tokenReserve … stakedTokens at `r`. */
+function writeBalanceColumns(
+  supplierPaid: number,
+  tokensPaid: number,
+  buyBacksUsd: number,
+  reserveNext: number,
+  dollarNext: number,
+  lockedNext: number,
+  staked: number,
+  dst: Float64Array,
+  stride: number,
+  r: number,
+): void {
+  dst[COL.supplierTokensPaid * stride + r] = supplierPaid;
+  dst[COL.tokensPaid * stride + r] = tokensPaid;
+  dst[COL.buyBacksUsd * stride + r] = buyBacksUsd;
+  dst[COL.tokenReserve * stride + r] = reserveNext;
+  dst[COL.dollarReserve * stride + r] = dollarNext;
+  dst[COL.lockedAllocations * stride + r] = lockedNext;
+  dst[COL.stakedTokens * stride + r] = staked;
+}
+
+/**
+ * The columns day, phase, income, opsRevenue, usdBuybackCapital, usdCapital and supplierBondUsd
+ * of day t for every run of the batch (E7, E9: the same operations as `chainPrice`'s, from the
+ * run's income and today's on-chain values), after `chainPrice`. A loop of its own so that no
+ * loop stores more than seven columns per run: the table's column stride (days × runs × 8
+ * bytes) is a multiple of 4 KiB at 180 days × 256 runs, so a run's cells of one day share one L1
+ * cache set (12 lines); seven fit, fourteen evict each other (docs/benchmarks.md). Cells of
+ * runs that have stopped get values without meaning, like any cell after a run's last day.
+ */
+function splitColumns(
+  c: CompiledScenario,
+  s: KernelScratch,
+  t: number,
+  B: number,
+  dst: Float64Array,
+  stride: number,
+  row: number,
+): void {
+  const { f, bm, bond } = chainConstants(c, s.onchain);
+  const { income: incomeOf, phase } = s;
+  for (let b = 0; b < B; b++) {
+    const income = incomeOf[b];
+    const supplierPool = (1 - f) * income;
+    let p = row + b;
+    dst[p] = t;
+    p += stride;
+    dst[p] = phase[b];
+    p += stride;
+    dst[p] = income;
+    p += stride;
+    dst[p] = f * income;
+    p += stride;
+    dst[p] = bm * supplierPool;
+    p += stride;
+    dst[p] = (1 - bm) * supplierPool;
+    p += 2 * stride;
+    dst[p] = bond * income;
+  }
+}
+
+/**
+ * The columns supplierTokensPaid, tokensPaid, buyBacksUsd, tokenReserve, dollarReserve,
+ * lockedAllocations and stakedTokens of day t for every run of the batch (E15, E16's sums and
+ * the balances after E17–E19), after `chainSettle` (seven stores per loop: see `splitColumns`).
+ */
+function balanceColumns(
+  c: CompiledScenario,
+  s: KernelScratch,
+  B: number,
+  dst: Float64Array,
+  stride: number,
+  row: number,
+): void {
+  const { f, bm } = chainConstants(c, s.onchain);
+  const { income: incomeOf, bought, paid1, paid2, paidValidators, topUpUsd } = s;
+  const { tokenReserve, dollarReserve, locked, staked } = s;
+  for (let b = 0; b < B; b++) {
+    const supplierPaid = bought[b] + paid1[b] + paid2[b];
+    let p = COL.supplierTokensPaid * stride + row + b;
+    dst[p] = supplierPaid;
+    p += stride;
+    dst[p] = supplierPaid + paidValidators[b];
+    p += 3 * stride;
+    dst[p] = bm * ((1 - f) * incomeOf[b]) + topUpUsd[b];
+    p += 3 * stride;
+    dst[p] = tokenReserve[b];
+    p += stride;
+    dst[p] = dollarReserve[b];
+    p += stride;
+    dst[p] = locked[b];
+    p += stride;
+    dst[p] = staked[b];
+  }
 }
 
 /** E14's phase-two claim per running run: what is left to mint × (1 − e^exponent). */
@@ -721,6 +912,7 @@ function chainSettle(
   dst: Float64Array,
   stride: number,
   row: number,
+  split: boolean,
 ): number {
   const { f, bm, vmod, vpj, lower, restore } = chainConstants(c, s.onchain);
   const vestedToday = c.vested[t];
@@ -729,6 +921,7 @@ function chainSettle(
   const { daysCompleted, errors, income: incomeOf, jobsTotal: jobsTotalOf, check } = s;
   const { buybackPrice: buybackPriceOf, bought: boughtOf, onboarded: onboardedOf } = s;
   const { phaseOneClaim: phaseOneClaimOf, phaseTwoClaim: phaseTwoClaimOf } = s;
+  const { paid1, paid2, paidValidators, topUpUsd: topUpUsdOf } = s;
   const S = s.supply,
     R = s.tokenReserve,
     L = s.locked,
@@ -791,44 +984,46 @@ function chainSettle(
     const staked = ST[b] + e1;
     const buyBacksUsd = usdBuybackCapital + topUpUsd;
     const tokensPaid = supplierPaid + validatorPaid;
-    // the fixed columns phaseOneEmission … stakedTokens (FIXED_COLUMNS' order), one column stride apart
-    let p = COL.phaseOneEmission * stride + row + b;
-    dst[p] = e1;
-    p += stride;
-    dst[p] = e2;
-    p += stride;
-    dst[p] = validatorPaid;
-    p += stride;
-    dst[p] = supplierPaid;
-    p += stride;
-    dst[p] = tokensPaid;
-    p += stride;
-    dst[p] = topUpUsd;
-    p += stride;
-    dst[p] = topUpTokens;
-    p += stride;
-    dst[p] = buyBacksUsd;
-    p += stride;
-    dst[p] = shortfall;
-    p += stride;
-    dst[p] = supplyNext;
-    p += stride;
-    dst[p] = reserveNext;
-    p += stride;
-    dst[p] = dollarNext;
-    p += stride;
-    dst[p] = lockedNext;
-    p += stride;
-    dst[p] = staked;
-    // this row's columns, all written now (day and phase are finite by construction)
+    // seven of the columns phaseOneEmission … stakedTokens (balanceColumns writes the others
+    // from the balances and paid1, paid2, validatorPaid, topUpUsd)
+    const r = row + b;
+    dst[COL.phaseOneEmission * stride + r] = e1;
+    dst[COL.phaseTwoEmission * stride + r] = e2;
+    dst[COL.validatorTokensPaid * stride + r] = validatorPaid;
+    dst[COL.reserveBuybackUsd * stride + r] = topUpUsd;
+    dst[COL.reserveBuybackTokens * stride + r] = topUpTokens;
+    dst[COL.tokenShortfall * stride + r] = shortfall;
+    dst[COL.supply * stride + r] = supplyNext;
+    if (split) {
+      paid1[b] = e1;
+      paid2[b] = e2;
+      paidValidators[b] = validatorPaid;
+      topUpUsdOf[b] = topUpUsd;
+    }
+    // this row's values (day and phase are finite by construction)
     const chk =
       check[b] +
       (e1 + e2 + validatorPaid + supplierPaid + tokensPaid + topUpUsd + topUpTokens) * 0 +
       (buyBacksUsd + shortfall + supplyNext + reserveNext + dollarNext + lockedNext) * 0 +
       staked * 0;
+    // the other seven, here when the table's layout allows or the row is refused (nonFinite
+    // scans it whole), else in balanceColumns' loop
+    if (!split || chk !== 0)
+      writeBalanceColumns(
+        supplierPaid,
+        tokensPaid,
+        buyBacksUsd,
+        reserveNext,
+        dollarNext,
+        lockedNext,
+        staked,
+        dst,
+        stride,
+        r,
+      );
     if (chk !== 0) {
       daysCompleted[b] = t;
-      errors[b] = nonFinite(c, t, dst, stride, row + b);
+      errors[b] = nonFinite(c, t, dst, stride, r);
       stopped++;
       continue;
     }

@@ -1,3 +1,4 @@
+import { LIMITS } from "../scenario/limits.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { ChurnParameters } from "./churn.js";
 
@@ -82,7 +83,7 @@ export function compileFeedback(s: Scenario): FeedbackPlan | null {
             exitElasticity: e.exitElasticity,
             maxEntryRate: e.maxEntryRate,
             maxExitRate: e.maxExitRate,
-            maxCount: e.maxCount ?? Number.POSITIVE_INFINITY,
+            maxCount: e.maxCount ?? LIMITS.maxAmount,
           },
         };
       }),

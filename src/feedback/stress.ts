@@ -39,7 +39,10 @@ export const DEFAULT_THRESHOLDS: StressThresholds = {
 export interface StressOptions {
   readonly runs: number;
   readonly seed: number;
-  /** Day the shocks start; default: a third of the way from the end of phase 1 to the last day. */
+  /**
+   * Day the shocks start, at least 1 (drawdown and retention are measured from the day before);
+   * default: a third of the way from the end of phase 1 to the last day, at least day 1.
+   */
   readonly shockDay?: number;
   readonly thresholds?: StressThresholds;
   /** A shock passes when at least this share of runs meets every threshold. Default 0.95. */
@@ -121,9 +124,16 @@ function stressPlan(scenario: Scenario, options: StressOptions): StressPlan {
   const days = scenario.days;
   const shockDay =
     options.shockDay ??
-    Math.min(
-      days - 1,
-      scenario.phaseOne.phaseOneDays + Math.floor((days - scenario.phaseOne.phaseOneDays) / 3),
+    Math.max(
+      1,
+      Math.min(
+        days - 1,
+        scenario.phaseOne.phaseOneDays + Math.floor((days - scenario.phaseOne.phaseOneDays) / 3),
+      ),
+    );
+  if (!(Number.isInteger(shockDay) && shockDay >= 1 && shockDay < days))
+    throw new RangeError(
+      `shockDay: expected a whole day from 1 to ${days - 1} (the day before the shock is the reference), got ${shockDay}`,
     );
   return {
     mode: scenario.mode,

@@ -1,3 +1,4 @@
+import { runwayOf } from "../metrics/stress.js";
 import type { Scenario } from "../scenario/schema.js";
 /** The standard battery of `bme stress` (docs/model-feedback.md, "Stress battery"). */
 export const SHOCKS = [
@@ -120,9 +121,11 @@ export function stressMetrics(
     else if (peak > 0) dd = Math.max(dd, (peak - p) / peak);
     if (v(cols.shortfall, t) > 0) shortfallDays++;
   }
-  const from = Math.max(0, last - 30);
-  const outflow = (v(cols.reserve, from) - v(cols.reserve, last)) / Math.max(1, last - from);
-  const runway = outflow > 0 ? v(cols.reserve, last) / outflow : Number.POSITIVE_INFINITY;
+  // E35 (src/metrics/stress.ts) at the end of the run; a reserve that is not falling has no
+  // runway to run out (E35's missing value): unbounded here, so it passes any runway threshold
+  const w = Math.min(30, last);
+  const e35 = runwayOf(v(cols.reserve, last), v(cols.reserve, last - w), w);
+  const runway = Number.isNaN(e35) ? Number.POSITIVE_INFINITY : e35;
   let before = 0;
   let after = 0;
   for (const c of cols.suppliers) {

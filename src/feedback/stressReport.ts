@@ -131,7 +131,8 @@ function loopCharts(r: StressResult, s: ShockResult): ChartSpec[] {
     const info =
       series === "jobsLost" && r.mode === "marketplace" ? MARKET_JOBS_LOST : SERIES_INFO[series];
     const b = paths[series];
-    if (!b) return [];
+    // a series the scenario does not have (no supplier economics: no margin) draws no empty chart
+    if (!drawn(b)) return [];
     const option = dayLines(
       `${info.title} — ${s.shock}`,
       `${info.title} (${info.unit})`,
@@ -154,6 +155,16 @@ function loopCharts(r: StressResult, s: ShockResult): ChartSpec[] {
   });
 }
 
+/** Whether a loop series has any value to draw (a series the scenario lacks is all NaN). */
+function drawn<B extends { readonly p50: Float64Array }>(b: B | undefined): b is B {
+  return b?.p50.some(Number.isFinite) === true;
+}
+
+/** Whether any shock's kept runs have a margin per supplier (the scenario has supplier economics). */
+function hasMargins(r: StressResult): boolean {
+  return r.shocks.some((s) => drawn(s.paths?.marginPerSupplier));
+}
+
 /** The stress report: the verdict, then one section (page) per shock showing the loop. */
 export function stressReport(r: StressResult): Report {
   const sections: ReportSection[] = [
@@ -162,7 +173,12 @@ export function stressReport(r: StressResult): Report {
       intro:
         "Each shock of the standard battery runs over the same Monte Carlo (common random numbers); " +
         "its section shows the feedback loop: margin per supplier, churn, capacity, price and reserves" +
-        (r.mode === "marketplace" ? ", and the queue (tasks waiting and expired)." : "."),
+        (r.mode === "marketplace" ? ", and the queue (tasks waiting and expired)." : ".") +
+        (hasMargins(r)
+          ? ""
+          : " This scenario has no supplier economics (feedback.suppliers): suppliers follow their " +
+            "series whatever they earn, so there is no margin and no churn, and the loop does not close " +
+            "(docs/model-feedback.md)."),
       tables: [verdictTable(r)],
       charts: [],
     },

@@ -67,10 +67,18 @@ export function reserveRunway(reserve: ArrayLike<number>, days: number, window =
   const last = days - 1;
   if (last < 0) return Number.NaN;
   const w = Math.min(window, last);
-  if (reserve[last] <= 0) return 0;
+  return runwayOf(reserve[last], reserve[last - w], w);
+}
+
+/**
+ * E35 from the two reserves it reads: R_T (`last`), R_{T−w} (`back`) and the window w ≥ 0 (see
+ * reserveRunway, the definition; the Monte Carlo's batch form calls this too). Days.
+ */
+export function runwayOf(last: number, back: number, w: number): number {
+  if (last <= 0) return 0;
   if (w === 0) return Number.NaN;
-  const outflow = (reserve[last - w] - reserve[last]) / w;
-  return outflow > 0 ? reserve[last] / outflow : Number.NaN;
+  const outflow = (back - last) / w;
+  return outflow > 0 ? last / outflow : Number.NaN;
 }
 
 /** E36, time to first shortfall: the first day with tokenShortfall > 0; NaN (missing) if none. Day. */

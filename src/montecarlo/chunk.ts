@@ -7,8 +7,6 @@ import {
   type PointResult,
   type PointSpec,
 } from "../analysis/types.js";
-import { COL } from "../engine/columns.js";
-import type { CompiledScenario } from "../engine/compile.js";
 import { resultFromBuffer } from "../engine/result.js";
 import { computeMetrics } from "../plugins/api.js";
 import type { LoadedPlugins } from "../plugins/load.js";
@@ -33,7 +31,8 @@ import { bandColumns, bandPlan, gatherBandCells } from "./columns.js";
 import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
 import { CellHistograms, type HistogramData } from "./histogram.js";
-import { outcomeContext, runOutcomes } from "./outcomes.js";
+import { outcomeContext } from "./outcomes.js";
+import { BatchOutcomes } from "./outcomesBatch.js";
 import { summarizeSample } from "./quantile.js";
 import { bufferOf, cachedRunner, planOf } from "./runner.js";
 
@@ -138,23 +137,6 @@ export function chunkRanges(runs: number, blocksPerChunk: number): [number, numb
   return out;
 }
 
-/** The columns the outcome metrics read. */
-function outcomeColumns(c: CompiledScenario): number[] {
-  const counts = COL.stakedTokens + 1 + c.nC + c.nK;
-  return [
-    COL.priceOfToken,
-    COL.tokenReserve,
-    COL.tokenShortfall,
-    COL.phaseOneEmission,
-    COL.phaseTwoEmission,
-    COL.phase,
-    COL.dollarReserve,
-    COL.buybackTokens,
-    COL.usdCapital,
-    ...Array.from({ length: c.nK }, (_, k) => counts + k),
-  ];
-}
-
 /**
  * Run one chunk: runs runStart … runEnd−1 of a point, run i seeded from (seed, i), with the
  * task's plugins already imported (`plugins`; see loadPluginRefs). A plugin error fails its run.
@@ -204,45 +186,49 @@ export function runChunk(
     warnings: [],
   };
   const failed: { run: number; error: string }[] = [];
-  const ctx = outcomeContext(c);
   const out = bufferOf(r, "out", cells * batch);
   const good = new Uint8Array(batch);
-  // per run of the batch, its table of the columns the metrics read (all, for plugin metrics)
-  const used = pluginMetrics.length > 0 ? c.columns.map((_, col) => col) : outcomeColumns(c);
-  const tables = bufferOf(r, "tables", batch * cells);
+  const metrics = new BatchOutcomes(
+    batch,
+    days,
+    outcomeContext(c),
+    bufferOf(r, "logReturns", batch * days),
+  );
+  // plugin metrics read per-run tables (RunResult): every column of each run, transposed
+  const tables = pluginMetrics.length > 0 ? bufferOf(r, "tables", batch * cells) : null;
+  const all = c.columns.map((_, col) => col);
   for (let k0 = 0; k0 < n; k0 += batch) {
     const count = Math.min(batch, n - k0, BLOCK_RUNS - (k0 % BLOCK_RUNS));
     t = lap("chunk set-up, pilot plan", t);
     r.run(task.seed, task.runStart + k0, count, out, good);
     t = lap("kernel", t);
-    transposeColumns(out, tables, used, days, cells, count);
+    metrics.compute(out, count, outcomes, k0);
+    if (tables) transposeColumns(out, tables, all, days, cells, count);
     let allGood = true;
     for (let b = 0; b < count; b++) {
       const k = k0 + b;
       const run = task.runStart + k;
-      if (good[b] === 0) {
-        allGood = false;
-        failed.push({ run, error: r.errors[b]!.message });
-        for (const m of outcomes) m[k] = Number.NaN;
-        continue;
-      }
-      const table = tables.subarray(b * cells, (b + 1) * cells);
       const extra =
-        pluginMetrics.length === 0
+        good[b] === 0 || tables === null
           ? null
           : computeMetrics(
               pluginMetrics,
-              resultFromBuffer({ ...meta, run }, c.columns, table, days, days, null),
+              resultFromBuffer(
+                { ...meta, run },
+                c.columns,
+                tables.subarray(b * cells, (b + 1) * cells),
+                days,
+                days,
+                null,
+              ),
             );
-      if (extra instanceof Error) {
+      if (good[b] === 0 || extra instanceof Error) {
         allGood = false;
         good[b] = 0;
-        failed.push({ run, error: extra.message });
+        failed.push({ run, error: extra instanceof Error ? extra.message : r.errors[b]!.message });
         for (const m of outcomes) m[k] = Number.NaN;
         continue;
       }
-      const m = runOutcomes(table, days, days, ctx);
-      for (let j = 0; j < OUTCOME_METRICS.length; j++) outcomes[j][k] = m[OUTCOME_METRICS[j]];
       if (extra)
         pluginMetrics.forEach((pm, j) => {
           outcomes[OUTCOME_METRICS.length + j][k] = extra[pm.name];

@@ -38,16 +38,16 @@ export interface ExperimentOutcome {
 }
 
 /**
- * Blocks per chunk: chunking never changes results, only speed. Each worker thread keeps one
- * histogram per point for all its chunks (src/montecarlo/threads.ts), so chunks only carry
- * block sums and outcomes: about four per worker (they even out threads that run at different
- * speeds), at most 16 blocks each (progress, Ctrl-C). In this thread (1 worker) Ctrl-C is seen
- * between chunks only, so there chunks are at most 4 blocks.
+ * Blocks per chunk: chunking never changes results, only speed. Each lane keeps one histogram
+ * per point for all its chunks (src/montecarlo/threads.ts), so chunks only carry block sums and
+ * outcomes and may be small: about eight per worker (they even out threads that run at
+ * different speeds, and the last chunks of the lanes end close together), at most 4 blocks
+ * each (with one worker this thread runs the chunks and sees Ctrl-C between them only).
  */
 export function chunkBlocks(runs: number, workers: number): number {
   const blocks = Math.ceil(runs / BLOCK_RUNS);
   if (runs <= EXACT_RUNS) return 1;
-  return Math.max(1, Math.min(workers === 1 ? 4 : 16, Math.ceil(blocks / (4 * workers))));
+  return Math.max(1, Math.min(4, Math.ceil(blocks / (8 * workers))));
 }
 
 /**
@@ -92,6 +92,8 @@ export async function runExperiment(
   };
   const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs, source)]));
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
+  // one worker: this thread is the lane; more: worker threads only, so this thread stays free
+  // to see Ctrl-C at once (a chunk it ran would hold the signal until it ended; decision 84)
   const nLanes = Math.min(workers, tasks.length);
   const lanes: Lane[] =
     nLanes <= 1
@@ -174,7 +176,9 @@ export async function runExperiment(
         }
       }
     };
-    await Promise.all(lanes.map(lane));
+    // two loops per worker thread: its next chunk is asked before it finishes the current one,
+    // so it never waits for this thread to hand it one
+    await Promise.all(lanes.flatMap((l) => (nLanes <= 1 ? [lane(l)] : [lane(l), lane(l)])));
     await writes;
     if (!interrupted && options.sink && begun) await options.sink.finish(begun.experimentId);
   } finally {

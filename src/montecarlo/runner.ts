@@ -1,8 +1,9 @@
 import { type CompiledScenario, compileScenario } from "../engine/compile.js";
 import { kernelScratch, runKernelBatch } from "../engine/kernel.js";
+import { feedbackPlanOf } from "../feedback/run.js";
 import type { Policy } from "../plugins/api.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
-import { runAggregateRun } from "../rules/run.js";
+import { runOne } from "../runOne.js";
 import type { Scenario } from "../scenario/schema.js";
 import { type BandPlan, planFromPilot } from "./histogram.js";
 
@@ -34,15 +35,16 @@ export function bufferOf(r: Runner, name: string, length: number): Float64Array 
 }
 
 /**
- * The runner of a point's scenario: the fused kernel in lockstep batches for a plain scenario;
- * for stochastic inputs, rules or feedback, one run at a time through runAggregateRun, copied
- * into the batch layout.
+ * The runner of a point's scenario: the fused kernel in lockstep batches for a plain
+ * aggregate scenario; for stochastic inputs, rules, feedback, policies or marketplace mode, one
+ * run at a time through runOne (the engine `bme run` uses), copied into the batch layout.
  */
 export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): Runner {
   const c = compileScenario(scenario);
   const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
   const cells = c.columns.length * c.days;
   const plain =
+    scenario.mode === "aggregate" &&
     inputs === null &&
     (scenario.rules ?? []).length === 0 &&
     scenario.feedback === undefined &&
@@ -68,6 +70,7 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
     };
   }
   const scratch = kernelScratch(c);
+  const plan = scenario.feedback === undefined ? undefined : feedbackPlanOf(c);
   const one = new Float64Array(cells);
   return {
     c,
@@ -78,7 +81,8 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
     buffers: new Map(),
     run(seed, run0, count, out, good) {
       for (let b = 0; b < count; b++) {
-        const o = runAggregateRun(c, inputs, seed, run0 + b, one, scratch, policies);
+        const cc = inputs ? inputs.forRun(seed, run0 + b) : c;
+        const o = runOne(cc, seed, run0 + b, one, { scratch, policies, plan });
         errors[b] = o.error;
         good[b] = o.error === null ? 1 : 0;
         for (let i = 0; i < cells; i++) out[i * count + b] = one[i];

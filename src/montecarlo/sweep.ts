@@ -49,10 +49,14 @@ export function parseAxis(option: string, text: string): Axis {
   return { path, values };
 }
 
+/** Points of one sweep at most: every point is a Monte Carlo, kept in memory and in the store. */
+export const MAX_POINTS = 10_000;
+
 /**
  * The points of a sweep: the cartesian product of the grid axes (the first axis varies
  * slowest) with the zip group (all zip axes the same length, paired by position) as one more
- * axis after them. No axes: one point with no changes.
+ * axis after them. No axes: one point with no changes. Throws when the axes multiply to more
+ * than MAX_POINTS points (counted before any is made).
  */
 export function expandSweep(grid: readonly Axis[], zip: readonly Axis[]): PointSpec[] {
   const paths = [...grid, ...zip].map((a) => a.path);
@@ -66,6 +70,15 @@ export function expandSweep(grid: readonly Axis[], zip: readonly Axis[]): PointS
         `--zip axes must have the same length: ${zip[0].path} has ${len} values, ${bad.path} has ${bad.values.length}`,
       );
   }
+  const sizes = [
+    ...grid.map((a) => a.values.length),
+    ...(zip.length > 0 ? [zip[0].values.length] : []),
+  ];
+  const points = sizes.reduce((n, k) => n * k, 1);
+  if (points > MAX_POINTS)
+    throw new Error(
+      `${points.toLocaleString("en-US")} points (${sizes.join(" × ")}): at most ${MAX_POINTS.toLocaleString("en-US")} per sweep; use fewer values or coarser steps`,
+    );
   const axes: Record<string, Value>[][] = grid.map((a) => a.values.map((v) => ({ [a.path]: v })));
   if (zip.length > 0)
     axes.push(

@@ -51,8 +51,14 @@ async function handle(m: ThreadRequest): Promise<[ThreadReply, ArrayBuffer[]]> {
   return [{ kind: "histograms", piece }, piece ? pieceBuffers(piece) : []];
 }
 
+// one request at a time, in the order posted (the coordinator matches replies by order)
+let queue: Promise<unknown> = Promise.resolve();
 parentPort?.on("message", (m: ThreadRequest) => {
-  handle(m).then(
+  queue = queue.then(() => answer(m));
+});
+
+function answer(m: ThreadRequest): Promise<void> {
+  return handle(m).then(
     ([reply, transfer]) => parentPort!.postMessage(reply, transfer),
     (e: unknown) =>
       parentPort!.postMessage({
@@ -61,4 +67,4 @@ parentPort?.on("message", (m: ThreadRequest) => {
         name: e instanceof Error ? e.name : "Error",
       } satisfies ThreadReply),
   );
-});
+}

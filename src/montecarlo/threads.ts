@@ -74,6 +74,9 @@ export function inThreadLane(signal?: AbortSignal): Lane {
       return h?.hist ? { ranges: h.ranges, data: h.hist.handOver() } : null;
     },
     async refine(task) {
+      // yield first: the worker threads' slices are asked before this thread runs its own
+      await new Promise((done) => setImmediate(done));
+      signal?.throwIfAborted();
       const plugins = task.plugins?.length ? await loadPluginRefs(task.plugins) : undefined;
       return runRefine(task, plugins);
     },
@@ -81,47 +84,37 @@ export function inThreadLane(signal?: AbortSignal): Lane {
   };
 }
 
-/** A lane on its own worker thread. */
+/**
+ * A lane on its own worker thread. Requests are posted at once and run by the thread in the
+ * order asked (threadWorker.ts), so a coordinator busy with its own chunk never leaves the
+ * thread waiting for its next one: two requests in flight keep it working.
+ */
 export function threadLane(): Lane {
   const worker = new Worker(threadFile());
-  let pending: { resolve(r: ThreadReply): void; reject(e: Error): void } | null = null;
+  // the replies awaited, in the order asked (the thread answers in that order)
+  const pending: { resolve(r: ThreadReply): void; reject(e: Error): void }[] = [];
   const fail = (e: Error) => {
-    const p = pending;
-    pending = null;
-    p?.reject(e);
+    for (const p of pending.splice(0)) p.reject(e);
   };
   worker.on("message", (r: ThreadReply) => {
-    const p = pending;
-    pending = null;
-    p?.resolve(r);
+    pending.shift()?.resolve(r);
   });
   worker.on("error", fail);
   worker.on("exit", (code) =>
     fail(new Error(`a Monte Carlo worker thread stopped (code ${code})`)),
   );
-  // one request at a time per thread, in the order asked
-  let tail: Promise<unknown> = Promise.resolve();
-  const ask = (m: ThreadRequest): Promise<ThreadReply> => {
-    const reply = tail
-      .catch(() => {})
-      .then(
-        () =>
-          new Promise<ThreadReply>((resolve, reject) => {
-            pending = { resolve, reject };
-            worker.postMessage(m);
-          }),
-      )
-      .then((r) => {
-        if (r.kind === "error") {
-          const e = new Error(r.message);
-          e.name = r.name;
-          throw e;
-        }
-        return r;
-      });
-    tail = reply;
-    return reply;
-  };
+  const ask = (m: ThreadRequest): Promise<ThreadReply> =>
+    new Promise<ThreadReply>((resolve, reject) => {
+      pending.push({ resolve, reject });
+      worker.postMessage(m);
+    }).then((r) => {
+      if (r.kind === "error") {
+        const e = new Error(r.message);
+        e.name = r.name;
+        throw e;
+      }
+      return r;
+    });
   return {
     run: async (task) =>
       ((await ask({ kind: "chunk", task })) as { partial: ChunkPartial }).partial,

@@ -38,6 +38,58 @@ export function nextNormal(st: Int32Array, o: number): number {
   return normalTail(st, o, hz, iz);
 }
 
+/**
+ * `n` successive N(0, 1) draws of stream `o` into `dst[p … p+n−1]`: the same values, in the
+ * same order, as `n` calls of `nextNormal(st, o)`, with the stream's four state words held in
+ * locals across the draws (one load and one store of the state per call, not per draw). The
+ * fused kernel draws a series' days ahead in blocks with it (src/engine/kernel.ts).
+ */
+export function fillNormals(
+  st: Int32Array,
+  o: number,
+  dst: Float64Array,
+  p: number,
+  n: number,
+): void {
+  let s0 = st[o];
+  let s1 = st[o + 1];
+  let s2 = st[o + 2];
+  let s3 = st[o + 3];
+  for (let j = p; j < p + n; j++) {
+    // xoshiro128** (as nextInt32)
+    const hz = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+    s2 ^= s0;
+    s3 ^= s1;
+    s0 ^= s3;
+    const t = s1 << 9;
+    s1 ^= s2;
+    s2 ^= t;
+    s3 = rotl(s3, 11);
+    const iz = hz & 127;
+    if (Math.abs(hz) < KN[iz]) {
+      dst[j] = hz * WN[iz];
+      continue;
+    }
+    st[o] = s0;
+    st[o + 1] = s1;
+    st[o + 2] = s2;
+    st[o + 3] = s3;
+    dst[j] = normalTail(st, o, hz, iz);
+    s0 = st[o];
+    s1 = st[o + 1];
+    s2 = st[o + 2];
+    s3 = st[o + 3];
+  }
+  st[o] = s0;
+  st[o + 1] = s1;
+  st[o + 2] = s2;
+  st[o + 3] = s3;
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
 function normalTail(st: Int32Array, o: number, hz: number, iz: number): number {
   for (;;) {
     let x = hz * WN[iz];

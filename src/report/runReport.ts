@@ -1,5 +1,6 @@
 import type { RunResult } from "../engine/result.js";
 import { summarize } from "../engine/summary.js";
+import { feedbackCharts } from "./charts/feedback.js";
 import { governanceChart } from "./charts/governance.js";
 import { LOST_FIGURE_MINT_AMOUNT, lostFigureChart } from "./charts/lostFigure.js";
 import { marketplaceCharts } from "./charts/marketplace.js";
@@ -43,6 +44,16 @@ export function runReport(r: RunResult): Report {
         intro: "The whitepaper's simulation plots, and where the tokens go.",
         charts: [...runCharts(r), ...[governanceChart(r)].filter((c) => c !== null)],
       },
+      ...(r.meta.scenario.feedback && !r.marketplace
+        ? [
+            {
+              heading: "The feedback loop",
+              intro:
+                "Margins, suppliers, lost demand and the pool (docs/model-feedback.md): how the economy answers its own results.",
+              charts: feedbackCharts(r),
+            },
+          ]
+        : []),
       ...(r.marketplace
         ? [
             {

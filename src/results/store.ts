@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import {
   blobValue,
   type DuckDBBlobValue,
@@ -161,6 +161,8 @@ async function createInstance(path: string, readOnly: boolean): Promise<DuckDBIn
 export async function openStore(path: string, options?: { readOnly?: boolean }): Promise<Store> {
   const readOnly = options?.readOnly ?? false;
   if (readOnly && !existsSync(path)) throw new StoreError(`no results store at ${path}`, "missing");
+  // a new store's folder is made, as an output folder is (`--store runs/2026/a.duckdb`)
+  if (!readOnly && !existsSync(path)) mkdirSync(dirname(resolve(path)), { recursive: true });
   // opens of one process are serialised (instance, connection and schema), so two at once
   // share one instance and do not race to create the tables
   const opened = opening.then(() => openShared(path, readOnly));
@@ -189,6 +191,16 @@ function openError(path: string, e: unknown): StoreError {
       `store ${path} is in use by another process${holder ? ` (${holder[1]})` : ""}: ` +
         "wait for it to finish, or use another --store",
       "busy",
+    );
+  // DuckDB's words for a file that is not a database: say it in the user's terms
+  if (
+    /not a valid DuckDB database file|Cannot launch in-memory database in read-only mode/i.test(
+      message,
+    )
+  )
+    return new StoreError(
+      `cannot open store ${path}: it is not a results store (a DuckDB file bme writes)`,
+      "invalid",
     );
   return new StoreError(`cannot open store ${path}: ${message}`, "invalid");
 }
@@ -356,13 +368,13 @@ class DuckDbStore implements Store {
         if (bands.stats[s].length !== cells)
           throw new StoreError(
             `point ${point.index}: bands.stats.${s} has ${bands.stats[s].length} values, expected ${cells}`,
-            "invalid",
+            "internal",
           );
       for (const m of OUTCOME_METRICS)
         if (outcomes.metrics[m].length !== outcomes.runs)
           throw new StoreError(
             `point ${point.index}: outcomes.${m} has ${outcomes.metrics[m].length} values, expected ${outcomes.runs}`,
-            "invalid",
+            "internal",
           );
       await this.transaction(async () => {
         const key = { id: experimentId, p: point.index };
@@ -428,7 +440,7 @@ class DuckDbStore implements Store {
         if (values.length !== point.outcomes.runs)
           throw new StoreError(
             `point ${point.index}: outcomes.${m} has ${values.length} values, expected ${point.outcomes.runs}`,
-            "invalid",
+            "internal",
           );
         for (let r = 0; r < values.length; r++) {
           a.appendVarchar(experimentId);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { amount, positiveAmount } from "./limits.js";
 import { SeriesFormulaSchema, SeriesValuesSchema } from "./series.js";
 
 /**
@@ -7,22 +8,24 @@ import { SeriesFormulaSchema, SeriesValuesSchema } from "./series.js";
  * a scenario without the block runs exactly docs/model.md §2–§9.
  */
 
+/**
+ * Largest response coefficient (elasticities, sensitivities, the demand multiplier's cap): with
+ * amounts at most 1e15, a day's products stay far below overflow (docs/limits.md).
+ */
+const MAX_RESPONSE = 1_000;
+
 const Name = z.string().regex(/^[A-Za-z0-9_-]+$/, "must match [A-Za-z0-9_-]+");
 
 export const SupplierEconomicsSchema = z
   .strictObject({
-    costPerDay: z
-      .number()
-      .gt(0)
-      .describe(
-        "Cost of one supplier of the class per day (hardware, power, labour), usd/supplier/day, > 0 (E41).",
-      ),
+    costPerDay: positiveAmount().describe(
+      "Cost of one supplier of the class per day (hardware, power, labour), usd/supplier/day, 1e-12 … 1e15 (E41).",
+    ),
     dynamic: z
       .strictObject({
-        start: z
-          .number()
-          .min(0)
-          .describe("Suppliers of the class on day 0 (real-valued, ≥ 0; E3/E4/E8 read floor)."),
+        start: amount().describe(
+          "Suppliers of the class on day 0 (real-valued, 0 … 1e15; E3/E4/E8 read floor).",
+        ),
       })
       .optional()
       .describe(
@@ -32,40 +35,43 @@ export const SupplierEconomicsSchema = z
     entryElasticity: z
       .number()
       .min(0)
+      .max(MAX_RESPONSE)
       .default(0.05)
       .describe(
-        "Fraction of the class that joins per day per unit of positive lagged margin (1/day, E42). Default 0.05.",
+        "Fraction of the class that joins per day per unit of positive lagged margin (1/day, 0 … 1,000, E42). Default 0.05.",
       ),
     exitElasticity: z
       .number()
       .min(0)
+      .max(MAX_RESPONSE)
       .default(0.1)
       .describe(
-        "Fraction of the class that leaves per day per unit of negative lagged margin (1/day, E42). Default 0.1: " +
+        "Fraction of the class that leaves per day per unit of negative lagged margin (1/day, 0 … 1,000, E42). Default 0.1: " +
           "at a −50% margin 5% leave a day.",
       ),
     maxEntryRate: z
       .number()
       .min(0)
+      .max(1)
       .default(0.05)
-      .describe("Largest daily entry, a fraction of the class (1/day, E42). Default 0.05."),
+      .describe(
+        "Largest daily entry, a fraction of the class in [0, 1]: at most doubling in a day (1/day, E42). Default 0.05.",
+      ),
     maxExitRate: z
       .number()
       .min(0)
       .max(1)
       .default(0.1)
       .describe("Largest daily exit, a fraction of the class in [0, 1] (1/day, E42). Default 0.1."),
-    maxCount: z
-      .number()
-      .min(0)
-      .optional()
-      .describe("Ceiling on the class (suppliers); entry stops there. Default none."),
-    jobsPerSupplierPerDay: z
-      .number()
-      .gt(0)
+    maxCount: amount()
       .optional()
       .describe(
-        "Capacity: job-equivalents one supplier serves per day (jobs/supplier/day, > 0); demand beyond the class's " +
+        "Ceiling on the class (suppliers, 0 … 1e15); entry stops there. Default 1e15, the largest amount (docs/limits.md).",
+      ),
+    jobsPerSupplierPerDay: positiveAmount()
+      .optional()
+      .describe(
+        "Capacity: job-equivalents one supplier serves per day (jobs/supplier/day, 1e-12 … 1e15); demand beyond the class's " +
           "capacity is lost (E50). Default none: every job is served (docs/model.md §6).",
       ),
   })
@@ -126,27 +132,23 @@ export const SpeculatorsSchema = z
     sensitivity: z
       .number()
       .min(0)
-      .describe("Fraction of capital traded per unit of relative price trend (E44), ≥ 0."),
-    capitalUsd: z
-      .number()
-      .min(0)
-      .describe("Largest daily trade of the speculators, usd/day (E44), ≥ 0."),
+      .max(MAX_RESPONSE)
+      .describe("Fraction of capital traded per unit of relative price trend (E44), 0 … 1,000."),
+    capitalUsd: amount().describe(
+      "Largest daily trade of the speculators, usd/day (E44), 0 … 1e15.",
+    ),
   })
   .describe("Trend-following speculators (E44). Needs `amm`.");
 
 export const AmmSchema = z
   .strictObject({
-    poolTokens: z
-      .number()
-      .gt(0)
-      .describe(
-        "Tokens in the constant-product pool on day 0 (> 0), taken out of initialSupply (they were circulating), " +
-          "so it must be below initialSupply (E45).",
-      ),
-    poolUsd: z
-      .number()
-      .gt(0)
-      .describe("USD in the pool on day 0 (> 0), from its liquidity providers (E45)."),
+    poolTokens: positiveAmount().describe(
+      "Tokens in the constant-product pool on day 0 (1e-12 … 1e15), taken out of initialSupply (they were circulating), " +
+        "so it must be below initialSupply (E45).",
+    ),
+    poolUsd: positiveAmount().describe(
+      "USD in the pool on day 0 (1e-12 … 1e15), from its liquidity providers (E45).",
+    ),
   })
   .describe(
     "A constant-product AMM pool is the token's market (E45–E47): the day's price is its clearing price " +
@@ -154,7 +156,7 @@ export const AmmSchema = z
   );
 
 const ReferencePriceSchema = z.union([
-  z.number().min(0).describe("A constant, usd/job; 0 means no alternative."),
+  amount().describe("A constant, usd/job, 0 … 1e15; 0 means no alternative."),
   SeriesFormulaSchema.refine((s) => s.noise === 0, "noise is not supported on a reference price"),
   SeriesValuesSchema,
 ]);
@@ -175,11 +177,15 @@ export const ConsumerFeedbackSchema = z
     maxMultiplier: z
       .number()
       .min(1)
+      .max(MAX_RESPONSE)
       .default(2)
-      .describe("Cap on the demand multiplier when cheaper than the cloud, ≥ 1 (E48). Default 2."),
+      .describe(
+        "Cap on the demand multiplier when cheaper than the cloud, 1 … 1,000 (E48). Default 2.",
+      ),
     queueLossSensitivity: z
       .number()
       .min(0)
+      .max(MAX_RESPONSE)
       .default(0)
       .describe(
         "Marketplace mode: jobs lost per job of the type that expired past its deadline yesterday (E49). Default 0.",

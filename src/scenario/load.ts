@@ -97,6 +97,19 @@ export function readScenarioFile(path: string): unknown {
  * hostile keys are refused at once: nesting depth, prototype keys, list lengths.
  */
 export function precheckRaw(raw: unknown, source?: string): void {
+  if (raw === null || raw === undefined || typeof raw !== "object" || Array.isArray(raw))
+    throw new ScenarioError(
+      [
+        {
+          path: "",
+          message:
+            raw === null || raw === undefined
+              ? "the scenario is empty: it is a mapping of fields (name, days, consumers, suppliers, …)"
+              : `expected a mapping of scenario fields (name, days, consumers, suppliers, …), got ${Array.isArray(raw) ? "a list" : `a ${typeof raw}`}`,
+        },
+      ],
+      source,
+    );
   if (nestingDepth(raw) > LIMITS.maxDepth)
     throw new ScenarioError(
       [{ path: "", message: `nested deeper than ${LIMITS.maxDepth} levels` }],
@@ -108,7 +121,6 @@ export function precheckRaw(raw: unknown, source?: string): void {
       [{ path: bad, message: "this key is not allowed (it would reach an object's prototype)" }],
       source,
     );
-  if (!raw || typeof raw !== "object") return;
   const r = raw as Record<string, unknown>;
   const lists: [string, number][] = [
     ["consumers", LIMITS.maxConsumerTypes],

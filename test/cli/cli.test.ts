@@ -121,6 +121,16 @@ describe("bad input: exit code 2, the field named, no stack trace", () => {
     expect(bme("run", "no-such.yaml").code).toBe(2);
     expect(bme("frobnicate").code).toBe(2);
   });
+  it("help of a command that does not exist says so and suggests the nearest", () => {
+    const r = bme("help", "strss");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("error: unknown command 'strss'");
+    expect(r.err).toContain("Did you mean stress?");
+    expect(r.out).toBe("");
+    const known = bme("help", "stress");
+    expect(known.code).toBe(0);
+    expect(known.out).toMatch(/^Usage: bme stress /);
+  });
 });
 
 describe("bme validate and bme schema", () => {

@@ -51,7 +51,7 @@ describe("runs advanced in lockstep equal the reference engine's runs", () => {
     s.phaseOne = { ...s.phaseOne, endPhaseOneOnTargets: true, endPhaseOneOnDemand: true };
     agreesWithReference(noisy, 3, 1000, 6);
   });
-  it("128 runs: 180 days × 128 runs put the table's columns 4 KiB apart, so the chain's columns go through the row buffer", () => {
+  it("128 runs: 180 days × 128 runs put the table's columns 4 KiB apart, so the chain's columns are stored seven per loop", () => {
     agreesWithReference(scenario, 5, 77, 128);
   });
   it("a batch of one", () => {

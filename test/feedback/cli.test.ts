@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -77,5 +77,27 @@ describe("bme stress", () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain("--max-drawdown");
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("refuses before any work what it could not honour: report folder, shock day 0, 1 day, …", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-stress-bad-"));
+    const file = join(dir, "single.csv");
+    writeFileSync(file, "x\n");
+    const cases: [string[], string][] = [
+      [["--report", file], "is a file; an output folder is needed"],
+      [["--report", "/proc/bme-report"], "cannot be created"],
+      [["--shock-day", "0"], "--shock-day must be a whole number from 1"],
+      [["--set", "days=1"], "days: the stress battery needs at least 2 days"],
+      [["--confidence", "0"], "--confidence: expected a number in (0, 1]"],
+      [["--max-shortfall-days", "1.5"], "--max-shortfall-days must be a whole number"],
+    ];
+    for (const [args, message] of cases) {
+      const r = bme("stress", SPIRAL, "--runs", "2", ...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err).toContain(message);
+      expect(r.out).toBe(""); // no verdict table: nothing ran
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+    expect(readFileSync(file, "utf8")).toBe("x\n");
   });
 });

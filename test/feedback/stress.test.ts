@@ -30,6 +30,33 @@ describe("bme stress metrics", () => {
     expect(m.suppliersRetained).toBeCloseTo(15 / 20, 12);
     expect(m.shortfallDays).toBe(2);
   });
+  it("reads the runway as E35: an empty reserve is 0 days, one that is not falling is unbounded", () => {
+    const days = 5;
+    const cols = {
+      price: 0,
+      reserve: 1,
+      dollars: 2,
+      shortfall: 3,
+      suppliers: [4],
+      margins: [],
+      entries: [],
+      exits: [],
+      jobsLost: -1,
+    };
+    const runway = (reserve: number[]) => {
+      const out = new Float64Array(5 * days).fill(1);
+      out.set(reserve, days);
+      return stressMetrics(out, days, days, 1, cols).reserveRunwayDays;
+    };
+    // empty at the end, and empty all along (no outflow): no days left either way
+    expect(runway([50, 40, 20, 10, 0])).toBe(0);
+    expect(runway([0, 0, 0, 0, 0])).toBe(0);
+    // flat or rising: nothing runs out
+    expect(runway([10, 10, 10, 10, 10])).toBe(Number.POSITIVE_INFINITY);
+    expect(runway([10, 20, 30, 40, 50])).toBe(Number.POSITIVE_INFINITY);
+    // falling 8 over 4 days from 20 to 12: 12 / 2 = 6 days
+    expect(runway([20, 18, 16, 14, 12])).toBe(6);
+  });
 });
 
 describe("bme stress battery", () => {

@@ -165,6 +165,17 @@ describe("sweeps", () => {
       /same length/,
     );
   });
+  it("refuse a grid whose axes multiply past 10,000 points, counted before any is made", () => {
+    // 101 × 100 = 10,100 points; 100 × 100 = 10,000 is the largest allowed
+    const a = parseAxis("--grid", "a=0:1:0.01");
+    expect(a.values).toHaveLength(101);
+    const b = parseAxis("--grid", "b=1:100:1");
+    expect(() => expandSweep([a, b], [])).toThrow("10,100 points (101 × 100): at most 10,000");
+    expect(expandSweep([parseAxis("--grid", "a=1:100:1"), b], [])).toHaveLength(10_000);
+    // three axes of 5,001 values: refused at once, not after building 1.25e11 points
+    const big = (p: string) => parseAxis("--grid", `${p}=0:1:0.0002`);
+    expect(() => expandSweep([big("x"), big("y")], [big("z")])).toThrow("125,075,015,001 points");
+  });
   it("use common random numbers: a point with no change equals the base Monte Carlo", async () => {
     const spec: ExperimentSpec = {
       kind: "sweep",
@@ -330,6 +341,15 @@ describe("bme montecarlo / sweep / compare / sensitivity (CLI)", () => {
     const refused = bme("montecarlo", WHITEPAPER, "--runs", "4", "--no-store", "--keep-runs");
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain("--keep-runs needs --out");
+  });
+  it("warns when asked for more worker threads than the machine has cores, and still runs", () => {
+    const run = (workers: string) =>
+      bme("montecarlo", WHITEPAPER, "--runs", "2", "--no-store", "--quiet", "--workers", workers);
+    // 256 (the most --workers takes) is above the cores of any machine the suite runs on
+    const r = run("256");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/warning: --workers 256 on \d+ cores?: threads beyond the cores/);
+    expect(run("1").stderr).not.toContain("--workers");
   });
   it("report --runs adds Monte Carlo fan charts to the run's report", () => {
     const dir = mkdtempSync(join(tmpdir(), "bme-rep-"));

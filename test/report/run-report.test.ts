@@ -171,3 +171,23 @@ describe("events on time charts", () => {
     expect(svgTexts(chartSvg(chart))).toContain("exchange listing (day 120)");
   });
 });
+
+describe("a feedback run's report shows its loop", () => {
+  it("margins and suppliers per class, and the pool, from the run's own columns", () => {
+    const spiral = simulate(loadScenario("scenarios/feedback/death-spiral.yaml").scenario);
+    const section = runReport(spiral).sections.find((s) => s.heading === "The feedback loop");
+    expect(section).toBeDefined();
+    const charts = new Map(section!.charts.map((c) => [c.name, c]));
+    expect([...charts.keys()]).toEqual(expect.arrayContaining(["margin", "suppliers", "pool"]));
+    // one margin series per supplier class with economics, the day's values as [day, value]
+    const margins = (charts.get("margin")!.option as { series: { name: string }[] }).series;
+    const classes = spiral.columns.filter((c) => c.startsWith("margin."));
+    expect(margins.map((s) => s.name)).toEqual(classes.map((c) => c.slice("margin.".length)));
+    const first = classes[0];
+    const day10 = seriesData(charts.get("margin")!.option, 0)[10];
+    expect(day10).toEqual([10, spiral.values[spiral.columns.indexOf(first)][10]]);
+  });
+  it("is absent for a run without a feedback block", () => {
+    expect(runReport(result).sections.map((s) => s.heading)).not.toContain("The feedback loop");
+  });
+});

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -68,6 +68,31 @@ describe("bme runs", () => {
     const r = bme(dir, "runs", "--store", "nowhere.duckdb");
     expect(r.code).toBe(2);
     expect(r.err).toBe("error: --store: no results store at nowhere.duckdb\n");
+  });
+
+  it("a file that is not a store is bad input (exit 2) for every command that opens one", () => {
+    const bad = join(dir, "not-a-store.duckdb");
+    writeFileSync(bad, "hello\n");
+    const scenario = join(ROOT, "scenarios/whitepaper.yaml");
+    for (const args of [
+      ["runs", "--store", bad],
+      ["montecarlo", scenario, "--runs", "4", "--quiet", "--store", bad],
+    ]) {
+      const r = bme(dir, ...args);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.err).toContain(`cannot open store ${bad}: it is not a results store`);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+    expect(readFileSync(bad, "utf8")).toBe("hello\n");
+  });
+
+  it("a new store's folder is made, as an output folder is", () => {
+    const nested = join(dir, "new", "sub", "s.duckdb");
+    const scenario = join(ROOT, "scenarios/whitepaper.yaml");
+    const r = bme(dir, "montecarlo", scenario, "--runs", "2", "--quiet", "--store", nested);
+    expect(r.code).toBe(0);
+    expect(existsSync(nested)).toBe(true);
+    expect(bme(dir, "runs", "--store", nested).out).toMatch(/mc-0001 +montecarlo +whitepaper/);
   });
 
   it("refuses a store in use by another process with a message, exit 1", async () => {

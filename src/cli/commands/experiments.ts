@@ -160,6 +160,11 @@ async function execute(
   };
   if (opts.keepRuns && !opts.out)
     throw new CliError("--keep-runs needs --out DIR: where the run tables go");
+  const cores = availableParallelism();
+  if (!opts.queue && opts.workers > cores)
+    process.stderr.write(
+      `warning: --workers ${opts.workers} on ${cores} core${cores === 1 ? "" : "s"}: threads beyond the cores add memory (each holds its own bands) and no speed; the results are the same for any number\n`,
+    );
   if (opts.resume && opts.store === false)
     throw new CliError(
       "--resume continues an experiment from the store: it cannot go with --no-store",
@@ -231,6 +236,19 @@ async function execute(
       process.stdout.write(
         `experiment ${outcome.experimentId}${outcome.resumed ? " (resumed)" : ""} stored in ${opts.store}\n`,
       );
+    // from here on the experiment is done (and stored): Ctrl-C while the files are written says
+    // how to get them from the store instead of dying silently with some of them missing
+    process.removeListener("SIGINT", onSigint);
+    if (!outcome.interrupted)
+      process.once("SIGINT", () => {
+        const id = outcome.experimentId;
+        process.stderr.write(
+          id && opts.store !== false
+            ? `\ninterrupted after the experiment finished: ${id} is stored; if output files are missing, \`bme export ${id} --store ${opts.store}${opts.out ? ` --out ${opts.out}` : ""}\` writes them\n`
+            : "\ninterrupted after the experiment finished, while writing its output (--no-store: nothing was kept)\n",
+        );
+        process.exit(EXIT_INTERRUPTED);
+      });
     if (opts.keepRuns && opts.out && !outcome.interrupted) {
       const { writeRunTables } = await import("../../montecarlo/keepRuns.js");
       const files = writeRunTables(spec, opts.out);

@@ -4,7 +4,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { checkOutputDir } from "../../io/atomic.js";
 import { DEFAULT_STORE } from "../../results/defaults.js";
 import type { ExperimentSummary, ExportFormat, Store } from "../../results/index.js";
-import { action, CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from "../errors.js";
+import { action, CliError, storeExitCode } from "../errors.js";
 
 const FORMATS: readonly ExportFormat[] = ["csv", "parquet", "json"];
 
@@ -15,8 +15,7 @@ async function openReadOnly(path: string): Promise<Store> {
   try {
     return await openStore(path, { readOnly: true });
   } catch (e) {
-    if (e instanceof StoreError)
-      throw new CliError(e.message, e.reason === "busy" ? EXIT_FAILURE : EXIT_BAD_INPUT);
+    if (e instanceof StoreError) throw new CliError(e.message, storeExitCode(e.reason));
     throw e;
   }
 }

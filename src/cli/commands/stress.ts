@@ -1,4 +1,5 @@
 import type { Command } from "@commander-js/extra-typings";
+import { checkOutputDir } from "../../io/atomic.js";
 import { action, CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from "../errors.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
 
@@ -12,6 +13,16 @@ function fraction(name: string, max = 1) {
 }
 
 const nonNegative = (name: string) => fraction(name, Number.MAX_VALUE);
+
+/** A share in (0, 1]: a pass that needs no run to meet its thresholds is no test. */
+function positiveFraction(name: string) {
+  const inRange = fraction(name);
+  return (v: string): number => {
+    const x = inRange(v);
+    if (x === 0) throw new CliError(`${name}: expected a number in (0, 1], got "${v}"`);
+    return x;
+  };
+}
 
 export function registerStress(program: Command): void {
   program
@@ -27,8 +38,8 @@ export function registerStress(program: Command): void {
     .option("--seed <n>", "seed of the runs' random streams", parseSeed, 0)
     .option(
       "--shock-day <n>",
-      "day the shocks start (default: a third of phase 2)",
-      wholeNumber("--shock-day", 0, 36_499),
+      "day the shocks start, at least 1: drawdown and retention are measured from the day before (default: a third of phase 2)",
+      wholeNumber("--shock-day", 1, 36_499),
     )
     .option(
       "--max-drawdown <x>",
@@ -51,13 +62,13 @@ export function registerStress(program: Command): void {
     .option(
       "--max-shortfall-days <n>",
       "most acceptable days with a token shortfall",
-      nonNegative("--max-shortfall-days"),
+      wholeNumber("--max-shortfall-days", 0, 36_500),
       0,
     )
     .option(
       "--confidence <x>",
-      "share of runs that must meet every threshold for a pass",
-      fraction("--confidence"),
+      "share of runs that must meet every threshold for a pass, above 0",
+      positiveFraction("--confidence"),
       0.95,
     )
     .option(
@@ -72,6 +83,12 @@ export function registerStress(program: Command): void {
         // loaded on demand, like every command's heavy modules (start-up)
         const { loadScenario } = await import("../../scenario/load.js");
         const { scenario } = loadScenario(file, { set: opts.set });
+        // refused before any work: an unusable report folder, a battery with no day before the shock
+        if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
+        if (scenario.days < 2)
+          throw new CliError(
+            `days: the stress battery needs at least 2 days (the day before the shock is its reference), got ${scenario.days}`,
+          );
         if (opts.shockDay !== undefined && opts.shockDay >= scenario.days)
           throw new CliError(
             `--shock-day: must be below the scenario's ${scenario.days} days, got ${opts.shockDay}`,

@@ -1,0 +1,245 @@
+import { OUTCOME_METRICS, type OutcomeMetric } from "../analysis/types.js";
+import { COL } from "../engine/columns.js";
+import { runwayOf } from "../metrics/stress.js";
+import type { OutcomeContext } from "./outcomes.js";
+
+/**
+ * The outcome metrics of a whole batch of runs at once, read straight from the kernel's batch
+ * table (`out[(col·days + t)·count + b]`: each day's values of all runs side by side): one pass
+ * over the days advances every run's running peak, drawdowns, minima and counts held in typed
+ * arrays (one value per run), with no per-run table and nothing allocated per run.
+ *
+ * The definitions are `runOutcomes` (src/montecarlo/outcomes.ts) and E31–E37
+ * (src/metrics/stress.ts): this is their batch form, giving bit-identical values (same
+ * operations on the same numbers in the same order; test/montecarlo/outcomes-batch.test.ts).
+ * Each state below names the function it restates.
+ */
+export class BatchOutcomes {
+  // runOutcomes: maxDrawdown's running peak and largest fall
+  private readonly peak: Float64Array;
+  private readonly drawdown: Float64Array;
+  // runOutcomes: the first phase-2 day (−1 until found)
+  private readonly phaseChange: Float64Array;
+  // drawdownFrom (E31): its first day, running peak and largest fall
+  private readonly from: Float64Array;
+  private readonly peakAfter: Float64Array;
+  private readonly drawdownAfter: Float64Array;
+  // daysBelow (E33): the threshold and the count
+  private readonly threshold: Float64Array;
+  private readonly below: Float64Array;
+  // priceVolatility (E32): Σ log returns, then Σ squared deviations; the returns, day-major
+  private readonly logSum: Float64Array;
+  private readonly squares: Float64Array;
+  private readonly logs: Float64Array;
+  // runOutcomes: minTokenReserve, shortfallDays, totalEmitted
+  private readonly minReserve: Float64Array;
+  private readonly shortfalls: Float64Array;
+  private readonly emitted: Float64Array;
+  // firstDayAbove (E36), −1 until found
+  private readonly firstShortfall: Float64Array;
+  // minimumAndDay (E34) of dollarReserve
+  private readonly minDollar: Float64Array;
+  private readonly minDollarDay: Float64Array;
+  // supplierIncomeAll (E37): Σ pay, Σ supplier-days
+  private readonly pay: Float64Array;
+  private readonly supplierDays: Float64Array;
+
+  constructor(
+    /** Most runs per batch. */
+    readonly batch: number,
+    readonly days: number,
+    readonly ctx: OutcomeContext,
+    /** Scratch of batch·days values for the log returns (contents undefined; made if absent). */
+    logs?: Float64Array,
+  ) {
+    const a = () => new Float64Array(batch);
+    this.peak = a();
+    this.drawdown = a();
+    this.phaseChange = a();
+    this.from = a();
+    this.peakAfter = a();
+    this.drawdownAfter = a();
+    this.threshold = a();
+    this.below = a();
+    this.logSum = a();
+    this.squares = a();
+    this.logs = logs ?? new Float64Array(batch * days);
+    this.minReserve = a();
+    this.shortfalls = a();
+    this.emitted = a();
+    this.firstShortfall = a();
+    this.minDollar = a();
+    this.minDollarDay = a();
+    this.pay = a();
+    this.supplierDays = a();
+  }
+
+  /**
+   * The OUTCOME_METRICS of runs 0 … count−1 of a batch table `out` (stride `count`), written to
+   * `outcomes[j][k0 + b]`, j the metric's place in OUTCOME_METRICS. Failed runs get values too (of whatever the
+   * table holds): the caller overwrites them with NaN.
+   */
+  compute(out: Float64Array, count: number, outcomes: Float64Array[], k0: number): void {
+    if (count > this.batch) throw new Error(`batch of ${count} runs: at most ${this.batch}`);
+    this.pricePass(out, count);
+    if (this.days >= 3) this.volatilityPass(count);
+    this.otherPass(out, count);
+    this.write(out, count, outcomes, k0);
+  }
+
+  /** maxDrawdown, phaseChangeDay, E31, E33 and E32's first sum: the price and phase columns. */
+  private pricePass(out: Float64Array, count: number): void {
+    const { days, ctx, peak, drawdown, phaseChange, from, peakAfter, drawdownAfter } = this;
+    const { threshold, below, logSum, logs } = this;
+    const price = COL.priceOfToken * days * count;
+    const phase = COL.phase * days * count;
+    const fixedFrom = ctx.drawdownFromDay;
+    for (let b = 0; b < count; b++) {
+      peak[b] = Number.NEGATIVE_INFINITY;
+      drawdown[b] = 0;
+      phaseChange[b] = -1;
+      from[b] = fixedFrom ?? Number.POSITIVE_INFINITY;
+      peakAfter[b] = Number.NEGATIVE_INFINITY;
+      drawdownAfter[b] = 0;
+      threshold[b] = ctx.priceThreshold ?? (days > 0 ? out[price + b] : 0);
+      below[b] = 0;
+      logSum[b] = 0;
+    }
+    for (let t = 0; t < days; t++) {
+      const row = price + t * count;
+      const ph = phase + t * count;
+      const lg = t * count;
+      for (let b = 0; b < count; b++) {
+        const p = out[row + b];
+        const pk = peak[b];
+        if (p > pk) peak[b] = p;
+        else if (pk > 0 && (pk - p) / pk > drawdown[b]) drawdown[b] = (pk - p) / pk;
+        if (phaseChange[b] < 0 && out[ph + b] === 2) {
+          phaseChange[b] = t;
+          if (fixedFrom === undefined) from[b] = t;
+        }
+        if (t >= from[b]) {
+          const pa = peakAfter[b];
+          if (p > pa) peakAfter[b] = p;
+          else if (pa > 0 && (pa - p) / pa > drawdownAfter[b]) drawdownAfter[b] = (pa - p) / pa;
+        }
+        if (p < threshold[b]) below[b]++;
+        if (t > 0) {
+          const l = Math.log(p / out[row - count + b]);
+          logs[lg + b] = l;
+          logSum[b] += l;
+        }
+      }
+    }
+  }
+
+  /** E32's second sum: squared deviations of the log returns from their mean. */
+  private volatilityPass(count: number): void {
+    const { days, logSum, squares, logs } = this;
+    const n = days - 1;
+    for (let b = 0; b < count; b++) {
+      logSum[b] = logSum[b] / n; // now the mean
+      squares[b] = 0;
+    }
+    for (let t = 1; t < days; t++) {
+      const lg = t * count;
+      for (let b = 0; b < count; b++) squares[b] += (logs[lg + b] - logSum[b]) ** 2;
+    }
+  }
+
+  /** minTokenReserve, shortfallDays, E36, totalEmitted, E34 of dollarReserve, E37's sums. */
+  private otherPass(out: Float64Array, count: number): void {
+    const { days, minReserve, shortfalls, firstShortfall, emitted } = this;
+    const { minDollar, minDollarDay, pay, supplierDays } = this;
+    const col = (c: number) => c * days * count;
+    const [price, reserve, shortfall] = [COL.priceOfToken, COL.tokenReserve, COL.tokenShortfall];
+    const [one, two, dollars] = [COL.phaseOneEmission, COL.phaseTwoEmission, COL.dollarReserve];
+    const [buyback, capital] = [col(COL.buybackTokens), col(COL.usdCapital)];
+    const nK = this.ctx.nK;
+    const counts = col(COL.stakedTokens + 1 + this.ctx.nC + nK);
+    for (let b = 0; b < count; b++) {
+      minReserve[b] = Number.POSITIVE_INFINITY;
+      shortfalls[b] = 0;
+      firstShortfall[b] = -1;
+      emitted[b] = 0;
+      minDollar[b] = days > 0 ? out[col(dollars) + b] : Number.NaN;
+      minDollarDay[b] = days > 0 ? 0 : -1;
+      pay[b] = 0;
+      supplierDays[b] = 0;
+    }
+    for (let t = 0; t < days; t++) {
+      const at = t * count;
+      const [p0, r0, s0] = [col(price) + at, col(reserve) + at, col(shortfall) + at];
+      const [e1, e2, d0] = [col(one) + at, col(two) + at, col(dollars) + at];
+      const [bb, uc] = [buyback + at, capital + at];
+      for (let b = 0; b < count; b++) {
+        const r = out[r0 + b];
+        if (r < minReserve[b]) minReserve[b] = r;
+        if (out[s0 + b] > 0) {
+          shortfalls[b]++;
+          if (firstShortfall[b] < 0) firstShortfall[b] = t;
+        }
+        const emission1 = out[e1 + b];
+        const emission2 = out[e2 + b];
+        emitted[b] += emission1 + emission2;
+        const d = out[d0 + b];
+        if (d < minDollar[b]) {
+          minDollar[b] = d;
+          minDollarDay[b] = t;
+        }
+        const tokens = out[bb + b] + emission1 + emission2;
+        pay[b] += out[uc + b] + tokens * out[p0 + b];
+      }
+      for (let k = 0; k < nK; k++) {
+        const ck = counts + k * days * count + at;
+        for (let b = 0; b < count; b++) supplierDays[b] += out[ck + b];
+      }
+    }
+  }
+
+  /** Each run's values, in OUTCOME_METRICS order (runOutcomes' record, field by field). */
+  private write(out: Float64Array, count: number, outcomes: Float64Array[], k0: number): void {
+    const { days } = this;
+    const nan = Number.NaN;
+    const last = days - 1;
+    const w = Math.min(30, last);
+    const price = COL.priceOfToken * days * count;
+    const reserve = COL.tokenReserve * days * count;
+    const m = (name: OutcomeMetric) => outcomes[OUTCOME_METRICS.indexOf(name)];
+    const [finalPrice, maxDrawdown, minTokenReserve] = [
+      m("finalPrice"),
+      m("maxDrawdown"),
+      m("minTokenReserve"),
+    ];
+    const [shortfallDays, totalEmitted] = [m("shortfallDays"), m("totalEmitted")];
+    const [phaseChangeDay, maxDrawdownAfter] = [m("phaseChangeDay"), m("maxDrawdownAfter")];
+    const [priceVolatility, daysBelowPrice] = [m("priceVolatility"), m("daysBelowPrice")];
+    const [minDollarReserve, minDollarReserveDay] = [
+      m("minDollarReserve"),
+      m("minDollarReserveDay"),
+    ];
+    const [reserveRunway, firstShortfallDay] = [m("reserveRunway"), m("firstShortfallDay")];
+    const supplierIncome = m("supplierIncome");
+    for (let b = 0; b < count; b++) {
+      const k = k0 + b;
+      finalPrice[k] = days > 0 ? out[price + last * count + b] : nan;
+      maxDrawdown[k] = this.drawdown[b];
+      minTokenReserve[k] = this.minReserve[b];
+      shortfallDays[k] = this.shortfalls[b];
+      totalEmitted[k] = this.emitted[b];
+      const pcd = this.phaseChange[b];
+      phaseChangeDay[k] = pcd < 0 ? nan : pcd;
+      maxDrawdownAfter[k] = this.from[b] >= days ? nan : this.drawdownAfter[b];
+      priceVolatility[k] = days < 3 ? nan : Math.sqrt(this.squares[b] / (days - 2));
+      daysBelowPrice[k] = this.below[b];
+      minDollarReserve[k] = this.minDollar[b];
+      minDollarReserveDay[k] = this.minDollarDay[b] < 0 ? nan : this.minDollarDay[b];
+      reserveRunway[k] =
+        last < 0
+          ? nan
+          : runwayOf(out[reserve + last * count + b], out[reserve + (last - w) * count + b], w);
+      firstShortfallDay[k] = this.firstShortfall[b] < 0 ? nan : this.firstShortfall[b];
+      supplierIncome[k] = this.supplierDays[b] > 0 ? this.pay[b] / this.supplierDays[b] : nan;
+    }
+  }
+}

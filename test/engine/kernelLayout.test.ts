@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { type CompiledScenario, compileScenario } from "../../src/engine/compile.js";
+import { columnsCollide, kernelScratch, runKernelBatch } from "../../src/engine/kernel.js";
+import { runReference } from "../../src/engine/reference.js";
+import { parseScenario } from "../../src/scenario/parse.js";
+import { tinyScenario } from "../helpers.js";
+
+/**
+ * At a column stride (days × runs) that is a multiple of 512 cells (4 KiB) the kernel stores the
+ * chain's columns seven per loop; every other batch stores them fourteen per loop. Either way
+ * each run of the batch must be the reference engine's run, bit for bit, failures included.
+ */
+function agrees(c: CompiledScenario, seed: number, count: number): void {
+  const cols = c.columns.length;
+  const out = new Float64Array(cols * c.days * count);
+  const scratch = kernelScratch(c, count);
+  runKernelBatch(c, seed, 100, count, out, scratch);
+  const one = new Float64Array(cols * c.days);
+  let differing = 0;
+  for (let b = 0; b < count; b++) {
+    one.fill(0);
+    const ref = runReference(c, seed, 100 + b, one);
+    expect(scratch.daysCompleted[b]).toBe(ref.daysCompleted);
+    expect(scratch.errors[b]?.message ?? null).toBe(ref.error?.message ?? null);
+    for (let col = 0; col < cols; col++)
+      for (let t = 0; t < ref.daysCompleted; t++)
+        if (!Object.is(out[(col * c.days + t) * count + b], one[col * c.days + t])) differing++;
+  }
+  expect(differing).toBe(0);
+}
+
+/** Eight days, noisy demand: three types in one supplier class, two in another, one type split over both. */
+function scenario(): CompiledScenario {
+  const jobs = (start: number) => ({ start, slope: 0.5, noise: start / 5, startDay: 1 });
+  return compileScenario(
+    parseScenario(
+      tinyScenario({
+        days: 8,
+        suppliers: [
+          { name: "modelTrainingProviders", count: 3, phaseOneTarget: 3 },
+          { name: "dataAnnotators", count: { start: 2, slope: 1 }, phaseOneTarget: 1 },
+        ],
+        priceMatrix: { mixed: { modelTrainingProviders: 0.25, dataAnnotators: 0.75 } },
+        consumers: [
+          { name: "a", row: "modelTraining", unitPrice: 10, unitsPerJob: 1, jobsPerDay: jobs(10) },
+          { name: "b", row: "modelTraining", unitPrice: 3, unitsPerJob: 2, jobsPerDay: jobs(20) },
+          { name: "c", row: "mixed", unitPrice: 7, unitsPerJob: 1, jobsPerDay: jobs(5) },
+          {
+            name: "d",
+            row: "dataAnnotatorSeekers",
+            unitPrice: 2,
+            unitsPerJob: 3,
+            jobsPerDay: jobs(8),
+          },
+        ],
+      }),
+    ),
+  );
+}
+
+describe("the kernel's table layout: seven columns per loop where columns crowd a cache set", () => {
+  it("crowding happens at strides that are multiples of 512 cells, not at others", () => {
+    expect(columnsCollide(8 * 64)).toBe(true); // 8 days × 64 runs
+    expect(columnsCollide(180 * 256)).toBe(true);
+    expect(columnsCollide(180 * 255)).toBe(false);
+    expect(columnsCollide(180 * 16)).toBe(false);
+  });
+  it("classes fed by three and by two types, one type split over both: 64 and 63 runs", () => {
+    const c = scenario();
+    agrees(c, 9, 64);
+    agrees(c, 9, 63);
+  });
+  it("a row refused as not finite is scanned whole: dollarReserve named on day 0 (a column the second loop writes)", () => {
+    const c = scenario();
+    (c as { initialDollarReserve: number }).initialDollarReserve = Number.NaN;
+    agrees(c, 3, 64);
+    const out = new Float64Array(c.columns.length * c.days * 64);
+    const s = kernelScratch(c, 64);
+    runKernelBatch(c, 3, 0, 64, out, s);
+    expect(s.errors[5]?.message).toMatch(/^day 0: dollarReserve would be NaN/);
+  });
+  it("runs that stop with no price (E10: a supply of 0 on day 0)", () => {
+    const c = scenario();
+    (c as { initialSupply: number }).initialSupply = 0;
+    agrees(c, 4, 64);
+  });
+});
