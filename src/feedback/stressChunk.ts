@@ -1,6 +1,6 @@
 import { compileScenario } from "../engine/compile.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
-import { FEEDBACK_BATCH, feedbackBatchScratch, runFeedbackBatch, runTable } from "./batch.js";
+import { FEEDBACK_BATCH, feedbackBatchScratch, runFeedbackBatch } from "./batch.js";
 import { runFeedbackKernel } from "./kernel.js";
 import { compileFeedback, type FeedbackPlan } from "./plan.js";
 import { runMarketStressChunk } from "./stressMarket.js";
@@ -42,20 +42,23 @@ export function runStressChunk(task: StressTask, planIn?: FeedbackPlan): StressP
   const days_ = shockDays(shock, shockDay, (plan?.amm ?? null) !== null);
   const rules = scenario.rules ?? [];
   if (!inputs && rules.length === 0 && plan) {
-    // the lockstep kernel: FEEDBACK_BATCH runs at a time, each run's table taken out in turn
+    // the lockstep kernel: FEEDBACK_BATCH runs at a time, each run's metrics read in the batch's table
     const scratch = feedbackBatchScratch(c, plan, FEEDBACK_BATCH);
     const batchOut = new Float64Array(c.columns.length * c.days * FEEDBACK_BATCH);
     let first = -1;
     let count = 0;
-    return collectStressChunk(task, c.columns, c.days, "aggregate", (run, out) => {
+    return collectStressChunk(task, c.columns, c.days, "aggregate", (run) => {
       if (run < first || run >= first + count) {
         first = run;
         count = Math.min(FEEDBACK_BATCH, task.runEnd - run);
         runFeedbackBatch(c, seed, first, count, batchOut, scratch, { plan, shock: days_ });
       }
       const b = run - first;
-      runTable(batchOut, count, b, out);
-      return { daysCompleted: scratch.daysCompleted[b], error: scratch.errors[b] };
+      return {
+        daysCompleted: scratch.daysCompleted[b],
+        error: scratch.errors[b],
+        batch: { table: batchOut, count, lane: b },
+      };
     });
   }
   return collectStressChunk(task, c.columns, c.days, "aggregate", (run, out) =>

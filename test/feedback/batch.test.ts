@@ -11,10 +11,20 @@ import {
   runTable,
 } from "../../src/feedback/batch.js";
 import { runFeedbackKernel } from "../../src/feedback/kernel.js";
+import { feedbackPlanOf } from "../../src/feedback/run.js";
 import { SHOCKS, shockDays } from "../../src/feedback/stress.js";
 import { runStressChunk } from "../../src/feedback/stressChunk.js";
-import { collectStressChunk, type ShockName } from "../../src/feedback/stressMetrics.js";
+import {
+  collectStressChunk,
+  columnsOf,
+  LOOP_SERIES,
+  loopValue,
+  type ShockName,
+  stressMetrics,
+} from "../../src/feedback/stressMetrics.js";
+import { runnerOf } from "../../src/montecarlo/runner.js";
 import { hasStochastic } from "../../src/processes/generate.js";
+import { runOne } from "../../src/runOne.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { parseScenario } from "../../src/scenario/parse.js";
 import type { Scenario } from "../../src/scenario/schema.js";
@@ -168,6 +178,88 @@ describe("the stress battery's chunk on the lockstep kernel", () => {
         runFeedbackKernel(c, 4, run, out, { plan, shock: days_ }),
       );
       expect(runStressChunk(task)).toEqual(alone);
+    }
+  });
+});
+
+describe("the battery's metrics read in place in a batch's table", () => {
+  it("are the metrics and loop values of the run's own table (runTable), any batch, lane and shock day", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 2, max: 12 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (count, days, salt) => {
+          const columns = [
+            "priceOfToken",
+            "tokenReserve",
+            "dollarReserve",
+            "tokenShortfall",
+            "suppliers.a",
+            "suppliers.b",
+            "margin.a",
+            "supplierEntries.a",
+            "supplierExits.a",
+            "jobsLost",
+          ];
+          const cols = columnsOf(columns);
+          const cells = columns.length * days;
+          // values with ties, zeros and falls (a hash of the cell, not the code's own output)
+          const out = Float64Array.from({ length: cells * count }, (_, j) => {
+            const h = (Math.imul(j + salt, 2654435761) >>> 0) % 97;
+            return h < 10 ? 0 : h / 7 - 3;
+          });
+          const table = new Float64Array(cells);
+          for (let b = 0; b < count; b++) {
+            runTable(out, count, b, table);
+            for (let t = 0; t < days; t++)
+              for (const s of LOOP_SERIES.slice(0, 7))
+                expect(
+                  Object.is(
+                    loopValue(out, days, t, cols, s, undefined, count, b),
+                    loopValue(table, days, t, cols, s),
+                  ),
+                ).toBe(true);
+            for (let shockDay = 1; shockDay < days; shockDay++)
+              for (const done of [1, days - 1, days])
+                expect(stressMetrics(out, days, done, shockDay, cols, count, b)).toEqual(
+                  stressMetrics(table, days, done, shockDay, cols),
+                );
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe("the Monte Carlo's runner of a feedback scenario (lockstep) = runOne run by run", () => {
+  it("death-spiral and thin-liquidity, 21 runs (a full batch and a short one): every cell, failures", () => {
+    for (const file of ["feedback/death-spiral.yaml", "feedback/thin-liquidity.yaml"]) {
+      const { scenario } = loadScenario(join(SCENARIOS_DIR, file));
+      const r = runnerOf(noRules(scenario));
+      const { c, cells, batch } = r;
+      expect(batch).toBe(16);
+      const out = new Float64Array(cells * batch);
+      const good = new Uint8Array(batch);
+      const one = new Float64Array(cells);
+      const lane = new Float64Array(cells);
+      for (const [run0, count] of [
+        [0, 16],
+        [16, 5],
+      ]) {
+        r.run(9, run0, count, out, good);
+        for (let b = 0; b < count; b++) {
+          one.fill(0);
+          const o = runOne(c, 9, run0 + b, one, { plan: feedbackPlanOf(c) });
+          expect([good[b], r.errors[b]?.message ?? null]).toEqual([
+            o.error === null ? 1 : 0,
+            o.error?.message ?? null,
+          ]);
+          runTable(out, count, b, lane);
+          expect(Buffer.from(lane.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+        }
+      }
     }
   });
 });
