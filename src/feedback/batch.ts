@@ -21,12 +21,14 @@ import { type AmmBatch, ammBatchInto } from "./ammBatch.js";
 import { ammReserveTopUpInto } from "./ammTopUp.js";
 import { type Churn, supplierChurnInto } from "./churn.js";
 import { runFeedbackKernel } from "./kernel.js";
+import { capacityServedLanes, closedDaysMarginLanes, supplierClassIncomeLanes } from "./lanes.js";
 import { supplierMargin } from "./margin.js";
 import { compileFeedback, type FeedbackPlan, feedbackColumnCount } from "./plan.js";
 import { checkPoolInvariants } from "./poolInvariants.js";
 import { type SpeculatorOrder, speculatorOrderInto } from "./speculators.js";
 import { elasticMultiplierTable } from "./steps.js";
 import { DEMAND_CRASH_FACTOR, NO_SHOCK, type ShockDays, sellWaveTokens } from "./stressShocks.js";
+import { incomePerSupplier } from "./supplierIncome.js";
 
 const V = ONCHAIN;
 
@@ -105,6 +107,8 @@ class Lanes {
   /** Margin of class k on day t at `(k·days + t)·B + b`. */
   readonly marginHistory: Float64Array;
   readonly incomePerSupplier: Float64Array;
+  /** E40's inputs (lanes.ts `supplierClassIncomeLanes`: the lane arrays above) and its class income `[k·B + b]`. */
+  readonly pay: Parameters<typeof supplierClassIncomeLanes>[0] & { classIncome: Float64Array };
   readonly ratio: Float64Array;
   readonly jobsLost: Float64Array;
   readonly sellQueue: Float64Array;
@@ -239,6 +243,7 @@ class Lanes {
     this.feedbackColumns = feedbackColumnCount(plan);
     this.drawn = drawnSeries(c, plan);
     this.demandEntries = nonZeroEntries(c);
+    this.pay = payInputs(this, c, plan);
     this.rowColumns = [
       this.income,
       this.opsRevenue,
@@ -313,10 +318,28 @@ class Lanes {
     this.extraSell.fill(0);
     for (const a of [this.slippage, this.tokensSold, this.salesUsd, this.speculatorBuyUsd])
       a.fill(0);
+    this.pay.classIncome.fill(0);
     this.boughtByHolders.fill(0);
     this.buyUsd.fill(0);
     this.failed.fill(0);
   }
+}
+
+/** E40's inputs for `supplierClassIncomeLanes`: the lanes' arrays (`Lanes.pay`). */
+function payInputs(L: Lanes, c: CompiledScenario, plan: FeedbackPlan): Lanes["pay"] {
+  return {
+    usdDemandForService: L.dfs,
+    income: L.income,
+    usdCapital: L.usdCapital,
+    buybackTokens: L.buybackTokens,
+    phaseOneEmission: L.phaseOnePaid,
+    phaseTwoEmission: L.phaseTwoPaid,
+    validatorTokensPaid: plan.suppliers?.validatorsAreSuppliers ? L.validatorPaid : null,
+    priceOfToken: L.price,
+    supplierCount: L.counts,
+    phaseOneTarget: c.phaseOneTarget,
+    classIncome: new Float64Array(c.nK * L.size),
+  };
 }
 
 /** 1 for each input series the lockstep draws, 0 for the count series of a dynamic class (`Lanes.drawn`). */
@@ -541,16 +564,9 @@ function churn(L: Lanes, t: number): void {
       }
       continue;
     }
-    // margin.ts closedDaysMargin, per lane in the same order
-    const from = Math.max(0, t - p.lagDays);
-    sum.fill(0);
-    for (let s = from; s < t; s++) {
-      const h = (k * days + s) * B;
-      for (let b = 0; b < B; b++) sum[b] += marginHistoryOf[h + b];
-    }
-    const n = t - from;
+    closedDaysMarginLanes(marginHistoryOf, k * days, t, p.lagDays, B, sum);
     for (let b = 0; b < B; b++) {
-      supplierChurnInto(out, realCount[kb + b], sum[b] / n, d.churn);
+      supplierChurnInto(out, realCount[kb + b], sum[b], d.churn);
       entriesOf[kb + b] = out.entries;
       exitsOf[kb + b] = out.exits;
       realCount[kb + b] = out.count;
@@ -559,43 +575,23 @@ function churn(L: Lanes, t: number): void {
   }
 }
 
-/** E50 (capacity.ts `capacityServedJobs`, per lane in the same order). */
+/** E50 (capacity.ts `capacityServedJobs`, per lane: lanes.ts `capacityServedLanes`). */
 function capacity(L: Lanes): void {
-  const { c, B, jobs, counts, ratio, sum, jobsLost } = L;
-  const { nC, nK, priceMatrix } = c;
+  const { c, B } = L;
   const cap = L.plan.suppliers?.jobsPerSupplierPerDay as Float64Array;
-  for (let k = 0; k < nK; k++) {
-    const kb = k * B;
-    if (Number.isNaN(cap[k])) {
-      ratio.fill(1, kb, kb + B);
-      continue;
-    }
-    sum.fill(0);
-    for (let i = 0; i < nC; i++) {
-      const w = priceMatrix[i * nK + k];
-      for (let b = 0; b < B; b++) sum[b] += jobs[i * B + b] * w;
-    }
-    for (let b = 0; b < B; b++) {
-      const load = sum[b];
-      ratio[kb + b] = load > 0 ? Math.min(1, (counts[kb + b] * cap[k]) / load) : 1;
-    }
-  }
-  jobsLost.fill(0);
-  const served = L.sum2;
-  for (let i = 0; i < nC; i++) {
-    served.fill(1);
-    for (let k = 0; k < nK; k++) {
-      if (!(priceMatrix[i * nK + k] > 0)) continue;
-      for (let b = 0; b < B; b++) served[b] = Math.min(served[b], ratio[k * B + b]);
-    }
-    for (let b = 0; b < B; b++) {
-      const s = served[b];
-      if (s < 1) {
-        jobsLost[b] += jobs[i * B + b] * (1 - s);
-        jobs[i * B + b] *= s;
-      }
-    }
-  }
+  capacityServedLanes(
+    L.jobs,
+    c.priceMatrix,
+    L.counts,
+    cap,
+    c.nC,
+    c.nK,
+    B,
+    L.ratio,
+    L.jobsLost,
+    L.sum,
+    L.sum2,
+  );
 }
 
 /** Steps 2–3: E5 (income.ts), E6 over the matrix's non-zero entries (as kernel.ts), E7. */
@@ -937,21 +933,15 @@ function pay(L: Lanes): void {
   }
 }
 
-/** After step 12 (steps.ts `economicsStep`): E43's queue, E40 (supplierClassIncome per lane), E41. */
+/** After step 12 (steps.ts `economicsStep`): E43's queue, E40 (lanes.ts `supplierClassIncomeLanes`), E41. */
 function economics(L: Lanes, t: number): void {
   const {
-    buybackTokens: buybackTokensOf,
-    dfs: dfsOf,
-    income: incomeOf,
     incomePerSupplier: incomePerSupplierOf,
     marginHistory: marginHistoryOf,
-    phaseOnePaid: phaseOnePaidOf,
-    phaseTwoPaid: phaseTwoPaidOf,
     price: priceOf,
     priceHistory: priceHistoryOf,
     sellQueue: sellQueueOf,
     supplierTokensPaid: supplierTokensPaidOf,
-    usdCapital: usdCapitalOf,
     validatorPaid: validatorPaidOf,
   } = L;
   const { c, B, plan } = L;
@@ -970,31 +960,16 @@ function economics(L: Lanes, t: number): void {
   }
   const p = plan.suppliers;
   if (!p) return;
-  const { nK, phaseOneTarget } = c;
-  const { counts, sum: slots, sum2: sharedUsd } = L;
-  slots.fill(0);
-  for (let k = 0; k < nK; k++) {
-    const target = phaseOneTarget[k];
-    for (let b = 0; b < B; b++) slots[b] += Math.min(counts[k * B + b], target);
-  }
-  for (let b = 0; b < B; b++) {
-    const validator = p.validatorsAreSuppliers ? validatorPaidOf[b] : 0;
-    sharedUsd[b] =
-      usdCapitalOf[b] + (buybackTokensOf[b] + phaseTwoPaidOf[b] + validator) * priceOf[b];
-  }
+  const counts = L.counts;
+  const classIncome = L.pay.classIncome;
+  supplierClassIncomeLanes(L.pay, p.classes, c.nK, B, classIncome, L.sum, L.sum2);
   const days = c.days;
   for (const k of p.classes) {
     const cost = p.costPerDay[k];
-    const target = phaseOneTarget[k];
     const kb = k * B;
     const h = (k * days + t) * B;
     for (let b = 0; b < B; b++) {
-      const x = incomeOf[b];
-      const count = counts[kb + b];
-      const share = x > 0 ? dfsOf[kb + b] / x : 0;
-      const slot = slots[b] > 0 ? Math.min(count, target) / slots[b] : 0;
-      const classIncome = share * sharedUsd[b] + slot * (phaseOnePaidOf[b] * priceOf[b]);
-      const perSupplier = classIncome / Math.max(count, 1);
+      const perSupplier = incomePerSupplier(classIncome[kb + b], counts[kb + b]);
       incomePerSupplierOf[kb + b] = perSupplier;
       marginHistoryOf[h + b] = supplierMargin(perSupplier, cost);
     }
