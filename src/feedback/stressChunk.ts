@@ -1,5 +1,6 @@
 import { compileScenario } from "../engine/compile.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
+import { FEEDBACK_BATCH, feedbackBatchScratch, runFeedbackBatch } from "./batch.js";
 import { runFeedbackKernel } from "./kernel.js";
 import { compileFeedback, type FeedbackPlan } from "./plan.js";
 import { runMarketStressChunk } from "./stressMarket.js";
@@ -26,7 +27,8 @@ export function shockDays(shock: ShockName, shockDay: number, pool: boolean): Sh
 }
 
 /**
- * Runs runStart … runEnd−1 of one shock on the fused feedback kernel, run i seeded from
+ * Runs runStart … runEnd−1 of one shock on the fused feedback kernel (in lockstep batches,
+ * `runFeedbackBatch`, when the scenario has no stochastic processes and no rules), run i seeded from
  * (seed, i): its stochastic inputs generated, its governance rules in force, the shock applied.
  * Every value depends on the run alone, so any chunking gives the same values. A marketplace-mode
  * scenario runs on the marketplace engine (`runMarketStressChunk`).
@@ -39,6 +41,26 @@ export function runStressChunk(task: StressTask, planIn?: FeedbackPlan): StressP
   const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
   const days_ = shockDays(shock, shockDay, (plan?.amm ?? null) !== null);
   const rules = scenario.rules ?? [];
+  if (!inputs && rules.length === 0 && plan) {
+    // the lockstep kernel: FEEDBACK_BATCH runs at a time, each run's metrics read in the batch's table
+    const scratch = feedbackBatchScratch(c, plan, FEEDBACK_BATCH);
+    const batchOut = new Float64Array(c.columns.length * c.days * FEEDBACK_BATCH);
+    let first = -1;
+    let count = 0;
+    return collectStressChunk(task, c.columns, c.days, "aggregate", (run) => {
+      if (run < first || run >= first + count) {
+        first = run;
+        count = Math.min(FEEDBACK_BATCH, task.runEnd - run);
+        runFeedbackBatch(c, seed, first, count, batchOut, scratch, { plan, shock: days_ });
+      }
+      const b = run - first;
+      return {
+        daysCompleted: scratch.daysCompleted[b],
+        error: scratch.errors[b],
+        batch: { table: batchOut, count, lane: b },
+      };
+    });
+  }
   return collectStressChunk(task, c.columns, c.days, "aggregate", (run, out) =>
     runFeedbackKernel(inputs ? inputs.forRun(seed, run) : c, seed, run, out, {
       plan,

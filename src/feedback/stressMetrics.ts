@@ -102,15 +102,21 @@ export function columnsOf(columns: readonly string[]) {
 
 export type Cols = ReturnType<typeof columnsOf>;
 
-/** Price drawdown, runway, suppliers kept and shortfall days of one run's table (`out[col·days + t]`). */
+/**
+ * Price drawdown, runway, suppliers kept and shortfall days of one run's table
+ * (`out[col·days + t]`), or of run `b` of a batch's table of `count` runs
+ * (`out[(col·days + t)·count + b]`, the lockstep kernels' layout: read in place, not copied out).
+ */
 export function stressMetrics(
   out: Float64Array,
   days: number,
   daysDone: number,
   shockDay: number,
   cols: Cols,
+  count = 1,
+  b = 0,
 ): Record<StressMetric, number> {
-  const v = (col: number, t: number) => out[col * days + t];
+  const v = (col: number, t: number) => out[(col * days + t) * count + b];
   const last = daysDone - 1;
   let peak = v(cols.price, Math.max(0, shockDay - 1));
   let dd = 0;
@@ -141,8 +147,9 @@ export function stressMetrics(
 }
 
 /**
- * One loop series' value on day t of a run's table (`out[col·days + t]`); the queue's series
- * read marketplace mode's queue table (`queue[QCOL.…][t]`, absent in aggregate mode: NaN).
+ * One loop series' value on day t of a run's table (`out[col·days + t]`, or run `b` of a batch's
+ * table of `count` runs, `out[(col·days + t)·count + b]`); the queue's series read marketplace
+ * mode's queue table (`queue[QCOL.…][t]`, absent in aggregate mode: NaN).
  */
 export function loopValue(
   out: Float64Array,
@@ -151,8 +158,10 @@ export function loopValue(
   cols: Cols,
   s: LoopSeries,
   queue?: { readonly waiting: ArrayLike<number>; readonly expired: ArrayLike<number> },
+  count = 1,
+  b = 0,
 ): number {
-  const v = (col: number) => out[col * days + t];
+  const v = (col: number) => out[(col * days + t) * count + b];
   const sum = (cs: readonly number[]) => cs.reduce((a, c) => a + v(c), 0);
   switch (s) {
     case "priceOfToken":
@@ -181,11 +190,17 @@ export interface StressRunOutcome {
   readonly daysCompleted: number;
   readonly error: unknown;
   readonly queue?: { readonly waiting: ArrayLike<number>; readonly expired: ArrayLike<number> };
+  /**
+   * Where the run's table is when it is not the `out` handed in: run `lane` of a batch's table
+   * of `count` runs (`table[(col·days + t)·count + lane]`), read in place (`out` is left as it was).
+   */
+  readonly batch?: { readonly table: Float64Array; readonly count: number; readonly lane: number };
 }
 
 /**
  * The chunk loop both modes share: for runs runStart … runEnd−1, `runOne` fills a run's table
- * (`out[col·days + t]`, zeroed before each run); this collects the battery's metrics per run
+ * (`out[col·days + t]`, zeroed before each run) or says where in a batch's table the run is
+ * (`batch`, read in place); this collects the battery's metrics per run
  * (`stressMetrics`) and the loop series of the first `pathRuns` runs (NaN after a run stopped).
  */
 export function collectStressChunk(
@@ -204,10 +219,15 @@ export function collectStressChunk(
   const failed = new Uint8Array(n);
   const paths = new Float64Array(series.length * pathCount * days);
   const out = new Float64Array(columns.length * days);
+  let dirty = false;
   for (let k = 0; k < n; k++) {
-    out.fill(0);
+    if (dirty) out.fill(0);
     const o = runOne(runStart + k, out);
-    const m = stressMetrics(out, days, Math.max(1, o.daysCompleted), shockDay, cols);
+    dirty = o.batch === undefined;
+    const table = o.batch?.table ?? out;
+    const count = o.batch?.count ?? 1;
+    const b = o.batch?.lane ?? 0;
+    const m = stressMetrics(table, days, Math.max(1, o.daysCompleted), shockDay, cols, count, b);
     STRESS_METRICS.forEach((name, j) => {
       metrics[j][k] = m[name];
     });
@@ -217,7 +237,9 @@ export function collectStressChunk(
         const at = (si * pathCount + k) * days;
         for (let t = 0; t < days; t++)
           paths[at + t] =
-            t < o.daysCompleted ? loopValue(out, days, t, cols, s, o.queue) : Number.NaN;
+            t < o.daysCompleted
+              ? loopValue(table, days, t, cols, s, o.queue, count, b)
+              : Number.NaN;
       });
   }
   return { runStart, runEnd, metrics, failed, paths, pathCount };

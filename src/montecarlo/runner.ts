@@ -1,5 +1,7 @@
+import { scenarioExtensions } from "../day/extensions.js";
 import { type CompiledScenario, compileScenario } from "../engine/compile.js";
 import { kernelScratch, runKernelBatch } from "../engine/kernel.js";
+import { feedbackBatchScratch, runFeedbackBatch } from "../feedback/batch.js";
 import { feedbackPlanOf } from "../feedback/run.js";
 import type { Policy } from "../plugins/api.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
@@ -36,7 +38,7 @@ export function bufferOf(r: Runner, name: string, length: number): Float64Array 
 
 /**
  * The runner of a point's scenario: the fused kernel in lockstep batches for a plain
- * aggregate scenario; for stochastic inputs, rules, feedback, policies or marketplace mode, one
+ * aggregate scenario, the feedback kernel in lockstep for feedback alone; for stochastic inputs, rules, feedback, policies or marketplace mode, one
  * run at a time through runOne (the engine `bme run` uses), copied into the batch layout.
  */
 export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): Runner {
@@ -69,8 +71,35 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
       },
     };
   }
-  const scratch = kernelScratch(c);
   const plan = scenario.feedback === undefined ? undefined : feedbackPlanOf(c);
+  const lockstep =
+    plan !== undefined &&
+    scenario.mode === "aggregate" &&
+    inputs === null &&
+    (scenario.rules ?? []).length === 0 &&
+    policies.length === 0 &&
+    scenarioExtensions(scenario).length === 0;
+  if (lockstep) {
+    // feedback without rules, stochastic inputs or policies: the feedback kernel in lockstep,
+    // cell for cell runOne's (runFeedbackKernel), straight into the batch table
+    const fb = feedbackBatchScratch(c, plan, batch);
+    return {
+      c,
+      cells,
+      batch,
+      errors,
+      policies,
+      buffers: new Map(),
+      run(seed, run0, count, out, good) {
+        runFeedbackBatch(c, seed, run0, count, out, fb, { plan });
+        for (let b = 0; b < count; b++) {
+          errors[b] = fb.errors[b];
+          good[b] = errors[b] === null ? 1 : 0;
+        }
+      },
+    };
+  }
+  const scratch = kernelScratch(c);
   const one = new Float64Array(cells);
   return {
     c,

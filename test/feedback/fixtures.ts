@@ -1,4 +1,7 @@
+import fc from "fast-check";
+import { SHOCKS } from "../../src/feedback/stress.js";
 import type { ScenarioInput } from "../../src/scenario/schema.js";
+import { tinyScenario } from "../helpers.js";
 
 /** No fees, no emissions, no validator pay: only the income split and buybacks move money. */
 const NO_FEES = {
@@ -88,3 +91,121 @@ export function pooled(over: Partial<ScenarioInput> = {}): ScenarioInput {
     ...over,
   });
 }
+
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+const num = (min: number, max: number) => fc.double({ min, max, noNaN: true });
+
+/**
+ * Generated small feedback scenarios: any mix of churn (dynamic or not, with capacity), sales,
+ * a pool (always with sales or speculators), speculators, elastic demand, a threshold or PI rule,
+ * noise, with a seed, a stress shock and a shock day.
+ */
+export const generatedFeedback = fc
+  .record({
+    days: fc.integer({ min: 5, max: 60 }),
+    jobs: num(0, 500),
+    noise: num(0, 1),
+    sentiment: num(0, 1e5),
+    bm: num(0, 1),
+    lower: num(0, 0.6),
+    validation: num(0, 5),
+    suppliers: maybe(
+      fc.record({
+        cost: num(1, 500),
+        dynamic: fc.boolean(),
+        start: fc.integer({ min: 0, max: 20 }),
+        capacity: maybe(num(1, 100)),
+        lagDays: fc.integer({ min: 1, max: 10 }),
+        exit: num(0, 1),
+      }),
+    ),
+    sales: maybe(fc.record({ sellShare: num(0, 1), sellOverDays: fc.integer({ min: 1, max: 5 }) })),
+    pool: maybe(fc.record({ share: num(0.01, 0.9), usd: num(100, 1e7) })),
+    speculators: fc.boolean(),
+    elasticity: maybe(num(0, 2)),
+    rule: fc.constantFrom("none", "threshold", "pi"),
+    seed: fc.integer({ min: 0, max: 1000 }),
+    shock: fc.constantFrom(...SHOCKS.map((s) => s.name)),
+    shockDay: fc.integer({ min: 0, max: 30 }),
+  })
+  .map((p) => {
+    const pool = p.pool ?? (p.sales || p.speculators ? { share: 0.2, usd: 1e5 } : undefined);
+    const feedback: NonNullable<ScenarioInput["feedback"]> = {
+      ...(p.suppliers && {
+        suppliers: {
+          lagDays: p.suppliers.lagDays,
+          classes: {
+            modelTrainingProviders: {
+              costPerDay: p.suppliers.cost,
+              exitElasticity: p.suppliers.exit,
+              ...(p.suppliers.dynamic && { dynamic: { start: p.suppliers.start } }),
+              ...(p.suppliers.capacity !== undefined && {
+                jobsPerSupplierPerDay: p.suppliers.capacity,
+              }),
+            },
+          },
+        },
+      }),
+      ...(p.sales && { sales: p.sales }),
+      ...(p.speculators && { speculators: { sensitivity: 2, capitalUsd: 5_000 } }),
+      ...(pool && { amm: { poolTokens: pool.share * 1_000_000, poolUsd: pool.usd } }),
+      ...(p.elasticity !== undefined && {
+        consumers: { training: { referencePrice: 12, elasticity: p.elasticity } },
+      }),
+    };
+    const rules: ScenarioInput["rules"] =
+      p.rule === "threshold"
+        ? [
+            {
+              name: "defend",
+              kind: "threshold",
+              column: "priceOfToken",
+              overDays: 2,
+              below: -0.05,
+              exitAbove: 0.02,
+              set: { buybackModulation: 1, lowerTokenReserveLimit: 0.5 },
+            },
+          ]
+        : p.rule === "pi"
+          ? [
+              {
+                name: "hold",
+                kind: "pi",
+                variable: "jobRewardModulation",
+                column: "tokenReserve",
+                target: 150_000,
+                kp: 50,
+                ki: 2,
+                min: 1,
+                max: 100,
+              },
+            ]
+          : undefined;
+    const scenario = tinyScenario({
+      days: p.days,
+      tokens: { initialSupply: 1_000_000, initialTokenReserve: 200_000 },
+      phaseOne: { phaseOneDays: 3, fracPhaseOneTokens: 0.5 },
+      onchain: {
+        buybackModulation: p.bm,
+        lowerTokenReserveLimit: p.lower,
+        tokenReserveRestoreLevel: 0.7,
+        validationModulator: p.validation,
+      },
+      suppliers: [
+        { name: "modelTrainingProviders", count: { start: 4, noise: 2 }, phaseOneTarget: 3 },
+      ],
+      consumers: [
+        {
+          name: "training",
+          row: "modelTraining",
+          unitPrice: 10,
+          unitsPerJob: 1,
+          jobsPerDay: { start: p.jobs, slope: -p.jobs / 60, noise: p.noise * p.jobs },
+        },
+      ],
+      consumerSentiment: { start: p.sentiment, noise: p.sentiment / 3 },
+      ...(Object.keys(feedback).length > 0 && { feedback }),
+      ...(rules && { rules }),
+    });
+    return { scenario, seed: p.seed, shock: p.shock, shockDay: p.shockDay };
+  });
