@@ -1,9 +1,9 @@
 import { ONCHAIN } from "../day/sequence.js";
 import { INVARIANT_TOLERANCE, InvariantViolation } from "../mechanisms/invariants.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
-import { LIMITS } from "../scenario/limits.js";
 import { fillNormals, nextNormal } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
+import { LIMITS } from "../scenario/limits.js";
 import { COL } from "./columns.js";
 import type { CompiledScenario } from "./compile.js";
 import { expm1 } from "./expm1.js";
@@ -314,7 +314,7 @@ function runPass(
     event = applySchedule(c, scratch.onchain, t, event);
     if (t % NORMAL_BLOCK === 0) drawAhead(c, scratch, t, B);
     const row = t * count + b0;
-    drawConsumers(c, scratch, t, B, dst, stride, row);
+    drawConsumers(c, t, B, dst, stride, row);
     demandByClass(c, scratch, B, dst, stride, row);
     const arrivals = sharedCounts
       ? countsShared(c, scratch, t, B, dst, stride, row)
@@ -371,7 +371,6 @@ function drawAhead(c: CompiledScenario, s: KernelScratch, t: number, B: number):
 /** Jobs per consumer type (§3, noise drawn ahead per run), income (E2) and jobs of all types. */
 function drawConsumers(
   c: CompiledScenario,
-  s: KernelScratch,
   t: number,
   B: number,
   dst: Float64Array,
