@@ -3,6 +3,7 @@ import { INVARIANT_TOLERANCE, InvariantViolation } from "../mechanisms/invariant
 import { withdrawal } from "../mechanisms/withdrawal.js";
 import { fillNormals, nextNormal } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
+import { LIMITS } from "../scenario/limits.js";
 import { COL } from "./columns.js";
 import type { CompiledScenario } from "./compile.js";
 import { expm1 } from "./expm1.js";
@@ -25,54 +26,87 @@ const FILL_RUNS = 64;
 /** Runs advanced together by the Monte Carlo (lockstep: independent runs overlap in the CPU). */
 export const KERNEL_BATCH = 16;
 
+/**
+ * Most runs advanced in one lockstep pass; a larger batch is advanced in passes of this many
+ * runs (each pass all its days, then the next), which gives the same cells.
+ */
+export const LOCKSTEP_RUNS = 1024;
+
+// The per-run state of the pass being advanced (run b of the pass at index b), held in
+// module-level constants rather than in `KernelScratch`: V8's optimizing compiler folds a
+// constant typed array's address and length into the code, so an access costs one load or
+// store and one compare against a constant; a typed array it cannot prove constant is
+// re-checked on every loop iteration (map check, three field loads, bounds check: ≈ 8
+// instructions an access; a loop's interrupt check forgets what it knew). Measured with
+// instruction counts in docs/benchmarks.md. A thread runs one pass at a time (the kernel is
+// synchronous), so one set per thread serves every batch and scenario.
+const perRun = () => new Float64Array(LOCKSTEP_RUNS);
+const supplyOf = perRun();
+const tokenReserveOf = perRun();
+const lockedOf = perRun();
+const dollarReserveOf = perRun();
+const phaseOf = perRun();
+const phaseTwoMintedOf = perRun();
+const stakedOf = perRun();
+/** Today's stage results: E2 income, jobs of all types, the finite check (0, or NaN). */
+const incomeOf = perRun();
+const jobsTotalOf = perRun();
+const checkOf = perRun();
+/** Today's supplier arrivals, phase-one fill (E13), targets met (1/0), E8's sums. */
+const arrivalsOf = perRun();
+const filledOf = perRun();
+const targetsMetOf = perRun();
+const windowSuppliersOf = perRun();
+const windowIncomeOf = perRun();
+const sentimentOf = perRun();
+const governanceOf = perRun();
+/** Handed from `chainPrice` to `chainClaims` and `chainSettle`. */
+const buybackPriceOf = perRun();
+const boughtOf = perRun();
+const onboardedOf = perRun();
+const claimExponentOf = perRun();
+const phaseOneClaimOf = perRun();
+const phaseTwoClaimOf = perRun();
+/** Handed from `chainSettle` to `balanceColumns`: E15's payments, E16's cash. */
+const paid1Of = perRun();
+const paid2Of = perRun();
+const paidValidatorsOf = perRun();
+const topUpUsdOf = perRun();
+/** Rows filled (days completed) per run of the pass, −1 while running; why it stopped. */
+const doneOf = new Int32Array(LOCKSTEP_RUNS);
+/** E1 per consumer type, copied from the compiled scenario for the pass. */
+const jobPriceOf = new Float64Array(LIMITS.maxConsumerTypes);
+/** Today's jobs per consumer type i and run b of the pass, at i·B + b. */
+const jobsOf = new Float64Array(16_384);
+/**
+ * The consumer series' gaussians of the current block of NORMAL_BLOCK days, drawn ahead:
+ * series i, run b, day t0 + d at (i·B + b)·NORMAL_BLOCK + d (`drawAhead`).
+ */
+const normalsOf = new Float64Array(65_536);
+
+/** Runs per lockstep pass of a scenario with `nC` consumer types: as many as the arrays above hold. */
+export function passRuns(nC: number): number {
+  return Math.max(
+    1,
+    Math.min(
+      LOCKSTEP_RUNS,
+      Math.floor(jobsOf.length / nC),
+      Math.floor(normalsOf.length / (NORMAL_BLOCK * nC)),
+    ),
+  );
+}
+const errorOf: (SimulationFailure | null)[] = new Array(LOCKSTEP_RUNS).fill(null);
+
 /** Reusable buffers of one kernel: allocate once per worker, run many batches. */
 export interface KernelScratch {
   /** Runs per batch this scratch holds. */
   readonly batch: number;
   readonly streams: Int32Array;
   readonly onchain: Float64Array;
-  /**
-   * The consumer series' gaussians of the current block of NORMAL_BLOCK days, drawn ahead:
-   * series i, run b, day t0 + d at (i·batch + b)·NORMAL_BLOCK + d (`drawAhead`).
-   */
-  readonly normals: Float64Array;
-  /** Today's jobs per consumer type i and run b, at i·batch + b. */
-  readonly jobs: Float64Array;
   /** Yesterday's count per supplier class k (shared counts) or at b·nK + k (noisy counts). */
   readonly yesterday: Float64Array;
   /** Suppliers of every class per day t (shared counts) or at t·batch + b (noisy counts). */
   readonly supplierTotal: Float64Array;
-  readonly supply: Float64Array;
-  readonly tokenReserve: Float64Array;
-  readonly locked: Float64Array;
-  readonly dollarReserve: Float64Array;
-  readonly phase: Float64Array;
-  readonly phaseTwoMinted: Float64Array;
-  readonly staked: Float64Array;
-  /** Per run, today's stage results: E2 income, jobs of all types, the finite check. */
-  readonly income: Float64Array;
-  readonly jobsTotal: Float64Array;
-  readonly check: Float64Array;
-  /** Per run, today's supplier arrivals, phase-one fill (E13), targets met (1/0), E8 sums. */
-  readonly arrivals: Float64Array;
-  readonly filled: Float64Array;
-  readonly targetsMet: Float64Array;
-  readonly windowSuppliers: Float64Array;
-  readonly windowIncome: Float64Array;
-  readonly sentiment: Float64Array;
-  readonly governance: Float64Array;
-  /** Per run, handed from `chainPrice` to `chainClaims` and `chainSettle`. */
-  readonly buybackPrice: Float64Array;
-  readonly bought: Float64Array;
-  readonly onboarded: Float64Array;
-  readonly claimExponent: Float64Array;
-  readonly phaseOneClaim: Float64Array;
-  readonly phaseTwoClaim: Float64Array;
-  /** Per run, handed from `chainSettle` to `balanceColumns`: E15's payments, E16's cash. */
-  readonly paid1: Float64Array;
-  readonly paid2: Float64Array;
-  readonly paidValidators: Float64Array;
-  readonly topUpUsd: Float64Array;
   /** The price matrix without its zero entries: per class k, `demandCount[k]` pairs at k·nC + j. */
   readonly demandFrom: Int32Array;
   readonly demandWeight: Float64Array;
@@ -85,42 +119,12 @@ export interface KernelScratch {
 
 export function kernelScratch(c: CompiledScenario, batch = 1): KernelScratch {
   const B = Math.max(1, batch | 0);
-  const f = () => new Float64Array(B);
   return {
     batch: B,
     streams: new Int32Array(4 * c.nSeries * B),
     onchain: new Float64Array(c.onchain0.length),
-    normals: new Float64Array(c.nC * B * NORMAL_BLOCK),
-    jobs: new Float64Array(c.nC * B),
     yesterday: new Float64Array(c.nK * B),
     supplierTotal: new Float64Array(c.days * B),
-    supply: f(),
-    tokenReserve: f(),
-    locked: f(),
-    dollarReserve: f(),
-    phase: f(),
-    phaseTwoMinted: f(),
-    staked: f(),
-    income: f(),
-    jobsTotal: f(),
-    check: f(),
-    arrivals: f(),
-    filled: f(),
-    targetsMet: f(),
-    windowSuppliers: f(),
-    windowIncome: f(),
-    sentiment: f(),
-    governance: f(),
-    buybackPrice: f(),
-    bought: f(),
-    onboarded: f(),
-    claimExponent: f(),
-    phaseOneClaim: f(),
-    phaseTwoClaim: f(),
-    paid1: f(),
-    paid2: f(),
-    paidValidators: f(),
-    topUpUsd: f(),
     demandFrom: new Int32Array(c.nC * c.nK),
     demandWeight: new Float64Array(c.nC * c.nK),
     demandCount: new Int32Array(c.nK),
@@ -236,26 +240,53 @@ export function runKernelBatch(
   out: Float64Array,
   scratch: KernelScratch,
 ): void {
+  if (count > scratch.batch)
+    throw new Error(`runKernelBatch: ${count} runs but scratch holds ${scratch.batch}`);
+  if (!primed && count > 1) primeKernel(c);
+  const runs = passRuns(c.nC);
+  for (let b0 = 0; b0 < count; b0 += runs) {
+    const m = Math.min(runs, count - b0);
+    runPass(c, seed, run0, count, b0, m, out, scratch);
+    for (let b = 0; b < m; b++) {
+      scratch.daysCompleted[b0 + b] = doneOf[b] < 0 ? c.days : doneOf[b];
+      scratch.errors[b0 + b] = errorOf[b];
+      errorOf[b] = null;
+    }
+  }
+}
+
+/**
+ * Runs run0+b0 … run0+b0+B−1 of a batch of `count` in lockstep, all their days, into their
+ * cells of `out` (run b0+b of the batch at `(col·days + t)·count + b0 + b`); per-run state at
+ * index b of the module's arrays.
+ */
+function runPass(
+  c: CompiledScenario,
+  seed: number,
+  run0: number,
+  count: number,
+  b0: number,
+  B: number,
+  out: Float64Array,
+  scratch: KernelScratch,
+): void {
   const { days, nC, nK, nSeries } = c;
-  const B = count;
-  if (B > scratch.batch)
-    throw new Error(`runKernelBatch: ${B} runs but scratch holds ${scratch.batch}`);
-  if (!primed && B > 1) primeKernel(c);
-  const { streams, daysCompleted, errors } = scratch;
+  const { streams } = scratch;
   const so = 4 * nSeries;
   for (let b = 0; b < B; b++) {
-    seedStreams(streams.subarray(b * so, (b + 1) * so), nSeries, seed, run0 + b);
-    scratch.supply[b] = c.initialSupply;
-    scratch.tokenReserve[b] = c.initialTokenReserve;
-    scratch.locked[b] = c.initialLocked;
-    scratch.dollarReserve[b] = c.initialDollarReserve;
-    scratch.phase[b] = 1;
-    scratch.phaseTwoMinted[b] = 0;
-    scratch.staked[b] = 0;
-    daysCompleted[b] = -1; // running
-    errors[b] = null;
+    seedStreams(streams.subarray(b * so, (b + 1) * so), nSeries, seed, run0 + b0 + b);
+    supplyOf[b] = c.initialSupply;
+    tokenReserveOf[b] = c.initialTokenReserve;
+    lockedOf[b] = c.initialLocked;
+    dollarReserveOf[b] = c.initialDollarReserve;
+    phaseOf[b] = 1;
+    phaseTwoMintedOf[b] = 0;
+    stakedOf[b] = 0;
+    doneOf[b] = -1; // running
+    errorOf[b] = null;
   }
   scratch.onchain.set(c.onchain0);
+  jobPriceOf.set(c.jobPrice);
   // The price matrix's non-zero entries: a zero entry adds ±0 to a class's demand, which
   // changes nothing, except when a job count or price is not finite, and then income (an
   // earlier column) is not finite either and the row is refused naming it.
@@ -272,7 +303,7 @@ export function runKernelBatch(
     scratch.demandCount[k] = n;
     if (c.seriesNoise[nC + k] > 0) sharedCounts = false;
   }
-  const D = days * B; // column stride
+  const D = days * count; // column stride
   // the chain's fourteen columns per stage in two loops of seven when they would crowd a cache set
   const split = columnsCollide(D);
   const dst = out;
@@ -282,26 +313,25 @@ export function runKernelBatch(
   for (let t = 0; t < days && alive > 0; t++) {
     event = applySchedule(c, scratch.onchain, t, event);
     if (t % NORMAL_BLOCK === 0) drawAhead(c, scratch, t, B);
-    const row = t * B;
-    drawConsumers(c, scratch, t, B, dst, stride, row);
+    const row = t * count + b0;
+    drawConsumers(c, t, B, dst, stride, row);
     demandByClass(c, scratch, B, dst, stride, row);
     const arrivals = sharedCounts
       ? countsShared(c, scratch, t, B, dst, stride, row)
       : countsPerRun(c, scratch, t, B, dst, stride, row);
-    drawSeries(c, scratch, nC + nK, t, B, scratch.sentiment);
-    drawSeries(c, scratch, nC + nK + 1, t, B, scratch.governance);
+    drawSeries(c, scratch, nC + nK, t, B, sentimentOf);
+    drawSeries(c, scratch, nC + nK + 1, t, B, governanceOf);
     if (
       arrivals &&
       (t >= c.phaseOneDays || c.endPhaseOneOnTargets || c.endPhaseOneOnDemand) // phase 2 possible
     )
-      windowIncome(scratch, t, B, scratch.onchain[W], out, COL.income * D);
+      windowIncome(t, B, count, scratch.onchain[W], out, COL.income * D + b0);
     alive -= chainPrice(c, scratch, t, B, dst, stride, row, split);
     if (split) splitColumns(c, scratch, t, B, dst, stride, row);
     chainClaims(scratch, B);
     alive -= chainSettle(c, scratch, t, B, dst, stride, row, split);
     if (split) balanceColumns(c, scratch, B, dst, stride, row);
   }
-  for (let b = 0; b < B; b++) if (daysCompleted[b] < 0) daysCompleted[b] = days;
 }
 
 /** Schedule entries of day t (the same for every run of the batch); returns the next entry. */
@@ -320,7 +350,8 @@ function applySchedule(c: CompiledScenario, oc: Float64Array, t: number, event: 
  * has its own stream and draws once a day from its start day on.
  */
 function drawAhead(c: CompiledScenario, s: KernelScratch, t: number, B: number): void {
-  const { streams, normals } = s;
+  const { streams } = s;
+  const normals = normalsOf;
   const so = 4 * c.nSeries;
   const end = Math.min(t + NORMAL_BLOCK, c.days);
   for (let i = 0; i < c.nC; i++) {
@@ -340,7 +371,6 @@ function drawAhead(c: CompiledScenario, s: KernelScratch, t: number, B: number):
 /** Jobs per consumer type (§3, noise drawn ahead per run), income (E2) and jobs of all types. */
 function drawConsumers(
   c: CompiledScenario,
-  s: KernelScratch,
   t: number,
   B: number,
   dst: Float64Array,
@@ -348,7 +378,11 @@ function drawConsumers(
   row: number,
 ): void {
   const { nC, days } = c;
-  const { jobs, income, jobsTotal, check, normals } = s;
+  const jobs = jobsOf,
+    normals = normalsOf;
+  const income = incomeOf,
+    jobsTotal = jobsTotalOf,
+    check = checkOf;
   const d = t % NORMAL_BLOCK;
   const cJobs = CHAIN_COLUMNS * stride + row;
   for (let b = 0; b < B; b++) {
@@ -357,7 +391,7 @@ function drawConsumers(
     check[b] = 0;
   }
   for (let i = 0; i < nC; i++) {
-    const p = c.jobPrice[i];
+    const p = jobPriceOf[i];
     const col = cJobs + i * stride;
     const row = i * B;
     const base = c.seriesBase[i * days + t];
@@ -395,8 +429,11 @@ function demandByClass(
   stride: number,
   row: number,
 ): void {
-  const { nC, nK, jobPrice } = c;
-  const { jobs, check, demandFrom, demandWeight, demandCount } = s;
+  const { nC, nK } = c;
+  const { demandFrom, demandWeight, demandCount } = s;
+  const jobs = jobsOf,
+    jobPrice = jobPriceOf;
+  const check = checkOf;
   const cDemand = (CHAIN_COLUMNS + nC) * stride + row;
   for (let k = 0; k < nK; k++) {
     const col = cDemand + k * stride;
@@ -453,7 +490,8 @@ function countsShared(
   row: number,
 ): boolean {
   const { nC, nK, days } = c;
-  const { yesterday, supplierTotal, check } = s;
+  const { yesterday, supplierTotal } = s;
+  const check = checkOf;
   const target = c.phaseOneTarget;
   const cCounts = (CHAIN_COLUMNS + nC + nK) * stride + row;
   let arrivals = 0;
@@ -482,10 +520,10 @@ function countsShared(
   if (arrivals > 0)
     for (let d = Math.max(0, t - s.onchain[W] + 1); d <= t; d++) supSum += supplierTotal[d];
   for (let b = 0; b < B; b++) {
-    s.arrivals[b] = arrivals;
-    s.filled[b] = filled;
-    s.targetsMet[b] = met;
-    s.windowSuppliers[b] = supSum;
+    arrivalsOf[b] = arrivals;
+    filledOf[b] = filled;
+    targetsMetOf[b] = met;
+    windowSuppliersOf[b] = supSum;
     check[b] += chk;
   }
   return arrivals > 0;
@@ -502,7 +540,9 @@ function countsPerRun(
   row: number,
 ): boolean {
   const { nC, nK, days } = c;
-  const { yesterday, supplierTotal, daysCompleted, check, streams } = s;
+  const { yesterday, supplierTotal, streams } = s;
+  const daysCompleted = doneOf,
+    check = checkOf;
   const so = 4 * c.nSeries;
   const target = c.phaseOneTarget;
   const cCounts = (CHAIN_COLUMNS + nC + nK) * stride + row;
@@ -537,10 +577,10 @@ function countsPerRun(
     let supSum = 0;
     if (arrivals > 0)
       for (let d = Math.max(0, t - window + 1); d <= t; d++) supSum += supplierTotal[d * B + b];
-    s.arrivals[b] = arrivals;
-    s.filled[b] = filled;
-    s.targetsMet[b] = met;
-    s.windowSuppliers[b] = supSum;
+    arrivalsOf[b] = arrivals;
+    filledOf[b] = filled;
+    targetsMetOf[b] = met;
+    windowSuppliersOf[b] = supSum;
     if (arrivals > 0) any = true;
   }
   return any;
@@ -569,18 +609,19 @@ function drawSeries(
   }
 }
 
-/** E8's income over the window (the last W days including today), per run, days outer. */
+/** E8's income over the window (the last W days including today), per run, days outer; a day's runs `count` cells apart in `out`. */
 function windowIncome(
-  s: KernelScratch,
   t: number,
   B: number,
+  count: number,
   window: number,
   out: Float64Array,
   cIncome: number,
 ): void {
-  const { windowIncome: sum, income } = s;
+  const sum = windowIncomeOf,
+    income = incomeOf;
   const lo = Math.max(0, t - window + 1);
-  const first = cIncome + lo * B;
+  const first = cIncome + lo * count;
   let b = 0;
   // eight runs (a cache line) at a time, each its own sum in day order (eight independent
   // chains): at 256 runs the window's days are 2 KiB apart, two L1 sets per line of runs, so a
@@ -594,7 +635,7 @@ function windowIncome(
     let a5 = 0;
     let a6 = 0;
     let a7 = 0;
-    for (let d = lo, p = first + b; d < t; d++, p += B) {
+    for (let d = lo, p = first + b; d < t; d++, p += count) {
       a0 += out[p];
       a1 += out[p + 1];
       a2 += out[p + 2];
@@ -615,7 +656,7 @@ function windowIncome(
   }
   for (; b < B; b++) {
     let a = 0;
-    for (let d = lo, p = first + b; d < t; d++, p += B) a += out[p];
+    for (let d = lo, p = first + b; d < t; d++, p += count) a += out[p];
     sum[b] = a + income[b];
   }
 }
@@ -655,7 +696,8 @@ function chainPrice(
   row: number,
   split: boolean,
 ): number {
-  const { nC, jobPrice } = c;
+  const nC = c.nC;
+  const jobPrice = jobPriceOf;
   const { f, bm, onb, bond, floor, prem, jrm, p2m } = chainConstants(c, s.onchain);
   const phaseOneDays = c.phaseOneDays,
     onTargets = c.endPhaseOneOnTargets,
@@ -663,19 +705,16 @@ function chainPrice(
   const phaseOneDaily = c.phaseOneTokensForProject / c.phaseOneDays;
   let targets = 0;
   for (let k = 0; k < c.nK; k++) targets += c.phaseOneTarget[k];
-  const { jobs, daysCompleted, errors, income: incomeOf, check, targetsMet } = s;
-  const {
-    arrivals: arrivalsOf,
-    filled: filledOf,
-    windowSuppliers,
-    windowIncome: windowIncomeOf,
-  } = s;
-  const { sentiment: sentimentOf, governance: governanceOf } = s;
-  const { buybackPrice: buybackPriceOf, bought: boughtOf, onboarded: onboardedOf } = s;
-  const { claimExponent, phaseOneClaim: phaseOneClaimOf } = s;
-  const S = s.supply,
-    PH = s.phase,
-    ST = s.staked;
+  const jobs = jobsOf;
+  const daysCompleted = doneOf,
+    errors = errorOf,
+    check = checkOf,
+    targetsMet = targetsMetOf,
+    windowSuppliers = windowSuppliersOf,
+    claimExponent = claimExponentOf;
+  const S = supplyOf,
+    PH = phaseOf,
+    ST = stakedOf;
   let stopped = 0;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
@@ -832,7 +871,7 @@ function splitColumns(
   row: number,
 ): void {
   const { f, bm, bond } = chainConstants(c, s.onchain);
-  const { income: incomeOf, phase } = s;
+  const phase = phaseOf;
   for (let b = 0; b < B; b++) {
     const income = incomeOf[b];
     const supplierPool = (1 - f) * income;
@@ -867,8 +906,15 @@ function balanceColumns(
   row: number,
 ): void {
   const { f, bm } = chainConstants(c, s.onchain);
-  const { income: incomeOf, bought, paid1, paid2, paidValidators, topUpUsd } = s;
-  const { tokenReserve, dollarReserve, locked, staked } = s;
+  const bought = boughtOf,
+    paid1 = paid1Of,
+    paid2 = paid2Of,
+    paidValidators = paidValidatorsOf,
+    topUpUsd = topUpUsdOf;
+  const tokenReserve = tokenReserveOf,
+    dollarReserve = dollarReserveOf,
+    locked = lockedOf,
+    staked = stakedOf;
   for (let b = 0; b < B; b++) {
     const supplierPaid = bought[b] + paid1[b] + paid2[b];
     let p = COL.supplierTokensPaid * stride + row + b;
@@ -891,7 +937,11 @@ function balanceColumns(
 /** E14's phase-two claim per running run: what is left to mint × (1 − e^exponent). */
 function chainClaims(s: KernelScratch, B: number): void {
   const mintA = s.onchain[A];
-  const { daysCompleted, phase, phaseTwoMinted, claimExponent, phaseTwoClaim } = s;
+  const daysCompleted = doneOf,
+    phase = phaseOf,
+    phaseTwoMinted = phaseTwoMintedOf,
+    claimExponent = claimExponentOf,
+    phaseTwoClaim = phaseTwoClaimOf;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
     phaseTwoClaim[b] =
@@ -918,16 +968,18 @@ function chainSettle(
   const vestedToday = c.vested[t];
   const totalTokens = c.initialSupply + c.initialTokenReserve + c.initialLocked;
   const tokTol = INVARIANT_TOLERANCE * totalTokens;
-  const { daysCompleted, errors, income: incomeOf, jobsTotal: jobsTotalOf, check } = s;
-  const { buybackPrice: buybackPriceOf, bought: boughtOf, onboarded: onboardedOf } = s;
-  const { phaseOneClaim: phaseOneClaimOf, phaseTwoClaim: phaseTwoClaimOf } = s;
-  const { paid1, paid2, paidValidators, topUpUsd: topUpUsdOf } = s;
-  const S = s.supply,
-    R = s.tokenReserve,
-    L = s.locked,
-    DR = s.dollarReserve,
-    P2 = s.phaseTwoMinted,
-    ST = s.staked;
+  const daysCompleted = doneOf,
+    errors = errorOf,
+    check = checkOf;
+  const paid1 = paid1Of,
+    paid2 = paid2Of,
+    paidValidators = paidValidatorsOf;
+  const S = supplyOf,
+    R = tokenReserveOf,
+    L = lockedOf,
+    DR = dollarReserveOf,
+    P2 = phaseTwoMintedOf,
+    ST = stakedOf;
   let stopped = 0;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;

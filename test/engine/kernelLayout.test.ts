@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { type CompiledScenario, compileScenario } from "../../src/engine/compile.js";
-import { columnsCollide, kernelScratch, runKernelBatch } from "../../src/engine/kernel.js";
+import {
+  columnsCollide,
+  kernelScratch,
+  LOCKSTEP_RUNS,
+  passRuns,
+  runKernelBatch,
+} from "../../src/engine/kernel.js";
 import { runReference } from "../../src/engine/reference.js";
 import { parseScenario } from "../../src/scenario/parse.js";
 import { tinyScenario } from "../helpers.js";
@@ -83,5 +89,44 @@ describe("the kernel's table layout: seven columns per loop where columns crowd 
     const c = scenario();
     (c as { initialSupply: number }).initialSupply = 0;
     agrees(c, 4, 64);
+  });
+});
+
+describe("batches larger than one lockstep pass", () => {
+  it("a pass holds 1,024 runs of four types, and 20 of 200 (16 days of gaussians, 65,536 cells)", () => {
+    expect(LOCKSTEP_RUNS).toBe(1024);
+    expect(passRuns(4)).toBe(1024);
+    expect(passRuns(200)).toBe(20); // ⌊65,536 / (16 × 200)⌋
+    expect(passRuns(2000)).toBe(2);
+  });
+  it("1,030 runs (a pass of 1,024, then 6) are each the reference engine's run", () => {
+    agrees(scenario(), 5, 1030);
+  });
+  it("runs that stop are reported at their own index in every pass", () => {
+    const c = scenario();
+    (c as { initialSupply: number }).initialSupply = 0;
+    agrees(c, 4, 1030);
+  });
+  it("200 consumer types: 45 runs in passes of 20, 20 and 5", () => {
+    const consumers = Array.from({ length: 200 }, (_, i) => ({
+      name: `t${i}`,
+      row: i % 2 === 0 ? "modelTraining" : "dataAnnotatorSeekers",
+      unitPrice: 1 + (i % 7),
+      unitsPerJob: 1,
+      jobsPerDay: { start: 5 + (i % 11), slope: 0.25, noise: 1 + (i % 3), startDay: 1 },
+    }));
+    const c = compileScenario(
+      parseScenario(
+        tinyScenario({
+          days: 6,
+          suppliers: [
+            { name: "modelTrainingProviders", count: 3, phaseOneTarget: 3 },
+            { name: "dataAnnotators", count: 2, phaseOneTarget: 1 },
+          ],
+          consumers,
+        }),
+      ),
+    );
+    agrees(c, 8, 45);
   });
 });
