@@ -205,46 +205,55 @@ export async function validatorStatement(ledger: Ledger, id: number) {
 
 export type DayRow = Row & { ledger: LedgerFigures };
 
-/** The economy's daily table (docs/model.md §7) of every closed day, with the ledger's own figures. */
-export async function dayTable(
-  ledger: Ledger,
-  from = 0,
-  to = Number.MAX_SAFE_INTEGER,
-): Promise<DayRow[]> {
-  const rows = await ledger.db
-    .selectFrom("days")
-    .select("row")
-    .where("day", ">=", from)
-    .where("day", "<=", to)
-    .orderBy("day")
-    .execute();
+/**
+ * The economy's daily table (docs/model.md §7) of the closed days `from … to` (each bound only
+ * when given: no default is bound into the query, since a `day` column is a 4-byte integer on
+ * PostgreSQL), with the ledger's own figures.
+ */
+export async function dayTable(ledger: Ledger, from?: number, to?: number): Promise<DayRow[]> {
+  let q = ledger.db.selectFrom("days").select("row");
+  if (from !== undefined) q = q.where("day", ">=", from);
+  if (to !== undefined) q = q.where("day", "<=", to);
+  const rows = await q.orderBy("day").execute();
   return rows.map((r) => JSON.parse(r.row) as DayRow);
 }
 
-const LEDGER_COLUMNS: readonly (keyof LedgerFigures)[] = [
-  "validatedTasks",
-  "failedTasks",
-  "expiredTasks",
-  "refundedUsd",
-  "refundShortfallUsd",
-  "usdPaidToSuppliers",
-  "tokensPaidToSuppliers",
-  "bondTokensPosted",
-  "bondTokensReturned",
-  "bondTokensLost",
-  "usdEscrow",
-  "pendingTokens",
-  "bondEscrow",
-];
+/**
+ * The ledger's own figures of a closed day, in the order of the JSON row's `ledger` object: the one
+ * list both forms of `GET /v1/days` use. A mapped type, so a figure added to `LedgerFigures` and
+ * not here does not compile.
+ */
+const LEDGER_FIGURES: { readonly [K in keyof LedgerFigures]: true } = {
+  validatedTasks: true,
+  failedTasks: true,
+  abandonedTasks: true,
+  expiredTasks: true,
+  refundedUsd: true,
+  refundShortfallUsd: true,
+  usdPaidToSuppliers: true,
+  tokensPaidToSuppliers: true,
+  bondTokensPosted: true,
+  bondTokensReturned: true,
+  bondTokensLost: true,
+  usdEscrow: true,
+  pendingTokens: true,
+  bondEscrow: true,
+  priceSource: true,
+};
+export const LEDGER_COLUMNS = Object.keys(LEDGER_FIGURES) as readonly (keyof LedgerFigures)[];
 
-/** The daily table as CSV: the §7 columns in order, then `ledger.*` figures. */
+/**
+ * The daily table as CSV: the §7 columns in order, then every `ledger.*` figure of the JSON form
+ * (`priceSource` as its text; a figure a day closed before it existed left empty).
+ */
 export function dayTableCsv(ledger: Ledger, rows: readonly DayRow[]): string {
   const cols = columnNames(ledger.economy.consumerTypes, ledger.economy.supplierClasses);
-  const flat = rows.map((r) => {
-    const o: Row = {};
-    for (const c of cols) o[c] = r[c];
-    for (const c of LEDGER_COLUMNS) o[`ledger.${c}`] = r.ledger[c] as number;
-    return o;
-  });
-  return statementCsv(flat, [...cols, ...LEDGER_COLUMNS.map((c) => `ledger.${c}`)]);
+  const header = [...cols, ...LEDGER_COLUMNS.map((c) => `ledger.${c}`)];
+  const lines = rows.map((r) =>
+    [
+      ...cols.map((c) => String(r[c] ?? 0)),
+      ...LEDGER_COLUMNS.map((c) => String(r.ledger[c] ?? "")),
+    ].join(","),
+  );
+  return `${header.join(",")}\n${lines.map((l) => `${l}\n`).join("")}`;
 }
