@@ -182,7 +182,7 @@ function exportScenarioCommand(ledger: Command): void {
     .description(
       "write the ledger's history of days FROM…TO as a scenario (the digital twin) for bme run / compare",
     )
-    .requiredOption("--from <day>", "first day")
+    .option("--from <day>", "first day", "0")
     .requiredOption("--to <day>", "last day (closed)")
     .requiredOption("--out <file>", "scenario file to write (.yaml or .json)")
     .option(dbOption, dbHelp, "./ledger.db")
