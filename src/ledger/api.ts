@@ -111,8 +111,11 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
         const { field, message } = issueText(result.error.issues[0]);
         if (field === "idempotency-key" && message.startsWith("required"))
           return c.json(
-            { error: "Idempotency-Key: every write needs an Idempotency-Key header", field },
-            400,
+            {
+              error: "Idempotency-Key: required: every write needs an Idempotency-Key header",
+              field: "Idempotency-Key",
+            },
+            422,
           );
         return c.json({ error: `${field || "request"}: ${message}`, field }, 422);
       }

@@ -2,6 +2,7 @@ import { columnNames } from "../engine/columns.js";
 import type { LedgerFigures } from "./close.js";
 import { type LedgerDb, num } from "./db.js";
 import { LedgerError } from "./errors.js";
+import { ExactSum } from "./exactSum.js";
 import type { Ledger } from "./ledger.js";
 
 type Row = Record<string, number>;
@@ -12,18 +13,36 @@ export function statementCsv(rows: readonly Row[], columns?: readonly string[]):
   return `${cols.join(",")}\n${rows.map((r) => cols.map((k) => String(r[k] ?? 0)).join(",")).join("\n")}${rows.length ? "\n" : ""}`;
 }
 
-/** Every account's balance per currency, summed from its postings (not the balance cache). */
+/**
+ * Every account's balance per currency, summed from its postings (not the balance cache): the
+ * correctly rounded sum of each account's postings (src/ledger/exactSum.ts), so both engines give
+ * the same float64 for the same postings (SQL `SUM`'s order and method differ by engine).
+ * Ordered by account, then currency (code-point order, the same on both engines).
+ */
 export async function balancesOf(
   db: LedgerDb,
 ): Promise<{ account: string; currency: string; amount: number }[]> {
   const rows = await db
     .selectFrom("postings")
-    .select(["account", "currency", (eb) => eb.fn.sum<number>("amount").as("amount")])
-    .groupBy(["account", "currency"])
-    .orderBy("account")
-    .orderBy("currency")
+    .select(["account", "currency", "amount"])
+    .orderBy("id")
     .execute();
-  return rows.map((r) => ({ account: r.account, currency: r.currency, amount: num(r.amount) }));
+  const sums = new Map<string, ExactSum>();
+  for (const r of rows) {
+    const key = `${r.account}\u0000${r.currency}`;
+    let s = sums.get(key);
+    if (!s) {
+      s = new ExactSum();
+      sums.set(key, s);
+    }
+    s.add(num(r.amount));
+  }
+  return [...sums.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([key, s]) => {
+      const cut = key.indexOf("\u0000");
+      return { account: key.slice(0, cut), currency: key.slice(cut + 1), amount: s.value() };
+    });
 }
 
 const perDay = (m: Map<number, Row>, day: number, init: Row): Row => {

@@ -78,10 +78,11 @@ describe.each(await databases())("a newcomer's findings ($name)", ({ url }) => {
         headers: { authorization: `Bearer ${op.key}`, "content-type": "application/json" },
         body: JSON.stringify({ name: "v" }),
       });
-      expect(res.status).toBe(400);
-      expect(((await res.json()) as { error: string }).error).toBe(
-        "Idempotency-Key: every write needs an Idempotency-Key header",
-      );
+      expect(res.status).toBe(422);
+      expect(await res.json()).toEqual({
+        error: "Idempotency-Key: required: every write needs an Idempotency-Key header",
+        field: "Idempotency-Key",
+      });
       const c = op.as(
         (await op.post("/v1/consumers", { name: "c", consumerType: "train" })).body.apiKey,
       );
