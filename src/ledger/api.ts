@@ -10,9 +10,11 @@ import { jobRegions } from "./scheduler.js";
 import {
   CloseIn,
   ConsumerIn,
+  DaysQuery,
   Format,
   IdParam,
   InputsIn,
+  issueText,
   JobIn,
   KeyIn,
   SupplierIn,
@@ -106,9 +108,16 @@ export function ledgerApi(ledger: Ledger, options: ApiOptions = {}): OpenAPIHono
   const app = new OpenAPIHono<Env>({
     defaultHook: (result, c) => {
       if (!result.success) {
-        const issue = result.error.issues[0];
-        const field = issue.path.join(".");
-        return c.json({ error: `${field || "request"}: ${issue.message}`, field }, 422);
+        const { field, message } = issueText(result.error.issues[0]);
+        if (field === "idempotency-key" && message.startsWith("required"))
+          return c.json(
+            {
+              error: "Idempotency-Key: required: every write needs an Idempotency-Key header",
+              field: "Idempotency-Key",
+            },
+            422,
+          );
+        return c.json({ error: `${field || "request"}: ${message}`, field }, 422);
       }
     },
   });
@@ -559,6 +568,8 @@ function jobView(
     price: job.price,
     resource: job.resource,
     regions: regions(job.regions),
+    origin: job.origin,
+    latencySlaMs: job.latency_sla_ms,
     day: job.day,
     deadlineDay: job.deadline_day,
     tasks: tasks.map((t) => ({
@@ -614,11 +625,15 @@ function reportRoutes(kit: RouteKit): void {
       "The economy's daily table (model.md §7), JSON or CSV (operator, governance)",
       ["operator", "governance"],
       undefined,
-      Format,
+      DaysQuery,
     ),
     async (c) => {
-      const { format } = c.req.valid("query" as never) as { format: "json" | "csv" };
-      const rows = await dayTable(ledger);
+      const { format, from, to } = c.req.valid("query" as never) as {
+        format: "json" | "csv";
+        from?: number;
+        to?: number;
+      };
+      const rows = await dayTable(ledger, from, to);
       if (format === "csv")
         return c.text(dayTableCsv(ledger, rows), 200, { "content-type": "text/csv" }) as never;
       return c.json(rows) as never;

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
-import { action, CliError } from "../cli/errors.js";
+import { action, CliError, EXIT_FAILURE } from "../cli/errors.js";
 
 const dbOption = "--db <url>";
 const dbHelp = "database: postgres://… or an SQLite file path (default ./ledger.db)";
@@ -69,7 +69,18 @@ function serveCommand(ledger: Command): void {
         const { Ledger } = await import("./ledger.js");
         const { ledgerApi } = await import("./api.js");
         const { serve } = await import("@hono/node-server");
+        const { holdServeLock } = await import("./serveLock.js");
         const l = await Ledger.open(opts.db).catch(rethrow);
+        // one server per database: a second one is refused before it serves (exit 1, "busy")
+        const lock = await holdServeLock(opts.db, l.db).catch(async (e) => {
+          await l.close();
+          if (e instanceof Error && e.name === "LedgerError")
+            throw new CliError(
+              `${(e as Error & { field: string }).field}: ${e.message}`,
+              EXIT_FAILURE,
+            );
+          throw e;
+        });
         if (opts.host !== "127.0.0.1" && opts.host !== "localhost" && opts.host !== "::1")
           process.stderr.write(
             `warning: binding ${opts.host}: the ledger is reachable from other machines; put TLS in front of it\n`,
@@ -85,6 +96,7 @@ function serveCommand(ledger: Command): void {
           server.once("listening", listening);
           server.once("error", failed);
         }).catch(async (e: NodeJS.ErrnoException) => {
+          await lock.release();
           await l.close();
           if (e.code === "EADDRINUSE")
             throw new CliError(`port ${opts.port} is in use: pick another with --port (0 = any)`);
@@ -92,7 +104,10 @@ function serveCommand(ledger: Command): void {
         });
         const stop = () => {
           server.close();
-          void l.close().then(() => process.exit(0));
+          void l
+            .close()
+            .then(() => lock.release())
+            .then(() => process.exit(0));
         };
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
@@ -167,7 +182,7 @@ function exportScenarioCommand(ledger: Command): void {
     .description(
       "write the ledger's history of days FROM…TO as a scenario (the digital twin) for bme run / compare",
     )
-    .requiredOption("--from <day>", "first day")
+    .option("--from <day>", "first day", "0")
     .requiredOption("--to <day>", "last day (closed)")
     .requiredOption("--out <file>", "scenario file to write (.yaml or .json)")
     .option(dbOption, dbHelp, "./ledger.db")

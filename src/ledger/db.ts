@@ -50,6 +50,9 @@ export interface Tables {
     price: number;
     resource: string | null;
     regions: string | null;
+    /** The region the job comes from and its latency SLA, ms, as submitted (null: not given). */
+    origin: string | null;
+    latency_sla_ms: number | null;
     deadline_day: number;
     day: number;
   };
@@ -431,6 +434,13 @@ const migrations: Record<string, Migration> = {
   "0003_bond_quote": {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable("attempts").addColumn("bond_modulation", "real").execute();
+    },
+  },
+  // a job's origin and latency SLA as submitted, so GET /v1/jobs/{id} shows what was sent
+  "0004_job_origin": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("jobs").addColumn("origin", "text").execute();
+      await db.schema.alterTable("jobs").addColumn("latency_sla_ms", D).execute();
     },
   },
 };

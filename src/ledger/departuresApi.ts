@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { LedgerError } from "./errors.js";
 import type { Ledger, Principal } from "./ledger.js";
+import { IdParam } from "./schemas.js";
 
 const DepartureIn = z
   .object({
@@ -31,7 +32,7 @@ export function departureRoutes(
     security: [{ apiKey: [] }],
     request: {
       headers: z.object({ "idempotency-key": z.string().min(1).max(200) }),
-      params: z.object({ id: z.coerce.number().int().min(0) }),
+      params: IdParam,
       body: { content: { "application/json": { schema: DepartureIn } }, required: true },
     },
     responses: {

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { CompiledStatements } from "./compiled.js";
 import type { Tables } from "./db.js";
+import { ExactSum } from "./exactSum.js";
 
 /**
  * The double-entry journal. Accounts (docs/ledger.md):
@@ -16,8 +17,11 @@ import type { Tables } from "./db.js";
  * tasks not yet validated), `market` (USD spent buying tokens), `supplier:<id>` (USD shares
  * earned minus USD spent on bonds and onboarding fees).
  *
- * Every transaction's postings sum to 0 per currency: the last leg of each currency is written as
- * minus the sum of the others, so the sum is exactly 0 in float64.
+ * Every transaction's postings sum to exactly 0 per currency, in exact (real) arithmetic, not
+ * only in float64 in one order: a transfer's two legs are `a` and `−a`; a fan-out's source is
+ * written as minus the exact sum of its recipients, as one posting per non-overlapping partial of
+ * that sum (src/ledger/exactSum.ts; one posting unless the float64 sum would round). `post`
+ * refuses a transaction whose exact sum is not 0. Balances are the exact sums of postings.
  */
 export type Currency = "usd" | "tokens";
 
@@ -37,31 +41,33 @@ export function transfer(from: string, to: string, currency: Currency, amount: n
   ];
 }
 
-/** One source paying several recipients: the source's leg is minus the recipients' sum. */
+/**
+ * One source paying several recipients: the source's legs are minus the recipients' exact sum,
+ * one leg per partial of it (largest first; one leg when the float64 sum is exact), so the
+ * transaction sums to exactly 0.
+ */
 export function fanOut(
   from: string,
   currency: Currency,
   to: readonly (readonly [string, number])[],
 ): Leg[] {
   const legs: Leg[] = [];
-  let sum = 0;
+  const sum = new ExactSum();
   for (const [account, amount] of to) {
     if (amount === 0) continue;
     legs.push({ account, currency, amount });
-    sum += amount;
+    sum.add(amount);
   }
-  if (legs.length > 0) legs.push({ account: from, currency, amount: -sum });
+  for (const part of sum.parts()) legs.push({ account: from, currency, amount: -part });
   return legs;
 }
 
-/** Sum of legs per currency; 0 (exactly, by construction) for a balanced transaction. */
+/** Exact sum of legs per currency, rounded once; exactly 0 for a balanced transaction. */
 export function imbalance(legs: readonly Leg[]): { usd: number; tokens: number } {
-  let usd = 0;
-  let tokens = 0;
-  for (const l of legs)
-    if (l.currency === "usd") usd += l.amount;
-    else tokens += l.amount;
-  return { usd, tokens };
+  const usd = new ExactSum();
+  const tokens = new ExactSum();
+  for (const l of legs) (l.currency === "usd" ? usd : tokens).add(l.amount);
+  return { usd: usd.value(), tokens: tokens.value() };
 }
 
 /** Collects transactions inside one database transaction and writes them in bulk. */
@@ -81,8 +87,7 @@ export class Journal {
     const kept = legs.filter((l) => l.amount !== 0);
     if (kept.length === 0) return;
     const { usd, tokens } = imbalance(kept);
-    const scale = Math.max(1, ...kept.map((l) => Math.abs(l.amount)));
-    if (Math.abs(usd) > 1e-12 * scale || Math.abs(tokens) > 1e-12 * scale)
+    if (usd !== 0 || tokens !== 0)
       throw new Error(`unbalanced transaction ${kind} ${ref}: usd ${usd}, tokens ${tokens}`);
     const id = this.nextTxn++;
     this.txnRows.push({ id, day, kind, ref, at: this.at });

@@ -650,6 +650,8 @@ export class Ledger {
       incentive?: number;
       resource?: string;
       regions?: string[];
+      origin?: string;
+      latencySlaMs?: number;
       deadlineDay: number;
     },
   ): Promise<WriteResult> {
@@ -688,6 +690,8 @@ export class Ledger {
         price,
         resource: job.resource ?? null,
         regions,
+        origin: job.origin ?? null,
+        latency_sla_ms: job.latencySlaMs ?? null,
         deadline_day: job.deadlineDay,
         day: this.openDay,
       },
@@ -732,6 +736,10 @@ export class Ledger {
         units,
         incentive,
         price,
+        resource: job.resource ?? null,
+        regions: job.regions ?? null,
+        origin: job.origin ?? null,
+        latencySlaMs: job.latencySlaMs ?? null,
         day: this.openDay,
         deadlineDay: job.deadlineDay,
         tasks: tasks.map((t) => ({

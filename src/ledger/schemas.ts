@@ -14,9 +14,23 @@ export const Name = z.string().min(1).max(200);
  * (src/scenario/limits.ts, docs/limits.md), so every product a close computes stays finite.
  */
 const amount = (max: number = LIMITS.maxAmount) => z.number().min(0).max(max);
-/** A day number: whole, 0 … the longest run allows (LIMITS.maxAmount like a schedule day). */
-const Day = z.number().int().min(0).max(LIMITS.maxAmount);
-export const Id = z.coerce.number().int().min(0);
+/**
+ * The largest whole number an id or day column holds: the ledger's integer columns are
+ * PostgreSQL `integer` (4 bytes), so every id and day a request binds into a query is held to
+ * it (a larger one is a 422 naming the field, not the database's out-of-range error, a 500).
+ */
+export const MAX_INTEGER_COLUMN = 2_147_483_647;
+/** A day number: whole, 0 … MAX_INTEGER_COLUMN (≈ 5.9 million years of days). */
+const Day = z.number().int().min(0).max(MAX_INTEGER_COLUMN);
+/** An account, job or task id in a path: whole, 0 … MAX_INTEGER_COLUMN; required (OpenAPI 3). */
+export const Id = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_INTEGER_COLUMN)
+  .openapi({ type: "integer", param: { required: true } });
+/** A day in a query string (`?from=`, `?to=`). */
+const QueryDay = z.coerce.number().int().min(0).max(MAX_INTEGER_COLUMN);
 
 export const ConsumerIn = z
   .object({
@@ -112,12 +126,39 @@ export const VoteIn = z
   .openapi("Vote");
 export const CloseIn = z.object({ day: Day }).strict();
 export const Format = z.object({ format: z.enum(["json", "csv"]).default("json") });
+/** `GET /v1/days`: the format and the closed days wanted (default: all). */
+export const DaysQuery = Format.extend({
+  from: QueryDay.optional().openapi({ type: "integer", description: "First day (default 0)." }),
+  to: QueryDay.optional().openapi({
+    type: "integer",
+    description: "Last day (default the last closed day).",
+  }),
+});
 export const IdParam = z.object({ id: Id });
+
+/**
+ * A zod issue as the API states it: the field at fault (a path, or the unknown key itself) and a
+ * message saying what is wrong with it — "required" for a missing value rather than zod's
+ * "expected string, received undefined".
+ */
+export function issueText(issue: z.core.$ZodIssue): { field: string; message: string } {
+  const path = issue.path.map(String);
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys;
+    return {
+      field: [...path, keys[0]].join("."),
+      message: `unknown field${keys.length > 1 ? `s ${keys.map((k) => `"${k}"`).join(", ")}` : ""}; leave it out (see the API reference, docs/ledger-api.md)`,
+    };
+  }
+  if (issue.code === "invalid_type" && /received undefined$/.test(issue.message))
+    return { field: path.join("."), message: `required (${issue.expected})` };
+  return { field: path.join("."), message: issue.message };
+}
 
 /** Parse `value` with `schema`, or throw a 422 naming the first field at fault. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new LedgerError(422, issue.path.join("."), issue.message);
+  const { field, message } = issueText(result.error.issues[0]);
+  throw new LedgerError(422, field, message);
 }

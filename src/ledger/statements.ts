@@ -2,6 +2,7 @@ import { columnNames } from "../engine/columns.js";
 import type { LedgerFigures } from "./close.js";
 import { type LedgerDb, num } from "./db.js";
 import { LedgerError } from "./errors.js";
+import { ExactSum } from "./exactSum.js";
 import type { Ledger } from "./ledger.js";
 
 type Row = Record<string, number>;
@@ -12,18 +13,36 @@ export function statementCsv(rows: readonly Row[], columns?: readonly string[]):
   return `${cols.join(",")}\n${rows.map((r) => cols.map((k) => String(r[k] ?? 0)).join(",")).join("\n")}${rows.length ? "\n" : ""}`;
 }
 
-/** Every account's balance per currency, summed from its postings (not the balance cache). */
+/**
+ * Every account's balance per currency, summed from its postings (not the balance cache): the
+ * correctly rounded sum of each account's postings (src/ledger/exactSum.ts), so both engines give
+ * the same float64 for the same postings (SQL `SUM`'s order and method differ by engine).
+ * Ordered by account, then currency (code-point order, the same on both engines).
+ */
 export async function balancesOf(
   db: LedgerDb,
 ): Promise<{ account: string; currency: string; amount: number }[]> {
   const rows = await db
     .selectFrom("postings")
-    .select(["account", "currency", (eb) => eb.fn.sum<number>("amount").as("amount")])
-    .groupBy(["account", "currency"])
-    .orderBy("account")
-    .orderBy("currency")
+    .select(["account", "currency", "amount"])
+    .orderBy("id")
     .execute();
-  return rows.map((r) => ({ account: r.account, currency: r.currency, amount: num(r.amount) }));
+  const sums = new Map<string, ExactSum>();
+  for (const r of rows) {
+    const key = `${r.account}\u0000${r.currency}`;
+    let s = sums.get(key);
+    if (!s) {
+      s = new ExactSum();
+      sums.set(key, s);
+    }
+    s.add(num(r.amount));
+  }
+  return [...sums.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([key, s]) => {
+      const cut = key.indexOf("\u0000");
+      return { account: key.slice(0, cut), currency: key.slice(cut + 1), amount: s.value() };
+    });
 }
 
 const perDay = (m: Map<number, Row>, day: number, init: Row): Row => {
@@ -205,46 +224,55 @@ export async function validatorStatement(ledger: Ledger, id: number) {
 
 export type DayRow = Row & { ledger: LedgerFigures };
 
-/** The economy's daily table (docs/model.md §7) of every closed day, with the ledger's own figures. */
-export async function dayTable(
-  ledger: Ledger,
-  from = 0,
-  to = Number.MAX_SAFE_INTEGER,
-): Promise<DayRow[]> {
-  const rows = await ledger.db
-    .selectFrom("days")
-    .select("row")
-    .where("day", ">=", from)
-    .where("day", "<=", to)
-    .orderBy("day")
-    .execute();
+/**
+ * The economy's daily table (docs/model.md §7) of the closed days `from … to` (each bound only
+ * when given: no default is bound into the query, since a `day` column is a 4-byte integer on
+ * PostgreSQL), with the ledger's own figures.
+ */
+export async function dayTable(ledger: Ledger, from?: number, to?: number): Promise<DayRow[]> {
+  let q = ledger.db.selectFrom("days").select("row");
+  if (from !== undefined) q = q.where("day", ">=", from);
+  if (to !== undefined) q = q.where("day", "<=", to);
+  const rows = await q.orderBy("day").execute();
   return rows.map((r) => JSON.parse(r.row) as DayRow);
 }
 
-const LEDGER_COLUMNS: readonly (keyof LedgerFigures)[] = [
-  "validatedTasks",
-  "failedTasks",
-  "expiredTasks",
-  "refundedUsd",
-  "refundShortfallUsd",
-  "usdPaidToSuppliers",
-  "tokensPaidToSuppliers",
-  "bondTokensPosted",
-  "bondTokensReturned",
-  "bondTokensLost",
-  "usdEscrow",
-  "pendingTokens",
-  "bondEscrow",
-];
+/**
+ * The ledger's own figures of a closed day, in the order of the JSON row's `ledger` object: the one
+ * list both forms of `GET /v1/days` use. A mapped type, so a figure added to `LedgerFigures` and
+ * not here does not compile.
+ */
+const LEDGER_FIGURES: { readonly [K in keyof LedgerFigures]: true } = {
+  validatedTasks: true,
+  failedTasks: true,
+  abandonedTasks: true,
+  expiredTasks: true,
+  refundedUsd: true,
+  refundShortfallUsd: true,
+  usdPaidToSuppliers: true,
+  tokensPaidToSuppliers: true,
+  bondTokensPosted: true,
+  bondTokensReturned: true,
+  bondTokensLost: true,
+  usdEscrow: true,
+  pendingTokens: true,
+  bondEscrow: true,
+  priceSource: true,
+};
+export const LEDGER_COLUMNS = Object.keys(LEDGER_FIGURES) as readonly (keyof LedgerFigures)[];
 
-/** The daily table as CSV: the §7 columns in order, then `ledger.*` figures. */
+/**
+ * The daily table as CSV: the §7 columns in order, then every `ledger.*` figure of the JSON form
+ * (`priceSource` as its text; a figure a day closed before it existed left empty).
+ */
 export function dayTableCsv(ledger: Ledger, rows: readonly DayRow[]): string {
   const cols = columnNames(ledger.economy.consumerTypes, ledger.economy.supplierClasses);
-  const flat = rows.map((r) => {
-    const o: Row = {};
-    for (const c of cols) o[c] = r[c];
-    for (const c of LEDGER_COLUMNS) o[`ledger.${c}`] = r.ledger[c] as number;
-    return o;
-  });
-  return statementCsv(flat, [...cols, ...LEDGER_COLUMNS.map((c) => `ledger.${c}`)]);
+  const header = [...cols, ...LEDGER_COLUMNS.map((c) => `ledger.${c}`)];
+  const lines = rows.map((r) =>
+    [
+      ...cols.map((c) => String(r[c] ?? 0)),
+      ...LEDGER_COLUMNS.map((c) => String(r.ledger[c] ?? "")),
+    ].join(","),
+  );
+  return `${header.join(",")}\n${lines.map((l) => `${l}\n`).join("")}`;
 }

@@ -43,6 +43,8 @@ export async function exportScenario(
   const { sentiment, governance } = await marketInputs(ledger, from, to);
   const schedule = await voteSchedule(ledger, from, to);
   const { tokens, phaseOne, onchain } = await startState(ledger, from, warnings);
+  const misfit = await misfits(ledger, from, to);
+  if (misfit) warnings.push(misfit);
   return {
     scenario: {
       name: `${base.name}-ledger-${from}-${to}`,
@@ -234,8 +236,57 @@ async function startState(ledger: Ledger, from: number, warnings: string[]) {
       phase2Modulation: st.onchain.phase2Modulation,
     };
     warnings.push(
-      `starts from the ledger's state at the end of day ${from - 1}; the onboarding fee's window (E8) and the phase-one budget restart, and vesting is carried as never-vesting locked tokens`,
+      `starts from the ledger's state at the end of day ${from - 1}; the onboarding fee's window (E8) and the phase-one budget restart, staked tokens are not carried (the export starts with none staked), and vesting is carried as never-vesting locked tokens`,
     );
   }
   return { tokens, phaseOne, onchain };
+}
+
+/**
+ * What in days `from … to` the aggregate model cannot replay (it pays every task on its
+ * submission day): failed, expired and abandoned tasks (the closed days' own figures), and tasks
+ * submitted in the range and not validated on that day. A warning naming them, or null.
+ */
+async function misfits(ledger: Ledger, from: number, to: number): Promise<string | null> {
+  const rows = await ledger.db
+    .selectFrom("days")
+    .select(["day", "row"])
+    .where("day", ">=", from)
+    .where("day", "<=", to)
+    .orderBy("day")
+    .execute();
+  const count = { failed: 0, expired: 0, abandoned: 0 };
+  const days = new Set<number>();
+  for (const r of rows) {
+    const l = (JSON.parse(r.row) as { ledger: Record<string, number> }).ledger;
+    const add = (k: keyof typeof count, n: number | undefined) => {
+      count[k] += n ?? 0;
+      if (n) days.add(r.day);
+    };
+    add("failed", l.failedTasks);
+    add("expired", l.expiredTasks);
+    add("abandoned", l.abandonedTasks);
+  }
+  const late = await ledger.db
+    .selectFrom("tasks")
+    .select(["day"])
+    .where("day", ">=", from)
+    .where("day", "<=", to)
+    .where((eb) =>
+      eb.or([
+        eb("status", "!=", "validated"),
+        eb("closed_day", "is", null),
+        eb("closed_day", "!=", eb.ref("day")),
+      ]),
+    )
+    .execute();
+  for (const t of late) days.add(t.day);
+  const parts = (Object.keys(count) as (keyof typeof count)[])
+    .filter((k) => count[k] > 0)
+    .map((k) => `${count[k]} ${k}`);
+  if (late.length > 0) parts.push(`${late.length} not validated on their submission day`);
+  if (parts.length === 0) return null;
+  const list = [...days].sort((a, b) => a - b);
+  const shown = list.length > 10 ? `${list.slice(0, 10).join(", ")}, …` : list.join(", ");
+  return `the history does not fit the aggregate model, so bme run on this export differs from the ledger's table (the model pays every task on its submission day): tasks ${parts.join(", ")} (days ${shown})`;
 }

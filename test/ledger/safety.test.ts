@@ -66,7 +66,7 @@ describe.each(await databases())("a ledger safe to operate ($name)", ({ url }) =
       [C1, "/v1/jobs", { deadlineDay: 3, units: -2 }, 422, "units"],
       [C1, "/v1/jobs", { deadlineDay: 3, incentive: -0.1 }, 422, "incentive"],
       [C1, "/v1/jobs", { deadlineDay: 3, consumerType: "nope" }, 422, "consumerType"],
-      [C1, "/v1/jobs", { deadlineDay: 3, colour: "red" }, 422, ""],
+      [C1, "/v1/jobs", { deadlineDay: 3, colour: "red" }, 422, "colour"],
       [op, "/v1/market-inputs", { consumerSentiment: -5 }, 422, "consumerSentiment"],
       [S2, `/v1/tasks/${task}/bond`, {}, 403, "taskId"],
       [S1, `/v1/tasks/${task}/complete`, {}, 409, "taskId"], // no bond yet
