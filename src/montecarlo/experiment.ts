@@ -14,8 +14,8 @@ import {
   pointScenario,
 } from "./chunk.js";
 import { checkBandColumns, experimentColumns } from "./columns.js";
-import { checkBandMemory, experimentBandWork } from "./memory.js";
 import type { BandPlan } from "./histogram.js";
+import { checkBandMemory, experimentBandWork } from "./memory.js";
 import { pointPlan } from "./runner.js";
 import { inThreadLane, type Lane, threadLane } from "./threads.js";
 
@@ -139,6 +139,23 @@ export function plannedLanes(
 }
 
 /**
+ * Check every point (ScenarioError), the band columns (UnknownColumnError) and the bands'
+ * memory (BandMemoryError), then begin the experiment in the sink and say its notice: all
+ * before any run.
+ */
+async function begin(spec: ExperimentSpec, options: RunExperimentOptions) {
+  for (const p of spec.points) pointScenario(spec.scenario, p);
+  checkBandColumns(spec);
+  checkBandMemory(experimentBandWork(spec, plannedLanes(spec, options)), totalmem());
+  const begun = options.sink
+    ? await options.sink.begin(spec, { resume: options.resume ?? false })
+    : null;
+  const notice = (begun as { notice?: string } | null)?.notice;
+  if (notice) options.onNotice?.(notice);
+  return { begun, notice };
+}
+
+/**
  * Run every point of an experiment as a Monte Carlo of `spec.runsPerPoint` runs with common
  * random numbers (run i of every point is seeded from (spec.seed, i)). Every point is
  * validated before any run starts. Chunks of whole blocks go to the workers; each point is
@@ -148,14 +165,7 @@ export async function runExperiment(
   spec: ExperimentSpec,
   options: RunExperimentOptions,
 ): Promise<ExperimentOutcome> {
-  for (const p of spec.points) pointScenario(spec.scenario, p); // throws ScenarioError naming the point
-  checkBandColumns(spec); // throws UnknownColumnError naming the column
-  checkBandMemory(experimentBandWork(spec, plannedLanes(spec, options)), totalmem()); // BandMemoryError
-  const begun = options.sink
-    ? await options.sink.begin(spec, { resume: options.resume ?? false })
-    : null;
-  const notice = (begun as { notice?: string } | null)?.notice;
-  if (notice) options.onNotice?.(notice);
+  const { begun, notice } = await begin(spec, options);
   const done = begun?.completedPoints ?? new Set<number>();
   const todo = spec.points.filter((p) => !done.has(p.index));
   const runs = spec.runsPerPoint;
