@@ -53,23 +53,32 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
     policies.length === 0;
   const batch = plain ? BATCH : 16;
   const errors: (Error | null)[] = new Array(batch).fill(null);
+  // a kernel that advances a batch in lockstep straight into the batch table, its runs'
+  // errors (null: a good run) in `errs`
+  const lockstepRunner = (
+    step: (seed: number, run0: number, count: number, out: Float64Array) => void,
+    errs: readonly (Error | null)[],
+  ): Runner => ({
+    c,
+    cells,
+    batch,
+    errors,
+    policies,
+    buffers: new Map(),
+    run(seed, run0, count, out, good) {
+      step(seed, run0, count, out);
+      for (let b = 0; b < count; b++) {
+        errors[b] = errs[b];
+        good[b] = errors[b] === null ? 1 : 0;
+      }
+    },
+  });
   if (plain) {
     const scratch = kernelScratch(c, batch);
-    return {
-      c,
-      cells,
-      batch,
-      errors,
-      policies,
-      buffers: new Map(),
-      run(seed, run0, count, out, good) {
-        runKernelBatch(c, seed, run0, count, out, scratch);
-        for (let b = 0; b < count; b++) {
-          errors[b] = scratch.errors[b];
-          good[b] = errors[b] === null ? 1 : 0;
-        }
-      },
-    };
+    return lockstepRunner(
+      (seed, run0, count, out) => runKernelBatch(c, seed, run0, count, out, scratch),
+      scratch.errors,
+    );
   }
   const plan = scenario.feedback === undefined ? undefined : feedbackPlanOf(c);
   const lockstep =
@@ -83,21 +92,10 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
     // feedback without rules, stochastic inputs or policies: the feedback kernel in lockstep,
     // cell for cell runOne's (runFeedbackKernel), straight into the batch table
     const fb = feedbackBatchScratch(c, plan, batch);
-    return {
-      c,
-      cells,
-      batch,
-      errors,
-      policies,
-      buffers: new Map(),
-      run(seed, run0, count, out, good) {
-        runFeedbackBatch(c, seed, run0, count, out, fb, { plan });
-        for (let b = 0; b < count; b++) {
-          errors[b] = fb.errors[b];
-          good[b] = errors[b] === null ? 1 : 0;
-        }
-      },
-    };
+    return lockstepRunner(
+      (seed, run0, count, out) => runFeedbackBatch(c, seed, run0, count, out, fb, { plan }),
+      fb.errors,
+    );
   }
   const scratch = kernelScratch(c);
   const one = new Float64Array(cells);

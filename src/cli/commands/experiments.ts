@@ -151,8 +151,8 @@ interface Executed {
   readonly outcome: ExperimentOutcome;
   readonly spec: ExperimentSpec;
   readonly stored: PointResult[];
-  /** ISO 8601, UTC: the store's creation time of the experiment, or this command's start without a store. */
-  readonly createdAt: string;
+  /** ISO 8601, UTC: the store's creation time of the experiment; undefined without a store. */
+  readonly createdAt?: string;
 }
 
 /** Load the scenario, build the spec, run it with progress, Ctrl-C and the store. */
@@ -164,7 +164,6 @@ async function execute(
   options: Record<string, unknown>,
 ): Promise<Executed> {
   // --plugin: the files' paths and hashes go in the spec; every worker imports and checks them
-  const startedAt = new Date().toISOString();
   if (opts.plugin.length > 0) options = { ...options, plugins: await checkPlugins(opts.plugin) };
   if (opts.columns) options = { ...options, bandColumns: opts.columns };
   const spec: ExperimentSpec = {
@@ -289,13 +288,13 @@ async function execute(
     }
     // a resumed experiment keeps the time it was first created
     const createdAt =
-      (sink && outcome.experimentId
+      sink && outcome.experimentId
         ? (
             await (
               sink as unknown as { listExperiments(): Promise<{ id: string; createdAt: string }[]> }
             ).listExperiments()
           ).find((e) => e.id === outcome.experimentId)?.createdAt
-        : undefined) ?? startedAt;
+        : undefined;
     return { outcome, spec, stored, createdAt };
   } finally {
     process.removeListener("SIGINT", onSigint);
@@ -338,7 +337,9 @@ async function writePointFiles(
     points,
     {
       id: outcome.experimentId,
-      createdAt,
+      // a stored experiment's creation time; without a store there is no record, and two runs of
+      // one command write the same bytes
+      ...(outcome.experimentId !== null && createdAt !== undefined ? { createdAt } : {}),
       finished: !outcome.interrupted && points.length === spec.points.length,
       pointsStored: points.length,
       spec,
