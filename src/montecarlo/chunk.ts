@@ -36,6 +36,9 @@ import { BatchOutcomes } from "./outcomesBatch.js";
 import { summarizeSample } from "./quantile.js";
 import { bufferOf, cachedRunner, planOf, type Runner } from "./runner.js";
 
+/** Cells of an exact point's quantiles computed between two yields of finishYielding. */
+const EXACT_SLICE = 1024;
+
 /** Runs are reduced in blocks of this many, in block order: the unit of determinism. */
 export const BLOCK_RUNS = 1024;
 /** Up to this many runs per point, bands are exact (every value kept and sorted). */
@@ -471,7 +474,42 @@ export class PointAccumulator {
     return result;
   }
 
-  private finishNow(collected?: readonly Collected[]): PointResult {
+  /**
+   * `finish`, with an exact point's quantiles (the sort of every cell's values: seconds for a
+   * long table) computed in slices between which this thread yields, so a coordinating thread
+   * still sees Ctrl-C at once (decision 84). The same bytes as `finish`.
+   */
+  async finishYielding(collected?: readonly Collected[]): Promise<PointResult> {
+    if (this.hist !== null || this.parts.length === 0) return this.finish(collected);
+    const t = clock();
+    const parts = [...this.parts].sort((a, b) => a.runStart - b.runStart);
+    const cells = parts[0].columns.length * parts[0].days;
+    const failed = new Set(parts.flatMap((p) => p.failed).map((f) => f.run));
+    const qs = Object.entries(Q);
+    const into = qs.map(() => new Float64Array(cells));
+    for (let c = 0; c < cells; c += EXACT_SLICE) {
+      const end = Math.min(cells, c + EXACT_SLICE);
+      exactQuantiles(
+        parts,
+        failed,
+        cells,
+        qs.map(([, q]) => q),
+        into,
+        c,
+        end,
+      );
+      await new Promise((done) => setImmediate(done));
+    }
+    const exact = Object.fromEntries(qs.map(([s], k) => [s, into[k]]));
+    const result = this.finishNow(collected, exact as Partial<Record<BandStat, Float64Array>>);
+    lap("merge: quantiles, means, outcomes", t);
+    return result;
+  }
+
+  private finishNow(
+    collected?: readonly Collected[],
+    exact?: Partial<Record<BandStat, Float64Array>>,
+  ): PointResult {
     const { point, runs } = this;
     const parts = [...this.parts].sort((a, b) => a.runStart - b.runStart);
     if (parts.length === 0) throw new Error(`point ${point.index}: no chunks to merge`);
@@ -502,7 +540,9 @@ export class PointAccumulator {
       Float64Array
     >;
     for (let i = 0; i < cells; i++) stats.mean[i] = total[i] / good;
-    if (this.hist === null) {
+    if (this.hist === null && exact) {
+      for (const s of Object.keys(Q)) stats[s as BandStat].set(exact[s as BandStat]!);
+    } else if (this.hist === null) {
       const qs = Object.entries(Q);
       exactQuantiles(
         parts,

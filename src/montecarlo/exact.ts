@@ -16,6 +16,9 @@ export function exactQuantiles(
   cells: number,
   qs: readonly number[],
   into: readonly Float64Array[],
+  /** Only cells from … to − 1 (a slice, so a caller can yield between slices). */
+  from = 0,
+  to = cells,
 ): void {
   const rows: Float64Array[] = [];
   const offsets: number[] = [];
@@ -27,8 +30,8 @@ export function exactQuantiles(
       }
   const good = rows.length;
   const tile = new Float64Array(TILE * good);
-  for (let c0 = 0; c0 < cells; c0 += TILE) {
-    const w = Math.min(TILE, cells - c0);
+  for (let c0 = from; c0 < to; c0 += TILE) {
+    const w = Math.min(TILE, to - c0);
     for (let r = 0; r < good; r++) {
       const v = rows[r];
       const o = offsets[r] + c0;

@@ -276,7 +276,12 @@ export async function runExperiment(
             }
             throw e;
           }
-          const result = a.finish(collected);
+          // an exact point's merge yields between slices: Ctrl-C is seen during it (decision 84)
+          const result = await a.finishYielding(collected);
+          if (options.signal?.aborted) {
+            interrupted = true;
+            return;
+          }
           acc.delete(task.point.index);
           plans.delete(task.point.index);
           results[spec.points.indexOf(task.point)] = result;
