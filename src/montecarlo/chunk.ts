@@ -477,10 +477,15 @@ export class PointAccumulator {
   /**
    * `finish`, with an exact point's quantiles (the sort of every cell's values: seconds for a
    * long table) computed in slices between which this thread yields, so a coordinating thread
-   * still sees Ctrl-C at once (decision 84). The same bytes as `finish`.
+   * still sees Ctrl-C at once (decision 84) and stops the merge (null). The same bytes as `finish`.
    */
-  async finishYielding(collected?: readonly Collected[]): Promise<PointResult> {
+  async finishYielding(
+    collected?: readonly Collected[],
+    signal?: AbortSignal,
+  ): Promise<PointResult | null> {
     if (this.hist !== null || this.parts.length === 0) return this.finish(collected);
+    // null: aborted during the merge (a point whose merge began before Ctrl-C is finished)
+    const abortedBefore = signal?.aborted ?? false;
     const t = clock();
     const parts = [...this.parts].sort((a, b) => a.runStart - b.runStart);
     const cells = parts[0].columns.length * parts[0].days;
@@ -499,6 +504,7 @@ export class PointAccumulator {
         end,
       );
       await new Promise((done) => setImmediate(done));
+      if (signal?.aborted && !abortedBefore) return null;
     }
     const exact = Object.fromEntries(qs.map(([s], k) => [s, into[k]]));
     const result = this.finishNow(collected, exact as Partial<Record<BandStat, Float64Array>>);

@@ -217,24 +217,23 @@ export async function runExperiment(
   let runsDone = 0;
   let writes = Promise.resolve();
   let interrupted = false;
+  // Ctrl-C: the lane stops taking work and the experiment is marked interrupted
+  const stopped = () => {
+    if (options.signal?.aborted) interrupted = true;
+    return interrupted;
+  };
   try {
     let next = 0;
     const lane = async (me: Lane) => {
       while (next < tasks.length) {
-        if (options.signal?.aborted) {
-          interrupted = true;
-          return;
-        }
+        if (stopped()) return;
         const task = withPlan(tasks[next++], plans, source.policies);
         let partial: ChunkPartial;
         try {
           partial = await me.run(task);
         } catch (e) {
           // Ctrl-C: the chunk under way is dropped (its point reruns on --resume)
-          if (options.signal?.aborted) {
-            interrupted = true;
-            return;
-          }
+          if (stopped()) return;
           throw e;
         }
         const a = acc.get(task.point.index)!;
@@ -270,15 +269,12 @@ export async function runExperiment(
               : undefined;
           } catch (e) {
             // Ctrl-C during refinement: the point is not finished (it reruns on --resume)
-            if (options.signal?.aborted) {
-              interrupted = true;
-              return;
-            }
+            if (stopped()) return;
             throw e;
           }
           // an exact point's merge yields between slices: Ctrl-C is seen during it (decision 84)
-          const result = await a.finishYielding(collected);
-          if (options.signal?.aborted) {
+          const result = await a.finishYielding(collected, options.signal);
+          if (result === null) {
             interrupted = true;
             return;
           }
