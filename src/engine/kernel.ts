@@ -1,12 +1,18 @@
 import { ONCHAIN } from "../day/sequence.js";
-import { INVARIANT_TOLERANCE, InvariantViolation } from "../mechanisms/invariants.js";
-import { withdrawal } from "../mechanisms/withdrawal.js";
-import { fillNormals, nextNormal } from "../random/normal.js";
+import {
+  INVARIANT_TOLERANCE as INVARIANT_TOLERANCE_EXPORT,
+  InvariantViolation,
+} from "../mechanisms/invariants.js";
+import { withdrawal as withdrawalExport } from "../mechanisms/withdrawal.js";
+import {
+  fillNormals as fillNormalsExport,
+  nextNormal as nextNormalExport,
+} from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { LIMITS } from "../scenario/limits.js";
 import { COL } from "./columns.js";
 import type { CompiledScenario } from "./compile.js";
-import { expm1 } from "./expm1.js";
+import { expm1 as expm1Export } from "./expm1.js";
 import {
   type KernelOutcome,
   NonFiniteValueError,
@@ -150,6 +156,19 @@ const BM = V.buybackModulation,
   LOWER = V.lowerTokenReserveLimit,
   RESTORE = V.tokenReserveRestoreLevel,
   FLOOR = V.priceFloor;
+
+// What the stage loops read from other modules, as this module's constants: an imported binding
+// is read through its module's export cell, with a hole check (and, for a function, an identity
+// check; for an object such as COL, a map check and a field load) on every loop iteration; a
+// module-level const is folded into the optimized code (docs/benchmarks.md, helper kernel5).
+const withdrawal = withdrawalExport;
+const expm1 = expm1Export;
+const fillNormals = fillNormalsExport;
+const nextNormal = nextNormalExport;
+const INVARIANT_TOLERANCE = INVARIANT_TOLERANCE_EXPORT;
+const ONBOARDING_USD = COL.onboardingUsd;
+const PHASE_ONE_EMISSION = COL.phaseOneEmission;
+const SUPPLIER_TOKENS_PAID = COL.supplierTokensPaid;
 
 /** The fixed columns day … stakedTokens, which the day's chain (`chainPrice`, `chainSettle`) writes. */
 const CHAIN_COLUMNS = COL.stakedTokens + 1;
@@ -715,6 +734,9 @@ function chainPrice(
   const S = supplyOf,
     PH = phaseOf,
     ST = stakedOf;
+  // a boolean the optimizing compiler knows as one (a parameter's truthiness is tested for
+  // every type on each iteration)
+  const apart = split === true;
   let stopped = 0;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
@@ -774,7 +796,7 @@ function chainPrice(
     onboardedOf[b] = onboarded;
     // the columns onboardingUsd … jobReward but supplierBondUsd (FIXED_COLUMNS' order): seven
     // stores per run (splitColumns writes the other seven of day … jobReward)
-    if (!split)
+    if (!apart)
       writeSplitColumns(
         t,
         phase,
@@ -787,7 +809,7 @@ function chainPrice(
         stride,
         row + b,
       );
-    let p = COL.onboardingUsd * stride + row + b;
+    let p = ONBOARDING_USD * stride + row + b;
     dst[p] = onboardingUsd;
     p += 2 * stride;
     dst[p] = demand;
@@ -843,13 +865,20 @@ function writeBalanceColumns(
   stride: number,
   r: number,
 ): void {
-  dst[COL.supplierTokensPaid * stride + r] = supplierPaid;
-  dst[COL.tokensPaid * stride + r] = tokensPaid;
-  dst[COL.buyBacksUsd * stride + r] = buyBacksUsd;
-  dst[COL.tokenReserve * stride + r] = reserveNext;
-  dst[COL.dollarReserve * stride + r] = dollarNext;
-  dst[COL.lockedAllocations * stride + r] = lockedNext;
-  dst[COL.stakedTokens * stride + r] = staked;
+  let p = SUPPLIER_TOKENS_PAID * stride + r;
+  dst[p] = supplierPaid;
+  p += stride;
+  dst[p] = tokensPaid;
+  p += 3 * stride;
+  dst[p] = buyBacksUsd;
+  p += 3 * stride;
+  dst[p] = reserveNext;
+  p += stride;
+  dst[p] = dollarNext;
+  p += stride;
+  dst[p] = lockedNext;
+  p += stride;
+  dst[p] = staked;
 }
 
 /**
@@ -917,7 +946,7 @@ function balanceColumns(
     staked = stakedOf;
   for (let b = 0; b < B; b++) {
     const supplierPaid = bought[b] + paid1[b] + paid2[b];
-    let p = COL.supplierTokensPaid * stride + row + b;
+    let p = SUPPLIER_TOKENS_PAID * stride + row + b;
     dst[p] = supplierPaid;
     p += stride;
     dst[p] = supplierPaid + paidValidators[b];
@@ -980,6 +1009,9 @@ function chainSettle(
     DR = dollarReserveOf,
     P2 = phaseTwoMintedOf,
     ST = stakedOf;
+  // a boolean the optimizing compiler knows as one (a parameter's truthiness is tested for
+  // every type on each iteration)
+  const apart = split === true;
   let stopped = 0;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
@@ -1039,14 +1071,21 @@ function chainSettle(
     // seven of the columns phaseOneEmission … stakedTokens (balanceColumns writes the others
     // from the balances and paid1, paid2, validatorPaid, topUpUsd)
     const r = row + b;
-    dst[COL.phaseOneEmission * stride + r] = e1;
-    dst[COL.phaseTwoEmission * stride + r] = e2;
-    dst[COL.validatorTokensPaid * stride + r] = validatorPaid;
-    dst[COL.reserveBuybackUsd * stride + r] = topUpUsd;
-    dst[COL.reserveBuybackTokens * stride + r] = topUpTokens;
-    dst[COL.tokenShortfall * stride + r] = shortfall;
-    dst[COL.supply * stride + r] = supplyNext;
-    if (split) {
+    let p = PHASE_ONE_EMISSION * stride + r;
+    dst[p] = e1;
+    p += stride;
+    dst[p] = e2;
+    p += stride;
+    dst[p] = validatorPaid;
+    p += 3 * stride;
+    dst[p] = topUpUsd;
+    p += stride;
+    dst[p] = topUpTokens;
+    p += 2 * stride;
+    dst[p] = shortfall;
+    p += stride;
+    dst[p] = supplyNext;
+    if (apart) {
       paid1[b] = e1;
       paid2[b] = e2;
       paidValidators[b] = validatorPaid;
@@ -1060,7 +1099,7 @@ function chainSettle(
       staked * 0;
     // the other seven, here when the table's layout allows or the row is refused (nonFinite
     // scans it whole), else in balanceColumns' loop
-    if (!split || chk !== 0)
+    if (!apart || chk !== 0)
       writeBalanceColumns(
         supplierPaid,
         tokensPaid,
