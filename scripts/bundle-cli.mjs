@@ -6,10 +6,10 @@
 // scripts/cli-entry.mjs, which compiles them with V8 code caches made here by one training run
 // (`bme run scenarios/whitepaper.yaml` and the help). Heavy or native packages (DuckDB,
 // ECharts, resvg, BullMQ, Hono, piscina, …) stay outside, imported when a command needs them;
-// worker threads run the unbundled dist/src files; the library (dist/src/index.js) is not
+// worker threads run bundles of their own (thread.mjs, pool.mjs); the library (dist/src/index.js) is not
 // bundled.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { rolldown } from "rolldown";
 
@@ -51,7 +51,8 @@ const inputOptions = (input, inCli) => ({
       // (dist/src/cli/thread.mjs), not from the unbundled dist/src files the library uses
       name: "bme-thread-entry",
       transform(code, id) {
-        if (!inCli || id !== join(root, "dist/src/montecarlo/threads.js")) return null;
+        const starters = ["threads.js", "pool.js"].map((f) => join(root, "dist/src/montecarlo", f));
+        if (!inCli || !starters.includes(id)) return null;
         const off = "const IN_CLI_BUNDLE = false;";
         if (!code.includes(off)) throw new Error(`${id}: its IN_CLI_BUNDLE constant moved`);
         return { code: code.replace(off, "const IN_CLI_BUNDLE = true;"), map: null };
@@ -118,12 +119,24 @@ await threadBundle.close();
 if (threadOutput.filter((c) => c.type === "chunk").length !== 1)
   throw new Error("the worker thread's bundle is not one file");
 
+// The Piscina worker of `bme worker` (the queue) the same way (decision 144):
+// src/montecarlo/worker.js in one file, bme-pool.cjs, run by dist/src/cli/pool.mjs.
+const poolBundle = await rolldown(inputOptions(join(root, "dist/src/montecarlo/worker.js"), false));
+const { output: poolOutput } = await poolBundle.generate({
+  ...outputOptions,
+  entryFileNames: "bme-pool.cjs",
+  codeSplitting: false,
+});
+await poolBundle.close();
+if (poolOutput.filter((c) => c.type === "chunk").length !== 1)
+  throw new Error("the Piscina worker's bundle is not one file");
+
 // A chunk runs inside scripts/cli-entry.mjs's wrapper: its import() of a chunk or a package is
 // the entry's __bme_import (which imports the packages a chunk needs before it runs it), its
 // require of a package hands over the namespace imported then.
 const dynamicChunk = /Promise\.resolve\(\)\.then\(\(\) => require\(("\.\/bme-[\w-]+\.cjs")\)\)/g;
 const chunks = new Map();
-for (const chunk of [...output, ...threadOutput]) {
+for (const chunk of [...output, ...threadOutput, ...poolOutput]) {
   if (chunk.type !== "chunk") continue;
   const file = join(cliDir, chunk.fileName);
   if (dirname(file) !== cliDir) throw new Error(`chunk outside ${cliDir}: ${chunk.fileName}`);
@@ -180,6 +193,21 @@ if (WRITE_CACHE) {
 await importModule("./bme-thread.cjs");
 `,
 );
+const poolEntry = join(cliDir, "pool.mjs");
+writeFileSync(
+  poolEntry,
+  `${loader.slice(0, loader.indexOf(ownPart))}// bme: the Piscina worker's entry (src/montecarlo/pool.ts starts it from the CLI: bme worker)
+// the bundle's module.exports is worker.js's default export, the function itself
+const work = await importModule("./bme-pool.cjs");
+let done = 0;
+/** One chunk (src/montecarlo/worker.ts); the build's training chunk writes the code cache. */
+export default async function run(task) {
+  const partial = await work(task);
+  if (WRITE_CACHE && done++ === 0) writeCaches();
+  return partial;
+}
+`,
+);
 
 // the code caches: one training run of what start-up is measured on, and the help
 const train = spawnSync(process.execPath, [entry, "run", "scenarios/whitepaper.yaml", "--quiet"], {
@@ -211,3 +239,16 @@ await reply();
 thread.postMessage("bme:write-code-cache");
 if ((await reply()) !== "bme:code-cache-written") throw new Error("the thread wrote no code cache");
 await thread.terminate();
+
+// the Piscina worker's code cache: one chunk of the same Monte Carlo in a pool of one thread
+const { Piscina } = await import("piscina");
+const pool = new Piscina({
+  filename: poolEntry,
+  minThreads: 1,
+  maxThreads: 1,
+  env: { ...process.env, BME_WRITE_CODE_CACHE: "1" },
+});
+await pool.run({ ...task, runStart: 0, runEnd: 1024 });
+await pool.destroy();
+if (!existsSync(join(cliDir, "bme-pool.cjs.v8cache")))
+  throw new Error("the Piscina worker wrote no code cache");

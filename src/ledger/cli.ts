@@ -69,10 +69,9 @@ function serveCommand(ledger: Command): void {
         const { Ledger } = await import("./ledger.js");
         const { ledgerApi } = await import("./api.js");
         const { serve } = await import("@hono/node-server");
-        const { holdServeLock } = await import("./serveLock.js");
         const l = await Ledger.open(opts.db).catch(rethrow);
         // one server per database: a second one is refused before it serves (exit 1, "busy")
-        const lock = await holdServeLock(opts.db, l.db).catch(async (e) => {
+        await l.holdServeLock().catch(async (e) => {
           await l.close();
           if (e instanceof Error && e.name === "LedgerError")
             throw new CliError(
@@ -96,7 +95,6 @@ function serveCommand(ledger: Command): void {
           server.once("listening", listening);
           server.once("error", failed);
         }).catch(async (e: NodeJS.ErrnoException) => {
-          await lock.release();
           await l.close();
           if (e.code === "EADDRINUSE")
             throw new CliError(`port ${opts.port} is in use: pick another with --port (0 = any)`);
@@ -105,8 +103,7 @@ function serveCommand(ledger: Command): void {
         const stop = () => {
           server.close();
           void l
-            .close()
-            .then(() => lock.release())
+            .close() // releases the lock too
             .then(() => process.exit(0));
         };
         process.on("SIGINT", stop);
@@ -138,7 +135,8 @@ function keysCommand(ledger: Command): void {
         if (account !== null && opts.role !== undefined)
           throw new CliError("--account and --role: give one of them");
         const { Ledger } = await import("./ledger.js");
-        const l = await Ledger.open(opts.db).catch(rethrow);
+        // a key takes no id the server numbers: safe beside a running server (no lock)
+        const l = await Ledger.open(opts.db, { writeLock: false }).catch(rethrow);
         try {
           const r = await l
             .write(

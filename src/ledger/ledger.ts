@@ -12,6 +12,7 @@ import { consumerIndex, type Economy, economyOf, priceOfJob, rowOf } from "./eco
 import { badInput, conflict, forbidden, LedgerError, notFound } from "./errors.js";
 import { fanOut, Journal, transfer } from "./journal.js";
 import { checkRegion, Dispatcher } from "./scheduler.js";
+import { holdServeLock, type ServeLock } from "./serveLock.js";
 
 export type Role = "operator" | "consumer" | "supplier" | "validator" | "governance";
 export const ROLES: readonly Role[] = [
@@ -98,9 +99,19 @@ export class Ledger {
   /** The hot statements, compiled once (src/ledger/compiled.ts). */
   private readonly statements: CompiledStatements;
 
+  /**
+   * The database's one-writer lock (src/ledger/serveLock.ts): taken by `bme ledger serve` before
+   * it serves, and by any other ledger on its first write (a library session), released by close().
+   */
+  private lock: ServeLock | null = null;
+  private locking: Promise<void> | null = null;
+
   private constructor(
     private readonly handle: OpenedDb,
     readonly economy: Economy,
+    private readonly url: string,
+    /** false: writes don't take the lock (`bme ledger keys`: keys use no id, safe beside a server). */
+    private readonly writeLock = true,
   ) {
     this.statements = new CompiledStatements(handle.db, handle.sqlite);
   }
@@ -176,7 +187,7 @@ export class Ledger {
         ]);
         await j.flush(trx, new CompiledStatements(handle.db, handle.sqlite));
       });
-      const ledger = new Ledger(handle, economy);
+      const ledger = new Ledger(handle, economy, url);
       await ledger.hydrate();
       return { ledger, operatorKey };
     } catch (e) {
@@ -185,8 +196,12 @@ export class Ledger {
     }
   }
 
-  /** Open an existing ledger. */
-  static async open(url: string): Promise<Ledger> {
+  /**
+   * Open an existing ledger. Reading takes no lock; the first write takes the database's
+   * one-writer lock (LedgerError 409 naming the holder while a server or another writer holds
+   * it) unless `writeLock` is false.
+   */
+  static async open(url: string, options: { writeLock?: boolean } = {}): Promise<Ledger> {
     const handle = await openDb(url);
     try {
       const row = await handle.db
@@ -196,7 +211,7 @@ export class Ledger {
         .executeTakeFirst();
       if (!row) throw badInput("db", `${url} holds no ledger yet: create one with bme ledger init`);
       const { scenario } = prepareScenario(JSON.parse(row.value));
-      const ledger = new Ledger(handle, economyOf(scenario));
+      const ledger = new Ledger(handle, economyOf(scenario), url, options.writeLock ?? true);
       await ledger.hydrate();
       return ledger;
     } catch (e) {
@@ -207,7 +222,32 @@ export class Ledger {
 
   async close(): Promise<void> {
     while (this.draining) await this.draining;
+    await this.locking?.catch(() => undefined);
+    await this.lock?.release();
+    this.lock = null;
     await this.handle.close();
+  }
+
+  /**
+   * Take the database's one-writer lock as its server (`bme ledger serve`), before serving;
+   * LedgerError 409 naming the holder if a server or a library writer holds it.
+   */
+  async holdServeLock(): Promise<void> {
+    if (this.lock === null) this.lock = await holdServeLock(this.url, this.db, "server");
+  }
+
+  /**
+   * A writer that is not the server takes the lock on its first write, then reloads the
+   * counters: a server may have written since this ledger was opened.
+   */
+  private takeWriteLock(): Promise<void> {
+    this.locking ??= (async () => {
+      this.lock = await holdServeLock(this.url, this.db, "library");
+      await this.hydrate();
+    })().finally(() => {
+      this.locking = null;
+    });
+    return this.locking;
   }
 
   /** Rebuild the in-memory state (counters, open day, phase, on-chain values, scheduler). */
@@ -318,6 +358,8 @@ export class Ledger {
     request: unknown,
     fn: (trx: Trx, j: Journal) => Promise<WriteResult>,
   ): Promise<WriteResult> {
+    if (this.lock === null && this.writeLock)
+      return this.takeWriteLock().then(() => this.write(principal, idempotencyKey, request, fn));
     return new Promise<WriteResult>((resolve, reject) => {
       this.pending.push({ principal, idempotencyKey, request, fn, resolve, reject });
       if (!this.draining) this.draining = this.drain();

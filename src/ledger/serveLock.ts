@@ -17,8 +17,12 @@ import { LedgerError } from "./errors.js";
  *   file `<ledger file>-serve.lock`, held until `release` (the OS drops it when the process dies).
  *   The ledger file itself stays readable and writable by other processes (`bme ledger keys`).
  *
- * Refused with a `LedgerError` 409 (field `db`) naming the holder (its pid, host and start, as it
- * wrote them in `meta.serveHolder`).
+ * A library writer (`Ledger.open`, `LedgerSession`: decision 145) takes the same lock on its first
+ * write and holds it until it closes, so it can neither interleave with a server nor with another
+ * library writer; a ledger that only reads takes none.
+ *
+ * Refused with a `LedgerError` 409 (field `db`) naming the holder (what it is — a server or a
+ * library session —, its pid, host and start, as it wrote them in `meta.serveHolder`).
  */
 export interface ServeLock {
   release(): Promise<void>;
@@ -28,10 +32,18 @@ export interface ServeLock {
 const ADVISORY_KEY = "7091990385906168946";
 const HOLDER = "serveHolder";
 
-export async function holdServeLock(url: string, db: LedgerDb): Promise<ServeLock> {
+/** Who holds the lock: `bme ledger serve`, or a library ledger that writes. */
+export type LockHolder = "server" | "library";
+
+export async function holdServeLock(
+  url: string,
+  db: LedgerDb,
+  as: LockHolder = "server",
+): Promise<ServeLock> {
   const lock = isPostgresUrl(url) ? await postgresLock(url) : await sqliteLock(url);
-  if (!lock) throw new LedgerError(409, "db", await refusal(url, db));
+  if (!lock) throw new LedgerError(409, "db", await refusal(url, db, as));
   const holder = JSON.stringify({
+    kind: as,
     pid: process.pid,
     host: hostname(),
     since: new Date().toISOString(),
@@ -44,7 +56,7 @@ export async function holdServeLock(url: string, db: LedgerDb): Promise<ServeLoc
   return lock;
 }
 
-async function refusal(url: string, db: LedgerDb): Promise<string> {
+async function refusal(url: string, db: LedgerDb, as: LockHolder): Promise<string> {
   const row = await db
     .selectFrom("meta")
     .select("value")
@@ -52,12 +64,28 @@ async function refusal(url: string, db: LedgerDb): Promise<string> {
     .executeTakeFirst()
     .catch(() => undefined);
   let who = "another process";
+  let library = false;
   if (row) {
-    const h = JSON.parse(row.value) as { pid: number; host: string; since: string };
-    who = `process ${h.pid} on ${h.host} (serving since ${h.since})`;
-  }
+    const h = JSON.parse(row.value) as {
+      kind?: LockHolder;
+      pid: number;
+      host: string;
+      since: string;
+    };
+    library = h.kind === "library";
+    who = library
+      ? `held by a library session of process ${h.pid} on ${h.host} (writing since ${h.since})`
+      : `already served by process ${h.pid} on ${h.host} (serving since ${h.since})`;
+  } else who = `held by ${who}`;
   const where = isPostgresUrl(url) ? maskedUrl(url) : url;
-  return `${where} is already served by ${who}: run one bme ledger serve per database (stop the other first, or use its URL)`;
+  const held = `${where} is ${who}`;
+  if (as === "library")
+    return library
+      ? `${held}: one writer per database (close the other ledger first)`
+      : `${held}: write through its HTTP API, or stop the server first`;
+  return library
+    ? `${held}: one writer per database (close that session first)`
+    : `${held}: run one bme ledger serve per database (stop the other first, or use its URL)`;
 }
 
 async function postgresLock(url: string): Promise<ServeLock | null> {

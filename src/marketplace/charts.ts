@@ -1,3 +1,4 @@
+import { meanOf } from "../montecarlo/quantile.js";
 import type { MarketplaceResult, SupplierRecord } from "./result.js";
 
 /**
@@ -37,7 +38,7 @@ export function reputationChart(suppliers: readonly SupplierRecord[]): Option {
 export function earningsChart(suppliers: readonly SupplierRecord[]): Option {
   const mean = (dishonest: boolean, f: (s: SupplierRecord) => number) => {
     const g = suppliers.filter((s) => s.dishonest === dishonest);
-    return g.length === 0 ? 0 : g.reduce((a, s) => a + f(s), 0) / g.length;
+    return g.length === 0 ? 0 : meanOf(g.map(f));
   };
   const metrics: [string, (s: SupplierRecord) => number][] = [
     ["usd earned", (s) => s.usdEarned],

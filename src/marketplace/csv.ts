@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
+import { meanOf } from "../montecarlo/quantile.js";
 import type { MarketplaceResult, SupplierRecord } from "./result.js";
 
 const SUPPLIER_FIELDS: readonly (keyof SupplierRecord)[] = [
@@ -59,7 +60,7 @@ export function formatMarketplace(m: MarketplaceResult): string {
   const honest = m.suppliers.filter((s) => !s.dishonest);
   const bad = m.suppliers.filter((s) => s.dishonest);
   const meanTokens = (g: readonly SupplierRecord[]) =>
-    g.length === 0 ? 0 : g.reduce((a, s) => a + s.tokensEarned, 0) / g.length;
+    g.length === 0 ? 0 : meanOf(g.map((s) => s.tokensEarned));
   const n = (x: number) => Math.round(x).toLocaleString("en-US");
   return [
     "Marketplace",

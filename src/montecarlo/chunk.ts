@@ -33,7 +33,7 @@ import { BandFolder } from "./fold.js";
 import { type BandPlan, CellHistograms, type HistogramData } from "./histogram.js";
 import { outcomeContext } from "./outcomes.js";
 import { BatchOutcomes } from "./outcomesBatch.js";
-import { summarizeSample } from "./quantile.js";
+import { meanWithin, summarizeSample } from "./quantile.js";
 import { bufferOf, cachedRunner, planOf, type Runner } from "./runner.js";
 
 /** Cells of an exact point's quantiles computed between two yields of finishYielding. */
@@ -352,13 +352,17 @@ function keepValues(
   }
 }
 
-const Q: Record<Exclude<BandStat, "mean">, number> = {
+type QuantileStat = Exclude<BandStat, "mean">;
+const Q: Record<QuantileStat, number> = {
   p5: 0.05,
   p25: 0.25,
   p50: 0.5,
   p75: 0.75,
   p95: 0.95,
 };
+/** Exact bands' quantiles, with the extremes (type 7 at q = 0 and 1: the min and the max). */
+const EXACT_Q = { ...Q, p0: 0, p100: 1 };
+type ExactStats = Record<keyof typeof EXACT_Q, Float64Array>;
 
 /**
  * The running merge of one point's chunks, in any order of arrival: histograms are folded in
@@ -490,7 +494,7 @@ export class PointAccumulator {
     const parts = [...this.parts].sort((a, b) => a.runStart - b.runStart);
     const cells = parts[0].columns.length * parts[0].days;
     const failed = new Set(parts.flatMap((p) => p.failed).map((f) => f.run));
-    const qs = Object.entries(Q);
+    const qs = Object.entries(EXACT_Q);
     const into = qs.map(() => new Float64Array(cells));
     for (let c = 0; c < cells; c += EXACT_SLICE) {
       const end = Math.min(cells, c + EXACT_SLICE);
@@ -506,16 +510,13 @@ export class PointAccumulator {
       await new Promise((done) => setImmediate(done));
       if (signal?.aborted && !abortedBefore) return null;
     }
-    const exact = Object.fromEntries(qs.map(([s], k) => [s, into[k]]));
-    const result = this.finishNow(collected, exact as Partial<Record<BandStat, Float64Array>>);
+    const exact = Object.fromEntries(qs.map(([s], k) => [s, into[k]])) as ExactStats;
+    const result = this.finishNow(collected, exact);
     lap("merge: quantiles, means, outcomes", t);
     return result;
   }
 
-  private finishNow(
-    collected?: readonly Collected[],
-    exact?: Partial<Record<BandStat, Float64Array>>,
-  ): PointResult {
+  private finishNow(collected?: readonly Collected[], exact?: ExactStats): PointResult {
     const { point, runs } = this;
     const parts = [...this.parts].sort((a, b) => a.runStart - b.runStart);
     if (parts.length === 0) throw new Error(`point ${point.index}: no chunks to merge`);
@@ -536,26 +537,26 @@ export class PointAccumulator {
     const cells = columns.length * days;
     const failed = parts.flatMap((p) => p.failed);
     const good = runs - failed.length;
-    // mean: block sums added in block order
-    const total = new Float64Array(cells);
-    for (const p of parts)
-      for (let b = 0; b * cells < p.blockSums.length; b++)
-        for (let i = 0; i < cells; i++) total[i] += p.blockSums[b * cells + i];
     const stats = Object.fromEntries(BAND_STATS.map((s) => [s, new Float64Array(cells)])) as Record<
       BandStat,
       Float64Array
     >;
-    for (let i = 0; i < cells; i++) stats.mean[i] = total[i] / good;
+    // each cell's smallest and largest value (p0, p100), which hold its mean
+    const lo = new Float64Array(cells);
+    const hi = new Float64Array(cells);
     if (this.hist === null && exact) {
-      for (const s of Object.keys(Q)) stats[s as BandStat].set(exact[s as BandStat]!);
+      for (const s of Object.keys(Q)) stats[s as BandStat].set(exact[s as QuantileStat]);
+      lo.set(exact.p0);
+      hi.set(exact.p100);
     } else if (this.hist === null) {
-      const qs = Object.entries(Q);
+      const qs = Object.entries(EXACT_Q);
+      const into: Record<string, Float64Array> = { ...stats, p0: lo, p100: hi };
       exactQuantiles(
         parts,
         new Set(failed.map((f) => f.run)),
         cells,
         qs.map(([, q]) => q),
-        qs.map(([s]) => stats[s as BandStat]),
+        qs.map(([s]) => into[s]),
       );
     } else if (this.located) {
       const { qs, found, want } = this.located;
@@ -586,6 +587,13 @@ export class PointAccumulator {
           : null,
       );
     }
+    if (this.hist !== null) this.hist.extremes(lo, hi);
+    // mean: block sums added in block order, held within the cell's range (meanWithin)
+    const total = new Float64Array(cells);
+    for (const p of parts)
+      for (let b = 0; b * cells < p.blockSums.length; b++)
+        for (let i = 0; i < cells; i++) total[i] += p.blockSums[b * cells + i];
+    for (let i = 0; i < cells; i++) stats.mean[i] = meanWithin(total[i], good, lo[i], hi[i]);
     const names = parts[0].metricNames ?? OUTCOME_METRICS;
     const metrics = Object.fromEntries(
       names.map((m, j) => [m, this.outcomeRuns![j]]),

@@ -626,6 +626,34 @@ export class CellHistograms {
     }
   }
 
+  /**
+   * Every cell's smallest and largest value counted, into lo[i] and hi[i] (NaN for a cell with
+   * none): exact (a one-value cell's value; a row's first and last non-empty coarse buckets keep
+   * their exact min and max), so the same bytes whatever the chunking and order of merges.
+   */
+  extremes(lo: Float64Array, hi: Float64Array): void {
+    const mm = this.minMax;
+    for (let i = 0; i < this.cells; i++) {
+      const row = this.rowOf[i];
+      lo[i] = hi[i] = Number.NaN;
+      if (row < 0) {
+        if (this.atomCount[i] > 0) lo[i] = hi[i] = this.atom[i];
+        continue;
+      }
+      const p = row * MM;
+      for (let k = 0; k < MM; k += 2)
+        if (mm[p + k] <= mm[p + k + 1]) {
+          lo[i] = mm[p + k];
+          break;
+        }
+      for (let k = MM - 2; k >= 0; k -= 2)
+        if (mm[p + k] <= mm[p + k + 1]) {
+          hi[i] = mm[p + k + 1];
+          break;
+        }
+    }
+  }
+
   /** The value where fine bucket f of cell i starts (f ≥ FINE), on the value scale. */
   private edge(i: number, f: number): number {
     const at = this.fineAt[i];

@@ -11,8 +11,20 @@ export interface ChunkRunner {
   close(): Promise<void>;
 }
 
-/** The compiled worker: beside this module, or in dist/ when running from TypeScript sources. */
+/**
+ * True in the CLI's bundle: scripts/bundle-cli.mjs sets it, so the CLI's Piscina threads (`bme
+ * worker`'s) start from the pool bundle dist/src/cli/pool.mjs (worker.js with all it imports in
+ * one file, compiled with its V8 code cache; docs/decisions.md 144), as the Monte Carlo's own
+ * threads do (decision 98), rather than from the ≈ 100 unbundled modules.
+ */
+const IN_CLI_BUNDLE = false;
+
+/**
+ * The Piscina worker: the bundled one in the CLI; else the compiled module beside this one, or
+ * in dist/ when running from TypeScript sources.
+ */
 export function workerFile(): string {
+  if (IN_CLI_BUNDLE) return fileURLToPath(new URL("../cli/pool.mjs", import.meta.url));
   const here = fileURLToPath(import.meta.url);
   const js = here.replace(/\.ts$/, ".js").replace(/pool\.js$/, "worker.js");
   if (existsSync(js) && js.endsWith(".js") && !here.endsWith(".ts")) return js;

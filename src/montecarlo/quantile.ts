@@ -33,6 +33,20 @@ export function meanWithin(sum: number, n: number, lo: number, hi: number): numb
   return Math.min(hi, Math.max(lo, sum / n));
 }
 
+/** The mean of a sample's values, held within their range (meanWithin); NaN when there are none. */
+export function meanOf(values: ArrayLike<number>): number {
+  let sum = 0;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    sum += v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return meanWithin(sum, values.length, lo, hi);
+}
+
 /**
  * Mean, standard deviation (n − 1) and the 5th, 50th and 95th percentiles of a sample's finite
  * values, and how many are missing (NaN: docs/limits.md).

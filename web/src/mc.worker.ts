@@ -4,7 +4,7 @@
  */
 import { compileScenario } from "../../src/engine/compile.js";
 import { kernelScratch } from "../../src/engine/kernel.js";
-import { quantileSorted } from "../../src/montecarlo/quantile.js";
+import { meanWithin, quantileSorted } from "../../src/montecarlo/quantile.js";
 import type { Scenario } from "../../src/scenario/schema.js";
 import { extractSeries, type Metrics, runEngine, runMetrics, seriesKeys } from "./model.js";
 
@@ -44,7 +44,7 @@ function summary(values: Float64Array): McSummary {
   let sum = 0;
   for (const v of sorted) sum += v;
   return {
-    mean: sum / sorted.length,
+    mean: meanWithin(sum, sorted.length, sorted[0], sorted[sorted.length - 1]),
     p5: quantileSorted(sorted, 0.05),
     p50: quantileSorted(sorted, 0.5),
     p95: quantileSorted(sorted, 0.95),

@@ -1,12 +1,12 @@
 /**
  * The README's screenshots of the dashboard's main views, taken in Debian's chromium from the
- * built package:  npm run build && npx tsx test/e2e/screenshots.ts
+ * built package:  npm run build && npx tsx scripts/dashboard-screenshots.ts
  * Writes docs/images/dashboard-{explore,montecarlo,compare}.png.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Page } from "@playwright/test";
-import { CHROMIUM, CHROMIUM_ARGS, ensureChromium, REPO, startServe, stopByPid } from "./server.js";
+import { CHROMIUM, CHROMIUM_ARGS, ensureChromium, REPO, startServe, stopByPid } from "../test/e2e/server.js";
 
 type Win = { __bme: { ready: boolean; mcRuns: number | null } };
 
