@@ -6,7 +6,14 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Page } from "@playwright/test";
-import { CHROMIUM, CHROMIUM_ARGS, ensureChromium, REPO, startServe, stopByPid } from "../test/e2e/server.js";
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  ensureChromium,
+  REPO,
+  startServe,
+  stopByPid,
+} from "../test/e2e/server.js";
 
 type Win = { __bme: { ready: boolean; mcRuns: number | null } };
 
