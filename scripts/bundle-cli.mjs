@@ -108,28 +108,32 @@ await bundle.close();
 // bundled"): src/montecarlo/threadWorker.js with all it imports in one file, bme-thread.cjs,
 // run by dist/src/cli/thread.mjs (this loader with the thread's own part, below) with its
 // code cache, so a thread neither resolves ≈ 100 ES modules nor compiles what it runs.
-const threadInput = join(root, "dist/src/montecarlo/threadWorker.js");
-const threadBundle = await rolldown(inputOptions(threadInput, false));
-const { output: threadOutput } = await threadBundle.generate({
-  ...outputOptions,
-  entryFileNames: "bme-thread.cjs",
-  codeSplitting: false,
-});
-await threadBundle.close();
-if (threadOutput.filter((c) => c.type === "chunk").length !== 1)
-  throw new Error("the worker thread's bundle is not one file");
+/** One entry with all it imports as one file, `fileName` in the CLI's folder; its chunks. */
+async function singleBundle(input, fileName, what) {
+  const b = await rolldown(inputOptions(input, false));
+  const { output: out } = await b.generate({
+    ...outputOptions,
+    entryFileNames: fileName,
+    codeSplitting: false,
+  });
+  await b.close();
+  if (out.filter((c) => c.type === "chunk").length !== 1)
+    throw new Error(`${what}'s bundle is not one file`);
+  return out;
+}
+const threadOutput = await singleBundle(
+  join(root, "dist/src/montecarlo/threadWorker.js"),
+  "bme-thread.cjs",
+  "the worker thread",
+);
 
 // The Piscina worker of `bme worker` (the queue) the same way (decision 144):
 // src/montecarlo/worker.js in one file, bme-pool.cjs, run by dist/src/cli/pool.mjs.
-const poolBundle = await rolldown(inputOptions(join(root, "dist/src/montecarlo/worker.js"), false));
-const { output: poolOutput } = await poolBundle.generate({
-  ...outputOptions,
-  entryFileNames: "bme-pool.cjs",
-  codeSplitting: false,
-});
-await poolBundle.close();
-if (poolOutput.filter((c) => c.type === "chunk").length !== 1)
-  throw new Error("the Piscina worker's bundle is not one file");
+const poolOutput = await singleBundle(
+  join(root, "dist/src/montecarlo/worker.js"),
+  "bme-pool.cjs",
+  "the Piscina worker",
+);
 
 // A chunk runs inside scripts/cli-entry.mjs's wrapper: its import() of a chunk or a package is
 // the entry's __bme_import (which imports the packages a chunk needs before it runs it), its

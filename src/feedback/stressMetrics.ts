@@ -1,5 +1,5 @@
 import { runwayOf } from "../metrics/stress.js";
-import { meanWithin } from "../montecarlo/quantile.js";
+import { meanBy } from "../montecarlo/quantile.js";
 import type { Scenario } from "../scenario/schema.js";
 /** The standard battery of `bme stress` (docs/model-feedback.md, "Stress battery"). */
 export const SHOCKS = [
@@ -170,7 +170,7 @@ export function loopValue(
     case "suppliers":
       return sum(cols.suppliers);
     case "marginPerSupplier":
-      return meanOfColumns(cols.margins, v);
+      return meanBy(cols.margins.length, (k) => v(cols.margins[k]));
     case "netChurn":
       return sum(cols.entries) - sum(cols.exits);
     case "jobsLost":
@@ -184,20 +184,6 @@ export function loopValue(
     case "expiredTasks":
       return queue ? queue.expired[t] : Number.NaN;
   }
-}
-
-/** The mean of the columns' values (v(col)), held within their range (meanWithin); NaN for none. */
-function meanOfColumns(cs: readonly number[], v: (col: number) => number): number {
-  let sum = 0;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const c of cs) {
-    const x = v(c);
-    sum += x;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-  }
-  return meanWithin(sum, cs.length, lo, hi);
 }
 
 /** What one run of a stress chunk left: days completed, whether it stopped on an error, its queue (marketplace). */

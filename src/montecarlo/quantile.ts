@@ -35,16 +35,24 @@ export function meanWithin(sum: number, n: number, lo: number, hi: number): numb
 
 /** The mean of a sample's values, held within their range (meanWithin); NaN when there are none. */
 export function meanOf(values: ArrayLike<number>): number {
+  return meanBy(values.length, (k) => values[k]);
+}
+
+/**
+ * The mean of the n values value(0) … value(n − 1), added in that order and held within their
+ * range (meanWithin); NaN for n = 0. For values that are not stored as one array.
+ */
+export function meanBy(n: number, value: (k: number) => number): number {
   let sum = 0;
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
-  for (let k = 0; k < values.length; k++) {
-    const v = values[k];
+  for (let k = 0; k < n; k++) {
+    const v = value(k);
     sum += v;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  return meanWithin(sum, values.length, lo, hi);
+  return meanWithin(sum, n, lo, hi);
 }
 
 /**
