@@ -155,6 +155,8 @@ export function runChunk(
   plugins?: LoadedPlugins,
   /** Histogram mode: fold into these (the thread's, for the task's point) and hand none back. */
   held?: HeldHistograms,
+  /** Exact mode: keep the values in shared memory (a worker thread's reply shares, not copies). */
+  shared = false,
 ): ChunkPartial {
   const scenario = pointScenario(task.scenario, task.point);
   const r = cachedRunner(scenario, plugins?.policies ?? []);
@@ -164,7 +166,11 @@ export function runChunk(
   const exact = task.runs <= EXACT_RUNS;
   const band = bandColumns(c.columns, days, task.columns);
   const bandBuf = band.cols === null ? null : bufferOf(r, "band", band.cells * batch);
-  const values = exact ? new Float64Array(n * band.cells) : null;
+  const values = !exact
+    ? null
+    : shared
+      ? new Float64Array(new SharedArrayBuffer(n * band.cells * 8))
+      : new Float64Array(n * band.cells);
   let t = clock();
   const folder = exact
     ? null
@@ -262,6 +268,29 @@ export function runChunk(
     metricNames,
     failed,
   };
+}
+
+/** Typed arrays from this size up are shared between threads by sharedCopy. */
+const SHARE_BYTES = 64 * 1024;
+
+/**
+ * `o` with each of its large typed arrays copied into a SharedArrayBuffer (postMessage then
+ * shares it instead of copying it twice, and nothing is detached: docs/decisions.md 151);
+ * arrays already shared are kept as they are.
+ */
+export function sharedCopy<T extends object>(o: T): T {
+  const out = { ...o } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) {
+    if (!ArrayBuffer.isView(v) || v instanceof DataView) continue;
+    if (v.byteLength < SHARE_BYTES || v.buffer instanceof SharedArrayBuffer) continue;
+    const a = v as unknown as Float64Array;
+    const c = new (a.constructor as Float64ArrayConstructor)(
+      new SharedArrayBuffer(a.byteLength),
+    );
+    c.set(a);
+    out[k] = c;
+  }
+  return out as T;
 }
 
 /** The plan of a chunk's point: the one handed with the task, or made here from the pilot. */
@@ -421,7 +450,7 @@ export class PointAccumulator {
   /**
    * Fold in the histograms of whole chunks: ignored when every one of its chunks is already
    * counted, refused when some are. `owned`: the piece's arrays are handed over (a thread's,
-   * transferred) and may become this accumulator's, uncopied.
+   * in shared memory) and may become this accumulator's, uncopied.
    */
   addHistograms(piece: HistogramPiece, owned = false): void {
     let seen = 0;

@@ -11,7 +11,9 @@ import {
   type RefineTask,
   runChunk,
   runRefine,
+  sharedCopy,
 } from "./chunk.js";
+import type { BandPlan } from "./histogram.js";
 
 /** A message to a Monte Carlo worker thread: run a chunk, or hand over a point's histograms. */
 export type ThreadRequest =
@@ -29,7 +31,7 @@ export type ThreadReply =
  * One lane of the local Monte Carlo: a worker thread (or this thread) that runs chunks one at
  * a time and keeps the histograms of each point it worked on, counting all its chunks of the
  * point into one accumulator (docs/bands.md): a histogram is handed over once per thread and
- * point, not once per chunk, and transferred rather than copied.
+ * point, not once per chunk, in shared memory (threadWorker.ts: nothing is transferred).
  */
 export interface Lane {
   /** Run a chunk; its histograms stay in the lane (the partial has `histograms: null`). */
@@ -93,6 +95,24 @@ export function inThreadLane(signal?: AbortSignal): Lane {
     },
     close: async () => {},
   };
+}
+
+/** Plans copied into shared memory (sharedPlan), by the plan: once per point, not per chunk. */
+const sharedPlans = new WeakMap<BandPlan, BandPlan>();
+
+/**
+ * `task` with its point's plan (≈ 2 MB for the whitepaper's table) in shared memory, copied
+ * once per point: each chunk's message then shares it with the thread instead of cloning it.
+ */
+function withSharedPlan<T extends ChunkTask>(task: T): T {
+  const plan = task.plan;
+  if (!plan) return task;
+  let s = sharedPlans.get(plan);
+  if (!s) {
+    s = sharedCopy(plan);
+    sharedPlans.set(plan, s);
+  }
+  return { ...task, plan: s };
 }
 
 /** A worker thread started ahead of its experiment, with what went wrong before it was used. */
@@ -175,11 +195,13 @@ export function threadLane(): Lane {
     });
   return {
     run: async (task) =>
-      ((await ask({ kind: "chunk", task })) as { partial: ChunkPartial }).partial,
+      ((await ask({ kind: "chunk", task: withSharedPlan(task) })) as { partial: ChunkPartial })
+        .partial,
     histograms: async (point) =>
       ((await ask({ kind: "histograms", point })) as { piece: HistogramPiece | null }).piece,
     refine: async (task) =>
-      ((await ask({ kind: "refine", task })) as { collected: Collected }).collected,
+      ((await ask({ kind: "refine", task: withSharedPlan(task) })) as { collected: Collected })
+        .collected,
     async close() {
       worker.removeAllListeners("exit");
       fail(new Error("the Monte Carlo was stopped"));
