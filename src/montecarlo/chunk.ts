@@ -284,9 +284,7 @@ export function sharedCopy<T extends object>(o: T): T {
     if (!ArrayBuffer.isView(v) || v instanceof DataView) continue;
     if (v.byteLength < SHARE_BYTES || v.buffer instanceof SharedArrayBuffer) continue;
     const a = v as unknown as Float64Array;
-    const c = new (a.constructor as Float64ArrayConstructor)(
-      new SharedArrayBuffer(a.byteLength),
-    );
+    const c = new (a.constructor as Float64ArrayConstructor)(new SharedArrayBuffer(a.byteLength));
     c.set(a);
     out[k] = c;
   }
