@@ -4,9 +4,11 @@ import {
   type HeldHistograms,
   type HistogramPiece,
   runChunk,
+  runPilot,
   runRefine,
   sharedCopy,
 } from "./chunk.js";
+import { planCells } from "./runner.js";
 import type { ThreadReply, ThreadRequest } from "./threads.js";
 
 /**
@@ -30,6 +32,15 @@ async function handle(m: ThreadRequest): Promise<ThreadReply> {
     const partial = runChunk(m.task, plugins, h, true);
     if (h.hist) held.set(m.task.point.index, h);
     return { kind: "chunk", partial };
+  }
+  if (m.kind === "pilot") {
+    const plugins = m.task.plugins?.length ? await loadPluginRefs(m.task.plugins) : undefined;
+    runPilot(m.task, plugins);
+    return { kind: "pilot" };
+  }
+  if (m.kind === "plan") {
+    const { pilot, good, cellStart, cellEnd } = m.task;
+    return { kind: "plan", plan: planCells(pilot, good, cellStart, cellEnd) };
   }
   if (m.kind === "refine") {
     const plugins = m.task.plugins?.length ? await loadPluginRefs(m.task.plugins) : undefined;

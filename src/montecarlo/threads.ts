@@ -8,21 +8,29 @@ import {
   type ChunkTask,
   type HeldHistograms,
   type HistogramPiece,
+  type PilotTask,
+  type PlanTask,
   type RefineTask,
   runChunk,
+  runPilot,
   runRefine,
   sharedCopy,
 } from "./chunk.js";
 import type { BandPlan } from "./histogram.js";
+import { planCells } from "./runner.js";
 
 /** A message to a Monte Carlo worker thread: run a chunk, or hand over a point's histograms. */
 export type ThreadRequest =
   | { readonly kind: "chunk"; readonly task: ChunkTask }
+  | { readonly kind: "pilot"; readonly task: PilotTask }
+  | { readonly kind: "plan"; readonly task: PlanTask }
   | { readonly kind: "histograms"; readonly point: number }
   | { readonly kind: "refine"; readonly task: RefineTask };
 
 export type ThreadReply =
   | { readonly kind: "chunk"; readonly partial: ChunkPartial }
+  | { readonly kind: "pilot" }
+  | { readonly kind: "plan"; readonly plan: BandPlan }
   | { readonly kind: "histograms"; readonly piece: HistogramPiece | null }
   | { readonly kind: "refine"; readonly collected: Collected }
   | { readonly kind: "error"; readonly message: string; readonly name: string };
@@ -38,6 +46,10 @@ export interface Lane {
   run(task: ChunkTask): Promise<ChunkPartial>;
   /** The histograms of every chunk of `point` the lane ran, handed over (null: none). */
   histograms(point: number): Promise<HistogramPiece | null>;
+  /** Run a slice of a point's pilot into its shared table. */
+  pilot(task: PilotTask): Promise<void>;
+  /** Plan a slice of a point's cells from its whole pilot. */
+  plan(task: PlanTask): Promise<BandPlan>;
   /** Run a slice of a point's refinement (its runs again, collecting the wanted buckets). */
   refine(task: RefineTask): Promise<Collected>;
   /** Stop: a chunk under way is abandoned (its promise rejects). */
@@ -86,6 +98,11 @@ export function inThreadLane(signal?: AbortSignal): Lane {
       held.delete(point);
       return h?.hist ? { ranges: h.ranges, data: h.hist.handOver() } : null;
     },
+    async pilot(task) {
+      const plugins = task.plugins?.length ? await loadPluginRefs(task.plugins) : undefined;
+      runPilot(task, plugins);
+    },
+    plan: async (task) => planCells(task.pilot, task.good, task.cellStart, task.cellEnd),
     async refine(task) {
       // yield first: the worker threads' slices are asked before this thread runs its own
       await new Promise((done) => setImmediate(done));
@@ -197,6 +214,10 @@ export function threadLane(): Lane {
     run: async (task) =>
       ((await ask({ kind: "chunk", task: withSharedPlan(task) })) as { partial: ChunkPartial })
         .partial,
+    pilot: async (task) => {
+      await ask({ kind: "pilot", task });
+    },
+    plan: async (task) => ((await ask({ kind: "plan", task })) as { plan: BandPlan }).plan,
     histograms: async (point) =>
       ((await ask({ kind: "histograms", point })) as { piece: HistogramPiece | null }).piece,
     refine: async (task) =>
