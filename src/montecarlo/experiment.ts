@@ -289,11 +289,10 @@ export async function runExperiment(
         runsDone += task.runEnd - task.runStart;
         options.onProgress?.(runsDone, total);
         if (a.runsDone === runs) {
-          // the point's histograms, from every lane that ran some of its chunks
-          for (const l of holders.get(task.point.index) ?? []) {
-            const piece = await l.histograms(task.point.index);
+          // the point's histograms, from every lane that ran some of its chunks (asked at once)
+          const held = [...(holders.get(task.point.index) ?? [])];
+          for (const piece of await Promise.all(held.map((l) => l.histograms(task.point.index))))
             if (piece) a.addHistograms(piece, true);
-          }
           holders.delete(task.point.index);
           // refinement, where the histograms' bound is too loose: the runs again, on every lane
           const want = a.locate();
