@@ -138,12 +138,12 @@ async function lanePlan(t: ChunkTask, lanes: readonly Lane[]): Promise<BandPlan>
 }
 
 /**
- * The fewest runs worth a worker thread (docs/decisions.md, "Lanes from the work"): a thread
- * costs about 0.6–0.8 s of CPU whatever its share of the work (measured on the whitepaper
- * scenario, 2026-12-01: starting it, its own pilot plan, its own histograms of every cell
- * allocated and zeroed, its own JIT warm-up and garbage collection), a run ≈ 0.25–0.3 ms, so
- * two threads beat this thread alone from about 5,000–8,000 runs (estimated from CPU seconds
- * on a loaded machine). So each thread gets at least four blocks.
+ * The fewest runs worth a worker thread (docs/decisions.md, "Lanes from the work"): two threads
+ * cost about 1.0 s of CPU more than this thread alone whatever their share of the work
+ * (measured on the whitepaper scenario, 2026-12-02, after decisions 151–152; it was ≈ 1.45 s:
+ * starting them, their own JIT warm-up, histograms of every cell allocated, zeroed and handed
+ * over), a run ≈ 0.2 ms, so two threads beat this thread alone from about 5,000–6,000 runs on
+ * two free cores. So each thread gets at least four blocks.
  */
 export const MIN_THREAD_RUNS = 4 * BLOCK_RUNS;
 
