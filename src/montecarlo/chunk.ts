@@ -34,7 +34,7 @@ import { type BandPlan, CellHistograms, type HistogramData } from "./histogram.j
 import { outcomeContext } from "./outcomes.js";
 import { BatchOutcomes } from "./outcomesBatch.js";
 import { meanWithin, summarizeSample } from "./quantile.js";
-import { bufferOf, cachedRunner, planOf, type Runner } from "./runner.js";
+import { bufferOf, cachedRunner, pilotRuns, planOf, type Runner } from "./runner.js";
 
 /** Cells of an exact point's quantiles computed between two yields of finishYielding. */
 const EXACT_SLICE = 1024;
@@ -155,6 +155,8 @@ export function runChunk(
   plugins?: LoadedPlugins,
   /** Histogram mode: fold into these (the thread's, for the task's point) and hand none back. */
   held?: HeldHistograms,
+  /** Exact mode: keep the values in shared memory (a worker thread's reply shares, not copies). */
+  shared = false,
 ): ChunkPartial {
   const scenario = pointScenario(task.scenario, task.point);
   const r = cachedRunner(scenario, plugins?.policies ?? []);
@@ -164,7 +166,11 @@ export function runChunk(
   const exact = task.runs <= EXACT_RUNS;
   const band = bandColumns(c.columns, days, task.columns);
   const bandBuf = band.cols === null ? null : bufferOf(r, "band", band.cells * batch);
-  const values = exact ? new Float64Array(n * band.cells) : null;
+  const values = !exact
+    ? null
+    : shared
+      ? new Float64Array(new SharedArrayBuffer(n * band.cells * 8))
+      : new Float64Array(n * band.cells);
   let t = clock();
   const folder = exact
     ? null
@@ -264,6 +270,27 @@ export function runChunk(
   };
 }
 
+/** Typed arrays from this size up are shared between threads by sharedCopy. */
+const SHARE_BYTES = 64 * 1024;
+
+/**
+ * `o` with each of its large typed arrays copied into a SharedArrayBuffer (postMessage then
+ * shares it instead of copying it twice, and nothing is detached: docs/decisions.md 151);
+ * arrays already shared are kept as they are.
+ */
+export function sharedCopy<T extends object>(o: T): T {
+  const out = { ...o } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) {
+    if (!ArrayBuffer.isView(v) || v instanceof DataView) continue;
+    if (v.byteLength < SHARE_BYTES || v.buffer instanceof SharedArrayBuffer) continue;
+    const a = v as unknown as Float64Array;
+    const c = new (a.constructor as Float64ArrayConstructor)(new SharedArrayBuffer(a.byteLength));
+    c.set(a);
+    out[k] = c;
+  }
+  return out as T;
+}
+
 /** The plan of a chunk's point: the one handed with the task, or made here from the pilot. */
 function taskPlan(task: ChunkTask, r: Runner, scenario: Scenario): BandPlan {
   const plan = task.plan ?? planOf(r, scenario, task.seed, task.runs);
@@ -272,6 +299,33 @@ function taskPlan(task: ChunkTask, r: Runner, scenario: Scenario): BandPlan {
       `point ${task.point.index}: the bucket plan is for ${plan.start.length} cells, the table has ${r.cells}`,
     );
   return plan;
+}
+
+/**
+ * A slice of a point's pilot (runs runStart … runEnd−1, runStart a multiple of PILOT_SLICE),
+ * run into the point's shared pilot table: the lanes run the pilot between them (decision 152).
+ */
+export interface PilotTask extends ChunkTask {
+  /** The whole pilot, `pilot[cell·n + run]` (n = good.length), in shared memory. */
+  readonly pilot: Float64Array;
+  readonly good: Uint8Array;
+}
+
+/** Run a slice of a point's pilot into its shared table. */
+export function runPilot(task: PilotTask, plugins?: LoadedPlugins): void {
+  const scenario = pointScenario(task.scenario, task.point);
+  const r = cachedRunner(scenario, plugins?.policies ?? []);
+  if (task.pilot.length !== r.cells * task.good.length)
+    throw new Error(`point ${task.point.index}: the pilot table does not fit its scenario`);
+  pilotRuns(r, task.seed, task.runStart, task.runEnd, task.pilot, task.good);
+}
+
+/** A slice of the cells of a point's plan, from its whole pilot (planCells). */
+export interface PlanTask {
+  readonly pilot: Float64Array;
+  readonly good: Uint8Array;
+  readonly cellStart: number;
+  readonly cellEnd: number;
 }
 
 /**
@@ -421,7 +475,7 @@ export class PointAccumulator {
   /**
    * Fold in the histograms of whole chunks: ignored when every one of its chunks is already
    * counted, refused when some are. `owned`: the piece's arrays are handed over (a thread's,
-   * transferred) and may become this accumulator's, uncopied.
+   * in shared memory) and may become this accumulator's, uncopied.
    */
   addHistograms(piece: HistogramPiece, owned = false): void {
     let seen = 0;

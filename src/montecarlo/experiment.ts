@@ -1,5 +1,6 @@
 import { totalmem } from "node:os";
 import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/types.js";
+import { compileScenario } from "../engine/compile.js";
 import type { Policy } from "../plugins/api.js";
 import { experimentPlugins, loadPluginRefs } from "../plugins/refs.js";
 import type { Collected } from "./bands.js";
@@ -16,7 +17,7 @@ import {
 import { checkBandColumns, experimentColumns } from "./columns.js";
 import type { BandPlan } from "./histogram.js";
 import { checkBandMemory, experimentBandWork } from "./memory.js";
-import { pointPlan } from "./runner.js";
+import { joinPlans, PILOT_RUNS, PILOT_SLICE, pointPlan } from "./runner.js";
 import { inThreadLane, type Lane, threadLane } from "./threads.js";
 
 export interface RunExperimentOptions {
@@ -67,38 +68,82 @@ export function chunkBlocks(runs: number, workers: number): number {
 const PLAN_PHASE = "pilot plan, once per point";
 
 /**
- * Histogram bands: a chunk with its point's bucket plan. Each point's pilot is run and planned
- * once, in this thread, when its first chunk is handed out (for the first point, while the
- * worker threads start), and the same plan goes to every lane with each chunk (`plans`: the
- * points' plans made so far, by index).
+ * Histogram bands: a chunk with its point's bucket plan, made once per point when its first
+ * chunk is handed out, and the same plan goes to every lane with each chunk (`plans`: the
+ * points' plans made so far, by index). With one lane (this thread) the pilot is run and
+ * planned here (pointPlan); worker-thread lanes make it between them (lanePlan).
  */
 function withPlan(
   t: ChunkTask,
-  plans: Map<number, BandPlan>,
+  plans: Map<number, BandPlan | Promise<BandPlan>>,
+  lanes: readonly Lane[],
   policies: readonly Policy[],
-): ChunkTask {
+): ChunkTask | Promise<ChunkTask> {
   if (t.runs <= EXACT_RUNS) return t;
   let plan = plans.get(t.point.index);
   if (!plan) {
-    const t0 = phaseClock.enabled ? process.cpuUsage() : null;
-    plan = pointPlan(pointScenario(t.scenario, t.point), t.seed, t.runs, policies);
+    plan = lanes.length > 1 ? lanePlan(t, lanes) : inThreadPlan(t, policies);
     plans.set(t.point.index, plan);
-    if (t0) {
-      const u = process.cpuUsage(t0);
-      const s = phaseClock.seconds;
-      s[PLAN_PHASE] = (s[PLAN_PHASE] ?? 0) + (u.user + u.system) / 1e6;
-    }
   }
-  return { ...t, plan };
+  return plan instanceof Promise ? plan.then((p) => ({ ...t, plan: p })) : { ...t, plan };
+}
+
+function inThreadPlan(t: ChunkTask, policies: readonly Policy[]): BandPlan {
+  const t0 = phaseClock.enabled ? process.cpuUsage() : null;
+  const plan = pointPlan(pointScenario(t.scenario, t.point), t.seed, t.runs, policies);
+  if (t0) {
+    const u = process.cpuUsage(t0);
+    const s = phaseClock.seconds;
+    s[PLAN_PHASE] = (s[PLAN_PHASE] ?? 0) + (u.user + u.system) / 1e6;
+  }
+  return plan;
 }
 
 /**
- * The fewest runs worth a worker thread (docs/decisions.md, "Lanes from the work"): a thread
- * costs about 0.6–0.8 s of CPU whatever its share of the work (measured on the whitepaper
- * scenario, 2026-12-01: starting it, its own pilot plan, its own histograms of every cell
- * allocated and zeroed, its own JIT warm-up and garbage collection), a run ≈ 0.25–0.3 ms, so
- * two threads beat this thread alone from about 5,000–8,000 runs (estimated from CPU seconds
- * on a loaded machine). So each thread gets at least four blocks.
+ * A point's plan made by worker-thread lanes (decision 152): the pilot's runs in slices of
+ * PILOT_SLICE runs into one shared table, then the plan in slices of the cells (planCells),
+ * joined here: the same plan as pointPlan's, which the lanes would otherwise wait for while
+ * this thread ran the pilot (warming up its own JIT for it alone) and planned every cell.
+ */
+async function lanePlan(t: ChunkTask, lanes: readonly Lane[]): Promise<BandPlan> {
+  const c = compileScenario(pointScenario(t.scenario, t.point));
+  const cells = c.columns.length * c.days;
+  const n = Math.min(PILOT_RUNS, t.runs);
+  const pilot = new Float64Array(new SharedArrayBuffer(cells * n * 8));
+  const good = new Uint8Array(new SharedArrayBuffer(n));
+  const slices: Promise<void>[] = [];
+  for (let s = 0, k = 0; s < n; s += PILOT_SLICE, k++)
+    slices.push(
+      lanes[k % lanes.length].pilot({
+        ...t,
+        runStart: s,
+        runEnd: Math.min(n, s + PILOT_SLICE),
+        pilot,
+        good,
+      }),
+    );
+  await Promise.all(slices);
+  const L = lanes.length;
+  const parts = await Promise.all(
+    lanes.map((l, k) =>
+      l.plan({
+        pilot,
+        good,
+        cellStart: Math.floor((cells * k) / L),
+        cellEnd: Math.floor((cells * (k + 1)) / L),
+      }),
+    ),
+  );
+  return joinPlans(parts);
+}
+
+/**
+ * The fewest runs worth a worker thread (docs/decisions.md, "Lanes from the work"): two threads
+ * cost about 1.0 s of CPU more than this thread alone whatever their share of the work
+ * (measured on the whitepaper scenario, 2026-12-02, after decisions 151–152; it was ≈ 1.45 s:
+ * starting them, their own JIT warm-up, histograms of every cell allocated, zeroed and handed
+ * over), a run ≈ 0.2 ms, so two threads beat this thread alone from about 5,000–6,000 runs on
+ * two free cores. So each thread gets at least four blocks.
  */
 export const MIN_THREAD_RUNS = 4 * BLOCK_RUNS;
 
@@ -198,7 +243,7 @@ export async function runExperiment(
     ...experimentColumns(spec),
   };
   const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs, source)]));
-  const plans = new Map<number, BandPlan>();
+  const plans = new Map<number, BandPlan | Promise<BandPlan>>();
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
   // one worker: this thread is the lane; more: worker threads only, so this thread stays free
   // to see Ctrl-C at once (a chunk it ran would hold the signal until it ended; decision 84)
@@ -209,9 +254,7 @@ export async function runExperiment(
       : Array.from({ length: nLanes }, () => threadLane());
   // which lanes ran chunks of each point (they hold its histograms)
   const holders = new Map<number, Set<Lane>>();
-  const stop = () => {
-    for (const l of lanes) void l.close();
-  };
+  const stop = () => Promise.all(lanes.map((l) => l.close()));
   options.signal?.addEventListener("abort", stop, { once: true });
   const total = todo.length * runs;
   let runsDone = 0;
@@ -227,12 +270,13 @@ export async function runExperiment(
     const lane = async (me: Lane) => {
       while (next < tasks.length) {
         if (stopped()) return;
-        const task = withPlan(tasks[next++], plans, source.policies);
+        let task = tasks[next++];
         let partial: ChunkPartial;
         try {
+          task = await withPlan(task, plans, lanes, source.policies);
           partial = await me.run(task);
         } catch (e) {
-          // Ctrl-C: the chunk under way is dropped (its point reruns on --resume)
+          // Ctrl-C: the chunk under way (or its point's pilot) is dropped (it reruns on --resume)
           if (stopped()) return;
           throw e;
         }
@@ -245,11 +289,10 @@ export async function runExperiment(
         runsDone += task.runEnd - task.runStart;
         options.onProgress?.(runsDone, total);
         if (a.runsDone === runs) {
-          // the point's histograms, from every lane that ran some of its chunks
-          for (const l of holders.get(task.point.index) ?? []) {
-            const piece = await l.histograms(task.point.index);
+          // the point's histograms, from every lane that ran some of its chunks (asked at once)
+          const held = [...(holders.get(task.point.index) ?? [])];
+          for (const piece of await Promise.all(held.map((l) => l.histograms(task.point.index))))
             if (piece) a.addHistograms(piece, true);
-          }
           holders.delete(task.point.index);
           // refinement, where the histograms' bound is too loose: the runs again, on every lane
           const want = a.locate();

@@ -126,22 +126,90 @@ const BATCH = 256;
 
 /** The bucket plan of a point from its pilot (planFromPilot): the good pilot runs' values. */
 function pilotPlan(r: Runner, seed: number, runs: number): BandPlan {
-  const { cells, batch } = r;
   const n = Math.min(PILOT_RUNS, runs);
-  const pilot = new Float64Array(cells * n);
+  const pilot = new Float64Array(r.cells * n);
   const pilotGood = new Uint8Array(n);
-  const out = new Float64Array(cells * batch);
-  const good = new Uint8Array(batch);
-  for (let run0 = 0; run0 < n; run0 += batch) {
-    const count = Math.min(batch, n - run0);
-    r.run(seed, run0, count, out, good);
-    pilotGood.set(good.subarray(0, count), run0);
+  pilotRuns(r, seed, 0, n, pilot, pilotGood);
+  return planFromPilot(pilot, n, pilotGood);
+}
+
+/**
+ * Pilot runs run0 … run1−1 (run0 a multiple of PILOT_SLICE: the batches are the same however
+ * the pilot is split) into `pilot[cell·n + run]` and `good[run]`, n = good.length.
+ */
+export function pilotRuns(
+  r: Runner,
+  seed: number,
+  run0: number,
+  run1: number,
+  pilot: Float64Array,
+  good: Uint8Array,
+): void {
+  const { cells, batch } = r;
+  const n = good.length;
+  const out = bufferOf(r, "out", cells * batch);
+  const ok = new Uint8Array(batch);
+  for (let k0 = run0; k0 < run1; k0 += batch) {
+    const count = Math.min(batch, run1 - k0);
+    r.run(seed, k0, count, out, ok);
+    good.set(ok.subarray(0, count), k0);
     if (count === n) pilot.set(out.subarray(0, cells * n));
     else
       for (let i = 0; i < cells; i++)
-        pilot.set(out.subarray(i * count, (i + 1) * count), i * n + run0);
+        pilot.set(out.subarray(i * count, (i + 1) * count), i * n + k0);
   }
-  return planFromPilot(pilot, n, pilotGood);
+}
+
+/** The pilot is split between lanes in slices of this many runs (a multiple of every batch). */
+export const PILOT_SLICE = 256;
+
+/**
+ * The plan of cells cellStart … cellEnd−1 from the whole pilot (`pilot[cell·n + run]`, n =
+ * good.length): planFromPilot plans each cell from its own values alone, so the plans of any
+ * split of the cells, joined (joinPlans), are the plan of all of them.
+ */
+export function planCells(
+  pilot: Float64Array,
+  good: Uint8Array,
+  cellStart: number,
+  cellEnd: number,
+): BandPlan {
+  const n = good.length;
+  return planFromPilot(pilot.subarray(cellStart * n, cellEnd * n), n, good);
+}
+
+/** The plan of consecutive cell ranges' plans (planCells), in cell order. */
+export function joinPlans(parts: readonly BandPlan[]): BandPlan {
+  const total = <T extends Float64Array | Uint8Array | Uint16Array>(
+    pick: (p: BandPlan) => T,
+  ): T => {
+    const len = parts.reduce((a, p) => a + pick(p).length, 0);
+    const out = new (pick(parts[0]).constructor as new (n: number) => T)(len);
+    let at = 0;
+    for (const p of parts) {
+      out.set(pick(p) as never, at);
+      at += pick(p).length;
+    }
+    return out;
+  };
+  // each part's adaptive cells' offsets start after the earlier parts' offsets
+  const fineAt = new Int32Array(parts.reduce((a, p) => a + p.fineAt.length, 0));
+  let at = 0;
+  let shift = 0;
+  for (const p of parts) {
+    for (let i = 0; i < p.fineAt.length; i++)
+      fineAt[at + i] = p.fineAt[i] < 0 ? p.fineAt[i] : p.fineAt[i] + shift;
+    at += p.fineAt.length;
+    shift += p.fine.length;
+  }
+  return {
+    start: total((p) => p.start),
+    scale: total((p) => p.scale),
+    log: total((p) => p.log),
+    varies: total((p) => p.varies),
+    fineAt,
+    fine: total((p) => p.fine),
+  };
 }
 
 const NO_POLICIES: readonly Policy[] = [];

@@ -1,54 +1,58 @@
 import { parentPort } from "node:worker_threads";
 import { loadPluginRefs } from "../plugins/refs.js";
 import {
-  type ChunkPartial,
   type HeldHistograms,
   type HistogramPiece,
   runChunk,
+  runPilot,
   runRefine,
+  sharedCopy,
 } from "./chunk.js";
+import { planCells } from "./runner.js";
 import type { ThreadReply, ThreadRequest } from "./threads.js";
 
 /**
  * Worker-thread entry of the local Monte Carlo (src/montecarlo/threads.ts): runs chunks,
- * keeping each point's histograms in this thread across its chunks, and hands them over
- * (transferred, not copied) when asked for a point's.
+ * keeping each point's histograms in this thread across its chunks, and hands them over when
+ * asked for a point's.
+ *
+ * Nothing is transferred (docs/decisions.md 151): detaching an ArrayBuffer in this isolate
+ * invalidates V8's ArrayBufferDetaching protector for the whole isolate, and from then on every
+ * typed-array access in optimised code checks for a detached buffer (the kernel and the
+ * counting ran ≈ 25% slower per run). Small replies are copied by postMessage; what is large
+ * is allocated on (exact values) or copied once into (histograms) SharedArrayBuffers, which
+ * postMessage shares rather than copies.
  */
 const held = new Map<number, HeldHistograms>();
 
-/** The buffers of a partial's or a piece's typed arrays, to transfer rather than copy. */
-export function buffersOf(arrays: readonly ArrayBufferView[]): ArrayBuffer[] {
-  const set = new Set<ArrayBuffer>();
-  for (const a of arrays) if (a.buffer instanceof ArrayBuffer) set.add(a.buffer);
-  return [...set];
-}
-
-function partialBuffers(p: ChunkPartial): ArrayBuffer[] {
-  return buffersOf([p.blockSums, ...(p.values ? [p.values] : []), ...p.outcomes]);
-}
-
-function pieceBuffers(p: HistogramPiece): ArrayBuffer[] {
-  const d = p.data;
-  return buffersOf([d.rowOf, d.atom, d.atomCount, d.counts, d.minMax]);
-}
-
-async function handle(m: ThreadRequest): Promise<[ThreadReply, ArrayBuffer[]]> {
+async function handle(m: ThreadRequest): Promise<ThreadReply> {
   if (m.kind === "chunk") {
     const plugins = m.task.plugins?.length ? await loadPluginRefs(m.task.plugins) : undefined;
     const h = held.get(m.task.point.index) ?? { hist: null, ranges: [] };
-    const partial = runChunk(m.task, plugins, h);
+    const partial = runChunk(m.task, plugins, h, true);
     if (h.hist) held.set(m.task.point.index, h);
-    return [{ kind: "chunk", partial }, partialBuffers(partial)];
+    return { kind: "chunk", partial };
+  }
+  if (m.kind === "pilot") {
+    const plugins = m.task.plugins?.length ? await loadPluginRefs(m.task.plugins) : undefined;
+    runPilot(m.task, plugins);
+    return { kind: "pilot" };
+  }
+  if (m.kind === "plan") {
+    const { pilot, good, cellStart, cellEnd } = m.task;
+    return { kind: "plan", plan: planCells(pilot, good, cellStart, cellEnd) };
   }
   if (m.kind === "refine") {
     const plugins = m.task.plugins?.length ? await loadPluginRefs(m.task.plugins) : undefined;
-    const collected = runRefine(m.task, plugins);
-    return [{ kind: "refine", collected }, buffersOf(collected.flat())];
+    return { kind: "refine", collected: runRefine(m.task, plugins) };
   }
   const h = held.get(m.point);
   held.delete(m.point);
-  const piece = h?.hist ? { ranges: h.ranges, data: h.hist.handOver() } : null;
-  return [{ kind: "histograms", piece }, piece ? pieceBuffers(piece) : []];
+  // the counts and min/max rows (tens of MB) copied once into shared memory, not cloned twice
+  const piece: HistogramPiece | null = h?.hist
+    ? { ranges: h.ranges, data: sharedCopy(h.hist.handOver()) }
+    : null;
+  return { kind: "histograms", piece };
 }
 
 // one request at a time, in the order posted (the coordinator matches replies by order)
@@ -61,7 +65,7 @@ parentPort?.on("message", (m: ThreadRequest | string) => {
 
 function answer(m: ThreadRequest): Promise<void> {
   return handle(m).then(
-    ([reply, transfer]) => parentPort!.postMessage(reply, transfer),
+    (reply) => parentPort!.postMessage(reply),
     (e: unknown) =>
       parentPort!.postMessage({
         kind: "error",

@@ -8,19 +8,29 @@ import {
   type ChunkTask,
   type HeldHistograms,
   type HistogramPiece,
+  type PilotTask,
+  type PlanTask,
   type RefineTask,
   runChunk,
+  runPilot,
   runRefine,
+  sharedCopy,
 } from "./chunk.js";
+import type { BandPlan } from "./histogram.js";
+import { planCells } from "./runner.js";
 
 /** A message to a Monte Carlo worker thread: run a chunk, or hand over a point's histograms. */
 export type ThreadRequest =
   | { readonly kind: "chunk"; readonly task: ChunkTask }
+  | { readonly kind: "pilot"; readonly task: PilotTask }
+  | { readonly kind: "plan"; readonly task: PlanTask }
   | { readonly kind: "histograms"; readonly point: number }
   | { readonly kind: "refine"; readonly task: RefineTask };
 
 export type ThreadReply =
   | { readonly kind: "chunk"; readonly partial: ChunkPartial }
+  | { readonly kind: "pilot" }
+  | { readonly kind: "plan"; readonly plan: BandPlan }
   | { readonly kind: "histograms"; readonly piece: HistogramPiece | null }
   | { readonly kind: "refine"; readonly collected: Collected }
   | { readonly kind: "error"; readonly message: string; readonly name: string };
@@ -29,13 +39,17 @@ export type ThreadReply =
  * One lane of the local Monte Carlo: a worker thread (or this thread) that runs chunks one at
  * a time and keeps the histograms of each point it worked on, counting all its chunks of the
  * point into one accumulator (docs/bands.md): a histogram is handed over once per thread and
- * point, not once per chunk, and transferred rather than copied.
+ * point, not once per chunk, in shared memory (threadWorker.ts: nothing is transferred).
  */
 export interface Lane {
   /** Run a chunk; its histograms stay in the lane (the partial has `histograms: null`). */
   run(task: ChunkTask): Promise<ChunkPartial>;
   /** The histograms of every chunk of `point` the lane ran, handed over (null: none). */
   histograms(point: number): Promise<HistogramPiece | null>;
+  /** Run a slice of a point's pilot into its shared table. */
+  pilot(task: PilotTask): Promise<void>;
+  /** Plan a slice of a point's cells from its whole pilot. */
+  plan(task: PlanTask): Promise<BandPlan>;
   /** Run a slice of a point's refinement (its runs again, collecting the wanted buckets). */
   refine(task: RefineTask): Promise<Collected>;
   /** Stop: a chunk under way is abandoned (its promise rejects). */
@@ -84,6 +98,11 @@ export function inThreadLane(signal?: AbortSignal): Lane {
       held.delete(point);
       return h?.hist ? { ranges: h.ranges, data: h.hist.handOver() } : null;
     },
+    async pilot(task) {
+      const plugins = task.plugins?.length ? await loadPluginRefs(task.plugins) : undefined;
+      runPilot(task, plugins);
+    },
+    plan: async (task) => planCells(task.pilot, task.good, task.cellStart, task.cellEnd),
     async refine(task) {
       // yield first: the worker threads' slices are asked before this thread runs its own
       await new Promise((done) => setImmediate(done));
@@ -93,6 +112,24 @@ export function inThreadLane(signal?: AbortSignal): Lane {
     },
     close: async () => {},
   };
+}
+
+/** Plans copied into shared memory (sharedPlan), by the plan: once per point, not per chunk. */
+const sharedPlans = new WeakMap<BandPlan, BandPlan>();
+
+/**
+ * `task` with its point's plan (≈ 2 MB for the whitepaper's table) in shared memory, copied
+ * once per point: each chunk's message then shares it with the thread instead of cloning it.
+ */
+function withSharedPlan<T extends ChunkTask>(task: T): T {
+  const plan = task.plan;
+  if (!plan) return task;
+  let s = sharedPlans.get(plan);
+  if (!s) {
+    s = sharedCopy(plan);
+    sharedPlans.set(plan, s);
+  }
+  return { ...task, plan: s };
 }
 
 /** A worker thread started ahead of its experiment, with what went wrong before it was used. */
@@ -175,11 +212,17 @@ export function threadLane(): Lane {
     });
   return {
     run: async (task) =>
-      ((await ask({ kind: "chunk", task })) as { partial: ChunkPartial }).partial,
+      ((await ask({ kind: "chunk", task: withSharedPlan(task) })) as { partial: ChunkPartial })
+        .partial,
+    pilot: async (task) => {
+      await ask({ kind: "pilot", task });
+    },
+    plan: async (task) => ((await ask({ kind: "plan", task })) as { plan: BandPlan }).plan,
     histograms: async (point) =>
       ((await ask({ kind: "histograms", point })) as { piece: HistogramPiece | null }).piece,
     refine: async (task) =>
-      ((await ask({ kind: "refine", task })) as { collected: Collected }).collected,
+      ((await ask({ kind: "refine", task: withSharedPlan(task) })) as { collected: Collected })
+        .collected,
     async close() {
       worker.removeAllListeners("exit");
       fail(new Error("the Monte Carlo was stopped"));
