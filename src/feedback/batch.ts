@@ -1,5 +1,6 @@
 import { ONCHAIN } from "../day/sequence.js";
 import type { CompiledScenario } from "../engine/compile.js";
+import { expm1 as expm1Export } from "../engine/expm1.js";
 import type { KernelOutcome, SimulationFailure } from "../engine/outcome.js";
 import {
   nextDollarReserve as nextDollarReserveExport,
@@ -18,7 +19,6 @@ import {
 import { checkInvariants as checkInvariantsExport } from "../mechanisms/invariants.js";
 import type { Out } from "../mechanisms/out.js";
 import { phaseOneEmission as phaseOneEmissionExport } from "../mechanisms/phaseOneEmission.js";
-import { phaseTwoEmission as phaseTwoEmissionExport } from "../mechanisms/phaseTwoEmission.js";
 import {
   type ReserveTopUp,
   reserveTopUpInto as reserveTopUpIntoExport,
@@ -38,7 +38,7 @@ import {
   validatorTokens as validatorTokensExport,
 } from "../mechanisms/validatorPay.js";
 import { withdrawal as withdrawalExport } from "../mechanisms/withdrawal.js";
-import { nextNormal as nextNormalExport } from "../random/normal.js";
+import { fillNormals as fillNormalsExport } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { nextSupplyWithPool as nextSupplyWithPoolExport } from "./ammBalances.js";
 import { type AmmBatch, ammBatchInto as ammBatchIntoExport } from "./ammBatch.js";
@@ -80,7 +80,7 @@ const onboardingTokens = onboardingTokensExport;
 const splitIncomeInto = splitIncomeIntoExport;
 const checkInvariants = checkInvariantsExport;
 const phaseOneEmission = phaseOneEmissionExport;
-const phaseTwoEmission = phaseTwoEmissionExport;
+const expm1 = expm1Export;
 const reserveTopUpInto = reserveTopUpIntoExport;
 const payTokensInto = payTokensIntoExport;
 const tokenDemand = tokenDemandExport;
@@ -88,7 +88,7 @@ const tokenPriceInto = tokenPriceIntoExport;
 const validationsCompleted = validationsCompletedExport;
 const validatorTokens = validatorTokensExport;
 const withdrawal = withdrawalExport;
-const nextNormal = nextNormalExport;
+const fillNormals = fillNormalsExport;
 const nextSupplyWithPool = nextSupplyWithPoolExport;
 const ammBatchInto = ammBatchIntoExport;
 const ammReserveTopUpInto = ammReserveTopUpIntoExport;
@@ -159,6 +159,10 @@ const tokensSoldOf = lanes();
 const salesUsdOf = lanes();
 const boughtByHoldersOf = lanes();
 const buyUsdOf = lanes();
+/** Σ_k min(count_k, target_k): E3's phaseOneFill and E40's slots (the same sum in the same order). */
+const filledOf = lanes();
+/** Σ_i jobs_i, E14's jobs created. */
+const jobsTotalOf = lanes();
 /** E6's demand of class k at `[k·P + b]`. */
 const dfsOf = new Float64Array(CAP_CLASSES);
 // handed from `chainPay` to `chainSettle`
@@ -194,7 +198,9 @@ const ratioOfRun = new Float64Array(CAP_CLASSES);
 const perSupplierOfRun = new Float64Array(CAP_CLASSES);
 // the scenario's and plan's constants, copied in per batch
 const jobPriceOf = new Float64Array(CAP_MATRIX);
-const matrixOf = new Float64Array(CAP_MATRIX);
+/** Per consumer type i, the classes k with a positive price-matrix weight (E50's min): `servedClassOf[servedStartOf[i] …]`. */
+const servedStartOf = new Int32Array(CAP_MATRIX + 1);
+const servedClassOf = new Int32Array(CAP_MATRIX);
 const demandStartOf = new Int32Array(CAP_MATRIX + 1);
 const demandFromOf = new Int32Array(CAP_MATRIX);
 const demandWeightOf = new Float64Array(CAP_MATRIX);
@@ -212,6 +218,15 @@ const seriesValueOf = new Float64Array(CAP_MATRIX);
 const seriesBaseOf = new Float64Array(CAP_MATRIX);
 const seriesNoiseOf = new Float64Array(CAP_MATRIX);
 const seriesMinOf = new Float64Array(CAP_MATRIX);
+/** Where today's gaussian of a noisy series s is in its run's block: `normalsOf[(s·P + b)·NORMAL_BLOCK + seriesDayOf[s]]`. */
+const seriesDayOf = new Int32Array(CAP_MATRIX);
+/**
+ * Days of a noisy series' gaussians drawn ahead per run in one call (`fillNormals`, the
+ * stream's state in registers; the same values in the same order as one draw a day).
+ */
+const NORMAL_BLOCK = 16;
+const CAP_NORMALS = 1 << 16;
+const normalsOf = new Float64Array(CAP_NORMALS);
 const elasticOf = new Float64Array(CAP_MATRIX);
 // scratch records of the allocation-free law forms
 const split: Out<IncomeSplit> = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
@@ -284,6 +299,7 @@ function passRuns(c: CompiledScenario, queueLength: number, size: number): numbe
       per(CAP_MARGINS, nK * days),
       per(CAP_QUEUE, queueLength),
       per(CAP_STREAMS, 4 * nSeries),
+      per(CAP_NORMALS, NORMAL_BLOCK * nSeries),
     ),
   );
 }
@@ -395,7 +411,7 @@ export function runFeedbackBatch(
         while (event < eventDay.length && eventDay[event] < t) event++;
         for (let e = event; e < eventDay.length && eventDay[e] === t; e++)
           L.onchain[eventVar[e]] = eventValue[e];
-        hoistDay(L, t);
+        hoistDay(L, t, P);
         inputs(L, t, P, shock);
         chainPrice(L, t, P, b0, count, out, shock);
         chainPay(L, t, P, b0, count, out);
@@ -444,7 +460,12 @@ function loadConstants(L: Lanes): void {
   const { c, plan } = L;
   const { nC, nK } = c;
   jobPriceOf.set(c.jobPrice.subarray(0, nC));
-  matrixOf.set(c.priceMatrix.subarray(0, nC * nK));
+  let n = 0;
+  for (let i = 0; i < nC; i++) {
+    servedStartOf[i] = n;
+    for (let k = 0; k < nK; k++) if (c.priceMatrix[i * nK + k] > 0) servedClassOf[n++] = k;
+  }
+  servedStartOf[nC] = n;
   const { start, from, weight } = L.demandEntries;
   demandStartOf.set(start);
   demandFromOf.set(from.subarray(0, start[nK]));
@@ -504,10 +525,11 @@ function reset(L: Lanes, seed: number, run0: number, P: number): void {
   priceHistoryOf.fill(0, 0, days * P);
 }
 
-/** Day t's values that are the same for every run: each input series' noise-free value (§3), E48's multipliers. */
-function hoistDay(L: Lanes, t: number): void {
+/** Day t's values that are the same for every run: each input series' noise-free value (§3), E48's multipliers; every NORMAL_BLOCK days of a noisy series, its runs' next gaussians. */
+function hoistDay(L: Lanes, t: number, P: number): void {
   const { c, drawn, elastic } = L;
   const { nC, nK, days } = c;
+  const so = 4 * c.nSeries;
   for (let s = 0; s < nC + nK + 2; s++) {
     const whole = s >= nC && s < nC + nK;
     if (drawn[s] === 0) seriesModeOf[s] = 0;
@@ -520,6 +542,12 @@ function hoistDay(L: Lanes, t: number): void {
       const min = c.seriesMin[s];
       if (noise > 0) {
         seriesModeOf[s] = 2;
+        // a noisy series draws one gaussian a day from its start: NORMAL_BLOCK days at a time
+        const d = (t - c.seriesStartDay[s]) % NORMAL_BLOCK;
+        seriesDayOf[s] = d;
+        if (d === 0)
+          for (let b = 0, st = 4 * s; b < P; b++, st += so)
+            fillNormals(streamsOf, st, normalsOf, (s * P + b) * NORMAL_BLOCK, NORMAL_BLOCK);
         seriesBaseOf[s] = base;
         seriesNoiseOf[s] = noise;
         seriesMinOf[s] = min;
@@ -541,7 +569,6 @@ function hoistDay(L: Lanes, t: number): void {
 function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   const { c, plan } = L;
   const { nC, nK, days } = c;
-  const so = 4 * c.nSeries;
   const elastic = L.elastic !== null;
   const crash = t >= shock.crashFrom;
   const collapse = t >= shock.collapseFrom;
@@ -556,7 +583,6 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   const capacity = L.capacity;
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
-    const st = b * so;
     for (let i = 0, j = b; i < nC; i++, j += P) {
       const mode = seriesModeOf[i];
       if (mode === 0) continue;
@@ -565,7 +591,8 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
           ? seriesValueOf[i]
           : Math.max(
               seriesMinOf[i],
-              seriesBaseOf[i] + seriesNoiseOf[i] * nextNormal(streamsOf, st + 4 * i),
+              seriesBaseOf[i] +
+                seriesNoiseOf[i] * normalsOf[(i * P + b) * NORMAL_BLOCK + seriesDayOf[i]],
             );
       if (elastic) v = v * elasticOf[i];
       if (crash) v *= DEMAND_CRASH_FACTOR;
@@ -581,7 +608,8 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
           : Math.floor(
               Math.max(
                 seriesMinOf[x],
-                seriesBaseOf[x] + seriesNoiseOf[x] * nextNormal(streamsOf, st + 4 * x),
+                seriesBaseOf[x] +
+                  seriesNoiseOf[x] * normalsOf[(x * P + b) * NORMAL_BLOCK + seriesDayOf[x]],
               ) + 1e-9,
             );
     }
@@ -591,7 +619,8 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
           ? seriesValueOf[sNs]
           : Math.max(
               seriesMinOf[sNs],
-              seriesBaseOf[sNs] + seriesNoiseOf[sNs] * nextNormal(streamsOf, st + 4 * sNs),
+              seriesBaseOf[sNs] +
+                seriesNoiseOf[sNs] * normalsOf[(sNs * P + b) * NORMAL_BLOCK + seriesDayOf[sNs]],
             );
       sentimentOf[b] = collapse ? 0 : v;
     } else if (collapse) sentimentOf[b] = 0;
@@ -601,7 +630,8 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
           ? seriesValueOf[gNs]
           : Math.max(
               seriesMinOf[gNs],
-              seriesBaseOf[gNs] + seriesNoiseOf[gNs] * nextNormal(streamsOf, st + 4 * gNs),
+              seriesBaseOf[gNs] +
+                seriesNoiseOf[gNs] * normalsOf[(gNs * P + b) * NORMAL_BLOCK + seriesDayOf[gNs]],
             );
       governanceOf[b] = collapse ? 0 : v;
     } else if (collapse) governanceOf[b] = 0;
@@ -635,17 +665,18 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
           ratioOfRun[k] = 1;
           continue;
         }
+        // over the matrix's non-zero entries: a zero weight adds ±0, which changes no sum of a
+        // run with finite jobs (a run with a job count that is not finite stops anyway)
         let load = 0;
-        for (let i = 0, j = b; i < nC; i++, j += P) load += jobsOf[j] * matrixOf[i * nK + k];
+        for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++)
+          load += jobsOf[demandFromOf[e] * P + b] * demandWeightOf[e];
         ratioOfRun[k] = load > 0 ? Math.min(1, (countsOf[k * P + b] * cap) / load) : 1;
       }
       let lost = 0;
       for (let i = 0, j = b; i < nC; i++, j += P) {
         let served = 1;
-        for (let k = 0; k < nK; k++) {
-          if (!(matrixOf[i * nK + k] > 0)) continue;
-          served = Math.min(served, ratioOfRun[k]);
-        }
+        for (let e = servedStartOf[i]; e < servedStartOf[i + 1]; e++)
+          served = Math.min(served, ratioOfRun[servedClassOf[e]]);
         if (served < 1) {
           lost += jobsOf[j] * (1 - served);
           jobsOf[j] *= served;
@@ -704,7 +735,13 @@ function chainPrice(
     if (failedOf[b] !== 0) continue;
     // steps 2–3: E5 (income.ts), E6 over the matrix's non-zero entries (as kernel.ts), E7
     let income = 0;
-    for (let i = 0, j = b; i < nC; i++, j += P) income += jobsOf[j] * jobPriceOf[i];
+    let jobsTotal = 0;
+    for (let i = 0, j = b; i < nC; i++, j += P) {
+      const jobs = jobsOf[j];
+      income += jobs * jobPriceOf[i];
+      jobsTotal += jobs;
+    }
+    jobsTotalOf[b] = jobsTotal;
     splitIncomeInto(split, income, F, BM);
     const ubc = split.usdBuybackCapital;
     const bondUsd = supplierBondUsd(bond, income);
@@ -715,12 +752,15 @@ function chainPrice(
     // step 4: arrivals (E8's newSuppliers), the histories E8 reads, the phase (E4's nextPhase)
     let arrivals = 0;
     let suppliers = 0;
+    let filled = 0;
     for (let k = 0, j = b; k < nK; k++, j += P) {
       const n = countsOf[j];
       arrivals += Math.max(0, n - yesterdayOf[j]);
       yesterdayOf[j] = n;
       suppliers += n;
+      filled += Math.min(n, targetOf[k]);
     }
+    filledOf[b] = filled;
     incomeHistoryOf[tP + b] = income;
     totalHistoryOf[tP + b] = suppliers;
     let phase = phaseOf[b];
@@ -956,20 +996,18 @@ function chainPay(
       let r = 0;
       for (let i = 0, j = b; i < nC; i++, j += P) r += jobsOf[j] * (jobPriceOf[i] / price);
       jobReward = r / jrm;
-      phaseTwoClaim = phaseTwoEmission(mint, mintedOf[b], jobReward, p2m);
+      // phaseTwoEmission.ts with kernel.ts's expm1 (Math.expm1's bits without the call into C)
+      phaseTwoClaim = Math.max(0, mint - mintedOf[b]) * -expm1(-jobReward / p2m);
     } else {
-      // phaseOneEmission.ts phaseOneFill on this run's counts
-      let filled = 0;
-      for (let k = 0, j = b; k < nK; k++, j += P) filled += Math.min(countsOf[j], targetOf[k]);
+      // phaseOneEmission.ts phaseOneFill on this run's counts (chainPrice's sum)
       phaseOneClaim = phaseOneEmission(
         phaseOneTokens,
         phaseOneDays,
-        targets === 0 ? 0 : filled / targets,
+        targets === 0 ? 0 : filledOf[b] / targets,
       );
     }
-    let jobsTotal = 0;
-    for (let i = 0, j = b; i < nC; i++, j += P) jobsTotal += jobsOf[j];
-    const validatorClaim = validatorTokens(vmod, validationsCompleted(vpj, jobsTotal));
+    // E14 on the jobs' total (chainPrice's sum)
+    const validatorClaim = validatorTokens(vmod, validationsCompleted(vpj, jobsTotalOf[b]));
     // step 12: E15
     const reserve = tokenReserveOf[b];
     payTokensInto(paid, reserve, bought, onboarded, validatorClaim, phaseTwoClaim, phaseOneClaim);
@@ -1064,8 +1102,7 @@ function chainPay(
       // E40 (supplierIncome.ts supplierClassIncome, as lanes.ts supplierClassIncomeLanes), E41's margin
       at = feedbackAt + t * count + b0 + b;
       const income = incomeOf[b];
-      let slots = 0;
-      for (let k = 0, j = b; k < nK; k++, j += P) slots += Math.min(countsOf[j], targetOf[k]);
+      const slots = filledOf[b];
       const sharedUsd =
         usdCapitalOf[b] +
         (bought + phaseTwoPaid + (validatorsAreSuppliers ? validatorPaid : 0)) * price;
