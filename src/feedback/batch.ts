@@ -1,36 +1,104 @@
 import { ONCHAIN } from "../day/sequence.js";
 import type { CompiledScenario } from "../engine/compile.js";
+import { expm1 as expm1Export } from "../engine/expm1.js";
 import type { KernelOutcome, SimulationFailure } from "../engine/outcome.js";
-import { nextDollarReserve, nextSupply, nextTokenReserve } from "../mechanisms/balances.js";
-import { supplierBondUsd } from "../mechanisms/bonds.js";
-import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
-import { type IncomeSplit, splitIncomeInto } from "../mechanisms/incomeSplit.js";
-import { checkInvariants } from "../mechanisms/invariants.js";
+import {
+  nextDollarReserve as nextDollarReserveExport,
+  nextSupply as nextSupplyExport,
+  nextTokenReserve as nextTokenReserveExport,
+} from "../mechanisms/balances.js";
+import { supplierBondUsd as supplierBondUsdExport } from "../mechanisms/bonds.js";
+import {
+  buybackTokens as buybackTokensExport,
+  onboardingTokens as onboardingTokensExport,
+} from "../mechanisms/burn.js";
+import {
+  type IncomeSplit,
+  splitIncomeInto as splitIncomeIntoExport,
+} from "../mechanisms/incomeSplit.js";
+import { checkInvariants as checkInvariantsExport } from "../mechanisms/invariants.js";
 import type { Out } from "../mechanisms/out.js";
-import { phaseOneEmission } from "../mechanisms/phaseOneEmission.js";
-import { phaseTwoEmission } from "../mechanisms/phaseTwoEmission.js";
-import { type ReserveTopUp, reserveTopUpInto } from "../mechanisms/reserveTopUp.js";
-import { noPayments, payTokensInto, type TokenPayments } from "../mechanisms/supplierTokens.js";
-import { type TokenPrice, tokenDemand, tokenPriceInto } from "../mechanisms/tokenPrice.js";
-import { validationsCompleted, validatorTokens } from "../mechanisms/validatorPay.js";
-import { withdrawal } from "../mechanisms/withdrawal.js";
-import { nextNormal } from "../random/normal.js";
+import { phaseOneEmission as phaseOneEmissionExport } from "../mechanisms/phaseOneEmission.js";
+import {
+  type ReserveTopUp,
+  reserveTopUpInto as reserveTopUpIntoExport,
+} from "../mechanisms/reserveTopUp.js";
+import {
+  noPayments,
+  payTokensInto as payTokensIntoExport,
+  type TokenPayments,
+} from "../mechanisms/supplierTokens.js";
+import {
+  type TokenPrice,
+  tokenDemand as tokenDemandExport,
+  tokenPriceInto as tokenPriceIntoExport,
+} from "../mechanisms/tokenPrice.js";
+import {
+  validationsCompleted as validationsCompletedExport,
+  validatorTokens as validatorTokensExport,
+} from "../mechanisms/validatorPay.js";
+import { withdrawal as withdrawalExport } from "../mechanisms/withdrawal.js";
+import { fillNormals as fillNormalsExport } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
-import { nextSupplyWithPool } from "./ammBalances.js";
-import { type AmmBatch, ammBatchInto } from "./ammBatch.js";
-import { ammReserveTopUpInto } from "./ammTopUp.js";
-import { type Churn, supplierChurnInto } from "./churn.js";
+import { nextSupplyWithPool as nextSupplyWithPoolExport } from "./ammBalances.js";
+import { type AmmBatch, ammBatchInto as ammBatchIntoExport } from "./ammBatch.js";
+import { ammReserveTopUpInto as ammReserveTopUpIntoExport } from "./ammTopUp.js";
+import {
+  type Churn,
+  type ChurnParameters,
+  supplierChurnInto as supplierChurnIntoExport,
+} from "./churn.js";
 import { runFeedbackKernel } from "./kernel.js";
-import { capacityServedLanes, closedDaysMarginLanes, supplierClassIncomeLanes } from "./lanes.js";
-import { supplierMargin } from "./margin.js";
+import { supplierMargin as supplierMarginExport } from "./margin.js";
 import { compileFeedback, type FeedbackPlan, feedbackColumnCount } from "./plan.js";
-import { checkPoolInvariants } from "./poolInvariants.js";
-import { type SpeculatorOrder, speculatorOrderInto } from "./speculators.js";
+import { checkPoolInvariants as checkPoolInvariantsExport } from "./poolInvariants.js";
+import {
+  type SpeculatorOrder,
+  speculatorOrderInto as speculatorOrderIntoExport,
+} from "./speculators.js";
 import { elasticMultiplierTable } from "./steps.js";
-import { DEMAND_CRASH_FACTOR, NO_SHOCK, type ShockDays, sellWaveTokens } from "./stressShocks.js";
-import { incomePerSupplier } from "./supplierIncome.js";
+import {
+  DEMAND_CRASH_FACTOR as DEMAND_CRASH_FACTOR_EXPORT,
+  NO_SHOCK,
+  type ShockDays,
+  sellWaveTokens as sellWaveTokensExport,
+} from "./stressShocks.js";
+import { incomePerSupplier as incomePerSupplierExport } from "./supplierIncome.js";
 
 const V = ONCHAIN;
+
+// What the lane loops read from other modules, as this module's constants: an imported binding
+// is read through its module's export cell with a hole check (and, for a function, an identity
+// check before it is inlined) on every loop iteration; a module-level const is folded into the
+// optimized code (docs/benchmarks.md, helper kernel5).
+const nextDollarReserve = nextDollarReserveExport;
+const nextSupply = nextSupplyExport;
+const nextTokenReserve = nextTokenReserveExport;
+const supplierBondUsd = supplierBondUsdExport;
+const buybackTokens = buybackTokensExport;
+const onboardingTokens = onboardingTokensExport;
+const splitIncomeInto = splitIncomeIntoExport;
+const checkInvariants = checkInvariantsExport;
+const phaseOneEmission = phaseOneEmissionExport;
+const expm1 = expm1Export;
+const reserveTopUpInto = reserveTopUpIntoExport;
+const payTokensInto = payTokensIntoExport;
+const tokenDemand = tokenDemandExport;
+const tokenPriceInto = tokenPriceIntoExport;
+const validationsCompleted = validationsCompletedExport;
+const validatorTokens = validatorTokensExport;
+const withdrawal = withdrawalExport;
+const fillNormals = fillNormalsExport;
+const nextSupplyWithPool = nextSupplyWithPoolExport;
+const ammBatchInto = ammBatchIntoExport;
+const ammReserveTopUpInto = ammReserveTopUpIntoExport;
+const supplierChurnInto = supplierChurnIntoExport;
+const supplierMargin = supplierMarginExport;
+const checkPoolInvariants = checkPoolInvariantsExport;
+const speculatorOrderInto = speculatorOrderIntoExport;
+const DEMAND_CRASH_FACTOR = DEMAND_CRASH_FACTOR_EXPORT;
+const sellWaveTokens = sellWaveTokensExport;
+const incomePerSupplier = incomePerSupplierExport;
 
 /** What the lockstep feedback kernel runs besides the scenario's day (no governance rules: see `runFeedbackBatch`). */
 export interface FeedbackBatchOptions {
@@ -38,112 +106,148 @@ export interface FeedbackBatchOptions {
   readonly shock?: ShockDays;
 }
 
+// The state of the pass being advanced, struct of arrays in module-level constants (as the
+// plain kernel's, src/engine/kernel.ts): V8's optimizing compiler folds a constant typed
+// array's address and length into the code, where an array reached through an object or a
+// parameter is re-checked on every loop iteration (docs/benchmarks.md, helpers kernel4 and
+// feedback). Run b of the pass holds a per-run value at `[b]`, a value of class k or consumer
+// type i at `[k·P + b]`, of day t at `[t·P + b]` (P: the pass's runs). A thread advances one
+// pass at a time (the kernel is synchronous), so one set per thread serves every batch; a
+// batch larger than a pass holds runs in consecutive passes, and a scenario whose shape does
+// not fit (`passRuns` 0) runs each run alone on the per-run kernel, the same cells.
+
+/** Most runs in one pass. */
+const MAX_LANES = 256;
+/** Capacities of the arrays of several values per run (values × runs). */
+const CAP_TYPES = 1 << 14;
+const CAP_CLASSES = 1 << 14;
+const CAP_DAYS = 1 << 17;
+const CAP_MARGINS = 1 << 18;
+const CAP_QUEUE = 1 << 14;
+const CAP_STREAMS = 1 << 16;
+/** Capacity of the scenario's per-type and per-class constants (price matrix entries). */
+const CAP_MATRIX = 1 << 14;
+
+const lanes = () => new Float64Array(MAX_LANES);
+// carried balances
+const supplyOf = lanes();
+const tokenReserveOf = lanes();
+const lockedOf = lanes();
+const dollarReserveOf = lanes();
+const phaseOf = lanes();
+const mintedOf = lanes();
+const stakedOf = lanes();
+const lowestIncomeOf = lanes();
+const highestIncomeOf = lanes();
+const lowestTotalOf = lanes();
+const poolTokensOf = lanes();
+const poolUsdOf = lanes();
+// the day's inputs, handed from `inputs` to `settle`
+const sentimentOf = lanes();
+const governanceOf = lanes();
+const jobsLostOf = lanes();
+// handed from `chainPrice` to `chainPay` and `chainSettle`
+const incomeOf = lanes();
+const opsRevenueOf = lanes();
+const usdBuybackCapitalOf = lanes();
+const usdCapitalOf = lanes();
+const onboardingUsdOf = lanes();
+const priceOf = lanes();
+const buybackPriceOf = lanes();
+const poolUsdAtOpenOf = lanes();
+const tokensSoldOf = lanes();
+const salesUsdOf = lanes();
+const boughtByHoldersOf = lanes();
+const buyUsdOf = lanes();
+/** Σ_k min(count_k, target_k): E3's phaseOneFill and E40's slots (the same sum in the same order). */
+const filledOf = lanes();
+/** Σ_i jobs_i, E14's jobs created. */
+const jobsTotalOf = lanes();
+/** E6's demand of class k at `[k·P + b]`. */
+const dfsOf = new Float64Array(CAP_CLASSES);
+// handed from `chainPay` to `chainSettle`
+const boughtOf = lanes();
+const onboardedOf = lanes();
+const validatorPaidOf = lanes();
+const phaseOnePaidOf = lanes();
+const phaseTwoPaidOf = lanes();
+const topUpTokensOf = lanes();
+const topUpUsdOf = lanes();
+/** 1 once a run of the pass has stopped (no price, a non-finite value, an invariant). */
+const failedOf = new Uint8Array(MAX_LANES);
+/** Random streams, `4·nSeries` words per run at `[b·4·nSeries]`. */
+const streamsOf = new Int32Array(CAP_STREAMS);
+/** Today's jobs of consumer type i at `[i·P + b]`. */
+const jobsOf = new Float64Array(CAP_TYPES);
+/** Per class k at `[k·P + b]`: today's supplier count, yesterday's, the dynamic count, E42's entries and exits. */
+const countsOf = new Float64Array(CAP_CLASSES);
+const yesterdayOf = new Float64Array(CAP_CLASSES);
+const realCountOf = new Float64Array(CAP_CLASSES);
+const entriesOf = new Float64Array(CAP_CLASSES);
+const exitsOf = new Float64Array(CAP_CLASSES);
+/** Per day t at `[t·P + b]`: income and suppliers (E8's window), the price (E44's momentum). */
+const incomeHistoryOf = new Float64Array(CAP_DAYS);
+const totalHistoryOf = new Float64Array(CAP_DAYS);
+const priceHistoryOf = new Float64Array(CAP_DAYS);
+/** Margin of class k on day t at `(k·days + t)·P + b`. */
+const marginHistoryOf = new Float64Array(CAP_MARGINS);
+/** E43's tokens due on day t at `[(t mod queueLength)·P + b]`. */
+const sellQueueOf = new Float64Array(CAP_QUEUE);
+// one run's values per class while a lane loop is on that run
+const ratioOfRun = new Float64Array(CAP_CLASSES);
+const perSupplierOfRun = new Float64Array(CAP_CLASSES);
+// the scenario's and plan's constants, copied in per batch
+const jobPriceOf = new Float64Array(CAP_MATRIX);
+/** Per consumer type i, the classes k with a positive price-matrix weight (E50's min): `servedClassOf[servedStartOf[i] …]`. */
+const servedStartOf = new Int32Array(CAP_MATRIX + 1);
+const servedClassOf = new Int32Array(CAP_MATRIX);
+const demandStartOf = new Int32Array(CAP_MATRIX + 1);
+const demandFromOf = new Int32Array(CAP_MATRIX);
+const demandWeightOf = new Float64Array(CAP_MATRIX);
+const targetOf = new Float64Array(CAP_MATRIX);
+const capacityOf = new Float64Array(CAP_MATRIX);
+const costOf = new Float64Array(CAP_MATRIX);
+/** The plan's supplier classes (E40–E41), in its order, then its dynamic classes (E42). */
+const classesOf = new Int32Array(CAP_MATRIX);
+const dynamicOf = new Int32Array(CAP_MATRIX);
+const churnOf: ChurnParameters[] = [];
+// the day's values that are the same for every run (`hoistDay`): per input series s, how it
+// is drawn (0 not drawn, 1 the value `seriesValueOf`, 2 noise around `seriesBaseOf`), and E48's multiplier per type
+const seriesModeOf = new Uint8Array(CAP_MATRIX);
+const seriesValueOf = new Float64Array(CAP_MATRIX);
+const seriesBaseOf = new Float64Array(CAP_MATRIX);
+const seriesNoiseOf = new Float64Array(CAP_MATRIX);
+const seriesMinOf = new Float64Array(CAP_MATRIX);
+/** Where today's gaussian of a noisy series s is in its run's block: `normalsOf[(s·P + b)·NORMAL_BLOCK + seriesDayOf[s]]`. */
+const seriesDayOf = new Int32Array(CAP_MATRIX);
 /**
- * The state of `batch` runs of one compiled scenario and plan, struct of arrays: a per-run
- * value at `[b]`, a per-run value of class k or consumer type i at `[k·B + b]`, of day t at
- * `[t·B + b]`. Allocated once (`feedbackBatchScratch`), reused from batch to batch.
+ * Days of a noisy series' gaussians drawn ahead per run in one call (`fillNormals`, the
+ * stream's state in registers; the same values in the same order as one draw a day).
  */
+const NORMAL_BLOCK = 16;
+const CAP_NORMALS = 1 << 16;
+const normalsOf = new Float64Array(CAP_NORMALS);
+const elasticOf = new Float64Array(CAP_MATRIX);
+// scratch records of the allocation-free law forms
+const split: Out<IncomeSplit> = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
+const tokenPrice: Out<TokenPrice> = { priceOfToken: 0, priceFloored: false, buybackPrice: 0 };
+const paid: Out<TokenPayments> = noPayments();
+const up: Out<ReserveTopUp> = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
+const churned: Out<Churn> = { entries: 0, exits: 0, count: 0 };
+const speculator: Out<SpeculatorOrder> = { buyUsd: 0, sellTokens: 0 };
+const amm: Out<AmmBatch> = {
+  price: 0,
+  tokensToBuyers: 0,
+  usdToSellers: 0,
+  poolTokens: 0,
+  poolUsd: 0,
+  slippage: 0,
+};
+
+/** The scenario's and plan's shape for the lockstep (`FeedbackBatchScratch.lanes`), built once. */
 class Lanes {
-  /** Runs of the current batch (≤ `size`): every per-run array is indexed with this stride. */
-  B: number;
-  /** Runs the arrays hold. */
-  readonly size: number;
-  readonly streams: Int32Array;
-  readonly onchain: Float64Array;
-  readonly jobs: Float64Array;
-  readonly counts: Float64Array;
-  readonly yesterday: Float64Array;
-  readonly dfs: Float64Array;
-  readonly incomeHistory: Float64Array;
-  readonly totalHistory: Float64Array;
-  // carried balances
-  readonly supply: Float64Array;
-  readonly tokenReserve: Float64Array;
-  readonly locked: Float64Array;
-  readonly dollarReserve: Float64Array;
-  readonly phase: Float64Array;
-  readonly minted: Float64Array;
-  readonly staked: Float64Array;
-  readonly lowestIncome: Float64Array;
-  readonly highestIncome: Float64Array;
-  readonly lowestTotal: Float64Array;
-  // the day's values
-  readonly sentiment: Float64Array;
-  readonly governance: Float64Array;
-  readonly income: Float64Array;
-  readonly opsRevenue: Float64Array;
-  readonly usdBuybackCapital: Float64Array;
-  readonly usdCapital: Float64Array;
-  readonly arrivals: Float64Array;
-  readonly onboardingUsd: Float64Array;
-  readonly bondUsd: Float64Array;
-  readonly demand: Float64Array;
-  readonly price: Float64Array;
-  readonly floored: Float64Array;
-  readonly buybackPrice: Float64Array;
-  readonly buybackTokens: Float64Array;
-  readonly onboardingTokens: Float64Array;
-  readonly jobReward: Float64Array;
-  readonly phaseTwoClaim: Float64Array;
-  readonly phaseOneClaim: Float64Array;
-  readonly validatorClaim: Float64Array;
-  readonly validatorPaid: Float64Array;
-  readonly phaseTwoPaid: Float64Array;
-  readonly phaseOnePaid: Float64Array;
-  readonly supplierTokensPaid: Float64Array;
-  readonly tokensPaid: Float64Array;
-  readonly shortfall: Float64Array;
-  readonly topUpTokens: Float64Array;
-  readonly topUpUsd: Float64Array;
-  readonly dollarBefore: Float64Array;
-  readonly supplyAtOpen: Float64Array;
-  readonly poolUsdAtOpen: Float64Array;
-  readonly sum: Float64Array;
-  readonly sum2: Float64Array;
-  // feedback state (steps.ts FeedbackState, per lane)
-  readonly realCount: Float64Array;
-  readonly entries: Float64Array;
-  readonly exits: Float64Array;
-  /** Margin of class k on day t at `(k·days + t)·B + b`. */
-  readonly marginHistory: Float64Array;
-  readonly incomePerSupplier: Float64Array;
-  /** E40's inputs (lanes.ts `supplierClassIncomeLanes`: the lane arrays above) and its class income `[k·B + b]`. */
-  readonly pay: Parameters<typeof supplierClassIncomeLanes>[0] & { classIncome: Float64Array };
-  readonly ratio: Float64Array;
-  readonly jobsLost: Float64Array;
-  readonly sellQueue: Float64Array;
-  readonly priceHistory: Float64Array;
-  readonly poolTokens: Float64Array;
-  readonly poolUsd: Float64Array;
-  readonly extraSell: Float64Array;
-  readonly slippage: Float64Array;
-  readonly tokensSold: Float64Array;
-  readonly salesUsd: Float64Array;
-  readonly speculatorBuyUsd: Float64Array;
-  readonly boughtByHolders: Float64Array;
-  readonly buyUsd: Float64Array;
-  /** 1 once a run of the batch has stopped (no price, a non-finite value, an invariant). */
-  readonly failed: Uint8Array;
-  // scratch records of the allocation-free law forms, shared by the lanes
-  readonly split: Out<IncomeSplit> = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
-  readonly tokenPrice: Out<TokenPrice> = { priceOfToken: 0, priceFloored: false, buybackPrice: 0 };
-  readonly paid: Out<TokenPayments> = noPayments();
-  readonly up: Out<ReserveTopUp> = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
-  readonly churn: Out<Churn> = { entries: 0, exits: 0, count: 0 };
-  readonly speculator: Out<SpeculatorOrder> = { buyUsd: 0, sellTokens: 0 };
-  readonly amm: Out<AmmBatch> = {
-    price: 0,
-    tokensToBuyers: 0,
-    usdToSellers: 0,
-    poolTokens: 0,
-    poolUsd: 0,
-    slippage: 0,
-  };
-  /** The price matrix's non-zero entries per class (E6's sum in its order), as kernel.ts. */
-  readonly demandEntries: { start: Int32Array; from: Int32Array; weight: Float64Array };
   readonly elastic: Float64Array | null;
   readonly pool: boolean;
-  readonly dynamic: boolean;
   readonly capacity: boolean;
   readonly queueLength: number;
   readonly feedbackColumns: number;
@@ -152,194 +256,52 @@ class Lanes {
    * replaces before anything reads it (its stream is its own, so not drawing it changes nothing else).
    */
   readonly drawn: Uint8Array;
-  /** The row's columns income … reserveBuybackTokens, shortfall … staked, and the pool's, in table order. */
-  readonly rowColumns: readonly Float64Array[];
-  readonly balanceColumns: readonly Float64Array[];
-  readonly poolColumns: readonly Float64Array[];
+  /** The price matrix's non-zero entries per class (E6's sum in its order), as kernel.ts. */
+  readonly demandEntries: { start: Int32Array; from: Int32Array; weight: Float64Array };
+  /** Runs of one pass (0: the shape does not fit the module's arrays; each run runs alone). */
+  readonly passRuns: number;
+  /** 1 for a run of the batch that stopped. */
+  readonly failed: Uint8Array;
+  /** The on-chain variables of the pass's day (the schedule applied). */
+  readonly onchain: Float64Array;
 
   constructor(
     readonly c: CompiledScenario,
     readonly plan: FeedbackPlan,
-    B: number,
+    readonly size: number,
   ) {
-    const { nC, nK, days } = c;
-    this.B = B;
-    this.size = B;
-    const f = (n = 1) => new Float64Array(n * B);
-    this.streams = new Int32Array(4 * c.nSeries * B);
-    this.onchain = Float64Array.from(c.onchain0);
-    this.jobs = f(nC);
-    this.counts = f(nK);
-    this.yesterday = f(nK);
-    this.dfs = f(nK);
-    this.incomeHistory = f(days);
-    this.totalHistory = f(days);
-    this.supply = f();
-    this.tokenReserve = f();
-    this.locked = f();
-    this.dollarReserve = f();
-    this.phase = f();
-    this.minted = f();
-    this.staked = f();
-    this.lowestIncome = f();
-    this.highestIncome = f();
-    this.lowestTotal = f();
-    this.sentiment = f();
-    this.governance = f();
-    this.income = f();
-    this.opsRevenue = f();
-    this.usdBuybackCapital = f();
-    this.usdCapital = f();
-    this.arrivals = f();
-    this.onboardingUsd = f();
-    this.bondUsd = f();
-    this.demand = f();
-    this.price = f();
-    this.floored = f();
-    this.buybackPrice = f();
-    this.buybackTokens = f();
-    this.onboardingTokens = f();
-    this.jobReward = f();
-    this.phaseTwoClaim = f();
-    this.phaseOneClaim = f();
-    this.validatorClaim = f();
-    this.validatorPaid = f();
-    this.phaseTwoPaid = f();
-    this.phaseOnePaid = f();
-    this.supplierTokensPaid = f();
-    this.tokensPaid = f();
-    this.shortfall = f();
-    this.topUpTokens = f();
-    this.topUpUsd = f();
-    this.dollarBefore = f();
-    this.supplyAtOpen = f();
-    this.poolUsdAtOpen = f();
-    this.sum = f();
-    this.sum2 = f();
-    this.realCount = f(nK);
-    this.entries = f(nK);
-    this.exits = f(nK);
-    this.marginHistory = f(nK * days);
-    this.incomePerSupplier = f(nK);
-    this.ratio = f(nK);
-    this.jobsLost = f();
-    this.queueLength = (plan.sales?.sellOverDays ?? 0) + 1;
-    this.sellQueue = f(this.queueLength);
-    this.priceHistory = f(days);
-    this.poolTokens = f();
-    this.poolUsd = f();
-    this.extraSell = f();
-    this.slippage = f();
-    this.tokensSold = f();
-    this.salesUsd = f();
-    this.speculatorBuyUsd = f();
-    this.boughtByHolders = f();
-    this.buyUsd = f();
-    this.failed = new Uint8Array(B);
     this.pool = plan.amm !== null;
-    this.dynamic = plan.suppliers?.dynamic.some((d) => d !== null) ?? false;
     this.capacity = (plan.suppliers?.jobsPerSupplierPerDay ?? null) !== null;
     this.elastic = plan.consumers ? elasticMultiplierTable(plan, c.jobPrice) : null;
     this.feedbackColumns = feedbackColumnCount(plan);
+    this.queueLength = (plan.sales?.sellOverDays ?? 0) + 1;
     this.drawn = drawnSeries(c, plan);
     this.demandEntries = nonZeroEntries(c);
-    this.pay = payInputs(this, c, plan);
-    this.rowColumns = [
-      this.income,
-      this.opsRevenue,
-      this.usdBuybackCapital,
-      this.usdCapital,
-      this.onboardingUsd,
-      this.bondUsd,
-      this.demand,
-      this.price,
-      this.floored,
-      this.buybackTokens,
-      this.onboardingTokens,
-      this.jobReward,
-      this.phaseOnePaid,
-      this.phaseTwoPaid,
-      this.validatorPaid,
-      this.supplierTokensPaid,
-      this.tokensPaid,
-      this.topUpUsd,
-      this.topUpTokens,
-    ];
-    this.balanceColumns = [
-      this.shortfall,
-      this.supply,
-      this.tokenReserve,
-      this.dollarReserve,
-      this.locked,
-      this.staked,
-    ];
-    this.poolColumns = [
-      this.poolTokens,
-      this.poolUsd,
-      this.slippage,
-      this.tokensSold,
-      this.salesUsd,
-      this.speculatorBuyUsd,
-      this.boughtByHolders,
-    ];
-  }
-
-  /** Runs run0 … run0+B−1 at their start (kernel.ts `Run.reset` and `resetFeedbackState`, per lane). */
-  reset(seed: number, run0: number, count: number): void {
-    this.B = count;
-    const { c, plan, B } = this;
-    const so = 4 * c.nSeries;
-    for (let b = 0; b < B; b++)
-      seedStreams(this.streams.subarray(b * so, (b + 1) * so), c.nSeries, seed, run0 + b);
-    this.onchain.set(c.onchain0);
-    this.supply.fill(plan.amm ? c.initialSupply - plan.amm.poolTokens : c.initialSupply);
-    this.tokenReserve.fill(c.initialTokenReserve);
-    this.locked.fill(c.initialLocked);
-    this.dollarReserve.fill(c.initialDollarReserve);
-    this.phase.fill(1);
-    this.minted.fill(0);
-    this.staked.fill(0);
-    this.poolUsdAtOpen.fill(plan.amm?.poolUsd ?? 0);
-    this.lowestIncome.fill(Number.POSITIVE_INFINITY);
-    this.highestIncome.fill(0);
-    this.lowestTotal.fill(Number.POSITIVE_INFINITY);
-    this.realCount.fill(0);
-    plan.suppliers?.dynamic.forEach((d, k) => {
-      if (d) this.realCount.fill(d.start, k * B, (k + 1) * B);
-    });
-    for (const a of [this.entries, this.exits, this.marginHistory, this.incomePerSupplier])
-      a.fill(0);
-    this.ratio.fill(0);
-    this.sellQueue.fill(0);
-    this.priceHistory.fill(0);
-    this.jobsLost.fill(0);
-    this.poolTokens.fill(plan.amm?.poolTokens ?? 0);
-    this.poolUsd.fill(plan.amm?.poolUsd ?? 0);
-    this.extraSell.fill(0);
-    for (const a of [this.slippage, this.tokensSold, this.salesUsd, this.speculatorBuyUsd])
-      a.fill(0);
-    this.pay.classIncome.fill(0);
-    this.boughtByHolders.fill(0);
-    this.buyUsd.fill(0);
-    this.failed.fill(0);
+    this.failed = new Uint8Array(size);
+    this.onchain = Float64Array.from(c.onchain0);
+    this.passRuns = passRuns(c, this.queueLength, size);
   }
 }
 
-/** E40's inputs for `supplierClassIncomeLanes`: the lanes' arrays (`Lanes.pay`). */
-function payInputs(L: Lanes, c: CompiledScenario, plan: FeedbackPlan): Lanes["pay"] {
-  return {
-    usdDemandForService: L.dfs,
-    income: L.income,
-    usdCapital: L.usdCapital,
-    buybackTokens: L.buybackTokens,
-    phaseOneEmission: L.phaseOnePaid,
-    phaseTwoEmission: L.phaseTwoPaid,
-    validatorTokensPaid: plan.suppliers?.validatorsAreSuppliers ? L.validatorPaid : null,
-    priceOfToken: L.price,
-    supplierCount: L.counts,
-    phaseOneTarget: c.phaseOneTarget,
-    classIncome: new Float64Array(c.nK * L.size),
-  };
+/** Runs of one pass for `c` (at most `size`), 0 when its constants or one run's state do not fit. */
+function passRuns(c: CompiledScenario, queueLength: number, size: number): number {
+  const { nC, nK, days, nSeries } = c;
+  if (nC * nK > CAP_MATRIX || nC + nK + 2 > CAP_MATRIX || nSeries > CAP_MATRIX) return 0;
+  const per = (cap: number, n: number) => (n === 0 ? MAX_LANES : Math.floor(cap / n));
+  return Math.max(
+    0,
+    Math.min(
+      size,
+      MAX_LANES,
+      per(CAP_TYPES, nC),
+      per(CAP_CLASSES, nK),
+      per(CAP_DAYS, days),
+      per(CAP_MARGINS, nK * days),
+      per(CAP_QUEUE, queueLength),
+      per(CAP_STREAMS, 4 * nSeries),
+      per(CAP_NORMALS, NORMAL_BLOCK * nSeries),
+    ),
+  );
 }
 
 /** 1 for each input series the lockstep draws, 0 for the count series of a dynamic class (`Lanes.drawn`). */
@@ -404,19 +366,21 @@ export function feedbackBatchScratch(
 /**
  * The fused feedback kernel in lockstep (docs/model-feedback.md, "Fast path"): runs
  * `run0 … run0+count−1` of `c` (no stochastic processes: `c` is every run's compiled scenario)
- * with the feedback plan and a stress shock, advanced together day by day, each stage of the day
- * a loop over the runs on struct-of-arrays state. The same floating-point operations in the same
- * order per run as `runFeedbackKernel` (tested cell for cell on every shipped scenario and on
- * generated ones). Output cell-major with the runs innermost, `out[(col·days + t)·count + b]`
+ * with the feedback plan and a stress shock, advanced together day by day in two loops over the
+ * runs per day (`inputs`, `settle`), each carrying one run's values through its stages and
+ * writing its cells as it goes, on struct-of-arrays state. The same floating-point operations in
+ * the same order per run as `runFeedbackKernel` (tested cell for cell on every shipped scenario
+ * and on generated ones). Output cell-major with the runs innermost, `out[(col·days + t)·count + b]`
  * (the layout of `runKernelBatch`; `runTable` takes one run's column-major table out of it):
  * run b's cells are byte-identical to `runFeedbackKernel(c, seed, run0 + b, table, …)` on a
  * zeroed table.
  *
  * A run that stops (no price, a non-finite value, an invariant broken) is only marked in the
- * lockstep; after the batch it is run again alone by `runFeedbackKernel` on its zeroed table, so
- * its cells, days completed and error are exactly the per-run kernel's, and the other runs of
- * the batch are untouched. Results in `scratch.daysCompleted[b]` and `scratch.errors[b]`.
- * `count` ≤ `scratch.batch`; `scratch` built for the same `c` and plan.
+ * lockstep (its later days are skipped); after the batch it is run again alone by
+ * `runFeedbackKernel` on its zeroed table, so its cells, days completed and error are exactly the
+ * per-run kernel's, and the other runs of the batch are untouched. Results in
+ * `scratch.daysCompleted[b]` and `scratch.errors[b]`. `count` ≤ `scratch.batch`; `scratch`
+ * built for the same `c` and plan.
  */
 export function runFeedbackBatch(
   c: CompiledScenario,
@@ -434,33 +398,31 @@ export function runFeedbackBatch(
       `runFeedbackBatch: scratch for another scenario or plan, or ${count} runs for ${L.size}`,
     );
   const shock = options.shock ?? NO_SHOCK;
-  L.reset(seed, run0, count);
-  const { eventDay, eventVar, eventValue } = c;
-  let event = 0;
-  for (let t = 0; t < c.days; t++) {
-    while (event < eventDay.length && eventDay[event] < t) event++;
-    for (let e = event; e < eventDay.length && eventDay[e] === t; e++)
-      L.onchain[eventVar[e]] = eventValue[e];
-    draw(L, t);
-    feedbackInputs(L, t, shock);
-    if (L.capacity) capacity(L);
-    incomeAndSplit(L);
-    suppliersAndPhase(L, t);
-    onboarding(L, t);
-    if (L.pool) poolPrice(L, t, shock);
-    else price(L);
-    burnAndClaims(L);
-    pay(L);
-    economics(L, t);
-    topUp(L);
-    update(L, t);
-    record(L, t, out);
-    recordFeedback(L, t, out);
-    invariants(L, t);
+  const failed = L.failed;
+  if (L.passRuns === 0) failed.fill(1, 0, count);
+  else {
+    loadConstants(L);
+    for (let b0 = 0; b0 < count; b0 += L.passRuns) {
+      const P = Math.min(L.passRuns, count - b0);
+      reset(L, seed, run0 + b0, P);
+      const { eventDay, eventVar, eventValue } = c;
+      let event = 0;
+      for (let t = 0; t < c.days; t++) {
+        while (event < eventDay.length && eventDay[event] < t) event++;
+        for (let e = event; e < eventDay.length && eventDay[e] === t; e++)
+          L.onchain[eventVar[e]] = eventValue[e];
+        hoistDay(L, t, P);
+        inputs(L, t, P, shock);
+        chainPrice(L, t, P, b0, count, out, shock);
+        chainPay(L, t, P, b0, count, out);
+        chainSettle(L, t, P, b0, count, out);
+      }
+      for (let b = 0; b < P; b++) failed[b0 + b] = failedOf[b];
+    }
   }
   const { daysCompleted, errors } = scratch;
   for (let b = 0; b < count; b++) {
-    if (!L.failed[b]) {
+    if (!failed[b]) {
       daysCompleted[b] = c.days;
       errors[b] = null;
       continue;
@@ -493,523 +455,583 @@ export function feedbackPlanFor(c: CompiledScenario): FeedbackPlan {
   );
 }
 
-/** Inputs (§3, `seriesValue` per run): noise drawn per run, the noise-free value once for the batch. */
-function draw(L: Lanes, t: number): void {
-  const { c, B, jobs, counts, streams } = L;
+/** The scenario's and plan's constants into the module's arrays (`passRuns` > 0: they fit). */
+function loadConstants(L: Lanes): void {
+  const { c, plan } = L;
   const { nC, nK } = c;
+  jobPriceOf.set(c.jobPrice.subarray(0, nC));
+  let n = 0;
+  for (let i = 0; i < nC; i++) {
+    servedStartOf[i] = n;
+    for (let k = 0; k < nK; k++) if (c.priceMatrix[i * nK + k] > 0) servedClassOf[n++] = k;
+  }
+  servedStartOf[nC] = n;
+  const { start, from, weight } = L.demandEntries;
+  demandStartOf.set(start);
+  demandFromOf.set(from.subarray(0, start[nK]));
+  demandWeightOf.set(weight.subarray(0, start[nK]));
+  for (let k = 0; k < nK; k++) targetOf[k] = c.phaseOneTarget[k];
+  const s = plan.suppliers;
+  churnOf.length = 0;
+  if (!s) return;
+  const cap = s.jobsPerSupplierPerDay;
+  for (let k = 0; k < nK; k++) {
+    capacityOf[k] = cap ? cap[k] : Number.NaN;
+    costOf[k] = s.costPerDay[k];
+    const d = s.dynamic[k];
+    if (d) churnOf[k] = d.churn;
+  }
+  s.classes.forEach((k, j) => {
+    classesOf[j] = k;
+  });
+  s.dynamicClasses.forEach((k, j) => {
+    dynamicOf[j] = k;
+  });
+}
+
+/** Runs run0 … run0+P−1 at their start (kernel.ts `Run.reset` and `resetFeedbackState`, per lane). */
+function reset(L: Lanes, seed: number, run0: number, P: number): void {
+  const { c, plan } = L;
+  const { nC, nK, days } = c;
+  const so = 4 * c.nSeries;
+  for (let b = 0; b < P; b++)
+    seedStreams(streamsOf.subarray(b * so, (b + 1) * so), c.nSeries, seed, run0 + b);
+  L.onchain.set(c.onchain0);
+  supplyOf.fill(plan.amm ? c.initialSupply - plan.amm.poolTokens : c.initialSupply, 0, P);
+  tokenReserveOf.fill(c.initialTokenReserve, 0, P);
+  lockedOf.fill(c.initialLocked, 0, P);
+  dollarReserveOf.fill(c.initialDollarReserve, 0, P);
+  phaseOf.fill(1, 0, P);
+  mintedOf.fill(0, 0, P);
+  stakedOf.fill(0, 0, P);
+  lowestIncomeOf.fill(Number.POSITIVE_INFINITY, 0, P);
+  highestIncomeOf.fill(0, 0, P);
+  lowestTotalOf.fill(Number.POSITIVE_INFINITY, 0, P);
+  poolTokensOf.fill(plan.amm?.poolTokens ?? 0, 0, P);
+  poolUsdOf.fill(plan.amm?.poolUsd ?? 0, 0, P);
+  jobsLostOf.fill(0, 0, P);
+  failedOf.fill(0, 0, P);
+  jobsOf.fill(0, 0, nC * P);
+  countsOf.fill(0, 0, nK * P);
+  yesterdayOf.fill(0, 0, nK * P);
+  realCountOf.fill(0, 0, nK * P);
+  plan.suppliers?.dynamic.forEach((d, k) => {
+    if (d) realCountOf.fill(d.start, k * P, (k + 1) * P);
+  });
+  entriesOf.fill(0, 0, nK * P);
+  exitsOf.fill(0, 0, nK * P);
+  marginHistoryOf.fill(0, 0, nK * days * P);
+  sellQueueOf.fill(0, 0, L.queueLength * P);
+  priceHistoryOf.fill(0, 0, days * P);
+}
+
+/** Day t's values that are the same for every run: each input series' noise-free value (§3), E48's multipliers; every NORMAL_BLOCK days of a noisy series, its runs' next gaussians. */
+function hoistDay(L: Lanes, t: number, P: number): void {
+  const { c, drawn, elastic } = L;
+  const { nC, nK, days } = c;
   const so = 4 * c.nSeries;
   for (let s = 0; s < nC + nK + 2; s++) {
-    const dst = s < nC ? jobs : s < nC + nK ? counts : s === nC + nK ? L.sentiment : L.governance;
-    const at = s < nC ? s * B : s < nC + nK ? (s - nC) * B : 0;
     const whole = s >= nC && s < nC + nK;
-    if (L.drawn[s] === 0) continue;
-    if (t < c.seriesStartDay[s]) {
-      for (let b = 0; b < B; b++) dst[at + b] = whole ? Math.floor(0 + 1e-9) : 0;
-      continue;
-    }
-    const base = c.seriesBase[s * c.days + t];
-    const noise = c.seriesNoise[s];
-    const min = c.seriesMin[s];
-    if (noise > 0) {
-      for (let b = 0; b < B; b++) {
-        const v = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * s));
-        dst[at + b] = whole ? Math.floor(v + 1e-9) : v;
-      }
+    if (drawn[s] === 0) seriesModeOf[s] = 0;
+    else if (t < c.seriesStartDay[s]) {
+      seriesModeOf[s] = 1;
+      seriesValueOf[s] = whole ? Math.floor(0 + 1e-9) : 0;
     } else {
-      const v = Math.max(min, base);
-      const w = whole ? Math.floor(v + 1e-9) : v;
-      for (let b = 0; b < B; b++) dst[at + b] = w;
-    }
-  }
-  if (t === 0) L.yesterday.set(counts);
-}
-
-/** E48, E42 (E41's lagged margin), the demand crash and the sentiment collapse. */
-function feedbackInputs(L: Lanes, t: number, shock: ShockDays): void {
-  const { c, B, jobs } = L;
-  const elastic = L.elastic;
-  if (elastic)
-    for (let i = 0; i < c.nC; i++) {
-      const m = elastic[i * c.days + t];
-      for (let b = i * B; b < (i + 1) * B; b++) jobs[b] = jobs[b] * m;
-    }
-  if (L.dynamic) {
-    churn(L, t);
-    if (t === 0) L.yesterday.set(L.counts);
-  }
-  if (t >= shock.crashFrom) for (let j = 0; j < jobs.length; j++) jobs[j] *= DEMAND_CRASH_FACTOR;
-  if (t >= shock.collapseFrom) {
-    L.sentiment.fill(0);
-    L.governance.fill(0);
-  }
-}
-
-/** E41–E42 per dynamic class (steps.ts `churnStep`): the window's mean, then E42. */
-function churn(L: Lanes, t: number): void {
-  const { entries: entriesOf, exits: exitsOf, marginHistory: marginHistoryOf } = L;
-  const { c, B, counts, realCount, sum } = L;
-  const p = L.plan.suppliers;
-  if (!p) return;
-  const days = c.days;
-  const out = L.churn;
-  for (let k = 0; k < c.nK; k++) {
-    const d = p.dynamic[k];
-    if (!d) continue;
-    const kb = k * B;
-    if (t === 0) {
-      for (let b = 0; b < B; b++) {
-        entriesOf[kb + b] = 0;
-        exitsOf[kb + b] = 0;
-        counts[kb + b] = Math.floor(realCount[kb + b] + 1e-9);
+      const base = c.seriesBase[s * days + t];
+      const noise = c.seriesNoise[s];
+      const min = c.seriesMin[s];
+      if (noise > 0) {
+        seriesModeOf[s] = 2;
+        // a noisy series draws one gaussian a day from its start: NORMAL_BLOCK days at a time
+        const d = (t - c.seriesStartDay[s]) % NORMAL_BLOCK;
+        seriesDayOf[s] = d;
+        if (d === 0)
+          for (let b = 0, st = 4 * s; b < P; b++, st += so)
+            fillNormals(streamsOf, st, normalsOf, (s * P + b) * NORMAL_BLOCK, NORMAL_BLOCK);
+        seriesBaseOf[s] = base;
+        seriesNoiseOf[s] = noise;
+        seriesMinOf[s] = min;
+      } else {
+        const v = Math.max(min, base);
+        seriesModeOf[s] = 1;
+        seriesValueOf[s] = whole ? Math.floor(v + 1e-9) : v;
       }
-      continue;
     }
-    closedDaysMarginLanes(marginHistoryOf, k * days, t, p.lagDays, B, sum);
-    for (let b = 0; b < B; b++) {
-      supplierChurnInto(out, realCount[kb + b], sum[b], d.churn);
-      entriesOf[kb + b] = out.entries;
-      exitsOf[kb + b] = out.exits;
-      realCount[kb + b] = out.count;
-      counts[kb + b] = Math.floor(out.count + 1e-9);
+  }
+  if (elastic) for (let i = 0; i < nC; i++) elasticOf[i] = elastic[i * days + t];
+}
+
+/**
+ * Day t's inputs, one run at a time: the series (§3, noise drawn per run), E48, E41's lagged
+ * margin and E42 (steps.ts `churnStep`), the demand crash and the sentiment collapse, E50
+ * (capacity.ts `capacityServedJobs`, per run).
+ */
+function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
+  const { c, plan } = L;
+  const { nC, nK, days } = c;
+  const elastic = L.elastic !== null;
+  const crash = t >= shock.crashFrom;
+  const collapse = t >= shock.collapseFrom;
+  const sNs = nC + nK;
+  const gNs = nC + nK + 1;
+  const sentimentMode = seriesModeOf[sNs];
+  const governanceMode = seriesModeOf[gNs];
+  const s = plan.suppliers;
+  const nDynamic = s ? s.dynamicClasses.length : 0;
+  const lag = s ? s.lagDays : 0;
+  const from = Math.max(0, t - lag);
+  const capacity = L.capacity;
+  for (let b = 0; b < P; b++) {
+    if (failedOf[b] !== 0) continue;
+    for (let i = 0, j = b; i < nC; i++, j += P) {
+      const mode = seriesModeOf[i];
+      if (mode === 0) continue;
+      let v =
+        mode === 1
+          ? seriesValueOf[i]
+          : Math.max(
+              seriesMinOf[i],
+              seriesBaseOf[i] +
+                seriesNoiseOf[i] * normalsOf[(i * P + b) * NORMAL_BLOCK + seriesDayOf[i]],
+            );
+      if (elastic) v = v * elasticOf[i];
+      if (crash) v *= DEMAND_CRASH_FACTOR;
+      jobsOf[j] = v;
+    }
+    for (let k = 0, j = b; k < nK; k++, j += P) {
+      const x = nC + k;
+      const mode = seriesModeOf[x];
+      if (mode === 0) continue;
+      countsOf[j] =
+        mode === 1
+          ? seriesValueOf[x]
+          : Math.floor(
+              Math.max(
+                seriesMinOf[x],
+                seriesBaseOf[x] +
+                  seriesNoiseOf[x] * normalsOf[(x * P + b) * NORMAL_BLOCK + seriesDayOf[x]],
+              ) + 1e-9,
+            );
+    }
+    if (sentimentMode !== 0) {
+      const v =
+        sentimentMode === 1
+          ? seriesValueOf[sNs]
+          : Math.max(
+              seriesMinOf[sNs],
+              seriesBaseOf[sNs] +
+                seriesNoiseOf[sNs] * normalsOf[(sNs * P + b) * NORMAL_BLOCK + seriesDayOf[sNs]],
+            );
+      sentimentOf[b] = collapse ? 0 : v;
+    } else if (collapse) sentimentOf[b] = 0;
+    if (governanceMode !== 0) {
+      const v =
+        governanceMode === 1
+          ? seriesValueOf[gNs]
+          : Math.max(
+              seriesMinOf[gNs],
+              seriesBaseOf[gNs] +
+                seriesNoiseOf[gNs] * normalsOf[(gNs * P + b) * NORMAL_BLOCK + seriesDayOf[gNs]],
+            );
+      governanceOf[b] = collapse ? 0 : v;
+    } else if (collapse) governanceOf[b] = 0;
+    // E41–E42 per dynamic class
+    for (let d = 0; d < nDynamic; d++) {
+      const k = dynamicOf[d];
+      const j = k * P + b;
+      if (t === 0) {
+        entriesOf[j] = 0;
+        exitsOf[j] = 0;
+        countsOf[j] = Math.floor(realCountOf[j] + 1e-9);
+        continue;
+      }
+      // margin.ts closedDaysMargin on this run's history
+      let mean = 0;
+      for (let x = from, h = (k * days + from) * P + b; x < t; x++, h += P)
+        mean += marginHistoryOf[h];
+      mean = mean / (t - from);
+      supplierChurnInto(churned, realCountOf[j], mean, churnOf[k]);
+      entriesOf[j] = churned.entries;
+      exitsOf[j] = churned.exits;
+      realCountOf[j] = churned.count;
+      countsOf[j] = Math.floor(churned.count + 1e-9);
+    }
+    if (t === 0) for (let k = 0, j = b; k < nK; k++, j += P) yesterdayOf[j] = countsOf[j];
+    if (capacity) {
+      // E50: capacity.ts capacityServedJobs on this run
+      for (let k = 0; k < nK; k++) {
+        const cap = capacityOf[k];
+        if (Number.isNaN(cap)) {
+          ratioOfRun[k] = 1;
+          continue;
+        }
+        // over the matrix's non-zero entries: a zero weight adds ±0, which changes no sum of a
+        // run with finite jobs (a run with a job count that is not finite stops anyway)
+        let load = 0;
+        for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++)
+          load += jobsOf[demandFromOf[e] * P + b] * demandWeightOf[e];
+        ratioOfRun[k] = load > 0 ? Math.min(1, (countsOf[k * P + b] * cap) / load) : 1;
+      }
+      let lost = 0;
+      for (let i = 0, j = b; i < nC; i++, j += P) {
+        let served = 1;
+        for (let e = servedStartOf[i]; e < servedStartOf[i + 1]; e++)
+          served = Math.min(served, ratioOfRun[servedClassOf[e]]);
+        if (served < 1) {
+          lost += jobsOf[j] * (1 - served);
+          jobsOf[j] *= served;
+        }
+      }
+      jobsLostOf[b] = lost;
     }
   }
 }
 
-/** E50 (capacity.ts `capacityServedJobs`, per lane: lanes.ts `capacityServedLanes`). */
-function capacity(L: Lanes): void {
-  const { c, B } = L;
-  const cap = L.plan.suppliers?.jobsPerSupplierPerDay as Float64Array;
-  capacityServedLanes(
-    L.jobs,
-    c.priceMatrix,
-    L.counts,
-    cap,
-    c.nC,
-    c.nK,
-    B,
-    L.ratio,
-    L.jobsLost,
-    L.sum,
-    L.sum2,
-  );
-}
-
-/** Steps 2–3: E5 (income.ts), E6 over the matrix's non-zero entries (as kernel.ts), E7. */
-function incomeAndSplit(L: Lanes): void {
-  const {
-    bondUsd: bondUsdOf,
-    opsRevenue: opsRevenueOf,
-    usdBuybackCapital: usdBuybackCapitalOf,
-    usdCapital: usdCapitalOf,
-  } = L;
-  const { c, B, jobs, income, dfs, onchain: oc } = L;
-  const { nC, nK, jobPrice } = c;
-  income.fill(0);
-  for (let i = 0; i < nC; i++) {
-    const p = jobPrice[i];
-    for (let b = 0; b < B; b++) income[b] += jobs[i * B + b] * p;
-  }
-  const { start: demandStart, from: demandFrom, weight: demandWeight } = L.demandEntries;
-  for (let k = 0; k < nK; k++) {
-    const kb = k * B;
-    dfs.fill(0, kb, kb + B);
-    for (let j = demandStart[k]; j < demandStart[k + 1]; j++) {
-      const i = demandFrom[j];
-      const p = jobPrice[i];
-      const w = demandWeight[j];
-      for (let b = 0; b < B; b++) dfs[kb + b] += jobs[i * B + b] * p * w;
-    }
-  }
-  const s = L.split;
+/**
+ * Day t's steps 2–7 one run at a time, its values in registers: E5–E7, E8's arrivals and the
+ * phase (E4), E8 × arrivals, E10 (or with a pool steps.ts `marketStep`: E43's sales due, E44,
+ * E45). Writes the row's cells that are final here (t, phase, income … floored, jobs, E6's
+ * demand, counts; with a pool its slippage … boughtByHolders) at `out[(col·days + t)·count +
+ * b0 + b]`; a run without a price or with a value that is not finite is marked failed.
+ */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a chain keeps one run's values in registers through its stages (as kernel.ts's)
+function chainPrice(
+  L: Lanes,
+  t: number,
+  P: number,
+  b0: number,
+  count: number,
+  out: Float64Array,
+  shock: ShockDays,
+): void {
+  const { c, plan, onchain: oc } = L;
+  const { nC, nK, days } = c;
+  const pool = L.pool;
   const F = oc[V.fiatOperationsFraction];
   const BM = oc[V.buybackModulation];
   const bond = oc[V.bondModulation];
-  for (let b = 0; b < B; b++) {
-    splitIncomeInto(s, income[b], F, BM);
-    opsRevenueOf[b] = s.opsRevenue;
-    usdBuybackCapitalOf[b] = s.usdBuybackCapital;
-    usdCapitalOf[b] = s.usdCapital;
-    bondUsdOf[b] = supplierBondUsd(bond, income[b]);
-  }
-}
-
-/** Step 4: arrivals (E8's newSuppliers), the histories E8 reads, the phase (E4's nextPhase), per lane. */
-function suppliersAndPhase(L: Lanes, t: number): void {
-  const {
-    highestIncome: highestIncomeOf,
-    incomeHistory: incomeHistoryOf,
-    lowestIncome: lowestIncomeOf,
-    lowestTotal: lowestTotalOf,
-    staked: stakedOf,
-    totalHistory: totalHistoryOf,
-  } = L;
-  const { c, B, counts, yesterday, income, phase, sum, arrivals } = L;
-  const { nK, phaseOneTarget } = c;
-  arrivals.fill(0);
-  sum.fill(0);
-  for (let k = 0; k < nK; k++)
-    for (let j = k * B, b = 0; b < B; b++, j++) {
-      arrivals[b] += Math.max(0, counts[j] - yesterday[j]);
-      yesterday[j] = counts[j];
-      sum[b] += counts[j];
-    }
-  const onTime = t >= c.phaseOneDays;
-  for (let b = 0; b < B; b++) {
-    const total = sum[b];
-    const x = income[b];
-    incomeHistoryOf[t * B + b] = x;
-    totalHistoryOf[t * B + b] = total;
-    if (phase[b] === 1) {
-      let next = onTime;
-      if (!next && c.endPhaseOneOnTargets) {
-        let met = true;
-        for (let k = 0; k < nK; k++) if (counts[k * B + b] < phaseOneTarget[k]) met = false;
-        next = met;
-      }
-      if (!next && c.endPhaseOneOnDemand && x > 0) next = true;
-      if (next) {
-        phase[b] = 2;
-        stakedOf[b] = 0;
-      }
-    }
-    if (x < lowestIncomeOf[b]) lowestIncomeOf[b] = x;
-    if (!(x <= highestIncomeOf[b])) highestIncomeOf[b] = x;
-    if (total < lowestTotalOf[b]) lowestTotalOf[b] = total;
-  }
-}
-
-/** Step 5: E8 × arrivals, with kernel.ts `onboardingUsd`'s shortcut on days without arrivals. */
-function onboarding(L: Lanes, t: number): void {
-  const {
-    arrivals: arrivalsOf,
-    highestIncome: highestIncomeOf,
-    incomeHistory: incomeHistoryOf,
-    lowestIncome: lowestIncomeOf,
-    lowestTotal: lowestTotalOf,
-    phase: phaseOf,
-    totalHistory: totalHistoryOf,
-  } = L;
-  const { B, onchain: oc, onboardingUsd } = L;
   const modulation = oc[V.onboardingModulation];
   const W = oc[V.onboardingWindowDays];
   const zeroOk = modulation > 0 || Object.is(modulation, 0);
-  for (let b = 0; b < B; b++) {
-    if (
-      phaseOf[b] === 1 ||
-      (arrivalsOf[b] === 0 &&
-        lowestIncomeOf[b] >= 0 &&
-        lowestTotalOf[b] >= 0 &&
-        zeroOk &&
-        modulation * highestIncomeOf[b] * (t + 1) < 1e300)
-    ) {
-      onboardingUsd[b] = 0;
-      continue;
-    }
-    // onboardingFee.ts onboardingFeeUsd on this lane's histories
-    let incomeSum = 0;
-    let supplierSum = 0;
-    for (let s = Math.max(0, t - W + 1); s <= t; s++) {
-      incomeSum += incomeHistoryOf[s * B + b];
-      supplierSum += totalHistoryOf[s * B + b];
-    }
-    const fee = supplierSum === 0 ? 0 : (modulation * incomeSum) / supplierSum;
-    onboardingUsd[b] = fee * arrivalsOf[b];
-  }
-}
-
-/** Step 7 without a pool: E10; a run without a price stops. */
-function price(L: Lanes): void {
-  const {
-    bondUsd: bondUsdOf,
-    buybackPrice: buybackPriceOf,
-    demand: demandOf,
-    failed: failedOf,
-    floored: flooredOf,
-    governance: governanceOf,
-    onboardingUsd: onboardingUsdOf,
-    price: priceOf,
-    sentiment: sentimentOf,
-    supply: supplyOf,
-    usdBuybackCapital: usdBuybackCapitalOf,
-  } = L;
-  const { B, onchain: oc } = L;
-  const p = L.tokenPrice;
   const floor = oc[V.priceFloor];
   const premium = oc[V.buybackPremium];
-  for (let b = 0; b < B; b++) {
-    const demand = tokenDemand(
-      sentimentOf[b],
-      onboardingUsdOf[b],
-      bondUsdOf[b],
-      usdBuybackCapitalOf[b],
-      governanceOf[b],
-    );
-    demandOf[b] = demand;
-    if (!tokenPriceInto(p, demand, supplyOf[b], floor, premium)) {
-      failedOf[b] = 1;
-      continue;
-    }
-    priceOf[b] = p.priceOfToken;
-    flooredOf[b] = p.priceFloored ? 1 : 0;
-    buybackPriceOf[b] = p.buybackPrice;
-  }
-}
-
-/** Step 7 with a pool (steps.ts `marketStep`: E43's sales due, E44, E45), after the sell wave. */
-function poolPrice(L: Lanes, t: number, shock: ShockDays): void {
-  const {
-    bondUsd: bondUsdOf,
-    boughtByHolders: boughtByHoldersOf,
-    buyUsd: buyUsdOf,
-    buybackPrice: buybackPriceOf,
-    demand: demandOf,
-    extraSell: extraSellOf,
-    floored: flooredOf,
-    governance: governanceOf,
-    onboardingUsd: onboardingUsdOf,
-    poolTokens: poolTokensOf,
-    poolUsd: poolUsdOf,
-    poolUsdAtOpen: poolUsdAtOpenOf,
-    price: priceOf,
-    priceHistory: priceHistoryOf,
-    salesUsd: salesUsdOf,
-    sellQueue: sellQueueOf,
-    sentiment: sentimentOf,
-    slippage: slippageOf,
-    speculatorBuyUsd: speculatorBuyUsdOf,
-    supply: supplyOf,
-    supplyAtOpen: supplyAtOpenOf,
-    tokensSold: tokensSoldOf,
-    usdBuybackCapital: usdBuybackCapitalOf,
-  } = L;
-  const { B, plan, onchain: oc } = L;
-  const premium = oc[V.buybackPremium];
+  const endOnTargets = c.endPhaseOneOnTargets;
+  const endOnDemand = c.endPhaseOneOnDemand;
+  const onTime = t >= c.phaseOneDays;
+  const windowFrom = Math.max(0, t - W + 1);
+  const sellWave = t === shock.sellWaveDay;
+  const slot = (t % L.queueLength) * P;
+  const sales = plan.sales !== null;
   const sp = plan.speculators;
-  const spec = L.speculator;
-  const m = L.amm;
-  const slot = (t % L.queueLength) * B;
-  for (let b = 0; b < B; b++) {
+  const momentum = sp !== null && t - 1 - sp.momentumDays >= 0;
+  const yesterday = (t - 1) * P;
+  const past = sp ? (t - 1 - sp.momentumDays) * P : 0;
+  const sensitivity = sp ? sp.sensitivity : 0;
+  const capitalUsd = sp ? sp.capitalUsd : 0;
+  const step = days * count;
+  const poolAt = (c.columns.length - 5) * step;
+  const tP = t * P;
+  for (let b = 0; b < P; b++) {
+    if (failedOf[b] !== 0) continue;
+    // steps 2–3: E5 (income.ts), E6 over the matrix's non-zero entries (as kernel.ts), E7
+    let income = 0;
+    let jobsTotal = 0;
+    for (let i = 0, j = b; i < nC; i++, j += P) {
+      const jobs = jobsOf[j];
+      income += jobs * jobPriceOf[i];
+      jobsTotal += jobs;
+    }
+    jobsTotalOf[b] = jobsTotal;
+    splitIncomeInto(split, income, F, BM);
+    const ubc = split.usdBuybackCapital;
+    const bondUsd = supplierBondUsd(bond, income);
+    incomeOf[b] = income;
+    opsRevenueOf[b] = split.opsRevenue;
+    usdBuybackCapitalOf[b] = ubc;
+    usdCapitalOf[b] = split.usdCapital;
+    // step 4: arrivals (E8's newSuppliers), the histories E8 reads, the phase (E4's nextPhase)
+    let arrivals = 0;
+    let suppliers = 0;
+    let filled = 0;
+    for (let k = 0, j = b; k < nK; k++, j += P) {
+      const n = countsOf[j];
+      arrivals += Math.max(0, n - yesterdayOf[j]);
+      yesterdayOf[j] = n;
+      suppliers += n;
+      filled += Math.min(n, targetOf[k]);
+    }
+    filledOf[b] = filled;
+    incomeHistoryOf[tP + b] = income;
+    totalHistoryOf[tP + b] = suppliers;
+    let phase = phaseOf[b];
+    if (phase === 1) {
+      let next = onTime;
+      if (!next && endOnTargets) {
+        let met = true;
+        for (let k = 0, j = b; k < nK; k++, j += P) if (countsOf[j] < targetOf[k]) met = false;
+        next = met;
+      }
+      if (!next && endOnDemand && income > 0) next = true;
+      if (next) {
+        phase = 2;
+        phaseOf[b] = 2;
+        stakedOf[b] = 0;
+      }
+    }
+    if (income < lowestIncomeOf[b]) lowestIncomeOf[b] = income;
+    if (!(income <= highestIncomeOf[b])) highestIncomeOf[b] = income;
+    if (suppliers < lowestTotalOf[b]) lowestTotalOf[b] = suppliers;
+    // step 5: E8 × arrivals, with kernel.ts `onboardingUsd`'s shortcut on days without arrivals
+    let onboardingUsd = 0;
+    if (
+      !(
+        phase === 1 ||
+        (arrivals === 0 &&
+          lowestIncomeOf[b] >= 0 &&
+          lowestTotalOf[b] >= 0 &&
+          zeroOk &&
+          modulation * highestIncomeOf[b] * (t + 1) < 1e300)
+      )
+    ) {
+      // onboardingFee.ts onboardingFeeUsd on this run's histories
+      let incomeSum = 0;
+      let supplierSum = 0;
+      for (let x = windowFrom, h = windowFrom * P + b; x <= t; x++, h += P) {
+        incomeSum += incomeHistoryOf[h];
+        supplierSum += totalHistoryOf[h];
+      }
+      const fee = supplierSum === 0 ? 0 : (modulation * incomeSum) / supplierSum;
+      onboardingUsd = fee * arrivals;
+    }
+    onboardingUsdOf[b] = onboardingUsd;
+    // step 7: E10, or with a pool E43's sales due, E44, E45
     const supply = supplyOf[b];
-    if (t === shock.sellWaveDay) extraSellOf[b] = sellWaveTokens(supply);
-    supplyAtOpenOf[b] = supply;
-    poolUsdAtOpenOf[b] = poolUsdOf[b];
-    demandOf[b] = tokenDemand(
-      sentimentOf[b],
-      onboardingUsdOf[b],
-      bondUsdOf[b],
-      usdBuybackCapitalOf[b],
-      governanceOf[b],
-    );
-    let due = 0;
-    if (plan.sales) {
-      due = sellQueueOf[slot + b];
-      sellQueueOf[slot + b] = 0;
+    const sentiment = sentimentOf[b];
+    const governance = governanceOf[b];
+    const demand = tokenDemand(sentiment, onboardingUsd, bondUsd, ubc, governance);
+    let price: number;
+    let floored: number;
+    let chk = 0;
+    if (pool) {
+      const extraSell = sellWave ? sellWaveTokens(supply) : 0;
+      const poolUsdAtOpen = poolUsdOf[b];
+      poolUsdAtOpenOf[b] = poolUsdAtOpen;
+      let due = 0;
+      if (sales) {
+        due = sellQueueOf[slot + b];
+        sellQueueOf[slot + b] = 0;
+      }
+      if (momentum)
+        speculatorOrderInto(
+          speculator,
+          priceHistoryOf[yesterday + b],
+          priceHistoryOf[past + b],
+          sensitivity,
+          capitalUsd,
+        );
+      else {
+        speculator.buyUsd = 0;
+        speculator.sellTokens = 0;
+      }
+      const sold = withdrawal(supply, due + speculator.sellTokens + extraSell);
+      const holdersUsd = sentiment + governance + speculator.buyUsd;
+      const buyUsd = holdersUsd + onboardingUsd + ubc;
+      const claimUsd = holdersUsd + onboardingUsd + ubc / (1 + premium);
+      ammBatchInto(amm, poolTokensOf[b], poolUsdAtOpen, buyUsd, claimUsd, sold);
+      price = amm.price;
+      poolTokensOf[b] = amm.poolTokens;
+      poolUsdOf[b] = amm.poolUsd;
+      const salesUsd = amm.usdToSellers;
+      const boughtByHolders = holdersUsd / price;
+      tokensSoldOf[b] = sold;
+      salesUsdOf[b] = salesUsd;
+      boughtByHoldersOf[b] = boughtByHolders;
+      buyUsdOf[b] = buyUsd;
+      floored = 0;
+      buybackPriceOf[b] = price * (1 + premium);
+      // the pool's columns slippage … boughtByHolders (poolTokens and poolUsd: chainSettle)
+      let at = poolAt + t * count + b0 + b;
+      const slippage = amm.slippage;
+      out[at] = slippage;
+      chk += slippage * 0;
+      at += step;
+      out[at] = sold;
+      chk += sold * 0;
+      at += step;
+      out[at] = salesUsd;
+      chk += salesUsd * 0;
+      at += step;
+      const specBuy = speculator.buyUsd;
+      out[at] = specBuy;
+      chk += specBuy * 0;
+      at += step;
+      out[at] = boughtByHolders;
+      chk += boughtByHolders * 0;
+    } else {
+      if (!tokenPriceInto(tokenPrice, demand, supply, floor, premium)) {
+        failedOf[b] = 1;
+        continue;
+      }
+      price = tokenPrice.priceOfToken;
+      floored = tokenPrice.priceFloored ? 1 : 0;
+      buybackPriceOf[b] = tokenPrice.buybackPrice;
     }
-    if (sp && t - 1 - sp.momentumDays >= 0)
-      speculatorOrderInto(
-        spec,
-        priceHistoryOf[(t - 1) * B + b],
-        priceHistoryOf[(t - 1 - sp.momentumDays) * B + b],
-        sp.sensitivity,
-        sp.capitalUsd,
-      );
-    else {
-      spec.buyUsd = 0;
-      spec.sellTokens = 0;
+    priceOf[b] = price;
+    // the row's t, phase, income … floored (each but t and phase checked finite)
+    let at = t * count + b0 + b;
+    out[at] = t;
+    at += step;
+    out[at] = phase;
+    at += step;
+    out[at] = income;
+    chk += income * 0;
+    at += step;
+    const ops = split.opsRevenue;
+    out[at] = ops;
+    chk += ops * 0;
+    at += step;
+    out[at] = ubc;
+    chk += ubc * 0;
+    at += step;
+    const usdCapital = split.usdCapital;
+    out[at] = usdCapital;
+    chk += usdCapital * 0;
+    at += step;
+    out[at] = onboardingUsd;
+    chk += onboardingUsd * 0;
+    at += step;
+    out[at] = bondUsd;
+    chk += bondUsd * 0;
+    at += step;
+    out[at] = demand;
+    chk += demand * 0;
+    at += step;
+    out[at] = price;
+    chk += price * 0;
+    at += step;
+    out[at] = floored;
+    // jobs, E6's demand per class, counts
+    at += 18 * step;
+    for (let i = 0, j = b; i < nC; i++, j += P, at += step) {
+      const x = jobsOf[j];
+      out[at] = x;
+      chk += x * 0;
     }
-    const sold = withdrawal(supply, due + spec.sellTokens + extraSellOf[b]);
-    extraSellOf[b] = 0;
-    const holdersUsd = sentimentOf[b] + governanceOf[b] + spec.buyUsd;
-    const onb = onboardingUsdOf[b];
-    const ubc = usdBuybackCapitalOf[b];
-    const buyUsd = holdersUsd + onb + ubc;
-    const claimUsd = holdersUsd + onb + ubc / (1 + premium);
-    ammBatchInto(m, poolTokensOf[b], poolUsdOf[b], buyUsd, claimUsd, sold);
-    poolTokensOf[b] = m.poolTokens;
-    poolUsdOf[b] = m.poolUsd;
-    priceOf[b] = m.price;
-    slippageOf[b] = m.slippage;
-    tokensSoldOf[b] = sold;
-    salesUsdOf[b] = m.usdToSellers;
-    speculatorBuyUsdOf[b] = spec.buyUsd;
-    boughtByHoldersOf[b] = holdersUsd / m.price;
-    buyUsdOf[b] = buyUsd;
-    flooredOf[b] = 0;
-    buybackPriceOf[b] = m.price * (1 + premium);
+    for (let k = 0; k < nK; k++, at += step) {
+      let d = 0;
+      for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++) {
+        const i = demandFromOf[e];
+        d += jobsOf[i * P + b] * jobPriceOf[i] * demandWeightOf[e];
+      }
+      dfsOf[k * P + b] = d;
+      out[at] = d;
+      chk += d * 0;
+    }
+    for (let k = 0, j = b; k < nK; k++, j += P, at += step) {
+      const x = countsOf[j];
+      out[at] = x;
+      chk += x * 0;
+    }
+    if (chk !== 0) failedOf[b] = 1;
   }
 }
 
-/** Steps 8–11: E11a/b, E12–E13 or E3 (phaseOneFill per lane), E14. */
-function burnAndClaims(L: Lanes): void {
-  const {
-    buybackPrice: buybackPriceOf,
-    buybackTokens: buybackTokensOf,
-    counts: countsOf,
-    jobReward: jobRewardOf,
-    minted: mintedOf,
-    onboardingTokens: onboardingTokensOf,
-    onboardingUsd: onboardingUsdOf,
-    phase: phaseOf,
-    phaseOneClaim: phaseOneClaimOf,
-    phaseTwoClaim: phaseTwoClaimOf,
-    price: priceOf,
-    supply: supplyOf,
-    usdBuybackCapital: usdBuybackCapitalOf,
-    validatorClaim: validatorClaimOf,
-  } = L;
-  const { c, B, onchain: oc, jobs } = L;
-  const { nC, nK, jobPrice, phaseOneTarget } = c;
+/**
+ * Day t's steps 8–13 one run at a time: E11a/b, E12–E13 or E3 (phaseOneFill), E14, E15, E43's
+ * queue (holderSales.ts `queueSales`), E40–E41 (steps.ts `economicsStep`), E16 or E46 with a
+ * pool. Writes the row's cells buybackTokens … topUpTokens, usdBuybackCapital + topUpUsd and the
+ * shortfall, and the supplier feedback columns (income per supplier, margin, entries, exits,
+ * jobs lost); a run with a value that is not finite is marked failed.
+ */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a chain keeps one run's values in registers through its stages (as kernel.ts's)
+function chainPay(
+  L: Lanes,
+  t: number,
+  P: number,
+  b0: number,
+  count: number,
+  out: Float64Array,
+): void {
+  const { c, plan, onchain: oc } = L;
+  const { nC, nK, days } = c;
+  const pool = L.pool;
   const jrm = oc[V.jobRewardModulation];
   const mint = oc[V.phaseTwoMintAmount];
   const p2m = oc[V.phase2Modulation];
   const vmod = oc[V.validationModulator];
   const vpj = oc[V.validationsPerJob];
-  let targets = 0;
-  for (let k = 0; k < nK; k++) targets += phaseOneTarget[k];
-  for (let b = 0; b < B; b++) {
-    const p = priceOf[b];
-    buybackTokensOf[b] = buybackTokens(usdBuybackCapitalOf[b], buybackPriceOf[b]);
-    const burned = onboardingTokens(onboardingUsdOf[b], p);
-    onboardingTokensOf[b] = L.pool ? burned : withdrawal(supplyOf[b], burned);
-    let jobsTotal = 0;
-    if (phaseOf[b] === 2) {
-      // jobReward.ts on this lane's jobs
-      let s = 0;
-      for (let i = 0; i < nC; i++) s += jobs[i * B + b] * (jobPrice[i] / p);
-      const reward = s / jrm;
-      jobRewardOf[b] = reward;
-      phaseTwoClaimOf[b] = phaseTwoEmission(mint, mintedOf[b], reward, p2m);
-      phaseOneClaimOf[b] = 0;
-    } else {
-      // phaseOneEmission.ts phaseOneFill on this lane's counts
-      let filled = 0;
-      for (let k = 0; k < nK; k++) filled += Math.min(countsOf[k * B + b], phaseOneTarget[k]);
-      jobRewardOf[b] = 0;
-      phaseTwoClaimOf[b] = 0;
-      phaseOneClaimOf[b] = phaseOneEmission(
-        c.phaseOneTokensForProject,
-        c.phaseOneDays,
-        targets === 0 ? 0 : filled / targets,
-      );
-    }
-    for (let i = 0; i < nC; i++) jobsTotal += jobs[i * B + b];
-    validatorClaimOf[b] = validatorTokens(vmod, validationsCompleted(vpj, jobsTotal));
-  }
-}
-
-/** Step 12: E15. */
-function pay(L: Lanes): void {
-  const {
-    buybackTokens: buybackTokensOf,
-    onboardingTokens: onboardingTokensOf,
-    phaseOneClaim: phaseOneClaimOf,
-    phaseOnePaid: phaseOnePaidOf,
-    phaseTwoClaim: phaseTwoClaimOf,
-    phaseTwoPaid: phaseTwoPaidOf,
-    shortfall: shortfallOf,
-    supplierTokensPaid: supplierTokensPaidOf,
-    tokenReserve: tokenReserveOf,
-    tokensPaid: tokensPaidOf,
-    validatorClaim: validatorClaimOf,
-    validatorPaid: validatorPaidOf,
-  } = L;
-  const paid = L.paid;
-  for (let b = 0; b < L.B; b++) {
-    payTokensInto(
-      paid,
-      tokenReserveOf[b],
-      buybackTokensOf[b],
-      onboardingTokensOf[b],
-      validatorClaimOf[b],
-      phaseTwoClaimOf[b],
-      phaseOneClaimOf[b],
-    );
-    validatorPaidOf[b] = paid.validatorTokensPaid;
-    phaseTwoPaidOf[b] = paid.phaseTwoEmission;
-    phaseOnePaidOf[b] = paid.phaseOneEmission;
-    supplierTokensPaidOf[b] = paid.supplierTokensPaid;
-    tokensPaidOf[b] = paid.tokensPaid;
-    shortfallOf[b] = paid.tokenShortfall;
-  }
-}
-
-/** After step 12 (steps.ts `economicsStep`): E43's queue, E40 (lanes.ts `supplierClassIncomeLanes`), E41. */
-function economics(L: Lanes, t: number): void {
-  const {
-    incomePerSupplier: incomePerSupplierOf,
-    marginHistory: marginHistoryOf,
-    price: priceOf,
-    priceHistory: priceHistoryOf,
-    sellQueue: sellQueueOf,
-    supplierTokensPaid: supplierTokensPaidOf,
-    validatorPaid: validatorPaidOf,
-  } = L;
-  const { c, B, plan } = L;
-  const tb = t * B;
-  for (let b = 0; b < B; b++) priceHistoryOf[tb + b] = priceOf[b];
-  const s = plan.sales;
-  if (s) {
-    const n = L.queueLength;
-    for (let b = 0; b < B; b++) {
-      // holderSales.ts queueSales
-      const paid = supplierTokensPaidOf[b] + (s.validatorsSell ? validatorPaidOf[b] : 0);
-      const part = (s.sellShare * paid) / s.sellOverDays;
-      if (part === 0) continue;
-      for (let d = 1; d <= s.sellOverDays; d++) sellQueueOf[((t + d) % n) * B + b] += part;
-    }
-  }
-  const p = plan.suppliers;
-  if (!p) return;
-  const counts = L.counts;
-  const classIncome = L.pay.classIncome;
-  supplierClassIncomeLanes(L.pay, p.classes, c.nK, B, classIncome, L.sum, L.sum2);
-  const days = c.days;
-  for (const k of p.classes) {
-    const cost = p.costPerDay[k];
-    const kb = k * B;
-    const h = (k * days + t) * B;
-    for (let b = 0; b < B; b++) {
-      const perSupplier = incomePerSupplier(classIncome[kb + b], counts[kb + b]);
-      incomePerSupplierOf[kb + b] = perSupplier;
-      marginHistoryOf[h + b] = supplierMargin(perSupplier, cost);
-    }
-  }
-}
-
-/** Step 13: E16, or E46 with a pool. */
-function topUp(L: Lanes): void {
-  const {
-    buybackPrice: buybackPriceOf,
-    dollarReserve: dollarReserveOf,
-    onboardingTokens: onboardingTokensOf,
-    opsRevenue: opsRevenueOf,
-    phaseOnePaid: phaseOnePaidOf,
-    phaseTwoPaid: phaseTwoPaidOf,
-    poolTokens: poolTokensOf,
-    poolUsd: poolUsdOf,
-    supply: supplyOf,
-    tokenReserve: tokenReserveOf,
-    topUpTokens: topUpTokensOf,
-    topUpUsd: topUpUsdOf,
-    validatorPaid: validatorPaidOf,
-  } = L;
-  const { c, B, onchain: oc } = L;
-  const up = L.up;
   const lower = oc[V.lowerTokenReserveLimit];
   const restore = oc[V.tokenReserveRestoreLevel];
-  for (let b = 0; b < B; b++) {
-    const reserveAfterPay =
-      tokenReserveOf[b] +
-      onboardingTokensOf[b] -
-      validatorPaidOf[b] -
-      phaseTwoPaidOf[b] -
-      phaseOnePaidOf[b];
+  const initialTokenReserve = c.initialTokenReserve;
+  const phaseOneTokens = c.phaseOneTokensForProject;
+  const phaseOneDays = c.phaseOneDays;
+  let targets = 0;
+  for (let k = 0; k < nK; k++) targets += targetOf[k];
+  const sales = plan.sales;
+  const sellShare = sales ? sales.sellShare : 0;
+  const sellOverDays = sales ? sales.sellOverDays : 0;
+  const validatorsSell = sales ? sales.validatorsSell : false;
+  const queueLength = L.queueLength;
+  const s = plan.suppliers;
+  const nClasses = s ? s.classes.length : 0;
+  const nDynamic = s ? s.dynamicClasses.length : 0;
+  const validatorsAreSuppliers = s ? s.validatorsAreSuppliers : false;
+  const capacity = L.capacity;
+  const step = days * count;
+  const feedbackAt = (c.columns.length - L.feedbackColumns) * step;
+  const tP = t * P;
+  for (let b = 0; b < P; b++) {
+    if (failedOf[b] !== 0) continue;
+    const price = priceOf[b];
+    const ubc = usdBuybackCapitalOf[b];
+    // steps 8–11: E11a/b, E12–E13 or E3, E14
+    const bought = buybackTokens(ubc, buybackPriceOf[b]);
+    const burned = onboardingTokens(onboardingUsdOf[b], price);
+    const onboarded = pool ? burned : withdrawal(supplyOf[b], burned);
+    let jobReward = 0;
+    let phaseTwoClaim = 0;
+    let phaseOneClaim = 0;
+    if (phaseOf[b] === 2) {
+      // jobReward.ts on this run's jobs
+      let r = 0;
+      for (let i = 0, j = b; i < nC; i++, j += P) r += jobsOf[j] * (jobPriceOf[i] / price);
+      jobReward = r / jrm;
+      // phaseTwoEmission.ts with kernel.ts's expm1 (Math.expm1's bits without the call into C)
+      phaseTwoClaim = Math.max(0, mint - mintedOf[b]) * -expm1(-jobReward / p2m);
+    } else {
+      // phaseOneEmission.ts phaseOneFill on this run's counts (chainPrice's sum)
+      phaseOneClaim = phaseOneEmission(
+        phaseOneTokens,
+        phaseOneDays,
+        targets === 0 ? 0 : filledOf[b] / targets,
+      );
+    }
+    // E14 on the jobs' total (chainPrice's sum)
+    const validatorClaim = validatorTokens(vmod, validationsCompleted(vpj, jobsTotalOf[b]));
+    // step 12: E15
+    const reserve = tokenReserveOf[b];
+    payTokensInto(paid, reserve, bought, onboarded, validatorClaim, phaseTwoClaim, phaseOneClaim);
+    const validatorPaid = paid.validatorTokensPaid;
+    const phaseTwoPaid = paid.phaseTwoEmission;
+    const phaseOnePaid = paid.phaseOneEmission;
+    const supplierTokensPaid = paid.supplierTokensPaid;
+    // E43's queue
+    priceHistoryOf[tP + b] = price;
+    if (sales) {
+      const part =
+        (sellShare * (supplierTokensPaid + (validatorsSell ? validatorPaid : 0))) / sellOverDays;
+      if (part !== 0)
+        for (let d = 1; d <= sellOverDays; d++)
+          sellQueueOf[((t + d) % queueLength) * P + b] += part;
+    }
+    // step 13: E16, or E46 with a pool
+    const reserveAfterPay = reserve + onboarded - validatorPaid - phaseTwoPaid - phaseOnePaid;
     const cash = dollarReserveOf[b] + opsRevenueOf[b];
-    if (L.pool)
+    if (pool)
       ammReserveTopUpInto(
         up,
         reserveAfterPay,
-        c.initialTokenReserve,
+        initialTokenReserve,
         lower,
         restore,
         poolTokensOf[b],
@@ -1020,240 +1042,262 @@ function topUp(L: Lanes): void {
       reserveTopUpInto(
         up,
         reserveAfterPay,
-        c.initialTokenReserve,
+        initialTokenReserve,
         lower,
         restore,
         buybackPriceOf[b],
         cash,
-        supplyOf[b] +
-          validatorPaidOf[b] +
-          phaseOnePaidOf[b] +
-          phaseTwoPaidOf[b] -
-          onboardingTokensOf[b],
+        supplyOf[b] + validatorPaid + phaseOnePaid + phaseTwoPaid - onboarded,
       );
-    topUpTokensOf[b] = up.reserveBuybackTokens;
-    topUpUsdOf[b] = up.reserveBuybackUsd;
+    const topUpTokens = up.reserveBuybackTokens;
+    const topUpUsd = up.reserveBuybackUsd;
+    boughtOf[b] = bought;
+    onboardedOf[b] = onboarded;
+    validatorPaidOf[b] = validatorPaid;
+    phaseOnePaidOf[b] = phaseOnePaid;
+    phaseTwoPaidOf[b] = phaseTwoPaid;
+    topUpTokensOf[b] = topUpTokens;
+    topUpUsdOf[b] = topUpUsd;
+    // the row's buybackTokens … topUpTokens, usdBuybackCapital + topUpUsd, shortfall
+    let at = (11 * days + t) * count + b0 + b;
+    out[at] = bought;
+    let chk = bought * 0;
+    at += step;
+    out[at] = onboarded;
+    chk += onboarded * 0;
+    at += step;
+    out[at] = jobReward;
+    chk += jobReward * 0;
+    at += step;
+    out[at] = phaseOnePaid;
+    chk += phaseOnePaid * 0;
+    at += step;
+    out[at] = phaseTwoPaid;
+    chk += phaseTwoPaid * 0;
+    at += step;
+    out[at] = validatorPaid;
+    chk += validatorPaid * 0;
+    at += step;
+    out[at] = supplierTokensPaid;
+    chk += supplierTokensPaid * 0;
+    at += step;
+    const tokensPaid = paid.tokensPaid;
+    out[at] = tokensPaid;
+    chk += tokensPaid * 0;
+    at += step;
+    out[at] = topUpUsd;
+    chk += topUpUsd * 0;
+    at += step;
+    out[at] = topUpTokens;
+    chk += topUpTokens * 0;
+    at += step;
+    const buybackUsd = ubc + topUpUsd;
+    out[at] = buybackUsd;
+    chk += buybackUsd * 0;
+    at += step;
+    const shortfall = paid.tokenShortfall;
+    out[at] = shortfall;
+    chk += shortfall * 0;
+    if (s) {
+      // E40 (supplierIncome.ts supplierClassIncome), E41's margin
+      at = feedbackAt + t * count + b0 + b;
+      const income = incomeOf[b];
+      const slots = filledOf[b];
+      const sharedUsd =
+        usdCapitalOf[b] +
+        (bought + phaseTwoPaid + (validatorsAreSuppliers ? validatorPaid : 0)) * price;
+      for (let x = 0; x < nClasses; x++, at += step) {
+        const k = classesOf[x];
+        const n = countsOf[k * P + b];
+        const share = income > 0 ? dfsOf[k * P + b] / income : 0;
+        const slot = slots > 0 ? Math.min(n, targetOf[k]) / slots : 0;
+        const classIncome = share * sharedUsd + slot * (phaseOnePaid * price);
+        const perSupplier = incomePerSupplier(classIncome, n);
+        perSupplierOfRun[x] = perSupplier;
+        out[at] = perSupplier;
+        chk += perSupplier * 0;
+      }
+      for (let x = 0; x < nClasses; x++, at += step) {
+        const k = classesOf[x];
+        const margin = supplierMargin(perSupplierOfRun[x], costOf[k]);
+        marginHistoryOf[(k * days + t) * P + b] = margin;
+        out[at] = margin;
+        chk += margin * 0;
+      }
+      for (let x = 0; x < nDynamic; x++, at += step) {
+        const v = entriesOf[dynamicOf[x] * P + b];
+        out[at] = v;
+        chk += v * 0;
+      }
+      for (let x = 0; x < nDynamic; x++, at += step) {
+        const v = exitsOf[dynamicOf[x] * P + b];
+        out[at] = v;
+        chk += v * 0;
+      }
+      if (capacity) {
+        const v = jobsLostOf[b];
+        out[at] = v;
+        chk += v * 0;
+      }
+    }
+    if (chk !== 0) failedOf[b] = 1;
   }
 }
 
-/** Step 14: E17 (E47 with a pool), E18, E19, E17b; the pool after the top-up. */
-function update(L: Lanes, t: number): void {
-  const {
-    boughtByHolders: boughtByHoldersOf,
-    buybackTokens: buybackTokensOf,
-    dollarBefore: dollarBeforeOf,
-    dollarReserve: dollarReserveOf,
-    locked: lockedOf,
-    minted: mintedOf,
-    onboardingTokens: onboardingTokensOf,
-    opsRevenue: opsRevenueOf,
-    phaseOnePaid: phaseOnePaidOf,
-    phaseTwoPaid: phaseTwoPaidOf,
-    poolTokens: poolTokensOf,
-    poolUsd: poolUsdOf,
-    staked: stakedOf,
-    supply: supplyOf,
-    supplyAtOpen: supplyAtOpenOf,
-    tokenReserve: tokenReserveOf,
-    tokensSold: tokensSoldOf,
-    topUpTokens: topUpTokensOf,
-    topUpUsd: topUpUsdOf,
-    validatorPaid: validatorPaidOf,
-  } = L;
-  const { c, B } = L;
+/**
+ * Day t's step 14 one run at a time: E17 (E47 with a pool), E18, E19, E17b, the pool after the
+ * top-up; writes the row's balances shortfall … staked and the pool's balances, then checks
+ * I1–I3 (kernel.ts `endOfDayInvariants`). A run with a balance that is not finite or that
+ * breaks an invariant is marked failed.
+ */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a chain keeps one run's values in registers through its stages (as kernel.ts's)
+function chainSettle(
+  L: Lanes,
+  t: number,
+  P: number,
+  b0: number,
+  count: number,
+  out: Float64Array,
+): void {
+  const { c } = L;
+  const days = c.days;
+  const pool = L.pool;
   const vest = c.vested[t];
-  for (let b = 0; b < B; b++) {
-    const vested = withdrawal(lockedOf[b], vest);
-    dollarBeforeOf[b] = dollarReserveOf[b];
-    const supply = L.pool
+  const total = c.initialSupply + c.initialTokenReserve + c.initialLocked;
+  const step = days * count;
+  const poolAt = (c.columns.length - 7) * step;
+  for (let b = 0; b < P; b++) {
+    if (failedOf[b] !== 0) continue;
+    const supply = supplyOf[b];
+    const reserve = tokenReserveOf[b];
+    const dollarBefore = dollarReserveOf[b];
+    const validatorPaid = validatorPaidOf[b];
+    const phaseOnePaid = phaseOnePaidOf[b];
+    const phaseTwoPaid = phaseTwoPaidOf[b];
+    const onboarded = onboardedOf[b];
+    const topUpTokens = topUpTokensOf[b];
+    const topUpUsd = topUpUsdOf[b];
+    const locked = lockedOf[b];
+    const vested = withdrawal(locked, vest);
+    const supplyAfter = pool
       ? nextSupplyWithPool(
-          supplyAtOpenOf[b],
-          validatorPaidOf[b],
-          phaseOnePaidOf[b],
-          phaseTwoPaidOf[b],
-          buybackTokensOf[b],
+          supply,
+          validatorPaid,
+          phaseOnePaid,
+          phaseTwoPaid,
+          boughtOf[b],
           boughtByHoldersOf[b],
           tokensSoldOf[b],
           vested,
         )
       : nextSupply(
-          supplyOf[b],
-          validatorPaidOf[b],
-          phaseOnePaidOf[b],
-          phaseTwoPaidOf[b],
-          onboardingTokensOf[b],
-          topUpTokensOf[b],
+          supply,
+          validatorPaid,
+          phaseOnePaid,
+          phaseTwoPaid,
+          onboarded,
+          topUpTokens,
           vested,
         );
-    tokenReserveOf[b] = nextTokenReserve(
-      tokenReserveOf[b],
-      onboardingTokensOf[b],
-      validatorPaidOf[b],
-      phaseTwoPaidOf[b],
-      phaseOnePaidOf[b],
-      topUpTokensOf[b],
+    const reserveAfter = nextTokenReserve(
+      reserve,
+      onboarded,
+      validatorPaid,
+      phaseTwoPaid,
+      phaseOnePaid,
+      topUpTokens,
     );
-    supplyOf[b] = supply;
-    dollarReserveOf[b] = nextDollarReserve(dollarReserveOf[b], opsRevenueOf[b], topUpUsdOf[b]);
-    lockedOf[b] = lockedOf[b] - vested;
-    mintedOf[b] += phaseTwoPaidOf[b];
-    stakedOf[b] += phaseOnePaidOf[b];
-    if (L.pool) {
-      poolTokensOf[b] = poolTokensOf[b] - topUpTokensOf[b];
-      poolUsdOf[b] = poolUsdOf[b] + topUpUsdOf[b];
-    }
-  }
-}
-
-/** One cell of day t for every run, `out[at + b] = v[from + b]`; adds `v · 0` to each run's check. */
-function put(
-  out: Float64Array,
-  at: number,
-  v: Float64Array,
-  from: number,
-  B: number,
-  chk: Float64Array,
-): void {
-  for (let b = 0; b < B; b++) {
-    const x = v[from + b];
-    out[at + b] = x;
-    chk[b] += x * 0;
-  }
-}
-
-/**
- * The §7 row (kernel.ts `record`'s columns and order) at `out[(col·days + t)·B + b]`; a run
- * with a value that is not finite is marked failed (the per-run kernel then decides what of
- * the row it keeps).
- */
-function record(L: Lanes, t: number, out: Float64Array): void {
-  const {
-    failed: failedOf,
-    phase: phaseOf,
-    topUpUsd: topUpUsdOf,
-    usdBuybackCapital: usdBuybackCapitalOf,
-  } = L;
-  const { c, B, sum: chk } = L;
-  const step = c.days * B;
-  chk.fill(0);
-  let at = t * B;
-  for (let b = 0; b < B; b++) {
-    out[at + b] = t;
-    out[at + step + b] = phaseOf[b];
-  }
-  at += 2 * step;
-  for (const v of L.rowColumns) {
-    put(out, at, v, 0, B, chk);
+    const dollarAfter = nextDollarReserve(dollarBefore, opsRevenueOf[b], topUpUsd);
+    const lockedAfter = locked - vested;
+    const staked = stakedOf[b] + phaseOnePaid;
+    supplyOf[b] = supplyAfter;
+    tokenReserveOf[b] = reserveAfter;
+    dollarReserveOf[b] = dollarAfter;
+    lockedOf[b] = lockedAfter;
+    mintedOf[b] += phaseTwoPaid;
+    stakedOf[b] = staked;
+    // the row's supply … staked
+    let at = (23 * days + t) * count + b0 + b;
+    out[at] = supplyAfter;
+    let chk = supplyAfter * 0;
     at += step;
-  }
-  for (let b = 0; b < B; b++) {
-    const x = usdBuybackCapitalOf[b] + topUpUsdOf[b];
-    out[at + b] = x;
-    chk[b] += x * 0;
-  }
-  at += step;
-  for (const v of L.balanceColumns) {
-    put(out, at, v, 0, B, chk);
+    out[at] = reserveAfter;
+    chk += reserveAfter * 0;
     at += step;
-  }
-  for (let i = 0; i < c.nC; i++, at += step) put(out, at, L.jobs, i * B, B, chk);
-  for (let k = 0; k < c.nK; k++, at += step) put(out, at, L.dfs, k * B, B, chk);
-  for (let k = 0; k < c.nK; k++, at += step) put(out, at, L.counts, k * B, B, chk);
-  for (let b = 0; b < B; b++) if (chk[b] !== 0) failedOf[b] = 1;
-}
-
-/** The feedback columns (steps.ts `writeFeedbackColumns`' order); a run with a non-finite value is marked failed. */
-function recordFeedback(L: Lanes, t: number, out: Float64Array): void {
-  const { c, B, plan, sum: chk } = L;
-  if (L.feedbackColumns === 0) return;
-  const days = c.days;
-  const step = days * B;
-  chk.fill(0);
-  let at = ((c.columns.length - L.feedbackColumns) * days + t) * B;
-  const s = plan.suppliers;
-  if (s) {
-    for (const k of s.classes) {
-      put(out, at, L.incomePerSupplier, k * B, B, chk);
-      at += step;
+    out[at] = dollarAfter;
+    chk += dollarAfter * 0;
+    at += step;
+    out[at] = lockedAfter;
+    chk += lockedAfter * 0;
+    at += step;
+    out[at] = staked;
+    chk += staked * 0;
+    const income = incomeOf[b];
+    const usdCapital = usdCapitalOf[b];
+    const ubc = usdBuybackCapitalOf[b];
+    let broken: boolean;
+    if (pool) {
+      const poolTokens = poolTokensOf[b] - topUpTokens;
+      const poolUsd = poolUsdOf[b] + topUpUsd;
+      poolTokensOf[b] = poolTokens;
+      poolUsdOf[b] = poolUsd;
+      at = poolAt + t * count + b0 + b;
+      out[at] = poolTokens;
+      chk += poolTokens * 0;
+      out[at + step] = poolUsd;
+      chk += poolUsd * 0;
+      if (chk !== 0) {
+        failedOf[b] = 1;
+        continue;
+      }
+      // I1–I3, then the pool's
+      broken =
+        checkInvariants(
+          t,
+          total - poolTokens,
+          supplyAfter,
+          reserveAfter,
+          lockedAfter,
+          dollarBefore,
+          dollarAfter,
+          income,
+          usdCapital,
+          ubc,
+          topUpUsd,
+        ) !== null ||
+        checkPoolInvariants(
+          t,
+          total,
+          supplyAfter,
+          reserveAfter,
+          lockedAfter,
+          poolTokens,
+          poolUsdAtOpenOf[b],
+          poolUsd,
+          buyUsdOf[b],
+          salesUsdOf[b],
+          topUpUsd,
+        ) !== null;
+    } else {
+      if (chk !== 0) {
+        failedOf[b] = 1;
+        continue;
+      }
+      broken =
+        checkInvariants(
+          t,
+          total,
+          supplyAfter,
+          reserveAfter,
+          lockedAfter,
+          dollarBefore,
+          dollarAfter,
+          income,
+          usdCapital,
+          ubc,
+          topUpUsd,
+        ) !== null;
     }
-    for (const k of s.classes) {
-      put(out, at, L.marginHistory, (k * days + t) * B, B, chk);
-      at += step;
-    }
-    for (const k of s.dynamicClasses) {
-      put(out, at, L.entries, k * B, B, chk);
-      at += step;
-    }
-    for (const k of s.dynamicClasses) {
-      put(out, at, L.exits, k * B, B, chk);
-      at += step;
-    }
-    if (s.jobsPerSupplierPerDay) {
-      put(out, at, L.jobsLost, 0, B, chk);
-      at += step;
-    }
-  }
-  if (plan.amm)
-    for (const v of L.poolColumns) {
-      put(out, at, v, 0, B, chk);
-      at += step;
-    }
-  for (let b = 0; b < B; b++) if (chk[b] !== 0) L.failed[b] = 1;
-}
-
-/** I1–I3 (kernel.ts `endOfDayInvariants`), per lane; a lane that breaks one is marked failed. */
-function invariants(L: Lanes, t: number): void {
-  const {
-    buyUsd: buyUsdOf,
-    dollarBefore: dollarBeforeOf,
-    dollarReserve: dollarReserveOf,
-    failed: failedOf,
-    income: incomeOf,
-    locked: lockedOf,
-    poolTokens: poolTokensOf,
-    poolUsd: poolUsdOf,
-    poolUsdAtOpen: poolUsdAtOpenOf,
-    salesUsd: salesUsdOf,
-    supply: supplyOf,
-    tokenReserve: tokenReserveOf,
-    topUpUsd: topUpUsdOf,
-    usdBuybackCapital: usdBuybackCapitalOf,
-    usdCapital: usdCapitalOf,
-  } = L;
-  const { c, B } = L;
-  const total = c.initialSupply + c.initialTokenReserve + c.initialLocked;
-  for (let b = 0; b < B; b++) {
-    if (failedOf[b]) continue;
-    const topUpUsd = topUpUsdOf[b];
-    const broken =
-      checkInvariants(
-        t,
-        L.pool ? total - poolTokensOf[b] : total,
-        supplyOf[b],
-        tokenReserveOf[b],
-        lockedOf[b],
-        dollarBeforeOf[b],
-        dollarReserveOf[b],
-        incomeOf[b],
-        usdCapitalOf[b],
-        usdBuybackCapitalOf[b],
-        topUpUsd,
-      ) ??
-      (L.pool
-        ? checkPoolInvariants(
-            t,
-            total,
-            supplyOf[b],
-            tokenReserveOf[b],
-            lockedOf[b],
-            poolTokensOf[b],
-            poolUsdAtOpenOf[b],
-            poolUsdOf[b],
-            buyUsdOf[b],
-            salesUsdOf[b],
-            topUpUsd,
-          )
-        : null);
     if (broken) failedOf[b] = 1;
   }
 }
