@@ -5,8 +5,10 @@ import {
 } from "../mechanisms/invariants.js";
 import { withdrawal as withdrawalExport } from "../mechanisms/withdrawal.js";
 import {
-  fillNormals as fillNormalsExport,
+  KN as KNExport,
   nextNormal as nextNormalExport,
+  normalTail as normalTailExport,
+  WN as WNExport,
 } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { LIMITS } from "../scenario/limits.js";
@@ -89,6 +91,12 @@ const jobsOf = new Float64Array(16_384);
  * series i, run b, day t0 + d at (i·B + b)·NORMAL_BLOCK + d (`drawAhead`).
  */
 const normalsOf = new Float64Array(65_536);
+/**
+ * The consumer series' random streams (xoshiro128** state, four words), series i and run b at
+ * (i·B + b)·4: copied from the run's seeded streams at the start of a pass and drawn from only
+ * here (`drawAhead`), so the drawing loop reads and writes a constant array.
+ */
+const consumerStreamsOf = new Int32Array(4 * 16_384);
 
 /** Runs per lockstep pass of a scenario with `nC` consumer types: as many as the arrays above hold. */
 export function passRuns(nC: number): number {
@@ -163,8 +171,10 @@ const BM = V.buybackModulation,
 // module-level const is folded into the optimized code (docs/benchmarks.md, helper kernel5).
 const withdrawal = withdrawalExport;
 const expm1 = expm1Export;
-const fillNormals = fillNormalsExport;
 const nextNormal = nextNormalExport;
+const normalTail = normalTailExport;
+const KN = KNExport;
+const WN = WNExport;
 const INVARIANT_TOLERANCE = INVARIANT_TOLERANCE_EXPORT;
 const ONBOARDING_USD = COL.onboardingUsd;
 const PHASE_ONE_EMISSION = COL.phaseOneEmission;
@@ -294,6 +304,9 @@ function runPass(
   const so = 4 * nSeries;
   for (let b = 0; b < B; b++) {
     seedStreams(streams.subarray(b * so, (b + 1) * so), nSeries, seed, run0 + b0 + b);
+    for (let i = 0; i < nC; i++)
+      for (let w = 0; w < 4; w++)
+        consumerStreamsOf[(i * B + b) * 4 + w] = streams[b * so + 4 * i + w];
     supplyOf[b] = c.initialSupply;
     tokenReserveOf[b] = c.initialTokenReserve;
     lockedOf[b] = c.initialLocked;
@@ -331,7 +344,7 @@ function runPass(
   let event = 0;
   for (let t = 0; t < days && alive > 0; t++) {
     event = applySchedule(c, scratch.onchain, t, event);
-    if (t % NORMAL_BLOCK === 0) drawAhead(c, scratch, t, B);
+    if (t % NORMAL_BLOCK === 0) drawAhead(c, t, B);
     const row = t * count + b0;
     drawConsumers(c, t, B, dst, stride, row);
     demandByClass(c, scratch, B, dst, stride, row);
@@ -365,26 +378,73 @@ function applySchedule(c: CompiledScenario, oc: Float64Array, t: number, event: 
 
 /**
  * Draw the consumer series' gaussians of days t … t+NORMAL_BLOCK−1 ahead, per series and run in
- * day order (`fillNormals`): the values `nextNormal` would give on those days, as each series
- * has its own stream and draws once a day from its start day on.
+ * day order: the values `nextNormal` would give on those days, as each series has its own
+ * stream and draws once a day from its start day on.
  */
-function drawAhead(c: CompiledScenario, s: KernelScratch, t: number, B: number): void {
-  const { streams } = s;
-  const normals = normalsOf;
-  const so = 4 * c.nSeries;
+function drawAhead(c: CompiledScenario, t: number, B: number): void {
   const end = Math.min(t + NORMAL_BLOCK, c.days);
   for (let i = 0; i < c.nC; i++) {
     const first = Math.max(t, c.seriesStartDay[i]);
     if (!(c.seriesNoise[i] > 0) || first >= end) continue;
     for (let b = 0; b < B; b++)
-      fillNormals(
-        streams,
-        b * so + 4 * i,
-        normals,
-        (i * B + b) * NORMAL_BLOCK + first - t,
-        end - first,
-      );
+      drawNormals((i * B + b) * 4, (i * B + b) * NORMAL_BLOCK + first - t, end - first);
   }
+}
+
+/**
+ * `n` successive N(0, 1) draws of the consumer stream at `o` of `consumerStreamsOf` into
+ * `normalsOf[p … p+n−1]`: `fillNormals` (src/random/normal.ts) on this module's constant arrays,
+ * the same operations in the same order, so the same values. The ziggurat's fast path runs in a
+ * loop of its own (`drawFast`) with no call in it, so the stream's state stays in registers; a
+ * rejected draw (≈ 1.2%) leaves that loop and is finished here by `normalTail`.
+ */
+function drawNormals(o: number, p: number, n: number): void {
+  const e = p + n;
+  let j = drawFast(o, p, e);
+  while (j < e) {
+    normalsOf[j] = normalTail(consumerStreamsOf, o, rejectedOf[0], rejectedOf[0] & 127);
+    j = drawFast(o, j + 1, e);
+  }
+}
+
+/** The 32-bit draw `drawFast` stopped at (the ziggurat rejected it). */
+const rejectedOf = new Int32Array(1);
+
+/**
+ * Draws of the stream at `o` into `normalsOf[j … e−1]` while the ziggurat's first test accepts
+ * them; returns e, or the index of the first draw it rejected (its 32 bits in `rejectedOf[0]`,
+ * the stream already past it, as `normalTail` expects).
+ */
+function drawFast(o: number, j: number, e: number): number {
+  const st = consumerStreamsOf,
+    dst = normalsOf;
+  let s0 = st[o];
+  let s1 = st[o + 1];
+  let s2 = st[o + 2];
+  let s3 = st[o + 3];
+  for (; j < e; j++) {
+    // xoshiro128** (as nextInt32), the rotations written out
+    const m = Math.imul(s1, 5);
+    const hz = Math.imul((m << 7) | (m >>> 25), 9);
+    s2 ^= s0;
+    s3 ^= s1;
+    s0 ^= s3;
+    const u = s1 << 9;
+    s1 ^= s2;
+    s2 ^= u;
+    s3 = (s3 << 11) | (s3 >>> 21);
+    const iz = hz & 127;
+    if (!(Math.abs(hz) < KN[iz])) {
+      rejectedOf[0] = hz;
+      break;
+    }
+    dst[j] = hz * WN[iz];
+  }
+  st[o] = s0;
+  st[o + 1] = s1;
+  st[o + 2] = s2;
+  st[o + 3] = s3;
+  return j;
 }
 
 /** Jobs per consumer type (§3, noise drawn ahead per run), income (E2) and jobs of all types. */
