@@ -342,28 +342,88 @@ function runPass(
   const stride = D;
   let alive = B;
   let event = 0;
+  // Until the first day a series draws noise every run of the pass has the same state and the
+  // same row: those days are advanced for run b0 alone (index 0) and its row copied to the others.
+  const same = B > 1 ? sameDays(c) : 0;
   for (let t = 0; t < days && alive > 0; t++) {
+    if (t === same && t > 0) spreadState(c, scratch, t, B, sharedCounts);
+    const n = t < same ? 1 : B;
     event = applySchedule(c, scratch.onchain, t, event);
     if (t % NORMAL_BLOCK === 0) drawAhead(c, t, B);
     const row = t * count + b0;
-    drawConsumers(c, t, B, dst, stride, row);
-    demandByClass(c, scratch, B, dst, stride, row);
+    drawConsumers(c, t, n, dst, stride, row);
+    demandByClass(c, scratch, n, dst, stride, row);
     const arrivals = sharedCounts
-      ? countsShared(c, scratch, t, B, dst, stride, row)
-      : countsPerRun(c, scratch, t, B, dst, stride, row);
-    drawSeries(c, scratch, nC + nK, t, B, sentimentOf);
-    drawSeries(c, scratch, nC + nK + 1, t, B, governanceOf);
+      ? countsShared(c, scratch, t, n, dst, stride, row)
+      : countsPerRun(c, scratch, t, n, dst, stride, row);
+    drawSeries(c, scratch, nC + nK, t, n, sentimentOf);
+    drawSeries(c, scratch, nC + nK + 1, t, n, governanceOf);
     if (
       arrivals &&
       (t >= c.phaseOneDays || c.endPhaseOneOnTargets || c.endPhaseOneOnDemand) // phase 2 possible
     )
-      windowIncome(t, B, count, scratch.onchain[W], out, COL.income * D + b0);
-    alive -= chainPrice(c, scratch, t, B, dst, stride, row, split);
-    if (split) splitColumns(c, scratch, t, B, dst, stride, row);
-    chainClaims(scratch, B);
-    alive -= chainSettle(c, scratch, t, B, dst, stride, row, split);
-    if (split) balanceColumns(c, scratch, B, dst, stride, row);
+      windowIncome(t, n, count, scratch.onchain[W], out, COL.income * D + b0);
+    alive -= chainPrice(c, scratch, t, n, dst, stride, row, split);
+    if (split) splitColumns(c, scratch, t, n, dst, stride, row);
+    chainClaims(scratch, n);
+    alive -= chainSettle(c, scratch, t, n, dst, stride, row, split);
+    if (split) balanceColumns(c, scratch, n, dst, stride, row);
+    if (n < B) {
+      for (let col = 0; col < c.columns.length; col++) {
+        const p = col * stride + row;
+        dst.fill(dst[p], p + 1, p + B);
+      }
+      if (doneOf[0] >= 0) {
+        // run b0 stopped, so did every run, the same way (they share its error object)
+        for (let b = 1; b < B; b++) {
+          doneOf[b] = doneOf[0];
+          errorOf[b] = errorOf[0];
+        }
+        alive = 0;
+      }
+    }
   }
+}
+
+/**
+ * Days 0 … d−1 on which no series draws a gaussian (d: the earliest start day of a series with
+ * noise, or the run's length): on those days every run of a pass, started from the same
+ * balances, computes the same values.
+ */
+function sameDays(c: CompiledScenario): number {
+  let d = c.days;
+  for (let sr = 0; sr < c.nSeries; sr++)
+    if (c.seriesNoise[sr] > 0) d = Math.min(d, c.seriesStartDay[sr]);
+  return Math.max(0, d);
+}
+
+/**
+ * After days 0 … t−1 advanced for index 0 alone: its balances (and, for noisy supplier counts,
+ * yesterday's counts and the daily totals, laid out per run) to every run of the pass.
+ */
+function spreadState(
+  c: CompiledScenario,
+  s: KernelScratch,
+  t: number,
+  B: number,
+  sharedCounts: boolean,
+): void {
+  for (let b = 1; b < B; b++) {
+    supplyOf[b] = supplyOf[0];
+    tokenReserveOf[b] = tokenReserveOf[0];
+    lockedOf[b] = lockedOf[0];
+    dollarReserveOf[b] = dollarReserveOf[0];
+    phaseOf[b] = phaseOf[0];
+    phaseTwoMintedOf[b] = phaseTwoMintedOf[0];
+    stakedOf[b] = stakedOf[0];
+    doneOf[b] = doneOf[0];
+  }
+  if (sharedCounts) return;
+  const { yesterday, supplierTotal } = s;
+  const nK = c.nK;
+  for (let b = 1; b < B; b++) for (let k = 0; k < nK; k++) yesterday[b * nK + k] = yesterday[k];
+  // day d's total from d to d·B … d·B+B−1, last day first (no index below d·B is read later)
+  for (let d = t - 1; d >= 0; d--) supplierTotal.fill(supplierTotal[d], d * B, d * B + B);
 }
 
 /** Schedule entries of day t (the same for every run of the batch); returns the next entry. */
