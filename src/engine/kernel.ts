@@ -345,6 +345,9 @@ function runPass(
   // Until the first day a series draws noise every run of the pass has the same state and the
   // same row: those days are advanced for run b0 alone (index 0) and its row copied to the others.
   const same = B > 1 ? sameDays(c) : 0;
+  // days 0 … zeroIncome−1 had an income of +0 in every run: E8's window sums skip them (+0 added
+  // to the sum's +0 start leaves it +0, so the sum of the days after is the same)
+  let zeroIncome = 0;
   for (let t = 0; t < days && alive > 0; t++) {
     if (t === same && t > 0) spreadState(c, scratch, t, B, sharedCounts);
     const n = t < same ? 1 : B;
@@ -362,13 +365,21 @@ function runPass(
       arrivals &&
       (t >= c.phaseOneDays || c.endPhaseOneOnTargets || c.endPhaseOneOnDemand) // phase 2 possible
     )
-      windowIncome(t, n, count, scratch.onchain[W], out, COL.income * D + b0);
+      windowIncome(
+        t,
+        n,
+        count,
+        Math.max(t - scratch.onchain[W] + 1, zeroIncome),
+        out,
+        COL.income * D + b0,
+      );
     alive -= chainPrice(c, scratch, t, n, dst, stride, row, split);
     if (split) splitColumns(c, scratch, t, n, dst, stride, row);
     chainClaims(scratch, n);
     alive -= chainSettle(c, scratch, t, n, dst, stride, row, split);
     if (split) balanceColumns(c, scratch, n, dst, stride, row);
     if (n < B) {
+      if (zeroIncome === t && Object.is(dst[COL.income * stride + row], 0)) zeroIncome = t + 1;
       for (let col = 0; col < c.columns.length; col++) {
         const p = col * stride + row;
         dst.fill(dst[p], p + 1, p + B);
@@ -658,13 +669,20 @@ function countsShared(
   let supSum = 0;
   if (arrivals > 0)
     for (let d = Math.max(0, t - s.onchain[W] + 1); d <= t; d++) supSum += supplierTotal[d];
-  for (let b = 0; b < B; b++) {
-    arrivalsOf[b] = arrivals;
-    filledOf[b] = filled;
-    targetsMetOf[b] = met;
-    windowSuppliersOf[b] = supSum;
-    check[b] += chk;
-  }
+  if (B >= FILL_RUNS) {
+    arrivalsOf.fill(arrivals, 0, B);
+    filledOf.fill(filled, 0, B);
+    targetsMetOf.fill(met, 0, B);
+    windowSuppliersOf.fill(supSum, 0, B);
+  } else
+    for (let b = 0; b < B; b++) {
+      arrivalsOf[b] = arrivals;
+      filledOf[b] = filled;
+      targetsMetOf[b] = met;
+      windowSuppliersOf[b] = supSum;
+    }
+  // chk is ±0 or NaN, and a run's check only matters as 0 or not (± 0 added changes neither)
+  if (chk !== 0) for (let b = 0; b < B; b++) check[b] += chk;
   return arrivals > 0;
 }
 
@@ -744,22 +762,26 @@ function drawSeries(
       dst[b] = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * sr));
   } else {
     const v = t >= c.seriesStartDay[sr] ? Math.max(min, base) : 0;
-    for (let b = 0; b < B; b++) dst[b] = v;
+    if (B >= FILL_RUNS) dst.fill(v, 0, B);
+    else for (let b = 0; b < B; b++) dst[b] = v;
   }
 }
 
-/** E8's income over the window (the last W days including today), per run, days outer; a day's runs `count` cells apart in `out`. */
+/**
+ * E8's income over the window (days `from` … t, `from` the window's first day or later when the
+ * days before it had +0 income), per run, days outer; a day's runs `count` cells apart in `out`.
+ */
 function windowIncome(
   t: number,
   B: number,
   count: number,
-  window: number,
+  from: number,
   out: Float64Array,
   cIncome: number,
 ): void {
   const sum = windowIncomeOf,
     income = incomeOf;
-  const lo = Math.max(0, t - window + 1);
+  const lo = Math.max(0, from);
   const first = cIncome + lo * count;
   let b = 0;
   // eight runs (a cache line) at a time, each its own sum in day order (eight independent
