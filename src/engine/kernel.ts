@@ -5,8 +5,10 @@ import {
 } from "../mechanisms/invariants.js";
 import { withdrawal as withdrawalExport } from "../mechanisms/withdrawal.js";
 import {
-  fillNormals as fillNormalsExport,
+  KN as KNExport,
   nextNormal as nextNormalExport,
+  normalTail as normalTailExport,
+  WN as WNExport,
 } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { LIMITS } from "../scenario/limits.js";
@@ -89,6 +91,12 @@ const jobsOf = new Float64Array(16_384);
  * series i, run b, day t0 + d at (i·B + b)·NORMAL_BLOCK + d (`drawAhead`).
  */
 const normalsOf = new Float64Array(65_536);
+/**
+ * The consumer series' random streams (xoshiro128** state, four words), series i and run b at
+ * (i·B + b)·4: copied from the run's seeded streams at the start of a pass and drawn from only
+ * here (`drawAhead`), so the drawing loop reads and writes a constant array.
+ */
+const consumerStreamsOf = new Int32Array(4 * 16_384);
 
 /** Runs per lockstep pass of a scenario with `nC` consumer types: as many as the arrays above hold. */
 export function passRuns(nC: number): number {
@@ -163,8 +171,10 @@ const BM = V.buybackModulation,
 // module-level const is folded into the optimized code (docs/benchmarks.md, helper kernel5).
 const withdrawal = withdrawalExport;
 const expm1 = expm1Export;
-const fillNormals = fillNormalsExport;
 const nextNormal = nextNormalExport;
+const normalTail = normalTailExport;
+const KN = KNExport;
+const WN = WNExport;
 const INVARIANT_TOLERANCE = INVARIANT_TOLERANCE_EXPORT;
 const ONBOARDING_USD = COL.onboardingUsd;
 const PHASE_ONE_EMISSION = COL.phaseOneEmission;
@@ -294,6 +304,9 @@ function runPass(
   const so = 4 * nSeries;
   for (let b = 0; b < B; b++) {
     seedStreams(streams.subarray(b * so, (b + 1) * so), nSeries, seed, run0 + b0 + b);
+    for (let i = 0; i < nC; i++)
+      for (let w = 0; w < 4; w++)
+        consumerStreamsOf[(i * B + b) * 4 + w] = streams[b * so + 4 * i + w];
     supplyOf[b] = c.initialSupply;
     tokenReserveOf[b] = c.initialTokenReserve;
     lockedOf[b] = c.initialLocked;
@@ -329,28 +342,99 @@ function runPass(
   const stride = D;
   let alive = B;
   let event = 0;
+  // Until the first day a series draws noise every run of the pass has the same state and the
+  // same row: those days are advanced for run b0 alone (index 0) and its row copied to the others.
+  const same = B > 1 ? sameDays(c) : 0;
+  // days 0 … zeroIncome−1 had an income of +0 in every run: E8's window sums skip them (+0 added
+  // to the sum's +0 start leaves it +0, so the sum of the days after is the same)
+  let zeroIncome = 0;
   for (let t = 0; t < days && alive > 0; t++) {
+    if (t === same && t > 0) spreadState(c, scratch, t, B, sharedCounts);
+    const n = t < same ? 1 : B;
     event = applySchedule(c, scratch.onchain, t, event);
-    if (t % NORMAL_BLOCK === 0) drawAhead(c, scratch, t, B);
+    if (t % NORMAL_BLOCK === 0) drawAhead(c, t, B);
     const row = t * count + b0;
-    drawConsumers(c, t, B, dst, stride, row);
-    demandByClass(c, scratch, B, dst, stride, row);
+    drawConsumers(c, t, n, dst, stride, row);
+    demandByClass(c, scratch, n, dst, stride, row);
     const arrivals = sharedCounts
-      ? countsShared(c, scratch, t, B, dst, stride, row)
-      : countsPerRun(c, scratch, t, B, dst, stride, row);
-    drawSeries(c, scratch, nC + nK, t, B, sentimentOf);
-    drawSeries(c, scratch, nC + nK + 1, t, B, governanceOf);
+      ? countsShared(c, scratch, t, n, dst, stride, row)
+      : countsPerRun(c, scratch, t, n, dst, stride, row);
+    drawSeries(c, scratch, nC + nK, t, n, sentimentOf);
+    drawSeries(c, scratch, nC + nK + 1, t, n, governanceOf);
     if (
       arrivals &&
       (t >= c.phaseOneDays || c.endPhaseOneOnTargets || c.endPhaseOneOnDemand) // phase 2 possible
     )
-      windowIncome(t, B, count, scratch.onchain[W], out, COL.income * D + b0);
-    alive -= chainPrice(c, scratch, t, B, dst, stride, row, split);
-    if (split) splitColumns(c, scratch, t, B, dst, stride, row);
-    chainClaims(scratch, B);
-    alive -= chainSettle(c, scratch, t, B, dst, stride, row, split);
-    if (split) balanceColumns(c, scratch, B, dst, stride, row);
+      windowIncome(
+        t,
+        n,
+        count,
+        Math.max(t - scratch.onchain[W] + 1, zeroIncome),
+        out,
+        COL.income * D + b0,
+      );
+    alive -= chainPrice(c, scratch, t, n, dst, stride, row, split);
+    if (split) splitColumns(c, scratch, t, n, dst, stride, row);
+    chainClaims(scratch, n);
+    alive -= chainSettle(c, scratch, t, n, dst, stride, row, split);
+    if (split) balanceColumns(c, scratch, n, dst, stride, row);
+    if (n < B) {
+      if (zeroIncome === t && Object.is(dst[COL.income * stride + row], 0)) zeroIncome = t + 1;
+      for (let col = 0; col < c.columns.length; col++) {
+        const p = col * stride + row;
+        dst.fill(dst[p], p + 1, p + B);
+      }
+      if (doneOf[0] >= 0) {
+        // run b0 stopped, so did every run, the same way (they share its error object)
+        for (let b = 1; b < B; b++) {
+          doneOf[b] = doneOf[0];
+          errorOf[b] = errorOf[0];
+        }
+        alive = 0;
+      }
+    }
   }
+}
+
+/**
+ * Days 0 … d−1 on which no series draws a gaussian (d: the earliest start day of a series with
+ * noise, or the run's length): on those days every run of a pass, started from the same
+ * balances, computes the same values.
+ */
+function sameDays(c: CompiledScenario): number {
+  let d = c.days;
+  for (let sr = 0; sr < c.nSeries; sr++)
+    if (c.seriesNoise[sr] > 0) d = Math.min(d, c.seriesStartDay[sr]);
+  return Math.max(0, d);
+}
+
+/**
+ * After days 0 … t−1 advanced for index 0 alone: its balances (and, for noisy supplier counts,
+ * yesterday's counts and the daily totals, laid out per run) to every run of the pass.
+ */
+function spreadState(
+  c: CompiledScenario,
+  s: KernelScratch,
+  t: number,
+  B: number,
+  sharedCounts: boolean,
+): void {
+  for (let b = 1; b < B; b++) {
+    supplyOf[b] = supplyOf[0];
+    tokenReserveOf[b] = tokenReserveOf[0];
+    lockedOf[b] = lockedOf[0];
+    dollarReserveOf[b] = dollarReserveOf[0];
+    phaseOf[b] = phaseOf[0];
+    phaseTwoMintedOf[b] = phaseTwoMintedOf[0];
+    stakedOf[b] = stakedOf[0];
+    doneOf[b] = doneOf[0];
+  }
+  if (sharedCounts) return;
+  const { yesterday, supplierTotal } = s;
+  const nK = c.nK;
+  for (let b = 1; b < B; b++) for (let k = 0; k < nK; k++) yesterday[b * nK + k] = yesterday[k];
+  // day d's total from d to d·B … d·B+B−1, last day first (no index below d·B is read later)
+  for (let d = t - 1; d >= 0; d--) supplierTotal.fill(supplierTotal[d], d * B, d * B + B);
 }
 
 /** Schedule entries of day t (the same for every run of the batch); returns the next entry. */
@@ -365,26 +449,73 @@ function applySchedule(c: CompiledScenario, oc: Float64Array, t: number, event: 
 
 /**
  * Draw the consumer series' gaussians of days t … t+NORMAL_BLOCK−1 ahead, per series and run in
- * day order (`fillNormals`): the values `nextNormal` would give on those days, as each series
- * has its own stream and draws once a day from its start day on.
+ * day order: the values `nextNormal` would give on those days, as each series has its own
+ * stream and draws once a day from its start day on.
  */
-function drawAhead(c: CompiledScenario, s: KernelScratch, t: number, B: number): void {
-  const { streams } = s;
-  const normals = normalsOf;
-  const so = 4 * c.nSeries;
+function drawAhead(c: CompiledScenario, t: number, B: number): void {
   const end = Math.min(t + NORMAL_BLOCK, c.days);
   for (let i = 0; i < c.nC; i++) {
     const first = Math.max(t, c.seriesStartDay[i]);
     if (!(c.seriesNoise[i] > 0) || first >= end) continue;
     for (let b = 0; b < B; b++)
-      fillNormals(
-        streams,
-        b * so + 4 * i,
-        normals,
-        (i * B + b) * NORMAL_BLOCK + first - t,
-        end - first,
-      );
+      drawNormals((i * B + b) * 4, (i * B + b) * NORMAL_BLOCK + first - t, end - first);
   }
+}
+
+/**
+ * `n` successive N(0, 1) draws of the consumer stream at `o` of `consumerStreamsOf` into
+ * `normalsOf[p … p+n−1]`: `fillNormals` (src/random/normal.ts) on this module's constant arrays,
+ * the same operations in the same order, so the same values. The ziggurat's fast path runs in a
+ * loop of its own (`drawFast`) with no call in it, so the stream's state stays in registers; a
+ * rejected draw (≈ 1.2%) leaves that loop and is finished here by `normalTail`.
+ */
+function drawNormals(o: number, p: number, n: number): void {
+  const e = p + n;
+  let j = drawFast(o, p, e);
+  while (j < e) {
+    normalsOf[j] = normalTail(consumerStreamsOf, o, rejectedOf[0], rejectedOf[0] & 127);
+    j = drawFast(o, j + 1, e);
+  }
+}
+
+/** The 32-bit draw `drawFast` stopped at (the ziggurat rejected it). */
+const rejectedOf = new Int32Array(1);
+
+/**
+ * Draws of the stream at `o` into `normalsOf[j … e−1]` while the ziggurat's first test accepts
+ * them; returns e, or the index of the first draw it rejected (its 32 bits in `rejectedOf[0]`,
+ * the stream already past it, as `normalTail` expects).
+ */
+function drawFast(o: number, j: number, e: number): number {
+  const st = consumerStreamsOf,
+    dst = normalsOf;
+  let s0 = st[o];
+  let s1 = st[o + 1];
+  let s2 = st[o + 2];
+  let s3 = st[o + 3];
+  for (; j < e; j++) {
+    // xoshiro128** (as nextInt32), the rotations written out
+    const m = Math.imul(s1, 5);
+    const hz = Math.imul((m << 7) | (m >>> 25), 9);
+    s2 ^= s0;
+    s3 ^= s1;
+    s0 ^= s3;
+    const u = s1 << 9;
+    s1 ^= s2;
+    s2 ^= u;
+    s3 = (s3 << 11) | (s3 >>> 21);
+    const iz = hz & 127;
+    if (!(Math.abs(hz) < KN[iz])) {
+      rejectedOf[0] = hz;
+      break;
+    }
+    dst[j] = hz * WN[iz];
+  }
+  st[o] = s0;
+  st[o + 1] = s1;
+  st[o + 2] = s2;
+  st[o + 3] = s3;
+  return j;
 }
 
 /** Jobs per consumer type (§3, noise drawn ahead per run), income (E2) and jobs of all types. */
@@ -538,13 +669,20 @@ function countsShared(
   let supSum = 0;
   if (arrivals > 0)
     for (let d = Math.max(0, t - s.onchain[W] + 1); d <= t; d++) supSum += supplierTotal[d];
-  for (let b = 0; b < B; b++) {
-    arrivalsOf[b] = arrivals;
-    filledOf[b] = filled;
-    targetsMetOf[b] = met;
-    windowSuppliersOf[b] = supSum;
-    check[b] += chk;
-  }
+  if (B >= FILL_RUNS) {
+    arrivalsOf.fill(arrivals, 0, B);
+    filledOf.fill(filled, 0, B);
+    targetsMetOf.fill(met, 0, B);
+    windowSuppliersOf.fill(supSum, 0, B);
+  } else
+    for (let b = 0; b < B; b++) {
+      arrivalsOf[b] = arrivals;
+      filledOf[b] = filled;
+      targetsMetOf[b] = met;
+      windowSuppliersOf[b] = supSum;
+    }
+  // chk is ±0 or NaN, and a run's check only matters as 0 or not (± 0 added changes neither)
+  if (chk !== 0) for (let b = 0; b < B; b++) check[b] += chk;
   return arrivals > 0;
 }
 
@@ -624,22 +762,26 @@ function drawSeries(
       dst[b] = Math.max(min, base + noise * nextNormal(streams, b * so + 4 * sr));
   } else {
     const v = t >= c.seriesStartDay[sr] ? Math.max(min, base) : 0;
-    for (let b = 0; b < B; b++) dst[b] = v;
+    if (B >= FILL_RUNS) dst.fill(v, 0, B);
+    else for (let b = 0; b < B; b++) dst[b] = v;
   }
 }
 
-/** E8's income over the window (the last W days including today), per run, days outer; a day's runs `count` cells apart in `out`. */
+/**
+ * E8's income over the window (days `from` … t, `from` the window's first day or later when the
+ * days before it had +0 income), per run, days outer; a day's runs `count` cells apart in `out`.
+ */
 function windowIncome(
   t: number,
   B: number,
   count: number,
-  window: number,
+  from: number,
   out: Float64Array,
   cIncome: number,
 ): void {
   const sum = windowIncomeOf,
     income = incomeOf;
-  const lo = Math.max(0, t - window + 1);
+  const lo = Math.max(0, from);
   const first = cIncome + lo * count;
   let b = 0;
   // eight runs (a cache line) at a time, each its own sum in day order (eight independent

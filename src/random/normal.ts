@@ -4,8 +4,10 @@ import { nextInt32, nextUniform } from "./streams.js";
  * Standard normal draws by Marsaglia & Tsang's ziggurat (128 layers, 32-bit). About 98.8% of
  * draws take one 32-bit number, a compare and a multiply. Tables are pure arithmetic, built once.
  */
-const KN = new Float64Array(128);
-const WN = new Float64Array(128);
+// exported for the fused kernel's own drawing loop (src/engine/kernel.ts), which must give the
+// same values as `fillNormals`
+export const KN = new Float64Array(128);
+export const WN = new Float64Array(128);
 const FN = new Float64Array(128);
 const R = 3.442619855899;
 
@@ -90,7 +92,8 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-function normalTail(st: Int32Array, o: number, hz: number, iz: number): number {
+/** The ziggurat's slow path after a first draw `hz` (layer `iz`) was rejected: as in `nextNormal`. */
+export function normalTail(st: Int32Array, o: number, hz: number, iz: number): number {
   for (;;) {
     let x = hz * WN[iz];
     if (iz === 0) {

@@ -51,6 +51,30 @@ describe("runs advanced in lockstep equal the reference engine's runs", () => {
     s.phaseOne = { ...s.phaseOne, endPhaseOneOnTargets: true, endPhaseOneOnDemand: true };
     agreesWithReference(noisy, 3, 1000, 6);
   });
+  it("noise that starts late (two supplier classes on day 10, sentiment on day 20): the days before are advanced once and copied to every run, 9 runs", () => {
+    const late = structuredClone(scenario) as Scenario & Record<string, unknown>;
+    const s = late as unknown as {
+      suppliers: { count: unknown }[];
+      consumerSentiment: unknown;
+      phaseOne: Record<string, unknown>;
+    };
+    // classes 0–2 as in the whitepaper (class 2 counted from day 0, no noise, its target met:
+    // phase 2 from day 0), 3 and 4 noisy
+    s.suppliers = s.suppliers.map((k, i) =>
+      i < 3
+        ? k
+        : {
+            ...k,
+            count: { start: 4 + i, slope: 0.3, noise: 1.5, min: 0, startDay: 10 },
+            phaseOneTarget: 0,
+          },
+    );
+    s.consumerSentiment = { start: 20000, slope: 10, noise: 3000, min: 0, startDay: 20 };
+    s.phaseOne = { ...s.phaseOne, endPhaseOneOnTargets: true };
+    // income from day 0 (a noise-free type), so E8's onboarding fee reads the early days' counts
+    (late.consumers[3] as { jobsPerDay: unknown }).jobsPerDay = 100;
+    agreesWithReference(late, 8, 40, 9);
+  });
   it("128 runs: 180 days × 128 runs put the table's columns 4 KiB apart, so the chain's columns are stored seven per loop", () => {
     agreesWithReference(scenario, 5, 77, 128);
   });
