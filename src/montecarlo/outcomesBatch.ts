@@ -3,6 +3,20 @@ import { COL } from "../engine/columns.js";
 import { runwayOf } from "../metrics/stress.js";
 import type { OutcomeContext } from "./outcomes.js";
 
+// What the loops read from other modules, as this module's constants: an imported binding is
+// re-read through its module's export cell, with a hole check, at every use.
+const PRICE = COL.priceOfToken;
+const PHASE = COL.phase;
+const RESERVE = COL.tokenReserve;
+const SHORTFALL = COL.tokenShortfall;
+const ONE = COL.phaseOneEmission;
+const TWO = COL.phaseTwoEmission;
+const DOLLARS = COL.dollarReserve;
+const BUYBACK = COL.buybackTokens;
+const CAPITAL = COL.usdCapital;
+const STAKED = COL.stakedTokens;
+const runway = runwayOf;
+
 /**
  * The outcome metrics of a whole batch of runs at once, read straight from the kernel's batch
  * table (`out[(col·days + t)·count + b]`: each day's values of all runs side by side): one pass
@@ -81,54 +95,99 @@ export class BatchOutcomes {
    */
   compute(out: Float64Array, count: number, outcomes: Float64Array[], k0: number): void {
     if (count > this.batch) throw new Error(`batch of ${count} runs: at most ${this.batch}`);
+    this.start(out, count);
+    this.phasePass(out, count);
+    this.logPass(out, count);
     this.pricePass(out, count);
     if (this.days >= 3) this.volatilityPass(count);
-    this.otherPass(out, count);
+    this.reservePass(out, count);
+    this.payPass(out, count);
+    this.supplierPass(out, count);
     this.write(out, count, outcomes, k0);
   }
 
-  /** maxDrawdown, phaseChangeDay, E31, E33 and E32's first sum: the price and phase columns. */
-  private pricePass(out: Float64Array, count: number): void {
+  /** Every state's starting value. */
+  private start(out: Float64Array, count: number): void {
     const { days, ctx, peak, drawdown, phaseChange, from, peakAfter, drawdownAfter } = this;
-    const { threshold, below, logSum, logs } = this;
-    const price = COL.priceOfToken * days * count;
-    const phase = COL.phase * days * count;
-    const fixedFrom = ctx.drawdownFromDay;
+    const { threshold, below, logSum, minReserve, shortfalls, firstShortfall, emitted } = this;
+    const { minDollar, minDollarDay, pay, supplierDays } = this;
+    const price = PRICE * days * count;
+    const dollars = DOLLARS * days * count;
+    const fixedFrom = ctx.drawdownFromDay ?? Number.POSITIVE_INFINITY;
+    const fixedThreshold = ctx.priceThreshold;
     for (let b = 0; b < count; b++) {
       peak[b] = Number.NEGATIVE_INFINITY;
       drawdown[b] = 0;
       phaseChange[b] = -1;
-      from[b] = fixedFrom ?? Number.POSITIVE_INFINITY;
+      from[b] = fixedFrom;
       peakAfter[b] = Number.NEGATIVE_INFINITY;
       drawdownAfter[b] = 0;
-      threshold[b] = ctx.priceThreshold ?? (days > 0 ? out[price + b] : 0);
+      threshold[b] = fixedThreshold ?? (days > 0 ? out[price + b] : 0);
       below[b] = 0;
       logSum[b] = 0;
+      minReserve[b] = Number.POSITIVE_INFINITY;
+      shortfalls[b] = 0;
+      firstShortfall[b] = -1;
+      emitted[b] = 0;
+      minDollar[b] = days > 0 ? out[dollars + b] : Number.NaN;
+      minDollarDay[b] = days > 0 ? 0 : -1;
+      pay[b] = 0;
+      supplierDays[b] = 0;
     }
+  }
+
+  /**
+   * runOutcomes' first phase-2 day, and with it E31's first day when the scenario sets none:
+   * the phase column is read only until every run has changed phase.
+   */
+  private phasePass(out: Float64Array, count: number): void {
+    const { days, phaseChange, from } = this;
+    const phase = PHASE * days * count;
+    let left = count;
+    for (let t = 0; t < days && left > 0; t++) {
+      const row = phase + t * count;
+      for (let b = 0; b < count; b++)
+        if (phaseChange[b] < 0 && out[row + b] === 2) {
+          phaseChange[b] = t;
+          left--;
+        }
+    }
+    if (this.ctx.drawdownFromDay === undefined)
+      for (let b = 0; b < count; b++) if (phaseChange[b] >= 0) from[b] = phaseChange[b];
+  }
+
+  /** E32's first sum: the daily log returns (kept, day-major, for the second sum) and Σ. */
+  private logPass(out: Float64Array, count: number): void {
+    const { days, logSum, logs } = this;
+    const price = PRICE * days * count;
+    for (let t = 1; t < days; t++) {
+      const row = price + t * count;
+      const lg = t * count;
+      for (let b = 0; b < count; b++) {
+        const l = Math.log(out[row + b] / out[row - count + b]);
+        logs[lg + b] = l;
+        logSum[b] += l;
+      }
+    }
+  }
+
+  /** maxDrawdown, E31 and E33: the price column. */
+  private pricePass(out: Float64Array, count: number): void {
+    const { days, peak, drawdown, from, peakAfter, drawdownAfter, threshold, below } = this;
+    const price = PRICE * days * count;
     for (let t = 0; t < days; t++) {
       const row = price + t * count;
-      const ph = phase + t * count;
-      const lg = t * count;
       for (let b = 0; b < count; b++) {
         const p = out[row + b];
         const pk = peak[b];
         if (p > pk) peak[b] = p;
         else if (pk > 0 && (pk - p) / pk > drawdown[b]) drawdown[b] = (pk - p) / pk;
-        if (phaseChange[b] < 0 && out[ph + b] === 2) {
-          phaseChange[b] = t;
-          if (fixedFrom === undefined) from[b] = t;
-        }
         if (t >= from[b]) {
           const pa = peakAfter[b];
           if (p > pa) peakAfter[b] = p;
           else if (pa > 0 && (pa - p) / pa > drawdownAfter[b]) drawdownAfter[b] = (pa - p) / pa;
         }
         if (p < threshold[b]) below[b]++;
-        if (t > 0) {
-          const l = Math.log(p / out[row - count + b]);
-          logs[lg + b] = l;
-          logSum[b] += l;
-        }
       }
     }
   }
@@ -147,31 +206,15 @@ export class BatchOutcomes {
     }
   }
 
-  /** minTokenReserve, shortfallDays, E36, totalEmitted, E34 of dollarReserve, E37's sums. */
-  private otherPass(out: Float64Array, count: number): void {
-    const { days, minReserve, shortfalls, firstShortfall, emitted } = this;
-    const { minDollar, minDollarDay, pay, supplierDays } = this;
-    const col = (c: number) => c * days * count;
-    const [price, reserve, shortfall] = [COL.priceOfToken, COL.tokenReserve, COL.tokenShortfall];
-    const [one, two, dollars] = [COL.phaseOneEmission, COL.phaseTwoEmission, COL.dollarReserve];
-    const [buyback, capital] = [col(COL.buybackTokens), col(COL.usdCapital)];
-    const nK = this.ctx.nK;
-    const counts = col(COL.stakedTokens + 1 + this.ctx.nC + nK);
-    for (let b = 0; b < count; b++) {
-      minReserve[b] = Number.POSITIVE_INFINITY;
-      shortfalls[b] = 0;
-      firstShortfall[b] = -1;
-      emitted[b] = 0;
-      minDollar[b] = days > 0 ? out[col(dollars) + b] : Number.NaN;
-      minDollarDay[b] = days > 0 ? 0 : -1;
-      pay[b] = 0;
-      supplierDays[b] = 0;
-    }
+  /** minTokenReserve, shortfallDays, E36 and E34 of dollarReserve. */
+  private reservePass(out: Float64Array, count: number): void {
+    const { days, minReserve, shortfalls, firstShortfall, minDollar, minDollarDay } = this;
+    const column = days * count;
     for (let t = 0; t < days; t++) {
       const at = t * count;
-      const [p0, r0, s0] = [col(price) + at, col(reserve) + at, col(shortfall) + at];
-      const [e1, e2, d0] = [col(one) + at, col(two) + at, col(dollars) + at];
-      const [bb, uc] = [buyback + at, capital + at];
+      const r0 = RESERVE * column + at;
+      const s0 = SHORTFALL * column + at;
+      const d0 = DOLLARS * column + at;
       for (let b = 0; b < count; b++) {
         const r = out[r0 + b];
         if (r < minReserve[b]) minReserve[b] = r;
@@ -179,20 +222,64 @@ export class BatchOutcomes {
           shortfalls[b]++;
           if (firstShortfall[b] < 0) firstShortfall[b] = t;
         }
-        const emission1 = out[e1 + b];
-        const emission2 = out[e2 + b];
-        emitted[b] += emission1 + emission2;
         const d = out[d0 + b];
         if (d < minDollar[b]) {
           minDollar[b] = d;
           minDollarDay[b] = t;
         }
+      }
+    }
+  }
+
+  /** totalEmitted and E37's Σ pay. */
+  private payPass(out: Float64Array, count: number): void {
+    const { days, emitted, pay } = this;
+    const column = days * count;
+    for (let t = 0; t < days; t++) {
+      const at = t * count;
+      const p0 = PRICE * column + at;
+      const e1 = ONE * column + at;
+      const e2 = TWO * column + at;
+      const bb = BUYBACK * column + at;
+      const uc = CAPITAL * column + at;
+      for (let b = 0; b < count; b++) {
+        const emission1 = out[e1 + b];
+        const emission2 = out[e2 + b];
+        emitted[b] += emission1 + emission2;
         const tokens = out[bb + b] + emission1 + emission2;
         pay[b] += out[uc + b] + tokens * out[p0 + b];
       }
-      for (let k = 0; k < nK; k++) {
-        const ck = counts + k * days * count + at;
-        for (let b = 0; b < count; b++) supplierDays[b] += out[ck + b];
+    }
+  }
+
+  /**
+   * E37's Σ supplier-days, day by day and class by class (the order of runOutcomes' sum). A day's
+   * classes are added in one step per run, unrolled for up to 8 classes: a loop per class would
+   * re-check both arrays at every step.
+   */
+  private supplierPass(out: Float64Array, count: number): void {
+    const { days, supplierDays } = this;
+    const nK = this.ctx.nK;
+    if (nK === 0) return;
+    const column = days * count;
+    const [c2, c3, c4, c5, c6, c7] = [2, 3, 4, 5, 6, 7].map((j) => j * column);
+    const counts = (STAKED + 1 + this.ctx.nC + nK) * column;
+    for (let t = 0; t < days; t++) {
+      const row = counts + t * count;
+      for (let b = 0; b < count; b++) {
+        let sum = supplierDays[b];
+        let c = row + b;
+        let k = nK;
+        for (; k > 8; k--, c += column) sum += out[c];
+        sum += out[c];
+        if (k > 1) sum += out[c + column];
+        if (k > 2) sum += out[c + c2];
+        if (k > 3) sum += out[c + c3];
+        if (k > 4) sum += out[c + c4];
+        if (k > 5) sum += out[c + c5];
+        if (k > 6) sum += out[c + c6];
+        if (k > 7) sum += out[c + c7];
+        supplierDays[b] = sum;
       }
     }
   }
@@ -203,8 +290,8 @@ export class BatchOutcomes {
     const nan = Number.NaN;
     const last = days - 1;
     const w = Math.min(30, last);
-    const price = COL.priceOfToken * days * count;
-    const reserve = COL.tokenReserve * days * count;
+    const price = PRICE * days * count;
+    const reserve = RESERVE * days * count;
     const m = (name: OutcomeMetric) => outcomes[OUTCOME_METRICS.indexOf(name)];
     const [finalPrice, maxDrawdown, minTokenReserve] = [
       m("finalPrice"),
@@ -237,7 +324,7 @@ export class BatchOutcomes {
       reserveRunway[k] =
         last < 0
           ? nan
-          : runwayOf(out[reserve + last * count + b], out[reserve + (last - w) * count + b], w);
+          : runway(out[reserve + last * count + b], out[reserve + (last - w) * count + b], w);
       firstShortfallDay[k] = this.firstShortfall[b] < 0 ? nan : this.firstShortfall[b];
       supplierIncome[k] = this.supplierDays[b] > 0 ? this.pay[b] / this.supplierDays[b] : nan;
     }

@@ -74,7 +74,9 @@ export function MetricsTable({
             const raw = a === undefined ? 0 : b - a;
             // a difference below float rounding (1e-9 of the value) is no difference
             const d = Math.abs(raw) <= 1e-9 * Math.max(Math.abs(a ?? 0), Math.abs(b)) ? 0 : raw;
-            const rel = a !== undefined && a !== 0 ? d / Math.abs(a) : null;
+            // no change to show (–) without A, from A = 0, or where A or B is missing (NaN)
+            const ratio = a !== undefined && a !== 0 ? d / Math.abs(a) : Number.NaN;
+            const rel = Number.isFinite(ratio) ? ratio : null;
             return (
               <tr key={r.key} data-testid={`metric-${r.key}`}>
                 <td>{r.label}</td>
