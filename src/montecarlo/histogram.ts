@@ -231,14 +231,17 @@ export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array):
   const even = planFromRange(min, max);
   even.varies.set(varies);
   const fineAt = new Int32Array(cells).fill(-1);
-  const offsets: Uint16Array[] = [];
+  // every adaptive cell's offsets, packed (no typed array per cell), and the pilot's bits
+  const all = new Uint16Array(cells * OFFSETS);
+  let adaptive = 0;
+  const bits = new Uint32Array(pilot.buffer, pilot.byteOffset, 2 * pilot.length);
   const density = new Float64Array(SEGMENTS);
   const weight = new Float64Array(SEGMENTS);
   const pos = new Float64Array(Math.ceil(n / KNOTS[0]) + 2);
   for (let i = 0; i < cells; i++) {
     if (even.varies[i] === 0 || nGood === 0) continue;
     const sc = (even.scale[i] * SEGMENTS) / INTERIOR;
-    densityOf(pilot, i * n, n, good, even.log[i] === 1, even.start[i], sc, density);
+    densityOf(pilot, bits, i * n, n, good, even.log[i] === 1, even.start[i], sc, density);
     // the density smoothed over 2·SMOOTH + 1 coarse buckets (a running sum), its peak, the spike
     let window = 0;
     for (let c = 0; c < SMOOTH; c++) window += density[c];
@@ -254,14 +257,11 @@ export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array):
     }
     if ((peak * SEGMENTS) / (nGood * INTERIOR) <= ADAPT_SHARE && spike < ADAPT_SPIKE) continue;
     massOf(density, nGood, weight, pos);
-    fineAt[i] = offsets.length * OFFSETS;
-    offsets.push(shareOut(weight));
+    fineAt[i] = adaptive * OFFSETS;
+    shareOut(weight, all, adaptive++ * OFFSETS);
     even.scale[i] = sc; // per segment
   }
-  const fine = new Uint16Array(offsets.length * OFFSETS);
-  offsets.forEach((o, k) => {
-    fine.set(o, k * OFFSETS);
-  });
+  const fine = all.slice(0, adaptive * OFFSETS);
   return { ...even, fineAt, fine };
 }
 
@@ -345,6 +345,8 @@ function spread(ua: number, ub: number, mass: number, weight: Float64Array): voi
 /** Pilot values per segment of the even plan (start a, `sc` segments per unit). */
 function densityOf(
   pilot: Float64Array,
+  /** A 32-bit view of pilot's buffer (its values' bits: the log scale, as the counting loops). */
+  bits: Uint32Array,
   o: number,
   n: number,
   good: Uint8Array,
@@ -359,27 +361,35 @@ function densityOf(
   for (let k = 0; k < n; k++) {
     if (good[k] === 0) continue;
     const x = pilot[o + k];
-    const u = log ? (x > 0 ? logOffset(x, aInt, aFrac) * sc : -1) : (x - a) * sc;
+    let u: number;
+    if (log) {
+      if (x > 0) {
+        // logOffset, inline
+        const hi = bits[2 * (o + k) + HI];
+        const p = (hi >>> 12) & 0xff;
+        const r = (hi & 0xfff) * P12 + bits[2 * (o + k) + LO] * P44;
+        u = ((hi & 0x7ff00000) - aInt + (LOG_AT[p] + LOG_STEP[p] * r - aFrac)) * sc;
+      } else u = -1;
+    } else u = (x - a) * sc;
     density[u >= SEGMENTS - 1 ? SEGMENTS - 1 : u > 0 ? u | 0 : 0]++;
   }
 }
 
 /**
- * Offsets of an adaptive cell: BASE_FINE per segment, the rest in proportion to `weight`
+ * Offsets of an adaptive cell, into o[at …]: BASE_FINE per segment, the rest in proportion to `weight`
  * (rounded on the running total, so each segment's share is within one bucket of its own).
  */
-function shareOut(weight: Float64Array): Uint16Array {
+function shareOut(weight: Float64Array, o: Uint16Array, at: number): void {
   let total = 0;
   for (let c = 0; c < SEGMENTS; c++) total += weight[c];
   const rest = INTERIOR - BASE_FINE * SEGMENTS;
-  const o = new Uint16Array(OFFSETS);
+  o[at] = 0;
   let run = 0;
   for (let c = 0; c < SEGMENTS; c++) {
     run += weight[c];
     const shared = c === SEGMENTS - 1 || !(total > 0) ? rest : Math.round((rest * run) / total);
-    o[c + 1] = Math.max(o[c] + BASE_FINE, BASE_FINE * (c + 1) + Math.min(rest, shared));
+    o[at + c + 1] = Math.max(o[at + c] + BASE_FINE, BASE_FINE * (c + 1) + Math.min(rest, shared));
   }
-  return o;
 }
 
 /** Where one rank of a cell lies (see CellHistograms.locate). */
