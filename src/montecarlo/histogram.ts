@@ -715,6 +715,9 @@ export class CellHistograms {
     const logStep = LOG_STEP;
     const p12 = P12;
     const p44 = P44;
+    // module constants as locals: a module binding read in the loop is a context load each time
+    const fine0 = FINE;
+    const shift = FINE_SHIFT;
     const top = FINE * (COARSE + 1);
     const log = this.log[i] === 1;
     let total = sum;
@@ -730,13 +733,14 @@ export class CellHistograms {
           const k = (hi >>> 12) & 0xff;
           const r = (hi & 0xfff) * p12 + bits[2 * (from + j) + loAt] * p44;
           f =
-            Math.floor(((hi & 0x7ff00000) - aInt + (logAt[k] + logStep[k] * r - aFrac)) * s) + FINE;
+            Math.floor(((hi & 0x7ff00000) - aInt + (logAt[k] + logStep[k] * r - aFrac)) * s) +
+            fine0;
         } else f = 0;
-      } else f = Math.floor((x - a) * s) + FINE;
-      if (f < FINE) f = 0;
+      } else f = Math.floor((x - a) * s) + fine0;
+      if (f < fine0) f = 0;
       else if (f > top) f = top;
       counts[co + f]++;
-      const p = mo + 2 * (f >> FINE_SHIFT);
+      const p = mo + 2 * (f >> shift);
       if (x < mm[p]) mm[p] = x;
       if (x > mm[p + 1]) mm[p + 1] = x;
     }
@@ -762,6 +766,7 @@ export class CellHistograms {
     const s = this.scale[i];
     const at = this.fineAt[i];
     const fine = this.fine;
+    const segments = SEGMENTS;
     const counts = this.narrow;
     const mm = this.minMax;
     const bits = this.bits;
@@ -771,6 +776,9 @@ export class CellHistograms {
     const logStep = LOG_STEP;
     const p12 = P12;
     const p44 = P44;
+    // module constants as locals: a module binding read in the loop is a context load each time
+    const fine0 = FINE;
+    const shift = FINE_SHIFT;
     const top = FINE * (COARSE + 1);
     const log = this.log[i] === 1;
     let total = sum;
@@ -790,17 +798,17 @@ export class CellHistograms {
       } else u = (x - a) * s;
       let f: number;
       if (!(u >= 0)) f = 0;
-      else if (u >= SEGMENTS) f = top;
+      else if (u >= segments) f = top;
       else {
         const c = u | 0;
         const o = fine[at + c];
         const nf = fine[at + c + 1] - o;
         let k = ((u - c) * nf) | 0;
         if (k >= nf) k = nf - 1;
-        f = FINE + o + k;
+        f = fine0 + o + k;
       }
       counts[co + f]++;
-      const p = mo + 2 * (f >> FINE_SHIFT);
+      const p = mo + 2 * (f >> shift);
       if (x < mm[p]) mm[p] = x;
       if (x > mm[p + 1]) mm[p + 1] = x;
     }
