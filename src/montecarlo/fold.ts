@@ -39,14 +39,9 @@ export class BandFolder {
       throw new Error("BandFolder: a batch crosses a block boundary");
     const sums = block * this.cells;
     const { blockSums, hist } = this;
-    for (let i = 0; i < this.cells; i++) {
-      const o = i * count;
-      let s = blockSums[sums + i];
-      if (good === null) for (let b = 0; b < count; b++) s += out[o + b];
-      else for (let b = 0; b < count; b++) if (good[b] === 1) s += out[o + b];
-      blockSums[sums + i] = s;
-      hist.addMany(i, out, o, count, good);
-    }
+    // each cell's values summed (in run order) in the same pass that counts them
+    for (let i = 0; i < this.cells; i++)
+      blockSums[sums + i] = hist.addMany(i, out, i * count, count, good, blockSums[sums + i]);
   }
 }
 

@@ -65,10 +65,81 @@ export const ADAPT_SPIKE = 6;
 const BASE_FINE = 1;
 
 /**
+ * The log scale of a positive cell, L, is read from the float's bits instead of calling
+ * Math.log (a C call per value): for x > 0 with high 32-bit word hi (sign, exponent and the
+ * top 20 bits of the mantissa) and low word lo, L(x) = E + T(m) where E = hi & 0x7ff00000 (the
+ * exponent, 2²⁰ per octave) and T, on the mantissa m ∈ [0, 1), is 2²⁰ · log₂(1 + m)
+ * interpolated linearly between LOG_PIECES knots per octave. So L(x) ≈ 2²⁰ · (log₂ x + 1023):
+ * a logarithm to within 0.5% of its slope, and monotone in x (exactly, in floating point: each
+ * piece stays within its knots, and E grows by 2²⁰ where T returns to 0). It is the same on
+ * every machine, and read through a 32-bit view of the batch's buffer it costs a few integer
+ * operations and two loads from a 4 kB table.
+ */
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Index of a double's high (sign, exponent) and low 32-bit words in a Uint32Array view. */
+const HI = LITTLE ? 1 : 0;
+const LO = 1 - HI;
+/** Knots per octave of the log scale (the top 8 bits of the mantissa choose the piece). */
+const LOG_PIECES = 256;
+/** T at each knot, a multiple of 2⁻³² (so each piece's width LOG_STEP is exact); T(1) = 2²⁰. */
+const LOG_AT = new Float64Array(LOG_PIECES + 1);
+const LOG_STEP = new Float64Array(LOG_PIECES);
+for (let k = 0; k <= LOG_PIECES; k++)
+  LOG_AT[k] = Math.round(Math.log2(1 + k / LOG_PIECES) * 2 ** 52) * 2 ** -32;
+for (let k = 0; k < LOG_PIECES; k++) LOG_STEP[k] = LOG_AT[k + 1] - LOG_AT[k];
+/** Where CellHistograms.touch leaves what it read (so that the reads are not left out). */
+const TOUCHED = new Int32Array(1);
+/** Scratch for the log scale of one value (bucket, the pilot) and an edge's value. */
+const ONE = new Float64Array(1);
+/** 2⁻¹² and 2⁻⁴⁴: a piece's fraction r from the mantissa's low 12 + 32 bits (exact). */
+const P12 = 2 ** -12;
+const P44 = 2 ** -44;
+const ONE_BITS = new Uint32Array(ONE.buffer);
+
+/** L(x) of a positive x (see LITTLE). */
+export function logScale(x: number): number {
+  return logOffset(x, 0, 0);
+}
+
+/**
+ * L(x) − a for a positive x, with a = aInt + aFrac (aInt = ⌊a⌋): the integer parts subtracted
+ * first (exact), so the result keeps the precision of the cell's range, not of L's magnitude
+ * (≈ 2³⁰). The counting loops compute the same expression, in the same order.
+ */
+function logOffset(x: number, aInt: number, aFrac: number): number {
+  ONE[0] = x;
+  const hi = ONE_BITS[HI];
+  const k = (hi >>> 12) & 0xff;
+  const r = (hi & 0xfff) * P12 + ONE_BITS[LO] * P44;
+  return (hi & 0x7ff00000) - aInt + (LOG_AT[k] + LOG_STEP[k] * r - aFrac);
+}
+
+/** The positive double x with L(x) ≈ a + d (aInt = ⌊a⌋, aFrac = a − aInt): 0 below, ∞ above. */
+function logInverse(aInt: number, aFrac: number, d: number): number {
+  const w = aFrac + d;
+  let e = Math.floor((aInt + w) / 2 ** 20);
+  let t = aInt - e * 2 ** 20 + w;
+  if (t < 0) t = aInt - --e * 2 ** 20 + w;
+  else if (t >= 2 ** 20) t = aInt - ++e * 2 ** 20 + w;
+  if (e < 0) return 0;
+  if (e >= 0x7ff) return Number.POSITIVE_INFINITY;
+  let k = Math.min(LOG_PIECES - 1, Math.max(0, Math.floor(LOG_PIECES * (2 ** (t / 2 ** 20) - 1))));
+  while (k > 0 && LOG_AT[k] > t) k--;
+  while (k < LOG_PIECES - 1 && LOG_AT[k + 1] <= t) k++;
+  const r = Math.min(1, Math.max(0, (t - LOG_AT[k]) / LOG_STEP[k]));
+  // the mantissa's 44 bits below the piece's 8, rounded
+  const m = Math.round(r * 2 ** 44);
+  // (r = 1 carries into the next piece or octave: the sum, not an or)
+  ONE_BITS[HI] = e * 2 ** 20 + k * 2 ** 12 + Math.floor(m / 2 ** 32);
+  ONE_BITS[LO] = m % 2 ** 32;
+  return ONE[0];
+}
+
+/**
  * Per cell: where fine bucket FINE starts (`start`, on the value or, where `log[i]` = 1, on
- * its natural logarithm) and 1 / fine-bucket width (`scale`). Fine bucket of x: 0 below
+ * its log scale L, see logScale) and 1 / fine-bucket width (`scale`). Fine bucket of x: 0 below
  * start (and, on the log scale, x ≤ 0), FINE·(COARSE+1) at or beyond the end, else
- * ⌊(u − start)·scale⌋ + FINE with u = x or ln x — monotone in x, so buckets are ordered as
+ * ⌊(u − start)·scale⌋ + FINE with u = x or L(x) — monotone in x, so buckets are ordered as
  * their values are. Coarse bucket = fine bucket ÷ FINE.
  */
 export interface BandPlan {
@@ -100,8 +171,8 @@ export function planFromRange(min: Float64Array, max: Float64Array): BandPlan {
     varies[i] = lo < hi ? 1 : 0;
     if (lo > 0 && hi >= LOG_RATIO * lo && Number.isFinite(hi)) {
       log[i] = 1;
-      lo = Math.log(lo);
-      hi = Math.log(hi);
+      lo = logScale(lo);
+      hi = logScale(hi);
     }
     if (!(lo <= hi)) {
       // no good pilot run: any finite plan is correct, only refinement may be needed
@@ -160,14 +231,17 @@ export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array):
   const even = planFromRange(min, max);
   even.varies.set(varies);
   const fineAt = new Int32Array(cells).fill(-1);
-  const offsets: Uint16Array[] = [];
+  // every adaptive cell's offsets, packed (no typed array per cell), and the pilot's bits
+  const all = new Uint16Array(cells * OFFSETS);
+  let adaptive = 0;
+  const bits = new Uint32Array(pilot.buffer, pilot.byteOffset, 2 * pilot.length);
   const density = new Float64Array(SEGMENTS);
   const weight = new Float64Array(SEGMENTS);
   const pos = new Float64Array(Math.ceil(n / KNOTS[0]) + 2);
   for (let i = 0; i < cells; i++) {
     if (even.varies[i] === 0 || nGood === 0) continue;
     const sc = (even.scale[i] * SEGMENTS) / INTERIOR;
-    densityOf(pilot, i * n, n, good, even.log[i] === 1, even.start[i], sc, density);
+    densityOf(pilot, bits, i * n, n, good, even.log[i] === 1, even.start[i], sc, density);
     // the density smoothed over 2·SMOOTH + 1 coarse buckets (a running sum), its peak, the spike
     let window = 0;
     for (let c = 0; c < SMOOTH; c++) window += density[c];
@@ -183,14 +257,11 @@ export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array):
     }
     if ((peak * SEGMENTS) / (nGood * INTERIOR) <= ADAPT_SHARE && spike < ADAPT_SPIKE) continue;
     massOf(density, nGood, weight, pos);
-    fineAt[i] = offsets.length * OFFSETS;
-    offsets.push(shareOut(weight));
+    fineAt[i] = adaptive * OFFSETS;
+    shareOut(weight, all, adaptive++ * OFFSETS);
     even.scale[i] = sc; // per segment
   }
-  const fine = new Uint16Array(offsets.length * OFFSETS);
-  offsets.forEach((o, k) => {
-    fine.set(o, k * OFFSETS);
-  });
+  const fine = all.slice(0, adaptive * OFFSETS);
   return { ...even, fineAt, fine };
 }
 
@@ -274,6 +345,8 @@ function spread(ua: number, ub: number, mass: number, weight: Float64Array): voi
 /** Pilot values per segment of the even plan (start a, `sc` segments per unit). */
 function densityOf(
   pilot: Float64Array,
+  /** A 32-bit view of pilot's buffer (its values' bits: the log scale, as the counting loops). */
+  bits: Uint32Array,
   o: number,
   n: number,
   good: Uint8Array,
@@ -283,30 +356,40 @@ function densityOf(
   density: Float64Array,
 ): void {
   density.fill(0);
+  const aInt = Math.floor(a);
+  const aFrac = a - aInt;
   for (let k = 0; k < n; k++) {
     if (good[k] === 0) continue;
     const x = pilot[o + k];
-    const u = ((log ? Math.log(x) : x) - a) * sc;
+    let u: number;
+    if (log) {
+      if (x > 0) {
+        // logOffset, inline
+        const hi = bits[2 * (o + k) + HI];
+        const p = (hi >>> 12) & 0xff;
+        const r = (hi & 0xfff) * P12 + bits[2 * (o + k) + LO] * P44;
+        u = ((hi & 0x7ff00000) - aInt + (LOG_AT[p] + LOG_STEP[p] * r - aFrac)) * sc;
+      } else u = -1;
+    } else u = (x - a) * sc;
     density[u >= SEGMENTS - 1 ? SEGMENTS - 1 : u > 0 ? u | 0 : 0]++;
   }
 }
 
 /**
- * Offsets of an adaptive cell: BASE_FINE per segment, the rest in proportion to `weight`
+ * Offsets of an adaptive cell, into o[at …]: BASE_FINE per segment, the rest in proportion to `weight`
  * (rounded on the running total, so each segment's share is within one bucket of its own).
  */
-function shareOut(weight: Float64Array): Uint16Array {
+function shareOut(weight: Float64Array, o: Uint16Array, at: number): void {
   let total = 0;
   for (let c = 0; c < SEGMENTS; c++) total += weight[c];
   const rest = INTERIOR - BASE_FINE * SEGMENTS;
-  const o = new Uint16Array(OFFSETS);
+  o[at] = 0;
   let run = 0;
   for (let c = 0; c < SEGMENTS; c++) {
     run += weight[c];
     const shared = c === SEGMENTS - 1 || !(total > 0) ? rest : Math.round((rest * run) / total);
-    o[c + 1] = Math.max(o[c] + BASE_FINE, BASE_FINE * (c + 1) + Math.min(rest, shared));
+    o[at + c + 1] = Math.max(o[at + c] + BASE_FINE, BASE_FINE * (c + 1) + Math.min(rest, shared));
   }
-  return o;
 }
 
 /** Where one rank of a cell lies (see CellHistograms.locate). */
@@ -360,6 +443,12 @@ export class CellHistograms {
   /** Per row: values counted into `narrow` since its last flush (< NARROW_MAX). */
   private pending: Int32Array;
   private nRows = 0;
+  /** Per cell: ⌊start⌋ and start − ⌊start⌋ (the log scale's exact offset, logOffset). */
+  private readonly aInt: Float64Array;
+  private readonly aFrac: Float64Array;
+  /** The last batch counted (addMany) and a 32-bit view of its buffer (its values' bits). */
+  private bitsOf: Float64Array | null = null;
+  private bits: Uint32Array = new Uint32Array(0);
 
   constructor(
     plan: Pick<BandPlan, "start" | "scale" | "log" | "fineAt" | "fine">,
@@ -372,6 +461,12 @@ export class CellHistograms {
     this.log = plan.log;
     this.fineAt = plan.fineAt;
     this.fine = plan.fine;
+    this.aInt = new Float64Array(this.cells);
+    this.aFrac = new Float64Array(this.cells);
+    for (let i = 0; i < this.cells; i++) {
+      this.aInt[i] = Math.floor(this.start[i]);
+      this.aFrac[i] = this.start[i] - this.aInt[i];
+    }
     this.rowOf = new Int32Array(this.cells).fill(-1);
     this.atom = new Float64Array(this.cells);
     this.atomCount = new Float64Array(this.cells);
@@ -383,8 +478,9 @@ export class CellHistograms {
 
   /** Fine bucket of x in cell i. */
   bucket(i: number, x: number): number {
-    if (this.log[i] === 1 && !(x > 0)) return 0;
-    const u = ((this.log[i] === 1 ? Math.log(x) : x) - this.start[i]) * this.scale[i];
+    const log = this.log[i] === 1;
+    if (log && !(x > 0)) return 0;
+    const u = (log ? logOffset(x, this.aInt[i], this.aFrac[i]) : x - this.start[i]) * this.scale[i];
     const at = this.fineAt[i];
     if (at >= 0) {
       if (!(u >= 0)) return 0;
@@ -491,42 +587,106 @@ export class CellHistograms {
 
   /**
    * Add `n` values of cell i, `v[from], v[from+1], …` (the hot path: one cell of a batch of runs).
-   * `good` (optional, per value) masks out failed runs.
+   * `good` (optional, per value) masks out failed runs. Returns `sum` plus the good values,
+   * added in order (a block sum, BandFolder).
    */
-  addMany(i: number, v: Float64Array, from: number, n: number, good: Uint8Array | null): void {
+  addMany(
+    i: number,
+    v: Float64Array,
+    from: number,
+    n: number,
+    good: Uint8Array | null,
+    sum = 0,
+  ): number {
+    let s = sum;
     if (this.rowOf[i] < 0) {
       // one value so far: still one value?
       let ref = this.atomCount[i] > 0 ? this.atom[i] : Number.NaN;
       let same = 0;
       let j = 0;
-      for (; j < n; j++) {
-        if (good !== null && good[j] === 0) continue;
-        const x = v[from + j];
-        if (Number.isNaN(ref)) ref = x;
-        if (x !== ref) break;
-        same++;
-      }
+      if (good === null) {
+        if (n > 0 && Number.isNaN(ref)) ref = v[from];
+        for (; j < n; j++) {
+          const x = v[from + j];
+          if (x !== ref) break;
+          s += x;
+        }
+        same = j;
+      } else
+        for (; j < n; j++) {
+          if (good[j] === 0) continue;
+          const x = v[from + j];
+          if (Number.isNaN(ref)) ref = x;
+          if (x !== ref) break;
+          s += x;
+          same++;
+        }
       if (j === n) {
         if (same > 0) {
           this.atom[i] = ref;
           this.atomCount[i] += same;
         }
-        return;
+        return s;
       }
+      // the values before j were `ref` (counted into the row with the atom), j … n−1 are binned
+      this.atomCount[i] += same;
+      if (same > 0) this.atom[i] = ref;
       this.materialize(i);
+      from += j;
+      n -= j;
+      if (good !== null) return this.addRow(i, v, from, n, good, j, s);
+      return this.addRow(i, v, from, n, null, 0, s);
     }
+    return this.addRow(i, v, from, n, good, 0, s);
+  }
+
+  /** addMany for a cell with a row; good[g0 + j] masks v[from + j]. */
+  private addRow(
+    i: number,
+    v: Float64Array,
+    from: number,
+    n: number,
+    good: Uint8Array | null,
+    g0: number,
+    sum: number,
+  ): number {
+    let s = sum;
     const row = this.rowOf[i];
-    for (let from1 = from, left = n; left > 0; ) {
+    if (v !== this.bitsOf) {
+      this.bitsOf = v;
+      this.bits = new Uint32Array(v.buffer, v.byteOffset, 2 * v.length);
+    }
+    this.touch(row, this.fineAt[i]);
+    for (let from1 = from, g = g0, left = n; left > 0; ) {
       // at most NARROW_MAX values into a row's 16-bit counts between flushes
       if (this.pending[row] >= NARROW_MAX) this.flushRow(row);
       const m = Math.min(left, NARROW_MAX - this.pending[row]);
       this.pending[row] += m;
-      const g = good === null ? null : good.subarray(from1 - from, from1 - from + m);
-      if (this.fineAt[i] >= 0) this.addManyAdaptive(i, row, v, from1, m, g);
-      else this.addManyEven(i, row, v, from1, m, g);
+      s =
+        this.fineAt[i] >= 0
+          ? this.addManyAdaptive(i, row, v, from1, m, good, g, s)
+          : this.addManyEven(i, row, v, from1, m, good, g, s);
       from1 += m;
+      g += m;
       left -= m;
     }
+    return s;
+  }
+
+  /**
+   * Read one value of every cache line of a row's 16-bit counts, min/max pairs and (adaptive)
+   * offsets, in address order, before counting into them: the hardware prefetcher then streams
+   * the row in, where the counting loop's scattered accesses would miss one line at a time
+   * (the rows of all cells, ≈ 20 MB for the whitepaper, do not stay in cache between batches).
+   */
+  private touch(row: number, at: number): void {
+    const counts = this.narrow;
+    const mm = this.minMax;
+    let t = 0;
+    for (let k = row * COUNTS, end = k + COUNTS; k < end; k += 32) t |= counts[k];
+    for (let k = row * MM, end = k + MM; k < end; k += 8) if (mm[k] > 0) t |= 1;
+    if (at >= 0) for (let k = at, end = at + OFFSETS; k < end; k += 32) t |= this.fine[k];
+    TOUCHED[0] = t;
   }
 
   /** addMany's loop for a cell with an even plan. */
@@ -537,29 +697,54 @@ export class CellHistograms {
     from: number,
     n: number,
     good: Uint8Array | null,
-  ): void {
+    g0: number,
+    sum: number,
+  ): number {
     const co = row * COUNTS;
     const mo = row * MM;
     const a = this.start[i];
+    const aInt = this.aInt[i];
+    const aFrac = this.aFrac[i];
     const s = this.scale[i];
     const counts = this.narrow;
     const mm = this.minMax;
+    const bits = this.bits;
+    const hiAt = HI;
+    const loAt = LO;
+    const logAt = LOG_AT;
+    const logStep = LOG_STEP;
+    const p12 = P12;
+    const p44 = P44;
+    // module constants as locals: a module binding read in the loop is a context load each time
+    const fine0 = FINE;
+    const shift = FINE_SHIFT;
     const top = FINE * (COARSE + 1);
     const log = this.log[i] === 1;
-    const all = good === null;
+    let total = sum;
     for (let j = 0; j < n; j++) {
-      if (!all && good[j] === 0) continue;
+      if (good !== null && good[g0 + j] === 0) continue;
       const x = v[from + j];
+      total += x;
       let f: number;
-      if (log) f = x > 0 ? Math.floor((Math.log(x) - a) * s) + FINE : 0;
-      else f = Math.floor((x - a) * s) + FINE;
-      if (f < FINE) f = 0;
+      if (log) {
+        if (x > 0) {
+          // logOffset, inline
+          const hi = bits[2 * (from + j) + hiAt];
+          const k = (hi >>> 12) & 0xff;
+          const r = (hi & 0xfff) * p12 + bits[2 * (from + j) + loAt] * p44;
+          f =
+            Math.floor(((hi & 0x7ff00000) - aInt + (logAt[k] + logStep[k] * r - aFrac)) * s) +
+            fine0;
+        } else f = 0;
+      } else f = Math.floor((x - a) * s) + fine0;
+      if (f < fine0) f = 0;
       else if (f > top) f = top;
       counts[co + f]++;
-      const p = mo + 2 * (f >> FINE_SHIFT);
+      const p = mo + 2 * (f >> shift);
       if (x < mm[p]) mm[p] = x;
       if (x > mm[p + 1]) mm[p + 1] = x;
     }
+    return total;
   }
 
   /** addMany's loop for a cell with an adaptive plan (BandPlan.fineAt). */
@@ -570,38 +755,64 @@ export class CellHistograms {
     from: number,
     n: number,
     good: Uint8Array | null,
-  ): void {
+    g0: number,
+    sum: number,
+  ): number {
     const co = row * COUNTS;
     const mo = row * MM;
     const a = this.start[i];
+    const aInt = this.aInt[i];
+    const aFrac = this.aFrac[i];
     const s = this.scale[i];
     const at = this.fineAt[i];
     const fine = this.fine;
+    const segments = SEGMENTS;
     const counts = this.narrow;
     const mm = this.minMax;
+    const bits = this.bits;
+    const hiAt = HI;
+    const loAt = LO;
+    const logAt = LOG_AT;
+    const logStep = LOG_STEP;
+    const p12 = P12;
+    const p44 = P44;
+    // module constants as locals: a module binding read in the loop is a context load each time
+    const fine0 = FINE;
+    const shift = FINE_SHIFT;
     const top = FINE * (COARSE + 1);
     const log = this.log[i] === 1;
-    const all = good === null;
+    let total = sum;
     for (let j = 0; j < n; j++) {
-      if (!all && good[j] === 0) continue;
+      if (good !== null && good[g0 + j] === 0) continue;
       const x = v[from + j];
-      const u = log ? (x > 0 ? (Math.log(x) - a) * s : -1) : (x - a) * s;
+      total += x;
+      let u: number;
+      if (log) {
+        if (x > 0) {
+          // logOffset, inline
+          const hi = bits[2 * (from + j) + hiAt];
+          const k = (hi >>> 12) & 0xff;
+          const r = (hi & 0xfff) * p12 + bits[2 * (from + j) + loAt] * p44;
+          u = ((hi & 0x7ff00000) - aInt + (logAt[k] + logStep[k] * r - aFrac)) * s;
+        } else u = -1;
+      } else u = (x - a) * s;
       let f: number;
       if (!(u >= 0)) f = 0;
-      else if (u >= SEGMENTS) f = top;
+      else if (u >= segments) f = top;
       else {
         const c = u | 0;
         const o = fine[at + c];
         const nf = fine[at + c + 1] - o;
         let k = ((u - c) * nf) | 0;
         if (k >= nf) k = nf - 1;
-        f = FINE + o + k;
+        f = fine0 + o + k;
       }
       counts[co + f]++;
-      const p = mo + 2 * (f >> FINE_SHIFT);
+      const p = mo + 2 * (f >> shift);
       if (x < mm[p]) mm[p] = x;
       if (x > mm[p + 1]) mm[p + 1] = x;
     }
+    return total;
   }
 
   /** Fold another histogram of the same plan in: exact, and the same bytes in any order. */
@@ -664,8 +875,8 @@ export class CellHistograms {
       const o = this.fine[at + c];
       k = c + (f - FINE - o) / (this.fine[at + c + 1] - o);
     }
-    const u = this.start[i] + k / this.scale[i];
-    return this.log[i] === 1 ? Math.exp(u) : u;
+    if (this.log[i] === 1) return logInverse(this.aInt[i], this.aFrac[i], k / this.scale[i]);
+    return this.start[i] + k / this.scale[i];
   }
 
   /**
