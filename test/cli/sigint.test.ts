@@ -10,12 +10,13 @@ const MAIN = resolve(import.meta.dirname, "../../dist/src/cli/main.js");
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
- * Ctrl-C stops an experiment promptly whatever the worker count (issue 9 item 9). The bound is
- * a behaviour, not a benchmark: the promise is 2 s; the test allows 5 s on a loaded machine.
+ * Ctrl-C stops an experiment promptly whatever the worker count (issue 9 item 9): it does not
+ * wait for the point in flight (shown by a point far longer than the wait before the signal,
+ * never by a clock), keeps the finished points and can be resumed.
  */
 describe("Ctrl-C during a sweep", () => {
   for (const workers of [1, 2])
-    it(`stops with ${workers} worker${workers > 1 ? "s" : ""}: exit 130 within 5 s, finished points kept, resumable`, async () => {
+    it(`stops with ${workers} worker${workers > 1 ? "s" : ""}: exit 130, finished points kept, resumable`, async () => {
       const dir = mkdtempSync(join(tmpdir(), "bme-sigint-"));
       const store = join(dir, "s.duckdb");
       // 41 points × 2,048 runs × 365 days: far more work than the few seconds before the signal
@@ -47,13 +48,10 @@ describe("Ctrl-C during a sweep", () => {
       for (let i = 0; i < 600 && !existsSync(store); i++) await sleep(50);
       expect(existsSync(store)).toBe(true);
       await sleep(1_500);
-      const sent = Date.now();
       process.kill(child.pid!, "SIGINT");
       const code = await Promise.race([exited, sleep(30_000).then(() => "hung" as const)]);
-      const took = Date.now() - sent;
       if (code === "hung") process.kill(child.pid!, "SIGKILL");
       expect(code).toBe(130);
-      expect(took).toBeLessThan(5_000);
       expect(stderr).toMatch(
         /stopped after \d+ of 41 points; continue with the same command and --resume/,
       );
@@ -64,5 +62,48 @@ describe("Ctrl-C during a sweep", () => {
       });
       expect(runs.status).toBe(0);
       expect(runs.stdout).toMatch(/sweep-0001\s+sweep\s+whitepaper\s.*\/41\s+2048\s+no/);
+    }, 120_000);
+
+  for (const workers of [1, 2])
+    it(`does not wait for the point in flight (${workers} worker${workers > 1 ? "s" : ""})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "bme-sigint-"));
+      const store = join(dir, "s.duckdb");
+      // 2 points × 200,000 runs × 365 days: a point is tens of seconds of work on any machine,
+      // so a stop that waited for the point in flight would report a finished point
+      const child = spawn(
+        process.execPath,
+        [
+          MAIN,
+          "sweep",
+          WHITEPAPER,
+          "--grid",
+          "onchain.buybackModulation=0:1:1",
+          "--runs",
+          "200000",
+          "--days",
+          "365",
+          "--workers",
+          String(workers),
+          "--store",
+          store,
+          "--quiet",
+        ],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let stderr = "";
+      child.stderr.on("data", (d) => {
+        stderr += String(d);
+      });
+      const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+      for (let i = 0; i < 600 && !existsSync(store); i++) await sleep(50);
+      expect(existsSync(store)).toBe(true);
+      await sleep(1_500);
+      process.kill(child.pid!, "SIGINT");
+      const code = await Promise.race([exited, sleep(60_000).then(() => "hung" as const)]);
+      if (code === "hung") process.kill(child.pid!, "SIGKILL");
+      expect(code).toBe(130);
+      expect(stderr).toMatch(
+        /stopped after 0 of 2 points; continue with the same command and --resume/,
+      );
     }, 120_000);
 });
