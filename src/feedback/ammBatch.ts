@@ -37,16 +37,14 @@ export function ammBatch(
   buyClaimUsd: Usd,
   sellTokens: Tokens,
 ): AmmBatch {
-  const out = {
-    price: 0,
-    tokensToBuyers: 0,
-    usdToSellers: 0,
-    poolTokens: 0,
-    poolUsd: 0,
-    slippage: 0,
-  };
+  const out = noAmmBatch();
   ammBatchInto(out, poolTokens, poolUsd, buyUsd, buyClaimUsd, sellTokens);
   return out;
+}
+
+/** An AmmBatch of zeros: the record `ammBatchInto` fills (allocated once by a caller that reuses it). */
+export function noAmmBatch(): Out<AmmBatch> {
+  return { price: 0, tokensToBuyers: 0, usdToSellers: 0, poolTokens: 0, poolUsd: 0, slippage: 0 };
 }
 
 /** E45 into `out` (allocation-free; `ammBatch` is the readable form): the one implementation. */

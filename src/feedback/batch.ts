@@ -41,7 +41,7 @@ import { withdrawal as withdrawalExport } from "../mechanisms/withdrawal.js";
 import { fillNormals as fillNormalsExport } from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { nextSupplyWithPool as nextSupplyWithPoolExport } from "./ammBalances.js";
-import { type AmmBatch, ammBatchInto as ammBatchIntoExport } from "./ammBatch.js";
+import { type AmmBatch, ammBatchInto as ammBatchIntoExport, noAmmBatch } from "./ammBatch.js";
 import { ammReserveTopUpInto as ammReserveTopUpIntoExport } from "./ammTopUp.js";
 import {
   type Churn,
@@ -235,14 +235,7 @@ const paid: Out<TokenPayments> = noPayments();
 const up: Out<ReserveTopUp> = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
 const churned: Out<Churn> = { entries: 0, exits: 0, count: 0 };
 const speculator: Out<SpeculatorOrder> = { buyUsd: 0, sellTokens: 0 };
-const amm: Out<AmmBatch> = {
-  price: 0,
-  tokensToBuyers: 0,
-  usdToSellers: 0,
-  poolTokens: 0,
-  poolUsd: 0,
-  slippage: 0,
-};
+const amm: Out<AmmBatch> = noAmmBatch();
 
 /** The scenario's and plan's shape for the lockstep (`FeedbackBatchScratch.lanes`), built once. */
 class Lanes {

@@ -1,7 +1,7 @@
 import type { Out } from "../mechanisms/out.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
 import type { Tokens, Usd, UsdPerToken } from "../units.js";
-import { type AmmBatch, ammBatchInto } from "./ammBatch.js";
+import { type AmmBatch, ammBatchInto, noAmmBatch } from "./ammBatch.js";
 import { capacityServedJobs } from "./capacity.js";
 import { type Churn, supplierChurnInto } from "./churn.js";
 import { elasticJobs, elasticMultiplier } from "./demandElasticity.js";
@@ -95,7 +95,7 @@ export function initialFeedbackState(plan: FeedbackPlan, nK: number): FeedbackSt
     },
     churn: { entries: 0, exits: 0, count: 0 },
     speculator: { buyUsd: 0, sellTokens: 0 },
-    batch: { price: 0, tokensToBuyers: 0, usdToSellers: 0, poolTokens: 0, poolUsd: 0, slippage: 0 },
+    batch: noAmmBatch(),
   };
 }
 
