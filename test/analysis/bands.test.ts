@@ -382,3 +382,54 @@ describe("adaptive plans (a crowded pilot)", () => {
     expect(bound(adaptive)).toBeLessThanOrEqual(0.0025);
   });
 });
+
+describe("the counting loops and bucket() on the log scale", () => {
+  /** Counts of `xs` in cell 0's row by the counting loop, and by bucket() one value at a time. */
+  function countedBoth(plan: ReturnType<typeof planFromRange>, xs: number[]): [number[], number[]] {
+    const h = new CellHistograms(plan);
+    // two different values give the cell its row (counted through bucket(), as in both tallies)
+    h.addRepeated(0, 1, 1);
+    h.addRepeated(0, 2, 1);
+    h.addMany(0, Float64Array.from(xs), 0, xs.length, null);
+    const d = h.toData();
+    const loop = Array.from(d.counts.subarray(d.rowOf[0] * COUNTS, (d.rowOf[0] + 1) * COUNTS));
+    const one = new Array<number>(COUNTS).fill(0);
+    for (const x of [1, 2, ...xs]) one[h.bucket(0, x)]++;
+    return [loop, one];
+  }
+  const values = fc.array(
+    fc.oneof(
+      fc.double({ min: 0.01, max: 100, noNaN: true }),
+      fc.constantFrom(0, -1, 1e-300, 1e300, 0.25, 0.5, 4, 8),
+    ),
+    { minLength: 1, maxLength: 400 },
+  );
+
+  it("put every value in the same fine bucket: even plan", () => {
+    const plan = planFromRange(Float64Array.of(0.1), Float64Array.of(20));
+    expect(plan.log[0]).toBe(1);
+    expect(plan.fineAt[0]).toBe(-1);
+    fc.assert(
+      fc.property(values, (xs) => {
+        const [loop, one] = countedBoth(plan, xs);
+        expect(loop).toEqual(one);
+      }),
+    );
+  });
+
+  it("put every value in the same fine bucket: adaptive plan", () => {
+    // 128 pilot values over a factor of 400, a third of them crowded near 3: adaptive, on the log
+    const pilot = Float64Array.from({ length: 128 }, (_, k) =>
+      k % 3 === 0 ? 3 + k * 1e-4 : 0.05 * 400 ** (k / 127),
+    );
+    const plan = planFromPilot(pilot, 128, new Uint8Array(128).fill(1));
+    expect(plan.log[0]).toBe(1);
+    expect(plan.fineAt[0]).toBeGreaterThanOrEqual(0);
+    fc.assert(
+      fc.property(values, (xs) => {
+        const [loop, one] = countedBoth(plan, xs);
+        expect(loop).toEqual(one);
+      }),
+    );
+  });
+});
