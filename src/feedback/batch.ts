@@ -257,6 +257,8 @@ class Lanes {
   readonly failed: Uint8Array;
   /** The on-chain variables of the pass's day (the schedule applied). */
   readonly onchain: Float64Array;
+  /** Days 0 … sameDays−1, before any drawn series draws noise: the same for every run of a pass. */
+  readonly sameDays: number;
 
   constructor(
     readonly c: CompiledScenario,
@@ -273,6 +275,7 @@ class Lanes {
     this.failed = new Uint8Array(size);
     this.onchain = Float64Array.from(c.onchain0);
     this.passRuns = passRuns(c, this.queueLength, size);
+    this.sameDays = sameDays(c, this.drawn);
   }
 }
 
@@ -295,6 +298,14 @@ function passRuns(c: CompiledScenario, queueLength: number, size: number): numbe
       per(CAP_NORMALS, NORMAL_BLOCK * nSeries),
     ),
   );
+}
+
+/** The earliest start day of a drawn series with noise (or the run's length): before it no run draws a gaussian. */
+function sameDays(c: CompiledScenario, drawn: Uint8Array): number {
+  let d = c.days;
+  for (let s = 0; s < c.nSeries; s++)
+    if (drawn[s] !== 0 && c.seriesNoise[s] > 0) d = Math.min(d, c.seriesStartDay[s]);
+  return Math.max(0, d);
 }
 
 /** 1 for each input series the lockstep draws, 0 for the count series of a dynamic class (`Lanes.drawn`). */
@@ -397,19 +408,26 @@ export function runFeedbackBatch(
     loadConstants(L);
     for (let b0 = 0; b0 < count; b0 += L.passRuns) {
       const P = Math.min(L.passRuns, count - b0);
-      reset(L, seed, run0 + b0, P);
+      // Until the first day a series draws noise every run of the pass has the same state and
+      // the same row (decision 168): those days run for index 0 alone (`n` = 1, its per-run
+      // arrays laid out with stride 1), then `spreadPass` hands its state and rows to every run.
+      const same = P > 1 ? L.sameDays : 0;
+      reset(L, seed, run0 + b0, P, same > 0 ? 1 : P);
       const { eventDay, eventVar, eventValue } = c;
       let event = 0;
       for (let t = 0; t < c.days; t++) {
+        if (t === same && t > 0) spreadPass(L, t, P, b0, count, out);
+        const n = t < same ? 1 : P;
         while (event < eventDay.length && eventDay[event] < t) event++;
         for (let e = event; e < eventDay.length && eventDay[e] === t; e++)
           L.onchain[eventVar[e]] = eventValue[e];
-        hoistDay(L, t, P);
-        inputs(L, t, P, shock);
-        chainPrice(L, t, P, b0, count, out, shock);
-        chainPay(L, t, P, b0, count, out);
-        chainSettle(L, t, P, b0, count, out);
+        hoistDay(L, t, n);
+        inputs(L, t, n, shock);
+        chainPrice(L, t, n, b0, count, out, shock);
+        chainPay(L, t, n, b0, count, out);
+        chainSettle(L, t, n, b0, count, out);
       }
+      if (same === c.days && same > 0) spreadPass(L, same, P, b0, count, out);
       for (let b = 0; b < P; b++) failed[b0 + b] = failedOf[b];
     }
   }
@@ -482,8 +500,11 @@ function loadConstants(L: Lanes): void {
   });
 }
 
-/** Runs run0 … run0+P−1 at their start (kernel.ts `Run.reset` and `resetFeedbackState`, per lane). */
-function reset(L: Lanes, seed: number, run0: number, P: number): void {
+/**
+ * Runs run0 … run0+P−1 at their start (kernel.ts `Run.reset` and `resetFeedbackState`, per
+ * lane), the per-class values laid out for `S` runs (1 while index 0 runs alone).
+ */
+function reset(L: Lanes, seed: number, run0: number, P: number, S: number): void {
   const { c, plan } = L;
   const { nC, nK, days } = c;
   const so = 4 * c.nSeries;
@@ -509,13 +530,73 @@ function reset(L: Lanes, seed: number, run0: number, P: number): void {
   yesterdayOf.fill(0, 0, nK * P);
   realCountOf.fill(0, 0, nK * P);
   plan.suppliers?.dynamic.forEach((d, k) => {
-    if (d) realCountOf.fill(d.start, k * P, (k + 1) * P);
+    if (d) realCountOf.fill(d.start, k * S, (k + 1) * S);
   });
   entriesOf.fill(0, 0, nK * P);
   exitsOf.fill(0, 0, nK * P);
   marginHistoryOf.fill(0, 0, nK * days * P);
   sellQueueOf.fill(0, 0, L.queueLength * P);
   priceHistoryOf.fill(0, 0, days * P);
+}
+
+/** The per-run values of the pass (`[b]`), spread by `spreadPass`. */
+const perRunOf = [
+  supplyOf,
+  tokenReserveOf,
+  lockedOf,
+  dollarReserveOf,
+  phaseOf,
+  mintedOf,
+  stakedOf,
+  lowestIncomeOf,
+  highestIncomeOf,
+  lowestTotalOf,
+  poolTokensOf,
+  poolUsdOf,
+  sentimentOf,
+  governanceOf,
+  jobsLostOf,
+];
+/**
+ * The per-class values (`[k·P + b]`) and per-day values (`[t·P + b]`), spread by `spreadPass`
+ * (the day's jobs and E6's demand are each day's own, written before they are read).
+ */
+const perClassOf = [countsOf, yesterdayOf, realCountOf, entriesOf, exitsOf];
+const perDayOf = [incomeHistoryOf, totalHistoryOf, priceHistoryOf];
+
+/**
+ * Index 0's value `x·1 + 0` of the stride-1 layout to `x·P + b` for every run b, for x < n:
+ * from the last x down (a value is read before any write reaches its index, as x·P ≥ x).
+ */
+function spreadLayout(a: Float64Array, n: number, P: number): void {
+  for (let x = n - 1; x >= 0; x--) a.fill(a[x], x * P, x * P + P);
+}
+
+/**
+ * After days 0 … t−1 advanced for index 0 alone (no series drew noise, so every run of the pass
+ * has computed the same values): index 0's carried state to every run of the pass, its
+ * per-class, per-type and per-day values re-laid from stride 1 to stride P, and its rows' cells
+ * copied to every run's cells. A run that stopped on those days stopped every run the same way.
+ */
+function spreadPass(
+  L: Lanes,
+  t: number,
+  P: number,
+  b0: number,
+  count: number,
+  out: Float64Array,
+): void {
+  const { c } = L;
+  const { nK, days } = c;
+  for (const a of perRunOf) a.fill(a[0], 1, P);
+  failedOf.fill(failedOf[0], 1, P);
+  for (const a of perClassOf) spreadLayout(a, nK, P);
+  for (const a of perDayOf) spreadLayout(a, t, P);
+  spreadLayout(marginHistoryOf, nK * days, P);
+  spreadLayout(sellQueueOf, L.queueLength, P);
+  const step = days * count;
+  for (let col = 0, at = b0; col < c.columns.length; col++, at += step)
+    for (let d = 0, p = at; d < t; d++, p += count) out.fill(out[p], p + 1, p + P);
 }
 
 /** Day t's values that are the same for every run: each input series' noise-free value (§3), E48's multipliers; every NORMAL_BLOCK days of a noisy series, its runs' next gaussians. */

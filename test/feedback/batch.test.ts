@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { allFeedback } from "../../bench/feedback.js";
 import { type CompiledScenario, compileScenario } from "../../src/engine/compile.js";
 import { NonFiniteValueError, NoPriceError } from "../../src/engine/outcome.js";
 import {
@@ -101,6 +102,39 @@ describe("the feedback kernel in lockstep = the fused feedback kernel run by run
       ),
       { numRuns: 60 },
     );
+  });
+  it("generated scenarios whose series draw noise only from a later day (every run the same before it)", () => {
+    // every series of the fixture starts on day `from`: before it no run draws a gaussian
+    const later = (x: unknown, from: number): unknown =>
+      typeof x === "object" && x !== null && "start" in x ? { ...x, startDay: from } : x;
+    fc.assert(
+      fc.property(
+        generatedFeedback,
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 2, max: 9 }),
+        ({ scenario, seed, shock, shockDay }, from, count) => {
+          const input = {
+            ...scenario,
+            rules: undefined,
+            consumerSentiment: later(scenario.consumerSentiment, from),
+            suppliers: scenario.suppliers?.map((k) => ({ ...k, count: later(k.count, from) })),
+            consumers: scenario.consumers?.map((i) => ({
+              ...i,
+              jobsPerDay: later(i.jobsPerDay, from),
+            })),
+          };
+          const c = compileScenario(parseScenario(input));
+          expectLockstepIdentical(c, seed, seed % 7, count, shock, shockDay);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+  it("the whitepaper with every feedback part on (npm run bench feedback), noise from day 30", () => {
+    const { scenario } = loadScenario(join(SCENARIOS_DIR, "whitepaper.yaml"));
+    const c = compileScenario(allFeedback(scenario));
+    for (const shock of ["baseline", "combined"] as const)
+      expectLockstepIdentical(c, 2, 5, 7, shock, 20);
   });
 });
 
