@@ -38,7 +38,11 @@ import {
   validatorTokens as validatorTokensExport,
 } from "../mechanisms/validatorPay.js";
 import { withdrawal as withdrawalExport } from "../mechanisms/withdrawal.js";
-import { fillNormals as fillNormalsExport } from "../random/normal.js";
+import {
+  KN as KNExport,
+  normalTail as normalTailExport,
+  WN as WNExport,
+} from "../random/normal.js";
 import { seedStreams } from "../random/streams.js";
 import { nextSupplyWithPool as nextSupplyWithPoolExport } from "./ammBalances.js";
 import { type AmmBatch, ammBatchInto as ammBatchIntoExport, noAmmBatch } from "./ammBatch.js";
@@ -88,7 +92,9 @@ const tokenPriceInto = tokenPriceIntoExport;
 const validationsCompleted = validationsCompletedExport;
 const validatorTokens = validatorTokensExport;
 const withdrawal = withdrawalExport;
-const fillNormals = fillNormalsExport;
+const KN = KNExport;
+const WN = WNExport;
+const normalTail = normalTailExport;
 const nextSupplyWithPool = nextSupplyWithPoolExport;
 const ammBatchInto = ammBatchIntoExport;
 const ammReserveTopUpInto = ammReserveTopUpIntoExport;
@@ -229,7 +235,7 @@ const seriesMinOfPass = new Float64Array(CAP_MATRIX);
 /** Where today's gaussian of a noisy series s is in its run's block: `normalsOfPass[(s·P + b)·NORMAL_BLOCK + seriesDayOfPass[s]]`. */
 const seriesDayOfPass = new Int32Array(CAP_MATRIX);
 /**
- * Days of a noisy series' gaussians drawn ahead per run in one call (`fillNormals`, the
+ * Days of a noisy series' gaussians drawn ahead per run in one call (`drawNormals`, the
  * stream's state in registers; the same values in the same order as one draw a day).
  */
 const NORMAL_BLOCK = 16;
@@ -610,14 +616,12 @@ function spreadPass(
 /** Day t's values that are the same for every run: each input series' noise-free value (§3), E48's multipliers; every NORMAL_BLOCK days of a noisy series, its runs' next gaussians. */
 function hoistDay(L: Lanes, t: number, P: number): void {
   // the module's arrays as locals (see `jobsOfPass`)
-  const streamsOf = streamsOfPass;
   const seriesModeOf = seriesModeOfPass;
   const seriesValueOf = seriesValueOfPass;
   const seriesBaseOf = seriesBaseOfPass;
   const seriesNoiseOf = seriesNoiseOfPass;
   const seriesMinOf = seriesMinOfPass;
   const seriesDayOf = seriesDayOfPass;
-  const normalsOf = normalsOfPass;
   const elasticOf = elasticOfPass;
   const { c, drawn, elastic } = L;
   const { nC, nK, days } = c;
@@ -639,7 +643,7 @@ function hoistDay(L: Lanes, t: number, P: number): void {
         seriesDayOf[s] = d;
         if (d === 0)
           for (let b = 0, st = 4 * s; b < P; b++, st += so)
-            fillNormals(streamsOf, st, normalsOf, (s * P + b) * NORMAL_BLOCK, NORMAL_BLOCK);
+            drawNormals(st, (s * P + b) * NORMAL_BLOCK, NORMAL_BLOCK);
         seriesBaseOf[s] = base;
         seriesNoiseOf[s] = noise;
         seriesMinOf[s] = min;
@@ -651,6 +655,62 @@ function hoistDay(L: Lanes, t: number, P: number): void {
     }
   }
   if (elastic) for (let i = 0; i < nC; i++) elasticOf[i] = elastic[i * days + t];
+}
+
+/**
+ * `n` successive N(0, 1) draws of the stream at `o` of the pass's streams into its normals
+ * `p … p+n−1`: `fillNormals`'s values (src/random/normal.ts: the same operations in the same
+ * order), its fast path in a loop of its own on this module's constant arrays (as kernel.ts's
+ * `drawNormals`); a draw the ziggurat's first test rejects (≈ 1.2%) is finished by `normalTail`.
+ */
+function drawNormals(o: number, p: number, n: number): void {
+  const e = p + n;
+  let j = drawFast(o, p, e);
+  while (j < e) {
+    const hz = rejectedOf[0];
+    normalsOfPass[j] = normalTail(streamsOfPass, o, hz, hz & 127);
+    j = drawFast(o, j + 1, e);
+  }
+}
+
+/** The 32-bit draw `drawFast` stopped at (the ziggurat rejected it). */
+const rejectedOf = new Int32Array(1);
+
+/**
+ * Draws of the stream at `o` into the normals `j … e−1` while the ziggurat's first test accepts
+ * them; returns e, or the index of the first draw it rejected (its 32 bits in `rejectedOf[0]`,
+ * the stream already past it, as `normalTail` expects).
+ */
+function drawFast(o: number, j: number, e: number): number {
+  const st = streamsOfPass;
+  const dst = normalsOfPass;
+  let s0 = st[o];
+  let s1 = st[o + 1];
+  let s2 = st[o + 2];
+  let s3 = st[o + 3];
+  for (; j < e; j++) {
+    // xoshiro128** (as nextInt32), the rotations written out
+    const m = Math.imul(s1, 5);
+    const hz = Math.imul((m << 7) | (m >>> 25), 9);
+    s2 ^= s0;
+    s3 ^= s1;
+    s0 ^= s3;
+    const u = s1 << 9;
+    s1 ^= s2;
+    s2 ^= u;
+    s3 = (s3 << 11) | (s3 >>> 21);
+    const iz = hz & 127;
+    if (!(Math.abs(hz) < KN[iz])) {
+      rejectedOf[0] = hz;
+      break;
+    }
+    dst[j] = hz * WN[iz];
+  }
+  st[o] = s0;
+  st[o + 1] = s1;
+  st[o + 2] = s2;
+  st[o + 3] = s3;
+  return j;
 }
 
 /**
@@ -1177,6 +1237,10 @@ function chainPay(
   const nClasses = s ? s.classes.length : 0;
   const nDynamic = s ? s.dynamicClasses.length : 0;
   const validatorsAreSuppliers = s ? s.validatorsAreSuppliers : false;
+  // the plan's parts as booleans before the loop (a test of an object or null in the loop is a
+  // generic ToBoolean each time)
+  const hasSales = sales !== null;
+  const hasSuppliers = s !== null;
   const capacity = L.capacity;
   const step = days * count;
   const feedbackAt = (c.columns.length - L.feedbackColumns) * step;
@@ -1218,7 +1282,7 @@ function chainPay(
     const supplierTokensPaid = paid.supplierTokensPaid;
     // E43's queue
     priceHistoryOf[tP + b] = price;
-    if (sales) {
+    if (hasSales) {
       const part =
         (sellShare * (supplierTokensPaid + (validatorsSell ? validatorPaid : 0))) / sellOverDays;
       if (part !== 0)
@@ -1299,7 +1363,7 @@ function chainPay(
     const shortfall = paid.tokenShortfall;
     out[at] = shortfall;
     chk += shortfall * 0;
-    if (s) {
+    if (hasSuppliers) {
       // E40 (supplierIncome.ts supplierClassIncome), E41's margin
       at = feedbackAt + t * count + b0 + b;
       const income = incomeOf[b];
