@@ -25,7 +25,9 @@ export class BandFolder {
     for (let i = 0; i < cells; i++) if (plan.varies[i] === 1) varying++;
     if (into !== null && !samePlan(into, plan))
       throw new Error("BandFolder: histograms of another plan");
-    this.hist = into ?? new CellHistograms(plan, varying);
+    // rows for the cells that varied in the pilot, and room for a few that vary only later
+    // (growing copies every row: the whitepaper's 10,000 runs have 3 such cells of 7,560)
+    this.hist = into ?? new CellHistograms(plan, varying + (varying >> 5) + 16);
     this.blockSums = new Float64Array(Math.ceil(runs / blockRuns) * cells);
   }
 

@@ -392,6 +392,21 @@ function shareOut(weight: Float64Array, o: Uint16Array, at: number): void {
   }
 }
 
+/**
+ * s + x + x + … (n times), added in order, as floating point adds it. When every partial sum is
+ * an integer of magnitude below 2⁵³ (s and x integers, |s| + n·|x| ≤ 2⁵⁰ even after rounding)
+ * each addition is exact, so the sum is s + n·x, one multiply (the whitepaper's one-value cells
+ * are zeros and whole token counts); otherwise one add at a time.
+ */
+export function sumRepeated(s: number, x: number, n: number): number {
+  if (n <= 0) return s;
+  if (Number.isInteger(x) && Number.isInteger(s) && Math.abs(s) + n * Math.abs(x) <= 2 ** 50)
+    return s + n * x;
+  let t = +s; // (unboxed: see the counting loops)
+  for (let k = 0; k < n; k++) t += x;
+  return t;
+}
+
 /** Where one rank of a cell lies (see CellHistograms.locate). */
 export interface Located {
   /** The estimate of the order statistic. */
@@ -435,7 +450,11 @@ export class CellHistograms {
   readonly rowOf: Int32Array;
   readonly atom: Float64Array;
   readonly atomCount: Float64Array;
-  /** Per row: COUNTS counts flushed from `narrow` (and merged in). A row's count is counts + narrow. */
+  /**
+   * Per row: COUNTS counts flushed from `narrow` (and merged in). A row's count is counts +
+   * narrow. Made when first needed (wide), so that counting alone never touches it; it may
+   * cover fewer rows than `narrow` (wide grows it).
+   */
   counts: Int32Array;
   minMax: Float64Array;
   /** Per row: COUNTS 16-bit counts being counted into (the hot path's, 2 kB per row). */
@@ -446,6 +465,8 @@ export class CellHistograms {
   /** Per cell: ⌊start⌋ and start − ⌊start⌋ (the log scale's exact offset, logOffset). */
   private readonly aInt: Float64Array;
   private readonly aFrac: Float64Array;
+  /** A masked batch's good values of one cell (addRow). */
+  private kept = new Float64Array(0);
   /** The last batch counted (addMany) and a 32-bit view of its buffer (its values' bits). */
   private bitsOf: Float64Array | null = null;
   private bits: Uint32Array = new Uint32Array(0);
@@ -470,7 +491,7 @@ export class CellHistograms {
     this.rowOf = new Int32Array(this.cells).fill(-1);
     this.atom = new Float64Array(this.cells);
     this.atomCount = new Float64Array(this.cells);
-    this.counts = new Int32Array(rows * COUNTS);
+    this.counts = new Int32Array(0);
     this.minMax = new Float64Array(rows * MM);
     this.narrow = new Uint16Array(rows * COUNTS);
     this.pending = new Int32Array(rows);
@@ -521,14 +542,13 @@ export class CellHistograms {
   /** Give cell i a row (its one value, if any, counted into it); returns the row's index. */
   materialize(i: number): number {
     if (this.rowOf[i] >= 0) return this.rowOf[i];
-    if (this.nRows * COUNTS >= this.counts.length) {
+    if (this.nRows * COUNTS >= this.narrow.length) {
       const rows = Math.max(16, this.nRows * 2);
       const grow = <T extends Int32Array | Float64Array | Uint16Array>(a: T, len: number): T => {
         const b = new (a.constructor as new (n: number) => T)(rows * len);
         b.set(a.subarray(0, this.nRows * len));
         return b;
       };
-      this.counts = grow(this.counts, COUNTS);
       this.minMax = grow(this.minMax, MM);
       this.narrow = grow(this.narrow, COUNTS);
       this.pending = grow(this.pending, 1);
@@ -549,16 +569,33 @@ export class CellHistograms {
 
   private addToRow(i: number, row: number, x: number, n: number): void {
     const f = this.bucket(i, x);
-    this.counts[row * COUNTS + f] += n;
+    // into the 16-bit counts while they can take it (the 32-bit row is then not touched)
+    if (this.pending[row] + n <= NARROW_MAX) {
+      this.narrow[row * COUNTS + f] += n;
+      this.pending[row] += n;
+    } else this.wide(row)[row * COUNTS + f] += n;
     const p = row * MM + 2 * (f >> FINE_SHIFT);
     if (x < this.minMax[p]) this.minMax[p] = x;
     if (x > this.minMax[p + 1]) this.minMax[p + 1] = x;
   }
 
+  /**
+   * The 32-bit counts, made to cover row `row` (with room for every row of `narrow` when they
+   * are grown, and zero for the rows new to them).
+   */
+  private wide(row: number): Int32Array {
+    if (this.counts.length <= row * COUNTS) {
+      const c = new Int32Array(Math.max(this.narrow.length, (row + 1) * COUNTS));
+      c.set(this.counts);
+      this.counts = c;
+    }
+    return this.counts;
+  }
+
   /** Add the 16-bit counts of a row into its 32-bit counts (exact), and clear them. */
   private flushRow(row: number): void {
     if (row >= this.pending.length || this.pending[row] === 0) return;
-    const c = this.counts;
+    const c = this.wide(row);
     const w = this.narrow;
     const o = row * COUNTS;
     for (let k = 0; k < COUNTS; k++) c[o + k] += w[o + k];
@@ -568,7 +605,19 @@ export class CellHistograms {
 
   /** Every row's 16-bit counts into its 32-bit counts (before reading or handing them over). */
   flush(): void {
-    for (let row = 0; row < this.nRows; row++) this.flushRow(row);
+    const n = this.nRows;
+    if (n === 0) return;
+    if (this.counts.length === 0) {
+      // nothing flushed yet: the 32-bit counts are the 16-bit ones (a native conversion), and
+      // exactly as many rows as there are (toData and handOver share them, uncopied)
+      this.counts = new Int32Array(this.narrow.subarray(0, n * COUNTS));
+      // zeros without writing them (a fresh allocation): the histogram is mostly done with
+      this.narrow = new Uint16Array(this.narrow.length);
+      this.pending.fill(0);
+      return;
+    }
+    this.wide(n - 1);
+    for (let row = 0; row < n; row++) this.flushRow(row);
   }
 
   /** Add n copies of x to cell i. */
@@ -598,46 +647,34 @@ export class CellHistograms {
     good: Uint8Array | null,
     sum = 0,
   ): number {
+    if (this.rowOf[i] >= 0) return this.addRow(i, v, from, n, good, 0, sum);
+    // one value so far: still one value?
+    let ref = this.atomCount[i] > 0 ? this.atom[i] : Number.NaN;
+    let same = 0;
+    let j = 0;
     let s = sum;
-    if (this.rowOf[i] < 0) {
-      // one value so far: still one value?
-      let ref = this.atomCount[i] > 0 ? this.atom[i] : Number.NaN;
-      let same = 0;
-      let j = 0;
-      if (good === null) {
-        if (n > 0 && Number.isNaN(ref)) ref = v[from];
-        for (; j < n; j++) {
-          const x = v[from + j];
-          if (x !== ref) break;
-          s += x;
-        }
-        same = j;
-      } else
-        for (; j < n; j++) {
-          if (good[j] === 0) continue;
-          const x = v[from + j];
-          if (Number.isNaN(ref)) ref = x;
-          if (x !== ref) break;
-          s += x;
-          same++;
-        }
-      if (j === n) {
-        if (same > 0) {
-          this.atom[i] = ref;
-          this.atomCount[i] += same;
-        }
-        return s;
+    if (good === null) {
+      if (n > 0 && Number.isNaN(ref)) ref = v[from];
+      for (let k = from, end = from + n; k < end && v[k] === ref; k++) j++;
+      same = j;
+      s = sumRepeated(s, ref, same);
+    } else
+      for (; j < n; j++) {
+        if (good[j] === 0) continue;
+        const x = v[from + j];
+        if (Number.isNaN(ref)) ref = x;
+        if (x !== ref) break;
+        s += x;
+        same++;
       }
-      // the values before j were `ref` (counted into the row with the atom), j … n−1 are binned
+    if (same > 0) {
+      this.atom[i] = ref;
       this.atomCount[i] += same;
-      if (same > 0) this.atom[i] = ref;
-      this.materialize(i);
-      from += j;
-      n -= j;
-      if (good !== null) return this.addRow(i, v, from, n, good, j, s);
-      return this.addRow(i, v, from, n, null, 0, s);
     }
-    return this.addRow(i, v, from, n, good, 0, s);
+    if (j === n) return s;
+    // the values before j were `ref` (counted into the row with the atom), j … n−1 are binned
+    this.materialize(i);
+    return this.addRow(i, v, from + j, n - j, good, j, s);
   }
 
   /** addMany for a cell with a row; good[g0 + j] masks v[from + j]. */
@@ -650,24 +687,37 @@ export class CellHistograms {
     g0: number,
     sum: number,
   ): number {
+    if (good !== null) {
+      // the good values alone, in order (failed runs are rare: the loops need no mask)
+      if (this.kept.length < n) this.kept = new Float64Array(n);
+      const kept = this.kept;
+      let m = 0;
+      for (let j = 0; j < n; j++) if (good[g0 + j] !== 0) kept[m++] = v[from + j];
+      return this.addRow(i, kept, 0, m, null, 0, sum);
+    }
     let s = sum;
     const row = this.rowOf[i];
     if (v !== this.bitsOf) {
       this.bitsOf = v;
       this.bits = new Uint32Array(v.buffer, v.byteOffset, 2 * v.length);
     }
-    this.touch(row, this.fineAt[i]);
-    for (let from1 = from, g = g0, left = n; left > 0; ) {
+    const at = this.fineAt[i];
+    const log = this.log[i] === 1;
+    this.touch(row, at);
+    for (let from1 = from, left = n; left > 0; ) {
       // at most NARROW_MAX values into a row's 16-bit counts between flushes
       if (this.pending[row] >= NARROW_MAX) this.flushRow(row);
       const m = Math.min(left, NARROW_MAX - this.pending[row]);
       this.pending[row] += m;
-      s =
-        this.fineAt[i] >= 0
-          ? this.addManyAdaptive(i, row, v, from1, m, good, g, s)
-          : this.addManyEven(i, row, v, from1, m, good, g, s);
+      if (at >= 0)
+        s = log
+          ? this.countAdaptiveLog(i, row, v, from1, m, s)
+          : this.countAdaptive(i, row, v, from1, m, s);
+      else
+        s = log
+          ? this.countEvenLog(i, row, v, from1, m, s)
+          : this.countEven(i, row, v, from1, m, s);
       from1 += m;
-      g += m;
       left -= m;
     }
     return s;
@@ -689,20 +739,63 @@ export class CellHistograms {
     TOUCHED[0] = t;
   }
 
-  /** addMany's loop for a cell with an even plan. */
-  private addManyEven(
+  // The counting loops, one per kind of plan (even or adaptive, value or log scale), each
+  // bucket()'s arithmetic inline with everything it reads in locals: the fine bucket f of each
+  // value v[from … from+n−1] counted into the row's 16-bit counts, its coarse bucket's min and
+  // max updated, and the values added to `sum` in order (the block sum). A module constant is
+  // copied into a local: a module binding read in a loop is a context load each time. The sum
+  // starts from `+sum`: from `sum` itself (addMany's parameter has a default, so its type
+  // includes undefined), TurboFan kept the running sum boxed and allocated a heap number per
+  // value (≈ 550 MB of young garbage per 10,000 whitepaper runs, most of the collector's time).
+
+  /** Even plan, value scale. (A NaN is summed and not counted, as bucket()'s NaN index.) */
+  private countEven(
     i: number,
     row: number,
     v: Float64Array,
     from: number,
     n: number,
-    good: Uint8Array | null,
-    g0: number,
     sum: number,
   ): number {
     const co = row * COUNTS;
     const mo = row * MM;
     const a = this.start[i];
+    const s = this.scale[i];
+    const counts = this.narrow;
+    const mm = this.minMax;
+    const fine0 = FINE;
+    const shift = FINE_SHIFT;
+    const interior = INTERIOR;
+    const top = FINE * (COARSE + 1);
+    let total = +sum; // see the note above
+    for (let j = from, end = from + n; j < end; j++) {
+      const x = v[j];
+      total += x;
+      // ⌊u⌋ + FINE clamped to [FINE, top], or 0 below: (u | 0) is ⌊u⌋ for 0 ≤ u < INTERIOR
+      const u = (x - a) * s;
+      let f: number;
+      if (u >= 0) f = u >= interior ? top : (u | 0) + fine0;
+      else if (u < 0) f = 0;
+      else continue;
+      counts[co + f]++;
+      const p = mo + 2 * (f >> shift);
+      if (x < mm[p]) mm[p] = x;
+      if (x > mm[p + 1]) mm[p + 1] = x;
+    }
+    return total;
+  }
+
+  /** Even plan, log scale (logOffset inline; x ≤ 0 and NaN in the underflow bucket). */
+  private countEvenLog(
+    i: number,
+    row: number,
+    v: Float64Array,
+    from: number,
+    n: number,
+    sum: number,
+  ): number {
+    const co = row * COUNTS;
+    const mo = row * MM;
     const aInt = this.aInt[i];
     const aFrac = this.aFrac[i];
     const s = this.scale[i];
@@ -715,30 +808,23 @@ export class CellHistograms {
     const logStep = LOG_STEP;
     const p12 = P12;
     const p44 = P44;
-    // module constants as locals: a module binding read in the loop is a context load each time
     const fine0 = FINE;
     const shift = FINE_SHIFT;
+    const interior = INTERIOR;
     const top = FINE * (COARSE + 1);
-    const log = this.log[i] === 1;
-    let total = sum;
-    for (let j = 0; j < n; j++) {
-      if (good !== null && good[g0 + j] === 0) continue;
-      const x = v[from + j];
+    let total = +sum; // see the note above
+    for (let j = from, end = from + n; j < end; j++) {
+      const x = v[j];
       total += x;
-      let f: number;
-      if (log) {
-        if (x > 0) {
-          // logOffset, inline
-          const hi = bits[2 * (from + j) + hiAt];
-          const k = (hi >>> 12) & 0xff;
-          const r = (hi & 0xfff) * p12 + bits[2 * (from + j) + loAt] * p44;
-          f =
-            Math.floor(((hi & 0x7ff00000) - aInt + (logAt[k] + logStep[k] * r - aFrac)) * s) +
-            fine0;
-        } else f = 0;
-      } else f = Math.floor((x - a) * s) + fine0;
-      if (f < fine0) f = 0;
-      else if (f > top) f = top;
+      let f = 0;
+      if (x > 0) {
+        const hi = bits[2 * j + hiAt];
+        const k = (hi >>> 12) & 0xff;
+        const r = (hi & 0xfff) * p12 + bits[2 * j + loAt] * p44;
+        const u = ((hi & 0x7ff00000) - aInt + (logAt[k] + logStep[k] * r - aFrac)) * s;
+        // (u is finite: L(x) is for every positive x)
+        if (u >= 0) f = u >= interior ? top : (u | 0) + fine0;
+      }
       counts[co + f]++;
       const p = mo + 2 * (f >> shift);
       if (x < mm[p]) mm[p] = x;
@@ -747,20 +833,61 @@ export class CellHistograms {
     return total;
   }
 
-  /** addMany's loop for a cell with an adaptive plan (BandPlan.fineAt). */
-  private addManyAdaptive(
+  /** Adaptive plan (BandPlan.fineAt), value scale (NaN in the underflow bucket). */
+  private countAdaptive(
     i: number,
     row: number,
     v: Float64Array,
     from: number,
     n: number,
-    good: Uint8Array | null,
-    g0: number,
     sum: number,
   ): number {
     const co = row * COUNTS;
     const mo = row * MM;
     const a = this.start[i];
+    const s = this.scale[i];
+    const at = this.fineAt[i];
+    const fine = this.fine;
+    const segments = SEGMENTS;
+    const counts = this.narrow;
+    const mm = this.minMax;
+    const fine0 = FINE;
+    const shift = FINE_SHIFT;
+    const top = FINE * (COARSE + 1);
+    let total = +sum; // see the note above
+    for (let j = from, end = from + n; j < end; j++) {
+      const x = v[j];
+      total += x;
+      const u = (x - a) * s;
+      let f = 0;
+      if (u >= segments) f = top;
+      else if (u >= 0) {
+        const c = u | 0;
+        const o = fine[at + c];
+        const nf = fine[at + c + 1] - o;
+        let k = ((u - c) * nf) | 0;
+        if (k >= nf) k = nf - 1;
+        f = fine0 + o + k;
+      }
+      counts[co + f]++;
+      const p = mo + 2 * (f >> shift);
+      if (x < mm[p]) mm[p] = x;
+      if (x > mm[p + 1]) mm[p + 1] = x;
+    }
+    return total;
+  }
+
+  /** Adaptive plan, log scale (logOffset inline; x ≤ 0 and NaN in the underflow bucket). */
+  private countAdaptiveLog(
+    i: number,
+    row: number,
+    v: Float64Array,
+    from: number,
+    n: number,
+    sum: number,
+  ): number {
+    const co = row * COUNTS;
+    const mo = row * MM;
     const aInt = this.aInt[i];
     const aFrac = this.aFrac[i];
     const s = this.scale[i];
@@ -776,36 +903,28 @@ export class CellHistograms {
     const logStep = LOG_STEP;
     const p12 = P12;
     const p44 = P44;
-    // module constants as locals: a module binding read in the loop is a context load each time
     const fine0 = FINE;
     const shift = FINE_SHIFT;
     const top = FINE * (COARSE + 1);
-    const log = this.log[i] === 1;
-    let total = sum;
-    for (let j = 0; j < n; j++) {
-      if (good !== null && good[g0 + j] === 0) continue;
-      const x = v[from + j];
+    let total = +sum; // see the note above
+    for (let j = from, end = from + n; j < end; j++) {
+      const x = v[j];
       total += x;
-      let u: number;
-      if (log) {
-        if (x > 0) {
-          // logOffset, inline
-          const hi = bits[2 * (from + j) + hiAt];
-          const k = (hi >>> 12) & 0xff;
-          const r = (hi & 0xfff) * p12 + bits[2 * (from + j) + loAt] * p44;
-          u = ((hi & 0x7ff00000) - aInt + (logAt[k] + logStep[k] * r - aFrac)) * s;
-        } else u = -1;
-      } else u = (x - a) * s;
-      let f: number;
-      if (!(u >= 0)) f = 0;
-      else if (u >= segments) f = top;
-      else {
-        const c = u | 0;
-        const o = fine[at + c];
-        const nf = fine[at + c + 1] - o;
-        let k = ((u - c) * nf) | 0;
-        if (k >= nf) k = nf - 1;
-        f = fine0 + o + k;
+      let f = 0;
+      if (x > 0) {
+        const hi = bits[2 * j + hiAt];
+        const k = (hi >>> 12) & 0xff;
+        const r = (hi & 0xfff) * p12 + bits[2 * j + loAt] * p44;
+        const u = ((hi & 0x7ff00000) - aInt + (logAt[k] + logStep[k] * r - aFrac)) * s;
+        if (u >= segments) f = top;
+        else if (u >= 0) {
+          const c = u | 0;
+          const o = fine[at + c];
+          const nf = fine[at + c + 1] - o;
+          let q = ((u - c) * nf) | 0;
+          if (q >= nf) q = nf - 1;
+          f = fine0 + o + q;
+        }
       }
       counts[co + f]++;
       const p = mo + 2 * (f >> shift);
@@ -825,7 +944,7 @@ export class CellHistograms {
         continue;
       }
       const row = this.materialize(i);
-      const c = this.counts;
+      const c = this.wide(row);
       const oc = other.counts;
       for (let k = 0; k < COUNTS; k++) c[row * COUNTS + k] += oc[ro * COUNTS + k];
       const m = this.minMax;
@@ -895,7 +1014,7 @@ export class CellHistograms {
     this.flushRow(this.rowOf[i]);
     const co = this.rowOf[i] * COUNTS;
     const mo = this.rowOf[i] * MM;
-    const counts = this.counts;
+    const counts = this.wide(this.rowOf[i]);
     let seen = 0;
     let j = 0;
     for (let f = 0; f < COUNTS && j < ranks.length; f++) {

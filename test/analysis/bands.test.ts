@@ -11,6 +11,7 @@ import {
   type Located,
   planFromPilot,
   planFromRange,
+  sumRepeated,
 } from "../../src/montecarlo/histogram.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { WHITEPAPER } from "../helpers.js";
@@ -430,6 +431,62 @@ describe("the counting loops and bucket() on the log scale", () => {
         const [loop, one] = countedBoth(plan, xs);
         expect(loop).toEqual(one);
       }),
+    );
+  });
+
+  // the value scale's loops (values of both signs, beyond the range on each side)
+  const signed = fc.array(
+    fc.oneof(
+      fc.double({ min: -12, max: 12, noNaN: true }),
+      fc.constantFrom(0, -0, -5, 5, 1, -1e300, 1e300),
+    ),
+    { minLength: 1, maxLength: 400 },
+  );
+
+  it("put every value in the same fine bucket: even plan on the value scale", () => {
+    const plan = planFromRange(Float64Array.of(-5), Float64Array.of(5));
+    expect(plan.log[0]).toBe(0);
+    fc.assert(
+      fc.property(signed, (xs) => {
+        const [loop, one] = countedBoth(plan, xs);
+        expect(loop).toEqual(one);
+      }),
+    );
+  });
+
+  it("put every value in the same fine bucket: adaptive plan on the value scale", () => {
+    // 128 pilot values over −3 … 5, a third of them crowded near 1: adaptive, on the value scale
+    const pilot = Float64Array.from({ length: 128 }, (_, k) =>
+      k % 3 === 0 ? 1 + k * 1e-5 : -3 + (8 * k) / 127,
+    );
+    const plan = planFromPilot(pilot, 128, new Uint8Array(128).fill(1));
+    expect(plan.log[0]).toBe(0);
+    expect(plan.fineAt[0]).toBeGreaterThanOrEqual(0);
+    fc.assert(
+      fc.property(signed, (xs) => {
+        const [loop, one] = countedBoth(plan, xs);
+        expect(loop).toEqual(one);
+      }),
+    );
+  });
+});
+
+describe("sumRepeated (a one-value cell's block sum)", () => {
+  it("is the sum added one value at a time, bit for bit", () => {
+    // integers up to 2⁵³ (where adding in order rounds), −0, fractions, and a few values added
+    const num = fc.oneof(
+      fc.integer({ min: -(2 ** 20), max: 2 ** 20 }),
+      fc.constantFrom(0, -0, 2 ** 50, 2 ** 52 - 1, 2 ** 53, -(2 ** 52) + 1, 0.1, 3.25),
+      fc.double({ min: -(2 ** 53), max: 2 ** 53, noNaN: true }).map(Math.round),
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(num, num, fc.integer({ min: 0, max: 300 }), (s, x, n) => {
+        let t = s;
+        for (let k = 0; k < n; k++) t += x;
+        expect(Object.is(sumRepeated(s, x, n), t)).toBe(true);
+      }),
+      { numRuns: 2000 },
     );
   });
 });
