@@ -172,15 +172,19 @@ export function runChunk(
       ? new Float64Array(new SharedArrayBuffer(n * band.cells * 8))
       : new Float64Array(n * band.cells);
   let t = clock();
-  const folder = exact
-    ? null
-    : new BandFolder(
-        bandPlan(taskPlan(task, r, scenario), band, days),
-        band.cells,
-        n,
-        BLOCK_RUNS,
-        held?.hist ?? null,
-      );
+  const plan = exact ? null : bandPlan(taskPlan(task, r, scenario), band, days);
+  const folder =
+    plan === null
+      ? null
+      : new BandFolder(
+          plan,
+          band.cells,
+          n,
+          BLOCK_RUNS,
+          // a lane's histograms, kept for its later chunks (a chunk's own: sized by BandFolder,
+          // handed over whole by toData)
+          held ? (held.hist ?? laneHistograms(plan)) : null,
+        );
   if (folder && held) {
     held.hist = folder.hist;
     held.ranges.push([task.runStart, task.runEnd]);
@@ -269,6 +273,21 @@ export function runChunk(
     failed,
   };
 }
+
+/**
+ * A lane's histograms for a point (counted into across its chunks), with rows for the cells
+ * that varied in the pilot and ROW_HEADROOM more: a cell that first varies after the pilot
+ * then takes a spare row, where a full table doubled every array (the whitepaper's 3,601 rows
+ * of 3,601 + 1 became 7,202: ≈ 50 MB allocated and copied; decision 163). Spare rows are never
+ * written, so their pages are never touched.
+ */
+function laneHistograms(plan: BandPlan): CellHistograms {
+  let varying = 0;
+  for (let i = 0; i < plan.varies.length; i++) varying += plan.varies[i];
+  return new CellHistograms(plan, varying + Math.ceil(varying * ROW_HEADROOM) + 16);
+}
+/** Spare rows of a lane's histograms, as a share of the cells that varied in the pilot. */
+const ROW_HEADROOM = 1 / 8;
 
 /** Typed arrays from this size up are shared between threads by sharedCopy. */
 const SHARE_BYTES = 64 * 1024;
