@@ -163,7 +163,10 @@ export function runChunk(
   plugins?: LoadedPlugins,
   /** Histogram mode: fold into these (the thread's, for the task's point) and hand none back. */
   held?: HeldHistograms,
-  /** Exact mode: keep the values in shared memory (a worker thread's reply shares, not copies). */
+  /**
+   * A worker thread's: exact values, and the counts of the histograms it holds, in shared memory
+   * (its reply and its hand-over share them, not copy them).
+   */
   shared = false,
 ): ChunkPartial {
   const scenario = pointScenario(task.scenario, task.point);
@@ -191,7 +194,7 @@ export function runChunk(
           BLOCK_RUNS,
           // a lane's histograms, kept for its later chunks (a chunk's own: sized by BandFolder,
           // handed over whole by toData)
-          held ? (held.hist ?? laneHistograms(plan)) : null,
+          held ? (held.hist ?? laneHistograms(plan, shared)) : null,
         );
   if (folder && held) {
     held.hist = folder.hist;
@@ -324,10 +327,19 @@ function runBatch(
  * of 3,601 + 1 became 7,202: ≈ 50 MB allocated and copied; decision 163). Spare rows are never
  * written, so their pages are never touched.
  */
-function laneHistograms(plan: BandPlan): CellHistograms {
+function laneHistograms(plan: BandPlan, shared: boolean): CellHistograms {
   let varying = 0;
   for (let i = 0; i < plan.varies.length; i++) varying += plan.varies[i];
-  return new CellHistograms(plan, varying + Math.ceil(varying * ROW_HEADROOM) + 16);
+  const h = new CellHistograms(plan, varying + Math.ceil(varying * ROW_HEADROOM) + 16);
+  if (shared) {
+    // a worker thread's: its counts and min/max rows in shared memory from the start, so that
+    // handing them over (sharedCopy of handOver) copies nothing (≈ 34 MB of fresh pages a
+    // thread for the whitepaper); the same zeros as the constructor's arrays (materialize
+    // fills a row's min/max when it gives the row)
+    h.counts = new Int32Array(new SharedArrayBuffer(h.counts.byteLength));
+    h.minMax = new Float64Array(new SharedArrayBuffer(h.minMax.byteLength));
+  }
+  return h;
 }
 /** Spare rows of a lane's histograms, as a share of the cells that varied in the pilot. */
 const ROW_HEADROOM = 1 / 8;
