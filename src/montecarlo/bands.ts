@@ -1,7 +1,7 @@
 import type { Policy } from "../plugins/api.js";
 import type { Scenario } from "../scenario/schema.js";
 import { bandColumns, tableCell } from "./columns.js";
-import type { CellHistograms, Located } from "./histogram.js";
+import { type CellHistograms, type Located, locatedAt, locatedRows } from "./histogram.js";
 import { type Runner, runnerOf } from "./runner.js";
 
 /**
@@ -81,20 +81,25 @@ export function locateQuantiles(
   const tol = BAND_RANK_ERROR * (n - 1) * (1 + 1e-12);
   let worst = 0;
   const pending: Pending[] = [];
-  // per quantile (ascending qs): the ranks ⌊h⌋ and ⌊h⌋ + 1 (or ⌊h⌋ alone) it needs
-  const ranks: number[] = [];
-  const at: [number, number][] = [];
-  for (const q of qs) {
+  // per quantile (ascending qs): the ranks ⌊h⌋ and ⌊h⌋ + 1 (or ⌊h⌋ alone) it needs, at
+  // ranks[atA[s]] and ranks[atB[s]] (the same index for one rank)
+  const list: number[] = [];
+  const atA = new Int32Array(qs.length);
+  const atB = new Int32Array(qs.length);
+  qs.forEach((q, s) => {
     const h = (n - 1) * q;
     const lo = Math.floor(h);
     const two = !(h === lo || lo + 1 >= n);
-    at.push([ranks.length, two ? ranks.length + 1 : ranks.length]);
-    ranks.push(lo);
-    if (two) ranks.push(lo + 1);
-  }
-  const found: Located[] = new Array(ranks.length);
+    atA[s] = list.length;
+    atB[s] = two ? list.length + 1 : list.length;
+    list.push(lo);
+    if (two) list.push(lo + 1);
+  });
+  const ranks = Float64Array.from(list);
+  const found = locatedRows(ranks.length);
+  const { value, lo: foundLo, hi: foundHi } = found;
   for (let i = 0; i < hist.cells; i++) {
-    if (n > 0) hist.locate(i, n, ranks, found);
+    if (n > 0) hist.locateRanks(i, n, ranks, found);
     for (let s = 0; s < qs.length; s++) {
       if (n === 0) {
         into[s][i] = Number.NaN;
@@ -102,12 +107,16 @@ export function locateQuantiles(
       }
       const h = (n - 1) * qs[s];
       const lo = Math.floor(h);
-      const a = found[at[s][0]];
-      const b = found[at[s][1]];
-      into[s][i] = b === a ? a.value : a.value + (h - lo) * (b.value - a.value);
-      const err = Math.max(h - a.lo, b.hi - h);
+      const a = atA[s];
+      const b = atB[s];
+      into[s][i] = b === a ? value[a] : value[a] + (h - lo) * (value[b] - value[a]);
+      const err = Math.max(h - foundLo[a], foundHi[b] - h);
       if (n > 1 && err / (n - 1) > worst) worst = err / (n - 1);
-      if (err > tol) pending.push({ cell: i, stat: s, h, a, b });
+      if (err > tol) {
+        // the same object for one rank (applyRefinement tests b === a)
+        const la = locatedAt(found, a);
+        pending.push({ cell: i, stat: s, h, a: la, b: b === a ? la : locatedAt(found, b) });
+      }
     }
   }
   return { quality: { maxRankError: worst, refined: pending.length }, pending };

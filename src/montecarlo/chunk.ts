@@ -30,11 +30,19 @@ import {
 import { bandColumns, bandPlan, gatherBandCells } from "./columns.js";
 import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
-import { type BandPlan, CellHistograms, type HistogramData } from "./histogram.js";
+import { type BandPlan, CellHistograms, type HistogramData, rowsFor } from "./histogram.js";
 import { outcomeContext } from "./outcomes.js";
 import { BatchOutcomes } from "./outcomesBatch.js";
 import { meanWithin, summarizeSample } from "./quantile.js";
-import { bufferOf, cachedRunner, pilotRuns, planOf, type Runner } from "./runner.js";
+import {
+  bufferOf,
+  cachedRunner,
+  type KeptPilot,
+  pilotRuns,
+  planOf,
+  type Runner,
+  takePilot,
+} from "./runner.js";
 
 /** Cells of an exact point's quantiles computed between two yields of finishYielding. */
 const EXACT_SLICE = 1024;
@@ -155,7 +163,10 @@ export function runChunk(
   plugins?: LoadedPlugins,
   /** Histogram mode: fold into these (the thread's, for the task's point) and hand none back. */
   held?: HeldHistograms,
-  /** Exact mode: keep the values in shared memory (a worker thread's reply shares, not copies). */
+  /**
+   * A worker thread's: exact values, and the counts of the histograms it holds, in shared memory
+   * (its reply and its hand-over share them, not copy them).
+   */
   shared = false,
 ): ChunkPartial {
   const scenario = pointScenario(task.scenario, task.point);
@@ -172,15 +183,19 @@ export function runChunk(
       ? new Float64Array(new SharedArrayBuffer(n * band.cells * 8))
       : new Float64Array(n * band.cells);
   let t = clock();
-  const folder = exact
-    ? null
-    : new BandFolder(
-        bandPlan(taskPlan(task, r, scenario), band, days),
-        band.cells,
-        n,
-        BLOCK_RUNS,
-        held?.hist ?? null,
-      );
+  const plan = exact ? null : bandPlan(taskPlan(task, r, scenario), band, days);
+  const folder =
+    plan === null
+      ? null
+      : new BandFolder(
+          plan,
+          band.cells,
+          n,
+          BLOCK_RUNS,
+          // a lane's histograms, kept for its later chunks (a chunk's own: sized by BandFolder,
+          // handed over whole by toData)
+          held ? (held.hist ?? laneHistograms(plan, shared)) : null,
+        );
   if (folder && held) {
     held.hist = folder.hist;
     held.ranges.push([task.runStart, task.runEnd]);
@@ -212,13 +227,16 @@ export function runChunk(
   // plugin metrics read per-run tables (RunResult): every column of each run, transposed
   const tables = pluginMetrics.length > 0 ? bufferOf(r, "tables", batch * cells) : null;
   const all = c.columns.map((_, col) => col);
+  // the point's pilot, when this thread just ran it (pilotPlan): its batches are counted as
+  // they are, not run again; the last is in `out`, usable until the kernel first writes it
+  const kept = { pilot: takePilot(r, task.seed), outWritten: false };
   for (let k0 = 0; k0 < n; k0 += batch) {
     const count = Math.min(batch, n - k0, BLOCK_RUNS - (k0 % BLOCK_RUNS));
     t = lap("chunk set-up, pilot plan", t);
-    r.run(task.seed, task.runStart + k0, count, out, good);
+    const src = runBatch(r, task.seed, task.runStart + k0, count, out, good, kept);
     t = lap("kernel", t);
-    metrics.compute(out, count, outcomes, k0);
-    if (tables) transposeColumns(out, tables, all, days, cells, count);
+    metrics.compute(src, count, outcomes, k0);
+    if (tables) transposeColumns(src, tables, all, days, cells, count);
     let allGood = true;
     for (let b = 0; b < count; b++) {
       const k = k0 + b;
@@ -251,11 +269,13 @@ export function runChunk(
     }
     t = lap("outcome metrics", t);
     const bandOut =
-      band.cols === null ? out : gatherBandCells(out, band.cols, days, count, bandBuf!);
+      band.cols === null ? src : gatherBandCells(src, band.cols, days, count, bandBuf!);
     if (folder) folder.addBatch(k0, count, bandOut, allGood ? null : good);
     else keepValues(bandOut, band.cells, k0, count, good, blockSums, values!);
     t = lap(folder ? "bands: sums and counting" : "bands: sums and kept values", t);
   }
+  // the pilot's own buffers are not kept for later points (their first chunk reuses "out")
+  for (const name of kept.pilot?.names ?? []) r.buffers.delete(name);
   return {
     runStart: task.runStart,
     runEnd: task.runEnd,
@@ -268,6 +288,44 @@ export function runChunk(
     metricNames,
     failed,
   };
+}
+
+/**
+ * Runs run0 … run0+count−1 of the point in batch layout, `good[b]` set: a batch of its pilot
+ * kept by this thread when there is one (all its runs good, and not in "out" once the kernel
+ * has written it), else the runs run into `out`.
+ */
+function runBatch(
+  r: Runner,
+  seed: number,
+  run0: number,
+  count: number,
+  out: Float64Array,
+  good: Uint8Array,
+  kept: { pilot: KeptPilot | null; outWritten: boolean },
+): Float64Array {
+  const part = kept.pilot?.parts.find(
+    (p) =>
+      p.run0 === run0 &&
+      p.runs === count &&
+      p.good.every((g) => g === 1) &&
+      !(kept.outWritten && p.values.buffer === out.buffer),
+  );
+  if (part) {
+    good.fill(1);
+    return part.values;
+  }
+  r.run(seed, run0, count, out, good);
+  kept.outWritten = true;
+  return out;
+}
+
+/**
+ * A lane's histograms for a point (counted into across its chunks), with spare rows (rowsFor);
+ * a worker thread's in shared memory, so that handing them over copies nothing (decision 164).
+ */
+function laneHistograms(plan: BandPlan, shared: boolean): CellHistograms {
+  return new CellHistograms(plan, rowsFor(plan), shared);
 }
 
 /** Typed arrays from this size up are shared between threads by sharedCopy. */

@@ -1,4 +1,4 @@
-import { type BandPlan, CellHistograms } from "./histogram.js";
+import { type BandPlan, CellHistograms, rowsFor } from "./histogram.js";
 
 /**
  * Folds the runs of one chunk into per-block sums and per-cell histograms (the large-N bands),
@@ -21,13 +21,9 @@ export class BandFolder {
     /** Histograms of the same plan to count into (a thread's, across its chunks), or null. */
     into: CellHistograms | null = null,
   ) {
-    let varying = 0;
-    for (let i = 0; i < cells; i++) if (plan.varies[i] === 1) varying++;
     if (into !== null && !samePlan(into, plan))
       throw new Error("BandFolder: histograms of another plan");
-    // rows for the cells that varied in the pilot, and room for a few that vary only later
-    // (growing copies every row: the whitepaper's 10,000 runs have 3 such cells of 7,560)
-    this.hist = into ?? new CellHistograms(plan, varying + (varying >> 5) + 16);
+    this.hist = into ?? new CellHistograms(plan, rowsFor(plan));
     this.blockSums = new Float64Array(Math.ceil(runs / blockRuns) * cells);
   }
 

@@ -206,17 +206,38 @@ export function planFromRange(min: Float64Array, max: Float64Array): BandPlan {
  * density there. Deterministic: every thread and machine makes the same plan.
  */
 export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array): BandPlan {
-  const cells = n === 0 ? 0 : pilot.length / n;
+  return planFromParts([{ values: pilot, runs: n, good }]);
+}
+
+/**
+ * Part of a pilot: `runs` consecutive pilot runs' values of every cell, `values[cell·runs + k]`
+ * (`good[k]` = 0: a failed run). A batch of runs as the kernel writes it is one.
+ */
+export interface PilotPart {
+  readonly values: Float64Array;
+  readonly runs: number;
+  readonly good: Uint8Array;
+}
+
+/**
+ * planFromPilot of a pilot held in parts (consecutive runs, in run order): the same plan as of
+ * their runs in one table, read where the kernel wrote them (no table to copy them into).
+ */
+export function planFromParts(parts: readonly PilotPart[]): BandPlan {
+  const n = parts.reduce((a, p) => a + p.runs, 0);
+  const cells = n === 0 ? 0 : parts[0].values.length / parts[0].runs;
   const min = new Float64Array(cells);
   const max = new Float64Array(cells);
   const varies = new Uint8Array(cells);
   let nGood = 0;
-  for (let k = 0; k < n; k++) nGood += good[k];
+  for (const p of parts) for (let k = 0; k < p.runs; k++) nGood += p.good[k];
   // per cell: its TRIM + 1 smallest and largest pilot values, ascending / descending
   const low = new Float64Array(TRIM + 1);
   const high = new Float64Array(TRIM + 1);
   for (let i = 0; i < cells; i++) {
-    extremes(pilot, i * n, n, good, low, high);
+    low.fill(Number.POSITIVE_INFINITY);
+    high.fill(Number.NEGATIVE_INFINITY);
+    for (const p of parts) extremes(p.values, i * p.runs, p.runs, p.good, low, high);
     varies[i] = low[0] < high[0] ? 1 : 0;
     // the range, without up to TRIM outliers on each side that stretch it TRIM_RATIO-fold
     let t = 0;
@@ -234,14 +255,20 @@ export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array):
   // every adaptive cell's offsets, packed (no typed array per cell), and the pilot's bits
   const all = new Uint16Array(cells * OFFSETS);
   let adaptive = 0;
-  const bits = new Uint32Array(pilot.buffer, pilot.byteOffset, 2 * pilot.length);
+  const bits = parts.map(
+    (p) => new Uint32Array(p.values.buffer, p.values.byteOffset, 2 * p.values.length),
+  );
   const density = new Float64Array(SEGMENTS);
   const weight = new Float64Array(SEGMENTS);
   const pos = new Float64Array(Math.ceil(n / KNOTS[0]) + 2);
   for (let i = 0; i < cells; i++) {
     if (even.varies[i] === 0 || nGood === 0) continue;
     const sc = (even.scale[i] * SEGMENTS) / INTERIOR;
-    densityOf(pilot, bits, i * n, n, good, even.log[i] === 1, even.start[i], sc, density);
+    density.fill(0);
+    parts.forEach((p, k) => {
+      const log = even.log[i] === 1;
+      densityOf(p.values, bits[k], i * p.runs, p.runs, p.good, log, even.start[i], sc, density);
+    });
     // the density smoothed over 2·SMOOTH + 1 coarse buckets (a running sum), its peak, the spike
     let window = 0;
     for (let c = 0; c < SMOOTH; c++) window += density[c];
@@ -265,7 +292,10 @@ export function planFromPilot(pilot: Float64Array, n: number, good: Uint8Array):
   return { ...even, fineAt, fine };
 }
 
-/** The TRIM + 1 smallest (ascending) and largest (descending) good values of pilot[o … o+n−1]. */
+/**
+ * Merge the good values of pilot[o … o+n−1] into low (the TRIM + 1 smallest, ascending) and
+ * high (the largest, descending): start them at +∞ and −∞.
+ */
 function extremes(
   pilot: Float64Array,
   o: number,
@@ -274,8 +304,6 @@ function extremes(
   low: Float64Array,
   high: Float64Array,
 ): void {
-  low.fill(Number.POSITIVE_INFINITY);
-  high.fill(Number.NEGATIVE_INFINITY);
   for (let k = 0; k < n; k++) {
     if (good[k] === 0) continue;
     const x = pilot[o + k];
@@ -342,7 +370,7 @@ function spread(ua: number, ub: number, mass: number, weight: Float64Array): voi
     weight[c] += (mass * (Math.min(b, c + 1) - Math.max(a, c))) / (b - a);
 }
 
-/** Pilot values per segment of the even plan (start a, `sc` segments per unit). */
+/** Add the pilot's values per segment of the even plan (start a, `sc` segments per unit) into `density`. */
 function densityOf(
   pilot: Float64Array,
   /** A 32-bit view of pilot's buffer (its values' bits: the log scale, as the counting loops). */
@@ -355,7 +383,6 @@ function densityOf(
   sc: number,
   density: Float64Array,
 ): void {
-  density.fill(0);
   const aInt = Math.floor(a);
   const aFrac = a - aInt;
   for (let k = 0; k < n; k++) {
@@ -419,6 +446,37 @@ export interface Located {
   readonly first: number;
 }
 
+/** Located of several ranks, field by field: rank j's in value[j], lo[j], … (locateRanks). */
+export interface LocatedRows {
+  readonly value: Float64Array;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly bucket: Float64Array;
+  readonly first: Float64Array;
+}
+
+/** Room for the Located of `m` ranks. */
+export function locatedRows(m: number): LocatedRows {
+  return {
+    value: new Float64Array(m),
+    lo: new Float64Array(m),
+    hi: new Float64Array(m),
+    bucket: new Float64Array(m),
+    first: new Float64Array(m),
+  };
+}
+
+/** Rank j's Located, as an object (a pending quantile keeps its own). */
+export function locatedAt(rows: LocatedRows, j: number): Located {
+  return {
+    value: rows.value[j],
+    lo: rows.lo[j],
+    hi: rows.hi[j],
+    bucket: rows.bucket[j],
+    first: rows.first[j],
+  };
+}
+
 /** Plain-data form of CellHistograms (typed arrays and numbers), for threads and machines. */
 export interface HistogramData {
   readonly cells: number;
@@ -437,6 +495,18 @@ export interface HistogramData {
   readonly counts: Int32Array;
   /** Per row: min and max of each coarse bucket (+∞, −∞ when empty). */
   readonly minMax: Float64Array;
+}
+
+/**
+ * Rows to give a histogram of `plan` at once: one per cell that varied in the pilot, and 1/8
+ * of that + 16 spare for cells that vary only later (3 of the whitepaper's 7,560 at 10,000
+ * runs); a row more would double and copy every array. Spare rows are never written, so their
+ * pages are never touched (decisions 160, 163).
+ */
+export function rowsFor(plan: Pick<BandPlan, "varies">): number {
+  let varying = 0;
+  for (let i = 0; i < plan.varies.length; i++) varying += plan.varies[i];
+  return varying + Math.ceil(varying / 8) + 16;
 }
 
 /** The histograms of `cells` cells under one plan. */
@@ -473,8 +543,13 @@ export class CellHistograms {
 
   constructor(
     plan: Pick<BandPlan, "start" | "scale" | "log" | "fineAt" | "fine">,
-    /** Rows to allocate at once (the cells expected to vary); more are added as needed. */
+    /** Rows to allocate at once (the cells expected to vary: rowsFor); more are added as needed. */
     rows = 0,
+    /**
+     * Keep the counts and min/max rows in shared memory (a worker thread's histogram: handing
+     * them over then copies nothing, decision 164).
+     */
+    private readonly shared = false,
   ) {
     this.cells = plan.start.length;
     this.start = plan.start;
@@ -492,7 +567,7 @@ export class CellHistograms {
     this.atom = new Float64Array(this.cells);
     this.atomCount = new Float64Array(this.cells);
     this.counts = new Int32Array(0);
-    this.minMax = new Float64Array(rows * MM);
+    this.minMax = this.alloc(Float64Array, rows * MM);
     this.narrow = new Uint16Array(rows * COUNTS);
     this.pending = new Int32Array(rows);
   }
@@ -549,7 +624,9 @@ export class CellHistograms {
         b.set(a.subarray(0, this.nRows * len));
         return b;
       };
-      this.minMax = grow(this.minMax, MM);
+      const minMax = this.alloc(Float64Array, rows * MM);
+      minMax.set(this.minMax.subarray(0, this.nRows * MM));
+      this.minMax = minMax;
       this.narrow = grow(this.narrow, COUNTS);
       this.pending = grow(this.pending, 1);
     }
@@ -585,11 +662,21 @@ export class CellHistograms {
    */
   private wide(row: number): Int32Array {
     if (this.counts.length <= row * COUNTS) {
-      const c = new Int32Array(Math.max(this.narrow.length, (row + 1) * COUNTS));
+      const c = this.alloc(Int32Array, Math.max(this.narrow.length, (row + 1) * COUNTS));
       c.set(this.counts);
       this.counts = c;
     }
     return this.counts;
+  }
+
+  /** A zeroed array of `length`, in shared memory if the histogram's are. */
+  private alloc<T extends Int32Array | Float64Array>(
+    type: { new (n: number): T; new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+    length: number,
+  ): T {
+    return this.shared
+      ? new type(new SharedArrayBuffer(length * type.BYTES_PER_ELEMENT))
+      : new type(length);
   }
 
   /** Add the 16-bit counts of a row into its 32-bit counts (exact), and clear them. */
@@ -1006,47 +1093,70 @@ export class CellHistograms {
    * after that fine bucket (up to the rounding of the bucket's edges).
    */
   locate(i: number, n: number, ranks: readonly number[], into: Located[]): void {
-    if (this.rowOf[i] < 0) {
-      for (let j = 0; j < ranks.length; j++)
-        into[j] = { value: this.atom[i], lo: ranks[j], hi: ranks[j], bucket: -1, first: 0 };
+    const rows = locatedRows(ranks.length);
+    this.locateRanks(i, n, Float64Array.from(ranks), rows);
+    for (let j = 0; j < ranks.length; j++) into[j] = locatedAt(rows, j);
+  }
+
+  /**
+   * `locate` into typed arrays (rank j's Located in `into.value[j]`, `into.lo[j]`, …): no
+   * object per rank, the merge's path over every cell (locateQuantiles; decision 164).
+   */
+  locateRanks(i: number, n: number, ranks: Float64Array, into: LocatedRows): void {
+    const { value, lo, hi, bucket, first } = into;
+    const m = ranks.length;
+    const row = this.rowOf[i];
+    if (row < 0) {
+      for (let j = 0; j < m; j++) {
+        value[j] = this.atom[i];
+        lo[j] = hi[j] = ranks[j];
+        bucket[j] = -1;
+        first[j] = 0;
+      }
       return;
     }
-    this.flushRow(this.rowOf[i]);
-    const co = this.rowOf[i] * COUNTS;
-    const mo = this.rowOf[i] * MM;
-    const counts = this.wide(this.rowOf[i]);
+    this.flushRow(row);
+    const co = row * COUNTS;
+    const mo = row * MM;
+    const counts = this.wide(row);
+    const mm = this.minMax;
     let seen = 0;
     let j = 0;
-    for (let f = 0; f < COUNTS && j < ranks.length; f++) {
+    for (let f = 0; f < COUNTS && j < m; f++) {
       const c = counts[co + f];
       if (c === 0) continue;
-      while (j < ranks.length && ranks[j] < seen + c) {
+      while (j < m && ranks[j] < seen + c) {
         const r = ranks[j];
         const cb = f >> FINE_SHIFT;
-        const mn = this.minMax[mo + 2 * cb];
-        const mx = this.minMax[mo + 2 * cb + 1];
-        if (mn === mx) into[j++] = { value: mn, lo: r, hi: r, bucket: f, first: seen };
-        else {
+        const mn = mm[mo + 2 * cb];
+        const mx = mm[mo + 2 * cb + 1];
+        bucket[j] = f;
+        first[j] = seen;
+        if (mn === mx) {
+          value[j] = mn;
+          lo[j] = hi[j] = r;
+        } else {
           const inner = cb > 0 && cb < COARSE + 1;
           const a = inner ? Math.max(mn, this.edge(i, f)) : mn;
           const b = inner ? Math.min(mx, this.edge(i, f + 1)) : mx;
-          const lo = Math.min(a, b);
-          const hi = Math.max(a, b);
-          const value = lo + ((hi - lo) * (r - seen + 0.5)) / c;
-          into[j++] = {
-            // within the coarse bucket's [min, max] too: an edge's rounding cannot push it out
-            value: Math.min(mx, Math.max(mn, Math.min(hi, Math.max(lo, value)))),
-            lo: Math.max(0, seen - 1),
-            hi: Math.min(n - 1, seen + c),
-            bucket: f,
-            first: seen,
-          };
+          const l = Math.min(a, b);
+          const h = Math.max(a, b);
+          const v = l + ((h - l) * (r - seen + 0.5)) / c;
+          // within the coarse bucket's [min, max] too: an edge's rounding cannot push it out
+          value[j] = Math.min(mx, Math.max(mn, Math.min(h, Math.max(l, v))));
+          lo[j] = Math.max(0, seen - 1);
+          hi[j] = Math.min(n - 1, seen + c);
         }
+        j++;
       }
       seen += c;
     }
-    for (; j < ranks.length; j++)
-      into[j] = { value: Number.NaN, lo: ranks[j], hi: ranks[j], bucket: -1, first: seen };
+    for (; j < m; j++) {
+      value[j] = Number.NaN;
+      lo[j] = hi[j] = ranks[j];
+      bucket[j] = -1;
+      first[j] = seen;
+    }
   }
 
   /**

@@ -67,8 +67,14 @@ export function summarizeSample(values: ArrayLike<number>): {
   p95: number;
   missing: number;
 } {
-  const finite = Array.from(values).filter((v) => Number.isFinite(v));
-  const n = finite.length;
+  // the finite values in their order, in a typed array (no boxed number per value)
+  const all = new Float64Array(values.length);
+  let n = 0;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (Number.isFinite(v)) all[n++] = v;
+  }
+  const finite = all.subarray(0, n);
   const missing = values.length - n;
   if (n === 0)
     return {
@@ -81,7 +87,7 @@ export function summarizeSample(values: ArrayLike<number>): {
     };
   let sum = 0;
   for (const v of finite) sum += v;
-  const sorted = Float64Array.from(finite).sort();
+  const sorted = finite.slice().sort();
   const mean = meanWithin(sum, n, sorted[0], sorted[n - 1]);
   let ss = 0;
   for (const v of finite) ss += (v - mean) * (v - mean);

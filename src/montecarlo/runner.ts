@@ -7,7 +7,7 @@ import type { Policy } from "../plugins/api.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
 import { runOne } from "../runOne.js";
 import type { Scenario } from "../scenario/schema.js";
-import { type BandPlan, planFromPilot } from "./histogram.js";
+import { type BandPlan, type PilotPart, planFromParts, planFromPilot } from "./histogram.js";
 
 /** Runs of the pilot that plans the histogram buckets: runs 0 … PILOT_RUNS−1 of the point. */
 export const PILOT_RUNS = 512;
@@ -24,6 +24,30 @@ export interface Runner {
   readonly policies: readonly Policy[];
   /** Scratch of the chunks this runner runs in turn (cachedRunner), made on first use. */
   readonly buffers: Map<string, Float64Array>;
+  /** The last pilot's batches, as the kernel wrote them, for the point's first chunk (takePilot). */
+  kept: KeptPilot | null;
+}
+
+/**
+ * The batches of a pilot run by pilotPlan, left where the kernel wrote them: the last in the
+ * runner's "out" buffer, the others in buffers of their own (`names`). The point's first chunk
+ * counts them instead of running those runs again (takePilot; decision 165).
+ */
+export interface KeptPilot {
+  readonly seed: number;
+  readonly parts: readonly (PilotPart & { readonly run0: number })[];
+  /** The runner's buffers that hold only these batches (freed when the chunk has taken them). */
+  readonly names: readonly string[];
+}
+
+/**
+ * The pilot batches kept in `r` for runs of `seed` (null: none), taken: the caller is about to
+ * write the runner's "out" buffer, which holds the last of them.
+ */
+export function takePilot(r: Runner, seed: number): KeptPilot | null {
+  const k = r.kept;
+  r.kept = null;
+  return k !== null && k.seed === seed ? k : null;
 }
 
 /** A runner's scratch buffer `name` of `length` values (reused; contents undefined). */
@@ -65,6 +89,7 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
     errors,
     policies,
     buffers: new Map(),
+    kept: null,
     run(seed, run0, count, out, good) {
       step(seed, run0, count, out);
       for (let b = 0; b < count; b++) {
@@ -106,6 +131,7 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
     errors,
     policies,
     buffers: new Map(),
+    kept: null,
     run(seed, run0, count, out, good) {
       for (let b = 0; b < count; b++) {
         const cc = inputs ? inputs.forRun(seed, run0 + b) : c;
@@ -124,13 +150,30 @@ export function runnerOf(scenario: Scenario, policies: readonly Policy[] = []): 
  */
 const BATCH = 256;
 
-/** The bucket plan of a point from its pilot (planFromPilot): the good pilot runs' values. */
+/**
+ * The bucket plan of a point from its pilot (planFromPilot): the good pilot runs' values, read
+ * from the batches where the kernel wrote them (planFromParts), which are kept for the point's
+ * first chunk (Runner.kept): the pilot's runs are run once, not again in that chunk, and no
+ * table of them is filled (31 MB of fresh pages for the whitepaper, ≈ 0.1 s on this machine).
+ */
 function pilotPlan(r: Runner, seed: number, runs: number): BandPlan {
   const n = Math.min(PILOT_RUNS, runs);
-  const pilot = new Float64Array(r.cells * n);
-  const pilotGood = new Uint8Array(n);
-  pilotRuns(r, seed, 0, n, pilot, pilotGood);
-  return planFromPilot(pilot, n, pilotGood);
+  const { cells, batch } = r;
+  const parts: (PilotPart & { run0: number })[] = [];
+  const names: string[] = [];
+  r.kept = null;
+  for (let k0 = 0; k0 < n; k0 += batch) {
+    const count = Math.min(batch, n - k0);
+    // the last batch in "out", which the first chunk writes only after counting it
+    const name = k0 + count >= n ? "out" : `pilot ${k0}`;
+    if (name !== "out") names.push(name);
+    const values = bufferOf(r, name, cells * batch).subarray(0, cells * count);
+    const good = new Uint8Array(count);
+    r.run(seed, k0, count, values, good);
+    parts.push({ values, runs: count, good, run0: k0 });
+  }
+  r.kept = { seed, parts, names };
+  return planFromParts(parts);
 }
 
 /**
@@ -147,6 +190,7 @@ export function pilotRuns(
 ): void {
   const { cells, batch } = r;
   const n = good.length;
+  r.kept = null; // "out" is written
   const out = bufferOf(r, "out", cells * batch);
   const ok = new Uint8Array(batch);
   for (let k0 = run0; k0 < run1; k0 += batch) {
