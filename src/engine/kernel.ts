@@ -110,38 +110,66 @@ const BLOCK_CELLS = LOCKSTEP_RUNS;
  * so that consecutive arrays do not start 4 KiB apart (a run's cells of one day would then share
  * one L1 set and evict each other).
  */
-const fixedOf = Array.from(
-  { length: COL.stakedTokens + 1 },
-  () => new Float64Array(BLOCK_CELLS + 8),
-);
-const dayCells = fixedOf[COL.day];
-const phaseCells = fixedOf[COL.phase];
-const incomeCells = fixedOf[COL.income];
-const opsRevenueCells = fixedOf[COL.opsRevenue];
-const usdBuybackCapitalCells = fixedOf[COL.usdBuybackCapital];
-const usdCapitalCells = fixedOf[COL.usdCapital];
-const onboardingUsdCells = fixedOf[COL.onboardingUsd];
-const supplierBondUsdCells = fixedOf[COL.supplierBondUsd];
-const demandCells = fixedOf[COL.demand];
-const priceOfTokenCells = fixedOf[COL.priceOfToken];
-const priceFlooredCells = fixedOf[COL.priceFloored];
-const buybackTokensCells = fixedOf[COL.buybackTokens];
-const onboardingTokensCells = fixedOf[COL.onboardingTokens];
-const jobRewardCells = fixedOf[COL.jobReward];
-const phaseOneEmissionCells = fixedOf[COL.phaseOneEmission];
-const phaseTwoEmissionCells = fixedOf[COL.phaseTwoEmission];
-const validatorTokensPaidCells = fixedOf[COL.validatorTokensPaid];
-const supplierTokensPaidCells = fixedOf[COL.supplierTokensPaid];
-const tokensPaidCells = fixedOf[COL.tokensPaid];
-const reserveBuybackUsdCells = fixedOf[COL.reserveBuybackUsd];
-const reserveBuybackTokensCells = fixedOf[COL.reserveBuybackTokens];
-const buyBacksUsdCells = fixedOf[COL.buyBacksUsd];
-const tokenShortfallCells = fixedOf[COL.tokenShortfall];
-const supplyCells = fixedOf[COL.supply];
-const tokenReserveCells = fixedOf[COL.tokenReserve];
-const dollarReserveCells = fixedOf[COL.dollarReserve];
-const lockedAllocationsCells = fixedOf[COL.lockedAllocations];
-const stakedTokensCells = fixedOf[COL.stakedTokens];
+const cellBlock = () => new Float64Array(BLOCK_CELLS + 8);
+const dayCells = cellBlock();
+const phaseCells = cellBlock();
+const incomeCells = cellBlock();
+const opsRevenueCells = cellBlock();
+const usdBuybackCapitalCells = cellBlock();
+const usdCapitalCells = cellBlock();
+const onboardingUsdCells = cellBlock();
+const supplierBondUsdCells = cellBlock();
+const demandCells = cellBlock();
+const priceOfTokenCells = cellBlock();
+const priceFlooredCells = cellBlock();
+const buybackTokensCells = cellBlock();
+const onboardingTokensCells = cellBlock();
+const jobRewardCells = cellBlock();
+const phaseOneEmissionCells = cellBlock();
+const phaseTwoEmissionCells = cellBlock();
+const validatorTokensPaidCells = cellBlock();
+const supplierTokensPaidCells = cellBlock();
+const tokensPaidCells = cellBlock();
+const reserveBuybackUsdCells = cellBlock();
+const reserveBuybackTokensCells = cellBlock();
+const buyBacksUsdCells = cellBlock();
+const tokenShortfallCells = cellBlock();
+const supplyCells = cellBlock();
+const tokenReserveCells = cellBlock();
+const dollarReserveCells = cellBlock();
+const lockedAllocationsCells = cellBlock();
+const stakedTokensCells = cellBlock();
+/** The blocks in FIXED_COLUMNS' order. */
+const fixedOf = [
+  dayCells,
+  phaseCells,
+  incomeCells,
+  opsRevenueCells,
+  usdBuybackCapitalCells,
+  usdCapitalCells,
+  onboardingUsdCells,
+  supplierBondUsdCells,
+  demandCells,
+  priceOfTokenCells,
+  priceFlooredCells,
+  buybackTokensCells,
+  onboardingTokensCells,
+  jobRewardCells,
+  phaseOneEmissionCells,
+  phaseTwoEmissionCells,
+  validatorTokensPaidCells,
+  supplierTokensPaidCells,
+  tokensPaidCells,
+  reserveBuybackUsdCells,
+  reserveBuybackTokensCells,
+  buyBacksUsdCells,
+  tokenShortfallCells,
+  supplyCells,
+  tokenReserveCells,
+  dollarReserveCells,
+  lockedAllocationsCells,
+  stakedTokensCells,
+];
 
 /** Runs per lockstep pass of a scenario with `nC` consumer types: as many as the arrays above hold. */
 export function passRuns(nC: number): number {
@@ -938,11 +966,39 @@ function chainPrice(
   const S = supplyOf,
     PH = phaseOf,
     ST = stakedOf;
+  // every module array through a local set before the loop: a direct reference in the loop was
+  // compiled (in this function, not in every one) as a map check, three field loads and a bounds
+  // check per access, the array not folded into a constant (docs/benchmarks.md, helper kernel)
+  const incomes = incomeOf,
+    arrivalsAll = arrivalsOf,
+    windowIncomes = windowIncomeOf,
+    sentiments = sentimentOf,
+    governances = governanceOf,
+    filled = filledOf,
+    phaseOneClaims = phaseOneClaimOf,
+    buybackPrices = buybackPriceOf,
+    boughtAll = boughtOf,
+    onboardedAll = onboardedOf;
+  // the blocks through locals set before the loop (see the module arrays above)
+  const dayOut = dayCells,
+    phaseOut = phaseCells,
+    incomeOut = incomeCells,
+    opsRevenueOut = opsRevenueCells,
+    usdBuybackCapitalOut = usdBuybackCapitalCells,
+    usdCapitalOut = usdCapitalCells,
+    onboardingUsdOut = onboardingUsdCells,
+    supplierBondUsdOut = supplierBondUsdCells,
+    demandOut = demandCells,
+    priceOfTokenOut = priceOfTokenCells,
+    priceFlooredOut = priceFlooredCells,
+    buybackTokensOut = buybackTokensCells,
+    onboardingTokensOut = onboardingTokensCells,
+    jobRewardOut = jobRewardCells;
   let stopped = 0;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
     const q = r + b; // run b's cell of today in the fixed columns' blocks
-    const income = incomeOf[b];
+    const income = incomes[b];
     // 3. split (E7)
     const supplierPool = (1 - f) * income;
     const opsRevenue = f * income;
@@ -959,15 +1015,15 @@ function chainPrice(
     }
     // 5. onboarding fee (E8)
     let onboardingUsd = 0;
-    const arrivals = arrivalsOf[b];
+    const arrivals = arrivalsAll[b];
     if (phase === 2 && arrivals > 0) {
       const supSum = windowSuppliers[b];
-      onboardingUsd = (supSum === 0 ? 0 : (onb * windowIncomeOf[b]) / supSum) * arrivals;
+      onboardingUsd = (supSum === 0 ? 0 : (onb * windowIncomes[b]) / supSum) * arrivals;
     }
     // 6–7. bonds (E9), demand and price (E10)
     const supply = S[b];
     const bondUsd = bond * income;
-    const demand = sentimentOf[b] + onboardingUsd + bondUsd + usdBuybackCapital + governanceOf[b];
+    const demand = sentiments[b] + onboardingUsd + bondUsd + usdBuybackCapital + governances[b];
     if (!(supply > 0) && demand > 0) {
       daysCompleted[b] = t;
       errors[b] = new NoPriceError(t, demand);
@@ -990,26 +1046,26 @@ function chainPrice(
       reward = reward / jrm;
       claimExponent[b] = -reward / p2m;
     } else {
-      phaseOneClaim = phaseOneDaily * (targets === 0 ? 0 : filledOf[b] / targets);
+      phaseOneClaim = phaseOneDaily * (targets === 0 ? 0 : filled[b] / targets);
     }
-    phaseOneClaimOf[b] = phaseOneClaim;
-    buybackPriceOf[b] = buybackPrice;
-    boughtOf[b] = bought;
-    onboardedOf[b] = onboarded;
-    dayCells[q] = t;
-    phaseCells[q] = phase;
-    incomeCells[q] = income;
-    opsRevenueCells[q] = opsRevenue;
-    usdBuybackCapitalCells[q] = usdBuybackCapital;
-    usdCapitalCells[q] = usdCapital;
-    onboardingUsdCells[q] = onboardingUsd;
-    supplierBondUsdCells[q] = bondUsd;
-    demandCells[q] = demand;
-    priceOfTokenCells[q] = price;
-    priceFlooredCells[q] = floored ? 1 : 0;
-    buybackTokensCells[q] = bought;
-    onboardingTokensCells[q] = onboarded;
-    jobRewardCells[q] = reward;
+    phaseOneClaims[b] = phaseOneClaim;
+    buybackPrices[b] = buybackPrice;
+    boughtAll[b] = bought;
+    onboardedAll[b] = onboarded;
+    dayOut[q] = t;
+    phaseOut[q] = phase;
+    incomeOut[q] = income;
+    opsRevenueOut[q] = opsRevenue;
+    usdBuybackCapitalOut[q] = usdBuybackCapital;
+    usdCapitalOut[q] = usdCapital;
+    onboardingUsdOut[q] = onboardingUsd;
+    supplierBondUsdOut[q] = bondUsd;
+    demandOut[q] = demand;
+    priceOfTokenOut[q] = price;
+    priceFlooredOut[q] = floored ? 1 : 0;
+    buybackTokensOut[q] = bought;
+    onboardingTokensOut[q] = onboarded;
+    jobRewardOut[q] = reward;
     check[b] +=
       (income + opsRevenue + usdBuybackCapital + usdCapital + onboardingUsd + bondUsd) * 0 +
       (demand + price + bought + onboarded + reward) * 0;
@@ -1060,6 +1116,21 @@ function chainSettle(
     DR = dollarReserveOf,
     P2 = phaseTwoMintedOf,
     ST = stakedOf;
+  // the blocks through locals set before the loop (see the module arrays above)
+  const phaseOneEmissionOut = phaseOneEmissionCells,
+    phaseTwoEmissionOut = phaseTwoEmissionCells,
+    validatorTokensPaidOut = validatorTokensPaidCells,
+    supplierTokensPaidOut = supplierTokensPaidCells,
+    tokensPaidOut = tokensPaidCells,
+    reserveBuybackUsdOut = reserveBuybackUsdCells,
+    reserveBuybackTokensOut = reserveBuybackTokensCells,
+    buyBacksUsdOut = buyBacksUsdCells,
+    tokenShortfallOut = tokenShortfallCells,
+    supplyOut = supplyCells,
+    tokenReserveOut = tokenReserveCells,
+    dollarReserveOut = dollarReserveCells,
+    lockedAllocationsOut = lockedAllocationsCells,
+    stakedTokensOut = stakedTokensCells;
   let stopped = 0;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
@@ -1117,20 +1188,20 @@ function chainSettle(
     const staked = ST[b] + e1;
     const buyBacksUsd = usdBuybackCapital + topUpUsd;
     const tokensPaid = supplierPaid + validatorPaid;
-    phaseOneEmissionCells[q] = e1;
-    phaseTwoEmissionCells[q] = e2;
-    validatorTokensPaidCells[q] = validatorPaid;
-    supplierTokensPaidCells[q] = supplierPaid;
-    tokensPaidCells[q] = tokensPaid;
-    reserveBuybackUsdCells[q] = topUpUsd;
-    reserveBuybackTokensCells[q] = topUpTokens;
-    buyBacksUsdCells[q] = buyBacksUsd;
-    tokenShortfallCells[q] = shortfall;
-    supplyCells[q] = supplyNext;
-    tokenReserveCells[q] = reserveNext;
-    dollarReserveCells[q] = dollarNext;
-    lockedAllocationsCells[q] = lockedNext;
-    stakedTokensCells[q] = staked;
+    phaseOneEmissionOut[q] = e1;
+    phaseTwoEmissionOut[q] = e2;
+    validatorTokensPaidOut[q] = validatorPaid;
+    supplierTokensPaidOut[q] = supplierPaid;
+    tokensPaidOut[q] = tokensPaid;
+    reserveBuybackUsdOut[q] = topUpUsd;
+    reserveBuybackTokensOut[q] = topUpTokens;
+    buyBacksUsdOut[q] = buyBacksUsd;
+    tokenShortfallOut[q] = shortfall;
+    supplyOut[q] = supplyNext;
+    tokenReserveOut[q] = reserveNext;
+    dollarReserveOut[q] = dollarNext;
+    lockedAllocationsOut[q] = lockedNext;
+    stakedTokensOut[q] = staked;
     // this row's values (day and phase are finite by construction)
     const chk =
       check[b] +
