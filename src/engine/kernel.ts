@@ -75,11 +75,6 @@ const onboardedOf = perRun();
 const claimExponentOf = perRun();
 const phaseOneClaimOf = perRun();
 const phaseTwoClaimOf = perRun();
-/** Handed from `chainSettle` to `balanceColumns`: E15's payments, E16's cash. */
-const paid1Of = perRun();
-const paid2Of = perRun();
-const paidValidatorsOf = perRun();
-const topUpUsdOf = perRun();
 /** Rows filled (days completed) per run of the pass, −1 while running; why it stopped. */
 const doneOf = new Int32Array(LOCKSTEP_RUNS);
 /** E1 per consumer type, copied from the compiled scenario for the pass. */
@@ -97,6 +92,84 @@ const normalsOf = new Float64Array(65_536);
  * here (`drawAhead`), so the drawing loop reads and writes a constant array.
  */
 const consumerStreamsOf = new Int32Array(4 * 16_384);
+
+/**
+ * Cells of a fixed column's block in `fixedOf`: days t0 … t0+T−1 of the pass's B runs, T·B ≤
+ * BLOCK_CELLS, at least LOCKSTEP_RUNS (a block holds one day of a pass).
+ */
+const BLOCK_CELLS = LOCKSTEP_RUNS;
+/**
+ * The fixed columns day … stakedTokens of the current block of days, which the chain stages
+ * (`chainPrice`, `chainSettle`) write: column K's cell of day t0 + d and run b at d·B + b of
+ * `fixedOf[K]`, copied into the table a column's block at a time (`flushFixed`: one block copy
+ * per column and T days instead of an element store per cell into the caller's table). One
+ * module-constant array per column, all of one length, so a run's fourteen stores in a stage
+ * share one bounds check and each is one instruction at a constant address (the caller's table,
+ * a parameter, costs an overflow check, a sign extension, a bounds check and an address
+ * computation per store; docs/benchmarks.md, helper kernel). BLOCK_CELLS and a cache line each,
+ * so that consecutive arrays do not start 4 KiB apart (a run's cells of one day would then share
+ * one L1 set and evict each other).
+ */
+const cellBlock = () => new Float64Array(BLOCK_CELLS + 8);
+const dayCells = cellBlock();
+const phaseCells = cellBlock();
+const incomeCells = cellBlock();
+const opsRevenueCells = cellBlock();
+const usdBuybackCapitalCells = cellBlock();
+const usdCapitalCells = cellBlock();
+const onboardingUsdCells = cellBlock();
+const supplierBondUsdCells = cellBlock();
+const demandCells = cellBlock();
+const priceOfTokenCells = cellBlock();
+const priceFlooredCells = cellBlock();
+const buybackTokensCells = cellBlock();
+const onboardingTokensCells = cellBlock();
+const jobRewardCells = cellBlock();
+const phaseOneEmissionCells = cellBlock();
+const phaseTwoEmissionCells = cellBlock();
+const validatorTokensPaidCells = cellBlock();
+const supplierTokensPaidCells = cellBlock();
+const tokensPaidCells = cellBlock();
+const reserveBuybackUsdCells = cellBlock();
+const reserveBuybackTokensCells = cellBlock();
+const buyBacksUsdCells = cellBlock();
+const tokenShortfallCells = cellBlock();
+const supplyCells = cellBlock();
+const tokenReserveCells = cellBlock();
+const dollarReserveCells = cellBlock();
+const lockedAllocationsCells = cellBlock();
+const stakedTokensCells = cellBlock();
+/** The blocks in FIXED_COLUMNS' order. */
+const fixedOf = [
+  dayCells,
+  phaseCells,
+  incomeCells,
+  opsRevenueCells,
+  usdBuybackCapitalCells,
+  usdCapitalCells,
+  onboardingUsdCells,
+  supplierBondUsdCells,
+  demandCells,
+  priceOfTokenCells,
+  priceFlooredCells,
+  buybackTokensCells,
+  onboardingTokensCells,
+  jobRewardCells,
+  phaseOneEmissionCells,
+  phaseTwoEmissionCells,
+  validatorTokensPaidCells,
+  supplierTokensPaidCells,
+  tokensPaidCells,
+  reserveBuybackUsdCells,
+  reserveBuybackTokensCells,
+  buyBacksUsdCells,
+  tokenShortfallCells,
+  supplyCells,
+  tokenReserveCells,
+  dollarReserveCells,
+  lockedAllocationsCells,
+  stakedTokensCells,
+];
 
 /** Runs per lockstep pass of a scenario with `nC` consumer types: as many as the arrays above hold. */
 export function passRuns(nC: number): number {
@@ -176,34 +249,10 @@ const normalTail = normalTailExport;
 const KN = KNExport;
 const WN = WNExport;
 const INVARIANT_TOLERANCE = INVARIANT_TOLERANCE_EXPORT;
-const ONBOARDING_USD = COL.onboardingUsd;
-const PHASE_ONE_EMISSION = COL.phaseOneEmission;
-const SUPPLIER_TOKENS_PAID = COL.supplierTokensPaid;
-
 /** The fixed columns day … stakedTokens, which the day's chain (`chainPrice`, `chainSettle`) writes. */
 const CHAIN_COLUMNS = COL.stakedTokens + 1;
 
-/**
- * Whether columns `stride` cells (8 bytes each) apart crowd into few L1 cache sets. Sets repeat
- * every 4 KiB and hold 12 lines; a chain stage stores 14 columns per run, so with a column stride
- * that is a multiple of 4 KiB (days × runs a multiple of 512: 180 days × 128, 256 or 1,024 runs)
- * all 14 land in one set and evict each other on every store (measured: the whole kernel 20%
- * slower at 256 runs than at 255; 14 columns stored per run 3× slower). The chain stages then
- * store seven columns per loop and `splitColumns` and `balanceColumns` the other seven in loops
- * of their own; otherwise (seven per set or fewer, as at 180 days × 16 or 64 runs) each stage
- * stores its fourteen, which measured ≈ 10% faster there than the extra loops.
- */
-export function columnsCollide(stride: number): boolean {
-  const perSet = new Int32Array(64);
-  let most = 0;
-  for (let col = 0; col < 14; col++) {
-    const set = (((col * stride * 8) % 4096) / 64) | 0;
-    most = Math.max(most, ++perSet[set]);
-  }
-  return most > 8;
-}
-
-// dayChain writes the fixed columns one column stride apart in FIXED_COLUMNS' order
+// The chain stages write the fixed columns by their index in FIXED_COLUMNS
 // (docs/model.md §7); test/engine/lockstep.test.ts compares every cell with the reference engine,
 // which writes them by name, so a reordering of FIXED_COLUMNS fails there.
 
@@ -336,10 +385,12 @@ function runPass(
     if (c.seriesNoise[nC + k] > 0) sharedCounts = false;
   }
   const D = days * count; // column stride
-  // the chain's fourteen columns per stage in two loops of seven when they would crowd a cache set
-  const split = columnsCollide(D);
   const dst = out;
   const stride = D;
+  // days per block of the fixed columns (`fixedOf`): as many as BLOCK_CELLS hold when the pass
+  // is the whole batch (a column's days are then adjacent in the table), else one
+  const T = count === B ? Math.max(1, Math.floor(BLOCK_CELLS / B)) : 1;
+  let t0 = 0; // the block's first day
   let alive = B;
   let event = 0;
   // Until the first day a series draws noise every run of the pass has the same state and the
@@ -354,6 +405,7 @@ function runPass(
     event = applySchedule(c, scratch.onchain, t, event);
     if (t % NORMAL_BLOCK === 0) drawAhead(c, t, B);
     const row = t * count + b0;
+    const r = (t - t0) * B; // today's cells in each fixed column's block
     drawConsumers(c, t, n, dst, stride, row);
     demandByClass(c, scratch, n, dst, stride, row);
     const arrivals = sharedCounts
@@ -372,15 +424,16 @@ function runPass(
         Math.max(t - scratch.onchain[W] + 1, zeroIncome),
         out,
         COL.income * D + b0,
+        t0,
+        B,
       );
-    alive -= chainPrice(c, scratch, t, n, dst, stride, row, split);
-    if (split) splitColumns(c, scratch, t, n, dst, stride, row);
+    alive -= chainPrice(c, scratch, t, n, r);
     chainClaims(scratch, n);
-    alive -= chainSettle(c, scratch, t, n, dst, stride, row, split);
-    if (split) balanceColumns(c, scratch, n, dst, stride, row);
+    alive -= chainSettle(c, scratch, t, n, r, dst, stride, row);
     if (n < B) {
-      if (zeroIncome === t && Object.is(dst[COL.income * stride + row], 0)) zeroIncome = t + 1;
-      for (let col = 0; col < c.columns.length; col++) {
+      if (zeroIncome === t && Object.is(incomeCells[r], 0)) zeroIncome = t + 1;
+      for (const cells of fixedOf) cells.fill(cells[r], r + 1, r + B);
+      for (let col = CHAIN_COLUMNS; col < c.columns.length; col++) {
         const p = col * stride + row;
         dst.fill(dst[p], p + 1, p + B);
       }
@@ -393,7 +446,29 @@ function runPass(
         alive = 0;
       }
     }
+    if (t - t0 + 1 === T || t === days - 1 || alive <= 0) {
+      flushFixed(days, t0, t + 1 - t0, B, count, b0, out);
+      t0 = t + 1;
+    }
   }
+}
+
+/**
+ * The fixed columns of days t0 … t0+nDays−1 from their blocks in `fixedOf` into the table, a
+ * block copy per column (nDays is 1 unless the pass is the whole batch, count = B).
+ */
+function flushFixed(
+  days: number,
+  t0: number,
+  nDays: number,
+  B: number,
+  count: number,
+  b0: number,
+  out: Float64Array,
+): void {
+  const cells = nDays * B;
+  for (let col = 0; col < CHAIN_COLUMNS; col++)
+    out.set(fixedOf[col].subarray(0, cells), (col * days + t0) * count + b0);
 }
 
 /**
@@ -769,25 +844,32 @@ function drawSeries(
 
 /**
  * E8's income over the window (days `from` … t, `from` the window's first day or later when the
- * days before it had +0 income), per run, days outer; a day's runs `count` cells apart in `out`.
+ * days before it had +0 income), per run, days outer, in day order: the days before the block's
+ * first day t0 from the table (a day's runs `count` cells apart in `out`), the block's days from
+ * `fixedOf` (a day's runs `B` cells apart).
  */
 function windowIncome(
   t: number,
-  B: number,
+  n: number,
   count: number,
   from: number,
   out: Float64Array,
   cIncome: number,
+  t0: number,
+  B: number,
 ): void {
   const sum = windowIncomeOf,
-    income = incomeOf;
+    income = incomeOf,
+    block = incomeCells;
   const lo = Math.max(0, from);
+  const mid = Math.max(lo, Math.min(t, t0)); // days lo … mid−1 in the table, mid … t−1 in the block
   const first = cIncome + lo * count;
+  const firstInBlock = (mid - t0) * B;
   let b = 0;
   // eight runs (a cache line) at a time, each its own sum in day order (eight independent
   // chains): at 256 runs the window's days are 2 KiB apart, two L1 sets per line of runs, so a
   // line read for four runs was evicted before the other four read it
-  for (; b + 8 <= B; b += 8) {
+  for (; b + 8 <= n; b += 8) {
     let a0 = 0;
     let a1 = 0;
     let a2 = 0;
@@ -796,7 +878,7 @@ function windowIncome(
     let a5 = 0;
     let a6 = 0;
     let a7 = 0;
-    for (let d = lo, p = first + b; d < t; d++, p += count) {
+    for (let d = lo, p = first + b; d < mid; d++, p += count) {
       a0 += out[p];
       a1 += out[p + 1];
       a2 += out[p + 2];
@@ -805,6 +887,16 @@ function windowIncome(
       a5 += out[p + 5];
       a6 += out[p + 6];
       a7 += out[p + 7];
+    }
+    for (let d = mid, p = firstInBlock + b; d < t; d++, p += B) {
+      a0 += block[p];
+      a1 += block[p + 1];
+      a2 += block[p + 2];
+      a3 += block[p + 3];
+      a4 += block[p + 4];
+      a5 += block[p + 5];
+      a6 += block[p + 6];
+      a7 += block[p + 7];
     }
     sum[b] = a0 + income[b];
     sum[b + 1] = a1 + income[b + 1];
@@ -815,9 +907,10 @@ function windowIncome(
     sum[b + 6] = a6 + income[b + 6];
     sum[b + 7] = a7 + income[b + 7];
   }
-  for (; b < B; b++) {
+  for (; b < n; b++) {
     let a = 0;
-    for (let d = lo, p = first + b; d < t; d++, p += count) a += out[p];
+    for (let d = lo, p = first + b; d < mid; d++, p += count) a += out[p];
+    for (let d = mid, p = firstInBlock + b; d < t; d++, p += B) a += block[p];
     sum[b] = a + income[b];
   }
 }
@@ -852,10 +945,7 @@ function chainPrice(
   s: KernelScratch,
   t: number,
   B: number,
-  dst: Float64Array,
-  stride: number,
-  row: number,
-  split: boolean,
+  r: number,
 ): number {
   const nC = c.nC;
   const jobPrice = jobPriceOf;
@@ -876,13 +966,39 @@ function chainPrice(
   const S = supplyOf,
     PH = phaseOf,
     ST = stakedOf;
-  // a boolean the optimizing compiler knows as one (a parameter's truthiness is tested for
-  // every type on each iteration)
-  const apart = split === true;
+  // every module array through a local set before the loop: a direct reference in the loop was
+  // compiled (in this function, not in every one) as a map check, three field loads and a bounds
+  // check per access, the array not folded into a constant (docs/benchmarks.md, helper kernel)
+  const incomes = incomeOf,
+    arrivalsAll = arrivalsOf,
+    windowIncomes = windowIncomeOf,
+    sentiments = sentimentOf,
+    governances = governanceOf,
+    filled = filledOf,
+    phaseOneClaims = phaseOneClaimOf,
+    buybackPrices = buybackPriceOf,
+    boughtAll = boughtOf,
+    onboardedAll = onboardedOf;
+  // the blocks through locals set before the loop (see the module arrays above)
+  const dayOut = dayCells,
+    phaseOut = phaseCells,
+    incomeOut = incomeCells,
+    opsRevenueOut = opsRevenueCells,
+    usdBuybackCapitalOut = usdBuybackCapitalCells,
+    usdCapitalOut = usdCapitalCells,
+    onboardingUsdOut = onboardingUsdCells,
+    supplierBondUsdOut = supplierBondUsdCells,
+    demandOut = demandCells,
+    priceOfTokenOut = priceOfTokenCells,
+    priceFlooredOut = priceFlooredCells,
+    buybackTokensOut = buybackTokensCells,
+    onboardingTokensOut = onboardingTokensCells,
+    jobRewardOut = jobRewardCells;
   let stopped = 0;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
-    const income = incomeOf[b];
+    const q = r + b; // run b's cell of today in the fixed columns' blocks
+    const income = incomes[b];
     // 3. split (E7)
     const supplierPool = (1 - f) * income;
     const opsRevenue = f * income;
@@ -899,15 +1015,15 @@ function chainPrice(
     }
     // 5. onboarding fee (E8)
     let onboardingUsd = 0;
-    const arrivals = arrivalsOf[b];
+    const arrivals = arrivalsAll[b];
     if (phase === 2 && arrivals > 0) {
       const supSum = windowSuppliers[b];
-      onboardingUsd = (supSum === 0 ? 0 : (onb * windowIncomeOf[b]) / supSum) * arrivals;
+      onboardingUsd = (supSum === 0 ? 0 : (onb * windowIncomes[b]) / supSum) * arrivals;
     }
     // 6–7. bonds (E9), demand and price (E10)
     const supply = S[b];
     const bondUsd = bond * income;
-    const demand = sentimentOf[b] + onboardingUsd + bondUsd + usdBuybackCapital + governanceOf[b];
+    const demand = sentiments[b] + onboardingUsd + bondUsd + usdBuybackCapital + governances[b];
     if (!(supply > 0) && demand > 0) {
       daysCompleted[b] = t;
       errors[b] = new NoPriceError(t, demand);
@@ -930,179 +1046,31 @@ function chainPrice(
       reward = reward / jrm;
       claimExponent[b] = -reward / p2m;
     } else {
-      phaseOneClaim = phaseOneDaily * (targets === 0 ? 0 : filledOf[b] / targets);
+      phaseOneClaim = phaseOneDaily * (targets === 0 ? 0 : filled[b] / targets);
     }
-    phaseOneClaimOf[b] = phaseOneClaim;
-    buybackPriceOf[b] = buybackPrice;
-    boughtOf[b] = bought;
-    onboardedOf[b] = onboarded;
-    // the columns onboardingUsd … jobReward but supplierBondUsd (FIXED_COLUMNS' order): seven
-    // stores per run (splitColumns writes the other seven of day … jobReward)
-    if (!apart)
-      writeSplitColumns(
-        t,
-        phase,
-        income,
-        opsRevenue,
-        usdBuybackCapital,
-        usdCapital,
-        bondUsd,
-        dst,
-        stride,
-        row + b,
-      );
-    let p = ONBOARDING_USD * stride + row + b;
-    dst[p] = onboardingUsd;
-    p += 2 * stride;
-    dst[p] = demand;
-    p += stride;
-    dst[p] = price;
-    p += stride;
-    dst[p] = floored ? 1 : 0;
-    p += stride;
-    dst[p] = bought;
-    p += stride;
-    dst[p] = onboarded;
-    p += stride;
-    dst[p] = reward;
+    phaseOneClaims[b] = phaseOneClaim;
+    buybackPrices[b] = buybackPrice;
+    boughtAll[b] = bought;
+    onboardedAll[b] = onboarded;
+    dayOut[q] = t;
+    phaseOut[q] = phase;
+    incomeOut[q] = income;
+    opsRevenueOut[q] = opsRevenue;
+    usdBuybackCapitalOut[q] = usdBuybackCapital;
+    usdCapitalOut[q] = usdCapital;
+    onboardingUsdOut[q] = onboardingUsd;
+    supplierBondUsdOut[q] = bondUsd;
+    demandOut[q] = demand;
+    priceOfTokenOut[q] = price;
+    priceFlooredOut[q] = floored ? 1 : 0;
+    buybackTokensOut[q] = bought;
+    onboardingTokensOut[q] = onboarded;
+    jobRewardOut[q] = reward;
     check[b] +=
       (income + opsRevenue + usdBuybackCapital + usdCapital + onboardingUsd + bondUsd) * 0 +
       (demand + price + bought + onboarded + reward) * 0;
   }
   return stopped;
-}
-
-/** Run b's columns day, phase, income, opsRevenue, usdBuybackCapital, usdCapital, supplierBondUsd at `p`. */
-function writeSplitColumns(
-  t: number,
-  phase: number,
-  income: number,
-  opsRevenue: number,
-  usdBuybackCapital: number,
-  usdCapital: number,
-  bondUsd: number,
-  dst: Float64Array,
-  stride: number,
-  p: number,
-): void {
-  dst[p] = t;
-  dst[p + stride] = phase;
-  dst[p + 2 * stride] = income;
-  dst[p + 3 * stride] = opsRevenue;
-  dst[p + 4 * stride] = usdBuybackCapital;
-  dst[p + 5 * stride] = usdCapital;
-  dst[p + 7 * stride] = bondUsd;
-}
-
-/** Run b's columns supplierTokensPaid, tokensPaid, buyBacksUsd, tokenReserve … stakedTokens at `r`. */
-function writeBalanceColumns(
-  supplierPaid: number,
-  tokensPaid: number,
-  buyBacksUsd: number,
-  reserveNext: number,
-  dollarNext: number,
-  lockedNext: number,
-  staked: number,
-  dst: Float64Array,
-  stride: number,
-  r: number,
-): void {
-  let p = SUPPLIER_TOKENS_PAID * stride + r;
-  dst[p] = supplierPaid;
-  p += stride;
-  dst[p] = tokensPaid;
-  p += 3 * stride;
-  dst[p] = buyBacksUsd;
-  p += 3 * stride;
-  dst[p] = reserveNext;
-  p += stride;
-  dst[p] = dollarNext;
-  p += stride;
-  dst[p] = lockedNext;
-  p += stride;
-  dst[p] = staked;
-}
-
-/**
- * The columns day, phase, income, opsRevenue, usdBuybackCapital, usdCapital and supplierBondUsd
- * of day t for every run of the batch (E7, E9: the same operations as `chainPrice`'s, from the
- * run's income and today's on-chain values), after `chainPrice`. A loop of its own so that no
- * loop stores more than seven columns per run: the table's column stride (days × runs × 8
- * bytes) is a multiple of 4 KiB at 180 days × 256 runs, so a run's cells of one day share one L1
- * cache set (12 lines); seven fit, fourteen evict each other (docs/benchmarks.md). Cells of
- * runs that have stopped get values without meaning, like any cell after a run's last day.
- */
-function splitColumns(
-  c: CompiledScenario,
-  s: KernelScratch,
-  t: number,
-  B: number,
-  dst: Float64Array,
-  stride: number,
-  row: number,
-): void {
-  const { f, bm, bond } = chainConstants(c, s.onchain);
-  const phase = phaseOf;
-  for (let b = 0; b < B; b++) {
-    const income = incomeOf[b];
-    const supplierPool = (1 - f) * income;
-    let p = row + b;
-    dst[p] = t;
-    p += stride;
-    dst[p] = phase[b];
-    p += stride;
-    dst[p] = income;
-    p += stride;
-    dst[p] = f * income;
-    p += stride;
-    dst[p] = bm * supplierPool;
-    p += stride;
-    dst[p] = (1 - bm) * supplierPool;
-    p += 2 * stride;
-    dst[p] = bond * income;
-  }
-}
-
-/**
- * The columns supplierTokensPaid, tokensPaid, buyBacksUsd, tokenReserve, dollarReserve,
- * lockedAllocations and stakedTokens of day t for every run of the batch (E15, E16's sums and
- * the balances after E17–E19), after `chainSettle` (seven stores per loop: see `splitColumns`).
- */
-function balanceColumns(
-  c: CompiledScenario,
-  s: KernelScratch,
-  B: number,
-  dst: Float64Array,
-  stride: number,
-  row: number,
-): void {
-  const { f, bm } = chainConstants(c, s.onchain);
-  const bought = boughtOf,
-    paid1 = paid1Of,
-    paid2 = paid2Of,
-    paidValidators = paidValidatorsOf,
-    topUpUsd = topUpUsdOf;
-  const tokenReserve = tokenReserveOf,
-    dollarReserve = dollarReserveOf,
-    locked = lockedOf,
-    staked = stakedOf;
-  for (let b = 0; b < B; b++) {
-    const supplierPaid = bought[b] + paid1[b] + paid2[b];
-    let p = SUPPLIER_TOKENS_PAID * stride + row + b;
-    dst[p] = supplierPaid;
-    p += stride;
-    dst[p] = supplierPaid + paidValidators[b];
-    p += 3 * stride;
-    dst[p] = bm * ((1 - f) * incomeOf[b]) + topUpUsd[b];
-    p += 3 * stride;
-    dst[p] = tokenReserve[b];
-    p += stride;
-    dst[p] = dollarReserve[b];
-    p += stride;
-    dst[p] = locked[b];
-    p += stride;
-    dst[p] = staked[b];
-  }
 }
 
 /** E14's phase-two claim per running run: what is left to mint × (1 − e^exponent). */
@@ -1130,10 +1098,10 @@ function chainSettle(
   s: KernelScratch,
   t: number,
   B: number,
+  r: number,
   dst: Float64Array,
   stride: number,
   row: number,
-  split: boolean,
 ): number {
   const { f, bm, vmod, vpj, lower, restore } = chainConstants(c, s.onchain);
   const vestedToday = c.vested[t];
@@ -1142,21 +1110,31 @@ function chainSettle(
   const daysCompleted = doneOf,
     errors = errorOf,
     check = checkOf;
-  const paid1 = paid1Of,
-    paid2 = paid2Of,
-    paidValidators = paidValidatorsOf;
   const S = supplyOf,
     R = tokenReserveOf,
     L = lockedOf,
     DR = dollarReserveOf,
     P2 = phaseTwoMintedOf,
     ST = stakedOf;
-  // a boolean the optimizing compiler knows as one (a parameter's truthiness is tested for
-  // every type on each iteration)
-  const apart = split === true;
+  // the blocks through locals set before the loop (see the module arrays above)
+  const phaseOneEmissionOut = phaseOneEmissionCells,
+    phaseTwoEmissionOut = phaseTwoEmissionCells,
+    validatorTokensPaidOut = validatorTokensPaidCells,
+    supplierTokensPaidOut = supplierTokensPaidCells,
+    tokensPaidOut = tokensPaidCells,
+    reserveBuybackUsdOut = reserveBuybackUsdCells,
+    reserveBuybackTokensOut = reserveBuybackTokensCells,
+    buyBacksUsdOut = buyBacksUsdCells,
+    tokenShortfallOut = tokenShortfallCells,
+    supplyOut = supplyCells,
+    tokenReserveOut = tokenReserveCells,
+    dollarReserveOut = dollarReserveCells,
+    lockedAllocationsOut = lockedAllocationsCells,
+    stakedTokensOut = stakedTokensCells;
   let stopped = 0;
   for (let b = 0; b < B; b++) {
     if (daysCompleted[b] >= 0) continue;
+    const q = r + b; // as in chainPrice
     const income = incomeOf[b];
     const supplierPool = (1 - f) * income;
     const opsRevenue = f * income;
@@ -1210,53 +1188,29 @@ function chainSettle(
     const staked = ST[b] + e1;
     const buyBacksUsd = usdBuybackCapital + topUpUsd;
     const tokensPaid = supplierPaid + validatorPaid;
-    // seven of the columns phaseOneEmission … stakedTokens (balanceColumns writes the others
-    // from the balances and paid1, paid2, validatorPaid, topUpUsd)
-    const r = row + b;
-    let p = PHASE_ONE_EMISSION * stride + r;
-    dst[p] = e1;
-    p += stride;
-    dst[p] = e2;
-    p += stride;
-    dst[p] = validatorPaid;
-    p += 3 * stride;
-    dst[p] = topUpUsd;
-    p += stride;
-    dst[p] = topUpTokens;
-    p += 2 * stride;
-    dst[p] = shortfall;
-    p += stride;
-    dst[p] = supplyNext;
-    if (apart) {
-      paid1[b] = e1;
-      paid2[b] = e2;
-      paidValidators[b] = validatorPaid;
-      topUpUsdOf[b] = topUpUsd;
-    }
+    phaseOneEmissionOut[q] = e1;
+    phaseTwoEmissionOut[q] = e2;
+    validatorTokensPaidOut[q] = validatorPaid;
+    supplierTokensPaidOut[q] = supplierPaid;
+    tokensPaidOut[q] = tokensPaid;
+    reserveBuybackUsdOut[q] = topUpUsd;
+    reserveBuybackTokensOut[q] = topUpTokens;
+    buyBacksUsdOut[q] = buyBacksUsd;
+    tokenShortfallOut[q] = shortfall;
+    supplyOut[q] = supplyNext;
+    tokenReserveOut[q] = reserveNext;
+    dollarReserveOut[q] = dollarNext;
+    lockedAllocationsOut[q] = lockedNext;
+    stakedTokensOut[q] = staked;
     // this row's values (day and phase are finite by construction)
     const chk =
       check[b] +
       (e1 + e2 + validatorPaid + supplierPaid + tokensPaid + topUpUsd + topUpTokens) * 0 +
       (buyBacksUsd + shortfall + supplyNext + reserveNext + dollarNext + lockedNext) * 0 +
       staked * 0;
-    // the other seven, here when the table's layout allows or the row is refused (nonFinite
-    // scans it whole), else in balanceColumns' loop
-    if (!apart || chk !== 0)
-      writeBalanceColumns(
-        supplierPaid,
-        tokensPaid,
-        buyBacksUsd,
-        reserveNext,
-        dollarNext,
-        lockedNext,
-        staked,
-        dst,
-        stride,
-        r,
-      );
     if (chk !== 0) {
       daysCompleted[b] = t;
-      errors[b] = nonFinite(c, t, dst, stride, r);
+      errors[b] = nonFinite(c, t, q, dst, stride, row + b);
       stopped++;
       continue;
     }
@@ -1298,16 +1252,20 @@ function chainSettle(
   return stopped;
 }
 
-/** The first column of day t's row (at `row[col·stride + r]`) holding a non-finite value, in table order. */
+/**
+ * The first column of a run's row of day t holding a non-finite value, in table order: the fixed
+ * columns at `fixedOf[col][q]`, the others at `table[col·stride + r]`.
+ */
 function nonFinite(
   c: CompiledScenario,
   t: number,
-  row: Float64Array,
+  q: number,
+  table: Float64Array,
   stride: number,
   r: number,
 ): NonFiniteValueError {
   for (let col = 0; col < c.columns.length; col++) {
-    const v = row[col * stride + r];
+    const v = col < CHAIN_COLUMNS ? fixedOf[col][q] : table[col * stride + r];
     if (!Number.isFinite(v)) return new NonFiniteValueError(t, c.columns[col], v);
   }
   return new NonFiniteValueError(t, "?", Number.NaN);

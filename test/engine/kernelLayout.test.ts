@@ -1,20 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { type CompiledScenario, compileScenario } from "../../src/engine/compile.js";
-import {
-  columnsCollide,
-  kernelScratch,
-  LOCKSTEP_RUNS,
-  passRuns,
-  runKernelBatch,
-} from "../../src/engine/kernel.js";
+import { kernelScratch, LOCKSTEP_RUNS, passRuns, runKernelBatch } from "../../src/engine/kernel.js";
 import { runReference } from "../../src/engine/reference.js";
 import { parseScenario } from "../../src/scenario/parse.js";
 import { tinyScenario } from "../helpers.js";
 
 /**
- * At a column stride (days × runs) that is a multiple of 512 cells (4 KiB) the kernel stores the
- * chain's columns seven per loop; every other batch stores them fourteen per loop. Either way
- * each run of the batch must be the reference engine's run, bit for bit, failures included.
+ * The kernel writes the fixed columns into blocks of a few days (1,024 cells a column: 16 days
+ * of 64 runs, 16 of 63) and copies each block into the table; every run of the batch must be the
+ * reference engine's run, bit for bit, failures included.
  */
 function agrees(c: CompiledScenario, seed: number, count: number): void {
   const cols = c.columns.length;
@@ -64,19 +58,13 @@ function scenario(): CompiledScenario {
   );
 }
 
-describe("the kernel's table layout: seven columns per loop where columns crowd a cache set", () => {
-  it("crowding happens at strides that are multiples of 512 cells, not at others", () => {
-    expect(columnsCollide(8 * 64)).toBe(true); // 8 days × 64 runs
-    expect(columnsCollide(180 * 256)).toBe(true);
-    expect(columnsCollide(180 * 255)).toBe(false);
-    expect(columnsCollide(180 * 16)).toBe(false);
-  });
+describe("the kernel's table layout: the fixed columns in blocks of days, copied into the table", () => {
   it("classes fed by three and by two types, one type split over both: 64 and 63 runs", () => {
     const c = scenario();
     agrees(c, 9, 64);
     agrees(c, 9, 63);
   });
-  it("a row refused as not finite is scanned whole: dollarReserve named on day 0 (a column the second loop writes)", () => {
+  it("a row refused as not finite is scanned whole: dollarReserve named on day 0 (a fixed column, read from its block)", () => {
     const c = scenario();
     (c as { initialDollarReserve: number }).initialDollarReserve = Number.NaN;
     agrees(c, 3, 64);
