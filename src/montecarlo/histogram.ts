@@ -696,8 +696,11 @@ export class CellHistograms {
     if (n === 0) return;
     if (this.counts.length === 0) {
       // nothing flushed yet: the 32-bit counts are the 16-bit ones (a native conversion), and
-      // exactly as many rows as there are (toData and handOver share them, uncopied)
-      this.counts = new Int32Array(this.narrow.subarray(0, n * COUNTS));
+      // exactly as many rows as there are (toData and handOver share them, uncopied; a worker
+      // thread's in shared memory, so that its hand-over copies nothing)
+      const counts = this.alloc(Int32Array, n * COUNTS);
+      counts.set(this.narrow.subarray(0, n * COUNTS));
+      this.counts = counts;
       // zeros without writing them (a fresh allocation): the histogram is mostly done with
       this.narrow = new Uint16Array(this.narrow.length);
       this.pending.fill(0);
