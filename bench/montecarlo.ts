@@ -15,8 +15,9 @@ const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 function wholeCommand(args: string[]): { seconds: number; peakMb: number | null } {
   const time = "/usr/bin/time";
   const useTime = spawnSync(time, ["-f", "%M", "true"]).status === 0;
-  const cmd = useTime ? time : process.execPath;
-  const argv = useTime ? ["-f", "%M", process.execPath, CLI, ...args] : [CLI, ...args];
+  // the CLI run as a program, as a user's `bme` runs it (its launcher line included)
+  const cmd = useTime ? time : CLI;
+  const argv = useTime ? ["-f", "%M", CLI, ...args] : args;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, argv, { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -25,11 +25,16 @@ function childrenCpu(): number | null {
   }
 }
 
-/** Wall and CPU time (s) of one whole process, exit code checked. */
+/**
+ * Wall and CPU time (s) of one whole process, exit code checked: `node …args`, or, when args
+ * start with the CLI, the CLI run as a program, as a user's `bme` runs it (its launcher line
+ * included: scripts/cli-entry.mjs).
+ */
 function once(args: readonly string[]): { wall: number; cpu: number | null } {
   const cpu0 = childrenCpu();
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+  const [cmd, argv] = args[0] === CLI ? [CLI, args.slice(1)] : [process.execPath, args];
+  const r = spawnSync(cmd, argv, { stdio: ["ignore", "ignore", "pipe"] });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu1 = childrenCpu();
   for (const suffix of ["", ".wal"]) rmSync(`${STORE}${suffix}`, { force: true });

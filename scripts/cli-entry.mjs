@@ -1,4 +1,11 @@
-#!/usr/bin/env node
+#!/bin/sh
+":" //; case ":$GLIBC_TUNABLES:" in *:glibc.malloc.hugetlb=*) ;; *) GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1"; export GLIBC_TUNABLES ;; esac; exec node "$0" "$@"
+// (The two lines above: run as a program — `bme`, `npx bme`, ./dist/src/cli/main.js — this file
+// is a shell script that starts node on itself with glibc's malloc told to back its large
+// allocations with transparent huge pages, unless GLIBC_TUNABLES already says otherwise; to node
+// the second line is a string and a comment. Fresh 4 kB pages cost ≈ 12 µs each on this
+// project's VMs, and a Monte Carlo's histograms and batch tables are tens of MB: docs/decisions.md
+// 170. `node dist/src/cli/main.js` runs the same command without it.)
 // bme: the command's entry, copied to dist/src/cli/main.js by scripts/bundle-cli.mjs
 // (docs/decisions.md, "The CLI runs from V8's code cache"). The command itself is a CommonJS
 // bundle beside this file (bme.cjs and its chunks bme-*.cjs). This loader compiles each with

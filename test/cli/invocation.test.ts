@@ -1,5 +1,14 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -68,8 +77,39 @@ describe("bme from anywhere", { timeout: 300_000 }, () => {
     expect(existsSync(join(ROOT, "out.csv"))).toBe(false);
   });
 
+  it("run as a program, starts node on itself with huge pages for malloc unless told otherwise", () => {
+    // a `node` of our own first on PATH prints what the launcher line handed it
+    const bin = mkdtempSync(join(tmpdir(), "bme-fake-node-"));
+    try {
+      writeFileSync(
+        join(bin, "node"),
+        '#!/bin/sh\nprintf "%s|%s|%s" "$GLIBC_TUNABLES" "$1" "$2"\n',
+      );
+      chmodSync(join(bin, "node"), 0o755);
+      const run = (tunables: string | undefined) => {
+        const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+        if (tunables === undefined) delete env.GLIBC_TUNABLES;
+        else env.GLIBC_TUNABLES = tunables;
+        return spawnSync(CLI, ["--version"], { env, encoding: "utf8" }).stdout;
+      };
+      expect(run(undefined)).toBe(`glibc.malloc.hugetlb=1|${CLI}|--version`);
+      expect(run("")).toBe(`glibc.malloc.hugetlb=1|${CLI}|--version`);
+      // the user's own tunables kept, ours added after them
+      expect(run("glibc.malloc.arena_max=2")).toBe(
+        `glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1|${CLI}|--version`,
+      );
+      // the user's own choice of huge pages is left as it is
+      expect(run("glibc.malloc.hugetlb=0")).toBe(`glibc.malloc.hugetlb=0|${CLI}|--version`);
+      expect(run("glibc.malloc.tcache_count=0:glibc.malloc.hugetlb=2")).toBe(
+        `glibc.malloc.tcache_count=0:glibc.malloc.hugetlb=2|${CLI}|--version`,
+      );
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
   it("npx bme runs the checkout's build (bin linked, executable, with a shebang)", () => {
-    expect(readFileSync(CLI, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+    expect(readFileSync(CLI, "utf8").startsWith("#!/bin/sh\n")).toBe(true);
     const inside = npm(["exec", "--no-install", "--", "bme", "--version"], ROOT);
     expect(inside.out.trim()).toBe(VERSION);
     const outside = npm([
