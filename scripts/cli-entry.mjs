@@ -1,9 +1,9 @@
 #!/bin/sh
-":" //; case ":$GLIBC_TUNABLES:" in *:glibc.malloc.hugetlb=*) ;; *) GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1"; export GLIBC_TUNABLES ;; esac; exec node "$0" "$@"
+//usr/bin/env true; case ":$GLIBC_TUNABLES:" in *:glibc.malloc.hugetlb=*) ;; *) GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1"; export GLIBC_TUNABLES ;; esac; exec node "$0" "$@"
 // (The two lines above: run as a program — `bme`, `npx bme`, ./dist/src/cli/main.js — this file
 // is a shell script that starts node on itself with glibc's malloc told to back its large
-// allocations with transparent huge pages, unless GLIBC_TUNABLES already says otherwise; to node
-// the second line is a string and a comment. Fresh 4 kB pages cost ≈ 12 µs each on this
+// allocations with transparent huge pages, unless GLIBC_TUNABLES already says otherwise (`//usr/
+// bin/env true` is a no-op command to the shell); to node the second line is a comment. Fresh 4 kB pages cost ≈ 12 µs each on this
 // project's VMs, and a Monte Carlo's histograms and batch tables are tens of MB: docs/decisions.md
 // 170. `node dist/src/cli/main.js` runs the same command without it.)
 // bme: the command's entry, copied to dist/src/cli/main.js by scripts/bundle-cli.mjs

@@ -105,7 +105,6 @@ describe("pilot-planned histograms", () => {
       }),
     );
   });
-});
 
   it("hand a worker thread's counts over in shared memory, with the same contents", () => {
     // a shared histogram's hand-over must not need a copy (decision 164): its counts and
@@ -115,12 +114,16 @@ describe("pilot-planned histograms", () => {
     const plain = new CellHistograms(plan, 1);
     const xs = [3, -2, 7.5, 0.25, 9, -9.5, 4, 4];
     // cells 0 and 1 get rows: 2 rows for 1 allocated, so the arrays grow once
-    for (const h of [shared, plain]) xs.forEach((x, i) => h.addRepeated(i % 2, x, 1));
+    for (const h of [shared, plain])
+      xs.forEach((x, i) => {
+        h.addRepeated(i % 2, x, 1);
+      });
     const d = shared.handOver();
     expect(d.counts.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(d.minMax.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(contents(CellHistograms.fromData(d))).toBe(contents(plain));
   });
+});
 
 describe("BandFolder (the large-N fold of a chunk)", () => {
   it("gives the block sums of run-by-run addition and the histograms of adding value by value", () => {
