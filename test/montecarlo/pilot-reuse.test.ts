@@ -32,16 +32,22 @@ function sameBytes(p: ChunkPartial, q: ChunkPartial): boolean[] {
   return arrays(p).map((a, k) => bytes(a).equals(bytes(b[k])));
 }
 
+/** Record the first run of every batch the runner is asked for (until `restore`). */
+function spyOnRuns(r: ReturnType<typeof cachedRunner>) {
+  const asked: number[] = [];
+  const run = r.run;
+  r.run = (s, run0, count, out, good) => {
+    asked.push(run0);
+    run.call(r, s, run0, count, out, good);
+  };
+  return { asked, restore: () => (r.run = run) };
+}
+
 describe("the pilot's batches counted by the point's first chunk", () => {
   it("the same bytes as running those runs again, without asking the kernel for them", () => {
     const seed = 4242; // a seed no other test plans with (pointPlan keeps plans per seed)
     const r = cachedRunner(scenario);
-    const asked: number[] = [];
-    const run = r.run;
-    r.run = (s, run0, count, out, good) => {
-      asked.push(run0);
-      run.call(r, s, run0, count, out, good);
-    };
+    const { asked, restore } = spyOnRuns(r);
     try {
       const plan = pointPlan(scenario, seed, runs);
       // the pilot: runs 0 … PILOT_RUNS − 1, a batch at a time
@@ -62,26 +68,21 @@ describe("the pilot's batches counted by the point's first chunk", () => {
       expect(same.length).toBe(1 + reused.outcomes.length + 5);
       expect(same.every((x) => x)).toBe(true);
     } finally {
-      r.run = run;
+      restore();
     }
   });
 
   it("a chunk of another seed, or not starting at run 0, runs its own runs", () => {
     const seed = 4243;
     const r = cachedRunner(scenario);
-    const asked: number[] = [];
-    const run = r.run;
-    r.run = (s, run0, count, out, good) => {
-      asked.push(run0);
-      run.call(r, s, run0, count, out, good);
-    };
+    const { asked, restore } = spyOnRuns(r);
     try {
       const plan = pointPlan(scenario, seed, runs);
       asked.length = 0;
       runChunk({ scenario, seed: seed + 1, point, runs, runStart: 0, runEnd: 1024, plan });
       expect(asked).toEqual([0, 256, 512, 768]);
     } finally {
-      r.run = run;
+      restore();
     }
   });
 });
