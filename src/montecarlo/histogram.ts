@@ -366,8 +366,16 @@ function spread(ua: number, ub: number, mass: number, weight: Float64Array): voi
     weight[a | 0] += mass;
     return;
   }
-  for (let c = a | 0; c <= (b | 0); c++)
-    weight[c] += (mass * (Math.min(b, c + 1) - Math.max(a, c))) / (b - a);
+  // segment c gets mass·(min(b, c+1) − max(a, c)) / (b − a); a segment strictly inside (a, b)
+  // has width (c+1) − c = 1 exactly, so its share is mass / (b − a), divided once
+  const ca = a | 0;
+  const cb = b | 0;
+  const w = b - a;
+  weight[ca] += (mass * (Math.min(b, ca + 1) - Math.max(a, ca))) / w;
+  if (cb === ca) return;
+  const inside = mass / w;
+  for (let c = ca + 1; c < cb; c++) weight[c] += inside;
+  weight[cb] += (mass * (Math.min(b, cb + 1) - Math.max(a, cb))) / w;
 }
 
 /** Add the pilot's values per segment of the even plan (start a, `sc` segments per unit) into `density`. */
@@ -412,10 +420,12 @@ function shareOut(weight: Float64Array, o: Uint16Array, at: number): void {
   const rest = INTERIOR - BASE_FINE * SEGMENTS;
   o[at] = 0;
   let run = 0;
+  let prev = 0; // o[at + c], kept here rather than read back from the array just written
   for (let c = 0; c < SEGMENTS; c++) {
     run += weight[c];
     const shared = c === SEGMENTS - 1 || !(total > 0) ? rest : Math.round((rest * run) / total);
-    o[at + c + 1] = Math.max(o[at + c] + BASE_FINE, BASE_FINE * (c + 1) + Math.min(rest, shared));
+    prev = Math.max(prev + BASE_FINE, BASE_FINE * (c + 1) + Math.min(rest, shared));
+    o[at + c + 1] = prev;
   }
 }
 

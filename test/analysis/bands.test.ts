@@ -167,6 +167,35 @@ describe("BandFolder (the large-N fold of a chunk)", () => {
       ),
     );
   });
+  it("counts into a lane's histograms only under the same plan: a bit-for-bit copy, not one value off", () => {
+    // an adaptive plan (clustered pilot values), so that every array of the plan has contents
+    const cells = 3;
+    const n = 64;
+    const pilot = Float64Array.from({ length: cells * n }, (_, j) =>
+      j % 5 === 0 ? 1000 + j : 1 + (j % 3) * 1e-9,
+    );
+    const plan = planFromPilot(pilot, n, new Uint8Array(n).fill(1));
+    expect(plan.fine.length).toBeGreaterThan(0);
+    const lane = new CellHistograms(plan, cells);
+    // a copy, as a worker thread's next chunk brings it (new arrays, the same bytes)
+    const copy = () => ({
+      start: plan.start.slice(),
+      scale: plan.scale.slice(),
+      log: plan.log.slice(),
+      varies: plan.varies.slice(),
+      fineAt: plan.fineAt.slice(),
+      fine: plan.fine.slice(),
+    });
+    expect(() => new BandFolder(copy(), cells, n, 64, lane)).not.toThrow();
+    // each array changed in one place (the last: a check that stops early misses it)
+    for (const key of ["start", "scale", "log", "fineAt", "fine"] as const) {
+      const other = copy();
+      const a = other[key];
+      a[a.length - 1] =
+        key === "start" || key === "scale" ? a[a.length - 1] * 2 + 1 : a[a.length - 1] + 1;
+      expect(() => new BandFolder(other, cells, n, 64, lane), key).toThrow(/another plan/);
+    }
+  });
   it("counts past 65,535 values in one bucket exactly (16-bit counts flushed into 32 bits)", () => {
     // 140,032 values: 0.5 in every other run (70,016 in one bucket), the rest on a 1/1000 grid
     const plan = planFromRange(Float64Array.of(0), Float64Array.of(1));
