@@ -224,6 +224,11 @@ export interface PilotPart {
  * their runs in one table, read where the kernel wrote them (no table to copy them into).
  */
 export function planFromParts(parts: readonly PilotPart[]): BandPlan {
+  // Each loop over the cells calls a function per cell and does little else: a loop body with
+  // the work inline ran in the interpreter until on-stack replacement, then was deoptimised
+  // wherever the first cells had left no type feedback (the code after the first loop, the
+  // log scale's branch) and interpreted again — the plan ran ≈ 2× its optimised time, once
+  // per point and thread. A small function per step is optimised once, whole, after a few calls.
   const n = parts.reduce((a, p) => a + p.runs, 0);
   const cells = n === 0 ? 0 : parts[0].values.length / parts[0].runs;
   const min = new Float64Array(cells);
@@ -235,19 +240,12 @@ export function planFromParts(parts: readonly PilotPart[]): BandPlan {
   const low = new Float64Array(TRIM + 1);
   const high = new Float64Array(TRIM + 1);
   for (let i = 0; i < cells; i++) {
-    low.fill(Number.POSITIVE_INFINITY);
-    high.fill(Number.NEGATIVE_INFINITY);
-    for (const p of parts) extremes(p.values, i * p.runs, p.runs, p.good, low, high);
+    for (let k = 0; k < parts.length; k++) {
+      const p = parts[k];
+      extremes(p.values, i * p.runs, p.runs, p.good, low, high, k === 0);
+    }
     varies[i] = low[0] < high[0] ? 1 : 0;
-    // the range, without up to TRIM outliers on each side that stretch it TRIM_RATIO-fold
-    let t = 0;
-    for (let k = 1; k <= TRIM && nGood > 4 * TRIM; k++)
-      if (high[k] - low[k] < (high[0] - low[0]) / TRIM_RATIO) {
-        t = k;
-        break;
-      }
-    min[i] = low[t];
-    max[i] = high[t];
+    trimmedRange(low, high, nGood, min, max, i);
   }
   const even = planFromRange(min, max);
   even.varies.set(varies);
@@ -265,24 +263,14 @@ export function planFromParts(parts: readonly PilotPart[]): BandPlan {
     if (even.varies[i] === 0 || nGood === 0) continue;
     const sc = (even.scale[i] * SEGMENTS) / INTERIOR;
     density.fill(0);
-    parts.forEach((p, k) => {
-      const log = even.log[i] === 1;
-      densityOf(p.values, bits[k], i * p.runs, p.runs, p.good, log, even.start[i], sc, density);
-    });
-    // the density smoothed over 2·SMOOTH + 1 coarse buckets (a running sum), its peak, the spike
-    let window = 0;
-    for (let c = 0; c < SMOOTH; c++) window += density[c];
-    let peak = 0;
-    let spike = 0;
-    for (let c = 0; c < SEGMENTS; c++) {
-      if (c + SMOOTH < SEGMENTS) window += density[c + SMOOTH];
-      if (c - SMOOTH - 1 >= 0) window -= density[c - SMOOTH - 1];
-      const w = window / (2 * SMOOTH + 1);
-      weight[c] = w + density[c]; // half follows the values bucket by bucket, half the smoothed density
-      if (w > peak) peak = w;
-      if (density[c] > spike) spike = density[c];
+    const a = even.start[i];
+    for (let k = 0; k < parts.length; k++) {
+      const p = parts[k];
+      if (even.log[i] === 1)
+        densityOfLog(p.values, bits[k], i * p.runs, p.runs, p.good, a, sc, density);
+      else densityOf(p.values, i * p.runs, p.runs, p.good, a, sc, density);
     }
-    if ((peak * SEGMENTS) / (nGood * INTERIOR) <= ADAPT_SHARE && spike < ADAPT_SPIKE) continue;
+    if (!crowds(density, nGood, weight)) continue;
     massOf(density, nGood, weight, pos);
     fineAt[i] = adaptive * OFFSETS;
     shareOut(weight, all, adaptive++ * OFFSETS);
@@ -293,8 +281,53 @@ export function planFromParts(parts: readonly PilotPart[]): BandPlan {
 }
 
 /**
+ * A cell's range from its TRIM + 1 smallest (`low`, ascending) and largest (`high`,
+ * descending) pilot values, into min[i] and max[i]: without up to TRIM outliers on each side
+ * that stretch it TRIM_RATIO-fold.
+ */
+function trimmedRange(
+  low: Float64Array,
+  high: Float64Array,
+  nGood: number,
+  min: Float64Array,
+  max: Float64Array,
+  i: number,
+): void {
+  let t = 0;
+  for (let k = 1; k <= TRIM && nGood > 4 * TRIM; k++)
+    if (high[k] - low[k] < (high[0] - low[0]) / TRIM_RATIO) {
+      t = k;
+      break;
+    }
+  min[i] = low[t];
+  max[i] = high[t];
+}
+
+/**
+ * Whether a cell's pilot crowds (planFromPilot), from its values per segment of the even plan
+ * (`density`, m good values): the density smoothed over 2·SMOOTH + 1 segments (a running sum),
+ * its peak and its spike. Writes the weights massOf starts from into `weight`: half follows
+ * the values segment by segment, half the smoothed density.
+ */
+function crowds(density: Float64Array, m: number, weight: Float64Array): boolean {
+  let window = 0;
+  for (let c = 0; c < SMOOTH; c++) window += density[c];
+  let peak = 0;
+  let spike = 0;
+  for (let c = 0; c < SEGMENTS; c++) {
+    if (c + SMOOTH < SEGMENTS) window += density[c + SMOOTH];
+    if (c - SMOOTH - 1 >= 0) window -= density[c - SMOOTH - 1];
+    const w = window / (2 * SMOOTH + 1);
+    weight[c] = w + density[c];
+    if (w > peak) peak = w;
+    if (density[c] > spike) spike = density[c];
+  }
+  return !((peak * SEGMENTS) / (m * INTERIOR) <= ADAPT_SHARE && spike < ADAPT_SPIKE);
+}
+
+/**
  * Merge the good values of pilot[o … o+n−1] into low (the TRIM + 1 smallest, ascending) and
- * high (the largest, descending): start them at +∞ and −∞.
+ * high (the largest, descending), started at +∞ and −∞ for a cell's first part.
  */
 function extremes(
   pilot: Float64Array,
@@ -303,7 +336,13 @@ function extremes(
   good: Uint8Array,
   low: Float64Array,
   high: Float64Array,
+  /** The cell's first part: start low and high at +∞ and −∞ first. */
+  first: boolean,
 ): void {
+  if (first) {
+    low.fill(Number.POSITIVE_INFINITY);
+    high.fill(Number.NEGATIVE_INFINITY);
+  }
   for (let k = 0; k < n; k++) {
     if (good[k] === 0) continue;
     const x = pilot[o + k];
@@ -381,12 +420,31 @@ function spread(ua: number, ub: number, mass: number, weight: Float64Array): voi
 /** Add the pilot's values per segment of the even plan (start a, `sc` segments per unit) into `density`. */
 function densityOf(
   pilot: Float64Array,
+  o: number,
+  n: number,
+  good: Uint8Array,
+  a: number,
+  sc: number,
+  density: Float64Array,
+): void {
+  for (let k = 0; k < n; k++) {
+    if (good[k] === 0) continue;
+    const u = (pilot[o + k] - a) * sc;
+    density[u >= SEGMENTS - 1 ? SEGMENTS - 1 : u > 0 ? u | 0 : 0]++;
+  }
+}
+
+/**
+ * densityOf on the log scale (start a = L(·) of the range's start): a value ≤ 0 lies below the
+ * start, in segment 0.
+ */
+function densityOfLog(
+  pilot: Float64Array,
   /** A 32-bit view of pilot's buffer (its values' bits: the log scale, as the counting loops). */
   bits: Uint32Array,
   o: number,
   n: number,
   good: Uint8Array,
-  log: boolean,
   a: number,
   sc: number,
   density: Float64Array,
@@ -396,16 +454,14 @@ function densityOf(
   for (let k = 0; k < n; k++) {
     if (good[k] === 0) continue;
     const x = pilot[o + k];
-    let u: number;
-    if (log) {
-      if (x > 0) {
-        // logOffset, inline
-        const hi = bits[2 * (o + k) + HI];
-        const p = (hi >>> 12) & 0xff;
-        const r = (hi & 0xfff) * P12 + bits[2 * (o + k) + LO] * P44;
-        u = ((hi & 0x7ff00000) - aInt + (LOG_AT[p] + LOG_STEP[p] * r - aFrac)) * sc;
-      } else u = -1;
-    } else u = (x - a) * sc;
+    let u = -1;
+    if (x > 0) {
+      // logOffset, inline
+      const hi = bits[2 * (o + k) + HI];
+      const p = (hi >>> 12) & 0xff;
+      const r = (hi & 0xfff) * P12 + bits[2 * (o + k) + LO] * P44;
+      u = ((hi & 0x7ff00000) - aInt + (LOG_AT[p] + LOG_STEP[p] * r - aFrac)) * sc;
+    }
     density[u >= SEGMENTS - 1 ? SEGMENTS - 1 : u > 0 ? u | 0 : 0]++;
   }
 }
