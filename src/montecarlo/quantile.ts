@@ -85,12 +85,14 @@ export function summarizeSample(values: ArrayLike<number>): {
       p95: Number.NaN,
       missing,
     };
+  // indexed loops, not for-of: the iterator's code was deoptimised at the end of every call's
+  // loop (once per metric of a point, each time interpreted again)
   let sum = 0;
-  for (const v of finite) sum += v;
+  for (let k = 0; k < n; k++) sum += all[k];
   const sorted = finite.slice().sort();
   const mean = meanWithin(sum, n, sorted[0], sorted[n - 1]);
   let ss = 0;
-  for (const v of finite) ss += (v - mean) * (v - mean);
+  for (let k = 0; k < n; k++) ss += (all[k] - mean) * (all[k] - mean);
   return {
     mean,
     sd: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
