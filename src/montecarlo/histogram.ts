@@ -1217,21 +1217,26 @@ export class CellHistograms {
         const mx = mm[mo + 2 * cb + 1];
         bucket[j] = f;
         first[j] = seen;
-        if (mn === mx) {
-          value[j] = mn;
-          lo[j] = hi[j] = r;
-        } else {
+        // exact (all the bucket's values equal) or estimated, stored in one place: a store
+        // reached only late in the cells, with no type feedback, deoptimised the whole locate
+        let v = mn;
+        let below = r;
+        let above = r;
+        if (mn !== mx) {
           const inner = cb > 0 && cb < COARSE + 1;
           const a = inner ? Math.max(mn, this.edge(i, f)) : mn;
           const b = inner ? Math.min(mx, this.edge(i, f + 1)) : mx;
           const l = Math.min(a, b);
           const h = Math.max(a, b);
-          const v = l + ((h - l) * (r - seen + 0.5)) / c;
+          const e = l + ((h - l) * (r - seen + 0.5)) / c;
           // within the coarse bucket's [min, max] too: an edge's rounding cannot push it out
-          value[j] = Math.min(mx, Math.max(mn, Math.min(h, Math.max(l, v))));
-          lo[j] = Math.max(0, seen - 1);
-          hi[j] = Math.min(n - 1, seen + c);
+          v = Math.min(mx, Math.max(mn, Math.min(h, Math.max(l, e))));
+          below = Math.max(0, seen - 1);
+          above = Math.min(n - 1, seen + c);
         }
+        value[j] = v;
+        lo[j] = below;
+        hi[j] = above;
         j++;
       }
       next = j < m ? ranks[j] : Number.POSITIVE_INFINITY;
