@@ -242,6 +242,20 @@ const NORMAL_BLOCK = 16;
 const CAP_NORMALS = 1 << 16;
 const normalsOfPass = new Float64Array(CAP_NORMALS);
 const elasticOfPass = new Float64Array(CAP_MATRIX);
+/**
+ * The rows' cells of a block of days before they go into the caller's table (`flushStage`):
+ * column col, day t0 + d, run b at `col·step + d·S + b`, `step` = T·S + 8 (S the chains' runs
+ * stride, T the block's days, `stageDays`). A store into the caller's table (a parameter)
+ * re-checked the array's map and reloaded its length and data pointer after every other store
+ * (≈ 7 instructions a cell, 62 cells a run-day with all feedback on); into this module constant
+ * it is a bounds check and the store, and the table gets one block copy per column (as
+ * kernel.ts's `fixedOf`, decision 166). The 8 cells between columns keep one run's cells of a day
+ * out of a single L1 set when T·S is a multiple of 512.
+ */
+const CAP_STAGE = 1 << 16;
+const stageOfPass = new Float64Array(CAP_STAGE);
+/** Cells of one column's block, at most (at least one day of a pass). */
+const STAGE_CELLS = 256;
 // scratch records of the allocation-free law forms
 const split: Out<IncomeSplit> = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
 const tokenPrice: Out<TokenPrice> = { priceOfToken: 0, priceFloored: false, buybackPrice: 0 };
@@ -310,6 +324,7 @@ function passRuns(c: CompiledScenario, queueLength: number, size: number): numbe
       per(CAP_QUEUE, queueLength),
       per(CAP_STREAMS, 4 * nSeries),
       per(CAP_NORMALS, NORMAL_BLOCK * nSeries),
+      per(CAP_STAGE, c.columns.length) - 8,
     ),
   );
 }
@@ -429,17 +444,30 @@ export function runFeedbackBatch(
       reset(L, seed, run0 + b0, P, same > 0 ? 1 : P);
       const { eventDay, eventVar, eventValue } = c;
       let event = 0;
+      // the rows go through `stageOfPass` a block of T days at a time, from day t0
+      let t0 = 0;
+      let T = 1;
+      let step = 0;
       for (let t = 0; t < c.days; t++) {
         if (t === same && t > 0) spreadPass(L, t, P, b0, count, out);
         const n = t < same ? 1 : P;
+        if (t === t0) {
+          T = stageDays(n, L.c.columns.length);
+          step = T * n + 8;
+        }
         while (event < eventDay.length && eventDay[event] < t) event++;
         for (let e = event; e < eventDay.length && eventDay[e] === t; e++)
           L.onchain[eventVar[e]] = eventValue[e];
         hoistDay(L, t, n);
         inputs(L, t, n, shock);
-        chainPrice(L, t, n, b0, count, out, shock);
-        chainPay(L, t, n, b0, count, out);
-        chainSettle(L, t, n, b0, count, out);
+        const base = (t - t0) * n;
+        chainPrice(L, t, n, base, step, shock);
+        chainPay(L, t, n, base, step);
+        chainSettle(L, t, n, base, step);
+        if (t + 1 - t0 === T || t + 1 === c.days || t + 1 === same) {
+          flushStage(L, t0, t + 1 - t0, n, step, b0, count, out);
+          t0 = t + 1;
+        }
       }
       if (same === c.days && same > 0) spreadPass(L, same, P, b0, count, out);
       for (let b = 0; b < P; b++) failed[b0 + b] = failedOfPass[b];
@@ -458,6 +486,39 @@ export function runFeedbackBatch(
     for (let j = 0; j < alone.length; j++) out[j * count + b] = alone[j];
     daysCompleted[b] = o.daysCompleted;
     errors[b] = o.error;
+  }
+}
+
+/** Days of a block of the stage for a stride of S runs and `columns` columns (≥ 1: `passRuns` keeps columns·(S + 8) ≤ CAP_STAGE). */
+function stageDays(S: number, columns: number): number {
+  const T = Math.max(1, Math.floor(STAGE_CELLS / S));
+  return Math.max(1, Math.min(T, Math.floor((CAP_STAGE / columns - 8) / S)));
+}
+
+/**
+ * Days t0 … t0+nDays−1 of the stage (runs stride S, columns `step` apart) into the table at
+ * `out[(col·days + t)·count + b0 + b]`: one block copy per column when the pass is the whole
+ * batch (its days are then consecutive in the table), else a day at a time. A run that stopped
+ * gets stale cells here; it is run again alone afterwards and all its cells rewritten.
+ */
+function flushStage(
+  L: Lanes,
+  t0: number,
+  nDays: number,
+  S: number,
+  step: number,
+  b0: number,
+  count: number,
+  out: Float64Array,
+): void {
+  const { columns, days } = L.c;
+  const stage = stageOfPass;
+  for (let col = 0, from = 0; col < columns.length; col++, from += step) {
+    const to = (col * days + t0) * count + b0;
+    if (S === count) out.set(stage.subarray(from, from + nDays * S), to);
+    else
+      for (let d = 0; d < nDays; d++)
+        for (let b = 0; b < S; b++) out[to + d * count + b] = stage[from + d * S + b];
   }
 }
 
@@ -881,9 +942,8 @@ function chainPrice(
   L: Lanes,
   t: number,
   P: number,
-  b0: number,
-  count: number,
-  out: Float64Array,
+  base: number,
+  step: number,
   shock: ShockDays,
 ): void {
   // the module's arrays as locals (see `jobsOfPass`)
@@ -926,7 +986,7 @@ function chainPrice(
   const demandWeightOf = demandWeightOfPass;
   const targetOf = targetOfPass;
   const { c, plan, onchain: oc } = L;
-  const { nC, nK, days } = c;
+  const { nC, nK } = c;
   const pool = L.pool;
   const F = oc[V.fiatOperationsFraction];
   const BM = oc[V.buybackModulation];
@@ -949,7 +1009,7 @@ function chainPrice(
   const past = sp ? (t - 1 - sp.momentumDays) * P : 0;
   const sensitivity = sp ? sp.sensitivity : 0;
   const capitalUsd = sp ? sp.capitalUsd : 0;
-  const step = days * count;
+  const out = stageOfPass;
   const poolAt = (c.columns.length - 5) * step;
   const tP = t * P;
   for (let b = 0; b < P; b++) {
@@ -1071,7 +1131,7 @@ function chainPrice(
       floored = 0;
       buybackPriceOf[b] = price * (1 + premium);
       // the pool's columns slippage … boughtByHolders (poolTokens and poolUsd: chainSettle)
-      let at = poolAt + t * count + b0 + b;
+      let at = poolAt + base + b;
       const slippage = amm.slippage;
       out[at] = slippage;
       chk += slippage * 0;
@@ -1099,7 +1159,7 @@ function chainPrice(
     }
     priceOf[b] = price;
     // the row's t, phase, income … floored (each but t and phase checked finite)
-    let at = t * count + b0 + b;
+    let at = base + b;
     out[at] = t;
     at += step;
     out[at] = phase;
@@ -1165,14 +1225,7 @@ function chainPrice(
  * jobs lost); a run with a value that is not finite is marked failed.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: a chain keeps one run's values in registers through its stages (as kernel.ts's)
-function chainPay(
-  L: Lanes,
-  t: number,
-  P: number,
-  b0: number,
-  count: number,
-  out: Float64Array,
-): void {
+function chainPay(L: Lanes, t: number, P: number, base: number, step: number): void {
   // the module's arrays as locals (see `jobsOfPass`)
   const supplyOf = supplyOfPass;
   const tokenReserveOf = tokenReserveOfPass;
@@ -1242,7 +1295,7 @@ function chainPay(
   const hasSales = sales !== null;
   const hasSuppliers = s !== null;
   const capacity = L.capacity;
-  const step = days * count;
+  const out = stageOfPass;
   const feedbackAt = (c.columns.length - L.feedbackColumns) * step;
   const tP = t * P;
   for (let b = 0; b < P; b++) {
@@ -1324,7 +1377,7 @@ function chainPay(
     topUpTokensOf[b] = topUpTokens;
     topUpUsdOf[b] = topUpUsd;
     // the row's buybackTokens … topUpTokens, usdBuybackCapital + topUpUsd, shortfall
-    let at = (11 * days + t) * count + b0 + b;
+    let at = 11 * step + base + b;
     out[at] = bought;
     let chk = bought * 0;
     at += step;
@@ -1365,7 +1418,7 @@ function chainPay(
     chk += shortfall * 0;
     if (hasSuppliers) {
       // E40 (supplierIncome.ts supplierClassIncome), E41's margin
-      at = feedbackAt + t * count + b0 + b;
+      at = feedbackAt + base + b;
       const income = incomeOf[b];
       const slots = filledOf[b];
       const sharedUsd =
@@ -1416,14 +1469,7 @@ function chainPay(
  * breaks an invariant is marked failed.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: a chain keeps one run's values in registers through its stages (as kernel.ts's)
-function chainSettle(
-  L: Lanes,
-  t: number,
-  P: number,
-  b0: number,
-  count: number,
-  out: Float64Array,
-): void {
+function chainSettle(L: Lanes, t: number, P: number, base: number, step: number): void {
   // the module's arrays as locals (see `jobsOfPass`)
   const supplyOf = supplyOfPass;
   const tokenReserveOf = tokenReserveOfPass;
@@ -1451,11 +1497,10 @@ function chainSettle(
   const topUpUsdOf = topUpUsdOfPass;
   const failedOf = failedOfPass;
   const { c } = L;
-  const days = c.days;
   const pool = L.pool;
   const vest = c.vested[t];
   const total = c.initialSupply + c.initialTokenReserve + c.initialLocked;
-  const step = days * count;
+  const out = stageOfPass;
   const poolAt = (c.columns.length - 7) * step;
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
@@ -1508,7 +1553,7 @@ function chainSettle(
     mintedOf[b] += phaseTwoPaid;
     stakedOf[b] = staked;
     // the row's supply … staked
-    let at = (23 * days + t) * count + b0 + b;
+    let at = 23 * step + base + b;
     out[at] = supplyAfter;
     let chk = supplyAfter * 0;
     at += step;
@@ -1532,7 +1577,7 @@ function chainSettle(
       const poolUsd = poolUsdOf[b] + topUpUsd;
       poolTokensOf[b] = poolTokens;
       poolUsdOf[b] = poolUsd;
-      at = poolAt + t * count + b0 + b;
+      at = poolAt + base + b;
       out[at] = poolTokens;
       chk += poolTokens * 0;
       out[at + step] = poolUsd;

@@ -136,6 +136,14 @@ describe("the feedback kernel in lockstep = the fused feedback kernel run by run
     for (const shock of ["baseline", "combined"] as const)
       expectLockstepIdentical(c, 2, 5, 7, shock, 20);
   });
+  it("a batch of several passes: the whitepaper with every feedback part on over 1,500 days", () => {
+    // one pass holds at most 2^18 margin cells (classes × days × runs): 5 × 1,500 days leave 34
+    // runs a pass, so 40 runs are two passes, the second's rows written from run 34 on
+    const { scenario } = loadScenario(join(SCENARIOS_DIR, "whitepaper.yaml"));
+    const c = compileScenario({ ...allFeedback(scenario), days: 1_500 });
+    expect(Math.floor(2 ** 18 / (c.nK * c.days))).toBeLessThan(40);
+    expectLockstepIdentical(c, 4, 0, 40);
+  });
 });
 
 /**
