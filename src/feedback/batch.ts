@@ -366,8 +366,12 @@ function nonZeroEntries(c: CompiledScenario) {
   return { start, from, weight };
 }
 
-/** Runs advanced together by the stress battery (measured: bench/feedback.ts). */
-export const FEEDBACK_BATCH = 16;
+/**
+ * Runs advanced together by the stress battery: 64, the lockstep's best width in bench/feedback.ts
+ * (16 / 32 / 64), and in the battery too (`bme stress scenarios/feedback/death-spiral.yaml --runs
+ * 2000 --workers 1`: 1.16–1.20 CPU-s at 16, 0.91–0.92 at 64; decision 179).
+ */
+export const FEEDBACK_BATCH = 64;
 
 /** Reusable state of the lockstep feedback kernel for `batch` runs of `c` with `plan`. */
 export interface FeedbackBatchScratch {
