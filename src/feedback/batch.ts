@@ -779,15 +779,93 @@ function drawFast(o: number, j: number, e: number): number {
 }
 
 /**
+ * Day t's input series for the pass's P runs (§3, `hoistDay`'s modes), a series at a time with
+ * the runs innermost (each value is its run's own: the same operations as one run at a time):
+ * consumer type i's jobs (× E48's multiplier, × the demand crash) into `jobsOf[i·P + b]`, class
+ * k's count into `countsOf[k·P + b]` (floored), the sentiment and governance purchases (0 from
+ * the collapse on). A run that stopped gets values too; nothing reads them.
+ */
+function drawSeries(
+  P: number,
+  elastic: boolean,
+  crash: boolean,
+  collapse: boolean,
+  nC: number,
+  nK: number,
+): void {
+  // the module's arrays as locals (see `jobsOfPass`)
+  const jobsOf = jobsOfPass;
+  const countsOf = countsOfPass;
+  const sentimentOf = sentimentOfPass;
+  const governanceOf = governanceOfPass;
+  const seriesModeOf = seriesModeOfPass;
+  const seriesValueOf = seriesValueOfPass;
+  const seriesBaseOf = seriesBaseOfPass;
+  const seriesNoiseOf = seriesNoiseOfPass;
+  const seriesMinOf = seriesMinOfPass;
+  const seriesDayOf = seriesDayOfPass;
+  const normalsOf = normalsOfPass;
+  const elasticOf = elasticOfPass;
+  for (let i = 0, j = 0; i < nC; i++, j += P) {
+    const mode = seriesModeOf[i];
+    if (mode === 0) continue;
+    const e = elasticOf[i];
+    if (mode === 1) {
+      const x = seriesValueOf[i];
+      for (let b = 0; b < P; b++) {
+        let v = x;
+        if (elastic) v = v * e;
+        if (crash) v *= DEMAND_CRASH_FACTOR;
+        jobsOf[j + b] = v;
+      }
+      continue;
+    }
+    const min = seriesMinOf[i];
+    const base = seriesBaseOf[i];
+    const noise = seriesNoiseOf[i];
+    for (let b = 0, g = j * NORMAL_BLOCK + seriesDayOf[i]; b < P; b++, g += NORMAL_BLOCK) {
+      let v = Math.max(min, base + noise * normalsOf[g]);
+      if (elastic) v = v * e;
+      if (crash) v *= DEMAND_CRASH_FACTOR;
+      jobsOf[j + b] = v;
+    }
+  }
+  for (let k = 0, x = nC, j = 0; k < nK; k++, x++, j += P) {
+    const mode = seriesModeOf[x];
+    if (mode === 0) continue;
+    if (mode === 1) {
+      countsOf.fill(seriesValueOf[x], j, j + P);
+      continue;
+    }
+    const min = seriesMinOf[x];
+    const base = seriesBaseOf[x];
+    const noise = seriesNoiseOf[x];
+    for (let b = 0, g = x * P * NORMAL_BLOCK + seriesDayOf[x]; b < P; b++, g += NORMAL_BLOCK)
+      countsOf[j + b] = Math.floor(Math.max(min, base + noise * normalsOf[g]) + 1e-9);
+  }
+  // the sentiment (series nC + nK) and governance (nC + nK + 1) purchases
+  for (let s = nC + nK; s < nC + nK + 2; s++) {
+    const dst = s === nC + nK ? sentimentOf : governanceOf;
+    const mode = seriesModeOf[s];
+    if (collapse) dst.fill(0, 0, P);
+    else if (mode === 1) dst.fill(seriesValueOf[s], 0, P);
+    else if (mode === 2) {
+      const min = seriesMinOf[s];
+      const base = seriesBaseOf[s];
+      const noise = seriesNoiseOf[s];
+      for (let b = 0, g = s * P * NORMAL_BLOCK + seriesDayOf[s]; b < P; b++, g += NORMAL_BLOCK)
+        dst[b] = Math.max(min, base + noise * normalsOf[g]);
+    }
+  }
+}
+
+/**
  * Day t's inputs, one run at a time: the series (§3, noise drawn per run), E48, E41's lagged
  * margin and E42 (steps.ts `churnStep`), the demand crash and the sentiment collapse, E50
  * (capacity.ts `capacityServedJobs`, per run).
  */
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one loop over the runs, its arrays taken as locals first (see `jobsOfPass`)
 function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   // the module's arrays as locals (see `jobsOfPass`)
-  const sentimentOf = sentimentOfPass;
-  const governanceOf = governanceOfPass;
   const jobsLostOf = jobsLostOfPass;
   const failedOf = failedOfPass;
   const jobsOf = jobsOfPass;
@@ -806,82 +884,19 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   const capacityOf = capacityOfPass;
   const dynamicOf = dynamicOfPass;
   const churnOf = churnOfPass;
-  const seriesModeOf = seriesModeOfPass;
-  const seriesValueOf = seriesValueOfPass;
-  const seriesBaseOf = seriesBaseOfPass;
-  const seriesNoiseOf = seriesNoiseOfPass;
-  const seriesMinOf = seriesMinOfPass;
-  const seriesDayOf = seriesDayOfPass;
-  const normalsOf = normalsOfPass;
-  const elasticOf = elasticOfPass;
   const { c, plan } = L;
   const { nC, nK, days } = c;
   const elastic = L.elastic !== null;
   const crash = t >= shock.crashFrom;
   const collapse = t >= shock.collapseFrom;
-  const sNs = nC + nK;
-  const gNs = nC + nK + 1;
-  const sentimentMode = seriesModeOf[sNs];
-  const governanceMode = seriesModeOf[gNs];
   const s = plan.suppliers;
   const nDynamic = s ? s.dynamicClasses.length : 0;
   const lag = s ? s.lagDays : 0;
   const from = Math.max(0, t - lag);
   const capacity = L.capacity;
+  drawSeries(P, elastic, crash, collapse, nC, nK);
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
-    for (let i = 0, j = b; i < nC; i++, j += P) {
-      const mode = seriesModeOf[i];
-      if (mode === 0) continue;
-      let v =
-        mode === 1
-          ? seriesValueOf[i]
-          : Math.max(
-              seriesMinOf[i],
-              seriesBaseOf[i] +
-                seriesNoiseOf[i] * normalsOf[(i * P + b) * NORMAL_BLOCK + seriesDayOf[i]],
-            );
-      if (elastic) v = v * elasticOf[i];
-      if (crash) v *= DEMAND_CRASH_FACTOR;
-      jobsOf[j] = v;
-    }
-    for (let k = 0, j = b; k < nK; k++, j += P) {
-      const x = nC + k;
-      const mode = seriesModeOf[x];
-      if (mode === 0) continue;
-      countsOf[j] =
-        mode === 1
-          ? seriesValueOf[x]
-          : Math.floor(
-              Math.max(
-                seriesMinOf[x],
-                seriesBaseOf[x] +
-                  seriesNoiseOf[x] * normalsOf[(x * P + b) * NORMAL_BLOCK + seriesDayOf[x]],
-              ) + 1e-9,
-            );
-    }
-    if (sentimentMode !== 0) {
-      const v =
-        sentimentMode === 1
-          ? seriesValueOf[sNs]
-          : Math.max(
-              seriesMinOf[sNs],
-              seriesBaseOf[sNs] +
-                seriesNoiseOf[sNs] * normalsOf[(sNs * P + b) * NORMAL_BLOCK + seriesDayOf[sNs]],
-            );
-      sentimentOf[b] = collapse ? 0 : v;
-    } else if (collapse) sentimentOf[b] = 0;
-    if (governanceMode !== 0) {
-      const v =
-        governanceMode === 1
-          ? seriesValueOf[gNs]
-          : Math.max(
-              seriesMinOf[gNs],
-              seriesBaseOf[gNs] +
-                seriesNoiseOf[gNs] * normalsOf[(gNs * P + b) * NORMAL_BLOCK + seriesDayOf[gNs]],
-            );
-      governanceOf[b] = collapse ? 0 : v;
-    } else if (collapse) governanceOf[b] = 0;
     // E41–E42 per dynamic class
     for (let d = 0; d < nDynamic; d++) {
       const k = dynamicOf[d];
