@@ -202,6 +202,15 @@ const exitsOfPass = new Float64Array(CAP_CLASSES);
 /** Per day t at `[t·P + b]`: income and suppliers (E8's window), the price (E44's momentum). */
 const incomeHistoryOfPass = new Float64Array(CAP_DAYS);
 const totalHistoryOfPass = new Float64Array(CAP_DAYS);
+/**
+ * Per day t at `[t·P + b]`: Σ suppliers of days 0 … t (`totalHistoryOfPass`'s running sum). The
+ * counts are whole numbers, so while they are ≥ 0 and this sum is below 2^53 every partial sum
+ * is exact and E8's window sum of suppliers is a difference of two of these, the same number as
+ * the window summed day by day (`chainPrice`).
+ */
+const suppliersToDateOfPass = new Float64Array(CAP_DAYS);
+/** 2^53: below it a sum of whole numbers ≥ 0 is exact. */
+const EXACT_INTEGERS = 2 ** 53;
 const priceHistoryOfPass = new Float64Array(CAP_DAYS);
 /** Margin of class k on day t at `(k·days + t)·P + b`. */
 const marginHistoryOfPass = new Float64Array(CAP_MARGINS);
@@ -641,7 +650,12 @@ const perRunOf = [
  * (the day's jobs and E6's demand are each day's own, written before they are read).
  */
 const perClassOf = [countsOfPass, yesterdayOfPass, realCountOfPass, entriesOfPass, exitsOfPass];
-const perDayOf = [incomeHistoryOfPass, totalHistoryOfPass, priceHistoryOfPass];
+const perDayOf = [
+  incomeHistoryOfPass,
+  totalHistoryOfPass,
+  suppliersToDateOfPass,
+  priceHistoryOfPass,
+];
 
 /**
  * Index 0's value `x·1 + 0` of the stride-1 layout to `x·P + b` for every run b, for x < n:
@@ -997,6 +1011,7 @@ function chainPrice(
   const yesterdayOf = yesterdayOfPass;
   const incomeHistoryOf = incomeHistoryOfPass;
   const totalHistoryOf = totalHistoryOfPass;
+  const suppliersToDateOf = suppliersToDateOfPass;
   const priceHistoryOf = priceHistoryOfPass;
   const sellQueueOf = sellQueueOfPass;
   const jobPriceOf = jobPriceOfPass;
@@ -1063,6 +1078,8 @@ function chainPrice(
     filledOf[b] = filled;
     incomeHistoryOf[tP + b] = income;
     totalHistoryOf[tP + b] = suppliers;
+    const toDate = (t === 0 ? 0 : suppliersToDateOf[tP - P + b]) + suppliers;
+    suppliersToDateOf[tP + b] = toDate;
     let phase = phaseOf[b];
     if (phase === 1) {
       let next = onTime;
@@ -1095,11 +1112,17 @@ function chainPrice(
     ) {
       // onboardingFee.ts onboardingFeeUsd on this run's histories
       let incomeSum = 0;
-      let supplierSum = 0;
-      for (let x = windowFrom, h = windowFrom * P + b; x <= t; x++, h += P) {
+      for (let x = windowFrom, h = windowFrom * P + b; x <= t; x++, h += P)
         incomeSum += incomeHistoryOf[h];
-        supplierSum += totalHistoryOf[h];
-      }
+      // Σ suppliers over the window: exact from the running sums while every count so far is
+      // ≥ 0 (and not NaN: the sum would be NaN) and their sum below 2^53, else day by day
+      let supplierSum = 0;
+      if (windowFrom <= t && lowestTotalOf[b] >= 0 && toDate < EXACT_INTEGERS)
+        supplierSum =
+          windowFrom === 0 ? toDate : toDate - suppliersToDateOf[(windowFrom - 1) * P + b];
+      else
+        for (let x = windowFrom, h = windowFrom * P + b; x <= t; x++, h += P)
+          supplierSum += totalHistoryOf[h];
       const fee = supplierSum === 0 ? 0 : (modulation * incomeSum) / supplierSum;
       onboardingUsd = fee * arrivals;
     }
