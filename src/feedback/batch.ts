@@ -414,7 +414,8 @@ export function feedbackBatchScratch(
  * `run0 … run0+count−1` of `c` (no stochastic processes: `c` is every run's compiled scenario)
  * with the feedback plan and a stress shock, advanced together day by day in two loops over the
  * runs per day (`inputs`, `settle`), each carrying one run's values through its stages and
- * writing its cells as it goes, on struct-of-arrays state. The same floating-point operations in
+ * writing its cells as it goes (into a stage copied into `out` a block of days per column,
+ * `flushStage`), on struct-of-arrays state. The same floating-point operations in
  * the same order per run as `runFeedbackKernel` (tested cell for cell on every shipped scenario
  * and on generated ones). Output cell-major with the runs innermost, `out[(col·days + t)·count + b]`
  * (the layout of `runKernelBatch`; `runTable` takes one run's column-major table out of it):
@@ -967,8 +968,9 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
  * Day t's steps 2–7 one run at a time, its values in registers: E5–E7, E8's arrivals and the
  * phase (E4), E8 × arrivals, E10 (or with a pool steps.ts `marketStep`: E43's sales due, E44,
  * E45). Writes the row's cells that are final here (t, phase, income … floored, jobs, E6's
- * demand, counts; with a pool its slippage … boughtByHolders) at `out[(col·days + t)·count +
- * b0 + b]`; a run without a price or with a value that is not finite is marked failed.
+ * demand, counts; with a pool its slippage … boughtByHolders) into the stage at `col·step + base
+ * + b` (`stageOfPass`, base = the day's offset in the block); a run without a price or with a
+ * value that is not finite is marked failed.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: a chain keeps one run's values in registers through its stages (as kernel.ts's)
 function chainPrice(
