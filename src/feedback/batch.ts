@@ -202,6 +202,15 @@ const exitsOfPass = new Float64Array(CAP_CLASSES);
 /** Per day t at `[t·P + b]`: income and suppliers (E8's window), the price (E44's momentum). */
 const incomeHistoryOfPass = new Float64Array(CAP_DAYS);
 const totalHistoryOfPass = new Float64Array(CAP_DAYS);
+/**
+ * Per day t at `[t·P + b]`: Σ suppliers of days 0 … t (`totalHistoryOfPass`'s running sum). The
+ * counts are whole numbers, so while they are ≥ 0 and this sum is below 2^53 every partial sum
+ * is exact and E8's window sum of suppliers is a difference of two of these, the same number as
+ * the window summed day by day (`chainPrice`).
+ */
+const suppliersToDateOfPass = new Float64Array(CAP_DAYS);
+/** 2^53: below it a sum of whole numbers ≥ 0 is exact. */
+const EXACT_INTEGERS = 2 ** 53;
 const priceHistoryOfPass = new Float64Array(CAP_DAYS);
 /** Margin of class k on day t at `(k·days + t)·P + b`. */
 const marginHistoryOfPass = new Float64Array(CAP_MARGINS);
@@ -242,6 +251,20 @@ const NORMAL_BLOCK = 16;
 const CAP_NORMALS = 1 << 16;
 const normalsOfPass = new Float64Array(CAP_NORMALS);
 const elasticOfPass = new Float64Array(CAP_MATRIX);
+/**
+ * The rows' cells of a block of days before they go into the caller's table (`flushStage`):
+ * column col, day t0 + d, run b at `col·step + d·S + b`, `step` = T·S + 8 (S the chains' runs
+ * stride, T the block's days, `stageDays`). A store into the caller's table (a parameter)
+ * re-checked the array's map and reloaded its length and data pointer after every other store
+ * (≈ 7 instructions a cell, 62 cells a run-day with all feedback on); into this module constant
+ * it is a bounds check and the store, and the table gets one block copy per column (as
+ * kernel.ts's `fixedOf`, decision 166). The 8 cells between columns keep one run's cells of a day
+ * out of a single L1 set when T·S is a multiple of 512.
+ */
+const CAP_STAGE = 1 << 16;
+const stageOfPass = new Float64Array(CAP_STAGE);
+/** Cells of one column's block, at most (at least one day of a pass). */
+const STAGE_CELLS = 256;
 // scratch records of the allocation-free law forms
 const split: Out<IncomeSplit> = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
 const tokenPrice: Out<TokenPrice> = { priceOfToken: 0, priceFloored: false, buybackPrice: 0 };
@@ -310,6 +333,7 @@ function passRuns(c: CompiledScenario, queueLength: number, size: number): numbe
       per(CAP_QUEUE, queueLength),
       per(CAP_STREAMS, 4 * nSeries),
       per(CAP_NORMALS, NORMAL_BLOCK * nSeries),
+      per(CAP_STAGE, c.columns.length) - 8,
     ),
   );
 }
@@ -351,8 +375,12 @@ function nonZeroEntries(c: CompiledScenario) {
   return { start, from, weight };
 }
 
-/** Runs advanced together by the stress battery (measured: bench/feedback.ts). */
-export const FEEDBACK_BATCH = 16;
+/**
+ * Runs advanced together by the stress battery: 64, the lockstep's best width in bench/feedback.ts
+ * (16 / 32 / 64), and in the battery too (`bme stress scenarios/feedback/death-spiral.yaml --runs
+ * 2000 --workers 1`: 1.16–1.20 CPU-s at 16, 0.91–0.92 at 64; decision 179).
+ */
+export const FEEDBACK_BATCH = 64;
 
 /** Reusable state of the lockstep feedback kernel for `batch` runs of `c` with `plan`. */
 export interface FeedbackBatchScratch {
@@ -386,7 +414,8 @@ export function feedbackBatchScratch(
  * `run0 … run0+count−1` of `c` (no stochastic processes: `c` is every run's compiled scenario)
  * with the feedback plan and a stress shock, advanced together day by day in two loops over the
  * runs per day (`inputs`, `settle`), each carrying one run's values through its stages and
- * writing its cells as it goes, on struct-of-arrays state. The same floating-point operations in
+ * writing its cells as it goes (into a stage copied into `out` a block of days per column,
+ * `flushStage`), on struct-of-arrays state. The same floating-point operations in
  * the same order per run as `runFeedbackKernel` (tested cell for cell on every shipped scenario
  * and on generated ones). Output cell-major with the runs innermost, `out[(col·days + t)·count + b]`
  * (the layout of `runKernelBatch`; `runTable` takes one run's column-major table out of it):
@@ -429,17 +458,30 @@ export function runFeedbackBatch(
       reset(L, seed, run0 + b0, P, same > 0 ? 1 : P);
       const { eventDay, eventVar, eventValue } = c;
       let event = 0;
+      // the rows go through `stageOfPass` a block of T days at a time, from day t0
+      let t0 = 0;
+      let T = 1;
+      let step = 0;
       for (let t = 0; t < c.days; t++) {
         if (t === same && t > 0) spreadPass(L, t, P, b0, count, out);
         const n = t < same ? 1 : P;
+        if (t === t0) {
+          T = stageDays(n, L.c.columns.length);
+          step = T * n + 8;
+        }
         while (event < eventDay.length && eventDay[event] < t) event++;
         for (let e = event; e < eventDay.length && eventDay[e] === t; e++)
           L.onchain[eventVar[e]] = eventValue[e];
         hoistDay(L, t, n);
         inputs(L, t, n, shock);
-        chainPrice(L, t, n, b0, count, out, shock);
-        chainPay(L, t, n, b0, count, out);
-        chainSettle(L, t, n, b0, count, out);
+        const base = (t - t0) * n;
+        chainPrice(L, t, n, base, step, shock);
+        chainPay(L, t, n, base, step);
+        chainSettle(L, t, n, base, step);
+        if (t + 1 - t0 === T || t + 1 === c.days || t + 1 === same) {
+          flushStage(L, t0, t + 1 - t0, n, step, b0, count, out);
+          t0 = t + 1;
+        }
       }
       if (same === c.days && same > 0) spreadPass(L, same, P, b0, count, out);
       for (let b = 0; b < P; b++) failed[b0 + b] = failedOfPass[b];
@@ -458,6 +500,39 @@ export function runFeedbackBatch(
     for (let j = 0; j < alone.length; j++) out[j * count + b] = alone[j];
     daysCompleted[b] = o.daysCompleted;
     errors[b] = o.error;
+  }
+}
+
+/** Days of a block of the stage for a stride of S runs and `columns` columns (≥ 1: `passRuns` keeps columns·(S + 8) ≤ CAP_STAGE). */
+function stageDays(S: number, columns: number): number {
+  const T = Math.max(1, Math.floor(STAGE_CELLS / S));
+  return Math.max(1, Math.min(T, Math.floor((CAP_STAGE / columns - 8) / S)));
+}
+
+/**
+ * Days t0 … t0+nDays−1 of the stage (runs stride S, columns `step` apart) into the table at
+ * `out[(col·days + t)·count + b0 + b]`: one block copy per column when the pass is the whole
+ * batch (its days are then consecutive in the table), else a day at a time. A run that stopped
+ * gets stale cells here; it is run again alone afterwards and all its cells rewritten.
+ */
+function flushStage(
+  L: Lanes,
+  t0: number,
+  nDays: number,
+  S: number,
+  step: number,
+  b0: number,
+  count: number,
+  out: Float64Array,
+): void {
+  const { columns, days } = L.c;
+  const stage = stageOfPass;
+  for (let col = 0, from = 0; col < columns.length; col++, from += step) {
+    const to = (col * days + t0) * count + b0;
+    if (S === count) out.set(stage.subarray(from, from + nDays * S), to);
+    else
+      for (let d = 0; d < nDays; d++)
+        for (let b = 0; b < S; b++) out[to + d * count + b] = stage[from + d * S + b];
   }
 }
 
@@ -576,7 +651,12 @@ const perRunOf = [
  * (the day's jobs and E6's demand are each day's own, written before they are read).
  */
 const perClassOf = [countsOfPass, yesterdayOfPass, realCountOfPass, entriesOfPass, exitsOfPass];
-const perDayOf = [incomeHistoryOfPass, totalHistoryOfPass, priceHistoryOfPass];
+const perDayOf = [
+  incomeHistoryOfPass,
+  totalHistoryOfPass,
+  suppliersToDateOfPass,
+  priceHistoryOfPass,
+];
 
 /**
  * Index 0's value `x·1 + 0` of the stride-1 layout to `x·P + b` for every run b, for x < n:
@@ -714,15 +794,93 @@ function drawFast(o: number, j: number, e: number): number {
 }
 
 /**
+ * Day t's input series for the pass's P runs (§3, `hoistDay`'s modes), a series at a time with
+ * the runs innermost (each value is its run's own: the same operations as one run at a time):
+ * consumer type i's jobs (× E48's multiplier, × the demand crash) into `jobsOf[i·P + b]`, class
+ * k's count into `countsOf[k·P + b]` (floored), the sentiment and governance purchases (0 from
+ * the collapse on). A run that stopped gets values too; nothing reads them.
+ */
+function drawSeries(
+  P: number,
+  elastic: boolean,
+  crash: boolean,
+  collapse: boolean,
+  nC: number,
+  nK: number,
+): void {
+  // the module's arrays as locals (see `jobsOfPass`)
+  const jobsOf = jobsOfPass;
+  const countsOf = countsOfPass;
+  const sentimentOf = sentimentOfPass;
+  const governanceOf = governanceOfPass;
+  const seriesModeOf = seriesModeOfPass;
+  const seriesValueOf = seriesValueOfPass;
+  const seriesBaseOf = seriesBaseOfPass;
+  const seriesNoiseOf = seriesNoiseOfPass;
+  const seriesMinOf = seriesMinOfPass;
+  const seriesDayOf = seriesDayOfPass;
+  const normalsOf = normalsOfPass;
+  const elasticOf = elasticOfPass;
+  for (let i = 0, j = 0; i < nC; i++, j += P) {
+    const mode = seriesModeOf[i];
+    if (mode === 0) continue;
+    const e = elasticOf[i];
+    if (mode === 1) {
+      const x = seriesValueOf[i];
+      for (let b = 0; b < P; b++) {
+        let v = x;
+        if (elastic) v = v * e;
+        if (crash) v *= DEMAND_CRASH_FACTOR;
+        jobsOf[j + b] = v;
+      }
+      continue;
+    }
+    const min = seriesMinOf[i];
+    const base = seriesBaseOf[i];
+    const noise = seriesNoiseOf[i];
+    for (let b = 0, g = j * NORMAL_BLOCK + seriesDayOf[i]; b < P; b++, g += NORMAL_BLOCK) {
+      let v = Math.max(min, base + noise * normalsOf[g]);
+      if (elastic) v = v * e;
+      if (crash) v *= DEMAND_CRASH_FACTOR;
+      jobsOf[j + b] = v;
+    }
+  }
+  for (let k = 0, x = nC, j = 0; k < nK; k++, x++, j += P) {
+    const mode = seriesModeOf[x];
+    if (mode === 0) continue;
+    if (mode === 1) {
+      countsOf.fill(seriesValueOf[x], j, j + P);
+      continue;
+    }
+    const min = seriesMinOf[x];
+    const base = seriesBaseOf[x];
+    const noise = seriesNoiseOf[x];
+    for (let b = 0, g = x * P * NORMAL_BLOCK + seriesDayOf[x]; b < P; b++, g += NORMAL_BLOCK)
+      countsOf[j + b] = Math.floor(Math.max(min, base + noise * normalsOf[g]) + 1e-9);
+  }
+  // the sentiment (series nC + nK) and governance (nC + nK + 1) purchases
+  for (let s = nC + nK; s < nC + nK + 2; s++) {
+    const dst = s === nC + nK ? sentimentOf : governanceOf;
+    const mode = seriesModeOf[s];
+    if (collapse) dst.fill(0, 0, P);
+    else if (mode === 1) dst.fill(seriesValueOf[s], 0, P);
+    else if (mode === 2) {
+      const min = seriesMinOf[s];
+      const base = seriesBaseOf[s];
+      const noise = seriesNoiseOf[s];
+      for (let b = 0, g = s * P * NORMAL_BLOCK + seriesDayOf[s]; b < P; b++, g += NORMAL_BLOCK)
+        dst[b] = Math.max(min, base + noise * normalsOf[g]);
+    }
+  }
+}
+
+/**
  * Day t's inputs, one run at a time: the series (§3, noise drawn per run), E48, E41's lagged
  * margin and E42 (steps.ts `churnStep`), the demand crash and the sentiment collapse, E50
  * (capacity.ts `capacityServedJobs`, per run).
  */
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one loop over the runs, its arrays taken as locals first (see `jobsOfPass`)
 function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   // the module's arrays as locals (see `jobsOfPass`)
-  const sentimentOf = sentimentOfPass;
-  const governanceOf = governanceOfPass;
   const jobsLostOf = jobsLostOfPass;
   const failedOf = failedOfPass;
   const jobsOf = jobsOfPass;
@@ -741,82 +899,19 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   const capacityOf = capacityOfPass;
   const dynamicOf = dynamicOfPass;
   const churnOf = churnOfPass;
-  const seriesModeOf = seriesModeOfPass;
-  const seriesValueOf = seriesValueOfPass;
-  const seriesBaseOf = seriesBaseOfPass;
-  const seriesNoiseOf = seriesNoiseOfPass;
-  const seriesMinOf = seriesMinOfPass;
-  const seriesDayOf = seriesDayOfPass;
-  const normalsOf = normalsOfPass;
-  const elasticOf = elasticOfPass;
   const { c, plan } = L;
   const { nC, nK, days } = c;
   const elastic = L.elastic !== null;
   const crash = t >= shock.crashFrom;
   const collapse = t >= shock.collapseFrom;
-  const sNs = nC + nK;
-  const gNs = nC + nK + 1;
-  const sentimentMode = seriesModeOf[sNs];
-  const governanceMode = seriesModeOf[gNs];
   const s = plan.suppliers;
   const nDynamic = s ? s.dynamicClasses.length : 0;
   const lag = s ? s.lagDays : 0;
   const from = Math.max(0, t - lag);
   const capacity = L.capacity;
+  drawSeries(P, elastic, crash, collapse, nC, nK);
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
-    for (let i = 0, j = b; i < nC; i++, j += P) {
-      const mode = seriesModeOf[i];
-      if (mode === 0) continue;
-      let v =
-        mode === 1
-          ? seriesValueOf[i]
-          : Math.max(
-              seriesMinOf[i],
-              seriesBaseOf[i] +
-                seriesNoiseOf[i] * normalsOf[(i * P + b) * NORMAL_BLOCK + seriesDayOf[i]],
-            );
-      if (elastic) v = v * elasticOf[i];
-      if (crash) v *= DEMAND_CRASH_FACTOR;
-      jobsOf[j] = v;
-    }
-    for (let k = 0, j = b; k < nK; k++, j += P) {
-      const x = nC + k;
-      const mode = seriesModeOf[x];
-      if (mode === 0) continue;
-      countsOf[j] =
-        mode === 1
-          ? seriesValueOf[x]
-          : Math.floor(
-              Math.max(
-                seriesMinOf[x],
-                seriesBaseOf[x] +
-                  seriesNoiseOf[x] * normalsOf[(x * P + b) * NORMAL_BLOCK + seriesDayOf[x]],
-              ) + 1e-9,
-            );
-    }
-    if (sentimentMode !== 0) {
-      const v =
-        sentimentMode === 1
-          ? seriesValueOf[sNs]
-          : Math.max(
-              seriesMinOf[sNs],
-              seriesBaseOf[sNs] +
-                seriesNoiseOf[sNs] * normalsOf[(sNs * P + b) * NORMAL_BLOCK + seriesDayOf[sNs]],
-            );
-      sentimentOf[b] = collapse ? 0 : v;
-    } else if (collapse) sentimentOf[b] = 0;
-    if (governanceMode !== 0) {
-      const v =
-        governanceMode === 1
-          ? seriesValueOf[gNs]
-          : Math.max(
-              seriesMinOf[gNs],
-              seriesBaseOf[gNs] +
-                seriesNoiseOf[gNs] * normalsOf[(gNs * P + b) * NORMAL_BLOCK + seriesDayOf[gNs]],
-            );
-      governanceOf[b] = collapse ? 0 : v;
-    } else if (collapse) governanceOf[b] = 0;
     // E41–E42 per dynamic class
     for (let d = 0; d < nDynamic; d++) {
       const k = dynamicOf[d];
@@ -873,17 +968,17 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
  * Day t's steps 2–7 one run at a time, its values in registers: E5–E7, E8's arrivals and the
  * phase (E4), E8 × arrivals, E10 (or with a pool steps.ts `marketStep`: E43's sales due, E44,
  * E45). Writes the row's cells that are final here (t, phase, income … floored, jobs, E6's
- * demand, counts; with a pool its slippage … boughtByHolders) at `out[(col·days + t)·count +
- * b0 + b]`; a run without a price or with a value that is not finite is marked failed.
+ * demand, counts; with a pool its slippage … boughtByHolders) into the stage at `col·step + base
+ * + b` (`stageOfPass`, base = the day's offset in the block); a run without a price or with a
+ * value that is not finite is marked failed.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: a chain keeps one run's values in registers through its stages (as kernel.ts's)
 function chainPrice(
   L: Lanes,
   t: number,
   P: number,
-  b0: number,
-  count: number,
-  out: Float64Array,
+  base: number,
+  step: number,
   shock: ShockDays,
 ): void {
   // the module's arrays as locals (see `jobsOfPass`)
@@ -918,6 +1013,7 @@ function chainPrice(
   const yesterdayOf = yesterdayOfPass;
   const incomeHistoryOf = incomeHistoryOfPass;
   const totalHistoryOf = totalHistoryOfPass;
+  const suppliersToDateOf = suppliersToDateOfPass;
   const priceHistoryOf = priceHistoryOfPass;
   const sellQueueOf = sellQueueOfPass;
   const jobPriceOf = jobPriceOfPass;
@@ -926,7 +1022,7 @@ function chainPrice(
   const demandWeightOf = demandWeightOfPass;
   const targetOf = targetOfPass;
   const { c, plan, onchain: oc } = L;
-  const { nC, nK, days } = c;
+  const { nC, nK } = c;
   const pool = L.pool;
   const F = oc[V.fiatOperationsFraction];
   const BM = oc[V.buybackModulation];
@@ -949,7 +1045,7 @@ function chainPrice(
   const past = sp ? (t - 1 - sp.momentumDays) * P : 0;
   const sensitivity = sp ? sp.sensitivity : 0;
   const capitalUsd = sp ? sp.capitalUsd : 0;
-  const step = days * count;
+  const out = stageOfPass;
   const poolAt = (c.columns.length - 5) * step;
   const tP = t * P;
   for (let b = 0; b < P; b++) {
@@ -984,6 +1080,8 @@ function chainPrice(
     filledOf[b] = filled;
     incomeHistoryOf[tP + b] = income;
     totalHistoryOf[tP + b] = suppliers;
+    const toDate = (t === 0 ? 0 : suppliersToDateOf[tP - P + b]) + suppliers;
+    suppliersToDateOf[tP + b] = toDate;
     let phase = phaseOf[b];
     if (phase === 1) {
       let next = onTime;
@@ -1016,11 +1114,17 @@ function chainPrice(
     ) {
       // onboardingFee.ts onboardingFeeUsd on this run's histories
       let incomeSum = 0;
-      let supplierSum = 0;
-      for (let x = windowFrom, h = windowFrom * P + b; x <= t; x++, h += P) {
+      for (let x = windowFrom, h = windowFrom * P + b; x <= t; x++, h += P)
         incomeSum += incomeHistoryOf[h];
-        supplierSum += totalHistoryOf[h];
-      }
+      // Σ suppliers over the window: exact from the running sums while every count so far is
+      // ≥ 0 (and not NaN: the sum would be NaN) and their sum below 2^53, else day by day
+      let supplierSum = 0;
+      if (windowFrom <= t && lowestTotalOf[b] >= 0 && toDate < EXACT_INTEGERS)
+        supplierSum =
+          windowFrom === 0 ? toDate : toDate - suppliersToDateOf[(windowFrom - 1) * P + b];
+      else
+        for (let x = windowFrom, h = windowFrom * P + b; x <= t; x++, h += P)
+          supplierSum += totalHistoryOf[h];
       const fee = supplierSum === 0 ? 0 : (modulation * incomeSum) / supplierSum;
       onboardingUsd = fee * arrivals;
     }
@@ -1071,7 +1175,7 @@ function chainPrice(
       floored = 0;
       buybackPriceOf[b] = price * (1 + premium);
       // the pool's columns slippage … boughtByHolders (poolTokens and poolUsd: chainSettle)
-      let at = poolAt + t * count + b0 + b;
+      let at = poolAt + base + b;
       const slippage = amm.slippage;
       out[at] = slippage;
       chk += slippage * 0;
@@ -1099,7 +1203,7 @@ function chainPrice(
     }
     priceOf[b] = price;
     // the row's t, phase, income … floored (each but t and phase checked finite)
-    let at = t * count + b0 + b;
+    let at = base + b;
     out[at] = t;
     at += step;
     out[at] = phase;
@@ -1165,14 +1269,7 @@ function chainPrice(
  * jobs lost); a run with a value that is not finite is marked failed.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: a chain keeps one run's values in registers through its stages (as kernel.ts's)
-function chainPay(
-  L: Lanes,
-  t: number,
-  P: number,
-  b0: number,
-  count: number,
-  out: Float64Array,
-): void {
+function chainPay(L: Lanes, t: number, P: number, base: number, step: number): void {
   // the module's arrays as locals (see `jobsOfPass`)
   const supplyOf = supplyOfPass;
   const tokenReserveOf = tokenReserveOfPass;
@@ -1242,7 +1339,7 @@ function chainPay(
   const hasSales = sales !== null;
   const hasSuppliers = s !== null;
   const capacity = L.capacity;
-  const step = days * count;
+  const out = stageOfPass;
   const feedbackAt = (c.columns.length - L.feedbackColumns) * step;
   const tP = t * P;
   for (let b = 0; b < P; b++) {
@@ -1324,7 +1421,7 @@ function chainPay(
     topUpTokensOf[b] = topUpTokens;
     topUpUsdOf[b] = topUpUsd;
     // the row's buybackTokens … topUpTokens, usdBuybackCapital + topUpUsd, shortfall
-    let at = (11 * days + t) * count + b0 + b;
+    let at = 11 * step + base + b;
     out[at] = bought;
     let chk = bought * 0;
     at += step;
@@ -1365,7 +1462,7 @@ function chainPay(
     chk += shortfall * 0;
     if (hasSuppliers) {
       // E40 (supplierIncome.ts supplierClassIncome), E41's margin
-      at = feedbackAt + t * count + b0 + b;
+      at = feedbackAt + base + b;
       const income = incomeOf[b];
       const slots = filledOf[b];
       const sharedUsd =
@@ -1416,14 +1513,7 @@ function chainPay(
  * breaks an invariant is marked failed.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: a chain keeps one run's values in registers through its stages (as kernel.ts's)
-function chainSettle(
-  L: Lanes,
-  t: number,
-  P: number,
-  b0: number,
-  count: number,
-  out: Float64Array,
-): void {
+function chainSettle(L: Lanes, t: number, P: number, base: number, step: number): void {
   // the module's arrays as locals (see `jobsOfPass`)
   const supplyOf = supplyOfPass;
   const tokenReserveOf = tokenReserveOfPass;
@@ -1451,11 +1541,10 @@ function chainSettle(
   const topUpUsdOf = topUpUsdOfPass;
   const failedOf = failedOfPass;
   const { c } = L;
-  const days = c.days;
   const pool = L.pool;
   const vest = c.vested[t];
   const total = c.initialSupply + c.initialTokenReserve + c.initialLocked;
-  const step = days * count;
+  const out = stageOfPass;
   const poolAt = (c.columns.length - 7) * step;
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
@@ -1508,7 +1597,7 @@ function chainSettle(
     mintedOf[b] += phaseTwoPaid;
     stakedOf[b] = staked;
     // the row's supply … staked
-    let at = (23 * days + t) * count + b0 + b;
+    let at = 23 * step + base + b;
     out[at] = supplyAfter;
     let chk = supplyAfter * 0;
     at += step;
@@ -1532,7 +1621,7 @@ function chainSettle(
       const poolUsd = poolUsdOf[b] + topUpUsd;
       poolTokensOf[b] = poolTokens;
       poolUsdOf[b] = poolUsd;
-      at = poolAt + t * count + b0 + b;
+      at = poolAt + base + b;
       out[at] = poolTokens;
       chk += poolTokens * 0;
       out[at + step] = poolUsd;

@@ -136,6 +136,29 @@ describe("the feedback kernel in lockstep = the fused feedback kernel run by run
     for (const shock of ["baseline", "combined"] as const)
       expectLockstepIdentical(c, 2, 5, 7, shock, 20);
   });
+  it("supplier counts whose running sum passes 2^53: E8's window summed day by day, as the per-run kernel", () => {
+    // a class of 10^15 suppliers with noise: its counts are whole, but their sum since day 0
+    // leaves the exact integers within a few days, so the window's sum cannot be a difference
+    // of running sums there (the running sums are used below 2^53 only)
+    const { scenario } = loadScenario(join(SCENARIOS_DIR, "whitepaper.yaml"));
+    const huge = { start: 1e15, slope: 3, noise: 1e9, startDay: 30 };
+    const wide: Scenario = {
+      ...allFeedback(scenario),
+      suppliers: scenario.suppliers.map((k) =>
+        k.name === "rawDataProviders" ? { ...k, count: huge } : k,
+      ),
+    } as Scenario;
+    const c = compileScenario(parseScenario(wide));
+    expectLockstepIdentical(c, 6, 0, 8);
+  });
+  it("a batch of several passes: the whitepaper with every feedback part on over 1,500 days", () => {
+    // one pass holds at most 2^18 margin cells (classes × days × runs): 5 × 1,500 days leave 34
+    // runs a pass, so 40 runs are two passes, the second's rows written from run 34 on
+    const { scenario } = loadScenario(join(SCENARIOS_DIR, "whitepaper.yaml"));
+    const c = compileScenario({ ...allFeedback(scenario), days: 1_500 });
+    expect(Math.floor(2 ** 18 / (c.nK * c.days))).toBeLessThan(40);
+    expectLockstepIdentical(c, 4, 0, 40);
+  });
 });
 
 /**
