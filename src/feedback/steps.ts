@@ -326,9 +326,7 @@ export function economicsStep(
         ? loneEntrantIncomeOf(
             pay,
             k,
-            cap && !Number.isNaN(cap[k])
-              ? fb.entrantServiceUsd[k]
-              : pay.usdDemandForService[k],
+            cap && !Number.isNaN(cap[k]) ? fb.entrantServiceUsd[k] : pay.usdDemandForService[k],
           )
         : incomePerSupplier(fb.classIncome[k], pay.supplierCount[k]);
     fb.incomePerSupplier[k] = perSupplier;
