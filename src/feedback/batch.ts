@@ -67,7 +67,11 @@ import {
   type ShockDays,
   sellWaveTokens as sellWaveTokensExport,
 } from "./stressShocks.js";
-import { incomePerSupplier as incomePerSupplierExport } from "./supplierIncome.js";
+import {
+  incomePerSupplier as incomePerSupplierExport,
+  loneEntrantIncome as loneEntrantIncomeExport,
+  splitPayPerUsd as splitPayPerUsdExport,
+} from "./supplierIncome.js";
 
 const V = ONCHAIN;
 
@@ -105,6 +109,8 @@ const speculatorOrderInto = speculatorOrderIntoExport;
 const DEMAND_CRASH_FACTOR = DEMAND_CRASH_FACTOR_EXPORT;
 const sellWaveTokens = sellWaveTokensExport;
 const incomePerSupplier = incomePerSupplierExport;
+const loneEntrantIncome = loneEntrantIncomeExport;
+const splitPayPerUsd = splitPayPerUsdExport;
 
 /** What the lockstep feedback kernel runs besides the scenario's day (no governance rules: see `runFeedbackBatch`). */
 export interface FeedbackBatchOptions {
@@ -219,6 +225,8 @@ const sellQueueOfPass = new Float64Array(CAP_QUEUE);
 // one run's values per class while a lane loop is on that run
 const ratioOfRunPass = new Float64Array(CAP_CLASSES);
 const perSupplierOfRunPass = new Float64Array(CAP_CLASSES);
+/** E50e of an empty class k with a capacity at `[k·P + b]`, written by `inputs` and read by `chainPay` the same day. */
+const entrantOfPass = new Float64Array(CAP_CLASSES);
 // the scenario's and plan's constants, copied in per batch
 const jobPriceOfPass = new Float64Array(CAP_MATRIX);
 /** Per consumer type i, the classes k with a positive price-matrix weight (E50's min): `servedClassOfPass[servedStartOfPass[i] …]`. */
@@ -948,6 +956,15 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
         for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++)
           load += jobsOf[demandFromOf[e] * P + b] * demandWeightOf[e];
         ratioOfRun[k] = load > 0 ? Math.min(1, (countsOf[k * P + b] * cap) / load) : 1;
+        if (countsOf[k * P + b] === 0) {
+          // E50e: capacity.ts entrantServiceUsd on this run, before the jobs are cut
+          let usd = 0;
+          for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++) {
+            const i = demandFromOf[e];
+            usd += jobsOf[i * P + b] * jobPriceOfPass[i] * demandWeightOf[e];
+          }
+          entrantOfPass[k * P + b] = load > 0 ? Math.min(1, cap / load) * usd : 0;
+        }
       }
       let lost = 0;
       for (let i = 0, j = b; i < nC; i++, j += P) {
@@ -1474,7 +1491,21 @@ function chainPay(L: Lanes, t: number, P: number, base: number, step: number): v
         const share = income > 0 ? dfsOf[k * P + b] / income : 0;
         const slot = slots > 0 ? Math.min(n, targetOf[k]) / slots : 0;
         const classIncome = share * sharedUsd + slot * (phaseOnePaid * price);
-        const perSupplier = incomePerSupplier(classIncome, n);
+        // an empty class: E40e (supplierIncome.ts loneEntrantIncomeOf), steps.ts economicsStep's choice of service
+        const perSupplier =
+          n === 0
+            ? loneEntrantIncome(
+                Number.isNaN(capacityOfPass[k]) ? dfsOf[k * P + b] : entrantOfPass[k * P + b],
+                income,
+                sharedUsd,
+                splitPayPerUsd(
+                  oc[V.fiatOperationsFraction],
+                  oc[V.buybackModulation],
+                  oc[V.buybackPremium],
+                ),
+                targetOf[k] >= 1 && slots > 0 ? (phaseOnePaid * price) / slots : 0,
+              )
+            : incomePerSupplier(classIncome, n);
         perSupplierOfRun[x] = perSupplier;
         out[at] = perSupplier;
         chk += perSupplier * 0;

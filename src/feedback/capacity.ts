@@ -1,4 +1,4 @@
-import type { Jobs, Suppliers } from "../units.js";
+import type { Jobs, Suppliers, Usd } from "../units.js";
 
 /**
  * E50, capacity in aggregate mode: class k serves at most `count[k] · jobsPerSupplierPerDay[k]`
@@ -42,4 +42,59 @@ export function capacityServedJobs(
     }
   }
   return lost;
+}
+
+/**
+ * E50e, the work one entrant of class k would have served today (usd/day, E6's unit): the
+ * class's load before capacity, `load = Σ_i jobs[i] · priceMatrix[i][k]` job-equivalents, is
+ * what goes unserved for want of the class when it is empty; one supplier serves
+ * `min(jobsPerSupplierPerDay, load)` of it, a share `min(1, jobsPerSupplierPerDay / load)` of its
+ * value `Σ_i jobs[i] · jobPrice[i] · priceMatrix[i][k]` (0 without load). `jobs` before E50
+ * scales them. Other classes' shortages are not counted: an entrant sees the demand for its own
+ * service, and two empty classes a pipeline needs can then recover together.
+ */
+export function entrantServiceUsd(
+  jobs: Float64Array,
+  jobPrice: Float64Array,
+  priceMatrix: Float64Array,
+  nK: number,
+  k: number,
+  jobsPerSupplierPerDay: number,
+): Usd {
+  const nC = jobs.length;
+  let load = 0;
+  let usd = 0;
+  for (let i = 0; i < nC; i++) {
+    load += jobs[i] * priceMatrix[i * nK + k];
+    usd += jobs[i] * jobPrice[i] * priceMatrix[i * nK + k];
+  }
+  return load > 0 ? Math.min(1, jobsPerSupplierPerDay / load) * usd : 0;
+}
+
+/**
+ * E50e in marketplace mode (usd/day): a supplier holds at most `capacity` tasks at once and a
+ * task of type i holds its slot `durationDays[i]` days, so one entrant serves `capacity`
+ * task-days a day of the class's load `Σ_{i: priceMatrix[i][k] > 0} jobs[i] · durationDays[i]`
+ * (one task per job and class, docs/marketplace.md), a share `min(1, capacity / load)` of the
+ * load's value `Σ_i jobs[i] · jobPrice[i] · priceMatrix[i][k]` (0 without load). `jobs`: the
+ * day's draw after E48, before E49 keeps any away (what is lost for want of suppliers).
+ */
+export function marketEntrantServiceUsd(
+  jobs: Float64Array,
+  jobPrice: Float64Array,
+  priceMatrix: Float64Array,
+  nK: number,
+  k: number,
+  capacity: number,
+  durationDays: Int32Array,
+): Usd {
+  let load = 0;
+  let usd = 0;
+  for (let i = 0; i < jobs.length; i++) {
+    const w = priceMatrix[i * nK + k];
+    if (w <= 0) continue;
+    load += jobs[i] * durationDays[i];
+    usd += jobs[i] * jobPrice[i] * w;
+  }
+  return load > 0 ? Math.min(1, capacity / load) * usd : 0;
 }

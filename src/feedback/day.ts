@@ -27,6 +27,7 @@ import {
   marketStep,
   writeFeedbackColumns,
 } from "./steps.js";
+import { splitPayPerUsd } from "./supplierIncome.js";
 
 /** The day's context with the run's feedback state (issue 13). */
 export interface FeedbackContext extends DayContext {
@@ -54,7 +55,7 @@ const churn = step("churn", ({ fb, t, day, state }) => {
 
 /** Last before "income" (after churn and any inserted shock): E50 capacity. */
 const capacity = step("capacity", ({ fb, day, c }) => {
-  capacityStep(fb, day.jobs, c.priceMatrix, day.counts);
+  capacityStep(fb, day.jobs, c.jobPrice, c.priceMatrix, day.counts);
   return undefined;
 });
 
@@ -150,7 +151,7 @@ const updateWithPool = step("update", (ctx) => {
 });
 
 /** After "payouts": E40–E41 margins and E43's sell queue. */
-const economics = step("economics", ({ fb, t, day, c }) => {
+const economics = step("economics", ({ fb, t, day, c, onchain }) => {
   economicsStep(
     fb,
     t,
@@ -166,6 +167,11 @@ const economics = step("economics", ({ fb, t, day, c }) => {
       supplierCount: day.counts,
       phaseOneTarget: c.phaseOneTarget,
       validatorsAreSuppliers: fb.plan.suppliers?.validatorsAreSuppliers ?? false,
+      splitPerUsd: splitPayPerUsd(
+        onchain[ONCHAIN.fiatOperationsFraction],
+        onchain[ONCHAIN.buybackModulation],
+        onchain[ONCHAIN.buybackPremium],
+      ),
     },
     day.supplierTokensPaid,
   );

@@ -2,14 +2,19 @@ import type { Out } from "../mechanisms/out.js";
 import { withdrawal } from "../mechanisms/withdrawal.js";
 import type { Tokens, Usd, UsdPerToken } from "../units.js";
 import { type AmmBatch, ammBatchInto, noAmmBatch } from "./ammBatch.js";
-import { capacityServedJobs } from "./capacity.js";
+import { capacityServedJobs, entrantServiceUsd } from "./capacity.js";
 import { type Churn, supplierChurnInto } from "./churn.js";
 import { elasticJobs, elasticMultiplier } from "./demandElasticity.js";
 import { queueSales, takeDueSales } from "./holderSales.js";
 import { closedDaysMargin, supplierMargin } from "./margin.js";
 import { type FeedbackPlan, feedbackColumnCount } from "./plan.js";
 import { type SpeculatorOrder, speculatorOrderInto } from "./speculators.js";
-import { incomePerSupplier, type SupplierPayDay, supplierClassIncome } from "./supplierIncome.js";
+import {
+  incomePerSupplier,
+  loneEntrantIncomeOf,
+  type SupplierPayDay,
+  supplierClassIncome,
+} from "./supplierIncome.js";
 
 /**
  * The feedback laws as steps of the day (docs/model-feedback.md, "one day, one order"): each
@@ -35,6 +40,8 @@ export interface FeedbackState {
   readonly classIncome: Float64Array;
   /** E50 scratch (served ratio per class) and the day's lost jobs. */
   readonly capacityRatio: Float64Array;
+  /** E50e per class: what one entrant of an empty class with a capacity would serve today (usd/day); set when the class is empty. */
+  readonly entrantServiceUsd: Float64Array;
   jobsLost: number;
   readonly sellQueue: Float64Array;
   /** Each closed day's price, for speculators (E44). */
@@ -78,6 +85,7 @@ export function initialFeedbackState(plan: FeedbackPlan, nK: number): FeedbackSt
     incomePerSupplier: new Float64Array(nK),
     classIncome: new Float64Array(nK),
     capacityRatio: new Float64Array(nK),
+    entrantServiceUsd: new Float64Array(nK),
     jobsLost: 0,
     sellQueue: new Float64Array((plan.sales?.sellOverDays ?? 0) + 1),
     priceHistory: new Float64Array(plan.days),
@@ -112,6 +120,7 @@ export function resetFeedbackState(fb: FeedbackState): void {
   for (const a of [fb.entries, fb.exits, fb.marginHistory, fb.incomePerSupplier, fb.classIncome])
     a.fill(0);
   fb.capacityRatio.fill(0);
+  fb.entrantServiceUsd.fill(0);
   fb.sellQueue.fill(0);
   fb.priceHistory.fill(0);
   fb.jobsLost = 0;
@@ -208,15 +217,23 @@ export function churnStep(fb: FeedbackState, t: number, counts: Float64Array): v
   }
 }
 
-/** After churn, before income: E50, jobs beyond the classes' capacity are lost. */
+/**
+ * After churn, before income: E50, jobs beyond the classes' capacity are lost; first, for each
+ * empty class with a capacity, E50e on the day's demand before it is cut.
+ */
 export function capacityStep(
   fb: FeedbackState,
   jobs: Float64Array,
+  jobPrice: Float64Array,
   priceMatrix: Float64Array,
   counts: Float64Array,
 ): void {
   const cap = fb.plan.suppliers?.jobsPerSupplierPerDay;
   if (!cap) return;
+  const nK = counts.length;
+  for (let k = 0; k < nK; k++)
+    if (counts[k] === 0 && !Number.isNaN(cap[k]))
+      fb.entrantServiceUsd[k] = entrantServiceUsd(jobs, jobPrice, priceMatrix, nK, k, cap[k]);
   fb.jobsLost = capacityServedJobs(jobs, priceMatrix, counts, cap, fb.capacityRatio);
 }
 
@@ -278,7 +295,9 @@ export function marketStep(fb: FeedbackState, t: number, o: DayOrders): MarketDa
 
 /**
  * After payments, E40–E41 and E43: each class's income and margin of the day (recorded for the
- * lag) and the day's paid tokens queued for sale.
+ * lag) and the day's paid tokens queued for sale. An empty class (whole count 0) reports E40e,
+ * what one entrant would have earned: the work E50e says it could serve when the class has a
+ * capacity, else the class's served demand (nothing limits an entrant's service).
  */
 export function economicsStep(
   fb: FeedbackState,
@@ -300,8 +319,16 @@ export function economicsStep(
   if (!p) return;
   supplierClassIncome(pay, fb.classIncome);
   const days = fb.plan.days;
+  const cap = p.jobsPerSupplierPerDay;
   for (const k of p.classes) {
-    const perSupplier = incomePerSupplier(fb.classIncome[k], pay.supplierCount[k]);
+    const perSupplier =
+      pay.supplierCount[k] === 0
+        ? loneEntrantIncomeOf(
+            pay,
+            k,
+            cap && !Number.isNaN(cap[k]) ? fb.entrantServiceUsd[k] : pay.usdDemandForService[k],
+          )
+        : incomePerSupplier(fb.classIncome[k], pay.supplierCount[k]);
     fb.incomePerSupplier[k] = perSupplier;
     fb.marginHistory[k * days + t] = supplierMargin(perSupplier, p.costPerDay[k]);
   }

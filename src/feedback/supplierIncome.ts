@@ -20,6 +20,12 @@ export interface SupplierPayDay {
   readonly phaseOneTarget: ArrayLike<Suppliers>;
   /** Whether validators are the suppliers themselves (pay split like demand) or outside them. */
   readonly validatorsAreSuppliers: boolean;
+  /**
+   * E7 with E11a: usd paid to suppliers per usd of service demand in USD and bought-back tokens
+   * (at the day's price), `splitPayPerUsd` of the day's on-chain variables. Read only for an
+   * empty class on a day without income (E40e).
+   */
+  readonly splitPerUsd: number;
 }
 
 /**
@@ -55,4 +61,66 @@ export function supplierClassIncome(d: SupplierPayDay, out: Float64Array): void 
  */
 export function incomePerSupplier(classIncome: Usd, supplierCount: Suppliers): Usd {
   return classIncome / Math.max(supplierCount, 1);
+}
+
+/**
+ * E7 with E11a per usd of income (usd/usd): what one dollar of service demand pays suppliers in
+ * USD and in bought-back tokens valued at the day's price,
+ * `(1 − f) · ((1 − BM) + BM / (1 + buybackPremium))` (`usdCapital / income` plus
+ * `buybackTokens · priceOfToken / income`, whatever the income). E40e's rate on a day without
+ * income, where the day's own ratio would divide by 0.
+ */
+export function splitPayPerUsd(
+  fiatOperationsFraction: number,
+  buybackModulation: number,
+  buybackPremium: number,
+): number {
+  const supplierPool = 1 - fiatOperationsFraction;
+  return (
+    supplierPool * (1 - buybackModulation) +
+    (supplierPool * buybackModulation) / (1 + buybackPremium)
+  );
+}
+
+/**
+ * E40e, what one entrant of an empty class (whole count 0) would have earned today, usd/day:
+ *
+ * `loneIncome = serviceUsd / income · sharedUsd + slotUsd`   (income > 0)
+ * `loneIncome = serviceUsd · splitPerUsd + slotUsd`          (income = 0)
+ *
+ * `serviceUsd`: the E6 value of the work the entrant could have served today (E50e, or the
+ * class's served demand when no capacity binds it); `sharedUsd`: E40's pay that follows E6
+ * (`usdCapital + (buybackTokens + phaseTwoEmission + v · validatorTokensPaid) · priceOfToken`),
+ * so each usd of the entrant's work is paid what each usd of the day's work was; a day without
+ * income paid nothing to divide, and the entrant is then valued at the split (E7, E11a: no job,
+ * no E12–E14 tokens); `slotUsd`: the day's phase-one pay per filled target slot, when the class
+ * has a target (E3 pays each slot the same, so one more filled slot earns it). Reported only: no
+ * dollar or token moves.
+ */
+export function loneEntrantIncome(
+  serviceUsd: Usd,
+  income: Usd,
+  sharedUsd: Usd,
+  splitPerUsd: number,
+  slotUsd: Usd,
+): Usd {
+  const service = income > 0 ? (serviceUsd / income) * sharedUsd : serviceUsd * splitPerUsd;
+  return service + slotUsd;
+}
+
+/**
+ * E40e on a pay day for class k: `loneEntrantIncome` with E40's `sharedUsd` and the phase-one
+ * pay per filled slot `phaseOneEmission · priceOfToken / Σ_j min(count[j], target[j])` when
+ * `target[k] ≥ 1` (0 when no slot is filled: the day paid none).
+ */
+export function loneEntrantIncomeOf(d: SupplierPayDay, k: number, serviceUsd: Usd): Usd {
+  let slots = 0;
+  for (let j = 0; j < d.supplierCount.length; j++)
+    slots += Math.min(d.supplierCount[j], d.phaseOneTarget[j]);
+  const validator = d.validatorsAreSuppliers ? d.validatorTokensPaid : 0;
+  const sharedUsd =
+    d.usdCapital + (d.buybackTokens + d.phaseTwoEmission + validator) * d.priceOfToken;
+  const slotUsd =
+    d.phaseOneTarget[k] >= 1 && slots > 0 ? (d.phaseOneEmission * d.priceOfToken) / slots : 0;
+  return loneEntrantIncome(serviceUsd, d.income, sharedUsd, d.splitPerUsd, slotUsd);
 }

@@ -3,6 +3,7 @@ import type { CompiledScenario } from "../engine/compile.js";
 import { NonFiniteValueError } from "../engine/outcome.js";
 import { nextSupplyWithPool, poolAfterTopUp } from "../feedback/ammBalances.js";
 import { ammReserveTopUp } from "../feedback/ammTopUp.js";
+import { marketEntrantServiceUsd } from "../feedback/capacity.js";
 import { supplierChurn } from "../feedback/churn.js";
 import { invariantsWithPool, priceOnPool } from "../feedback/day.js";
 import { elasticJobs, queueLossJobs } from "../feedback/demandElasticity.js";
@@ -15,7 +16,12 @@ import {
   initialFeedbackState,
   writeFeedbackColumns,
 } from "../feedback/steps.js";
-import { incomePerSupplier } from "../feedback/supplierIncome.js";
+import {
+  incomePerSupplier,
+  loneEntrantIncomeOf,
+  type SupplierPayDay,
+  splitPayPerUsd,
+} from "../feedback/supplierIncome.js";
 import { leastProfitableFirst, supplierDayIncome } from "../feedback/supplierMarket.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
 import { drained } from "../mechanisms/withdrawal.js";
@@ -51,6 +57,8 @@ export interface MarketFeedbackState {
   readonly expiredShare: Float64Array;
   /** Jobs kept away today by E49 (fractional, jobs/day). */
   jobsLostToQueues: number;
+  /** Per consumer type: today's draw after E48, before E49 (jobs/day), for E50e. */
+  readonly demandJobs: Float64Array;
   /** Whether the table has the jobsLostToQueues column. */
   readonly queueColumn: boolean;
 }
@@ -90,11 +98,15 @@ const feedbackInputs = step("inputs", (m) => {
             consumers.elasticity[i],
             consumers.maxMultiplier[i],
           );
+          mf.demandJobs[i] = priced;
           const kept = queueLossJobs(priced, mf.expiredShare[i], consumers.queueLossSensitivity[i]);
           mf.jobsLostToQueues += priced - kept;
           return kept;
         }
-      : undefined,
+      : (i, drawn) => {
+          mf.demandJobs[i] = drawn;
+          return drawn;
+        },
   );
   churn(m);
   if (t === 0) state.yesterdayCounts.set(day.counts);
@@ -183,10 +195,51 @@ function supplierIncomes(m: MarketFeedbackContext, p: NonNullable<FeedbackPlan["
     for (let j = 0; j < st.active[k]; j++)
       classIncome += mf.incomeRing[st.members[k][j] * mf.lag + (t % mf.lag)];
     fb.classIncome[k] = classIncome;
-    const perSupplier = incomePerSupplier(classIncome, day.counts[k]);
+    const perSupplier =
+      day.counts[k] === 0
+        ? loneEntrantIncomeOf(payDay(m, p.validatorsAreSuppliers), k, entrantService(m, k))
+        : incomePerSupplier(classIncome, day.counts[k]);
     fb.incomePerSupplier[k] = perSupplier;
     fb.marginHistory[k * days + t] = supplierMargin(perSupplier, p.costPerDay[k]);
   }
+}
+
+/**
+ * What the day paid, as aggregate E40 reads it (submission-day income, split and buyback; the
+ * validation day's emissions and validator pay), for an empty class's E40e.
+ */
+function payDay({ c, day, onchain }: MarketFeedbackContext, validators: boolean): SupplierPayDay {
+  return {
+    usdDemandForService: day.demandForService,
+    income: day.income,
+    usdCapital: day.split.usdCapital,
+    buybackTokens: day.buybackTokens,
+    phaseOneEmission: day.paid.phaseOneEmission,
+    phaseTwoEmission: day.paid.phaseTwoEmission,
+    validatorTokensPaid: day.paid.validatorTokensPaid,
+    priceOfToken: day.price.priceOfToken,
+    supplierCount: day.counts,
+    phaseOneTarget: c.phaseOneTarget,
+    validatorsAreSuppliers: validators,
+    splitPerUsd: splitPayPerUsd(
+      onchain[ONCHAIN.fiatOperationsFraction],
+      onchain[ONCHAIN.buybackModulation],
+      onchain[ONCHAIN.buybackPremium],
+    ),
+  };
+}
+
+/** E50e in marketplace mode for empty class k: one entrant's capacity against today's draw. */
+function entrantService({ c, mf, mk }: MarketFeedbackContext, k: number): number {
+  return marketEntrantServiceUsd(
+    mf.demandJobs,
+    c.jobPrice,
+    c.priceMatrix,
+    c.nK,
+    k,
+    mk.capacity[k],
+    mk.durationDays,
+  );
 }
 
 /** E49's input: per consumer type, tasks expired today / (tasks validated + expired today). */
@@ -345,6 +398,7 @@ export function runMarketFeedback(
       lag,
       expiredShare: new Float64Array(c.nC),
       jobsLostToQueues: 0,
+      demandJobs: new Float64Array(c.nC),
       queueColumn: c.columns[c.columns.length - 1] === "jobsLostToQueues",
     },
   };

@@ -46,6 +46,7 @@ describe("E40 supplier income per class", () => {
         supplierCount: [10, 4],
         phaseOneTarget: [0, 0],
         validatorsAreSuppliers: false,
+        splitPerUsd: 0,
       },
       out,
     );
@@ -71,6 +72,7 @@ describe("E40 supplier income per class", () => {
         supplierCount: [10, 4],
         phaseOneTarget: [0, 0],
         validatorsAreSuppliers: true,
+        splitPerUsd: 0,
       },
       out,
     );
@@ -93,6 +95,7 @@ describe("E40 supplier income per class", () => {
         supplierCount: [3, 20],
         phaseOneTarget: [5, 15],
         validatorsAreSuppliers: false,
+        splitPerUsd: 0,
       },
       out,
     );
