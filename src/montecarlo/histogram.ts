@@ -837,6 +837,11 @@ export class CellHistograms {
   // starts from `+sum`: from `sum` itself (addMany's parameter has a default, so its type
   // includes undefined), TurboFan kept the running sum boxed and allocated a heap number per
   // value (≈ 550 MB of young garbage per 10,000 whitepaper runs, most of the collector's time).
+  // Consecutive values in one fine bucket (a cell's clusters: runs of equal or nearly equal
+  // values) are counted in a register and stored once per run (decision 171): counted one by
+  // one, each increment loads the count the previous one has just stored (a chain through
+  // memory; no hardware counters here to say whether its cost is the forwarding or the
+  // processor's misguessed independence of load and store); 15% less counting time measured.
 
   /** Even plan, value scale. (A NaN is summed and not counted, as bucket()'s NaN index.) */
   private countEven(
@@ -858,6 +863,8 @@ export class CellHistograms {
     const interior = INTERIOR;
     const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
+    let last = 0; // the fine bucket of the run of values being counted, and its length
+    let run = 0;
     for (let j = from, end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
@@ -867,11 +874,17 @@ export class CellHistograms {
       if (u >= 0) f = u >= interior ? top : (u | 0) + fine0;
       else if (u < 0) f = 0;
       else continue;
-      counts[co + f]++;
+      if (f === last) run++;
+      else {
+        counts[co + last] += run;
+        last = f;
+        run = 1;
+      }
       const p = mo + 2 * (f >> shift);
       if (x < mm[p]) mm[p] = x;
       if (x > mm[p + 1]) mm[p + 1] = x;
     }
+    counts[co + last] += run;
     return total;
   }
 
@@ -903,6 +916,8 @@ export class CellHistograms {
     const interior = INTERIOR;
     const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
+    let last = 0; // the fine bucket of the run of values being counted, and its length
+    let run = 0;
     for (let j = from, end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
@@ -915,11 +930,17 @@ export class CellHistograms {
         // (u is finite: L(x) is for every positive x)
         if (u >= 0) f = u >= interior ? top : (u | 0) + fine0;
       }
-      counts[co + f]++;
+      if (f === last) run++;
+      else {
+        counts[co + last] += run;
+        last = f;
+        run = 1;
+      }
       const p = mo + 2 * (f >> shift);
       if (x < mm[p]) mm[p] = x;
       if (x > mm[p + 1]) mm[p + 1] = x;
     }
+    counts[co + last] += run;
     return total;
   }
 
@@ -945,6 +966,8 @@ export class CellHistograms {
     const shift = FINE_SHIFT;
     const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
+    let last = 0; // the fine bucket of the run of values being counted, and its length
+    let run = 0;
     for (let j = from, end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
@@ -959,11 +982,17 @@ export class CellHistograms {
         if (k >= nf) k = nf - 1;
         f = fine0 + o + k;
       }
-      counts[co + f]++;
+      if (f === last) run++;
+      else {
+        counts[co + last] += run;
+        last = f;
+        run = 1;
+      }
       const p = mo + 2 * (f >> shift);
       if (x < mm[p]) mm[p] = x;
       if (x > mm[p + 1]) mm[p + 1] = x;
     }
+    counts[co + last] += run;
     return total;
   }
 
@@ -997,6 +1026,8 @@ export class CellHistograms {
     const shift = FINE_SHIFT;
     const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
+    let last = 0; // the fine bucket of the run of values being counted, and its length
+    let run = 0;
     for (let j = from, end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
@@ -1016,11 +1047,17 @@ export class CellHistograms {
           f = fine0 + o + q;
         }
       }
-      counts[co + f]++;
+      if (f === last) run++;
+      else {
+        counts[co + last] += run;
+        last = f;
+        run = 1;
+      }
       const p = mo + 2 * (f >> shift);
       if (x < mm[p]) mm[p] = x;
       if (x > mm[p + 1]) mm[p + 1] = x;
     }
+    counts[co + last] += run;
     return total;
   }
 
