@@ -838,10 +838,13 @@ export class CellHistograms {
   // includes undefined), TurboFan kept the running sum boxed and allocated a heap number per
   // value (≈ 550 MB of young garbage per 10,000 whitepaper runs, most of the collector's time).
   // Consecutive values in one fine bucket (a cell's clusters: runs of equal or nearly equal
-  // values) are counted in a register and stored once per run (decision 171): counted one by
-  // one, each increment loads the count the previous one has just stored (a chain through
-  // memory; no hardware counters here to say whether its cost is the forwarding or the
-  // processor's misguessed independence of load and store); 15% less counting time measured.
+  // values) are counted in a register, with the run's min and max, and stored once per run
+  // (decision 171): counted one by one, each increment loads the count the previous one has
+  // just stored, a chain through memory (no hardware counters here to say whether its cost is
+  // the store's forwarding or the processor guessing the load independent of the store);
+  // ≈ 18% less counting time measured. A run's min and max are combined into its coarse
+  // bucket's with the same strict comparisons in the same order, so the same value is kept
+  // (of equal values, −0 and 0, the first; a NaN never).
 
   /** Even plan, value scale. (A NaN is summed and not counted, as bucket()'s NaN index.) */
   private countEven(
@@ -863,8 +866,11 @@ export class CellHistograms {
     const interior = INTERIOR;
     const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
-    let last = 0; // the fine bucket of the run of values being counted, and its length
+    // the run of values being counted: its fine bucket, length, min and max
+    let last = 0;
     let run = 0;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
     for (let j = from, end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
@@ -877,14 +883,21 @@ export class CellHistograms {
       if (f === last) run++;
       else {
         counts[co + last] += run;
+        const p = mo + 2 * (last >> shift);
+        if (lo < mm[p]) mm[p] = lo;
+        if (hi > mm[p + 1]) mm[p + 1] = hi;
         last = f;
         run = 1;
+        lo = Number.POSITIVE_INFINITY;
+        hi = Number.NEGATIVE_INFINITY;
       }
-      const p = mo + 2 * (f >> shift);
-      if (x < mm[p]) mm[p] = x;
-      if (x > mm[p + 1]) mm[p + 1] = x;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
     }
     counts[co + last] += run;
+    const p = mo + 2 * (last >> shift);
+    if (lo < mm[p]) mm[p] = lo;
+    if (hi > mm[p + 1]) mm[p + 1] = hi;
     return total;
   }
 
@@ -916,8 +929,11 @@ export class CellHistograms {
     const interior = INTERIOR;
     const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
-    let last = 0; // the fine bucket of the run of values being counted, and its length
+    // the run of values being counted: its fine bucket, length, min and max
+    let last = 0;
     let run = 0;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
     for (let j = from, end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
@@ -933,14 +949,21 @@ export class CellHistograms {
       if (f === last) run++;
       else {
         counts[co + last] += run;
+        const p = mo + 2 * (last >> shift);
+        if (lo < mm[p]) mm[p] = lo;
+        if (hi > mm[p + 1]) mm[p + 1] = hi;
         last = f;
         run = 1;
+        lo = Number.POSITIVE_INFINITY;
+        hi = Number.NEGATIVE_INFINITY;
       }
-      const p = mo + 2 * (f >> shift);
-      if (x < mm[p]) mm[p] = x;
-      if (x > mm[p + 1]) mm[p + 1] = x;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
     }
     counts[co + last] += run;
+    const p = mo + 2 * (last >> shift);
+    if (lo < mm[p]) mm[p] = lo;
+    if (hi > mm[p + 1]) mm[p + 1] = hi;
     return total;
   }
 
@@ -966,8 +989,11 @@ export class CellHistograms {
     const shift = FINE_SHIFT;
     const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
-    let last = 0; // the fine bucket of the run of values being counted, and its length
+    // the run of values being counted: its fine bucket, length, min and max
+    let last = 0;
     let run = 0;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
     for (let j = from, end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
@@ -985,14 +1011,21 @@ export class CellHistograms {
       if (f === last) run++;
       else {
         counts[co + last] += run;
+        const p = mo + 2 * (last >> shift);
+        if (lo < mm[p]) mm[p] = lo;
+        if (hi > mm[p + 1]) mm[p + 1] = hi;
         last = f;
         run = 1;
+        lo = Number.POSITIVE_INFINITY;
+        hi = Number.NEGATIVE_INFINITY;
       }
-      const p = mo + 2 * (f >> shift);
-      if (x < mm[p]) mm[p] = x;
-      if (x > mm[p + 1]) mm[p + 1] = x;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
     }
     counts[co + last] += run;
+    const p = mo + 2 * (last >> shift);
+    if (lo < mm[p]) mm[p] = lo;
+    if (hi > mm[p + 1]) mm[p + 1] = hi;
     return total;
   }
 
@@ -1026,8 +1059,11 @@ export class CellHistograms {
     const shift = FINE_SHIFT;
     const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
-    let last = 0; // the fine bucket of the run of values being counted, and its length
+    // the run of values being counted: its fine bucket, length, min and max
+    let last = 0;
     let run = 0;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
     for (let j = from, end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
@@ -1050,14 +1086,21 @@ export class CellHistograms {
       if (f === last) run++;
       else {
         counts[co + last] += run;
+        const p = mo + 2 * (last >> shift);
+        if (lo < mm[p]) mm[p] = lo;
+        if (hi > mm[p + 1]) mm[p + 1] = hi;
         last = f;
         run = 1;
+        lo = Number.POSITIVE_INFINITY;
+        hi = Number.NEGATIVE_INFINITY;
       }
-      const p = mo + 2 * (f >> shift);
-      if (x < mm[p]) mm[p] = x;
-      if (x > mm[p + 1]) mm[p + 1] = x;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
     }
     counts[co + last] += run;
+    const p = mo + 2 * (last >> shift);
+    if (lo < mm[p]) mm[p] = lo;
+    if (hi > mm[p + 1]) mm[p + 1] = hi;
     return total;
   }
 
