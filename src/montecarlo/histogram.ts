@@ -903,6 +903,14 @@ export class CellHistograms {
   // starts from `+sum`: from `sum` itself (addMany's parameter has a default, so its type
   // includes undefined), TurboFan kept the running sum boxed and allocated a heap number per
   // value (≈ 550 MB of young garbage per 10,000 whitepaper runs, most of the collector's time).
+  // Consecutive values in one fine bucket (a cell's clusters: runs of equal or nearly equal
+  // values) are counted in a register, with the run's min and max, and stored once per run
+  // (decision 171): counted one by one, each increment loads the count the previous one has
+  // just stored, a chain through memory (no hardware counters here to say whether its cost is
+  // the store's forwarding or the processor guessing the load independent of the store);
+  // ≈ 18% less counting time measured. A run's min and max are combined into its coarse
+  // bucket's with the same strict comparisons in the same order, so the same value is kept
+  // (of equal values, −0 and 0, the first; a NaN never).
 
   /** Even plan, value scale. (A NaN is summed and not counted, as bucket()'s NaN index.) */
   private countEven(
@@ -924,6 +932,11 @@ export class CellHistograms {
     const interior = INTERIOR;
     const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
+    // the run of values being counted: its fine bucket, length, min and max
+    let last = 0;
+    let run = 0;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
     for (let j = from, end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
@@ -933,11 +946,24 @@ export class CellHistograms {
       if (u >= 0) f = u >= interior ? top : (u | 0) + fine0;
       else if (u < 0) f = 0;
       else continue;
-      counts[co + f]++;
-      const p = mo + 2 * (f >> shift);
-      if (x < mm[p]) mm[p] = x;
-      if (x > mm[p + 1]) mm[p + 1] = x;
+      if (f === last) run++;
+      else {
+        counts[co + last] += run;
+        const p = mo + 2 * (last >> shift);
+        if (lo < mm[p]) mm[p] = lo;
+        if (hi > mm[p + 1]) mm[p + 1] = hi;
+        last = f;
+        run = 1;
+        lo = Number.POSITIVE_INFINITY;
+        hi = Number.NEGATIVE_INFINITY;
+      }
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
     }
+    counts[co + last] += run;
+    const p = mo + 2 * (last >> shift);
+    if (lo < mm[p]) mm[p] = lo;
+    if (hi > mm[p + 1]) mm[p + 1] = hi;
     return total;
   }
 
@@ -969,6 +995,11 @@ export class CellHistograms {
     const interior = INTERIOR;
     const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
+    // the run of values being counted: its fine bucket, length, min and max
+    let last = 0;
+    let run = 0;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
     for (let j = from, end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
@@ -981,11 +1012,24 @@ export class CellHistograms {
         // (u is finite: L(x) is for every positive x)
         if (u >= 0) f = u >= interior ? top : (u | 0) + fine0;
       }
-      counts[co + f]++;
-      const p = mo + 2 * (f >> shift);
-      if (x < mm[p]) mm[p] = x;
-      if (x > mm[p + 1]) mm[p + 1] = x;
+      if (f === last) run++;
+      else {
+        counts[co + last] += run;
+        const p = mo + 2 * (last >> shift);
+        if (lo < mm[p]) mm[p] = lo;
+        if (hi > mm[p + 1]) mm[p + 1] = hi;
+        last = f;
+        run = 1;
+        lo = Number.POSITIVE_INFINITY;
+        hi = Number.NEGATIVE_INFINITY;
+      }
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
     }
+    counts[co + last] += run;
+    const p = mo + 2 * (last >> shift);
+    if (lo < mm[p]) mm[p] = lo;
+    if (hi > mm[p + 1]) mm[p + 1] = hi;
     return total;
   }
 
@@ -1011,6 +1055,11 @@ export class CellHistograms {
     const shift = FINE_SHIFT;
     const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
+    // the run of values being counted: its fine bucket, length, min and max
+    let last = 0;
+    let run = 0;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
     for (let j = from, end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
@@ -1025,11 +1074,24 @@ export class CellHistograms {
         if (k >= nf) k = nf - 1;
         f = fine0 + o + k;
       }
-      counts[co + f]++;
-      const p = mo + 2 * (f >> shift);
-      if (x < mm[p]) mm[p] = x;
-      if (x > mm[p + 1]) mm[p + 1] = x;
+      if (f === last) run++;
+      else {
+        counts[co + last] += run;
+        const p = mo + 2 * (last >> shift);
+        if (lo < mm[p]) mm[p] = lo;
+        if (hi > mm[p + 1]) mm[p + 1] = hi;
+        last = f;
+        run = 1;
+        lo = Number.POSITIVE_INFINITY;
+        hi = Number.NEGATIVE_INFINITY;
+      }
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
     }
+    counts[co + last] += run;
+    const p = mo + 2 * (last >> shift);
+    if (lo < mm[p]) mm[p] = lo;
+    if (hi > mm[p + 1]) mm[p + 1] = hi;
     return total;
   }
 
@@ -1063,6 +1125,11 @@ export class CellHistograms {
     const shift = FINE_SHIFT;
     const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
+    // the run of values being counted: its fine bucket, length, min and max
+    let last = 0;
+    let run = 0;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
     for (let j = from, end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
@@ -1082,11 +1149,24 @@ export class CellHistograms {
           f = fine0 + o + q;
         }
       }
-      counts[co + f]++;
-      const p = mo + 2 * (f >> shift);
-      if (x < mm[p]) mm[p] = x;
-      if (x > mm[p + 1]) mm[p + 1] = x;
+      if (f === last) run++;
+      else {
+        counts[co + last] += run;
+        const p = mo + 2 * (last >> shift);
+        if (lo < mm[p]) mm[p] = lo;
+        if (hi > mm[p + 1]) mm[p + 1] = hi;
+        last = f;
+        run = 1;
+        lo = Number.POSITIVE_INFINITY;
+        hi = Number.NEGATIVE_INFINITY;
+      }
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
     }
+    counts[co + last] += run;
+    const p = mo + 2 * (last >> shift);
+    if (lo < mm[p]) mm[p] = lo;
+    if (hi > mm[p + 1]) mm[p + 1] = hi;
     return total;
   }
 

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import {
+  CellHistograms,
+  COARSE,
+  COUNTS,
+  FINE,
+  planFromPilot,
+} from "../../src/montecarlo/histogram.js";
+
+// The counting loops count a run of consecutive values in one fine bucket in registers (its
+// length, min and max) and store it once (decision 171). These tests count sequences full of
+// runs, −0 and 0, NaN and non-positive values on a log scale through addMany and compare each
+// row with a value-by-value reference: the count of bucket(i, x) per fine bucket, and per
+// coarse bucket the min and max kept by strict comparisons in arrival order (of equal values
+// the first: 0 before −0 stays 0; a NaN never).
+
+const MM = (COARSE + 2) * 2;
+
+/** Pilot of 4 cells × 400 runs: even value scale, even log scale, adaptive value, adaptive log. */
+function pilot(): Float64Array {
+  const n = 400;
+  const p = new Float64Array(4 * n);
+  for (let k = 0; k < n; k++) {
+    p[k] = (10 * k) / n; // even, 0 … 10
+    p[n + k] = 100 ** (k / n); // even, log scale (1 … 100)
+    // crowded: most values within residues of 5, a few spread over 0 … 10 (adaptive)
+    p[2 * n + k] = k % 10 === 0 ? k / 40 : 5 + k * 1e-9;
+    p[3 * n + k] = k % 10 === 0 ? 1 + k / 4 : 50 * (1 + k * 1e-9); // adaptive, log
+  }
+  return p;
+}
+
+/** A sequence with runs, −0 and 0, NaN and out-of-range values around `mid` (width `w`). */
+function sequence(mid: number, w: number): number[] {
+  const xs: number[] = [0, -0, 0, -0, -0, Number.NaN, -1, -1, Number.NaN, -2, Number.NaN];
+  let s = 12345;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+  for (let k = 0; k < 600; k++) {
+    const r = rand();
+    const x = r < 0.3 ? mid : r < 0.5 ? mid + (rand() - 0.5) * 1e-7 : mid + (rand() - 0.5) * w;
+    const times = 1 + Math.floor(rand() * 4); // runs of 1 … 4 equal values
+    for (let t = 0; t < times; t++) xs.push(x);
+    if (rand() < 0.02) xs.push(Number.NaN, -0, 0, mid * 100, -0.5);
+  }
+  return xs;
+}
+
+describe("counting runs of values in one fine bucket", () => {
+  const plan = planFromPilot(pilot(), 400, new Uint8Array(400).fill(1));
+
+  it("covers every kind of plan", () => {
+    expect(Array.from(plan.log)).toEqual([0, 1, 0, 1]);
+    expect(Array.from(plan.fineAt).map((a) => a >= 0)).toEqual([false, false, true, true]);
+  });
+
+  for (const [cell, mid, w] of [
+    [0, 5, 8],
+    [1, 30, 60],
+    [2, 5, 6],
+    [3, 50, 80],
+  ] as const)
+    it(`gives the value-by-value counts and min/max (cell ${cell})`, () => {
+      const xs = sequence(mid, w);
+      const h = new CellHistograms(plan, 4);
+      const v = Float64Array.from(xs);
+      // in two calls, the second starting inside a run
+      const cut = 301;
+      let sum = h.addMany(cell, v, 0, cut, null, 0);
+      sum = h.addMany(cell, v, cut, v.length - cut, null, sum);
+      const d = h.toData();
+      const row = d.rowOf[cell];
+      expect(row).toBeGreaterThanOrEqual(0);
+
+      const counts = new Array(COUNTS).fill(0);
+      const min = new Array(COARSE + 2).fill(Number.POSITIVE_INFINITY);
+      const max = new Array(COARSE + 2).fill(Number.NEGATIVE_INFINITY);
+      let total = 0;
+      for (const x of xs) {
+        total += x;
+        // the even value-scale plan neither counts nor keeps a NaN (bucket() gives NaN)
+        if (cell === 0 && Number.isNaN(x)) continue;
+        const f = h.bucket(cell, x);
+        counts[f]++;
+        const c = Math.floor(f / FINE);
+        if (x < min[c]) min[c] = x;
+        if (x > max[c]) max[c] = x;
+      }
+      expect(Array.from(d.counts.subarray(row * COUNTS, (row + 1) * COUNTS))).toEqual(counts);
+      const mm = d.minMax.subarray(row * MM, (row + 1) * MM);
+      for (let c = 0; c < COARSE + 2; c++) {
+        // Object.is: −0 and 0 told apart
+        expect(Object.is(mm[2 * c], min[c]), `min of coarse bucket ${c}`).toBe(true);
+        expect(Object.is(mm[2 * c + 1], max[c]), `max of coarse bucket ${c}`).toBe(true);
+      }
+      expect(Object.is(sum, total)).toBe(true);
+    });
+});
