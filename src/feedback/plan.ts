@@ -1,3 +1,4 @@
+import { DEFAULT_ELASTICITY, DEFAULT_MAX_MULTIPLIER } from "../scenario/feedback.js";
 import { LIMITS } from "../scenario/limits.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { ChurnParameters } from "./churn.js";
@@ -99,8 +100,8 @@ export function compileFeedback(s: Scenario): FeedbackPlan | null {
     s.consumers.forEach((c, i) => {
       const e = f.consumers?.[c.name];
       if (!e) return;
-      elasticity[i] = e.elasticity;
-      maxMultiplier[i] = e.maxMultiplier;
+      elasticity[i] = e.elasticity ?? DEFAULT_ELASTICITY;
+      maxMultiplier[i] = e.maxMultiplier ?? DEFAULT_MAX_MULTIPLIER;
       queueLossSensitivity[i] = e.queueLossSensitivity;
       if (e.referencePrice !== undefined)
         for (let t = 0; t < days; t++)

@@ -7,6 +7,7 @@ import { OPS_FUND, resolveOnchain, resolvePriceMatrix, resolveTokens } from "./r
 import { checkRules } from "./rulesChecks.js";
 import type { Scenario } from "./schema.js";
 import { checkStochastic } from "./stochasticChecks.js";
+import { knownNames } from "./suggest.js";
 
 type Ctx = z.core.$RefinementCtx<Scenario>;
 
@@ -107,7 +108,7 @@ function checkPriceMatrix(s: Scenario, ctx: Ctx): void {
       fail(
         ctx,
         ["consumers", i, "row"],
-        `unknown price-matrix row "${row}" (known: ${Object.keys(matrix).join(", ")})`,
+        `unknown price-matrix row "${row}" (known: ${knownNames(row, Object.keys(matrix))})`,
       );
       return;
     }

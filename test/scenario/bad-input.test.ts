@@ -202,3 +202,53 @@ describe("CSV series", () => {
     expect(problems(raw("nope"), dir)[0]).toContain('no column "nope" (columns: day, jobs)');
   });
 });
+
+describe("a field that would silently do nothing is refused, naming it", () => {
+  const withFeedback = (feedback: unknown) => problems({ ...tinyScenario(), feedback });
+
+  it("a reference price trend starting below 0, as a negative constant is", () => {
+    // E48 reads a reference of 0 as "no alternative": a trend clamped to 0 would switch
+    // elasticity off without a word; the constant −3 has always been refused
+    const at = "feedback.consumers.training.referencePrice";
+    expect(withFeedback({ consumers: { training: { referencePrice: -3 } } })).toEqual([
+      `${at}: Too small: expected number to be >=0, got -3`,
+    ]);
+    expect(withFeedback({ consumers: { training: { referencePrice: { start: -5 } } } })).toEqual([
+      `${at}.start: Too small: expected number to be >=0, got -5`,
+    ]);
+    // a price of 0 on the start day is still "no alternative", as the constant 0 is
+    expect(withFeedback({ consumers: { training: { referencePrice: { start: 0 } } } })).toEqual([]);
+  });
+
+  it("an elasticity or multiplier cap without a reference price", () => {
+    const at = "feedback.consumers.training";
+    expect(withFeedback({ consumers: { training: { elasticity: 2 } } })).toEqual([
+      `${at}.elasticity: needs referencePrice (E48): without a reference price demand does not respond to the job's price, so elasticity would do nothing; give ${at}.referencePrice or remove elasticity (null in an extending file)`,
+    ]);
+    expect(withFeedback({ consumers: { training: { maxMultiplier: 3 } } })[0]).toMatch(
+      /^feedback\.consumers\.training\.maxMultiplier: needs referencePrice/,
+    );
+    expect(
+      withFeedback({ consumers: { training: { referencePrice: 12, elasticity: 2 } } }),
+    ).toEqual([]);
+  });
+
+  it("a misspelt class or type name lists the names there are and the nearest", () => {
+    const economics = { costPerDay: 1, dynamic: { start: 3 } };
+    expect(withFeedback({ suppliers: { classes: { modelTrainingProvider: economics } } })).toEqual([
+      'feedback.suppliers.classes.modelTrainingProvider: no supplier class named "modelTrainingProvider" (supplier classes: modelTrainingProviders; did you mean modelTrainingProviders?)',
+    ]);
+    // nothing near: the list alone
+    expect(withFeedback({ consumers: { inference: { referencePrice: 1 } } })).toEqual([
+      'feedback.consumers.inference: no consumer type named "inference" (consumer types: training)',
+    ]);
+    expect(
+      problems({
+        ...tinyScenario(),
+        stochastic: { series: { trainng: { gbm: { drift: 0, volatility: 0.1 } } } },
+      }),
+    ).toEqual([
+      'stochastic.series.trainng: unknown series "trainng" (series: training, modelTrainingProviders, consumerSentiment, governanceValue; did you mean training?)',
+    ]);
+  });
+});
