@@ -252,3 +252,19 @@ describe("a field that would silently do nothing is refused, naming it", () => {
     ]);
   });
 });
+
+describe("a trend clamped to its floor on every day is named in a warning", () => {
+  const warnings = (jobsPerDay: unknown) => {
+    const s = tinyScenario();
+    return prepareScenario({ ...s, consumers: [{ ...s.consumers![0], jobsPerDay }] }).warnings;
+  };
+  it("a negative start that no slope lifts above min within the 10 days", () => {
+    // −5 + 0.5 · 9 = −0.5 on the last day: still ≤ 0, so every day is max(0, …) = 0
+    expect(warnings({ start: -5, slope: 0.5 })).toEqual([
+      "consumers[0].jobsPerDay: start -5 (slope 0.5) stays at or below min (0) on every day of the run: the series is 0 every day",
+    ]);
+    // −5 + 1 · 9 = 4 > 0: a ramp that starts on day 6, no warning; nor with noise (a draw lifts it)
+    expect(warnings({ start: -5, slope: 1 })).toEqual([]);
+    expect(warnings({ start: -5, noise: 1 })).toEqual([]);
+  });
+});
