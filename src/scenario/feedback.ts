@@ -17,6 +17,26 @@ const MAX_RESPONSE = 1_000;
 
 const Name = z.string().regex(/^[A-Za-z0-9_-]+$/, "must match [A-Za-z0-9_-]+");
 
+/**
+ * E42's churn parameters when a dynamic class does not give them. Not zod defaults: on a class
+ * without `dynamic` they would do nothing, and checkFeedback must see whether they were given.
+ */
+export const DEFAULT_CHURN = {
+  entryElasticity: 0.05,
+  exitElasticity: 0.1,
+  maxEntryRate: 0.05,
+  maxExitRate: 0.1,
+} as const;
+
+/** The churn fields of a class: E42's, used only when the class is `dynamic`. */
+const CHURN_FIELDS = [
+  "entryElasticity",
+  "exitElasticity",
+  "maxEntryRate",
+  "maxExitRate",
+  "maxCount",
+] as const;
+
 export const SupplierEconomicsSchema = z
   .strictObject({
     costPerDay: positiveAmount().describe(
@@ -37,37 +57,39 @@ export const SupplierEconomicsSchema = z
       .number()
       .min(0)
       .max(MAX_RESPONSE)
-      .default(0.05)
+      .optional()
       .describe(
-        "Fraction of the class that joins per day per unit of positive lagged margin (1/day, 0 … 1,000, E42). Default 0.05.",
+        "Fraction of the class that joins per day per unit of positive lagged margin (1/day, 0 … 1,000, E42). Default 0.05. Only with dynamic.",
       ),
     exitElasticity: z
       .number()
       .min(0)
       .max(MAX_RESPONSE)
-      .default(0.1)
+      .optional()
       .describe(
         "Fraction of the class that leaves per day per unit of negative lagged margin (1/day, 0 … 1,000, E42). Default 0.1: " +
-          "at a −50% margin 5% leave a day.",
+          "at a −50% margin 5% leave a day. Only with dynamic.",
       ),
     maxEntryRate: z
       .number()
       .min(0)
       .max(1)
-      .default(0.05)
+      .optional()
       .describe(
-        "Largest daily entry, a fraction of the class in [0, 1]: at most doubling in a day (1/day, E42). Default 0.05.",
+        "Largest daily entry, a fraction of the class in [0, 1]: at most doubling in a day (1/day, E42). Default 0.05. Only with dynamic.",
       ),
     maxExitRate: z
       .number()
       .min(0)
       .max(1)
-      .default(0.1)
-      .describe("Largest daily exit, a fraction of the class in [0, 1] (1/day, E42). Default 0.1."),
+      .optional()
+      .describe(
+        "Largest daily exit, a fraction of the class in [0, 1] (1/day, E42). Default 0.1. Only with dynamic.",
+      ),
     maxCount: amount()
       .optional()
       .describe(
-        "Ceiling on the class (suppliers, 0 … 1e15); entry stops there. Default 1e15, the largest amount (docs/limits.md).",
+        "Ceiling on the class (suppliers, 0 … 1e15); entry stops there. Default 1e15, the largest amount (docs/limits.md). Only with dynamic.",
       ),
     jobsPerSupplierPerDay: positiveAmount()
       .optional()
@@ -264,6 +286,14 @@ export function checkFeedback(
             `needs referencePrice (E48): without a reference price demand does not respond to the job's price, so ${key} would do nothing; give feedback.consumers.${name}.referencePrice or remove ${key} (null in an extending file)`,
           );
   }
+  for (const [name, k] of Object.entries(f.suppliers?.classes ?? {}))
+    if (k.dynamic === undefined)
+      for (const key of CHURN_FIELDS)
+        if (k[key] !== undefined)
+          fail(
+            ["feedback", "suppliers", "classes", name, key],
+            `needs dynamic (E42): without it the class's count is its own series and does not churn, so ${key} would do nothing; give feedback.suppliers.classes.${name}.dynamic: { start } or remove ${key} (null in an extending file)`,
+          );
   const classes = s.suppliers.map((k) => k.name);
   for (const name of Object.keys(f.suppliers?.classes ?? {}))
     if (!classes.includes(name))

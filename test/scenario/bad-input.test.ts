@@ -233,6 +233,22 @@ describe("a field that would silently do nothing is refused, naming it", () => {
     ).toEqual([]);
   });
 
+  it("a churn parameter on a class that does not churn (no dynamic)", () => {
+    const at = "feedback.suppliers.classes.modelTrainingProviders";
+    const classes = (economics: unknown) =>
+      withFeedback({ suppliers: { classes: { modelTrainingProviders: economics } } });
+    expect(classes({ costPerDay: 1, exitElasticity: 0.5 })).toEqual([
+      `${at}.exitElasticity: needs dynamic (E42): without it the class's count is its own series and does not churn, so exitElasticity would do nothing; give ${at}.dynamic: { start } or remove exitElasticity (null in an extending file)`,
+    ]);
+    for (const key of ["entryElasticity", "maxEntryRate", "maxExitRate", "maxCount"])
+      expect(classes({ costPerDay: 1, [key]: 0.5 })[0]).toMatch(
+        new RegExp(`^${at.replaceAll(".", "\\.")}\\.${key}: needs dynamic \\(E42\\)`),
+      );
+    // the margin alone (no churn) and churn with dynamic are fine
+    expect(classes({ costPerDay: 1 })).toEqual([]);
+    expect(classes({ costPerDay: 1, dynamic: { start: 3 }, exitElasticity: 0.5 })).toEqual([]);
+  });
+
   it("a misspelt class or type name lists the names there are and the nearest", () => {
     const economics = { costPerDay: 1, dynamic: { start: 3 } };
     expect(withFeedback({ suppliers: { classes: { modelTrainingProvider: economics } } })).toEqual([
