@@ -3,11 +3,14 @@ import { ScenarioError } from "../scenario/errors.js";
 
 /**
  * Exit codes (docs/limits.md): 0 done, 1 the run itself failed (an invariant, a non-finite
- * value, a failed Monte Carlo run, the store), 2 bad input (scenario, option, path),
+ * value, a failed Monte Carlo run, the store), 2 bad input (scenario, option, path), 3 the
+ * work succeeded and its verdict is a fail (`bme stress`: a shock failed its thresholds),
  * 130 interrupted by Ctrl-C (finished points kept; `--resume` completes it).
  */
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
+/** A verdict that failed: told apart from an engine error (1) so a script can branch on it. */
+export const EXIT_VERDICT_FAILED = 3;
 export const EXIT_INTERRUPTED = 130;
 
 /** An error meant for the user: printed without a stack trace, exits with `code`. */

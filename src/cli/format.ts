@@ -88,3 +88,70 @@ export function formatSummary(s: RunSummary): string {
   if (s.error) lines.push(`  STOPPED: ${s.error}`);
   return lines.join("\n");
 }
+
+/** The columns `formatFeedback` reads: a run's table by name (RunResult's shape). */
+export interface NamedColumns {
+  readonly columns: readonly string[];
+  readonly values: readonly ArrayLike<number>[];
+  readonly days: number;
+}
+
+/**
+ * The lines `bme run` prints after the summary when the scenario has a feedback block
+ * (docs/model.md §7, "Feedback columns"), or null without one: each dynamic class's count on the
+ * first and last day with its entries and exits summed over the run (E42), jobs lost to
+ * capacity (E50) and to queues (E49), tokens sold and what they fetched (E43, E44), and with a
+ * pool its reserves and spot price at the end and the day's slippage at its extremes (E45).
+ */
+export function formatFeedback(r: NamedColumns): string | null {
+  const at = (name: string) => r.columns.indexOf(name);
+  const col = (name: string) => r.values[at(name)];
+  const has = (name: string) => at(name) >= 0 && r.days > 0;
+  const sum = (name: string) => {
+    let s = 0;
+    const v = col(name);
+    for (let t = 0; t < r.days; t++) s += v[t];
+    return s;
+  };
+  const last = (name: string) => col(name)[r.days - 1];
+  const pct = (x: number) => `${x > 0 ? "+" : ""}${fmt(100 * x)}%`;
+  const lines: string[] = [];
+  const dynamic = r.columns
+    .filter((c) => c.startsWith("supplierEntries."))
+    .map((c) => c.slice("supplierEntries.".length));
+  if (dynamic.length > 0 && r.days > 0)
+    lines.push(
+      `  suppliers             ${dynamic
+        .map(
+          (k) =>
+            `${k} ${fmt(col(`suppliers.${k}`)[0])} → ${fmt(last(`suppliers.${k}`))} (entries ${fmt(sum(`supplierEntries.${k}`))}, exits ${fmt(sum(`supplierExits.${k}`))})`,
+        )
+        .join("; ")}`,
+    );
+  if (has("jobsLost"))
+    lines.push(`  jobs lost             ${fmt(sum("jobsLost"))} to capacity (E50)`);
+  if (has("jobsLostToQueues"))
+    lines.push(`  jobs lost to queues   ${fmt(sum("jobsLostToQueues"))} (E49)`);
+  if (has("tokensSold"))
+    lines.push(
+      `  tokens sold           ${fmt(sum("tokensSold"))} tokens for ${fmt(sum("salesUsd"))} usd over the run`,
+    );
+  if (has("poolTokens")) {
+    const x = last("poolTokens");
+    const y = last("poolUsd");
+    lines.push(
+      `  pool at the end       ${fmt(x)} tokens, ${fmt(y)} usd (spot ${fmt(y / x)} usd/token)`,
+    );
+    const s = col("ammSlippage");
+    let lo = 0;
+    let hi = 0;
+    for (let t = 1; t < r.days; t++) {
+      if (s[t] < s[lo]) lo = t;
+      if (s[t] > s[hi]) hi = t;
+    }
+    lines.push(
+      `  slippage              min ${pct(s[lo])} on day ${lo}, max ${pct(s[hi])} on day ${hi}`,
+    );
+  }
+  return lines.length > 0 ? ["Feedback", ...lines].join("\n") : null;
+}

@@ -1,3 +1,4 @@
+import { DEFAULT_CHURN, DEFAULT_ELASTICITY, DEFAULT_MAX_MULTIPLIER } from "../scenario/feedback.js";
 import { LIMITS } from "../scenario/limits.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { ChurnParameters } from "./churn.js";
@@ -79,10 +80,10 @@ export function compileFeedback(s: Scenario): FeedbackPlan | null {
         return {
           start: e.dynamic.start,
           churn: {
-            entryElasticity: e.entryElasticity,
-            exitElasticity: e.exitElasticity,
-            maxEntryRate: e.maxEntryRate,
-            maxExitRate: e.maxExitRate,
+            entryElasticity: e.entryElasticity ?? DEFAULT_CHURN.entryElasticity,
+            exitElasticity: e.exitElasticity ?? DEFAULT_CHURN.exitElasticity,
+            maxEntryRate: e.maxEntryRate ?? DEFAULT_CHURN.maxEntryRate,
+            maxExitRate: e.maxExitRate ?? DEFAULT_CHURN.maxExitRate,
             maxCount: e.maxCount ?? LIMITS.maxAmount,
           },
         };
@@ -99,8 +100,8 @@ export function compileFeedback(s: Scenario): FeedbackPlan | null {
     s.consumers.forEach((c, i) => {
       const e = f.consumers?.[c.name];
       if (!e) return;
-      elasticity[i] = e.elasticity;
-      maxMultiplier[i] = e.maxMultiplier;
+      elasticity[i] = e.elasticity ?? DEFAULT_ELASTICITY;
+      maxMultiplier[i] = e.maxMultiplier ?? DEFAULT_MAX_MULTIPLIER;
       queueLossSensitivity[i] = e.queueLossSensitivity;
       if (e.referencePrice !== undefined)
         for (let t = 0; t < days; t++)

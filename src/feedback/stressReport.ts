@@ -95,6 +95,15 @@ function thresholdOf(r: StressResult, m: StressMetric): string {
   }
 }
 
+/**
+ * The thresholds a run is held to, one line (`bme stress` prints it above the verdicts):
+ * `thresholds: priceDrawdown ≤ 0.5, reserveRunwayDays ≥ 90, suppliersRetained ≥ 0.5,
+ * shortfallDays ≤ 0`.
+ */
+export function thresholdsText(r: StressResult): string {
+  return `thresholds: ${STRESS_METRICS.map((m) => `${m} ${thresholdOf(r, m)}`).join(", ")}`;
+}
+
 /** One line per shock: the verdict. */
 export function verdictTable(r: StressResult): Table {
   return {

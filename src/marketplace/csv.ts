@@ -4,31 +4,43 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { meanOf } from "../montecarlo/quantile.js";
 import type { MarketplaceResult, SupplierRecord } from "./result.js";
 
-const SUPPLIER_FIELDS: readonly (keyof SupplierRecord)[] = [
-  "id",
-  "supplierClass",
-  "resource",
-  "region",
-  "honesty",
-  "dishonest",
-  "joinDay",
-  "completed",
-  "validated",
-  "failed",
-  "usdEarned",
-  "tokensEarned",
-  "bondTokensLost",
-  "reputation",
-];
+/**
+ * The columns of `suppliers.csv`, in order: every field of SupplierRecord (the `satisfies`
+ * makes a field added to the record without a column here a compile error, and the
+ * reverse).
+ */
+const SUPPLIER_COLUMNS = {
+  id: true,
+  supplierClass: true,
+  resource: true,
+  region: true,
+  honesty: true,
+  dishonest: true,
+  joinDay: true,
+  leftDay: true,
+  completed: true,
+  validated: true,
+  failed: true,
+  usdEarned: true,
+  tokensEarned: true,
+  bondTokensLost: true,
+  reputation: true,
+} as const satisfies { readonly [K in keyof Required<SupplierRecord>]: true };
+const SUPPLIER_FIELDS = Object.keys(SUPPLIER_COLUMNS) as (keyof SupplierRecord)[];
 
-/** Per-supplier results as CSV, one row per supplier (names are [A-Za-z0-9_-], no quoting needed). */
+/**
+ * Per-supplier results as CSV, one row per supplier; a boolean as 1/0, an absent optional
+ * field (`leftDay` of a supplier still in its class) as an empty cell (names are
+ * [A-Za-z0-9_-], no quoting needed).
+ */
 export function suppliersCsv(suppliers: readonly SupplierRecord[]): string {
   const lines = [SUPPLIER_FIELDS.join(",")];
   for (const s of suppliers)
     lines.push(
-      SUPPLIER_FIELDS.map((f) => (typeof s[f] === "boolean" ? (s[f] ? 1 : 0) : String(s[f]))).join(
-        ",",
-      ),
+      SUPPLIER_FIELDS.map((f) => {
+        const v = s[f];
+        return typeof v === "boolean" ? (v ? "1" : "0") : v === undefined ? "" : String(v);
+      }).join(","),
     );
   return `${lines.join("\n")}\n`;
 }

@@ -7,7 +7,7 @@ export function governanceCsv(changes: readonly GovernanceChange[]): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** `out/run.csv` → `out/run.governance.csv` (next to the table). */
+/** `out/run.csv` (or `.json`, `.parquet`) → `out/run.governance.csv` (next to the table, as run.meta.json). */
 export function governancePath(tablePath: string): string {
-  return `${tablePath.replace(/\.(csv|json)$/i, "")}.governance.csv`;
+  return `${tablePath.replace(/\.(csv|json|parquet)$/i, "")}.governance.csv`;
 }

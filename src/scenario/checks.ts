@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { mapSeries } from "./expected.js";
 import { checkFeedback } from "./feedback.js";
 import { checkMarketplace } from "./marketplace.js";
 import type { OnchainName, OnchainValues } from "./onchain.js";
@@ -6,7 +7,9 @@ import { ROW_SUM_TOLERANCE } from "./priceMatrix.js";
 import { OPS_FUND, resolveOnchain, resolvePriceMatrix, resolveTokens } from "./resolve.js";
 import { checkRules } from "./rulesChecks.js";
 import type { Scenario } from "./schema.js";
+import { isFormulaSeries, type Series } from "./series.js";
 import { checkStochastic } from "./stochasticChecks.js";
+import { knownNames } from "./suggest.js";
 
 type Ctx = z.core.$RefinementCtx<Scenario>;
 
@@ -107,7 +110,7 @@ function checkPriceMatrix(s: Scenario, ctx: Ctx): void {
       fail(
         ctx,
         ["consumers", i, "row"],
-        `unknown price-matrix row "${row}" (known: ${Object.keys(matrix).join(", ")})`,
+        `unknown price-matrix row "${row}" (known: ${knownNames(row, Object.keys(matrix))})`,
       );
       return;
     }
@@ -168,5 +171,24 @@ export function scenarioWarnings(s: Scenario): string[] {
   });
   if (s.consumers.length === 0)
     out.push("consumers: none declared, so income (E5) is 0 every day and no job is ever paid");
+  mapSeries(s, (series, path) => {
+    const floor = floorOnlyTrend(series, s.days);
+    if (floor !== null) out.push(`${path}: ${floor}`);
+    return series;
+  });
   return out;
+}
+
+/**
+ * Why a trend with a negative start never rises above its floor `min` during the run (so every
+ * active day is `min`, as a negative constant — refused — would silently mean), or null. Only
+ * without noise: with noise a draw may lift it. A negative start that a slope lifts above
+ * `min` within the run is a ramp, and fine.
+ */
+function floorOnlyTrend(series: Series, days: number): string | null {
+  if (!isFormulaSeries(series) || series.noise > 0 || !(series.start < 0)) return null;
+  if (series.startDay >= days) return null;
+  const last = series.start + series.slope * (days - 1 - series.startDay);
+  if (Math.max(series.start, last) > series.min) return null;
+  return `start ${series.start} (slope ${series.slope}) stays at or below min (${series.min}) on every day of the run: the series is ${series.min} every day`;
 }

@@ -1,12 +1,15 @@
 import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { ScenarioError } from "./errors.js";
 
 /**
  * `extends: ./whitepaper.yaml`: a scenario file as overrides over a base file (issue 12 item 5).
  * The base (itself possibly extending another) is read relative to the extending file, then the
- * file's own fields are deep-merged over it ({@link mergeScenario}). A cycle or a missing base
- * is refused with the chain of paths.
+ * file's own fields are deep-merged over it ({@link mergeScenario}). A relative path in a file
+ * means relative to that file's folder, whichever file extends it: the base's CSV series are
+ * rebased onto the extending file's folder before the merge ({@link rebaseCsvPaths}), so the
+ * merged scenario's paths are all relative to the file that was loaded. A cycle or a missing
+ * base is refused with the chain of paths.
  */
 export function readExtended(
   path: string,
@@ -42,8 +45,26 @@ export function readExtended(
       [{ path: "extends", message: "expected the path of a base scenario file" }],
       path,
     );
-  const baseRaw = readExtended(resolve(dirname(abs), base), read, [...chain, abs]);
-  return mergeScenario(baseRaw, own);
+  const baseAbs = resolve(dirname(abs), base);
+  const baseRaw = readExtended(baseAbs, read, [...chain, abs]);
+  return mergeScenario(rebaseCsvPaths(baseRaw, dirname(baseAbs), dirname(abs)), own);
+}
+
+/**
+ * `raw` with the relative `csv` path of every CSV series (a series-shaped object anywhere in
+ * it, src/scenario/series.ts) read from folder `from` rewritten to name the same file from
+ * folder `to` (absolute paths kept). The CSV series is the one path-valued field of a
+ * scenario (plugins are `--plugin` options, read from the working directory).
+ */
+export function rebaseCsvPaths(raw: unknown, from: string, to: string): unknown {
+  if (from === to) return raw;
+  if (Array.isArray(raw)) return raw.map((e) => rebaseCsvPaths(e, from, to));
+  if (!isObject(raw)) return raw;
+  if (seriesForm(raw) === "csv" && typeof raw.csv === "string" && !isAbsolute(raw.csv))
+    return { ...raw, csv: relative(to, resolve(from, raw.csv)) };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) out[k] = rebaseCsvPaths(v, from, to);
+  return out;
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

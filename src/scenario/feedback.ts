@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { amount, positiveAmount } from "./limits.js";
 import { SeriesFormulaSchema, SeriesValuesSchema } from "./series.js";
+import { knownNames } from "./suggest.js";
 
 /**
  * The `feedback` block of a scenario (issue 13; laws E40–E49 in docs/model-feedback.md):
@@ -15,6 +16,26 @@ import { SeriesFormulaSchema, SeriesValuesSchema } from "./series.js";
 const MAX_RESPONSE = 1_000;
 
 const Name = z.string().regex(/^[A-Za-z0-9_-]+$/, "must match [A-Za-z0-9_-]+");
+
+/**
+ * E42's churn parameters when a dynamic class does not give them. Not zod defaults: on a class
+ * without `dynamic` they would do nothing, and checkFeedback must see whether they were given.
+ */
+export const DEFAULT_CHURN = {
+  entryElasticity: 0.05,
+  exitElasticity: 0.1,
+  maxEntryRate: 0.05,
+  maxExitRate: 0.1,
+} as const;
+
+/** The churn fields of a class: E42's, used only when the class is `dynamic`. */
+const CHURN_FIELDS = [
+  "entryElasticity",
+  "exitElasticity",
+  "maxEntryRate",
+  "maxExitRate",
+  "maxCount",
+] as const;
 
 export const SupplierEconomicsSchema = z
   .strictObject({
@@ -36,37 +57,39 @@ export const SupplierEconomicsSchema = z
       .number()
       .min(0)
       .max(MAX_RESPONSE)
-      .default(0.05)
+      .optional()
       .describe(
-        "Fraction of the class that joins per day per unit of positive lagged margin (1/day, 0 … 1,000, E42). Default 0.05.",
+        "Fraction of the class that joins per day per unit of positive lagged margin (1/day, 0 … 1,000, E42). Default 0.05. Only with dynamic.",
       ),
     exitElasticity: z
       .number()
       .min(0)
       .max(MAX_RESPONSE)
-      .default(0.1)
+      .optional()
       .describe(
         "Fraction of the class that leaves per day per unit of negative lagged margin (1/day, 0 … 1,000, E42). Default 0.1: " +
-          "at a −50% margin 5% leave a day.",
+          "at a −50% margin 5% leave a day. Only with dynamic.",
       ),
     maxEntryRate: z
       .number()
       .min(0)
       .max(1)
-      .default(0.05)
+      .optional()
       .describe(
-        "Largest daily entry, a fraction of the class in [0, 1]: at most doubling in a day (1/day, E42). Default 0.05.",
+        "Largest daily entry, a fraction of the class in [0, 1]: at most doubling in a day (1/day, E42). Default 0.05. Only with dynamic.",
       ),
     maxExitRate: z
       .number()
       .min(0)
       .max(1)
-      .default(0.1)
-      .describe("Largest daily exit, a fraction of the class in [0, 1] (1/day, E42). Default 0.1."),
+      .optional()
+      .describe(
+        "Largest daily exit, a fraction of the class in [0, 1] (1/day, E42). Default 0.1. Only with dynamic.",
+      ),
     maxCount: amount()
       .optional()
       .describe(
-        "Ceiling on the class (suppliers, 0 … 1e15); entry stops there. Default 1e15, the largest amount (docs/limits.md).",
+        "Ceiling on the class (suppliers, 0 … 1e15); entry stops there. Default 1e15, the largest amount (docs/limits.md). Only with dynamic.",
       ),
     jobsPerSupplierPerDay: positiveAmount()
       .optional()
@@ -155,9 +178,23 @@ export const AmmSchema = z
       "instead of E10's demand / supply.",
   );
 
+/** E48's ε when a reference price is given without one. */
+export const DEFAULT_ELASTICITY = 1;
+/** E48's cap on the demand multiplier when a reference price is given without one. */
+export const DEFAULT_MAX_MULTIPLIER = 2;
+
+/**
+ * Every form holds the same values as the constant: 0 … 1e15 usd/job (0: no alternative). A
+ * negative `start` would be clamped to `min` (0) and silently mean "no alternative", so it is
+ * refused as a negative constant is.
+ */
 const ReferencePriceSchema = z.union([
   amount().describe("A constant, usd/job, 0 … 1e15; 0 means no alternative."),
-  SeriesFormulaSchema.refine((s) => s.noise === 0, "noise is not supported on a reference price"),
+  SeriesFormulaSchema.extend({
+    start: amount().describe(
+      "Value on `startDay`, usd/job, 0 … 1e15 (0 means no alternative; a negative price is none).",
+    ),
+  }).refine((s) => s.noise === 0, "noise is not supported on a reference price"),
   SeriesValuesSchema,
 ]);
 
@@ -166,21 +203,24 @@ export const ConsumerFeedbackSchema = z
     referencePrice: ReferencePriceSchema.optional().describe(
       "Price of the same job at a cloud provider (AWS, GCP), usd/job, per day (E48). Absent: no price elasticity.",
     ),
+    // no zod default: given without a reference price they would do nothing, and the
+    // cross-field check must see whether they were given (checkFeedback); the plan applies
+    // DEFAULT_ELASTICITY and DEFAULT_MAX_MULTIPLIER
     elasticity: z
       .number()
       .min(0)
       .max(10)
-      .default(1)
+      .optional()
       .describe(
-        "Constant price elasticity ε of demand against the reference price, 0 … 10 (E48). Default 1.",
+        "Constant price elasticity ε of demand against the reference price, 0 … 10 (E48). Default 1. Needs referencePrice.",
       ),
     maxMultiplier: z
       .number()
       .min(1)
       .max(MAX_RESPONSE)
-      .default(2)
+      .optional()
       .describe(
-        "Cap on the demand multiplier when cheaper than the cloud, 1 … 1,000 (E48). Default 2.",
+        "Cap on the demand multiplier when cheaper than the cloud, 1 … 1,000 (E48). Default 2. Needs referencePrice.",
       ),
     queueLossSensitivity: z
       .number()
@@ -232,20 +272,42 @@ export function checkFeedback(
         ["feedback", "suppliers", "classes", name, "jobsPerSupplierPerDay"],
         "aggregate mode only (E50): in marketplace mode the scheduler's capacity (marketplace.suppliers.<class>.capacity) and queues bound the jobs served; remove it (null in an extending file)",
       );
-  for (const [name, c] of Object.entries(f.consumers ?? {}))
+  for (const [name, c] of Object.entries(f.consumers ?? {})) {
     if (s.mode !== "marketplace" && c.queueLossSensitivity > 0)
       fail(
         ["feedback", "consumers", name, "queueLossSensitivity"],
         "marketplace mode only (E49): aggregate mode has no queue, so no job waits past its deadline",
       );
-  const classes = new Set(s.suppliers.map((k) => k.name));
+    if (c.referencePrice === undefined)
+      for (const key of ["elasticity", "maxMultiplier"] as const)
+        if (c[key] !== undefined)
+          fail(
+            ["feedback", "consumers", name, key],
+            `needs referencePrice (E48): without a reference price demand does not respond to the job's price, so ${key} would do nothing; give feedback.consumers.${name}.referencePrice or remove ${key} (null in an extending file)`,
+          );
+  }
+  for (const [name, k] of Object.entries(f.suppliers?.classes ?? {}))
+    if (k.dynamic === undefined)
+      for (const key of CHURN_FIELDS)
+        if (k[key] !== undefined)
+          fail(
+            ["feedback", "suppliers", "classes", name, key],
+            `needs dynamic (E42): without it the class's count is its own series and does not churn, so ${key} would do nothing; give feedback.suppliers.classes.${name}.dynamic: { start } or remove ${key} (null in an extending file)`,
+          );
+  const classes = s.suppliers.map((k) => k.name);
   for (const name of Object.keys(f.suppliers?.classes ?? {}))
-    if (!classes.has(name))
-      fail(["feedback", "suppliers", "classes", name], `no supplier class named "${name}"`);
-  const consumers = new Set(s.consumers.map((c) => c.name));
+    if (!classes.includes(name))
+      fail(
+        ["feedback", "suppliers", "classes", name],
+        `no supplier class named "${name}" (supplier classes: ${knownNames(name, classes)})`,
+      );
+  const consumers = s.consumers.map((c) => c.name);
   for (const name of Object.keys(f.consumers ?? {}))
-    if (!consumers.has(name))
-      fail(["feedback", "consumers", name], `no consumer type named "${name}"`);
+    if (!consumers.includes(name))
+      fail(
+        ["feedback", "consumers", name],
+        `no consumer type named "${name}" (consumer types: ${knownNames(name, consumers)})`,
+      );
   if (!f.amm) {
     const why =
       "needs feedback.amm: E10 (demand / supply) has no order flow, so a sale has no price to move (docs/model.md §10)";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { knownNames } from "./suggest.js";
 
 /**
  * The `marketplace` block of a scenario (docs/model.md §9, docs/marketplace.md): who the individual
@@ -172,22 +173,32 @@ export function checkMarketplace(s: NamedScenario, fail: Issue): void {
     fail(["marketplace", "regions"], "region names must be unique");
   const region = (path: (string | number)[], r: string) => {
     if (!regions.has(r))
-      fail(path, `unknown region "${r}" (marketplace.regions: ${m.regions.join(", ")})`);
+      fail(path, `unknown region "${r}" (marketplace.regions: ${knownNames(r, m.regions)})`);
   };
   for (const [from, row] of Object.entries(m.latencyMs)) {
     region(["marketplace", "latencyMs", from], from);
     for (const to of Object.keys(row)) region(["marketplace", "latencyMs", from, to], to);
   }
-  const classes = new Set(s.suppliers.map((k) => k.name));
+  const classNames = s.suppliers.map((k) => k.name);
+  const classes = new Set(classNames);
   for (const [k, pop] of Object.entries(m.suppliers)) {
     const path = ["marketplace", "suppliers", k];
-    if (!classes.has(k)) fail(path, `unknown supplier class "${k}" (declare it in suppliers)`);
+    if (!classes.has(k))
+      fail(
+        path,
+        `unknown supplier class "${k}" (declare it in suppliers; supplier classes: ${knownNames(k, classNames)})`,
+      );
     for (const r of Object.keys(pop.regions ?? {})) region([...path, "regions", r], r);
   }
-  const consumers = new Set(s.consumers.map((c) => c.name));
+  const consumerNames = s.consumers.map((c) => c.name);
+  const consumers = new Set(consumerNames);
   for (const [i, job] of Object.entries(m.jobs)) {
     const path = ["marketplace", "jobs", i];
-    if (!consumers.has(i)) fail(path, `unknown consumer type "${i}" (declare it in consumers)`);
+    if (!consumers.has(i))
+      fail(
+        path,
+        `unknown consumer type "${i}" (declare it in consumers; consumer types: ${knownNames(i, consumerNames)})`,
+      );
     job.regions?.forEach((r, n) => {
       region([...path, "regions", n], r);
     });
@@ -203,7 +214,11 @@ export function checkMarketplace(s: NamedScenario, fail: Issue): void {
       fail([...path, "incentive", "high"], `must be ≥ low (${job.incentive.low})`);
     if (typeof job.resource === "object")
       for (const k of Object.keys(job.resource))
-        if (!classes.has(k)) fail([...path, "resource", k], `unknown supplier class "${k}"`);
+        if (!classes.has(k))
+          fail(
+            [...path, "resource", k],
+            `unknown supplier class "${k}" (supplier classes: ${knownNames(k, classNames)})`,
+          );
   }
   m.outages.forEach((o, n) => {
     region(["marketplace", "outages", n, "region"], o.region);

@@ -43,7 +43,9 @@ export const SeriesCsvSchema = z
     csv: z
       .string()
       .min(1)
-      .describe("Path of a CSV file (header row, comma-separated), relative to the scenario file."),
+      .describe(
+        "Path of a CSV file (header row, comma-separated), relative to the scenario file that names it (under extends, the base file for the base's series).",
+      ),
     column: z
       .string()
       .min(1)

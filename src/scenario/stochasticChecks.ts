@@ -1,5 +1,6 @@
 import { cholesky } from "../processes/correlation.js";
 import type { Stochastic } from "./stochastic.js";
+import { knownNames } from "./suggest.js";
 
 type Fail = (path: (string | number)[], message: string) => void;
 
@@ -27,7 +28,7 @@ export function checkStochastic(s: Named, fail: Fail): void {
     if (isC || isK || name === "consumerSentiment" || name === "governanceValue") return true;
     fail(
       path,
-      `unknown series "${name}" (series: ${[...consumers, ...suppliers, "consumerSentiment", "governanceValue"].join(", ")})`,
+      `unknown series "${name}" (series: ${knownNames(name, [...consumers, ...suppliers, "consumerSentiment", "governanceValue"])})`,
     );
     return false;
   };
@@ -104,7 +105,7 @@ function checkRegimes(
   if (r.initial !== undefined && !names.includes(r.initial))
     fail(
       ["stochastic", "regimes", "initial"],
-      `unknown regime "${r.initial}" (regimes: ${names.join(", ")})`,
+      `unknown regime "${r.initial}" (regimes: ${knownNames(r.initial, names)})`,
     );
   if (r.transition && r.schedule)
     fail(["stochastic", "regimes", "schedule"], "give a transition matrix or a schedule, not both");
@@ -122,7 +123,7 @@ function checkRegimes(
     if (!names.includes(e.regime))
       fail(
         ["stochastic", "regimes", "schedule", i, "regime"],
-        `unknown regime "${e.regime}" (regimes: ${names.join(", ")})`,
+        `unknown regime "${e.regime}" (regimes: ${knownNames(e.regime, names)})`,
       );
   });
 }

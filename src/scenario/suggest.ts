@@ -76,8 +76,38 @@ function distance(a: string, b: string): number {
 }
 
 /**
+ * The name of `known` closest to `name`, if one is near enough to be a typo: at most 2 edits
+ * (a swap of neighbours counts one, case ignored), and fewer than half its length.
+ */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const k of known) {
+    const d = distance(name, k);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= 2 && bestDistance * 2 < name.length
+    ? best
+    : undefined;
+}
+
+/**
+ * The tail of an unknown-name message: the names there are, and the closest one when it may be
+ * a typo (`dedicatedServerProviders, dataAnnotators; did you mean dataAnnotators?`). Empty list:
+ * `none declared`.
+ */
+export function knownNames(name: string, known: readonly string[]): string {
+  if (known.length === 0) return "none declared";
+  const near = closestName(name, known);
+  return `${known.join(", ")}${near === undefined ? "" : `; did you mean ${near}?`}`;
+}
+
+/**
  * The allowed key closest to `key` at `path` of `schema` (the path of the object holding it),
- * if one is near enough to be a typo: at most 2 edits, and fewer than half its length.
+ * if one is near enough to be a typo ({@link closestName}).
  */
 export function closestKey(
   schema: unknown,
@@ -90,16 +120,5 @@ export function closestKey(
   } catch {
     return undefined;
   }
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const k of known) {
-    const d = distance(key, k);
-    if (d < bestDistance) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= 2 && bestDistance * 2 < key.length
-    ? best
-    : undefined;
+  return closestName(key, known);
 }

@@ -70,13 +70,21 @@ export function readShipped(dir: string, name: string): ScenarioText | null {
   if (!listScenarioFiles(dir).includes(name)) return null;
   for (const ext of [".yaml", ".yml", ".json"]) {
     const file = join(dir, ...name.split("/")) + ext;
-    if (existsSync(file)) return readScenarioText(file, name);
+    if (existsSync(file)) return readScenarioText(file, name, dir);
   }
   return null;
 }
 
-/** Read a scenario file into its text, raw object and problems. */
-export function readScenarioText(file: string, fallbackName: string): ScenarioText {
+/**
+ * Read a scenario file into its text, raw object and problems. Its CSV series (its base's too,
+ * rebased by readExtended) must lie inside `root`: the served scenarios folder for a shipped
+ * scenario, else the file's own folder.
+ */
+export function readScenarioText(
+  file: string,
+  fallbackName: string,
+  root: string = dirname(resolve(file)),
+): ScenarioText {
   const problems: string[] = [];
   const size = statSync(file).size;
   if (size > LIMITS.maxScenarioBytes)
@@ -99,7 +107,7 @@ export function readScenarioText(file: string, fallbackName: string): ScenarioTe
       parsed = readExtended(file, (p) => parseYaml(readFileSync(p, "utf8")));
       yaml = `# ${basename(file)} merged with the scenario it extends\n${stringifyYaml(parsed)}`;
     }
-    raw = inlineCsvSeries(parsed, dirname(resolve(file)), problems);
+    raw = inlineCsvSeries(parsed, dirname(resolve(file)), problems, root);
   } catch (e) {
     problems.push(`not valid YAML or JSON: ${(e as Error).message}`);
   }
@@ -129,13 +137,19 @@ function inside(dir: string, file: string): boolean {
   return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep);
 }
 
-function inlineOne(series: unknown, baseDir: string, path: string, problems: string[]): unknown {
+function inlineOne(
+  series: unknown,
+  baseDir: string,
+  root: string,
+  path: string,
+  problems: string[],
+): unknown {
   if (!series || typeof series !== "object" || Array.isArray(series)) return series;
   const s = series as Record<string, unknown>;
   if (typeof s.csv !== "string" || typeof s.column !== "string") return series;
   const file = resolve(baseDir, s.csv);
   // never outside the scenario's folder, never a file's contents in a message
-  if (!inside(baseDir, file)) {
+  if (!inside(root, file)) {
     problems.push(`${path}.csv: the CSV file must be inside the scenario's folder`);
     return series;
   }
@@ -156,8 +170,16 @@ function inlineOne(series: unknown, baseDir: string, path: string, problems: str
   return { values: r.values };
 }
 
-/** The browser cannot read files next to a scenario: inline every CSV series as its values. */
-export function inlineCsvSeries(raw: unknown, baseDir: string, problems: string[]): unknown {
+/**
+ * The browser cannot read files next to a scenario: inline every CSV series as its values, each
+ * read relative to `baseDir` and refused outside `root` (default `baseDir`).
+ */
+export function inlineCsvSeries(
+  raw: unknown,
+  baseDir: string,
+  problems: string[],
+  root: string = baseDir,
+): unknown {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
   const r = { ...(raw as Record<string, unknown>) };
   const mapList = (key: string, field: string) => {
@@ -169,6 +191,7 @@ export function inlineCsvSeries(raw: unknown, baseDir: string, problems: string[
             [field]: inlineOne(
               (e as Record<string, unknown>)[field],
               baseDir,
+              root,
               `${key}[${i}].${field}`,
               problems,
             ),
@@ -179,7 +202,7 @@ export function inlineCsvSeries(raw: unknown, baseDir: string, problems: string[
   mapList("consumers", "jobsPerDay");
   mapList("suppliers", "count");
   for (const key of ["consumerSentiment", "governanceValue"])
-    if (key in r) r[key] = inlineOne(r[key], baseDir, key, problems);
+    if (key in r) r[key] = inlineOne(r[key], baseDir, root, key, problems);
   return r;
 }
 
@@ -219,7 +242,7 @@ export function resolvePastedExtends(
     );
   const problems: string[] = [];
   const base = readExtended(file, (p) => parseYaml(readFileSync(p, "utf8")));
-  const inlined = inlineCsvSeries(base, dirname(file), problems);
+  const inlined = inlineCsvSeries(base, dirname(file), problems, scenarioDir);
   return { raw: mergeScenario(inlined, own), problems };
 }
 

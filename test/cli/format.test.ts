@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fmt, grouped } from "../../src/cli/format.js";
+import { fmt, formatFeedback, grouped } from "../../src/cli/format.js";
 
 /** What the CLI printed before `grouped` replaced Intl: ICU's en-US format, the oracle here. */
 const intl = (x: number, digits: number) =>
@@ -54,5 +54,41 @@ describe("grouped: en-US grouping and rounding without Intl", () => {
     expect(fmt(1234.5)).toBe("1,235");
     expect(fmt(Number.NaN)).toBe("NaN");
     expect(fmt(12345.678, 1)).toBe("12,345.7");
+  });
+});
+
+describe("formatFeedback: bme run's feedback lines", () => {
+  it("nothing without a feedback column", () => {
+    expect(formatFeedback({ columns: ["day", "supply"], values: [[0], [1]], days: 1 })).toBeNull();
+  });
+
+  it("counts, sums and the pool's end and slippage extremes, worked by hand", () => {
+    const table: Record<string, number[]> = {
+      "suppliers.hosts": [10, 9, 7],
+      "supplierEntries.hosts": [0, 0.5, 0.25],
+      "supplierExits.hosts": [0, 1.5, 2.25],
+      jobsLost: [0, 3, 4],
+      tokensSold: [0, 100, 50],
+      salesUsd: [0, 200, 75],
+      poolTokens: [1000, 1100, 1250],
+      poolUsd: [2000, 1800, 2500],
+      ammSlippage: [0.01, -0.05, 0.02],
+    };
+    const text = formatFeedback({
+      columns: Object.keys(table),
+      values: Object.values(table),
+      days: 3,
+    });
+    // entries 0.75, exits 3.75 (10 + 0.75 − 3.75 = 7); spot 2500 / 1250 = 2
+    expect(text).toBe(
+      [
+        "Feedback",
+        "  suppliers             hosts 10 → 7 (entries 0.75, exits 3.75)",
+        "  jobs lost             7 to capacity (E50)",
+        "  tokens sold           150 tokens for 275 usd over the run",
+        "  pool at the end       1,250 tokens, 2,500 usd (spot 2 usd/token)",
+        "  slippage              min -5% on day 1, max +2% on day 2",
+      ].join("\n"),
+    );
   });
 });

@@ -18,10 +18,19 @@ beforeAll(() => {
 });
 
 describe("bme stress", () => {
-  it("prints a verdict per shock, exits 1 when one fails, writes one report section per shock", () => {
+  it("prints a verdict per shock, exits 3 when one fails, writes one report section per shock", () => {
     const dir = mkdtempSync(join(tmpdir(), "bme-stress-"));
     const r = bme("stress", SPIRAL, "--runs", "3", "--report", dir);
-    expect(r.code).toBe(1);
+    // 3: a failed verdict (docs/limits.md), not 1, an engine error
+    expect(r.code).toBe(3);
+    // the thresholds used, the defaults here, printed with the verdicts
+    expect(r.out).toContain(
+      "thresholds: priceDrawdown ≤ 0.5, reserveRunwayDays ≥ 90, suppliersRetained ≥ 0.5, shortfallDays ≤ 0\n",
+    );
+    // the death spiral has no noise (docs/model.md §8 without it): every run is the same run
+    expect(r.err).toContain(
+      `warning: ${SPIRAL} has no randomness: all 3 runs of each shock will be identical`,
+    );
     for (const shock of ["baseline", "demandCrash", "sentimentCollapse", "sellWave", "combined"])
       expect(r.out).toMatch(new RegExp(`^${shock}\\s+(PASS|FAIL)`, "m"));
     const html = readFileSync(join(dir, "index.html"), "utf8");
@@ -71,6 +80,9 @@ describe("bme stress", () => {
     );
     expect(r.code).toBe(0);
     expect(r.out).not.toContain("FAIL");
+    expect(r.out).toContain(
+      "thresholds: priceDrawdown ≤ 1, reserveRunwayDays ≥ 0, suppliersRetained ≥ 0, shortfallDays ≤ 1000\n",
+    );
   });
   it("refuses a bad threshold with a message naming it, exit 2, no stack", () => {
     const r = bme("stress", SPIRAL, "--max-drawdown", "1.5");
@@ -89,6 +101,12 @@ describe("bme stress", () => {
       [["--shock-day", "0"], "--shock-day must be a whole number from 1"],
       [["--set", "days=1"], "days: the stress battery needs at least 2 days"],
       [["--confidence", "0"], "--confidence: expected a number in (0, 1]"],
+      // the message states the rule checked: 1.5 is refused by the same (0, 1], a negative
+      // runway by "≥ 0" (no largest double printed as a bound)
+      [["--confidence", "1.5"], '--confidence: expected a number in (0, 1], got "1.5"'],
+      [["--min-runway", "-3"], '--min-runway: expected a number ≥ 0, got "-3"'],
+      [["--max-drawdown", "1.5"], '--max-drawdown: expected a number in [0, 1], got "1.5"'],
+      [["--seed", "-1"], '--seed must be a whole number ≥ 0, got "-1"'],
       [["--max-shortfall-days", "1.5"], "--max-shortfall-days must be a whole number"],
     ];
     for (const [args, message] of cases) {

@@ -137,8 +137,11 @@ export const generatedFeedback = fc
           classes: {
             modelTrainingProviders: {
               costPerDay: p.suppliers.cost,
-              exitElasticity: p.suppliers.exit,
-              ...(p.suppliers.dynamic && { dynamic: { start: p.suppliers.start } }),
+              // churn parameters only on a dynamic class (elsewhere they are refused: no effect)
+              ...(p.suppliers.dynamic && {
+                dynamic: { start: p.suppliers.start },
+                exitElasticity: p.suppliers.exit,
+              }),
               ...(p.suppliers.capacity !== undefined && {
                 jobsPerSupplierPerDay: p.suppliers.capacity,
               }),

@@ -124,14 +124,20 @@ const withChurn = fc
               k,
               {
                 costPerDay: f.cost[i],
-                ...(f.dynamic[i] ? { dynamic: { start: f.start[i] } } : {}),
-                // entry of up to 20% a day for 60 days would grow a class to ≈ 1.7 M agents,
-                // which the marketplace walks one by one (minutes per run): keep classes small
-                maxCount: 400,
-                entryElasticity: f.entryElasticity,
-                exitElasticity: f.exitElasticity,
-                maxEntryRate: f.maxEntryRate,
-                maxExitRate: f.maxExitRate,
+                // churn parameters only on a dynamic class (elsewhere refused: no effect)
+                ...(f.dynamic[i]
+                  ? {
+                      dynamic: { start: f.start[i] },
+                      // entry of up to 20% a day for 60 days would grow a class to ≈ 1.7 M
+                      // agents, which the marketplace walks one by one (minutes per run): keep
+                      // classes small
+                      maxCount: 400,
+                      entryElasticity: f.entryElasticity,
+                      exitElasticity: f.exitElasticity,
+                      maxEntryRate: f.maxEntryRate,
+                      maxExitRate: f.maxExitRate,
+                    }
+                  : {}),
               },
             ]),
           ),

@@ -202,3 +202,85 @@ describe("CSV series", () => {
     expect(problems(raw("nope"), dir)[0]).toContain('no column "nope" (columns: day, jobs)');
   });
 });
+
+describe("a field that would silently do nothing is refused, naming it", () => {
+  const withFeedback = (feedback: unknown) => problems({ ...tinyScenario(), feedback });
+
+  it("a reference price trend starting below 0, as a negative constant is", () => {
+    // E48 reads a reference of 0 as "no alternative": a trend clamped to 0 would switch
+    // elasticity off without a word; the constant −3 has always been refused
+    const at = "feedback.consumers.training.referencePrice";
+    expect(withFeedback({ consumers: { training: { referencePrice: -3 } } })).toEqual([
+      `${at}: Too small: expected number to be >=0, got -3`,
+    ]);
+    expect(withFeedback({ consumers: { training: { referencePrice: { start: -5 } } } })).toEqual([
+      `${at}.start: Too small: expected number to be >=0, got -5`,
+    ]);
+    // a price of 0 on the start day is still "no alternative", as the constant 0 is
+    expect(withFeedback({ consumers: { training: { referencePrice: { start: 0 } } } })).toEqual([]);
+  });
+
+  it("an elasticity or multiplier cap without a reference price", () => {
+    const at = "feedback.consumers.training";
+    expect(withFeedback({ consumers: { training: { elasticity: 2 } } })).toEqual([
+      `${at}.elasticity: needs referencePrice (E48): without a reference price demand does not respond to the job's price, so elasticity would do nothing; give ${at}.referencePrice or remove elasticity (null in an extending file)`,
+    ]);
+    expect(withFeedback({ consumers: { training: { maxMultiplier: 3 } } })[0]).toMatch(
+      /^feedback\.consumers\.training\.maxMultiplier: needs referencePrice/,
+    );
+    expect(
+      withFeedback({ consumers: { training: { referencePrice: 12, elasticity: 2 } } }),
+    ).toEqual([]);
+  });
+
+  it("a churn parameter on a class that does not churn (no dynamic)", () => {
+    const at = "feedback.suppliers.classes.modelTrainingProviders";
+    const classes = (economics: unknown) =>
+      withFeedback({ suppliers: { classes: { modelTrainingProviders: economics } } });
+    expect(classes({ costPerDay: 1, exitElasticity: 0.5 })).toEqual([
+      `${at}.exitElasticity: needs dynamic (E42): without it the class's count is its own series and does not churn, so exitElasticity would do nothing; give ${at}.dynamic: { start } or remove exitElasticity (null in an extending file)`,
+    ]);
+    for (const key of ["entryElasticity", "maxEntryRate", "maxExitRate", "maxCount"])
+      expect(classes({ costPerDay: 1, [key]: 0.5 })[0]).toMatch(
+        new RegExp(`^${at.replaceAll(".", "\\.")}\\.${key}: needs dynamic \\(E42\\)`),
+      );
+    // the margin alone (no churn) and churn with dynamic are fine
+    expect(classes({ costPerDay: 1 })).toEqual([]);
+    expect(classes({ costPerDay: 1, dynamic: { start: 3 }, exitElasticity: 0.5 })).toEqual([]);
+  });
+
+  it("a misspelt class or type name lists the names there are and the nearest", () => {
+    const economics = { costPerDay: 1, dynamic: { start: 3 } };
+    expect(withFeedback({ suppliers: { classes: { modelTrainingProvider: economics } } })).toEqual([
+      'feedback.suppliers.classes.modelTrainingProvider: no supplier class named "modelTrainingProvider" (supplier classes: modelTrainingProviders; did you mean modelTrainingProviders?)',
+    ]);
+    // nothing near: the list alone
+    expect(withFeedback({ consumers: { inference: { referencePrice: 1 } } })).toEqual([
+      'feedback.consumers.inference: no consumer type named "inference" (consumer types: training)',
+    ]);
+    expect(
+      problems({
+        ...tinyScenario(),
+        stochastic: { series: { trainng: { gbm: { drift: 0, volatility: 0.1 } } } },
+      }),
+    ).toEqual([
+      'stochastic.series.trainng: unknown series "trainng" (series: training, modelTrainingProviders, consumerSentiment, governanceValue; did you mean training?)',
+    ]);
+  });
+});
+
+describe("a trend clamped to its floor on every day is named in a warning", () => {
+  const warnings = (jobsPerDay: unknown) => {
+    const s = tinyScenario();
+    return prepareScenario({ ...s, consumers: [{ ...s.consumers![0], jobsPerDay }] }).warnings;
+  };
+  it("a negative start that no slope lifts above min within the 10 days", () => {
+    // −5 + 0.5 · 9 = −0.5 on the last day: still ≤ 0, so every day is max(0, …) = 0
+    expect(warnings({ start: -5, slope: 0.5 })).toEqual([
+      "consumers[0].jobsPerDay: start -5 (slope 0.5) stays at or below min (0) on every day of the run: the series is 0 every day",
+    ]);
+    // −5 + 1 · 9 = 4 > 0: a ramp that starts on day 6, no warning; nor with noise (a draw lifts it)
+    expect(warnings({ start: -5, slope: 1 })).toEqual([]);
+    expect(warnings({ start: -5, noise: 1 })).toEqual([]);
+  });
+});

@@ -1,16 +1,26 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { column } from "../../src/engine/result.js";
 import { mergeScenario } from "../../src/scenario/extends.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { simulate } from "../../src/simulate.js";
-import { WHITEPAPER } from "../helpers.js";
+import { SCENARIOS_DIR, WHITEPAPER } from "../helpers.js";
 
 function dir(files: Record<string, string>): string {
   const d = mkdtempSync(join(tmpdir(), "bme-extends-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
+  return d;
+}
+
+/** A temporary folder with files at relative paths (sub-folders made as needed). */
+function tree(files: Record<string, string>): string {
+  const d = mkdtempSync(join(tmpdir(), "bme-extends-"));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(d, name)), { recursive: true });
+    writeFileSync(join(d, name), text);
+  }
   return d;
 }
 
@@ -126,5 +136,34 @@ describe("extends", () => {
     expect(() => loadScenario(join(d, "x.yaml"))).toThrow(
       `no such base scenario: ${join(d, "nowhere.yaml")}`,
     );
+  });
+
+  it("reads each file's relative CSV paths from that file's folder, along a chain of three", () => {
+    const d = tree({
+      "base/data/a.csv": "jobs,s,s2\n10,1,7\n20,2,8\n30,3,9\n",
+      "base/base.yaml": `extends: ${WHITEPAPER}\ndays: 3\nconsumers: [{ name: gpuTraining, jobsPerDay: { csv: data/a.csv, column: jobs } }]\nconsumerSentiment: { csv: data/a.csv, column: s }\n`,
+      // the middle file's own series, from its own data folder (which has no a.csv)
+      "mid/data/b.csv": "n\n4\n5\n6\n",
+      "mid/mid.yaml":
+        "extends: ../base/base.yaml\nconsumers: [{ name: inference, jobsPerDay: { csv: data/b.csv, column: n } }]\n",
+      // the top file changes only the column of the base's sentiment series (same file)
+      "top/top.yaml": "extends: ../mid/mid.yaml\nname: top\nconsumerSentiment: { column: s2 }\n",
+    });
+    const s = loadScenario(join(d, "top/top.yaml")).scenario;
+    const jobs = (n: string) => s.consumers.find((c) => c.name === n)!.jobsPerDay;
+    expect(jobs("gpuTraining")).toEqual({ values: [10, 20, 30] });
+    expect(jobs("inference")).toEqual({ values: [4, 5, 6] });
+    expect(s.consumerSentiment).toEqual({ values: [7, 8, 9] });
+  });
+
+  it("an extending file elsewhere than a shipped base with CSV series loads as the base does", () => {
+    // the user's case: /tmp/x.yaml extending scenarios/feedback/death-spiral.yaml, whose
+    // demand comes from scenarios/feedback/data/demand-crash.csv
+    const base = join(SCENARIOS_DIR, "feedback/death-spiral.yaml");
+    const d = tree({ "x.yaml": `extends: ${base}\nname: x\n` });
+    const s = loadScenario(join(d, "x.yaml")).scenario;
+    const b = loadScenario(base).scenario;
+    expect(s.consumers).toEqual(b.consumers);
+    expect(s.consumerSentiment).toEqual(b.consumerSentiment);
   });
 });

@@ -19,7 +19,7 @@ import type { Scenario } from "../../scenario/schema.js";
 import { VERSION } from "../../version.js";
 import { action, CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from "../errors.js";
 import { fmt } from "../format.js";
-import { collect, parseSeed, wholeNumber } from "../options.js";
+import { collect, parseSeed, realNumber, wholeNumber } from "../options.js";
 
 // The engine, the store, the queue and the progress bar are imported inside the actions
 // (`await import`): `bme --help` and the other commands do not load them (docs/benchmarks.md).
@@ -644,11 +644,7 @@ function registerSensitivity(program: Command): void {
     .option(
       "--delta <fraction>",
       "relative move of each variable",
-      (v: string) => {
-        const x = Number(v);
-        if (!(x > 0 && x < 1)) throw new CliError(`--delta must be a number in (0, 1), got "${v}"`);
-        return x;
-      },
+      realNumber("--delta", { min: 0, max: 1, minOpen: true, maxOpen: true }),
       0.1,
     )
     .option(

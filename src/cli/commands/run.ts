@@ -2,7 +2,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { checkOutputDir, checkOutputFile } from "../../io/atomic.js";
 import { tableFormat, writeTable } from "../../io/table.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
-import { formatSummary } from "../format.js";
+import { formatFeedback, formatSummary } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
 import { writeOut } from "../output.js";
 
@@ -100,6 +100,8 @@ export function registerRun(program: Command): void {
           if (opts.out !== undefined)
             writeOut(`  table                 ${opts.out} (${result.days} rows)\n`);
           for (const path of written.slice(1)) writeOut(`  metadata              ${path}\n`);
+          const feedback = formatFeedback(result);
+          if (feedback !== null) writeOut(`${feedback}\n`);
           if (result.marketplace) writeOut(`${formatMarketplace(result.marketplace)}\n`);
           for (const path of marketTables) writeOut(`  table                 ${path}\n`);
           for (const [name, value] of Object.entries(result.metrics ?? {}))

@@ -1,28 +1,10 @@
 import type { Command } from "@commander-js/extra-typings";
 import { checkOutputDir } from "../../io/atomic.js";
-import { action, CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from "../errors.js";
-import { collect, parseSeed, wholeNumber } from "../options.js";
+import { action, CliError, EXIT_INTERRUPTED, EXIT_VERDICT_FAILED } from "../errors.js";
+import { collect, parseSeed, realNumber, wholeNumber } from "../options.js";
 
-function fraction(name: string, max = 1) {
-  return (v: string): number => {
-    const x = Number(v);
-    if (v.trim() === "" || !Number.isFinite(x) || x < 0 || x > max)
-      throw new CliError(`${name}: expected a number in [0, ${max}], got "${v}"`);
-    return x;
-  };
-}
-
-const nonNegative = (name: string) => fraction(name, Number.MAX_VALUE);
-
-/** A share in (0, 1]: a pass that needs no run to meet its thresholds is no test. */
-function positiveFraction(name: string) {
-  const inRange = fraction(name);
-  return (v: string): number => {
-    const x = inRange(v);
-    if (x === 0) throw new CliError(`${name}: expected a number in (0, 1], got "${v}"`);
-    return x;
-  };
-}
+/** A share in [0, 1]. */
+const fraction = (name: string) => realNumber(name, { min: 0, max: 1 });
 
 export function registerStress(program: Command): void {
   program
@@ -50,7 +32,7 @@ export function registerStress(program: Command): void {
     .option(
       "--min-runway <days>",
       "smallest acceptable token-reserve runway at the end, days",
-      nonNegative("--min-runway"),
+      realNumber("--min-runway", { min: 0 }),
       90,
     )
     .option(
@@ -68,7 +50,8 @@ export function registerStress(program: Command): void {
     .option(
       "--confidence <x>",
       "share of runs that must meet every threshold for a pass, above 0",
-      positiveFraction("--confidence"),
+      // a pass that needs no run to meet its thresholds is no test: 0 is refused
+      realNumber("--confidence", { min: 0, max: 1, minOpen: true }),
       0.95,
     )
     .option(
@@ -82,7 +65,7 @@ export function registerStress(program: Command): void {
       action(async (file, opts) => {
         // loaded on demand, like every command's heavy modules (start-up)
         const { loadScenario } = await import("../../scenario/load.js");
-        const { scenario } = loadScenario(file, { set: opts.set });
+        const { scenario, warnings } = loadScenario(file, { set: opts.set });
         // refused before any work: an unusable report folder, a battery with no day before the shock
         if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
         if (scenario.days < 2)
@@ -92,6 +75,13 @@ export function registerStress(program: Command): void {
         if (opts.shockDay !== undefined && opts.shockDay >= scenario.days)
           throw new CliError(
             `--shock-day: must be below the scenario's ${scenario.days} days, got ${opts.shockDay}`,
+          );
+        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+        // a battery over a scenario without randomness repeats one run per shock, as compare says
+        const { randomSources } = await import("../../processes/deterministic.js");
+        if (opts.runs > 1 && randomSources(scenario).length === 0)
+          process.stderr.write(
+            `warning: ${file} has no randomness: all ${opts.runs} runs of each shock will be identical\n`,
           );
         const { runStressOnWorkers } = await import("../../feedback/stress.js");
         const { availableParallelism } = await import("node:os");
@@ -115,7 +105,7 @@ export function registerStress(program: Command): void {
           },
         });
         process.removeListener("SIGINT", onSigint);
-        const { verdictTable } = await import("../../feedback/stressReport.js");
+        const { thresholdsText, verdictTable } = await import("../../feedback/stressReport.js");
         const table = verdictTable(result);
         const widths = table.head.map((h, i) =>
           Math.max(h.length, ...table.rows.map((r) => r[i].length)),
@@ -126,7 +116,7 @@ export function registerStress(program: Command): void {
             .join("  ")
             .trimEnd();
         process.stdout.write(
-          `${scenario.name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
+          `${scenario.name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\n${thresholdsText(result)}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
         );
         if (opts.report !== undefined) {
           const { stressReport } = await import("../../feedback/stressReport.js");
@@ -135,7 +125,9 @@ export function registerStress(program: Command): void {
           for (const w of written.warnings) process.stderr.write(`warning: ${w}\n`);
           process.stdout.write(`report: ${written.index}\n`);
         }
-        if (result.shocks.some((s) => s.applicable && !s.pass)) process.exitCode = EXIT_FAILURE;
+        // a failed verdict is the battery's answer, not an error of the run: its own code
+        if (result.shocks.some((s) => s.applicable && !s.pass))
+          process.exitCode = EXIT_VERDICT_FAILED;
       }),
     );
 }
