@@ -27,7 +27,6 @@ import {
   marketStep,
   writeFeedbackColumns,
 } from "./steps.js";
-import { splitPayPerUsd } from "./supplierIncome.js";
 
 /** The day's context with the run's feedback state (issue 13). */
 export interface FeedbackContext extends DayContext {
@@ -167,11 +166,7 @@ const economics = step("economics", ({ fb, t, day, c, onchain }) => {
       supplierCount: day.counts,
       phaseOneTarget: c.phaseOneTarget,
       validatorsAreSuppliers: fb.plan.suppliers?.validatorsAreSuppliers ?? false,
-      splitPerUsd: splitPayPerUsd(
-        onchain[ONCHAIN.fiatOperationsFraction],
-        onchain[ONCHAIN.buybackModulation],
-        onchain[ONCHAIN.buybackPremium],
-      ),
+      onchain,
     },
     day.supplierTokensPaid,
   );

@@ -44,7 +44,7 @@ import {
   writeFeedbackColumns,
 } from "./steps.js";
 import { crashDemand, NO_SHOCK, type ShockDays, sellWaveTokens } from "./stressShocks.js";
-import { type SupplierPayDay, splitPayPerUsd } from "./supplierIncome.js";
+import type { SupplierPayDay } from "./supplierIncome.js";
 
 /** What the fused feedback kernel runs besides the scenario's day. */
 export interface FeedbackKernelOptions {
@@ -186,7 +186,7 @@ class Run {
       supplierCount: this.counts,
       phaseOneTarget: c.phaseOneTarget,
       validatorsAreSuppliers: plan.suppliers?.validatorsAreSuppliers ?? false,
-      splitPerUsd: 0,
+      onchain: this.onchain,
     };
   }
 
@@ -551,12 +551,6 @@ function economics(r: Run): void {
   day.phaseTwoEmission = paid.phaseTwoEmission;
   day.validatorTokensPaid = paid.validatorTokensPaid;
   day.priceOfToken = r.price;
-  const oc = r.onchain;
-  day.splitPerUsd = splitPayPerUsd(
-    oc[V.fiatOperationsFraction],
-    oc[V.buybackModulation],
-    oc[V.buybackPremium],
-  );
   economicsStep(r.fb, r.t, day, paid.supplierTokensPaid);
 }
 

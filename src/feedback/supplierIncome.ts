@@ -1,3 +1,4 @@
+import { ONCHAIN } from "../day/sequence.js";
 import type { Suppliers, Tokens, Usd, UsdPerToken } from "../units.js";
 
 /** What the day paid all suppliers (and validators), read after step 12 (docs/model.md §6). */
@@ -21,11 +22,10 @@ export interface SupplierPayDay {
   /** Whether validators are the suppliers themselves (pay split like demand) or outside them. */
   readonly validatorsAreSuppliers: boolean;
   /**
-   * E7 with E11a: usd paid to suppliers per usd of service demand in USD and bought-back tokens
-   * (at the day's price), `splitPayPerUsd` of the day's on-chain variables. Read only for an
-   * empty class on a day without income (E40e).
+   * The day's on-chain variables (`ONCHAIN` indices): E40e reads f, BM and the buyback premium
+   * (`splitPayPerUsd`) for an empty class on a day without income, and only then.
    */
-  readonly splitPerUsd: number;
+  readonly onchain: ArrayLike<number>;
 }
 
 /**
@@ -56,8 +56,9 @@ export function supplierClassIncome(d: SupplierPayDay, out: Float64Array): void 
 }
 
 /**
- * E40 per supplier: `classIncome / max(count, 1)` usd/supplier/day. A class with no active
- * supplier reports what a lone entrant would earn, so entry into an empty class can respond.
+ * E40 per supplier: `classIncome / max(count, 1)` usd/supplier/day. An empty class (count 0)
+ * reports E40e instead (`loneEntrantIncome`): its class income is only a lone entrant's when no
+ * capacity of its own limits its service.
  */
 export function incomePerSupplier(classIncome: Usd, supplierCount: Suppliers): Usd {
   return classIncome / Math.max(supplierCount, 1);
@@ -122,5 +123,14 @@ export function loneEntrantIncomeOf(d: SupplierPayDay, k: number, serviceUsd: Us
     d.usdCapital + (d.buybackTokens + d.phaseTwoEmission + validator) * d.priceOfToken;
   const slotUsd =
     d.phaseOneTarget[k] >= 1 && slots > 0 ? (d.phaseOneEmission * d.priceOfToken) / slots : 0;
-  return loneEntrantIncome(serviceUsd, d.income, sharedUsd, d.splitPerUsd, slotUsd);
+  const oc = d.onchain;
+  const split =
+    d.income > 0
+      ? 0
+      : splitPayPerUsd(
+          oc[ONCHAIN.fiatOperationsFraction],
+          oc[ONCHAIN.buybackModulation],
+          oc[ONCHAIN.buybackPremium],
+        );
+  return loneEntrantIncome(serviceUsd, d.income, sharedUsd, split, slotUsd);
 }

@@ -20,7 +20,6 @@ import {
   incomePerSupplier,
   loneEntrantIncomeOf,
   type SupplierPayDay,
-  splitPayPerUsd,
 } from "../feedback/supplierIncome.js";
 import { leastProfitableFirst, supplierDayIncome } from "../feedback/supplierMarket.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
@@ -221,11 +220,7 @@ function payDay({ c, day, onchain }: MarketFeedbackContext, validators: boolean)
     supplierCount: day.counts,
     phaseOneTarget: c.phaseOneTarget,
     validatorsAreSuppliers: validators,
-    splitPerUsd: splitPayPerUsd(
-      onchain[ONCHAIN.fiatOperationsFraction],
-      onchain[ONCHAIN.buybackModulation],
-      onchain[ONCHAIN.buybackPremium],
-    ),
+    onchain,
   };
 }
 

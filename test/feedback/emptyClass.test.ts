@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ONCHAIN } from "../../src/day/sequence.js";
 import { compileScenario } from "../../src/engine/compile.js";
 import { column } from "../../src/engine/result.js";
 import { feedbackBatchScratch, runFeedbackBatch, runTable } from "../../src/feedback/batch.js";
@@ -66,6 +67,13 @@ function emptyHosts(
   });
 }
 
+/** An on-chain vector with `values` set (the rest 0). */
+function onchainOf(values: Partial<Record<keyof typeof ONCHAIN, number>>): Float64Array {
+  const oc = new Float64Array(Object.keys(ONCHAIN).length);
+  for (const [name, v] of Object.entries(values)) oc[ONCHAIN[name as keyof typeof ONCHAIN]] = v;
+  return oc;
+}
+
 describe("E40e, E50e: the laws", () => {
   it("values one usd of service at the split when the day had no income (E7, E11a)", () => {
     // f = 0.3, BM = 0.5, premium 0.25: 0.7 · 0.5 in USD + 0.7 · 0.5 / 1.25 in tokens = 0.35 + 0.28
@@ -105,7 +113,7 @@ describe("E40e, E50e: the laws", () => {
       supplierCount: [0, 20],
       phaseOneTarget: [5, 15],
       validatorsAreSuppliers: false,
-      splitPerUsd: 0.7,
+      onchain: onchainOf({ fiatOperationsFraction: 0.3, buybackModulation: 0, buybackPremium: 0 }),
     };
     // 100 usd of service on a day without income: 0.7 · 100 + 400/15
     expect(loneEntrantIncomeOf(day, 0, 100)).toBeCloseTo(70 + 400 / 15, 12);

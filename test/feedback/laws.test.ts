@@ -46,7 +46,7 @@ describe("E40 supplier income per class", () => {
         supplierCount: [10, 4],
         phaseOneTarget: [0, 0],
         validatorsAreSuppliers: false,
-        splitPerUsd: 0,
+        onchain: [],
       },
       out,
     );
@@ -72,7 +72,7 @@ describe("E40 supplier income per class", () => {
         supplierCount: [10, 4],
         phaseOneTarget: [0, 0],
         validatorsAreSuppliers: true,
-        splitPerUsd: 0,
+        onchain: [],
       },
       out,
     );
@@ -95,7 +95,7 @@ describe("E40 supplier income per class", () => {
         supplierCount: [3, 20],
         phaseOneTarget: [5, 15],
         validatorsAreSuppliers: false,
-        splitPerUsd: 0,
+        onchain: [],
       },
       out,
     );
