@@ -27,6 +27,7 @@ import {
   marketStep,
   writeFeedbackColumns,
 } from "./steps.js";
+import type { SupplierPayDay } from "./supplierIncome.js";
 
 /** The day's context with the run's feedback state (issue 13). */
 export interface FeedbackContext extends DayContext {
@@ -149,26 +150,38 @@ const updateWithPool = step("update", (ctx) => {
   return undefined;
 });
 
+/**
+ * What the day paid suppliers, as E40 reads it (src/feedback/supplierIncome.ts), from the day's
+ * state after "payouts": the aggregate day's, and the marketplace's (submission-day income,
+ * split and buyback; the validation day's emissions and validator pay) for an empty class's E40e.
+ */
+export function supplierPayDay(
+  { c, day, onchain }: Pick<DayContext, "c" | "day" | "onchain">,
+  validatorsAreSuppliers: boolean,
+): SupplierPayDay {
+  return {
+    usdDemandForService: day.demandForService,
+    income: day.income,
+    usdCapital: day.split.usdCapital,
+    buybackTokens: day.buybackTokens,
+    phaseOneEmission: day.paid.phaseOneEmission,
+    phaseTwoEmission: day.paid.phaseTwoEmission,
+    validatorTokensPaid: day.paid.validatorTokensPaid,
+    priceOfToken: day.price.priceOfToken,
+    supplierCount: day.counts,
+    phaseOneTarget: c.phaseOneTarget,
+    validatorsAreSuppliers,
+    onchain,
+  };
+}
+
 /** After "payouts": E40–E41 margins and E43's sell queue. */
-const economics = step("economics", ({ fb, t, day, c, onchain }) => {
+const economics = step("economics", (ctx) => {
   economicsStep(
-    fb,
-    t,
-    {
-      usdDemandForService: day.demandForService,
-      income: day.income,
-      usdCapital: day.split.usdCapital,
-      buybackTokens: day.buybackTokens,
-      phaseOneEmission: day.paid.phaseOneEmission,
-      phaseTwoEmission: day.paid.phaseTwoEmission,
-      validatorTokensPaid: day.paid.validatorTokensPaid,
-      priceOfToken: day.price.priceOfToken,
-      supplierCount: day.counts,
-      phaseOneTarget: c.phaseOneTarget,
-      validatorsAreSuppliers: fb.plan.suppliers?.validatorsAreSuppliers ?? false,
-      onchain,
-    },
-    day.supplierTokensPaid,
+    ctx.fb,
+    ctx.t,
+    supplierPayDay(ctx, ctx.fb.plan.suppliers?.validatorsAreSuppliers ?? false),
+    ctx.day.supplierTokensPaid,
   );
   return undefined;
 });

@@ -5,7 +5,7 @@ import { nextSupplyWithPool, poolAfterTopUp } from "../feedback/ammBalances.js";
 import { ammReserveTopUp } from "../feedback/ammTopUp.js";
 import { marketEntrantServiceUsd } from "../feedback/capacity.js";
 import { supplierChurn } from "../feedback/churn.js";
-import { invariantsWithPool, priceOnPool } from "../feedback/day.js";
+import { invariantsWithPool, priceOnPool, supplierPayDay } from "../feedback/day.js";
 import { elasticJobs, queueLossJobs } from "../feedback/demandElasticity.js";
 import { queueSales } from "../feedback/holderSales.js";
 import { laggedMargin, supplierMargin } from "../feedback/margin.js";
@@ -16,11 +16,7 @@ import {
   initialFeedbackState,
   writeFeedbackColumns,
 } from "../feedback/steps.js";
-import {
-  incomePerSupplier,
-  loneEntrantIncomeOf,
-  type SupplierPayDay,
-} from "../feedback/supplierIncome.js";
+import { incomePerSupplier, loneEntrantIncomeOf } from "../feedback/supplierIncome.js";
 import { leastProfitableFirst, supplierDayIncome } from "../feedback/supplierMarket.js";
 import { buybackTokens, onboardingTokens } from "../mechanisms/burn.js";
 import { drained } from "../mechanisms/withdrawal.js";
@@ -196,32 +192,11 @@ function supplierIncomes(m: MarketFeedbackContext, p: NonNullable<FeedbackPlan["
     fb.classIncome[k] = classIncome;
     const perSupplier =
       day.counts[k] === 0
-        ? loneEntrantIncomeOf(payDay(m, p.validatorsAreSuppliers), k, entrantService(m, k))
+        ? loneEntrantIncomeOf(supplierPayDay(m, p.validatorsAreSuppliers), k, entrantService(m, k))
         : incomePerSupplier(classIncome, day.counts[k]);
     fb.incomePerSupplier[k] = perSupplier;
     fb.marginHistory[k * days + t] = supplierMargin(perSupplier, p.costPerDay[k]);
   }
-}
-
-/**
- * What the day paid, as aggregate E40 reads it (submission-day income, split and buyback; the
- * validation day's emissions and validator pay), for an empty class's E40e.
- */
-function payDay({ c, day, onchain }: MarketFeedbackContext, validators: boolean): SupplierPayDay {
-  return {
-    usdDemandForService: day.demandForService,
-    income: day.income,
-    usdCapital: day.split.usdCapital,
-    buybackTokens: day.buybackTokens,
-    phaseOneEmission: day.paid.phaseOneEmission,
-    phaseTwoEmission: day.paid.phaseTwoEmission,
-    validatorTokensPaid: day.paid.validatorTokensPaid,
-    priceOfToken: day.price.priceOfToken,
-    supplierCount: day.counts,
-    phaseOneTarget: c.phaseOneTarget,
-    validatorsAreSuppliers: validators,
-    onchain,
-  };
 }
 
 /** E50e in marketplace mode for empty class k: one entrant's capacity against today's draw. */
