@@ -27,6 +27,11 @@ export interface StressThresholds {
   readonly minSuppliersRetained: number;
   /** Most acceptable days with a token shortfall from the shock day on. */
   readonly maxShortfallDays: number;
+  /**
+   * Smallest acceptable dollar reserve from the shock day on, as a fraction of the day before
+   * the shock (its lowest day counts); 0 or absent (the default) accepts any.
+   */
+  readonly minDollarsRetained?: number;
 }
 
 export const DEFAULT_THRESHOLDS: StressThresholds = {
@@ -34,6 +39,7 @@ export const DEFAULT_THRESHOLDS: StressThresholds = {
   minRunwayDays: 90,
   minSuppliersRetained: 0.5,
   maxShortfallDays: 0,
+  minDollarsRetained: 0,
 };
 
 export interface StressOptions {
@@ -105,7 +111,8 @@ function passes(m: Record<StressMetric, number>, th: StressThresholds): boolean 
     m.priceDrawdown <= th.maxDrawdown &&
     m.reserveRunwayDays >= th.minRunwayDays &&
     m.suppliersRetained >= th.minSuppliersRetained &&
-    m.shortfallDays <= th.maxShortfallDays
+    m.shortfallDays <= th.maxShortfallDays &&
+    m.dollarsRetained >= (th.minDollarsRetained ?? 0)
   );
 }
 

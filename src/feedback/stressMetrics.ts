@@ -33,6 +33,7 @@ export const STRESS_METRICS = [
   "reserveRunwayDays",
   "suppliersRetained",
   "shortfallDays",
+  "dollarsRetained",
 ] as const;
 export type StressMetric = (typeof STRESS_METRICS)[number];
 
@@ -104,7 +105,7 @@ export function columnsOf(columns: readonly string[]) {
 export type Cols = ReturnType<typeof columnsOf>;
 
 /**
- * Price drawdown, runway, suppliers kept and shortfall days of one run's table
+ * Price drawdown, runway, suppliers kept, shortfall days and dollars kept of one run's table
  * (`out[col·days + t]`), or of run `b` of a batch's table of `count` runs
  * (`out[(col·days + t)·count + b]`, the lockstep kernels' layout: read in place, not copied out).
  */
@@ -122,11 +123,17 @@ export function stressMetrics(
   let peak = v(cols.price, Math.max(0, shockDay - 1));
   let dd = 0;
   let shortfallDays = 0;
+  // the dollar reserve's lowest level from the shock day on, against the day before the shock:
+  // a defence that spends the treasury (E16/E46's top-up buys) shows here, not in the runway
+  const dollarsBefore = v(cols.dollars, Math.max(0, shockDay - 1));
+  let dollarsLow = dollarsBefore;
   for (let t = shockDay; t <= last; t++) {
     const p = v(cols.price, t);
     if (p > peak) peak = p;
     else if (peak > 0) dd = Math.max(dd, (peak - p) / peak);
     if (v(cols.shortfall, t) > 0) shortfallDays++;
+    const d = v(cols.dollars, t);
+    if (d < dollarsLow) dollarsLow = d;
   }
   // E35 (src/metrics/stress.ts) at the end of the run; a reserve that is not falling has no
   // runway to run out (E35's missing value): unbounded here, so it passes any runway threshold
@@ -144,6 +151,7 @@ export function stressMetrics(
     reserveRunwayDays: runway,
     suppliersRetained: before > 0 ? after / before : 1,
     shortfallDays,
+    dollarsRetained: dollarsBefore > 0 ? dollarsLow / dollarsBefore : 1,
   };
 }
 

@@ -70,6 +70,7 @@ const METRIC_INFO: Record<StressMetric, { label: string; unit: string }> = {
   reserveRunwayDays: { label: "token-reserve runway", unit: "days" },
   suppliersRetained: { label: "suppliers retained", unit: "fraction" },
   shortfallDays: { label: "days of token shortfall", unit: "days" },
+  dollarsRetained: { label: "dollar reserve retained (lowest day)", unit: "fraction" },
 };
 
 const fmt = (x: number) =>
@@ -92,13 +93,15 @@ function thresholdOf(r: StressResult, m: StressMetric): string {
       return `≥ ${t.minSuppliersRetained}`;
     case "shortfallDays":
       return `≤ ${t.maxShortfallDays}`;
+    case "dollarsRetained":
+      return `≥ ${t.minDollarsRetained ?? 0}`;
   }
 }
 
 /**
  * The thresholds a run is held to, one line (`bme stress` prints it above the verdicts):
  * `thresholds: priceDrawdown ≤ 0.5, reserveRunwayDays ≥ 90, suppliersRetained ≥ 0.5,
- * shortfallDays ≤ 0`.
+ * shortfallDays ≤ 0, dollarsRetained ≥ 0`.
  */
 export function thresholdsText(r: StressResult): string {
   return `thresholds: ${STRESS_METRICS.map((m) => `${m} ${thresholdOf(r, m)}`).join(", ")}`;

@@ -25,7 +25,7 @@ describe("bme stress", () => {
     expect(r.code).toBe(3);
     // the thresholds used, the defaults here, printed with the verdicts
     expect(r.out).toContain(
-      "thresholds: priceDrawdown ≤ 0.5, reserveRunwayDays ≥ 90, suppliersRetained ≥ 0.5, shortfallDays ≤ 0\n",
+      "thresholds: priceDrawdown ≤ 0.5, reserveRunwayDays ≥ 90, suppliersRetained ≥ 0.5, shortfallDays ≤ 0, dollarsRetained ≥ 0\n",
     );
     // the death spiral has no noise (docs/model.md §8 without it): every run is the same run
     expect(r.err).toContain(
@@ -81,8 +81,21 @@ describe("bme stress", () => {
     expect(r.code).toBe(0);
     expect(r.out).not.toContain("FAIL");
     expect(r.out).toContain(
-      "thresholds: priceDrawdown ≤ 1, reserveRunwayDays ≥ 0, suppliersRetained ≥ 0, shortfallDays ≤ 1000\n",
+      "thresholds: priceDrawdown ≤ 1, reserveRunwayDays ≥ 0, suppliersRetained ≥ 0, shortfallDays ≤ 1000, dollarsRetained ≥ 0\n",
     );
+  });
+  it("sees a defence that spends the dollar reserve: --min-dollars-retained", () => {
+    // the defended spiral's rule tops the token reserve up from the pool on day 101 with the
+    // whole dollar reserve (E46): its lowest day after the shock is 0 dollars, so any positive
+    // threshold fails the baseline, which passes the other thresholds
+    const defended = join(ROOT, "scenarios/feedback/death-spiral-defended.yaml");
+    const th = ["--max-drawdown", "0.7", "--min-runway", "90", "--min-retained", "0.4"];
+    const without = bme("stress", defended, "--runs", "1", ...th);
+    expect(without.out).toMatch(/^baseline\s+PASS/m);
+    const r = bme("stress", defended, "--runs", "1", ...th, "--min-dollars-retained", "0.5");
+    expect(r.code).toBe(3);
+    expect(r.out).toContain("dollarsRetained ≥ 0.5\n");
+    expect(r.out).toMatch(/^baseline\s+FAIL/m);
   });
   it("refuses a bad threshold with a message naming it, exit 2, no stack", () => {
     const r = bme("stress", SPIRAL, "--max-drawdown", "1.5");

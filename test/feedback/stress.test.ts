@@ -4,12 +4,13 @@ import { parseScenario } from "../../src/scenario/parse.js";
 import { tinyScenario } from "../helpers.js";
 
 describe("bme stress metrics", () => {
-  it("reads drawdown, runway, suppliers retained and shortfall days off a table, by hand", () => {
+  it("reads drawdown, runway, suppliers retained, shortfall days and dollars retained off a table, by hand", () => {
     // 5 days; columns: price 0, reserve 1, dollars 2, shortfall 3, suppliers 4 and 5
     const days = 5;
     const out = new Float64Array(6 * days);
     out.set([1, 2, 1.5, 1, 1.8], 0);
     out.set([100, 90, 80, 70, 60], days);
+    out.set([1000, 800, 900, 250, 400], 2 * days);
     out.set([0, 0, 5, 0, 1], 3 * days);
     out.set([10, 10, 9, 8, 6], 4 * days);
     out.set([10, 10, 10, 10, 9], 5 * days);
@@ -29,6 +30,9 @@ describe("bme stress metrics", () => {
     expect(m.reserveRunwayDays).toBeCloseTo(6, 12);
     expect(m.suppliersRetained).toBeCloseTo(15 / 20, 12);
     expect(m.shortfallDays).toBe(2);
+    // dollars: 1,000 the day before the shock (day 0), lowest from day 1 on 250 (day 3, not the
+    // last day's 400) → 0.25
+    expect(m.dollarsRetained).toBe(0.25);
   });
   it("reads the runway as E35: an empty reserve is 0 days, one that is not falling is unbounded", () => {
     const days = 5;

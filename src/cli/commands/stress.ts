@@ -6,6 +6,26 @@ import { collect, parseSeed, realNumber, wholeNumber } from "../options.js";
 /** A share in [0, 1]. */
 const fraction = (name: string) => realNumber(name, { min: 0, max: 1 });
 
+/** The battery's verdicts on stdout: the header, the thresholds used, one line per shock. */
+async function printVerdicts(
+  name: string,
+  result: Awaited<ReturnType<typeof import("../../feedback/stress.js").runStressOnWorkers>>,
+): Promise<void> {
+  const { thresholdsText, verdictTable } = await import("../../feedback/stressReport.js");
+  const table = verdictTable(result);
+  const widths = table.head.map((h, i) =>
+    Math.max(h.length, ...table.rows.map((r) => r[i].length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
+  process.stdout.write(
+    `${name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\n${thresholdsText(result)}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
+  );
+}
+
 export function registerStress(program: Command): void {
   program
     .command("stress")
@@ -45,6 +65,12 @@ export function registerStress(program: Command): void {
       "--max-shortfall-days <n>",
       "most acceptable days with a token shortfall",
       wholeNumber("--max-shortfall-days", 0, 36_500),
+      0,
+    )
+    .option(
+      "--min-dollars-retained <x>",
+      "smallest acceptable dollar reserve after the shock (its lowest day) over the day before, fraction",
+      fraction("--min-dollars-retained"),
       0,
     )
     .option(
@@ -102,22 +128,11 @@ export function registerStress(program: Command): void {
             minRunwayDays: opts.minRunway,
             minSuppliersRetained: opts.minRetained,
             maxShortfallDays: opts.maxShortfallDays,
+            minDollarsRetained: opts.minDollarsRetained,
           },
         });
         process.removeListener("SIGINT", onSigint);
-        const { thresholdsText, verdictTable } = await import("../../feedback/stressReport.js");
-        const table = verdictTable(result);
-        const widths = table.head.map((h, i) =>
-          Math.max(h.length, ...table.rows.map((r) => r[i].length)),
-        );
-        const line = (cells: readonly string[]) =>
-          cells
-            .map((c, i) => c.padEnd(widths[i]))
-            .join("  ")
-            .trimEnd();
-        process.stdout.write(
-          `${scenario.name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\n${thresholdsText(result)}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
-        );
+        await printVerdicts(scenario.name, result);
         if (opts.report !== undefined) {
           const { stressReport } = await import("../../feedback/stressReport.js");
           const { writeReport } = await import("../../report/write.js");
