@@ -47,6 +47,7 @@ import { seedStreams } from "../random/streams.js";
 import { nextSupplyWithPool as nextSupplyWithPoolExport } from "./ammBalances.js";
 import { type AmmBatch, ammBatchInto as ammBatchIntoExport, noAmmBatch } from "./ammBatch.js";
 import { ammReserveTopUpInto as ammReserveTopUpIntoExport } from "./ammTopUp.js";
+import { entrantShareUsd as entrantShareUsdExport } from "./capacity.js";
 import {
   type Churn,
   type ChurnParameters,
@@ -109,6 +110,7 @@ const speculatorOrderInto = speculatorOrderIntoExport;
 const DEMAND_CRASH_FACTOR = DEMAND_CRASH_FACTOR_EXPORT;
 const sellWaveTokens = sellWaveTokensExport;
 const incomePerSupplier = incomePerSupplierExport;
+const entrantShareUsd = entrantShareUsdExport;
 const loneEntrantIncome = loneEntrantIncomeExport;
 const splitPayPerUsd = splitPayPerUsdExport;
 
@@ -957,13 +959,13 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
           load += jobsOf[demandFromOf[e] * P + b] * demandWeightOf[e];
         ratioOfRun[k] = load > 0 ? Math.min(1, (countsOf[k * P + b] * cap) / load) : 1;
         if (countsOf[k * P + b] === 0) {
-          // E50e: capacity.ts entrantServiceUsd on this run, before the jobs are cut
+          // E50e: capacity.ts entrantServiceUsd's sums on this run, before the jobs are cut
           let usd = 0;
           for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++) {
             const i = demandFromOf[e];
             usd += jobsOf[i * P + b] * jobPriceOfPass[i] * demandWeightOf[e];
           }
-          entrantOfPass[k * P + b] = load > 0 ? Math.min(1, cap / load) * usd : 0;
+          entrantOfPass[k * P + b] = entrantShareUsd(load, usd, cap);
         }
       }
       let lost = 0;

@@ -45,6 +45,16 @@ export function capacityServedJobs(
 }
 
 /**
+ * E50e's share: one entrant serving `capacity` of a class's unserved `load` (in the load's unit:
+ * job-equivalents, or task-days in marketplace mode) earns that share of the load's value,
+ * `min(1, capacity / load) · valueUsd` (usd/day); 0 without load. The one statement of the law:
+ * the aggregate, marketplace and lockstep sums below and in batch.ts all end here.
+ */
+export function entrantShareUsd(load: number, valueUsd: Usd, capacity: number): Usd {
+  return load > 0 ? Math.min(1, capacity / load) * valueUsd : 0;
+}
+
+/**
  * E50e, the work one entrant of class k would have served today (usd/day, E6's unit): the
  * class's load before capacity, `load = Σ_i jobs[i] · priceMatrix[i][k]` job-equivalents, is
  * what goes unserved for want of the class when it is empty; one supplier serves
@@ -68,7 +78,7 @@ export function entrantServiceUsd(
     load += jobs[i] * priceMatrix[i * nK + k];
     usd += jobs[i] * jobPrice[i] * priceMatrix[i * nK + k];
   }
-  return load > 0 ? Math.min(1, jobsPerSupplierPerDay / load) * usd : 0;
+  return entrantShareUsd(load, usd, jobsPerSupplierPerDay);
 }
 
 /**
@@ -96,5 +106,5 @@ export function marketEntrantServiceUsd(
     load += jobs[i] * durationDays[i];
     usd += jobs[i] * jobPrice[i] * w;
   }
-  return load > 0 ? Math.min(1, capacity / load) * usd : 0;
+  return entrantShareUsd(load, usd, capacity);
 }
