@@ -1,6 +1,5 @@
 import { totalmem } from "node:os";
 import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/types.js";
-import { compileScenario } from "../engine/compile.js";
 import type { Policy } from "../plugins/api.js";
 import { experimentPlugins, loadPluginRefs } from "../plugins/refs.js";
 import type { Collected } from "./bands.js";
@@ -17,7 +16,7 @@ import {
 import { checkBandColumns, experimentColumns } from "./columns.js";
 import type { BandPlan } from "./histogram.js";
 import { checkBandMemory, experimentBandWork } from "./memory.js";
-import { joinPlans, PILOT_RUNS, PILOT_SLICE, pointPlan } from "./runner.js";
+import { pointPlan } from "./runner.js";
 import { inThreadLane, type Lane, threadLane } from "./threads.js";
 
 export interface RunExperimentOptions {
@@ -56,7 +55,7 @@ export interface ExperimentOutcome {
  * per point for all its chunks (src/montecarlo/threads.ts), so chunks only carry block sums and
  * outcomes and may be small: about eight per worker (they even out threads that run at
  * different speeds, and the last chunks of the lanes end close together), at most 4 blocks
- * each (with one worker this thread runs the chunks and sees Ctrl-C between them only).
+ * each (this thread runs chunks too and sees Ctrl-C between them only).
  */
 export function chunkBlocks(runs: number, workers: number): number {
   const blocks = Math.ceil(runs / BLOCK_RUNS);
@@ -70,22 +69,23 @@ const PLAN_PHASE = "pilot plan, once per point";
 /**
  * Histogram bands: a chunk with its point's bucket plan, made once per point when its first
  * chunk is handed out, and the same plan goes to every lane with each chunk (`plans`: the
- * points' plans made so far, by index). With one lane (this thread) the pilot is run and
- * planned here (pointPlan); worker-thread lanes make it between them (lanePlan).
+ * points' plans made so far, by index). The pilot is run and planned in this thread
+ * (pointPlan), which is a lane with any number of workers: its first chunk of the point counts
+ * the pilot's batches instead of running them again (decision 165), while the worker threads
+ * load (decision 191).
  */
 function withPlan(
   t: ChunkTask,
-  plans: Map<number, BandPlan | Promise<BandPlan>>,
-  lanes: readonly Lane[],
+  plans: Map<number, BandPlan>,
   policies: readonly Policy[],
-): ChunkTask | Promise<ChunkTask> {
+): ChunkTask {
   if (t.runs <= EXACT_RUNS) return t;
   let plan = plans.get(t.point.index);
   if (!plan) {
-    plan = lanes.length > 1 ? lanePlan(t, lanes) : inThreadPlan(t, policies);
+    plan = inThreadPlan(t, policies);
     plans.set(t.point.index, plan);
   }
-  return plan instanceof Promise ? plan.then((p) => ({ ...t, plan: p })) : { ...t, plan };
+  return { ...t, plan };
 }
 
 function inThreadPlan(t: ChunkTask, policies: readonly Policy[]): BandPlan {
@@ -100,58 +100,21 @@ function inThreadPlan(t: ChunkTask, policies: readonly Policy[]): BandPlan {
 }
 
 /**
- * A point's plan made by worker-thread lanes (decision 152): the pilot's runs in slices of
- * PILOT_SLICE runs into one shared table, then the plan in slices of the cells (planCells),
- * joined here: the same plan as pointPlan's, which the lanes would otherwise wait for while
- * this thread ran the pilot (warming up its own JIT for it alone) and planned every cell.
- */
-async function lanePlan(t: ChunkTask, lanes: readonly Lane[]): Promise<BandPlan> {
-  const c = compileScenario(pointScenario(t.scenario, t.point));
-  const cells = c.columns.length * c.days;
-  const n = Math.min(PILOT_RUNS, t.runs);
-  const pilot = new Float64Array(new SharedArrayBuffer(cells * n * 8));
-  const good = new Uint8Array(new SharedArrayBuffer(n));
-  const slices: Promise<void>[] = [];
-  for (let s = 0, k = 0; s < n; s += PILOT_SLICE, k++)
-    slices.push(
-      lanes[k % lanes.length].pilot({
-        ...t,
-        runStart: s,
-        runEnd: Math.min(n, s + PILOT_SLICE),
-        pilot,
-        good,
-      }),
-    );
-  await Promise.all(slices);
-  const L = lanes.length;
-  const parts = await Promise.all(
-    lanes.map((l, k) =>
-      l.plan({
-        pilot,
-        good,
-        cellStart: Math.floor((cells * k) / L),
-        cellEnd: Math.floor((cells * (k + 1)) / L),
-      }),
-    ),
-  );
-  return joinPlans(parts);
-}
-
-/**
- * The fewest runs worth a worker thread (docs/decisions.md, "Lanes from the work"): two threads
- * cost about 1.0 s of CPU more than this thread alone whatever their share of the work
- * (measured on the whitepaper scenario, 2026-12-02, after decisions 151–152; it was ≈ 1.45 s:
- * starting them, their own JIT warm-up, histograms of every cell allocated, zeroed and handed
- * over), a run ≈ 0.2 ms, so two threads beat this thread alone from about 5,000–6,000 runs on
- * two free cores. So each thread gets at least four blocks.
+ * The fewest runs worth a lane (docs/decisions.md, "Lanes from the work"): two threads cost
+ * about 1.0 s of CPU more than this thread alone whatever their share of the work (measured on
+ * the whitepaper scenario, 2026-12-02, after decisions 151–152; it was ≈ 1.45 s: starting them,
+ * their own JIT warm-up, histograms of every cell allocated, zeroed and handed over), a run
+ * ≈ 0.2 ms, so two threads beat this thread alone from about 5,000–6,000 runs on two free
+ * cores. So each lane gets at least four blocks. (Since decision 191 a second lane is one
+ * worker thread, not two.)
  */
 export const MIN_THREAD_RUNS = 4 * BLOCK_RUNS;
 
 /**
  * Lanes of an experiment of `totalRuns` runs in `chunks` chunks with at most `workers`
  * workers: as many as the work pays for, `minThreadRuns` runs each (MIN_THREAD_RUNS), at least
- * one. One lane is this thread (as with `--workers 1`); 2 or more are worker threads and this
- * thread only coordinates (decision 84). Results are the same for any number.
+ * one. The first lane is this thread (as with `--workers 1`), the others worker threads
+ * (decision 191). Results are the same for any number.
  */
 export function laneCount(
   workers: number,
@@ -163,10 +126,13 @@ export function laneCount(
   return Math.max(1, Math.min(workers, chunks, paid));
 }
 
-/** Worker threads the CLI starts before it reads the scenario (startThreadsEarly): lanes of one point. */
+/**
+ * Worker threads the CLI starts before it reads the scenario (startThreadsEarly): the lanes of
+ * one point but this thread.
+ */
 export function earlyThreads(workers: number, runsPerPoint: number): number {
   const lanes = laneCount(workers, runsPerPoint, Math.ceil(runsPerPoint / BLOCK_RUNS));
-  return lanes > 1 ? lanes : 0;
+  return lanes - 1;
 }
 
 /** The lanes an experiment of `spec` gets with `workers` (at most), before anything is stored. */
@@ -200,6 +166,69 @@ async function begin(spec: ExperimentSpec, options: RunExperimentOptions) {
   return { begun, notice };
 }
 
+/** What every chunk of `spec` carries besides its point and runs. */
+function chunkOf(spec: ExperimentSpec) {
+  return {
+    scenario: spec.scenario,
+    seed: spec.seed,
+    runs: spec.runsPerPoint,
+    ...experimentPlugins(spec),
+    ...experimentColumns(spec),
+  };
+}
+
+/**
+ * The hand-over of the points' histograms from the lanes that hold them (decision 192). A
+ * worker thread is asked for a point's as soon as the point's last chunk has been handed out
+ * (to any lane): it answers after its chunks of the point, and its piece is merged into the
+ * point's accumulator when it comes, while this thread is still counting its own chunks. This
+ * thread's lane is asked last, when the point's last chunk is in (`collect`).
+ */
+function histogramHandOver(
+  tasks: readonly ChunkTask[],
+  lanes: readonly Lane[],
+  acc: ReadonlyMap<number, PointAccumulator>,
+) {
+  // which lanes were handed chunks of each point (they hold its histograms)
+  const holders = new Map<number, Set<Lane>>();
+  // each point's chunks not yet handed to a lane
+  const unposted = new Map<number, number>();
+  for (const t of tasks) unposted.set(t.point.index, (unposted.get(t.point.index) ?? 0) + 1);
+  const threadPieces = new Map<number, Promise<void>[]>();
+  return {
+    /** `task` is posted to `me`: record it, and ask the threads after the point's last. */
+    handedOut(task: ChunkTask, me: Lane): void {
+      const index = task.point.index;
+      const h = holders.get(index) ?? new Set<Lane>();
+      holders.set(index, h.add(me));
+      const left = unposted.get(index)! - 1;
+      unposted.set(index, left);
+      if (left > 0) return;
+      const a = acc.get(index)!;
+      const pieces = [...h]
+        .filter((l) => l !== lanes[0])
+        .map((l) =>
+          l.histograms(index).then((piece) => {
+            if (piece) a.addHistograms(piece, true);
+          }),
+        );
+      // awaited by collect; a stop before that must not leave a rejection unhandled
+      for (const p of pieces) p.catch(() => {});
+      threadPieces.set(index, pieces);
+    },
+    /** Every piece of point `index` merged into its accumulator (its chunks all in). */
+    async collect(index: number): Promise<void> {
+      await Promise.all(threadPieces.get(index) ?? []);
+      threadPieces.delete(index);
+      if (holders.get(index)?.has(lanes[0])) {
+        const piece = await lanes[0].histograms(index);
+        if (piece) acc.get(index)!.addHistograms(piece, true);
+      }
+      holders.delete(index);
+    },
+  };
+}
+
 /**
  * Run every point of an experiment as a Monte Carlo of `spec.runsPerPoint` runs with common
  * random numbers (run i of every point is seeded from (spec.seed, i)). Every point is
@@ -224,14 +253,10 @@ export async function runExperiment(
   const blocksPerChunk = chunkBlocks(runs, lanesWanted);
   const tasks: ChunkTask[] = todo.flatMap((point) =>
     chunkRanges(runs, blocksPerChunk).map(([runStart, runEnd]) => ({
-      scenario: spec.scenario,
-      seed: spec.seed,
+      ...chunkOf(spec),
       point,
-      runs,
       runStart,
       runEnd,
-      ...experimentPlugins(spec),
-      ...experimentColumns(spec),
     })),
   );
   const refs = experimentPlugins(spec).plugins;
@@ -243,17 +268,17 @@ export async function runExperiment(
     ...experimentColumns(spec),
   };
   const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs, source)]));
-  const plans = new Map<number, BandPlan | Promise<BandPlan>>();
+  const plans = new Map<number, BandPlan>();
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
-  // one worker: this thread is the lane; more: worker threads only, so this thread stays free
-  // to see Ctrl-C at once (a chunk it ran would hold the signal until it ended; decision 84)
+  // this thread is a lane, beside nLanes − 1 worker threads (decision 191): it runs the pilot
+  // while they load, and its histograms need no hand-over; it sees Ctrl-C between its chunks
+  // (at most 4 blocks: chunkBlocks)
   const nLanes = Math.min(lanesWanted, tasks.length);
-  const lanes: Lane[] =
-    nLanes <= 1
-      ? [inThreadLane(options.signal)]
-      : Array.from({ length: nLanes }, () => threadLane());
-  // which lanes ran chunks of each point (they hold its histograms)
-  const holders = new Map<number, Set<Lane>>();
+  const lanes: Lane[] = [
+    inThreadLane(options.signal),
+    ...Array.from({ length: nLanes - 1 }, () => threadLane()),
+  ];
+  const hists = histogramHandOver(tasks, lanes, acc);
   const stop = () => Promise.all(lanes.map((l) => l.close()));
   options.signal?.addEventListener("abort", stop, { once: true });
   const total = todo.length * runs;
@@ -273,8 +298,10 @@ export async function runExperiment(
         let task = tasks[next++];
         let partial: ChunkPartial;
         try {
-          task = await withPlan(task, plans, lanes, source.policies);
-          partial = await me.run(task);
+          task = withPlan(task, plans, source.policies);
+          const running = me.run(task);
+          if (runs > EXACT_RUNS) hists.handedOut(task, me);
+          partial = await running;
         } catch (e) {
           // Ctrl-C: the chunk under way (or its point's pilot) is dropped (it reruns on --resume)
           if (stopped()) return;
@@ -282,18 +309,11 @@ export async function runExperiment(
         }
         const a = acc.get(task.point.index)!;
         a.add(partial);
-        if (runs > EXACT_RUNS) {
-          const h = holders.get(task.point.index) ?? new Set<Lane>();
-          holders.set(task.point.index, h.add(me));
-        }
         runsDone += task.runEnd - task.runStart;
         options.onProgress?.(runsDone, total);
         if (a.runsDone === runs) {
-          // the point's histograms, from every lane that ran some of its chunks (asked at once)
-          const held = [...(holders.get(task.point.index) ?? [])];
-          for (const piece of await Promise.all(held.map((l) => l.histograms(task.point.index))))
-            if (piece) a.addHistograms(piece, true);
-          holders.delete(task.point.index);
+          // the point's histograms, from every lane that ran some of its chunks
+          await hists.collect(task.point.index);
           // refinement, where the histograms' bound is too loose: the runs again, on every lane
           const want = a.locate();
           let collected: Collected[] | undefined;
@@ -330,8 +350,8 @@ export async function runExperiment(
       }
     };
     // two loops per worker thread: its next chunk is asked before it finishes the current one,
-    // so it never waits for this thread to hand it one
-    await Promise.all(lanes.flatMap((l) => (nLanes <= 1 ? [lane(l)] : [lane(l), lane(l)])));
+    // so it never waits for this thread (busy with a chunk of its own) to hand it one
+    await Promise.all(lanes.flatMap((l, k) => (k === 0 ? [lane(l)] : [lane(l), lane(l)])));
     await writes;
     if (!interrupted && options.sink && begun) await options.sink.finish(begun.experimentId);
   } finally {

@@ -4,6 +4,7 @@ import { Worker } from "node:worker_threads";
 import { loadPluginRefs } from "../plugins/refs.js";
 import type { Collected } from "./bands.js";
 import {
+  BLOCK_RUNS,
   type ChunkPartial,
   type ChunkTask,
   type HeldHistograms,
@@ -52,7 +53,7 @@ export interface Lane {
   plan(task: PlanTask): Promise<BandPlan>;
   /** Run a slice of a point's refinement (its runs again, collecting the wanted buckets). */
   refine(task: RefineTask): Promise<Collected>;
-  /** Stop: a chunk under way is abandoned (its promise rejects). */
+  /** Stop: a chunk under way is abandoned (its promise rejects); a thread is not waited for. */
   close(): Promise<void>;
 }
 
@@ -80,18 +81,26 @@ export function threadFile(): string {
   return dist;
 }
 
-/** A lane in this thread: between chunks it yields to the event loop (Ctrl-C is seen there). */
+/**
+ * A lane in this thread: it runs a chunk a block at a time and yields to the event loop before
+ * each block, so Ctrl-C is seen there and the worker threads' replies are answered with their
+ * next chunks (decision 191); the blocks' partials are joined into the chunk's.
+ */
 export function inThreadLane(signal?: AbortSignal): Lane {
   const held = new Map<number, HeldHistograms>();
   return {
     async run(task) {
-      await new Promise((done) => setImmediate(done));
-      signal?.throwIfAborted(); // a Ctrl-C that arrived while this thread was busy
       const plugins = task.plugins?.length ? await loadPluginRefs(task.plugins) : undefined;
-      const h = held.get(task.point.index) ?? { hist: null, ranges: [] };
-      const partial = runChunk(task, plugins, h);
-      if (h.hist) held.set(task.point.index, h);
-      return partial;
+      const parts: ChunkPartial[] = [];
+      for (let s = task.runStart; s < task.runEnd; s += BLOCK_RUNS) {
+        await new Promise((done) => setImmediate(done));
+        signal?.throwIfAborted(); // a Ctrl-C that arrived while this thread was busy
+        const h = held.get(task.point.index) ?? { hist: null, ranges: [] };
+        const block = { ...task, runStart: s, runEnd: Math.min(task.runEnd, s + BLOCK_RUNS) };
+        parts.push(runChunk(block, plugins, h));
+        if (h.hist) held.set(task.point.index, h);
+      }
+      return joinPartials(parts);
     },
     async histograms(point) {
       const h = held.get(point);
@@ -111,6 +120,35 @@ export function inThreadLane(signal?: AbortSignal): Lane {
       return runRefine(task, plugins);
     },
     close: async () => {},
+  };
+}
+
+/**
+ * The partial of consecutive chunks of one point (runChunk's, in run order), as runChunk of
+ * their whole range returns it: blocks, runs and failed runs concatenated in run order (a
+ * chunk's block sums are per block, so no sum is added to another). Histograms are held by
+ * the lane (null).
+ */
+export function joinPartials(parts: readonly ChunkPartial[]): ChunkPartial {
+  if (parts.length === 1) return parts[0];
+  const cat = (arrays: readonly Float64Array[]) => {
+    const out = new Float64Array(arrays.reduce((a, x) => a + x.length, 0));
+    let at = 0;
+    for (const x of arrays) {
+      out.set(x, at);
+      at += x.length;
+    }
+    return out;
+  };
+  const first = parts[0];
+  return {
+    ...first,
+    runEnd: parts[parts.length - 1].runEnd,
+    blockSums: cat(parts.map((p) => p.blockSums)),
+    values: first.values === null ? null : cat(parts.map((p) => p.values!)),
+    histograms: null,
+    outcomes: first.outcomes.map((_, j) => cat(parts.map((p) => p.outcomes[j]))),
+    failed: parts.flatMap((p) => p.failed),
   };
 }
 
@@ -226,7 +264,10 @@ export function threadLane(): Lane {
     async close() {
       worker.removeAllListeners("exit");
       fail(new Error("the Monte Carlo was stopped"));
-      await worker.terminate();
+      // not awaited: the thread's teardown (its heap, its histograms) goes on while this thread
+      // merges and writes, and an unref'd thread does not hold the process
+      worker.unref();
+      void worker.terminate();
     },
   };
 }
