@@ -16,7 +16,14 @@ import {
 import { checkBandColumns, experimentColumns } from "./columns.js";
 import type { BandPlan } from "./histogram.js";
 import { checkBandMemory, experimentBandWork } from "./memory.js";
-import { pointPlan } from "./runner.js";
+import {
+  cachedRunner,
+  joinPlans,
+  PLAN_SLICES,
+  pilotParts,
+  planSlices,
+  pointPlan,
+} from "./runner.js";
 import { inThreadLane, type Lane, threadLane } from "./threads.js";
 
 export interface RunExperimentOptions {
@@ -69,23 +76,66 @@ const PLAN_PHASE = "pilot plan, once per point";
 /**
  * Histogram bands: a chunk with its point's bucket plan, made once per point when its first
  * chunk is handed out, and the same plan goes to every lane with each chunk (`plans`: the
- * points' plans made so far, by index). The pilot is run and planned in this thread
- * (pointPlan), which is a lane with any number of workers: its first chunk of the point counts
- * the pilot's batches instead of running them again (decision 165), while the worker threads
- * load (decision 191).
+ * points' plans made so far, by index). The pilot is run in this thread, which is a lane with
+ * any number of workers (decision 191): its first chunk of the point counts the pilot's batches
+ * instead of running them again (decision 165), while the worker threads load. With one lane
+ * it is planned here (pointPlan), with more the worker threads help plan it (lanePlan).
  */
 function withPlan(
   t: ChunkTask,
-  plans: Map<number, BandPlan>,
+  plans: Map<number, BandPlan | Promise<BandPlan>>,
+  lanes: readonly Lane[],
   policies: readonly Policy[],
-): ChunkTask {
+): ChunkTask | Promise<ChunkTask> {
   if (t.runs <= EXACT_RUNS) return t;
   let plan = plans.get(t.point.index);
   if (!plan) {
-    plan = inThreadPlan(t, policies);
+    plan = lanes.length > 1 ? lanePlan(t, lanes, policies) : inThreadPlan(t, policies);
     plans.set(t.point.index, plan);
   }
-  return { ...t, plan };
+  return plan instanceof Promise ? plan.then((p) => ({ ...t, plan: p })) : { ...t, plan };
+}
+
+/**
+ * A point's plan made with the worker threads (decision 193): this thread runs the pilot into
+ * shared memory (its batches kept for its first chunk, as pointPlan's), then it and any
+ * worker thread free to help plan the cells a slice at a time, each slice claimed once
+ * (planSlices), and the slices are joined in order (joinPlans): pointPlan's plan, bit for bit.
+ * This thread waits only for slices a thread has claimed: a thread still loading, or busy with
+ * another point's chunks, claims none by the time this thread has planned them all.
+ */
+async function lanePlan(
+  t: ChunkTask,
+  lanes: readonly Lane[],
+  policies: readonly Policy[],
+): Promise<BandPlan> {
+  const t0 = phaseClock.enabled ? process.cpuUsage() : null;
+  const r = cachedRunner(pointScenario(t.scenario, t.point), policies);
+  const parts = pilotParts(r, t.seed, t.runs, true).map(({ values, runs, good }) => ({
+    values,
+    runs,
+    good,
+  }));
+  const claim = new Int32Array(new SharedArrayBuffer(4));
+  const got = new Map<number, BandPlan>();
+  const theirs = lanes.slice(1).map((l) => l.planSlices({ parts, claim }));
+  for (const p of theirs) p.catch(() => {}); // a thread that claimed nothing is not waited for
+  for (const [k, p] of planSlices(parts, claim)) got.set(k, p);
+  if (got.size < PLAN_SLICES)
+    await new Promise<void>((done, fail) => {
+      for (const p of theirs)
+        p.then((mine) => {
+          for (const [k, q] of mine) got.set(k, q);
+          if (got.size === PLAN_SLICES) done();
+        }, fail);
+    });
+  const plan = joinPlans(Array.from({ length: PLAN_SLICES }, (_, k) => got.get(k)!));
+  if (t0) {
+    const u = process.cpuUsage(t0);
+    const s = phaseClock.seconds;
+    s[PLAN_PHASE] = (s[PLAN_PHASE] ?? 0) + (u.user + u.system) / 1e6;
+  }
+  return plan;
 }
 
 function inThreadPlan(t: ChunkTask, policies: readonly Policy[]): BandPlan {
@@ -268,7 +318,7 @@ export async function runExperiment(
     ...experimentColumns(spec),
   };
   const acc = new Map(todo.map((p) => [p.index, new PointAccumulator(p, runs, source)]));
-  const plans = new Map<number, BandPlan>();
+  const plans = new Map<number, BandPlan | Promise<BandPlan>>();
   const results: (PointResult | undefined)[] = new Array(spec.points.length);
   // this thread is a lane, beside nLanes − 1 worker threads (decision 191): it runs the pilot
   // while they load, and its histograms need no hand-over; it sees Ctrl-C between its chunks
@@ -298,7 +348,7 @@ export async function runExperiment(
         let task = tasks[next++];
         let partial: ChunkPartial;
         try {
-          task = withPlan(task, plans, source.policies);
+          task = await withPlan(task, plans, lanes, source.policies);
           const running = me.run(task);
           if (runs > EXACT_RUNS) hists.handedOut(task, me);
           partial = await running;

@@ -157,6 +157,22 @@ const BATCH = 256;
  * table of them is filled (31 MB of fresh pages for the whitepaper, ≈ 0.1 s on this machine).
  */
 function pilotPlan(r: Runner, seed: number, runs: number): BandPlan {
+  return planFromParts(pilotParts(r, seed, runs, false));
+}
+
+/**
+ * Run a point's pilot a batch at a time, each batch left where the kernel wrote it and kept
+ * for the point's first chunk in this thread (Runner.kept, takePilot): the last in "out" (the
+ * first chunk writes it only after counting it), the others in buffers of their own; with
+ * `shared`, every batch in a buffer of its own on a SharedArrayBuffer, which worker threads
+ * read to plan some of the cells (planSlices; decision 193).
+ */
+export function pilotParts(
+  r: Runner,
+  seed: number,
+  runs: number,
+  shared: boolean,
+): (PilotPart & { readonly run0: number })[] {
   const n = Math.min(PILOT_RUNS, runs);
   const { cells, batch } = r;
   const parts: (PilotPart & { run0: number })[] = [];
@@ -164,16 +180,42 @@ function pilotPlan(r: Runner, seed: number, runs: number): BandPlan {
   r.kept = null;
   for (let k0 = 0; k0 < n; k0 += batch) {
     const count = Math.min(batch, n - k0);
-    // the last batch in "out", which the first chunk writes only after counting it
-    const name = k0 + count >= n ? "out" : `pilot ${k0}`;
+    const name = k0 + count >= n && !shared ? "out" : `pilot ${k0}`;
     if (name !== "out") names.push(name);
-    const values = bufferOf(r, name, cells * batch).subarray(0, cells * count);
+    if (shared) r.buffers.set(name, new Float64Array(new SharedArrayBuffer(cells * count * 8)));
+    const values = bufferOf(r, name, cells * (shared ? count : batch)).subarray(0, cells * count);
     const good = new Uint8Array(count);
     r.run(seed, k0, count, values, good);
     parts.push({ values, runs: count, good, run0: k0 });
   }
   r.kept = { seed, parts, names };
-  return planFromParts(parts);
+  return parts;
+}
+
+/** Cell slices a point's plan is made in by the lanes together (planSlices). */
+export const PLAN_SLICES = 16;
+
+/**
+ * Plan slices of the cells from a pilot held in parts, claimed one at a time from `claim[0]`
+ * (Atomics: this thread and worker threads plan the slices of one point together, each slice
+ * once; decision 193) until none is left: slice k is cells ⌊k·C/S⌋ … ⌊(k+1)·C/S⌋−1 of C,
+ * S = PLAN_SLICES. planFromParts plans each cell from its own values alone, so the slices'
+ * plans, joined in order (joinPlans), are the plan of all the cells. Returns [k, plan] pairs.
+ */
+export function planSlices(parts: readonly PilotPart[], claim: Int32Array): [number, BandPlan][] {
+  const cells = parts[0].values.length / parts[0].runs;
+  const out: [number, BandPlan][] = [];
+  for (let k = Atomics.add(claim, 0, 1); k < PLAN_SLICES; k = Atomics.add(claim, 0, 1)) {
+    const c0 = Math.floor((cells * k) / PLAN_SLICES);
+    const c1 = Math.floor((cells * (k + 1)) / PLAN_SLICES);
+    const slice = parts.map((p) => ({
+      values: p.values.subarray(c0 * p.runs, c1 * p.runs),
+      runs: p.runs,
+      good: p.good,
+    }));
+    out.push([k, planFromParts(slice)]);
+  }
+  return out;
 }
 
 /**

@@ -4,11 +4,10 @@ import {
   type HeldHistograms,
   type HistogramPiece,
   runChunk,
-  runPilot,
   runRefine,
   sharedCopy,
 } from "./chunk.js";
-import { planCells } from "./runner.js";
+import { planSlices } from "./runner.js";
 import type { ThreadReply, ThreadRequest } from "./threads.js";
 
 /**
@@ -33,15 +32,8 @@ async function handle(m: ThreadRequest): Promise<ThreadReply> {
     if (h.hist) held.set(m.task.point.index, h);
     return { kind: "chunk", partial };
   }
-  if (m.kind === "pilot") {
-    const plugins = m.task.plugins?.length ? await loadPluginRefs(m.task.plugins) : undefined;
-    runPilot(m.task, plugins);
-    return { kind: "pilot" };
-  }
-  if (m.kind === "plan") {
-    const { pilot, good, cellStart, cellEnd } = m.task;
-    return { kind: "plan", plan: planCells(pilot, good, cellStart, cellEnd) };
-  }
+  if (m.kind === "planSlices")
+    return { kind: "planSlices", plans: planSlices(m.task.parts, m.task.claim) };
   if (m.kind === "refine") {
     const plugins = m.task.plugins?.length ? await loadPluginRefs(m.task.plugins) : undefined;
     return { kind: "refine", collected: runRefine(m.task, plugins) };

@@ -7,8 +7,11 @@ import {
   joinPlans,
   PILOT_RUNS,
   PILOT_SLICE,
+  PLAN_SLICES,
+  pilotParts,
   pilotRuns,
   planCells,
+  planSlices,
   pointPlan,
 } from "../../src/montecarlo/runner.js";
 import { loadScenario } from "../../src/scenario/load.js";
@@ -133,6 +136,46 @@ describe("the pilot run in slices by the lanes (pilotRuns)", () => {
       planCells(sliced.pilot, sliced.good, third, r.cells),
     ]);
     expect(planBytes(joined)).toEqual(planBytes(pointPlan(scenario, seed, 3000)));
+  });
+});
+
+describe("the plan made by the lanes a cell slice at a time (planSlices, decision 193)", () => {
+  it("is pointPlan's, whoever claims which slices, and the pilot is kept for the first chunk", () => {
+    const { scenario } = loadScenario(WHITEPAPER, { days: 24 });
+    const seed = 5;
+    const whole = planBytes(pointPlan(scenario, seed, 3000));
+    const r = cachedRunner(scenario);
+    const parts = pilotParts(r, seed, 3000, true);
+    // two batches of 256 runs, each in shared memory of its own, kept for the first chunk
+    expect(parts.map((p) => [p.run0, p.runs])).toEqual([
+      [0, 256],
+      [256, 256],
+    ]);
+    for (const p of parts) expect(p.values.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(r.kept?.parts).toBe(parts);
+    // one claimer after another took slices 0 … 6 (a thread), this one the rest
+    const claim = new Int32Array(new SharedArrayBuffer(4));
+    claim[0] = 7;
+    const late = planSlices(parts, claim);
+    expect(late.map(([k]) => k)).toEqual([7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(PLAN_SLICES).toBe(16);
+    // the slices the thread took, planned by a claimer that stops after them
+    claim[0] = 0;
+    const early: [number, BandPlan][] = [];
+    for (let k = 0; k < 7; k++) {
+      const stop = new Int32Array(new SharedArrayBuffer(4));
+      stop[0] = k;
+      const c1 = Math.floor((r.cells * (k + 1)) / 16);
+      // the slice alone: its cells' values of each part
+      early.push([k, planSlices(parts, stop)[0][1]]);
+      expect(early[k][1].start.length).toBe(c1 - Math.floor((r.cells * k) / 16));
+    }
+    const byK = new Map([...early, ...late]);
+    const joined = joinPlans(Array.from({ length: 16 }, (_, k) => byK.get(k)!));
+    expect(planBytes(joined)).toEqual(whole);
+    // slices out of order do not join into it
+    const swapped = Array.from({ length: 16 }, (_, k) => byK.get(k === 0 ? 1 : k === 1 ? 0 : k)!);
+    expect(planBytes(joinPlans(swapped))).not.toEqual(whole);
   });
 });
 
