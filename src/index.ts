@@ -77,6 +77,7 @@ export {
   type StressResult,
   type StressThresholds,
 } from "./feedback/stress.js";
+export { stressFiles } from "./feedback/stressOut.js";
 export { stressReport } from "./feedback/stressReport.js";
 // sinks
 export { toCsv, toJson, writeTable } from "./io/table.js";

@@ -8,6 +8,7 @@ import { runStressChunk, type StressPartial, type StressTask } from "./stressChu
 import {
   type LoopSeries,
   loopSeriesOf,
+  METRIC_THRESHOLDS,
   SHOCKS,
   type ShockName,
   STRESS_METRICS,
@@ -106,14 +107,12 @@ const q3 = (sorted: Float64Array) => ({
   p95: quantile(sorted, 0.95),
 });
 
+/** Whether a run's metrics are each on their threshold's side (METRIC_THRESHOLDS). */
 function passes(m: Record<StressMetric, number>, th: StressThresholds): boolean {
-  return (
-    m.priceDrawdown <= th.maxDrawdown &&
-    m.reserveRunwayDays >= th.minRunwayDays &&
-    m.suppliersRetained >= th.minSuppliersRetained &&
-    m.shortfallDays <= th.maxShortfallDays &&
-    m.dollarsRetained >= (th.minDollarsRetained ?? 0)
-  );
+  return STRESS_METRICS.every((k) => {
+    const { comparison, threshold } = METRIC_THRESHOLDS[k];
+    return comparison === "<=" ? m[k] <= threshold(th) : m[k] >= threshold(th);
+  });
 }
 
 interface StressPlan {

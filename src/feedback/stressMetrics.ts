@@ -1,6 +1,7 @@
 import { runwayOf } from "../metrics/stress.js";
 import { meanBy } from "../montecarlo/quantile.js";
 import type { Scenario } from "../scenario/schema.js";
+import type { StressThresholds } from "./stress.js";
 /** The standard battery of `bme stress` (docs/model-feedback.md, "Stress battery"). */
 export const SHOCKS = [
   {
@@ -36,6 +37,35 @@ export const STRESS_METRICS = [
   "dollarsRetained",
 ] as const;
 export type StressMetric = (typeof STRESS_METRICS)[number];
+
+/**
+ * Each metric's unit, the side a run must be on (`<=`: at most the threshold, `>=`: at least) and
+ * the threshold it is held to: a run passes when every metric is on its side (stress.ts `passes`).
+ */
+export const METRIC_THRESHOLDS: Readonly<
+  Record<
+    StressMetric,
+    {
+      readonly unit: "fraction" | "days";
+      readonly comparison: "<=" | ">=";
+      readonly threshold: (t: StressThresholds) => number;
+    }
+  >
+> = {
+  priceDrawdown: { unit: "fraction", comparison: "<=", threshold: (t) => t.maxDrawdown },
+  reserveRunwayDays: { unit: "days", comparison: ">=", threshold: (t) => t.minRunwayDays },
+  suppliersRetained: {
+    unit: "fraction",
+    comparison: ">=",
+    threshold: (t) => t.minSuppliersRetained,
+  },
+  shortfallDays: { unit: "days", comparison: "<=", threshold: (t) => t.maxShortfallDays },
+  dollarsRetained: {
+    unit: "fraction",
+    comparison: ">=",
+    threshold: (t) => t.minDollarsRetained ?? 0,
+  },
+};
 
 /** The loop's series drawn per shock (p5, median, p95 of the kept runs). */
 export const LOOP_SERIES = [

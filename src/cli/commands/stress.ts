@@ -1,16 +1,16 @@
 import type { Command } from "@commander-js/extra-typings";
-import { checkOutputDir } from "../../io/atomic.js";
+import { checkOutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { action, CliError, EXIT_INTERRUPTED, EXIT_VERDICT_FAILED } from "../errors.js";
 import { collect, parseSeed, realNumber, wholeNumber } from "../options.js";
+
+/** The battery's result. */
+type StressRun = Awaited<ReturnType<typeof import("../../feedback/stress.js").runStressOnWorkers>>;
 
 /** A share in [0, 1]. */
 const fraction = (name: string) => realNumber(name, { min: 0, max: 1 });
 
 /** The battery's verdicts on stdout: the header, the thresholds used, one line per shock. */
-async function printVerdicts(
-  name: string,
-  result: Awaited<ReturnType<typeof import("../../feedback/stress.js").runStressOnWorkers>>,
-): Promise<void> {
+async function printVerdicts(name: string, result: StressRun): Promise<void> {
   const { thresholdsText, verdictTable } = await import("../../feedback/stressReport.js");
   const table = verdictTable(result);
   const widths = table.head.map((h, i) =>
@@ -24,6 +24,27 @@ async function printVerdicts(
   process.stdout.write(
     `${name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\n${thresholdsText(result)}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
   );
+}
+
+/** `--out DIR`'s files and `--report DIR`'s report, each written whole or not at all. */
+async function writeOutputs(
+  result: StressRun,
+  opts: { readonly out?: string; readonly report?: string },
+): Promise<void> {
+  if (opts.out !== undefined) {
+    const { stressFiles } = await import("../../feedback/stressOut.js");
+    const { join } = await import("node:path");
+    const files = stressFiles(result);
+    for (const [name, text] of Object.entries(files)) writeFileAtomic(join(opts.out, name), text);
+    process.stdout.write(`files: ${opts.out} (${Object.keys(files).join(", ")})\n`);
+  }
+  if (opts.report !== undefined) {
+    const { stressReport } = await import("../../feedback/stressReport.js");
+    const { writeReport } = await import("../../report/write.js");
+    const written = writeReport(opts.report, stressReport(result));
+    for (const w of written.warnings) process.stderr.write(`warning: ${w}\n`);
+    process.stdout.write(`report: ${written.index}\n`);
+  }
 }
 
 export function registerStress(program: Command): void {
@@ -87,6 +108,10 @@ export function registerStress(program: Command): void {
     )
     .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
     .option("--report <dir>", "write an HTML report, one section per shock, into DIR")
+    .option(
+      "--out <dir>",
+      "write the result as files into DIR: verdicts.csv (per shock and metric), loop.csv (the loop's daily bands), stress.json (both, with the settings)",
+    )
     .action(
       action(async (file, opts) => {
         // loaded on demand, like every command's heavy modules (start-up)
@@ -94,6 +119,7 @@ export function registerStress(program: Command): void {
         const { scenario, warnings } = loadScenario(file, { set: opts.set });
         // refused before any work: an unusable report folder, a battery with no day before the shock
         if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
+        if (opts.out !== undefined) checkOutputDir(opts.out, [file]);
         if (scenario.days < 2)
           throw new CliError(
             `days: the stress battery needs at least 2 days (the day before the shock is its reference), got ${scenario.days}`,
@@ -133,13 +159,7 @@ export function registerStress(program: Command): void {
         });
         process.removeListener("SIGINT", onSigint);
         await printVerdicts(scenario.name, result);
-        if (opts.report !== undefined) {
-          const { stressReport } = await import("../../feedback/stressReport.js");
-          const { writeReport } = await import("../../report/write.js");
-          const written = writeReport(opts.report, stressReport(result));
-          for (const w of written.warnings) process.stderr.write(`warning: ${w}\n`);
-          process.stdout.write(`report: ${written.index}\n`);
-        }
+        await writeOutputs(result, opts);
         // a failed verdict is the battery's answer, not an error of the run: its own code
         if (result.shocks.some((s) => s.applicable && !s.pass))
           process.exitCode = EXIT_VERDICT_FAILED;
