@@ -203,5 +203,6 @@ export function stressReport(r: StressResult): Report {
       ["seed", String(r.seed)],
     ],
     sections,
+    pages: true,
   };
 }
