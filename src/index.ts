@@ -71,8 +71,10 @@ export { type FeedbackContext, feedbackDay, runFeedbackAggregate } from "./feedb
 export * from "./feedback/index.js";
 export { compileFeedback, type FeedbackPlan } from "./feedback/plan.js";
 export {
+  DEFAULT_SHOCK_SIZES,
   runStress,
   SHOCKS,
+  type ShockSizes,
   type StressOptions,
   type StressResult,
   type StressThresholds,

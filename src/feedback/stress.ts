@@ -6,6 +6,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { compileFeedback } from "./plan.js";
 import { runStressChunk, type StressPartial, type StressTask } from "./stressChunk.js";
 import {
+  describeShock,
   type LoopSeries,
   loopSeriesOf,
   METRIC_THRESHOLDS,
@@ -14,9 +15,11 @@ import {
   STRESS_METRICS,
   type StressMetric,
 } from "./stressMetrics.js";
+import { DEFAULT_SHOCK_SIZES, type ShockSizes } from "./stressShocks.js";
 
 export { shockDays } from "./stressChunk.js";
 export * from "./stressMetrics.js";
+export { DEFAULT_SHOCK_SIZES, type ShockSizes } from "./stressShocks.js";
 export { shockSteps } from "./stressSteps.js";
 
 export interface StressThresholds {
@@ -56,6 +59,8 @@ export interface StressOptions {
   readonly confidence?: number;
   /** Runs whose daily paths are kept for the report's bands (the first ones). Default 200. */
   readonly pathRuns?: number;
+  /** The shocks' sizes, each a share in [0, 1]. Default DEFAULT_SHOCK_SIZES (30% demand left, 10% dumped). */
+  readonly sizes?: ShockSizes;
 }
 
 export interface Band {
@@ -90,6 +95,8 @@ export interface StressResult {
   readonly runs: number;
   readonly thresholds: StressThresholds;
   readonly confidence: number;
+  /** The shocks' sizes the battery ran with. */
+  readonly sizes: ShockSizes;
   readonly shocks: readonly ShockResult[];
 }
 
@@ -124,6 +131,16 @@ interface StressPlan {
   readonly pool: boolean;
   readonly thresholds: StressThresholds;
   readonly confidence: number;
+  readonly sizes: ShockSizes;
+}
+
+/** The sizes asked for, each checked to be a share in [0, 1] (a RangeError naming it otherwise). */
+function sizesOf(sizes: ShockSizes | undefined): ShockSizes {
+  const s = sizes ?? DEFAULT_SHOCK_SIZES;
+  for (const [name, x] of Object.entries(s))
+    if (!(typeof x === "number" && x >= 0 && x <= 1))
+      throw new RangeError(`sizes.${name}: expected a share in [0, 1], got ${x}`);
+  return s;
 }
 
 function stressPlan(scenario: Scenario, options: StressOptions): StressPlan {
@@ -150,6 +167,7 @@ function stressPlan(scenario: Scenario, options: StressOptions): StressPlan {
     pool: scenario.feedback?.amm !== undefined,
     thresholds: options.thresholds ?? DEFAULT_THRESHOLDS,
     confidence: options.confidence ?? 0.95,
+    sizes: sizesOf(options.sizes),
   };
 }
 
@@ -169,6 +187,7 @@ function stressTasks(
         seed: options.seed,
         shock: shock.name,
         shockDay: plan.shockDay,
+        sizes: plan.sizes,
         pathRuns: plan.pathRuns,
         runStart,
         runEnd: Math.min(options.runs, runStart + chunkRuns),
@@ -211,7 +230,7 @@ function shockResult(
   ) as ShockResult["metrics"];
   return {
     shock: shock.name,
-    description: shock.description,
+    description: describeShock(shock.name, plan.sizes),
     applicable,
     runs: applicable ? runs : 0,
     failedRuns,
@@ -246,6 +265,7 @@ function stressResult(
     runs: options.runs,
     thresholds: plan.thresholds,
     confidence: plan.confidence,
+    sizes: plan.sizes,
     shocks,
   };
 }

@@ -8,7 +8,7 @@
  * - `loop.csv`: one row per shock, series and day — `shock`, `series`, `day`, `p5`, `p50`, `p95`
  *   over the runs kept for the report's bands (the first 200).
  * - `stress.json`: everything above and the battery's settings (scenario, mode, days, shock day,
- *   seed, runs, confidence, thresholds), the loop's bands as arrays indexed by day.
+ *   seed, runs, confidence, the shocks' sizes, thresholds), the loop's bands as arrays by day.
  *
  * A value that does not exist is written as missing (an empty cell, JSON `null`), as every sink
  * writes one (docs/limits.md, "Non-finite values"): the pass share of a shock that does not apply,
@@ -107,6 +107,7 @@ export function stressJson(r: StressResult): string {
     seed: r.seed,
     runs: r.runs,
     confidence: r.confidence,
+    sizes: r.sizes,
     thresholds: Object.fromEntries(
       STRESS_METRICS.map((m) => [
         m,

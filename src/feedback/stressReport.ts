@@ -199,6 +199,8 @@ export function stressReport(r: StressResult): Report {
       ["mode", r.mode],
       ["days", String(r.days)],
       ["shock day", String(r.shockDay)],
+      ["demand left by the crash", String(r.sizes.crashShare)],
+      ["supply dumped by the sell wave", String(r.sizes.sellWaveShare)],
       ["runs per shock", String(r.runs)],
       ["seed", String(r.seed)],
     ],

@@ -56,6 +56,9 @@ describe("bme stress", () => {
     );
     expect(r.err).toBe("");
     expect(r.out).toMatch(/^death-spiral-marketplace: 1 runs per shock, shocks from day 40$/m);
+    expect(r.out).toContain(
+      "\nsizes: demandCrash leaves 0.3 of the jobs, sellWave dumps 0.1 of the supply\n",
+    );
     for (const shock of ["baseline", "demandCrash", "sentimentCollapse", "sellWave", "combined"])
       expect(r.out).toMatch(new RegExp(`^${shock}\\s+(PASS|FAIL)`, "m"));
     const html = readFileSync(join(dir, "index.html"), "utf8");
@@ -70,6 +73,8 @@ describe("bme stress", () => {
       SPIRAL,
       "--out",
       out,
+      "--crash-share",
+      "0.5",
       "--runs",
       "2",
       "--max-drawdown",
@@ -104,6 +109,8 @@ describe("bme stress", () => {
     expect(loop).toHaveLength(1 + 5 * 7 * 240);
     const json = JSON.parse(readFileSync(join(out, "stress.json"), "utf8"));
     expect(json).toMatchObject({ scenario: "death-spiral", days: 240, runs: 2, shockDay: 100 });
+    expect(json.sizes).toEqual({ crashShare: 0.5, sellWaveShare: 0.1 });
+    expect(json.shocks[1].description).toContain("fall to 50%");
     expect(r.out).toContain(`files: ${out} (verdicts.csv, loop.csv, stress.json)`);
   });
   it("sees a defence that spends the dollar reserve: --min-dollars-retained", () => {
@@ -142,6 +149,8 @@ describe("bme stress", () => {
       [["--confidence", "1.5"], '--confidence: expected a number in (0, 1], got "1.5"'],
       [["--min-runway", "-3"], '--min-runway: expected a number ≥ 0, got "-3"'],
       [["--max-drawdown", "1.5"], '--max-drawdown: expected a number in [0, 1], got "1.5"'],
+      [["--crash-share", "1.5"], '--crash-share: expected a number in [0, 1], got "1.5"'],
+      [["--sell-wave-share", "-0.1"], '--sell-wave-share: expected a number in [0, 1], got "-0.1"'],
       [["--seed", "-1"], '--seed must be a whole number ≥ 0, got "-1"'],
       [["--max-shortfall-days", "1.5"], "--max-shortfall-days must be a whole number"],
     ];

@@ -62,6 +62,7 @@ const result: StressResult = {
     maxShortfallDays: 2,
   },
   confidence: 0.95,
+  sizes: { crashShare: 0.5, sellWaveShare: 0.2 },
   shocks: [baseline, sellWave],
 };
 
@@ -107,6 +108,7 @@ describe("bme stress --out: the battery as files", () => {
     const j = JSON.parse(stressJson(result));
     expect(j.scenario).toBe("hand");
     expect(j.shockDay).toBe(1);
+    expect(j.sizes).toEqual({ crashShare: 0.5, sellWaveShare: 0.2 });
     expect(j.thresholds.priceDrawdown).toEqual({
       unit: "fraction",
       comparison: "<=",

@@ -1,5 +1,6 @@
 import type { Command } from "@commander-js/extra-typings";
 import { checkOutputDir, writeFileAtomic } from "../../io/atomic.js";
+import type { Scenario } from "../../scenario/schema.js";
 import { action, CliError, EXIT_INTERRUPTED, EXIT_VERDICT_FAILED } from "../errors.js";
 import { collect, parseSeed, realNumber, wholeNumber } from "../options.js";
 
@@ -22,7 +23,7 @@ async function printVerdicts(name: string, result: StressRun): Promise<void> {
       .join("  ")
       .trimEnd();
   process.stdout.write(
-    `${name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\n${thresholdsText(result)}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
+    `${name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\nsizes: demandCrash leaves ${result.sizes.crashShare} of the jobs, sellWave dumps ${result.sizes.sellWaveShare} of the supply\n${thresholdsText(result)}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
   );
 }
 
@@ -45,6 +46,41 @@ async function writeOutputs(
     for (const w of written.warnings) process.stderr.write(`warning: ${w}\n`);
     process.stdout.write(`report: ${written.index}\n`);
   }
+}
+
+/**
+ * Refused before any work: an unusable output folder, a battery with no day before the shock;
+ * then the scenario's warnings, and one when every run would be the same run.
+ */
+async function checkBattery(
+  file: string,
+  scenario: Scenario,
+  warnings: readonly string[],
+  opts: {
+    readonly runs: number;
+    readonly shockDay?: number;
+    readonly report?: string;
+    readonly out?: string;
+  },
+): Promise<void> {
+  // refused before any work: an unusable report folder, a battery with no day before the shock
+  if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
+  if (opts.out !== undefined) checkOutputDir(opts.out, [file]);
+  if (scenario.days < 2)
+    throw new CliError(
+      `days: the stress battery needs at least 2 days (the day before the shock is its reference), got ${scenario.days}`,
+    );
+  if (opts.shockDay !== undefined && opts.shockDay >= scenario.days)
+    throw new CliError(
+      `--shock-day: must be below the scenario's ${scenario.days} days, got ${opts.shockDay}`,
+    );
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  // a battery over a scenario without randomness repeats one run per shock, as compare says
+  const { randomSources } = await import("../../processes/deterministic.js");
+  if (opts.runs > 1 && randomSources(scenario).length === 0)
+    process.stderr.write(
+      `warning: ${file} has no randomness: all ${opts.runs} runs of each shock will be identical\n`,
+    );
 }
 
 export function registerStress(program: Command): void {
@@ -95,6 +131,18 @@ export function registerStress(program: Command): void {
       0,
     )
     .option(
+      "--crash-share <x>",
+      "share of every consumer type's jobs left by demandCrash, from the shock day on",
+      fraction("--crash-share"),
+      0.3,
+    )
+    .option(
+      "--sell-wave-share <x>",
+      "share of the circulating supply holders dump into the pool on sellWave's day",
+      fraction("--sell-wave-share"),
+      0.1,
+    )
+    .option(
       "--confidence <x>",
       "share of runs that must meet every threshold for a pass, above 0",
       // a pass that needs no run to meet its thresholds is no test: 0 is refused
@@ -117,24 +165,7 @@ export function registerStress(program: Command): void {
         // loaded on demand, like every command's heavy modules (start-up)
         const { loadScenario } = await import("../../scenario/load.js");
         const { scenario, warnings } = loadScenario(file, { set: opts.set });
-        // refused before any work: an unusable report folder, a battery with no day before the shock
-        if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
-        if (opts.out !== undefined) checkOutputDir(opts.out, [file]);
-        if (scenario.days < 2)
-          throw new CliError(
-            `days: the stress battery needs at least 2 days (the day before the shock is its reference), got ${scenario.days}`,
-          );
-        if (opts.shockDay !== undefined && opts.shockDay >= scenario.days)
-          throw new CliError(
-            `--shock-day: must be below the scenario's ${scenario.days} days, got ${opts.shockDay}`,
-          );
-        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-        // a battery over a scenario without randomness repeats one run per shock, as compare says
-        const { randomSources } = await import("../../processes/deterministic.js");
-        if (opts.runs > 1 && randomSources(scenario).length === 0)
-          process.stderr.write(
-            `warning: ${file} has no randomness: all ${opts.runs} runs of each shock will be identical\n`,
-          );
+        await checkBattery(file, scenario, warnings, opts);
         const { runStressOnWorkers } = await import("../../feedback/stress.js");
         const { availableParallelism } = await import("node:os");
         // Ctrl-C: the battery keeps nothing part-way (its verdicts need every run), so say so and stop
@@ -149,6 +180,7 @@ export function registerStress(program: Command): void {
           seed: opts.seed,
           shockDay: opts.shockDay,
           confidence: opts.confidence,
+          sizes: { crashShare: opts.crashShare, sellWaveShare: opts.sellWaveShare },
           thresholds: {
             maxDrawdown: opts.maxDrawdown,
             minRunwayDays: opts.minRunway,
