@@ -71,12 +71,15 @@ export { type FeedbackContext, feedbackDay, runFeedbackAggregate } from "./feedb
 export * from "./feedback/index.js";
 export { compileFeedback, type FeedbackPlan } from "./feedback/plan.js";
 export {
+  DEFAULT_SHOCK_SIZES,
   runStress,
   SHOCKS,
+  type ShockSizes,
   type StressOptions,
   type StressResult,
   type StressThresholds,
 } from "./feedback/stress.js";
+export { stressFiles } from "./feedback/stressOut.js";
 export { stressReport } from "./feedback/stressReport.js";
 // sinks
 export { toCsv, toJson, writeTable } from "./io/table.js";

@@ -63,7 +63,6 @@ import {
 } from "./speculators.js";
 import { elasticMultiplierTable } from "./steps.js";
 import {
-  DEMAND_CRASH_FACTOR as DEMAND_CRASH_FACTOR_EXPORT,
   NO_SHOCK,
   type ShockDays,
   sellWaveTokens as sellWaveTokensExport,
@@ -107,7 +106,6 @@ const supplierChurnInto = supplierChurnIntoExport;
 const supplierMargin = supplierMarginExport;
 const checkPoolInvariants = checkPoolInvariantsExport;
 const speculatorOrderInto = speculatorOrderIntoExport;
-const DEMAND_CRASH_FACTOR = DEMAND_CRASH_FACTOR_EXPORT;
 const sellWaveTokens = sellWaveTokensExport;
 const incomePerSupplier = incomePerSupplierExport;
 const entrantShareUsd = entrantShareUsdExport;
@@ -814,6 +812,7 @@ function drawSeries(
   P: number,
   elastic: boolean,
   crash: boolean,
+  crashShare: number,
   collapse: boolean,
   nC: number,
   nK: number,
@@ -840,7 +839,7 @@ function drawSeries(
       for (let b = 0; b < P; b++) {
         let v = x;
         if (elastic) v = v * e;
-        if (crash) v *= DEMAND_CRASH_FACTOR;
+        if (crash) v *= crashShare;
         jobsOf[j + b] = v;
       }
       continue;
@@ -851,7 +850,7 @@ function drawSeries(
     for (let b = 0, g = j * NORMAL_BLOCK + seriesDayOf[i]; b < P; b++, g += NORMAL_BLOCK) {
       let v = Math.max(min, base + noise * normalsOf[g]);
       if (elastic) v = v * e;
-      if (crash) v *= DEMAND_CRASH_FACTOR;
+      if (crash) v *= crashShare;
       jobsOf[j + b] = v;
     }
   }
@@ -919,7 +918,7 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   const lag = s ? s.lagDays : 0;
   const from = Math.max(0, t - lag);
   const capacity = L.capacity;
-  drawSeries(P, elastic, crash, collapse, nC, nK);
+  drawSeries(P, elastic, crash, shock.crashShare, collapse, nC, nK);
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
     // E41–E42 per dynamic class
@@ -1157,7 +1156,7 @@ function chainPrice(
     let floored: number;
     let chk = 0;
     if (pool) {
-      const extraSell = sellWave ? sellWaveTokens(supply) : 0;
+      const extraSell = sellWave ? sellWaveTokens(supply, shock.sellWaveShare) : 0;
       const poolUsdAtOpen = poolUsdOf[b];
       poolUsdAtOpenOf[b] = poolUsdAtOpen;
       let due = 0;

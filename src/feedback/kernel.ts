@@ -328,7 +328,7 @@ function feedbackInputs(r: Run): void {
     churnStep(fb, t, counts);
     if (t === 0) copy(counts, r.yesterday);
   }
-  if (t >= shock.crashFrom) crashDemand(jobs);
+  if (t >= shock.crashFrom) crashDemand(jobs, shock.crashShare);
   if (t >= shock.collapseFrom) {
     r.sentiment = 0;
     r.governance = 0;
@@ -447,7 +447,7 @@ function onboardingUsd(r: Run): void {
 /** Step 7 with a pool (E43–E45), after the sell wave inserted before it. */
 function poolPrice(r: Run): void {
   const { t, fb, orders } = r;
-  if (t === r.shock.sellWaveDay) fb.extraSell = sellWaveTokens(r.supply);
+  if (t === r.shock.sellWaveDay) fb.extraSell = sellWaveTokens(r.supply, r.shock.sellWaveShare);
   r.supplyAtOpen = r.supply;
   r.poolUsdAtOpen = fb.poolUsd;
   r.demand = tokenDemand(

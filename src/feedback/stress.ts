@@ -6,16 +6,20 @@ import type { Scenario } from "../scenario/schema.js";
 import { compileFeedback } from "./plan.js";
 import { runStressChunk, type StressPartial, type StressTask } from "./stressChunk.js";
 import {
+  describeShock,
   type LoopSeries,
   loopSeriesOf,
+  METRIC_THRESHOLDS,
   SHOCKS,
   type ShockName,
   STRESS_METRICS,
   type StressMetric,
 } from "./stressMetrics.js";
+import { DEFAULT_SHOCK_SIZES, type ShockSizes } from "./stressShocks.js";
 
 export { shockDays } from "./stressChunk.js";
 export * from "./stressMetrics.js";
+export { DEFAULT_SHOCK_SIZES, type ShockSizes } from "./stressShocks.js";
 export { shockSteps } from "./stressSteps.js";
 
 export interface StressThresholds {
@@ -55,6 +59,8 @@ export interface StressOptions {
   readonly confidence?: number;
   /** Runs whose daily paths are kept for the report's bands (the first ones). Default 200. */
   readonly pathRuns?: number;
+  /** The shocks' sizes, each a share in [0, 1]. Default DEFAULT_SHOCK_SIZES (30% demand left, 10% dumped). */
+  readonly sizes?: ShockSizes;
 }
 
 export interface Band {
@@ -89,6 +95,8 @@ export interface StressResult {
   readonly runs: number;
   readonly thresholds: StressThresholds;
   readonly confidence: number;
+  /** The shocks' sizes the battery ran with. */
+  readonly sizes: ShockSizes;
   readonly shocks: readonly ShockResult[];
 }
 
@@ -106,14 +114,12 @@ const q3 = (sorted: Float64Array) => ({
   p95: quantile(sorted, 0.95),
 });
 
+/** Whether a run's metrics are each on their threshold's side (METRIC_THRESHOLDS). */
 function passes(m: Record<StressMetric, number>, th: StressThresholds): boolean {
-  return (
-    m.priceDrawdown <= th.maxDrawdown &&
-    m.reserveRunwayDays >= th.minRunwayDays &&
-    m.suppliersRetained >= th.minSuppliersRetained &&
-    m.shortfallDays <= th.maxShortfallDays &&
-    m.dollarsRetained >= (th.minDollarsRetained ?? 0)
-  );
+  return STRESS_METRICS.every((k) => {
+    const { comparison, threshold } = METRIC_THRESHOLDS[k];
+    return comparison === "<=" ? m[k] <= threshold(th) : m[k] >= threshold(th);
+  });
 }
 
 interface StressPlan {
@@ -125,6 +131,16 @@ interface StressPlan {
   readonly pool: boolean;
   readonly thresholds: StressThresholds;
   readonly confidence: number;
+  readonly sizes: ShockSizes;
+}
+
+/** The sizes asked for, each checked to be a share in [0, 1] (a RangeError naming it otherwise). */
+function sizesOf(sizes: ShockSizes | undefined): ShockSizes {
+  const s = sizes ?? DEFAULT_SHOCK_SIZES;
+  for (const [name, x] of Object.entries(s))
+    if (!(typeof x === "number" && x >= 0 && x <= 1))
+      throw new RangeError(`sizes.${name}: expected a share in [0, 1], got ${x}`);
+  return s;
 }
 
 function stressPlan(scenario: Scenario, options: StressOptions): StressPlan {
@@ -151,6 +167,7 @@ function stressPlan(scenario: Scenario, options: StressOptions): StressPlan {
     pool: scenario.feedback?.amm !== undefined,
     thresholds: options.thresholds ?? DEFAULT_THRESHOLDS,
     confidence: options.confidence ?? 0.95,
+    sizes: sizesOf(options.sizes),
   };
 }
 
@@ -170,6 +187,7 @@ function stressTasks(
         seed: options.seed,
         shock: shock.name,
         shockDay: plan.shockDay,
+        sizes: plan.sizes,
         pathRuns: plan.pathRuns,
         runStart,
         runEnd: Math.min(options.runs, runStart + chunkRuns),
@@ -212,7 +230,7 @@ function shockResult(
   ) as ShockResult["metrics"];
   return {
     shock: shock.name,
-    description: shock.description,
+    description: describeShock(shock.name, plan.sizes),
     applicable,
     runs: applicable ? runs : 0,
     failedRuns,
@@ -247,6 +265,7 @@ function stressResult(
     runs: options.runs,
     thresholds: plan.thresholds,
     confidence: plan.confidence,
+    sizes: plan.sizes,
     shocks,
   };
 }

@@ -10,12 +10,17 @@ import {
   type StressPartial,
   type StressTask,
 } from "./stressMetrics.js";
-import { NO_SHOCK, type ShockDays } from "./stressShocks.js";
+import { DEFAULT_SHOCK_SIZES, NO_SHOCK, type ShockDays, type ShockSizes } from "./stressShocks.js";
 
 export type { StressPartial, StressTask } from "./stressMetrics.js";
 
-/** The shock as days (the fused kernel's form of `shockSteps`). */
-export function shockDays(shock: ShockName, shockDay: number, pool: boolean): ShockDays {
+/** The shock as days and sizes (the fused kernel's form of `shockSteps`). */
+export function shockDays(
+  shock: ShockName,
+  shockDay: number,
+  pool: boolean,
+  sizes: ShockSizes = DEFAULT_SHOCK_SIZES,
+): ShockDays {
   const crash = shock === "demandCrash" || shock === "combined";
   const collapse = shock === "sentimentCollapse" || shock === "combined";
   const wave = shock === "sellWave" || (shock === "combined" && pool);
@@ -23,6 +28,8 @@ export function shockDays(shock: ShockName, shockDay: number, pool: boolean): Sh
     crashFrom: crash ? shockDay : NO_SHOCK.crashFrom,
     collapseFrom: collapse ? shockDay : NO_SHOCK.collapseFrom,
     sellWaveDay: wave ? shockDay : NO_SHOCK.sellWaveDay,
+    crashShare: sizes.crashShare,
+    sellWaveShare: sizes.sellWaveShare,
   };
 }
 
@@ -39,7 +46,7 @@ export function runStressChunk(task: StressTask, planIn?: FeedbackPlan): StressP
   const c = compileScenario(scenario);
   const plan = planIn ?? compileFeedback(scenario) ?? undefined;
   const inputs = hasStochastic(scenario) ? new StochasticInputs(c) : null;
-  const days_ = shockDays(shock, shockDay, (plan?.amm ?? null) !== null);
+  const days_ = shockDays(shock, shockDay, (plan?.amm ?? null) !== null, task.sizes);
   const rules = scenario.rules ?? [];
   if (!inputs && rules.length === 0 && plan) {
     // the lockstep kernel: FEEDBACK_BATCH runs at a time, each run's metrics read in the batch's table

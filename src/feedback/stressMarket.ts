@@ -11,7 +11,7 @@ import {
   type StressPartial,
   type StressTask,
 } from "./stressMetrics.js";
-import { crashWholeJobs } from "./stressShocks.js";
+import { crashWholeJobs, DEFAULT_SHOCK_SIZES, type ShockSizes } from "./stressShocks.js";
 import { shockSteps } from "./stressSteps.js";
 
 /**
@@ -26,13 +26,20 @@ export function marketShockSteps(
   shockDay: number,
   pool: boolean,
   nC: number,
+  sizes: ShockSizes = DEFAULT_SHOCK_SIZES,
 ): StepInsertion[] {
   const cumulative = new Float64Array(nC);
   const submitted = new Float64Array(nC);
-  return shockSteps(shock, shockDay, pool, {
-    crash: (jobs) => crashWholeJobs(jobs, cumulative, submitted),
-    sellWithoutPool: false,
-  });
+  return shockSteps(
+    shock,
+    shockDay,
+    pool,
+    {
+      crash: (jobs, share) => crashWholeJobs(jobs, cumulative, submitted, share),
+      sellWithoutPool: false,
+    },
+    sizes,
+  );
 }
 
 /**
@@ -55,7 +62,7 @@ export function runMarketStressChunk(task: StressTask): StressPartial {
     const extensions = [
       ...scenarioExtensions(scenario),
       ...(rules.length > 0 ? [governanceStep(cc, rules, log)] : []),
-      ...marketShockSteps(shock, shockDay, pool, c.nC),
+      ...marketShockSteps(shock, shockDay, pool, c.nC, task.sizes),
     ];
     const o = runMarketplace(cc, seed, run, out, { extensions });
     const q = o.marketplace.queue.values;

@@ -1,32 +1,43 @@
 import { runwayOf } from "../metrics/stress.js";
 import { meanBy } from "../montecarlo/quantile.js";
 import type { Scenario } from "../scenario/schema.js";
-/** The standard battery of `bme stress` (docs/model-feedback.md, "Stress battery"). */
-export const SHOCKS = [
-  {
-    name: "baseline",
-    description: "No shock: the scenario as written, for comparison.",
-  },
-  {
-    name: "demandCrash",
-    description: "From the shock day every consumer type's jobs fall to 30% and stay there.",
-  },
-  {
-    name: "sentimentCollapse",
-    description:
-      "From the shock day exchange demand (consumerSentiment) and governance value are 0.",
-  },
-  {
-    name: "sellWave",
-    description:
-      "On the shock day holders dump 10% of the circulating supply into the pool (needs feedback.amm).",
-  },
-  {
-    name: "combined",
-    description: "demandCrash, sentimentCollapse and (with a pool) sellWave together.",
-  },
+import type { StressThresholds } from "./stress.js";
+import { DEFAULT_SHOCK_SIZES, type ShockSizes } from "./stressShocks.js";
+
+/** A share as a percentage: 0.3 → "30%", 0.125 → "12.5%". */
+const percent = (share: number) => `${Number((100 * share).toPrecision(6))}%`;
+
+/** What a shock of the battery does, at the given sizes (the report's and the files' text). */
+export function describeShock(name: ShockName, sizes: ShockSizes): string {
+  switch (name) {
+    case "baseline":
+      return "No shock: the scenario as written, for comparison.";
+    case "demandCrash":
+      return `From the shock day every consumer type's jobs fall to ${percent(sizes.crashShare)} and stay there.`;
+    case "sentimentCollapse":
+      return "From the shock day exchange demand (consumerSentiment) and governance value are 0.";
+    case "sellWave":
+      return `On the shock day holders dump ${percent(sizes.sellWaveShare)} of the circulating supply into the pool (needs feedback.amm).`;
+    case "combined":
+      return "demandCrash, sentimentCollapse and (with a pool) sellWave together.";
+  }
+}
+
+const SHOCK_NAMES = [
+  "baseline",
+  "demandCrash",
+  "sentimentCollapse",
+  "sellWave",
+  "combined",
 ] as const;
-export type ShockName = (typeof SHOCKS)[number]["name"];
+export type ShockName = (typeof SHOCK_NAMES)[number];
+
+/**
+ * The standard battery of `bme stress` (docs/model-feedback.md, "Stress battery"), in order,
+ * described at the default sizes (DEFAULT_SHOCK_SIZES).
+ */
+export const SHOCKS: readonly { readonly name: ShockName; readonly description: string }[] =
+  SHOCK_NAMES.map((name) => ({ name, description: describeShock(name, DEFAULT_SHOCK_SIZES) }));
 
 export const STRESS_METRICS = [
   "priceDrawdown",
@@ -36,6 +47,35 @@ export const STRESS_METRICS = [
   "dollarsRetained",
 ] as const;
 export type StressMetric = (typeof STRESS_METRICS)[number];
+
+/**
+ * Each metric's unit, the side a run must be on (`<=`: at most the threshold, `>=`: at least) and
+ * the threshold it is held to: a run passes when every metric is on its side (stress.ts `passes`).
+ */
+export const METRIC_THRESHOLDS: Readonly<
+  Record<
+    StressMetric,
+    {
+      readonly unit: "fraction" | "days";
+      readonly comparison: "<=" | ">=";
+      readonly threshold: (t: StressThresholds) => number;
+    }
+  >
+> = {
+  priceDrawdown: { unit: "fraction", comparison: "<=", threshold: (t) => t.maxDrawdown },
+  reserveRunwayDays: { unit: "days", comparison: ">=", threshold: (t) => t.minRunwayDays },
+  suppliersRetained: {
+    unit: "fraction",
+    comparison: ">=",
+    threshold: (t) => t.minSuppliersRetained,
+  },
+  shortfallDays: { unit: "days", comparison: "<=", threshold: (t) => t.maxShortfallDays },
+  dollarsRetained: {
+    unit: "fraction",
+    comparison: ">=",
+    threshold: (t) => t.minDollarsRetained ?? 0,
+  },
+};
 
 /** The loop's series drawn per shock (p5, median, p95 of the kept runs). */
 export const LOOP_SERIES = [
@@ -65,6 +105,8 @@ export interface StressTask {
   readonly seed: number;
   readonly shock: ShockName;
   readonly shockDay: number;
+  /** The shocks' sizes (default DEFAULT_SHOCK_SIZES). */
+  readonly sizes?: ShockSizes;
   /** Runs whose daily paths are kept (runs 0 … pathRuns−1). */
   readonly pathRuns: number;
   readonly runStart: number;

@@ -4,6 +4,7 @@ import type { Report, ReportSection, Table } from "../report/model.js";
 import {
   type LoopSeries,
   loopSeriesOf,
+  METRIC_THRESHOLDS,
   type ShockResult,
   STRESS_METRICS,
   type StressMetric,
@@ -83,19 +84,8 @@ const fmt = (x: number) =>
     : String(Number(x.toPrecision(4)));
 
 function thresholdOf(r: StressResult, m: StressMetric): string {
-  const t = r.thresholds;
-  switch (m) {
-    case "priceDrawdown":
-      return `≤ ${t.maxDrawdown}`;
-    case "reserveRunwayDays":
-      return `≥ ${t.minRunwayDays}`;
-    case "suppliersRetained":
-      return `≥ ${t.minSuppliersRetained}`;
-    case "shortfallDays":
-      return `≤ ${t.maxShortfallDays}`;
-    case "dollarsRetained":
-      return `≥ ${t.minDollarsRetained ?? 0}`;
-  }
+  const { comparison, threshold } = METRIC_THRESHOLDS[m];
+  return `${comparison === "<=" ? "≤" : "≥"} ${threshold(r.thresholds)}`;
 }
 
 /**
@@ -209,9 +199,12 @@ export function stressReport(r: StressResult): Report {
       ["mode", r.mode],
       ["days", String(r.days)],
       ["shock day", String(r.shockDay)],
+      ["demand left by the crash", String(r.sizes.crashShare)],
+      ["supply dumped by the sell wave", String(r.sizes.sellWaveShare)],
       ["runs per shock", String(r.runs)],
       ["seed", String(r.seed)],
     ],
     sections,
+    pages: true,
   };
 }

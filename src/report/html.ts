@@ -16,7 +16,30 @@ table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em}caption{text-a
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}td.n{text-align:right;white-space:nowrap}
 figure{margin:1.2em 0 2em}figure svg{max-width:100%;height:auto;display:block}
 figcaption{color:#444;font-size:.92em;margin-top:.3em}figcaption a{color:#3366aa}
+nav.toc{margin:.6em 0 1em}nav.toc ol{margin:.2em 0;padding-left:1.6em}nav.toc a{color:#3366aa}
+@media print{section.page{break-before:page}nav.toc{display:none}figure{break-inside:avoid}}
 `;
+
+/** Sections from which a report lists its contents at the top. */
+const TOC_MIN = 3;
+
+/**
+ * Each heading's anchor: lower case, runs of other characters than letters and digits as one
+ * `-` (`demandCrash — PASS` → `demandcrash-pass`), `-2`, `-3`, … on a repeat.
+ */
+export function sectionIds(headings: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return headings.map((h) => {
+    const base =
+      h
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, "-")
+        .replace(/^-|-$/g, "") || "section";
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}-${n}`;
+  });
+}
 
 const NUMERIC = /^[-+]?[\d,.]+(e[-+]?\d+)?( \(day \d+\))?$/;
 
@@ -40,8 +63,17 @@ export function reportHtml(report: Report, svgs: ReadonlyMap<string, string>): s
   const facts = report.facts
     .map(([k, v]) => `<span>${escapeHtml(k)}: <b>${escapeHtml(v)}</b></span>`)
     .join("");
-  const sections = report.sections.map((s) => {
-    const parts = [`<h2>${escapeHtml(s.heading)}</h2>`];
+  const ids = sectionIds(report.sections.map((s) => s.heading));
+  const toc =
+    report.sections.length >= TOC_MIN
+      ? `<nav class="toc"><b>Contents</b><ol>${report.sections
+          .map((s, i) => `<li><a href="#${ids[i]}">${escapeHtml(s.heading)}</a></li>`)
+          .join("")}</ol></nav>`
+      : "";
+  const sections = report.sections.map((s, i) => {
+    // a report of pages starts each section but the first on a new page when printed
+    const page = report.pages && i > 0 ? ' class="page"' : "";
+    const parts = [`<section id="${ids[i]}"${page}>`, `<h2>${escapeHtml(s.heading)}</h2>`];
     if (s.intro) parts.push(`<p>${escapeHtml(s.intro)}</p>`);
     for (const t of s.tables ?? []) parts.push(tableHtml(t));
     for (const c of s.charts) {
@@ -51,6 +83,7 @@ export function reportHtml(report: Report, svgs: ReadonlyMap<string, string>): s
           `<a href="charts/${escapeHtml(c.name)}.svg">SVG</a> · <a href="charts/${escapeHtml(c.name)}.png">PNG</a></figcaption>\n</figure>`,
       );
     }
+    parts.push("</section>");
     return parts.join("\n");
   });
   return [
@@ -66,6 +99,7 @@ export function reportHtml(report: Report, svgs: ReadonlyMap<string, string>): s
     `<h1>${escapeHtml(report.title)}</h1>`,
     `<div class="facts">${facts}</div>`,
     report.description ? `<p>${escapeHtml(report.description)}</p>` : "",
+    toc,
     ...sections,
     "</body>",
     "</html>",

@@ -24,6 +24,8 @@ export interface Report {
   /** Header facts: scenario, seed, version, … */
   readonly facts: readonly (readonly [string, string])[];
   readonly sections: readonly ReportSection[];
+  /** Print each section but the first on a page of its own (the stress report: a page per shock). */
+  readonly pages?: boolean;
 }
 
 /** Every chart of a report, in order. */

@@ -13,7 +13,7 @@ import {
 } from "../../src/feedback/batch.js";
 import { runFeedbackKernel } from "../../src/feedback/kernel.js";
 import { feedbackPlanOf } from "../../src/feedback/run.js";
-import { SHOCKS, shockDays } from "../../src/feedback/stress.js";
+import { SHOCKS, type ShockSizes, shockDays } from "../../src/feedback/stress.js";
 import { runStressChunk } from "../../src/feedback/stressChunk.js";
 import {
   collectStressChunk,
@@ -45,9 +45,10 @@ function expectLockstepIdentical(
   count: number,
   shock: ShockName = "baseline",
   shockDay = 0,
+  sizes?: ShockSizes,
 ) {
   const plan = feedbackPlanFor(c);
-  const days_ = shockDays(shock, shockDay, plan.amm !== null);
+  const days_ = shockDays(shock, shockDay, plan.amm !== null, sizes);
   const size = c.columns.length * c.days;
   const out = new Float64Array(size * count).fill(7); // stale cells from an earlier batch
   const scratch = feedbackBatchScratch(c, plan, Math.max(count, 3));
@@ -135,6 +136,13 @@ describe("the feedback kernel in lockstep = the fused feedback kernel run by run
     const c = compileScenario(allFeedback(scenario));
     for (const shock of ["baseline", "combined"] as const)
       expectLockstepIdentical(c, 2, 5, 7, shock, 20);
+  });
+  it("the shocks at other sizes (--crash-share, --sell-wave-share), every shipped feedback scenario", () => {
+    for (const { scenario } of shipped)
+      expectLockstepIdentical(compileScenario(noRules(scenario)), 3, 11, 5, "combined", 40, {
+        crashShare: 0.55,
+        sellWaveShare: 0.37,
+      });
   });
   it("supplier counts whose running sum passes 2^53: E8's window summed day by day, as the per-run kernel", () => {
     // a class of 10^15 suppliers with noise: its counts are whole, but their sum since day 0

@@ -56,6 +56,9 @@ describe("bme stress", () => {
     );
     expect(r.err).toBe("");
     expect(r.out).toMatch(/^death-spiral-marketplace: 1 runs per shock, shocks from day 40$/m);
+    expect(r.out).toContain(
+      "\nsizes: demandCrash leaves 0.3 of the jobs, sellWave dumps 0.1 of the supply\n",
+    );
     for (const shock of ["baseline", "demandCrash", "sentimentCollapse", "sellWave", "combined"])
       expect(r.out).toMatch(new RegExp(`^${shock}\\s+(PASS|FAIL)`, "m"));
     const html = readFileSync(join(dir, "index.html"), "utf8");
@@ -63,10 +66,15 @@ describe("bme stress", () => {
     expect(existsSync(join(dir, "charts", "demandCrash-expiredTasks.svg"))).toBe(true);
     expect(existsSync(join(dir, "charts", "combined-waitingTasks.svg"))).toBe(true);
   });
-  it("passes with thresholds nothing can break, exit 0", () => {
+  it("passes with thresholds nothing can break, exit 0; --out writes the verdicts and the loop as files", () => {
+    const out = mkdtempSync(join(tmpdir(), "bme-stress-out-"));
     const r = bme(
       "stress",
       SPIRAL,
+      "--out",
+      out,
+      "--crash-share",
+      "0.5",
       "--runs",
       "2",
       "--max-drawdown",
@@ -83,6 +91,27 @@ describe("bme stress", () => {
     expect(r.out).toContain(
       "thresholds: priceDrawdown ≤ 1, reserveRunwayDays ≥ 0, suppliersRetained ≥ 0, shortfallDays ≤ 1000, dollarsRetained ≥ 0\n",
     );
+    const verdicts = readFileSync(join(out, "verdicts.csv"), "utf8").trim().split("\n");
+    // 5 shocks × 5 metrics, each with the threshold given and its side
+    expect(verdicts).toHaveLength(1 + 25);
+    const thresholds = verdicts.slice(1, 6).map((l) => l.split(",").slice(6, 10).join(","));
+    expect(thresholds).toEqual([
+      "priceDrawdown,fraction,<=,1",
+      "reserveRunwayDays,days,>=,0",
+      "suppliersRetained,fraction,>=,0",
+      "shortfallDays,days,<=,1000",
+      "dollarsRetained,fraction,>=,0",
+    ]);
+    // every shock applies (the spiral has a pool) and passes with all its runs
+    for (const l of verdicts.slice(1)) expect(l).toMatch(/^\w+,true,true,1,2,0,/);
+    // 5 shocks × 7 aggregate series × 240 days
+    const loop = readFileSync(join(out, "loop.csv"), "utf8").trim().split("\n");
+    expect(loop).toHaveLength(1 + 5 * 7 * 240);
+    const json = JSON.parse(readFileSync(join(out, "stress.json"), "utf8"));
+    expect(json).toMatchObject({ scenario: "death-spiral", days: 240, runs: 2, shockDay: 100 });
+    expect(json.sizes).toEqual({ crashShare: 0.5, sellWaveShare: 0.1 });
+    expect(json.shocks[1].description).toContain("fall to 50%");
+    expect(r.out).toContain(`files: ${out} (verdicts.csv, loop.csv, stress.json)`);
   });
   it("sees a defence that spends the dollar reserve: --min-dollars-retained", () => {
     // the defended spiral's rule tops the token reserve up from the pool on day 101 with the
@@ -111,6 +140,7 @@ describe("bme stress", () => {
     const cases: [string[], string][] = [
       [["--report", file], "is a file; an output folder is needed"],
       [["--report", "/proc/bme-report"], "cannot be created"],
+      [["--out", file], "is a file; an output folder is needed"],
       [["--shock-day", "0"], "--shock-day must be a whole number from 1"],
       [["--set", "days=1"], "days: the stress battery needs at least 2 days"],
       [["--confidence", "0"], "--confidence: expected a number in (0, 1]"],
@@ -119,6 +149,8 @@ describe("bme stress", () => {
       [["--confidence", "1.5"], '--confidence: expected a number in (0, 1], got "1.5"'],
       [["--min-runway", "-3"], '--min-runway: expected a number ≥ 0, got "-3"'],
       [["--max-drawdown", "1.5"], '--max-drawdown: expected a number in [0, 1], got "1.5"'],
+      [["--crash-share", "1.5"], '--crash-share: expected a number in [0, 1], got "1.5"'],
+      [["--sell-wave-share", "-0.1"], '--sell-wave-share: expected a number in [0, 1], got "-0.1"'],
       [["--seed", "-1"], '--seed must be a whole number ≥ 0, got "-1"'],
       [["--max-shortfall-days", "1.5"], "--max-shortfall-days must be a whole number"],
     ];

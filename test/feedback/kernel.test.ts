@@ -8,7 +8,13 @@ import type { KernelOutcome } from "../../src/engine/outcome.js";
 import { noFeedback, runFeedbackAggregate } from "../../src/feedback/day.js";
 import { runFeedbackKernel } from "../../src/feedback/kernel.js";
 import { compileFeedback } from "../../src/feedback/plan.js";
-import { SHOCKS, shockDays, shockSteps } from "../../src/feedback/stress.js";
+import {
+  DEFAULT_SHOCK_SIZES,
+  SHOCKS,
+  type ShockSizes,
+  shockDays,
+  shockSteps,
+} from "../../src/feedback/stress.js";
 import { compiledForRun } from "../../src/processes/generate.js";
 import { type GovernanceChange, governanceStep } from "../../src/rules/step.js";
 import { loadScenario } from "../../src/scenario/load.js";
@@ -18,7 +24,14 @@ import { SCENARIOS_DIR } from "../helpers.js";
 import { generatedFeedback } from "./fixtures.js";
 
 /** Both engines on one run: the step engine (the readable reference) and the fused kernel. */
-function both(scenario: Scenario, seed: number, run: number, shock = "baseline", shockDay = 0) {
+function both(
+  scenario: Scenario,
+  seed: number,
+  run: number,
+  shock = "baseline",
+  shockDay = 0,
+  sizes: ShockSizes = DEFAULT_SHOCK_SIZES,
+) {
   const base = compileScenario(scenario);
   const c: CompiledScenario = compiledForRun(base, seed, run);
   const plan = compileFeedback(scenario) ?? noFeedback(c.days);
@@ -28,7 +41,7 @@ function both(scenario: Scenario, seed: number, run: number, shock = "baseline",
   const stepLog: GovernanceChange[] = [];
   const ext: StepInsertion[] = [
     ...(rules.length > 0 ? [governanceStep(c, rules, stepLog)] : []),
-    ...shockSteps(name, shockDay, pool),
+    ...shockSteps(name, shockDay, pool, undefined, sizes),
   ];
   const a = new Float64Array(c.columns.length * c.days);
   const b = new Float64Array(c.columns.length * c.days);
@@ -38,7 +51,7 @@ function both(scenario: Scenario, seed: number, run: number, shock = "baseline",
     plan,
     rules,
     governanceLog: kernelLog,
-    shock: shockDays(name, shockDay, pool),
+    shock: shockDays(name, shockDay, pool, sizes),
   });
   return { a, b, ref, fast, stepLog, kernelLog };
 }
@@ -69,6 +82,11 @@ describe("fused feedback kernel = step engine, byte for byte", () => {
   it("every stress shock on every shipped feedback scenario", () => {
     for (const { scenario } of shipped.filter((s) => s.file.startsWith("feedback/")))
       for (const shock of SHOCKS) expectIdentical(both(scenario, 3, 5, shock.name, 60));
+  });
+  it("the shocks at other sizes (--crash-share, --sell-wave-share) on every shipped feedback scenario", () => {
+    const sizes = { crashShare: 0.55, sellWaveShare: 0.37 };
+    for (const { scenario } of shipped.filter((s) => s.file.startsWith("feedback/")))
+      expectIdentical(both(scenario, 3, 5, "combined", 60, sizes));
   });
   it("generated scenarios: any mix of feedback parts, rules, noise and shocks", () => {
     fc.assert(

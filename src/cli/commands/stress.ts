@@ -1,16 +1,17 @@
 import type { Command } from "@commander-js/extra-typings";
-import { checkOutputDir } from "../../io/atomic.js";
+import { checkOutputDir, writeFileAtomic } from "../../io/atomic.js";
+import type { Scenario } from "../../scenario/schema.js";
 import { action, CliError, EXIT_INTERRUPTED, EXIT_VERDICT_FAILED } from "../errors.js";
 import { collect, parseSeed, realNumber, wholeNumber } from "../options.js";
+
+/** The battery's result. */
+type StressRun = Awaited<ReturnType<typeof import("../../feedback/stress.js").runStressOnWorkers>>;
 
 /** A share in [0, 1]. */
 const fraction = (name: string) => realNumber(name, { min: 0, max: 1 });
 
 /** The battery's verdicts on stdout: the header, the thresholds used, one line per shock. */
-async function printVerdicts(
-  name: string,
-  result: Awaited<ReturnType<typeof import("../../feedback/stress.js").runStressOnWorkers>>,
-): Promise<void> {
+async function printVerdicts(name: string, result: StressRun): Promise<void> {
   const { thresholdsText, verdictTable } = await import("../../feedback/stressReport.js");
   const table = verdictTable(result);
   const widths = table.head.map((h, i) =>
@@ -22,8 +23,64 @@ async function printVerdicts(
       .join("  ")
       .trimEnd();
   process.stdout.write(
-    `${name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\n${thresholdsText(result)}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
+    `${name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\nsizes: demandCrash leaves ${result.sizes.crashShare} of the jobs, sellWave dumps ${result.sizes.sellWaveShare} of the supply\n${thresholdsText(result)}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
   );
+}
+
+/** `--out DIR`'s files and `--report DIR`'s report, each written whole or not at all. */
+async function writeOutputs(
+  result: StressRun,
+  opts: { readonly out?: string; readonly report?: string },
+): Promise<void> {
+  if (opts.out !== undefined) {
+    const { stressFiles } = await import("../../feedback/stressOut.js");
+    const { join } = await import("node:path");
+    const files = stressFiles(result);
+    for (const [name, text] of Object.entries(files)) writeFileAtomic(join(opts.out, name), text);
+    process.stdout.write(`files: ${opts.out} (${Object.keys(files).join(", ")})\n`);
+  }
+  if (opts.report !== undefined) {
+    const { stressReport } = await import("../../feedback/stressReport.js");
+    const { writeReport } = await import("../../report/write.js");
+    const written = writeReport(opts.report, stressReport(result));
+    for (const w of written.warnings) process.stderr.write(`warning: ${w}\n`);
+    process.stdout.write(`report: ${written.index}\n`);
+  }
+}
+
+/**
+ * Refused before any work: an unusable output folder, a battery with no day before the shock;
+ * then the scenario's warnings, and one when every run would be the same run.
+ */
+async function checkBattery(
+  file: string,
+  scenario: Scenario,
+  warnings: readonly string[],
+  opts: {
+    readonly runs: number;
+    readonly shockDay?: number;
+    readonly report?: string;
+    readonly out?: string;
+  },
+): Promise<void> {
+  // refused before any work: an unusable report folder, a battery with no day before the shock
+  if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
+  if (opts.out !== undefined) checkOutputDir(opts.out, [file]);
+  if (scenario.days < 2)
+    throw new CliError(
+      `days: the stress battery needs at least 2 days (the day before the shock is its reference), got ${scenario.days}`,
+    );
+  if (opts.shockDay !== undefined && opts.shockDay >= scenario.days)
+    throw new CliError(
+      `--shock-day: must be below the scenario's ${scenario.days} days, got ${opts.shockDay}`,
+    );
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  // a battery over a scenario without randomness repeats one run per shock, as compare says
+  const { randomSources } = await import("../../processes/deterministic.js");
+  if (opts.runs > 1 && randomSources(scenario).length === 0)
+    process.stderr.write(
+      `warning: ${file} has no randomness: all ${opts.runs} runs of each shock will be identical\n`,
+    );
 }
 
 export function registerStress(program: Command): void {
@@ -74,6 +131,18 @@ export function registerStress(program: Command): void {
       0,
     )
     .option(
+      "--crash-share <x>",
+      "share of every consumer type's jobs left by demandCrash, from the shock day on",
+      fraction("--crash-share"),
+      0.3,
+    )
+    .option(
+      "--sell-wave-share <x>",
+      "share of the circulating supply holders dump into the pool on sellWave's day",
+      fraction("--sell-wave-share"),
+      0.1,
+    )
+    .option(
       "--confidence <x>",
       "share of runs that must meet every threshold for a pass, above 0",
       // a pass that needs no run to meet its thresholds is no test: 0 is refused
@@ -87,28 +156,16 @@ export function registerStress(program: Command): void {
     )
     .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
     .option("--report <dir>", "write an HTML report, one section per shock, into DIR")
+    .option(
+      "--out <dir>",
+      "write the result as files into DIR: verdicts.csv (per shock and metric), loop.csv (the loop's daily bands), stress.json (both, with the settings)",
+    )
     .action(
       action(async (file, opts) => {
         // loaded on demand, like every command's heavy modules (start-up)
         const { loadScenario } = await import("../../scenario/load.js");
         const { scenario, warnings } = loadScenario(file, { set: opts.set });
-        // refused before any work: an unusable report folder, a battery with no day before the shock
-        if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
-        if (scenario.days < 2)
-          throw new CliError(
-            `days: the stress battery needs at least 2 days (the day before the shock is its reference), got ${scenario.days}`,
-          );
-        if (opts.shockDay !== undefined && opts.shockDay >= scenario.days)
-          throw new CliError(
-            `--shock-day: must be below the scenario's ${scenario.days} days, got ${opts.shockDay}`,
-          );
-        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-        // a battery over a scenario without randomness repeats one run per shock, as compare says
-        const { randomSources } = await import("../../processes/deterministic.js");
-        if (opts.runs > 1 && randomSources(scenario).length === 0)
-          process.stderr.write(
-            `warning: ${file} has no randomness: all ${opts.runs} runs of each shock will be identical\n`,
-          );
+        await checkBattery(file, scenario, warnings, opts);
         const { runStressOnWorkers } = await import("../../feedback/stress.js");
         const { availableParallelism } = await import("node:os");
         // Ctrl-C: the battery keeps nothing part-way (its verdicts need every run), so say so and stop
@@ -123,6 +180,7 @@ export function registerStress(program: Command): void {
           seed: opts.seed,
           shockDay: opts.shockDay,
           confidence: opts.confidence,
+          sizes: { crashShare: opts.crashShare, sellWaveShare: opts.sellWaveShare },
           thresholds: {
             maxDrawdown: opts.maxDrawdown,
             minRunwayDays: opts.minRunway,
@@ -133,13 +191,7 @@ export function registerStress(program: Command): void {
         });
         process.removeListener("SIGINT", onSigint);
         await printVerdicts(scenario.name, result);
-        if (opts.report !== undefined) {
-          const { stressReport } = await import("../../feedback/stressReport.js");
-          const { writeReport } = await import("../../report/write.js");
-          const written = writeReport(opts.report, stressReport(result));
-          for (const w of written.warnings) process.stderr.write(`warning: ${w}\n`);
-          process.stdout.write(`report: ${written.index}\n`);
-        }
+        await writeOutputs(result, opts);
         // a failed verdict is the battery's answer, not an error of the run: its own code
         if (result.shocks.some((s) => s.applicable && !s.pass))
           process.exitCode = EXIT_VERDICT_FAILED;
