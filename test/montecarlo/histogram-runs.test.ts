@@ -98,3 +98,30 @@ describe("counting runs of values in one fine bucket", () => {
       expect(Object.is(sum, total)).toBe(true);
     });
 });
+
+// The adaptive value-scale loop counts two values per iteration (decision 195), the first
+// before the second, so a pair of equal values keeps the first: 0 then −0 keeps 0 as its
+// coarse bucket's min and max (a pair counted second-first would keep −0).
+describe("counting two values at a time", () => {
+  const plan = planFromPilot(pilot(), 400, new Uint8Array(400).fill(1));
+
+  it("keeps the first of 0 and −0 when they are counted as one pair", () => {
+    // cell 2 is adaptive on the value scale; 3 is its one value until 7 gives it a row, so the
+    // values from 7 on are counted in pairs: (7, 5), (0, −0), then 2 alone
+    const h = new CellHistograms(plan, 4);
+    const sum = h.addMany(2, Float64Array.from([3, 7, 5, 0, -0, 2]), 0, 6, null, 0);
+    expect(sum).toBe(17);
+    const d = h.toData();
+    const row = d.rowOf[2];
+    const c = h.coarseOf(2, h.bucket(2, 0));
+    const mm = d.minMax.subarray(row * MM, (row + 1) * MM);
+    expect(Object.is(mm[2 * c], 0)).toBe(true);
+    // the max is 0 too unless another of the values shares the coarse bucket (then the largest)
+    const others = [3, 7, 5, 2].filter((x) => h.coarseOf(2, h.bucket(2, x)) === c);
+    const max = others.length > 0 ? Math.max(...others) : 0;
+    expect(Object.is(mm[2 * c + 1], max)).toBe(true);
+    let total = 0;
+    for (let k = 0; k < COUNTS; k++) total += d.counts[row * COUNTS + k];
+    expect(total).toBe(6);
+  });
+});
