@@ -501,6 +501,23 @@ export function sumRepeated(s: number, x: number, n: number): number {
 }
 
 /** Where one rank of a cell lies (see CellHistograms.locate). */
+/**
+ * Fine bucket of x in an adaptive cell on the value scale (bucket()'s arithmetic: a the cell's
+ * start, s its scale, `fine[at …]` its offsets); inlined into countAdaptive, four calls per
+ * iteration there.
+ */
+function adaptiveFine(x: number, a: number, s: number, at: number, fine: Uint16Array): number {
+  const u = (x - a) * s;
+  if (u >= SEGMENTS) return FINE * (COARSE + 1); // the overflow bucket
+  if (!(u >= 0)) return 0; // below, or NaN: the underflow bucket
+  const c = u | 0;
+  const o = fine[at + c];
+  const nf = fine[at + c + 1] - o;
+  let k = ((u - c) * nf) | 0;
+  if (k >= nf) k = nf - 1;
+  return FINE + o + k;
+}
+
 export interface Located {
   /** The estimate of the order statistic. */
   readonly value: number;
@@ -1034,14 +1051,14 @@ export class CellHistograms {
   }
 
   /**
-   * Adaptive plan (BandPlan.fineAt), value scale (NaN in the underflow bucket); the values two
+   * Adaptive plan (BandPlan.fineAt), value scale (NaN in the underflow bucket); the values four
    * at a time (decision 195). Each value's bucket is a chain of ≈ 30 cycles (u → c → two
    * offsets → nf → k) that the core overlaps only across the few iterations its window holds:
-   * two values' chains per iteration, independent of each other, are two chains in flight. The
-   * two values are then counted value by value, the first before the second (no run in a
-   * register: a run across the pair would merge its min and max out of value order), so the
-   * counts, the min/max (strict comparisons in value order) and the sum (in value order) are
-   * those of one value at a time. An odd last value is counted alone.
+   * four values' chains per iteration, independent of each other, are four chains in flight. The
+   * four values are then counted value by value, in order (no run in a register: a run across
+   * them would merge its min and max out of value order), so the counts, the min/max (strict
+   * comparisons in value order) and the sum (in value order) are those of one value at a time.
+   * The last n mod 4 values are counted one by one.
    */
   private countAdaptive(
     i: number,
@@ -1057,64 +1074,45 @@ export class CellHistograms {
     const s = this.scale[i];
     const at = this.fineAt[i];
     const fine = this.fine;
-    const segments = SEGMENTS;
     const counts = this.narrow;
     const mm = this.minMax;
-    const fine0 = FINE;
     const shift = FINE_SHIFT;
-    const top = FINE * (COARSE + 1);
     let total = +sum; // see the note above
     let j = from;
-    for (const end = from + n - 1; j < end; j += 2) {
-      const x = v[j];
-      const y = v[j + 1];
-      total += x;
-      total += y;
-      const u = (x - a) * s;
-      const w = (y - a) * s;
-      let f = 0;
-      if (u >= segments) f = top;
-      else if (u >= 0) {
-        const c = u | 0;
-        const o = fine[at + c];
-        const nf = fine[at + c + 1] - o;
-        let k = ((u - c) * nf) | 0;
-        if (k >= nf) k = nf - 1;
-        f = fine0 + o + k;
-      }
-      let g = 0;
-      if (w >= segments) g = top;
-      else if (w >= 0) {
-        const c = w | 0;
-        const o = fine[at + c];
-        const nf = fine[at + c + 1] - o;
-        let k = ((w - c) * nf) | 0;
-        if (k >= nf) k = nf - 1;
-        g = fine0 + o + k;
-      }
-      counts[co + f]++;
-      const p = mo + 2 * (f >> shift);
-      if (x < mm[p]) mm[p] = x;
-      if (x > mm[p + 1]) mm[p + 1] = x;
-      counts[co + g]++;
-      const q = mo + 2 * (g >> shift);
-      if (y < mm[q]) mm[q] = y;
-      if (y > mm[q + 1]) mm[q + 1] = y;
+    for (const end = from + n - 3; j < end; j += 4) {
+      const x0 = v[j];
+      const x1 = v[j + 1];
+      const x2 = v[j + 2];
+      const x3 = v[j + 3];
+      total += x0;
+      total += x1;
+      total += x2;
+      total += x3;
+      const f0 = adaptiveFine(x0, a, s, at, fine);
+      const f1 = adaptiveFine(x1, a, s, at, fine);
+      const f2 = adaptiveFine(x2, a, s, at, fine);
+      const f3 = adaptiveFine(x3, a, s, at, fine);
+      counts[co + f0]++;
+      let p = mo + 2 * (f0 >> shift);
+      if (x0 < mm[p]) mm[p] = x0;
+      if (x0 > mm[p + 1]) mm[p + 1] = x0;
+      counts[co + f1]++;
+      p = mo + 2 * (f1 >> shift);
+      if (x1 < mm[p]) mm[p] = x1;
+      if (x1 > mm[p + 1]) mm[p + 1] = x1;
+      counts[co + f2]++;
+      p = mo + 2 * (f2 >> shift);
+      if (x2 < mm[p]) mm[p] = x2;
+      if (x2 > mm[p + 1]) mm[p + 1] = x2;
+      counts[co + f3]++;
+      p = mo + 2 * (f3 >> shift);
+      if (x3 < mm[p]) mm[p] = x3;
+      if (x3 > mm[p + 1]) mm[p + 1] = x3;
     }
-    if (j < from + n) {
+    for (const end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
-      const u = (x - a) * s;
-      let f = 0;
-      if (u >= segments) f = top;
-      else if (u >= 0) {
-        const c = u | 0;
-        const o = fine[at + c];
-        const nf = fine[at + c + 1] - o;
-        let k = ((u - c) * nf) | 0;
-        if (k >= nf) k = nf - 1;
-        f = fine0 + o + k;
-      }
+      const f = adaptiveFine(x, a, s, at, fine);
       counts[co + f]++;
       const p = mo + 2 * (f >> shift);
       if (x < mm[p]) mm[p] = x;

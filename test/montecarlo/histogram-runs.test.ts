@@ -99,15 +99,15 @@ describe("counting runs of values in one fine bucket", () => {
     });
 });
 
-// The adaptive value-scale loop counts two values per iteration (decision 195), the first
-// before the second, so a pair of equal values keeps the first: 0 then −0 keeps 0 as its
-// coarse bucket's min and max (a pair counted second-first would keep −0).
-describe("counting two values at a time", () => {
+// The adaptive value-scale loop takes four values per iteration (decision 195) and counts them
+// in value order, so of equal values in one group the first is kept: 0 then −0 keeps 0 as its
+// coarse bucket's min and max (a group counted out of order could keep −0).
+describe("counting four values at a time", () => {
   const plan = planFromPilot(pilot(), 400, new Uint8Array(400).fill(1));
 
-  it("keeps the first of 0 and −0 when they are counted as one pair", () => {
+  it("keeps the first of 0 and −0 when they are counted in one group", () => {
     // cell 2 is adaptive on the value scale; 3 is its one value until 7 gives it a row, so the
-    // values from 7 on are counted in pairs: (7, 5), (0, −0), then 2 alone
+    // values from 7 on are counted as one group of four, (7, 5, 0, −0), then 2 alone
     const h = new CellHistograms(plan, 4);
     const sum = h.addMany(2, Float64Array.from([3, 7, 5, 0, -0, 2]), 0, 6, null, 0);
     expect(sum).toBe(17);
