@@ -927,7 +927,8 @@ export class CellHistograms {
   // the store's forwarding or the processor guessing the load independent of the store);
   // ≈ 18% less counting time measured. A run's min and max are combined into its coarse
   // bucket's with the same strict comparisons in the same order, so the same value is kept
-  // (of equal values, −0 and 0, the first; a NaN never).
+  // (of equal values, −0 and 0, the first; a NaN never). The adaptive value-scale loop, the
+  // whitepaper's usual kind, has no runs: it takes four values per iteration (decision 195).
 
   /** Even plan, value scale. (A NaN is summed and not counted, as bucket()'s NaN index.) */
   private countEven(
