@@ -98,3 +98,31 @@ describe("counting runs of values in one fine bucket", () => {
       expect(Object.is(sum, total)).toBe(true);
     });
 });
+
+// The adaptive value-scale loop takes eight values per iteration (decision 195) and counts them
+// in value order, so of equal values in one group the first is kept: 0 then −0 keeps 0 as its
+// coarse bucket's min and max (a group counted out of order could keep −0).
+describe("counting eight values at a time", () => {
+  const plan = planFromPilot(pilot(), 400, new Uint8Array(400).fill(1));
+
+  it("keeps the first of 0 and −0 when they are counted in one group", () => {
+    // cell 2 is adaptive on the value scale; 3 is its one value until 7 gives it a row, so the
+    // values from 7 on are counted as one group of eight, (7, 5, 0, −0, 2, 4, 6, 8), then 1 alone
+    const h = new CellHistograms(plan, 4);
+    const xs = [3, 7, 5, 0, -0, 2, 4, 6, 8, 1];
+    const sum = h.addMany(2, Float64Array.from(xs), 0, xs.length, null, 0);
+    expect(sum).toBe(36);
+    const d = h.toData();
+    const row = d.rowOf[2];
+    const c = h.coarseOf(2, h.bucket(2, 0));
+    const mm = d.minMax.subarray(row * MM, (row + 1) * MM);
+    expect(Object.is(mm[2 * c], 0)).toBe(true);
+    // the max is 0 too unless another of the values shares the coarse bucket (then the largest)
+    const others = [3, 7, 5, 2, 4, 6, 8, 1].filter((x) => h.coarseOf(2, h.bucket(2, x)) === c);
+    const max = others.length > 0 ? Math.max(...others) : 0;
+    expect(Object.is(mm[2 * c + 1], max)).toBe(true);
+    let total = 0;
+    for (let k = 0; k < COUNTS; k++) total += d.counts[row * COUNTS + k];
+    expect(total).toBe(10);
+  });
+});
