@@ -652,7 +652,8 @@ function reset(L: Lanes, seed: number, run0: number, P: number, S: number): void
   });
   entriesOfPass.fill(0, 0, nK * P);
   exitsOfPass.fill(0, 0, nK * P);
-  marginHistoryOfPass.fill(0, 0, nK * days * P);
+  // no zeroing of the margins' history: E41 reads only days that E40–E41 wrote before (each
+  // class's day t is written on day t, read from day t + 1), and `spreadPass` moves those
   sellQueueOfPass.fill(0, 0, L.queueLength * P);
   priceHistoryOfPass.fill(0, 0, days * P);
 }
@@ -715,7 +716,11 @@ function spreadPass(
   failedOfPass.fill(failedOfPass[0], 1, P);
   for (const a of perClassOf) spreadLayout(a, nK, P);
   for (const a of perDayOf) spreadLayout(a, t, P);
-  spreadLayout(marginHistoryOfPass, nK * days, P);
+  // the margins of days 0 … t−1 only (class k's day x at k·days + x), the last first as
+  // spreadLayout; the later days are written before E41 reads them
+  const margins = marginHistoryOfPass;
+  for (let k = nK - 1; k >= 0; k--)
+    for (let x = k * days + t - 1; x >= k * days; x--) margins.fill(margins[x], x * P, x * P + P);
   spreadLayout(sellQueueOfPass, L.queueLength, P);
   const step = days * count;
   for (let col = 0, at = b0; col < c.columns.length; col++, at += step)
