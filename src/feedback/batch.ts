@@ -225,7 +225,6 @@ const sellQueueOfPass = new Float64Array(CAP_QUEUE);
 const queueSlotOfPass = new Int32Array(CAP_QUEUE);
 // one run's values per class while a lane loop is on that run
 const ratioOfRunPass = new Float64Array(CAP_CLASSES);
-const perSupplierOfRunPass = new Float64Array(CAP_CLASSES);
 /** E50e of an empty class k with a capacity at `[k·P + b]`, written by `inputs` and read by `chainPay` the same day. */
 const entrantOfPass = new Float64Array(CAP_CLASSES);
 // the scenario's and plan's constants, copied in per batch
@@ -1359,7 +1358,6 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const priceHistoryOf = priceHistoryOfPass;
   const marginHistoryOf = marginHistoryOfPass;
   const sellQueueOf = sellQueueOfPass;
-  const perSupplierOfRun = perSupplierOfRunPass;
   const jobPriceOf = jobPriceOfPass;
   const targetOf = targetOfPass;
   const costOf = costOfPass;
@@ -1530,6 +1528,9 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
       const sharedUsd =
         usdCapitalOf[b] +
         (bought + phaseTwoPaid + (validatorsAreSuppliers ? validatorPaid : 0)) * price;
+      // each class's income per supplier and margin in one loop (the margins' cells nClasses
+      // columns on), then each dynamic class's entries and exits
+      const marginsFrom = nClasses * STEP;
       for (let x = 0; x < nClasses; x++, at = (at + STEP) | 0) {
         const k = classesOf[x];
         const n = countsOf[k * P + b];
@@ -1551,27 +1552,25 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
                 targetOf[k] >= 1 && slots > 0 ? (phaseOnePaid * price) / slots : 0,
               )
             : incomePerSupplier(classIncome, n);
-        perSupplierOfRun[x] = perSupplier;
         out[at] = perSupplier;
         chk += perSupplier;
-      }
-      for (let x = 0; x < nClasses; x++, at = (at + STEP) | 0) {
-        const k = classesOf[x];
-        const margin = supplierMargin(perSupplierOfRun[x], costOf[k]);
+        const margin = supplierMargin(perSupplier, costOf[k]);
         marginHistoryOf[(k * days + t) * P + b] = margin;
-        out[at] = margin;
+        out[(at + marginsFrom) | 0] = margin;
         chk += margin;
       }
+      at = (at + marginsFrom) | 0;
+      const exitsFrom = nDynamic * STEP;
       for (let x = 0; x < nDynamic; x++, at = (at + STEP) | 0) {
-        const v = entriesOf[dynamicOf[x] * P + b];
-        out[at] = v;
-        chk += v;
+        const j = dynamicOf[x] * P + b;
+        const entries = entriesOf[j];
+        const exits = exitsOf[j];
+        out[at] = entries;
+        out[(at + exitsFrom) | 0] = exits;
+        chk += entries;
+        chk += exits;
       }
-      for (let x = 0; x < nDynamic; x++, at = (at + STEP) | 0) {
-        const v = exitsOf[dynamicOf[x] * P + b];
-        out[at] = v;
-        chk += v;
-      }
+      at = (at + exitsFrom) | 0;
       if (capacity) {
         const v = jobsLostOf[b];
         out[at] = v;
