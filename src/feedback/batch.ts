@@ -1,6 +1,7 @@
 import { ONCHAIN } from "../day/sequence.js";
 import type { CompiledScenario } from "../engine/compile.js";
 import { expm1 as expm1Export } from "../engine/expm1.js";
+import { FIXED_COLUMNS } from "../engine/fixedColumns.js";
 import type { KernelOutcome, SimulationFailure } from "../engine/outcome.js";
 import {
   nextDollarReserve as nextDollarReserveExport,
@@ -48,11 +49,7 @@ import { nextSupplyWithPool as nextSupplyWithPoolExport } from "./ammBalances.js
 import { type AmmBatch, ammBatchInto as ammBatchIntoExport, noAmmBatch } from "./ammBatch.js";
 import { ammReserveTopUpInto as ammReserveTopUpIntoExport } from "./ammTopUp.js";
 import { entrantShareUsd as entrantShareUsdExport } from "./capacity.js";
-import {
-  type Churn,
-  type ChurnParameters,
-  supplierChurnInto as supplierChurnIntoExport,
-} from "./churn.js";
+import { type Churn, supplierChurnOf as supplierChurnOfExport } from "./churn.js";
 import { runFeedbackKernel } from "./kernel.js";
 import { supplierMargin as supplierMarginExport } from "./margin.js";
 import { compileFeedback, type FeedbackPlan, feedbackColumnCount } from "./plan.js";
@@ -102,7 +99,7 @@ const normalTail = normalTailExport;
 const nextSupplyWithPool = nextSupplyWithPoolExport;
 const ammBatchInto = ammBatchIntoExport;
 const ammReserveTopUpInto = ammReserveTopUpIntoExport;
-const supplierChurnInto = supplierChurnIntoExport;
+const supplierChurnOf = supplierChurnOfExport;
 const supplierMargin = supplierMarginExport;
 const checkPoolInvariants = checkPoolInvariantsExport;
 const speculatorOrderInto = speculatorOrderIntoExport;
@@ -222,9 +219,10 @@ const priceHistoryOfPass = new Float64Array(CAP_DAYS);
 const marginHistoryOfPass = new Float64Array(CAP_MARGINS);
 /** E43's tokens due on day t at `[(t mod queueLength)·P + b]`. */
 const sellQueueOfPass = new Float64Array(CAP_QUEUE);
+/** `chainPay`'s day: the queue's offset of day t + 1 + d at `[d]`. */
+const queueSlotOfPass = new Int32Array(CAP_QUEUE);
 // one run's values per class while a lane loop is on that run
 const ratioOfRunPass = new Float64Array(CAP_CLASSES);
-const perSupplierOfRunPass = new Float64Array(CAP_CLASSES);
 /** E50e of an empty class k with a capacity at `[k·P + b]`, written by `inputs` and read by `chainPay` the same day. */
 const entrantOfPass = new Float64Array(CAP_CLASSES);
 // the scenario's and plan's constants, copied in per batch
@@ -241,7 +239,9 @@ const costOfPass = new Float64Array(CAP_MATRIX);
 /** The plan's supplier classes (E40–E41), in its order, then its dynamic classes (E42). */
 const classesOfPass = new Int32Array(CAP_MATRIX);
 const dynamicOfPass = new Int32Array(CAP_MATRIX);
-const churnOfPass: ChurnParameters[] = [];
+/** E42's parameters of class k at `[k·CHURN + 0 … 4]`: entry and exit elasticities, largest entry and exit rates, largest count. */
+const CHURN = 5;
+const churnOfPass = new Float64Array(CAP_MATRIX);
 // the day's values that are the same for every run (`hoistDay`): per input series s, how it
 // is drawn (0 not drawn, 1 the value `seriesValueOfPass`, 2 noise around `seriesBaseOfPass`), and E48's multiplier per type
 const seriesModeOfPass = new Uint8Array(CAP_MATRIX);
@@ -261,18 +261,22 @@ const normalsOfPass = new Float64Array(CAP_NORMALS);
 const elasticOfPass = new Float64Array(CAP_MATRIX);
 /**
  * The rows' cells of a block of days before they go into the caller's table (`flushStage`):
- * column col, day t0 + d, run b at `col·step + d·S + b`, `step` = T·S + 8 (S the chains' runs
- * stride, T the block's days, `stageDays`). A store into the caller's table (a parameter)
+ * column col, day t0 + d, run b at `col·STEP + d·S + b` (S the chains' runs stride, T the
+ * block's days, `stageDays`: T·S ≤ STAGE_CELLS). A store into the caller's table (a parameter)
  * re-checked the array's map and reloaded its length and data pointer after every other store
  * (≈ 7 instructions a cell, 62 cells a run-day with all feedback on); into this module constant
  * it is a bounds check and the store, and the table gets one block copy per column (as
  * kernel.ts's `fixedOf`, decision 166). The 8 cells between columns keep one run's cells of a day
- * out of a single L1 set when T·S is a multiple of 512.
+ * out of a single L1 set. The columns' stride is a constant, so the chains step from one cell of
+ * a run to the next with `(at + STEP) | 0`: an add folded into the code, without an overflow
+ * check (decision 199).
  */
-const CAP_STAGE = 1 << 16;
+const CAP_STAGE = 1 << 17;
 const stageOfPass = new Float64Array(CAP_STAGE);
 /** Cells of one column's block, at most (at least one day of a pass). */
 const STAGE_CELLS = 256;
+/** Cells from a column's block to the next's. */
+const STEP = STAGE_CELLS + 8;
 // scratch records of the allocation-free law forms
 const split: Out<IncomeSplit> = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
 const tokenPrice: Out<TokenPrice> = { priceOfToken: 0, priceFloored: false, buybackPrice: 0 };
@@ -328,6 +332,7 @@ class Lanes {
 function passRuns(c: CompiledScenario, queueLength: number, size: number): number {
   const { nC, nK, days, nSeries } = c;
   if (nC * nK > CAP_MATRIX || nC + nK + 2 > CAP_MATRIX || nSeries > CAP_MATRIX) return 0;
+  if (c.columns.length * STEP > CAP_STAGE || nK * CHURN > CAP_MATRIX) return 0;
   const per = (cap: number, n: number) => (n === 0 ? MAX_LANES : Math.floor(cap / n));
   return Math.max(
     0,
@@ -341,7 +346,6 @@ function passRuns(c: CompiledScenario, queueLength: number, size: number): numbe
       per(CAP_QUEUE, queueLength),
       per(CAP_STREAMS, 4 * nSeries),
       per(CAP_NORMALS, NORMAL_BLOCK * nSeries),
-      per(CAP_STAGE, c.columns.length) - 8,
     ),
   );
 }
@@ -469,25 +473,21 @@ export function runFeedbackBatch(
       // the rows go through `stageOfPass` a block of T days at a time, from day t0
       let t0 = 0;
       let T = 1;
-      let step = 0;
       for (let t = 0; t < c.days; t++) {
         if (t === same && t > 0) spreadPass(L, t, P, b0, count, out);
         const n = t < same ? 1 : P;
-        if (t === t0) {
-          T = stageDays(n, L.c.columns.length);
-          step = T * n + 8;
-        }
+        if (t === t0) T = stageDays(n);
         while (event < eventDay.length && eventDay[event] < t) event++;
         for (let e = event; e < eventDay.length && eventDay[e] === t; e++)
           L.onchain[eventVar[e]] = eventValue[e];
         hoistDay(L, t, n);
         inputs(L, t, n, shock);
         const base = (t - t0) * n;
-        chainPrice(L, t, n, base, step, shock);
-        chainPay(L, t, n, base, step);
-        chainSettle(L, t, n, base, step);
+        chainPrice(L, t, n, base, shock);
+        chainPay(L, t, n, base);
+        chainSettle(L, t, n, base);
         if (t + 1 - t0 === T || t + 1 === c.days || t + 1 === same) {
-          flushStage(L, t0, t + 1 - t0, n, step, b0, count, out);
+          flushStage(L, t0, t + 1 - t0, n, b0, count, out);
           t0 = t + 1;
         }
       }
@@ -511,14 +511,13 @@ export function runFeedbackBatch(
   }
 }
 
-/** Days of a block of the stage for a stride of S runs and `columns` columns (≥ 1: `passRuns` keeps columns·(S + 8) ≤ CAP_STAGE). */
-function stageDays(S: number, columns: number): number {
-  const T = Math.max(1, Math.floor(STAGE_CELLS / S));
-  return Math.max(1, Math.min(T, Math.floor((CAP_STAGE / columns - 8) / S)));
+/** Days of a block of the stage for a stride of S ≤ MAX_LANES runs (≥ 1, T·S ≤ STAGE_CELLS). */
+function stageDays(S: number): number {
+  return Math.max(1, Math.floor(STAGE_CELLS / S));
 }
 
 /**
- * Days t0 … t0+nDays−1 of the stage (runs stride S, columns `step` apart) into the table at
+ * Days t0 … t0+nDays−1 of the stage (runs stride S, columns STEP apart) into the table at
  * `out[(col·days + t)·count + b0 + b]`: one block copy per column when the pass is the whole
  * batch (its days are then consecutive in the table), else a day at a time. A run that stopped
  * gets stale cells here; it is run again alone afterwards and all its cells rewritten.
@@ -528,21 +527,35 @@ function flushStage(
   t0: number,
   nDays: number,
   S: number,
-  step: number,
   b0: number,
   count: number,
   out: Float64Array,
 ): void {
   const { columns, days } = L.c;
   const stage = stageOfPass;
-  for (let col = 0, from = 0; col < columns.length; col++, from += step) {
+  const cells = nDays * S;
+  if (S === count && (cells !== stageViewCells || stageViews.length !== columns.length)) {
+    stageViews.length = 0;
+    for (let col = 0; col < columns.length; col++)
+      stageViews.push(stage.subarray(col * STEP, col * STEP + cells));
+    stageViewCells = cells;
+  }
+  for (let col = 0, from = 0; col < columns.length; col++, from += STEP) {
     const to = (col * days + t0) * count + b0;
-    if (S === count) out.set(stage.subarray(from, from + nDays * S), to);
+    if (S === count) out.set(stageViews[col], to);
     else
       for (let d = 0; d < nDays; d++)
         for (let b = 0; b < S; b++) out[to + d * count + b] = stage[from + d * S + b];
   }
 }
+
+/**
+ * Each column's block of the stage as a view of `stageViewCells` cells (`flushStage`), made again
+ * only when the block's size or the number of columns changes (a view per column and block was ≈ 110 instructions a
+ * day-step in TypedArray builtins, and garbage).
+ */
+const stageViews: Float64Array[] = [];
+let stageViewCells = -1;
 
 /** Run b's column-major table (`table[col·days + t]`) out of a batch's table of `count` runs. */
 export function runTable(out: Float64Array, count: number, b: number, table: Float64Array): void {
@@ -580,14 +593,19 @@ function loadConstants(L: Lanes): void {
   demandWeightOfPass.set(weight.subarray(0, start[nK]));
   for (let k = 0; k < nK; k++) targetOfPass[k] = c.phaseOneTarget[k];
   const s = plan.suppliers;
-  churnOfPass.length = 0;
   if (!s) return;
   const cap = s.jobsPerSupplierPerDay;
   for (let k = 0; k < nK; k++) {
     capacityOfPass[k] = cap ? cap[k] : Number.NaN;
     costOfPass[k] = s.costPerDay[k];
     const d = s.dynamic[k];
-    if (d) churnOfPass[k] = d.churn;
+    if (d) {
+      const p = d.churn;
+      churnOfPass.set(
+        [p.entryElasticity, p.exitElasticity, p.maxEntryRate, p.maxExitRate, p.maxCount],
+        k * CHURN,
+      );
+    }
   }
   s.classes.forEach((k, j) => {
     classesOfPass[j] = k;
@@ -631,7 +649,8 @@ function reset(L: Lanes, seed: number, run0: number, P: number, S: number): void
   });
   entriesOfPass.fill(0, 0, nK * P);
   exitsOfPass.fill(0, 0, nK * P);
-  marginHistoryOfPass.fill(0, 0, nK * days * P);
+  // no zeroing of the margins' history: E41 reads only days that E40–E41 wrote before (each
+  // class's day t is written on day t, read from day t + 1), and `spreadPass` moves those
   sellQueueOfPass.fill(0, 0, L.queueLength * P);
   priceHistoryOfPass.fill(0, 0, days * P);
 }
@@ -694,7 +713,11 @@ function spreadPass(
   failedOfPass.fill(failedOfPass[0], 1, P);
   for (const a of perClassOf) spreadLayout(a, nK, P);
   for (const a of perDayOf) spreadLayout(a, t, P);
-  spreadLayout(marginHistoryOfPass, nK * days, P);
+  // the margins of days 0 … t−1 only (class k's day x at k·days + x), the last first as
+  // spreadLayout; the later days are written before E41 reads them
+  const margins = marginHistoryOfPass;
+  for (let k = nK - 1; k >= 0; k--)
+    for (let x = k * days + t - 1; x >= k * days; x--) margins.fill(margins[x], x * P, x * P + P);
   spreadLayout(sellQueueOfPass, L.queueLength, P);
   const step = days * count;
   for (let col = 0, at = b0; col < c.columns.length; col++, at += step)
@@ -917,7 +940,7 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   const nDynamic = s ? s.dynamicClasses.length : 0;
   const lag = s ? s.lagDays : 0;
   const from = Math.max(0, t - lag);
-  const capacity = L.capacity;
+  const capacity = L.capacity === true;
   drawSeries(P, elastic, crash, shock.crashShare, collapse, nC, nK);
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
@@ -931,12 +954,22 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
         countsOf[j] = Math.floor(realCountOf[j] + 1e-9);
         continue;
       }
-      // margin.ts closedDaysMargin on this run's history
+      // margin.ts closedDaysMargin on this run's history (days from … t−1 at h0, h0 + P, … < h1)
       let mean = 0;
-      for (let x = from, h = (k * days + from) * P + b; x < t; x++, h += P)
-        mean += marginHistoryOf[h];
+      const h1 = (k * days + t) * P + b;
+      for (let h = (k * days + from) * P + b; h < h1; h = (h + P) | 0) mean += marginHistoryOf[h];
       mean = mean / (t - from);
-      supplierChurnInto(churned, realCountOf[j], mean, churnOf[k]);
+      const q = k * CHURN;
+      supplierChurnOf(
+        churned,
+        realCountOf[j],
+        mean,
+        churnOf[q],
+        churnOf[q + 1],
+        churnOf[q + 2],
+        churnOf[q + 3],
+        churnOf[q + 4],
+      );
       entriesOf[j] = churned.entries;
       exitsOf[j] = churned.exits;
       realCountOf[j] = churned.count;
@@ -986,19 +1019,12 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
  * Day t's steps 2–7 one run at a time, its values in registers: E5–E7, E8's arrivals and the
  * phase (E4), E8 × arrivals, E10 (or with a pool steps.ts `marketStep`: E43's sales due, E44,
  * E45). Writes the row's cells that are final here (t, phase, income … floored, jobs, E6's
- * demand, counts; with a pool its slippage … boughtByHolders) into the stage at `col·step + base
+ * demand, counts; with a pool its slippage … boughtByHolders) into the stage at `col·STEP + base
  * + b` (`stageOfPass`, base = the day's offset in the block); a run without a price or with a
  * value that is not finite is marked failed.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: a chain keeps one run's values in registers through its stages (as kernel.ts's)
-function chainPrice(
-  L: Lanes,
-  t: number,
-  P: number,
-  base: number,
-  step: number,
-  shock: ShockDays,
-): void {
+function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDays): void {
   // the module's arrays as locals (see `jobsOfPass`)
   const supplyOf = supplyOfPass;
   const phaseOf = phaseOfPass;
@@ -1041,7 +1067,10 @@ function chainPrice(
   const targetOf = targetOfPass;
   const { c, plan, onchain: oc } = L;
   const { nC, nK } = c;
-  const pool = L.pool;
+  // booleans as `=== true` and numbers as `· 1` before the loops: a value loaded from an object
+  // is tagged, and a test or an arithmetic use of it in the loop is a generic ToBoolean or a
+  // number check each time (decision 200)
+  const pool = L.pool === true;
   const F = oc[V.fiatOperationsFraction];
   const BM = oc[V.buybackModulation];
   const bond = oc[V.bondModulation];
@@ -1050,8 +1079,8 @@ function chainPrice(
   const zeroOk = modulation > 0 || Object.is(modulation, 0);
   const floor = oc[V.priceFloor];
   const premium = oc[V.buybackPremium];
-  const endOnTargets = c.endPhaseOneOnTargets;
-  const endOnDemand = c.endPhaseOneOnDemand;
+  const endOnTargets = c.endPhaseOneOnTargets === true;
+  const endOnDemand = c.endPhaseOneOnDemand === true;
   const onTime = t >= c.phaseOneDays;
   const windowFrom = Math.max(0, t - W + 1);
   const sellWave = t === shock.sellWaveDay;
@@ -1061,18 +1090,26 @@ function chainPrice(
   const momentum = sp !== null && t - 1 - sp.momentumDays >= 0;
   const yesterday = (t - 1) * P;
   const past = sp ? (t - 1 - sp.momentumDays) * P : 0;
-  const sensitivity = sp ? sp.sensitivity : 0;
-  const capitalUsd = sp ? sp.capitalUsd : 0;
+  const sensitivity = sp ? sp.sensitivity * 1 : 0;
+  const capitalUsd = sp ? sp.capitalUsd * 1 : 0;
   const out = stageOfPass;
-  const poolAt = (c.columns.length - 5) * step;
+  const poolAt = (c.columns.length - 5) * STEP;
+  // the row's jobs (after FIXED_COLUMNS), E6's demand and counts columns
+  const jobsAt = FIXED_COLUMNS.length * STEP;
+  const dfsAt = jobsAt + nC * STEP;
+  const countsAt = dfsAt + nK * STEP;
+  // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
+  const at0 = base | 0;
   const tP = t * P;
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
     // steps 2–3: E5 (income.ts), E6 over the matrix's non-zero entries (as kernel.ts), E7
+    // the row's jobs cells stored in the same loop (checked finite through their total)
     let income = 0;
     let jobsTotal = 0;
-    for (let i = 0, j = b; i < nC; i++, j += P) {
+    for (let i = 0, j = b, at = (jobsAt + at0 + b) | 0; i < nC; i++, j += P, at = (at + STEP) | 0) {
       const jobs = jobsOf[j];
+      out[at] = jobs;
       income += jobs * jobPriceOf[i];
       jobsTotal += jobs;
     }
@@ -1085,11 +1122,17 @@ function chainPrice(
     usdBuybackCapitalOf[b] = ubc;
     usdCapitalOf[b] = split.usdCapital;
     // step 4: arrivals (E8's newSuppliers), the histories E8 reads, the phase (E4's nextPhase)
+    // the row's counts cells stored in the same loop (checked finite through their total)
     let arrivals = 0;
     let suppliers = 0;
     let filled = 0;
-    for (let k = 0, j = b; k < nK; k++, j += P) {
+    for (
+      let k = 0, j = b, at = (countsAt + at0 + b) | 0;
+      k < nK;
+      k++, j += P, at = (at + STEP) | 0
+    ) {
       const n = countsOf[j];
+      out[at] = n;
       arrivals += Math.max(0, n - yesterdayOf[j]);
       yesterdayOf[j] = n;
       suppliers += n;
@@ -1193,23 +1236,23 @@ function chainPrice(
       floored = 0;
       buybackPriceOf[b] = price * (1 + premium);
       // the pool's columns slippage … boughtByHolders (poolTokens and poolUsd: chainSettle)
-      let at = poolAt + base + b;
+      let at = (poolAt + at0 + b) | 0;
       const slippage = amm.slippage;
       out[at] = slippage;
-      chk += slippage * 0;
-      at += step;
+      chk += slippage;
+      at = (at + STEP) | 0;
       out[at] = sold;
-      chk += sold * 0;
-      at += step;
+      chk += sold;
+      at = (at + STEP) | 0;
       out[at] = salesUsd;
-      chk += salesUsd * 0;
-      at += step;
+      chk += salesUsd;
+      at = (at + STEP) | 0;
       const specBuy = speculator.buyUsd;
       out[at] = specBuy;
-      chk += specBuy * 0;
-      at += step;
+      chk += specBuy;
+      at = (at + STEP) | 0;
       out[at] = boughtByHolders;
-      chk += boughtByHolders * 0;
+      chk += boughtByHolders;
     } else {
       if (!tokenPriceInto(tokenPrice, demand, supply, floor, premium)) {
         failedOf[b] = 1;
@@ -1221,46 +1264,43 @@ function chainPrice(
     }
     priceOf[b] = price;
     // the row's t, phase, income … floored (each but t and phase checked finite)
-    let at = base + b;
+    let at = (at0 + b) | 0;
     out[at] = t;
-    at += step;
+    at = (at + STEP) | 0;
     out[at] = phase;
-    at += step;
+    at = (at + STEP) | 0;
     out[at] = income;
-    chk += income * 0;
-    at += step;
+    chk += income;
+    at = (at + STEP) | 0;
     const ops = split.opsRevenue;
     out[at] = ops;
-    chk += ops * 0;
-    at += step;
+    chk += ops;
+    at = (at + STEP) | 0;
     out[at] = ubc;
-    chk += ubc * 0;
-    at += step;
+    chk += ubc;
+    at = (at + STEP) | 0;
     const usdCapital = split.usdCapital;
     out[at] = usdCapital;
-    chk += usdCapital * 0;
-    at += step;
+    chk += usdCapital;
+    at = (at + STEP) | 0;
     out[at] = onboardingUsd;
-    chk += onboardingUsd * 0;
-    at += step;
+    chk += onboardingUsd;
+    at = (at + STEP) | 0;
     out[at] = bondUsd;
-    chk += bondUsd * 0;
-    at += step;
+    chk += bondUsd;
+    at = (at + STEP) | 0;
     out[at] = demand;
-    chk += demand * 0;
-    at += step;
+    chk += demand;
+    at = (at + STEP) | 0;
     out[at] = price;
-    chk += price * 0;
-    at += step;
+    chk += price;
+    at = (at + STEP) | 0;
     out[at] = floored;
-    // jobs, E6's demand per class, counts
-    at += 18 * step;
-    for (let i = 0, j = b; i < nC; i++, j += P, at += step) {
-      const x = jobsOf[j];
-      out[at] = x;
-      chk += x * 0;
-    }
-    for (let k = 0; k < nK; k++, at += step) {
+    // E6's demand per class (the jobs and counts cells: above, checked here through their totals)
+    chk += jobsTotal;
+    chk += suppliers;
+    at = (dfsAt + at0 + b) | 0;
+    for (let k = 0; k < nK; k++, at = (at + STEP) | 0) {
       let d = 0;
       for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++) {
         const i = demandFromOf[e];
@@ -1268,14 +1308,9 @@ function chainPrice(
       }
       dfsOf[k * P + b] = d;
       out[at] = d;
-      chk += d * 0;
+      chk += d;
     }
-    for (let k = 0, j = b; k < nK; k++, j += P, at += step) {
-      const x = countsOf[j];
-      out[at] = x;
-      chk += x * 0;
-    }
-    if (chk !== 0) failedOf[b] = 1;
+    if (chk - chk !== 0) failedOf[b] = 1;
   }
 }
 
@@ -1287,7 +1322,7 @@ function chainPrice(
  * jobs lost); a run with a value that is not finite is marked failed.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: a chain keeps one run's values in registers through its stages (as kernel.ts's)
-function chainPay(L: Lanes, t: number, P: number, base: number, step: number): void {
+function chainPay(L: Lanes, t: number, P: number, base: number): void {
   // the module's arrays as locals (see `jobsOfPass`)
   const supplyOf = supplyOfPass;
   const tokenReserveOf = tokenReserveOfPass;
@@ -1322,7 +1357,6 @@ function chainPay(L: Lanes, t: number, P: number, base: number, step: number): v
   const priceHistoryOf = priceHistoryOfPass;
   const marginHistoryOf = marginHistoryOfPass;
   const sellQueueOf = sellQueueOfPass;
-  const perSupplierOfRun = perSupplierOfRunPass;
   const jobPriceOf = jobPriceOfPass;
   const targetOf = targetOfPass;
   const costOf = costOfPass;
@@ -1330,7 +1364,10 @@ function chainPay(L: Lanes, t: number, P: number, base: number, step: number): v
   const dynamicOf = dynamicOfPass;
   const { c, plan, onchain: oc } = L;
   const { nC, nK, days } = c;
-  const pool = L.pool;
+  // booleans as `=== true` and numbers as `· 1` before the loops: a value loaded from an object
+  // is tagged, and a test or an arithmetic use of it in the loop is a generic ToBoolean or a
+  // number check each time (decision 200)
+  const pool = L.pool === true;
   const jrm = oc[V.jobRewardModulation];
   const mint = oc[V.phaseTwoMintAmount];
   const p2m = oc[V.phase2Modulation];
@@ -1344,21 +1381,26 @@ function chainPay(L: Lanes, t: number, P: number, base: number, step: number): v
   let targets = 0;
   for (let k = 0; k < nK; k++) targets += targetOf[k];
   const sales = plan.sales;
-  const sellShare = sales ? sales.sellShare : 0;
-  const sellOverDays = sales ? sales.sellOverDays : 0;
-  const validatorsSell = sales ? sales.validatorsSell : false;
+  const sellShare = sales ? sales.sellShare * 1 : 0;
+  const sellOverDays = sales ? sales.sellOverDays * 1 : 0;
+  const validatorsSell = sales ? sales.validatorsSell === true : false;
+  // E43's slots of days t+1 … t+sellOverDays (`[((t + d) mod queueLength)·P]`), once a day
   const queueLength = L.queueLength;
+  const queueSlotOf = queueSlotOfPass;
+  for (let d = 0; d < sellOverDays; d++) queueSlotOf[d] = ((t + d + 1) % queueLength) * P;
   const s = plan.suppliers;
   const nClasses = s ? s.classes.length : 0;
   const nDynamic = s ? s.dynamicClasses.length : 0;
-  const validatorsAreSuppliers = s ? s.validatorsAreSuppliers : false;
+  const validatorsAreSuppliers = s ? s.validatorsAreSuppliers === true : false;
   // the plan's parts as booleans before the loop (a test of an object or null in the loop is a
   // generic ToBoolean each time)
   const hasSales = sales !== null;
   const hasSuppliers = s !== null;
-  const capacity = L.capacity;
+  const capacity = L.capacity === true;
   const out = stageOfPass;
-  const feedbackAt = (c.columns.length - L.feedbackColumns) * step;
+  const feedbackAt = (c.columns.length - L.feedbackColumns) * STEP;
+  // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
+  const at0 = base | 0;
   const tP = t * P;
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
@@ -1401,8 +1443,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number, step: number): v
       const part =
         (sellShare * (supplierTokensPaid + (validatorsSell ? validatorPaid : 0))) / sellOverDays;
       if (part !== 0)
-        for (let d = 1; d <= sellOverDays; d++)
-          sellQueueOf[((t + d) % queueLength) * P + b] += part;
+        for (let d = 0; d < sellOverDays; d++) sellQueueOf[queueSlotOf[d] + b] += part;
     }
     // step 13: E16, or E46 with a pool
     const reserveAfterPay = reserve + onboarded - validatorPaid - phaseTwoPaid - phaseOnePaid;
@@ -1439,54 +1480,57 @@ function chainPay(L: Lanes, t: number, P: number, base: number, step: number): v
     topUpTokensOf[b] = topUpTokens;
     topUpUsdOf[b] = topUpUsd;
     // the row's buybackTokens … topUpTokens, usdBuybackCapital + topUpUsd, shortfall
-    let at = 11 * step + base + b;
+    let at = (11 * STEP + at0 + b) | 0;
     out[at] = bought;
-    let chk = bought * 0;
-    at += step;
+    let chk = bought;
+    at = (at + STEP) | 0;
     out[at] = onboarded;
-    chk += onboarded * 0;
-    at += step;
+    chk += onboarded;
+    at = (at + STEP) | 0;
     out[at] = jobReward;
-    chk += jobReward * 0;
-    at += step;
+    chk += jobReward;
+    at = (at + STEP) | 0;
     out[at] = phaseOnePaid;
-    chk += phaseOnePaid * 0;
-    at += step;
+    chk += phaseOnePaid;
+    at = (at + STEP) | 0;
     out[at] = phaseTwoPaid;
-    chk += phaseTwoPaid * 0;
-    at += step;
+    chk += phaseTwoPaid;
+    at = (at + STEP) | 0;
     out[at] = validatorPaid;
-    chk += validatorPaid * 0;
-    at += step;
+    chk += validatorPaid;
+    at = (at + STEP) | 0;
     out[at] = supplierTokensPaid;
-    chk += supplierTokensPaid * 0;
-    at += step;
+    chk += supplierTokensPaid;
+    at = (at + STEP) | 0;
     const tokensPaid = paid.tokensPaid;
     out[at] = tokensPaid;
-    chk += tokensPaid * 0;
-    at += step;
+    chk += tokensPaid;
+    at = (at + STEP) | 0;
     out[at] = topUpUsd;
-    chk += topUpUsd * 0;
-    at += step;
+    chk += topUpUsd;
+    at = (at + STEP) | 0;
     out[at] = topUpTokens;
-    chk += topUpTokens * 0;
-    at += step;
+    chk += topUpTokens;
+    at = (at + STEP) | 0;
     const buybackUsd = ubc + topUpUsd;
     out[at] = buybackUsd;
-    chk += buybackUsd * 0;
-    at += step;
+    chk += buybackUsd;
+    at = (at + STEP) | 0;
     const shortfall = paid.tokenShortfall;
     out[at] = shortfall;
-    chk += shortfall * 0;
+    chk += shortfall;
     if (hasSuppliers) {
       // E40 (supplierIncome.ts supplierClassIncome), E41's margin
-      at = feedbackAt + base + b;
+      at = (feedbackAt + at0 + b) | 0;
       const income = incomeOf[b];
       const slots = filledOf[b];
       const sharedUsd =
         usdCapitalOf[b] +
         (bought + phaseTwoPaid + (validatorsAreSuppliers ? validatorPaid : 0)) * price;
-      for (let x = 0; x < nClasses; x++, at += step) {
+      // each class's income per supplier and margin in one loop (the margins' cells nClasses
+      // columns on), then each dynamic class's entries and exits
+      const marginsFrom = nClasses * STEP;
+      for (let x = 0; x < nClasses; x++, at = (at + STEP) | 0) {
         const k = classesOf[x];
         const n = countsOf[k * P + b];
         const share = income > 0 ? dfsOf[k * P + b] / income : 0;
@@ -1507,34 +1551,32 @@ function chainPay(L: Lanes, t: number, P: number, base: number, step: number): v
                 targetOf[k] >= 1 && slots > 0 ? (phaseOnePaid * price) / slots : 0,
               )
             : incomePerSupplier(classIncome, n);
-        perSupplierOfRun[x] = perSupplier;
         out[at] = perSupplier;
-        chk += perSupplier * 0;
-      }
-      for (let x = 0; x < nClasses; x++, at += step) {
-        const k = classesOf[x];
-        const margin = supplierMargin(perSupplierOfRun[x], costOf[k]);
+        chk += perSupplier;
+        const margin = supplierMargin(perSupplier, costOf[k]);
         marginHistoryOf[(k * days + t) * P + b] = margin;
-        out[at] = margin;
-        chk += margin * 0;
+        out[(at + marginsFrom) | 0] = margin;
+        chk += margin;
       }
-      for (let x = 0; x < nDynamic; x++, at += step) {
-        const v = entriesOf[dynamicOf[x] * P + b];
-        out[at] = v;
-        chk += v * 0;
+      at = (at + marginsFrom) | 0;
+      const exitsFrom = nDynamic * STEP;
+      for (let x = 0; x < nDynamic; x++, at = (at + STEP) | 0) {
+        const j = dynamicOf[x] * P + b;
+        const entries = entriesOf[j];
+        const exits = exitsOf[j];
+        out[at] = entries;
+        out[(at + exitsFrom) | 0] = exits;
+        chk += entries;
+        chk += exits;
       }
-      for (let x = 0; x < nDynamic; x++, at += step) {
-        const v = exitsOf[dynamicOf[x] * P + b];
-        out[at] = v;
-        chk += v * 0;
-      }
+      at = (at + exitsFrom) | 0;
       if (capacity) {
         const v = jobsLostOf[b];
         out[at] = v;
-        chk += v * 0;
+        chk += v;
       }
     }
-    if (chk !== 0) failedOf[b] = 1;
+    if (chk - chk !== 0) failedOf[b] = 1;
   }
 }
 
@@ -1545,7 +1587,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number, step: number): v
  * breaks an invariant is marked failed.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: a chain keeps one run's values in registers through its stages (as kernel.ts's)
-function chainSettle(L: Lanes, t: number, P: number, base: number, step: number): void {
+function chainSettle(L: Lanes, t: number, P: number, base: number): void {
   // the module's arrays as locals (see `jobsOfPass`)
   const supplyOf = supplyOfPass;
   const tokenReserveOf = tokenReserveOfPass;
@@ -1573,11 +1615,16 @@ function chainSettle(L: Lanes, t: number, P: number, base: number, step: number)
   const topUpUsdOf = topUpUsdOfPass;
   const failedOf = failedOfPass;
   const { c } = L;
-  const pool = L.pool;
+  // booleans as `=== true` and numbers as `· 1` before the loops: a value loaded from an object
+  // is tagged, and a test or an arithmetic use of it in the loop is a generic ToBoolean or a
+  // number check each time (decision 200)
+  const pool = L.pool === true;
   const vest = c.vested[t];
   const total = c.initialSupply + c.initialTokenReserve + c.initialLocked;
   const out = stageOfPass;
-  const poolAt = (c.columns.length - 7) * step;
+  const poolAt = (c.columns.length - 7) * STEP;
+  // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
+  const at0 = base | 0;
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
     const supply = supplyOf[b];
@@ -1629,21 +1676,21 @@ function chainSettle(L: Lanes, t: number, P: number, base: number, step: number)
     mintedOf[b] += phaseTwoPaid;
     stakedOf[b] = staked;
     // the row's supply … staked
-    let at = 23 * step + base + b;
+    let at = (23 * STEP + at0 + b) | 0;
     out[at] = supplyAfter;
-    let chk = supplyAfter * 0;
-    at += step;
+    let chk = supplyAfter;
+    at = (at + STEP) | 0;
     out[at] = reserveAfter;
-    chk += reserveAfter * 0;
-    at += step;
+    chk += reserveAfter;
+    at = (at + STEP) | 0;
     out[at] = dollarAfter;
-    chk += dollarAfter * 0;
-    at += step;
+    chk += dollarAfter;
+    at = (at + STEP) | 0;
     out[at] = lockedAfter;
-    chk += lockedAfter * 0;
-    at += step;
+    chk += lockedAfter;
+    at = (at + STEP) | 0;
     out[at] = staked;
-    chk += staked * 0;
+    chk += staked;
     const income = incomeOf[b];
     const usdCapital = usdCapitalOf[b];
     const ubc = usdBuybackCapitalOf[b];
@@ -1653,12 +1700,12 @@ function chainSettle(L: Lanes, t: number, P: number, base: number, step: number)
       const poolUsd = poolUsdOf[b] + topUpUsd;
       poolTokensOf[b] = poolTokens;
       poolUsdOf[b] = poolUsd;
-      at = poolAt + base + b;
+      at = (poolAt + at0 + b) | 0;
       out[at] = poolTokens;
-      chk += poolTokens * 0;
-      out[at + step] = poolUsd;
-      chk += poolUsd * 0;
-      if (chk !== 0) {
+      chk += poolTokens;
+      out[(at + STEP) | 0] = poolUsd;
+      chk += poolUsd;
+      if (chk - chk !== 0) {
         failedOf[b] = 1;
         continue;
       }
@@ -1691,7 +1738,7 @@ function chainSettle(L: Lanes, t: number, P: number, base: number, step: number)
           topUpUsd,
         ) !== null;
     } else {
-      if (chk !== 0) {
+      if (chk - chk !== 0) {
         failedOf[b] = 1;
         continue;
       }

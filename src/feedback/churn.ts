@@ -45,18 +45,44 @@ export function supplierChurn(
   return out;
 }
 
-/** E42 into `out` on a day with a lagged margin (allocation-free; `supplierChurn` is the readable form): the one implementation. */
+/** E42 into `out` on a day with a lagged margin (allocation-free; `supplierChurn` is the readable form). */
 export function supplierChurnInto(
   out: Out<Churn>,
   count: Suppliers,
   meanMargin: number,
   p: ChurnParameters,
 ): void {
-  const entryRate = Math.min(p.entryElasticity * Math.max(meanMargin, 0), p.maxEntryRate);
-  const exitRate = Math.min(p.exitElasticity * Math.max(-meanMargin, 0), p.maxExitRate);
+  supplierChurnOf(
+    out,
+    count,
+    meanMargin,
+    p.entryElasticity,
+    p.exitElasticity,
+    p.maxEntryRate,
+    p.maxExitRate,
+    p.maxCount,
+  );
+}
+
+/**
+ * E42 into `out` with the class's `ChurnParameters` as numbers (the lockstep kernel keeps them in
+ * a typed array): the one implementation.
+ */
+export function supplierChurnOf(
+  out: Out<Churn>,
+  count: Suppliers,
+  meanMargin: number,
+  entryElasticity: number,
+  exitElasticity: number,
+  maxEntryRate: number,
+  maxExitRate: number,
+  maxCount: Suppliers,
+): void {
+  const entryRate = Math.min(entryElasticity * Math.max(meanMargin, 0), maxEntryRate);
+  const exitRate = Math.min(exitElasticity * Math.max(-meanMargin, 0), maxExitRate);
   let entries = entryRate * Math.max(count, 1);
   const exits = exitRate * count;
-  const room = Math.max(p.maxCount, count) - count;
+  const room = Math.max(maxCount, count) - count;
   if (entries > room) entries = room;
   out.entries = entries;
   out.exits = exits;

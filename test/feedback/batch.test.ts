@@ -159,6 +159,18 @@ describe("the feedback kernel in lockstep = the fused feedback kernel run by run
     const c = compileScenario(parseScenario(wide));
     expectLockstepIdentical(c, 6, 0, 8);
   });
+  it("a scenario of more columns after one of fewer, at the same width: every column copied", () => {
+    // both batches are one pass of 8 runs whose stage blocks hold 32 days of 8 runs from day 30
+    // (the days before run as one run): over 158 days the first scenario's last block is full
+    // too, so the second's first block has the same cells and reuses the per-column views of
+    // flushStage, which must then cover its 62 columns, not the first's 42
+    const { scenario } = loadScenario(join(SCENARIOS_DIR, "whitepaper.yaml"));
+    const fewer = compileScenario({ ...scenario, days: 158 });
+    const more = compileScenario(allFeedback(scenario));
+    expect([fewer.columns.length, more.columns.length]).toEqual([42, 62]);
+    expectLockstepIdentical(fewer, 1, 0, 8);
+    expectLockstepIdentical(more, 1, 0, 8);
+  });
   it("a batch of several passes: the whitepaper with every feedback part on over 1,500 days", () => {
     // one pass holds at most 2^18 margin cells (classes × days × runs): 5 × 1,500 days leave 34
     // runs a pass, so 40 runs are two passes, the second's rows written from run 34 on
