@@ -35,13 +35,17 @@ export function intervalText(r: Interval): string {
  * Parse a finite number within an interval for a CLI option (exit 2 otherwise); the message
  * states the rule that is checked, from the same bounds.
  */
+/** A decimal number as a user writes one: 0.3, -2, 1e-9, .5 (not 0x1, 0b1, Infinity). */
+const DECIMAL = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
+
 export function realNumber(name: string, r: Interval) {
   const max = r.max ?? Number.POSITIVE_INFINITY;
   const text = intervalText(r);
   return (value: string): number => {
     const x = Number(value);
+    // decimal notation only: Number() would also read 0x10, 0b1 and 0o7
     const ok =
-      value.trim() !== "" &&
+      DECIMAL.test(value) &&
       Number.isFinite(x) &&
       (r.minOpen ? x > r.min : x >= r.min) &&
       (r.maxOpen ? x < max : x <= max);

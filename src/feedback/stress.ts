@@ -6,14 +6,17 @@ import type { Scenario } from "../scenario/schema.js";
 import { compileFeedback } from "./plan.js";
 import { runStressChunk, type StressPartial, type StressTask } from "./stressChunk.js";
 import {
+  DEFAULT_THRESHOLDS,
   describeShock,
   type LoopSeries,
   loopSeriesOf,
   METRIC_THRESHOLDS,
+  type RunError,
   SHOCKS,
   type ShockName,
   STRESS_METRICS,
   type StressMetric,
+  type StressThresholds,
 } from "./stressMetrics.js";
 import { DEFAULT_SHOCK_SIZES, type ShockSizes } from "./stressShocks.js";
 
@@ -21,30 +24,6 @@ export { shockDays } from "./stressChunk.js";
 export * from "./stressMetrics.js";
 export { DEFAULT_SHOCK_SIZES, type ShockSizes } from "./stressShocks.js";
 export { shockSteps } from "./stressSteps.js";
-
-export interface StressThresholds {
-  /** Largest acceptable fall of priceOfToken from its running peak after the shock, fraction. */
-  readonly maxDrawdown: number;
-  /** Smallest acceptable token-reserve runway at the end, days (last 30 days' net outflow). */
-  readonly minRunwayDays: number;
-  /** Smallest acceptable share of suppliers kept, last day over the day before the shock. */
-  readonly minSuppliersRetained: number;
-  /** Most acceptable days with a token shortfall from the shock day on. */
-  readonly maxShortfallDays: number;
-  /**
-   * Smallest acceptable dollar reserve from the shock day on, as a fraction of the day before
-   * the shock (its lowest day counts); 0 or absent (the default) accepts any.
-   */
-  readonly minDollarsRetained?: number;
-}
-
-export const DEFAULT_THRESHOLDS: StressThresholds = {
-  maxDrawdown: 0.5,
-  minRunwayDays: 90,
-  minSuppliersRetained: 0.5,
-  maxShortfallDays: 0,
-  minDollarsRetained: 0,
-};
 
 export interface StressOptions {
   readonly runs: number;
@@ -75,8 +54,10 @@ export interface ShockResult {
   /** False when the shock needs what the scenario lacks (sellWave without a pool). */
   readonly applicable: boolean;
   readonly runs: number;
-  /** Runs stopped by an error (they count as failing). */
+  /** Runs stopped by an error: they count as failing, and the metrics' quantiles leave them out. */
   readonly failedRuns: number;
+  /** The first run stopped by an error (the lowest index) and its message; null when none. */
+  readonly firstError: RunError | null;
   /** Share of runs meeting every threshold. */
   readonly passShare: number;
   readonly pass: boolean;
@@ -100,18 +81,11 @@ export interface StressResult {
   readonly shocks: readonly ShockResult[];
 }
 
-/** Type-7 quantile that keeps an infinite runway infinite (∞ − ∞ would interpolate to NaN). */
-function quantile(sorted: Float64Array, q: number): number {
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] === sorted[hi] ? sorted[lo] : quantileSorted(sorted, q);
-}
-
+/** Type-7 quantiles; an infinite runway stays infinite and its finite neighbour finite (quantileSorted). */
 const q3 = (sorted: Float64Array) => ({
-  p05: quantile(sorted, 0.05),
-  p50: quantile(sorted, 0.5),
-  p95: quantile(sorted, 0.95),
+  p05: quantileSorted(sorted, 0.05),
+  p50: quantileSorted(sorted, 0.5),
+  p95: quantileSorted(sorted, 0.95),
 });
 
 /** Whether a run's metrics are each on their threshold's side (METRIC_THRESHOLDS). */
@@ -210,14 +184,20 @@ function shockResult(
   const paths = series.map(() => new Float64Array(pathRuns * days));
   let passed = 0;
   let failedRuns = 0;
+  let firstError: RunError | null = null;
   for (const p of [...parts].sort((a, b) => a.runStart - b.runStart)) {
+    firstError ??= p.firstError;
     for (let k = 0; k < p.runEnd - p.runStart; k++) {
+      // a stopped run fails the verdict, and its part-way metrics are no run's outcome: left out
+      if (p.failed[k]) {
+        failedRuns++;
+        continue;
+      }
       const m = Object.fromEntries(STRESS_METRICS.map((name, j) => [name, p.metrics[j][k]]));
       STRESS_METRICS.forEach((_, j) => {
-        values[j][p.runStart + k] = p.metrics[j][k];
+        values[j][p.runStart + k - failedRuns] = p.metrics[j][k];
       });
-      if (p.failed[k]) failedRuns++;
-      else if (passes(m as Record<StressMetric, number>, plan.thresholds)) passed++;
+      if (passes(m as Record<StressMetric, number>, plan.thresholds)) passed++;
     }
     if (p.pathCount > 0)
       series.forEach((_, si) => {
@@ -226,7 +206,7 @@ function shockResult(
       });
   }
   const metrics = Object.fromEntries(
-    STRESS_METRICS.map((k, j) => [k, q3(values[j].sort())]),
+    STRESS_METRICS.map((k, j) => [k, q3(values[j].subarray(0, runs - failedRuns).sort())]),
   ) as ShockResult["metrics"];
   return {
     shock: shock.name,
@@ -234,6 +214,7 @@ function shockResult(
     applicable,
     runs: applicable ? runs : 0,
     failedRuns,
+    firstError,
     passShare: applicable ? passed / runs : Number.NaN,
     pass: applicable && passed / runs >= plan.confidence,
     metrics,
@@ -347,9 +328,9 @@ function bandsOf(
         if (!Number.isNaN(x)) col[n++] = x;
       }
       const sorted = col.subarray(0, n).sort();
-      b.p05[t] = n > 0 ? quantile(sorted, 0.05) : Number.NaN;
-      b.p50[t] = n > 0 ? quantile(sorted, 0.5) : Number.NaN;
-      b.p95[t] = n > 0 ? quantile(sorted, 0.95) : Number.NaN;
+      b.p05[t] = n > 0 ? quantileSorted(sorted, 0.05) : Number.NaN;
+      b.p50[t] = n > 0 ? quantileSorted(sorted, 0.5) : Number.NaN;
+      b.p95[t] = n > 0 ? quantileSorted(sorted, 0.95) : Number.NaN;
     }
     return b;
   });

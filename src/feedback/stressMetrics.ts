@@ -1,7 +1,6 @@
 import { runwayOf } from "../metrics/stress.js";
 import { meanBy } from "../montecarlo/quantile.js";
 import type { Scenario } from "../scenario/schema.js";
-import type { StressThresholds } from "./stress.js";
 import { DEFAULT_SHOCK_SIZES, type ShockSizes } from "./stressShocks.js";
 
 /** A share as a percentage: 0.3 → "30%", 0.125 → "12.5%". */
@@ -47,6 +46,30 @@ export const STRESS_METRICS = [
   "dollarsRetained",
 ] as const;
 export type StressMetric = (typeof STRESS_METRICS)[number];
+
+export interface StressThresholds {
+  /** Largest acceptable fall of priceOfToken from its running peak after the shock, fraction. */
+  readonly maxDrawdown: number;
+  /** Smallest acceptable token-reserve runway at the end, days (last 30 days' net outflow). */
+  readonly minRunwayDays: number;
+  /** Smallest acceptable share of suppliers kept, last day over the day before the shock. */
+  readonly minSuppliersRetained: number;
+  /** Most acceptable days with a token shortfall from the shock day on. */
+  readonly maxShortfallDays: number;
+  /**
+   * Smallest acceptable dollar reserve from the shock day on, as a fraction of the day before
+   * the shock (its lowest day counts); 0 or absent (the default) accepts any.
+   */
+  readonly minDollarsRetained?: number;
+}
+
+export const DEFAULT_THRESHOLDS: StressThresholds = {
+  maxDrawdown: 0.5,
+  minRunwayDays: 90,
+  minSuppliersRetained: 0.5,
+  maxShortfallDays: 0,
+  minDollarsRetained: 0,
+};
 
 /**
  * Each metric's unit, the side a run must be on (`<=`: at most the threshold, `>=`: at least) and
@@ -113,6 +136,12 @@ export interface StressTask {
   readonly runEnd: number;
 }
 
+/** A run stopped by an error: its index and the error's message (which names the day). */
+export interface RunError {
+  readonly run: number;
+  readonly message: string;
+}
+
 /** What a chunk hands back: per run of the chunk, typed arrays only. */
 export interface StressPartial {
   readonly runStart: number;
@@ -121,6 +150,8 @@ export interface StressPartial {
   readonly metrics: Float64Array[];
   /** 1 where the run stopped on an error. */
   readonly failed: Uint8Array;
+  /** The chunk's first run stopped by an error, and the error's message; null when none. */
+  readonly firstError: RunError | null;
   /** Loop series (`loopSeriesOf(mode)` order) of the chunk's runs below pathRuns: `(s·n + run − runStart)·days + t`. */
   readonly paths: Float64Array;
   readonly pathCount: number;
@@ -271,6 +302,7 @@ export function collectStressChunk(
   const paths = new Float64Array(series.length * pathCount * days);
   const out = new Float64Array(columns.length * days);
   let dirty = false;
+  let firstError: RunError | null = null;
   for (let k = 0; k < n; k++) {
     if (dirty) out.fill(0);
     const o = runOne(runStart + k, out);
@@ -282,7 +314,13 @@ export function collectStressChunk(
     STRESS_METRICS.forEach((name, j) => {
       metrics[j][k] = m[name];
     });
-    if (o.error) failed[k] = 1;
+    if (o.error) {
+      failed[k] = 1;
+      firstError ??= {
+        run: runStart + k,
+        message: o.error instanceof Error ? o.error.message : String(o.error),
+      };
+    }
     if (k < pathCount)
       series.forEach((s, si) => {
         const at = (si * pathCount + k) * days;
@@ -293,5 +331,5 @@ export function collectStressChunk(
               : Number.NaN;
       });
   }
-  return { runStart, runEnd, metrics, failed, paths, pathCount };
+  return { runStart, runEnd, metrics, failed, firstError, paths, pathCount };
 }

@@ -11,7 +11,8 @@
  *   seed, runs, confidence, the shocks' sizes, thresholds), the loop's bands as arrays by day.
  *
  * A value that does not exist is written as missing (an empty cell, JSON `null`), as every sink
- * writes one (docs/limits.md, "Non-finite values"): the pass share of a shock that does not apply,
+ * writes one (docs/limits.md, "Non-finite values"): the verdict and pass share of a shock that
+ * does not apply, the quantiles of a shock whose every run stopped on an error,
  * a loop series the scenario lacks, and an infinite runway (a token reserve that is not falling:
  * it passes any runway threshold, and `passShare` counts it so).
  */
@@ -36,7 +37,7 @@ export function stressVerdictsCsv(r: StressResult): string {
       return [
         s.shock,
         s.applicable,
-        s.pass,
+        s.applicable ? s.pass : null,
         finite(s.passShare),
         s.runs,
         s.failedRuns,
@@ -122,10 +123,11 @@ export function stressJson(r: StressResult): string {
       shock: s.shock,
       description: s.description,
       applicable: s.applicable,
-      pass: s.pass,
+      pass: s.applicable ? s.pass : null,
       passShare: finite(s.passShare),
       runs: s.runs,
       failedRuns: s.failedRuns,
+      firstError: s.firstError,
       metrics: Object.fromEntries(
         STRESS_METRICS.map((m) => {
           const q = s.metrics[m];
@@ -148,6 +150,9 @@ export function stressJson(r: StressResult): string {
     })),
   })}\n`;
 }
+
+/** The names of `bme stress --out DIR`'s files. */
+export const STRESS_FILE_NAMES = ["verdicts.csv", "loop.csv", "stress.json"] as const;
 
 /** The files of `bme stress --out DIR`, by name. */
 export function stressFiles(r: StressResult): Readonly<Record<string, string>> {

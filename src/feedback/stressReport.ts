@@ -113,7 +113,9 @@ export function verdictTable(r: StressResult): Table {
 
 function metricTable(r: StressResult, s: ShockResult): Table {
   return {
-    caption: `${s.shock}: metrics over ${s.runs} runs${s.failedRuns ? ` (${s.failedRuns} stopped by an error, counted as failing)` : ""}`,
+    caption: s.failedRuns
+      ? `${s.shock}: metrics over the ${s.runs - s.failedRuns} of ${s.runs} runs that completed (${s.failedRuns} stopped by an error, counted as failing; the first, run ${s.firstError?.run}: ${s.firstError?.message})`
+      : `${s.shock}: metrics over ${s.runs} runs`,
     head: ["metric", "unit", "threshold", "p5", "median", "p95"],
     rows: STRESS_METRICS.map((m) => [
       METRIC_INFO[m].label,
@@ -185,6 +187,8 @@ export function stressReport(r: StressResult): Report {
       charts: [],
     },
     ...r.shocks.map((s) => ({
+      // the shock's name, not its verdict: a link to #demandCrash survives a change of verdict
+      id: s.shock,
       heading: `${s.shock}${s.applicable ? (s.pass ? " — PASS" : " — FAIL") : " — not applicable"}`,
       intro: s.description,
       tables: s.applicable ? [metricTable(r, s)] : [],

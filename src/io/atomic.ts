@@ -32,6 +32,12 @@ export class OutputPathError extends Error {
   }
 }
 
+/** An empty path (`--out ""`) would resolve to the working folder: refused, not written into. */
+function refuseEmpty(path: string, what: "file" | "folder"): void {
+  if (path.trim() === "")
+    throw new OutputPathError('""', `an empty path names no ${what} (give one, e.g. ./out)`);
+}
+
 /** The nearest existing folder at or above `dir`. */
 function existingAncestor(dir: string): string {
   let d = resolve(dir);
@@ -59,6 +65,7 @@ function sameFile(a: string, b: string): boolean {
  * Throws OutputPathError naming the path.
  */
 export function checkOutputFile(path: string, inputs: readonly string[] = []): void {
+  refuseEmpty(path, "file");
   const abs = resolve(path);
   if (existsSync(abs)) {
     const st = statSync(abs);
@@ -76,6 +83,7 @@ export function checkOutputFile(path: string, inputs: readonly string[] = []): v
  * Throws OutputPathError naming `dir`.
  */
 export function checkOutputDir(dir: string, inputs: readonly string[] = []): void {
+  refuseEmpty(dir, "folder");
   const abs = resolve(dir);
   if (existsSync(abs) && !statSync(abs).isDirectory())
     throw new OutputPathError(

@@ -2,6 +2,8 @@
  * Quantiles of Monte Carlo bands. Definition: Hyndman & Fan type 7 (linear interpolation
  * between order statistics, the default of R, NumPy and Excel's PERCENTILE.INC):
  * for sorted v[0 … n−1], h = (n − 1)·q, Q(q) = v[⌊h⌋] + (h − ⌊h⌋)·(v[⌊h⌋+1] − v[⌊h⌋]).
+ * An infinite neighbour (a stress run's runway ∞) is interpolated as the formula's limit
+ * (`between`), not as the NaN that 0·∞ or ∞ − ∞ would give.
  */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;
@@ -9,7 +11,19 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const h = (n - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  return between(sorted[lo], sorted[hi], h - lo);
+}
+
+/**
+ * a + w·(b − a) for a ≤ b, 0 ≤ w < 1: the formula itself when b − a is finite (the same bytes as
+ * always); otherwise its limit — a at w = 0, a when both are the same infinity, −∞ from a = −∞,
+ * +∞ towards b = +∞ — and NaN when either is NaN.
+ */
+function between(a: number, b: number, w: number): number {
+  if (Number.isFinite(b - a)) return a + w * (b - a);
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.NaN;
+  if (w === 0 || a === b || a === Number.NEGATIVE_INFINITY) return a;
+  return b;
 }
 
 /** Type-7 quantile of any rank function: `at(r)` returns the r-th smallest of n values. */
@@ -19,7 +33,7 @@ export function quantileByRank(n: number, q: number, at: (rank: number) => numbe
   const lo = Math.floor(h);
   const a = at(lo);
   if (h === lo || lo + 1 >= n) return a;
-  return a + (h - lo) * (at(lo + 1) - a);
+  return between(a, at(lo + 1), h - lo);
 }
 
 /**

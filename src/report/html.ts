@@ -17,7 +17,7 @@ th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}t
 figure{margin:1.2em 0 2em}figure svg{max-width:100%;height:auto;display:block}
 figcaption{color:#444;font-size:.92em;margin-top:.3em}figcaption a{color:#3366aa}
 nav.toc{margin:.6em 0 1em}nav.toc ol{margin:.2em 0;padding-left:1.6em}nav.toc a{color:#3366aa}
-@media print{section.page{break-before:page}nav.toc{display:none}figure{break-inside:avoid}}
+@media print{section.page{break-before:page}figure{break-inside:avoid}}
 `;
 
 /** Sections from which a report lists its contents at the top. */
@@ -63,7 +63,7 @@ export function reportHtml(report: Report, svgs: ReadonlyMap<string, string>): s
   const facts = report.facts
     .map(([k, v]) => `<span>${escapeHtml(k)}: <b>${escapeHtml(v)}</b></span>`)
     .join("");
-  const ids = sectionIds(report.sections.map((s) => s.heading));
+  const ids = sectionIds(report.sections.map((s) => s.id ?? s.heading));
   const toc =
     report.sections.length >= TOC_MIN
       ? `<nav class="toc"><b>Contents</b><ol>${report.sections

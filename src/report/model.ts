@@ -9,6 +9,8 @@ export interface Table {
 
 export interface ReportSection {
   readonly heading: string;
+  /** The section's anchor (`#id`); default: made from the heading (html.ts `sectionIds`). */
+  readonly id?: string;
   readonly intro?: string;
   readonly tables?: readonly Table[];
   readonly charts: readonly ChartSpec[];

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { loadScenario } from "../../src/scenario/load.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CLI = join(ROOT, "dist/src/cli/main.js");
@@ -126,11 +127,40 @@ describe("bme stress", () => {
     expect(r.out).toContain("dollarsRetained ≥ 0.5\n");
     expect(r.out).toMatch(/^baseline\s+FAIL/m);
   });
+  it("names runs stopped by an error per shock, leaves them out of the metrics, exits 1", () => {
+    // a pool of 1e-12 tokens and dollars: every run's first trade leaves the range of float64
+    const thin = join(ROOT, "scenarios/feedback/thin-liquidity.yaml");
+    const tiny = ["--set", "feedback.amm.poolTokens=1e-12", "--set", "feedback.amm.poolUsd=1e-12"];
+    const r = bme("stress", thin, "--runs", "2", "--workers", "1", ...tiny);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      "error: baseline: 2 of 2 runs stopped (the first, run 0: day 1: ammSlippage would be NaN",
+    );
+    expect(r.err).toContain("the metrics are over the 0 that completed");
+    // no completed run: no median, where the part-way runs' values were printed before
+    expect(r.out).toMatch(/^baseline\s+FAIL\s+0%\s+–\s+–\s+–\s+–\s+–$/m);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
   it("refuses a bad threshold with a message naming it, exit 2, no stack", () => {
     const r = bme("stress", SPIRAL, "--max-drawdown", "1.5");
     expect(r.code).toBe(2);
     expect(r.err).toContain("--max-drawdown");
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("refuses before any work an --out folder whose file would overwrite the scenario", () => {
+    // a JSON scenario named stress.json in the --out folder: the results must not replace it
+    const dir = mkdtempSync(join(tmpdir(), "bme-stress-json-"));
+    const scenario = join(dir, "stress.json");
+    const { scenario: s } = loadScenario(SPIRAL);
+    writeFileSync(scenario, JSON.stringify(s));
+    const before = readFileSync(scenario, "utf8");
+    const r = bme("stress", scenario, "--runs", "1", "--out", dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("is the input file");
+    expect(r.out).toBe("");
+    expect(readFileSync(scenario, "utf8")).toBe(before);
   });
 
   it("refuses before any work what it could not honour: report folder, shock day 0, 1 day, …", () => {
@@ -141,6 +171,9 @@ describe("bme stress", () => {
       [["--report", file], "is a file; an output folder is needed"],
       [["--report", "/proc/bme-report"], "cannot be created"],
       [["--out", file], "is a file; an output folder is needed"],
+      [["--out", ""], "an empty path names no folder"],
+      [["--report", ""], "an empty path names no folder"],
+      [["--crash-share", "0x1"], '--crash-share: expected a number in [0, 1], got "0x1"'],
       [["--shock-day", "0"], "--shock-day must be a whole number from 1"],
       [["--set", "days=1"], "days: the stress battery needs at least 2 days"],
       [["--confidence", "0"], "--confidence: expected a number in (0, 1]"],

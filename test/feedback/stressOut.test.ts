@@ -18,6 +18,7 @@ const baseline: ShockResult = {
   applicable: true,
   runs: 4,
   failedRuns: 1,
+  firstError: { run: 2, message: "day 7: priceOfToken would be NaN" },
   passShare: 0.75,
   pass: false,
   metrics: {
@@ -43,6 +44,7 @@ const sellWave: ShockResult = {
   applicable: false,
   runs: 0,
   failedRuns: 0,
+  firstError: null,
   passShare: Number.NaN,
   pass: false,
   metrics: baseline.metrics,
@@ -77,11 +79,12 @@ describe("bme stress --out: the battery as files", () => {
       "baseline,true,false,0.75,4,1,shortfallDays,days,<=,2,0,0,3",
       // minDollarsRetained absent: 0, any dollar reserve passes
       "baseline,true,false,0.75,4,1,dollarsRetained,fraction,>=,0,1,1,1",
-      "sellWave,false,false,,0,0,priceDrawdown,fraction,<=,0.4,,,",
-      "sellWave,false,false,,0,0,reserveRunwayDays,days,>=,90,,,",
-      "sellWave,false,false,,0,0,suppliersRetained,fraction,>=,0.6,,,",
-      "sellWave,false,false,,0,0,shortfallDays,days,<=,2,,,",
-      "sellWave,false,false,,0,0,dollarsRetained,fraction,>=,0,,,",
+      // a shock that does not apply has no verdict: neither pass nor fail
+      "sellWave,false,,,0,0,priceDrawdown,fraction,<=,0.4,,,",
+      "sellWave,false,,,0,0,reserveRunwayDays,days,>=,90,,,",
+      "sellWave,false,,,0,0,suppliersRetained,fraction,>=,0.6,,,",
+      "sellWave,false,,,0,0,shortfallDays,days,<=,2,,,",
+      "sellWave,false,,,0,0,dollarsRetained,fraction,>=,0,,,",
       "",
     ]);
   });
@@ -120,7 +123,13 @@ describe("bme stress --out: the battery as files", () => {
     expect(j.shocks[0].loop.marginPerSupplier.p50).toEqual([null, null]);
     // the queue's series are marketplace mode's
     expect(Object.keys(j.shocks[0].loop)).not.toContain("waitingTasks");
-    expect(j.shocks[1]).toMatchObject({ applicable: false, passShare: null, loop: null });
+    expect(j.shocks[1]).toMatchObject({
+      applicable: false,
+      pass: null,
+      passShare: null,
+      loop: null,
+    });
+    expect(j.shocks[0].firstError).toEqual({ run: 2, message: "day 7: priceOfToken would be NaN" });
     expect(j.shocks[1].metrics.priceDrawdown).toEqual({ p5: null, p50: null, p95: null });
   });
 });

@@ -36,3 +36,20 @@ describe("the report page: contents and pages", () => {
     expect(reportHtml(report(["A", "B", "C"]), new Map())).not.toContain('class="page"');
   });
 });
+
+describe("a section's own anchor", () => {
+  it("is used instead of the heading's, so a link survives a change of heading", () => {
+    const r: Report = {
+      title: "T",
+      facts: [],
+      sections: [
+        { heading: "A", charts: [] },
+        { heading: "demandCrash — FAIL", id: "demandCrash", charts: [] },
+        { heading: "C", charts: [] },
+      ],
+    };
+    const html = reportHtml(r, new Map());
+    expect(html).toContain('<section id="demandcrash">');
+    expect(html).toContain('<a href="#demandcrash">demandCrash — FAIL</a>');
+  });
+});

@@ -1,7 +1,14 @@
+import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
-import { checkOutputDir, writeFileAtomic } from "../../io/atomic.js";
+import { checkOutputDir, checkOutputFile, writeFileAtomic } from "../../io/atomic.js";
 import type { Scenario } from "../../scenario/schema.js";
-import { action, CliError, EXIT_INTERRUPTED, EXIT_VERDICT_FAILED } from "../errors.js";
+import {
+  action,
+  CliError,
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  EXIT_VERDICT_FAILED,
+} from "../errors.js";
 import { collect, parseSeed, realNumber, wholeNumber } from "../options.js";
 
 /** The battery's result. */
@@ -34,7 +41,6 @@ async function writeOutputs(
 ): Promise<void> {
   if (opts.out !== undefined) {
     const { stressFiles } = await import("../../feedback/stressOut.js");
-    const { join } = await import("node:path");
     const files = stressFiles(result);
     for (const [name, text] of Object.entries(files)) writeFileAtomic(join(opts.out, name), text);
     process.stdout.write(`files: ${opts.out} (${Object.keys(files).join(", ")})\n`);
@@ -65,7 +71,12 @@ async function checkBattery(
 ): Promise<void> {
   // refused before any work: an unusable report folder, a battery with no day before the shock
   if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
-  if (opts.out !== undefined) checkOutputDir(opts.out, [file]);
+  if (opts.out !== undefined) {
+    checkOutputDir(opts.out, [file]);
+    // each file, so none is the scenario (a JSON scenario named stress.json) nor a folder
+    const { STRESS_FILE_NAMES } = await import("../../feedback/stressOut.js");
+    for (const name of STRESS_FILE_NAMES) checkOutputFile(join(opts.out, name), [file]);
+  }
   if (scenario.days < 2)
     throw new CliError(
       `days: the stress battery needs at least 2 days (the day before the shock is its reference), got ${scenario.days}`,
@@ -81,6 +92,21 @@ async function checkBattery(
     process.stderr.write(
       `warning: ${file} has no randomness: all ${opts.runs} runs of each shock will be identical\n`,
     );
+}
+
+/**
+ * Runs stopped by an error are an engine error (exit 1), said per shock with the first one's
+ * cause; otherwise a failed verdict, the battery's answer and not an error of a run, exits 3.
+ */
+function reportStoppedRuns(result: StressRun): void {
+  for (const s of result.shocks)
+    if (s.failedRuns > 0)
+      process.stderr.write(
+        `error: ${s.shock}: ${s.failedRuns} of ${s.runs} runs stopped (the first, run ${s.firstError?.run}: ${s.firstError?.message}); they count as failing, and the metrics are over the ${s.runs - s.failedRuns} that completed\n`,
+      );
+  if (result.shocks.some((s) => s.failedRuns > 0)) process.exitCode = EXIT_FAILURE;
+  else if (result.shocks.some((s) => s.applicable && !s.pass))
+    process.exitCode = EXIT_VERDICT_FAILED;
 }
 
 export function registerStress(program: Command): void {
@@ -192,9 +218,7 @@ export function registerStress(program: Command): void {
         process.removeListener("SIGINT", onSigint);
         await printVerdicts(scenario.name, result);
         await writeOutputs(result, opts);
-        // a failed verdict is the battery's answer, not an error of the run: its own code
-        if (result.shocks.some((s) => s.applicable && !s.pass))
-          process.exitCode = EXIT_VERDICT_FAILED;
+        reportStoppedRuns(result);
       }),
     );
 }
