@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -195,5 +195,26 @@ describe("bme stress", () => {
       expect(r.err).not.toMatch(/\n\s+at /);
     }
     expect(readFileSync(file, "utf8")).toBe("x\n");
+    // a report folder that is not a report's: refused before any work, as bme run's and bme report's
+    const foreign = mkdtempSync(join(tmpdir(), "bme-stress-foreign-"));
+    writeFileSync(join(foreign, "notes.txt"), "mine\n");
+    const rf = bme("stress", SPIRAL, "--runs", "1", "--report", foreign);
+    expect([rf.code, rf.out]).toEqual([2, ""]);
+    expect(rf.err).toContain("holds files that are not a report (notes.txt)");
+    const folderIndex = mkdtempSync(join(tmpdir(), "bme-stress-index-"));
+    mkdirSync(join(folderIndex, "index.html"));
+    const ri = bme("stress", SPIRAL, "--runs", "1", "--report", folderIndex);
+    expect([ri.code, ri.out]).toEqual([2, ""]);
+    expect(ri.err).toContain("its index.html is not a file");
+  });
+
+  it("writes --out and --report into one folder, again and again", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-stress-both-"));
+    for (let i = 0; i < 2; i++) {
+      const r = bme("stress", SPIRAL, "--runs", "1", "--out", dir, "--report", dir);
+      expect(r.code, r.err).toBe(3);
+      expect(existsSync(join(dir, "index.html"))).toBe(true);
+      expect(existsSync(join(dir, "verdicts.csv"))).toBe(true);
+    }
   });
 });

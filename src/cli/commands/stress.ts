@@ -70,7 +70,16 @@ async function checkBattery(
   },
 ): Promise<void> {
   // refused before any work: an unusable report folder, a battery with no day before the shock
-  if (opts.report !== undefined) checkOutputDir(opts.report, [file]);
+  if (opts.report !== undefined) {
+    checkOutputDir(opts.report, [file]);
+    const { STRESS_FILE_NAMES } = await import("../../feedback/stressOut.js");
+    const { resolve } = await import("node:path");
+    const shared = opts.out !== undefined && resolve(opts.out) === resolve(opts.report);
+    (await import("../../report/dir.js")).checkReportDir(
+      opts.report,
+      shared ? STRESS_FILE_NAMES : [],
+    );
+  }
   if (opts.out !== undefined) {
     checkOutputDir(opts.out, [file]);
     // each file, so none is the scenario (a JSON scenario named stress.json) nor a folder
