@@ -38,7 +38,6 @@ import {
   bufferOf,
   cachedRunner,
   type KeptPilot,
-  pilotRuns,
   planOf,
   type Runner,
   takePilot,
@@ -357,33 +356,6 @@ function taskPlan(task: ChunkTask, r: Runner, scenario: Scenario): BandPlan {
       `point ${task.point.index}: the bucket plan is for ${plan.start.length} cells, the table has ${r.cells}`,
     );
   return plan;
-}
-
-/**
- * A slice of a point's pilot (runs runStart … runEnd−1, runStart a multiple of PILOT_SLICE),
- * run into the point's shared pilot table: the lanes run the pilot between them (decision 152).
- */
-export interface PilotTask extends ChunkTask {
-  /** The whole pilot, `pilot[cell·n + run]` (n = good.length), in shared memory. */
-  readonly pilot: Float64Array;
-  readonly good: Uint8Array;
-}
-
-/** Run a slice of a point's pilot into its shared table. */
-export function runPilot(task: PilotTask, plugins?: LoadedPlugins): void {
-  const scenario = pointScenario(task.scenario, task.point);
-  const r = cachedRunner(scenario, plugins?.policies ?? []);
-  if (task.pilot.length !== r.cells * task.good.length)
-    throw new Error(`point ${task.point.index}: the pilot table does not fit its scenario`);
-  pilotRuns(r, task.seed, task.runStart, task.runEnd, task.pilot, task.good);
-}
-
-/** A slice of the cells of a point's plan, from its whole pilot (planCells). */
-export interface PlanTask {
-  readonly pilot: Float64Array;
-  readonly good: Uint8Array;
-  readonly cellStart: number;
-  readonly cellEnd: number;
 }
 
 /**
