@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { MAX_SEED } from "../random/streams.js";
+import { decimalNumber, wholeNumberText } from "../scenario/numberText.js";
 import { CliError } from "./errors.js";
 
 /**
@@ -9,8 +10,8 @@ import { CliError } from "./errors.js";
 export function wholeNumber(name: string, min: number, max: number) {
   const range = max >= Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
   return (value: string): number => {
-    const n = Number(value);
-    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max)
+    const n = wholeNumberText(value);
+    if (n === undefined || n < min || n > max)
       throw new InvalidArgumentError(`${name} must be a whole number ${range}, got "${value}"`);
     return n;
   };
@@ -35,21 +36,16 @@ export function intervalText(r: Interval): string {
  * Parse a finite number within an interval for a CLI option (exit 2 otherwise); the message
  * states the rule that is checked, from the same bounds.
  */
-/** A decimal number as a user writes one: 0.3, -2, 1e-9, .5 (not 0x1, 0b1, Infinity). */
-const DECIMAL = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
-
 export function realNumber(name: string, r: Interval) {
   const max = r.max ?? Number.POSITIVE_INFINITY;
   const text = intervalText(r);
   return (value: string): number => {
-    const x = Number(value);
-    // decimal notation only: Number() would also read 0x10, 0b1 and 0o7
-    const ok =
-      DECIMAL.test(value) &&
-      Number.isFinite(x) &&
-      (r.minOpen ? x > r.min : x >= r.min) &&
-      (r.maxOpen ? x < max : x <= max);
-    if (!ok) throw new CliError(`${name}: expected a number ${text}, got "${value}"`);
+    // decimal notation only (0.3, -2, 1e-9, .5): Number() would also read 0x10, 0b1, "" and Infinity
+    const x = decimalNumber(value);
+    const inside =
+      x !== undefined && (r.minOpen ? x > r.min : x >= r.min) && (r.maxOpen ? x < max : x <= max);
+    if (x === undefined || !inside)
+      throw new CliError(`${name}: expected a number ${text}, got "${value}"`);
     return x;
   };
 }

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
 import { action, CliError, EXIT_FAILURE } from "../cli/errors.js";
+import { realNumber, wholeNumber } from "../cli/options.js";
 
 const dbOption = "--db <url>";
 const dbHelp = "database: postgres://… or an SQLite file path (default ./ledger.db)";
@@ -56,16 +57,17 @@ function serveCommand(ledger: Command): void {
     .command("serve")
     .description("serve the ledger's HTTP API (binds 127.0.0.1 unless --host says otherwise)")
     .option(dbOption, dbHelp, "./ledger.db")
-    .option("--port <n>", "port (0 = any free port)", "8787")
+    .option("--port <n>", "port (0 = any free port)", wholeNumber("--port", 0, 65_535), 8787)
     .option("--host <host>", "interface to bind", "127.0.0.1")
-    .option("--rate <n>", "requests per second per API key", "5000")
+    .option(
+      "--rate <n>",
+      "requests per second per API key",
+      realNumber("--rate", { min: 0, minOpen: true }),
+      5000,
+    )
     .action(
       action(async (opts) => {
-        const port = Number(opts.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535)
-          throw new CliError(`--port: expected a whole number 0…65535, got "${opts.port}"`);
-        const rate = Number(opts.rate);
-        if (!(rate > 0)) throw new CliError(`--rate: expected a number > 0, got "${opts.rate}"`);
+        const { port, rate } = opts;
         const { Ledger } = await import("./ledger.js");
         const { ledgerApi } = await import("./api.js");
         const { serve } = await import("@hono/node-server");
@@ -180,8 +182,12 @@ function exportScenarioCommand(ledger: Command): void {
     .description(
       "write the ledger's history of days FROM…TO as a scenario (the digital twin) for bme run / compare",
     )
-    .option("--from <day>", "first day", "0")
-    .requiredOption("--to <day>", "last day (closed)")
+    .option("--from <day>", "first day", wholeNumber("--from", 0, Number.MAX_SAFE_INTEGER), 0)
+    .requiredOption(
+      "--to <day>",
+      "last day (closed)",
+      wholeNumber("--to", 0, Number.MAX_SAFE_INTEGER),
+    )
     .requiredOption("--out <file>", "scenario file to write (.yaml or .json)")
     .option(dbOption, dbHelp, "./ledger.db")
     .action(
@@ -190,11 +196,7 @@ function exportScenarioCommand(ledger: Command): void {
         const { exportScenario } = await import("./twin.js");
         const l = await Ledger.open(opts.db).catch(rethrow);
         try {
-          const { scenario, warnings } = await exportScenario(
-            l,
-            Number(opts.from),
-            Number(opts.to),
-          ).catch(rethrow);
+          const { scenario, warnings } = await exportScenario(l, opts.from, opts.to).catch(rethrow);
           for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
           const { stringify } = await import("yaml");
           writeFileSync(

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { LIMITS } from "../scenario/limits.js";
+import { WHOLE_NUMBER } from "../scenario/numberText.js";
 import { ONCHAIN_NAMES } from "../scenario/onchain.js";
 import { LedgerError } from "./errors.js";
 
@@ -22,15 +23,21 @@ const amount = (max: number = LIMITS.maxAmount) => z.number().min(0).max(max);
 export const MAX_INTEGER_COLUMN = 2_147_483_647;
 /** A day number: whole, 0 … MAX_INTEGER_COLUMN (≈ 5.9 million years of days). */
 const Day = z.number().int().min(0).max(MAX_INTEGER_COLUMN);
+/**
+ * A whole number 0 … MAX_INTEGER_COLUMN written in a URL (path or query) in decimal digits: an
+ * empty value, `0x10`, `1e1` or `+1` is a 422 (a coercing `Number()` would read them as 0, 16,
+ * 10 and 1).
+ */
+const urlWhole = () =>
+  z
+    .string()
+    .regex(WHOLE_NUMBER, "must be a whole number in decimal digits")
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(MAX_INTEGER_COLUMN));
 /** An account, job or task id in a path: whole, 0 … MAX_INTEGER_COLUMN; required (OpenAPI 3). */
-export const Id = z.coerce
-  .number()
-  .int()
-  .min(0)
-  .max(MAX_INTEGER_COLUMN)
-  .openapi({ type: "integer", param: { required: true } });
+export const Id = urlWhole().openapi({ type: "integer", param: { required: true } });
 /** A day in a query string (`?from=`, `?to=`). */
-const QueryDay = z.coerce.number().int().min(0).max(MAX_INTEGER_COLUMN);
+const QueryDay = urlWhole();
 
 export const ConsumerIn = z
   .object({

@@ -1,4 +1,6 @@
 import type { PointSpec } from "../analysis/types.js";
+import { parse as parseYaml } from "yaml";
+import { decimalNumber } from "../scenario/numberText.js";
 import { forbiddenSegment } from "../scenario/overrides.js";
 
 type Value = number | string | boolean;
@@ -9,11 +11,20 @@ export interface Axis {
   readonly values: readonly Value[];
 }
 
+/**
+ * One swept value, read as `--set` reads it (YAML: `0.5`, `1e3`, `true`, `0x10` = 16), so the
+ * value a point's parameters record is the value its runs use; anything else stays text (and
+ * the scenario's check names it).
+ */
 function scalar(s: string): Value {
   const t = s.trim();
-  if (t === "true" || t === "false") return t === "true";
-  const n = Number(t);
-  return t !== "" && Number.isFinite(n) ? n : t;
+  let v: unknown;
+  try {
+    v = parseYaml(t);
+  } catch {
+    return t;
+  }
+  return (typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean" ? v : t;
 }
 
 /**
@@ -32,9 +43,10 @@ export function parseAxis(option: string, text: string): Axis {
   const rhs = text.slice(eq + 1).trim();
   const range = rhs.match(/^([^:,]+):([^:,]+):([^:,]+)$/);
   if (range) {
-    const [start, stop, step] = range.slice(1).map(Number);
-    if (![start, stop, step].every(Number.isFinite))
-      throw new Error(`${option} "${text}": a range is start:stop:step with three numbers`);
+    const ends = range.slice(1).map(decimalNumber);
+    if (ends.some((x) => x === undefined))
+      throw new Error(`${option} "${text}": a range is start:stop:step with three decimal numbers`);
+    const [start, stop, step] = ends as number[];
     if (!(step > 0)) throw new Error(`${option} "${text}": the step must be > 0, got ${step}`);
     if (stop < start) throw new Error(`${option} "${text}": stop ${stop} is below start ${start}`);
     const n = Math.floor((stop - start) / step + 1e-9) + 1;

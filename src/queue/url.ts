@@ -1,4 +1,5 @@
 import type { ConnectionOptions as TlsOptions } from "node:tls";
+import { wholeNumberText } from "../scenario/numberText.js";
 
 /** A failure of the queue meant for the user (unreachable Redis, a bad URL, a chunk that keeps failing). */
 export class QueueError extends Error {
@@ -64,8 +65,8 @@ export function parseQueueUrl(
     );
   const port = u.port === "" ? 6379 : Number(u.port);
   const dbText = u.pathname.replace(/^\//, "");
-  const db = dbText === "" ? 0 : Number(dbText);
-  if (!Number.isInteger(db) || db < 0)
+  const db = dbText === "" ? 0 : wholeNumberText(dbText);
+  if (db === undefined)
     throw new QueueError(
       `--queue: the database must be a whole number, got "${dbText}"`,
       "bad-input",

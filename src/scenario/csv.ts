@@ -1,11 +1,6 @@
 import { type Info, parse } from "csv-parse/sync";
 import { LIMITS } from "./limits.js";
-
-/**
- * A strict number (docs/limits.md): optional sign, digits, optional fraction and exponent.
- * Refused: hexadecimal (`0x10`), separators (`1_000`, `1,000`), `Infinity`, `NaN`, empty.
- */
-const STRICT_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+import { DECIMAL_NUMBER } from "./numberText.js";
 
 /**
  * The text up to the end of its `n`-th non-blank line (all of it when shorter): a file far past
@@ -70,7 +65,7 @@ export function csvColumn(text: string, column: string): { values: number[] } | 
     const cell = record[c];
     if (cell === undefined || cell === "")
       return { error: `line ${line}: empty cell in column "${column}"` };
-    if (!STRICT_NUMBER.test(cell))
+    if (!DECIMAL_NUMBER.test(cell))
       return {
         error: `line ${line}: "${cell.length > 30 ? `${cell.slice(0, 30)}…` : cell}" is not a number (plain decimal digits, e.g. 1200 or 1.5e3; no separators, hex or Infinity)`,
       };

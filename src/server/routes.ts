@@ -4,6 +4,7 @@ import type { Context, Hono } from "hono";
 import { scenarioWarnings } from "../scenario/checks.js";
 import { ScenarioError } from "../scenario/errors.js";
 import { parseScenarioText, precheckRaw } from "../scenario/load.js";
+import { wholeNumberText } from "../scenario/numberText.js";
 import { applyOverrides } from "../scenario/overrides.js";
 import { parseScenario } from "../scenario/parse.js";
 import {
@@ -130,9 +131,8 @@ export function registerExperimentRoutes(app: Hono, storePath: string | undefine
   });
   app.get("/api/experiments/:id/points/:index", async (c) => {
     const id = c.req.param("id");
-    const index = Number(c.req.param("index"));
-    if (!Number.isInteger(index) || index < 0)
-      return c.json(bad("a point index is a whole number ≥ 0"), 400);
+    const index = wholeNumberText(c.req.param("index"));
+    if (index === undefined) return c.json(bad("a point index is a whole number ≥ 0"), 400);
     const e = await loadOne(id);
     if (!e) return c.json(bad(`no experiment "${id.slice(0, 60)}" in the store`), 404);
     const bands = pointBands(e, index);

@@ -83,6 +83,35 @@ describe("files and paths are refused up front with exit 2, naming the path", ()
   });
 });
 
+describe("number options are decimal notation, the same rule for every command", () => {
+  // Number() would read 0x50 as 80, "" as 0 (any free port), Infinity as a rate without limit
+  it("bme serve --port", () => {
+    refused(
+      ["serve", "--port", "0x50"],
+      '--port must be a whole number from 0 to 65535, got "0x50"',
+    );
+    refused(["serve", "--port", ""], '--port must be a whole number from 0 to 65535, got ""');
+  });
+  it("bme ledger serve --port and --rate, bme ledger export-scenario --from and --to", () => {
+    refused(
+      ["ledger", "serve", "--port", "8e3"],
+      '--port must be a whole number from 0 to 65535, got "8e3"',
+    );
+    refused(
+      ["ledger", "serve", "--rate", "Infinity"],
+      '--rate: expected a number > 0, got "Infinity"',
+    );
+    refused(
+      ["ledger", "export-scenario", "--to", "", "--out", "t.yaml"],
+      '--to must be a whole number ≥ 0, got ""',
+    );
+    refused(
+      ["ledger", "export-scenario", "--from", "0x1", "--to", "2", "--out", "t.yaml"],
+      '--from must be a whole number ≥ 0, got "0x1"',
+    );
+  });
+});
+
 describe("every message reaches the user", () => {
   it("bme run prints the loader's warnings (a vote past the last day, a short series)", () => {
     const r = bme(

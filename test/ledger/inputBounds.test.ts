@@ -197,6 +197,25 @@ describe("reads", () => {
     await ledger.close();
   });
 
+  it("an id or day in a URL is decimal digits: empty, hexadecimal, exponent and sign are 422", async () => {
+    const { ledger, op, c } = await withConsumer();
+    expect((await c.post("/v1/jobs", { deadlineDay: 3 })).status).toBe(201); // job 1
+    // Number() would read these as 1, 1, 10 and 1: each must be refused, not served as job 1 / day 1
+    for (const id of ["0x1", "0b1", "1e1", "+1", "1.0"]) {
+      const r = await c.get(`/v1/jobs/${id}`);
+      expect(r.status, id).toBe(422);
+      expect(r.body.field, id).toBe("id");
+    }
+    expect((await c.get("/v1/jobs/1")).status).toBe(200);
+    for (const q of ["from=", "from=0x0", "to=1e0", "to=%20"]) {
+      const r = await op.get(`/v1/days?${q}`);
+      expect(r.status, q).toBe(422);
+      expect(r.body.field, q).toBe(q.slice(0, q.indexOf("=")));
+    }
+    expect((await op.get("/v1/days?from=0&to=0")).status).toBe(200);
+    await ledger.close();
+  });
+
   it("GET /v1/jobs/{id}, statements and votes answer in the camelCase of POST /v1/jobs", async () => {
     const { ledger, op, c } = await withConsumer();
     const s = (await op.post("/v1/suppliers", { name: "s", supplierClass: "gpu" })).body;

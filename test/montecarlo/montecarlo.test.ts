@@ -168,6 +168,22 @@ describe("sweeps", () => {
     expect(parseAxis("--grid", "x=0:1:0.1").values).toHaveLength(11);
     expect(parseAxis("--grid", "x=0:1:0.1").values[3]).toBe(0.3);
   });
+  it("read each value as --set reads it (YAML), so a point records the value its runs use", () => {
+    // YAML 1.2 core: 0x10 = 16, 1e1 = 10, True = true; 0b1 and 1_000 are not numbers there
+    expect(parseAxis("--grid", "x= 0x10 ,1e1,True,0b1,1_000,abc").values).toEqual([
+      16,
+      10,
+      true,
+      "0b1",
+      "1_000",
+      "abc",
+    ]);
+    // a range's ends are decimal numbers only: "0x1" or a blank is no end (Number() read 1 and 0)
+    for (const bad of ["x=0:0x1:0.5", "x=0: :1", "x=Infinity:1:1"])
+      expect(() => parseAxis("--grid", bad), bad).toThrow(
+        `--grid "${bad}": a range is start:stop:step with three decimal numbers`,
+      );
+  });
   it("refuse bad axes with a message naming the option", () => {
     expect(() => parseAxis("--grid", "x=0:1:0")).toThrow(/--grid "x=0:1:0": the step must be > 0/);
     expect(() => parseAxis("--zip", "nothing")).toThrow(/--zip/);

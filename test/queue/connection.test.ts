@@ -25,6 +25,14 @@ describe("ioredis options from a queue URL", () => {
     expect(ip.tls).toEqual({});
   });
 
+  it("the database is decimal digits: /0x1 or /1e0 is refused, not read as database 1", () => {
+    for (const db of ["0x1", "1e0", "+1", "1.0"])
+      expect(() => parseQueueUrl(`redis://h/${db}`), db).toThrow(
+        `--queue: the database must be a whole number, got "${db}"`,
+      );
+    expect(redisOptions(parseQueueUrl("redis://h/15").options, "direct").db).toBe(15);
+  });
+
   it("only BullMQ's blocking connection waits through a reconnect; the others fail fast", () => {
     const address = parseQueueUrl("redis://h").options;
     expect(redisOptions(address, "blocking")).toMatchObject({

@@ -1,6 +1,7 @@
 import { render } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { parse as parseYaml } from "yaml";
+import { wholeNumberText } from "../../src/scenario/numberText.js";
 import { applyOverrides } from "../../src/scenario/overrides.js";
 import {
   type ChartData,
@@ -498,8 +499,8 @@ function App() {
         : "other";
 
   const applyRuns = () => {
-    const n = Number(runsInput);
-    if (Number.isInteger(n) && n >= 2 && n <= 5000) setMcRuns(n);
+    const n = wholeNumberText(runsInput);
+    if (n !== undefined && n >= 2 && n <= 5000) setMcRuns(n);
     else flash("Runs: a whole number from 2 to 5000.");
   };
 

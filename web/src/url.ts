@@ -1,4 +1,5 @@
 /** The view as a URL: a link reproduces the scenario, its changes, Monte Carlo and arm A. */
+import { wholeNumberText } from "../../src/scenario/numberText.js";
 import type { Changes } from "./model.js";
 
 export type SourceRef =
@@ -65,6 +66,8 @@ export function encodeState(s: ViewState): string {
   return p.toString();
 }
 
+const whole = (text: string | null) => (text === null ? undefined : wholeNumberText(text));
+
 export function decodeState(search: string): ViewState {
   const p = new URLSearchParams(search);
   let source: SourceRef | null = null;
@@ -77,15 +80,16 @@ export function decodeState(search: string): ViewState {
       source = null;
     }
   } else if (p.has("exp"))
-    source = { kind: "experiment", id: p.get("exp")!, point: Number(p.get("point") ?? 0) };
-  const seed = Number(p.get("seed") ?? 0);
-  const runs = p.has("mc") ? Number(p.get("mc")) : null;
+    source = { kind: "experiment", id: p.get("exp")!, point: whole(p.get("point")) ?? 0 };
+  // decimal digits only, as everywhere a number is read from text ("0x10" is not 16 runs)
+  const seed = whole(p.get("seed"));
+  const runs = whole(p.get("mc"));
   return {
     source,
     changes: readChanges(p, "set"),
     noise: p.get("noise") === "1",
-    seed: Number.isSafeInteger(seed) && seed >= 0 ? seed : 0,
-    mcRuns: runs !== null && Number.isInteger(runs) && runs >= 2 ? Math.min(runs, 5000) : null,
+    seed: seed ?? 0,
+    mcRuns: runs !== undefined && runs >= 2 ? Math.min(runs, 5000) : null,
     pinned: p.get("pin") === "1" ? readChanges(p, "a") : null,
   };
 }

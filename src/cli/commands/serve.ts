@@ -3,22 +3,19 @@ import { resolve } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { action, CliError } from "../errors.js";
 import { stopWithParent } from "../invocation.js";
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new CliError(
-      `--port must be a whole number 0 … 65535 (0 = any free port), got "${value}"`,
-    );
-  return n;
-}
+import { wholeNumber } from "../options.js";
 
 export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("serve the interactive dashboard (explore, Monte Carlo, compare, share)")
     .argument("[scenario]", "scenario file to open first (YAML or JSON)")
-    .option("--port <n>", "port to listen on (0 = any free port)", "4173")
+    .option(
+      "--port <n>",
+      "port to listen on (0 = any free port)",
+      wholeNumber("--port", 0, 65_535),
+      4173,
+    )
     .option("--host <address>", "address to bind (the default keeps it local)", "127.0.0.1")
     .option("--store <file>", "results store (DuckDB file) whose experiments the dashboard opens")
     .option(
@@ -47,7 +44,7 @@ export function registerServe(program: Command): void {
               "every API call needs the access token (open the URL printed below)\n",
           );
         const server = await startServer({
-          port: port(opts.port),
+          port: opts.port,
           host: opts.host,
           token,
           scenarioFile,
