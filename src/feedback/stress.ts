@@ -68,6 +68,8 @@ export interface ShockResult {
 
 export interface StressResult {
   readonly scenarioName: string;
+  /** The scenario the battery ran: after `--set` overrides and defaults, as `bme run`'s metadata records it. */
+  readonly scenario: Scenario;
   /** The scenario's mode: marketplace mode runs on the marketplace engine and adds the queue's series. */
   readonly mode: "aggregate" | "marketplace";
   readonly days: number;
@@ -239,6 +241,7 @@ function stressResult(
   );
   return {
     scenarioName: scenario.name,
+    scenario,
     mode: plan.mode,
     days: plan.days,
     shockDay: plan.shockDay,

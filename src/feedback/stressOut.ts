@@ -7,8 +7,9 @@
  *   `p50`, `p95` (the metric's quantiles over the shock's runs, in `unit`).
  * - `loop.csv`: one row per shock, series and day — `shock`, `series`, `day`, `p5`, `p50`, `p95`
  *   over the runs kept for the report's bands (the first 200).
- * - `stress.json`: everything above and the battery's settings (scenario, mode, days, shock day,
- *   seed, runs, confidence, the shocks' sizes, thresholds), the loop's bands as arrays by day.
+ * - `stress.json`: everything above and the battery's settings (scenario name, mode, days, shock
+ *   day, seed, runs, confidence, the shocks' sizes, thresholds), the loop's bands as arrays by
+ *   day, and the scenario the battery ran (after `--set` and defaults), as `bme run`'s metadata.
  *
  * A value that does not exist is written as missing (an empty cell, JSON `null`), as every sink
  * writes one (docs/limits.md, "Non-finite values"): the verdict and pass share of a shock that
@@ -101,7 +102,7 @@ export function stressJson(r: StressResult): string {
   const list = (a: Float64Array | undefined) =>
     a ? Array.from(a, finite) : Array.from({ length: r.days }, () => null);
   return `${JSON.stringify({
-    scenario: r.scenarioName,
+    scenarioName: r.scenarioName,
     mode: r.mode,
     days: r.days,
     shockDay: r.shockDay,
@@ -148,6 +149,7 @@ export function stressJson(r: StressResult): string {
           )
         : null,
     })),
+    scenario: r.scenario,
   })}\n`;
 }
 

@@ -1,5 +1,5 @@
-import type { PointSpec } from "../analysis/types.js";
 import { parse as parseYaml } from "yaml";
+import type { PointSpec } from "../analysis/types.js";
 import { decimalNumber } from "../scenario/numberText.js";
 import { forbiddenSegment } from "../scenario/overrides.js";
 

@@ -86,6 +86,8 @@ describe("bme stress", () => {
       "0",
       "--max-shortfall-days",
       "1000",
+      "--set",
+      "onchain.buybackModulation=0.7",
     );
     expect(r.code).toBe(0);
     expect(r.out).not.toContain("FAIL");
@@ -109,7 +111,10 @@ describe("bme stress", () => {
     const loop = readFileSync(join(out, "loop.csv"), "utf8").trim().split("\n");
     expect(loop).toHaveLength(1 + 5 * 7 * 240);
     const json = JSON.parse(readFileSync(join(out, "stress.json"), "utf8"));
-    expect(json).toMatchObject({ scenario: "death-spiral", days: 240, runs: 2, shockDay: 100 });
+    expect(json).toMatchObject({ scenarioName: "death-spiral", days: 240, runs: 2, shockDay: 100 });
+    // the scenario the battery ran, with the --set override (the file says 1.0)
+    expect(json.scenario.name).toBe("death-spiral");
+    expect(json.scenario.onchain.buybackModulation).toBe(0.7);
     expect(json.sizes).toEqual({ crashShare: 0.5, sellWaveShare: 0.1 });
     expect(json.shocks[1].description).toContain("fall to 50%");
     expect(r.out).toContain(`files: ${out} (verdicts.csv, loop.csv, stress.json)`);

@@ -52,6 +52,7 @@ const sellWave: ShockResult = {
 };
 const result: StressResult = {
   scenarioName: "hand",
+  scenario: { name: "hand" } as StressResult["scenario"], // only recorded: its content is not read
   mode: "aggregate",
   days: 2,
   shockDay: 1,
@@ -109,7 +110,8 @@ describe("bme stress --out: the battery as files", () => {
 
   it("stress.json: the settings, verdicts and bands, null where no value exists", () => {
     const j = JSON.parse(stressJson(result));
-    expect(j.scenario).toBe("hand");
+    expect(j.scenarioName).toBe("hand");
+    expect(j.scenario).toEqual({ name: "hand" }); // the scenario as the battery ran it
     expect(j.shockDay).toBe(1);
     expect(j.sizes).toEqual({ crashShare: 0.5, sellWaveShare: 0.2 });
     expect(j.thresholds.priceDrawdown).toEqual({
