@@ -47,6 +47,9 @@ export function noAmmBatch(): Out<AmmBatch> {
   return { price: 0, tokensToBuyers: 0, usdToSellers: 0, poolTokens: 0, poolUsd: 0, slippage: 0 };
 }
 
+/** A pool side that keeps less than this share of what was there to take is read off the curve (E45). */
+const CANCELLED = 2 ** -20;
+
 /** E45 into `out` (allocation-free; `ammBatch` is the readable form): the one implementation. */
 export function ammBatchInto(
   out: Out<AmmBatch>,
@@ -72,7 +75,15 @@ export function ammBatchInto(
     if (S === 0) price = ((C / B) * b) / x;
     else if (C === 0) price = y / a;
     else {
-      const root = Math.sqrt(Math.max(0, m * m - 4 * a * S * b * C));
+      // m² − 4·a·S·b·C factored so that the flows' large terms do not cancel:
+      // (n − 2√(SCxy))·(n + 2√(SCxy)), n = x·B + S·y + S·(B − C), and
+      // n − 2√(SCxy) = (√(xB) − √(Sy))² + 2√(xyS)·(√B − √C) + S·(B − C), a sum of terms ≥ 0
+      const d = Math.sqrt(x * B) - Math.sqrt(S * y);
+      const g = 2 * Math.sqrt(S * C * x * y);
+      const f1 =
+        d * d + (2 * Math.sqrt(x * y * S) * (B - C)) / (Math.sqrt(B) + Math.sqrt(C)) + S * (B - C);
+      const f2 = x * B + S * y + S * (B - C) + g;
+      const root = Math.sqrt(f1 * f2);
       const hi = (m + root) / (2 * a * S);
       const lo = (2 * b * C) / (m + root);
       price = Math.abs(hi - spot) <= Math.abs(lo - spot) ? hi : lo;
@@ -80,10 +91,21 @@ export function ammBatchInto(
   }
   const tokensToBuyers = C / price;
   const usdToSellers = S * price;
+  let poolX = x + S - tokensToBuyers;
+  let poolY = y + B - usdToSellers;
+  // The pool ends on its curve, x'·y' = x·y > 0. When a day's flow dwarfs the pool, a side is a
+  // difference of nearly equal numbers (x + S − C/P): rounding can leave it at a wrong size or
+  // ≤ 0 (negative balances, a spot of ∞ the next day). A side keeping under 2⁻²⁰ of what was
+  // there to take has lost 20 of its 53 bits: it is read off the curve, x·y / (the other side).
+  // The change is that difference's rounding error, far below the invariants' tolerance (I1, I2).
+  const keptX = poolX / (x + S);
+  const keptY = poolY / (y + B);
+  if (keptX < CANCELLED && keptX < keptY) poolX = (x * y) / poolY;
+  else if (keptY < CANCELLED && keptY <= keptX) poolY = (x * y) / poolX;
   out.price = price;
   out.tokensToBuyers = tokensToBuyers;
   out.usdToSellers = usdToSellers;
-  out.poolTokens = x + S - tokensToBuyers;
-  out.poolUsd = y + B - usdToSellers;
+  out.poolTokens = poolX;
+  out.poolUsd = poolY;
   out.slippage = (price - spot) / spot;
 }

@@ -50,7 +50,11 @@ export function ammReserveTopUpInto(
   const affordable = (poolTokens * cash) / (poolUsd + cash);
   if (!(cash > 0) || !(wanted > 0)) return;
   if (wanted >= affordable) {
-    out.reserveBuybackTokens = affordable;
+    // The pool keeps x·y / (y + cash) tokens. When the cash dwarfs the pool's dollars that is
+    // below the last digit of its balance and x − affordable rounds to 0 (a spot of ∞ the next
+    // day): the pool then keeps that last digit, x·ε, never its last token (decision 225).
+    out.reserveBuybackTokens =
+      poolTokens - affordable > 0 ? affordable : poolTokens * (1 - Number.EPSILON);
     out.reserveBuybackUsd = cash;
   } else {
     out.reserveBuybackTokens = wanted;

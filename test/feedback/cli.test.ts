@@ -133,13 +133,19 @@ describe("bme stress", () => {
     expect(r.out).toMatch(/^baseline\s+FAIL/m);
   });
   it("names runs stopped by an error per shock, leaves them out of the metrics, exits 1", () => {
-    // a pool of 1e-12 tokens and dollars: every run's first trade leaves the range of float64
+    // demand that grows e-fold a day (GBM drift 1, no noise) leaves the range of float64 on
+    // day 437 (e^437 ≈ 1e190 jobs' worth of usd: the price's products pass 1e308)
     const thin = join(ROOT, "scenarios/feedback/thin-liquidity.yaml");
-    const tiny = ["--set", "feedback.amm.poolTokens=1e-12", "--set", "feedback.amm.poolUsd=1e-12"];
-    const r = bme("stress", thin, "--runs", "2", "--workers", "1", ...tiny);
+    const growth = [
+      "--set",
+      "days=500",
+      "--set",
+      "stochastic={series: {imageLabeling: {gbm: {drift: 1, volatility: 0}}}}",
+    ];
+    const r = bme("stress", thin, "--runs", "2", "--workers", "1", ...growth);
     expect(r.code).toBe(1);
     expect(r.err).toContain(
-      "error: baseline: 2 of 2 runs stopped (the first, run 0: day 1: ammSlippage would be NaN",
+      "error: baseline: 2 of 2 runs stopped (the first, run 0: day 437: priceOfToken would be Infinity",
     );
     expect(r.err).toContain("the metrics are over the 0 that completed");
     // no completed run: no median, where the part-way runs' values were printed before
