@@ -930,8 +930,9 @@ export class CellHistograms {
   // the store's forwarding or the processor guessing the load independent of the store);
   // ≈ 18% less counting time measured. A run's min and max are combined into its coarse
   // bucket's with the same strict comparisons in the same order, so the same value is kept
-  // (of equal values, −0 and 0, the first; a NaN never). The adaptive value-scale loop, the
-  // whitepaper's usual kind, has no runs: it takes eight values per iteration (decision 195).
+  // (of equal values, −0 and 0, the first; a NaN never). The adaptive loops (value scale, the
+  // whitepaper's usual kind, and log scale) have no runs: they take eight values per iteration
+  // (decisions 195, 206).
 
   /** Even plan, value scale. (A NaN is summed and not counted, as bucket()'s NaN index.) */
   private countEven(
@@ -1154,7 +1155,14 @@ export class CellHistograms {
     return total;
   }
 
-  /** Adaptive plan, log scale (logOffset inline; x ≤ 0 and NaN in the underflow bucket). */
+  /**
+   * Adaptive plan, log scale: the values eight at a time, counted in value order, as
+   * countAdaptive (decision 206). Each value's L(x) − a (logOffset's arithmetic, in its order; NaN
+   * for x ≤ 0 and NaN, which adaptiveFine puts in the underflow bucket) is bucketed by
+   * adaptiveFine with a start of 0: (y − 0) · s is y · s, bit for bit. (A helper for the log scale
+   * inlined eight times beside adaptiveFine would pass TurboFan's budget of inlined bytecode,
+   * 920 bytes per function: L(x) is written out in the loop.)
+   */
   private countAdaptiveLog(
     i: number,
     row: number,
@@ -1170,7 +1178,6 @@ export class CellHistograms {
     const s = this.scale[i];
     const at = this.fineAt[i];
     const fine = this.fine;
-    const segments = SEGMENTS;
     const counts = this.narrow;
     const mm = this.minMax;
     const bits = this.bits;
@@ -1180,52 +1187,103 @@ export class CellHistograms {
     const logStep = LOG_STEP;
     const p12 = P12;
     const p44 = P44;
-    const fine0 = FINE;
     const shift = FINE_SHIFT;
-    const top = FINE * (COARSE + 1);
+    const nan = Number.NaN;
     let total = +sum; // see the note above
-    // the run of values being counted: its fine bucket, length, min and max
-    let last = 0;
-    let run = 0;
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (let j = from, end = from + n; j < end; j++) {
+    let j = from;
+    for (const end = from + n - 7; j < end; j += 8) {
+      const x0 = v[j + 0];
+      const x1 = v[j + 1];
+      const x2 = v[j + 2];
+      const x3 = v[j + 3];
+      const x4 = v[j + 4];
+      const x5 = v[j + 5];
+      const x6 = v[j + 6];
+      const x7 = v[j + 7];
+      total = total + x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7; // (left to right: one at a time)
+      const h0 = bits[2 * j + hiAt];
+      const k0 = (h0 >>> 12) & 0xff;
+      const r0 = (h0 & 0xfff) * p12 + bits[2 * j + loAt] * p44;
+      const y0 = x0 > 0 ? (h0 & 0x7ff00000) - aInt + (logAt[k0] + logStep[k0] * r0 - aFrac) : nan;
+      const h1 = bits[2 * j + 2 + hiAt];
+      const k1 = (h1 >>> 12) & 0xff;
+      const r1 = (h1 & 0xfff) * p12 + bits[2 * j + 2 + loAt] * p44;
+      const y1 = x1 > 0 ? (h1 & 0x7ff00000) - aInt + (logAt[k1] + logStep[k1] * r1 - aFrac) : nan;
+      const h2 = bits[2 * j + 4 + hiAt];
+      const k2 = (h2 >>> 12) & 0xff;
+      const r2 = (h2 & 0xfff) * p12 + bits[2 * j + 4 + loAt] * p44;
+      const y2 = x2 > 0 ? (h2 & 0x7ff00000) - aInt + (logAt[k2] + logStep[k2] * r2 - aFrac) : nan;
+      const h3 = bits[2 * j + 6 + hiAt];
+      const k3 = (h3 >>> 12) & 0xff;
+      const r3 = (h3 & 0xfff) * p12 + bits[2 * j + 6 + loAt] * p44;
+      const y3 = x3 > 0 ? (h3 & 0x7ff00000) - aInt + (logAt[k3] + logStep[k3] * r3 - aFrac) : nan;
+      const h4 = bits[2 * j + 8 + hiAt];
+      const k4 = (h4 >>> 12) & 0xff;
+      const r4 = (h4 & 0xfff) * p12 + bits[2 * j + 8 + loAt] * p44;
+      const y4 = x4 > 0 ? (h4 & 0x7ff00000) - aInt + (logAt[k4] + logStep[k4] * r4 - aFrac) : nan;
+      const h5 = bits[2 * j + 10 + hiAt];
+      const k5 = (h5 >>> 12) & 0xff;
+      const r5 = (h5 & 0xfff) * p12 + bits[2 * j + 10 + loAt] * p44;
+      const y5 = x5 > 0 ? (h5 & 0x7ff00000) - aInt + (logAt[k5] + logStep[k5] * r5 - aFrac) : nan;
+      const h6 = bits[2 * j + 12 + hiAt];
+      const k6 = (h6 >>> 12) & 0xff;
+      const r6 = (h6 & 0xfff) * p12 + bits[2 * j + 12 + loAt] * p44;
+      const y6 = x6 > 0 ? (h6 & 0x7ff00000) - aInt + (logAt[k6] + logStep[k6] * r6 - aFrac) : nan;
+      const h7 = bits[2 * j + 14 + hiAt];
+      const k7 = (h7 >>> 12) & 0xff;
+      const r7 = (h7 & 0xfff) * p12 + bits[2 * j + 14 + loAt] * p44;
+      const y7 = x7 > 0 ? (h7 & 0x7ff00000) - aInt + (logAt[k7] + logStep[k7] * r7 - aFrac) : nan;
+      const f0 = adaptiveFine(y0, 0, s, at, fine);
+      const f1 = adaptiveFine(y1, 0, s, at, fine);
+      const f2 = adaptiveFine(y2, 0, s, at, fine);
+      const f3 = adaptiveFine(y3, 0, s, at, fine);
+      const f4 = adaptiveFine(y4, 0, s, at, fine);
+      const f5 = adaptiveFine(y5, 0, s, at, fine);
+      const f6 = adaptiveFine(y6, 0, s, at, fine);
+      const f7 = adaptiveFine(y7, 0, s, at, fine);
+      let p = 0;
+      counts[co + f0]++;
+      p = mo + 2 * (f0 >> shift);
+      if (x0 < mm[p]) mm[p] = x0;
+      if (x0 > mm[p + 1]) mm[p + 1] = x0;
+      counts[co + f1]++;
+      p = mo + 2 * (f1 >> shift);
+      if (x1 < mm[p]) mm[p] = x1;
+      if (x1 > mm[p + 1]) mm[p + 1] = x1;
+      counts[co + f2]++;
+      p = mo + 2 * (f2 >> shift);
+      if (x2 < mm[p]) mm[p] = x2;
+      if (x2 > mm[p + 1]) mm[p + 1] = x2;
+      counts[co + f3]++;
+      p = mo + 2 * (f3 >> shift);
+      if (x3 < mm[p]) mm[p] = x3;
+      if (x3 > mm[p + 1]) mm[p + 1] = x3;
+      counts[co + f4]++;
+      p = mo + 2 * (f4 >> shift);
+      if (x4 < mm[p]) mm[p] = x4;
+      if (x4 > mm[p + 1]) mm[p + 1] = x4;
+      counts[co + f5]++;
+      p = mo + 2 * (f5 >> shift);
+      if (x5 < mm[p]) mm[p] = x5;
+      if (x5 > mm[p + 1]) mm[p + 1] = x5;
+      counts[co + f6]++;
+      p = mo + 2 * (f6 >> shift);
+      if (x6 < mm[p]) mm[p] = x6;
+      if (x6 > mm[p + 1]) mm[p + 1] = x6;
+      counts[co + f7]++;
+      p = mo + 2 * (f7 >> shift);
+      if (x7 < mm[p]) mm[p] = x7;
+      if (x7 > mm[p + 1]) mm[p + 1] = x7;
+    }
+    for (const end = from + n; j < end; j++) {
       const x = v[j];
       total += x;
-      let f = 0;
-      if (x > 0) {
-        const hi = bits[2 * j + hiAt];
-        const k = (hi >>> 12) & 0xff;
-        const r = (hi & 0xfff) * p12 + bits[2 * j + loAt] * p44;
-        const u = ((hi & 0x7ff00000) - aInt + (logAt[k] + logStep[k] * r - aFrac)) * s;
-        if (u >= segments) f = top;
-        else if (u >= 0) {
-          const c = u | 0;
-          const o = fine[at + c];
-          const nf = fine[at + c + 1] - o;
-          let q = ((u - c) * nf) | 0;
-          if (q >= nf) q = nf - 1;
-          f = fine0 + o + q;
-        }
-      }
-      if (f === last) run++;
-      else {
-        counts[co + last] += run;
-        const p = mo + 2 * (last >> shift);
-        if (lo < mm[p]) mm[p] = lo;
-        if (hi > mm[p + 1]) mm[p + 1] = hi;
-        last = f;
-        run = 1;
-        lo = Number.POSITIVE_INFINITY;
-        hi = Number.NEGATIVE_INFINITY;
-      }
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
+      const f = this.bucket(i, x); // (the same arithmetic; at most 7 values)
+      counts[co + f]++;
+      const p = mo + 2 * (f >> shift);
+      if (x < mm[p]) mm[p] = x;
+      if (x > mm[p + 1]) mm[p + 1] = x;
     }
-    counts[co + last] += run;
-    const p = mo + 2 * (last >> shift);
-    if (lo < mm[p]) mm[p] = lo;
-    if (hi > mm[p + 1]) mm[p + 1] = hi;
     return total;
   }
 

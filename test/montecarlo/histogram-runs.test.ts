@@ -125,4 +125,28 @@ describe("counting eight values at a time", () => {
     for (let k = 0; k < COUNTS; k++) total += d.counts[row * COUNTS + k];
     expect(total).toBe(10);
   });
+
+  it("keeps the first of 0 and −0 on the log scale too (both in the underflow bucket)", () => {
+    // cell 3 is adaptive on the log scale: 50 is its one value until 60 gives it a row, then
+    // (60, 0, −0, 2, 4, 6, 8, 70) are counted as one group of eight and 1 alone; 0 and −0 are
+    // not positive, so both fall in the underflow bucket (coarse bucket 0), where nothing else
+    // falls (the others lie in the pilot's range, 1 … 100 widened)
+    const h = new CellHistograms(plan, 4);
+    const xs = [50, 60, 0, -0, 2, 4, 6, 8, 70, 1];
+    const sum = h.addMany(3, Float64Array.from(xs), 0, xs.length, null, 0);
+    expect(sum).toBe(201);
+    const d = h.toData();
+    const row = d.rowOf[3];
+    expect(h.bucket(3, 0)).toBe(0);
+    expect(h.bucket(3, -0)).toBe(0);
+    for (const x of [50, 60, 2, 4, 6, 8, 70, 1])
+      expect(h.coarseOf(3, h.bucket(3, x))).toBeGreaterThan(0);
+    const mm = d.minMax.subarray(row * MM, (row + 1) * MM);
+    expect(Object.is(mm[0], 0)).toBe(true);
+    expect(Object.is(mm[1], 0)).toBe(true);
+    expect(d.counts[row * COUNTS]).toBe(2);
+    let total = 0;
+    for (let k = 0; k < COUNTS; k++) total += d.counts[row * COUNTS + k];
+    expect(total).toBe(10);
+  });
 });
