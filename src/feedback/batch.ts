@@ -223,6 +223,8 @@ const sellQueueOfPass = new Float64Array(CAP_QUEUE);
 const queueSlotOfPass = new Int32Array(CAP_QUEUE);
 // one run's values per class while a lane loop is on that run
 const ratioOfRunPass = new Float64Array(CAP_CLASSES);
+/** E41's lagged mean margin of each run of the pass for the class `inputs` is on. */
+const meanOfRunPass = lanes();
 /** E50e of an empty class k with a capacity at `[k·P + b]`, written by `inputs` and read by `chainPay` the same day. */
 const entrantOfPass = new Float64Array(CAP_CLASSES);
 // the scenario's and plan's constants, copied in per batch
@@ -937,6 +939,7 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   const exitsOf = exitsOfPass;
   const marginHistoryOf = marginHistoryOfPass;
   const ratioOfRun = ratioOfRunPass;
+  const meanOfRun = meanOfRunPass;
   const servedStartOf = servedStartOfPass;
   const servedClassOf = servedClassOfPass;
   const demandStartOf = demandStartOfPass;
@@ -984,15 +987,30 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
     const h0 = (k * days + from) * P;
     const h1 = (k * days + t) * P;
     const closed = t - from;
+    // the windows' sums two runs at a time: two independent chains of additions, each run's
+    // days in order (a run that stopped gets a sum too; nothing reads it)
+    let b2 = 0;
+    for (; b2 + 1 < P; b2 += 2) {
+      let m0 = 0;
+      let m1 = 0;
+      for (let h = h0 + b2; h < h1; h = (h + P) | 0) {
+        m0 += marginHistoryOf[h];
+        m1 += marginHistoryOf[(h + 1) | 0];
+      }
+      meanOfRun[b2] = m0 / closed;
+      meanOfRun[b2 + 1] = m1 / closed;
+    }
+    if (b2 < P) {
+      let m = 0;
+      for (let h = h0 + b2; h < h1; h = (h + P) | 0) m += marginHistoryOf[h];
+      meanOfRun[b2] = m / closed;
+    }
     for (let b = 0, j = j0; b < P; b++, j++) {
       if (failedOf[b] !== 0) continue;
-      let mean = 0;
-      for (let h = h0 + b; h < h1; h = (h + P) | 0) mean += marginHistoryOf[h];
-      mean = mean / closed;
       supplierChurnOf(
         churned,
         realCountOf[j],
-        mean,
+        meanOfRun[b],
         entryElasticity,
         exitElasticity,
         maxEntryRate,
