@@ -223,6 +223,8 @@ const sellQueueOfPass = new Float64Array(CAP_QUEUE);
 const queueSlotOfPass = new Int32Array(CAP_QUEUE);
 // one run's values per class while a lane loop is on that run
 const ratioOfRunPass = new Float64Array(CAP_CLASSES);
+/** E41's lagged mean margin of each run of the pass for the class `inputs` is on. */
+const meanOfRunPass = lanes();
 /** E50e of an empty class k with a capacity at `[k·P + b]`, written by `inputs` and read by `chainPay` the same day. */
 const entrantOfPass = new Float64Array(CAP_CLASSES);
 // the scenario's and plan's constants, copied in per batch
@@ -232,6 +234,8 @@ const servedStartOfPass = new Int32Array(CAP_MATRIX + 1);
 const servedClassOfPass = new Int32Array(CAP_MATRIX);
 const demandStartOfPass = new Int32Array(CAP_MATRIX + 1);
 const demandFromOfPass = new Int32Array(CAP_MATRIX);
+/** `demandFromOfPass[e]·S`, the entry's type's offset in `jobsOfPass` at the runs' stride S (`setStride`). */
+const demandRowOfPass = new Int32Array(CAP_MATRIX);
 const demandWeightOfPass = new Float64Array(CAP_MATRIX);
 const targetOfPass = new Float64Array(CAP_MATRIX);
 const capacityOfPass = new Float64Array(CAP_MATRIX);
@@ -277,14 +281,6 @@ const stageOfPass = new Float64Array(CAP_STAGE);
 const STAGE_CELLS = 256;
 /** Cells from a column's block to the next's. */
 const STEP = STAGE_CELLS + 8;
-// scratch records of the allocation-free law forms
-const split: Out<IncomeSplit> = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
-const tokenPrice: Out<TokenPrice> = { priceOfToken: 0, priceFloored: false, buybackPrice: 0 };
-const paid: Out<TokenPayments> = noPayments();
-const up: Out<ReserveTopUp> = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
-const churned: Out<Churn> = { entries: 0, exits: 0, count: 0 };
-const speculator: Out<SpeculatorOrder> = { buyUsd: 0, sellTokens: 0 };
-const amm: Out<AmmBatch> = noAmmBatch();
 
 /** The scenario's and plan's shape for the lockstep (`FeedbackBatchScratch.lanes`), built once. */
 class Lanes {
@@ -477,6 +473,7 @@ export function runFeedbackBatch(
         if (t === same && t > 0) spreadPass(L, t, P, b0, count, out);
         const n = t < same ? 1 : P;
         if (t === t0) T = stageDays(n);
+        if (t === 0 || t === same) setStride(L, n);
         while (event < eventDay.length && eventDay[event] < t) event++;
         for (let e = event; e < eventDay.length && eventDay[e] === t; e++)
           L.onchain[eventVar[e]] = eventValue[e];
@@ -509,6 +506,12 @@ export function runFeedbackBatch(
     daysCompleted[b] = o.daysCompleted;
     errors[b] = o.error;
   }
+}
+
+/** The offsets that depend on the runs' stride S (1 on the days run for one run, then P). */
+function setStride(L: Lanes, S: number): void {
+  const { nK } = L.c;
+  for (let e = 0; e < demandStartOfPass[nK]; e++) demandRowOfPass[e] = demandFromOfPass[e] * S;
 }
 
 /** Days of a block of the stage for a stride of S ≤ MAX_LANES runs (≥ 1, T·S ≤ STAGE_CELLS). */
@@ -720,8 +723,21 @@ function spreadPass(
     for (let x = k * days + t - 1; x >= k * days; x--) margins.fill(margins[x], x * P, x * P + P);
   spreadLayout(sellQueueOfPass, L.queueLength, P);
   const step = days * count;
-  for (let col = 0, at = b0; col < c.columns.length; col++, at += step)
-    for (let d = 0, p = at; d < t; d++, p += count) out.fill(out[p], p + 1, p + P);
+  for (let col = 0, at = b0; col < c.columns.length; col++, at += step) {
+    if (P !== count) {
+      for (let d = 0, p = at; d < t; d++, p += count) out.fill(out[p], p + 1, p + P);
+      continue;
+    }
+    // the pass is the batch, so its cells of consecutive days are adjacent: days of one value
+    // (the same bits) as one fill (whitepaper, all feedback on: 654 fills instead of 1,860)
+    for (let d = 0; d < t; ) {
+      const v = out[at + d * count];
+      let e = d + 1;
+      while (e < t && Object.is(out[at + e * count], v)) e++;
+      out.fill(v, at + d * count, at + e * count);
+      d = e;
+    }
+  }
 }
 
 /** Day t's values that are the same for every run: each input series' noise-free value (§3), E48's multipliers; every NORMAL_BLOCK days of a noisy series, its runs' next gaussians. */
@@ -923,10 +939,12 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   const exitsOf = exitsOfPass;
   const marginHistoryOf = marginHistoryOfPass;
   const ratioOfRun = ratioOfRunPass;
+  const meanOfRun = meanOfRunPass;
   const servedStartOf = servedStartOfPass;
   const servedClassOf = servedClassOfPass;
   const demandStartOf = demandStartOfPass;
   const demandFromOf = demandFromOfPass;
+  const demandRowOf = demandRowOfPass;
   const demandWeightOf = demandWeightOfPass;
   const capacityOf = capacityOfPass;
   const dynamicOf = dynamicOfPass;
@@ -941,40 +959,72 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   const lag = s ? s.lagDays : 0;
   const from = Math.max(0, t - lag);
   const capacity = L.capacity === true;
+  // the law's scratch record made here, not a module constant: once the law is inlined its
+  // fields are registers (escape analysis), not stores and loads of boxed numbers (decision 213)
+  const churned: Out<Churn> = { entries: 0, exits: 0, count: 0 };
   drawSeries(P, elastic, crash, shock.crashShare, collapse, nC, nK);
-  for (let b = 0; b < P; b++) {
-    if (failedOf[b] !== 0) continue;
-    // E41–E42 per dynamic class
-    for (let d = 0; d < nDynamic; d++) {
-      const k = dynamicOf[d];
-      const j = k * P + b;
-      if (t === 0) {
+  // E41–E42 per dynamic class, the runs innermost: the class's parameters and offsets are
+  // loaded once a day, not once per run (each run's values are its own, as one run at a time)
+  for (let d = 0; d < nDynamic; d++) {
+    const k = dynamicOf[d];
+    const j0 = k * P;
+    if (t === 0) {
+      for (let b = 0, j = j0; b < P; b++, j++) {
+        if (failedOf[b] !== 0) continue;
         entriesOf[j] = 0;
         exitsOf[j] = 0;
         countsOf[j] = Math.floor(realCountOf[j] + 1e-9);
-        continue;
       }
-      // margin.ts closedDaysMargin on this run's history (days from … t−1 at h0, h0 + P, … < h1)
-      let mean = 0;
-      const h1 = (k * days + t) * P + b;
-      for (let h = (k * days + from) * P + b; h < h1; h = (h + P) | 0) mean += marginHistoryOf[h];
-      mean = mean / (t - from);
-      const q = k * CHURN;
+      continue;
+    }
+    const q = k * CHURN;
+    const entryElasticity = churnOf[q];
+    const exitElasticity = churnOf[q + 1];
+    const maxEntryRate = churnOf[q + 2];
+    const maxExitRate = churnOf[q + 3];
+    const maxCount = churnOf[q + 4];
+    // margin.ts closedDaysMargin on run b's history: days from … t−1 at h0 + b, h0 + b + P, … < h1
+    const h0 = (k * days + from) * P;
+    const h1 = (k * days + t) * P;
+    const closed = t - from;
+    // the windows' sums two runs at a time: two independent chains of additions, each run's
+    // days in order (a run that stopped gets a sum too; nothing reads it)
+    let b2 = 0;
+    for (; b2 + 1 < P; b2 += 2) {
+      let m0 = 0;
+      let m1 = 0;
+      for (let h = h0 + b2; h < h1; h = (h + P) | 0) {
+        m0 += marginHistoryOf[h];
+        m1 += marginHistoryOf[(h + 1) | 0];
+      }
+      meanOfRun[b2] = m0 / closed;
+      meanOfRun[b2 + 1] = m1 / closed;
+    }
+    if (b2 < P) {
+      let m = 0;
+      for (let h = h0 + b2; h < h1; h = (h + P) | 0) m += marginHistoryOf[h];
+      meanOfRun[b2] = m / closed;
+    }
+    for (let b = 0, j = j0; b < P; b++, j++) {
+      if (failedOf[b] !== 0) continue;
       supplierChurnOf(
         churned,
         realCountOf[j],
-        mean,
-        churnOf[q],
-        churnOf[q + 1],
-        churnOf[q + 2],
-        churnOf[q + 3],
-        churnOf[q + 4],
+        meanOfRun[b],
+        entryElasticity,
+        exitElasticity,
+        maxEntryRate,
+        maxExitRate,
+        maxCount,
       );
       entriesOf[j] = churned.entries;
       exitsOf[j] = churned.exits;
       realCountOf[j] = churned.count;
       countsOf[j] = Math.floor(churned.count + 1e-9);
     }
+  }
+  for (let b = 0; b < P; b++) {
+    if (failedOf[b] !== 0) continue;
     if (t === 0) for (let k = 0, j = b; k < nK; k++, j += P) yesterdayOf[j] = countsOf[j];
     if (capacity) {
       // E50: capacity.ts capacityServedJobs on this run
@@ -988,14 +1038,13 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
         // run with finite jobs (a run with a job count that is not finite stops anyway)
         let load = 0;
         for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++)
-          load += jobsOf[demandFromOf[e] * P + b] * demandWeightOf[e];
+          load += jobsOf[demandRowOf[e] + b] * demandWeightOf[e];
         ratioOfRun[k] = load > 0 ? Math.min(1, (countsOf[k * P + b] * cap) / load) : 1;
         if (countsOf[k * P + b] === 0) {
           // E50e: capacity.ts entrantServiceUsd's sums on this run, before the jobs are cut
           let usd = 0;
           for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++) {
-            const i = demandFromOf[e];
-            usd += jobsOf[i * P + b] * jobPriceOfPass[i] * demandWeightOf[e];
+            usd += jobsOf[demandRowOf[e] + b] * jobPriceOfPass[demandFromOf[e]] * demandWeightOf[e];
           }
           entrantOfPass[k * P + b] = entrantShareUsd(load, usd, cap);
         }
@@ -1063,6 +1112,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const jobPriceOf = jobPriceOfPass;
   const demandStartOf = demandStartOfPass;
   const demandFromOf = demandFromOfPass;
+  const demandRowOf = demandRowOfPass;
   const demandWeightOf = demandWeightOfPass;
   const targetOf = targetOfPass;
   const { c, plan, onchain: oc } = L;
@@ -1101,6 +1151,12 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
   const at0 = base | 0;
   const tP = t * P;
+  // the laws' scratch records made here, not module constants: once the laws are inlined their
+  // fields are registers (escape analysis), not stores and loads of boxed numbers (decision 213)
+  const split: Out<IncomeSplit> = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
+  const tokenPrice: Out<TokenPrice> = { priceOfToken: 0, priceFloored: false, buybackPrice: 0 };
+  const speculator: Out<SpeculatorOrder> = { buyUsd: 0, sellTokens: 0 };
+  const amm: Out<AmmBatch> = noAmmBatch();
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
     // steps 2–3: E5 (income.ts), E6 over the matrix's non-zero entries (as kernel.ts), E7
@@ -1303,8 +1359,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     for (let k = 0; k < nK; k++, at = (at + STEP) | 0) {
       let d = 0;
       for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++) {
-        const i = demandFromOf[e];
-        d += jobsOf[i * P + b] * jobPriceOf[i] * demandWeightOf[e];
+        d += jobsOf[demandRowOf[e] + b] * jobPriceOf[demandFromOf[e]] * demandWeightOf[e];
       }
       dfsOf[k * P + b] = d;
       out[at] = d;
@@ -1402,6 +1457,9 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
   const at0 = base | 0;
   const tP = t * P;
+  // the laws' scratch records made here (see chainPrice's)
+  const paid: Out<TokenPayments> = noPayments();
+  const up: Out<ReserveTopUp> = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
     const price = priceOf[b];
