@@ -4,5 +4,5 @@ import { writeFileSync } from "node:fs";
 import { fingerprint, GOLDEN_FILE, runShipped, shippedScenarios } from "./outputs.js";
 
 const all = Object.fromEntries(shippedScenarios().map((f) => [f, fingerprint(runShipped(f))]));
-writeFileSync(GOLDEN_FILE, `${JSON.stringify(all, null, 1)}\n`);
+writeFileSync(GOLDEN_FILE, `${JSON.stringify(all, null, 2)}\n`);
 console.log(`wrote ${Object.keys(all).length} fingerprints to ${GOLDEN_FILE}`);
