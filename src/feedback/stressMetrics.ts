@@ -44,6 +44,7 @@ export const STRESS_METRICS = [
   "suppliersRetained",
   "shortfallDays",
   "dollarsRetained",
+  "topUpPriceImpact",
 ] as const;
 export type StressMetric = (typeof STRESS_METRICS)[number];
 
@@ -61,6 +62,12 @@ export interface StressThresholds {
    * the shock (its lowest day counts); 0 or absent (the default) accepts any.
    */
   readonly minDollarsRetained?: number;
+  /**
+   * Largest acceptable price impact of a reserve top-up from the shock day on: what it paid per
+   * token over the day's price (priceOfToken), minus 1 — E16's premium, or E46's cost of buying
+   * from the pool after the day's batch — fraction; absent (the default) accepts any.
+   */
+  readonly maxTopUpPriceImpact?: number;
 }
 
 export const DEFAULT_THRESHOLDS: StressThresholds = {
@@ -97,6 +104,11 @@ export const METRIC_THRESHOLDS: Readonly<
     unit: "fraction",
     comparison: ">=",
     threshold: (t) => t.minDollarsRetained ?? 0,
+  },
+  topUpPriceImpact: {
+    unit: "fraction",
+    comparison: "<=",
+    threshold: (t) => t.maxTopUpPriceImpact ?? Number.POSITIVE_INFINITY,
   },
 };
 
@@ -165,6 +177,8 @@ export function columnsOf(columns: readonly string[]) {
     price: at("priceOfToken"),
     reserve: at("tokenReserve"),
     dollars: at("dollarReserve"),
+    topUpUsd: at("reserveBuybackUsd"),
+    topUpTokens: at("reserveBuybackTokens"),
     shortfall: at("tokenShortfall"),
     suppliers: starts("suppliers."),
     margins: starts("margin."),
@@ -178,7 +192,8 @@ export function columnsOf(columns: readonly string[]) {
 export type Cols = ReturnType<typeof columnsOf>;
 
 /**
- * Price drawdown, runway, suppliers kept, shortfall days and dollars kept of one run's table
+ * Price drawdown, runway, suppliers kept, shortfall days, dollars kept and the top-ups' largest
+ * price impact of one run's table
  * (`out[col·days + t]`), or of run `b` of a batch's table of `count` runs
  * (`out[(col·days + t)·count + b]`, the lockstep kernels' layout: read in place, not copied out).
  */
@@ -200,6 +215,7 @@ export function stressMetrics(
   // a defence that spends the treasury (E16/E46's top-up buys) shows here, not in the runway
   const dollarsBefore = v(cols.dollars, Math.max(0, shockDay - 1));
   let dollarsLow = dollarsBefore;
+  let impact = 0;
   for (let t = shockDay; t <= last; t++) {
     const p = v(cols.price, t);
     if (p > peak) peak = p;
@@ -207,6 +223,12 @@ export function stressMetrics(
     if (v(cols.shortfall, t) > 0) shortfallDays++;
     const d = v(cols.dollars, t);
     if (d < dollarsLow) dollarsLow = d;
+    // the top-up's price per token over the day's price, priceOfToken (E16: its premium; E46:
+    // the pool's cost, y·W/(x − W) for W tokens after the day's batch, over the batch's price; a
+    // NaN, from a price of 0, is passed over)
+    const bought = cols.topUpTokens >= 0 ? v(cols.topUpTokens, t) : 0;
+    const paid = bought > 0 ? v(cols.topUpUsd, t) / (bought * p) - 1 : 0;
+    if (paid > impact) impact = paid;
   }
   // E35 (src/metrics/stress.ts) at the end of the run; a reserve that is not falling has no
   // runway to run out (E35's missing value): unbounded here, so it passes any runway threshold
@@ -225,6 +247,7 @@ export function stressMetrics(
     suppliersRetained: before > 0 ? after / before : 1,
     shortfallDays,
     dollarsRetained: dollarsBefore > 0 ? dollarsLow / dollarsBefore : 1,
+    topUpPriceImpact: impact,
   };
 }
 

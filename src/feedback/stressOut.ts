@@ -14,8 +14,9 @@
  * A value that does not exist is written as missing (an empty cell, JSON `null`), as every sink
  * writes one (docs/limits.md, "Non-finite values"): the verdict and pass share of a shock that
  * does not apply, the quantiles of a shock whose every run stopped on an error,
- * a loop series the scenario lacks, and an infinite runway (a token reserve that is not falling:
- * it passes any runway threshold, and `passShare` counts it so).
+ * a loop series the scenario lacks, an infinite runway (a token reserve that is not falling:
+ * it passes any runway threshold, and `passShare` counts it so), and the threshold of a metric
+ * that accepts any value (`topUpPriceImpact` without `--max-top-up-impact`).
  */
 import { csvText } from "../io/csv.js";
 import type { ShockResult, StressResult } from "./stress.js";
@@ -45,7 +46,7 @@ export function stressVerdictsCsv(r: StressResult): string {
         m,
         info.unit,
         info.comparison,
-        info.threshold(r.thresholds),
+        finite(info.threshold(r.thresholds)),
         ...(s.applicable ? [finite(q.p05), finite(q.p50), finite(q.p95)] : [null, null, null]),
       ];
     }),
@@ -116,7 +117,7 @@ export function stressJson(r: StressResult): string {
         {
           unit: METRIC_THRESHOLDS[m].unit,
           comparison: METRIC_THRESHOLDS[m].comparison,
-          threshold: METRIC_THRESHOLDS[m].threshold(r.thresholds),
+          threshold: finite(METRIC_THRESHOLDS[m].threshold(r.thresholds)),
         },
       ]),
     ),

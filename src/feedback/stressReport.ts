@@ -72,6 +72,7 @@ const METRIC_INFO: Record<StressMetric, { label: string; unit: string }> = {
   suppliersRetained: { label: "suppliers retained", unit: "fraction" },
   shortfallDays: { label: "days of token shortfall", unit: "days" },
   dollarsRetained: { label: "dollar reserve retained (lowest day)", unit: "fraction" },
+  topUpPriceImpact: { label: "reserve top-up's price impact (largest)", unit: "fraction" },
 };
 
 const fmt = (x: number) =>
@@ -85,13 +86,15 @@ const fmt = (x: number) =>
 
 function thresholdOf(r: StressResult, m: StressMetric): string {
   const { comparison, threshold } = METRIC_THRESHOLDS[m];
-  return `${comparison === "<=" ? "≤" : "≥"} ${threshold(r.thresholds)}`;
+  const x = threshold(r.thresholds);
+  // a threshold that accepts any value (maxTopUpPriceImpact absent) reads ∞
+  return `${comparison === "<=" ? "≤" : "≥"} ${Number.isFinite(x) ? x : fmt(x)}`;
 }
 
 /**
  * The thresholds a run is held to, one line (`bme stress` prints it above the verdicts):
  * `thresholds: priceDrawdown ≤ 0.5, reserveRunwayDays ≥ 90, suppliersRetained ≥ 0.5,
- * shortfallDays ≤ 0, dollarsRetained ≥ 0`.
+ * shortfallDays ≤ 0, dollarsRetained ≥ 0, topUpPriceImpact ≤ ∞`.
  */
 export function thresholdsText(r: StressResult): string {
   return `thresholds: ${STRESS_METRICS.map((m) => `${m} ${thresholdOf(r, m)}`).join(", ")}`;

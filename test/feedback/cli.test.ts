@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { column } from "../../src/engine/result.js";
 import { loadScenario } from "../../src/scenario/load.js";
+import { simulate } from "../../src/simulate.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CLI = join(ROOT, "dist/src/cli/main.js");
@@ -26,7 +28,7 @@ describe("bme stress", () => {
     expect(r.code).toBe(3);
     // the thresholds used, the defaults here, printed with the verdicts
     expect(r.out).toContain(
-      "thresholds: priceDrawdown ≤ 0.5, reserveRunwayDays ≥ 90, suppliersRetained ≥ 0.5, shortfallDays ≤ 0, dollarsRetained ≥ 0\n",
+      "thresholds: priceDrawdown ≤ 0.5, reserveRunwayDays ≥ 90, suppliersRetained ≥ 0.5, shortfallDays ≤ 0, dollarsRetained ≥ 0, topUpPriceImpact ≤ ∞\n",
     );
     // the death spiral has no noise (docs/model.md §8 without it): every run is the same run
     expect(r.err).toContain(
@@ -92,18 +94,20 @@ describe("bme stress", () => {
     expect(r.code).toBe(0);
     expect(r.out).not.toContain("FAIL");
     expect(r.out).toContain(
-      "thresholds: priceDrawdown ≤ 1, reserveRunwayDays ≥ 0, suppliersRetained ≥ 0, shortfallDays ≤ 1000, dollarsRetained ≥ 0\n",
+      "thresholds: priceDrawdown ≤ 1, reserveRunwayDays ≥ 0, suppliersRetained ≥ 0, shortfallDays ≤ 1000, dollarsRetained ≥ 0, topUpPriceImpact ≤ ∞\n",
     );
     const verdicts = readFileSync(join(out, "verdicts.csv"), "utf8").trim().split("\n");
-    // 5 shocks × 5 metrics, each with the threshold given and its side
-    expect(verdicts).toHaveLength(1 + 25);
-    const thresholds = verdicts.slice(1, 6).map((l) => l.split(",").slice(6, 10).join(","));
+    // 5 shocks × 6 metrics, each with the threshold given and its side
+    expect(verdicts).toHaveLength(1 + 30);
+    const thresholds = verdicts.slice(1, 7).map((l) => l.split(",").slice(6, 10).join(","));
     expect(thresholds).toEqual([
       "priceDrawdown,fraction,<=,1",
       "reserveRunwayDays,days,>=,0",
       "suppliersRetained,fraction,>=,0",
       "shortfallDays,days,<=,1000",
       "dollarsRetained,fraction,>=,0",
+      // no --max-top-up-impact: any impact passes, the threshold is missing
+      "topUpPriceImpact,fraction,<=,",
     ]);
     // every shock applies (the spiral has a pool) and passes with all its runs
     for (const l of verdicts.slice(1)) expect(l).toMatch(/^\w+,true,true,1,2,0,/);
@@ -129,8 +133,34 @@ describe("bme stress", () => {
     expect(without.out).toMatch(/^baseline\s+PASS/m);
     const r = bme("stress", defended, "--runs", "1", ...th, "--min-dollars-retained", "0.5");
     expect(r.code).toBe(3);
-    expect(r.out).toContain("dollarsRetained ≥ 0.5\n");
+    expect(r.out).toContain("dollarsRetained ≥ 0.5, topUpPriceImpact ≤ ∞\n");
     expect(r.out).toMatch(/^baseline\s+FAIL/m);
+  });
+  it("sees a defence that overpays for its top-up: --max-top-up-impact", () => {
+    // the top-ups from the shock day (100) on (no noise: the baseline's one run is simulate's),
+    // worked out from their columns: usd paid over tokens bought at the day's price, minus 1
+    const defended = join(ROOT, "scenarios/feedback/death-spiral-defended.yaml");
+    const r0 = simulate(loadScenario(defended).scenario);
+    const [usd, tokens, price] = ["reserveBuybackUsd", "reserveBuybackTokens", "priceOfToken"].map(
+      (n) => column(r0, n),
+    );
+    const days = [...tokens.keys()].filter((t) => tokens[t] > 0 && t >= 100);
+    expect(days[0]).toBe(101);
+    const impact = Math.max(...days.map((t) => usd[t] / (tokens[t] * price[t]) - 1));
+    // day 101's E46 buys with 1.1 M usd from a pool of 1.29 M usd (decision 190): well over half
+    expect(usd[101] / (tokens[101] * price[101]) - 1).toBeGreaterThan(0.5);
+    const th = ["--max-drawdown", "0.7", "--min-runway", "90", "--min-retained", "0.4"];
+    const run = (x: number) =>
+      bme("stress", defended, "--runs", "1", ...th, "--max-top-up-impact", String(x));
+    const above = run(impact * 1.001);
+    expect(above.out).toMatch(/^baseline\s+PASS/m);
+    const below = run(impact * 0.999);
+    expect(below.code).toBe(3);
+    expect(below.out).toContain(`topUpPriceImpact ≤ ${impact * 0.999}\n`);
+    expect(below.out).toMatch(/^baseline\s+FAIL/m);
+    expect(bme("stress", defended, "--max-top-up-impact", "-1").err).toContain(
+      '--max-top-up-impact: expected a number ≥ 0, got "-1"',
+    );
   });
   it("names runs stopped by an error per shock, leaves them out of the metrics, exits 1", () => {
     // demand that grows e-fold a day (GBM drift 1, no noise) leaves the range of float64 on
@@ -149,7 +179,7 @@ describe("bme stress", () => {
     );
     expect(r.err).toContain("the metrics are over the 0 that completed");
     // no completed run: no median, where the part-way runs' values were printed before
-    expect(r.out).toMatch(/^baseline\s+FAIL\s+0%\s+–\s+–\s+–\s+–\s+–$/m);
+    expect(r.out).toMatch(/^baseline\s+FAIL\s+0%\s+–\s+–\s+–\s+–\s+–\s+–$/m);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 

@@ -5,19 +5,27 @@ import { tinyScenario } from "../helpers.js";
 
 describe("bme stress metrics", () => {
   it("reads drawdown, runway, suppliers retained, shortfall days and dollars retained off a table, by hand", () => {
-    // 5 days; columns: price 0, reserve 1, dollars 2, shortfall 3, suppliers 4 and 5
+    // 5 days; columns: price 0, reserve 1, dollars 2, shortfall 3, suppliers 4 and 5, top-up
+    // usd 6 and tokens 7
     const days = 5;
-    const out = new Float64Array(6 * days);
+    const out = new Float64Array(8 * days);
     out.set([1, 2, 1.5, 1, 1.8], 0);
     out.set([100, 90, 80, 70, 60], days);
     out.set([1000, 800, 900, 250, 400], 2 * days);
     out.set([0, 0, 5, 0, 1], 3 * days);
     out.set([10, 10, 9, 8, 6], 4 * days);
     out.set([10, 10, 10, 10, 9], 5 * days);
+    // top-ups: 1 token for 100 usd on day 0 (before the shock: not counted), 10 tokens for 25 usd
+    // on day 2 at a price of 1.5 (25 / 15 − 1 = 2/3 over the price), 5 for 9.9 on day 4 at 1.8
+    // (9.9 / 9 − 1 = 0.1)
+    out.set([100, 0, 25, 0, 9.9], 6 * days);
+    out.set([1, 0, 10, 0, 5], 7 * days);
     const m = stressMetrics(out, days, days, 1, {
       price: 0,
       reserve: 1,
       dollars: 2,
+      topUpUsd: 6,
+      topUpTokens: 7,
       shortfall: 3,
       suppliers: [4, 5],
       margins: [],
@@ -33,6 +41,8 @@ describe("bme stress metrics", () => {
     // dollars: 1,000 the day before the shock (day 0), lowest from day 1 on 250 (day 3, not the
     // last day's 400) → 0.25
     expect(m.dollarsRetained).toBe(0.25);
+    // the largest top-up price impact from the shock on: day 2's
+    expect(m.topUpPriceImpact).toBeCloseTo(2 / 3, 12);
   });
   it("reads the runway as E35: an empty reserve is 0 days, one that is not falling is unbounded", () => {
     const days = 5;
@@ -40,6 +50,8 @@ describe("bme stress metrics", () => {
       price: 0,
       reserve: 1,
       dollars: 2,
+      topUpUsd: -1,
+      topUpTokens: -1,
       shortfall: 3,
       suppliers: [4],
       margins: [],

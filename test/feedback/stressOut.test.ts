@@ -27,6 +27,7 @@ const baseline: ShockResult = {
     suppliersRetained: q(0.5, 1, 1),
     shortfallDays: q(0, 0, 3),
     dollarsRetained: q(1, 1, 1),
+    topUpPriceImpact: q(0, 0.05, 0.5),
   },
   paths: {
     priceOfToken: band([1, 0.5], [1, 0.75], [1, 1.25]),
@@ -80,12 +81,15 @@ describe("bme stress --out: the battery as files", () => {
       "baseline,true,false,0.75,4,1,shortfallDays,days,<=,2,0,0,3",
       // minDollarsRetained absent: 0, any dollar reserve passes
       "baseline,true,false,0.75,4,1,dollarsRetained,fraction,>=,0,1,1,1",
+      // maxTopUpPriceImpact absent: any impact passes, a threshold that is missing
+      "baseline,true,false,0.75,4,1,topUpPriceImpact,fraction,<=,,0,0.05,0.5",
       // a shock that does not apply has no verdict: neither pass nor fail
       "sellWave,false,,,0,0,priceDrawdown,fraction,<=,0.4,,,",
       "sellWave,false,,,0,0,reserveRunwayDays,days,>=,90,,,",
       "sellWave,false,,,0,0,suppliersRetained,fraction,>=,0.6,,,",
       "sellWave,false,,,0,0,shortfallDays,days,<=,2,,,",
       "sellWave,false,,,0,0,dollarsRetained,fraction,>=,0,,,",
+      "sellWave,false,,,0,0,topUpPriceImpact,fraction,<=,,,,",
       "",
     ]);
   });
@@ -120,6 +124,11 @@ describe("bme stress --out: the battery as files", () => {
       threshold: 0.4,
     });
     expect(j.thresholds.dollarsRetained.threshold).toBe(0);
+    expect(j.thresholds.topUpPriceImpact).toEqual({
+      unit: "fraction",
+      comparison: "<=",
+      threshold: null,
+    });
     expect(j.shocks[0].metrics.reserveRunwayDays).toEqual({ p5: 40, p50: 100, p95: null });
     expect(j.shocks[0].loop.priceOfToken).toEqual({ p5: [1, 0.5], p50: [1, 0.75], p95: [1, 1.25] });
     expect(j.shocks[0].loop.marginPerSupplier.p50).toEqual([null, null]);

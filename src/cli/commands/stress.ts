@@ -166,6 +166,11 @@ export function registerStress(program: Command): void {
       0,
     )
     .option(
+      "--max-top-up-impact <x>",
+      "largest acceptable price impact of a reserve top-up after the shock (price paid per token over the day's price, minus 1; default: any), fraction ≥ 0",
+      realNumber("--max-top-up-impact", { min: 0 }),
+    )
+    .option(
       "--crash-share <x>",
       "share of every consumer type's jobs left by demandCrash, from the shock day on",
       fraction("--crash-share"),
@@ -222,6 +227,7 @@ export function registerStress(program: Command): void {
             minSuppliersRetained: opts.minRetained,
             maxShortfallDays: opts.maxShortfallDays,
             minDollarsRetained: opts.minDollarsRetained,
+            maxTopUpPriceImpact: opts.maxTopUpImpact,
           },
         });
         process.removeListener("SIGINT", onSigint);
