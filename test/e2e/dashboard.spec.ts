@@ -274,18 +274,23 @@ test("a stored sweep is drawn as a heatmap and a sensitivity as a tornado", asyn
     ys?: unknown[];
     rows?: { variable: string; baseValue: number; low: number; high: number }[];
   };
-  const chart = () =>
+  const read = () =>
     page.evaluate(
       () => (globalThis as unknown as { __bmeExperimentChart: unknown }).__bmeExperimentChart,
-    ) as Promise<Chart>;
+    ) as Promise<Chart | null | undefined>;
+  // the panel publishes its chart's data in an effect, after the element is painted (and the
+  // previous chart's data stays until then): wait, bounded by expect's timeout, for this kind
+  const chart = async (kind: string) => {
+    await expect.poll(async () => (await read())?.kind).toBe(kind);
+    return (await read()) as Chart;
+  };
   try {
     await page.goto(`${server.url}?s=whitepaper`);
     await page.getByRole("button", { name: "Experiments" }).click();
     const dialog = page.getByRole("dialog", { name: "Stored experiments" });
     await dialog.getByRole("row", { name: /sweep-0001/ }).click();
     await expect(page.getByTestId("experiment-heatmap")).toBeVisible();
-    const heat = await chart();
-    expect(heat.kind).toBe("heatmap");
+    const heat = await chart("heatmap");
     expect([heat.xs, heat.ys]).toEqual([
       [0.5, 1],
       [0.1, 0.2],
@@ -299,7 +304,7 @@ test("a stored sweep is drawn as a heatmap and a sensitivity as a tornado", asyn
     await dialog.getByRole("button", { name: "Back" }).click();
     await dialog.getByRole("row", { name: /sens-0002/ }).click();
     await expect(page.getByTestId("experiment-tornado")).toBeVisible();
-    const tornado = await chart();
+    const tornado = await chart("tornado");
     const bm = tornado.rows!.find((r) => r.variable === "buybackModulation")!;
     // the whitepaper's buybackModulation is 1; −10% is 0.9 and +10% clamps to 1
     expect([bm.baseValue, bm.low, bm.high]).toEqual([1, 0.9, 1]);
