@@ -6,11 +6,27 @@ import { expandSweep, parseAxis } from "../../src/montecarlo/sweep.js";
 import { loadScenario } from "../../src/scenario/load.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
-const FILES = ["README.md", ...readdirSync(join(ROOT, "docs")).map((f) => join("docs", f))].filter(
-  (f) => f.endsWith(".md"),
-);
+/** The YAML files under `dir` (relative to ROOT), recursively: their comments suggest commands too. */
+function yamlFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? yamlFiles(join(dir, e.name))
+      : e.name.endsWith(".yaml")
+        ? [join(dir, e.name)]
+        : [],
+  );
+}
+const FILES = [
+  ...["README.md", ...readdirSync(join(ROOT, "docs")).map((f) => join("docs", f))].filter((f) =>
+    f.endsWith(".md"),
+  ),
+  ...yamlFiles("scenarios"),
+];
 
-/** Every documented `bme sweep|run|montecarlo|…` command line (with `\` continuations joined). */
+/**
+ * Every documented `bme sweep|run|montecarlo|…` command line (with `\` continuations joined), in
+ * the README, docs/ and the shipped scenarios' comments.
+ */
 function commands(): { file: string; line: string }[] {
   const out: { file: string; line: string }[] = [];
   for (const file of FILES) {
