@@ -50,7 +50,7 @@ export function withoutStochasticRandomness(s: Scenario): Scenario {
  * The random sources of a scenario, named (empty: every run of a Monte Carlo is the same run):
  * a formula series with noise > 0, a GBM or OU volatility > 0 (also in a regime), jumps with a
  * rate > 0, a Markov transition matrix that can leave a regime, and marketplace mode's
- * validation and incentive draws (counted whenever the mode is marketplace).
+ * validation and incentive draws where they can come out either way (marketDraws).
  */
 export function randomSources(s: Scenario): string[] {
   const out: string[] = [];
@@ -77,6 +77,28 @@ export function randomSources(s: Scenario): string[] {
     if (r?.states.some((st) => Object.values(st.series).some((x) => (x.volatility ?? 0) > 0)))
       out.push("regime volatility");
   }
-  if (s.mode === "marketplace") out.push("marketplace draws");
+  if (s.mode === "marketplace") out.push(...marketDraws(s));
   return out;
+}
+
+/**
+ * Marketplace mode's draws that can change a run (src/marketplace/validation.ts, submission.ts):
+ * a validation draw where a supplier group's pass probability is strictly between 0 and 1 (the
+ * honest group's, or the dishonest group's when the class has any), and an incentive draw where a
+ * job type's bid range is not one value (`low < high`). A market of sure passes and fixed bids
+ * draws nothing that matters: every run is the same run.
+ */
+function marketDraws(s: Scenario): string[] {
+  const m = s.marketplace;
+  const between = (p: number) => p > 0 && p < 1;
+  const validation = Object.values(m?.suppliers ?? {}).some(
+    ({ honesty: h }) => between(h.honest) || (h.dishonestShare > 0 && between(h.dishonest)),
+  );
+  const incentives = Object.values(m?.jobs ?? {}).some(
+    (j) => j.incentive !== undefined && j.incentive.low < j.incentive.high,
+  );
+  return [
+    ...(validation ? ["marketplace validation draws"] : []),
+    ...(incentives ? ["marketplace incentive draws"] : []),
+  ];
 }

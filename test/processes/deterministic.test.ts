@@ -36,3 +36,23 @@ describe("--deterministic switches off every random input (issue 12)", () => {
     expect(randomSources(withGbm)).toEqual(["gpuTraining gbm"]);
   });
 });
+
+describe("a marketplace's draws count as randomness only where they can change a run", () => {
+  it("sure passes and fixed bids (the marketplace death spiral): no source, two seeds the same run", () => {
+    const s = loadScenario(join(SCENARIOS_DIR, "feedback", "death-spiral-marketplace.yaml"), {
+      days: 40,
+    }).scenario;
+    expect(randomSources(s)).toEqual([]);
+    expect(simulate(s, { seed: 2, run: 5 }).values).toEqual(simulate(s, { seed: 1 }).values);
+  });
+  it("groups that pass 99% and 30% of the time: validation draws, two seeds differ", () => {
+    // marketplace-dishonest.yaml: honest work passes 99% of the time, dishonest (10%) 30%;
+    // its demand noise switched off, the validation draws are the only source left
+    const s = loadScenario(join(SCENARIOS_DIR, "marketplace-dishonest.yaml"), {
+      days: 40,
+      deterministic: true,
+    }).scenario;
+    expect(randomSources(s)).toEqual(["marketplace validation draws"]);
+    expect(simulate(s, { seed: 2, run: 5 }).values).not.toEqual(simulate(s, { seed: 1 }).values);
+  });
+});
