@@ -1,4 +1,9 @@
-import { DEFAULT_CHURN, DEFAULT_ELASTICITY, DEFAULT_MAX_MULTIPLIER } from "../scenario/feedback.js";
+import {
+  DEFAULT_CHURN,
+  DEFAULT_ELASTICITY,
+  DEFAULT_MAX_MULTIPLIER,
+  referenceValue,
+} from "../scenario/feedback.js";
 import { LIMITS } from "../scenario/limits.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { ChurnParameters } from "./churn.js";
@@ -41,19 +46,6 @@ export interface FeedbackPlan {
     readonly maxMultiplier: Float64Array;
     readonly queueLossSensitivity: Float64Array;
   } | null;
-}
-
-function referenceValue(
-  r:
-    | number
-    | { values: number[] }
-    | { start: number; slope: number; startDay: number; min: number },
-  t: number,
-): number {
-  if (typeof r === "number") return r;
-  if ("values" in r) return r.values[Math.min(t, r.values.length - 1)];
-  if (t < r.startDay) return 0;
-  return Math.max(r.min, r.start + r.slope * (t - r.startDay));
 }
 
 /** Compile the scenario's `feedback` block; null when the scenario has none. */

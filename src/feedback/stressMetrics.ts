@@ -53,7 +53,10 @@ export interface StressThresholds {
   readonly maxDrawdown: number;
   /** Smallest acceptable token-reserve runway at the end, days (last 30 days' net outflow). */
   readonly minRunwayDays: number;
-  /** Smallest acceptable share of suppliers kept, last day over the day before the shock. */
+  /**
+   * Smallest acceptable suppliers on the last day over the day before the shock (above 1: the
+   * network must grow; with none the day before, a run retains 1 with suppliers at the end, else 0).
+   */
   readonly minSuppliersRetained: number;
   /** Most acceptable days with a token shortfall from the shock day on. */
   readonly maxShortfallDays: number;
@@ -215,7 +218,7 @@ export function stressMetrics(
   // a defence that spends the treasury (E16/E46's top-up buys) shows here, not in the runway
   const dollarsBefore = v(cols.dollars, Math.max(0, shockDay - 1));
   let dollarsLow = dollarsBefore;
-  let impact = 0;
+  let impact = Number.NEGATIVE_INFINITY; // the largest so far; 0 when no day has a top-up
   for (let t = shockDay; t <= last; t++) {
     const p = v(cols.price, t);
     if (p > peak) peak = p;
@@ -224,11 +227,13 @@ export function stressMetrics(
     const d = v(cols.dollars, t);
     if (d < dollarsLow) dollarsLow = d;
     // the top-up's price per token over the day's price, priceOfToken (E16: its premium; E46:
-    // the pool's cost, y·W/(x − W) for W tokens after the day's batch, over the batch's price; a
-    // NaN, from a price of 0, is passed over)
+    // the pool's cost, y·W/(x − W) for W tokens after the day's batch, over the batch's price,
+    // which is below 0 after a day of net sales; a NaN, from a price of 0, is passed over)
     const bought = cols.topUpTokens >= 0 ? v(cols.topUpTokens, t) : 0;
-    const paid = bought > 0 ? v(cols.topUpUsd, t) / (bought * p) - 1 : 0;
-    if (paid > impact) impact = paid;
+    if (bought > 0) {
+      const paid = v(cols.topUpUsd, t) / (bought * p) - 1;
+      if (paid > impact) impact = paid;
+    }
   }
   // E35 (src/metrics/stress.ts) at the end of the run; a reserve that is not falling has no
   // runway to run out (E35's missing value): unbounded here, so it passes any runway threshold
@@ -244,10 +249,13 @@ export function stressMetrics(
   return {
     priceDrawdown: dd,
     reserveRunwayDays: runway,
-    suppliersRetained: before > 0 ? after / before : 1,
+    // none the day before the shock: 1 with suppliers at the end, 0 without (an economy left
+    // with no supplier fails any positive threshold); a scenario without classes retains 1
+    suppliersRetained:
+      before > 0 ? after / before : after > 0 || cols.suppliers.length === 0 ? 1 : 0,
     shortfallDays,
     dollarsRetained: dollarsBefore > 0 ? dollarsLow / dollarsBefore : 1,
-    topUpPriceImpact: impact,
+    topUpPriceImpact: impact === Number.NEGATIVE_INFINITY ? 0 : impact,
   };
 }
 

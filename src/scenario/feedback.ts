@@ -198,6 +198,24 @@ const ReferencePriceSchema = z.union([
   SeriesValuesSchema,
 ]);
 
+/**
+ * E48's reference price on day t, usd/job: a constant, an explicit series (its last value held), or
+ * a linear series `max(min, start + slope·(t − startDay))` from `startDay` (0 before it). 0 means
+ * no alternative.
+ */
+export function referenceValue(
+  r:
+    | number
+    | { values: number[] }
+    | { start: number; slope: number; startDay: number; min: number },
+  t: number,
+): number {
+  if (typeof r === "number") return r;
+  if ("values" in r) return r.values[Math.min(t, r.values.length - 1)];
+  if (t < r.startDay) return 0;
+  return Math.max(r.min, r.start + r.slope * (t - r.startDay));
+}
+
 export const ConsumerFeedbackSchema = z
   .strictObject({
     referencePrice: ReferencePriceSchema.optional().describe(
@@ -252,6 +270,7 @@ export type Feedback = z.output<typeof FeedbackSchema>;
 
 interface FeedbackHost {
   readonly mode: string;
+  readonly days: number;
   readonly feedback?: Feedback;
   readonly suppliers: readonly { name: string }[];
   readonly consumers: readonly { name: string }[];
@@ -278,6 +297,18 @@ export function checkFeedback(
         ["feedback", "consumers", name, "queueLossSensitivity"],
         "marketplace mode only (E49): aggregate mode has no queue, so no job waits past its deadline",
       );
+    const r = c.referencePrice;
+    if (r !== undefined && typeof r === "object" && "slope" in r && r.start > 0) {
+      // a falling linear series that reaches 0 reads "no alternative" from that day on: demand
+      // would jump back from its lowest to its level without price comparison (E48)
+      let t = r.startDay;
+      while (t < s.days && referenceValue(r, t) > 0) t++;
+      if (t < s.days)
+        fail(
+          ["feedback", "consumers", name, "referencePrice"],
+          `falls to 0 on day ${t}, which means no alternative (E48): from that day demand would ignore the job's price, however cheap the cloud had become; give a min above 0 or a slope that keeps it positive over the ${s.days} days`,
+        );
+    }
     if (c.referencePrice === undefined)
       for (const key of ["elasticity", "maxMultiplier"] as const)
         if (c[key] !== undefined)
@@ -286,6 +317,12 @@ export function checkFeedback(
             `needs referencePrice (E48): without a reference price demand does not respond to the job's price, so ${key} would do nothing; give feedback.consumers.${name}.referencePrice or remove ${key} (null in an extending file)`,
           );
   }
+  for (const [name, k] of Object.entries(f.suppliers?.classes ?? {}))
+    if (k.dynamic !== undefined && k.maxCount !== undefined && k.maxCount < k.dynamic.start)
+      fail(
+        ["feedback", "suppliers", "classes", name, "maxCount"],
+        `below dynamic.start (${k.dynamic.start}): the class would start above its own ceiling (E42); raise maxCount to at least ${k.dynamic.start} or lower dynamic.start`,
+      );
   for (const [name, k] of Object.entries(f.suppliers?.classes ?? {}))
     if (k.dynamic === undefined)
       for (const key of CHURN_FIELDS)

@@ -167,9 +167,29 @@ export function prepareScenario(
   if (scenario.mode === "marketplace") checkMarketplaceSize(scenario, options.source);
   return {
     scenario,
-    warnings: [...scenarioWarnings(scenario), ...shortSeriesWarnings(withOverrides, scenario)],
+    warnings: [
+      ...scenarioWarnings(scenario),
+      ...shortSeriesWarnings(withOverrides, scenario),
+      ...unusedSetWarnings(sets, scenario),
+    ],
     path: options.source,
   };
+}
+
+/**
+ * A warning per `--set` of a field the scenario then does not use: the `count` series of a
+ * supplier class that is `dynamic` (E42 counts it from `dynamic.start`), which would otherwise
+ * change nothing without a word.
+ */
+function unusedSetWarnings(sets: readonly string[], s: Scenario): string[] {
+  const classes = s.feedback?.suppliers?.classes ?? {};
+  return sets.flatMap((set) => {
+    const name = /^suppliers\.([^.=]+)\.count(?:[.=])/.exec(set)?.[1];
+    if (name === undefined || classes[name]?.dynamic === undefined) return [];
+    return [
+      `--set ${set.split("=")[0]}: class ${name} is dynamic (E42), so its count series is not used; set feedback.suppliers.classes.${name}.dynamic.start for its day-0 count`,
+    ];
+  });
 }
 
 /** The largest value a series can reach over `days` (noise at 6 standard deviations). */

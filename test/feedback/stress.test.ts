@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runStress, stressMetrics } from "../../src/feedback/stress.js";
+import { passes, runStress, stressMetrics } from "../../src/feedback/stress.js";
 import { parseScenario } from "../../src/scenario/parse.js";
 import { tinyScenario } from "../helpers.js";
 
@@ -72,6 +72,88 @@ describe("bme stress metrics", () => {
     expect(runway([10, 20, 30, 40, 50])).toBe(Number.POSITIVE_INFINITY);
     // falling 8 over 4 days from 20 to 12: 12 / 2 = 6 days
     expect(runway([20, 18, 16, 14, 12])).toBe(6);
+  });
+});
+
+describe("bme stress metrics at their edges", () => {
+  // 3 days, shock on day 1; columns: price 0, reserve 1, dollars 2, shortfall 3, top-up usd 4 and
+  // tokens 5, then the suppliers' classes
+  const cols = (suppliers: number[]) => ({
+    price: 0,
+    reserve: 1,
+    dollars: 2,
+    topUpUsd: 4,
+    topUpTokens: 5,
+    shortfall: 3,
+    suppliers,
+    margins: [],
+    entries: [],
+    exits: [],
+    jobsLost: -1,
+  });
+  const table = (
+    supplierRows: number[][],
+    topUp: [number[], number[]] = [
+      [0, 0, 0],
+      [0, 0, 0],
+    ],
+  ) => {
+    const days = 3;
+    const out = new Float64Array((6 + supplierRows.length) * days).fill(1);
+    out.set(topUp[0], 4 * days);
+    out.set(topUp[1], 5 * days);
+    supplierRows.forEach((r, k) => {
+      out.set(r, (6 + k) * days);
+    });
+    return out;
+  };
+  it("suppliers retained: none before the shock is 0 with none at the end, 1 with some; growth above 1", () => {
+    const m = (rows: number[][]) =>
+      stressMetrics(table(rows), 3, 3, 1, cols(rows.map((_, k) => 6 + k))).suppliersRetained;
+    expect(m([[0, 0, 0]])).toBe(0);
+    expect(m([[0, 0, 4]])).toBe(1);
+    expect(
+      m([
+        [5, 5, 10],
+        [5, 5, 5],
+      ]),
+    ).toBe(1.5);
+    // no supplier class at all: nothing to retain
+    expect(m([])).toBe(1);
+  });
+  it("top-up price impact: the largest, below 0 when every top-up paid under the day's price", () => {
+    // price 1 every day; day 1: 10 tokens for 9.9 usd (−0.01), day 2: 4 for 3.8 (−0.05)
+    const out = table(
+      [[1, 1, 1]],
+      [
+        [0, 9.9, 3.8],
+        [0, 10, 4],
+      ],
+    );
+    expect(stressMetrics(out, 3, 3, 1, cols([6])).topUpPriceImpact).toBeCloseTo(-0.01, 12);
+  });
+  it("a metric a few ulps past its threshold meets it; one 1e-9 past does not", () => {
+    const th = {
+      maxDrawdown: 0.5,
+      minRunwayDays: 90,
+      minSuppliersRetained: 0.5,
+      maxShortfallDays: 0,
+      maxTopUpPriceImpact: 0.1,
+    };
+    const run = (impact: number, retained = 0.5) => ({
+      priceDrawdown: 0.5,
+      reserveRunwayDays: 90,
+      suppliersRetained: retained,
+      shortfallDays: 0,
+      dollarsRetained: 1,
+      topUpPriceImpact: impact,
+    });
+    // E16's top-up at a premium of 0.1: 1.1 / 1 − 1 in floating point
+    expect(1.1 / 1 - 1).toBe(0.10000000000000009);
+    expect(passes(run(1.1 / 1 - 1), th)).toBe(true);
+    expect(passes(run(0.1 + 1e-9), th)).toBe(false);
+    expect(passes(run(0.1, 0.5 - 1e-16), th)).toBe(true);
+    expect(passes(run(0.1, 0.5 - 1e-9), th)).toBe(false);
   });
 });
 

@@ -220,6 +220,44 @@ describe("a field that would silently do nothing is refused, naming it", () => {
     expect(withFeedback({ consumers: { training: { referencePrice: { start: 0 } } } })).toEqual([]);
   });
 
+  it("a dynamic class whose ceiling is below its start; a --set of its unused count series warns", () => {
+    const k = "modelTrainingProviders";
+    const dyn = (extra: object) => ({
+      suppliers: { classes: { [k]: { costPerDay: 10, dynamic: { start: 5 }, ...extra } } },
+    });
+    expect(withFeedback(dyn({ maxCount: 2 }))).toEqual([
+      `feedback.suppliers.classes.${k}.maxCount: below dynamic.start (5): the class would start above its own ceiling (E42); raise maxCount to at least 5 or lower dynamic.start`,
+    ]);
+    expect(withFeedback(dyn({ maxCount: 5 }))).toEqual([]);
+    // E42 counts a dynamic class from dynamic.start: its own count series changes nothing
+    const warned = (feedback: object) =>
+      prepareScenario({ ...tinyScenario(), feedback }, { set: [`suppliers.${k}.count=100`] })
+        .warnings;
+    expect(warned(dyn({}))).toEqual([
+      `--set suppliers.${k}.count: class ${k} is dynamic (E42), so its count series is not used; set feedback.suppliers.classes.${k}.dynamic.start for its day-0 count`,
+    ]);
+    expect(warned({ suppliers: { classes: { [k]: { costPerDay: 10 } } } })).toEqual([]);
+  });
+
+  it("a reference price trend that falls to 0 within the scenario's days", () => {
+    // 120 − t reaches 0 on day 120 (E48: "no alternative" from then on, demand back to its level)
+    const s = (referencePrice: unknown, days: number) =>
+      problems({
+        ...tinyScenario(),
+        days,
+        feedback: { consumers: { training: { referencePrice } } },
+      });
+    const falling = { start: 120, slope: -1 };
+    expect(s(falling, 180)).toEqual([
+      "feedback.consumers.training.referencePrice: falls to 0 on day 120, which means no alternative (E48): from that day demand would ignore the job's price, however cheap the cloud had become; give a min above 0 or a slope that keeps it positive over the 180 days",
+    ]);
+    // from startDay 10: 120 − (t − 10) reaches 0 on day 130
+    expect(s({ ...falling, startDay: 10 }, 180)[0]).toContain("falls to 0 on day 130,");
+    // the last day, 119, still has 1 usd/job; a floor keeps it above 0 for good
+    expect(s(falling, 120)).toEqual([]);
+    expect(s({ ...falling, min: 5 }, 180)).toEqual([]);
+  });
+
   it("an elasticity or multiplier cap without a reference price", () => {
     const at = "feedback.consumers.training";
     expect(withFeedback({ consumers: { training: { elasticity: 2 } } })).toEqual([

@@ -132,7 +132,7 @@ export function registerStress(program: Command): void {
     .option("--seed <n>", "seed of the runs' random streams", parseSeed, 0)
     .option(
       "--shock-day <n>",
-      "day the shocks start, at least 1: drawdown and retention are measured from the day before (default: a third of phase 2)",
+      "day the shocks start, at least 1: drawdown and retention are measured from the day before (default: a third of the way from phaseOneDays to the last day)",
       wholeNumber("--shock-day", 1, 36_499),
     )
     .option(
@@ -149,8 +149,8 @@ export function registerStress(program: Command): void {
     )
     .option(
       "--min-retained <x>",
-      "smallest acceptable share of suppliers retained, fraction",
-      fraction("--min-retained"),
+      "smallest acceptable suppliers on the last day over the day before the shock, ≥ 0 (above 1: the network must grow)",
+      realNumber("--min-retained", { min: 0 }),
       0.5,
     )
     .option(
@@ -195,6 +195,7 @@ export function registerStress(program: Command): void {
       wholeNumber("--workers", 1, 256),
     )
     .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+    .option("--days <n>", "override the number of days", wholeNumber("--days", 1, 36_500))
     .option("--report <dir>", "write an HTML report, one section per shock, into DIR")
     .option(
       "--out <dir>",
@@ -204,7 +205,7 @@ export function registerStress(program: Command): void {
       action(async (file, opts) => {
         // loaded on demand, like every command's heavy modules (start-up)
         const { loadScenario } = await import("../../scenario/load.js");
-        const { scenario, warnings } = loadScenario(file, { set: opts.set });
+        const { scenario, warnings } = loadScenario(file, { set: opts.set, days: opts.days });
         await checkBattery(file, scenario, warnings, opts);
         const { runStressOnWorkers } = await import("../../feedback/stress.js");
         const { availableParallelism } = await import("node:os");
