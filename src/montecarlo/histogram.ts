@@ -993,10 +993,10 @@ export class CellHistograms {
   // whitepaper's usual kind, and log scale) have no runs: they take eight values per iteration
   // (decisions 195, 206). Counts are 8-bit (decision 227: a row's counts are 33 cache lines, not
   // 66, each written back every batch): a count stored as t ≥ NARROW keeps t mod NARROW and
-  // carries the rest (carry). The adaptive loops do not test for it with a branch and a call
-  // per value (≈ 12% of their time: a call site in the loop spills the loop's registers) but
-  // write each value's fine bucket into CARRIED and advance the list by t >> 8 (1 at t = 256,
-  // else 0: a count before its increment is at most 255); the list is carried after the loop.
+  // carries the rest (carry). The adaptive loops have no branch or call for it: they write each
+  // value's fine bucket into CARRIED and advance the list by t >> 8 (1 at t = 256, else 0: a
+  // count before its increment is at most 255), and the list is carried after the loop (a call
+  // site per value also deoptimised each of the eight sites once, on its first carry).
 
   /** Even plan, value scale. (A NaN is summed and not counted, as bucket()'s NaN index.) */
   private countEven(
@@ -1260,7 +1260,7 @@ export class CellHistograms {
       if (x7 < mm[p]) mm[p] = x7;
       if (x7 > mm[p + 1]) mm[p + 1] = x7;
     }
-    // the carries, after the loop (a call in it costs the loop's registers: decision 227)
+    // the carries, after the loop (no call in it: decision 227)
     for (let k = 0; k < nc; k++) this.carry(row, carried[k], NARROW);
     return this.countOneByOne(i, row, v, j, from + n, total);
   }
@@ -1395,7 +1395,7 @@ export class CellHistograms {
       if (x7 < mm[p]) mm[p] = x7;
       if (x7 > mm[p + 1]) mm[p + 1] = x7;
     }
-    // the carries, after the loop (a call in it costs the loop's registers: decision 227)
+    // the carries, after the loop (no call in it: decision 227)
     for (let k = 0; k < nc; k++) this.carry(row, carried[k], NARROW);
     return this.countOneByOne(i, row, v, j, from + n, total);
   }
