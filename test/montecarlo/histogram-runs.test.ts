@@ -221,3 +221,23 @@ describe("counting into 8-bit counts with carries", () => {
     });
   }
 });
+
+// A cell with one value so far tests a batch's leading values four at a time (decision 229): a
+// different value in any place of a group of four must give the cell its row, counted.
+describe("a one-value cell's leading values", () => {
+  const plan = planFromPilot(pilot(), 400, new Uint8Array(400).fill(1));
+
+  for (let at = 0; at < 9; at++)
+    it(`counts the one other value at place ${at} of 11`, () => {
+      const h = new CellHistograms(plan, 4);
+      const xs = new Array(11).fill(5);
+      xs[at] = 7;
+      const sum = h.addMany(2, Float64Array.from(xs), 0, xs.length, null, 0);
+      expect(sum).toBe(57);
+      const d = h.toData();
+      const row = d.rowOf[2];
+      expect(row).toBeGreaterThanOrEqual(0);
+      expect(d.counts[row * COUNTS + h.bucket(2, 7)]).toBe(1);
+      expect(d.counts[row * COUNTS + h.bucket(2, 5)]).toBe(10);
+    });
+});
