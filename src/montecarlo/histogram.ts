@@ -8,8 +8,9 @@
  * plan (most varying cells) cuts it into SEGMENTS equal segments and shares the fine buckets
  * out among them by the pilot's empirical distribution. Every FINE consecutive fine buckets
  * form a coarse bucket that keeps the exact min and max of its values. Counts are counted in
- * 16 bits (a row of 4 kB: the histogram of the whitepaper's 3,600 varying cells ≈ 15 MB of
- * counters) and flushed into 32 bits before they can overflow. Counts add and min/max combine
+ * 8 bits (a row of 2 kB: the histogram of the whitepaper's 3,600 varying cells ≈ 7.6 MB of
+ * counters), each count that reaches 256 carrying 256 into the 32-bit counts (decision 227),
+ * and flushed into 32 bits before the histogram is read. Counts add and min/max combine
  * exactly, so merging in any order gives the same bytes.
  *
  * A cell whose values so far are all one value (deterministic days, zeros) keeps no row, only
@@ -30,8 +31,13 @@ const FINE_SHIFT = 5;
  * fine[at+k+1]−1, their number following the pilot's density there.
  */
 export const SEGMENTS = 256;
-/** Counts are kept in 16 bits while counting and flushed into 32 bits before they can overflow. */
-const NARROW_MAX = 65535;
+/**
+ * Counts are kept in 8 bits while counting: a count that reaches NARROW (256) is stored as 0 and
+ * carries NARROW into the 32-bit counts (decision 227).
+ */
+const NARROW = 256;
+/** A row's 8-bit counts are flushed before this many values have been counted into it (int32). */
+const PENDING_MAX = 2 ** 30;
 /** Coarse buckets of a row, with underflow and overflow. */
 const NC = COARSE + 2;
 /** Counts per cell row. */
@@ -87,6 +93,14 @@ const LOG_STEP = new Float64Array(LOG_PIECES);
 for (let k = 0; k <= LOG_PIECES; k++)
   LOG_AT[k] = Math.round(Math.log2(1 + k / LOG_PIECES) * 2 ** 52) * 2 ** -32;
 for (let k = 0; k < LOG_PIECES; k++) LOG_STEP[k] = LOG_AT[k + 1] - LOG_AT[k];
+/**
+ * The fine buckets whose 8-bit count reached NARROW in one call of an adaptive counting loop,
+ * in order (CARRIES − 1 values at most per call: each value carries at most once).
+ */
+const CARRIED = new Int32Array(4096);
+const CARRIES = CARRIED.length;
+/** Carries a histogram lists before adding them into its 32-bit counts (CellHistograms.carry). */
+const CARRY_LIST = 65536;
 /** Where CellHistograms.touch leaves what it read (so that the reads are not left out). */
 const TOUCHED = new Int32Array(1);
 /** Scratch for the log scale of one value (bucket, the pilot) and an edge's value. */
@@ -607,16 +621,26 @@ export class CellHistograms {
   readonly atom: Float64Array;
   readonly atomCount: Float64Array;
   /**
-   * Per row: COUNTS counts flushed from `narrow` (and merged in). A row's count is counts +
-   * narrow. Made when first needed (wide), so that counting alone never touches it; it may
-   * cover fewer rows than `narrow` (wide grows it).
+   * Per row: COUNTS counts flushed from `narrow` and carried from it (and merged in). A row's
+   * count is counts + narrow. Made when first needed (wide), so that counting alone touches it
+   * only for a carry; it may cover fewer rows than `narrow` (wide grows it).
    */
   counts: Int32Array;
   minMax: Float64Array;
-  /** Per row: COUNTS 16-bit counts being counted into (the hot path's, 2 kB per row). */
-  private narrow: Uint16Array;
-  /** Per row: values counted into `narrow` since its last flush (< NARROW_MAX). */
+  /**
+   * Per row: COUNTS 8-bit counts being counted into (the hot path's, 2 kB per row), each the
+   * count modulo NARROW since the row's last flush: the rest was carried into `counts`.
+   */
+  private narrow: Uint8Array;
+  /** Per row: values counted into `narrow` since its last flush (< PENDING_MAX; 0: clean). */
   private pending: Int32Array;
+  /**
+   * Carries not yet added into `counts`: indices row · COUNTS + f, NARROW each (few: 126 in
+   * 10,000 whitepaper runs), so that a carry does not make the 32-bit counts before the flush
+   * (which then takes its native conversion, not a loop over every row).
+   */
+  private carries = new Int32Array(64);
+  private nCarries = 0;
   private nRows = 0;
   /** Per cell: ⌊start⌋ and start − ⌊start⌋ (the log scale's exact offset, logOffset). */
   private readonly aInt: Float64Array;
@@ -654,7 +678,7 @@ export class CellHistograms {
     this.atomCount = new Float64Array(this.cells);
     this.counts = new Int32Array(0);
     this.minMax = this.alloc(Float64Array, rows * MM);
-    this.narrow = new Uint16Array(rows * COUNTS);
+    this.narrow = new Uint8Array(rows * COUNTS);
     this.pending = new Int32Array(rows);
   }
 
@@ -705,7 +729,7 @@ export class CellHistograms {
     if (this.rowOf[i] >= 0) return this.rowOf[i];
     if (this.nRows * COUNTS >= this.narrow.length) {
       const rows = Math.max(16, this.nRows * 2);
-      const grow = <T extends Int32Array | Float64Array | Uint16Array>(a: T, len: number): T => {
+      const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, len: number): T => {
         const b = new (a.constructor as new (n: number) => T)(rows * len);
         b.set(a.subarray(0, this.nRows * len));
         return b;
@@ -732,14 +756,45 @@ export class CellHistograms {
 
   private addToRow(i: number, row: number, x: number, n: number): void {
     const f = this.bucket(i, x);
-    // into the 16-bit counts while they can take it (the 32-bit row is then not touched)
-    if (this.pending[row] + n <= NARROW_MAX) {
-      this.narrow[row * COUNTS + f] += n;
-      this.pending[row] += n;
-    } else this.wide(row)[row * COUNTS + f] += n;
+    // into the 8-bit count, what passes NARROW carried (n may be a one-value cell's whole count)
+    if (this.pending[row] + n >= PENDING_MAX) this.flushRow(row);
+    const t = this.narrow[row * COUNTS + f] + n;
+    this.narrow[row * COUNTS + f] = t;
+    if (t >= NARROW) this.carry(row, f, t);
+    this.pending[row] += n;
     const p = row * MM + 2 * (f >> FINE_SHIFT);
     if (x < this.minMax[p]) this.minMax[p] = x;
     if (x > this.minMax[p + 1]) this.minMax[p + 1] = x;
+  }
+
+  /**
+   * Fine bucket f of row `row` has been given the 8-bit count t ≥ NARROW (stored as t mod NARROW):
+   * the rest, t − t mod NARROW, into its 32-bit count (exact: integers). Rare (a fine bucket's
+   * NARROW-th value since the last flush), so out of the counting loops.
+   */
+  private carry(row: number, f: number, t: number): void {
+    const amount = t - (t & (NARROW - 1));
+    if (amount !== NARROW) {
+      this.wide(row)[row * COUNTS + f] += amount;
+      return;
+    }
+    if (this.nCarries === this.carries.length) {
+      if (this.nCarries >= CARRY_LIST) this.settle();
+      else {
+        const c = new Int32Array(2 * this.carries.length);
+        c.set(this.carries);
+        this.carries = c;
+      }
+    }
+    this.carries[this.nCarries++] = row * COUNTS + f;
+  }
+
+  /** The listed carries into the 32-bit counts (made to cover every row). */
+  private settle(): void {
+    if (this.nCarries === 0) return;
+    const c = this.wide(this.nRows - 1);
+    for (let k = 0; k < this.nCarries; k++) c[this.carries[k]] += NARROW;
+    this.nCarries = 0;
   }
 
   /**
@@ -765,9 +820,10 @@ export class CellHistograms {
       : new type(length);
   }
 
-  /** Add the 16-bit counts of a row into its 32-bit counts (exact), and clear them. */
+  /** Add the 8-bit counts of a row into its 32-bit counts (exact), and clear them. */
   private flushRow(row: number): void {
     if (row >= this.pending.length || this.pending[row] === 0) return;
+    this.settle();
     const c = this.wide(row);
     const w = this.narrow;
     const o = row * COUNTS;
@@ -776,22 +832,26 @@ export class CellHistograms {
     this.pending[row] = 0;
   }
 
-  /** Every row's 16-bit counts into its 32-bit counts (before reading or handing them over). */
+  /** Every row's 8-bit counts into its 32-bit counts (before reading or handing them over). */
   flush(): void {
     const n = this.nRows;
     if (n === 0) return;
     if (this.counts.length === 0) {
-      // nothing flushed yet: the 32-bit counts are the 16-bit ones (a native conversion), and
+      // nothing flushed or carried yet: the 32-bit counts are the 8-bit ones (a native
+      // conversion), and
       // exactly as many rows as there are (toData and handOver share them, uncopied; a worker
       // thread's in shared memory, so that its hand-over copies nothing)
       const counts = this.alloc(Int32Array, n * COUNTS);
       counts.set(this.narrow.subarray(0, n * COUNTS));
       this.counts = counts;
       // zeros without writing them (a fresh allocation): the histogram is mostly done with
-      this.narrow = new Uint16Array(this.narrow.length);
+      this.narrow = new Uint8Array(this.narrow.length);
       this.pending.fill(0);
+      for (let k = 0; k < this.nCarries; k++) counts[this.carries[k]] += NARROW;
+      this.nCarries = 0;
       return;
     }
+    this.settle();
     this.wide(n - 1);
     for (let row = 0; row < n; row++) this.flushRow(row);
   }
@@ -831,7 +891,14 @@ export class CellHistograms {
     let s = sum;
     if (good === null) {
       if (n > 0 && Number.isNaN(ref)) ref = v[from];
-      for (let k = from, end = from + n; k < end && v[k] === ref; k++) j++;
+      // the leading values equal to ref, four at a time then one by one from the first group
+      // that has another (decision 229: the one-value cells are ≈ half the cells of a batch)
+      const end = from + n;
+      let k = from;
+      for (const end4 = end - 3; k < end4; k += 4)
+        if (!(v[k] === ref && v[k + 1] === ref && v[k + 2] === ref && v[k + 3] === ref)) break;
+      while (k < end && v[k] === ref) k++;
+      j = k - from;
       same = j;
       s = sumRepeated(s, ref, same);
     } else
@@ -880,19 +947,18 @@ export class CellHistograms {
     const at = this.fineAt[i];
     const log = this.log[i] === 1;
     this.touch(row, at);
+    // (the count of values since the flush only says whether the row is clean: a count that
+    // reaches NARROW carries, so no count overflows)
+    if (this.pending[row] + n >= PENDING_MAX) this.flushRow(row);
+    this.pending[row] += n;
+    if (at < 0)
+      return log ? this.countEvenLog(i, row, v, from, n, s) : this.countEven(i, row, v, from, n, s);
+    // fewer than CARRIES values per call of an adaptive loop (it lists its carries in CARRIED)
     for (let from1 = from, left = n; left > 0; ) {
-      // at most NARROW_MAX values into a row's 16-bit counts between flushes
-      if (this.pending[row] >= NARROW_MAX) this.flushRow(row);
-      const m = Math.min(left, NARROW_MAX - this.pending[row]);
-      this.pending[row] += m;
-      if (at >= 0)
-        s = log
-          ? this.countAdaptiveLog(i, row, v, from1, m, s)
-          : this.countAdaptive(i, row, v, from1, m, s);
-      else
-        s = log
-          ? this.countEvenLog(i, row, v, from1, m, s)
-          : this.countEven(i, row, v, from1, m, s);
+      const m = Math.min(left, CARRIES - 1);
+      s = log
+        ? this.countAdaptiveLog(i, row, v, from1, m, s)
+        : this.countAdaptive(i, row, v, from1, m, s);
       from1 += m;
       left -= m;
     }
@@ -900,7 +966,7 @@ export class CellHistograms {
   }
 
   /**
-   * Read one value of every cache line of a row's 16-bit counts, min/max pairs and (adaptive)
+   * Read one value of every cache line of a row's 8-bit counts, min/max pairs and (adaptive)
    * offsets, in address order, before counting into them: the hardware prefetcher then streams
    * the row in, where the counting loop's scattered accesses would miss one line at a time
    * (the rows of all cells, ≈ 20 MB for the whitepaper, do not stay in cache between batches).
@@ -909,7 +975,7 @@ export class CellHistograms {
     const counts = this.narrow;
     const mm = this.minMax;
     let t = 0;
-    for (let k = row * COUNTS, end = k + COUNTS; k < end; k += 32) t |= counts[k];
+    for (let k = row * COUNTS, end = k + COUNTS; k < end; k += 64) t |= counts[k];
     for (let k = row * MM, end = k + MM; k < end; k += 8) if (mm[k] > 0) t |= 1;
     if (at >= 0) for (let k = at, end = at + OFFSETS; k < end; k += 32) t |= this.fine[k];
     TOUCHED[0] = t;
@@ -917,7 +983,7 @@ export class CellHistograms {
 
   // The counting loops, one per kind of plan (even or adaptive, value or log scale), each
   // bucket()'s arithmetic inline with everything it reads in locals: the fine bucket f of each
-  // value v[from … from+n−1] counted into the row's 16-bit counts, its coarse bucket's min and
+  // value v[from … from+n−1] counted into the row's 8-bit counts, its coarse bucket's min and
   // max updated, and the values added to `sum` in order (the block sum). A module constant is
   // copied into a local: a module binding read in a loop is a context load each time. The sum
   // starts from `+sum`: from `sum` itself (addMany's parameter has a default, so its type
@@ -932,7 +998,12 @@ export class CellHistograms {
   // bucket's with the same strict comparisons in the same order, so the same value is kept
   // (of equal values, −0 and 0, the first; a NaN never). The adaptive loops (value scale, the
   // whitepaper's usual kind, and log scale) have no runs: they take eight values per iteration
-  // (decisions 195, 206).
+  // (decisions 195, 206). Counts are 8-bit (decision 227: a row's counts are 33 cache lines, not
+  // 66, each written back every batch): a count stored as t ≥ NARROW keeps t mod NARROW and
+  // carries the rest (carry). The adaptive loops have no branch or call for it: they write each
+  // value's fine bucket into CARRIED and advance the list by t >> 8 (1 at t = 256, else 0: a
+  // count before its increment is at most 255), and the list is carried after the loop (a call
+  // site per value also deoptimised each of the eight sites once, on its first carry).
 
   /** Even plan, value scale. (A NaN is summed and not counted, as bucket()'s NaN index.) */
   private countEven(
@@ -953,7 +1024,9 @@ export class CellHistograms {
     const shift = FINE_SHIFT;
     const interior = INTERIOR;
     const top = FINE * (COARSE + 1);
+    const narrow = NARROW;
     let total = +sum; // see the note above
+    let t = 0; // a count stored (8 bits: NARROW or more carries)
     // the run of values being counted: its fine bucket, length, min and max
     let last = 0;
     let run = 0;
@@ -970,7 +1043,9 @@ export class CellHistograms {
       else continue;
       if (f === last) run++;
       else {
-        counts[co + last] += run;
+        t = counts[co + last] + run;
+        counts[co + last] = t;
+        if (t >= narrow) this.carry(row, last, t);
         const p = mo + 2 * (last >> shift);
         if (lo < mm[p]) mm[p] = lo;
         if (hi > mm[p + 1]) mm[p + 1] = hi;
@@ -982,7 +1057,9 @@ export class CellHistograms {
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
-    counts[co + last] += run;
+    t = counts[co + last] + run;
+    counts[co + last] = t;
+    if (t >= narrow) this.carry(row, last, t);
     const p = mo + 2 * (last >> shift);
     if (lo < mm[p]) mm[p] = lo;
     if (hi > mm[p + 1]) mm[p + 1] = hi;
@@ -1016,7 +1093,9 @@ export class CellHistograms {
     const shift = FINE_SHIFT;
     const interior = INTERIOR;
     const top = FINE * (COARSE + 1);
+    const narrow = NARROW;
     let total = +sum; // see the note above
+    let t = 0; // a count stored (8 bits: NARROW or more carries)
     // the run of values being counted: its fine bucket, length, min and max
     let last = 0;
     let run = 0;
@@ -1036,7 +1115,9 @@ export class CellHistograms {
       }
       if (f === last) run++;
       else {
-        counts[co + last] += run;
+        t = counts[co + last] + run;
+        counts[co + last] = t;
+        if (t >= narrow) this.carry(row, last, t);
         const p = mo + 2 * (last >> shift);
         if (lo < mm[p]) mm[p] = lo;
         if (hi > mm[p + 1]) mm[p + 1] = hi;
@@ -1048,10 +1129,43 @@ export class CellHistograms {
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
-    counts[co + last] += run;
+    t = counts[co + last] + run;
+    counts[co + last] = t;
+    if (t >= narrow) this.carry(row, last, t);
     const p = mo + 2 * (last >> shift);
     if (lo < mm[p]) mm[p] = lo;
     if (hi > mm[p + 1]) mm[p + 1] = hi;
+    return total;
+  }
+
+  /**
+   * The values v[j … end−1] of cell i one by one through bucket() (the adaptive loops' last
+   * n mod 8 values: the same arithmetic), added to `sum` in order.
+   */
+  private countOneByOne(
+    i: number,
+    row: number,
+    v: Float64Array,
+    j0: number,
+    end: number,
+    sum: number,
+  ): number {
+    const co = row * COUNTS;
+    const mo = row * MM;
+    const counts = this.narrow;
+    const mm = this.minMax;
+    let total = +sum; // see the note above
+    for (let j = j0; j < end; j++) {
+      const x = v[j];
+      total += x;
+      const f = this.bucket(i, x);
+      const t = counts[co + f] + 1;
+      counts[co + f] = t;
+      if (t >= NARROW) this.carry(row, f, t);
+      const p = mo + 2 * (f >> FINE_SHIFT);
+      if (x < mm[p]) mm[p] = x;
+      if (x > mm[p + 1]) mm[p + 1] = x;
+    }
     return total;
   }
 
@@ -1082,6 +1196,8 @@ export class CellHistograms {
     const counts = this.narrow;
     const mm = this.minMax;
     const shift = FINE_SHIFT;
+    const carried = CARRIED;
+    let nc = 0; // carries listed in `carried`
     let total = +sum; // see the note above
     let j = from;
     for (const end = from + n - 7; j < end; j += 8) {
@@ -1110,49 +1226,50 @@ export class CellHistograms {
       const f6 = adaptiveFine(x6, a, s, at, fine);
       const f7 = adaptiveFine(x7, a, s, at, fine);
       let p = 0;
-      counts[co + f0]++;
+      carried[nc] = f0;
+      nc += ++counts[co + f0] >> 8;
       p = mo + 2 * (f0 >> shift);
       if (x0 < mm[p]) mm[p] = x0;
       if (x0 > mm[p + 1]) mm[p + 1] = x0;
-      counts[co + f1]++;
+      carried[nc] = f1;
+      nc += ++counts[co + f1] >> 8;
       p = mo + 2 * (f1 >> shift);
       if (x1 < mm[p]) mm[p] = x1;
       if (x1 > mm[p + 1]) mm[p + 1] = x1;
-      counts[co + f2]++;
+      carried[nc] = f2;
+      nc += ++counts[co + f2] >> 8;
       p = mo + 2 * (f2 >> shift);
       if (x2 < mm[p]) mm[p] = x2;
       if (x2 > mm[p + 1]) mm[p + 1] = x2;
-      counts[co + f3]++;
+      carried[nc] = f3;
+      nc += ++counts[co + f3] >> 8;
       p = mo + 2 * (f3 >> shift);
       if (x3 < mm[p]) mm[p] = x3;
       if (x3 > mm[p + 1]) mm[p + 1] = x3;
-      counts[co + f4]++;
+      carried[nc] = f4;
+      nc += ++counts[co + f4] >> 8;
       p = mo + 2 * (f4 >> shift);
       if (x4 < mm[p]) mm[p] = x4;
       if (x4 > mm[p + 1]) mm[p + 1] = x4;
-      counts[co + f5]++;
+      carried[nc] = f5;
+      nc += ++counts[co + f5] >> 8;
       p = mo + 2 * (f5 >> shift);
       if (x5 < mm[p]) mm[p] = x5;
       if (x5 > mm[p + 1]) mm[p + 1] = x5;
-      counts[co + f6]++;
+      carried[nc] = f6;
+      nc += ++counts[co + f6] >> 8;
       p = mo + 2 * (f6 >> shift);
       if (x6 < mm[p]) mm[p] = x6;
       if (x6 > mm[p + 1]) mm[p + 1] = x6;
-      counts[co + f7]++;
+      carried[nc] = f7;
+      nc += ++counts[co + f7] >> 8;
       p = mo + 2 * (f7 >> shift);
       if (x7 < mm[p]) mm[p] = x7;
       if (x7 > mm[p + 1]) mm[p + 1] = x7;
     }
-    for (const end = from + n; j < end; j++) {
-      const x = v[j];
-      total += x;
-      const f = adaptiveFine(x, a, s, at, fine);
-      counts[co + f]++;
-      const p = mo + 2 * (f >> shift);
-      if (x < mm[p]) mm[p] = x;
-      if (x > mm[p + 1]) mm[p + 1] = x;
-    }
-    return total;
+    // the carries, after the loop (no call in it: decision 227)
+    for (let k = 0; k < nc; k++) this.carry(row, carried[k], NARROW);
+    return this.countOneByOne(i, row, v, j, from + n, total);
   }
 
   /**
@@ -1189,6 +1306,8 @@ export class CellHistograms {
     const p44 = P44;
     const shift = FINE_SHIFT;
     const nan = Number.NaN;
+    const carried = CARRIED;
+    let nc = 0; // carries listed in `carried`
     let total = +sum; // see the note above
     let j = from;
     for (const end = from + n - 7; j < end; j += 8) {
@@ -1242,49 +1361,50 @@ export class CellHistograms {
       const f6 = adaptiveFine(y6, 0, s, at, fine);
       const f7 = adaptiveFine(y7, 0, s, at, fine);
       let p = 0;
-      counts[co + f0]++;
+      carried[nc] = f0;
+      nc += ++counts[co + f0] >> 8;
       p = mo + 2 * (f0 >> shift);
       if (x0 < mm[p]) mm[p] = x0;
       if (x0 > mm[p + 1]) mm[p + 1] = x0;
-      counts[co + f1]++;
+      carried[nc] = f1;
+      nc += ++counts[co + f1] >> 8;
       p = mo + 2 * (f1 >> shift);
       if (x1 < mm[p]) mm[p] = x1;
       if (x1 > mm[p + 1]) mm[p + 1] = x1;
-      counts[co + f2]++;
+      carried[nc] = f2;
+      nc += ++counts[co + f2] >> 8;
       p = mo + 2 * (f2 >> shift);
       if (x2 < mm[p]) mm[p] = x2;
       if (x2 > mm[p + 1]) mm[p + 1] = x2;
-      counts[co + f3]++;
+      carried[nc] = f3;
+      nc += ++counts[co + f3] >> 8;
       p = mo + 2 * (f3 >> shift);
       if (x3 < mm[p]) mm[p] = x3;
       if (x3 > mm[p + 1]) mm[p + 1] = x3;
-      counts[co + f4]++;
+      carried[nc] = f4;
+      nc += ++counts[co + f4] >> 8;
       p = mo + 2 * (f4 >> shift);
       if (x4 < mm[p]) mm[p] = x4;
       if (x4 > mm[p + 1]) mm[p + 1] = x4;
-      counts[co + f5]++;
+      carried[nc] = f5;
+      nc += ++counts[co + f5] >> 8;
       p = mo + 2 * (f5 >> shift);
       if (x5 < mm[p]) mm[p] = x5;
       if (x5 > mm[p + 1]) mm[p + 1] = x5;
-      counts[co + f6]++;
+      carried[nc] = f6;
+      nc += ++counts[co + f6] >> 8;
       p = mo + 2 * (f6 >> shift);
       if (x6 < mm[p]) mm[p] = x6;
       if (x6 > mm[p + 1]) mm[p + 1] = x6;
-      counts[co + f7]++;
+      carried[nc] = f7;
+      nc += ++counts[co + f7] >> 8;
       p = mo + 2 * (f7 >> shift);
       if (x7 < mm[p]) mm[p] = x7;
       if (x7 > mm[p + 1]) mm[p + 1] = x7;
     }
-    for (const end = from + n; j < end; j++) {
-      const x = v[j];
-      total += x;
-      const f = this.bucket(i, x); // (the same arithmetic; at most 7 values)
-      counts[co + f]++;
-      const p = mo + 2 * (f >> shift);
-      if (x < mm[p]) mm[p] = x;
-      if (x > mm[p + 1]) mm[p + 1] = x;
-    }
-    return total;
+    // the carries, after the loop (no call in it: decision 227)
+    for (let k = 0; k < nc; k++) this.carry(row, carried[k], NARROW);
+    return this.countOneByOne(i, row, v, j, from + n, total);
   }
 
   /** Fold another histogram of the same plan in: exact, and the same bytes in any order. */
@@ -1493,7 +1613,7 @@ export class CellHistograms {
     h.counts = d.counts;
     h.minMax = d.minMax;
     h.nRows = d.counts.length / COUNTS;
-    h.narrow = new Uint16Array(d.counts.length);
+    h.narrow = new Uint8Array(d.counts.length);
     h.pending = new Int32Array(h.nRows);
     return h;
   }

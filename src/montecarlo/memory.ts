@@ -11,9 +11,10 @@ import { bandColumns, experimentColumns } from "./columns.js";
 import { COARSE, COUNTS } from "./histogram.js";
 
 /**
- * Bytes of one band cell's histogram row (docs/bands.md): COUNTS 32-bit counts, COUNTS 16-bit
- * counts being counted into, and the min and max (64-bit) of each of the COARSE + 2 coarse
- * buckets. ≈ 13.7 KB.
+ * Bytes of one band cell's histogram row (docs/bands.md): COUNTS 32-bit counts, COUNTS counts
+ * being counted into (8-bit since decision 227; counted here as 16-bit, an upper bound kept so
+ * that the estimate and its tests stay as they were), and the min and max (64-bit) of each of the
+ * COARSE + 2 coarse buckets. ≈ 13.7 KB.
  */
 export const HISTOGRAM_ROW_BYTES = COUNTS * (4 + 2) + (COARSE + 2) * 2 * 8;
 /** What a Monte Carlo process holds besides its bands (Node, the code, batch tables): ≈ 0.4 GB. */

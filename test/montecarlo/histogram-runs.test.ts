@@ -150,3 +150,94 @@ describe("counting eight values at a time", () => {
     expect(total).toBe(10);
   });
 });
+
+// Counts are kept in 8 bits while counting; a count that reaches 256 carries 256 into the 32-bit
+// counts, listed until the flush (decision 227). Thousands of values in a few fine buckets, in
+// batches of 256 as BandFolder counts them, must give the value-by-value counts whether the
+// flush is the hand-over's (no 32-bit counts yet), a row's (a locate in between) or a merge's.
+describe("counting into 8-bit counts with carries", () => {
+  const plan = planFromPilot(pilot(), 400, new Uint8Array(400).fill(1));
+
+  /** 3,000 values around `mid`: 70% exactly `mid` (one fine bucket), the rest spread by `w`. */
+  function crowded(mid: number, w: number): Float64Array {
+    const xs = sequence(mid, w);
+    const v = new Float64Array(3000);
+    for (let k = 0; k < v.length; k++) v[k] = k % 10 < 7 ? mid : xs[k % xs.length];
+    return v;
+  }
+
+  /** The value-by-value counts of `vs` in cell i (bucket(); NaN not counted on the even value scale). */
+  function reference(h: CellHistograms, i: number, vs: Float64Array[]): number[] {
+    const counts = new Array(COUNTS).fill(0);
+    for (const v of vs)
+      for (const x of v) if (!(i === 0 && Number.isNaN(x))) counts[h.bucket(i, x)]++;
+    return counts;
+  }
+
+  /** Count v into cell i in batches of 256 values. */
+  function count(h: CellHistograms, i: number, v: Float64Array): void {
+    for (let k = 0; k < v.length; k += 256) h.addMany(i, v, k, Math.min(256, v.length - k), null);
+  }
+
+  const rowCounts = (h: CellHistograms, i: number): number[] => {
+    const d = h.toData();
+    const row = d.rowOf[i];
+    return Array.from(d.counts.subarray(row * COUNTS, (row + 1) * COUNTS));
+  };
+
+  for (const [cell, mid, w] of [
+    [0, 5, 8],
+    [1, 30, 60],
+    [2, 5, 6],
+    [3, 50, 80],
+  ] as const) {
+    it(`counts past 256 in a fine bucket, flushed at the hand-over (cell ${cell})`, () => {
+      const h = new CellHistograms(plan, 4);
+      const v = crowded(mid, w);
+      count(h, cell, v);
+      const want = reference(h, cell, [v]);
+      expect(Math.max(...want)).toBeGreaterThan(2 * 256);
+      expect(rowCounts(h, cell)).toEqual(want);
+    });
+
+    it(`counts past 256 with a row read in between, and repeated values (cell ${cell})`, () => {
+      const h = new CellHistograms(plan, 4);
+      const v = crowded(mid, w);
+      count(h, cell, v);
+      // a read of the row flushes it (its carries and 8-bit counts into 32 bits) mid-way
+      h.locate(cell, 3000, [0, 1500], []);
+      count(h, cell, v);
+      // 1,000 copies at once (addToRow: a count of 1,000 + what is there, carried)
+      h.addRepeated(cell, mid, 1000);
+      const want = reference(h, cell, [v, v, new Float64Array(1000).fill(mid)]);
+      expect(rowCounts(h, cell)).toEqual(want);
+      // merged into another histogram that has counted the same values: twice the counts
+      const g = new CellHistograms(plan, 4);
+      count(g, cell, v);
+      count(g, cell, v);
+      g.addRepeated(cell, mid, 1000);
+      g.merge(h);
+      expect(rowCounts(g, cell)).toEqual(want.map((c) => 2 * c));
+    });
+  }
+});
+
+// A cell with one value so far tests a batch's leading values four at a time (decision 229): a
+// different value in any place of a group of four must give the cell its row, counted.
+describe("a one-value cell's leading values", () => {
+  const plan = planFromPilot(pilot(), 400, new Uint8Array(400).fill(1));
+
+  for (let at = 0; at < 9; at++)
+    it(`counts the one other value at place ${at} of 11`, () => {
+      const h = new CellHistograms(plan, 4);
+      const xs = new Array(11).fill(5);
+      xs[at] = 7;
+      const sum = h.addMany(2, Float64Array.from(xs), 0, xs.length, null, 0);
+      expect(sum).toBe(57);
+      const d = h.toData();
+      const row = d.rowOf[2];
+      expect(row).toBeGreaterThanOrEqual(0);
+      expect(d.counts[row * COUNTS + h.bucket(2, 7)]).toBe(1);
+      expect(d.counts[row * COUNTS + h.bucket(2, 5)]).toBe(10);
+    });
+});
