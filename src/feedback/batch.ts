@@ -185,6 +185,8 @@ const dfsOfPass = new Float64Array(CAP_CLASSES);
 /** E40's shared USD and the phase-one slots' USD of the run's day (`chainPay` → `supplierPass`). */
 const sharedUsdOfPass = lanes();
 const slotUsdOfPass = lanes();
+/** The run's E9 bond USD of the day (`chainPrice`'s two loops). */
+const bondUsdOfPass = lanes();
 // handed from `chainPay` to `chainSettle`
 const boughtOfPass = lanes();
 const onboardedOfPass = lanes();
@@ -1198,6 +1200,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const filledOf = filledOfPass;
   const jobsTotalOf = jobsTotalOfPass;
   const failedOf = failedOfPass;
+  const bondUsdOf = bondUsdOfPass;
   const countsOf = countsOfPass;
   const yesterdayOf = yesterdayOfPass;
   const incomeHistoryOf = incomeHistoryOfPass;
@@ -1250,7 +1253,6 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     if (failedOf[b] !== 0) continue;
     // steps 2–3: E5's income and the jobs' total (`jobsPass`), E7
     const income = incomeOf[b];
-    const jobsTotal = jobsTotalOf[b];
     splitIncomeInto(split, income, F, BM);
     const ubc = split.usdBuybackCapital;
     const bondUsd = supplierBondUsd(bond, income);
@@ -1327,6 +1329,20 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     }
     onboardingUsdOf[b] = onboardingUsd;
     // step 7: E10, or with a pool E43's sales due, E44, E45
+    bondUsdOf[b] = bondUsd;
+  }
+  // step 7 and the row's cells in a loop of their own: the chain above and E10/E45 below each
+  // run a shorter body per run, so the processor overlaps more runs' long divisions and square
+  // roots (the values are reloaded as the loop above stored them: the same bits; decision 237)
+  for (let b = 0; b < P; b++) {
+    if (failedOf[b] !== 0) continue;
+    const income = incomeOf[b];
+    const jobsTotal = jobsTotalOf[b];
+    const ubc = usdBuybackCapitalOf[b];
+    const bondUsd = bondUsdOf[b];
+    const onboardingUsd = onboardingUsdOf[b];
+    const phase = phaseOf[b];
+    const suppliers = totalHistoryOf[tP + b];
     const supply = supplyOf[b];
     const sentiment = sentimentOf[b];
     const governance = governanceOf[b];
@@ -1408,14 +1424,14 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     out[at] = income;
     chk += income;
     at = (at + STEP) | 0;
-    const ops = split.opsRevenue;
+    const ops = opsRevenueOf[b];
     out[at] = ops;
     chk += ops;
     at = (at + STEP) | 0;
     out[at] = ubc;
     chk += ubc;
     at = (at + STEP) | 0;
-    const usdCapital = split.usdCapital;
+    const usdCapital = usdCapitalOf[b];
     out[at] = usdCapital;
     chk += usdCapital;
     at = (at + STEP) | 0;
