@@ -187,6 +187,11 @@ const sharedUsdOfPass = lanes();
 const slotUsdOfPass = lanes();
 /** The run's E9 bond USD of the day (`chainPrice`'s two loops). */
 const bondUsdOfPass = lanes();
+/** The run's E12–E15 values of the day that `chainPay`'s second loop writes as cells. */
+const jobRewardOfPass = lanes();
+const supplierTokensPaidOfPass = lanes();
+const tokensPaidOfPass = lanes();
+const shortfallOfPass = lanes();
 // handed from `chainPay` to `chainSettle`
 const boughtOfPass = lanes();
 const onboardedOfPass = lanes();
@@ -1490,6 +1495,10 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const topUpTokensOf = topUpTokensOfPass;
   const topUpUsdOf = topUpUsdOfPass;
   const failedOf = failedOfPass;
+  const jobRewardOf = jobRewardOfPass;
+  const supplierTokensPaidOf = supplierTokensPaidOfPass;
+  const tokensPaidOf = tokensPaidOfPass;
+  const shortfallOf = shortfallOfPass;
   const sharedUsdOf = sharedUsdOfPass;
   const slotUsdOf = slotUsdOfPass;
   const jobsOf = jobsOfPass;
@@ -1620,6 +1629,25 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     phaseTwoPaidOf[b] = phaseTwoPaid;
     topUpTokensOf[b] = topUpTokens;
     topUpUsdOf[b] = topUpUsd;
+    jobRewardOf[b] = jobReward;
+    supplierTokensPaidOf[b] = paid.supplierTokensPaid;
+    tokensPaidOf[b] = paid.tokensPaid;
+    shortfallOf[b] = paid.tokenShortfall;
+  }
+  // the row's cells in a loop of their own (as chainPrice's, decision 237): the values reloaded
+  for (let b = 0; b < P; b++) {
+    if (failedOf[b] !== 0) continue;
+    const price = priceOf[b];
+    const ubc = usdBuybackCapitalOf[b];
+    const bought = boughtOf[b];
+    const onboarded = onboardedOf[b];
+    const jobReward = jobRewardOf[b];
+    const phaseOnePaid = phaseOnePaidOf[b];
+    const phaseTwoPaid = phaseTwoPaidOf[b];
+    const validatorPaid = validatorPaidOf[b];
+    const supplierTokensPaid = supplierTokensPaidOf[b];
+    const topUpUsd = topUpUsdOf[b];
+    const topUpTokens = topUpTokensOf[b];
     // the row's buybackTokens … topUpTokens, usdBuybackCapital + topUpUsd, shortfall
     let at = (11 * STEP + at0 + b) | 0;
     out[at] = bought;
@@ -1643,7 +1671,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     out[at] = supplierTokensPaid;
     chk += supplierTokensPaid;
     at = (at + STEP) | 0;
-    const tokensPaid = paid.tokensPaid;
+    const tokensPaid = tokensPaidOf[b];
     out[at] = tokensPaid;
     chk += tokensPaid;
     at = (at + STEP) | 0;
@@ -1657,7 +1685,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     out[at] = buybackUsd;
     chk += buybackUsd;
     at = (at + STEP) | 0;
-    const shortfall = paid.tokenShortfall;
+    const shortfall = shortfallOf[b];
     out[at] = shortfall;
     chk += shortfall;
     if (hasSuppliers) {
