@@ -65,30 +65,7 @@ export function ammBatchInto(
   const B = buyUsd;
   const C = buyClaimUsd;
   const S = sellTokens;
-  let price: number;
-  if (S === 0 && C === 0) price = spot;
-  else {
-    const a = x + S;
-    const b = y + B;
-    // a·b + C·S − x·y, expanded so that small trades do not cancel
-    const m = x * B + S * y + S * B + C * S;
-    if (S === 0) price = ((C / B) * b) / x;
-    else if (C === 0) price = y / a;
-    else {
-      // m² − 4·a·S·b·C factored so that the flows' large terms do not cancel:
-      // (n − 2√(SCxy))·(n + 2√(SCxy)), n = x·B + S·y + S·(B − C), and
-      // n − 2√(SCxy) = (√(xB) − √(Sy))² + 2√(xyS)·(√B − √C) + S·(B − C), a sum of terms ≥ 0
-      const d = Math.sqrt(x * B) - Math.sqrt(S * y);
-      const g = 2 * Math.sqrt(S * C * x * y);
-      const f1 =
-        d * d + (2 * Math.sqrt(x * y * S) * (B - C)) / (Math.sqrt(B) + Math.sqrt(C)) + S * (B - C);
-      const f2 = x * B + S * y + S * (B - C) + g;
-      const root = Math.sqrt(f1 * f2);
-      const hi = (m + root) / (2 * a * S);
-      const lo = (2 * b * C) / (m + root);
-      price = Math.abs(hi - spot) <= Math.abs(lo - spot) ? hi : lo;
-    }
-  }
+  const price = ammPrice(x, y, B, C, S);
   const tokensToBuyers = C / price;
   const usdToSellers = S * price;
   let poolX = x + S - tokensToBuyers;
@@ -108,4 +85,33 @@ export function ammBatchInto(
   out.poolTokens = poolX;
   out.poolUsd = poolY;
   out.slippage = (price - spot) / spot;
+}
+
+/**
+ * E45's clearing price P for the pool (x, y) and the day's flows (B, C, S): `ammBatchInto`'s
+ * root, a function of its own so that each part stays under V8's inlining limit for one
+ * function's bytecode (460 bytes): the whole was never inlined into the lockstep's loop, so its
+ * five numbers were boxed for the call on every run-day (decision 233).
+ */
+function ammPrice(x: Tokens, y: Usd, B: Usd, C: Usd, S: Tokens): UsdPerToken {
+  const spot = y / x;
+  if (S === 0 && C === 0) return spot;
+  const a = x + S;
+  const b = y + B;
+  // a·b + C·S − x·y, expanded so that small trades do not cancel
+  const m = x * B + S * y + S * B + C * S;
+  if (S === 0) return ((C / B) * b) / x;
+  if (C === 0) return y / a;
+  // m² − 4·a·S·b·C factored so that the flows' large terms do not cancel:
+  // (n − 2√(SCxy))·(n + 2√(SCxy)), n = x·B + S·y + S·(B − C), and
+  // n − 2√(SCxy) = (√(xB) − √(Sy))² + 2√(xyS)·(√B − √C) + S·(B − C), a sum of terms ≥ 0
+  const d = Math.sqrt(x * B) - Math.sqrt(S * y);
+  const g = 2 * Math.sqrt(S * C * x * y);
+  const f1 =
+    d * d + (2 * Math.sqrt(x * y * S) * (B - C)) / (Math.sqrt(B) + Math.sqrt(C)) + S * (B - C);
+  const f2 = x * B + S * y + S * (B - C) + g;
+  const root = Math.sqrt(f1 * f2);
+  const hi = (m + root) / (2 * a * S);
+  const lo = (2 * b * C) / (m + root);
+  return Math.abs(hi - spot) <= Math.abs(lo - spot) ? hi : lo;
 }

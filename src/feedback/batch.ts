@@ -182,6 +182,16 @@ const filledOfPass = lanes();
 const jobsTotalOfPass = lanes();
 /** E6's demand of class k at `[k·P + b]`. */
 const dfsOfPass = new Float64Array(CAP_CLASSES);
+/** E40's shared USD and the phase-one slots' USD of the run's day (`chainPay` → `supplierPass`). */
+const sharedUsdOfPass = lanes();
+const slotUsdOfPass = lanes();
+/** The run's E9 bond USD of the day (`chainPrice`'s two loops). */
+const bondUsdOfPass = lanes();
+/** The run's E12–E15 values of the day that `chainPay`'s second loop writes as cells. */
+const jobRewardOfPass = lanes();
+const supplierTokensPaidOfPass = lanes();
+const tokensPaidOfPass = lanes();
+const shortfallOfPass = lanes();
 // handed from `chainPay` to `chainSettle`
 const boughtOfPass = lanes();
 const onboardedOfPass = lanes();
@@ -221,8 +231,10 @@ const marginHistoryOfPass = new Float64Array(CAP_MARGINS);
 const sellQueueOfPass = new Float64Array(CAP_QUEUE);
 /** `chainPay`'s day: the queue's offset of day t + 1 + d at `[d]`. */
 const queueSlotOfPass = new Int32Array(CAP_QUEUE);
-// one run's values per class while a lane loop is on that run
+/** E50's served share of class k for run b at `[k·P + b]` (`capacityPass`). */
 const ratioOfRunPass = new Float64Array(CAP_CLASSES);
+/** E50's load of the class `capacityPass` is on, per run. */
+const loadOfPass = lanes();
 /** E41's lagged mean margin of each run of the pass for the class `inputs` is on. */
 const meanOfRunPass = lanes();
 /** E50e of an empty class k with a capacity at `[k·P + b]`, written by `inputs` and read by `chainPay` the same day. */
@@ -480,8 +492,10 @@ export function runFeedbackBatch(
         hoistDay(L, t, n);
         inputs(L, t, n, shock);
         const base = (t - t0) * n;
+        jobsPass(n, base, c.nC, c.nK);
         chainPrice(L, t, n, base, shock);
         chainPay(L, t, n, base);
+        if (L.plan.suppliers !== null) supplierPass(L, t, n, base);
         chainSettle(L, t, n, base);
         if (t + 1 - t0 === T || t + 1 === c.days || t + 1 === same) {
           flushStage(L, t0, t + 1 - t0, n, b0, count, out);
@@ -929,24 +943,14 @@ function drawSeries(
  */
 function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   // the module's arrays as locals (see `jobsOfPass`)
-  const jobsLostOf = jobsLostOfPass;
   const failedOf = failedOfPass;
-  const jobsOf = jobsOfPass;
   const countsOf = countsOfPass;
   const yesterdayOf = yesterdayOfPass;
   const realCountOf = realCountOfPass;
   const entriesOf = entriesOfPass;
   const exitsOf = exitsOfPass;
   const marginHistoryOf = marginHistoryOfPass;
-  const ratioOfRun = ratioOfRunPass;
   const meanOfRun = meanOfRunPass;
-  const servedStartOf = servedStartOfPass;
-  const servedClassOf = servedClassOfPass;
-  const demandStartOf = demandStartOfPass;
-  const demandFromOf = demandFromOfPass;
-  const demandRowOf = demandRowOfPass;
-  const demandWeightOf = demandWeightOfPass;
-  const capacityOf = capacityOfPass;
   const dynamicOf = dynamicOfPass;
   const churnOf = churnOfPass;
   const { c, plan } = L;
@@ -958,7 +962,6 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   const nDynamic = s ? s.dynamicClasses.length : 0;
   const lag = s ? s.lagDays : 0;
   const from = Math.max(0, t - lag);
-  const capacity = L.capacity === true;
   // the law's scratch record made here, not a module constant: once the law is inlined its
   // fields are registers (escape analysis), not stores and loads of boxed numbers (decision 213)
   const churned: Out<Churn> = { entries: 0, exits: 0, count: 0 };
@@ -1023,43 +1026,145 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
       countsOf[j] = Math.floor(churned.count + 1e-9);
     }
   }
-  for (let b = 0; b < P; b++) {
-    if (failedOf[b] !== 0) continue;
-    if (t === 0) for (let k = 0, j = b; k < nK; k++, j += P) yesterdayOf[j] = countsOf[j];
-    if (capacity) {
-      // E50: capacity.ts capacityServedJobs on this run
-      for (let k = 0; k < nK; k++) {
-        const cap = capacityOf[k];
-        if (Number.isNaN(cap)) {
-          ratioOfRun[k] = 1;
-          continue;
+  if (t === 0)
+    for (let b = 0; b < P; b++) {
+      if (failedOf[b] !== 0) continue;
+      for (let k = 0, j = b; k < nK; k++, j += P) yesterdayOf[j] = countsOf[j];
+    }
+  if (L.capacity === true) capacityPass(P, nC, nK);
+}
+
+/**
+ * Day t's E5 income, jobs total and E6 demand per class for every run of the pass, a type or an
+ * entry at a time with the runs innermost (the day's jobs are final after `inputs`' E50): run b's
+ * income is `Σ_i jobs_i · price_i` and its class k's demand `Σ_e jobs · price · weight` over the
+ * matrix's non-zero entries, each added from 0 in the same order as one run at a time (kernel.ts
+ * `Run`, the chain's former loops), so the same values. Writes the row's jobs and E6's demand
+ * cells into the stage (`col·STEP + base + b`); a run with a demand that is not finite is marked
+ * failed (its jobs are checked by `chainPrice` through their total). The constants of a type or an
+ * entry are loaded once a day, not once per run, and each run's additions are independent of the
+ * others' (decision 234).
+ */
+function jobsPass(P: number, base: number, nC: number, nK: number): void {
+  // the module's arrays as locals (see `jobsOfPass`)
+  const jobsOf = jobsOfPass;
+  const incomeOf = incomeOfPass;
+  const jobsTotalOf = jobsTotalOfPass;
+  const dfsOf = dfsOfPass;
+  const failedOf = failedOfPass;
+  const jobPriceOf = jobPriceOfPass;
+  const demandStartOf = demandStartOfPass;
+  const demandFromOf = demandFromOfPass;
+  const demandRowOf = demandRowOfPass;
+  const demandWeightOf = demandWeightOfPass;
+  const out = stageOfPass;
+  const at0 = base | 0;
+  incomeOf.fill(0, 0, P);
+  jobsTotalOf.fill(0, 0, P);
+  // indices as `(x + b) | 0`: int32 adds without an overflow check (every index is < 2^17)
+  for (let i = 0, j = 0, at = (FIXED_COLUMNS.length * STEP + at0) | 0; i < nC; i++) {
+    const price = jobPriceOf[i];
+    for (let b = 0; b < P; b++) {
+      const jobs = jobsOf[(j + b) | 0];
+      out[(at + b) | 0] = jobs;
+      incomeOf[b] += jobs * price;
+      jobsTotalOf[b] += jobs;
+    }
+    j = (j + P) | 0;
+    at = (at + STEP) | 0;
+  }
+  // each class's sum from 0 over its entries but the last, then the last entry's term added,
+  // stored and checked in one loop
+  for (let k = 0, j = 0, at = ((FIXED_COLUMNS.length + nC) * STEP + at0) | 0; k < nK; k++) {
+    dfsOf.fill(0, j, j + P);
+    const e1 = demandStartOf[k + 1];
+    for (let e = demandStartOf[k]; e < e1; e++) {
+      const row = demandRowOf[e];
+      const price = jobPriceOf[demandFromOf[e]];
+      const weight = demandWeightOf[e];
+      if (e + 1 < e1)
+        for (let b = 0; b < P; b++) dfsOf[(j + b) | 0] += jobsOf[(row + b) | 0] * price * weight;
+      else
+        for (let b = 0; b < P; b++) {
+          const d = dfsOf[(j + b) | 0] + jobsOf[(row + b) | 0] * price * weight;
+          dfsOf[(j + b) | 0] = d;
+          out[(at + b) | 0] = d;
+          if (d - d !== 0) failedOf[b] = 1;
         }
-        // over the matrix's non-zero entries: a zero weight adds ±0, which changes no sum of a
-        // run with finite jobs (a run with a job count that is not finite stops anyway)
-        let load = 0;
-        for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++)
-          load += jobsOf[demandRowOf[e] + b] * demandWeightOf[e];
-        ratioOfRun[k] = load > 0 ? Math.min(1, (countsOf[k * P + b] * cap) / load) : 1;
-        if (countsOf[k * P + b] === 0) {
-          // E50e: capacity.ts entrantServiceUsd's sums on this run, before the jobs are cut
-          let usd = 0;
-          for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++) {
-            usd += jobsOf[demandRowOf[e] + b] * jobPriceOfPass[demandFromOf[e]] * demandWeightOf[e];
-          }
-          entrantOfPass[k * P + b] = entrantShareUsd(load, usd, cap);
-        }
+    }
+    // a class without entries: a demand of 0 (finite)
+    if (demandStartOf[k] === e1) out.fill(0, at, at + P);
+    j = (j + P) | 0;
+    at = (at + STEP) | 0;
+  }
+}
+
+/**
+ * Day t's E50 (capacity.ts capacityServedJobs, E50e's entrant service) for every run of the pass,
+ * a class, an entry or a type at a time with the runs innermost: each run's load, served share,
+ * entrant USD, cut jobs and lost jobs are the same operations in the same order as one run at a
+ * time (the loads and USD from 0 over the matrix's non-zero entries, the served share a minimum
+ * from 1 over the type's classes in order, the lost jobs from 0 over the types), so the same
+ * bits; the class's capacity and entries are loaded once a day, not once per run. A run that
+ * stopped gets values too; nothing reads them (decision 236).
+ */
+function capacityPass(P: number, nC: number, nK: number): void {
+  // the module's arrays as locals (see `jobsOfPass`)
+  const jobsLostOf = jobsLostOfPass;
+  const jobsOf = jobsOfPass;
+  const countsOf = countsOfPass;
+  const ratioOf = ratioOfRunPass;
+  const loadOf = loadOfPass;
+  const entrantOf = entrantOfPass;
+  const servedStartOf = servedStartOfPass;
+  const servedClassOf = servedClassOfPass;
+  const demandStartOf = demandStartOfPass;
+  const demandFromOf = demandFromOfPass;
+  const demandRowOf = demandRowOfPass;
+  const demandWeightOf = demandWeightOfPass;
+  const capacityOf = capacityOfPass;
+  const jobPriceOf = jobPriceOfPass;
+  for (let k = 0, j = 0; k < nK; k++, j = (j + P) | 0) {
+    const cap = capacityOf[k];
+    if (Number.isNaN(cap)) {
+      ratioOf.fill(1, j, j + P);
+      continue;
+    }
+    // over the matrix's non-zero entries: a zero weight adds ±0, which changes no sum of a run
+    // with finite jobs (a run with a job count that is not finite stops anyway)
+    loadOf.fill(0, 0, P);
+    const e0 = demandStartOf[k];
+    const e1 = demandStartOf[k + 1];
+    for (let e = e0; e < e1; e++) {
+      const row = demandRowOf[e];
+      const weight = demandWeightOf[e];
+      for (let b = 0; b < P; b++) loadOf[b] += jobsOf[(row + b) | 0] * weight;
+    }
+    for (let b = 0; b < P; b++) {
+      const load = loadOf[b];
+      const n = countsOf[(j + b) | 0];
+      ratioOf[(j + b) | 0] = load > 0 ? Math.min(1, (n * cap) / load) : 1;
+      if (n === 0) {
+        // E50e: capacity.ts entrantServiceUsd's sums on this run, before the jobs are cut
+        let usd = 0;
+        for (let e = e0; e < e1; e++)
+          usd += jobsOf[demandRowOf[e] + b] * jobPriceOf[demandFromOf[e]] * demandWeightOf[e];
+        entrantOf[(j + b) | 0] = entrantShareUsd(load, usd, cap);
       }
-      let lost = 0;
-      for (let i = 0, j = b; i < nC; i++, j += P) {
-        let served = 1;
-        for (let e = servedStartOf[i]; e < servedStartOf[i + 1]; e++)
-          served = Math.min(served, ratioOfRun[servedClassOf[e]]);
-        if (served < 1) {
-          lost += jobsOf[j] * (1 - served);
-          jobsOf[j] *= served;
-        }
+    }
+  }
+  jobsLostOf.fill(0, 0, P);
+  for (let i = 0, j = 0; i < nC; i++, j = (j + P) | 0) {
+    const e0 = servedStartOf[i];
+    const e1 = servedStartOf[i + 1];
+    for (let b = 0; b < P; b++) {
+      let served = 1;
+      for (let e = e0; e < e1; e++) served = Math.min(served, ratioOf[servedClassOf[e] * P + b]);
+      if (served < 1) {
+        const jobs = jobsOf[(j + b) | 0];
+        jobsLostOf[b] += jobs * (1 - served);
+        jobsOf[(j + b) | 0] = jobs * served;
       }
-      jobsLostOf[b] = lost;
     }
   }
 }
@@ -1099,9 +1204,8 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const buyUsdOf = buyUsdOfPass;
   const filledOf = filledOfPass;
   const jobsTotalOf = jobsTotalOfPass;
-  const dfsOf = dfsOfPass;
   const failedOf = failedOfPass;
-  const jobsOf = jobsOfPass;
+  const bondUsdOf = bondUsdOfPass;
   const countsOf = countsOfPass;
   const yesterdayOf = yesterdayOfPass;
   const incomeHistoryOf = incomeHistoryOfPass;
@@ -1109,11 +1213,6 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const suppliersToDateOf = suppliersToDateOfPass;
   const priceHistoryOf = priceHistoryOfPass;
   const sellQueueOf = sellQueueOfPass;
-  const jobPriceOf = jobPriceOfPass;
-  const demandStartOf = demandStartOfPass;
-  const demandFromOf = demandFromOfPass;
-  const demandRowOf = demandRowOfPass;
-  const demandWeightOf = demandWeightOfPass;
   const targetOf = targetOfPass;
   const { c, plan, onchain: oc } = L;
   const { nC, nK } = c;
@@ -1144,10 +1243,8 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const capitalUsd = sp ? sp.capitalUsd * 1 : 0;
   const out = stageOfPass;
   const poolAt = (c.columns.length - 5) * STEP;
-  // the row's jobs (after FIXED_COLUMNS), E6's demand and counts columns
-  const jobsAt = FIXED_COLUMNS.length * STEP;
-  const dfsAt = jobsAt + nC * STEP;
-  const countsAt = dfsAt + nK * STEP;
+  // the row's counts columns (after FIXED_COLUMNS, the jobs and E6's demand: `jobsPass`)
+  const countsAt = (FIXED_COLUMNS.length + nC + nK) * STEP;
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
   const at0 = base | 0;
   const tP = t * P;
@@ -1159,21 +1256,11 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const amm: Out<AmmBatch> = noAmmBatch();
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
-    // steps 2–3: E5 (income.ts), E6 over the matrix's non-zero entries (as kernel.ts), E7
-    // the row's jobs cells stored in the same loop (checked finite through their total)
-    let income = 0;
-    let jobsTotal = 0;
-    for (let i = 0, j = b, at = (jobsAt + at0 + b) | 0; i < nC; i++, j += P, at = (at + STEP) | 0) {
-      const jobs = jobsOf[j];
-      out[at] = jobs;
-      income += jobs * jobPriceOf[i];
-      jobsTotal += jobs;
-    }
-    jobsTotalOf[b] = jobsTotal;
+    // steps 2–3: E5's income and the jobs' total (`jobsPass`), E7
+    const income = incomeOf[b];
     splitIncomeInto(split, income, F, BM);
     const ubc = split.usdBuybackCapital;
     const bondUsd = supplierBondUsd(bond, income);
-    incomeOf[b] = income;
     opsRevenueOf[b] = split.opsRevenue;
     usdBuybackCapitalOf[b] = ubc;
     usdCapitalOf[b] = split.usdCapital;
@@ -1247,6 +1334,20 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     }
     onboardingUsdOf[b] = onboardingUsd;
     // step 7: E10, or with a pool E43's sales due, E44, E45
+    bondUsdOf[b] = bondUsd;
+  }
+  // step 7 and the row's cells in a loop of their own: the chain above and E10/E45 below each
+  // run a shorter body per run, so the processor overlaps more runs' long divisions and square
+  // roots (the values are reloaded as the loop above stored them: the same bits; decision 237)
+  for (let b = 0; b < P; b++) {
+    if (failedOf[b] !== 0) continue;
+    const income = incomeOf[b];
+    const jobsTotal = jobsTotalOf[b];
+    const ubc = usdBuybackCapitalOf[b];
+    const bondUsd = bondUsdOf[b];
+    const onboardingUsd = onboardingUsdOf[b];
+    const phase = phaseOf[b];
+    const suppliers = totalHistoryOf[tP + b];
     const supply = supplyOf[b];
     const sentiment = sentimentOf[b];
     const governance = governanceOf[b];
@@ -1328,14 +1429,14 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     out[at] = income;
     chk += income;
     at = (at + STEP) | 0;
-    const ops = split.opsRevenue;
+    const ops = opsRevenueOf[b];
     out[at] = ops;
     chk += ops;
     at = (at + STEP) | 0;
     out[at] = ubc;
     chk += ubc;
     at = (at + STEP) | 0;
-    const usdCapital = split.usdCapital;
+    const usdCapital = usdCapitalOf[b];
     out[at] = usdCapital;
     chk += usdCapital;
     at = (at + STEP) | 0;
@@ -1352,19 +1453,10 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     chk += price;
     at = (at + STEP) | 0;
     out[at] = floored;
-    // E6's demand per class (the jobs and counts cells: above, checked here through their totals)
+    // the jobs and counts cells (`jobsPass`, above), checked here through their totals; E6's
+    // demand cells by `jobsPass`
     chk += jobsTotal;
     chk += suppliers;
-    at = (dfsAt + at0 + b) | 0;
-    for (let k = 0; k < nK; k++, at = (at + STEP) | 0) {
-      let d = 0;
-      for (let e = demandStartOf[k]; e < demandStartOf[k + 1]; e++) {
-        d += jobsOf[demandRowOf[e] + b] * jobPriceOf[demandFromOf[e]] * demandWeightOf[e];
-      }
-      dfsOf[k * P + b] = d;
-      out[at] = d;
-      chk += d;
-    }
     if (chk - chk !== 0) failedOf[b] = 1;
   }
 }
@@ -1387,7 +1479,6 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const poolTokensOf = poolTokensOfPass;
   const poolUsdOf = poolUsdOfPass;
   const jobsLostOf = jobsLostOfPass;
-  const incomeOf = incomeOfPass;
   const opsRevenueOf = opsRevenueOfPass;
   const usdBuybackCapitalOf = usdBuybackCapitalOfPass;
   const usdCapitalOf = usdCapitalOfPass;
@@ -1396,7 +1487,6 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const buybackPriceOf = buybackPriceOfPass;
   const filledOf = filledOfPass;
   const jobsTotalOf = jobsTotalOfPass;
-  const dfsOf = dfsOfPass;
   const boughtOf = boughtOfPass;
   const onboardedOf = onboardedOfPass;
   const validatorPaidOf = validatorPaidOfPass;
@@ -1405,20 +1495,22 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const topUpTokensOf = topUpTokensOfPass;
   const topUpUsdOf = topUpUsdOfPass;
   const failedOf = failedOfPass;
+  const jobRewardOf = jobRewardOfPass;
+  const supplierTokensPaidOf = supplierTokensPaidOfPass;
+  const tokensPaidOf = tokensPaidOfPass;
+  const shortfallOf = shortfallOfPass;
+  const sharedUsdOf = sharedUsdOfPass;
+  const slotUsdOf = slotUsdOfPass;
   const jobsOf = jobsOfPass;
-  const countsOf = countsOfPass;
   const entriesOf = entriesOfPass;
   const exitsOf = exitsOfPass;
   const priceHistoryOf = priceHistoryOfPass;
-  const marginHistoryOf = marginHistoryOfPass;
   const sellQueueOf = sellQueueOfPass;
   const jobPriceOf = jobPriceOfPass;
   const targetOf = targetOfPass;
-  const costOf = costOfPass;
-  const classesOf = classesOfPass;
   const dynamicOf = dynamicOfPass;
   const { c, plan, onchain: oc } = L;
-  const { nC, nK, days } = c;
+  const { nC, nK } = c;
   // booleans as `=== true` and numbers as `· 1` before the loops: a value loaded from an object
   // is tagged, and a test or an arithmetic use of it in the loop is a generic ToBoolean or a
   // number check each time (decision 200)
@@ -1537,6 +1629,25 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     phaseTwoPaidOf[b] = phaseTwoPaid;
     topUpTokensOf[b] = topUpTokens;
     topUpUsdOf[b] = topUpUsd;
+    jobRewardOf[b] = jobReward;
+    supplierTokensPaidOf[b] = paid.supplierTokensPaid;
+    tokensPaidOf[b] = paid.tokensPaid;
+    shortfallOf[b] = paid.tokenShortfall;
+  }
+  // the row's cells in a loop of their own (as chainPrice's, decision 237): the values reloaded
+  for (let b = 0; b < P; b++) {
+    if (failedOf[b] !== 0) continue;
+    const price = priceOf[b];
+    const ubc = usdBuybackCapitalOf[b];
+    const bought = boughtOf[b];
+    const onboarded = onboardedOf[b];
+    const jobReward = jobRewardOf[b];
+    const phaseOnePaid = phaseOnePaidOf[b];
+    const phaseTwoPaid = phaseTwoPaidOf[b];
+    const validatorPaid = validatorPaidOf[b];
+    const supplierTokensPaid = supplierTokensPaidOf[b];
+    const topUpUsd = topUpUsdOf[b];
+    const topUpTokens = topUpTokensOf[b];
     // the row's buybackTokens … topUpTokens, usdBuybackCapital + topUpUsd, shortfall
     let at = (11 * STEP + at0 + b) | 0;
     out[at] = bought;
@@ -1560,7 +1671,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     out[at] = supplierTokensPaid;
     chk += supplierTokensPaid;
     at = (at + STEP) | 0;
-    const tokensPaid = paid.tokensPaid;
+    const tokensPaid = tokensPaidOf[b];
     out[at] = tokensPaid;
     chk += tokensPaid;
     at = (at + STEP) | 0;
@@ -1574,49 +1685,17 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     out[at] = buybackUsd;
     chk += buybackUsd;
     at = (at + STEP) | 0;
-    const shortfall = paid.tokenShortfall;
+    const shortfall = shortfallOf[b];
     out[at] = shortfall;
     chk += shortfall;
     if (hasSuppliers) {
-      // E40 (supplierIncome.ts supplierClassIncome), E41's margin
-      at = (feedbackAt + at0 + b) | 0;
-      const income = incomeOf[b];
-      const slots = filledOf[b];
-      const sharedUsd =
+      // E40 and E41's margin per class: `supplierPass`, from these two per-run values
+      sharedUsdOf[b] =
         usdCapitalOf[b] +
         (bought + phaseTwoPaid + (validatorsAreSuppliers ? validatorPaid : 0)) * price;
-      // each class's income per supplier and margin in one loop (the margins' cells nClasses
-      // columns on), then each dynamic class's entries and exits
-      const marginsFrom = nClasses * STEP;
-      for (let x = 0; x < nClasses; x++, at = (at + STEP) | 0) {
-        const k = classesOf[x];
-        const n = countsOf[k * P + b];
-        const share = income > 0 ? dfsOf[k * P + b] / income : 0;
-        const slot = slots > 0 ? Math.min(n, targetOf[k]) / slots : 0;
-        const classIncome = share * sharedUsd + slot * (phaseOnePaid * price);
-        // an empty class: E40e (supplierIncome.ts loneEntrantIncomeOf), steps.ts economicsStep's choice of service
-        const perSupplier =
-          n === 0
-            ? loneEntrantIncome(
-                Number.isNaN(capacityOfPass[k]) ? dfsOf[k * P + b] : entrantOfPass[k * P + b],
-                income,
-                sharedUsd,
-                splitPayPerUsd(
-                  oc[V.fiatOperationsFraction],
-                  oc[V.buybackModulation],
-                  oc[V.buybackPremium],
-                ),
-                targetOf[k] >= 1 && slots > 0 ? (phaseOnePaid * price) / slots : 0,
-              )
-            : incomePerSupplier(classIncome, n);
-        out[at] = perSupplier;
-        chk += perSupplier;
-        const margin = supplierMargin(perSupplier, costOf[k]);
-        marginHistoryOf[(k * days + t) * P + b] = margin;
-        out[(at + marginsFrom) | 0] = margin;
-        chk += margin;
-      }
-      at = (at + marginsFrom) | 0;
+      slotUsdOf[b] = phaseOnePaid * price;
+      // the entries' cells after the income per supplier's and the margins' (nClasses columns each)
+      at = (feedbackAt + 2 * nClasses * STEP + at0 + b) | 0;
       const exitsFrom = nDynamic * STEP;
       for (let x = 0; x < nDynamic; x++, at = (at + STEP) | 0) {
         const j = dynamicOf[x] * P + b;
@@ -1635,6 +1714,81 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
       }
     }
     if (chk - chk !== 0) failedOf[b] = 1;
+  }
+}
+
+/**
+ * Day t's E40 (supplierIncome.ts supplierClassIncome; E40e for an empty class) and E41's margin
+ * for every run of the pass, a supplier class at a time with the runs innermost: the class, its
+ * target, cost and capacity and the cells' offsets are loaded once a day per class, not once per
+ * run and class. Each run's values are the operations `chainPay` did per run (its shared USD and
+ * slots' USD from `chainPay`, `slotUsd = phaseOnePaid · price`), so the same bits. Writes the
+ * income per supplier and margin cells and the margins' history; a run with a value that is not
+ * finite is marked failed; a run that stopped gets values too, which nothing reads (decision 235).
+ */
+function supplierPass(L: Lanes, t: number, P: number, base: number): void {
+  // the module's arrays as locals (see `jobsOfPass`)
+  const failedOf = failedOfPass;
+  const countsOf = countsOfPass;
+  const dfsOf = dfsOfPass;
+  const incomeOf = incomeOfPass;
+  const filledOf = filledOfPass;
+  const sharedUsdOf = sharedUsdOfPass;
+  const slotUsdOf = slotUsdOfPass;
+  const marginHistoryOf = marginHistoryOfPass;
+  const entrantOf = entrantOfPass;
+  const targetOf = targetOfPass;
+  const costOf = costOfPass;
+  const capacityOf = capacityOfPass;
+  const classesOf = classesOfPass;
+  const { c, plan, onchain: oc } = L;
+  const { days } = c;
+  const nClasses = plan.suppliers ? plan.suppliers.classes.length : 0;
+  const out = stageOfPass;
+  const at0 = base | 0;
+  const marginsFrom = nClasses * STEP;
+  for (
+    let x = 0, at = ((c.columns.length - L.feedbackColumns) * STEP + at0) | 0;
+    x < nClasses;
+    x++
+  ) {
+    const k = classesOf[x];
+    const j = (k * P) | 0;
+    const h = ((k * days + t) * P) | 0;
+    const target = targetOf[k];
+    const cost = costOf[k];
+    const served = Number.isNaN(capacityOf[k]);
+    for (let b = 0; b < P; b++) {
+      const n = countsOf[(j + b) | 0];
+      const income = incomeOf[b];
+      const slots = filledOf[b];
+      const sharedUsd = sharedUsdOf[b];
+      const share = income > 0 ? dfsOf[(j + b) | 0] / income : 0;
+      const slot = slots > 0 ? Math.min(n, target) / slots : 0;
+      const classIncome = share * sharedUsd + slot * slotUsdOf[b];
+      // an empty class: E40e (supplierIncome.ts loneEntrantIncomeOf), steps.ts economicsStep's choice of service
+      const perSupplier =
+        n === 0
+          ? loneEntrantIncome(
+              served ? dfsOf[(j + b) | 0] : entrantOf[(j + b) | 0],
+              income,
+              sharedUsd,
+              splitPayPerUsd(
+                oc[V.fiatOperationsFraction],
+                oc[V.buybackModulation],
+                oc[V.buybackPremium],
+              ),
+              target >= 1 && slots > 0 ? slotUsdOf[b] / slots : 0,
+            )
+          : incomePerSupplier(classIncome, n);
+      const margin = supplierMargin(perSupplier, cost);
+      marginHistoryOf[(h + b) | 0] = margin;
+      out[(at + b) | 0] = perSupplier;
+      out[(at + marginsFrom + b) | 0] = margin;
+      const chk = perSupplier + margin;
+      if (chk - chk !== 0) failedOf[b] = 1;
+    }
+    at = (at + STEP) | 0;
   }
 }
 
