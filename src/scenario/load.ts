@@ -11,6 +11,7 @@ import { applyOverrides } from "./overrides.js";
 import { parseScenario } from "./parse.js";
 import type { Scenario } from "./schema.js";
 import { isCsvSeries, isFormulaSeries, type Series } from "./series.js";
+import { thousandsSplit } from "./thousands.js";
 
 export interface LoadOptions {
   /** `path=value` overrides, applied before validation. */
@@ -79,11 +80,15 @@ export function parseScenarioText(text: string, source: string, json: boolean): 
       throw fileProblem(`not valid JSON: ${(e as Error).message}`, source);
     }
   }
+  let raw: unknown;
   try {
-    return parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
+    raw = parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
   } catch (e) {
     throw fileProblem(`not valid YAML or JSON: ${(e as Error).message}`, source);
   }
+  const split = thousandsSplit(raw);
+  if (split !== null) throw new ScenarioError([split], source);
+  return raw;
 }
 
 /** Read the raw object of a YAML or JSON file (`.json` as strict JSON). */

@@ -1,11 +1,13 @@
 import { parse as parseYaml } from "yaml";
 import { ScenarioError } from "./errors.js";
 import { FORBIDDEN_KEYS, forbiddenKeyPath } from "./limits.js";
+import { thousandsSplit } from "./thousands.js";
 
 /**
  * Apply `path=value` overrides to a raw scenario object before validation. The value is read
  * as YAML (`0.5`, `true`, `[1, 2]`, `{start: 3}`); a path segment that is not a number picks
- * the element of a list by its `name` (`consumers.tpuTraining.unitPrice=20`).
+ * the element of a list by its `name` (`consumers.tpuTraining.unitPrice=20`); `null` removes a
+ * field (`feedback.amm=null`), as in an extending file.
  */
 export function applyOverrides(raw: unknown, sets: readonly string[]): Record<string, unknown> {
   const root = (
@@ -27,6 +29,14 @@ export function applyOverrides(raw: unknown, sets: readonly string[]): Record<st
       value = parseYaml(set.slice(eq + 1));
     } catch (e) {
       issues.push({ path, message: `cannot read the value: ${(e as Error).message}` });
+      continue;
+    }
+    const split = thousandsSplit(value);
+    if (split !== null) {
+      issues.push({
+        path: split.path === "" ? path : `${path}.${split.path}`,
+        message: split.message,
+      });
       continue;
     }
     const forbidden = forbiddenSegment(path) ?? forbiddenKeyPath(value);
@@ -81,7 +91,10 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): s
     if (node === null || typeof node !== "object")
       return `${segs.slice(0, n).join(".")} is not an object`;
     const obj = node as Record<string, unknown>;
-    if (last) obj[seg] = value;
+    // null removes the field, as it does in an extending file (src/scenario/extends.ts), so a
+    // default or an inherited block can be taken away from the command line too
+    if (last && value === null) delete obj[seg];
+    else if (last) obj[seg] = value;
     else {
       if (obj[seg] === undefined || obj[seg] === null || typeof obj[seg] !== "object") {
         if (

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ScenarioError } from "../../src/scenario/errors.js";
-import { loadScenario, prepareScenario } from "../../src/scenario/load.js";
+import { loadScenario, parseScenarioText, prepareScenario } from "../../src/scenario/load.js";
 import { tinyScenario } from "../helpers.js";
 
 /** The issues a raw scenario produces, as "path: message" lines. */
@@ -166,6 +166,28 @@ describe("overrides (--set)", () => {
       prepareScenario(tinyScenario(), { set: ["consumers.nobody.unitPrice=1"] }),
     ).toThrow(/no element named "nobody"/);
     expect(() => prepareScenario(tinyScenario(), { set: ["novalue"] })).toThrow(/path=value/);
+  });
+  it("a number with a thousands separator in a flow mapping, in a file or a --set value", () => {
+    // YAML: `{ poolTokens: 500,000, poolUsd: 20000 }` is poolTokens 500 and a key 000 (0), no value
+    const message =
+      "a key 0 with no value — a number written with a thousands separator, such as 500,000, inside { … } reads as 500 and a key 000: write 500000";
+    const text = "feedback:\n  amm: { poolTokens: 500,000, poolUsd: 20000 }\n";
+    expect(() => parseScenarioText(text, "s.yaml", false)).toThrow(`feedback.amm: ${message}`);
+    expect(() =>
+      prepareScenario(tinyScenario(), { set: ["feedback.amm={poolTokens: 500,000, poolUsd: 1}"] }),
+    ).toThrow(`feedback.amm: ${message}`);
+    // the number written whole is read
+    expect(parseScenarioText("a: { b: 500000 }\n", "s.yaml", false)).toEqual({ a: { b: 500000 } });
+  });
+  it("null removes a field, as in an extending file", () => {
+    const base = tinyScenario({ feedback: { amm: { poolTokens: 100, poolUsd: 100 } } });
+    expect(prepareScenario(base).scenario.feedback?.amm).toBeDefined();
+    const s = prepareScenario(base, { set: ["feedback.amm=null"] }).scenario;
+    expect(s.feedback?.amm).toBeUndefined();
+    // a removed required field is named as missing, not as null
+    expect(() =>
+      prepareScenario(tinyScenario(), { set: ["consumers.training.unitPrice=null"] }),
+    ).toThrow("consumers[0].unitPrice: required (number)");
   });
   it("--deterministic sets every noise to 0", () => {
     const s = prepareScenario(tinyScenario({ consumerSentiment: { start: 5, noise: 2 } }), {

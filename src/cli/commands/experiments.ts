@@ -78,7 +78,12 @@ function common(cmd: AnyCommand, runs: number): AnyCommand {
       wholeNumber("--workers", 1, 256),
       Math.max(1, availableParallelism()),
     )
-    .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+    .option(
+      "--set <path=value>",
+      "override a scenario field (repeatable; path=null removes it)",
+      collect,
+      [],
+    )
     .option("--days <n>", "override the number of days", wholeNumber("--days", 1, 36_500))
     .option(
       "--deterministic",

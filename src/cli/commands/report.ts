@@ -67,7 +67,12 @@ export function registerReport(program: Command): void {
       "override the number of days (scenario)",
       wholeNumber("--days", 1, 36_500),
     )
-    .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+    .option(
+      "--set <path=value>",
+      "override a scenario field (repeatable; path=null removes it)",
+      collect,
+      [],
+    )
     .option(
       "--deterministic",
       "switch off every random input: noise and stochastic processes",

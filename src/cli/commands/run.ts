@@ -21,7 +21,7 @@ export function registerRun(program: Command): void {
     .option("--days <n>", "override the number of days", wholeNumber("--days", 1, 36_500))
     .option(
       "--set <path=value>",
-      "override a scenario field (repeatable), e.g. onchain.buybackModulation=0.5",
+      "override a scenario field (repeatable), e.g. onchain.buybackModulation=0.5; path=null removes it",
       collect,
       [],
     )

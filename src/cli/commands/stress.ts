@@ -194,7 +194,12 @@ export function registerStress(program: Command): void {
       "worker threads (default: the machine's cores); the result is the same for any number",
       wholeNumber("--workers", 1, 256),
     )
-    .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+    .option(
+      "--set <path=value>",
+      "override a scenario field (repeatable; path=null removes it)",
+      collect,
+      [],
+    )
     .option("--days <n>", "override the number of days", wholeNumber("--days", 1, 36_500))
     .option("--report <dir>", "write an HTML report, one section per shock, into DIR")
     .option(

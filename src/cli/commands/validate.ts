@@ -7,7 +7,12 @@ export function registerValidate(program: Command): void {
     .command("validate")
     .description("check a scenario file without running it")
     .argument("<scenario>", "scenario file (YAML or JSON)")
-    .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+    .option(
+      "--set <path=value>",
+      "override a scenario field (repeatable; path=null removes it)",
+      collect,
+      [],
+    )
     .action(
       action(async (file, opts) => {
         const { loadScenario } = await import("../../scenario/load.js");
