@@ -18,6 +18,20 @@ function showValue(value: unknown): string {
   return String(value);
 }
 
+/**
+ * Whether a union refused a `{ csv, … }` object in every branch: the object ones named `csv` an
+ * unknown key, the others refused an object at all (a series form the value does not have).
+ */
+function csvRefused(branches: readonly (readonly z.core.$ZodIssue[])[]): boolean {
+  const unknownCsv = (i: z.core.$ZodIssue) =>
+    i.path.length === 0 && i.code === "unrecognized_keys" && i.keys.includes("csv");
+  const notThisType = (i: z.core.$ZodIssue) => i.path.length === 0 && i.code === "invalid_type";
+  return (
+    branches.some((b) => b.some(unknownCsv)) &&
+    branches.every((b) => b.some(unknownCsv) || b.some(notThisType))
+  );
+}
+
 /** Lower is likelier the branch the user meant. */
 function branchScore(issues: readonly z.core.$ZodIssue[]): number {
   let score = issues.length;
@@ -35,6 +49,14 @@ function flatten(
 ): void {
   const path = [...prefix, ...issue.path];
   if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    if (csvRefused(issue.errors)) {
+      out.push({
+        path: formatPath(path),
+        message:
+          "a CSV column is not one of the forms this value takes (a CSV column is read for consumers' jobsPerDay, suppliers' count, consumerSentiment and governanceValue): write its values here as { values: [...] }, or see `bme schema` for its forms",
+      });
+      return;
+    }
     const best = [...issue.errors].sort((a, b) => branchScore(a) - branchScore(b))[0];
     for (const i of best) flatten(i, path, out);
     return;

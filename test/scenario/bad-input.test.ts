@@ -167,6 +167,17 @@ describe("overrides (--set)", () => {
     ).toThrow(/no element named "nobody"/);
     expect(() => prepareScenario(tinyScenario(), { set: ["novalue"] })).toThrow(/path=value/);
   });
+  it("a CSV column where a value has no CSV form: one message saying so, not one per other form", () => {
+    const at = "feedback.consumers.training.referencePrice";
+    expect(
+      problems({
+        ...tinyScenario(),
+        feedback: { consumers: { training: { referencePrice: { csv: "p.csv", column: "p" } } } },
+      }),
+    ).toEqual([
+      `${at}: a CSV column is not one of the forms this value takes (a CSV column is read for consumers' jobsPerDay, suppliers' count, consumerSentiment and governanceValue): write its values here as { values: [...] }, or see \`bme schema\` for its forms`,
+    ]);
+  });
   it("a number with a thousands separator in a flow mapping, in a file or a --set value", () => {
     // YAML: `{ poolTokens: 500,000, poolUsd: 20000 }` is poolTokens 500 and a key 000 (0), no value
     const message =
