@@ -7,7 +7,7 @@ import { ScenarioError, type ScenarioIssue } from "./errors.js";
 import { deterministicScenario, mapSeries } from "./expected.js";
 import { readExtended } from "./extends.js";
 import { forbiddenKeyPath, LIMITS, nestingDepth, textNestingDepth } from "./limits.js";
-import { applyOverrides } from "./overrides.js";
+import { applyOverrides, segments } from "./overrides.js";
 import { parseScenario } from "./parse.js";
 import type { Scenario } from "./schema.js";
 import { isCsvSeries, isFormulaSeries, type Series } from "./series.js";
@@ -189,7 +189,10 @@ export function prepareScenario(
 function unusedSetWarnings(sets: readonly string[], s: Scenario): string[] {
   const classes = s.feedback?.suppliers?.classes ?? {};
   return sets.flatMap((set) => {
-    const name = /^suppliers\.([^.=]+)\.count(?:[.=])/.exec(set)?.[1];
+    // the class as the override picks it: by name or by index (applyOverrides' segments)
+    const [root, pick, field] = segments(set.split("=")[0]);
+    if (root !== "suppliers" || field !== "count" || pick === undefined) return [];
+    const name = /^\d+$/.test(pick) ? s.suppliers[Number(pick)]?.name : pick;
     if (name === undefined || classes[name]?.dynamic === undefined) return [];
     return [
       `--set ${set.split("=")[0]}: class ${name} is dynamic (E42), so its count series is not used; set feedback.suppliers.classes.${name}.dynamic.start for its day-0 count`,

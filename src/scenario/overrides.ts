@@ -59,7 +59,8 @@ export function forbiddenSegment(path: string): string | null {
   return segments(path).find((s) => FORBIDDEN_KEYS.has(s)) ?? null;
 }
 
-function segments(path: string): string[] {
+/** The segments of an override's path: `suppliers[0].count` and `suppliers.0.count` alike. */
+export function segments(path: string): string[] {
   return path
     .replace(/\[(\d+)\]/g, ".$1")
     .split(".")

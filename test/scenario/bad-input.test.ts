@@ -263,12 +263,14 @@ describe("a field that would silently do nothing is refused, naming it", () => {
     ]);
     expect(withFeedback(dyn({ maxCount: 5 }))).toEqual([]);
     // E42 counts a dynamic class from dynamic.start: its own count series changes nothing
-    const warned = (feedback: object) =>
-      prepareScenario({ ...tinyScenario(), feedback }, { set: [`suppliers.${k}.count=100`] })
-        .warnings;
+    const warned = (feedback: object, path = `suppliers.${k}.count`) =>
+      prepareScenario({ ...tinyScenario(), feedback }, { set: [`${path}=100`] }).warnings;
     expect(warned(dyn({}))).toEqual([
       `--set suppliers.${k}.count: class ${k} is dynamic (E42), so its count series is not used; set feedback.suppliers.classes.${k}.dynamic.start for its day-0 count`,
     ]);
+    // the class picked by index, as --set allows, and a field of the series
+    expect(warned(dyn({}), "suppliers[0].count")[0]).toMatch(/^--set suppliers\[0\]\.count: class/);
+    expect(warned(dyn({}), "suppliers.0.count.start")).toHaveLength(1);
     expect(warned({ suppliers: { classes: { [k]: { costPerDay: 10 } } } })).toEqual([]);
   });
 
