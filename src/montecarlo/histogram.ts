@@ -271,19 +271,22 @@ export function planFromParts(parts: readonly PilotPart[]): BandPlan {
     (p) => new Uint32Array(p.values.buffer, p.values.byteOffset, 2 * p.values.length),
   );
   const density = new Float64Array(SEGMENTS);
+  const counts = new Int32Array(2 * SEGMENTS);
   const weight = new Float64Array(SEGMENTS);
   const pos = new Float64Array(Math.ceil(n / KNOTS[0]) + 2);
   for (let i = 0; i < cells; i++) {
     if (even.varies[i] === 0 || nGood === 0) continue;
     const sc = (even.scale[i] * SEGMENTS) / INTERIOR;
-    density.fill(0);
+    counts.fill(0);
     const a = even.start[i];
     for (let k = 0; k < parts.length; k++) {
       const p = parts[k];
       if (even.log[i] === 1)
-        densityOfLog(p.values, bits[k], i * p.runs, p.runs, p.good, a, sc, density);
-      else densityOf(p.values, i * p.runs, p.runs, p.good, a, sc, density);
+        densityOfLog(p.values, bits[k], i * p.runs, p.runs, p.good, a, sc, counts);
+      else densityOf(p.values, i * p.runs, p.runs, p.good, a, sc, counts);
     }
+    // (whole numbers below 2⁵³: the two halves add exactly, as one count would)
+    for (let c = 0; c < SEGMENTS; c++) density[c] = counts[c] + counts[c + SEGMENTS];
     if (!crowds(density, nGood, weight)) continue;
     massOf(density, nGood, weight, pos);
     fineAt[i] = adaptive * OFFSETS;
@@ -357,18 +360,25 @@ function extremes(
     low.fill(Number.POSITIVE_INFINITY);
     high.fill(Number.NEGATIVE_INFINITY);
   }
+  // low[TRIM] and high[TRIM] held in locals (decision 255): a value inside both (nearly every
+  // value after a cell's first few) is passed by two compares of registers, and the lists are
+  // read and written only when one of them moves
+  let lo = low[TRIM];
+  let hi = high[TRIM];
   for (let k = 0; k < n; k++) {
-    if (good[k] === 0) continue;
     const x = pilot[o + k];
-    if (x < low[TRIM]) {
+    if (!(x < lo || x > hi) || good[k] === 0) continue;
+    if (x < lo) {
       let j = TRIM;
       for (; j > 0 && x < low[j - 1]; j--) low[j] = low[j - 1];
       low[j] = x;
+      lo = low[TRIM];
     }
-    if (x > high[TRIM]) {
+    if (x > hi) {
       let j = TRIM;
       for (; j > 0 && x > high[j - 1]; j--) high[j] = high[j - 1];
       high[j] = x;
+      hi = high[TRIM];
     }
   }
 }
@@ -431,7 +441,13 @@ function spread(ua: number, ub: number, mass: number, weight: Float64Array): voi
   weight[cb] += (mass * (Math.min(b, cb + 1) - Math.max(a, cb))) / w;
 }
 
-/** Add the pilot's values per segment of the even plan (start a, `sc` segments per unit) into `density`. */
+/**
+ * Add the pilot's values per segment of the even plan (start a, `sc` segments per unit) into
+ * `counts`, the even-numbered values into counts[0 … SEGMENTS−1] and the odd into the second
+ * half (decision 256): clustered values hit one segment in a row, each increment waiting for
+ * the last one's store; two counters per segment split that chain, and 32-bit integer adds
+ * replace float adds (the caller adds the halves, exactly: the same density).
+ */
 function densityOf(
   pilot: Float64Array,
   o: number,
@@ -439,18 +455,18 @@ function densityOf(
   good: Uint8Array,
   a: number,
   sc: number,
-  density: Float64Array,
+  counts: Int32Array,
 ): void {
   for (let k = 0; k < n; k++) {
     if (good[k] === 0) continue;
     const u = (pilot[o + k] - a) * sc;
-    density[u >= SEGMENTS - 1 ? SEGMENTS - 1 : u > 0 ? u | 0 : 0]++;
+    counts[(k & 1) * SEGMENTS + (u >= SEGMENTS - 1 ? SEGMENTS - 1 : u > 0 ? u | 0 : 0)]++;
   }
 }
 
 /**
  * densityOf on the log scale (start a = L(·) of the range's start): a value ≤ 0 lies below the
- * start, in segment 0.
+ * start, in segment 0 (its half of `counts`).
  */
 function densityOfLog(
   pilot: Float64Array,
@@ -461,7 +477,7 @@ function densityOfLog(
   good: Uint8Array,
   a: number,
   sc: number,
-  density: Float64Array,
+  counts: Int32Array,
 ): void {
   const aInt = Math.floor(a);
   const aFrac = a - aInt;
@@ -476,7 +492,7 @@ function densityOfLog(
       const r = (hi & 0xfff) * P12 + bits[2 * (o + k) + LO] * P44;
       u = ((hi & 0x7ff00000) - aInt + (LOG_AT[p] + LOG_STEP[p] * r - aFrac)) * sc;
     }
-    density[u >= SEGMENTS - 1 ? SEGMENTS - 1 : u > 0 ? u | 0 : 0]++;
+    counts[(k & 1) * SEGMENTS + (u >= SEGMENTS - 1 ? SEGMENTS - 1 : u > 0 ? u | 0 : 0)]++;
   }
 }
 
