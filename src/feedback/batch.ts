@@ -285,12 +285,15 @@ const elasticOfPass = new Float64Array(CAP_MATRIX);
  * kernel.ts's `fixedOf`, decision 166). The 8 cells between columns keep one run's cells of a day
  * out of a single L1 set. The columns' stride is a constant, so the chains step from one cell of
  * a run to the next with `(at + STEP) | 0`: an add folded into the code, without an overflow
- * check (decision 199).
+ * check (decision 199). A block is 1,024 cells (16 days at 64 runs): at 256 the copies were a
+ * `set` a column every 4 days, 2,790 calls a batch of 64, whose fixed cost was most of
+ * `flushStage`'s instructions (decision 250); the stage is ≈ 8 KB a column (0.5 MB, L2's size,
+ * at the whitepaper's 62 columns), and its capacity 508 columns (496 before).
  */
-const CAP_STAGE = 1 << 17;
+const CAP_STAGE = 1 << 19;
 const stageOfPass = new Float64Array(CAP_STAGE);
 /** Cells of one column's block, at most (at least one day of a pass). */
-const STAGE_CELLS = 256;
+const STAGE_CELLS = 1024;
 /** Cells from a column's block to the next's. */
 const STEP = STAGE_CELLS + 8;
 
