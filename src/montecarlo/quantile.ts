@@ -113,8 +113,9 @@ export function summarizeSample(values: ArrayLike<number>): {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const zeros = zeroSigns(finite, lo === 0 || hi === 0);
-  const mean = meanWithin(sum, n, signedAt(lo, 0, zeros), signedAt(hi, n - 1, zeros));
+  // where a zero can be among the values, how many sort before every 0 (once: the order is moot)
+  const below = zeroSigns(finite, lo <= 0 && hi >= 0);
+  const mean = meanWithin(sum, n, signedAt(lo, 0, below), signedAt(hi, n - 1, below));
   let ss = 0;
   for (let k = 0; k < n; k++) ss += (all[k] - mean) * (all[k] - mean);
   // the order statistics of ranks ⌊h⌋ and ⌊h⌋ + 1 of each percentile, each at its own index as in
@@ -125,11 +126,7 @@ export function summarizeSample(values: ArrayLike<number>): {
     ranks.push(r, Math.min(r + 1, n - 1));
   }
   selectRanks(finite, ranks);
-  const signs = zeroSigns(
-    finite,
-    ranks.some((r) => finite[r] === 0),
-  );
-  for (const r of ranks) finite[r] = signedAt(finite[r], r, signs);
+  for (const r of ranks) finite[r] = signedAt(finite[r], r, below);
   return {
     mean,
     sd: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
