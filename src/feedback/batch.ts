@@ -241,9 +241,11 @@ const meanOfRunPass = lanes();
 const entrantOfPass = new Float64Array(CAP_CLASSES);
 // the scenario's and plan's constants, copied in per batch
 const jobPriceOfPass = new Float64Array(CAP_MATRIX);
-/** Per consumer type i, the classes k with a positive price-matrix weight (E50's min): `servedClassOfPass[servedStartOfPass[i] …]`. */
+/** Per consumer type i, the classes k with a positive price-matrix weight and a capacity (E50's min): `servedClassOfPass[servedStartOfPass[i] …]`. */
 const servedStartOfPass = new Int32Array(CAP_MATRIX + 1);
 const servedClassOfPass = new Int32Array(CAP_MATRIX);
+/** `servedClassOfPass[e]·S` (`setStride`): the class's offset in `ratioOfRunPass` at the runs' stride S. */
+const servedRowOfPass = new Int32Array(CAP_MATRIX);
 const demandStartOfPass = new Int32Array(CAP_MATRIX + 1);
 const demandFromOfPass = new Int32Array(CAP_MATRIX);
 /** `demandFromOfPass[e]·S`, the entry's type's offset in `jobsOfPass` at the runs' stride S (`setStride`). */
@@ -527,8 +529,9 @@ export function runFeedbackBatch(
 
 /** The offsets that depend on the runs' stride S (1 on the days run for one run, then P). */
 function setStride(L: Lanes, S: number): void {
-  const { nK } = L.c;
+  const { nC, nK } = L.c;
   for (let e = 0; e < demandStartOfPass[nK]; e++) demandRowOfPass[e] = demandFromOfPass[e] * S;
+  for (let e = 0; e < servedStartOfPass[nC]; e++) servedRowOfPass[e] = servedClassOfPass[e] * S;
 }
 
 /** Days of a block of the stage for a stride of S ≤ MAX_LANES runs (≥ 1, T·S ≤ STAGE_CELLS). */
@@ -601,10 +604,15 @@ function loadConstants(L: Lanes): void {
   const { c, plan } = L;
   const { nC, nK } = c;
   jobPriceOfPass.set(c.jobPrice.subarray(0, nC));
+  // E50's minimum over a type's classes leaves out a class without a capacity: its served share
+  // is 1, and min(served, 1) is `served` for any served ≤ 1 or NaN (decision 262)
+  const cap = plan.suppliers?.jobsPerSupplierPerDay ?? null;
   let n = 0;
   for (let i = 0; i < nC; i++) {
     servedStartOfPass[i] = n;
-    for (let k = 0; k < nK; k++) if (c.priceMatrix[i * nK + k] > 0) servedClassOfPass[n++] = k;
+    for (let k = 0; k < nK; k++)
+      if (c.priceMatrix[i * nK + k] > 0 && cap !== null && !Number.isNaN(cap[k]))
+        servedClassOfPass[n++] = k;
   }
   servedStartOfPass[nC] = n;
   const { start, from, weight } = L.demandEntries;
@@ -614,7 +622,6 @@ function loadConstants(L: Lanes): void {
   for (let k = 0; k < nK; k++) targetOfPass[k] = c.phaseOneTarget[k];
   const s = plan.suppliers;
   if (!s) return;
-  const cap = s.jobsPerSupplierPerDay;
   for (let k = 0; k < nK; k++) {
     capacityOfPass[k] = cap ? cap[k] : Number.NaN;
     costOfPass[k] = s.costPerDay[k];
@@ -886,7 +893,9 @@ function drawSeries(
   const seriesDayOf = seriesDayOfPass;
   const normalsOf = normalsOfPass;
   const elasticOf = elasticOfPass;
-  for (let i = 0, j = 0; i < nC; i++, j += P) {
+  // indices as `(x + y) | 0`: int32 adds without an overflow check (every index is < 2^17;
+  // decision 263)
+  for (let i = 0, j = 0; i < nC; i++, j = (j + P) | 0) {
     const mode = seriesModeOf[i];
     if (mode === 0) continue;
     const e = elasticOf[i];
@@ -896,7 +905,7 @@ function drawSeries(
         let v = x;
         if (elastic) v = v * e;
         if (crash) v *= crashShare;
-        jobsOf[j + b] = v;
+        jobsOf[(j + b) | 0] = v;
       }
       continue;
     }
@@ -907,10 +916,10 @@ function drawSeries(
       let v = Math.max(min, base + noise * normalsOf[g]);
       if (elastic) v = v * e;
       if (crash) v *= crashShare;
-      jobsOf[j + b] = v;
+      jobsOf[(j + b) | 0] = v;
     }
   }
-  for (let k = 0, x = nC, j = 0; k < nK; k++, x++, j += P) {
+  for (let k = 0, x = nC, j = 0; k < nK; k++, x++, j = (j + P) | 0) {
     const mode = seriesModeOf[x];
     if (mode === 0) continue;
     if (mode === 1) {
@@ -921,7 +930,7 @@ function drawSeries(
     const base = seriesBaseOf[x];
     const noise = seriesNoiseOf[x];
     for (let b = 0, g = x * P * NORMAL_BLOCK + seriesDayOf[x]; b < P; b++, g += NORMAL_BLOCK)
-      countsOf[j + b] = Math.floor(Math.max(min, base + noise * normalsOf[g]) + 1e-9);
+      countsOf[(j + b) | 0] = Math.floor(Math.max(min, base + noise * normalsOf[g]) + 1e-9);
   }
   // the sentiment (series nC + nK) and governance (nC + nK + 1) purchases
   for (let s = nC + nK; s < nC + nK + 2; s++) {
@@ -993,9 +1002,26 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
     const h0 = (k * days + from) * P;
     const h1 = (k * days + t) * P;
     const closed = t - from;
-    // the windows' sums two runs at a time: two independent chains of additions, each run's
-    // days in order (a run that stopped gets a sum too; nothing reads it)
+    // the windows' sums four runs at a time, then two, then one: independent chains of
+    // additions, each run's days in order (a run that stopped gets a sum too; nothing reads it;
+    // decisions 217 and 264)
     let b2 = 0;
+    for (; b2 + 3 < P; b2 += 4) {
+      let m0 = 0;
+      let m1 = 0;
+      let m2 = 0;
+      let m3 = 0;
+      for (let h = (h0 + b2) | 0; h < h1; h = (h + P) | 0) {
+        m0 += marginHistoryOf[h];
+        m1 += marginHistoryOf[(h + 1) | 0];
+        m2 += marginHistoryOf[(h + 2) | 0];
+        m3 += marginHistoryOf[(h + 3) | 0];
+      }
+      meanOfRun[b2] = m0 / closed;
+      meanOfRun[b2 + 1] = m1 / closed;
+      meanOfRun[b2 + 2] = m2 / closed;
+      meanOfRun[b2 + 3] = m3 / closed;
+    }
     for (; b2 + 1 < P; b2 += 2) {
       let m0 = 0;
       let m1 = 0;
@@ -1062,31 +1088,62 @@ function jobsPass(P: number, base: number, nC: number, nK: number): void {
   const demandWeightOf = demandWeightOfPass;
   const out = stageOfPass;
   const at0 = base | 0;
-  incomeOf.fill(0, 0, P);
-  jobsTotalOf.fill(0, 0, P);
-  // indices as `(x + b) | 0`: int32 adds without an overflow check (every index is < 2^17)
+  // indices as `(x + b) | 0`: int32 adds without an overflow check (every index is < 2^17).
+  // Each sum starts as `0 + term` in its first loop instead of a `fill(0)` before it (the same
+  // value, −0 included: 0 + −0 is 0; a `fill` is a call into the runtime of ≈ 400 instructions;
+  // decision 261)
+  if (nC === 0) {
+    incomeOf.fill(0, 0, P);
+    jobsTotalOf.fill(0, 0, P);
+  }
   for (let i = 0, j = 0, at = (FIXED_COLUMNS.length * STEP + at0) | 0; i < nC; i++) {
     const price = jobPriceOf[i];
-    for (let b = 0; b < P; b++) {
-      const jobs = jobsOf[(j + b) | 0];
-      out[(at + b) | 0] = jobs;
-      incomeOf[b] += jobs * price;
-      jobsTotalOf[b] += jobs;
-    }
+    if (i === 0)
+      for (let b = 0; b < P; b++) {
+        const jobs = jobsOf[b];
+        out[(at + b) | 0] = jobs;
+        incomeOf[b] = 0 + jobs * price;
+        jobsTotalOf[b] = 0 + jobs;
+      }
+    else
+      for (let b = 0; b < P; b++) {
+        const jobs = jobsOf[(j + b) | 0];
+        out[(at + b) | 0] = jobs;
+        incomeOf[b] += jobs * price;
+        jobsTotalOf[b] += jobs;
+      }
     j = (j + P) | 0;
     at = (at + STEP) | 0;
   }
-  // each class's sum from 0 over its entries but the last, then the last entry's term added,
-  // stored and checked in one loop
+  // each class's sum from 0 over its entries (the first entry's term added to 0 in its own loop)
+  // but the last, then the last entry's term added, stored and checked in one loop
   for (let k = 0, j = 0, at = ((FIXED_COLUMNS.length + nC) * STEP + at0) | 0; k < nK; k++) {
-    dfsOf.fill(0, j, j + P);
+    const e0 = demandStartOf[k];
     const e1 = demandStartOf[k + 1];
-    for (let e = demandStartOf[k]; e < e1; e++) {
+    if (e0 === e1) {
+      // a class without entries: a demand of 0 (finite)
+      dfsOf.fill(0, j, j + P);
+      out.fill(0, at, at + P);
+    }
+    for (let e = e0; e < e1; e++) {
       const row = demandRowOf[e];
       const price = jobPriceOf[demandFromOf[e]];
       const weight = demandWeightOf[e];
-      if (e + 1 < e1)
-        for (let b = 0; b < P; b++) dfsOf[(j + b) | 0] += jobsOf[(row + b) | 0] * price * weight;
+      // the sum so far: 0 for the first entry (a constant the loop folds), else the stored sum
+      const first = e === e0;
+      if (e + 1 < e1) {
+        if (first)
+          for (let b = 0; b < P; b++)
+            dfsOf[(j + b) | 0] = 0 + jobsOf[(row + b) | 0] * price * weight;
+        else
+          for (let b = 0; b < P; b++) dfsOf[(j + b) | 0] += jobsOf[(row + b) | 0] * price * weight;
+      } else if (first)
+        for (let b = 0; b < P; b++) {
+          const d = 0 + jobsOf[(row + b) | 0] * price * weight;
+          dfsOf[(j + b) | 0] = d;
+          out[(at + b) | 0] = d;
+          if (d - d !== 0) failedOf[b] = 1;
+        }
       else
         for (let b = 0; b < P; b++) {
           const d = dfsOf[(j + b) | 0] + jobsOf[(row + b) | 0] * price * weight;
@@ -1095,8 +1152,6 @@ function jobsPass(P: number, base: number, nC: number, nK: number): void {
           if (d - d !== 0) failedOf[b] = 1;
         }
     }
-    // a class without entries: a demand of 0 (finite)
-    if (demandStartOf[k] === e1) out.fill(0, at, at + P);
     j = (j + P) | 0;
     at = (at + STEP) | 0;
   }
@@ -1120,7 +1175,7 @@ function capacityPass(P: number, nC: number, nK: number): void {
   const loadOf = loadOfPass;
   const entrantOf = entrantOfPass;
   const servedStartOf = servedStartOfPass;
-  const servedClassOf = servedClassOfPass;
+  const servedRowOf = servedRowOfPass;
   const demandStartOf = demandStartOfPass;
   const demandFromOf = demandFromOfPass;
   const demandRowOf = demandRowOfPass;
@@ -1129,19 +1184,20 @@ function capacityPass(P: number, nC: number, nK: number): void {
   const jobPriceOf = jobPriceOfPass;
   for (let k = 0, j = 0; k < nK; k++, j = (j + P) | 0) {
     const cap = capacityOf[k];
-    if (Number.isNaN(cap)) {
-      ratioOf.fill(1, j, j + P);
-      continue;
-    }
+    // a class without a capacity serves every job (a share of 1): `servedRowOfPass` leaves it
+    // out of the types' minimums, so its shares are not written
+    if (Number.isNaN(cap)) continue;
     // over the matrix's non-zero entries: a zero weight adds ±0, which changes no sum of a run
-    // with finite jobs (a run with a job count that is not finite stops anyway)
-    loadOf.fill(0, 0, P);
+    // with finite jobs (a run with a job count that is not finite stops anyway); the first
+    // entry's term added to 0 in its own loop, not a `fill(0)` before (decision 261)
     const e0 = demandStartOf[k];
     const e1 = demandStartOf[k + 1];
+    if (e0 === e1) loadOf.fill(0, 0, P);
     for (let e = e0; e < e1; e++) {
       const row = demandRowOf[e];
       const weight = demandWeightOf[e];
-      for (let b = 0; b < P; b++) loadOf[b] += jobsOf[(row + b) | 0] * weight;
+      if (e === e0) for (let b = 0; b < P; b++) loadOf[b] = 0 + jobsOf[(row + b) | 0] * weight;
+      else for (let b = 0; b < P; b++) loadOf[b] += jobsOf[(row + b) | 0] * weight;
     }
     for (let b = 0; b < P; b++) {
       const load = loadOf[b];
@@ -1162,7 +1218,7 @@ function capacityPass(P: number, nC: number, nK: number): void {
     const e1 = servedStartOf[i + 1];
     for (let b = 0; b < P; b++) {
       let served = 1;
-      for (let e = e0; e < e1; e++) served = Math.min(served, ratioOf[servedClassOf[e] * P + b]);
+      for (let e = e0; e < e1; e++) served = Math.min(served, ratioOf[(servedRowOf[e] + b) | 0]);
       if (served < 1) {
         const jobs = jobsOf[(j + b) | 0];
         jobsLostOf[b] += jobs * (1 - served);
@@ -1269,13 +1325,18 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     usdCapitalOf[b] = split.usdCapital;
     // step 4: arrivals (E8's newSuppliers), the histories E8 reads, the phase (E4's nextPhase)
     // the row's counts cells stored in the same loop (checked finite through their total)
-    let arrivals = 0;
+    // arrivals and filled start at −0, not 0, and end `+ 0` (decision 260): the counts are whole
+    // numbers, so from a 0 the interpreter's feedback is small integers and TurboFan added them as
+    // int32, each term converted and checked (≈ 7 instructions a term); from −0 the sums are
+    // doubles. The same values: a sum from +0 is never −0, and from −0 it differs from the one
+    // from +0 only in the zero's sign while every term so far is −0, which `+ 0` makes +0.
+    let arrivals = -0;
     let suppliers = 0;
-    let filled = 0;
+    let filled = -0;
     for (
       let k = 0, j = b, at = (countsAt + at0 + b) | 0;
       k < nK;
-      k++, j += P, at = (at + STEP) | 0
+      k++, j = (j + P) | 0, at = (at + STEP) | 0
     ) {
       const n = countsOf[j];
       out[at] = n;
@@ -1284,7 +1345,8 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       suppliers += n;
       filled += Math.min(n, targetOf[k]);
     }
-    filledOf[b] = filled;
+    arrivals += 0;
+    filledOf[b] = filled + 0;
     incomeHistoryOf[tP + b] = income;
     totalHistoryOf[tP + b] = suppliers;
     const toDate = (t === 0 ? 0 : suppliersToDateOf[tP - P + b]) + suppliers;
@@ -1320,8 +1382,10 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       )
     ) {
       // onboardingFee.ts onboardingFeeUsd on this run's histories
+      // one induction variable, stepped as an int32 add without an overflow check (h ≤ t·P + b,
+      // below 2^17; decision 260)
       let incomeSum = 0;
-      for (let x = windowFrom, h = windowFrom * P + b; x <= t; x++, h += P)
+      for (let h = (windowFrom * P + b) | 0, end = (tP + b) | 0; h <= end; h = (h + P) | 0)
         incomeSum += incomeHistoryOf[h];
       // Σ suppliers over the window: exact from the running sums while every count so far is
       // ≥ 0 (and not NaN: the sum would be NaN) and their sum below 2^53, else day by day
@@ -1569,7 +1633,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     if (phaseOf[b] === 2) {
       // jobReward.ts on this run's jobs
       let r = 0;
-      for (let i = 0, j = b; i < nC; i++, j += P) r += jobsOf[j] * (jobPriceOf[i] / price);
+      for (let i = 0, j = b; i < nC; i++, j = (j + P) | 0) r += jobsOf[j] * (jobPriceOf[i] / price);
       jobReward = r / jrm;
       // phaseTwoEmission.ts with kernel.ts's expm1 (Math.expm1's bits without the call into C)
       phaseTwoClaim = Math.max(0, mint - mintedOf[b]) * -expm1(-jobReward / p2m);
@@ -1596,7 +1660,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
       const part =
         (sellShare * (supplierTokensPaid + (validatorsSell ? validatorPaid : 0))) / sellOverDays;
       if (part !== 0)
-        for (let d = 0; d < sellOverDays; d++) sellQueueOf[queueSlotOf[d] + b] += part;
+        for (let d = 0; d < sellOverDays; d++) sellQueueOf[(queueSlotOf[d] + b) | 0] += part;
     }
     // step 13: E16, or E46 with a pool
     const reserveAfterPay = reserve + onboarded - validatorPaid - phaseTwoPaid - phaseOnePaid;
@@ -1701,7 +1765,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
       at = (feedbackAt + 2 * nClasses * STEP + at0 + b) | 0;
       const exitsFrom = nDynamic * STEP;
       for (let x = 0; x < nDynamic; x++, at = (at + STEP) | 0) {
-        const j = dynamicOf[x] * P + b;
+        const j = (Math.imul(dynamicOf[x], P) + b) | 0;
         const entries = entriesOf[j];
         const exits = exitsOf[j];
         out[at] = entries;
