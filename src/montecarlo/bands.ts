@@ -272,7 +272,7 @@ export function applyRefinement(
  * (`into[s]` for quantile qs[s], refinement applied) are final: a derived cell's are its base's
  * times its factor, or, where refinement collected its values (`all`, from applyRefinement),
  * their exact type-7 quantiles; its smallest and largest values (lo, hi) are its own, kept
- * while it was summed (addDerived).
+ * while it was summed (DerivedCells.add).
  */
 export function deriveBands(
   hist: Pick<CellHistograms, "derived">,

@@ -6,13 +6,15 @@
  * statistics, times c, lies between the same two of y's. x's bound on the ranks is therefore
  * y's, and y is held to the same guarantee without a histogram of its own.
  *
- * The relation is found in the pilot (every good pilot run, to the bit) and checked again for
- * every run that is counted (`CellHistograms.addDerived`): a cell for which it fails in any run
- * is *broken*, and its values are collected in the refinement's rerun of the point and sorted,
- * so its quantiles are exact. On the whitepaper, 965 of the 3,601 varying cells are derived
+ * The relation is found in the pilot (every good pilot run, to the bit) and checked again in
+ * every run that is counted (`DerivedCells.add`). A run in which it fails is counted and its
+ * pair (value, base value · c) kept: the cell's ranks move by those runs (decision 271,
+ * `derivedRanks`), and where its bound then exceeds the tolerance, or the pairs were too many
+ * to keep, its values are collected in refinement's rerun of the point and sorted, so its
+ * quantiles are exact. On the whitepaper, 964 of the 3,601 varying cells are derived
  * (`opsRevenue`, `usdBuybackCapital`, `supplierBondUsd` and `buyBacksUsd` from `income` by
  * their shares, a consumer type's `usdDemandForService` from its `jobCreated` by its price,
- * `supplierTokensPaid` = `buybackTokens` on the days their values are the same).
+ * `supplierTokensPaid` from `buybackTokens` on the days their values are the same).
  */
 import type { BandPlan, PilotPart } from "./histogram.js";
 
