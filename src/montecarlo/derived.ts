@@ -146,6 +146,8 @@ export class DerivedCells {
   private missValue = new Float64Array(16);
   private missImage = new Float64Array(16);
   private pairs = 0;
+  /** A masked batch's good values and base values (add). */
+  private kept = new Float64Array(0);
 
   constructor(plan: Pick<BandPlan, "base" | "factor">) {
     this.base = plan.base;
@@ -171,21 +173,46 @@ export class DerivedCells {
     good: Uint8Array | null,
     sum: number,
   ): number {
+    if (good !== null) {
+      // the good runs alone, in order, values then base values (failed runs are rare: the
+      // loop below needs no mask)
+      if (this.kept.length < 2 * n) this.kept = new Float64Array(2 * n);
+      const kept = this.kept;
+      let m = 0;
+      for (let j = 0; j < n; j++)
+        if (good[j] !== 0) {
+          kept[m] = v[from + j];
+          kept[n + m++] = v[baseFrom + j];
+        }
+      return this.add(i, kept, 0, n, m, null, sum);
+    }
     const c = this.factor[i];
-    let s = sum;
+    // (+sum: from the parameter itself TurboFan kept the running sum boxed, a heap number a
+    // value, as in the counting loops of histogram.ts: ≈ 88 instructions a value under
+    // callgrind against ≈ 55; the failed runs' pairs are kept in a second pass, so that the
+    // loop makes no call)
+    let s = +sum;
     let lo = this.low[i];
     let hi = this.high[i];
-    for (let j = 0; j < n; j++) {
-      if (good !== null && good[j] === 0) continue;
-      const y = v[from + j];
-      const z = v[baseFrom + j] * c;
+    let missed = 0;
+    const end = from + n;
+    const shift = baseFrom - from;
+    for (let k = from; k < end; k++) {
+      const y = v[k];
+      const z = v[k + shift] * c;
       s += y;
       if (y < lo) lo = y;
       if (y > hi) hi = y;
-      if (y !== z || (y === 0 && 1 / y !== 1 / z)) this.miss(i, y, z);
+      if (!(y === z && (y !== 0 || 1 / y === 1 / z))) missed++;
     }
     this.low[i] = lo;
     this.high[i] = hi;
+    if (missed > 0)
+      for (let j = 0; j < n; j++) {
+        const y = v[from + j];
+        const z = v[baseFrom + j] * c;
+        if (!sameBits(y, z)) this.miss(i, y, z);
+      }
     return s;
   }
 
