@@ -1,7 +1,9 @@
 import type { Policy } from "../plugins/api.js";
 import type { Scenario } from "../scenario/schema.js";
 import { bandColumns, tableCell } from "./columns.js";
+import { derivedRanks } from "./derived.js";
 import { type CellHistograms, type Located, locatedAt, locatedRows } from "./histogram.js";
+import { quantileSorted } from "./quantile.js";
 import { type Runner, runnerOf } from "./runner.js";
 
 /**
@@ -37,8 +39,15 @@ export interface Pending {
   b: Located;
 }
 
-/** The buckets refinement collects: per cell (band cell index), the fine buckets wanted. */
+/**
+ * The buckets refinement collects: per cell (band cell index), the fine buckets wanted, or
+ * [ALL_VALUES] for every value of the cell (a derived cell's whose bound is too wide, decision
+ * 270).
+ */
 export type RefineWant = readonly (readonly [cell: number, buckets: readonly number[]])[];
+
+/** The bucket of a RefineWant that stands for all of a cell's values. */
+export const ALL_VALUES = -1;
 
 /** Collected values of a RefineWant, in its order: per cell, per bucket (any run order). */
 export type Collected = readonly (readonly Float64Array[])[];
@@ -47,6 +56,8 @@ export type Collected = readonly (readonly Float64Array[])[];
 export interface LocatedQuantiles {
   readonly quality: BandQuality;
   readonly pending: readonly Pending[];
+  /** Derived cells whose every value refinement collects (their bound exceeds the tolerance). */
+  readonly whole: readonly number[];
 }
 
 /**
@@ -62,16 +73,24 @@ export function histogramQuantiles(
   into: readonly Float64Array[],
   runs: number,
   source: RefineSource | null,
-): BandQuality {
-  const { quality, pending } = locateQuantiles(hist, n, qs, into);
-  if (pending.length === 0 || source === null) return { ...quality, refined: 0 };
-  const want = refineWant(pending);
+): { quality: BandQuality; all: AllValues } {
+  const { quality, pending, whole } = locateQuantiles(hist, n, qs, into);
+  const want = refineWant(pending, whole);
+  if (want.length === 0 || source === null)
+    return { quality: { ...quality, refined: 0 }, all: new Map() };
   const r = runnerOf(source.scenario, source.policies ?? []);
-  applyRefinement(pending, want, into, [collectBuckets(r, source, hist, want, 0, runs)]);
-  return quality;
+  return {
+    quality,
+    all: applyRefinement(pending, want, into, [collectBuckets(r, source, hist, want, 0, runs)]),
+  };
 }
 
-/** The quantiles' estimates into `into`, and the cell-quantiles whose bound exceeds the tolerance. */
+/**
+ * The quantiles' estimates into `into`, and the cell-quantiles whose bound exceeds the
+ * tolerance. A derived cell's (decision 270) are its base's times its factor (deriveBands, once
+ * the base's are final): its bound is its base's, widened by one run per run in which the
+ * relation failed (`misses`), and by at most one rank where the base's quantile is refined.
+ */
 export function locateQuantiles(
   hist: CellHistograms,
   n: number,
@@ -98,7 +117,34 @@ export function locateQuantiles(
   const ranks = Float64Array.from(list);
   const found = locatedRows(ranks.length);
   const { value, lo: foundLo, hi: foundHi } = found;
+  // per counted cell and quantile (i·nq + s): the ranks of the order statistics its estimate
+  // lies between (⌊h⌋ and ⌈h⌉ where refinement makes it exact, `exact` set)
+  const nq = qs.length;
+  const below = new Float64Array(hist.cells * nq);
+  const above = new Float64Array(hist.cells * nq);
+  const exact = new Uint8Array(hist.cells * nq);
+  const derived = hist.derived;
+  const missed = derived.missed();
+  const whole: number[] = [];
   for (let i = 0; i < hist.cells; i++) {
+    const x = derived.base[i];
+    if (x >= 0) {
+      // a derived cell: its base's bound, moved by its failed runs (derivedRanks); unbounded
+      // where they were too many to keep, or where its base's estimate is yet to be refined
+      const m = derived.misses[i] === 0 ? null : (missed.get(i) ?? null);
+      let wide = false;
+      for (let s = 0; s < nq && n > 0; s++) {
+        const j = x * nq + s;
+        const h = (n - 1) * qs[s];
+        const [lo, hi] = derivedRanks(below[j], above[j], into[s][x] * derived.factor[i], m);
+        const open = derived.misses[i] > 0 && (m === null || exact[j] === 1);
+        const err = open ? Number.POSITIVE_INFINITY : Math.max(h - lo, hi - h);
+        if (n > 1 && err / (n - 1) > worst) worst = err / (n - 1);
+        if (err > tol) wide = true;
+      }
+      if (wide) whole.push(i);
+      continue;
+    }
     if (n > 0) hist.locateRanks(i, n, ranks, found);
     for (let s = 0; s < qs.length; s++) {
       if (n === 0) {
@@ -111,6 +157,9 @@ export function locateQuantiles(
       const b = atB[s];
       into[s][i] = b === a ? value[a] : value[a] + (h - lo) * (value[b] - value[a]);
       const err = Math.max(h - foundLo[a], foundHi[b] - h);
+      below[i * nq + s] = err > tol ? lo : foundLo[a];
+      above[i * nq + s] = err > tol ? (b === a ? lo : lo + 1) : foundHi[b];
+      exact[i * nq + s] = err > tol ? 1 : 0;
       if (n > 1 && err / (n - 1) > worst) worst = err / (n - 1);
       if (err > tol) {
         // the same object for one rank (applyRefinement tests b === a)
@@ -119,12 +168,20 @@ export function locateQuantiles(
       }
     }
   }
-  return { quality: { maxRankError: worst, refined: pending.length }, pending };
+  return {
+    quality: { maxRankError: worst, refined: pending.length + whole.length * qs.length },
+    pending,
+    whole,
+  };
 }
 
-/** The buckets whose values the pending quantiles need, per cell, in cell order. */
-export function refineWant(pending: readonly Pending[]): RefineWant {
+/**
+ * The buckets whose values the pending quantiles need, per cell, in cell order, and every
+ * value of the derived cells `whole` (ALL_VALUES).
+ */
+export function refineWant(pending: readonly Pending[], whole: readonly number[] = []): RefineWant {
   const want = new Map<number, Set<number>>();
+  for (const i of whole) want.set(i, new Set([ALL_VALUES]));
   for (const p of pending)
     for (const l of [p.a, p.b]) {
       if (l.lo === l.hi) continue; // already exact
@@ -162,7 +219,7 @@ export function collectBuckets(
       for (let b = 0; b < count; b++) {
         if (good[b] === 0) continue;
         const x = out[at[j] * count + b];
-        const k = buckets.indexOf(hist.bucket(i, x));
+        const k = buckets[0] === ALL_VALUES ? 0 : buckets.indexOf(hist.bucket(i, x));
         if (k >= 0) lists[j][k].push(x);
       }
     }
@@ -170,13 +227,19 @@ export function collectBuckets(
   return lists.map((l) => l.map((v) => Float64Array.from(v)));
 }
 
-/** Replace the pending quantiles by exact ones from the collected values (pieces of any split). */
+/** Per derived cell collected whole (band cell index): all its good runs' values, sorted. */
+export type AllValues = ReadonlyMap<number, Float64Array>;
+
+/**
+ * Replace the pending quantiles by exact ones from the collected values (pieces of any split);
+ * returns the values of the derived cells collected whole (ALL_VALUES), sorted, for deriveBands.
+ */
 export function applyRefinement(
   pending: readonly Pending[],
   want: RefineWant,
   into: readonly Float64Array[],
   all: readonly Collected[],
-): void {
+): AllValues {
   const sorted = new Map<number, Map<number, Float64Array>>();
   want.forEach(([cell, buckets], j) => {
     const m = new Map<number, Float64Array>();
@@ -198,5 +261,37 @@ export function applyRefinement(
     const lo = Math.floor(p.h);
     const a = exact(p.cell, p.a, lo);
     into[p.stat][p.cell] = p.b === p.a ? a : a + (p.h - lo) * (exact(p.cell, p.b, lo + 1) - a);
+  }
+  const whole = new Map<number, Float64Array>();
+  for (const [cell, m] of sorted) if (m.has(ALL_VALUES)) whole.set(cell, m.get(ALL_VALUES)!);
+  return whole;
+}
+
+/**
+ * The bands of the derived cells of `hist` (decision 270), once every counted cell's quantiles
+ * (`into[s]` for quantile qs[s], refinement applied) are final: a derived cell's are its base's
+ * times its factor, or, where refinement collected its values (`all`, from applyRefinement),
+ * their exact type-7 quantiles; its smallest and largest values (lo, hi) are its own, kept
+ * while it was summed (DerivedCells.add).
+ */
+export function deriveBands(
+  hist: Pick<CellHistograms, "derived">,
+  qs: readonly number[],
+  into: readonly Float64Array[],
+  lo: Float64Array,
+  hi: Float64Array,
+  all: AllValues,
+): void {
+  const { base, factor, low, high } = hist.derived;
+  for (let i = 0; i < base.length; i++) {
+    const x = base[i];
+    if (x < 0) continue;
+    const v = all.get(i);
+    const c = factor[i];
+    for (let s = 0; s < qs.length; s++)
+      into[s][i] = v === undefined ? into[s][x] * c : quantileSorted(v, qs[s]);
+    const none = !(low[i] <= high[i]);
+    lo[i] = none ? Number.NaN : low[i];
+    hi[i] = none ? Number.NaN : high[i];
   }
 }

@@ -16,10 +16,12 @@ import { parseScenario } from "../scenario/parse.js";
 import type { Scenario } from "../scenario/schema.js";
 import { VERSION } from "../version.js";
 import {
+  type AllValues,
   applyRefinement,
   type BandQuality,
   type Collected,
   collectBuckets,
+  deriveBands,
   histogramQuantiles,
   type LocatedQuantiles,
   locateQuantiles,
@@ -544,7 +546,7 @@ export class PointAccumulator {
     const good = this.runs - this.parts.reduce((a, p) => a + p.failed.length, 0);
     const qs = Object.values(Q).map(() => new Float64Array(this.hist!.cells));
     const found = locateQuantiles(this.hist, good, Object.values(Q), qs);
-    const want = refineWant(found.pending);
+    const want = refineWant(found.pending, found.whole);
     this.located = { qs, found, want };
     lap("merge: locate quantiles", t);
     return want.length > 0 ? want : null;
@@ -628,6 +630,8 @@ export class PointAccumulator {
     // each cell's smallest and largest value (p0, p100), which hold its mean
     const lo = new Float64Array(cells);
     const hi = new Float64Array(cells);
+    // the values of derived cells collected whole by refinement, sorted (deriveBands)
+    let all: AllValues = new Map();
     if (this.hist === null && exact) {
       for (const s of Object.keys(Q)) stats[s as BandStat].set(exact[s as QuantileStat]);
       lo.set(exact.p0);
@@ -646,7 +650,7 @@ export class PointAccumulator {
       const { qs, found, want } = this.located;
       if (want.length > 0) {
         if (!collected) throw new Error(`point ${point.index}: refinement's values are missing`);
-        applyRefinement(found.pending, want, qs, collected);
+        all = applyRefinement(found.pending, want, qs, collected);
       }
       Object.keys(Q).forEach((s, k) => {
         stats[s as BandStat].set(qs[k]);
@@ -655,7 +659,7 @@ export class PointAccumulator {
     } else {
       const qs = Object.entries(Q);
       const src = this.source;
-      this.quality = histogramQuantiles(
+      ({ quality: this.quality, all } = histogramQuantiles(
         this.hist,
         good,
         qs.map(([, q]) => q),
@@ -669,9 +673,20 @@ export class PointAccumulator {
               columns: src.columns,
             }
           : null,
+      ));
+    }
+    if (this.hist !== null) {
+      this.hist.extremes(lo, hi);
+      const keys = Object.keys(Q) as QuantileStat[];
+      deriveBands(
+        this.hist,
+        keys.map((s) => Q[s]),
+        keys.map((s) => stats[s]),
+        lo,
+        hi,
+        all,
       );
     }
-    if (this.hist !== null) this.hist.extremes(lo, hi);
     // mean: block sums added in block order, held within the cell's range (meanWithin)
     const total = new Float64Array(cells);
     for (const p of parts)

@@ -88,6 +88,21 @@ export function bandPlan(plan: BandPlan, band: BandColumns, days: number): BandP
       for (let j = 0; j < OFFSETS; j++) fine.push(plan.fine[at + j]);
     }
   });
+  // derived cells whose base is banded too, renumbered (the others are counted)
+  const bandOf = new Int32Array(plan.base.length).fill(-1);
+  band.cols.forEach((col, k) => {
+    for (let t = 0; t < days; t++) bandOf[col * days + t] = k * days + t;
+  });
+  const base = new Int32Array(band.cells).fill(-1);
+  const factor = new Float64Array(band.cells);
+  band.cols.forEach((col, k) => {
+    for (let t = 0; t < days; t++) {
+      const x = plan.base[col * days + t];
+      if (x < 0 || bandOf[x] < 0) continue;
+      base[k * days + t] = bandOf[x];
+      factor[k * days + t] = plan.factor[col * days + t];
+    }
+  });
   return {
     start: pick(plan.start),
     scale: pick(plan.scale),
@@ -95,6 +110,8 @@ export function bandPlan(plan: BandPlan, band: BandColumns, days: number): BandP
     varies: pick(plan.varies),
     fineAt,
     fine: Uint16Array.from(fine),
+    base,
+    factor,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   pointScenario,
 } from "./chunk.js";
 import { checkBandColumns, experimentColumns } from "./columns.js";
+import { withDerivations } from "./derived.js";
 import type { BandPlan } from "./histogram.js";
 import { checkBandMemory, experimentBandWork } from "./memory.js";
 import {
@@ -129,7 +130,11 @@ async function lanePlan(
           if (got.size === PLAN_SLICES) done();
         }, fail);
     });
-  const plan = joinPlans(Array.from({ length: PLAN_SLICES }, (_, k) => got.get(k)!));
+  const plan = withDerivations(
+    joinPlans(Array.from({ length: PLAN_SLICES }, (_, k) => got.get(k)!)),
+    parts,
+    r.c.days,
+  );
   if (t0) {
     const u = process.cpuUsage(t0);
     const s = phaseClock.seconds;

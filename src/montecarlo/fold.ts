@@ -37,9 +37,15 @@ export class BandFolder {
       throw new Error("BandFolder: a batch crosses a block boundary");
     const sums = block * this.cells;
     const { blockSums, hist } = this;
-    // each cell's values summed (in run order) in the same pass that counts them
+    const derived = hist.derived;
+    const base = derived.base;
+    // each cell's values summed (in run order) in the same pass that counts them; a derived
+    // cell's summed and checked against its base's (decision 270)
     for (let i = 0; i < this.cells; i++)
-      blockSums[sums + i] = hist.addMany(i, out, i * count, count, good, blockSums[sums + i]);
+      blockSums[sums + i] =
+        base[i] < 0
+          ? hist.addMany(i, out, i * count, count, good, blockSums[sums + i])
+          : derived.add(i, out, i * count, base[i] * count, count, good, blockSums[sums + i]);
   }
 }
 
@@ -79,6 +85,8 @@ function samePlan(h: CellHistograms, plan: BandPlan): boolean {
     same(h.scale, plan.scale) &&
     same(h.log, plan.log) &&
     same(h.fineAt, plan.fineAt) &&
-    same(h.fine, plan.fine)
+    same(h.fine, plan.fine) &&
+    same(h.derived.base, plan.base) &&
+    same(h.derived.factor, plan.factor)
   );
 }

@@ -1,3 +1,5 @@
+import { DerivedCells, type DerivedData } from "./derived.js";
+
 /**
  * Mergeable per-cell histograms for the bands of large Monte Carlos (docs/bands.md).
  *
@@ -170,6 +172,13 @@ export interface BandPlan {
    */
   readonly fineAt: Int32Array;
   readonly fine: Uint16Array;
+  /**
+   * Per cell: the cell whose values times `factor` are its values in every run (derived.ts:
+   * not counted, decision 270), or −1 (counted).
+   */
+  readonly base: Int32Array;
+  /** Per derived cell: c > 0, its value = its base's value · c, to the bit. */
+  readonly factor: Float64Array;
 }
 
 /** The plan of the cells from the pilot's per-cell minima and maxima (good pilot runs only). */
@@ -207,6 +216,8 @@ export function planFromRange(min: Float64Array, max: Float64Array): BandPlan {
     varies,
     fineAt: new Int32Array(cells).fill(-1),
     fine: new Uint16Array(0),
+    base: new Int32Array(cells).fill(-1),
+    factor: new Float64Array(cells),
   };
 }
 
@@ -602,6 +613,8 @@ export interface HistogramData {
   /** The plan's adaptive cells (BandPlan.fineAt, BandPlan.fine). */
   readonly fineAt: Int32Array;
   readonly fine: Uint16Array;
+  /** The plan's derived cells (BandPlan.base, BandPlan.factor) and what was seen of them. */
+  readonly derived: DerivedData;
   /** Per cell: its row (rows are packed in cell order), or −1 for a one-value cell. */
   readonly rowOf: Int32Array;
   /** Per cell without a row: its one value and how many runs had it (0: none yet). */
@@ -619,9 +632,9 @@ export interface HistogramData {
  * runs); a row more would double and copy every array. Spare rows are never written, so their
  * pages are never touched (decisions 160, 163).
  */
-export function rowsFor(plan: Pick<BandPlan, "varies">): number {
+export function rowsFor(plan: Pick<BandPlan, "varies" | "base">): number {
   let varying = 0;
-  for (let i = 0; i < plan.varies.length; i++) varying += plan.varies[i];
+  for (let i = 0; i < plan.varies.length; i++) if (plan.base[i] < 0) varying += plan.varies[i];
   return varying + Math.ceil(varying / 8) + 16;
 }
 
@@ -633,6 +646,8 @@ export class CellHistograms {
   readonly log: Uint8Array;
   readonly fineAt: Int32Array;
   readonly fine: Uint16Array;
+  /** The derived cells (decision 270): summed and checked, not counted (BandFolder). */
+  readonly derived: DerivedCells;
   readonly rowOf: Int32Array;
   readonly atom: Float64Array;
   readonly atomCount: Float64Array;
@@ -668,7 +683,7 @@ export class CellHistograms {
   private bits: Uint32Array = new Uint32Array(0);
 
   constructor(
-    plan: Pick<BandPlan, "start" | "scale" | "log" | "fineAt" | "fine">,
+    plan: Pick<BandPlan, "start" | "scale" | "log" | "fineAt" | "fine" | "base" | "factor">,
     /** Rows to allocate at once (the cells expected to vary: rowsFor); more are added as needed. */
     rows = 0,
     /**
@@ -683,6 +698,7 @@ export class CellHistograms {
     this.log = plan.log;
     this.fineAt = plan.fineAt;
     this.fine = plan.fine;
+    this.derived = new DerivedCells(plan);
     this.aInt = new Float64Array(this.cells);
     this.aFrac = new Float64Array(this.cells);
     for (let i = 0; i < this.cells; i++) {
@@ -1426,6 +1442,7 @@ export class CellHistograms {
   /** Fold another histogram of the same plan in: exact, and the same bytes in any order. */
   merge(other: CellHistograms | HistogramData): void {
     if (other instanceof CellHistograms) other.flush();
+    this.derived.merge(other instanceof CellHistograms ? other.derived.data() : other.derived);
     for (let i = 0; i < this.cells; i++) {
       const ro = other.rowOf[i];
       if (ro < 0) {
@@ -1612,6 +1629,7 @@ export class CellHistograms {
       log: this.log,
       fineAt: this.fineAt,
       fine: this.fine,
+      derived: this.derived.data(),
       rowOf: this.rowOf,
       atom: this.atom,
       atomCount: this.atomCount,
@@ -1622,7 +1640,8 @@ export class CellHistograms {
 
   /** A histogram made of `d`'s own arrays (not copied: `d` is handed over). */
   static adopt(d: HistogramData): CellHistograms {
-    const h = new CellHistograms(d, 0);
+    const h = new CellHistograms({ ...d, ...d.derived }, 0);
+    h.derived.merge(d.derived);
     h.rowOf.set(d.rowOf);
     h.atom.set(d.atom);
     h.atomCount.set(d.atomCount);
@@ -1636,7 +1655,7 @@ export class CellHistograms {
 
   /** A histogram holding `d` (copied: merging into the result never changes `d`). */
   static fromData(d: HistogramData): CellHistograms {
-    const h = new CellHistograms(d, d.counts.length / COUNTS);
+    const h = new CellHistograms({ ...d, ...d.derived }, d.counts.length / COUNTS);
     h.merge(d);
     return h;
   }

@@ -7,6 +7,7 @@ import type { Policy } from "../plugins/api.js";
 import { hasStochastic, StochasticInputs } from "../processes/generate.js";
 import { runOne } from "../runOne.js";
 import type { Scenario } from "../scenario/schema.js";
+import { withDerivations } from "./derived.js";
 import { type BandPlan, type PilotPart, planFromParts, planFromPilot } from "./histogram.js";
 
 /** Runs of the pilot that plans the histogram buckets: runs 0 … PILOT_RUNS−1 of the point. */
@@ -157,7 +158,8 @@ const BATCH = 256;
  * table of them is filled (31 MB of fresh pages for the whitepaper, ≈ 0.1 s on this machine).
  */
 function pilotPlan(r: Runner, seed: number, runs: number): BandPlan {
-  return planFromParts(pilotParts(r, seed, runs, false));
+  const parts = pilotParts(r, seed, runs, false);
+  return withDerivations(planFromParts(parts), parts, r.c.days);
 }
 
 /**
@@ -266,7 +268,7 @@ export function planCells(
 
 /** The plan of consecutive cell ranges' plans (planCells), in cell order. */
 export function joinPlans(parts: readonly BandPlan[]): BandPlan {
-  const total = <T extends Float64Array | Uint8Array | Uint16Array>(
+  const total = <T extends Float64Array | Uint8Array | Uint16Array | Int32Array>(
     pick: (p: BandPlan) => T,
   ): T => {
     const len = parts.reduce((a, p) => a + pick(p).length, 0);
@@ -295,6 +297,9 @@ export function joinPlans(parts: readonly BandPlan[]): BandPlan {
     varies: total((p) => p.varies),
     fineAt,
     fine: total((p) => p.fine),
+    // derived cells are found on the whole plan (withDerivations), not in a slice's
+    base: new Int32Array(fineAt.length).fill(-1),
+    factor: new Float64Array(fineAt.length),
   };
 }
 

@@ -9,7 +9,7 @@ import type { ChunkPartial } from "../montecarlo/chunk.js";
 import type { HistogramData } from "../montecarlo/histogram.js";
 
 const MAGIC = "BMEC";
-const VERSION = 2;
+const VERSION = 3;
 
 type Typed = Float64Array | Int32Array;
 
@@ -36,6 +36,14 @@ function histogramArrays(h: HistogramData): Typed[] {
     new Int32Array(h.log),
     h.fineAt,
     new Int32Array(h.fine),
+    h.derived.base,
+    h.derived.factor,
+    h.derived.misses,
+    h.derived.low,
+    h.derived.high,
+    h.derived.missCell,
+    h.derived.missValue,
+    h.derived.missImage,
     h.rowOf,
     h.atom,
     h.atomCount,
@@ -143,6 +151,16 @@ export function decodeChunk(bytes: Uint8Array): ChunkPartial {
       log: Uint8Array.from(next<Int32Array>()),
       fineAt: next<Int32Array>(),
       fine: Uint16Array.from(next<Int32Array>()),
+      derived: {
+        base: next<Int32Array>(),
+        factor: next<Float64Array>(),
+        misses: next<Float64Array>(),
+        low: next<Float64Array>(),
+        high: next<Float64Array>(),
+        missCell: next<Int32Array>(),
+        missValue: next<Float64Array>(),
+        missImage: next<Float64Array>(),
+      },
       rowOf: next<Int32Array>(),
       atom: next<Float64Array>(),
       atomCount: next<Float64Array>(),

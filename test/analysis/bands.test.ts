@@ -185,15 +185,19 @@ describe("BandFolder (the large-N fold of a chunk)", () => {
       varies: plan.varies.slice(),
       fineAt: plan.fineAt.slice(),
       fine: plan.fine.slice(),
+      base: plan.base.slice(),
+      factor: plan.factor.slice(),
     });
     const check = () => {
       expect(() => new BandFolder(copy(), cells, n, 64, lane)).not.toThrow();
       // each array changed in one place (the last: a check that stops early misses it)
-      for (const key of ["start", "scale", "log", "fineAt", "fine"] as const) {
+      for (const key of ["start", "scale", "log", "fineAt", "fine", "base", "factor"] as const) {
         const other = copy();
         const a = other[key];
         a[a.length - 1] =
-          key === "start" || key === "scale" ? a[a.length - 1] * 2 + 1 : a[a.length - 1] + 1;
+          key === "start" || key === "scale" || key === "factor"
+            ? a[a.length - 1] * 2 + 1
+            : a[a.length - 1] + 1;
         expect(() => new BandFolder(other, cells, n, 64, lane), key).toThrow(/another plan/);
       }
     };
