@@ -1,7 +1,16 @@
 import type { Policy } from "../plugins/api.js";
 import type { Scenario } from "../scenario/schema.js";
 import { bandColumns, tableCell } from "./columns.js";
-import { type CellHistograms, type Located, locatedAt, locatedRows } from "./histogram.js";
+import {
+  CellHistograms,
+  type HistogramView,
+  type Located,
+  type LocatedRows,
+  locatedAt,
+  locatedRows,
+  locateViews,
+  viewsRoom,
+} from "./histogram.js";
 import { type Runner, runnerOf } from "./runner.js";
 
 /**
@@ -78,11 +87,32 @@ export function locateQuantiles(
   qs: readonly number[],
   into: readonly Float64Array[],
 ): LocatedQuantiles {
-  const tol = BAND_RANK_ERROR * (n - 1) * (1 + 1e-12);
-  let worst = 0;
-  const pending: Pending[] = [];
-  // per quantile (ascending qs): the ranks ⌊h⌋ and ⌊h⌋ + 1 (or ⌊h⌋ alone) it needs, at
-  // ranks[atA[s]] and ranks[atB[s]] (the same index for one rank)
+  const r = rankPlan(n, qs);
+  const found = locatedRows(r.ranks.length);
+  const got: SliceLocated = { slice: 0, worst: 0, pending: [] };
+  for (let i = 0; i < hist.cells; i++) {
+    if (n > 0) hist.locateRanks(i, n, r.ranks, found);
+    cellQuantiles(i, n, qs, r, found, into, got);
+  }
+  return {
+    quality: { maxRankError: got.worst, refined: got.pending.length },
+    pending: got.pending,
+  };
+}
+
+/**
+ * The ranks the quantiles `qs` (ascending) of n values need: per quantile, ⌊h⌋ and ⌊h⌋ + 1
+ * (or ⌊h⌋ alone) at ranks[atA[s]] and ranks[atB[s]] (the same index for one rank).
+ */
+interface RankPlan {
+  readonly ranks: Float64Array;
+  readonly atA: Int32Array;
+  readonly atB: Int32Array;
+  /** BAND_RANK_ERROR in ranks: a bound above it is refined. */
+  readonly tol: number;
+}
+
+function rankPlan(n: number, qs: readonly number[]): RankPlan {
   const list: number[] = [];
   const atA = new Int32Array(qs.length);
   const atB = new Int32Array(qs.length);
@@ -95,30 +125,105 @@ export function locateQuantiles(
     list.push(lo);
     if (two) list.push(lo + 1);
   });
-  const ranks = Float64Array.from(list);
-  const found = locatedRows(ranks.length);
+  const tol = BAND_RANK_ERROR * (n - 1) * (1 + 1e-12);
+  return { ranks: Float64Array.from(list), atA, atB, tol };
+}
+
+/**
+ * Cell i's quantiles from its located ranks (`found`) into `into[s][i]`, its worst rank-error
+ * bound into `got.worst` and its quantiles whose bound exceeds the tolerance onto `got.pending`.
+ */
+function cellQuantiles(
+  i: number,
+  n: number,
+  qs: readonly number[],
+  r: RankPlan,
+  found: LocatedRows,
+  into: readonly Float64Array[],
+  got: SliceLocated,
+): void {
   const { value, lo: foundLo, hi: foundHi } = found;
-  for (let i = 0; i < hist.cells; i++) {
-    if (n > 0) hist.locateRanks(i, n, ranks, found);
-    for (let s = 0; s < qs.length; s++) {
-      if (n === 0) {
-        into[s][i] = Number.NaN;
-        continue;
-      }
-      const h = (n - 1) * qs[s];
-      const lo = Math.floor(h);
-      const a = atA[s];
-      const b = atB[s];
-      into[s][i] = b === a ? value[a] : value[a] + (h - lo) * (value[b] - value[a]);
-      const err = Math.max(h - foundLo[a], foundHi[b] - h);
-      if (n > 1 && err / (n - 1) > worst) worst = err / (n - 1);
-      if (err > tol) {
-        // the same object for one rank (applyRefinement tests b === a)
-        const la = locatedAt(found, a);
-        pending.push({ cell: i, stat: s, h, a: la, b: b === a ? la : locatedAt(found, b) });
-      }
+  for (let s = 0; s < qs.length; s++) {
+    if (n === 0) {
+      into[s][i] = Number.NaN;
+      continue;
+    }
+    const h = (n - 1) * qs[s];
+    const lo = Math.floor(h);
+    const a = r.atA[s];
+    const b = r.atB[s];
+    into[s][i] = b === a ? value[a] : value[a] + (h - lo) * (value[b] - value[a]);
+    const err = Math.max(h - foundLo[a], foundHi[b] - h);
+    if (n > 1 && err / (n - 1) > got.worst) got.worst = err / (n - 1);
+    if (err > r.tol) {
+      // the same object for one rank (applyRefinement tests b === a)
+      const la = locatedAt(found, a);
+      got.pending.push({ cell: i, stat: s, h, a: la, b: b === a ? la : locatedAt(found, b) });
     }
   }
+}
+
+/** Slices of the cells locateSlices claims one at a time (decision 265). */
+export const LOCATE_SLICES = 16;
+
+/**
+ * A point's quantiles located in the histograms its lanes handed over unmerged (`views`, in
+ * the order a merge would take them), a slice of cells at a time: the outputs are shared by
+ * every lane that helps, and each slice is claimed once (`claim`, Atomics.add).
+ */
+export interface LocateTask {
+  readonly views: readonly HistogramView[];
+  /** Good runs. */
+  readonly n: number;
+  readonly qs: readonly number[];
+  /** Per quantile, per cell (shared memory). */
+  readonly into: readonly Float64Array[];
+  /** Per cell, its smallest and largest value (extremes; shared memory). */
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly claim: Int32Array;
+}
+
+/** One slice's worst rank-error bound and pending quantiles (in cell order). */
+export interface SliceLocated {
+  readonly slice: number;
+  worst: number;
+  readonly pending: Pending[];
+}
+
+/**
+ * Claim and locate slices of `task` until none is left (decision 265): each cell's ranks and
+ * extremes located in what merging the views would give (locateViews, bit for bit), its
+ * quantiles written as locateQuantiles writes them; whichever lane locates a slice, the same
+ * bytes. Returns the slices this lane located.
+ */
+export function locateSlices(task: LocateTask): SliceLocated[] {
+  const { views, n, qs, into, lo, hi, claim } = task;
+  const done: SliceLocated[] = [];
+  if (views.length === 0) return done;
+  const plan = new CellHistograms(views[0], 0);
+  const cells = plan.cells;
+  const r = rankPlan(n, qs);
+  const found = locatedRows(r.ranks.length);
+  const room = viewsRoom(views);
+  for (let k = Atomics.add(claim, 0, 1); k < LOCATE_SLICES; k = Atomics.add(claim, 0, 1)) {
+    const got: SliceLocated = { slice: k, worst: 0, pending: [] };
+    const end = Math.floor((cells * (k + 1)) / LOCATE_SLICES);
+    for (let i = Math.floor((cells * k) / LOCATE_SLICES); i < end; i++) {
+      locateViews(plan, views, room, i, n, r.ranks, found, lo, hi);
+      cellQuantiles(i, n, qs, r, found, into, got);
+    }
+    done.push(got);
+  }
+  return done;
+}
+
+/** Every slice's located quantiles (of any lanes), joined in cell order. */
+export function joinSlices(slices: readonly SliceLocated[]): LocatedQuantiles {
+  const byCell = [...slices].sort((x, y) => x.slice - y.slice);
+  let worst = 0;
+  for (const s of byCell) if (s.worst > worst) worst = s.worst;
+  const pending = byCell.flatMap((s) => s.pending);
   return { quality: { maxRankError: worst, refined: pending.length }, pending };
 }
 
