@@ -325,7 +325,7 @@ export async function runExperiment(
   // (at most 4 blocks: chunkBlocks)
   const nLanes = Math.min(lanesWanted, tasks.length);
   const lanes: Lane[] = [
-    inThreadLane(options.signal),
+    inThreadLane(options.signal, nLanes > 1),
     ...Array.from({ length: nLanes - 1 }, () => threadLane()),
   ];
   const hists = histogramHandOver(tasks, lanes, acc);

@@ -95,7 +95,11 @@ export function threadFile(): string {
  * each block, so Ctrl-C is seen there and the worker threads' replies are answered with their
  * next chunks (decision 191); the blocks' partials are joined into the chunk's.
  */
-export function inThreadLane(signal?: AbortSignal): Lane {
+export function inThreadLane(
+  signal?: AbortSignal,
+  /** Worker threads read this lane's histograms (locateSlices): keep them in shared memory. */
+  shared = false,
+): Lane {
   const held = new Map<number, HeldHistograms>();
   return {
     async run(task) {
@@ -106,8 +110,7 @@ export function inThreadLane(signal?: AbortSignal): Lane {
         signal?.throwIfAborted(); // a Ctrl-C that arrived while this thread was busy
         const h = held.get(task.point.index) ?? { hist: null, ranges: [] };
         const block = { ...task, runStart: s, runEnd: Math.min(task.runEnd, s + BLOCK_RUNS) };
-        // shared: the worker threads read this lane's histograms too (locateSlices)
-        parts.push(runChunk(block, plugins, h, true));
+        parts.push(runChunk(block, plugins, h, shared));
         if (h.hist) held.set(task.point.index, h);
       }
       return joinPartials(parts);
