@@ -1,8 +1,17 @@
 import type { Policy } from "../plugins/api.js";
 import type { Scenario } from "../scenario/schema.js";
 import { bandColumns, tableCell } from "./columns.js";
-import { derivedRanks } from "./derived.js";
-import { type CellHistograms, type Located, locatedAt, locatedRows } from "./histogram.js";
+import { DerivedCells, derivedRanks } from "./derived.js";
+import {
+  CellHistograms,
+  type HistogramView,
+  type Located,
+  type LocatedRows,
+  locatedAt,
+  locatedRows,
+  locateViews,
+  viewsRoom,
+} from "./histogram.js";
 import { quantileSorted } from "./quantile.js";
 import { type Runner, runnerOf } from "./runner.js";
 
@@ -88,8 +97,7 @@ export function histogramQuantiles(
 /**
  * The quantiles' estimates into `into`, and the cell-quantiles whose bound exceeds the
  * tolerance. A derived cell's (decision 270) are its base's times its factor (deriveBands, once
- * the base's are final): its bound is its base's, widened by one run per run in which the
- * relation failed (`misses`), and by at most one rank where the base's quantile is refined.
+ * the base's are final), with its base's bound moved by its failed runs (derivedWhole).
  */
 export function locateQuantiles(
   hist: CellHistograms,
@@ -97,11 +105,122 @@ export function locateQuantiles(
   qs: readonly number[],
   into: readonly Float64Array[],
 ): LocatedQuantiles {
+  const r = rankPlan(n, qs);
+  const found = locatedRows(r.ranks.length);
+  const got: SliceLocated = { slice: 0, worst: 0, pending: [] };
+  const bounds = rankBounds(hist.cells * qs.length, false);
+  const base = hist.derived.base;
+  for (let i = 0; i < hist.cells; i++) {
+    if (base[i] >= 0) continue;
+    if (n > 0) hist.locateRanks(i, n, r.ranks, found);
+    cellQuantiles(i, n, qs, r, found, into, got, bounds);
+  }
+  return withDerived(
+    { slice: 0, worst: got.worst, pending: got.pending },
+    hist.derived,
+    n,
+    qs,
+    into,
+    bounds,
+  );
+}
+
+/**
+ * Per cell and quantile (i·nq + s): the ranks of the order statistics a counted cell's
+ * estimate lies between (⌊h⌋ and ⌈h⌉ where refinement makes it exact, `exact` set), which a
+ * derived cell's bound starts from (derivedWhole).
+ */
+export interface RankBounds {
+  readonly below: Float64Array;
+  readonly above: Float64Array;
+  readonly exact: Uint8Array;
+}
+
+export function rankBounds(size: number, shared: boolean): RankBounds {
+  const f = () =>
+    shared ? new Float64Array(new SharedArrayBuffer(size * 8)) : new Float64Array(size);
+  return {
+    below: f(),
+    above: f(),
+    exact: shared ? new Uint8Array(new SharedArrayBuffer(size)) : new Uint8Array(size),
+  };
+}
+
+/**
+ * The located quantiles of the counted cells (`got`, every slice joined), with the derived
+ * cells' bounds (derivedWhole) added: their worst, and those collected whole by refinement.
+ */
+function withDerived(
+  got: SliceLocated,
+  derived: DerivedCells,
+  n: number,
+  qs: readonly number[],
+  into: readonly Float64Array[],
+  bounds: RankBounds,
+): LocatedQuantiles {
+  const { whole, worst } = derivedWhole(derived, n, qs, into, bounds);
+  return {
+    quality: {
+      maxRankError: Math.max(got.worst, worst),
+      refined: got.pending.length + whole.length * qs.length,
+    },
+    pending: got.pending,
+    whole,
+  };
+}
+
+/**
+ * The derived cells' rank bounds (decision 271): a derived cell's estimate is its base's
+ * times its factor, so it lies between the order statistics its base's does, moved by its
+ * failed runs (derivedRanks); unbounded where they were too many to keep, or where its base's
+ * estimate is yet to be refined and it has failed runs. Returns the cells whose bound exceeds
+ * the tolerance (collected whole by refinement) and the worst bound (fraction).
+ */
+function derivedWhole(
+  derived: DerivedCells,
+  n: number,
+  qs: readonly number[],
+  into: readonly Float64Array[],
+  bounds: RankBounds,
+): { whole: number[]; worst: number } {
   const tol = BAND_RANK_ERROR * (n - 1) * (1 + 1e-12);
+  const nq = qs.length;
+  const { below, above, exact } = bounds;
+  const missed = derived.missed();
+  const whole: number[] = [];
   let worst = 0;
-  const pending: Pending[] = [];
-  // per quantile (ascending qs): the ranks ⌊h⌋ and ⌊h⌋ + 1 (or ⌊h⌋ alone) it needs, at
-  // ranks[atA[s]] and ranks[atB[s]] (the same index for one rank)
+  for (let i = 0; i < derived.base.length; i++) {
+    const x = derived.base[i];
+    if (x < 0 || n === 0) continue;
+    const m = derived.misses[i] === 0 ? null : (missed.get(i) ?? null);
+    let wide = false;
+    for (let s = 0; s < nq; s++) {
+      const j = x * nq + s;
+      const h = (n - 1) * qs[s];
+      const [lo, hi] = derivedRanks(below[j], above[j], into[s][x] * derived.factor[i], m);
+      const open = derived.misses[i] > 0 && (m === null || exact[j] === 1);
+      const err = open ? Number.POSITIVE_INFINITY : Math.max(h - lo, hi - h);
+      if (n > 1 && err / (n - 1) > worst) worst = err / (n - 1);
+      if (err > tol) wide = true;
+    }
+    if (wide) whole.push(i);
+  }
+  return { whole, worst };
+}
+
+/**
+ * The ranks the quantiles `qs` (ascending) of n values need: per quantile, ⌊h⌋ and ⌊h⌋ + 1
+ * (or ⌊h⌋ alone) at ranks[atA[s]] and ranks[atB[s]] (the same index for one rank).
+ */
+interface RankPlan {
+  readonly ranks: Float64Array;
+  readonly atA: Int32Array;
+  readonly atB: Int32Array;
+  /** BAND_RANK_ERROR in ranks: a bound above it is refined. */
+  readonly tol: number;
+}
+
+function rankPlan(n: number, qs: readonly number[]): RankPlan {
   const list: number[] = [];
   const atA = new Int32Array(qs.length);
   const atB = new Int32Array(qs.length);
@@ -114,65 +233,136 @@ export function locateQuantiles(
     list.push(lo);
     if (two) list.push(lo + 1);
   });
-  const ranks = Float64Array.from(list);
-  const found = locatedRows(ranks.length);
+  const tol = BAND_RANK_ERROR * (n - 1) * (1 + 1e-12);
+  return { ranks: Float64Array.from(list), atA, atB, tol };
+}
+
+/**
+ * Cell i's quantiles from its located ranks (`found`) into `into[s][i]`, its worst rank-error
+ * bound into `got.worst` and its quantiles whose bound exceeds the tolerance onto `got.pending`.
+ */
+function cellQuantiles(
+  i: number,
+  n: number,
+  qs: readonly number[],
+  r: RankPlan,
+  found: LocatedRows,
+  into: readonly Float64Array[],
+  got: SliceLocated,
+  bounds: RankBounds,
+): void {
   const { value, lo: foundLo, hi: foundHi } = found;
-  // per counted cell and quantile (i·nq + s): the ranks of the order statistics its estimate
-  // lies between (⌊h⌋ and ⌈h⌉ where refinement makes it exact, `exact` set)
   const nq = qs.length;
-  const below = new Float64Array(hist.cells * nq);
-  const above = new Float64Array(hist.cells * nq);
-  const exact = new Uint8Array(hist.cells * nq);
-  const derived = hist.derived;
-  const missed = derived.missed();
-  const whole: number[] = [];
-  for (let i = 0; i < hist.cells; i++) {
-    const x = derived.base[i];
-    if (x >= 0) {
-      // a derived cell: its base's bound, moved by its failed runs (derivedRanks); unbounded
-      // where they were too many to keep, or where its base's estimate is yet to be refined
-      const m = derived.misses[i] === 0 ? null : (missed.get(i) ?? null);
-      let wide = false;
-      for (let s = 0; s < nq && n > 0; s++) {
-        const j = x * nq + s;
-        const h = (n - 1) * qs[s];
-        const [lo, hi] = derivedRanks(below[j], above[j], into[s][x] * derived.factor[i], m);
-        const open = derived.misses[i] > 0 && (m === null || exact[j] === 1);
-        const err = open ? Number.POSITIVE_INFINITY : Math.max(h - lo, hi - h);
-        if (n > 1 && err / (n - 1) > worst) worst = err / (n - 1);
-        if (err > tol) wide = true;
-      }
-      if (wide) whole.push(i);
+  for (let s = 0; s < qs.length; s++) {
+    if (n === 0) {
+      into[s][i] = Number.NaN;
       continue;
     }
-    if (n > 0) hist.locateRanks(i, n, ranks, found);
-    for (let s = 0; s < qs.length; s++) {
-      if (n === 0) {
-        into[s][i] = Number.NaN;
-        continue;
-      }
-      const h = (n - 1) * qs[s];
-      const lo = Math.floor(h);
-      const a = atA[s];
-      const b = atB[s];
-      into[s][i] = b === a ? value[a] : value[a] + (h - lo) * (value[b] - value[a]);
-      const err = Math.max(h - foundLo[a], foundHi[b] - h);
-      below[i * nq + s] = err > tol ? lo : foundLo[a];
-      above[i * nq + s] = err > tol ? (b === a ? lo : lo + 1) : foundHi[b];
-      exact[i * nq + s] = err > tol ? 1 : 0;
-      if (n > 1 && err / (n - 1) > worst) worst = err / (n - 1);
-      if (err > tol) {
-        // the same object for one rank (applyRefinement tests b === a)
-        const la = locatedAt(found, a);
-        pending.push({ cell: i, stat: s, h, a: la, b: b === a ? la : locatedAt(found, b) });
-      }
+    const h = (n - 1) * qs[s];
+    const lo = Math.floor(h);
+    const a = r.atA[s];
+    const b = r.atB[s];
+    into[s][i] = b === a ? value[a] : value[a] + (h - lo) * (value[b] - value[a]);
+    const err = Math.max(h - foundLo[a], foundHi[b] - h);
+    bounds.below[i * nq + s] = err > r.tol ? lo : foundLo[a];
+    bounds.above[i * nq + s] = err > r.tol ? (b === a ? lo : lo + 1) : foundHi[b];
+    bounds.exact[i * nq + s] = err > r.tol ? 1 : 0;
+    if (n > 1 && err / (n - 1) > got.worst) got.worst = err / (n - 1);
+    if (err > r.tol) {
+      // the same object for one rank (applyRefinement tests b === a)
+      const la = locatedAt(found, a);
+      got.pending.push({ cell: i, stat: s, h, a: la, b: b === a ? la : locatedAt(found, b) });
     }
   }
-  return {
-    quality: { maxRankError: worst, refined: pending.length + whole.length * qs.length },
-    pending,
-    whole,
-  };
+}
+
+/** Slices of the cells locateSlices claims one at a time (decision 265). */
+export const LOCATE_SLICES = 16;
+
+/**
+ * A point's quantiles located in the histograms its lanes handed over unmerged (`views`, in
+ * the order a merge would take them), a slice of cells at a time: the outputs are shared by
+ * every lane that helps, and each slice is claimed once (`claim`, Atomics.add).
+ */
+export interface LocateTask {
+  readonly views: readonly HistogramView[];
+  /** Good runs. */
+  readonly n: number;
+  readonly qs: readonly number[];
+  /** Per quantile, per cell (shared memory). */
+  readonly into: readonly Float64Array[];
+  /** Per cell, its smallest and largest value (extremes; shared memory). */
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  /** The counted cells' rank bounds, for the derived cells' (shared memory). */
+  readonly bounds: RankBounds;
+  readonly claim: Int32Array;
+}
+
+/** One slice's worst rank-error bound and pending quantiles (in cell order). */
+export interface SliceLocated {
+  readonly slice: number;
+  worst: number;
+  readonly pending: Pending[];
+}
+
+/**
+ * Claim and locate slices of `task` until none is left (decision 265): each cell's ranks and
+ * extremes located in what merging the views would give (locateViews, bit for bit), its
+ * quantiles written as locateQuantiles writes them; whichever lane locates a slice, the same
+ * bytes. Returns the slices this lane located.
+ */
+export function locateSlices(task: LocateTask): SliceLocated[] {
+  const { views, n, qs, into, lo, hi, claim } = task;
+  const done: SliceLocated[] = [];
+  if (views.length === 0) return done;
+  const plan = new CellHistograms({ ...views[0], ...views[0].derived }, 0);
+  const cells = plan.cells;
+  const base = plan.derived.base;
+  const r = rankPlan(n, qs);
+  const found = locatedRows(r.ranks.length);
+  const room = viewsRoom(views);
+  for (let k = Atomics.add(claim, 0, 1); k < LOCATE_SLICES; k = Atomics.add(claim, 0, 1)) {
+    const got: SliceLocated = { slice: k, worst: 0, pending: [] };
+    const end = Math.floor((cells * (k + 1)) / LOCATE_SLICES);
+    for (let i = Math.floor((cells * k) / LOCATE_SLICES); i < end; i++) {
+      if (base[i] >= 0) continue; // derived: its bands follow its base's (deriveBands)
+      locateViews(plan, views, room, i, n, r.ranks, found, lo, hi);
+      cellQuantiles(i, n, qs, r, found, into, got, task.bounds);
+    }
+    done.push(got);
+  }
+  return done;
+}
+
+/**
+ * Every slice's located quantiles (of any lanes), joined in cell order, with the derived cells'
+ * bounds (`derived`: the views' derived cells, merged).
+ */
+export function joinSlices(
+  slices: readonly SliceLocated[],
+  task: LocateTask,
+  derived: DerivedCells,
+): LocatedQuantiles {
+  const byCell = [...slices].sort((x, y) => x.slice - y.slice);
+  let worst = 0;
+  for (const s of byCell) if (s.worst > worst) worst = s.worst;
+  const pending = byCell.flatMap((s) => s.pending);
+  return withDerived(
+    { slice: 0, worst, pending },
+    derived,
+    task.n,
+    task.qs,
+    task.into,
+    task.bounds,
+  );
+}
+
+/** The derived cells of histogram views, merged (counts add, extremes combine, pairs join). */
+export function viewsDerived(views: readonly HistogramView[]): DerivedCells {
+  const d = new DerivedCells(views[0].derived);
+  for (const v of views) d.merge(v.derived);
+  return d;
 }
 
 /**
@@ -275,14 +465,14 @@ export function applyRefinement(
  * while it was summed (DerivedCells.add).
  */
 export function deriveBands(
-  hist: Pick<CellHistograms, "derived">,
+  derived: Pick<DerivedCells, "base" | "factor" | "low" | "high">,
   qs: readonly number[],
   into: readonly Float64Array[],
   lo: Float64Array,
   hi: Float64Array,
   all: AllValues,
 ): void {
-  const { base, factor, low, high } = hist.derived;
+  const { base, factor, low, high } = derived;
   for (let i = 0; i < base.length; i++) {
     const x = base[i];
     if (x < 0) continue;

@@ -23,16 +23,30 @@ import {
   collectBuckets,
   deriveBands,
   histogramQuantiles,
+  joinSlices,
+  LOCATE_SLICES,
   type LocatedQuantiles,
+  type LocateTask,
   locateQuantiles,
+  locateSlices,
   type RefineSource,
   type RefineWant,
+  rankBounds,
   refineWant,
+  type SliceLocated,
+  viewsDerived,
 } from "./bands.js";
 import { bandColumns, bandPlan, gatherBandCells } from "./columns.js";
+import type { DerivedCells } from "./derived.js";
 import { exactQuantiles } from "./exact.js";
 import { BandFolder } from "./fold.js";
-import { type BandPlan, CellHistograms, type HistogramData, rowsFor } from "./histogram.js";
+import {
+  type BandPlan,
+  CellHistograms,
+  type HistogramData,
+  type HistogramView,
+  rowsFor,
+} from "./histogram.js";
 import { outcomeContext } from "./outcomes.js";
 import { BatchOutcomes } from "./outcomesBatch.js";
 import { meanWithin, summarizeSample } from "./quantile.js";
@@ -42,6 +56,7 @@ import {
   type KeptPilot,
   planOf,
   type Runner,
+  runnerOf,
   takePilot,
 } from "./runner.js";
 
@@ -464,12 +479,27 @@ export class PointAccumulator {
    */
   private outcomeRuns: Float64Array[] | null = null;
   private hist: CellHistograms | null = null;
-  /** The chunks whose histograms are counted in `hist`. */
+  /**
+   * Lanes' histograms handed over as counted (CellHistograms.view), in their order of
+   * arrival: not merged into `hist` but cell by cell as their quantiles are located
+   * (locateSlices, decision 265).
+   */
+  private readonly views: HistogramView[] = [];
+  /** The chunks whose histograms are counted in `hist` or `views`. */
   private readonly counted: (readonly [number, number])[] = [];
   /** Set by finish() for histogram bands: the rank-error bound before refinement, refinements. */
   quality: BandQuality | null = null;
   /** Set by locate(): the quantiles read from the histograms, and what refinement needs. */
-  private located: { qs: Float64Array[]; found: LocatedQuantiles; want: RefineWant } | null = null;
+  private located: {
+    qs: Float64Array[];
+    found: LocatedQuantiles;
+    want: RefineWant;
+    /** Every cell's smallest and largest value, when located from views (else hist.extremes). */
+    lo?: Float64Array;
+    hi?: Float64Array;
+    /** The views' derived cells, merged (else hist.derived). */
+    derived?: DerivedCells;
+  } | null = null;
 
   constructor(
     readonly point: PointSpec,
@@ -524,7 +554,9 @@ export class PointAccumulator {
       throw new Error(`point ${this.point.index}: histograms of chunks counted already, in part`);
     this.counted.push(...piece.ranges);
     const t = clock();
-    if (this.hist) this.hist.merge(piece.data);
+    // a view is read, never merged (its counts are not flushed)
+    if ("narrow" in piece.data) this.views.push(piece.data as HistogramView);
+    else if (this.hist) this.hist.merge(piece.data);
     else this.hist = owned ? CellHistograms.adopt(piece.data) : CellHistograms.fromData(piece.data);
     lap("merge: histograms", t);
   }
@@ -541,19 +573,82 @@ export class PointAccumulator {
    * runs) and pass them to finish(). Without locate(), finish() refines in this thread.
    */
   locate(): RefineWant | null {
+    if (this.views.length > 0) {
+      const t = clock();
+      const task = this.locateTask(false);
+      return this.locatedFrom(task, locateSlices(task), t);
+    }
     if (this.hist === null) return null;
     const t = clock();
-    const good = this.runs - this.parts.reduce((a, p) => a + p.failed.length, 0);
     const qs = Object.values(Q).map(() => new Float64Array(this.hist!.cells));
-    const found = locateQuantiles(this.hist, good, Object.values(Q), qs);
+    const found = locateQuantiles(this.hist, this.good(), Object.values(Q), qs);
     const want = refineWant(found.pending, found.whole);
     this.located = { qs, found, want };
     lap("merge: locate quantiles", t);
     return want.length > 0 ? want : null;
   }
 
+  /**
+   * `locate`, the cells' slices shared with `helpers` (other lanes running locateSlices on the
+   * same task, in shared memory: decision 265), when the histograms came as views. This
+   * thread waits only for slices a helper has claimed.
+   */
+  async locateWith(
+    helpers: readonly ((task: LocateTask) => Promise<SliceLocated[]>)[],
+  ): Promise<RefineWant | null> {
+    if (this.views.length === 0 || helpers.length === 0) return this.locate();
+    const t = clock();
+    const task = this.locateTask(true);
+    const theirs = helpers.map((h) => h(task));
+    for (const p of theirs) p.catch(() => {}); // a lane that claimed nothing is not waited for
+    const got = locateSlices(task);
+    if (got.length < LOCATE_SLICES)
+      await new Promise<void>((done, fail) => {
+        for (const p of theirs)
+          p.then((mine) => {
+            got.push(...mine);
+            if (got.length === LOCATE_SLICES) done();
+          }, fail);
+      });
+    return this.locatedFrom(task, got, t);
+  }
+
+  /** Good runs so far (every chunk in: the point's). */
+  private good(): number {
+    return this.runs - this.parts.reduce((a, p) => a + p.failed.length, 0);
+  }
+
+  /** A LocateTask over the views, its outputs in shared memory when lanes help. */
+  private locateTask(shared: boolean): LocateTask {
+    const cells = this.views[0].cells;
+    const array = () =>
+      shared ? new Float64Array(new SharedArrayBuffer(cells * 8)) : new Float64Array(cells);
+    return {
+      views: this.views,
+      n: this.good(),
+      qs: Object.values(Q),
+      into: Object.values(Q).map(array),
+      lo: array(),
+      hi: array(),
+      bounds: rankBounds(cells * Object.values(Q).length, shared),
+      claim: new Int32Array(new SharedArrayBuffer(4)),
+    };
+  }
+
+  private locatedFrom(task: LocateTask, slices: readonly SliceLocated[], t: number) {
+    const derived = viewsDerived(this.views);
+    const found = joinSlices(slices, task, derived);
+    const want = refineWant(found.pending, found.whole);
+    const { into, lo, hi } = task;
+    this.located = { qs: [...into], found, want, lo, hi, derived };
+    lap("merge: locate quantiles", t);
+    return want.length > 0 ? want : null;
+  }
+
   /** The histograms' plan, for collectBuckets (after every histogram is in). */
   get plan(): CellHistograms | null {
+    if (this.hist === null && this.views.length > 0)
+      return new CellHistograms({ ...this.views[0], ...this.views[0].derived }, 0);
     return this.hist;
   }
 
@@ -573,7 +668,8 @@ export class PointAccumulator {
     collected?: readonly Collected[],
     signal?: AbortSignal,
   ): Promise<PointResult | null> {
-    if (this.hist !== null || this.parts.length === 0) return this.finish(collected);
+    if (this.hist !== null || this.views.length > 0 || this.parts.length === 0)
+      return this.finish(collected);
     // null: aborted during the merge (a point whose merge began before Ctrl-C is finished)
     const abortedBefore = signal?.aborted ?? false;
     const t = clock();
@@ -600,6 +696,27 @@ export class PointAccumulator {
     const result = this.finishNow(collected, exact);
     lap("merge: quantiles, means, outcomes", t);
     return result;
+  }
+
+  /**
+   * The views' quantiles located in this thread, and the values refinement needs collected by
+   * rerunning every run here (histogramQuantiles' refinement); without a source nothing is
+   * refined (the estimates stand, refined 0), as there.
+   */
+  private locateHere(): Collected[] | undefined {
+    const want = this.locate();
+    const src = this.source;
+    if (want === null) return undefined;
+    if (src === null) {
+      const l = this.located!;
+      this.located = { ...l, want: [], found: { ...l.found, pending: [], whole: [] } };
+      this.located.found.quality.refined = 0;
+      return undefined;
+    }
+    const scenario = pointScenario(src.scenario, this.point);
+    const r = runnerOf(scenario, src.policies ?? []);
+    const source = { seed: src.seed, columns: src.columns };
+    return [collectBuckets(r, source, this.plan!, want, 0, this.runs)];
   }
 
   private finishNow(collected?: readonly Collected[], exact?: ExactStats): PointResult {
@@ -632,11 +749,15 @@ export class PointAccumulator {
     const hi = new Float64Array(cells);
     // the values of derived cells collected whole by refinement, sorted (deriveBands)
     let all: AllValues = new Map();
-    if (this.hist === null && exact) {
+    // views are located (and refined in this thread, as histogramQuantiles does) here when
+    // the caller did not
+    if (this.views.length > 0 && !this.located) collected = this.locateHere();
+    const banded = this.hist !== null || this.views.length > 0;
+    if (!banded && exact) {
       for (const s of Object.keys(Q)) stats[s as BandStat].set(exact[s as QuantileStat]);
       lo.set(exact.p0);
       hi.set(exact.p100);
-    } else if (this.hist === null) {
+    } else if (!banded) {
       const qs = Object.entries(EXACT_Q);
       const into: Record<string, Float64Array> = { ...stats, p0: lo, p100: hi };
       exactQuantiles(
@@ -656,7 +777,7 @@ export class PointAccumulator {
         stats[s as BandStat].set(qs[k]);
       });
       this.quality = found.quality;
-    } else {
+    } else if (this.hist !== null) {
       const qs = Object.entries(Q);
       const src = this.source;
       ({ quality: this.quality, all } = histogramQuantiles(
@@ -675,11 +796,16 @@ export class PointAccumulator {
           : null,
       ));
     }
-    if (this.hist !== null) {
-      this.hist.extremes(lo, hi);
+    if (this.located?.lo && this.located.hi) {
+      lo.set(this.located.lo);
+      hi.set(this.located.hi);
+    } else if (this.hist !== null) this.hist.extremes(lo, hi);
+    // the derived cells' bands from their bases' (decision 270), once those are final
+    const derived = this.located?.derived ?? this.hist?.derived;
+    if (banded && derived) {
       const keys = Object.keys(Q) as QuantileStat[];
       deriveBands(
-        this.hist,
+        derived,
         keys.map((s) => Q[s]),
         keys.map((s) => stats[s]),
         lo,

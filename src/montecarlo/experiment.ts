@@ -2,7 +2,7 @@ import { totalmem } from "node:os";
 import type { ExperimentSink, ExperimentSpec, PointResult } from "../analysis/types.js";
 import type { Policy } from "../plugins/api.js";
 import { experimentPlugins, loadPluginRefs } from "../plugins/refs.js";
-import type { Collected } from "./bands.js";
+import type { Collected, LocateTask } from "./bands.js";
 import {
   BLOCK_RUNS,
   type ChunkPartial,
@@ -330,7 +330,7 @@ export async function runExperiment(
   // (at most 4 blocks: chunkBlocks)
   const nLanes = Math.min(lanesWanted, tasks.length);
   const lanes: Lane[] = [
-    inThreadLane(options.signal),
+    inThreadLane(options.signal, nLanes > 1),
     ...Array.from({ length: nLanes - 1 }, () => threadLane()),
   ];
   const hists = histogramHandOver(tasks, lanes, acc);
@@ -369,10 +369,12 @@ export async function runExperiment(
         if (a.runsDone === runs) {
           // the point's histograms, from every lane that ran some of its chunks
           await hists.collect(task.point.index);
-          // refinement, where the histograms' bound is too loose: the runs again, on every lane
-          const want = a.locate();
           let collected: Collected[] | undefined;
           try {
+            // the quantiles located, a slice of cells per lane (decision 265); refinement,
+            // where the histograms' bound is too loose: the runs again, on every lane
+            const helpers = lanes.slice(1).map((l) => (t: LocateTask) => l.locateSlices(t));
+            const want = await a.locateWith(helpers);
             collected = want
               ? await Promise.all(
                   lanes.map((l, k) =>
@@ -386,7 +388,7 @@ export async function runExperiment(
                 )
               : undefined;
           } catch (e) {
-            // Ctrl-C during refinement: the point is not finished (it reruns on --resume)
+            // Ctrl-C while locating or refining: the point is not finished (it reruns on --resume)
             if (stopped()) return;
             throw e;
           }

@@ -627,6 +627,258 @@ export interface HistogramData {
 }
 
 /**
+ * A histogram as counted, unflushed (CellHistograms.view, decision 265): a row's count of fine bucket f is
+ * its 32-bit count (where `counts` covers the row; it may cover none), plus its 8-bit count,
+ * plus NARROW for each listed carry of that bucket.
+ */
+export interface HistogramView extends HistogramData {
+  /** Per row: COUNTS 8-bit counts. */
+  readonly narrow: Uint8Array;
+  /** Carries not yet in `counts`, ascending: row · COUNTS + f, NARROW each. */
+  readonly carries: Int32Array;
+  /** Per row: 1 where its 32-bit counts may be non-zero (null: every row `counts` covers). */
+  readonly wideRows: Uint8Array | null;
+}
+
+/**
+ * What locating from views needs per thread: the views' 8-bit counts as 32-bit words (four
+ * counts a read; null where not 4-byte aligned), and room for one cell.
+ */
+export interface ViewsRoom {
+  readonly words: (Uint32Array | null)[];
+  /** The merged cell's count per coarse bucket, its min/max, and one coarse bucket's counts. */
+  readonly coarse: Int32Array;
+  readonly minMax: Float64Array;
+  readonly fine: Int32Array;
+  /** The one-value counts a merge adds into the row: count and fine bucket. */
+  readonly atomN: Float64Array;
+  readonly atomF: Int32Array;
+}
+
+export function viewsRoom(views: readonly HistogramView[]): ViewsRoom {
+  const k = views.length + 1;
+  return {
+    words: views.map(({ narrow: w }) =>
+      w.byteOffset % 4 === 0 ? new Uint32Array(w.buffer, w.byteOffset, w.length >> 2) : null,
+    ),
+    coarse: new Int32Array(NC),
+    minMax: new Float64Array(MM),
+    fine: new Int32Array(FINE),
+    atomN: new Float64Array(k),
+    atomF: new Int32Array(k),
+  };
+}
+
+/** The first index of the ascending list `cs` at or above `o` (a row's first carry). */
+function firstCarry(cs: Int32Array, o: number): number {
+  let a = 0;
+  let b = cs.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (cs[mid] < o) a = mid + 1;
+    else b = mid;
+  }
+  return a;
+}
+
+/**
+ * Ranks `ranks` of the n values of cell i of the histogram merging `views` would make, into
+ * `into`, and its extremes into lo[i], hi[i] (decisions 265, 266): the same values, bit for
+ * bit, as merging them in their order into an empty histogram (merge, addRepeated,
+ * materialize) and then locateRanks and extremes, with fewer counts read and no merged
+ * histogram made. Merging is exact and the same in any order but for a zero's sign, which
+ * this keeps as the merge in the same order does (the last equal value's atom; min/max by
+ * strict compares). The
+ * merged row's count per coarse bucket is summed first (the 8-bit counts four to a 32-bit
+ * word, two 16-bit lanes at a time), then only the coarse buckets that hold a rank are read
+ * count by count. The counts are integers, so `seen` is the same sum whatever its grouping,
+ * and every rank is placed by locateRow's own arithmetic.
+ */
+export function locateViews(
+  plan: CellHistograms,
+  views: readonly HistogramView[],
+  room: ViewsRoom,
+  i: number,
+  n: number,
+  ranks: Float64Array,
+  into: LocatedRows,
+  lo: Float64Array,
+  hi: Float64Array,
+): void {
+  const { coarse, minMax } = room;
+  // which kind of cell the merge makes (addRepeated, materialize): a row, or one value (x, k)
+  let row = false;
+  let x = 0;
+  let k = 0;
+  let atoms = 0;
+  for (let v = 0; v < views.length; v++) {
+    const view = views[v];
+    const ro = view.rowOf[i];
+    if (ro < 0 && view.atomCount[i] <= 0) continue;
+    if (ro < 0 && !row && (k === 0 || x === view.atom[i])) {
+      x = view.atom[i];
+      k += view.atomCount[i];
+      continue;
+    }
+    if (!row) {
+      row = true;
+      coarse.fill(0);
+      for (let c = 0; c < MM; c += 2) {
+        minMax[c] = Number.POSITIVE_INFINITY;
+        minMax[c + 1] = Number.NEGATIVE_INFINITY;
+      }
+      if (k > 0) atoms = addAtom(plan, i, x, k, room, atoms);
+    }
+    if (ro < 0) atoms = addAtom(plan, i, view.atom[i], view.atomCount[i], room, atoms);
+    else coarseOfView(view, room.words[v], ro, room);
+  }
+  if (!row) {
+    if (n > 0) locateAtom(x, ranks, into);
+    lo[i] = hi[i] = k > 0 ? x : Number.NaN;
+    return;
+  }
+  rowExtremes(minMax, 0, lo, hi, i);
+  if (n === 0) return;
+  const { value, lo: below0, hi: above0, bucket, first } = into;
+  const m = ranks.length;
+  let seen = 0;
+  let j = 0;
+  let next = m > 0 ? ranks[0] : Number.POSITIVE_INFINITY;
+  for (let cb = 0; cb < NC && j < m; cb++) {
+    const cc = coarse[cb];
+    if (!(next < seen + cc)) {
+      seen += cc;
+      continue;
+    }
+    const fine = fineOfViews(views, i, cb, room, atoms);
+    const mn = minMax[2 * cb];
+    const mx = minMax[2 * cb + 1];
+    for (let q = 0; q < FINE && j < m; q++) {
+      const c = fine[q];
+      if (!(next < seen + c)) {
+        seen += c;
+        continue;
+      }
+      const f = cb * FINE + q;
+      // locateRow's placing of the ranks in fine bucket f, unchanged
+      while (j < m && ranks[j] < seen + c) {
+        const r = ranks[j];
+        bucket[j] = f;
+        first[j] = seen;
+        let v = mn;
+        let below = r;
+        let above = r;
+        if (mn !== mx) {
+          const inner = cb > 0 && cb < COARSE + 1;
+          const a = inner ? Math.max(mn, plan.edge(i, f)) : mn;
+          const b = inner ? Math.min(mx, plan.edge(i, f + 1)) : mx;
+          const l = Math.min(a, b);
+          const h = Math.max(a, b);
+          const e = l + ((h - l) * (r - seen + 0.5)) / c;
+          v = Math.min(mx, Math.max(mn, Math.min(h, Math.max(l, e))));
+          below = Math.max(0, seen - 1);
+          above = Math.min(n - 1, seen + c);
+        }
+        value[j] = v;
+        below0[j] = below;
+        above0[j] = above;
+        j++;
+      }
+      next = j < m ? ranks[j] : Number.POSITIVE_INFINITY;
+      seen += c;
+    }
+  }
+  for (; j < m; j++) {
+    value[j] = Number.NaN;
+    below0[j] = above0[j] = ranks[j];
+    bucket[j] = -1;
+    first[j] = seen;
+  }
+}
+
+/** n copies of x into the merged row's coarse count and min/max (addToRow), listed for fineOfViews. */
+function addAtom(
+  plan: CellHistograms,
+  i: number,
+  x: number,
+  n: number,
+  room: ViewsRoom,
+  at: number,
+) {
+  const f = plan.bucket(i, x);
+  const cb = f >> FINE_SHIFT;
+  room.coarse[cb] += n;
+  if (x < room.minMax[2 * cb]) room.minMax[2 * cb] = x;
+  if (x > room.minMax[2 * cb + 1]) room.minMax[2 * cb + 1] = x;
+  room.atomN[at] = n;
+  room.atomF[at] = f;
+  return at + 1;
+}
+
+/** Row `ro` of a view into the merged row's coarse counts and min/max (merge's sums). */
+function coarseOfView(v: HistogramView, words: Uint32Array | null, ro: number, room: ViewsRoom) {
+  const { coarse, minMax } = room;
+  const o = ro * COUNTS;
+  if (o < v.narrow.length) {
+    if (words !== null) {
+      // 8 words = one coarse bucket's 32 counts; each 16-bit lane sums ≤ 16 counts (< 2¹⁶)
+      for (let cb = 0, w = o >> 2; cb < NC; cb++, w += 8) {
+        let s = 0;
+        for (let t = 0; t < 8; t++) {
+          const x = words[w + t];
+          s += (x & 0xff00ff) + ((x >>> 8) & 0xff00ff);
+        }
+        coarse[cb] += (s & 0xffff) + (s >>> 16);
+      }
+    } else {
+      const w = v.narrow;
+      for (let f = 0; f < COUNTS; f++) coarse[f >> FINE_SHIFT] += w[o + f];
+    }
+  }
+  const c = v.counts;
+  if (o < c.length && (v.wideRows === null || v.wideRows[ro] === 1))
+    for (let f = 0; f < COUNTS; f++) coarse[f >> FINE_SHIFT] += c[o + f];
+  const cs = v.carries;
+  for (let a = firstCarry(cs, o); a < cs.length && cs[a] < o + COUNTS; a++)
+    coarse[(cs[a] - o) >> FINE_SHIFT] += NARROW;
+  const om = v.minMax;
+  const p = ro * MM;
+  for (let q = 0; q < MM; q += 2) {
+    if (om[p + q] < minMax[q]) minMax[q] = om[p + q];
+    if (om[p + q + 1] > minMax[q + 1]) minMax[q + 1] = om[p + q + 1];
+  }
+}
+
+/** Coarse bucket cb's FINE counts of merged cell i (its rows' and its listed one values). */
+function fineOfViews(
+  views: readonly HistogramView[],
+  i: number,
+  cb: number,
+  room: ViewsRoom,
+  atoms: number,
+): Int32Array {
+  const fine = room.fine;
+  fine.fill(0);
+  const f0 = cb * FINE;
+  for (const v of views) {
+    const ro = v.rowOf[i];
+    if (ro < 0) continue;
+    const o = ro * COUNTS + f0;
+    const w = v.narrow;
+    if (o < w.length) for (let q = 0; q < FINE; q++) fine[q] += w[o + q];
+    const c = v.counts;
+    if (o < c.length && (v.wideRows === null || v.wideRows[ro] === 1))
+      for (let q = 0; q < FINE; q++) fine[q] += c[o + q];
+    const cs = v.carries;
+    for (let a = firstCarry(cs, o); a < cs.length && cs[a] < o + FINE; a++)
+      fine[cs[a] - o] += NARROW;
+  }
+  for (let a = 0; a < atoms; a++)
+    if (room.atomF[a] >> FINE_SHIFT === cb) fine[room.atomF[a] - f0] += room.atomN[a];
+  return fine;
+}
+
+/**
  * Rows to give a histogram of `plan` at once: one per cell that varied in the pilot, and 1/8
  * of that + 16 spare for cells that vary only later (3 of the whitepaper's 7,560 at 10,000
  * runs); a row more would double and copy every array. Spare rows are never written, so their
@@ -636,6 +888,36 @@ export function rowsFor(plan: Pick<BandPlan, "varies" | "base">): number {
   let varying = 0;
   for (let i = 0; i < plan.varies.length; i++) if (plan.base[i] < 0) varying += plan.varies[i];
   return varying + Math.ceil(varying / 8) + 16;
+}
+
+/** Every rank of a one-value cell is exactly its value x (locateRanks). */
+function locateAtom(x: number, ranks: Float64Array, into: LocatedRows): void {
+  const { value, lo, hi, bucket, first } = into;
+  for (let j = 0; j < ranks.length; j++) {
+    value[j] = x;
+    lo[j] = hi[j] = ranks[j];
+    bucket[j] = -1;
+    first[j] = 0;
+  }
+}
+
+/**
+ * A row's smallest and largest value, from the min/max of its coarse buckets at `mm[p …]`,
+ * into lo[i] and hi[i] (NaN when every bucket is empty): exact, the first and last non-empty
+ * bucket's min and max (CellHistograms.extremes).
+ */
+function rowExtremes(mm: Float64Array, p: number, lo: Float64Array, hi: Float64Array, i: number) {
+  lo[i] = hi[i] = Number.NaN;
+  for (let k = 0; k < MM; k += 2)
+    if (mm[p + k] <= mm[p + k + 1]) {
+      lo[i] = mm[p + k];
+      break;
+    }
+  for (let k = MM - 2; k >= 0; k -= 2)
+    if (mm[p + k] <= mm[p + k + 1]) {
+      hi[i] = mm[p + k + 1];
+      break;
+    }
 }
 
 /** The histograms of `cells` cells under one plan. */
@@ -665,6 +947,12 @@ export class CellHistograms {
   private narrow: Uint8Array;
   /** Per row: values counted into `narrow` since its last flush (< PENDING_MAX; 0: clean). */
   private pending: Int32Array;
+  /**
+   * Per row: 1 once its 32-bit counts may be non-zero (a carry of more than NARROW, a settled
+   * carry, a flush or a merge into it), unless `allWidened` (every row: view reads this).
+   */
+  private widened: Uint8Array;
+  private allWidened = false;
   /**
    * Carries not yet added into `counts`: indices row · COUNTS + f, NARROW each (few: 126 in
    * 10,000 whitepaper runs), so that a carry does not make the 32-bit counts before the flush
@@ -710,8 +998,9 @@ export class CellHistograms {
     this.atomCount = new Float64Array(this.cells);
     this.counts = new Int32Array(0);
     this.minMax = this.alloc(Float64Array, rows * MM);
-    this.narrow = new Uint8Array(rows * COUNTS);
+    this.narrow = this.alloc(Uint8Array, rows * COUNTS);
     this.pending = new Int32Array(rows);
+    this.widened = new Uint8Array(rows);
   }
 
   /** Fine bucket of x in cell i. */
@@ -769,8 +1058,11 @@ export class CellHistograms {
       const minMax = this.alloc(Float64Array, rows * MM);
       minMax.set(this.minMax.subarray(0, this.nRows * MM));
       this.minMax = minMax;
-      this.narrow = grow(this.narrow, COUNTS);
+      const narrow = this.alloc(Uint8Array, rows * COUNTS);
+      narrow.set(this.narrow.subarray(0, this.nRows * COUNTS));
+      this.narrow = narrow;
       this.pending = grow(this.pending, 1);
+      this.widened = grow(this.widened, 1);
     }
     const row = this.nRows++;
     // (+∞, −∞) in every pair: one pair, doubled by native copies
@@ -808,6 +1100,7 @@ export class CellHistograms {
     const amount = t - (t & (NARROW - 1));
     if (amount !== NARROW) {
       this.wide(row)[row * COUNTS + f] += amount;
+      this.widened[row] = 1;
       return;
     }
     if (this.nCarries === this.carries.length) {
@@ -825,7 +1118,10 @@ export class CellHistograms {
   private settle(): void {
     if (this.nCarries === 0) return;
     const c = this.wide(this.nRows - 1);
-    for (let k = 0; k < this.nCarries; k++) c[this.carries[k]] += NARROW;
+    for (let k = 0; k < this.nCarries; k++) {
+      c[this.carries[k]] += NARROW;
+      this.widened[(this.carries[k] / COUNTS) | 0] = 1;
+    }
     this.nCarries = 0;
   }
 
@@ -843,7 +1139,7 @@ export class CellHistograms {
   }
 
   /** A zeroed array of `length`, in shared memory if the histogram's are. */
-  private alloc<T extends Int32Array | Float64Array>(
+  private alloc<T extends Int32Array | Float64Array | Uint8Array>(
     type: { new (n: number): T; new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
     length: number,
   ): T {
@@ -862,6 +1158,7 @@ export class CellHistograms {
     for (let k = 0; k < COUNTS; k++) c[o + k] += w[o + k];
     w.fill(0, o, o + COUNTS);
     this.pending[row] = 0;
+    this.widened[row] = 1;
   }
 
   /** Every row's 8-bit counts into its 32-bit counts (before reading or handing them over). */
@@ -877,10 +1174,11 @@ export class CellHistograms {
       counts.set(this.narrow.subarray(0, n * COUNTS));
       this.counts = counts;
       // zeros without writing them (a fresh allocation): the histogram is mostly done with
-      this.narrow = new Uint8Array(this.narrow.length);
+      this.narrow = this.alloc(Uint8Array, this.narrow.length);
       this.pending.fill(0);
       for (let k = 0; k < this.nCarries; k++) counts[this.carries[k]] += NARROW;
       this.nCarries = 0;
+      this.allWidened = true;
       return;
     }
     this.settle();
@@ -1451,6 +1749,7 @@ export class CellHistograms {
       }
       const row = this.materialize(i);
       const c = this.wide(row);
+      this.widened[row] = 1;
       const oc = other.counts;
       for (let k = 0; k < COUNTS; k++) c[row * COUNTS + k] += oc[ro * COUNTS + k];
       const m = this.minMax;
@@ -1468,30 +1767,15 @@ export class CellHistograms {
    * their exact min and max), so the same bytes whatever the chunking and order of merges.
    */
   extremes(lo: Float64Array, hi: Float64Array): void {
-    const mm = this.minMax;
     for (let i = 0; i < this.cells; i++) {
       const row = this.rowOf[i];
-      lo[i] = hi[i] = Number.NaN;
-      if (row < 0) {
-        if (this.atomCount[i] > 0) lo[i] = hi[i] = this.atom[i];
-        continue;
-      }
-      const p = row * MM;
-      for (let k = 0; k < MM; k += 2)
-        if (mm[p + k] <= mm[p + k + 1]) {
-          lo[i] = mm[p + k];
-          break;
-        }
-      for (let k = MM - 2; k >= 0; k -= 2)
-        if (mm[p + k] <= mm[p + k + 1]) {
-          hi[i] = mm[p + k + 1];
-          break;
-        }
+      if (row >= 0) rowExtremes(this.minMax, row * MM, lo, hi, i);
+      else lo[i] = hi[i] = this.atomCount[i] > 0 ? this.atom[i] : Number.NaN;
     }
   }
 
   /** The value where fine bucket f of cell i starts (f ≥ FINE), on the value scale. */
-  private edge(i: number, f: number): number {
+  edge(i: number, f: number): number {
     const at = this.fineAt[i];
     let k = f - FINE;
     if (at >= 0 && k >= INTERIOR) k = SEGMENTS;
@@ -1522,23 +1806,31 @@ export class CellHistograms {
    * object per rank, the merge's path over every cell (locateQuantiles; decision 164).
    */
   locateRanks(i: number, n: number, ranks: Float64Array, into: LocatedRows): void {
-    const { value, lo, hi, bucket, first } = into;
-    const m = ranks.length;
     const row = this.rowOf[i];
     if (row < 0) {
-      for (let j = 0; j < m; j++) {
-        value[j] = this.atom[i];
-        lo[j] = hi[j] = ranks[j];
-        bucket[j] = -1;
-        first[j] = 0;
-      }
+      locateAtom(this.atom[i], ranks, into);
       return;
     }
     this.flushRow(row);
-    const co = row * COUNTS;
-    const mo = row * MM;
-    const counts = this.wide(row);
-    const mm = this.minMax;
+    this.locateRow(i, n, ranks, this.wide(row), row * COUNTS, this.minMax, row * MM, into);
+  }
+
+  /**
+   * locateRanks' pass over cell i's row: its counts at `counts[co …]` (COUNTS of them) and its
+   * coarse buckets' min/max at `mm[mo …]` (MM of them). locateViews places ranks the same way.
+   */
+  private locateRow(
+    i: number,
+    n: number,
+    ranks: Float64Array,
+    counts: Int32Array,
+    co: number,
+    mm: Float64Array,
+    mo: number,
+    into: LocatedRows,
+  ): void {
+    const { value, lo, hi, bucket, first } = into;
+    const m = ranks.length;
     let seen = 0;
     let j = 0;
     // the next rank to place: ≥ seen, so an empty bucket never holds it (no test of c === 0,
@@ -1620,6 +1912,26 @@ export class CellHistograms {
     return this.data(this.counts.subarray(0, n * COUNTS), this.minMax.subarray(0, n * MM));
   }
 
+  /**
+   * Plain data viewing this histogram's own arrays as counted, not flushed (decision 265): a
+   * lane's hand-over at the end of a point, read only by locateViews. No 32-bit counts are made
+   * (a flush writes ≈ 30 MB of fresh pages for the whitepaper); the histogram is not counted
+   * into again.
+   */
+  view(): HistogramView {
+    const n = this.nRows;
+    const carries = this.carries.slice(0, this.nCarries).sort();
+    return {
+      ...this.data(
+        this.counts.subarray(0, Math.min(this.counts.length, n * COUNTS)),
+        this.minMax.subarray(0, n * MM),
+      ),
+      narrow: this.narrow.subarray(0, n * COUNTS),
+      carries,
+      wideRows: this.allWidened ? null : this.widened.slice(0, n),
+    };
+  }
+
   /** This histogram's plan and cells as plain data, with the given rows of counts and min/max. */
   private data(counts: Int32Array, minMax: Float64Array): HistogramData {
     return {
@@ -1650,6 +1962,8 @@ export class CellHistograms {
     h.nRows = d.counts.length / COUNTS;
     h.narrow = new Uint8Array(d.counts.length);
     h.pending = new Int32Array(h.nRows);
+    h.widened = new Uint8Array(h.nRows);
+    h.allWidened = true;
     return h;
   }
 

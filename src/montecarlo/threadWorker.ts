@@ -1,5 +1,6 @@
 import { parentPort } from "node:worker_threads";
 import { loadPluginRefs } from "../plugins/refs.js";
+import { locateSlices } from "./bands.js";
 import {
   type HeldHistograms,
   type HistogramPiece,
@@ -34,15 +35,17 @@ async function handle(m: ThreadRequest): Promise<ThreadReply> {
   }
   if (m.kind === "planSlices")
     return { kind: "planSlices", plans: planSlices(m.task.parts, m.task.claim) };
+  if (m.kind === "locate") return { kind: "locate", slices: locateSlices(m.task) };
   if (m.kind === "refine") {
     const plugins = m.task.plugins?.length ? await loadPluginRefs(m.task.plugins) : undefined;
     return { kind: "refine", collected: runRefine(m.task, plugins) };
   }
   const h = held.get(m.point);
   held.delete(m.point);
-  // the counts and min/max rows (tens of MB) copied once into shared memory, not cloned twice
+  // as counted, unflushed (decision 265); the counts and min/max rows are in shared memory
+  // from the start (decision 163): sharedCopy copies only what is not (nothing, normally)
   const piece: HistogramPiece | null = h?.hist
-    ? { ranges: h.ranges, data: sharedCopy(h.hist.handOver()) }
+    ? { ranges: h.ranges, data: sharedCopy(h.hist.view()) }
     : null;
   return { kind: "histograms", piece };
 }

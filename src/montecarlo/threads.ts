@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { loadPluginRefs } from "../plugins/refs.js";
-import type { Collected } from "./bands.js";
+import { type Collected, type LocateTask, locateSlices, type SliceLocated } from "./bands.js";
 import {
   BLOCK_RUNS,
   type ChunkPartial,
@@ -31,12 +31,14 @@ export type ThreadRequest =
   | { readonly kind: "chunk"; readonly task: ChunkTask }
   | { readonly kind: "planSlices"; readonly task: PlanSlicesTask }
   | { readonly kind: "histograms"; readonly point: number }
+  | { readonly kind: "locate"; readonly task: LocateTask }
   | { readonly kind: "refine"; readonly task: RefineTask };
 
 export type ThreadReply =
   | { readonly kind: "chunk"; readonly partial: ChunkPartial }
   | { readonly kind: "planSlices"; readonly plans: [number, BandPlan][] }
   | { readonly kind: "histograms"; readonly piece: HistogramPiece | null }
+  | { readonly kind: "locate"; readonly slices: SliceLocated[] }
   | { readonly kind: "refine"; readonly collected: Collected }
   | { readonly kind: "error"; readonly message: string; readonly name: string };
 
@@ -49,8 +51,13 @@ export type ThreadReply =
 export interface Lane {
   /** Run a chunk; its histograms stay in the lane (the partial has `histograms: null`). */
   run(task: ChunkTask): Promise<ChunkPartial>;
-  /** The histograms of every chunk of `point` the lane ran, handed over (null: none). */
+  /**
+   * The histograms of every chunk of `point` the lane ran, handed over as counted (a view:
+   * CellHistograms.view, in shared memory; null: none).
+   */
   histograms(point: number): Promise<HistogramPiece | null>;
+  /** Locate the slices of a point's quantiles it claims (locateSlices), while there are any. */
+  locateSlices(task: LocateTask): Promise<SliceLocated[]>;
   /** Plan the slices of a point's cells it claims (planSlices), while there are any. */
   planSlices(task: PlanSlicesTask): Promise<[number, BandPlan][]>;
   /** Run a slice of a point's refinement (its runs again, collecting the wanted buckets). */
@@ -88,7 +95,11 @@ export function threadFile(): string {
  * each block, so Ctrl-C is seen there and the worker threads' replies are answered with their
  * next chunks (decision 191); the blocks' partials are joined into the chunk's.
  */
-export function inThreadLane(signal?: AbortSignal): Lane {
+export function inThreadLane(
+  signal?: AbortSignal,
+  /** Worker threads read this lane's histograms (locateSlices): keep them in shared memory. */
+  shared = false,
+): Lane {
   const held = new Map<number, HeldHistograms>();
   return {
     async run(task) {
@@ -99,7 +110,7 @@ export function inThreadLane(signal?: AbortSignal): Lane {
         signal?.throwIfAborted(); // a Ctrl-C that arrived while this thread was busy
         const h = held.get(task.point.index) ?? { hist: null, ranges: [] };
         const block = { ...task, runStart: s, runEnd: Math.min(task.runEnd, s + BLOCK_RUNS) };
-        parts.push(runChunk(block, plugins, h));
+        parts.push(runChunk(block, plugins, h, shared));
         if (h.hist) held.set(task.point.index, h);
       }
       return joinPartials(parts);
@@ -107,9 +118,10 @@ export function inThreadLane(signal?: AbortSignal): Lane {
     async histograms(point) {
       const h = held.get(point);
       held.delete(point);
-      return h?.hist ? { ranges: h.ranges, data: h.hist.handOver() } : null;
+      return h?.hist ? { ranges: h.ranges, data: h.hist.view() } : null;
     },
     planSlices: async (task) => planSlices(task.parts, task.claim),
+    locateSlices: async (task) => locateSlices(task),
     async refine(task) {
       // yield first: the worker threads' slices are asked before this thread runs its own
       await new Promise((done) => setImmediate(done));
@@ -254,6 +266,8 @@ export function threadLane(): Lane {
       ((await ask({ kind: "planSlices", task })) as { plans: [number, BandPlan][] }).plans,
     histograms: async (point) =>
       ((await ask({ kind: "histograms", point })) as { piece: HistogramPiece | null }).piece,
+    locateSlices: async (task) =>
+      ((await ask({ kind: "locate", task })) as { slices: SliceLocated[] }).slices,
     refine: async (task) =>
       ((await ask({ kind: "refine", task: withSharedPlan(task) })) as { collected: Collected })
         .collected,

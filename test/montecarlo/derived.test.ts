@@ -2,8 +2,18 @@ import { describe, expect, it } from "vitest";
 import { BAND_STATS } from "../../src/analysis/types.js";
 import { compileScenario } from "../../src/engine/compile.js";
 import { kernelScratch, runKernel } from "../../src/engine/kernel.js";
-import { BAND_RANK_ERROR } from "../../src/montecarlo/bands.js";
-import { chunkRanges, PointAccumulator, runChunk } from "../../src/montecarlo/chunk.js";
+import {
+  ALL_VALUES,
+  BAND_RANK_ERROR,
+  collectBuckets,
+  locateSlices,
+} from "../../src/montecarlo/bands.js";
+import {
+  chunkRanges,
+  type HeldHistograms,
+  PointAccumulator,
+  runChunk,
+} from "../../src/montecarlo/chunk.js";
 import {
   DerivedCells,
   derivedRanks,
@@ -12,7 +22,7 @@ import {
 } from "../../src/montecarlo/derived.js";
 import type { BandPlan } from "../../src/montecarlo/histogram.js";
 import { quantileSorted } from "../../src/montecarlo/quantile.js";
-import { pointPlan } from "../../src/montecarlo/runner.js";
+import { pointPlan, runnerOf } from "../../src/montecarlo/runner.js";
 import { decodeChunk, encodeChunk } from "../../src/queue/codec.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { WHITEPAPER } from "../helpers.js";
@@ -147,7 +157,7 @@ describe("derived bands on the whitepaper", () => {
     expect(stats.p95[income * days + 33]).toBeGreaterThan(stats.p5[income * days + 33]);
   });
 
-  it("a relation that fails after the pilot gives that cell exact quantiles, through the queue's codec too", () => {
+  it("a relation that fails after the pilot gives that cell exact quantiles, through the queue's codec and the lanes' views too", async () => {
     const runs = 2560;
     const seed = 3;
     const c = compileScenario(scenario);
@@ -192,6 +202,31 @@ describe("derived bands on the whitepaper", () => {
     // the mean lies within the exact min and max (meanWithin): the sum of the same values
     expect(result.bands.stats.mean[y]).toBeGreaterThanOrEqual(kept[0]);
     expect(result.bands.stats.mean[y]).toBeLessThanOrEqual(kept[runs - 1]);
+    // the lanes' histograms handed over as views (decision 265), located with a helping lane,
+    // refinement collected in two slices as the lanes do: the same bytes
+    const threads: HeldHistograms[] = [
+      { hist: null, ranges: [] },
+      { hist: null, ranges: [] },
+    ];
+    const acc = new PointAccumulator(point, runs, { scenario, seed });
+    chunkRanges(runs, 1).forEach(([runStart, runEnd], k) => {
+      const task = { scenario, seed, point, runs, runStart, runEnd, plan };
+      acc.add(runChunk(task, undefined, threads[k % 2], true));
+    });
+    for (const h of threads) acc.addHistograms({ ranges: h.ranges, data: h.hist!.view() }, true);
+    const want = await acc.locateWith([(t) => Promise.resolve(locateSlices(t))]);
+    expect(want!.some(([cell, buckets]) => cell === y && buckets[0] === ALL_VALUES)).toBe(true);
+    const r = runnerOf(scenario);
+    const half = Math.floor(runs / 2);
+    const collected = [
+      collectBuckets(r, { seed }, acc.plan!, want!, 0, half),
+      collectBuckets(r, { seed }, acc.plan!, want!, half, runs),
+    ];
+    const viewed = acc.finish(collected);
+    for (const s of BAND_STATS)
+      expect(
+        Buffer.from(viewed.bands.stats[s].buffer).equals(Buffer.from(result.bands.stats[s].buffer)),
+      ).toBe(true);
     const coded = merge(true).result;
     for (const s of BAND_STATS)
       expect(
