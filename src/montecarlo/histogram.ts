@@ -760,28 +760,11 @@ export function locateViews(
         continue;
       }
       const f = cb * FINE + q;
-      // locateRow's placing of the ranks in fine bucket f, unchanged
+      // locateRanks' placing of the ranks in fine bucket f
       while (j < m && ranks[j] < seen + c) {
-        const r = ranks[j];
         bucket[j] = f;
         first[j] = seen;
-        let v = mn;
-        let below = r;
-        let above = r;
-        if (mn !== mx) {
-          const inner = cb > 0 && cb < COARSE + 1;
-          const a = inner ? Math.max(mn, plan.edge(i, f)) : mn;
-          const b = inner ? Math.min(mx, plan.edge(i, f + 1)) : mx;
-          const l = Math.min(a, b);
-          const h = Math.max(a, b);
-          const e = l + ((h - l) * (r - seen + 0.5)) / c;
-          v = Math.min(mx, Math.max(mn, Math.min(h, Math.max(l, e))));
-          below = Math.max(0, seen - 1);
-          above = Math.min(n - 1, seen + c);
-        }
-        value[j] = v;
-        below0[j] = below;
-        above0[j] = above;
+        placeRank(plan, i, f, mn, mx, ranks[j], seen, c, n, into, j);
         j++;
       }
       next = j < m ? ranks[j] : Number.POSITIVE_INFINITY;
@@ -794,6 +777,48 @@ export function locateViews(
     bucket[j] = -1;
     first[j] = seen;
   }
+}
+
+/**
+ * Rank r of cell i's n values, in fine bucket f of `plan` (c values from rank `seen`; its coarse
+ * bucket's min mn and max mx), into into.value[j], .lo[j] and .hi[j]: exact where the coarse
+ * bucket's values are all equal, else estimated by rank within the fine bucket's part of
+ * [mn, mx], between the exact order statistics of ranks seen − 1 and seen + c. Stored in one
+ * place: a store reached only late in the cells, with no type feedback, deoptimised the whole
+ * locate.
+ */
+function placeRank(
+  plan: CellHistograms,
+  i: number,
+  f: number,
+  mn: number,
+  mx: number,
+  r: number,
+  seen: number,
+  c: number,
+  n: number,
+  into: LocatedRows,
+  j: number,
+): void {
+  let v = mn;
+  let below = r;
+  let above = r;
+  if (mn !== mx) {
+    const cb = f >> FINE_SHIFT;
+    const inner = cb > 0 && cb < COARSE + 1;
+    const a = inner ? Math.max(mn, plan.edge(i, f)) : mn;
+    const b = inner ? Math.min(mx, plan.edge(i, f + 1)) : mx;
+    const l = Math.min(a, b);
+    const h = Math.max(a, b);
+    const e = l + ((h - l) * (r - seen + 0.5)) / c;
+    // within the coarse bucket's [min, max] too: an edge's rounding cannot push it out
+    v = Math.min(mx, Math.max(mn, Math.min(h, Math.max(l, e))));
+    below = Math.max(0, seen - 1);
+    above = Math.min(n - 1, seen + c);
+  }
+  into.value[j] = v;
+  into.lo[j] = below;
+  into.hi[j] = above;
 }
 
 /** n copies of x into the merged row's coarse count and min/max (addToRow), listed for fineOfViews. */
@@ -1853,32 +1878,10 @@ export class CellHistograms {
         continue;
       }
       while (j < m && ranks[j] < seen + c) {
-        const r = ranks[j];
         const cb = f >> FINE_SHIFT;
-        const mn = mm[mo + 2 * cb];
-        const mx = mm[mo + 2 * cb + 1];
         bucket[j] = f;
         first[j] = seen;
-        // exact (all the bucket's values equal) or estimated, stored in one place: a store
-        // reached only late in the cells, with no type feedback, deoptimised the whole locate
-        let v = mn;
-        let below = r;
-        let above = r;
-        if (mn !== mx) {
-          const inner = cb > 0 && cb < COARSE + 1;
-          const a = inner ? Math.max(mn, this.edge(i, f)) : mn;
-          const b = inner ? Math.min(mx, this.edge(i, f + 1)) : mx;
-          const l = Math.min(a, b);
-          const h = Math.max(a, b);
-          const e = l + ((h - l) * (r - seen + 0.5)) / c;
-          // within the coarse bucket's [min, max] too: an edge's rounding cannot push it out
-          v = Math.min(mx, Math.max(mn, Math.min(h, Math.max(l, e))));
-          below = Math.max(0, seen - 1);
-          above = Math.min(n - 1, seen + c);
-        }
-        value[j] = v;
-        lo[j] = below;
-        hi[j] = above;
+        placeRank(this, i, f, mm[mo + 2 * cb], mm[mo + 2 * cb + 1], ranks[j], seen, c, n, into, j);
         j++;
       }
       next = j < m ? ranks[j] : Number.POSITIVE_INFINITY;
