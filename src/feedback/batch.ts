@@ -1120,10 +1120,12 @@ function jobsPass(P: number, base: number, nC: number, nK: number): void {
   for (let k = 0, j = 0, at = ((FIXED_COLUMNS.length + nC) * STEP + at0) | 0; k < nK; k++) {
     const e0 = demandStartOf[k];
     const e1 = demandStartOf[k + 1];
-    if (e0 === e1) {
-      // a class without entries: a demand of 0 (finite)
+    if (e0 === e1 && at0 === 0) {
+      // a class without entries: a demand of 0 (finite), every day: its lanes and its column's
+      // block of the stage (≤ STAGE_CELLS cells) filled once, on a block's first day (base 0,
+      // the runs' stride then the block's), and written by nothing else (decision 278)
       dfsOf.fill(0, j, j + P);
-      out.fill(0, at, at + P);
+      out.fill(0, at, at + STAGE_CELLS);
     }
     for (let e = e0; e < e1; e++) {
       const row = demandRowOf[e];
@@ -1340,10 +1342,18 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     ) {
       const n = countsOf[j];
       out[at] = n;
-      arrivals += Math.max(0, n - yesterdayOf[j]);
+      // E8's max(0, n − y) and E3's min(n, target) as comparisons (decision 275): the same value
+      // but for a NaN count (the run's total is then NaN and the run fails and is run again
+      // alone) and the zero's sign (an arrivals or filled term of ±0 leaves the sums' values
+      // the same after the `+ 0` below); V8's `Math.max`/`Math.min` test NaN and −0 each time
+      const d = n - yesterdayOf[j];
+      // biome-ignore lint/complexity/useMathMinMax: a comparison, not Math.max (decision 275)
+      arrivals += d > 0 ? d : 0;
       yesterdayOf[j] = n;
       suppliers += n;
-      filled += Math.min(n, targetOf[k]);
+      const target = targetOf[k];
+      // biome-ignore lint/complexity/useMathMinMax: a comparison, not Math.min (decision 275)
+      filled += n < target ? n : target;
     }
     arrivals += 0;
     filledOf[b] = filled + 0;
@@ -1384,9 +1394,16 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       // onboardingFee.ts onboardingFeeUsd on this run's histories
       // one induction variable, stepped as an int32 add without an overflow check (h ≤ t·P + b,
       // below 2^17; decision 260)
+      // two days a step, each added in order (decision 276): half the loop's compares and
+      // stack checks
       let incomeSum = 0;
-      for (let h = (windowFrom * P + b) | 0, end = (tP + b) | 0; h <= end; h = (h + P) | 0)
+      const end = (tP + b) | 0;
+      let h = (windowFrom * P + b) | 0;
+      for (const P2 = (P + P) | 0; h < end; h = (h + P2) | 0) {
         incomeSum += incomeHistoryOf[h];
+        incomeSum += incomeHistoryOf[(h + P) | 0];
+      }
+      if (h === end) incomeSum += incomeHistoryOf[h];
       // Σ suppliers over the window: exact from the running sums while every count so far is
       // ≥ 0 (and not NaN: the sum would be NaN) and their sum below 2^53, else day by day
       let supplierSum = 0;
