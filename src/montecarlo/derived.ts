@@ -16,7 +16,16 @@
  * their shares, a consumer type's `usdDemandForService` from its `jobCreated` by its price,
  * `supplierTokensPaid` from `buybackTokens` on the days their values are the same).
  */
-import type { BandPlan, PilotPart } from "./histogram.js";
+/**
+ * Part of a pilot as the plan reads it (histogram.ts PilotPart: `runs` consecutive runs'
+ * values of every cell, `values[cell·runs + k]`, `good[k]` = 0 for a failed run); stated here
+ * so that this module does not import the histograms, which import it.
+ */
+interface PilotValues {
+  readonly values: Float64Array;
+  readonly runs: number;
+  readonly good: Uint8Array;
+}
 
 /** Per cell: the cell it is derived from (−1: counted itself) and its factor c. */
 export interface Derivations {
@@ -49,7 +58,7 @@ export function sameBits(y: number, z: number): boolean {
  * same pilot gives the same derivations on every thread and machine.
  */
 export function findDerived(
-  parts: readonly PilotPart[],
+  parts: readonly PilotValues[],
   days: number,
   varies: Uint8Array,
 ): Derivations {
@@ -76,7 +85,7 @@ export function findDerived(
 }
 
 /** The factor c > 0 with y = x·c in every good pilot run, or null. */
-function factorOf(parts: readonly PilotPart[], x: number, y: number): number | null {
+function factorOf(parts: readonly PilotValues[], x: number, y: number): number | null {
   let c0 = Number.NaN;
   for (const p of parts)
     for (let k = 0; k < p.runs && Number.isNaN(c0); k++) {
@@ -91,7 +100,7 @@ function factorOf(parts: readonly PilotPart[], x: number, y: number): number | n
   return null;
 }
 
-function holds(parts: readonly PilotPart[], x: number, y: number, c: number): boolean {
+function holds(parts: readonly PilotValues[], x: number, y: number, c: number): boolean {
   for (const p of parts) {
     const vx = x * p.runs;
     const vy = y * p.runs;
@@ -102,11 +111,11 @@ function holds(parts: readonly PilotPart[], x: number, y: number, c: number): bo
 }
 
 /** `plan` with its derived cells found in the pilot it was made from (findDerived). */
-export function withDerivations(
-  plan: BandPlan,
-  parts: readonly PilotPart[],
+export function withDerivations<P extends { readonly varies: Uint8Array } & Derivations>(
+  plan: P,
+  parts: readonly PilotValues[],
   days: number,
-): BandPlan {
+): P {
   return { ...plan, ...findDerived(parts, days, plan.varies) };
 }
 
@@ -149,7 +158,7 @@ export class DerivedCells {
   /** A masked batch's good values and base values (add). */
   private kept = new Float64Array(0);
 
-  constructor(plan: Pick<BandPlan, "base" | "factor">) {
+  constructor(plan: Derivations) {
     this.base = plan.base;
     this.factor = plan.factor;
     const cells = plan.base.length;
