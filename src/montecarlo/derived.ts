@@ -16,6 +16,8 @@
  * their shares, a consumer type's `usdDemandForService` from its `jobCreated` by its price,
  * `supplierTokensPaid` from `buybackTokens` on the days their values are the same).
  */
+import { grow } from "../marketplace/grow.js";
+
 /**
  * Part of a pilot as the plan reads it (histogram.ts PilotPart: `runs` consecutive runs'
  * values of every cell, `values[cell·runs + k]`, `good[k]` = 0 for a failed run); stated here
@@ -231,16 +233,10 @@ export class DerivedCells {
   }
 
   private keep(i: number, y: number, z: number): void {
-    if (this.pairs === this.missCell.length) {
-      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(2 * a.length);
-        b.set(a);
-        return b;
-      };
-      this.missCell = grow(this.missCell);
-      this.missValue = grow(this.missValue);
-      this.missImage = grow(this.missImage);
-    }
+    const n = this.pairs + 1;
+    this.missCell = grow(this.missCell, n);
+    this.missValue = grow(this.missValue, n);
+    this.missImage = grow(this.missImage, n);
     this.missCell[this.pairs] = i;
     this.missValue[this.pairs] = y;
     this.missImage[this.pairs++] = z;
