@@ -298,6 +298,13 @@ export function checkFeedback(
         "marketplace mode only (E49): aggregate mode has no queue, so no job waits past its deadline",
       );
     const r = c.referencePrice;
+    if (r !== undefined && typeof r === "object" && "slope" in r && r.start > 0 && r.startDay > 0)
+      // before startDay a linear series reads 0, "no alternative" (E48): demand would ignore the
+      // job's price on days 0 … startDay − 1 and then drop or jump on startDay
+      fail(
+        ["feedback", "consumers", name, "referencePrice"],
+        `reads 0 before its startDay ${r.startDay}, which means no alternative (E48): on days 0 … ${Math.min(r.startDay, s.days) - 1} demand would ignore the job's price and then change at once on day ${r.startDay}; give startDay 0 (the start value is then day 0's) or a values list for every day`,
+      );
     if (r !== undefined && typeof r === "object" && "slope" in r && r.start > 0) {
       // a falling linear series that reaches 0 reads "no alternative" from that day on: demand
       // would jump back from its lowest to its level without price comparison (E48)

@@ -286,8 +286,16 @@ describe("a field that would silently do nothing is refused, naming it", () => {
     expect(s(falling, 180)).toEqual([
       "feedback.consumers.training.referencePrice: falls to 0 on day 120, which means no alternative (E48): from that day demand would ignore the job's price, however cheap the cloud had become; give a min above 0 or a slope that keeps it positive over the 180 days",
     ]);
-    // from startDay 10: 120 − (t − 10) reaches 0 on day 130
-    expect(s({ ...falling, startDay: 10 }, 180)[0]).toContain("falls to 0 on day 130,");
+    // from startDay 10: 0 ("no alternative") on days 0 … 9, and 120 − (t − 10) reaches 0 on day 130
+    expect(s({ ...falling, startDay: 10 }, 180)).toEqual([
+      "feedback.consumers.training.referencePrice: reads 0 before its startDay 10, which means no alternative (E48): on days 0 … 9 demand would ignore the job's price and then change at once on day 10; give startDay 0 (the start value is then day 0's) or a values list for every day",
+      expect.stringContaining("falls to 0 on day 130,"),
+    ]);
+    // a rising trend from day 2 reads 0 on days 0 and 1 (a newcomer's case: demand 100, 100, then 50)
+    expect(s({ start: 30, slope: 10, startDay: 2 }, 180)).toEqual([
+      expect.stringContaining("reads 0 before its startDay 2, which means no alternative (E48): on days 0 … 1 "),
+    ]);
+    expect(s({ start: 30, slope: 10 }, 180)).toEqual([]);
     // the last day, 119, still has 1 usd/job; a floor keeps it above 0 for good
     expect(s(falling, 120)).toEqual([]);
     expect(s({ ...falling, min: 5 }, 180)).toEqual([]);
