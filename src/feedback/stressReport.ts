@@ -75,14 +75,17 @@ const METRIC_INFO: Record<StressMetric, { label: string; unit: string }> = {
   topUpPriceImpact: { label: "reserve top-up's price impact (largest)", unit: "fraction" },
 };
 
-const fmt = (x: number) =>
-  !Number.isFinite(x)
-    ? Number.isNaN(x)
-      ? "–"
-      : x > 0
-        ? "∞"
-        : "−∞"
-    : String(Number(x.toPrecision(4)));
+/**
+ * A figure in four significant digits, or more where four would round a value that is not whole
+ * to a whole number (a drawdown of 0.99997 reads 0.99997, not 1; a pass share of 99.996%, not
+ * 100%): a table must not show a value at a boundary it has not reached.
+ */
+export const fmt = (x: number): string => {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? "–" : x > 0 ? "∞" : "−∞";
+  let p = 4;
+  while (p < 12 && !Number.isInteger(x) && Number.isInteger(Number(x.toPrecision(p)))) p++;
+  return String(Number(x.toPrecision(p)));
+};
 
 function thresholdOf(r: StressResult, m: StressMetric): string {
   const { comparison, threshold } = METRIC_THRESHOLDS[m];

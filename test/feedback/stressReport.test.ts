@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runStress } from "../../src/feedback/stress.js";
-import { stressReport } from "../../src/feedback/stressReport.js";
+import { fmt, stressReport } from "../../src/feedback/stressReport.js";
 import { loadScenario } from "../../src/scenario/load.js";
 
 const charts = (r: ReturnType<typeof stressReport>) =>
@@ -20,5 +20,22 @@ describe("the stress report shows the loop the scenario has", () => {
     expect(charts(report)).toContain("baseline-marginPerSupplier");
     expect(charts(report)).toContain("demandCrash-marginPerSupplier");
     expect(report.sections[0].intro).not.toContain("no supplier economics");
+  });
+});
+
+describe("the report's figures", () => {
+  it("never round a value that is not whole to a whole number (a boundary it has not reached)", () => {
+    // a newcomer's combined-shock drawdown of 0.99997 read 1 at four digits
+    expect(fmt(0.99997)).toBe("0.99997");
+    expect(fmt(99.996)).toBe("99.996");
+    expect(fmt(1e-7)).toBe("1e-7");
+    expect(fmt(0.0000049)).toBe("0.0000049");
+    // four digits where they do not reach a whole number; whole numbers as they are
+    expect(fmt(0.123456)).toBe("0.1235");
+    expect(fmt(2.00049)).toBe("2.0005");
+    expect(fmt(123456)).toBe("123500");
+    expect(fmt(1)).toBe("1");
+    expect(fmt(Number.NaN)).toBe("–");
+    expect(fmt(Number.POSITIVE_INFINITY)).toBe("∞");
   });
 });

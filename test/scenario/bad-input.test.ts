@@ -293,7 +293,9 @@ describe("a field that would silently do nothing is refused, naming it", () => {
     ]);
     // a rising trend from day 2 reads 0 on days 0 and 1 (a newcomer's case: demand 100, 100, then 50)
     expect(s({ start: 30, slope: 10, startDay: 2 }, 180)).toEqual([
-      expect.stringContaining("reads 0 before its startDay 2, which means no alternative (E48): on days 0 … 1 "),
+      expect.stringContaining(
+        "reads 0 before its startDay 2, which means no alternative (E48): on days 0 … 1 ",
+      ),
     ]);
     expect(s({ start: 30, slope: 10 }, 180)).toEqual([]);
     // the last day, 119, still has 1 usd/job; a floor keeps it above 0 for good

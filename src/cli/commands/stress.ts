@@ -29,8 +29,16 @@ async function printVerdicts(name: string, result: StressRun): Promise<void> {
       .map((c, i) => c.padEnd(widths[i]))
       .join("  ")
       .trimEnd();
+  // a shock that does not apply (sellWave without a pool) has no size to state
+  const applies = (shock: string) => result.shocks.some((s) => s.shock === shock && s.applicable);
+  const sizes = [
+    applies("demandCrash") ? `demandCrash leaves ${result.sizes.crashShare} of the jobs` : "",
+    applies("sellWave")
+      ? `sellWave dumps ${result.sizes.sellWaveShare} of the supply`
+      : "sellWave not applicable (no pool)",
+  ].filter((x) => x !== "");
   process.stdout.write(
-    `${name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\nsizes: demandCrash leaves ${result.sizes.crashShare} of the jobs, sellWave dumps ${result.sizes.sellWaveShare} of the supply\n${thresholdsText(result)}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
+    `${name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\nsizes: ${sizes.join(", ")}\n${thresholdsText(result)}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
   );
 }
 
@@ -95,6 +103,12 @@ async function checkBattery(
       `--shock-day: must be below the scenario's ${scenario.days} days, got ${opts.shockDay}`,
     );
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  // the default shock day, a third of the way from phase 1's end, is past a run shorter than it
+  const { phaseOneDays } = scenario.phaseOne;
+  if (opts.shockDay === undefined && phaseOneDays >= scenario.days - 1)
+    process.stderr.write(
+      `warning: the scenario's ${scenario.days} days end before phase 1 does (phaseOneDays ${phaseOneDays}), so the shocks start on its last day, ${scenario.days - 1}, with no day after them to show a response; give --shock-day or more days\n`,
+    );
   // a battery over a scenario without randomness repeats one run per shock, as compare says
   const { randomSources } = await import("../../processes/deterministic.js");
   if (opts.runs > 1 && randomSources(scenario).length === 0)
