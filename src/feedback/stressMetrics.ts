@@ -1,5 +1,5 @@
 import { runwayOf } from "../metrics/stress.js";
-import { meanBy } from "../montecarlo/quantile.js";
+import { meanBy, meanWithin } from "../montecarlo/quantile.js";
 import type { Scenario } from "../scenario/schema.js";
 import { DEFAULT_SHOCK_SIZES, type ShockSizes } from "./stressShocks.js";
 
@@ -185,6 +185,10 @@ export function columnsOf(columns: readonly string[]) {
     shortfall: at("tokenShortfall"),
     suppliers: starts("suppliers."),
     margins: starts("margin."),
+    // each margin's class's supplier count (`suppliers.<class>`), for the loop's weighted mean
+    marginCounts: starts("margin.").map((i) =>
+      at(`suppliers.${columns[i].slice("margin.".length)}`),
+    ),
     entries: starts("supplierEntries."),
     exits: starts("supplierExits."),
     // E50's jobs lost to capacity (aggregate), or E49's jobs lost to the queue (marketplace)
@@ -260,6 +264,31 @@ export function stressMetrics(
 }
 
 /**
+ * The average supplier's margin on a day (E41, fraction): the classes' margins weighted by their
+ * supplier counts, `Σ_k count[k] · margin[k] / Σ_k count[k]`, so a class of one supplier weighs
+ * as one supplier; on a day with no supplier in any class, the mean of the classes' margins (each
+ * then E40e's, what a lone entrant would have made).
+ */
+function marginPerSupplier(cols: Cols, v: (col: number) => number): number {
+  let suppliers = 0;
+  let weighted = 0;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < cols.margins.length; k++) {
+    const n = cols.marginCounts[k] >= 0 ? v(cols.marginCounts[k]) : 0;
+    if (!(n > 0)) continue;
+    const m = v(cols.margins[k]);
+    suppliers += n;
+    weighted += n * m;
+    if (m < lo) lo = m;
+    if (m > hi) hi = m;
+  }
+  // held within the weighted classes' margins (decision 143: a reported mean stays in range)
+  if (suppliers > 0) return meanWithin(weighted, suppliers, lo, hi);
+  return meanBy(cols.margins.length, (k) => v(cols.margins[k]));
+}
+
+/**
  * One loop series' value on day t of a run's table (`out[col·days + t]`, or run `b` of a batch's
  * table of `count` runs, `out[(col·days + t)·count + b]`); the queue's series read marketplace
  * mode's queue table (`queue[QCOL.…][t]`, absent in aggregate mode: NaN).
@@ -282,7 +311,7 @@ export function loopValue(
     case "suppliers":
       return sum(cols.suppliers);
     case "marginPerSupplier":
-      return meanBy(cols.margins.length, (k) => v(cols.margins[k]));
+      return marginPerSupplier(cols, v);
     case "netChurn":
       return sum(cols.entries) - sum(cols.exits);
     case "jobsLost":

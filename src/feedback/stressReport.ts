@@ -25,7 +25,8 @@ const SERIES_INFO: Record<LoopSeries, { title: string; unit: string; caption: st
   marginPerSupplier: {
     title: "Margin per supplier",
     unit: "fraction",
-    caption: "Mean of the classes' relative margins (E41): below 0, suppliers lose money.",
+    caption:
+      "The average supplier's relative margin (E41: the classes' margins weighted by their supplier counts): below 0, suppliers lose money.",
   },
   netChurn: {
     title: "Net churn",

@@ -103,7 +103,7 @@ describe("meanOf (marketplace summaries, the dashboard)", () => {
   });
 });
 
-describe("the stress report's margin per supplier (the mean of the classes' margins)", () => {
+describe("the stress report's margin per supplier (the average supplier's margin)", () => {
   it("of three classes at 0.1 is 0.1, not the 0.10000000000000002 of their sum / 3", () => {
     // by hand: 0.1 + 0.1 + 0.1 = 0.30000000000000004 in doubles; / 3 = 0.10000000000000002
     const cols = columnsOf(["margin.a", "margin.b", "margin.c"]);
@@ -111,5 +111,31 @@ describe("the stress report's margin per supplier (the mean of the classes' marg
     expect(loopValue(out, 1, 0, cols, "marginPerSupplier")).toBe(0.1);
     expect(loopValue(Float64Array.of(-1, 0.5, 2), 1, 0, cols, "marginPerSupplier")).toBe(0.5);
     expect(loopValue(new Float64Array(0), 1, 0, columnsOf([]), "marginPerSupplier")).toBeNaN();
+  });
+  it("weighs each class by its suppliers: 1 at 0.5 and 3 at −0.5 average −0.25, not 0", () => {
+    // a newcomer's finding: a 1-supplier class weighed as much as a 50-supplier class
+    const cols = columnsOf(["suppliers.a", "suppliers.b", "margin.a", "margin.b"]);
+    // by hand: (1 · 0.5 + 3 · (−0.5)) / (1 + 3) = −1 / 4
+    expect(loopValue(Float64Array.of(1, 3, 0.5, -0.5), 1, 0, cols, "marginPerSupplier")).toBe(
+      -0.25,
+    );
+    // an empty class (E40e's would-be entrant's margin) weighs nothing beside a class with suppliers
+    expect(loopValue(Float64Array.of(0, 3, 9, -0.5), 1, 0, cols, "marginPerSupplier")).toBe(-0.5);
+    // no supplier in any class: the classes' would-be entrants' margins, unweighted
+    expect(loopValue(Float64Array.of(0, 0, 0.5, -0.25), 1, 0, cols, "marginPerSupplier")).toBe(
+      0.125,
+    );
+    // three classes of one supplier at 0.1: 0.1, not the sum's 0.30000000000000004 / 3
+    const three = columnsOf([
+      "suppliers.a",
+      "suppliers.b",
+      "suppliers.c",
+      "margin.a",
+      "margin.b",
+      "margin.c",
+    ]);
+    expect(
+      loopValue(Float64Array.of(1, 1, 1, 0.1, 0.1, 0.1), 1, 0, three, "marginPerSupplier"),
+    ).toBe(0.1);
   });
 });
