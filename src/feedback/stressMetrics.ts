@@ -66,9 +66,10 @@ export interface StressThresholds {
    */
   readonly minDollarsRetained?: number;
   /**
-   * Largest acceptable price impact of a reserve top-up from the shock day on: what it paid per
-   * token over the day's price (priceOfToken), minus 1 — E16's premium, or E46's cost of buying
-   * from the pool after the day's batch — fraction; absent (the default) accepts any.
+   * Largest acceptable price impact of a reserve top-up from the shock day on, fraction: what it
+   * paid per token over the price it bought at, minus 1 — E16's premium over the day's price, or
+   * E46's buy from the pool over the pool's spot before it (W/(x − W) for W tokens from x) —;
+   * absent (the default) accepts any.
    */
   readonly maxTopUpPriceImpact?: number;
 }
@@ -182,6 +183,9 @@ export function columnsOf(columns: readonly string[]) {
     dollars: at("dollarReserve"),
     topUpUsd: at("reserveBuybackUsd"),
     topUpTokens: at("reserveBuybackTokens"),
+    // with a pool (E45–E47): its reserves at the end of the day, after E46's top-up
+    poolTokens: at("poolTokens"),
+    poolUsd: at("poolUsd"),
     shortfall: at("tokenShortfall"),
     suppliers: starts("suppliers."),
     margins: starts("margin."),
@@ -230,12 +234,16 @@ export function stressMetrics(
     if (v(cols.shortfall, t) > 0) shortfallDays++;
     const d = v(cols.dollars, t);
     if (d < dollarsLow) dollarsLow = d;
-    // the top-up's price per token over the day's price, priceOfToken (E16: its premium; E46:
-    // the pool's cost, y·W/(x − W) for W tokens after the day's batch, over the batch's price,
-    // which is below 0 after a day of net sales; a NaN, from a price of 0, is passed over)
+    // the top-up's price per token over the price it bought at (a NaN, from a price of 0, is
+    // passed over): E16's over the day's price, its premium; E46's over the pool's spot before it,
+    // y/x after the day's batch (the end-of-day reserves less the top-up's W tokens and U usd),
+    // U/W over y/x − 1 = W/(x − W) ≥ 0, the price impact of its own buy
     const bought = cols.topUpTokens >= 0 ? v(cols.topUpTokens, t) : 0;
     if (bought > 0) {
-      const paid = v(cols.topUpUsd, t) / (bought * p) - 1;
+      const usd = v(cols.topUpUsd, t);
+      const before =
+        cols.poolTokens >= 0 ? (v(cols.poolUsd, t) - usd) / (v(cols.poolTokens, t) + bought) : p;
+      const paid = usd / (bought * before) - 1;
       if (paid > impact) impact = paid;
     }
   }

@@ -174,17 +174,24 @@ describe("bme stress", () => {
   });
   it("sees a defence that overpays for its top-up: --max-top-up-impact", () => {
     // the top-ups from the shock day (100) on (no noise: the baseline's one run is simulate's),
-    // worked out from their columns: usd paid over tokens bought at the day's price, minus 1
+    // worked out from their columns: usd paid per token over the pool's spot before the top-up
+    // (the end-of-day reserves less the top-up's tokens and usd), minus 1
     const defended = join(ROOT, "scenarios/feedback/death-spiral-defended.yaml");
     const r0 = simulate(loadScenario(defended).scenario);
-    const [usd, tokens, price] = ["reserveBuybackUsd", "reserveBuybackTokens", "priceOfToken"].map(
-      (n) => column(r0, n),
-    );
+    const [usd, tokens, poolTokens, poolUsd] = [
+      "reserveBuybackUsd",
+      "reserveBuybackTokens",
+      "poolTokens",
+      "poolUsd",
+    ].map((n) => column(r0, n));
     const days = [...tokens.keys()].filter((t) => tokens[t] > 0 && t >= 100);
     expect(days[0]).toBe(101);
-    const impact = Math.max(...days.map((t) => usd[t] / (tokens[t] * price[t]) - 1));
-    // day 101's E46 buys with 1.1 M usd from a pool of 1.29 M usd (decision 190): well over half
-    expect(usd[101] / (tokens[101] * price[101]) - 1).toBeGreaterThan(0.5);
+    const of = (t: number) =>
+      usd[t] / tokens[t] / ((poolUsd[t] - usd[t]) / (poolTokens[t] + tokens[t])) - 1;
+    const impact = Math.max(...days.map(of));
+    // day 101's E46 buys with 1.1 M usd from a pool of 1.29 M usd (decision 190): W/(x − W), over
+    // half the tokens the pool held
+    expect(of(101)).toBeGreaterThan(0.5);
     const th = ["--max-drawdown", "0.7", "--min-runway", "90", "--min-retained", "0.4"];
     const run = (x: number) =>
       bme("stress", defended, "--runs", "1", ...th, "--max-top-up-impact", String(x));

@@ -26,6 +26,8 @@ describe("bme stress metrics", () => {
       dollars: 2,
       topUpUsd: 6,
       topUpTokens: 7,
+      poolTokens: -1,
+      poolUsd: -1,
       shortfall: 3,
       suppliers: [4, 5],
       margins: [],
@@ -53,6 +55,8 @@ describe("bme stress metrics", () => {
       dollars: 2,
       topUpUsd: -1,
       topUpTokens: -1,
+      poolTokens: -1,
+      poolUsd: -1,
       shortfall: 3,
       suppliers: [4],
       margins: [],
@@ -86,6 +90,8 @@ describe("bme stress metrics at their edges", () => {
     dollars: 2,
     topUpUsd: 4,
     topUpTokens: 5,
+    poolTokens: -1,
+    poolUsd: -1,
     shortfall: 3,
     suppliers,
     margins: [],
@@ -134,6 +140,29 @@ describe("bme stress metrics at their edges", () => {
       ],
     );
     expect(stressMetrics(out, 3, 3, 1, cols([6])).topUpPriceImpact).toBeCloseTo(-0.01, 12);
+  });
+  it("top-up price impact with a pool: over the pool's spot before the top-up (E46), not the day's price", () => {
+    // a newcomer's case: after a day of net sales the day's (batch) price lies far above the spot
+    // the pool is left at, and a top-up measured against it read −0.97.
+    // By hand: the pool holds x = 100 tokens and y = 100 usd after the day's batch (spot 1); E46
+    // buys W = 10 tokens for y·W/(x − W) = 1,000/90 usd, leaving 90 tokens and 100 + 1,000/90
+    // usd at the end of the day; its impact is (1,000/90)/10 over 1, minus 1: W/(x − W) = 1/9.
+    // The day's price is 2: against it the same top-up would read 1,000/900/2 − 1 = −0.44.
+    const u = 1000 / 90;
+    const days = 3;
+    const out = new Float64Array(8 * days).fill(1);
+    out.set([1, 2, 1], 0); // price
+    out.set([0, u, 0], 4 * days); // top-up usd
+    out.set([0, 10, 0], 5 * days); // top-up tokens
+    out.set([100, 90, 90], 6 * days); // poolTokens, end of day
+    out.set([100, 100 + u, 100 + u], 7 * days); // poolUsd, end of day
+    const m = stressMetrics(out, days, days, 1, { ...cols([]), poolTokens: 6, poolUsd: 7 });
+    expect(m.topUpPriceImpact).toBeCloseTo(1 / 9, 12);
+    // the same top-up without pool columns (E16) is measured against the day's price
+    expect(stressMetrics(out, days, days, 1, cols([])).topUpPriceImpact).toBeCloseTo(
+      u / 20 - 1,
+      12,
+    );
   });
   it("a metric a few ulps past its threshold meets it; one 1e-9 past does not", () => {
     const th = {

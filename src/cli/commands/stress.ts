@@ -181,7 +181,7 @@ export function registerStress(program: Command): void {
     )
     .option(
       "--max-top-up-impact <x>",
-      "largest acceptable price impact of a reserve top-up after the shock (price paid per token over the day's price, minus 1; default: any), fraction ≥ 0",
+      "largest acceptable price impact of a reserve top-up after the shock (price paid per token over the price it bought at — the day's under E16, the pool's spot before it under E46 —, minus 1; default: any), fraction ≥ 0",
       realNumber("--max-top-up-impact", { min: 0 }),
     )
     .option(
