@@ -188,6 +188,10 @@ export function columnsOf(columns: readonly string[]) {
     poolUsd: at("poolUsd"),
     shortfall: at("tokenShortfall"),
     suppliers: starts("suppliers."),
+    // the counts of the classes that respond (churn: a `supplierEntries.<class>` column, E42)
+    churning: starts("supplierEntries.").map((i) =>
+      at(`suppliers.${columns[i].slice("supplierEntries.".length)}`),
+    ),
     margins: starts("margin."),
     // each margin's class's supplier count (`suppliers.<class>`), for the loop's weighted mean
     marginCounts: starts("margin.").map((i) =>
@@ -254,7 +258,9 @@ export function stressMetrics(
   const runway = Number.isNaN(e35) ? Number.POSITIVE_INFINITY : e35;
   let before = 0;
   let after = 0;
-  for (const c of cols.suppliers) {
+  // the classes whose count responds to the economy (E42): an exogenous count series is the
+  // scenario's input, and its growth or fall says nothing about the shock
+  for (const c of cols.churning) {
     before += v(c, Math.max(0, shockDay - 1));
     after += v(c, last);
   }
@@ -262,9 +268,10 @@ export function stressMetrics(
     priceDrawdown: dd,
     reserveRunwayDays: runway,
     // none the day before the shock: 1 with suppliers at the end, 0 without (an economy left
-    // with no supplier fails any positive threshold); a scenario without classes retains 1
+    // with no supplier fails any positive threshold); a scenario without a class that churns
+    // (no supplier economics, or every count a series) retains 1: nothing could leave
     suppliersRetained:
-      before > 0 ? after / before : after > 0 || cols.suppliers.length === 0 ? 1 : 0,
+      before > 0 ? after / before : after > 0 || cols.churning.length === 0 ? 1 : 0,
     shortfallDays,
     dollarsRetained: dollarsBefore > 0 ? dollarsLow / dollarsBefore : 1,
     topUpPriceImpact: impact === Number.NEGATIVE_INFINITY ? 0 : impact,

@@ -30,6 +30,7 @@ describe("bme stress metrics", () => {
       poolUsd: -1,
       shortfall: 3,
       suppliers: [4, 5],
+      churning: [4, 5],
       margins: [],
       marginCounts: [],
       entries: [],
@@ -59,6 +60,7 @@ describe("bme stress metrics", () => {
       poolUsd: -1,
       shortfall: 3,
       suppliers: [4],
+      churning: [4],
       margins: [],
       marginCounts: [],
       entries: [],
@@ -94,6 +96,7 @@ describe("bme stress metrics at their edges", () => {
     poolUsd: -1,
     shortfall: 3,
     suppliers,
+    churning: suppliers,
     margins: [],
     marginCounts: [],
     entries: [],
@@ -129,6 +132,30 @@ describe("bme stress metrics at their edges", () => {
     ).toBe(1.5);
     // no supplier class at all: nothing to retain
     expect(m([])).toBe(1);
+    // classes whose counts are the scenario's series (no churn): their growth from 5 + 5 to
+    // 10 + 5 is an input, not a response, and they retain 1 (a newcomer's 1.98 on sell-pressure)
+    const fixed = (rows: number[][]) =>
+      stressMetrics(table(rows), 3, 3, 1, { ...cols(rows.map((_, k) => 6 + k)), churning: [] })
+        .suppliersRetained;
+    expect(
+      fixed([
+        [5, 5, 10],
+        [5, 5, 5],
+      ]),
+    ).toBe(1);
+    // a churning class beside a fixed one: the churning one's alone, 5 → 2
+    expect(
+      stressMetrics(
+        table([
+          [5, 5, 2],
+          [5, 5, 50],
+        ]),
+        3,
+        3,
+        1,
+        { ...cols([6, 7]), churning: [6] },
+      ).suppliersRetained,
+    ).toBe(0.4);
   });
   it("top-up price impact: the largest, below 0 when every top-up paid under the day's price", () => {
     // price 1 every day; day 1: 10 tokens for 9.9 usd (−0.01), day 2: 4 for 3.8 (−0.05)
