@@ -298,6 +298,64 @@ const stageOfPass = new Float64Array(CAP_STAGE);
 const STAGE_CELLS = 1024;
 /** Cells from a column's block to the next's. */
 const STEP = STAGE_CELLS + 8;
+/**
+ * The stage's column of the pool's first column (`poolTokens`; the table's 7th column from the
+ * end): the stage's last 7 columns, so that the pool's cells have blocks at fixed places
+ * (`fixedCells`). Every other column c of the table is the stage's column c (below this one:
+ * `passRuns`).
+ */
+const POOL_STAGE = Math.floor(CAP_STAGE / STEP) - 7;
+/** Stage column col's block as a view of `STAGE_CELLS` cells. */
+const stageBlock = (col: number) => stageOfPass.subarray(col * STEP, col * STEP + STAGE_CELLS);
+/**
+ * The blocks of the row's fixed columns (`FIXED_COLUMNS`) and the pool's, each a module constant
+ * view of one length, indexed by the day's offset plus the run (`base + b`): the chains store a
+ * run's cells through them with one bounds check a run (TurboFan folds the checks of one index
+ * against one constant length), where a store at `col·STEP + base + b` into `stageOfPass` was a
+ * check of its own (`cmp`, `jnc` and the `lea` of the next offset, decision 280). A chain takes
+ * them as locals before its loops (read in a loop, a module variable is not a constant and each
+ * store re-checks the view's map and reloads its length and data pointer). The same cells of the
+ * same buffer as before.
+ */
+const [
+  dayCells,
+  phaseCells,
+  incomeCells,
+  opsRevenueCells,
+  usdBuybackCapitalCells,
+  usdCapitalCells,
+  onboardingUsdCells,
+  bondUsdCells,
+  demandCells,
+  priceCells,
+  flooredCells,
+  boughtCells,
+  onboardedCells,
+  jobRewardCells,
+  phaseOnePaidCells,
+  phaseTwoPaidCells,
+  validatorPaidCells,
+  supplierTokensPaidCells,
+  tokensPaidCells,
+  topUpUsdCells,
+  topUpTokensCells,
+  buybackUsdCells,
+  shortfallCells,
+  supplyCells,
+  tokenReserveCells,
+  dollarReserveCells,
+  lockedCells,
+  stakedCells,
+] = FIXED_COLUMNS.map((_, col) => stageBlock(col));
+const [
+  poolTokensCells,
+  poolUsdCells,
+  slippageCells,
+  soldCells,
+  salesUsdCells,
+  specBuyCells,
+  boughtByHoldersCells,
+] = Array.from({ length: 7 }, (_, k) => stageBlock(POOL_STAGE + k));
 
 /** The scenario's and plan's shape for the lockstep (`FeedbackBatchScratch.lanes`), built once. */
 class Lanes {
@@ -557,13 +615,23 @@ function flushStage(
   const { columns, days } = L.c;
   const stage = stageOfPass;
   const cells = nDays * S;
-  if (S === count && (cells !== stageViewCells || stageViews.length !== columns.length)) {
+  // the pool's columns (the table's last 7) are the stage's last 7 (`POOL_STAGE`)
+  const poolFrom = L.pool ? columns.length - 7 : columns.length;
+  const fromOf = (col: number) => (col < poolFrom ? col : POOL_STAGE + col - poolFrom) * STEP;
+  if (
+    S === count &&
+    (cells !== stageViewCells ||
+      stageViews.length !== columns.length ||
+      poolFrom !== stageViewPoolFrom)
+  ) {
     stageViews.length = 0;
     for (let col = 0; col < columns.length; col++)
-      stageViews.push(stage.subarray(col * STEP, col * STEP + cells));
+      stageViews.push(stage.subarray(fromOf(col), fromOf(col) + cells));
     stageViewCells = cells;
+    stageViewPoolFrom = poolFrom;
   }
-  for (let col = 0, from = 0; col < columns.length; col++, from += STEP) {
+  for (let col = 0; col < columns.length; col++) {
+    const from = fromOf(col);
     const to = (col * days + t0) * count + b0;
     if (S === count) out.set(stageViews[col], to);
     else
@@ -579,6 +647,7 @@ function flushStage(
  */
 const stageViews: Float64Array[] = [];
 let stageViewCells = -1;
+let stageViewPoolFrom = -1;
 
 /** Run b's column-major table (`table[col·days + t]`) out of a batch's table of `count` runs. */
 export function runTable(out: Float64Array, count: number, b: number, table: Float64Array): void {
@@ -1303,7 +1372,23 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const sensitivity = sp ? sp.sensitivity * 1 : 0;
   const capitalUsd = sp ? sp.capitalUsd * 1 : 0;
   const out = stageOfPass;
-  const poolAt = (c.columns.length - 5) * STEP;
+  // the row's fixed columns' and the pool's blocks as locals (`dayCells`, decision 280)
+  const dayCol = dayCells;
+  const phaseCol = phaseCells;
+  const incomeCol = incomeCells;
+  const opsRevenueCol = opsRevenueCells;
+  const usdBuybackCapitalCol = usdBuybackCapitalCells;
+  const usdCapitalCol = usdCapitalCells;
+  const onboardingUsdCol = onboardingUsdCells;
+  const bondUsdCol = bondUsdCells;
+  const demandCol = demandCells;
+  const priceCol = priceCells;
+  const flooredCol = flooredCells;
+  const slippageCol = slippageCells;
+  const soldCol = soldCells;
+  const salesUsdCol = salesUsdCells;
+  const specBuyCol = specBuyCells;
+  const boughtByHoldersCol = boughtByHoldersCells;
   // the row's counts columns (after FIXED_COLUMNS, the jobs and E6's demand: `jobsPass`)
   const countsAt = (FIXED_COLUMNS.length + nC + nK) * STEP;
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
@@ -1439,6 +1524,8 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     let price: number;
     let floored: number;
     let chk = 0;
+    // the day's and run's cell in each column's block
+    const i = (at0 + b) | 0;
     if (pool) {
       const extraSell = sellWave ? sellWaveTokens(supply, shock.sellWaveShare) : 0;
       const poolUsdAtOpen = poolUsdOf[b];
@@ -1477,22 +1564,17 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       floored = 0;
       buybackPriceOf[b] = price * (1 + premium);
       // the pool's columns slippage … boughtByHolders (poolTokens and poolUsd: chainSettle)
-      let at = (poolAt + at0 + b) | 0;
       const slippage = amm.slippage;
-      out[at] = slippage;
+      slippageCol[i] = slippage;
       chk += slippage;
-      at = (at + STEP) | 0;
-      out[at] = sold;
+      soldCol[i] = sold;
       chk += sold;
-      at = (at + STEP) | 0;
-      out[at] = salesUsd;
+      salesUsdCol[i] = salesUsd;
       chk += salesUsd;
-      at = (at + STEP) | 0;
       const specBuy = speculator.buyUsd;
-      out[at] = specBuy;
+      specBuyCol[i] = specBuy;
       chk += specBuy;
-      at = (at + STEP) | 0;
-      out[at] = boughtByHolders;
+      boughtByHoldersCol[i] = boughtByHolders;
       chk += boughtByHolders;
     } else {
       if (!tokenPriceInto(tokenPrice, demand, supply, floor, premium)) {
@@ -1505,38 +1587,27 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     }
     priceOf[b] = price;
     // the row's t, phase, income … floored (each but t and phase checked finite)
-    let at = (at0 + b) | 0;
-    out[at] = t;
-    at = (at + STEP) | 0;
-    out[at] = phase;
-    at = (at + STEP) | 0;
-    out[at] = income;
+    dayCol[i] = t;
+    phaseCol[i] = phase;
+    incomeCol[i] = income;
     chk += income;
-    at = (at + STEP) | 0;
     const ops = opsRevenueOf[b];
-    out[at] = ops;
+    opsRevenueCol[i] = ops;
     chk += ops;
-    at = (at + STEP) | 0;
-    out[at] = ubc;
+    usdBuybackCapitalCol[i] = ubc;
     chk += ubc;
-    at = (at + STEP) | 0;
     const usdCapital = usdCapitalOf[b];
-    out[at] = usdCapital;
+    usdCapitalCol[i] = usdCapital;
     chk += usdCapital;
-    at = (at + STEP) | 0;
-    out[at] = onboardingUsd;
+    onboardingUsdCol[i] = onboardingUsd;
     chk += onboardingUsd;
-    at = (at + STEP) | 0;
-    out[at] = bondUsd;
+    bondUsdCol[i] = bondUsd;
     chk += bondUsd;
-    at = (at + STEP) | 0;
-    out[at] = demand;
+    demandCol[i] = demand;
     chk += demand;
-    at = (at + STEP) | 0;
-    out[at] = price;
+    priceCol[i] = price;
     chk += price;
-    at = (at + STEP) | 0;
-    out[at] = floored;
+    flooredCol[i] = floored;
     // the jobs and counts cells (`jobsPass`, above), checked here through their totals; E6's
     // demand cells by `jobsPass`
     chk += jobsTotal;
@@ -1629,6 +1700,19 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const hasSuppliers = s !== null;
   const capacity = L.capacity === true;
   const out = stageOfPass;
+  // the row's fixed columns' blocks as locals (`dayCells`, decision 280)
+  const boughtCol = boughtCells;
+  const onboardedCol = onboardedCells;
+  const jobRewardCol = jobRewardCells;
+  const phaseOnePaidCol = phaseOnePaidCells;
+  const phaseTwoPaidCol = phaseTwoPaidCells;
+  const validatorPaidCol = validatorPaidCells;
+  const supplierTokensPaidCol = supplierTokensPaidCells;
+  const tokensPaidCol = tokensPaidCells;
+  const topUpUsdCol = topUpUsdCells;
+  const topUpTokensCol = topUpTokensCells;
+  const buybackUsdCol = buybackUsdCells;
+  const shortfallCol = shortfallCells;
   const feedbackAt = (c.columns.length - L.feedbackColumns) * STEP;
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
   const at0 = base | 0;
@@ -1733,44 +1817,33 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     const topUpUsd = topUpUsdOf[b];
     const topUpTokens = topUpTokensOf[b];
     // the row's buybackTokens … topUpTokens, usdBuybackCapital + topUpUsd, shortfall
-    let at = (11 * STEP + at0 + b) | 0;
-    out[at] = bought;
+    const i = (at0 + b) | 0;
+    boughtCol[i] = bought;
     let chk = bought;
-    at = (at + STEP) | 0;
-    out[at] = onboarded;
+    onboardedCol[i] = onboarded;
     chk += onboarded;
-    at = (at + STEP) | 0;
-    out[at] = jobReward;
+    jobRewardCol[i] = jobReward;
     chk += jobReward;
-    at = (at + STEP) | 0;
-    out[at] = phaseOnePaid;
+    phaseOnePaidCol[i] = phaseOnePaid;
     chk += phaseOnePaid;
-    at = (at + STEP) | 0;
-    out[at] = phaseTwoPaid;
+    phaseTwoPaidCol[i] = phaseTwoPaid;
     chk += phaseTwoPaid;
-    at = (at + STEP) | 0;
-    out[at] = validatorPaid;
+    validatorPaidCol[i] = validatorPaid;
     chk += validatorPaid;
-    at = (at + STEP) | 0;
-    out[at] = supplierTokensPaid;
+    supplierTokensPaidCol[i] = supplierTokensPaid;
     chk += supplierTokensPaid;
-    at = (at + STEP) | 0;
     const tokensPaid = tokensPaidOf[b];
-    out[at] = tokensPaid;
+    tokensPaidCol[i] = tokensPaid;
     chk += tokensPaid;
-    at = (at + STEP) | 0;
-    out[at] = topUpUsd;
+    topUpUsdCol[i] = topUpUsd;
     chk += topUpUsd;
-    at = (at + STEP) | 0;
-    out[at] = topUpTokens;
+    topUpTokensCol[i] = topUpTokens;
     chk += topUpTokens;
-    at = (at + STEP) | 0;
     const buybackUsd = ubc + topUpUsd;
-    out[at] = buybackUsd;
+    buybackUsdCol[i] = buybackUsd;
     chk += buybackUsd;
-    at = (at + STEP) | 0;
     const shortfall = shortfallOf[b];
-    out[at] = shortfall;
+    shortfallCol[i] = shortfall;
     chk += shortfall;
     if (hasSuppliers) {
       // E40 and E41's margin per class: `supplierPass`, from these two per-run values
@@ -1779,7 +1852,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
         (bought + phaseTwoPaid + (validatorsAreSuppliers ? validatorPaid : 0)) * price;
       slotUsdOf[b] = phaseOnePaid * price;
       // the entries' cells after the income per supplier's and the margins' (nClasses columns each)
-      at = (feedbackAt + 2 * nClasses * STEP + at0 + b) | 0;
+      let at = (feedbackAt + 2 * nClasses * STEP + i) | 0;
       const exitsFrom = nDynamic * STEP;
       for (let x = 0; x < nDynamic; x++, at = (at + STEP) | 0) {
         const j = (Math.imul(dynamicOf[x], P) + b) | 0;
@@ -1917,8 +1990,14 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
   const pool = L.pool === true;
   const vest = c.vested[t];
   const total = c.initialSupply + c.initialTokenReserve + c.initialLocked;
-  const out = stageOfPass;
-  const poolAt = (c.columns.length - 7) * STEP;
+  // the row's fixed columns' and the pool's blocks as locals (`dayCells`, decision 280)
+  const supplyCol = supplyCells;
+  const tokenReserveCol = tokenReserveCells;
+  const dollarReserveCol = dollarReserveCells;
+  const lockedCol = lockedCells;
+  const stakedCol = stakedCells;
+  const poolTokensCol = poolTokensCells;
+  const poolUsdCol = poolUsdCells;
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
   const at0 = base | 0;
   for (let b = 0; b < P; b++) {
@@ -1972,20 +2051,16 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
     mintedOf[b] += phaseTwoPaid;
     stakedOf[b] = staked;
     // the row's supply … staked
-    let at = (23 * STEP + at0 + b) | 0;
-    out[at] = supplyAfter;
+    const i = (at0 + b) | 0;
+    supplyCol[i] = supplyAfter;
     let chk = supplyAfter;
-    at = (at + STEP) | 0;
-    out[at] = reserveAfter;
+    tokenReserveCol[i] = reserveAfter;
     chk += reserveAfter;
-    at = (at + STEP) | 0;
-    out[at] = dollarAfter;
+    dollarReserveCol[i] = dollarAfter;
     chk += dollarAfter;
-    at = (at + STEP) | 0;
-    out[at] = lockedAfter;
+    lockedCol[i] = lockedAfter;
     chk += lockedAfter;
-    at = (at + STEP) | 0;
-    out[at] = staked;
+    stakedCol[i] = staked;
     chk += staked;
     const income = incomeOf[b];
     const usdCapital = usdCapitalOf[b];
@@ -1996,10 +2071,9 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
       const poolUsd = poolUsdOf[b] + topUpUsd;
       poolTokensOf[b] = poolTokens;
       poolUsdOf[b] = poolUsd;
-      at = (poolAt + at0 + b) | 0;
-      out[at] = poolTokens;
+      poolTokensCol[i] = poolTokens;
       chk += poolTokens;
-      out[(at + STEP) | 0] = poolUsd;
+      poolUsdCol[i] = poolUsd;
       chk += poolUsd;
       if (chk - chk !== 0) {
         failedOf[b] = 1;
