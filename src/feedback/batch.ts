@@ -165,10 +165,6 @@ const governanceOfPass = lanes();
 const jobsLostOfPass = lanes();
 // handed from `chainPrice` to `chainPay` and `chainSettle`
 const incomeOfPass = lanes();
-const opsRevenueOfPass = lanes();
-const usdBuybackCapitalOfPass = lanes();
-const usdCapitalOfPass = lanes();
-const onboardingUsdOfPass = lanes();
 const priceOfPass = lanes();
 const buybackPriceOfPass = lanes();
 const poolUsdAtOpenOfPass = lanes();
@@ -185,21 +181,8 @@ const dfsOfPass = new Float64Array(CAP_CLASSES);
 /** E40's shared USD and the phase-one slots' USD of the run's day (`chainPay` → `supplierPass`). */
 const sharedUsdOfPass = lanes();
 const slotUsdOfPass = lanes();
-/** The run's E9 bond USD of the day (`chainPrice`'s two loops). */
-const bondUsdOfPass = lanes();
-/** The run's E12–E15 values of the day that `chainPay`'s second loop writes as cells. */
-const jobRewardOfPass = lanes();
-const supplierTokensPaidOfPass = lanes();
-const tokensPaidOfPass = lanes();
-const shortfallOfPass = lanes();
-// handed from `chainPay` to `chainSettle`
-const boughtOfPass = lanes();
-const onboardedOfPass = lanes();
-const validatorPaidOfPass = lanes();
-const phaseOnePaidOfPass = lanes();
-const phaseTwoPaidOfPass = lanes();
-const topUpTokensOfPass = lanes();
-const topUpUsdOfPass = lanes();
+// the row's cells of the day that the chains hand on (E7's split, E8, E9, E11–E16) are read
+// back from the stage (`dayCells`, decision 281), not from lanes of their own
 /** 1 once a run of the pass has stopped (no price, a non-finite value, an invariant). */
 const failedOfPass = new Uint8Array(MAX_LANES);
 /** Random streams, `4·nSeries` words per run at `[b·4·nSeries]`. */
@@ -1321,10 +1304,6 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const sentimentOf = sentimentOfPass;
   const governanceOf = governanceOfPass;
   const incomeOf = incomeOfPass;
-  const opsRevenueOf = opsRevenueOfPass;
-  const usdBuybackCapitalOf = usdBuybackCapitalOfPass;
-  const usdCapitalOf = usdCapitalOfPass;
-  const onboardingUsdOf = onboardingUsdOfPass;
   const priceOf = priceOfPass;
   const buybackPriceOf = buybackPriceOfPass;
   const poolUsdAtOpenOf = poolUsdAtOpenOfPass;
@@ -1335,7 +1314,6 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const filledOf = filledOfPass;
   const jobsTotalOf = jobsTotalOfPass;
   const failedOf = failedOfPass;
-  const bondUsdOf = bondUsdOfPass;
   const countsOf = countsOfPass;
   const yesterdayOf = yesterdayOfPass;
   const incomeHistoryOf = incomeHistoryOfPass;
@@ -1402,14 +1380,17 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const amm: Out<AmmBatch> = noAmmBatch();
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
+    // the day's and run's cell in each column's block: the row's cells are stored as they are
+    // worked out and read back from there by the later loops and chains (decision 281)
+    const cell = (at0 + b) | 0;
     // steps 2–3: E5's income and the jobs' total (`jobsPass`), E7
     const income = incomeOf[b];
     splitIncomeInto(split, income, F, BM);
     const ubc = split.usdBuybackCapital;
     const bondUsd = supplierBondUsd(bond, income);
-    opsRevenueOf[b] = split.opsRevenue;
-    usdBuybackCapitalOf[b] = ubc;
-    usdCapitalOf[b] = split.usdCapital;
+    opsRevenueCol[cell] = split.opsRevenue;
+    usdBuybackCapitalCol[cell] = ubc;
+    usdCapitalCol[cell] = split.usdCapital;
     // step 4: arrivals (E8's newSuppliers), the histories E8 reads, the phase (E4's nextPhase)
     // the row's counts cells stored in the same loop (checked finite through their total)
     // arrivals and filled start at −0, not 0, and end `+ 0` (decision 260): the counts are whole
@@ -1501,20 +1482,21 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       const fee = supplierSum === 0 ? 0 : (modulation * incomeSum) / supplierSum;
       onboardingUsd = fee * arrivals;
     }
-    onboardingUsdOf[b] = onboardingUsd;
-    // step 7: E10, or with a pool E43's sales due, E44, E45
-    bondUsdOf[b] = bondUsd;
+    onboardingUsdCol[cell] = onboardingUsd;
+    bondUsdCol[cell] = bondUsd;
   }
   // step 7 and the row's cells in a loop of their own: the chain above and E10/E45 below each
   // run a shorter body per run, so the processor overlaps more runs' long divisions and square
   // roots (the values are reloaded as the loop above stored them: the same bits; decision 237)
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
+    // the day's and run's cell in each column's block
+    const cell = (at0 + b) | 0;
     const income = incomeOf[b];
     const jobsTotal = jobsTotalOf[b];
-    const ubc = usdBuybackCapitalOf[b];
-    const bondUsd = bondUsdOf[b];
-    const onboardingUsd = onboardingUsdOf[b];
+    const ubc = usdBuybackCapitalCol[cell];
+    const bondUsd = bondUsdCol[cell];
+    const onboardingUsd = onboardingUsdCol[cell];
     const phase = phaseOf[b];
     const suppliers = totalHistoryOf[tP + b];
     const supply = supplyOf[b];
@@ -1524,8 +1506,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     let price: number;
     let floored: number;
     let chk = 0;
-    // the day's and run's cell in each column's block
-    const i = (at0 + b) | 0;
+    // step 7: E10, or with a pool E43's sales due, E44, E45
     if (pool) {
       const extraSell = sellWave ? sellWaveTokens(supply, shock.sellWaveShare) : 0;
       const poolUsdAtOpen = poolUsdOf[b];
@@ -1565,16 +1546,16 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       buybackPriceOf[b] = price * (1 + premium);
       // the pool's columns slippage … boughtByHolders (poolTokens and poolUsd: chainSettle)
       const slippage = amm.slippage;
-      slippageCol[i] = slippage;
+      slippageCol[cell] = slippage;
       chk += slippage;
-      soldCol[i] = sold;
+      soldCol[cell] = sold;
       chk += sold;
-      salesUsdCol[i] = salesUsd;
+      salesUsdCol[cell] = salesUsd;
       chk += salesUsd;
       const specBuy = speculator.buyUsd;
-      specBuyCol[i] = specBuy;
+      specBuyCol[cell] = specBuy;
       chk += specBuy;
-      boughtByHoldersCol[i] = boughtByHolders;
+      boughtByHoldersCol[cell] = boughtByHolders;
       chk += boughtByHolders;
     } else {
       if (!tokenPriceInto(tokenPrice, demand, supply, floor, premium)) {
@@ -1587,27 +1568,21 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     }
     priceOf[b] = price;
     // the row's t, phase, income … floored (each but t and phase checked finite)
-    dayCol[i] = t;
-    phaseCol[i] = phase;
-    incomeCol[i] = income;
+    dayCol[cell] = t;
+    phaseCol[cell] = phase;
+    incomeCol[cell] = income;
     chk += income;
-    const ops = opsRevenueOf[b];
-    opsRevenueCol[i] = ops;
-    chk += ops;
-    usdBuybackCapitalCol[i] = ubc;
+    // opsRevenue … supplierBondUsd stored by the loop above
+    chk += opsRevenueCol[cell];
     chk += ubc;
-    const usdCapital = usdCapitalOf[b];
-    usdCapitalCol[i] = usdCapital;
-    chk += usdCapital;
-    onboardingUsdCol[i] = onboardingUsd;
+    chk += usdCapitalCol[cell];
     chk += onboardingUsd;
-    bondUsdCol[i] = bondUsd;
     chk += bondUsd;
-    demandCol[i] = demand;
+    demandCol[cell] = demand;
     chk += demand;
-    priceCol[i] = price;
+    priceCol[cell] = price;
     chk += price;
-    flooredCol[i] = floored;
+    flooredCol[cell] = floored;
     // the jobs and counts cells (`jobsPass`, above), checked here through their totals; E6's
     // demand cells by `jobsPass`
     chk += jobsTotal;
@@ -1634,26 +1609,11 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const poolTokensOf = poolTokensOfPass;
   const poolUsdOf = poolUsdOfPass;
   const jobsLostOf = jobsLostOfPass;
-  const opsRevenueOf = opsRevenueOfPass;
-  const usdBuybackCapitalOf = usdBuybackCapitalOfPass;
-  const usdCapitalOf = usdCapitalOfPass;
-  const onboardingUsdOf = onboardingUsdOfPass;
   const priceOf = priceOfPass;
   const buybackPriceOf = buybackPriceOfPass;
   const filledOf = filledOfPass;
   const jobsTotalOf = jobsTotalOfPass;
-  const boughtOf = boughtOfPass;
-  const onboardedOf = onboardedOfPass;
-  const validatorPaidOf = validatorPaidOfPass;
-  const phaseOnePaidOf = phaseOnePaidOfPass;
-  const phaseTwoPaidOf = phaseTwoPaidOfPass;
-  const topUpTokensOf = topUpTokensOfPass;
-  const topUpUsdOf = topUpUsdOfPass;
   const failedOf = failedOfPass;
-  const jobRewardOf = jobRewardOfPass;
-  const supplierTokensPaidOf = supplierTokensPaidOfPass;
-  const tokensPaidOf = tokensPaidOfPass;
-  const shortfallOf = shortfallOfPass;
   const sharedUsdOf = sharedUsdOfPass;
   const slotUsdOf = slotUsdOfPass;
   const jobsOf = jobsOfPass;
@@ -1701,6 +1661,10 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const capacity = L.capacity === true;
   const out = stageOfPass;
   // the row's fixed columns' blocks as locals (`dayCells`, decision 280)
+  const opsRevenueCol = opsRevenueCells;
+  const usdBuybackCapitalCol = usdBuybackCapitalCells;
+  const usdCapitalCol = usdCapitalCells;
+  const onboardingUsdCol = onboardingUsdCells;
   const boughtCol = boughtCells;
   const onboardedCol = onboardedCells;
   const jobRewardCol = jobRewardCells;
@@ -1722,11 +1686,13 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const up: Out<ReserveTopUp> = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
+    // the day's and run's cell in each column's block (chainPrice's)
+    const cell = (at0 + b) | 0;
     const price = priceOf[b];
-    const ubc = usdBuybackCapitalOf[b];
+    const ubc = usdBuybackCapitalCol[cell];
     // steps 8–11: E11a/b, E12–E13 or E3, E14
     const bought = buybackTokens(ubc, buybackPriceOf[b]);
-    const burned = onboardingTokens(onboardingUsdOf[b], price);
+    const burned = onboardingTokens(onboardingUsdCol[cell], price);
     const onboarded = pool ? burned : withdrawal(supplyOf[b], burned);
     let jobReward = 0;
     let phaseTwoClaim = 0;
@@ -1765,7 +1731,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     }
     // step 13: E16, or E46 with a pool
     const reserveAfterPay = reserve + onboarded - validatorPaid - phaseTwoPaid - phaseOnePaid;
-    const cash = dollarReserveOf[b] + opsRevenueOf[b];
+    const cash = dollarReserveOf[b] + opsRevenueCol[cell];
     if (pool)
       ammReserveTopUpInto(
         up,
@@ -1790,69 +1756,53 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
       );
     const topUpTokens = up.reserveBuybackTokens;
     const topUpUsd = up.reserveBuybackUsd;
-    boughtOf[b] = bought;
-    onboardedOf[b] = onboarded;
-    validatorPaidOf[b] = validatorPaid;
-    phaseOnePaidOf[b] = phaseOnePaid;
-    phaseTwoPaidOf[b] = phaseTwoPaid;
-    topUpTokensOf[b] = topUpTokens;
-    topUpUsdOf[b] = topUpUsd;
-    jobRewardOf[b] = jobReward;
-    supplierTokensPaidOf[b] = paid.supplierTokensPaid;
-    tokensPaidOf[b] = paid.tokensPaid;
-    shortfallOf[b] = paid.tokenShortfall;
+    // the row's buybackTokens … reserveBuybackTokens and shortfall
+    boughtCol[cell] = bought;
+    onboardedCol[cell] = onboarded;
+    jobRewardCol[cell] = jobReward;
+    phaseOnePaidCol[cell] = phaseOnePaid;
+    phaseTwoPaidCol[cell] = phaseTwoPaid;
+    validatorPaidCol[cell] = validatorPaid;
+    supplierTokensPaidCol[cell] = paid.supplierTokensPaid;
+    tokensPaidCol[cell] = paid.tokensPaid;
+    topUpUsdCol[cell] = topUpUsd;
+    topUpTokensCol[cell] = topUpTokens;
+    shortfallCol[cell] = paid.tokenShortfall;
   }
-  // the row's cells in a loop of their own (as chainPrice's, decision 237): the values reloaded
+  // the row's checks and the cells that need every run's E15 in a loop of their own (as
+  // chainPrice's, decision 237): the values read back from the row's cells (decision 281)
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
+    const cell = (at0 + b) | 0;
     const price = priceOf[b];
-    const ubc = usdBuybackCapitalOf[b];
-    const bought = boughtOf[b];
-    const onboarded = onboardedOf[b];
-    const jobReward = jobRewardOf[b];
-    const phaseOnePaid = phaseOnePaidOf[b];
-    const phaseTwoPaid = phaseTwoPaidOf[b];
-    const validatorPaid = validatorPaidOf[b];
-    const supplierTokensPaid = supplierTokensPaidOf[b];
-    const topUpUsd = topUpUsdOf[b];
-    const topUpTokens = topUpTokensOf[b];
-    // the row's buybackTokens … topUpTokens, usdBuybackCapital + topUpUsd, shortfall
-    const i = (at0 + b) | 0;
-    boughtCol[i] = bought;
+    const ubc = usdBuybackCapitalCol[cell];
+    const bought = boughtCol[cell];
+    const phaseOnePaid = phaseOnePaidCol[cell];
+    const phaseTwoPaid = phaseTwoPaidCol[cell];
+    const validatorPaid = validatorPaidCol[cell];
+    const topUpUsd = topUpUsdCol[cell];
     let chk = bought;
-    onboardedCol[i] = onboarded;
-    chk += onboarded;
-    jobRewardCol[i] = jobReward;
-    chk += jobReward;
-    phaseOnePaidCol[i] = phaseOnePaid;
+    chk += onboardedCol[cell];
+    chk += jobRewardCol[cell];
     chk += phaseOnePaid;
-    phaseTwoPaidCol[i] = phaseTwoPaid;
     chk += phaseTwoPaid;
-    validatorPaidCol[i] = validatorPaid;
     chk += validatorPaid;
-    supplierTokensPaidCol[i] = supplierTokensPaid;
-    chk += supplierTokensPaid;
-    const tokensPaid = tokensPaidOf[b];
-    tokensPaidCol[i] = tokensPaid;
-    chk += tokensPaid;
-    topUpUsdCol[i] = topUpUsd;
+    chk += supplierTokensPaidCol[cell];
+    chk += tokensPaidCol[cell];
     chk += topUpUsd;
-    topUpTokensCol[i] = topUpTokens;
-    chk += topUpTokens;
+    chk += topUpTokensCol[cell];
     const buybackUsd = ubc + topUpUsd;
-    buybackUsdCol[i] = buybackUsd;
+    buybackUsdCol[cell] = buybackUsd;
     chk += buybackUsd;
-    const shortfall = shortfallOf[b];
-    shortfallCol[i] = shortfall;
-    chk += shortfall;
+    chk += shortfallCol[cell];
     if (hasSuppliers) {
       // E40 and E41's margin per class: `supplierPass`, from these two per-run values
       sharedUsdOf[b] =
-        usdCapitalOf[b] +
+        usdCapitalCol[cell] +
         (bought + phaseTwoPaid + (validatorsAreSuppliers ? validatorPaid : 0)) * price;
       slotUsdOf[b] = phaseOnePaid * price;
       // the entries' cells after the income per supplier's and the margins' (nClasses columns each)
-      let at = (feedbackAt + 2 * nClasses * STEP + i) | 0;
+      let at = (feedbackAt + 2 * nClasses * STEP + cell) | 0;
       const exitsFrom = nDynamic * STEP;
       for (let x = 0; x < nDynamic; x++, at = (at + STEP) | 0) {
         const j = (Math.imul(dynamicOf[x], P) + b) | 0;
@@ -1914,20 +1864,27 @@ function supplierPass(L: Lanes, t: number, P: number, base: number): void {
     const h = ((k * days + t) * P) | 0;
     const target = targetOf[k];
     const cost = costOf[k];
-    const served = Number.isNaN(capacityOf[k]);
+    // the margins' cells, an int32 offset (an add with an overflow check per run otherwise)
+    const atMargin = (at + marginsFrom) | 0;
     for (let b = 0; b < P; b++) {
       const n = countsOf[(j + b) | 0];
       const income = incomeOf[b];
       const slots = filledOf[b];
       const sharedUsd = sharedUsdOf[b];
       const share = income > 0 ? dfsOf[(j + b) | 0] / income : 0;
-      const slot = slots > 0 ? Math.min(n, target) / slots : 0;
+      // E40's min(n, target) as a comparison (decision 282): the value differs from Math.min's only
+      // for a NaN count (the income per supplier is then NaN whatever the slot, and the run fails)
+      // and the zero's sign for n = ±0 (the lone entrant's branch below, where the slot is unused)
+      // biome-ignore lint/complexity/useMathMinMax: a comparison, not Math.min (decision 282)
+      const slot = slots > 0 ? (n < target ? n : target) / slots : 0;
       const classIncome = share * sharedUsd + slot * slotUsdOf[b];
-      // an empty class: E40e (supplierIncome.ts loneEntrantIncomeOf), steps.ts economicsStep's choice of service
+      // an empty class: E40e (supplierIncome.ts loneEntrantIncomeOf), steps.ts economicsStep's
+      // choice of service (the class's capacity tested here, on the rare empty day: as a boolean
+      // before the loop TurboFan worked it out again for every run, decision 282)
       const perSupplier =
         n === 0
           ? loneEntrantIncome(
-              served ? dfsOf[(j + b) | 0] : entrantOf[(j + b) | 0],
+              Number.isNaN(capacityOf[k]) ? dfsOf[(j + b) | 0] : entrantOf[(j + b) | 0],
               income,
               sharedUsd,
               splitPayPerUsd(
@@ -1941,7 +1898,7 @@ function supplierPass(L: Lanes, t: number, P: number, base: number): void {
       const margin = supplierMargin(perSupplier, cost);
       marginHistoryOf[(h + b) | 0] = margin;
       out[(at + b) | 0] = perSupplier;
-      out[(at + marginsFrom + b) | 0] = margin;
+      out[(atMargin + b) | 0] = margin;
       const chk = perSupplier + margin;
       if (chk - chk !== 0) failedOf[b] = 1;
     }
@@ -1967,21 +1924,11 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
   const poolTokensOf = poolTokensOfPass;
   const poolUsdOf = poolUsdOfPass;
   const incomeOf = incomeOfPass;
-  const opsRevenueOf = opsRevenueOfPass;
-  const usdBuybackCapitalOf = usdBuybackCapitalOfPass;
-  const usdCapitalOf = usdCapitalOfPass;
   const poolUsdAtOpenOf = poolUsdAtOpenOfPass;
   const tokensSoldOf = tokensSoldOfPass;
   const salesUsdOf = salesUsdOfPass;
   const boughtByHoldersOf = boughtByHoldersOfPass;
   const buyUsdOf = buyUsdOfPass;
-  const boughtOf = boughtOfPass;
-  const onboardedOf = onboardedOfPass;
-  const validatorPaidOf = validatorPaidOfPass;
-  const phaseOnePaidOf = phaseOnePaidOfPass;
-  const phaseTwoPaidOf = phaseTwoPaidOfPass;
-  const topUpTokensOf = topUpTokensOfPass;
-  const topUpUsdOf = topUpUsdOfPass;
   const failedOf = failedOfPass;
   const { c } = L;
   // booleans as `=== true` and numbers as `· 1` before the loops: a value loaded from an object
@@ -1998,19 +1945,31 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
   const stakedCol = stakedCells;
   const poolTokensCol = poolTokensCells;
   const poolUsdCol = poolUsdCells;
+  const opsRevenueCol = opsRevenueCells;
+  const usdBuybackCapitalCol = usdBuybackCapitalCells;
+  const usdCapitalCol = usdCapitalCells;
+  const boughtCol = boughtCells;
+  const onboardedCol = onboardedCells;
+  const validatorPaidCol = validatorPaidCells;
+  const phaseOnePaidCol = phaseOnePaidCells;
+  const phaseTwoPaidCol = phaseTwoPaidCells;
+  const topUpTokensCol = topUpTokensCells;
+  const topUpUsdCol = topUpUsdCells;
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
   const at0 = base | 0;
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
+    // the day's and run's cell in each column's block (the chains' values read back from there)
+    const cell = (at0 + b) | 0;
     const supply = supplyOf[b];
     const reserve = tokenReserveOf[b];
     const dollarBefore = dollarReserveOf[b];
-    const validatorPaid = validatorPaidOf[b];
-    const phaseOnePaid = phaseOnePaidOf[b];
-    const phaseTwoPaid = phaseTwoPaidOf[b];
-    const onboarded = onboardedOf[b];
-    const topUpTokens = topUpTokensOf[b];
-    const topUpUsd = topUpUsdOf[b];
+    const validatorPaid = validatorPaidCol[cell];
+    const phaseOnePaid = phaseOnePaidCol[cell];
+    const phaseTwoPaid = phaseTwoPaidCol[cell];
+    const onboarded = onboardedCol[cell];
+    const topUpTokens = topUpTokensCol[cell];
+    const topUpUsd = topUpUsdCol[cell];
     const locked = lockedOf[b];
     const vested = withdrawal(locked, vest);
     const supplyAfter = pool
@@ -2019,7 +1978,7 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
           validatorPaid,
           phaseOnePaid,
           phaseTwoPaid,
-          boughtOf[b],
+          boughtCol[cell],
           boughtByHoldersOf[b],
           tokensSoldOf[b],
           vested,
@@ -2041,7 +2000,7 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
       phaseOnePaid,
       topUpTokens,
     );
-    const dollarAfter = nextDollarReserve(dollarBefore, opsRevenueOf[b], topUpUsd);
+    const dollarAfter = nextDollarReserve(dollarBefore, opsRevenueCol[cell], topUpUsd);
     const lockedAfter = locked - vested;
     const staked = stakedOf[b] + phaseOnePaid;
     supplyOf[b] = supplyAfter;
@@ -2051,29 +2010,28 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
     mintedOf[b] += phaseTwoPaid;
     stakedOf[b] = staked;
     // the row's supply … staked
-    const i = (at0 + b) | 0;
-    supplyCol[i] = supplyAfter;
+    supplyCol[cell] = supplyAfter;
     let chk = supplyAfter;
-    tokenReserveCol[i] = reserveAfter;
+    tokenReserveCol[cell] = reserveAfter;
     chk += reserveAfter;
-    dollarReserveCol[i] = dollarAfter;
+    dollarReserveCol[cell] = dollarAfter;
     chk += dollarAfter;
-    lockedCol[i] = lockedAfter;
+    lockedCol[cell] = lockedAfter;
     chk += lockedAfter;
-    stakedCol[i] = staked;
+    stakedCol[cell] = staked;
     chk += staked;
     const income = incomeOf[b];
-    const usdCapital = usdCapitalOf[b];
-    const ubc = usdBuybackCapitalOf[b];
+    const usdCapital = usdCapitalCol[cell];
+    const ubc = usdBuybackCapitalCol[cell];
     let broken: boolean;
     if (pool) {
       const poolTokens = poolTokensOf[b] - topUpTokens;
       const poolUsd = poolUsdOf[b] + topUpUsd;
       poolTokensOf[b] = poolTokens;
       poolUsdOf[b] = poolUsd;
-      poolTokensCol[i] = poolTokens;
+      poolTokensCol[cell] = poolTokens;
       chk += poolTokens;
-      poolUsdCol[i] = poolUsd;
+      poolUsdCol[cell] = poolUsd;
       chk += poolUsd;
       if (chk - chk !== 0) {
         failedOf[b] = 1;
