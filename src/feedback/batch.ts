@@ -1341,12 +1341,12 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const onTime = t >= c.phaseOneDays;
   const windowFrom = Math.max(0, t - W + 1);
   const sellWave = t === shock.sellWaveDay;
-  const slot = (t % L.queueLength) * P;
+  const slot = ((t % L.queueLength) * P) | 0;
   const sales = plan.sales !== null;
   const sp = plan.speculators;
   const momentum = sp !== null && t - 1 - sp.momentumDays >= 0;
-  const yesterday = (t - 1) * P;
-  const past = sp ? (t - 1 - sp.momentumDays) * P : 0;
+  const yesterday = ((t - 1) * P) | 0;
+  const past = sp ? ((t - 1 - sp.momentumDays) * P) | 0 : 0;
   const sensitivity = sp ? sp.sensitivity * 1 : 0;
   const capitalUsd = sp ? sp.capitalUsd * 1 : 0;
   const out = stageOfPass;
@@ -1371,7 +1371,9 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const countsAt = (FIXED_COLUMNS.length + nC + nK) * STEP;
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
   const at0 = base | 0;
-  const tP = t * P;
+  // the per-day arrays' offsets as int32 adds without an overflow check (every one < 2^17,
+  // decision 283)
+  const tP = (t * P) | 0;
   // the laws' scratch records made here, not module constants: once the laws are inlined their
   // fields are registers (escape analysis), not stores and loads of boxed numbers (decision 213)
   const split: Out<IncomeSplit> = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
@@ -1423,10 +1425,10 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     }
     arrivals += 0;
     filledOf[b] = filled + 0;
-    incomeHistoryOf[tP + b] = income;
-    totalHistoryOf[tP + b] = suppliers;
-    const toDate = (t === 0 ? 0 : suppliersToDateOf[tP - P + b]) + suppliers;
-    suppliersToDateOf[tP + b] = toDate;
+    incomeHistoryOf[(tP + b) | 0] = income;
+    totalHistoryOf[(tP + b) | 0] = suppliers;
+    const toDate = (t === 0 ? 0 : suppliersToDateOf[(tP - P + b) | 0]) + suppliers;
+    suppliersToDateOf[(tP + b) | 0] = toDate;
     let phase = phaseOf[b];
     if (phase === 1) {
       let next = onTime;
@@ -1498,7 +1500,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     const bondUsd = bondUsdCol[cell];
     const onboardingUsd = onboardingUsdCol[cell];
     const phase = phaseOf[b];
-    const suppliers = totalHistoryOf[tP + b];
+    const suppliers = totalHistoryOf[(tP + b) | 0];
     const supply = supplyOf[b];
     const sentiment = sentimentOf[b];
     const governance = governanceOf[b];
@@ -1513,14 +1515,14 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       poolUsdAtOpenOf[b] = poolUsdAtOpen;
       let due = 0;
       if (sales) {
-        due = sellQueueOf[slot + b];
-        sellQueueOf[slot + b] = 0;
+        due = sellQueueOf[(slot + b) | 0];
+        sellQueueOf[(slot + b) | 0] = 0;
       }
       if (momentum)
         speculatorOrderInto(
           speculator,
-          priceHistoryOf[yesterday + b],
-          priceHistoryOf[past + b],
+          priceHistoryOf[(yesterday + b) | 0],
+          priceHistoryOf[(past + b) | 0],
           sensitivity,
           capitalUsd,
         );
@@ -1680,7 +1682,9 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const feedbackAt = (c.columns.length - L.feedbackColumns) * STEP;
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
   const at0 = base | 0;
-  const tP = t * P;
+  // the per-day arrays' offsets as int32 adds without an overflow check (every one < 2^17,
+  // decision 283)
+  const tP = (t * P) | 0;
   // the laws' scratch records made here (see chainPrice's)
   const paid: Out<TokenPayments> = noPayments();
   const up: Out<ReserveTopUp> = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
@@ -1722,7 +1726,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     const phaseOnePaid = paid.phaseOneEmission;
     const supplierTokensPaid = paid.supplierTokensPaid;
     // E43's queue
-    priceHistoryOf[tP + b] = price;
+    priceHistoryOf[(tP + b) | 0] = price;
     if (hasSales) {
       const part =
         (sellShare * (supplierTokensPaid + (validatorsSell ? validatorPaid : 0))) / sellOverDays;
