@@ -262,7 +262,8 @@ const normalsOfPass = new Float64Array(CAP_NORMALS);
 const elasticOfPass = new Float64Array(CAP_MATRIX);
 /**
  * The rows' cells of a block of days before they go into the caller's table (`flushStage`):
- * column col, day t0 + d, run b at `col·STEP + d·S + b` (S the chains' runs stride, T the
+ * column col, day t0 + d, run b at `col·STEP + d·S + b` (the pool's columns at `POOL_STAGE`'s;
+ * S the chains' runs stride, T the
  * block's days, `stageDays`: T·S ≤ STAGE_CELLS). A store into the caller's table (a parameter)
  * re-checked the array's map and reloaded its length and data pointer after every other store
  * (≈ 7 instructions a cell, 62 cells a run-day with all feedback on); into this module constant
@@ -284,8 +285,8 @@ const STEP = STAGE_CELLS + 8;
 /**
  * The stage's column of the pool's first column (`poolTokens`; the table's 7th column from the
  * end): the stage's last 7 columns, so that the pool's cells have blocks at fixed places
- * (`fixedCells`). Every other column c of the table is the stage's column c (below this one:
- * `passRuns`).
+ * (`poolTokensCells` …, decision 280). Every other column c of the table is the stage's column c,
+ * below this one for every shape `passRuns` accepts (c·STEP ≤ CAP_STAGE).
  */
 const POOL_STAGE = Math.floor(CAP_STAGE / STEP) - 7;
 /** Stage column col's block as a view of `STAGE_CELLS` cells. */
