@@ -165,10 +165,6 @@ const governanceOfPass = lanes();
 const jobsLostOfPass = lanes();
 // handed from `chainPrice` to `chainPay` and `chainSettle`
 const incomeOfPass = lanes();
-const opsRevenueOfPass = lanes();
-const usdBuybackCapitalOfPass = lanes();
-const usdCapitalOfPass = lanes();
-const onboardingUsdOfPass = lanes();
 const priceOfPass = lanes();
 const buybackPriceOfPass = lanes();
 const poolUsdAtOpenOfPass = lanes();
@@ -185,21 +181,8 @@ const dfsOfPass = new Float64Array(CAP_CLASSES);
 /** E40's shared USD and the phase-one slots' USD of the run's day (`chainPay` → `supplierPass`). */
 const sharedUsdOfPass = lanes();
 const slotUsdOfPass = lanes();
-/** The run's E9 bond USD of the day (`chainPrice`'s two loops). */
-const bondUsdOfPass = lanes();
-/** The run's E12–E15 values of the day that `chainPay`'s second loop writes as cells. */
-const jobRewardOfPass = lanes();
-const supplierTokensPaidOfPass = lanes();
-const tokensPaidOfPass = lanes();
-const shortfallOfPass = lanes();
-// handed from `chainPay` to `chainSettle`
-const boughtOfPass = lanes();
-const onboardedOfPass = lanes();
-const validatorPaidOfPass = lanes();
-const phaseOnePaidOfPass = lanes();
-const phaseTwoPaidOfPass = lanes();
-const topUpTokensOfPass = lanes();
-const topUpUsdOfPass = lanes();
+// the row's cells of the day that the chains hand on (E7's split, E8, E9, E11–E16) are read
+// back from the stage (`dayCells`, decision 281), not from lanes of their own
 /** 1 once a run of the pass has stopped (no price, a non-finite value, an invariant). */
 const failedOfPass = new Uint8Array(MAX_LANES);
 /** Random streams, `4·nSeries` words per run at `[b·4·nSeries]`. */
@@ -279,7 +262,8 @@ const normalsOfPass = new Float64Array(CAP_NORMALS);
 const elasticOfPass = new Float64Array(CAP_MATRIX);
 /**
  * The rows' cells of a block of days before they go into the caller's table (`flushStage`):
- * column col, day t0 + d, run b at `col·STEP + d·S + b` (S the chains' runs stride, T the
+ * column col, day t0 + d, run b at `col·STEP + d·S + b` (the pool's columns at `POOL_STAGE`'s;
+ * S the chains' runs stride, T the
  * block's days, `stageDays`: T·S ≤ STAGE_CELLS). A store into the caller's table (a parameter)
  * re-checked the array's map and reloaded its length and data pointer after every other store
  * (≈ 7 instructions a cell, 62 cells a run-day with all feedback on); into this module constant
@@ -298,6 +282,64 @@ const stageOfPass = new Float64Array(CAP_STAGE);
 const STAGE_CELLS = 1024;
 /** Cells from a column's block to the next's. */
 const STEP = STAGE_CELLS + 8;
+/**
+ * The stage's column of the pool's first column (`poolTokens`; the table's 7th column from the
+ * end): the stage's last 7 columns, so that the pool's cells have blocks at fixed places
+ * (`poolTokensCells` …, decision 280). Every other column c of the table is the stage's column c,
+ * below this one for every shape `passRuns` accepts (c·STEP ≤ CAP_STAGE).
+ */
+const POOL_STAGE = Math.floor(CAP_STAGE / STEP) - 7;
+/** Stage column col's block as a view of `STAGE_CELLS` cells. */
+const stageBlock = (col: number) => stageOfPass.subarray(col * STEP, col * STEP + STAGE_CELLS);
+/**
+ * The blocks of the row's fixed columns (`FIXED_COLUMNS`) and the pool's, each a module constant
+ * view of one length, indexed by the day's offset plus the run (`base + b`): the chains store a
+ * run's cells through them with one bounds check a run (TurboFan folds the checks of one index
+ * against one constant length), where a store at `col·STEP + base + b` into `stageOfPass` was a
+ * check of its own (`cmp`, `jnc` and the `lea` of the next offset, decision 280). A chain takes
+ * them as locals before its loops (read in a loop, a module variable is not a constant and each
+ * store re-checks the view's map and reloads its length and data pointer). The same cells of the
+ * same buffer as before.
+ */
+const [
+  dayCells,
+  phaseCells,
+  incomeCells,
+  opsRevenueCells,
+  usdBuybackCapitalCells,
+  usdCapitalCells,
+  onboardingUsdCells,
+  bondUsdCells,
+  demandCells,
+  priceCells,
+  flooredCells,
+  boughtCells,
+  onboardedCells,
+  jobRewardCells,
+  phaseOnePaidCells,
+  phaseTwoPaidCells,
+  validatorPaidCells,
+  supplierTokensPaidCells,
+  tokensPaidCells,
+  topUpUsdCells,
+  topUpTokensCells,
+  buybackUsdCells,
+  shortfallCells,
+  supplyCells,
+  tokenReserveCells,
+  dollarReserveCells,
+  lockedCells,
+  stakedCells,
+] = FIXED_COLUMNS.map((_, col) => stageBlock(col));
+const [
+  poolTokensCells,
+  poolUsdCells,
+  slippageCells,
+  soldCells,
+  salesUsdCells,
+  specBuyCells,
+  boughtByHoldersCells,
+] = Array.from({ length: 7 }, (_, k) => stageBlock(POOL_STAGE + k));
 
 /** The scenario's and plan's shape for the lockstep (`FeedbackBatchScratch.lanes`), built once. */
 class Lanes {
@@ -557,13 +599,23 @@ function flushStage(
   const { columns, days } = L.c;
   const stage = stageOfPass;
   const cells = nDays * S;
-  if (S === count && (cells !== stageViewCells || stageViews.length !== columns.length)) {
+  // the pool's columns (the table's last 7) are the stage's last 7 (`POOL_STAGE`)
+  const poolFrom = L.pool ? columns.length - 7 : columns.length;
+  const fromOf = (col: number) => (col < poolFrom ? col : POOL_STAGE + col - poolFrom) * STEP;
+  if (
+    S === count &&
+    (cells !== stageViewCells ||
+      stageViews.length !== columns.length ||
+      poolFrom !== stageViewPoolFrom)
+  ) {
     stageViews.length = 0;
     for (let col = 0; col < columns.length; col++)
-      stageViews.push(stage.subarray(col * STEP, col * STEP + cells));
+      stageViews.push(stage.subarray(fromOf(col), fromOf(col) + cells));
     stageViewCells = cells;
+    stageViewPoolFrom = poolFrom;
   }
-  for (let col = 0, from = 0; col < columns.length; col++, from += STEP) {
+  for (let col = 0; col < columns.length; col++) {
+    const from = fromOf(col);
     const to = (col * days + t0) * count + b0;
     if (S === count) out.set(stageViews[col], to);
     else
@@ -579,6 +631,7 @@ function flushStage(
  */
 const stageViews: Float64Array[] = [];
 let stageViewCells = -1;
+let stageViewPoolFrom = -1;
 
 /** Run b's column-major table (`table[col·days + t]`) out of a batch's table of `count` runs. */
 export function runTable(out: Float64Array, count: number, b: number, table: Float64Array): void {
@@ -1252,10 +1305,6 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const sentimentOf = sentimentOfPass;
   const governanceOf = governanceOfPass;
   const incomeOf = incomeOfPass;
-  const opsRevenueOf = opsRevenueOfPass;
-  const usdBuybackCapitalOf = usdBuybackCapitalOfPass;
-  const usdCapitalOf = usdCapitalOfPass;
-  const onboardingUsdOf = onboardingUsdOfPass;
   const priceOf = priceOfPass;
   const buybackPriceOf = buybackPriceOfPass;
   const poolUsdAtOpenOf = poolUsdAtOpenOfPass;
@@ -1266,7 +1315,6 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const filledOf = filledOfPass;
   const jobsTotalOf = jobsTotalOfPass;
   const failedOf = failedOfPass;
-  const bondUsdOf = bondUsdOfPass;
   const countsOf = countsOfPass;
   const yesterdayOf = yesterdayOfPass;
   const incomeHistoryOf = incomeHistoryOfPass;
@@ -1294,21 +1342,39 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const onTime = t >= c.phaseOneDays;
   const windowFrom = Math.max(0, t - W + 1);
   const sellWave = t === shock.sellWaveDay;
-  const slot = (t % L.queueLength) * P;
+  const slot = ((t % L.queueLength) * P) | 0;
   const sales = plan.sales !== null;
   const sp = plan.speculators;
   const momentum = sp !== null && t - 1 - sp.momentumDays >= 0;
-  const yesterday = (t - 1) * P;
-  const past = sp ? (t - 1 - sp.momentumDays) * P : 0;
+  const yesterday = ((t - 1) * P) | 0;
+  const past = sp ? ((t - 1 - sp.momentumDays) * P) | 0 : 0;
   const sensitivity = sp ? sp.sensitivity * 1 : 0;
   const capitalUsd = sp ? sp.capitalUsd * 1 : 0;
   const out = stageOfPass;
-  const poolAt = (c.columns.length - 5) * STEP;
+  // the row's fixed columns' and the pool's blocks as locals (`dayCells`, decision 280)
+  const dayCol = dayCells;
+  const phaseCol = phaseCells;
+  const incomeCol = incomeCells;
+  const opsRevenueCol = opsRevenueCells;
+  const usdBuybackCapitalCol = usdBuybackCapitalCells;
+  const usdCapitalCol = usdCapitalCells;
+  const onboardingUsdCol = onboardingUsdCells;
+  const bondUsdCol = bondUsdCells;
+  const demandCol = demandCells;
+  const priceCol = priceCells;
+  const flooredCol = flooredCells;
+  const slippageCol = slippageCells;
+  const soldCol = soldCells;
+  const salesUsdCol = salesUsdCells;
+  const specBuyCol = specBuyCells;
+  const boughtByHoldersCol = boughtByHoldersCells;
   // the row's counts columns (after FIXED_COLUMNS, the jobs and E6's demand: `jobsPass`)
   const countsAt = (FIXED_COLUMNS.length + nC + nK) * STEP;
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
   const at0 = base | 0;
-  const tP = t * P;
+  // the per-day arrays' offsets as int32 adds without an overflow check (every one < 2^17,
+  // decision 283)
+  const tP = (t * P) | 0;
   // the laws' scratch records made here, not module constants: once the laws are inlined their
   // fields are registers (escape analysis), not stores and loads of boxed numbers (decision 213)
   const split: Out<IncomeSplit> = { opsRevenue: 0, usdBuybackCapital: 0, usdCapital: 0 };
@@ -1317,14 +1383,17 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const amm: Out<AmmBatch> = noAmmBatch();
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
+    // the day's and run's cell in each column's block: the row's cells are stored as they are
+    // worked out and read back from there by the later loops and chains (decision 281)
+    const cell = (at0 + b) | 0;
     // steps 2–3: E5's income and the jobs' total (`jobsPass`), E7
     const income = incomeOf[b];
     splitIncomeInto(split, income, F, BM);
     const ubc = split.usdBuybackCapital;
     const bondUsd = supplierBondUsd(bond, income);
-    opsRevenueOf[b] = split.opsRevenue;
-    usdBuybackCapitalOf[b] = ubc;
-    usdCapitalOf[b] = split.usdCapital;
+    opsRevenueCol[cell] = split.opsRevenue;
+    usdBuybackCapitalCol[cell] = ubc;
+    usdCapitalCol[cell] = split.usdCapital;
     // step 4: arrivals (E8's newSuppliers), the histories E8 reads, the phase (E4's nextPhase)
     // the row's counts cells stored in the same loop (checked finite through their total)
     // arrivals and filled start at −0, not 0, and end `+ 0` (decision 260): the counts are whole
@@ -1357,10 +1426,10 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     }
     arrivals += 0;
     filledOf[b] = filled + 0;
-    incomeHistoryOf[tP + b] = income;
-    totalHistoryOf[tP + b] = suppliers;
-    const toDate = (t === 0 ? 0 : suppliersToDateOf[tP - P + b]) + suppliers;
-    suppliersToDateOf[tP + b] = toDate;
+    incomeHistoryOf[(tP + b) | 0] = income;
+    totalHistoryOf[(tP + b) | 0] = suppliers;
+    const toDate = (t === 0 ? 0 : suppliersToDateOf[(tP - P + b) | 0]) + suppliers;
+    suppliersToDateOf[(tP + b) | 0] = toDate;
     let phase = phaseOf[b];
     if (phase === 1) {
       let next = onTime;
@@ -1416,22 +1485,23 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       const fee = supplierSum === 0 ? 0 : (modulation * incomeSum) / supplierSum;
       onboardingUsd = fee * arrivals;
     }
-    onboardingUsdOf[b] = onboardingUsd;
-    // step 7: E10, or with a pool E43's sales due, E44, E45
-    bondUsdOf[b] = bondUsd;
+    onboardingUsdCol[cell] = onboardingUsd;
+    bondUsdCol[cell] = bondUsd;
   }
   // step 7 and the row's cells in a loop of their own: the chain above and E10/E45 below each
   // run a shorter body per run, so the processor overlaps more runs' long divisions and square
   // roots (the values are reloaded as the loop above stored them: the same bits; decision 237)
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
+    // the day's and run's cell in each column's block
+    const cell = (at0 + b) | 0;
     const income = incomeOf[b];
     const jobsTotal = jobsTotalOf[b];
-    const ubc = usdBuybackCapitalOf[b];
-    const bondUsd = bondUsdOf[b];
-    const onboardingUsd = onboardingUsdOf[b];
+    const ubc = usdBuybackCapitalCol[cell];
+    const bondUsd = bondUsdCol[cell];
+    const onboardingUsd = onboardingUsdCol[cell];
     const phase = phaseOf[b];
-    const suppliers = totalHistoryOf[tP + b];
+    const suppliers = totalHistoryOf[(tP + b) | 0];
     const supply = supplyOf[b];
     const sentiment = sentimentOf[b];
     const governance = governanceOf[b];
@@ -1439,20 +1509,21 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     let price: number;
     let floored: number;
     let chk = 0;
+    // step 7: E10, or with a pool E43's sales due, E44, E45
     if (pool) {
       const extraSell = sellWave ? sellWaveTokens(supply, shock.sellWaveShare) : 0;
       const poolUsdAtOpen = poolUsdOf[b];
       poolUsdAtOpenOf[b] = poolUsdAtOpen;
       let due = 0;
       if (sales) {
-        due = sellQueueOf[slot + b];
-        sellQueueOf[slot + b] = 0;
+        due = sellQueueOf[(slot + b) | 0];
+        sellQueueOf[(slot + b) | 0] = 0;
       }
       if (momentum)
         speculatorOrderInto(
           speculator,
-          priceHistoryOf[yesterday + b],
-          priceHistoryOf[past + b],
+          priceHistoryOf[(yesterday + b) | 0],
+          priceHistoryOf[(past + b) | 0],
           sensitivity,
           capitalUsd,
         );
@@ -1477,22 +1548,17 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       floored = 0;
       buybackPriceOf[b] = price * (1 + premium);
       // the pool's columns slippage … boughtByHolders (poolTokens and poolUsd: chainSettle)
-      let at = (poolAt + at0 + b) | 0;
       const slippage = amm.slippage;
-      out[at] = slippage;
+      slippageCol[cell] = slippage;
       chk += slippage;
-      at = (at + STEP) | 0;
-      out[at] = sold;
+      soldCol[cell] = sold;
       chk += sold;
-      at = (at + STEP) | 0;
-      out[at] = salesUsd;
+      salesUsdCol[cell] = salesUsd;
       chk += salesUsd;
-      at = (at + STEP) | 0;
       const specBuy = speculator.buyUsd;
-      out[at] = specBuy;
+      specBuyCol[cell] = specBuy;
       chk += specBuy;
-      at = (at + STEP) | 0;
-      out[at] = boughtByHolders;
+      boughtByHoldersCol[cell] = boughtByHolders;
       chk += boughtByHolders;
     } else {
       if (!tokenPriceInto(tokenPrice, demand, supply, floor, premium)) {
@@ -1505,38 +1571,21 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
     }
     priceOf[b] = price;
     // the row's t, phase, income … floored (each but t and phase checked finite)
-    let at = (at0 + b) | 0;
-    out[at] = t;
-    at = (at + STEP) | 0;
-    out[at] = phase;
-    at = (at + STEP) | 0;
-    out[at] = income;
+    dayCol[cell] = t;
+    phaseCol[cell] = phase;
+    incomeCol[cell] = income;
     chk += income;
-    at = (at + STEP) | 0;
-    const ops = opsRevenueOf[b];
-    out[at] = ops;
-    chk += ops;
-    at = (at + STEP) | 0;
-    out[at] = ubc;
+    // opsRevenue … supplierBondUsd stored by the loop above
+    chk += opsRevenueCol[cell];
     chk += ubc;
-    at = (at + STEP) | 0;
-    const usdCapital = usdCapitalOf[b];
-    out[at] = usdCapital;
-    chk += usdCapital;
-    at = (at + STEP) | 0;
-    out[at] = onboardingUsd;
+    chk += usdCapitalCol[cell];
     chk += onboardingUsd;
-    at = (at + STEP) | 0;
-    out[at] = bondUsd;
     chk += bondUsd;
-    at = (at + STEP) | 0;
-    out[at] = demand;
+    demandCol[cell] = demand;
     chk += demand;
-    at = (at + STEP) | 0;
-    out[at] = price;
+    priceCol[cell] = price;
     chk += price;
-    at = (at + STEP) | 0;
-    out[at] = floored;
+    flooredCol[cell] = floored;
     // the jobs and counts cells (`jobsPass`, above), checked here through their totals; E6's
     // demand cells by `jobsPass`
     chk += jobsTotal;
@@ -1563,26 +1612,11 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const poolTokensOf = poolTokensOfPass;
   const poolUsdOf = poolUsdOfPass;
   const jobsLostOf = jobsLostOfPass;
-  const opsRevenueOf = opsRevenueOfPass;
-  const usdBuybackCapitalOf = usdBuybackCapitalOfPass;
-  const usdCapitalOf = usdCapitalOfPass;
-  const onboardingUsdOf = onboardingUsdOfPass;
   const priceOf = priceOfPass;
   const buybackPriceOf = buybackPriceOfPass;
   const filledOf = filledOfPass;
   const jobsTotalOf = jobsTotalOfPass;
-  const boughtOf = boughtOfPass;
-  const onboardedOf = onboardedOfPass;
-  const validatorPaidOf = validatorPaidOfPass;
-  const phaseOnePaidOf = phaseOnePaidOfPass;
-  const phaseTwoPaidOf = phaseTwoPaidOfPass;
-  const topUpTokensOf = topUpTokensOfPass;
-  const topUpUsdOf = topUpUsdOfPass;
   const failedOf = failedOfPass;
-  const jobRewardOf = jobRewardOfPass;
-  const supplierTokensPaidOf = supplierTokensPaidOfPass;
-  const tokensPaidOf = tokensPaidOfPass;
-  const shortfallOf = shortfallOfPass;
   const sharedUsdOf = sharedUsdOfPass;
   const slotUsdOf = slotUsdOfPass;
   const jobsOf = jobsOfPass;
@@ -1629,20 +1663,41 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const hasSuppliers = s !== null;
   const capacity = L.capacity === true;
   const out = stageOfPass;
+  // the row's fixed columns' blocks as locals (`dayCells`, decision 280)
+  const opsRevenueCol = opsRevenueCells;
+  const usdBuybackCapitalCol = usdBuybackCapitalCells;
+  const usdCapitalCol = usdCapitalCells;
+  const onboardingUsdCol = onboardingUsdCells;
+  const boughtCol = boughtCells;
+  const onboardedCol = onboardedCells;
+  const jobRewardCol = jobRewardCells;
+  const phaseOnePaidCol = phaseOnePaidCells;
+  const phaseTwoPaidCol = phaseTwoPaidCells;
+  const validatorPaidCol = validatorPaidCells;
+  const supplierTokensPaidCol = supplierTokensPaidCells;
+  const tokensPaidCol = tokensPaidCells;
+  const topUpUsdCol = topUpUsdCells;
+  const topUpTokensCol = topUpTokensCells;
+  const buybackUsdCol = buybackUsdCells;
+  const shortfallCol = shortfallCells;
   const feedbackAt = (c.columns.length - L.feedbackColumns) * STEP;
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
   const at0 = base | 0;
-  const tP = t * P;
+  // the per-day arrays' offsets as int32 adds without an overflow check (every one < 2^17,
+  // decision 283)
+  const tP = (t * P) | 0;
   // the laws' scratch records made here (see chainPrice's)
   const paid: Out<TokenPayments> = noPayments();
   const up: Out<ReserveTopUp> = { reserveBuybackTokens: 0, reserveBuybackUsd: 0 };
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
+    // the day's and run's cell in each column's block (chainPrice's)
+    const cell = (at0 + b) | 0;
     const price = priceOf[b];
-    const ubc = usdBuybackCapitalOf[b];
+    const ubc = usdBuybackCapitalCol[cell];
     // steps 8–11: E11a/b, E12–E13 or E3, E14
     const bought = buybackTokens(ubc, buybackPriceOf[b]);
-    const burned = onboardingTokens(onboardingUsdOf[b], price);
+    const burned = onboardingTokens(onboardingUsdCol[cell], price);
     const onboarded = pool ? burned : withdrawal(supplyOf[b], burned);
     let jobReward = 0;
     let phaseTwoClaim = 0;
@@ -1672,7 +1727,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     const phaseOnePaid = paid.phaseOneEmission;
     const supplierTokensPaid = paid.supplierTokensPaid;
     // E43's queue
-    priceHistoryOf[tP + b] = price;
+    priceHistoryOf[(tP + b) | 0] = price;
     if (hasSales) {
       const part =
         (sellShare * (supplierTokensPaid + (validatorsSell ? validatorPaid : 0))) / sellOverDays;
@@ -1681,7 +1736,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     }
     // step 13: E16, or E46 with a pool
     const reserveAfterPay = reserve + onboarded - validatorPaid - phaseTwoPaid - phaseOnePaid;
-    const cash = dollarReserveOf[b] + opsRevenueOf[b];
+    const cash = dollarReserveOf[b] + opsRevenueCol[cell];
     if (pool)
       ammReserveTopUpInto(
         up,
@@ -1706,80 +1761,53 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
       );
     const topUpTokens = up.reserveBuybackTokens;
     const topUpUsd = up.reserveBuybackUsd;
-    boughtOf[b] = bought;
-    onboardedOf[b] = onboarded;
-    validatorPaidOf[b] = validatorPaid;
-    phaseOnePaidOf[b] = phaseOnePaid;
-    phaseTwoPaidOf[b] = phaseTwoPaid;
-    topUpTokensOf[b] = topUpTokens;
-    topUpUsdOf[b] = topUpUsd;
-    jobRewardOf[b] = jobReward;
-    supplierTokensPaidOf[b] = paid.supplierTokensPaid;
-    tokensPaidOf[b] = paid.tokensPaid;
-    shortfallOf[b] = paid.tokenShortfall;
+    // the row's buybackTokens … reserveBuybackTokens and shortfall
+    boughtCol[cell] = bought;
+    onboardedCol[cell] = onboarded;
+    jobRewardCol[cell] = jobReward;
+    phaseOnePaidCol[cell] = phaseOnePaid;
+    phaseTwoPaidCol[cell] = phaseTwoPaid;
+    validatorPaidCol[cell] = validatorPaid;
+    supplierTokensPaidCol[cell] = paid.supplierTokensPaid;
+    tokensPaidCol[cell] = paid.tokensPaid;
+    topUpUsdCol[cell] = topUpUsd;
+    topUpTokensCol[cell] = topUpTokens;
+    shortfallCol[cell] = paid.tokenShortfall;
   }
-  // the row's cells in a loop of their own (as chainPrice's, decision 237): the values reloaded
+  // the row's checks and the cells that need every run's E15 in a loop of their own (as
+  // chainPrice's, decision 237): the values read back from the row's cells (decision 281)
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
+    const cell = (at0 + b) | 0;
     const price = priceOf[b];
-    const ubc = usdBuybackCapitalOf[b];
-    const bought = boughtOf[b];
-    const onboarded = onboardedOf[b];
-    const jobReward = jobRewardOf[b];
-    const phaseOnePaid = phaseOnePaidOf[b];
-    const phaseTwoPaid = phaseTwoPaidOf[b];
-    const validatorPaid = validatorPaidOf[b];
-    const supplierTokensPaid = supplierTokensPaidOf[b];
-    const topUpUsd = topUpUsdOf[b];
-    const topUpTokens = topUpTokensOf[b];
-    // the row's buybackTokens … topUpTokens, usdBuybackCapital + topUpUsd, shortfall
-    let at = (11 * STEP + at0 + b) | 0;
-    out[at] = bought;
+    const ubc = usdBuybackCapitalCol[cell];
+    const bought = boughtCol[cell];
+    const phaseOnePaid = phaseOnePaidCol[cell];
+    const phaseTwoPaid = phaseTwoPaidCol[cell];
+    const validatorPaid = validatorPaidCol[cell];
+    const topUpUsd = topUpUsdCol[cell];
     let chk = bought;
-    at = (at + STEP) | 0;
-    out[at] = onboarded;
-    chk += onboarded;
-    at = (at + STEP) | 0;
-    out[at] = jobReward;
-    chk += jobReward;
-    at = (at + STEP) | 0;
-    out[at] = phaseOnePaid;
+    chk += onboardedCol[cell];
+    chk += jobRewardCol[cell];
     chk += phaseOnePaid;
-    at = (at + STEP) | 0;
-    out[at] = phaseTwoPaid;
     chk += phaseTwoPaid;
-    at = (at + STEP) | 0;
-    out[at] = validatorPaid;
     chk += validatorPaid;
-    at = (at + STEP) | 0;
-    out[at] = supplierTokensPaid;
-    chk += supplierTokensPaid;
-    at = (at + STEP) | 0;
-    const tokensPaid = tokensPaidOf[b];
-    out[at] = tokensPaid;
-    chk += tokensPaid;
-    at = (at + STEP) | 0;
-    out[at] = topUpUsd;
+    chk += supplierTokensPaidCol[cell];
+    chk += tokensPaidCol[cell];
     chk += topUpUsd;
-    at = (at + STEP) | 0;
-    out[at] = topUpTokens;
-    chk += topUpTokens;
-    at = (at + STEP) | 0;
+    chk += topUpTokensCol[cell];
     const buybackUsd = ubc + topUpUsd;
-    out[at] = buybackUsd;
+    buybackUsdCol[cell] = buybackUsd;
     chk += buybackUsd;
-    at = (at + STEP) | 0;
-    const shortfall = shortfallOf[b];
-    out[at] = shortfall;
-    chk += shortfall;
+    chk += shortfallCol[cell];
     if (hasSuppliers) {
       // E40 and E41's margin per class: `supplierPass`, from these two per-run values
       sharedUsdOf[b] =
-        usdCapitalOf[b] +
+        usdCapitalCol[cell] +
         (bought + phaseTwoPaid + (validatorsAreSuppliers ? validatorPaid : 0)) * price;
       slotUsdOf[b] = phaseOnePaid * price;
       // the entries' cells after the income per supplier's and the margins' (nClasses columns each)
-      at = (feedbackAt + 2 * nClasses * STEP + at0 + b) | 0;
+      let at = (feedbackAt + 2 * nClasses * STEP + cell) | 0;
       const exitsFrom = nDynamic * STEP;
       for (let x = 0; x < nDynamic; x++, at = (at + STEP) | 0) {
         const j = (Math.imul(dynamicOf[x], P) + b) | 0;
@@ -1841,20 +1869,27 @@ function supplierPass(L: Lanes, t: number, P: number, base: number): void {
     const h = ((k * days + t) * P) | 0;
     const target = targetOf[k];
     const cost = costOf[k];
-    const served = Number.isNaN(capacityOf[k]);
+    // the margins' cells, an int32 offset (an add with an overflow check per run otherwise)
+    const atMargin = (at + marginsFrom) | 0;
     for (let b = 0; b < P; b++) {
       const n = countsOf[(j + b) | 0];
       const income = incomeOf[b];
       const slots = filledOf[b];
       const sharedUsd = sharedUsdOf[b];
       const share = income > 0 ? dfsOf[(j + b) | 0] / income : 0;
-      const slot = slots > 0 ? Math.min(n, target) / slots : 0;
+      // E40's min(n, target) as a comparison (decision 282): the value differs from Math.min's only
+      // for a NaN count (the income per supplier is then NaN whatever the slot, and the run fails)
+      // and the zero's sign for n = ±0 (the lone entrant's branch below, where the slot is unused)
+      // biome-ignore lint/complexity/useMathMinMax: a comparison, not Math.min (decision 282)
+      const slot = slots > 0 ? (n < target ? n : target) / slots : 0;
       const classIncome = share * sharedUsd + slot * slotUsdOf[b];
-      // an empty class: E40e (supplierIncome.ts loneEntrantIncomeOf), steps.ts economicsStep's choice of service
+      // an empty class: E40e (supplierIncome.ts loneEntrantIncomeOf), steps.ts economicsStep's
+      // choice of service (the class's capacity tested here, on the rare empty day: as a boolean
+      // before the loop TurboFan worked it out again for every run, decision 282)
       const perSupplier =
         n === 0
           ? loneEntrantIncome(
-              served ? dfsOf[(j + b) | 0] : entrantOf[(j + b) | 0],
+              Number.isNaN(capacityOf[k]) ? dfsOf[(j + b) | 0] : entrantOf[(j + b) | 0],
               income,
               sharedUsd,
               splitPayPerUsd(
@@ -1868,7 +1903,7 @@ function supplierPass(L: Lanes, t: number, P: number, base: number): void {
       const margin = supplierMargin(perSupplier, cost);
       marginHistoryOf[(h + b) | 0] = margin;
       out[(at + b) | 0] = perSupplier;
-      out[(at + marginsFrom + b) | 0] = margin;
+      out[(atMargin + b) | 0] = margin;
       const chk = perSupplier + margin;
       if (chk - chk !== 0) failedOf[b] = 1;
     }
@@ -1894,21 +1929,11 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
   const poolTokensOf = poolTokensOfPass;
   const poolUsdOf = poolUsdOfPass;
   const incomeOf = incomeOfPass;
-  const opsRevenueOf = opsRevenueOfPass;
-  const usdBuybackCapitalOf = usdBuybackCapitalOfPass;
-  const usdCapitalOf = usdCapitalOfPass;
   const poolUsdAtOpenOf = poolUsdAtOpenOfPass;
   const tokensSoldOf = tokensSoldOfPass;
   const salesUsdOf = salesUsdOfPass;
   const boughtByHoldersOf = boughtByHoldersOfPass;
   const buyUsdOf = buyUsdOfPass;
-  const boughtOf = boughtOfPass;
-  const onboardedOf = onboardedOfPass;
-  const validatorPaidOf = validatorPaidOfPass;
-  const phaseOnePaidOf = phaseOnePaidOfPass;
-  const phaseTwoPaidOf = phaseTwoPaidOfPass;
-  const topUpTokensOf = topUpTokensOfPass;
-  const topUpUsdOf = topUpUsdOfPass;
   const failedOf = failedOfPass;
   const { c } = L;
   // booleans as `=== true` and numbers as `· 1` before the loops: a value loaded from an object
@@ -1917,21 +1942,39 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
   const pool = L.pool === true;
   const vest = c.vested[t];
   const total = c.initialSupply + c.initialTokenReserve + c.initialLocked;
-  const out = stageOfPass;
-  const poolAt = (c.columns.length - 7) * STEP;
+  // the row's fixed columns' and the pool's blocks as locals (`dayCells`, decision 280)
+  const supplyCol = supplyCells;
+  const tokenReserveCol = tokenReserveCells;
+  const dollarReserveCol = dollarReserveCells;
+  const lockedCol = lockedCells;
+  const stakedCol = stakedCells;
+  const poolTokensCol = poolTokensCells;
+  const poolUsdCol = poolUsdCells;
+  const opsRevenueCol = opsRevenueCells;
+  const usdBuybackCapitalCol = usdBuybackCapitalCells;
+  const usdCapitalCol = usdCapitalCells;
+  const boughtCol = boughtCells;
+  const onboardedCol = onboardedCells;
+  const validatorPaidCol = validatorPaidCells;
+  const phaseOnePaidCol = phaseOnePaidCells;
+  const phaseTwoPaidCol = phaseTwoPaidCells;
+  const topUpTokensCol = topUpTokensCells;
+  const topUpUsdCol = topUpUsdCells;
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
   const at0 = base | 0;
   for (let b = 0; b < P; b++) {
     if (failedOf[b] !== 0) continue;
+    // the day's and run's cell in each column's block (the chains' values read back from there)
+    const cell = (at0 + b) | 0;
     const supply = supplyOf[b];
     const reserve = tokenReserveOf[b];
     const dollarBefore = dollarReserveOf[b];
-    const validatorPaid = validatorPaidOf[b];
-    const phaseOnePaid = phaseOnePaidOf[b];
-    const phaseTwoPaid = phaseTwoPaidOf[b];
-    const onboarded = onboardedOf[b];
-    const topUpTokens = topUpTokensOf[b];
-    const topUpUsd = topUpUsdOf[b];
+    const validatorPaid = validatorPaidCol[cell];
+    const phaseOnePaid = phaseOnePaidCol[cell];
+    const phaseTwoPaid = phaseTwoPaidCol[cell];
+    const onboarded = onboardedCol[cell];
+    const topUpTokens = topUpTokensCol[cell];
+    const topUpUsd = topUpUsdCol[cell];
     const locked = lockedOf[b];
     const vested = withdrawal(locked, vest);
     const supplyAfter = pool
@@ -1940,7 +1983,7 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
           validatorPaid,
           phaseOnePaid,
           phaseTwoPaid,
-          boughtOf[b],
+          boughtCol[cell],
           boughtByHoldersOf[b],
           tokensSoldOf[b],
           vested,
@@ -1962,7 +2005,7 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
       phaseOnePaid,
       topUpTokens,
     );
-    const dollarAfter = nextDollarReserve(dollarBefore, opsRevenueOf[b], topUpUsd);
+    const dollarAfter = nextDollarReserve(dollarBefore, opsRevenueCol[cell], topUpUsd);
     const lockedAfter = locked - vested;
     const staked = stakedOf[b] + phaseOnePaid;
     supplyOf[b] = supplyAfter;
@@ -1972,34 +2015,28 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
     mintedOf[b] += phaseTwoPaid;
     stakedOf[b] = staked;
     // the row's supply … staked
-    let at = (23 * STEP + at0 + b) | 0;
-    out[at] = supplyAfter;
+    supplyCol[cell] = supplyAfter;
     let chk = supplyAfter;
-    at = (at + STEP) | 0;
-    out[at] = reserveAfter;
+    tokenReserveCol[cell] = reserveAfter;
     chk += reserveAfter;
-    at = (at + STEP) | 0;
-    out[at] = dollarAfter;
+    dollarReserveCol[cell] = dollarAfter;
     chk += dollarAfter;
-    at = (at + STEP) | 0;
-    out[at] = lockedAfter;
+    lockedCol[cell] = lockedAfter;
     chk += lockedAfter;
-    at = (at + STEP) | 0;
-    out[at] = staked;
+    stakedCol[cell] = staked;
     chk += staked;
     const income = incomeOf[b];
-    const usdCapital = usdCapitalOf[b];
-    const ubc = usdBuybackCapitalOf[b];
+    const usdCapital = usdCapitalCol[cell];
+    const ubc = usdBuybackCapitalCol[cell];
     let broken: boolean;
     if (pool) {
       const poolTokens = poolTokensOf[b] - topUpTokens;
       const poolUsd = poolUsdOf[b] + topUpUsd;
       poolTokensOf[b] = poolTokens;
       poolUsdOf[b] = poolUsd;
-      at = (poolAt + at0 + b) | 0;
-      out[at] = poolTokens;
+      poolTokensCol[cell] = poolTokens;
       chk += poolTokens;
-      out[(at + STEP) | 0] = poolUsd;
+      poolUsdCol[cell] = poolUsd;
       chk += poolUsd;
       if (chk - chk !== 0) {
         failedOf[b] = 1;
