@@ -44,7 +44,7 @@ import {
   normalTail as normalTailExport,
   WN as WNExport,
 } from "../random/normal.js";
-import { seedStreams } from "../random/streams.js";
+import { runSeedMix, seedStream } from "../random/streams.js";
 import { nextSupplyWithPool as nextSupplyWithPoolExport } from "./ammBalances.js";
 import { type AmmBatch, ammBatchInto as ammBatchIntoExport, noAmmBatch } from "./ammBatch.js";
 import { ammReserveTopUpInto as ammReserveTopUpIntoExport } from "./ammTopUp.js";
@@ -253,11 +253,21 @@ const seriesMinOfPass = new Float64Array(CAP_MATRIX);
 /** Where today's gaussian of a noisy series s is in its run's block: `normalsOfPass[(s·P + b)·NORMAL_BLOCK + seriesDayOfPass[s]]`. */
 const seriesDayOfPass = new Int32Array(CAP_MATRIX);
 /**
- * Days of a noisy series' gaussians drawn ahead per run in one call (`drawNormals`, the
- * stream's state in registers; the same values in the same order as one draw a day).
+ * A constant series' value (mode 1, or 0 from the sentiment collapse) that `drawSeries` last
+ * filled into its lanes, when `seriesFilledOfPass[s]` is 1: a day with the same value (the same
+ * bits, `Object.is`) leaves the lanes as they are (decision 288). 0 after `reset` and `setStride`
+ * (the lanes re-laid) and after a day with noise.
  */
-const NORMAL_BLOCK = 16;
-const CAP_NORMALS = 1 << 16;
+const seriesFilledOfPass = new Uint8Array(CAP_MATRIX);
+const seriesFilledValueOfPass = new Float64Array(CAP_MATRIX);
+/**
+ * Days of a noisy series' gaussians drawn ahead per run in one call (`drawNormals`, the
+ * stream's state in registers; the same values in the same order as one draw a day). 32, not
+ * 16: half the calls and their loads and stores of the state, ≈ 9 instructions a day-step
+ * (decision 289); at most 31 draws a run and series past the last day, as 15 before.
+ */
+const NORMAL_BLOCK = 32;
+const CAP_NORMALS = 1 << 17;
 const normalsOfPass = new Float64Array(CAP_NORMALS);
 const elasticOfPass = new Float64Array(CAP_MATRIX);
 /**
@@ -572,6 +582,7 @@ export function runFeedbackBatch(
 /** The offsets that depend on the runs' stride S (1 on the days run for one run, then P). */
 function setStride(L: Lanes, S: number): void {
   const { nC, nK } = L.c;
+  seriesFilledOfPass.fill(0, 0, L.c.nSeries);
   for (let e = 0; e < demandStartOfPass[nK]; e++) demandRowOfPass[e] = demandFromOfPass[e] * S;
   for (let e = 0; e < servedStartOfPass[nC]; e++) servedRowOfPass[e] = servedClassOfPass[e] * S;
 }
@@ -703,9 +714,16 @@ function reset(L: Lanes, seed: number, run0: number, P: number, S: number): void
   const { c, plan } = L;
   const { nC, nK, days } = c;
   const so = 4 * c.nSeries;
-  for (let b = 0; b < P; b++)
-    seedStreams(streamsOfPass.subarray(b * so, (b + 1) * so), c.nSeries, seed, run0 + b);
+  // only the streams `hoistDay` draws from (a drawn series with noise): each stream's words are
+  // `seedStreams`' for its index, and no other stream is read (decision 285)
+  for (let b = 0; b < P; b++) {
+    const mix = runSeedMix(seed, run0 + b);
+    for (let s = 0; s < c.nSeries; s++)
+      if (L.drawn[s] === 1 && c.seriesNoise[s] > 0)
+        seedStream(streamsOfPass, b * so + 4 * s, mix, s);
+  }
   L.onchain.set(c.onchain0);
+  seriesFilledOfPass.fill(0, 0, c.nSeries);
   supplyOfPass.fill(plan.amm ? c.initialSupply - plan.amm.poolTokens : c.initialSupply, 0, P);
   tokenReserveOfPass.fill(c.initialTokenReserve, 0, P);
   lockedOfPass.fill(c.initialLocked, 0, P);
@@ -892,7 +910,7 @@ function drawFast(o: number, j: number, e: number): number {
   let s1 = st[o + 1];
   let s2 = st[o + 2];
   let s3 = st[o + 3];
-  for (; j < e; j++) {
+  for (; j < e; j = (j + 1) | 0) {
     // xoshiro128** (as nextInt32), the rotations written out
     const m = Math.imul(s1, 5);
     const hz = Math.imul((m << 7) | (m >>> 25), 9);
@@ -951,54 +969,81 @@ function drawSeries(
   for (let i = 0, j = 0; i < nC; i++, j = (j + P) | 0) {
     const mode = seriesModeOf[i];
     if (mode === 0) continue;
-    const e = elasticOf[i];
+    // E48's multiplier and the crash's share as factors, 1 when off: v · 1 is v for every v (NaN
+    // and −0 included), so the same values without two tests a run (decision 287)
+    const e = elastic ? elasticOf[i] : 1;
+    const cut = crash ? crashShare : 1;
     if (mode === 1) {
       const x = seriesValueOf[i];
-      for (let b = 0; b < P; b++) {
-        let v = x;
-        if (elastic) v = v * e;
-        if (crash) v *= crashShare;
-        jobsOf[(j + b) | 0] = v;
-      }
+      for (let b = 0; b < P; b++) jobsOf[(j + b) | 0] = x * e * cut;
       continue;
     }
     const min = seriesMinOf[i];
     const base = seriesBaseOf[i];
     const noise = seriesNoiseOf[i];
-    for (let b = 0, g = j * NORMAL_BLOCK + seriesDayOf[i]; b < P; b++, g += NORMAL_BLOCK) {
-      let v = Math.max(min, base + noise * normalsOf[g]);
-      if (elastic) v = v * e;
-      if (crash) v *= crashShare;
-      jobsOf[(j + b) | 0] = v;
+    for (
+      let b = 0, g = j * NORMAL_BLOCK + seriesDayOf[i];
+      b < P;
+      b = (b + 1) | 0, g = (g + NORMAL_BLOCK) | 0
+    ) {
+      // max(min, x) as `x > min ? x : Math.max(min, x)`: the same value for every x (decision 287)
+      const x = base + noise * normalsOf[g];
+      jobsOf[(j + b) | 0] = (x > min ? x : Math.max(min, x)) * e * cut;
     }
   }
   for (let k = 0, x = nC, j = 0; k < nK; k++, x++, j = (j + P) | 0) {
     const mode = seriesModeOf[x];
     if (mode === 0) continue;
     if (mode === 1) {
-      countsOf.fill(seriesValueOf[x], j, j + P);
+      fillConstant(countsOf, j, P, x, seriesValueOf[x]);
       continue;
     }
+    seriesFilledOfPass[x] = 0;
     const min = seriesMinOf[x];
     const base = seriesBaseOf[x];
     const noise = seriesNoiseOf[x];
-    for (let b = 0, g = x * P * NORMAL_BLOCK + seriesDayOf[x]; b < P; b++, g += NORMAL_BLOCK)
-      countsOf[(j + b) | 0] = Math.floor(Math.max(min, base + noise * normalsOf[g]) + 1e-9);
+    for (
+      let b = 0, g = x * P * NORMAL_BLOCK + seriesDayOf[x];
+      b < P;
+      b = (b + 1) | 0, g = (g + NORMAL_BLOCK) | 0
+    ) {
+      const v = base + noise * normalsOf[g];
+      countsOf[(j + b) | 0] = Math.floor((v > min ? v : Math.max(min, v)) + 1e-9);
+    }
   }
   // the sentiment (series nC + nK) and governance (nC + nK + 1) purchases
   for (let s = nC + nK; s < nC + nK + 2; s++) {
     const dst = s === nC + nK ? sentimentOf : governanceOf;
     const mode = seriesModeOf[s];
-    if (collapse) dst.fill(0, 0, P);
-    else if (mode === 1) dst.fill(seriesValueOf[s], 0, P);
+    if (collapse) fillConstant(dst, 0, P, s, 0);
+    else if (mode === 1) fillConstant(dst, 0, P, s, seriesValueOf[s]);
     else if (mode === 2) {
+      seriesFilledOfPass[s] = 0;
       const min = seriesMinOf[s];
       const base = seriesBaseOf[s];
       const noise = seriesNoiseOf[s];
-      for (let b = 0, g = s * P * NORMAL_BLOCK + seriesDayOf[s]; b < P; b++, g += NORMAL_BLOCK)
-        dst[b] = Math.max(min, base + noise * normalsOf[g]);
+      for (
+        let b = 0, g = s * P * NORMAL_BLOCK + seriesDayOf[s];
+        b < P;
+        b = (b + 1) | 0, g = (g + NORMAL_BLOCK) | 0
+      ) {
+        const v = base + noise * normalsOf[g];
+        dst[b] = v > min ? v : Math.max(min, v);
+      }
     }
   }
+}
+
+/**
+ * Series s's constant value v into lanes `j … j+P−1` of `dst`, unless they hold it already from
+ * the day before (`seriesFilledOfPass`): the same cells without a `fill` a day (a call into the
+ * runtime of ≈ 400 instructions; decision 288).
+ */
+function fillConstant(dst: Float64Array, j: number, P: number, s: number, v: number): void {
+  if (seriesFilledOfPass[s] === 1 && Object.is(seriesFilledValueOfPass[s], v)) return;
+  dst.fill(v, j, j + P);
+  seriesFilledOfPass[s] = 1;
+  seriesFilledValueOfPass[s] = v;
 }
 
 /**
@@ -1064,7 +1109,21 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
       let m1 = 0;
       let m2 = 0;
       let m3 = 0;
-      for (let h = (h0 + b2) | 0; h < h1; h = (h + P) | 0) {
+      // two days a step (each run's days added in order, as E8's window: decision 276), then the
+      // odd day: half the loop's compares, branches and stack checks (decision 286)
+      let h = (h0 + b2) | 0;
+      for (; ((h + P) | 0) < h1; h = (h + P + P) | 0) {
+        m0 += marginHistoryOf[h];
+        m1 += marginHistoryOf[(h + 1) | 0];
+        m2 += marginHistoryOf[(h + 2) | 0];
+        m3 += marginHistoryOf[(h + 3) | 0];
+        const g = (h + P) | 0;
+        m0 += marginHistoryOf[g];
+        m1 += marginHistoryOf[(g + 1) | 0];
+        m2 += marginHistoryOf[(g + 2) | 0];
+        m3 += marginHistoryOf[(g + 3) | 0];
+      }
+      if (h < h1) {
         m0 += marginHistoryOf[h];
         m1 += marginHistoryOf[(h + 1) | 0];
         m2 += marginHistoryOf[(h + 2) | 0];
@@ -1090,7 +1149,7 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
       for (let h = h0 + b2; h < h1; h = (h + P) | 0) m += marginHistoryOf[h];
       meanOfRun[b2] = m / closed;
     }
-    for (let b = 0, j = j0; b < P; b++, j++) {
+    for (let b = 0, j = j0; b < P; b = (b + 1) | 0, j = (j + 1) | 0) {
       if (failedOf[b] !== 0) continue;
       supplierChurnOf(
         churned,
@@ -1188,19 +1247,20 @@ function jobsPass(P: number, base: number, nC: number, nK: number): void {
       const first = e === e0;
       if (e + 1 < e1) {
         if (first)
-          for (let b = 0; b < P; b++)
+          for (let b = 0; b < P; b = (b + 1) | 0)
             dfsOf[(j + b) | 0] = 0 + jobsOf[(row + b) | 0] * price * weight;
         else
-          for (let b = 0; b < P; b++) dfsOf[(j + b) | 0] += jobsOf[(row + b) | 0] * price * weight;
+          for (let b = 0; b < P; b = (b + 1) | 0)
+            dfsOf[(j + b) | 0] += jobsOf[(row + b) | 0] * price * weight;
       } else if (first)
-        for (let b = 0; b < P; b++) {
+        for (let b = 0; b < P; b = (b + 1) | 0) {
           const d = 0 + jobsOf[(row + b) | 0] * price * weight;
           dfsOf[(j + b) | 0] = d;
           out[(at + b) | 0] = d;
           if (d - d !== 0) failedOf[b] = 1;
         }
       else
-        for (let b = 0; b < P; b++) {
+        for (let b = 0; b < P; b = (b + 1) | 0) {
           const d = dfsOf[(j + b) | 0] + jobsOf[(row + b) | 0] * price * weight;
           dfsOf[(j + b) | 0] = d;
           out[(at + b) | 0] = d;
@@ -1247,17 +1307,33 @@ function capacityPass(P: number, nC: number, nK: number): void {
     // entry's term added to 0 in its own loop, not a `fill(0)` before (decision 261)
     const e0 = demandStartOf[k];
     const e1 = demandStartOf[k + 1];
-    if (e0 === e1) loadOf.fill(0, 0, P);
-    for (let e = e0; e < e1; e++) {
+    if (e0 === e1) {
+      // no entries: a load of 0 and E50e's value 0 on every run
+      for (let b = 0; b < P; b++) {
+        ratioOf[(j + b) | 0] = 1;
+        if (countsOf[(j + b) | 0] === 0) entrantOf[(j + b) | 0] = entrantShareUsd(0, 0, cap);
+      }
+      continue;
+    }
+    // every entry's term but the last summed into `loadOf`, the last one's added in the shares'
+    // loop below (`0 +` it for a class of one entry): the same additions in the same order
+    // without a loop and a lane array's store and load for the last (decision 286)
+    for (let e = e0; e + 1 < e1; e++) {
       const row = demandRowOf[e];
       const weight = demandWeightOf[e];
       if (e === e0) for (let b = 0; b < P; b++) loadOf[b] = 0 + jobsOf[(row + b) | 0] * weight;
       else for (let b = 0; b < P; b++) loadOf[b] += jobsOf[(row + b) | 0] * weight;
     }
+    const lone = e1 - e0 === 1;
+    const rowLast = demandRowOf[e1 - 1];
+    const weightLast = demandWeightOf[e1 - 1];
     for (let b = 0; b < P; b++) {
-      const load = loadOf[b];
+      const load = (lone ? 0 : loadOf[b]) + jobsOf[(rowLast + b) | 0] * weightLast;
       const n = countsOf[(j + b) | 0];
-      ratioOf[(j + b) | 0] = load > 0 ? Math.min(1, (n * cap) / load) : 1;
+      // min(1, q) as `q > 1 ? 1 : q`: the same value for every q, NaN and −0 included (decision 286)
+      const q = (n * cap) / load;
+      // biome-ignore lint/complexity/useMathMinMax: a comparison, not Math.min (decision 286)
+      ratioOf[(j + b) | 0] = load > 0 ? (q > 1 ? 1 : q) : 1;
       if (n === 0) {
         // E50e: capacity.ts entrantServiceUsd's sums on this run, before the jobs are cut
         let usd = 0;
@@ -1271,9 +1347,14 @@ function capacityPass(P: number, nC: number, nK: number): void {
   for (let i = 0, j = 0; i < nC; i++, j = (j + P) | 0) {
     const e0 = servedStartOf[i];
     const e1 = servedStartOf[i + 1];
-    for (let b = 0; b < P; b++) {
-      let served = 1;
-      for (let e = e0; e < e1; e++) served = Math.min(served, ratioOf[(servedRowOf[e] + b) | 0]);
+    if (e0 === e1) continue;
+    // the minimum from 1 starts at the first class's share: min(1, r) is r for every share r (1,
+    // or `q > 1 ? 1 : q`, so ≤ 1 or NaN; decision 286)
+    const row0 = servedRowOf[e0];
+    for (let b = 0; b < P; b = (b + 1) | 0) {
+      let served = ratioOf[(row0 + b) | 0];
+      for (let e = e0 + 1; e < e1; e++)
+        served = Math.min(served, ratioOf[(servedRowOf[e] + b) | 0]);
       if (served < 1) {
         const jobs = jobsOf[(j + b) | 0];
         jobsLostOf[b] += jobs * (1 - served);

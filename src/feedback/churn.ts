@@ -78,8 +78,12 @@ export function supplierChurnOf(
   maxExitRate: number,
   maxCount: Suppliers,
 ): void {
-  const entryRate = Math.min(entryElasticity * Math.max(meanMargin, 0), maxEntryRate);
-  const exitRate = Math.min(exitElasticity * Math.max(-meanMargin, 0), maxExitRate);
+  // max(m, 0) as `m <= 0 ? 0 : m`: the same value for every m, NaN and −0 included, without V8's
+  // NaN and zero-sign tests (decision 287)
+  // biome-ignore lint/complexity/useMathMinMax: a comparison, not Math.max (decision 287)
+  const entryRate = Math.min(entryElasticity * (meanMargin <= 0 ? 0 : meanMargin), maxEntryRate);
+  // biome-ignore lint/complexity/useMathMinMax: a comparison, not Math.max (decision 287)
+  const exitRate = Math.min(exitElasticity * (-meanMargin <= 0 ? 0 : -meanMargin), maxExitRate);
   let entries = entryRate * Math.max(count, 1);
   const exits = exitRate * count;
   const room = Math.max(maxCount, count) - count;

@@ -24,24 +24,39 @@ export const MAX_SEED = Number.MAX_SAFE_INTEGER;
  * whole numbers below 2^53; both halves of each enter the mix.
  */
 export function seedStreams(state: Int32Array, nStreams: number, seed: number, run: number): void {
+  const h = runSeedMix(seed, run);
+  for (let s = 0; s < nStreams; s++) seedStream(state, 4 * s, h, s);
+}
+
+/**
+ * The part of every stream's seed mix that depends on (seed, run) alone (`seedStream`'s `h`):
+ * computed once a run, not once a stream.
+ */
+export function runSeedMix(seed: number, run: number): number {
   const seedLo = seed >>> 0;
   const seedHi = Math.floor(seed / 4294967296) >>> 0;
   const runLo = run >>> 0;
   const runHi = Math.floor(run / 4294967296) >>> 0;
-  for (let s = 0; s < nStreams; s++) {
-    let h = fmix32(seedLo ^ 0x9e3779b9);
-    h = fmix32(h ^ seedHi ^ 0x7f4a7c15);
-    h = fmix32(h ^ runLo ^ 0x3c6ef372);
-    h = fmix32(h ^ runHi ^ 0xdaa66d2b);
-    h = fmix32(h ^ s ^ 0x1b873593);
-    let any = 0;
-    for (let w = 0; w < 4; w++) {
-      h = fmix32(h + 0x6d2b79f5 * (w + 1));
-      state[4 * s + w] = h;
-      any |= h;
-    }
-    if (any === 0) state[4 * s] = 1; // xoshiro's state must not be all zero
+  let h = fmix32(seedLo ^ 0x9e3779b9);
+  h = fmix32(h ^ seedHi ^ 0x7f4a7c15);
+  h = fmix32(h ^ runLo ^ 0x3c6ef372);
+  return fmix32(h ^ runHi ^ 0xdaa66d2b);
+}
+
+/**
+ * Stream s's four state words into `state[o … o+3]` from its run's `runSeedMix`: the words
+ * `seedStreams` gives stream s (a stream's words depend on its own index only, so a caller can
+ * seed just the streams it draws from).
+ */
+export function seedStream(state: Int32Array, o: number, runMix: number, s: number): void {
+  let h = fmix32(runMix ^ s ^ 0x1b873593);
+  let any = 0;
+  for (let w = 0; w < 4; w++) {
+    h = fmix32(h + 0x6d2b79f5 * (w + 1));
+    state[o + w] = h;
+    any |= h;
   }
+  if (any === 0) state[o] = 1; // xoshiro's state must not be all zero
 }
 
 /** Next 32 bits (as a signed int32) of stream `o` (offset = 4·stream index). */
