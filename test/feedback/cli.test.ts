@@ -72,16 +72,8 @@ describe("bme stress", () => {
   it("states no size for a shock that does not apply, and warns when the run ends before phase 1 does", () => {
     // the whitepaper has no pool (no sellWave) and phaseOneDays 30: over 20 days the default
     // shock day, 30 + ⌊(20 − 30) / 3⌋ = 26, is past the last day and the shocks start on day 19
-    const r = bme(
-      "stress",
-      "scenarios/whitepaper.yaml",
-      "--runs",
-      "1",
-      "--workers",
-      "1",
-      "--set",
-      "days=20",
-    );
+    const args = ["stress", "scenarios/whitepaper.yaml", "--runs", "1", "--workers", "1"];
+    const r = bme(...args, "--set", "days=20");
     expect(r.out).toMatch(/^whitepaper: 1 runs per shock, shocks from day 19$/m);
     expect(r.out).toContain(
       "\nsizes: demandCrash leaves 0.3 of the jobs, sellWave not applicable (no pool)\n",
@@ -90,18 +82,7 @@ describe("bme stress", () => {
       "warning: the scenario's 20 days end before phase 1 does (phaseOneDays 30), so the shocks start on its last day, 19, with no day after them to show a response; give --shock-day or more days\n",
     );
     // with --shock-day the day is the user's: no warning
-    const given = bme(
-      "stress",
-      "scenarios/whitepaper.yaml",
-      "--runs",
-      "1",
-      "--workers",
-      "1",
-      "--set",
-      "days=20",
-      "--shock-day",
-      "10",
-    );
+    const given = bme(...args, "--set", "days=20", "--shock-day", "10");
     expect(given.err).not.toContain("end before phase 1");
   });
 
