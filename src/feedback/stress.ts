@@ -129,17 +129,19 @@ function sizesOf(sizes: ShockSizes | undefined): ShockSizes {
   return s;
 }
 
+/**
+ * The battery's default shock day: a third of the way from the end of phase 1 to the last day,
+ * within days 1 … days − 1 (the last day when the run ends before phase 1 does).
+ */
+export function defaultShockDay(scenario: Pick<Scenario, "days" | "phaseOne">): number {
+  const { days } = scenario;
+  const p = scenario.phaseOne.phaseOneDays;
+  return Math.max(1, Math.min(days - 1, p + Math.floor((days - p) / 3)));
+}
+
 function stressPlan(scenario: Scenario, options: StressOptions): StressPlan {
   const days = scenario.days;
-  const shockDay =
-    options.shockDay ??
-    Math.max(
-      1,
-      Math.min(
-        days - 1,
-        scenario.phaseOne.phaseOneDays + Math.floor((days - scenario.phaseOne.phaseOneDays) / 3),
-      ),
-    );
+  const shockDay = options.shockDay ?? defaultShockDay(scenario);
   if (!(Number.isInteger(shockDay) && shockDay >= 1 && shockDay < days))
     throw new RangeError(
       `shockDay: expected a whole day from 1 to ${days - 1} (the day before the shock is the reference), got ${shockDay}`,

@@ -103,9 +103,11 @@ async function checkBattery(
       `--shock-day: must be below the scenario's ${scenario.days} days, got ${opts.shockDay}`,
     );
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  // the default shock day, a third of the way from phase 1's end, is past a run shorter than it
+  // the default shock day, a third of the way from phase 1's end, falls on the last day of a
+  // run that ends before phase 1 does: no day after the shocks shows a response
+  const { defaultShockDay } = await import("../../feedback/stress.js");
   const { phaseOneDays } = scenario.phaseOne;
-  if (opts.shockDay === undefined && phaseOneDays >= scenario.days - 1)
+  if (opts.shockDay === undefined && defaultShockDay(scenario) >= scenario.days - 1)
     process.stderr.write(
       `warning: the scenario's ${scenario.days} days end before phase 1 does (phaseOneDays ${phaseOneDays}), so the shocks start on its last day, ${scenario.days - 1}, with no day after them to show a response; give --shock-day or more days\n`,
     );
