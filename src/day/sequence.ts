@@ -67,6 +67,8 @@ export interface DayValues {
   readonly demandForService: Float64Array;
   split: IncomeSplit;
   arrivals: number;
+  /** E3's stake released at step 4 (tokens): the day before's `stakedTokens` on the first phase-2 day, else 0. */
+  stakeReleased: number;
   onboardingUsd: number;
   supplierBondUsd: number;
   demand: number;
@@ -169,6 +171,7 @@ export function emptyDay(nC: number, nK: number): DayValues {
     demandForService: new Float64Array(nK),
     split: { opsRevenue: 0, usdCapital: 0, usdBuybackCapital: 0 },
     arrivals: 0,
+    stakeReleased: 0,
     onboardingUsd: 0,
     supplierBondUsd: 0,
     demand: 0,

@@ -69,7 +69,11 @@ export const suppliers: Run = ({ c, t, day, state }) => {
   state.supplierTotalHistory[t] = total;
   const was = state.phase;
   state.phase = nextPhase(state.phase, t, c, day.counts, c.phaseOneTarget, day.income);
-  if (state.phase === 2 && was === 1) state.stakedTokens = 0;
+  day.stakeReleased = 0;
+  if (state.phase === 2 && was === 1) {
+    day.stakeReleased = state.stakedTokens;
+    state.stakedTokens = 0;
+  }
   return undefined;
 };
 

@@ -67,6 +67,8 @@ import {
 import {
   incomePerSupplier as incomePerSupplierExport,
   loneEntrantIncome as loneEntrantIncomeExport,
+  loneSlotUsd as loneSlotUsdExport,
+  phaseOneSlotTokens,
   splitPayPerUsd as splitPayPerUsdExport,
 } from "./supplierIncome.js";
 
@@ -108,6 +110,7 @@ const incomePerSupplier = incomePerSupplierExport;
 const entrantShareUsd = entrantShareUsdExport;
 const loneEntrantIncome = loneEntrantIncomeExport;
 const splitPayPerUsd = splitPayPerUsdExport;
+const loneSlotUsd = loneSlotUsdExport;
 
 /** What the lockstep feedback kernel runs besides the scenario's day (no governance rules: see `runFeedbackBatch`). */
 export interface FeedbackBatchOptions {
@@ -154,6 +157,8 @@ const dollarReserveOfPass = lanes();
 const phaseOfPass = lanes();
 const mintedOfPass = lanes();
 const stakedOfPass = lanes();
+/** E3's stake released at step 4 of the first phase-2 day, until E43 queues it that day (chainPay). */
+const stakeReleasedOfPass = lanes();
 const lowestIncomeOfPass = lanes();
 const highestIncomeOfPass = lanes();
 const lowestTotalOfPass = lanes();
@@ -731,6 +736,7 @@ function reset(L: Lanes, seed: number, run0: number, P: number, S: number): void
   phaseOfPass.fill(1, 0, P);
   mintedOfPass.fill(0, 0, P);
   stakedOfPass.fill(0, 0, P);
+  stakeReleasedOfPass.fill(0, 0, P);
   lowestIncomeOfPass.fill(Number.POSITIVE_INFINITY, 0, P);
   highestIncomeOfPass.fill(0, 0, P);
   lowestTotalOfPass.fill(Number.POSITIVE_INFINITY, 0, P);
@@ -762,6 +768,7 @@ const perRunOf = [
   phaseOfPass,
   mintedOfPass,
   stakedOfPass,
+  stakeReleasedOfPass,
   lowestIncomeOfPass,
   highestIncomeOfPass,
   lowestTotalOfPass,
@@ -1378,6 +1385,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const supplyOf = supplyOfPass;
   const phaseOf = phaseOfPass;
   const stakedOf = stakedOfPass;
+  const stakeReleasedOf = stakeReleasedOfPass;
   const lowestIncomeOf = lowestIncomeOfPass;
   const highestIncomeOf = highestIncomeOfPass;
   const lowestTotalOf = lowestTotalOfPass;
@@ -1523,6 +1531,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       if (next) {
         phase = 2;
         phaseOf[b] = 2;
+        stakeReleasedOf[b] = stakedOf[b];
         stakedOf[b] = 0;
       }
     }
@@ -1705,6 +1714,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const exitsOf = exitsOfPass;
   const priceHistoryOf = priceHistoryOfPass;
   const sellQueueOf = sellQueueOfPass;
+  const stakeReleasedOf = stakeReleasedOfPass;
   const jobPriceOf = jobPriceOfPass;
   const targetOf = targetOfPass;
   const dynamicOf = dynamicOfPass;
@@ -1810,8 +1820,14 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     // E43's queue
     priceHistoryOf[(tP + b) | 0] = price;
     if (hasSales) {
+      // holderSales.ts sellableTokensPaid: the staked phase-one emission is not sold; the stake
+      // released today (step 4, chainPrice) is, once
+      const released = stakeReleasedOf[b];
+      if (released !== 0) stakeReleasedOf[b] = 0;
       const part =
-        (sellShare * (supplierTokensPaid + (validatorsSell ? validatorPaid : 0))) / sellOverDays;
+        (sellShare *
+          (supplierTokensPaid - phaseOnePaid + (validatorsSell ? validatorPaid : 0) + released)) /
+        sellOverDays;
       if (part !== 0)
         for (let d = 0; d < sellOverDays; d++) sellQueueOf[(queueSlotOf[d] + b) | 0] += part;
     }
@@ -1934,9 +1950,18 @@ function supplierPass(L: Lanes, t: number, P: number, base: number): void {
   const costOf = costOfPass;
   const capacityOf = capacityOfPass;
   const classesOf = classesOfPass;
+  const phaseOf = phaseOfPass;
+  const priceOf = priceOfPass;
   const { c, plan, onchain: oc } = L;
   const { days } = c;
   const nClasses = plan.suppliers ? plan.suppliers.classes.length : 0;
+  // E3's tokens for one slot on a phase-1 day (E40e of an empty class when no slot is filled)
+  const oneSlotTokens = phaseOneSlotTokens(
+    c.phaseOneTokensForProject,
+    c.phaseOneDays,
+    c.phaseOneTarget,
+    1,
+  );
   const out = stageOfPass;
   const at0 = base | 0;
   const marginsFrom = nClasses * STEP;
@@ -1978,7 +2003,12 @@ function supplierPass(L: Lanes, t: number, P: number, base: number): void {
                 oc[V.buybackModulation],
                 oc[V.buybackPremium],
               ),
-              target >= 1 && slots > 0 ? slotUsdOf[b] / slots : 0,
+              loneSlotUsd(
+                target,
+                slots,
+                slotUsdOf[b],
+                (phaseOf[b] === 1 ? oneSlotTokens : 0) * priceOf[b],
+              ),
             )
           : incomePerSupplier(classIncome, n);
       const margin = supplierMargin(perSupplier, cost);

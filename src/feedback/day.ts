@@ -27,7 +27,7 @@ import {
   marketStep,
   writeFeedbackColumns,
 } from "./steps.js";
-import type { SupplierPayDay } from "./supplierIncome.js";
+import { phaseOneSlotTokens, type SupplierPayDay } from "./supplierIncome.js";
 
 /** The day's context with the run's feedback state (issue 13). */
 export interface FeedbackContext extends DayContext {
@@ -156,7 +156,7 @@ const updateWithPool = step("update", (ctx) => {
  * split and buyback; the validation day's emissions and validator pay) for an empty class's E40e.
  */
 export function supplierPayDay(
-  { c, day, onchain }: Pick<DayContext, "c" | "day" | "onchain">,
+  { c, day, state, onchain }: Pick<DayContext, "c" | "day" | "state" | "onchain">,
   validatorsAreSuppliers: boolean,
 ): SupplierPayDay {
   return {
@@ -170,6 +170,12 @@ export function supplierPayDay(
     priceOfToken: day.price.priceOfToken,
     supplierCount: day.counts,
     phaseOneTarget: c.phaseOneTarget,
+    phaseOneSlotTokens: phaseOneSlotTokens(
+      c.phaseOneTokensForProject,
+      c.phaseOneDays,
+      c.phaseOneTarget,
+      state.phase,
+    ),
     validatorsAreSuppliers,
     onchain,
   };
@@ -182,6 +188,7 @@ const economics = step("economics", (ctx) => {
     ctx.t,
     supplierPayDay(ctx, ctx.fb.plan.suppliers?.validatorsAreSuppliers ?? false),
     ctx.day.supplierTokensPaid,
+    ctx.day.stakeReleased,
   );
   return undefined;
 });

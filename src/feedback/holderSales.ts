@@ -23,6 +23,33 @@ export function queueSales(
   for (let d = 1; d <= sellOverDays; d++) queue[(t + d) % n] += part;
 }
 
+/**
+ * E43, the tokens paid today that holders can move (tokens): what suppliers were paid less E3's
+ * phase-one emission, which is staked until the first phase-2 day, plus validator pay when the
+ * validators sell, plus the stake released today (E3's stake, at step 4 of the first phase-2 day;
+ * 0 on every other day),
+ *
+ * `sellable = supplierTokensPaid − phaseOneEmission + v · validatorTokensPaid + stakeReleased`.
+ *
+ * `queueSales` then queues `sellShare` of it. Staked tokens cannot be sold: the stake is what the
+ * phase-one emission buys (a bond of the network's first suppliers), so it reaches the market only
+ * once it is released, and then as a day's pay does.
+ */
+export function sellableTokensPaid(
+  supplierTokensPaid: Tokens,
+  phaseOneEmission: Tokens,
+  validatorTokensPaid: Tokens,
+  validatorsSell: boolean,
+  stakeReleased: Tokens,
+): Tokens {
+  return (
+    supplierTokensPaid -
+    phaseOneEmission +
+    (validatorsSell ? validatorTokensPaid : 0) +
+    stakeReleased
+  );
+}
+
 /** E43: the sales due on day t, taken off the queue (the slot is cleared for reuse). */
 export function takeDueSales(queue: Float64Array, t: Day): Tokens {
   const i = t % queue.length;

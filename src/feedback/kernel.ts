@@ -44,7 +44,7 @@ import {
   writeFeedbackColumns,
 } from "./steps.js";
 import { crashDemand, NO_SHOCK, type ShockDays, sellWaveTokens } from "./stressShocks.js";
-import type { SupplierPayDay } from "./supplierIncome.js";
+import { phaseOneSlotTokens, type SupplierPayDay } from "./supplierIncome.js";
 
 /** What the fused feedback kernel runs besides the scenario's day. */
 export interface FeedbackKernelOptions {
@@ -71,6 +71,8 @@ class Run {
   phase: 1 | 2 = 1;
   minted = 0;
   staked = 0;
+  /** E3's stake released at step 4 today (the first phase-2 day), else 0: E43 queues it. */
+  stakeReleased = 0;
   sentiment = 0;
   governance = 0;
   income = 0;
@@ -185,6 +187,7 @@ class Run {
       priceOfToken: 0,
       supplierCount: this.counts,
       phaseOneTarget: c.phaseOneTarget,
+      phaseOneSlotTokens: 0,
       validatorsAreSuppliers: plan.suppliers?.validatorsAreSuppliers ?? false,
       onchain: this.onchain,
     };
@@ -203,6 +206,7 @@ class Run {
     this.phase = 1;
     this.minted = 0;
     this.staked = 0;
+    this.stakeReleased = 0;
     this.poolUsdAtOpen = plan.amm?.poolUsd ?? 0;
     this.lowestIncome = Number.POSITIVE_INFINITY;
     this.highestIncome = 0;
@@ -388,7 +392,11 @@ function suppliersAndPhase(r: Run): void {
   r.supplierTotalHistory[t] = total;
   const was = r.phase;
   r.phase = nextPhase(r.phase, t, c, counts, c.phaseOneTarget, r.income);
-  if (r.phase === 2 && was === 1) r.staked = 0;
+  r.stakeReleased = 0;
+  if (r.phase === 2 && was === 1) {
+    r.stakeReleased = r.staked;
+    r.staked = 0;
+  }
   if (r.income < r.lowestIncome) r.lowestIncome = r.income;
   if (!(r.income <= r.highestIncome)) r.highestIncome = r.income;
   if (total < r.lowestTotal) r.lowestTotal = total;
@@ -551,7 +559,14 @@ function economics(r: Run): void {
   day.phaseTwoEmission = paid.phaseTwoEmission;
   day.validatorTokensPaid = paid.validatorTokensPaid;
   day.priceOfToken = r.price;
-  economicsStep(r.fb, r.t, day, paid.supplierTokensPaid);
+  const c = r.c;
+  day.phaseOneSlotTokens = phaseOneSlotTokens(
+    c.phaseOneTokensForProject,
+    c.phaseOneDays,
+    c.phaseOneTarget,
+    r.phase,
+  );
+  economicsStep(r.fb, r.t, day, paid.supplierTokensPaid, r.stakeReleased);
 }
 
 /** Step 13: E16, or E46 with a pool, into `r.topUp`. */

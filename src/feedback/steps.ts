@@ -5,7 +5,7 @@ import { type AmmBatch, ammBatchInto, noAmmBatch } from "./ammBatch.js";
 import { capacityServedJobs, entrantServiceUsd } from "./capacity.js";
 import { type Churn, supplierChurnInto } from "./churn.js";
 import { elasticJobs, elasticMultiplier } from "./demandElasticity.js";
-import { queueSales, takeDueSales } from "./holderSales.js";
+import { queueSales, sellableTokensPaid, takeDueSales } from "./holderSales.js";
 import { closedDaysMargin, supplierMargin } from "./margin.js";
 import { type FeedbackPlan, feedbackColumnCount } from "./plan.js";
 import { type SpeculatorOrder, speculatorOrderInto } from "./speculators.js";
@@ -295,7 +295,8 @@ export function marketStep(fb: FeedbackState, t: number, o: DayOrders): MarketDa
 
 /**
  * After payments, E40–E41 and E43: each class's income and margin of the day (recorded for the
- * lag) and the day's paid tokens queued for sale. An empty class (whole count 0) reports E40e,
+ * lag) and the day's paid tokens that holders can move queued for sale (`sellableTokensPaid`:
+ * `supplierTokensPaid` less the staked phase-one emission, plus the stake released today). An empty class (whole count 0) reports E40e,
  * what one entrant would have earned: the work E50e says it could serve when the class has a
  * capacity, else the class's served demand (nothing limits an entrant's service).
  */
@@ -304,6 +305,7 @@ export function economicsStep(
   t: number,
   pay: SupplierPayDay,
   supplierTokensPaid: Tokens,
+  stakeReleased: Tokens,
 ): void {
   fb.priceHistory[t] = pay.priceOfToken;
   const s = fb.plan.sales;
@@ -311,7 +313,13 @@ export function economicsStep(
     queueSales(
       fb.sellQueue,
       t,
-      supplierTokensPaid + (s.validatorsSell ? pay.validatorTokensPaid : 0),
+      sellableTokensPaid(
+        supplierTokensPaid,
+        pay.phaseOneEmission,
+        pay.validatorTokensPaid,
+        s.validatorsSell,
+        stakeReleased,
+      ),
       s.sellShare,
       s.sellOverDays,
     );

@@ -1,4 +1,5 @@
 import { ONCHAIN } from "../day/sequence.js";
+import { phaseOneEmission } from "../mechanisms/phaseOneEmission.js";
 import type { Suppliers, Tokens, Usd, UsdPerToken } from "../units.js";
 
 /** What the day paid all suppliers (and validators), read after step 12 (docs/model.md §6). */
@@ -19,6 +20,11 @@ export interface SupplierPayDay {
   /** Whole suppliers per class today (`floor(x + 1e-9)`). */
   readonly supplierCount: ArrayLike<Suppliers>;
   readonly phaseOneTarget: ArrayLike<Suppliers>;
+  /**
+   * E3's tokens for one filled target slot today (`phaseOneSlotTokens`): what a lone entrant's
+   * slot would be paid on a phase-1 day when no slot is filled anywhere; 0 in phase 2.
+   */
+  readonly phaseOneSlotTokens: Tokens;
   /** Whether validators are the suppliers themselves (pay split like demand) or outside them. */
   readonly validatorsAreSuppliers: boolean;
   /**
@@ -110,9 +116,43 @@ export function loneEntrantIncome(
 }
 
 /**
- * E40e on a pay day for class k: `loneEntrantIncome` with E40's `sharedUsd` and the phase-one
- * pay per filled slot `phaseOneEmission · priceOfToken / Σ_j min(count[j], target[j])` when
- * `target[k] ≥ 1` (0 when no slot is filled: the day paid none).
+ * E3's tokens for one filled target slot on a day of phase `phase` (tokens):
+ * `phaseOneEmission(phaseOneTokensForProject, phaseOneDays, 1 / Σ_k phaseOneTarget[k])`, the emission of
+ * a fill of one slot, in phase 1; 0 in phase 2 or without targets. E40e's slot pay when no slot
+ * is filled anywhere (`loneSlotUsd`).
+ */
+export function phaseOneSlotTokens(
+  phaseOneTokensForProject: Tokens,
+  phaseOneDays: number,
+  phaseOneTarget: ArrayLike<Suppliers>,
+  phase: number,
+): Tokens {
+  if (phase !== 1) return 0;
+  let targets = 0;
+  for (let k = 0; k < phaseOneTarget.length; k++) targets += phaseOneTarget[k];
+  return targets > 0 ? phaseOneEmission(phaseOneTokensForProject, phaseOneDays, 1 / targets) : 0;
+}
+
+/**
+ * E40e's `slotUsd` of an empty class (usd/day): 0 when the class has no target (`target < 1`);
+ * else the day's phase-one pay per filled slot, `phaseOneUsd / slots` (`phaseOneUsd =
+ * phaseOneEmission · priceOfToken`, `slots = Σ_j min(count[j], target[j])`), when some slot is
+ * filled; else, no slot filled anywhere, `oneSlotUsd = phaseOneSlotTokens · priceOfToken`, E3's
+ * rate for one slot (0 in phase 2): the pay its slot would have earned, so a network launched
+ * with no suppliers draws its first ones in phase 1.
+ */
+export function loneSlotUsd(
+  target: Suppliers,
+  slots: Suppliers,
+  phaseOneUsd: Usd,
+  oneSlotUsd: Usd,
+): Usd {
+  if (!(target >= 1)) return 0;
+  return slots > 0 ? phaseOneUsd / slots : oneSlotUsd;
+}
+
+/**
+ * E40e on a pay day for class k: `loneEntrantIncome` with E40's `sharedUsd` and `loneSlotUsd`.
  */
 export function loneEntrantIncomeOf(d: SupplierPayDay, k: number, serviceUsd: Usd): Usd {
   let slots = 0;
@@ -121,8 +161,12 @@ export function loneEntrantIncomeOf(d: SupplierPayDay, k: number, serviceUsd: Us
   const validator = d.validatorsAreSuppliers ? d.validatorTokensPaid : 0;
   const sharedUsd =
     d.usdCapital + (d.buybackTokens + d.phaseTwoEmission + validator) * d.priceOfToken;
-  const slotUsd =
-    d.phaseOneTarget[k] >= 1 && slots > 0 ? (d.phaseOneEmission * d.priceOfToken) / slots : 0;
+  const slotUsd = loneSlotUsd(
+    d.phaseOneTarget[k],
+    slots,
+    d.phaseOneEmission * d.priceOfToken,
+    d.phaseOneSlotTokens * d.priceOfToken,
+  );
   const oc = d.onchain;
   const split =
     d.income > 0

@@ -7,7 +7,7 @@ import { marketEntrantServiceUsd } from "../feedback/capacity.js";
 import { supplierChurn } from "../feedback/churn.js";
 import { invariantsWithPool, priceOnPool, supplierPayDay } from "../feedback/day.js";
 import { elasticJobs, queueLossJobs } from "../feedback/demandElasticity.js";
-import { queueSales } from "../feedback/holderSales.js";
+import { queueSales, sellableTokensPaid } from "../feedback/holderSales.js";
 import { laggedMargin, supplierMargin } from "../feedback/margin.js";
 import type { FeedbackPlan } from "../feedback/plan.js";
 import { feedbackPlanOf } from "../feedback/run.js";
@@ -148,7 +148,13 @@ const economics = step("economics", (m) => {
     queueSales(
       fb.sellQueue,
       t,
-      day.supplierTokensPaid + (s.validatorsSell ? day.paid.validatorTokensPaid : 0),
+      sellableTokensPaid(
+        day.supplierTokensPaid,
+        day.paid.phaseOneEmission,
+        day.paid.validatorTokensPaid,
+        s.validatorsSell,
+        day.stakeReleased,
+      ),
       s.sellShare,
       s.sellOverDays,
     );

@@ -187,8 +187,9 @@ describe("bme stress", () => {
     );
   });
   it("names runs stopped by an error per shock, leaves them out of the metrics, exits 1", () => {
-    // demand that grows e-fold a day (GBM drift 1, no noise) leaves the range of float64 on
-    // day 437 (e^437 ≈ 1e190 jobs' worth of usd: the price's products pass 1e308)
+    // demand that grows e-fold a day (GBM drift 1, no noise) leaves the range of float64 near
+    // day 437 (e^437 ≈ 1e190 jobs' worth of usd: the price's products pass 1e308; the exact day
+    // moves with the rest of the economy's magnitudes, within a few days)
     const thin = join(ROOT, "scenarios/feedback/thin-liquidity.yaml");
     const growth = [
       "--set",
@@ -198,8 +199,8 @@ describe("bme stress", () => {
     ];
     const r = bme("stress", thin, "--runs", "2", "--workers", "1", ...growth);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(
-      "error: baseline: 2 of 2 runs stopped (the first, run 0: day 437: priceOfToken would be Infinity",
+    expect(r.err).toMatch(
+      /error: baseline: 2 of 2 runs stopped \(the first, run 0: day 43\d: priceOfToken would be Infinity/,
     );
     expect(r.err).toContain("the metrics are over the 0 that completed");
     // no completed run: no median, where the part-way runs' values were printed before

@@ -8,7 +8,12 @@ import { entrantServiceUsd, marketEntrantServiceUsd } from "../../src/feedback/c
 import { runFeedbackAggregate } from "../../src/feedback/day.js";
 import { runFeedbackKernel } from "../../src/feedback/kernel.js";
 import { compileFeedback } from "../../src/feedback/plan.js";
-import { loneEntrantIncomeOf, splitPayPerUsd } from "../../src/feedback/supplierIncome.js";
+import {
+  loneEntrantIncomeOf,
+  loneSlotUsd,
+  phaseOneSlotTokens,
+  splitPayPerUsd,
+} from "../../src/feedback/supplierIncome.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import type { Scenario, ScenarioInput } from "../../src/scenario/schema.js";
 import { simulate } from "../../src/simulate.js";
@@ -112,12 +117,44 @@ describe("E40e, E50e: the laws", () => {
       priceOfToken: 0.01,
       supplierCount: [0, 20],
       phaseOneTarget: [5, 15],
+      phaseOneSlotTokens: 0,
       validatorsAreSuppliers: false,
       onchain: onchainOf({ fiatOperationsFraction: 0.3, buybackModulation: 0, buybackPremium: 0 }),
     };
     // 100 usd of service on a day without income: 0.7 · 100 + 400/15
     expect(loneEntrantIncomeOf(day, 0, 100)).toBeCloseTo(70 + 400 / 15, 12);
     expect(loneEntrantIncomeOf({ ...day, phaseOneTarget: [0, 15] }, 0, 100)).toBeCloseTo(70, 12);
+  });
+
+  it("pays a lone entrant E3's rate for one slot on a phase-1 day when no slot is filled anywhere", () => {
+    // budget 600,000 tokens over 30 days with targets 5 + 15 = 20 slots: one slot earns
+    // 600,000 / 30 / 20 = 1,000 tokens a day, at 0.01 = 10 usd; the day paid no phase-one
+    // emission (every class empty) and had no income: 0.7 · 100 + 10
+    expect(phaseOneSlotTokens(600_000, 30, [5, 15], 1)).toBeCloseTo(1000, 9);
+    expect(phaseOneSlotTokens(600_000, 30, [5, 15], 2)).toBe(0);
+    expect(phaseOneSlotTokens(600_000, 30, [0, 0], 1)).toBe(0);
+    const empty = {
+      usdDemandForService: [0, 0],
+      income: 0,
+      usdCapital: 0,
+      buybackTokens: 0,
+      phaseOneEmission: 0,
+      phaseTwoEmission: 0,
+      validatorTokensPaid: 0,
+      priceOfToken: 0.01,
+      supplierCount: [0, 0],
+      phaseOneTarget: [5, 15],
+      phaseOneSlotTokens: 1000,
+      validatorsAreSuppliers: false,
+      onchain: onchainOf({ fiatOperationsFraction: 0.3, buybackModulation: 0, buybackPremium: 0 }),
+    };
+    expect(loneEntrantIncomeOf(empty, 0, 100)).toBeCloseTo(70 + 10, 12);
+    // a class without a target fills no slot: no slot pay
+    expect(loneEntrantIncomeOf({ ...empty, phaseOneTarget: [0, 15] }, 0, 100)).toBeCloseTo(70, 12);
+    // with some slot filled elsewhere the day's own pay per slot is used, as before
+    expect(loneSlotUsd(5, 15, 400, 10)).toBeCloseTo(400 / 15, 12);
+    expect(loneSlotUsd(5, 0, 0, 10)).toBe(10);
+    expect(loneSlotUsd(0, 0, 0, 10)).toBe(0);
   });
 });
 
@@ -199,6 +236,63 @@ describe("an empty class with capacity, aggregate mode, by hand", () => {
   });
 });
 
+/**
+ * A network launched with no supplier at all, in phase 1 without jobs: hosts start empty with a
+ * target of 10 slots; budget 1 · 300,000 over 30 days, so a filled slot earns 300,000 / 30 / 10 =
+ * 1,000 tokens a day; $1000 of exchange demand on 1,000,000 tokens: P = 0.001.
+ */
+function emptyLaunch(mode: "aggregate" | "marketplace"): ScenarioInput {
+  return hostEconomy({
+    mode,
+    days: 3,
+    tokens: { initialSupply: 1_000_000, initialTokenReserve: 300_000 },
+    phaseOne: { phaseOneDays: 30, fracPhaseOneTokens: 1 },
+    onchain: {
+      buybackModulation: 0,
+      fiatOperationsFraction: 0.3,
+      validationModulator: 0,
+      ...NO_FEES,
+    },
+    suppliers: [{ name: "hosts", count: 0, phaseOneTarget: 10 }],
+    consumers: [{ name: "hosting", unitPrice: 15, unitsPerJob: 1, jobsPerDay: 0 }],
+    ...(mode === "marketplace" && { marketplace: { suppliers: { hosts: { capacity: 30 } } } }),
+    feedback: {
+      suppliers: {
+        lagDays: 1,
+        classes: {
+          hosts: {
+            costPerDay: 0.5,
+            dynamic: { start: 0 },
+            entryElasticity: 1,
+            maxEntryRate: 1,
+          },
+        },
+      },
+    },
+  });
+}
+
+describe.each(["aggregate", "marketplace"] as const)(
+  "a network launched with no supplier, phase 1 (%s mode, by hand)",
+  (mode) => {
+    it("draws its first hosts: a lone entrant is paid E3's rate for one slot", () => {
+      // day 0: no slot filled, no income: the entrant's slot, 1,000 tokens at 0.001 = $1 against
+      // a cost of $0.5: margin 1. Day 1: entries min(1 · 1, 1) · max(0, 1) = 1 host, who fills
+      // one of the 10 slots and is paid 1,000 tokens (supply still 1,000,000: day 0 paid none):
+      // $1, margin 1. Day 2: one more; 2,000 tokens over 2 hosts at 1000 / 1,001,000.
+      const r = simulate(emptyLaunch(mode));
+      expect(r.error).toBeNull();
+      expect(Array.from(column(r, "suppliers.hosts"))).toEqual([0, 1, 2]);
+      const income = column(r, "incomePerSupplier.hosts");
+      expect(income[0]).toBeCloseTo(1, 12);
+      expect(column(r, "margin.hosts")[0]).toBeCloseTo(1, 12);
+      expect(income[1]).toBeCloseTo(1, 12);
+      expect(income[2]).toBeCloseTo(1000 / 1001, 12);
+      expect(Array.from(column(r, "phaseOneEmission"))).toEqual([0, 1000, 2000]);
+    });
+  },
+);
+
 describe("an empty class, marketplace mode, by hand", () => {
   it("reports one entrant's income and margin: 30 of the 100 tasks at the day's pay per usd", () => {
     // the tasks are submitted and paid for (income 1500, usdCapital 1050) and wait for a host;
@@ -254,9 +348,48 @@ describe("the death spiral with an empty class (the user's case)", () => {
       expect(Math.max(...column(r, `suppliers.${name}`))).toBeGreaterThanOrEqual(1);
   });
 
-  it("step engine, fused kernel and lockstep agree cell for cell", () => {
-    const c = compileScenario(empty);
-    const plan = compileFeedback(empty)!;
+  const allEmpty = emptied("feedback/death-spiral.yaml", [
+    "dataAnnotators",
+    "modelTrainingProviders",
+    "modelInferenceProviders",
+  ]);
+
+  it("a launch with every class empty gets suppliers in phase 1 (E3's rate for a slot)", () => {
+    // day 0: nothing filled, so each entrant's slot is E3's rate for one of the 25 slots,
+    // 0.6 · 2e6 / 30 / 25 = 1600 tokens, at day 0's price; no jobs are served (no capacity)
+    const r = simulate(allEmpty);
+    expect(r.error).toBeNull();
+    const price = column(r, "priceOfToken")[0];
+    const first: Record<string, number> = {};
+    for (const [name, cost] of [
+      ["dataAnnotators", 1200],
+      ["modelTrainingProviders", 900],
+      ["modelInferenceProviders", 900],
+    ] as const) {
+      const income = column(r, `incomePerSupplier.${name}`)[0];
+      expect(income).toBeCloseTo(1600 * price, 6);
+      expect(column(r, `margin.${name}`)[0]).toBeCloseTo((1600 * price) / cost - 1, 9);
+      first[name] = Array.from(column(r, `suppliers.${name}`)).indexOf(1);
+    }
+    // price 1.04 on day 0: the annotators' margin 1664 / 1200 − 1 = 0.3867 draws 0.05 · 0.3867
+    // = 0.0193 entrants on day 1 (the floor of one would-be entrant), then the cap 0.02 a day
+    // (every later margin is above 0.4): 0.0193 + 0.02 · (t − 1) ≥ 1 first on day 51. The
+    // others' day-0 margin 1664 / 900 − 1 = 0.849 is capped at once: 0.02 · t, day 50. (Before
+    // E3's rate for a lone slot, phase 1 paid an entrant nothing here: margin −1, no one came.)
+    expect(price).toBeCloseTo(1.04, 2);
+    expect(first).toEqual({
+      dataAnnotators: 51,
+      modelTrainingProviders: 50,
+      modelInferenceProviders: 50,
+    });
+  });
+
+  it.each([
+    ["one class empty", empty],
+    ["every class empty", allEmpty],
+  ])("step engine, fused kernel and lockstep agree cell for cell (%s)", (_, scenario) => {
+    const c = compileScenario(scenario);
+    const plan = compileFeedback(scenario)!;
     const size = c.columns.length * c.days;
     const a = new Float64Array(size);
     const b = new Float64Array(size);

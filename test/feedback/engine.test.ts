@@ -101,6 +101,34 @@ describe("AMM pool, by hand (E43–E47)", () => {
     expect(column(r, "ammSlippage")[1]).toBeCloseTo(1.6 / 1.44 - 1, 9);
     expect(column(r, "supply")[1] + column(r, "poolTokens")[1]).toBeCloseTo(10_000, 9);
   });
+  it("holders sell no staked phase-one emission, and sell the stake once it is released (E3, E43)", () => {
+    // as above with a phase 1 of 2 days: budget 0.2 · 1000 = 200 tokens, 100 a day for the 10
+    // hosts' 10 target slots, staked until day 2 (the first phase-2 day). The pool sees exactly
+    // the days above: day 1 sells half of day 0's 83.33 bought-back tokens (not of 183.33), at 1.6
+    const r = simulate(
+      pooled({
+        days: 4,
+        tokens: { initialSupply: 10_000, initialTokenReserve: 1000 },
+        phaseOne: { phaseOneDays: 2, fracPhaseOneTokens: 0.2 },
+        suppliers: [{ name: "hosts", count: 10, phaseOneTarget: 10 }],
+      }),
+    );
+    expect(r.error).toBeNull();
+    expect(Array.from(column(r, "phaseOneEmission"))).toEqual([100, 100, 0, 0]);
+    expect(Array.from(column(r, "stakedTokens"))).toEqual([100, 200, 0, 0]);
+    const sold = column(r, "tokensSold");
+    const price = column(r, "priceOfToken");
+    expect(sold[1]).toBeCloseTo(125 / 3, 9);
+    expect(price[1]).toBeCloseTo(1.6, 9);
+    // day 2: half of day 1's 100 / 1.6 = 62.5 tokens; the stake (200) is released at step 4
+    expect(sold[2]).toBeCloseTo(31.25, 9);
+    // day 2's batch on 750 tokens / $1400 − 66.67 = $1333.33 with S = 31.25, B = C = $200:
+    // 24414.0625·P² − 204166.67·P + 306666.67 = 0 → P = (204166.67 − 108333.33) / 48828.125
+    const p2 = (204_166 + 2 / 3 - (108_333 + 1 / 3)) / 48_828.125;
+    expect(price[2]).toBeCloseTo(p2, 9);
+    // day 3 sells half of day 2's pay, 100 / P bought back, and half of the released 200
+    expect(sold[3]).toBeCloseTo(0.5 * (100 / p2 + 200), 9);
+  });
   it("refuses sales and speculators without a pool, and a pool larger than the supply", () => {
     const noPool = pooled({ feedback: { sales: { sellShare: 0.5 } } });
     expect(() => simulate(noPool)).toThrow(ScenarioError);
