@@ -176,6 +176,7 @@ export function prepareScenario(
       ...scenarioWarnings(scenario),
       ...shortSeriesWarnings(withOverrides, scenario),
       ...unusedSetWarnings(sets, scenario),
+      ...thinPoolWarnings(scenario),
     ],
     path: options.source,
   };
@@ -198,6 +199,38 @@ function unusedSetWarnings(sets: readonly string[], s: Scenario): string[] {
       `--set ${set.split("=")[0]}: class ${name} is dynamic (E42), so its count series is not used; set feedback.suppliers.classes.${name}.dynamic.start for its day-0 count`,
     ];
   });
+}
+
+/** A reserve below this share of what it trades against is taken for a slip of the keyboard. */
+const THIN_POOL_SHARE = 1e-6;
+
+/**
+ * A warning per reserve of the AMM pool (E45) below a millionth of what it trades against:
+ * `poolTokens` against the initial supply, `poolUsd` against the largest day's USD buys that can
+ * reach it (exchange demand, governance value and the income of every consumer type's jobs, each
+ * at its series' peak: an upper estimate). A pool that thin moves the price by orders of
+ * magnitude on every trade (a constant-product spot is `poolUsd / poolTokens`, and a day's buy of
+ * B multiplies it by about `(1 + B / poolUsd)²`): it is a model of no market, almost always a
+ * unit slip (1e-12 for 1e12), so the run goes ahead and the user is told the ratio.
+ */
+function thinPoolWarnings(s: Scenario): string[] {
+  const amm = s.feedback?.amm;
+  if (!amm) return [];
+  const out: string[] = [];
+  const supply = s.tokens.initialSupply;
+  if (typeof supply === "number" && amm.poolTokens < THIN_POOL_SHARE * supply)
+    out.push(
+      `feedback.amm.poolTokens: ${amm.poolTokens} is ${(amm.poolTokens / supply).toPrecision(2)} of the initial supply (${supply}); a pool this thin moves the price by orders of magnitude on every trade (E45)`,
+    );
+  let buysUsd =
+    seriesPeak(s.consumerSentiment, s.days) + seriesPeak(s.governanceValue, s.days);
+  for (const c of s.consumers)
+    buysUsd += seriesPeak(c.jobsPerDay, s.days) * c.unitPrice * c.unitsPerJob;
+  if (amm.poolUsd < THIN_POOL_SHARE * buysUsd)
+    out.push(
+      `feedback.amm.poolUsd: ${amm.poolUsd} is ${(amm.poolUsd / buysUsd).toPrecision(2)} of the largest day's buys (about ${buysUsd.toPrecision(3)} usd: exchange demand, governance value and job income at their peaks); a pool this thin moves the price by orders of magnitude on every trade (E45)`,
+    );
+  return out;
 }
 
 /** The largest value a series can reach over `days` (noise at 6 standard deviations). */

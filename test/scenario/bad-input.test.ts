@@ -352,6 +352,22 @@ describe("a field that would silently do nothing is refused, naming it", () => {
   });
 });
 
+describe("an absurdly thin pool is named in a warning (E45)", () => {
+  const warnings = (amm: { poolTokens: number; poolUsd: number }) =>
+    prepareScenario({ ...tinyScenario(), feedback: { amm } }).warnings;
+  it("a reserve below a millionth of what it trades against, with the ratio", () => {
+    // tiny: initial supply 1000; the day's buys at most 100 usd of exchange demand plus 10 jobs
+    // × $10 = 200 usd. 1e-12 tokens is 1e-15 of the supply, 1e-12 usd is 5e-15 of the buys.
+    expect(warnings({ poolTokens: 1e-12, poolUsd: 1e-12 })).toEqual([
+      "feedback.amm.poolTokens: 1e-12 is 1.0e-15 of the initial supply (1000); a pool this thin moves the price by orders of magnitude on every trade (E45)",
+      "feedback.amm.poolUsd: 1e-12 is 5.0e-15 of the largest day's buys (about 200 usd: exchange demand, governance value and job income at their peaks); a pool this thin moves the price by orders of magnitude on every trade (E45)",
+    ]);
+    // exactly a millionth is not below it: 1e-3 tokens of 1000, 2e-4 usd of 200
+    expect(warnings({ poolTokens: 1e-3, poolUsd: 2e-4 })).toEqual([]);
+    expect(warnings({ poolTokens: 100, poolUsd: 1e-4 })).toHaveLength(1);
+  });
+});
+
 describe("a trend clamped to its floor on every day is named in a warning", () => {
   const warnings = (jobsPerDay: unknown) => {
     const s = tinyScenario();
