@@ -296,9 +296,10 @@ export function marketStep(fb: FeedbackState, t: number, o: DayOrders): MarketDa
 /**
  * After payments, E40–E41 and E43: each class's income and margin of the day (recorded for the
  * lag) and the day's paid tokens that holders can move queued for sale (`sellableTokensPaid`:
- * `supplierTokensPaid` less the staked phase-one emission, plus the stake released today). An empty class (whole count 0) reports E40e,
- * what one entrant would have earned: the work E50e says it could serve when the class has a
- * capacity, else the class's served demand (nothing limits an entrant's service).
+ * `supplierTokensPaid` less the staked phase-one emission, plus the stake released today). An
+ * empty class (whole count 0) reports E40e, what one entrant would have earned: the work E50e
+ * says it could serve when the class has a capacity, else the class's served demand (nothing
+ * limits an entrant's service).
  */
 export function economicsStep(
   fb: FeedbackState,

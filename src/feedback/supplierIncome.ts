@@ -117,9 +117,9 @@ export function loneEntrantIncome(
 
 /**
  * E3's tokens for one filled target slot on a day of phase `phase` (tokens):
- * `phaseOneEmission(phaseOneTokensForProject, phaseOneDays, 1 / Σ_k phaseOneTarget[k])`, the emission of
- * a fill of one slot, in phase 1; 0 in phase 2 or without targets. E40e's slot pay when no slot
- * is filled anywhere (`loneSlotUsd`).
+ * `phaseOneEmission(phaseOneTokensForProject, phaseOneDays, 1 / Σ_k phaseOneTarget[k])`, the
+ * emission of a fill of one slot, in phase 1; 0 in phase 2 or without targets. E40e's slot pay
+ * when no slot is filled anywhere (`loneSlotUsd`).
  */
 export function phaseOneSlotTokens(
   phaseOneTokensForProject: Tokens,
