@@ -164,6 +164,8 @@ const highestIncomeOfPass = lanes();
 const lowestTotalOfPass = lanes();
 const poolTokensOfPass = lanes();
 const poolUsdOfPass = lanes();
+/** The speculators' tokens (E44's book), updated by `chainPrice`. */
+const speculatorTokensOfPass = lanes();
 // the day's inputs, handed from `inputs` to `settle`
 const sentimentOfPass = lanes();
 const governanceOfPass = lanes();
@@ -299,11 +301,12 @@ const STAGE_CELLS = 1024;
 const STEP = STAGE_CELLS + 8;
 /**
  * The stage's column of the pool's first column (`poolTokens`; the table's 7th column from the
- * end): the stage's last 7 columns, so that the pool's cells have blocks at fixed places
- * (`poolTokensCells` …, decision 280). Every other column c of the table is the stage's column c,
- * below this one for every shape `passRuns` accepts (c·STEP ≤ CAP_STAGE).
+ * end, or 8th with speculators): the stage's last 8 columns are the pool's 7 and
+ * `speculatorTokens`, so that their cells have blocks at fixed places (`poolTokensCells` …,
+ * decision 280; `speculatorTokensCells`, decision 303). Every other column c of the table is the
+ * stage's column c, below this one for every shape `passRuns` accepts.
  */
-const POOL_STAGE = Math.floor(CAP_STAGE / STEP) - 7;
+const POOL_STAGE = Math.floor(CAP_STAGE / STEP) - 8;
 /** Stage column col's block as a view of `STAGE_CELLS` cells. */
 const stageBlock = (col: number) => stageOfPass.subarray(col * STEP, col * STEP + STAGE_CELLS);
 /**
@@ -354,7 +357,8 @@ const [
   salesUsdCells,
   specBuyCells,
   boughtByHoldersCells,
-] = Array.from({ length: 7 }, (_, k) => stageBlock(POOL_STAGE + k));
+  speculatorTokensCells,
+] = Array.from({ length: 8 }, (_, k) => stageBlock(POOL_STAGE + k));
 
 /** The scenario's and plan's shape for the lockstep (`FeedbackBatchScratch.lanes`), built once. */
 class Lanes {
@@ -393,16 +397,29 @@ class Lanes {
     this.demandEntries = nonZeroEntries(c);
     this.failed = new Uint8Array(size);
     this.onchain = Float64Array.from(c.onchain0);
-    this.passRuns = passRuns(c, this.queueLength, size);
+    this.passRuns = passRuns(c, this.queueLength, size, poolColumns(plan));
     this.sameDays = sameDays(c, this.drawn);
   }
 }
 
+/** The table's last columns that the stage keeps at `POOL_STAGE`: the pool's 7 and E44's book (0 without a pool). */
+function poolColumns(plan: FeedbackPlan): number {
+  if (!plan.amm) return 0;
+  return plan.speculators ? 8 : 7;
+}
+
 /** Runs of one pass for `c` (at most `size`), 0 when its constants or one run's state do not fit. */
-function passRuns(c: CompiledScenario, queueLength: number, size: number): number {
+function passRuns(
+  c: CompiledScenario,
+  queueLength: number,
+  size: number,
+  poolBlock: number,
+): number {
   const { nC, nK, days, nSeries } = c;
   if (nC * nK > CAP_MATRIX || nC + nK + 2 > CAP_MATRIX || nSeries > CAP_MATRIX) return 0;
   if (c.columns.length * STEP > CAP_STAGE || nK * CHURN > CAP_MATRIX) return 0;
+  // the columns before the pool's (the table's last 7 or 8, `poolBlock`) below `POOL_STAGE`
+  if (c.columns.length - poolBlock > POOL_STAGE) return 0;
   const per = (cap: number, n: number) => (n === 0 ? MAX_LANES : Math.floor(cap / n));
   return Math.max(
     0,
@@ -615,8 +632,8 @@ function flushStage(
   const { columns, days } = L.c;
   const stage = stageOfPass;
   const cells = nDays * S;
-  // the pool's columns (the table's last 7) are the stage's last 7 (`POOL_STAGE`)
-  const poolFrom = L.pool ? columns.length - 7 : columns.length;
+  // the pool's columns and E44's book (the table's last 7 or 8) are the stage's from `POOL_STAGE`
+  const poolFrom = columns.length - poolColumns(L.plan);
   const fromOf = (col: number) => (col < poolFrom ? col : POOL_STAGE + col - poolFrom) * STEP;
   if (
     S === count &&
@@ -742,6 +759,7 @@ function reset(L: Lanes, seed: number, run0: number, P: number, S: number): void
   lowestTotalOfPass.fill(Number.POSITIVE_INFINITY, 0, P);
   poolTokensOfPass.fill(plan.amm?.poolTokens ?? 0, 0, P);
   poolUsdOfPass.fill(plan.amm?.poolUsd ?? 0, 0, P);
+  speculatorTokensOfPass.fill(plan.speculators?.startingTokens ?? 0, 0, P);
   jobsLostOfPass.fill(0, 0, P);
   failedOfPass.fill(0, 0, P);
   jobsOfPass.fill(0, 0, nC * P);
@@ -774,6 +792,7 @@ const perRunOf = [
   lowestTotalOfPass,
   poolTokensOfPass,
   poolUsdOfPass,
+  speculatorTokensOfPass,
   sentimentOfPass,
   governanceOfPass,
   jobsLostOfPass,
@@ -1391,6 +1410,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const lowestTotalOf = lowestTotalOfPass;
   const poolTokensOf = poolTokensOfPass;
   const poolUsdOf = poolUsdOfPass;
+  const speculatorTokensOf = speculatorTokensOfPass;
   const sentimentOf = sentimentOfPass;
   const governanceOf = governanceOfPass;
   const incomeOf = incomeOfPass;
@@ -1434,6 +1454,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const slot = ((t % L.queueLength) * P) | 0;
   const sales = plan.sales !== null;
   const sp = plan.speculators;
+  const speculators = sp !== null;
   const momentum = sp !== null && t - 1 - sp.momentumDays >= 0;
   const yesterday = ((t - 1) * P) | 0;
   const past = sp ? ((t - 1 - sp.momentumDays) * P) | 0 : 0;
@@ -1457,6 +1478,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const salesUsdCol = salesUsdCells;
   const specBuyCol = specBuyCells;
   const boughtByHoldersCol = boughtByHoldersCells;
+  const speculatorTokensCol = speculatorTokensCells;
   // the row's counts columns (after FIXED_COLUMNS, the jobs and E6's demand: `jobsPass`)
   const countsAt = (FIXED_COLUMNS.length + nC + nK) * STEP;
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
@@ -1616,12 +1638,15 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
           priceHistoryOf[(past + b) | 0],
           sensitivity,
           capitalUsd,
+          speculatorTokensOf[b],
         );
       else {
         speculator.buyUsd = 0;
         speculator.sellTokens = 0;
       }
       const sold = withdrawal(supply, due + speculator.sellTokens + extraSell);
+      // the speculators' tokens first when the supply binds (steps.ts `marketStep`)
+      const specSold = Math.min(speculator.sellTokens, sold);
       const holdersUsd = sentiment + governance + speculator.buyUsd;
       const buyUsd = holdersUsd + onboardingUsd + ubc;
       const claimUsd = holdersUsd + onboardingUsd + ubc / (1 + premium);
@@ -1650,6 +1675,13 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       chk += specBuy;
       boughtByHoldersCol[cell] = boughtByHolders;
       chk += boughtByHolders;
+      if (speculators) {
+        // E44's book: the buy at the batch's price, less what was sold
+        const held = speculatorTokensOf[b] + (specBuy / price - specSold);
+        speculatorTokensOf[b] = held;
+        speculatorTokensCol[cell] = held;
+        chk += held;
+      }
     } else {
       if (!tokenPriceInto(tokenPrice, demand, supply, floor, premium)) {
         failedOf[b] = 1;
@@ -2039,6 +2071,7 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
   const stakedOf = stakedOfPass;
   const poolTokensOf = poolTokensOfPass;
   const poolUsdOf = poolUsdOfPass;
+  const speculatorTokensOf = speculatorTokensOfPass;
   const incomeOf = incomeOfPass;
   const poolUsdAtOpenOf = poolUsdAtOpenOfPass;
   const tokensSoldOf = tokensSoldOfPass;
@@ -2180,6 +2213,7 @@ function chainSettle(L: Lanes, t: number, P: number, base: number): void {
           buyUsdOf[b],
           salesUsdOf[b],
           topUpUsd,
+          speculatorTokensOf[b],
         ) !== null;
     } else {
       if (chk - chk !== 0) {

@@ -223,6 +223,7 @@ export const invariantsWithPool = step("invariants", (ctx) => {
       fb.market.buyUsd,
       fb.market.salesUsd,
       day.topUp.reserveBuybackUsd,
+      fb.speculatorTokens,
     ) ?? undefined
   );
 });

@@ -796,6 +796,7 @@ function endOfDayInvariants(r: Run): SimulationFailure | null {
     fb.market.buyUsd,
     fb.market.salesUsd,
     topUpUsd,
+    fb.speculatorTokens,
   );
 }
 

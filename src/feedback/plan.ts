@@ -37,6 +37,8 @@ export interface FeedbackPlan {
     readonly momentumDays: number;
     readonly sensitivity: number;
     readonly capitalUsd: number;
+    /** Tokens the speculators hold on day 0 (E44), part of the circulating supply. */
+    readonly startingTokens: number;
   } | null;
   readonly amm: { readonly poolTokens: number; readonly poolUsd: number } | null;
   readonly consumers: {
@@ -136,6 +138,8 @@ export function feedbackColumnNames(s: Scenario): string[] {
       "speculatorBuyUsd",
       "tokensBoughtByHolders",
     );
+  // E44's book, end of day (speculators need a pool: checkFeedback)
+  if (f.amm && f.speculators) out.push("speculatorTokens");
   if (
     s.mode === "marketplace" &&
     Object.values(f.consumers ?? {}).some((c) => c.queueLossSensitivity > 0)
@@ -152,6 +156,7 @@ export function feedbackColumnCount(p: FeedbackPlan): number {
     if (p.suppliers.jobsPerSupplierPerDay) n += 1;
   }
   if (p.amm) n += 7;
+  if (p.amm && p.speculators) n += 1;
   return n;
 }
 
@@ -169,6 +174,7 @@ export function feedbackColumnUnit(name: string): string | undefined {
     salesUsd: "usd",
     speculatorBuyUsd: "usd",
     tokensBoughtByHolders: "tokens",
+    speculatorTokens: "tokens",
     jobsLostToQueues: "jobs/day",
   };
   return fixed[name];

@@ -5,7 +5,8 @@ import type { Day, Tokens, Usd } from "../units.js";
  * I1–I3 with a pool (docs/model.md §10: the pool is an account): tokens
  * `supply + tokenReserve + lockedAllocations + poolTokens` constant; the pool's dollars move
  * only by trades, `ΔpoolUsd = usd bought with − usd paid to sellers + reserveBuybackUsd`; every
- * balance ≥ 0. (The dollar reserve's I2 is checked by docs/model.md's own invariant step.)
+ * balance ≥ 0, the pool's and the speculators' tokens (E44's book; 0 without speculators). (The
+ * dollar reserve's I2 is checked by docs/model.md's own invariant step.)
  */
 export function checkPoolInvariants(
   day: Day,
@@ -19,6 +20,7 @@ export function checkPoolInvariants(
   buyUsd: Usd,
   salesUsd: Usd,
   reserveBuybackUsd: Usd,
+  speculatorTokens: Tokens,
 ): InvariantViolation | null {
   const sum = supply + tokenReserve + lockedAllocations + poolTokens;
   const tokTol = INVARIANT_TOLERANCE * totalTokens;
@@ -28,7 +30,7 @@ export function checkPoolInvariants(
   if (
     Math.abs(sum - totalTokens) <= tokTol &&
     Math.abs(poolUsdAfter - poolUsdBefore - expected) <= usdTol &&
-    !(poolTokens < 0 || poolUsdAfter < 0)
+    !(poolTokens < 0 || poolUsdAfter < 0 || speculatorTokens < 0)
   )
     return null;
   return poolViolation(
@@ -43,6 +45,7 @@ export function checkPoolInvariants(
     buyUsd,
     salesUsd,
     reserveBuybackUsd,
+    speculatorTokens,
   );
 }
 
@@ -59,6 +62,7 @@ function poolViolation(
   buyUsd: Usd,
   salesUsd: Usd,
   reserveBuybackUsd: Usd,
+  speculatorTokens: Tokens,
 ): InvariantViolation | null {
   const sum = supply + tokenReserve + lockedAllocations + poolTokens;
   const tokTol = INVARIANT_TOLERANCE * totalTokens;
@@ -76,11 +80,11 @@ function poolViolation(
       "I2",
       `poolUsd moved by ${poolUsdAfter - poolUsdBefore}, expected buys ${buyUsd} − sales ${salesUsd} + reserveBuybackUsd ${reserveBuybackUsd} = ${expected}`,
     );
-  if (poolTokens < 0 || poolUsdAfter < 0)
+  if (poolTokens < 0 || poolUsdAfter < 0 || speculatorTokens < 0)
     return new InvariantViolation(
       day,
       "I3",
-      `a pool balance is negative: poolTokens ${poolTokens}, poolUsd ${poolUsdAfter}`,
+      `a balance is negative: poolTokens ${poolTokens}, poolUsd ${poolUsdAfter}, speculatorTokens ${speculatorTokens}`,
     );
   return null;
 }

@@ -16,19 +16,22 @@ const NONE: SpeculatorOrder = { buyUsd: 0, sellTokens: 0 };
  * `r = priceOfToken[t−1] / priceOfToken[t−1−L] − 1` (L = momentumDays),
  * `flow = clamp(sensitivity · r, −1, 1) · capitalUsd` (usd/day),
  *
- * a buy of `flow` USD when positive, a sale of `−flow / priceOfToken[t−1]` tokens when negative.
- * Linear in the trend with a bounded book: the smallest rule with a momentum feedback, and a
- * capital that caps how hard it can push. Nothing before day L + 1.
+ * a buy of `flow` USD when positive, a sale of `min(−flow / priceOfToken[t−1], holdings)` tokens
+ * when negative (`holdings`: the tokens the speculators hold at the day's open). Linear in the
+ * trend with a bounded book: the smallest rule with a momentum feedback, a capital that caps
+ * how hard it can push, and a holding that caps what it can sell (a trend follower cannot sell
+ * tokens it does not hold). Nothing before day L + 1.
  */
 export function speculatorOrder(
   priceYesterday: UsdPerToken | undefined,
   pricePast: UsdPerToken | undefined,
   sensitivity: number,
   capitalUsd: Usd,
+  holdings: Tokens,
 ): SpeculatorOrder {
   if (priceYesterday === undefined || pricePast === undefined) return NONE;
   const out = { buyUsd: 0, sellTokens: 0 };
-  speculatorOrderInto(out, priceYesterday, pricePast, sensitivity, capitalUsd);
+  speculatorOrderInto(out, priceYesterday, pricePast, sensitivity, capitalUsd, holdings);
   return out;
 }
 
@@ -42,6 +45,7 @@ export function speculatorOrderInto(
   pricePast: UsdPerToken,
   sensitivity: number,
   capitalUsd: Usd,
+  holdings: Tokens,
 ): void {
   out.buyUsd = 0;
   out.sellTokens = 0;
@@ -49,5 +53,5 @@ export function speculatorOrderInto(
   const r = priceYesterday / pricePast - 1;
   const flow = Math.max(-1, Math.min(1, sensitivity * r)) * capitalUsd;
   if (flow > 0) out.buyUsd = flow;
-  else if (flow < 0) out.sellTokens = -flow / priceYesterday;
+  else if (flow < 0) out.sellTokens = Math.min(-flow / priceYesterday, holdings);
 }

@@ -48,6 +48,8 @@ export interface FeedbackState {
   readonly priceHistory: Float64Array;
   poolTokens: Tokens;
   poolUsd: Usd;
+  /** The speculators' tokens (E44's book): `startingTokens` on day 0, updated by marketStep. */
+  speculatorTokens: Tokens;
   /** Tokens holders offer today beyond E43's queue (a stress test's sell wave), taken by marketStep. */
   extraSell: Tokens;
   /** The day's market (E45), written by marketStep (one record per run, reused every day). */
@@ -91,6 +93,7 @@ export function initialFeedbackState(plan: FeedbackPlan, nK: number): FeedbackSt
     priceHistory: new Float64Array(plan.days),
     poolTokens: plan.amm?.poolTokens ?? 0,
     poolUsd: plan.amm?.poolUsd ?? 0,
+    speculatorTokens: plan.speculators?.startingTokens ?? 0,
     extraSell: 0,
     market: {
       priceOfToken: 0,
@@ -126,6 +129,7 @@ export function resetFeedbackState(fb: FeedbackState): void {
   fb.jobsLost = 0;
   fb.poolTokens = plan.amm?.poolTokens ?? 0;
   fb.poolUsd = plan.amm?.poolUsd ?? 0;
+  fb.speculatorTokens = plan.speculators?.startingTokens ?? 0;
   fb.extraSell = 0;
   const m = fb.market;
   m.priceOfToken = 0;
@@ -251,8 +255,10 @@ export interface DayOrders {
 
 /**
  * Demand-and-price step with a pool, E43–E45: the sales due today (E43) and the speculators'
- * order (E44) join step 7's buys in one batch on the pool (E45); its clearing price is the day's
- * `priceOfToken`. Holders sell at most the start-of-day supply.
+ * order (E44, a sale at most their tokens) join step 7's buys in one batch on the pool (E45);
+ * its clearing price is the day's `priceOfToken`. Holders sell at most the start-of-day supply,
+ * the speculators' tokens first when that binds; the speculators' book then gains their buy at
+ * the clearing price and loses what they sold.
  */
 export function marketStep(fb: FeedbackState, t: number, o: DayOrders): MarketDay {
   const p = fb.plan;
@@ -266,12 +272,16 @@ export function marketStep(fb: FeedbackState, t: number, o: DayOrders): MarketDa
       fb.priceHistory[t - 1 - sp.momentumDays],
       sp.sensitivity,
       sp.capitalUsd,
+      fb.speculatorTokens,
     );
   else {
     spec.buyUsd = 0;
     spec.sellTokens = 0;
   }
   const sold = withdrawal(o.supply, due + spec.sellTokens + fb.extraSell);
+  // when the supply binds, the speculators' tokens are sold first: they exist for certain (their
+  // book), while the queue is holders without one (E44)
+  const specSold = Math.min(spec.sellTokens, sold);
   fb.extraSell = 0;
   // bonds (E9) are bought, escrowed and returned within the day in aggregate mode: their round
   // trip crosses itself in the batch, so they move neither the pool nor the price (E45)
@@ -282,6 +292,8 @@ export function marketStep(fb: FeedbackState, t: number, o: DayOrders): MarketDa
   ammBatchInto(b, fb.poolTokens, fb.poolUsd, buyUsd, claimUsd, sold);
   fb.poolTokens = b.poolTokens;
   fb.poolUsd = b.poolUsd;
+  // their buy is part of C and takes tokens at the batch's one price (E45)
+  if (sp) fb.speculatorTokens += spec.buyUsd / b.price - specSold;
   const m = fb.market;
   m.priceOfToken = b.price;
   m.slippage = b.slippage;
@@ -402,6 +414,10 @@ export function writeFeedbackColumns(
     chk +=
       (fb.poolTokens + fb.poolUsd + m.slippage + m.tokensSold + m.salesUsd) * 0 +
       (m.speculatorBuyUsd + m.tokensBoughtByHolders) * 0;
+    if (p.speculators) {
+      out[at + 7 * days] = fb.speculatorTokens;
+      chk += fb.speculatorTokens * 0;
+    }
   }
   return chk;
 }

@@ -160,6 +160,12 @@ export const SpeculatorsSchema = z
     capitalUsd: amount().describe(
       "Largest daily trade of the speculators, usd/day (E44), 0 … 1e15.",
     ),
+    startingTokens: amount()
+      .default(0)
+      .describe(
+        "Tokens the speculators hold on day 0 (E44), 0 … 1e15: part of the circulating supply (initialSupply less " +
+          "the pool's tokens), so at most that. They sell at most what they hold. Default 0: they sell only what they bought.",
+      ),
   })
   .describe("Trend-following speculators (E44). Needs `amm`.");
 
@@ -361,5 +367,14 @@ export function checkFeedback(
     fail(
       ["feedback", "amm", "poolTokens"],
       `must be below the initial circulating supply (${initialSupply}): the pool's tokens come out of it`,
+    );
+  else if (
+    initialSupply !== undefined &&
+    f.speculators &&
+    f.speculators.startingTokens > initialSupply - f.amm.poolTokens
+  )
+    fail(
+      ["feedback", "speculators", "startingTokens"],
+      `${f.speculators.startingTokens} is more than the tokens circulating on day 0 outside the pool, initialSupply ${initialSupply} − amm.poolTokens ${f.amm.poolTokens} = ${initialSupply - f.amm.poolTokens}: the speculators' tokens are some of those (E44)`,
     );
 }

@@ -222,8 +222,7 @@ function thinPoolWarnings(s: Scenario): string[] {
     out.push(
       `feedback.amm.poolTokens: ${amm.poolTokens} is ${(amm.poolTokens / supply).toPrecision(2)} of the initial supply (${supply}); a pool this thin moves the price by orders of magnitude on every trade (E45)`,
     );
-  let buysUsd =
-    seriesPeak(s.consumerSentiment, s.days) + seriesPeak(s.governanceValue, s.days);
+  let buysUsd = seriesPeak(s.consumerSentiment, s.days) + seriesPeak(s.governanceValue, s.days);
   for (const c of s.consumers)
     buysUsd += seriesPeak(c.jobsPerDay, s.days) * c.unitPrice * c.unitsPerJob;
   if (amm.poolUsd < THIN_POOL_SHARE * buysUsd)

@@ -34,11 +34,12 @@ describe("docs/model.md §7 documents every feedback column with its unit", () =
       feedback: {
         suppliers: { classes: { hosts: { dynamic: { start: 1 }, jobsPerSupplierPerDay: 1 } } },
         amm: { poolTokens: 1, poolUsd: 1 },
+        speculators: { sensitivity: 1, capitalUsd: 1 },
         consumers: { jobs: { queueLossSensitivity: 1 } },
       },
     } as unknown as Scenario;
     const made = feedbackColumnNames(s);
-    expect(made).toHaveLength(13);
+    expect(made).toHaveLength(14);
     const rows = tableRows("docs/model.md", "### Feedback columns");
     expect(rows.map((r) => r[0])).toEqual(made.map((c) => c.replace(".hosts", ".<class>")));
     for (const [i, c] of made.entries()) expect(rows[i][1], c).toBe(feedbackColumnUnit(c));

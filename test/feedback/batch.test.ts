@@ -28,9 +28,9 @@ import { hasStochastic } from "../../src/processes/generate.js";
 import { runOne } from "../../src/runOne.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { parseScenario } from "../../src/scenario/parse.js";
-import type { Scenario } from "../../src/scenario/schema.js";
+import type { Scenario, ScenarioInput } from "../../src/scenario/schema.js";
 import { SCENARIOS_DIR } from "../helpers.js";
-import { generatedFeedback, pooled } from "./fixtures.js";
+import { generatedFeedback, pooled, sellOff } from "./fixtures.js";
 
 /**
  * `count` runs of `c` from `run0` in lockstep against each run alone on the fused feedback
@@ -144,6 +144,33 @@ describe("the feedback kernel in lockstep = the fused feedback kernel run by run
         sellWaveShare: 0.37,
       });
   });
+  it("speculators holding a book on a falling price: the sale capped at their tokens, theirs sold first", () => {
+    // the sell-off (test/feedback/engine.test.ts): they hold 150 and the trend asks 100, then
+    // 300, so the cap binds on day 3; a sell wave of the whole supply on day 2 makes the
+    // supply bind too (test/feedback/kernel.test.ts). Without noise every run of the pass is
+    // run 0 spread (`spreadPass`); with noise on the jobs (the validators' pay, so the sales
+    // and the trend) each run is its own
+    const withJobs = (jobsPerDay: unknown) =>
+      compileScenario(
+        parseScenario(
+          sellOff(150, {
+            days: 12,
+            consumers: [{ name: "hosting", unitPrice: 10, unitsPerJob: 1, jobsPerDay }],
+          } as Partial<ScenarioInput>),
+        ),
+      );
+    const plain = withJobs(10);
+    for (const c of [plain, withJobs({ start: 10, noise: 4 })]) {
+      for (const shock of SHOCKS) expectLockstepIdentical(c, 2, 0, 6, shock.name, 2);
+      expectLockstepIdentical(c, 2, 0, 6, "sellWave", 2, { crashShare: 0.3, sellWaveShare: 1 });
+    }
+    // the cap bound: 100 of their 150 sold on day 2, the last 50 on day 3 though 300 were asked
+    const out = new Float64Array(plain.columns.length * plain.days);
+    runFeedbackKernel(plain, 2, 0, out, { plan: feedbackPlanFor(plain) });
+    const held = plain.columns.indexOf("speculatorTokens") * plain.days;
+    expect(out[held + 2]).toBeCloseTo(50, 9);
+    expect(out[held + 3]).toBe(0);
+  });
   it("supplier counts whose running sum passes 2^53: E8's window summed day by day, as the per-run kernel", () => {
     // a class of 10^15 suppliers with noise: its counts are whole, but their sum since day 0
     // leaves the exact integers within a few days, so the window's sum cannot be a difference
@@ -163,11 +190,12 @@ describe("the feedback kernel in lockstep = the fused feedback kernel run by run
     // both batches are one pass of 8 runs whose stage blocks hold 32 days of 8 runs from day 30
     // (the days before run as one run): over 158 days the first scenario's last block is full
     // too, so the second's first block has the same cells and reuses the per-column views of
-    // flushStage, which must then cover its 62 columns, not the first's 42
+    // flushStage, which must then cover its 63 columns, not the first's 42
     const { scenario } = loadScenario(join(SCENARIOS_DIR, "whitepaper.yaml"));
     const fewer = compileScenario({ ...scenario, days: 158 });
     const more = compileScenario(allFeedback(scenario));
-    expect([fewer.columns.length, more.columns.length]).toEqual([42, 62]);
+    // 42 columns, and 63 with every feedback part (the last the speculators' book, E44)
+    expect([fewer.columns.length, more.columns.length]).toEqual([42, 63]);
     expectLockstepIdentical(fewer, 1, 0, 8);
     expectLockstepIdentical(more, 1, 0, 8);
   });

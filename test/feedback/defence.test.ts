@@ -70,9 +70,13 @@ describe("a governance rule defends the death spiral (E38 with E40–E42)", () =
     const b = verdict(defended);
     expect(a.pass).toBe(false);
     expect(b.pass).toBe(true);
-    // and it is better on every measure the defence aims at
+    // and it is better on the price and the suppliers; both keep the runway above 90 days (the
+    // open economy's reserve reaches its 10% floor late in the run and E46 tops it up, so over
+    // the last 30 days it rose: an unbounded runway; the defence's, topped up on day 101, falls
+    // slowly)
     expect(b.metrics.priceDrawdown.p50).toBeLessThan(a.metrics.priceDrawdown.p50);
-    expect(b.metrics.reserveRunwayDays.p50).toBeGreaterThan(a.metrics.reserveRunwayDays.p50);
     expect(b.metrics.suppliersRetained.p50).toBeGreaterThan(a.metrics.suppliersRetained.p50);
+    for (const m of [a.metrics, b.metrics])
+      expect(m.reserveRunwayDays.p05).toBeGreaterThanOrEqual(thresholds.minRunwayDays);
   });
 });

@@ -4,7 +4,7 @@ import { column } from "../../src/engine/result.js";
 import { ScenarioError } from "../../src/scenario/errors.js";
 import { simulate } from "../../src/simulate.js";
 import { tinyScenario } from "../helpers.js";
-import { pooled, spiral } from "./fixtures.js";
+import { pooled, sellOff, spiral } from "./fixtures.js";
 
 describe("death spiral, by hand (E40–E42)", () => {
   it("loses suppliers on known days once the margin turns negative", () => {
@@ -139,6 +139,52 @@ describe("AMM pool, by hand (E43–E47)", () => {
   });
 });
 
+describe("speculators hold a book (E44), by hand", () => {
+  it("holding nothing, they sell nothing on a falling price: their book stays 0, never below", () => {
+    const r = simulate(sellOff(0));
+    expect(r.error).toBeNull();
+    // a sale of S into x·y = 1000·1000 with no buys clears at y/(x + S) and leaves x + S tokens
+    // day 0 no trade (spot 1); days 1… S = 250: P1 = 1000/1250 = 0.8, P2 = 800/1500 = 0.5333…
+    // day 2: r = 0.8/1 − 1 = −20%, flow −$80 asks 100 tokens; they hold 0, so they sell 0
+    expect(Array.from(column(r, "tokensSold"))).toEqual([0, 250, 250, 250, 250, 250]);
+    expect(Array.from(column(r, "speculatorTokens"))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(column(r, "priceOfToken")[2]).toBeCloseTo(800 / 1500, 12);
+    expect(column(r, "poolTokens")[5]).toBe(1000 + 5 * 250);
+  });
+  it("holding 150 tokens they sell 100, then their last 50, then nothing", () => {
+    const r = simulate(sellOff(150));
+    expect(r.error).toBeNull();
+    const price = column(r, "priceOfToken");
+    const held = column(r, "speculatorTokens");
+    const sold = column(r, "tokensSold");
+    // days 0–1 as above (no trend before day L + 1 = 2): P0 = 1, P1 = 0.8, pool 1250 / 800
+    expect(held[0]).toBe(150);
+    expect(held[1]).toBe(150);
+    // day 2: −20% × $400 = −$80 asks 80/0.8 = 100 tokens ≤ 150 held: S = 250 + 100,
+    // P2 = 800/1600 = 0.5, pool 1600 / 625, 50 tokens left
+    expect(sold[2]).toBeCloseTo(350, 9);
+    expect(price[2]).toBeCloseTo(0.5, 12);
+    expect(held[2]).toBeCloseTo(50, 9);
+    // day 3: r = 0.5/0.8 − 1 = −37.5%, −$150 asks 300 tokens at 0.5; only 50 held: S = 300,
+    // P3 = 625/1900, and the book is exactly empty
+    expect(sold[3]).toBeCloseTo(300, 9);
+    expect(price[3]).toBeCloseTo(625 / 1900, 12);
+    expect(held[3]).toBe(0);
+    // days 4–5: the trend is still down, but they hold nothing: only the validators' 250 sold
+    expect([sold[4], sold[5], held[4], held[5]]).toEqual([250, 250, 0, 0]);
+    expect(price[4]).toBeCloseTo(1e6 / 1900 / 2150, 12);
+    // their tokens are part of the circulating supply: 9000 + 250 paid − 250 sold, less theirs sold
+    expect(column(r, "supply")[3]).toBeCloseTo(9250 - 150, 9);
+  });
+  it("refuses more starting tokens than circulate outside the pool", () => {
+    // initialSupply 10,000 − poolTokens 1000 = 9000 circulate on day 0
+    expect(() => simulate(sellOff(9000.5))).toThrow(
+      /feedback\.speculators\.startingTokens: 9000\.5 is more than .*initialSupply 10000 − amm\.poolTokens 1000 = 9000/s,
+    );
+    expect(simulate(sellOff(9000)).error).toBeNull();
+  });
+});
+
 /** Ten dishonest hosts (every validation fails), ten $10 jobs a day, no fees but bonds. */
 function bondedHosts(bondModulation: number, durationDays: number, amm: boolean) {
   return pooled({
@@ -211,6 +257,8 @@ describe.each(["aggregate", "marketplace"] as const)(
             sellOverDays: fc.integer({ min: 1, max: 10 }),
             sensitivity: fc.double({ min: 0, max: 5, noNaN: true }),
             capitalUsd: fc.double({ min: 0, max: 1e5, noNaN: true }),
+            // E44's book on day 0 (at most the 100,000 circulating outside the largest pool)
+            startingTokens: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e5, noNaN: true })),
             jobs: fc.double({ min: 0, max: 500, noNaN: true }),
             sentiment: fc.double({ min: 0, max: 1e5, noNaN: true }),
             bm: fc.double({ min: 0, max: 1, noNaN: true }),
@@ -282,7 +330,11 @@ describe.each(["aggregate", "marketplace"] as const)(
                 },
                 amm: { poolTokens: p.poolShare * 1_000_000, poolUsd: p.poolUsd },
                 sales: { sellShare: p.sellShare, sellOverDays: p.sellOverDays },
-                speculators: { sensitivity: p.sensitivity, capitalUsd: p.capitalUsd },
+                speculators: {
+                  sensitivity: p.sensitivity,
+                  capitalUsd: p.capitalUsd,
+                  startingTokens: p.startingTokens,
+                },
                 ...(market
                   ? { consumers: { training: { queueLossSensitivity: p.queueLoss } } }
                   : {}),
@@ -305,6 +357,7 @@ describe.each(["aggregate", "marketplace"] as const)(
                 expect(v).toBeGreaterThanOrEqual(0);
             }
             checkDollars(r, p.poolUsd, 1000);
+            checkSpeculatorBook(r, p.startingTokens);
           },
         ),
         {
@@ -325,6 +378,7 @@ describe.each(["aggregate", "marketplace"] as const)(
                       sellOverDays: 1,
                       sensitivity: 0,
                       capitalUsd: 0,
+                      startingTokens: 0,
                       jobs: 499.9643882635611,
                       sentiment: 0,
                       bm: 0,
@@ -360,6 +414,7 @@ const FOUND_BOND_CASE = {
   sellOverDays: 1,
   sensitivity: 0,
   capitalUsd: 0,
+  startingTokens: 0,
   jobs: 499.1942480988826,
   sentiment: 0,
   bm: 0,
@@ -399,6 +454,23 @@ function checkSupplyFlows(r: ReturnType<typeof simulate>, supply0: number): void
       col("tokensSold")[t] +
       vested;
     expect(Math.abs(supply[t] - expected)).toBeLessThanOrEqual(1e-9 * 1_200_000);
+  }
+}
+
+/**
+ * E44's book from the output columns: never below 0; on a day they buy (they then sell nothing)
+ * it gains exactly the buy at the day's price, on any other day it can only fall (a sale).
+ */
+function checkSpeculatorBook(r: ReturnType<typeof simulate>, startingTokens: number): void {
+  const held = column(r, "speculatorTokens");
+  const buy = column(r, "speculatorBuyUsd");
+  const price = column(r, "priceOfToken");
+  for (let t = 0; t < r.days; t++) {
+    const before = t === 0 ? startingTokens : held[t - 1];
+    expect(held[t]).toBeGreaterThanOrEqual(0);
+    if (buy[t] > 0)
+      expect(Math.abs(held[t] - before - buy[t] / price[t])).toBeLessThanOrEqual(1e-12 * held[t]);
+    else expect(held[t]).toBeLessThanOrEqual(before);
   }
 }
 

@@ -92,12 +92,41 @@ export function pooled(over: Partial<ScenarioInput> = {}): ScenarioInput {
   });
 }
 
+/**
+ * A pure sell-off on the pooled economy: no buys (no sentiment, no buyback), 10 jobs a day pay
+ * validators 25 tokens a job (250 a day from a 100,000-token reserve), all sold the next day,
+ * and trend-following speculators (L = 1 day, sensitivity 1, $400 a day) holding `startingTokens`.
+ */
+export function sellOff(startingTokens: number, over: Partial<ScenarioInput> = {}) {
+  return pooled({
+    days: 6,
+    tokens: { initialSupply: 10_000, initialTokenReserve: 100_000 },
+    onchain: {
+      buybackModulation: 0,
+      fiatOperationsFraction: 0.3,
+      bondModulation: 0,
+      onboardingModulation: 0,
+      validationModulator: 25,
+      phaseTwoMintAmount: 0,
+      phase2Modulation: 1,
+    },
+    consumerSentiment: 0,
+    feedback: {
+      amm: { poolTokens: 1000, poolUsd: 1000 },
+      sales: { sellShare: 1, sellOverDays: 1 },
+      speculators: { momentumDays: 1, sensitivity: 1, capitalUsd: 400, startingTokens },
+    },
+    ...over,
+  });
+}
+
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const num = (min: number, max: number) => fc.double({ min, max, noNaN: true });
 
 /**
  * Generated small feedback scenarios: any mix of churn (dynamic or not, with capacity), sales,
- * a pool (always with sales or speculators), speculators, elastic demand, a threshold or PI rule,
+ * a pool (always with sales or speculators), speculators (holding nothing or up to 90,000
+ * tokens on day 0), elastic demand, a threshold or PI rule,
  * noise, with a seed, a stress shock and a shock day.
  */
 export const generatedFeedback = fc
@@ -122,6 +151,9 @@ export const generatedFeedback = fc
     sales: maybe(fc.record({ sellShare: num(0, 1), sellOverDays: fc.integer({ min: 1, max: 5 }) })),
     pool: maybe(fc.record({ share: num(0.01, 0.9), usd: num(100, 1e7) })),
     speculators: fc.boolean(),
+    // E44's book on day 0: none (they sell only what they bought) or up to 90,000 tokens (the
+    // pool takes at most 90% of the 1,000,000, so at least 100,000 circulate outside it)
+    startingTokens: fc.oneof(fc.constant(0), num(0, 90_000)),
     elasticity: maybe(num(0, 2)),
     rule: fc.constantFrom("none", "threshold", "pi"),
     seed: fc.integer({ min: 0, max: 1000 }),
@@ -150,7 +182,9 @@ export const generatedFeedback = fc
         },
       }),
       ...(p.sales && { sales: p.sales }),
-      ...(p.speculators && { speculators: { sensitivity: 2, capitalUsd: 5_000 } }),
+      ...(p.speculators && {
+        speculators: { sensitivity: 2, capitalUsd: 5_000, startingTokens: p.startingTokens },
+      }),
       ...(pool && { amm: { poolTokens: pool.share * 1_000_000, poolUsd: pool.usd } }),
       ...(p.elasticity !== undefined && {
         consumers: { training: { referencePrice: 12, elasticity: p.elasticity } },

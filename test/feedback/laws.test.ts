@@ -173,17 +173,27 @@ describe("E43 holders' sales", () => {
 
 describe("E44 speculators", () => {
   it("buy on a rising trend: +20% × sensitivity 2 × $1000 = $400", () => {
-    const o = speculatorOrder(1.2, 1.0, 2, 1000);
+    const o = speculatorOrder(1.2, 1.0, 2, 1000, 0);
     expect(o.buyUsd).toBeCloseTo(400, 9);
     expect(o.sellTokens).toBe(0);
   });
   it("sell on a falling trend, their book capped: −50% × 2 → −$1000 → 2000 tokens at $0.50", () => {
-    const o = speculatorOrder(0.5, 1.0, 2, 1000);
+    const o = speculatorOrder(0.5, 1.0, 2, 1000, 5000);
     expect(o.sellTokens).toBeCloseTo(2000, 9);
     expect(o.buyUsd).toBe(0);
   });
+  it("sell at most what they hold: −20% × 1 × $100 = −$20 asks 25 tokens at $0.80; 10 held sell 10", () => {
+    expect(speculatorOrder(0.8, 1.0, 1, 100, 1000).sellTokens).toBeCloseTo(25, 9);
+    expect(speculatorOrder(0.8, 1.0, 1, 100, 10)).toEqual({ buyUsd: 0, sellTokens: 10 });
+    // nothing held, nothing sold; a buy does not depend on the holding
+    expect(speculatorOrder(0.8, 1.0, 1, 100, 0)).toEqual({ buyUsd: 0, sellTokens: 0 });
+    expect(speculatorOrder(1.2, 1.0, 2, 1000, 0).buyUsd).toBeCloseTo(400, 9);
+  });
   it("do nothing without history", () => {
-    expect(speculatorOrder(undefined, undefined, 2, 1000)).toEqual({ buyUsd: 0, sellTokens: 0 });
+    expect(speculatorOrder(undefined, undefined, 2, 1000, 10)).toEqual({
+      buyUsd: 0,
+      sellTokens: 0,
+    });
   });
 });
 

@@ -143,6 +143,36 @@ describe("bad input is refused with every problem listed by path", () => {
   });
 });
 
+describe("the speculators' starting tokens (E44's book)", () => {
+  // tiny: initialSupply 1000; a pool of 100 leaves 900 circulating on day 0
+  const withBook = (startingTokens: unknown) =>
+    problems({
+      ...tinyScenario(),
+      feedback: {
+        amm: { poolTokens: 100, poolUsd: 100 },
+        speculators: { sensitivity: 1, capitalUsd: 10, startingTokens },
+      },
+    });
+  it("at most what circulates outside the pool on day 0, naming both numbers", () => {
+    expect(withBook(900)).toEqual([]);
+    expect(withBook(0)).toEqual([]);
+    expect(withBook(900.5)).toEqual([
+      "feedback.speculators.startingTokens: 900.5 is more than the tokens circulating on day 0 outside the pool, initialSupply 1000 − amm.poolTokens 100 = 900: the speculators' tokens are some of those (E44)",
+    ]);
+  });
+  it("a number ≥ 0 and at most the largest amount", () => {
+    expect(withBook(-1)).toEqual([
+      "feedback.speculators.startingTokens: Too small: expected number to be >=0, got -1",
+    ]);
+    expect(withBook(1e16)[0]).toMatch(
+      /^feedback\.speculators\.startingTokens: Too big: .*1000000000000000/,
+    );
+    expect(withBook("many")).toEqual([
+      'feedback.speculators.startingTokens: expected number, got "many"',
+    ]);
+  });
+});
+
 describe("overrides (--set)", () => {
   it("sets nested fields, list elements by name or index, and validates the result", () => {
     const s = prepareScenario(tinyScenario(), {
