@@ -50,6 +50,7 @@ import { type AmmBatch, ammBatchInto as ammBatchIntoExport, noAmmBatch } from ".
 import { ammReserveTopUpInto as ammReserveTopUpIntoExport } from "./ammTopUp.js";
 import { entrantShareUsd as entrantShareUsdExport } from "./capacity.js";
 import { type Churn, supplierChurnOf as supplierChurnOfExport } from "./churn.js";
+import { tokensSold as tokensSoldExport } from "./holderSales.js";
 import { runFeedbackKernel } from "./kernel.js";
 import { supplierMargin as supplierMarginExport } from "./margin.js";
 import { compileFeedback, type FeedbackPlan, feedbackColumnCount } from "./plan.js";
@@ -105,6 +106,7 @@ const supplierChurnOf = supplierChurnOfExport;
 const supplierMargin = supplierMarginExport;
 const checkPoolInvariants = checkPoolInvariantsExport;
 const speculatorOrderInto = speculatorOrderIntoExport;
+const tokensSold = tokensSoldExport;
 const sellWaveTokens = sellWaveTokensExport;
 const incomePerSupplier = incomePerSupplierExport;
 const entrantShareUsd = entrantShareUsdExport;
@@ -1644,8 +1646,8 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
         speculator.buyUsd = 0;
         speculator.sellTokens = 0;
       }
-      const sold = withdrawal(supply, due + speculator.sellTokens + extraSell);
-      // the speculators' tokens first when the supply binds (steps.ts `marketStep`)
+      const sold = tokensSold(supply, due, speculator.sellTokens, extraSell, speculatorTokensOf[b]);
+      // the speculators' tokens first when the supply binds (holderSales.ts `tokensSold`)
       const specSold = Math.min(speculator.sellTokens, sold);
       const holdersUsd = sentiment + governance + speculator.buyUsd;
       const buyUsd = holdersUsd + onboardingUsd + ubc;

@@ -1,3 +1,4 @@
+import { withdrawal } from "../mechanisms/withdrawal.js";
 import type { Day, Fraction, Tokens } from "../units.js";
 
 /**
@@ -56,4 +57,26 @@ export function takeDueSales(queue: Float64Array, t: Day): Tokens {
   const due = queue[i];
   queue[i] = 0;
   return due;
+}
+
+/**
+ * E43–E44 at the day's market (tokens): what holders sell, from the start-of-day circulating
+ * `supply`: the queue's `due`, the speculators' `specSell` (at most their book, E44) and a stress
+ * test's `extraSell`, all at most the supply (`withdrawal`); the speculators' tokens first when
+ * that binds (`min(specSell, sold)` are theirs: their tokens exist for certain, the queue is
+ * holders without a book), and the other holders at most what they hold, `supply −
+ * speculatorTokens`, so no one sells the speculators' tokens but them (a sell wave of the whole
+ * supply leaves the speculators' book alone). Where nothing binds, `due + specSell + extraSell`.
+ */
+export function tokensSold(
+  supply: Tokens,
+  due: Tokens,
+  specSell: Tokens,
+  extraSell: Tokens,
+  speculatorTokens: Tokens,
+): Tokens {
+  const sold = withdrawal(supply, due + specSell + extraSell);
+  const specSold = Math.min(specSell, sold);
+  const others = supply - speculatorTokens;
+  return sold - specSold > others ? specSold + Math.max(others, 0) : sold;
 }

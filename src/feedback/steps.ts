@@ -1,11 +1,10 @@
 import type { Out } from "../mechanisms/out.js";
-import { withdrawal } from "../mechanisms/withdrawal.js";
 import type { Tokens, Usd, UsdPerToken } from "../units.js";
 import { type AmmBatch, ammBatchInto, noAmmBatch } from "./ammBatch.js";
 import { capacityServedJobs, entrantServiceUsd } from "./capacity.js";
 import { type Churn, supplierChurnInto } from "./churn.js";
 import { elasticJobs, elasticMultiplier } from "./demandElasticity.js";
-import { queueSales, sellableTokensPaid, takeDueSales } from "./holderSales.js";
+import { queueSales, sellableTokensPaid, takeDueSales, tokensSold } from "./holderSales.js";
 import { closedDaysMargin, supplierMargin } from "./margin.js";
 import { type FeedbackPlan, feedbackColumnCount } from "./plan.js";
 import { type SpeculatorOrder, speculatorOrderInto } from "./speculators.js";
@@ -278,9 +277,8 @@ export function marketStep(fb: FeedbackState, t: number, o: DayOrders): MarketDa
     spec.buyUsd = 0;
     spec.sellTokens = 0;
   }
-  const sold = withdrawal(o.supply, due + spec.sellTokens + fb.extraSell);
-  // when the supply binds, the speculators' tokens are sold first: they exist for certain (their
-  // book), while the queue is holders without one (E44)
+  const sold = tokensSold(o.supply, due, spec.sellTokens, fb.extraSell, fb.speculatorTokens);
+  // the speculators' tokens first when the supply binds (tokensSold)
   const specSold = Math.min(spec.sellTokens, sold);
   fb.extraSell = 0;
   // bonds (E9) are bought, escrowed and returned within the day in aggregate mode: their round

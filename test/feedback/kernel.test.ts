@@ -98,7 +98,7 @@ describe("fused feedback kernel = step engine, byte for byte", () => {
   });
 });
 
-describe("the speculators' tokens are sold first when the supply binds (E44), by hand", () => {
+describe("the speculators' tokens are theirs alone when the supply binds (E43–E44), by hand", () => {
   it("a sell wave of the whole supply on day 2 of the sell-off, speculators holding 150", () => {
     const scenario = parseScenario(sellOff(150));
     const r = both(scenario, 1, 0, "sellWave", 2, { crashShare: 0.3, sellWaveShare: 1 });
@@ -107,17 +107,20 @@ describe("the speculators' tokens are sold first when the supply binds (E44), by
     const col = (n: string) =>
       r.a.subarray(columns.indexOf(n) * days, (columns.indexOf(n) + 1) * days);
     // days 0–1 as the sell-off without a wave (test/feedback/engine.test.ts): supply 9250 at
-    // day 2's open, pool 1250 tokens / $800, P1 = 0.8
+    // day 2's open, 150 of it the speculators', pool 1250 tokens / $800, P1 = 0.8
     // day 2: offered 250 due + 100 theirs (−20% × $400 / 0.8) + 9250 the wave = 9600 > 9250:
-    // 9250 sold, theirs first, so all 100 (pro rata would have been 100 · 9250/9600 ≈ 96.4)
-    expect(col("tokensSold")[2]).toBe(9250);
+    // theirs first, all 100; the other holders hold 9250 − 150 = 9100 and sell all of it (the
+    // wave does not reach the speculators' tokens): 9200 sold into a pool without buys,
+    // P2 = y / (x + S) = 800 / 10,450, and 50 left in the book
+    expect(col("tokensSold")[2]).toBe(9200);
     expect(col("speculatorTokens")[2]).toBeCloseTo(50, 9);
-    expect(col("priceOfToken")[2]).toBeCloseTo(800 / 10_500, 12);
-    // day 3: 250 circulate (day 2's validator pay); offered 250 due + their 50 (the trend asks
-    // far more): 300 > 250, 250 sold, their 50 first, and the book is exactly empty
-    expect(col("supply")[2]).toBe(250);
-    expect(col("tokensSold")[3]).toBe(250);
+    expect(col("priceOfToken")[2]).toBeCloseTo(800 / 10_450, 12);
+    // day 3: 50 theirs + 250 (day 2's validator pay) circulate; offered 250 due + their 50
+    // (the trend asks far more): 300, all of it, and the book is exactly empty. The pool after
+    // day 2 holds 10,450 tokens and 800 · 1250 / 10,450 usd: P3 = that / 10,750
+    expect(col("supply")[2]).toBe(300);
+    expect(col("tokensSold")[3]).toBe(300);
     expect(col("speculatorTokens")[3]).toBe(0);
-    expect(col("priceOfToken")[3]).toBeCloseTo(1e6 / 10_500 / 10_750, 12);
+    expect(col("priceOfToken")[3]).toBeCloseTo(1e6 / 10_450 / 10_750, 12);
   });
 });
