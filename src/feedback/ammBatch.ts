@@ -17,18 +17,21 @@ export interface AmmBatch {
 /**
  * E45, the day's market on a constant-product pool (tokens x, dollars y, `x · y = k`): all the
  * day's buys (USD `buyUsd` in, of which `buyClaimUsd` is what buyers take tokens for — less than
- * `buyUsd` only by a buyback premium [R3], which stays in the pool) and sells (`sellTokens` in)
- * clear at one uniform price P chosen so that the pool ends on its curve:
+ * `buyUsd` only by a buyback premium [R3]) and sells (`sellTokens` in) clear at one uniform price
+ * P chosen so that the pool's trade ends on its curve:
  *
- * `(x + S − C / P) · (y + B − S · P) = x · y`,
+ * `(x + S − C / P) · (y + C − S · P) = x · y`,
  *
- * i.e. `a·S·P² − (a·b + C·S − x·y)·P + b·C = 0` with `a = x + S`, `b = y + B`. Of its two roots
- * the one nearest the start-of-day spot `y / x` is the trade the pool takes (the other crosses
- * buyers and sellers at a price the pool is indifferent to); with S = 0 it is `b·C / (a·b − x·y)`
- * = `(y + B) / x` when C = B, the textbook swap. One price a day keeps docs/model.md §6's rule "every
- * token conversion of day t uses the price of day t"; order-independent (no queue position);
- * crossed volume pays the net flow's impact, which is what a daily batch auction against a pool
- * does. The discriminant is ≥ 0 whenever C ≤ B (Cauchy–Schwarz).
+ * i.e. `a·S·P² − (a·b + C·S − x·y)·P + b·C = 0` with `a = x + S`, `b = y + C`; then the premium,
+ * `B − C`, is added to the pool's dollars: it is paid over the price and bought nothing, so it
+ * stays in the pool (`poolUsd = y + B − S·P`, and x'·y' > x·y: the pool's spot rises by it the next
+ * day). Of the two roots the one nearest the start-of-day spot `y / x` is the trade the pool takes
+ * (the other crosses buyers and sellers at a price the pool is indifferent to); with S = 0 it is
+ * `(y + C) / x`, the textbook swap of C. P lies between the spot before and the trade's spot
+ * after. One price a day keeps docs/model.md §6's rule "every token conversion of day t uses the
+ * price of day t"; order-independent (no queue position); crossed volume pays the net flow's
+ * impact, which is what a daily batch auction against a pool does. The discriminant is ≥ 0
+ * (Cauchy–Schwarz).
  */
 export function ammBatch(
   poolTokens: Tokens,
@@ -65,25 +68,27 @@ export function ammBatchInto(
   const B = buyUsd;
   const C = buyClaimUsd;
   const S = sellTokens;
-  const price = ammPrice(x, y, B, C, S);
+  // the trade is the claim's, C for tokens (B − C, a buyback premium, is added after it)
+  const price = ammPrice(x, y, C, C, S);
   const tokensToBuyers = C / price;
   const usdToSellers = S * price;
   let poolX = x + S - tokensToBuyers;
-  let poolY = y + B - usdToSellers;
+  let poolY = y + C - usdToSellers;
   // The pool ends on its curve, x'·y' = x·y > 0. When a day's flow dwarfs the pool, a side is a
   // difference of nearly equal numbers (x + S − C/P): rounding can leave it at a wrong size or
   // ≤ 0 (negative balances, a spot of ∞ the next day). A side keeping under 2⁻²⁰ of what was
   // there to take has lost 20 of its 53 bits: it is read off the curve, x·y / (the other side).
   // The change is that difference's rounding error, far below the invariants' tolerance (I1, I2).
   const keptX = poolX / (x + S);
-  const keptY = poolY / (y + B);
+  const keptY = poolY / (y + C);
   if (keptX < CANCELLED && keptX < keptY) poolX = (x * y) / poolY;
   else if (keptY < CANCELLED && keptY <= keptX) poolY = (x * y) / poolX;
   out.price = price;
   out.tokensToBuyers = tokensToBuyers;
   out.usdToSellers = usdToSellers;
   out.poolTokens = poolX;
-  out.poolUsd = poolY;
+  // the premium stays in the pool (an exact 0 without one: the same bits)
+  out.poolUsd = poolY + (B - C);
   out.slippage = (price - spot) / spot;
 }
 

@@ -1646,7 +1646,14 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
         speculator.buyUsd = 0;
         speculator.sellTokens = 0;
       }
-      const sold = tokensSold(supply, due, speculator.sellTokens, extraSell, speculatorTokensOf[b]);
+      // holders cannot sell the staked phase-one emission (E3, E43: today's stake, after step 4)
+      const sold = tokensSold(
+        supply - stakedOf[b],
+        due,
+        speculator.sellTokens,
+        extraSell,
+        speculatorTokensOf[b],
+      );
       // the speculators' tokens first when the supply binds (holderSales.ts `tokensSold`)
       const specSold = Math.min(speculator.sellTokens, sold);
       const holdersUsd = sentiment + governance + speculator.buyUsd;

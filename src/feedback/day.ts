@@ -60,11 +60,14 @@ const capacity = step("capacity", ({ fb, day, c }) => {
 });
 
 /** Demand and price with a pool (replaces "price"): E10's demand items, sales and speculators clear on the pool (E43–E45). */
-export const market = step("price", (ctx) => priceOnPool(ctx, ctx.state.supply));
+export const market = step("price", (ctx) =>
+  priceOnPool(ctx, ctx.state.supply - ctx.state.stakedTokens),
+);
 
 /**
  * The "price" step with a pool, holders selling at most `sellable` tokens (the start-of-day
- * supply; in marketplace mode less the bonds outstanding, which are not for sale).
+ * supply less the staked phase-one emission, E3; in marketplace mode less the bonds outstanding
+ * too: neither is for sale).
  */
 export function priceOnPool(ctx: FeedbackContext, sellable: number): undefined {
   const { fb, t, day, state, onchain } = ctx;

@@ -60,8 +60,9 @@ export function takeDueSales(queue: Float64Array, t: Day): Tokens {
 }
 
 /**
- * E43–E44 at the day's market (tokens): what holders sell, from the start-of-day circulating
- * `supply`: the queue's `due`, the speculators' `specSell` (at most their book, E44) and a stress
+ * E43–E44 at the day's market (tokens): what holders sell, from `supply`, what they can sell at
+ * most (the start-of-day circulating supply less the staked phase-one emission, E3; in
+ * marketplace mode less the bonds outstanding too): the queue's `due`, the speculators' `specSell` (at most their book, E44) and a stress
  * test's `extraSell`, all at most the supply (`withdrawal`); the speculators' tokens first when
  * that binds (`min(specSell, sold)` are theirs: their tokens exist for certain, the queue is
  * holders without a book), and the other holders at most what they hold, `supply −

@@ -472,7 +472,8 @@ function poolPrice(r: Run): void {
   orders.usdBuybackCapital = r.usdBuybackCapital;
   orders.governanceValue = r.governance;
   orders.buybackPremium = premium;
-  orders.supply = r.supply;
+  // holders cannot sell the staked phase-one emission (E3, E43)
+  orders.supply = r.supply - r.staked;
   const m = marketStep(fb, t, orders);
   r.price = m.priceOfToken;
   r.floored = false;

@@ -248,7 +248,10 @@ export interface DayOrders {
   readonly usdBuybackCapital: Usd;
   readonly governanceValue: Usd;
   readonly buybackPremium: number;
-  /** Start-of-day circulating supply: holders cannot sell more. */
+  /**
+   * What holders can sell at most: the start-of-day circulating supply less the staked phase-one
+   * emission (E3; in marketplace mode less the bonds outstanding too).
+   */
   readonly supply: Tokens;
 }
 

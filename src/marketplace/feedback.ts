@@ -232,7 +232,9 @@ function expiredShares({ c, mf, tasks: tk, today }: MarketFeedbackContext): void
 }
 
 /** Price with a pool (replaces "price"): E43–E45 as aggregate mode; bonds outstanding are not for sale. */
-const priceWithBonds = step("price", (m) => priceOnPool(m, m.state.supply - m.bondedTokens));
+const priceWithBonds = step("price", (m) =>
+  priceOnPool(m, m.state.supply - m.state.stakedTokens - m.bondedTokens),
+);
 
 /**
  * Burn with a pool (replaces "burn"): bonds posted from the free circulating tokens (the supply

@@ -171,6 +171,24 @@ describe("the feedback kernel in lockstep = the fused feedback kernel run by run
     expect(out[held + 2]).toBeCloseTo(50, 9);
     expect(out[held + 3]).toBe(0);
   });
+  it("a sell wave of the whole supply in phase 1 sells all but the stake, as the per-run kernel", () => {
+    // test/feedback/kernel.test.ts works the day out by hand; here every cell against it, with
+    // noise on the jobs so each run is its own
+    const c = compileScenario(
+      parseScenario(
+        pooled({
+          days: 6,
+          tokens: { initialSupply: 10_000, initialTokenReserve: 1000 },
+          phaseOne: { phaseOneDays: 2, fracPhaseOneTokens: 0.2 },
+          suppliers: [{ name: "hosts", count: 10, phaseOneTarget: 10 }],
+          consumers: [
+            { name: "hosting", unitPrice: 10, unitsPerJob: 1, jobsPerDay: { start: 10, noise: 3 } },
+          ],
+        }),
+      ),
+    );
+    expectLockstepIdentical(c, 4, 0, 5, "sellWave", 1, { crashShare: 0.3, sellWaveShare: 1 });
+  });
   it("supplier counts whose running sum passes 2^53: E8's window summed day by day, as the per-run kernel", () => {
     // a class of 10^15 suppliers with noise: its counts are whole, but their sum since day 0
     // leaves the exact integers within a few days, so the window's sum cannot be a difference

@@ -101,6 +101,19 @@ describe("AMM pool, by hand (E43–E47)", () => {
     expect(column(r, "ammSlippage")[1]).toBeCloseTo(1.6 / 1.44 - 1, 9);
     expect(column(r, "supply")[1] + column(r, "poolTokens")[1]).toBeCloseTo(10_000, 9);
   });
+  it("a buyback premium of 1 on day 0: the claim trades, the premium stays in the pool (E45, [R3])", () => {
+    // B = $100 exchange + $100 buyback = $200; C = 100 + 100 / 2 = $150 takes tokens:
+    // P = (1000 + 150) / 1000 = 1.15; the buyback gets 100 / (1.15 · 2) tokens, the exchange
+    // buyers 100 / 1.15; the pool gives 150 / 1.15 tokens and keeps all $200
+    const r = simulate(pooled({ days: 1, onchain: { ...pooled().onchain, buybackPremium: 1 } }));
+    expect(r.error).toBeNull();
+    expect(column(r, "priceOfToken")[0]).toBeCloseTo(1.15, 12);
+    expect(column(r, "buybackTokens")[0]).toBeCloseTo(100 / 2.3, 9);
+    expect(column(r, "tokensBoughtByHolders")[0]).toBeCloseTo(100 / 1.15, 9);
+    expect(column(r, "poolTokens")[0]).toBeCloseTo(1000 - 150 / 1.15, 9);
+    expect(column(r, "poolUsd")[0]).toBeCloseTo(1200, 9);
+    expect(column(r, "ammSlippage")[0]).toBeCloseTo(0.15, 12);
+  });
   it("holders sell no staked phase-one emission, and sell the stake once it is released (E3, E43)", () => {
     // as above with a phase 1 of 2 days: budget 0.2 · 1000 = 200 tokens, 100 a day for the 10
     // hosts' 10 target slots, staked until day 2 (the first phase-2 day). The pool sees exactly

@@ -21,7 +21,7 @@ import { loadScenario } from "../../src/scenario/load.js";
 import { parseScenario } from "../../src/scenario/parse.js";
 import type { Scenario } from "../../src/scenario/schema.js";
 import { SCENARIOS_DIR } from "../helpers.js";
-import { generatedFeedback, sellOff } from "./fixtures.js";
+import { generatedFeedback, pooled, sellOff } from "./fixtures.js";
 
 /** Both engines on one run: the step engine (the readable reference) and the fused kernel. */
 function both(
@@ -122,5 +122,33 @@ describe("the speculators' tokens are theirs alone when the supply binds (E43–
     expect(col("tokensSold")[3]).toBe(300);
     expect(col("speculatorTokens")[3]).toBe(0);
     expect(col("priceOfToken")[3]).toBeCloseTo(1e6 / 10_450 / 10_750, 12);
+  });
+});
+
+describe("a sell wave cannot sell the staked phase-one emission (E3, E43), by hand", () => {
+  it("the whole supply offered on day 1 of a 2-day phase 1 sells all but the stake", () => {
+    // the pooled economy with a phase 1 of 2 days (test/feedback/engine.test.ts): day 0 pays 100
+    // staked tokens and 100 / 1.2 bought back; exchange buyers take 100 / 1.2. Day 1 opens with
+    // 9000 + 100 + 2 · 100 / 1.2 circulating, 100 of them staked. Offered: 41.67 due (half of
+    // day 0's 83.33) and the whole supply in the wave; sold: all but the stake, 9000 + 200 / 1.2
+    const scenario = parseScenario(
+      pooled({
+        days: 3,
+        tokens: { initialSupply: 10_000, initialTokenReserve: 1000 },
+        phaseOne: { phaseOneDays: 2, fracPhaseOneTokens: 0.2 },
+        suppliers: [{ name: "hosts", count: 10, phaseOneTarget: 10 }],
+      }),
+    );
+    const r = both(scenario, 1, 0, "sellWave", 1, { crashShare: 0.3, sellWaveShare: 1 });
+    expectIdentical(r);
+    const { columns, days } = compileScenario(scenario);
+    const col = (n: string) =>
+      r.a.subarray(columns.indexOf(n) * days, (columns.indexOf(n) + 1) * days);
+    expect(col("supply")[0]).toBeCloseTo(9100 + 200 / 1.2, 9);
+    expect(col("tokensSold")[1]).toBeCloseTo(9000 + 200 / 1.2, 9);
+    // the stake is still there at the end of day 1 (200: days 0 and 1), and the supply holds it
+    expect(col("stakedTokens")[1]).toBe(200);
+    expect(col("supply")[1]).toBeGreaterThanOrEqual(200);
+    // day 2 (phase 2) releases it: sold on day 3 at sellShare 0.5, beyond this 3-day run
   });
 });

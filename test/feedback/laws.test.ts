@@ -226,10 +226,19 @@ describe("E45 AMM batch", () => {
   it("a perfectly balanced day trades at the spot: $10 and 10 tokens on 100/100", () => {
     expect(ammBatch(100, 100, 10, 10, 10).price).toBeCloseTo(1, 6);
   });
-  it("a buyback premium stays in the pool: $100 for 100/1.1 tokens clears at 1.0", () => {
-    const b = ammBatch(1000, 1000, 100, 100 / 1.1, 0);
-    expect(b.price).toBeCloseTo(1, 12);
-    expect(b.poolTokens * b.poolUsd).toBeCloseTo(1e6, 3);
+  it("a buyback premium stays in the pool: $100 of which $100/1.1 buys, on 1000/1000", () => {
+    // the trade is the claim's: C = 90.909… for tokens, P = (y + C) / x = 1090.909… / 1000,
+    // 83.33 tokens out (the swap of C: 1000 − 1e6 / 1090.909… = 83.33); the premium, $9.09,
+    // is added after the trade: the pool ends at 916.67 tokens and $1,100, above its curve
+    const C = 100 / 1.1;
+    const b = ammBatch(1000, 1000, 100, C, 0);
+    expect(b.price).toBeCloseTo((1000 + C) / 1000, 12);
+    expect(b.tokensToBuyers).toBeCloseTo(1000 - 1e6 / (1000 + C), 9);
+    expect(b.poolTokens).toBeCloseTo(1e6 / (1000 + C), 9);
+    expect(b.poolUsd).toBeCloseTo(1100, 9);
+    expect(b.poolTokens * (b.poolUsd - (100 - C))).toBeCloseTo(1e6, 6);
+    // a buy-only day raises the price above the spot (1.0), as any buy does
+    expect(b.slippage).toBeCloseTo(C / 1000, 12);
   });
   it("keeps the pool on its curve, reserves positive, the price between spot before and after", () => {
     fc.assert(
@@ -247,19 +256,23 @@ describe("E45 AMM batch", () => {
           const b = ammBatch(x, y, B, C, S);
           expect(b.poolTokens).toBeGreaterThan(0);
           expect(b.poolUsd).toBeGreaterThan(0);
-          // the curve: x'·y' ≥ x·y, with equality when there is no premium
-          const k = b.poolTokens * b.poolUsd;
-          if (premium === 0) expect(Math.abs(k - x * y)).toBeLessThanOrEqual(1e-6 * x * y);
-          else expect(k).toBeGreaterThanOrEqual(x * y * (1 - 1e-7));
-          // conservation of the trade: what entered, minus what left
+          // the trade on the curve, x'·(y' − premium) = x·y; with the premium x'·y' ≥ x·y
+          const premiumUsd = B - C;
+          const tradeUsd = b.poolUsd - premiumUsd;
+          const slack = b.poolTokens * 4 * Number.EPSILON * (y + B); // the subtraction's rounding
+          expect(Math.abs(b.poolTokens * tradeUsd - x * y)).toBeLessThanOrEqual(
+            1e-6 * x * y + slack,
+          );
+          expect(b.poolTokens * b.poolUsd).toBeGreaterThanOrEqual(x * y * (1 - 1e-7));
+          // the price between the spot before and the trade's spot after, premium or not
           const spot0 = y / x;
-          const spot1 = b.poolUsd / b.poolTokens;
+          const spot1 = tradeUsd / b.poolTokens;
           const lo = Math.min(spot0, spot1) * (1 - 1e-6);
-          const hi = Math.max(spot0, spot1) * (1 + 1e-6);
-          if (premium === 0) {
-            expect(b.price).toBeGreaterThanOrEqual(lo);
-            expect(b.price).toBeLessThanOrEqual(hi);
-          }
+          const hi = Math.max(spot0, spot1) * (1 + 1e-6) + slack / b.poolTokens ** 2;
+          expect(b.price).toBeGreaterThanOrEqual(lo);
+          expect(b.price).toBeLessThanOrEqual(hi);
+          // a day of buys only never lowers the price (the newcomer's premium case)
+          if (S === 0) expect(b.price).toBeGreaterThanOrEqual(spot0);
         },
       ),
       { numRuns: 500 },
