@@ -247,6 +247,11 @@ const [means0, means1, means2, means3] = [0, 1, 2, 3].map((k) =>
 const entrantOfPass = new Float64Array(CAP_CLASSES);
 // the scenario's and plan's constants, copied in per batch
 const jobPriceOfPass = new Float64Array(CAP_MATRIX);
+/**
+ * Type i's job price at `[i·S + b]` for every run b (`setStride`): E14's jobs' reward in
+ * `chainPay` reads it at the index of the day's jobs, one bounds check for both (decision 325).
+ */
+const jobPriceRunOfPass = new Float64Array(CAP_TYPES);
 /** Per consumer type i, the classes k with a positive price-matrix weight and a capacity (E50's min): `servedClassOfPass[servedStartOfPass[i] …]`. */
 const servedStartOfPass = new Int32Array(CAP_MATRIX + 1);
 const servedClassOfPass = new Int32Array(CAP_MATRIX);
@@ -258,6 +263,11 @@ const demandFromOfPass = new Int32Array(CAP_MATRIX);
 const demandRowOfPass = new Int32Array(CAP_MATRIX);
 const demandWeightOfPass = new Float64Array(CAP_MATRIX);
 const targetOfPass = new Float64Array(CAP_MATRIX);
+/**
+ * Class k's target at `[k·S + b]` for every run b (`setStride`): `chainPrice`'s counts loop reads
+ * it at the index of the counts, so one bounds check serves both (decision 325).
+ */
+const targetRunOfPass = new Float64Array(CAP_CLASSES);
 const capacityOfPass = new Float64Array(CAP_MATRIX);
 const costOfPass = new Float64Array(CAP_MATRIX);
 /** The plan's supplier classes (E40–E41), in its order, then its dynamic classes (E42). */
@@ -608,6 +618,8 @@ function setStride(L: Lanes, S: number): void {
   seriesFilledOfPass.fill(0, 0, L.c.nSeries);
   for (let e = 0; e < demandStartOfPass[nK]; e++) demandRowOfPass[e] = demandFromOfPass[e] * S;
   for (let e = 0; e < servedStartOfPass[nC]; e++) servedRowOfPass[e] = servedClassOfPass[e] * S;
+  for (let k = 0; k < nK; k++) targetRunOfPass.fill(targetOfPass[k], k * S, (k + 1) * S);
+  for (let i = 0; i < nC; i++) jobPriceRunOfPass.fill(jobPriceOfPass[i], i * S, (i + 1) * S);
 }
 
 /** Days of a block of the stage for a stride of S ≤ MAX_LANES runs (≥ 1, T·S ≤ STAGE_CELLS). */
@@ -947,7 +959,10 @@ function drawFast(o: number, j: number, e: number): number {
     s2 ^= u;
     s3 = (s3 << 11) | (s3 >>> 21);
     const iz = hz & 127;
-    if (!(Math.abs(hz) < KN[iz])) {
+    // |hz| < k as −k < hz < k (k = KN[iz] > 0; hz and −k exact): the same test without the
+    // absolute value's six integer instructions and a second conversion of hz (decision 326)
+    const k = KN[iz];
+    if (!(hz < k && hz > -k)) {
       rejectedOf[0] = hz;
       break;
     }
@@ -1074,6 +1089,8 @@ function fillConstant(dst: Float64Array, j: number, P: number, s: number, v: num
 /**
  * E41's lagged mean margin of every run of the pass for one class (margin.ts closedDaysMargin on
  * run b's history: days at h0 + b, h0 + b + P, … < h1, `closed` of them) into `meanOfRunPass`.
+ * A function of its own (`inputs` would pass 120 lines), called once a class and day; TurboFan
+ * does not inline it there, so its parameters are made int32s first (decision 321).
  */
 function windowMeans(runs: number, from: number, to: number, closed: number): void {
   // the parameters as int32s (a parameter is re-checked in the loop)
@@ -1154,8 +1171,6 @@ function inputs(L: Lanes, t: number, P: number, base: number, shock: ShockDays):
   const countsOf = countsOfPass;
   const yesterdayOf = yesterdayOfPass;
   const realCountOf = realCountOfPass;
-  const entriesOf = entriesOfPass;
-  const exitsOf = exitsOfPass;
   const meanOfRun = meanOfRunPass;
   const dynamicOf = dynamicOfPass;
   const churnOf = churnOfPass;
@@ -1172,9 +1187,10 @@ function inputs(L: Lanes, t: number, P: number, base: number, shock: ShockDays):
   // fields are registers (escape analysis), not stores and loads of boxed numbers (decision 213)
   const churned: Out<Churn> = { entries: 0, exits: 0, count: 0 };
   drawSeries(P, elastic, crash, shock.crashShare, collapse, nC, nK);
-  // the row's entries' and exits' cells of dynamic class d (`entriesAt + d·STEP`, the exits'
-  // nDynamic columns further), stored and checked here where they are worked out (decision 322):
-  // after the income per supplier's and the margins' columns (nClasses each)
+  // the row's entries' and exits' cells of dynamic class d (`at`, d columns after the first
+  // entries' column; the exits' nDynamic columns further), stored and checked here where they are
+  // worked out (decision 322): after the income per supplier's and the margins' columns (nClasses
+  // each). `entriesOfPass` and `exitsOfPass` are no longer written: nothing read them but the cells
   const out = stageOfPass;
   const nClasses = s ? s.classes.length : 0;
   const exitsFrom = nDynamic * STEP;
@@ -1191,8 +1207,6 @@ function inputs(L: Lanes, t: number, P: number, base: number, shock: ShockDays):
     if (t === 0) {
       for (let b = 0, j = j0; b < P; b++, j++) {
         if (failedOf[b] !== 0) continue;
-        entriesOf[j] = 0;
-        exitsOf[j] = 0;
         out[(at + b) | 0] = 0;
         out[(atExits + b) | 0] = 0;
         countsOf[j] = Math.floor(realCountOf[j] + 1e-9);
@@ -1224,8 +1238,6 @@ function inputs(L: Lanes, t: number, P: number, base: number, shock: ShockDays):
       );
       const entries = churned.entries;
       const exits = churned.exits;
-      entriesOf[j] = entries;
-      exitsOf[j] = exits;
       out[(at + b) | 0] = entries;
       out[(atExits + b) | 0] = exits;
       const chk = entries + exits;
@@ -1484,6 +1496,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const priceHistoryOf = priceHistoryOfPass;
   const sellQueueOf = sellQueueOfPass;
   const targetOf = targetOfPass;
+  const targetRunOf = targetRunOfPass;
   const { c, plan, onchain: oc } = L;
   const { nC, nK } = c;
   // booleans as `=== true` and numbers as `· 1` before the loops: a value loaded from an object
@@ -1581,7 +1594,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       arrivals += d > 0 ? d : 0;
       yesterdayOf[j] = n;
       suppliers += n;
-      const target = targetOf[k];
+      const target = targetRunOf[j];
       // biome-ignore lint/complexity/useMathMinMax: a comparison, not Math.min (decision 275)
       filled += n < target ? n : target;
     }
@@ -1785,7 +1798,7 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const priceHistoryOf = priceHistoryOfPass;
   const sellQueueOf = sellQueueOfPass;
   const stakeReleasedOf = stakeReleasedOfPass;
-  const jobPriceOf = jobPriceOfPass;
+  const jobPriceRunOf = jobPriceRunOfPass;
   const targetOf = targetOfPass;
   const { c, plan, onchain: oc } = L;
   const { nC, nK } = c;
@@ -1868,7 +1881,8 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     if (phaseOf[b] === 2) {
       // jobReward.ts on this run's jobs
       let r = 0;
-      for (let i = 0, j = b; i < nC; i++, j = (j + P) | 0) r += jobsOf[j] * (jobPriceOf[i] / price);
+      for (let i = 0, j = b; i < nC; i++, j = (j + P) | 0)
+        r += jobsOf[j] * (jobPriceRunOf[j] / price);
       jobReward = r / jrm;
       // phaseTwoEmission.ts with kernel.ts's expm1 (Math.expm1's bits without the call into C)
       phaseTwoClaim = Math.max(0, mint - mintedOf[b]) * -expm1(-jobReward / p2m);
