@@ -219,20 +219,43 @@ const EXACT_INTEGERS = 2 ** 53;
 const priceHistoryOfPass = new Float64Array(CAP_DAYS);
 /** Margin of class k on day t at `(k·days + t)·P + b`. */
 const marginHistoryOfPass = new Float64Array(CAP_MARGINS);
+/**
+ * `marginHistoryOfPass` from cell 0, 1, 2 and 3 on, views of one length: E41's window reads runs
+ * b … b+3 of a day at one index h through them (`inputs`), one bounds check for the four loads
+ * where each index h + 1, h + 2, h + 3 had a check of its own (the same cells; decision 321).
+ */
+const MARGIN_VIEW = CAP_MARGINS - 3;
+const [margins0, margins1, margins2, margins3] = [0, 1, 2, 3].map((k) =>
+  marginHistoryOfPass.subarray(k, k + MARGIN_VIEW),
+);
 /** E43's tokens due on day t at `[(t mod queueLength)·P + b]`. */
 const sellQueueOfPass = new Float64Array(CAP_QUEUE);
 /** `chainPay`'s day: the queue's offset of day t + 1 + d at `[d]`. */
 const queueSlotOfPass = new Int32Array(CAP_QUEUE);
 /** E50's served share of class k for run b at `[k·P + b]` (`capacityPass`). */
 const ratioOfRunPass = new Float64Array(CAP_CLASSES);
+/**
+ * 1 for a class k with a capacity whose served share is below 1 for some run of the pass today
+ * (`capacityPass`, decision 320): a type whose served classes all have 0 here cuts no run's jobs.
+ */
+const cutOfPass = new Uint8Array(CAP_MATRIX);
 /** E50's load of the class `capacityPass` is on, per run. */
 const loadOfPass = lanes();
 /** E41's lagged mean margin of each run of the pass for the class `inputs` is on. */
 const meanOfRunPass = lanes();
+/** `meanOfRunPass` from lane 0, 1, 2 and 3 on, views of one length (as `margins0`, decision 321). */
+const [means0, means1, means2, means3] = [0, 1, 2, 3].map((k) =>
+  meanOfRunPass.subarray(k, k + MAX_LANES - 3),
+);
 /** E50e of an empty class k with a capacity at `[k·P + b]`, written by `inputs` and read by `chainPay` the same day. */
 const entrantOfPass = new Float64Array(CAP_CLASSES);
 // the scenario's and plan's constants, copied in per batch
 const jobPriceOfPass = new Float64Array(CAP_MATRIX);
+/**
+ * Type i's job price at `[i·S + b]` for every run b (`setStride`): E14's jobs' reward in
+ * `chainPay` reads it at the index of the day's jobs, one bounds check for both (decision 325).
+ */
+const jobPriceRunOfPass = new Float64Array(CAP_TYPES);
 /** Per consumer type i, the classes k with a positive price-matrix weight and a capacity (E50's min): `servedClassOfPass[servedStartOfPass[i] …]`. */
 const servedStartOfPass = new Int32Array(CAP_MATRIX + 1);
 const servedClassOfPass = new Int32Array(CAP_MATRIX);
@@ -244,6 +267,11 @@ const demandFromOfPass = new Int32Array(CAP_MATRIX);
 const demandRowOfPass = new Int32Array(CAP_MATRIX);
 const demandWeightOfPass = new Float64Array(CAP_MATRIX);
 const targetOfPass = new Float64Array(CAP_MATRIX);
+/**
+ * Class k's target at `[k·S + b]` for every run b (`setStride`): `chainPrice`'s counts loop reads
+ * it at the index of the counts, so one bounds check serves both (decision 325).
+ */
+const targetRunOfPass = new Float64Array(CAP_CLASSES);
 const capacityOfPass = new Float64Array(CAP_MATRIX);
 const costOfPass = new Float64Array(CAP_MATRIX);
 /** The plan's supplier classes (E40–E41), in its order, then its dynamic classes (E42). */
@@ -571,8 +599,8 @@ export function runFeedbackBatch(
         for (let e = event; e < eventDay.length && eventDay[e] === t; e++)
           L.onchain[eventVar[e]] = eventValue[e];
         hoistDay(L, t, n);
-        inputs(L, t, n, shock);
         const base = (t - t0) * n;
+        inputs(L, t, n, base, shock);
         jobsPass(n, base, c.nC, c.nK);
         chainPrice(L, t, n, base, shock);
         chainPay(L, t, n, base);
@@ -609,6 +637,8 @@ function setStride(L: Lanes, S: number): void {
   seriesFilledOfPass.fill(0, 0, L.c.nSeries);
   for (let e = 0; e < demandStartOfPass[nK]; e++) demandRowOfPass[e] = demandFromOfPass[e] * S;
   for (let e = 0; e < servedStartOfPass[nC]; e++) servedRowOfPass[e] = servedClassOfPass[e] * S;
+  for (let k = 0; k < nK; k++) targetRunOfPass.fill(targetOfPass[k], k * S, (k + 1) * S);
+  for (let i = 0; i < nC; i++) jobPriceRunOfPass.fill(jobPriceOfPass[i], i * S, (i + 1) * S);
 }
 
 /** Days of a block of the stage for a stride of S ≤ MAX_LANES runs (≥ 1, T·S ≤ STAGE_CELLS). */
@@ -950,7 +980,10 @@ function drawFast(o: number, j: number, e: number): number {
     s2 ^= u;
     s3 = (s3 << 11) | (s3 >>> 21);
     const iz = hz & 127;
-    if (!(Math.abs(hz) < KN[iz])) {
+    // |hz| < k as −k < hz < k (k = KN[iz] > 0; hz and −k exact): the same test without the
+    // absolute value's six integer instructions and a second conversion of hz (decision 326)
+    const k = KN[iz];
+    if (!(hz < k && hz > -k)) {
       rejectedOf[0] = hz;
       break;
     }
@@ -1075,19 +1108,90 @@ function fillConstant(dst: Float64Array, j: number, P: number, s: number, v: num
 }
 
 /**
+ * E41's lagged mean margin of every run of the pass for one class (margin.ts closedDaysMargin on
+ * run b's history: days at h0 + b, h0 + b + P, … < h1, `closed` of them) into `meanOfRunPass`.
+ * A function of its own (`inputs` would pass 120 lines), called once a class and day; TurboFan
+ * does not inline it there, so its parameters are made int32s first (decision 321).
+ */
+function windowMeans(runs: number, from: number, to: number, closed: number): void {
+  // the parameters as int32s (a parameter is re-checked in the loop)
+  const P = runs | 0;
+  const h0 = from | 0;
+  const h1 = to | 0;
+  // the module's arrays as locals (see `jobsOfPass`)
+  const marginHistoryOf = marginHistoryOfPass;
+  const meanOfRun = meanOfRunPass;
+  const mh0 = margins0;
+  const mh1 = margins1;
+  const mh2 = margins2;
+  const mh3 = margins3;
+  const mean0 = means0;
+  const mean1 = means1;
+  const mean2 = means2;
+  const mean3 = means3;
+  // the windows' sums four runs at a time, then two, then one: independent chains of
+  // additions, each run's days in order (a run that stopped gets a sum too; nothing reads it;
+  // decisions 217 and 264); runs b2 … b2+3 of a day read at one index through the four views
+  // (decision 321)
+  let b2 = 0;
+  for (; b2 + 3 < P; b2 += 4) {
+    let m0 = 0;
+    let m1 = 0;
+    let m2 = 0;
+    let m3 = 0;
+    // two days a step (each run's days added in order, as E8's window: decision 276), then the
+    // odd day: half the loop's compares, branches and stack checks (decision 286)
+    let h = (h0 + b2) | 0;
+    for (; ((h + P) | 0) < h1; h = (h + P + P) | 0) {
+      m0 += mh0[h];
+      m1 += mh1[h];
+      m2 += mh2[h];
+      m3 += mh3[h];
+      const g = (h + P) | 0;
+      m0 += mh0[g];
+      m1 += mh1[g];
+      m2 += mh2[g];
+      m3 += mh3[g];
+    }
+    if (h < h1) {
+      m0 += mh0[h];
+      m1 += mh1[h];
+      m2 += mh2[h];
+      m3 += mh3[h];
+    }
+    mean0[b2] = m0 / closed;
+    mean1[b2] = m1 / closed;
+    mean2[b2] = m2 / closed;
+    mean3[b2] = m3 / closed;
+  }
+  for (; b2 + 1 < P; b2 += 2) {
+    let m0 = 0;
+    let m1 = 0;
+    for (let h = h0 + b2; h < h1; h = (h + P) | 0) {
+      m0 += marginHistoryOf[h];
+      m1 += marginHistoryOf[(h + 1) | 0];
+    }
+    meanOfRun[b2] = m0 / closed;
+    meanOfRun[b2 + 1] = m1 / closed;
+  }
+  if (b2 < P) {
+    let m = 0;
+    for (let h = h0 + b2; h < h1; h = (h + P) | 0) m += marginHistoryOf[h];
+    meanOfRun[b2] = m / closed;
+  }
+}
+
+/**
  * Day t's inputs, one run at a time: the series (§3, noise drawn per run), E48, E41's lagged
  * margin and E42 (steps.ts `churnStep`), the demand crash and the sentiment collapse, E50
  * (capacity.ts `capacityServedJobs`, per run).
  */
-function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
+function inputs(L: Lanes, t: number, P: number, base: number, shock: ShockDays): void {
   // the module's arrays as locals (see `jobsOfPass`)
   const failedOf = failedOfPass;
   const countsOf = countsOfPass;
   const yesterdayOf = yesterdayOfPass;
   const realCountOf = realCountOfPass;
-  const entriesOf = entriesOfPass;
-  const exitsOf = exitsOfPass;
-  const marginHistoryOf = marginHistoryOfPass;
   const meanOfRun = meanOfRunPass;
   const dynamicOf = dynamicOfPass;
   const churnOf = churnOfPass;
@@ -1104,16 +1208,28 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
   // fields are registers (escape analysis), not stores and loads of boxed numbers (decision 213)
   const churned: Out<Churn> = { entries: 0, exits: 0, count: 0 };
   drawSeries(P, elastic, crash, shock.crashShare, collapse, nC, nK);
+  // the row's entries' and exits' cells of dynamic class d (`at`, d columns after the first
+  // entries' column; the exits' nDynamic columns further), stored and checked here where they are
+  // worked out (decision 322): after the income per supplier's and the margins' columns (nClasses
+  // each). `entriesOfPass` and `exitsOfPass` are no longer written: nothing read them but the cells
+  const out = stageOfPass;
+  const nClasses = s ? s.classes.length : 0;
+  const exitsFrom = nDynamic * STEP;
   // E41–E42 per dynamic class, the runs innermost: the class's parameters and offsets are
   // loaded once a day, not once per run (each run's values are its own, as one run at a time)
-  for (let d = 0; d < nDynamic; d++) {
+  for (
+    let d = 0, at = ((c.columns.length - L.feedbackColumns + 2 * nClasses) * STEP + base) | 0;
+    d < nDynamic;
+    d++, at = (at + STEP) | 0
+  ) {
     const k = dynamicOf[d];
     const j0 = k * P;
+    const atExits = (at + exitsFrom) | 0;
     if (t === 0) {
       for (let b = 0, j = j0; b < P; b++, j++) {
         if (failedOf[b] !== 0) continue;
-        entriesOf[j] = 0;
-        exitsOf[j] = 0;
+        out[(at + b) | 0] = 0;
+        out[(atExits + b) | 0] = 0;
         countsOf[j] = Math.floor(realCountOf[j] + 1e-9);
       }
       continue;
@@ -1128,55 +1244,7 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
     const h0 = (k * days + from) * P;
     const h1 = (k * days + t) * P;
     const closed = t - from;
-    // the windows' sums four runs at a time, then two, then one: independent chains of
-    // additions, each run's days in order (a run that stopped gets a sum too; nothing reads it;
-    // decisions 217 and 264)
-    let b2 = 0;
-    for (; b2 + 3 < P; b2 += 4) {
-      let m0 = 0;
-      let m1 = 0;
-      let m2 = 0;
-      let m3 = 0;
-      // two days a step (each run's days added in order, as E8's window: decision 276), then the
-      // odd day: half the loop's compares, branches and stack checks (decision 286)
-      let h = (h0 + b2) | 0;
-      for (; ((h + P) | 0) < h1; h = (h + P + P) | 0) {
-        m0 += marginHistoryOf[h];
-        m1 += marginHistoryOf[(h + 1) | 0];
-        m2 += marginHistoryOf[(h + 2) | 0];
-        m3 += marginHistoryOf[(h + 3) | 0];
-        const g = (h + P) | 0;
-        m0 += marginHistoryOf[g];
-        m1 += marginHistoryOf[(g + 1) | 0];
-        m2 += marginHistoryOf[(g + 2) | 0];
-        m3 += marginHistoryOf[(g + 3) | 0];
-      }
-      if (h < h1) {
-        m0 += marginHistoryOf[h];
-        m1 += marginHistoryOf[(h + 1) | 0];
-        m2 += marginHistoryOf[(h + 2) | 0];
-        m3 += marginHistoryOf[(h + 3) | 0];
-      }
-      meanOfRun[b2] = m0 / closed;
-      meanOfRun[b2 + 1] = m1 / closed;
-      meanOfRun[b2 + 2] = m2 / closed;
-      meanOfRun[b2 + 3] = m3 / closed;
-    }
-    for (; b2 + 1 < P; b2 += 2) {
-      let m0 = 0;
-      let m1 = 0;
-      for (let h = h0 + b2; h < h1; h = (h + P) | 0) {
-        m0 += marginHistoryOf[h];
-        m1 += marginHistoryOf[(h + 1) | 0];
-      }
-      meanOfRun[b2] = m0 / closed;
-      meanOfRun[b2 + 1] = m1 / closed;
-    }
-    if (b2 < P) {
-      let m = 0;
-      for (let h = h0 + b2; h < h1; h = (h + P) | 0) m += marginHistoryOf[h];
-      meanOfRun[b2] = m / closed;
-    }
+    windowMeans(P, h0, h1, closed);
     for (let b = 0, j = j0; b < P; b = (b + 1) | 0, j = (j + 1) | 0) {
       if (failedOf[b] !== 0) continue;
       supplierChurnOf(
@@ -1189,8 +1257,12 @@ function inputs(L: Lanes, t: number, P: number, shock: ShockDays): void {
         maxExitRate,
         maxCount,
       );
-      entriesOf[j] = churned.entries;
-      exitsOf[j] = churned.exits;
+      const entries = churned.entries;
+      const exits = churned.exits;
+      out[(at + b) | 0] = entries;
+      out[(atExits + b) | 0] = exits;
+      const chk = entries + exits;
+      if (chk - chk !== 0) failedOf[b] = 1;
       realCountOf[j] = churned.count;
       countsOf[j] = Math.floor(churned.count + 1e-9);
     }
@@ -1325,6 +1397,8 @@ function capacityPass(P: number, nC: number, nK: number): void {
   const demandWeightOf = demandWeightOfPass;
   const capacityOf = capacityOfPass;
   const jobPriceOf = jobPriceOfPass;
+  const servedClassOf = servedClassOfPass;
+  const cutOf = cutOfPass;
   for (let k = 0, j = 0; k < nK; k++, j = (j + P) | 0) {
     const cap = capacityOf[k];
     // a class without a capacity serves every job (a share of 1): `servedRowOfPass` leaves it
@@ -1337,6 +1411,7 @@ function capacityPass(P: number, nC: number, nK: number): void {
     const e1 = demandStartOf[k + 1];
     if (e0 === e1) {
       // no entries: a load of 0 and E50e's value 0 on every run
+      cutOf[k] = 0;
       for (let b = 0; b < P; b++) {
         ratioOf[(j + b) | 0] = 1;
         if (countsOf[(j + b) | 0] === 0) entrantOf[(j + b) | 0] = entrantShareUsd(0, 0, cap);
@@ -1355,13 +1430,17 @@ function capacityPass(P: number, nC: number, nK: number): void {
     const lone = e1 - e0 === 1;
     const rowLast = demandRowOf[e1 - 1];
     const weightLast = demandWeightOf[e1 - 1];
+    // whether some run's share is below 1 (decision 320)
+    let cut = 0;
     for (let b = 0; b < P; b++) {
       const load = (lone ? 0 : loadOf[b]) + jobsOf[(rowLast + b) | 0] * weightLast;
       const n = countsOf[(j + b) | 0];
       // min(1, q) as `q > 1 ? 1 : q`: the same value for every q, NaN and −0 included (decision 286)
       const q = (n * cap) / load;
       // biome-ignore lint/complexity/useMathMinMax: a comparison, not Math.min (decision 286)
-      ratioOf[(j + b) | 0] = load > 0 ? (q > 1 ? 1 : q) : 1;
+      const ratio = load > 0 ? (q > 1 ? 1 : q) : 1;
+      ratioOf[(j + b) | 0] = ratio;
+      if (ratio < 1) cut = 1;
       if (n === 0) {
         // E50e: capacity.ts entrantServiceUsd's sums on this run, before the jobs are cut
         let usd = 0;
@@ -1370,12 +1449,17 @@ function capacityPass(P: number, nC: number, nK: number): void {
         entrantOf[(j + b) | 0] = entrantShareUsd(load, usd, cap);
       }
     }
+    cutOf[k] = cut;
   }
   jobsLostOf.fill(0, 0, P);
   for (let i = 0, j = 0; i < nC; i++, j = (j + P) | 0) {
     const e0 = servedStartOf[i];
     const e1 = servedStartOf[i + 1];
-    if (e0 === e1) continue;
+    // a type none of whose served classes has a share below 1 on any run cuts nothing: each run's
+    // minimum of shares that are all 1 or NaN is not below 1 (decision 320)
+    let cut = 0;
+    for (let e = e0; e < e1; e++) cut |= cutOf[servedClassOf[e]];
+    if (cut === 0) continue;
     // the minimum from 1 starts at the first class's share: min(1, r) is r for every share r (1,
     // or `q > 1 ? 1 : q`, so ≤ 1 or NaN; decision 286)
     const row0 = servedRowOf[e0];
@@ -1434,6 +1518,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
   const priceHistoryOf = priceHistoryOfPass;
   const sellQueueOf = sellQueueOfPass;
   const targetOf = targetOfPass;
+  const targetRunOf = targetRunOfPass;
   const { c, plan, onchain: oc } = L;
   const { nC, nK } = c;
   // booleans as `=== true` and numbers as `· 1` before the loops: a value loaded from an object
@@ -1533,7 +1618,7 @@ function chainPrice(L: Lanes, t: number, P: number, base: number, shock: ShockDa
       arrivals += d > 0 ? d : 0;
       yesterdayOf[j] = n;
       suppliers += n;
-      const target = targetOf[k];
+      const target = targetRunOf[j];
       // biome-ignore lint/complexity/useMathMinMax: a comparison, not Math.min (decision 275)
       filled += n < target ? n : target;
     }
@@ -1751,14 +1836,11 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const sharedUsdOf = sharedUsdOfPass;
   const slotUsdOf = slotUsdOfPass;
   const jobsOf = jobsOfPass;
-  const entriesOf = entriesOfPass;
-  const exitsOf = exitsOfPass;
   const priceHistoryOf = priceHistoryOfPass;
   const sellQueueOf = sellQueueOfPass;
   const stakeReleasedOf = stakeReleasedOfPass;
-  const jobPriceOf = jobPriceOfPass;
+  const jobPriceRunOf = jobPriceRunOfPass;
   const targetOf = targetOfPass;
-  const dynamicOf = dynamicOfPass;
   const { c, plan, onchain: oc } = L;
   const { nC, nK } = c;
   // booleans as `=== true` and numbers as `· 1` before the loops: a value loaded from an object
@@ -1812,9 +1894,12 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
   const topUpTokensCol = topUpTokensCells;
   const buybackUsdCol = buybackUsdCells;
   const shortfallCol = shortfallCells;
-  const feedbackAt = (c.columns.length - L.feedbackColumns) * STEP;
   // the day's offset in the stage as an int32 (a parameter is re-checked in the loop)
   const at0 = base | 0;
+  // the jobs lost's cells of the day, after the income per supplier's and the margins' (nClasses
+  // columns each), the entries' and the exits' (nDynamic each)
+  const jobsLostAt =
+    ((c.columns.length - L.feedbackColumns + 2 * nClasses + 2 * nDynamic) * STEP + at0) | 0;
   // the per-day arrays' offsets as int32 adds without an overflow check (every one < 2^17,
   // decision 283)
   const tP = (t * P) | 0;
@@ -1837,7 +1922,8 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
     if (phaseOf[b] === 2) {
       // jobReward.ts on this run's jobs
       let r = 0;
-      for (let i = 0, j = b; i < nC; i++, j = (j + P) | 0) r += jobsOf[j] * (jobPriceOf[i] / price);
+      for (let i = 0, j = b; i < nC; i++, j = (j + P) | 0)
+        r += jobsOf[j] * (jobPriceRunOf[j] / price);
       jobReward = r / jrm;
       // phaseTwoEmission.ts with kernel.ts's expm1 (Math.expm1's bits without the call into C)
       phaseTwoClaim = Math.max(0, mint - mintedOf[b]) * -expm1(-jobReward / p2m);
@@ -1944,22 +2030,10 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
         usdCapitalCol[cell] +
         (bought + phaseTwoPaid + (validatorsAreSuppliers ? validatorPaid : 0)) * price;
       slotUsdOf[b] = phaseOnePaid * price;
-      // the entries' cells after the income per supplier's and the margins' (nClasses columns each)
-      let at = (feedbackAt + 2 * nClasses * STEP + cell) | 0;
-      const exitsFrom = nDynamic * STEP;
-      for (let x = 0; x < nDynamic; x++, at = (at + STEP) | 0) {
-        const j = (Math.imul(dynamicOf[x], P) + b) | 0;
-        const entries = entriesOf[j];
-        const exits = exitsOf[j];
-        out[at] = entries;
-        out[(at + exitsFrom) | 0] = exits;
-        chk += entries;
-        chk += exits;
-      }
-      at = (at + exitsFrom) | 0;
+      // the entries' and exits' cells are stored and checked by `inputs` (decision 322)
       if (capacity) {
         const v = jobsLostOf[b];
-        out[at] = v;
+        out[(jobsLostAt + b) | 0] = v;
         chk += v;
       }
     }
@@ -1986,14 +2060,10 @@ function supplierPass(L: Lanes, t: number, P: number, base: number): void {
   const sharedUsdOf = sharedUsdOfPass;
   const slotUsdOf = slotUsdOfPass;
   const marginHistoryOf = marginHistoryOfPass;
-  const entrantOf = entrantOfPass;
   const targetOf = targetOfPass;
   const costOf = costOfPass;
-  const capacityOf = capacityOfPass;
   const classesOf = classesOfPass;
-  const phaseOf = phaseOfPass;
-  const priceOf = priceOfPass;
-  const { c, plan, onchain: oc } = L;
+  const { c, plan } = L;
   const { days } = c;
   const nClasses = plan.suppliers ? plan.suppliers.classes.length : 0;
   // E3's tokens for one slot on a phase-1 day (E40e of an empty class when no slot is filled)
@@ -2035,22 +2105,7 @@ function supplierPass(L: Lanes, t: number, P: number, base: number): void {
       // before the loop TurboFan worked it out again for every run, decision 282)
       const perSupplier =
         n === 0
-          ? loneEntrantIncome(
-              Number.isNaN(capacityOf[k]) ? dfsOf[(j + b) | 0] : entrantOf[(j + b) | 0],
-              income,
-              sharedUsd,
-              splitPayPerUsd(
-                oc[V.fiatOperationsFraction],
-                oc[V.buybackModulation],
-                oc[V.buybackPremium],
-              ),
-              loneSlotUsd(
-                target,
-                slots,
-                slotUsdOf[b],
-                (phaseOf[b] === 1 ? oneSlotTokens : 0) * priceOf[b],
-              ),
-            )
+          ? loneEntrantOf(L, k, (j + b) | 0, b, target, oneSlotTokens)
           : incomePerSupplier(classIncome, n);
       const margin = supplierMargin(perSupplier, cost);
       marginHistoryOf[(h + b) | 0] = margin;
@@ -2061,6 +2116,37 @@ function supplierPass(L: Lanes, t: number, P: number, base: number): void {
     }
     at = (at + STEP) | 0;
   }
+}
+
+/**
+ * E40e of empty class k for run b (`supplierPass`; class and run at `j`): supplierIncome.ts
+ * loneEntrantIncomeOf, steps.ts economicsStep's choice of service (the class's capacity tested
+ * here, on the rare empty day: as a boolean before the loop TurboFan worked it out again for every
+ * run, decision 282). It reads the run's values from the lanes itself, so that the values of the
+ * common path are not kept for it across the branch (spilled to the stack on every run and class;
+ * the same values; decision 324).
+ */
+function loneEntrantOf(
+  L: Lanes,
+  k: number,
+  j: number,
+  b: number,
+  target: number,
+  oneSlotTokens: number,
+): number {
+  const oc = L.onchain;
+  return loneEntrantIncome(
+    Number.isNaN(capacityOfPass[k]) ? dfsOfPass[j] : entrantOfPass[j],
+    incomeOfPass[b],
+    sharedUsdOfPass[b],
+    splitPayPerUsd(oc[V.fiatOperationsFraction], oc[V.buybackModulation], oc[V.buybackPremium]),
+    loneSlotUsd(
+      target,
+      filledOfPass[b],
+      slotUsdOfPass[b],
+      (phaseOfPass[b] === 1 ? oneSlotTokens : 0) * priceOfPass[b],
+    ),
+  );
 }
 
 /**

@@ -1,5 +1,12 @@
-import { INVARIANT_TOLERANCE, InvariantViolation } from "../mechanisms/invariants.js";
+import {
+  INVARIANT_TOLERANCE as INVARIANT_TOLERANCE_EXPORT,
+  InvariantViolation,
+} from "../mechanisms/invariants.js";
 import type { Day, Tokens, Usd } from "../units.js";
+
+// the imported tolerance as this module's constant, folded into an optimized caller that inlines
+// the check (an imported binding is a cell load with a hole check; decision 323)
+const INVARIANT_TOLERANCE = INVARIANT_TOLERANCE_EXPORT;
 
 /**
  * I1–I3 with a pool (docs/model.md §10: the pool is an account): tokens
