@@ -89,7 +89,7 @@ export const SupplierEconomicsSchema = z
     maxCount: amount()
       .optional()
       .describe(
-        "Ceiling on the class (suppliers, 0 … 1e15); entry stops there. Default 1e15, the largest amount (docs/limits.md). Only with dynamic.",
+        "Ceiling on the class (suppliers, 0 … 1e15; at most 1,000,000 in marketplace mode); entry stops there. Default 1e15, the largest amount (docs/limits.md), or 1,000,000 in marketplace mode. Only with dynamic.",
       ),
     jobsPerSupplierPerDay: positiveAmount()
       .optional()

@@ -247,20 +247,34 @@ export function seriesPeak(series: Series, days: number): number {
   return Math.max(series.min, Math.max(series.start, end) + 6 * series.noise);
 }
 
-/** Marketplace mode keeps every agent: refuse populations beyond LIMITS.maxMarketplaceAgents. */
+/**
+ * Marketplace mode keeps every agent: refuse populations beyond LIMITS.maxMarketplaceAgents — a
+ * supplier count or job rate series at its peak, and a dynamic class's `dynamic.start` or explicit
+ * `maxCount` (E42; without one the class's ceiling is the limit itself: compileFeedback).
+ */
 function checkMarketplaceSize(s: Scenario, source?: string): void {
   const issues: ScenarioIssue[] = [];
   const max = LIMITS.maxMarketplaceAgents;
+  const most = `marketplace mode simulates each one, at most ${max.toLocaleString("en-US")} (use aggregate mode for larger economies)`;
   mapSeries(s, (series, path) => {
     const isAgents = path.endsWith(".count") || path.endsWith(".jobsPerDay");
     const peak = isAgents ? seriesPeak(series, s.days) : 0;
-    if (peak > max)
-      issues.push({
-        path,
-        message: `reaches ${peak.toPrecision(3)}; marketplace mode simulates each one, at most ${max.toLocaleString("en-US")} (use aggregate mode for larger economies)`,
-      });
+    if (peak > max) issues.push({ path, message: `reaches ${peak.toPrecision(3)}; ${most}` });
     return series;
   });
+  for (const [name, k] of Object.entries(s.feedback?.suppliers?.classes ?? {})) {
+    const path = `feedback.suppliers.classes.${name}`;
+    if (k.dynamic !== undefined && k.dynamic.start > max)
+      issues.push({
+        path: `${path}.dynamic.start`,
+        message: `${k.dynamic.start.toPrecision(3)} suppliers on day 0; ${most}`,
+      });
+    if (k.dynamic !== undefined && k.maxCount !== undefined && k.maxCount > max)
+      issues.push({
+        path: `${path}.maxCount`,
+        message: `lets the class grow to ${k.maxCount.toPrecision(3)} suppliers; ${most}; without maxCount a marketplace class stops at ${max.toLocaleString("en-US")}`,
+      });
+  }
   if (issues.length > 0) throw new ScenarioError(issues, source);
 }
 
