@@ -136,9 +136,8 @@ describe("marketplace mode: a dynamic supplier class is held to the same limit (
   });
   it("a marketplace class's ceiling defaults to 1,000,000, an aggregate one's to 1e15", () => {
     const plan = (mode: "marketplace" | "aggregate") =>
-      compileFeedback(
-        prepareScenario(dynamicScenario(mode, { dynamic: { start: 10 } })).scenario,
-      )!.suppliers!.dynamic[0]!.churn.maxCount;
+      compileFeedback(prepareScenario(dynamicScenario(mode, { dynamic: { start: 10 } })).scenario)!
+        .suppliers!.dynamic[0]!.churn.maxCount;
     expect(plan("marketplace")).toBe(1_000_000);
     expect(plan("aggregate")).toBe(1e15);
   });
