@@ -398,6 +398,49 @@ describe("an absurdly thin pool is named in a warning (E45)", () => {
   });
 });
 
+describe("a priceFloor the user gives is named in a warning with a pool (E45)", () => {
+  const WHY = "ignored with feedback.amm: the pool's price has no floor (E45)";
+  const amm = { poolTokens: 100, poolUsd: 100 };
+  const floors = {
+    onchain: { priceFloor: 0.01 },
+    schedule: [{ day: 3, set: { priceFloor: 0.02 } }],
+    rules: [
+      { name: "a", kind: "threshold", column: "demand", below: 60, set: { priceFloor: 0.5 } },
+      {
+        name: "b",
+        kind: "pi",
+        variable: "priceFloor",
+        column: "demand",
+        target: 100,
+        kp: 1,
+        ki: 0,
+        min: 0.001,
+        max: 1,
+      },
+    ],
+  } as const;
+  it("in onchain, a schedule vote, a threshold rule's set and as a PI rule's variable", () => {
+    const w = prepareScenario({ ...tinyScenario(), ...floors, feedback: { amm } }).warnings;
+    expect(w).toEqual([
+      `onchain.priceFloor: ${WHY}`,
+      `schedule[0].set.priceFloor: ${WHY}`,
+      `rules[0].set.priceFloor: ${WHY}`,
+      `rules[1].variable: ${WHY}`,
+    ]);
+  });
+  it("not without a pool (E10 applies the floor), nor for the default floor with one", () => {
+    expect(prepareScenario({ ...tinyScenario(), ...floors }).warnings).toEqual([]);
+    expect(prepareScenario({ ...tinyScenario(), feedback: { amm } }).warnings).toEqual([]);
+  });
+  it("a --set of it warns too", () => {
+    const w = prepareScenario(
+      { ...tinyScenario(), feedback: { amm } },
+      { set: ["onchain.priceFloor=0.5"] },
+    ).warnings;
+    expect(w).toEqual([`onchain.priceFloor: ${WHY}`]);
+  });
+});
+
 describe("a trend clamped to its floor on every day is named in a warning", () => {
   const warnings = (jobsPerDay: unknown) => {
     const s = tinyScenario();
