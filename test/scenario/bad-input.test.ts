@@ -333,6 +333,50 @@ describe("a field that would silently do nothing is refused, naming it", () => {
     expect(s({ ...falling, min: 5 }, 180)).toEqual([]);
   });
 
+  it("a reference price trend that rises from 0 to a price within the run (decision 333)", () => {
+    const s = (referencePrice: unknown, days: number) =>
+      problems({
+        ...tinyScenario(),
+        days,
+        feedback: { consumers: { training: { referencePrice } } },
+      });
+    const at = "feedback.consumers.training.referencePrice";
+    // 0 + 1 · t: 0 ("no alternative") on day 0, 1 usd/job on day 1
+    expect(s({ start: 0, slope: 1 }, 180)).toEqual([
+      `${at}: reads 0 on day 0, which means no alternative (E48), and 1 on day 1: demand would ignore the job's price until then and change at once on day 1; give a start above 0 (or a min above 0) or a values list for every day`,
+    ]);
+    // from startDay 3: 0 before it and on it (max(0, 0 + 2 · 0)), 2 usd/job on day 4
+    expect(s({ start: 0, slope: 2, startDay: 3 }, 180)).toEqual([
+      expect.stringContaining(
+        ": reads 0 on days 0 … 3, which means no alternative (E48), and 2 on day 4:",
+      ),
+    ]);
+    // a one-day run never reaches the price; a min above 0 never reads 0; 0 every day is the
+    // constant 0 (no alternative all run, no jump)
+    expect(s({ start: 0, slope: 1 }, 1)).toEqual([]);
+    expect(s({ start: 0, slope: 1, min: 0.5 }, 180)).toEqual([]);
+    expect(s({ start: 0, slope: -1 }, 180)).toEqual([]);
+  });
+
+  it("a reference price trend that passes 1e15 usd/job within the run (decision 333)", () => {
+    const s = (referencePrice: unknown, days: number) =>
+      problems({
+        ...tinyScenario(),
+        days,
+        feedback: { consumers: { training: { referencePrice } } },
+      });
+    const at = "feedback.consumers.training.referencePrice";
+    // 1e14 + 1e13 · t is exactly 1e15 on day 90 and 1.01e15 on day 91
+    expect(s({ start: 1e14, slope: 1e13 }, 180)).toEqual([
+      `${at}: reaches 1.01e+15 on day 91, above 1e15 usd/job, the largest reference price (docs/limits.md); give a slope that keeps it at most 1e15 over the 180 days`,
+    ]);
+    expect(s({ start: 1e14, slope: 1e13 }, 91)).toEqual([]);
+    // the newcomer's case: 10 on day 0, 10 + 1e15 on day 1
+    expect(s({ start: 10, slope: 1e15 }, 180)).toEqual([
+      expect.stringContaining(": reaches 1.00000000000001e+15 on day 1, above 1e15 usd/job"),
+    ]);
+  });
+
   it("an elasticity or multiplier cap without a reference price", () => {
     const at = "feedback.consumers.training";
     expect(withFeedback({ consumers: { training: { elasticity: 2 } } })).toEqual([
