@@ -58,7 +58,7 @@ describe("bme stress", () => {
       dir,
     );
     expect(r.err).toBe("");
-    expect(r.out).toMatch(/^death-spiral-marketplace: 1 runs per shock, shocks from day 40$/m);
+    expect(r.out).toMatch(/^death-spiral-marketplace: 1 run per shock, shocks from day 40$/m);
     expect(r.out).toContain(
       "\nsizes: demandCrash leaves 0.3 of the jobs, sellWave dumps 0.1 of the supply\n",
     );
@@ -74,7 +74,7 @@ describe("bme stress", () => {
     // shock day, 30 + ⌊(20 − 30) / 3⌋ = 26, is past the last day and the shocks start on day 19
     const args = ["stress", "scenarios/whitepaper.yaml", "--runs", "1", "--workers", "1"];
     const r = bme(...args, "--set", "days=20");
-    expect(r.out).toMatch(/^whitepaper: 1 runs per shock, shocks from day 19$/m);
+    expect(r.out).toMatch(/^whitepaper: 1 run per shock, shocks from day 19$/m);
     expect(r.out).toContain(
       "\nsizes: demandCrash leaves 0.3 of the jobs, sellWave not applicable (no pool)\n",
     );
