@@ -304,6 +304,32 @@ describe("a field that would silently do nothing is refused, naming it", () => {
     expect(warned({ suppliers: { classes: { [k]: { costPerDay: 10 } } } })).toEqual([]);
   });
 
+  it("a dynamic class whose count series in the file is not 0 warns: the series is not used (decision 335)", () => {
+    const k = "modelTrainingProviders";
+    const feedback = {
+      suppliers: { classes: { [k]: { costPerDay: 10, dynamic: { start: 5 } } } },
+    };
+    // tinyScenario's class has count 3, which E42 ignores for a dynamic class
+    const warned = (count: unknown, set: string[] = []) => {
+      const s = tinyScenario();
+      const suppliers = [{ ...s.suppliers![0], count }];
+      return prepareScenario({ ...s, suppliers, feedback }, { set }).warnings;
+    };
+    const WHY = `class ${k} is dynamic (E42), so its count series is not used; set feedback.suppliers.classes.${k}.dynamic.start for its day-0 count`;
+    expect(warned(3)).toEqual([`suppliers[0].count: ${WHY} (or write count: 0)`]);
+    expect(warned({ start: 2, slope: 1 })).toEqual([
+      `suppliers[0].count: ${WHY} (or write count: 0)`,
+    ]);
+    // the placeholder the shipped scenarios write says nothing
+    expect(warned(0)).toEqual([]);
+    // a --set of the count is warned about once, as a --set
+    expect(warned(3, [`suppliers.${k}.count=7`])).toEqual([`--set suppliers.${k}.count: ${WHY}`]);
+    // an exogenous class's count is used: no warning
+    const s = tinyScenario();
+    const plain = { suppliers: { classes: { [k]: { costPerDay: 10 } } } };
+    expect(prepareScenario({ ...s, feedback: plain }).warnings).toEqual([]);
+  });
+
   it("a reference price trend that falls to 0 within the scenario's days", () => {
     // 120 − t reaches 0 on day 120 (E48: "no alternative" from then on, demand back to its level)
     const s = (referencePrice: unknown, days: number) =>
