@@ -123,8 +123,8 @@ describe("bme stress", () => {
       "suppliersRetained,fraction,>=,0",
       "shortfallDays,days,<=,1000",
       "dollarsRetained,fraction,>=,0",
-      // no --max-top-up-impact: any impact passes, the threshold is missing
-      "topUpPriceImpact,fraction,<=,",
+      // no --max-top-up-impact: any impact passes, a threshold of inf
+      "topUpPriceImpact,fraction,<=,inf",
     ]);
     // every shock applies (the spiral has a pool) and passes with all its runs
     for (const l of verdicts.slice(1)) expect(l).toMatch(/^\w+,true,true,1,2,0,/);
