@@ -1,4 +1,5 @@
 import type { RunSummary } from "../engine/summary.js";
+import { counted } from "../text.js";
 
 /**
  * A number for people: 1234567.8 → "1,234,568" (from 1,000 on, grouped and rounded to
@@ -65,7 +66,7 @@ function addOne(d: string): string {
 
 export function formatSummary(s: RunSummary): string {
   const lines = [
-    `Scenario ${s.scenarioName}, seed ${s.seed}, ${s.days} days`,
+    `Scenario ${s.scenarioName}, seed ${s.seed}, ${counted(s.days, "day")}`,
     `  phase 2 from day      ${s.phaseChangeDay ?? "never (phase 1 throughout)"}`,
     `  token price           ${fmt(s.price.first)} → ${fmt(s.price.final)} usd/token (min ${fmt(s.price.min)} on day ${s.price.minDay}, max ${fmt(s.price.max)} on day ${s.price.maxDay})`,
     `  supply (circulating)  ${fmt(s.final.supply)} tokens`,

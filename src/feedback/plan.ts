@@ -78,7 +78,10 @@ export function compileFeedback(s: Scenario): FeedbackPlan | null {
             exitElasticity: e.exitElasticity ?? DEFAULT_CHURN.exitElasticity,
             maxEntryRate: e.maxEntryRate ?? DEFAULT_CHURN.maxEntryRate,
             maxExitRate: e.maxExitRate ?? DEFAULT_CHURN.maxExitRate,
-            maxCount: e.maxCount ?? LIMITS.maxAmount,
+            // marketplace mode keeps every supplier: churn stops at its limit (decision 330)
+            maxCount:
+              e.maxCount ??
+              (s.mode === "marketplace" ? LIMITS.maxMarketplaceAgents : LIMITS.maxAmount),
           },
         };
       }),

@@ -13,10 +13,12 @@
  *
  * A value that does not exist is written as missing (an empty cell, JSON `null`), as every sink
  * writes one (docs/limits.md, "Non-finite values"): the verdict and pass share of a shock that
- * does not apply, the quantiles of a shock whose every run stopped on an error,
- * a loop series the scenario lacks, an infinite runway (a token reserve that is not falling:
- * it passes any runway threshold, and `passShare` counts it so), and the threshold of a metric
- * that accepts any value (`topUpPriceImpact` without `--max-top-up-impact`).
+ * does not apply, the quantiles of a shock whose every run stopped on an error, a loop series
+ * the scenario lacks. An infinite value, which exists, is `inf` in verdicts.csv (pandas, R,
+ * DuckDB and Python's float() read it as infinity, so `p50 >= threshold` holds for it) and
+ * `null` in stress.json (JSON has no infinity): an infinite runway (a token reserve that is not
+ * falling: it passes any runway threshold, and `passShare` counts it so), and the threshold of a
+ * metric that accepts any value (`topUpPriceImpact` without `--max-top-up-impact`).
  */
 import { csvText } from "../io/csv.js";
 import type { ShockResult, StressResult } from "./stress.js";
@@ -29,6 +31,10 @@ import {
 
 /** A number as written: itself when finite, else missing (null). */
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** A number in verdicts.csv: itself when finite, `inf` or `-inf` when infinite, else missing. */
+const csvNumber = (x: number): number | string | null =>
+  x === Number.POSITIVE_INFINITY ? "inf" : x === Number.NEGATIVE_INFINITY ? "-inf" : finite(x);
 
 /** `verdicts.csv`: one row per shock and metric (module docstring). */
 export function stressVerdictsCsv(r: StressResult): string {
@@ -46,8 +52,10 @@ export function stressVerdictsCsv(r: StressResult): string {
         m,
         info.unit,
         info.comparison,
-        finite(info.threshold(r.thresholds)),
-        ...(s.applicable ? [finite(q.p05), finite(q.p50), finite(q.p95)] : [null, null, null]),
+        csvNumber(info.threshold(r.thresholds)),
+        ...(s.applicable
+          ? [csvNumber(q.p05), csvNumber(q.p50), csvNumber(q.p95)]
+          : [null, null, null]),
       ];
     }),
   );

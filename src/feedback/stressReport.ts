@@ -1,6 +1,7 @@
 import type { ChartSpec } from "../report/charts/common.js";
 import { dayLines } from "../report/charts/common.js";
 import type { Report, ReportSection, Table } from "../report/model.js";
+import { counted, percent } from "../text.js";
 import {
   type LoopSeries,
   loopSeriesOf,
@@ -107,7 +108,7 @@ export function thresholdsText(r: StressResult): string {
 /** One line per shock: the verdict. */
 export function verdictTable(r: StressResult): Table {
   return {
-    caption: `Verdict: a shock passes when at least ${r.confidence * 100}% of its ${r.runs} runs meet every threshold`,
+    caption: `Verdict: a shock passes when the runs that meet every threshold are at least ${percent(r.confidence)} of its ${counted(r.runs, "run")}`,
     head: ["shock", "verdict", "runs passing", ...STRESS_METRICS.map((m) => `${m} (median)`)],
     rows: r.shocks.map((s) => [
       s.shock,
@@ -121,8 +122,8 @@ export function verdictTable(r: StressResult): Table {
 function metricTable(r: StressResult, s: ShockResult): Table {
   return {
     caption: s.failedRuns
-      ? `${s.shock}: metrics over the ${s.runs - s.failedRuns} of ${s.runs} runs that completed (${s.failedRuns} stopped by an error, counted as failing; the first, run ${s.firstError?.run}: ${s.firstError?.message})`
-      : `${s.shock}: metrics over ${s.runs} runs`,
+      ? `${s.shock}: metrics over the ${s.runs - s.failedRuns} of ${counted(s.runs, "run")} that completed (${s.failedRuns} stopped by an error, counted as failing; the first, run ${s.firstError?.run}: ${s.firstError?.message})`
+      : `${s.shock}: metrics over ${counted(s.runs, "run")}`,
     head: ["metric", "unit", "threshold", "p5", "median", "p95"],
     rows: STRESS_METRICS.map((m) => [
       METRIC_INFO[m].label,
@@ -204,7 +205,7 @@ export function stressReport(r: StressResult): Report {
   ];
   return {
     title: `Stress test: ${r.scenarioName}`,
-    description: `The standard battery of shocks from day ${r.shockDay}, ${r.runs} runs each (bme stress).`,
+    description: `The standard battery of shocks from day ${r.shockDay}, ${counted(r.runs, "run")} each (bme stress).`,
     facts: [
       ["scenario", r.scenarioName],
       ["mode", r.mode],

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { meanOf } from "../montecarlo/quantile.js";
+import { counted } from "../text.js";
 import type { MarketplaceResult, SupplierRecord } from "./result.js";
 
 /**
@@ -80,7 +81,7 @@ export function formatMarketplace(m: MarketplaceResult): string {
     `  tasks                 ${n(total("submittedTasks"))} submitted, ${n(total("validatedTasks"))} validated, ${n(total("failedTasks"))} failed, ${n(total("expiredTasks"))} expired`,
     `  refunds               ${n(total("refundedUsd"))} usd${total("refundShortfallUsd") > 0 ? ` (${n(total("refundShortfallUsd"))} usd could not be paid)` : ""}`,
     `  bonds confiscated     ${n(total("bondTokensConfiscated"))} tokens`,
-    `  queue                 ${n(last("waitingTasks"))} waiting at the end; worst daily p95 wait ${p95} days`,
+    `  queue                 ${n(last("waitingTasks"))} waiting at the end; worst daily p95 wait ${counted(p95, "day")}`,
     `  tokens per supplier   honest ${n(meanTokens(honest))}${bad.length > 0 ? `, dishonest ${n(meanTokens(bad))}` : ""}`,
   ].join("\n");
 }

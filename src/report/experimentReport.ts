@@ -8,6 +8,7 @@ import {
 } from "../analysis/types.js";
 import { resolveOnchain, resolveTokens } from "../scenario/resolve.js";
 import type { Scenario } from "../scenario/schema.js";
+import { counted } from "../text.js";
 import type { ChartSpec } from "./charts/common.js";
 import { num } from "./charts/common.js";
 import {
@@ -74,7 +75,7 @@ function montecarlo(spec: ExperimentSpec, points: readonly PointResult[]): Repor
   const events = scheduleEvents(spec.scenario);
   return points.map((p) => ({
     heading: points.length > 1 ? `Point ${p.index}: ${paramsLabel(p)}` : "Monte Carlo",
-    tables: [outcomeTable(p, `Outcomes over ${p.outcomes.runs} runs`)],
+    tables: [outcomeTable(p, `Outcomes over ${counted(p.outcomes.runs, "run")}`)],
     charts: fanCharts(p.bands, { events }).map((c) =>
       points.length > 1 ? { ...c, name: `${c.name}-${p.index}` } : c,
     ),
@@ -233,7 +234,7 @@ export function experimentReport(e: StoredExperiment): Report {
   const failed = points.reduce((n, p) => n + p.failedRuns.length, 0);
   const notes = [
     ...(e.finished ? [] : [`unfinished: ${points.length} of ${spec.points.length} points stored`]),
-    ...(failed > 0 ? [`${failed} runs stopped with an error and are left out`] : []),
+    ...(failed > 0 ? [`${counted(failed, "run")} stopped with an error and are left out`] : []),
   ];
   const sections: ReportSection[] =
     spec.kind === "montecarlo"

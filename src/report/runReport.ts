@@ -44,7 +44,7 @@ export function runReport(r: RunResult): Report {
         intro: "The whitepaper's simulation plots, and where the tokens go.",
         charts: [...runCharts(r), ...[governanceChart(r)].filter((c) => c !== null)],
       },
-      ...(r.meta.scenario.feedback && !r.marketplace
+      ...(r.meta.scenario.feedback
         ? [
             {
               heading: "The feedback loop",

@@ -176,7 +176,31 @@ export function scenarioWarnings(s: Scenario): string[] {
     if (floor !== null) out.push(`${path}: ${floor}`);
     return series;
   });
+  out.push(...ammPriceFloorWarnings(s));
   return out;
+}
+
+/**
+ * With `feedback.amm` the day's price is the pool's clearing price (E45), which has no floor: a
+ * `priceFloor` the scenario gives (in `onchain`, a schedule vote, a threshold rule's `set`, or as
+ * a PI rule's variable) changes nothing, so each is named. On-chain values stay optional in the
+ * parsed scenario (their defaults are resolved when it is compiled), so a value present here was
+ * written by the user, in the file, an extended file or a `--set`.
+ */
+function ammPriceFloorWarnings(s: Scenario): string[] {
+  if (!s.feedback?.amm) return [];
+  const why = "ignored with feedback.amm: the pool's price has no floor (E45)";
+  const paths: string[] = [];
+  if (s.onchain.priceFloor !== undefined) paths.push("onchain.priceFloor");
+  s.schedule.forEach((e, i) => {
+    if (e.set.priceFloor !== undefined) paths.push(`schedule[${i}].set.priceFloor`);
+  });
+  (s.rules ?? []).forEach((r, i) => {
+    if (r.kind === "threshold" && r.set.priceFloor !== undefined)
+      paths.push(`rules[${i}].set.priceFloor`);
+    if (r.kind === "pi" && r.variable === "priceFloor") paths.push(`rules[${i}].variable`);
+  });
+  return paths.map((path) => `${path}: ${why}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { amount, positiveAmount } from "./limits.js";
+import { amount, LIMITS, positiveAmount } from "./limits.js";
 import { SeriesFormulaSchema, SeriesValuesSchema } from "./series.js";
 import { knownNames } from "./suggest.js";
 
@@ -89,7 +89,7 @@ export const SupplierEconomicsSchema = z
     maxCount: amount()
       .optional()
       .describe(
-        "Ceiling on the class (suppliers, 0 … 1e15); entry stops there. Default 1e15, the largest amount (docs/limits.md). Only with dynamic.",
+        "Ceiling on the class (suppliers, 0 … 1e15; at most 1,000,000 in marketplace mode); entry stops there. Default 1e15, the largest amount (docs/limits.md), or 1,000,000 in marketplace mode. Only with dynamic.",
       ),
     jobsPerSupplierPerDay: positiveAmount()
       .optional()
@@ -222,6 +222,50 @@ export function referenceValue(
   return Math.max(r.min, r.start + r.slope * (t - r.startDay));
 }
 
+/**
+ * What is wrong with a linear reference price over the run's days 0 … days − 1 (E48), besides
+ * reading 0 before a positive start's `startDay` (checked on its own): falling to 0 ("no
+ * alternative") after a positive day, rising from 0 to a price (demand would ignore the job's
+ * price and then change at once: the jump decision 290 refuses), or passing 1e15 usd/job, the
+ * range a reference price holds. A series 0 on every day is the constant 0 and allowed.
+ */
+function linearReferenceProblems(
+  r: { start: number; slope: number; startDay: number; min: number },
+  days: number,
+): string[] {
+  const out: string[] = [];
+  let zero = -1; // the first day at 0, before any positive day
+  let positive = -1; // the first positive day
+  let fallen = -1; // the first day at 0 after a positive one
+  let above = -1; // the first day above 1e15
+  for (let t = 0; t < days; t++) {
+    const v = referenceValue(r, t);
+    if (v > 0) {
+      if (positive < 0) positive = t;
+    } else if (positive < 0) {
+      if (zero < 0) zero = t;
+    } else if (fallen < 0) fallen = t;
+    if (above < 0 && v > LIMITS.maxAmount) above = t;
+  }
+  if (fallen >= 0)
+    // a falling series that reaches 0 reads "no alternative" from that day on: demand would
+    // jump back from its lowest to its level without price comparison
+    out.push(
+      `falls to 0 on day ${fallen}, which means no alternative (E48): from that day demand would ignore the job's price, however cheap the cloud had become; give a min above 0 or a slope that keeps it positive over the ${days} days`,
+    );
+  if (zero >= 0 && positive >= 0 && !(r.start > 0 && r.startDay > 0)) {
+    const days0 = positive - 1 === zero ? `day ${zero}` : `days ${zero} … ${positive - 1}`;
+    out.push(
+      `reads 0 on ${days0}, which means no alternative (E48), and ${referenceValue(r, positive)} on day ${positive}: demand would ignore the job's price until then and change at once on day ${positive}; give a start above 0 (or a min above 0) or a values list for every day`,
+    );
+  }
+  if (above >= 0)
+    out.push(
+      `reaches ${Number(referenceValue(r, above).toPrecision(15)).toExponential()} on day ${above}, above 1e15 usd/job, the largest reference price (docs/limits.md); give a slope that keeps it at most 1e15 over the ${days} days`,
+    );
+  return out;
+}
+
 export const ConsumerFeedbackSchema = z
   .strictObject({
     referencePrice: ReferencePriceSchema.optional().describe(
@@ -311,17 +355,9 @@ export function checkFeedback(
         ["feedback", "consumers", name, "referencePrice"],
         `reads 0 before its startDay ${r.startDay}, which means no alternative (E48): on days 0 … ${Math.min(r.startDay, s.days) - 1} demand would ignore the job's price and then change at once on day ${r.startDay}; give startDay 0 (the start value is then day 0's) or a values list for every day`,
       );
-    if (r !== undefined && typeof r === "object" && "slope" in r && r.start > 0) {
-      // a falling linear series that reaches 0 reads "no alternative" from that day on: demand
-      // would jump back from its lowest to its level without price comparison (E48)
-      let t = r.startDay;
-      while (t < s.days && referenceValue(r, t) > 0) t++;
-      if (t < s.days)
-        fail(
-          ["feedback", "consumers", name, "referencePrice"],
-          `falls to 0 on day ${t}, which means no alternative (E48): from that day demand would ignore the job's price, however cheap the cloud had become; give a min above 0 or a slope that keeps it positive over the ${s.days} days`,
-        );
-    }
+    if (r !== undefined && typeof r === "object" && "slope" in r)
+      for (const message of linearReferenceProblems(r, s.days))
+        fail(["feedback", "consumers", name, "referencePrice"], message);
     if (c.referencePrice === undefined)
       for (const key of ["elasticity", "maxMultiplier"] as const)
         if (c[key] !== undefined)

@@ -176,6 +176,7 @@ export function prepareScenario(
       ...scenarioWarnings(scenario),
       ...shortSeriesWarnings(withOverrides, scenario),
       ...unusedSetWarnings(sets, scenario),
+      ...unusedCountWarnings(raw, sets, scenario),
       ...thinPoolWarnings(scenario),
     ],
     path: options.source,
@@ -197,6 +198,33 @@ function unusedSetWarnings(sets: readonly string[], s: Scenario): string[] {
     if (name === undefined || classes[name]?.dynamic === undefined) return [];
     return [
       `--set ${set.split("=")[0]}: class ${name} is dynamic (E42), so its count series is not used; set feedback.suppliers.classes.${name}.dynamic.start for its day-0 count`,
+    ];
+  });
+}
+
+/**
+ * A warning per supplier class that is `dynamic` (E42 counts it from `dynamic.start`) and whose
+ * `count` series in the file is not the placeholder 0 the shipped scenarios write: the series
+ * would otherwise be ignored without a word. A class whose count a `--set` changes is left to
+ * unusedSetWarnings (one warning, not two). `raw` is the scenario before overrides.
+ */
+function unusedCountWarnings(raw: unknown, sets: readonly string[], s: Scenario): string[] {
+  const classes = s.feedback?.suppliers?.classes ?? {};
+  const rawSuppliers = (raw as { suppliers?: unknown } | null)?.suppliers;
+  if (!Array.isArray(rawSuppliers)) return [];
+  const setClasses = new Set(
+    sets.flatMap((set) => {
+      const [root, pick, field] = segments(set.split("=")[0]);
+      if (root !== "suppliers" || field !== "count" || pick === undefined) return [];
+      return [/^\d+$/.test(pick) ? s.suppliers[Number(pick)]?.name : pick];
+    }),
+  );
+  return rawSuppliers.flatMap((k: unknown, i) => {
+    const { name, count } = (k ?? {}) as { name?: unknown; count?: unknown };
+    if (typeof name !== "string" || classes[name]?.dynamic === undefined) return [];
+    if (count === 0 || setClasses.has(name)) return [];
+    return [
+      `suppliers[${i}].count: class ${name} is dynamic (E42), so its count series is not used; set feedback.suppliers.classes.${name}.dynamic.start for its day-0 count (or write count: 0)`,
     ];
   });
 }
@@ -247,20 +275,34 @@ export function seriesPeak(series: Series, days: number): number {
   return Math.max(series.min, Math.max(series.start, end) + 6 * series.noise);
 }
 
-/** Marketplace mode keeps every agent: refuse populations beyond LIMITS.maxMarketplaceAgents. */
+/**
+ * Marketplace mode keeps every agent: refuse populations beyond LIMITS.maxMarketplaceAgents — a
+ * supplier count or job rate series at its peak, and a dynamic class's `dynamic.start` or explicit
+ * `maxCount` (E42; without one the class's ceiling is the limit itself: compileFeedback).
+ */
 function checkMarketplaceSize(s: Scenario, source?: string): void {
   const issues: ScenarioIssue[] = [];
   const max = LIMITS.maxMarketplaceAgents;
+  const most = `marketplace mode simulates each one, at most ${max.toLocaleString("en-US")} (use aggregate mode for larger economies)`;
   mapSeries(s, (series, path) => {
     const isAgents = path.endsWith(".count") || path.endsWith(".jobsPerDay");
     const peak = isAgents ? seriesPeak(series, s.days) : 0;
-    if (peak > max)
-      issues.push({
-        path,
-        message: `reaches ${peak.toPrecision(3)}; marketplace mode simulates each one, at most ${max.toLocaleString("en-US")} (use aggregate mode for larger economies)`,
-      });
+    if (peak > max) issues.push({ path, message: `reaches ${peak.toPrecision(3)}; ${most}` });
     return series;
   });
+  for (const [name, k] of Object.entries(s.feedback?.suppliers?.classes ?? {})) {
+    const path = `feedback.suppliers.classes.${name}`;
+    if (k.dynamic !== undefined && k.dynamic.start > max)
+      issues.push({
+        path: `${path}.dynamic.start`,
+        message: `${k.dynamic.start.toPrecision(3)} suppliers on day 0; ${most}`,
+      });
+    if (k.dynamic !== undefined && k.maxCount !== undefined && k.maxCount > max)
+      issues.push({
+        path: `${path}.maxCount`,
+        message: `lets the class grow to ${k.maxCount.toPrecision(3)} suppliers; ${most}; without maxCount a marketplace class stops at ${max.toLocaleString("en-US")}`,
+      });
+  }
   if (issues.length > 0) throw new ScenarioError(issues, source);
 }
 

@@ -131,6 +131,15 @@ describe("bad input: exit code 2, the field named, no stack trace", () => {
     expect(known.code).toBe(0);
     expect(known.out).toMatch(/^Usage: bme stress /);
   });
+  it("bme stress --help lists its exit codes, 3 for a failed verdict (docs/limits.md)", () => {
+    const r = bme("stress", "--help");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("\nExit codes:\n  0    every shock passed its thresholds\n");
+    for (const code of ["1", "2", "130"]) expect(r.out).toMatch(new RegExp(`^  ${code} +\\S`, "m"));
+    expect(r.out).toContain(
+      "  3    every run completed and at least one shock failed its thresholds",
+    );
+  });
 });
 
 describe("bme validate and bme schema", () => {
@@ -138,6 +147,28 @@ describe("bme validate and bme schema", () => {
     const r = bme("validate", WHITEPAPER);
     expect(r.code).toBe(0);
     expect(r.out).toContain("valid (whitepaper: 180 days, 4 consumer types, 5 supplier classes)");
+  });
+  it("counts one of a thing in the singular: 1 day, 1 consumer type, 1 supplier class", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bme-"));
+    const file = join(dir, "one.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: "one",
+        days: 1,
+        tokens: { initialSupply: 1000, initialTokenReserve: 1000 },
+        suppliers: [{ name: "hosts", count: 1 }],
+        consumers: [{ name: "hosting", unitPrice: 1, unitsPerJob: 1, jobsPerDay: 1 }],
+        priceMatrix: { hosting: { hosts: 1 } },
+        consumerSentiment: 1,
+      }),
+    );
+    const r = bme("validate", file);
+    expect(r.err).toBe("");
+    expect(r.out).toContain("valid (one: 1 day, 1 consumer type, 1 supplier class)");
+    const run = bme("run", file, "--out", join(dir, "one.csv"));
+    expect(run.out).toMatch(/^Scenario one, seed 0, 1 day$/m);
+    expect(run.out).toContain(`(1 row)`);
   });
   it("prints a JSON Schema that documents units and defaults", () => {
     const r = bme("schema");

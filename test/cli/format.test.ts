@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fmt, formatFeedback, grouped } from "../../src/cli/format.js";
+import { counted, percent } from "../../src/text.js";
 
 /** What the CLI printed before `grouped` replaced Intl: ICU's en-US format, the oracle here. */
 const intl = (x: number, digits: number) =>
@@ -90,5 +91,24 @@ describe("formatFeedback: bme run's feedback lines", () => {
         "  slippage              min -5% on day 1, max +2% on day 2",
       ].join("\n"),
     );
+  });
+});
+
+describe("counted and percent: words around numbers (decision 334)", () => {
+  it("a count of exactly 1 takes the singular, any other the plural", () => {
+    expect(counted(1, "run")).toBe("1 run");
+    expect(counted(0, "run")).toBe("0 runs");
+    expect(counted(2, "consumer type")).toBe("2 consumer types");
+    expect(counted(1, "supplier class", "supplier classes")).toBe("1 supplier class");
+    expect(counted(3, "supplier class", "supplier classes")).toBe("3 supplier classes");
+  });
+  it("a share as a percentage without the binary noise of · 100", () => {
+    // 0.07 · 100 = 7.000000000000001 and 0.57 · 100 = 56.99999999999999 in doubles
+    expect(0.07 * 100).not.toBe(7);
+    expect(percent(0.07)).toBe("7%");
+    expect(percent(0.57)).toBe("57%");
+    expect(percent(0.955)).toBe("95.5%");
+    expect(percent(1)).toBe("100%");
+    expect(percent(0.123456789)).toBe("12.3456789%");
   });
 });

@@ -58,7 +58,7 @@ describe("bme stress", () => {
       dir,
     );
     expect(r.err).toBe("");
-    expect(r.out).toMatch(/^death-spiral-marketplace: 1 runs per shock, shocks from day 40$/m);
+    expect(r.out).toMatch(/^death-spiral-marketplace: 1 run per shock, shocks from day 40$/m);
     expect(r.out).toContain(
       "\nsizes: demandCrash leaves 0.3 of the jobs, sellWave dumps 0.1 of the supply\n",
     );
@@ -74,7 +74,7 @@ describe("bme stress", () => {
     // shock day, 30 + ⌊(20 − 30) / 3⌋ = 26, is past the last day and the shocks start on day 19
     const args = ["stress", "scenarios/whitepaper.yaml", "--runs", "1", "--workers", "1"];
     const r = bme(...args, "--set", "days=20");
-    expect(r.out).toMatch(/^whitepaper: 1 runs per shock, shocks from day 19$/m);
+    expect(r.out).toMatch(/^whitepaper: 1 run per shock, shocks from day 19$/m);
     expect(r.out).toContain(
       "\nsizes: demandCrash leaves 0.3 of the jobs, sellWave not applicable (no pool)\n",
     );
@@ -123,8 +123,8 @@ describe("bme stress", () => {
       "suppliersRetained,fraction,>=,0",
       "shortfallDays,days,<=,1000",
       "dollarsRetained,fraction,>=,0",
-      // no --max-top-up-impact: any impact passes, the threshold is missing
-      "topUpPriceImpact,fraction,<=,",
+      // no --max-top-up-impact: any impact passes, a threshold of inf
+      "topUpPriceImpact,fraction,<=,inf",
     ]);
     // every shock applies (the spiral has a pool) and passes with all its runs
     for (const l of verdicts.slice(1)) expect(l).toMatch(/^\w+,true,true,1,2,0,/);

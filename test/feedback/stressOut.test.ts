@@ -75,21 +75,22 @@ describe("bme stress --out: the battery as files", () => {
     expect(stressVerdictsCsv(result).split("\n")).toEqual([
       "shock,applicable,pass,passShare,runs,failedRuns,metric,unit,comparison,threshold,p5,p50,p95",
       "baseline,true,false,0.75,4,1,priceDrawdown,fraction,<=,0.4,0.1,0.2,0.5",
-      // an infinite runway is missing, as every sink writes a value that does not exist
-      "baseline,true,false,0.75,4,1,reserveRunwayDays,days,>=,90,40,100,",
+      // an infinite runway is inf (pandas and Python's float() read infinity: inf >= 90 holds),
+      // not an empty cell, which pandas reads as NaN (NaN >= 90 is False)
+      "baseline,true,false,0.75,4,1,reserveRunwayDays,days,>=,90,40,100,inf",
       "baseline,true,false,0.75,4,1,suppliersRetained,fraction,>=,0.6,0.5,1,1",
       "baseline,true,false,0.75,4,1,shortfallDays,days,<=,2,0,0,3",
       // minDollarsRetained absent: 0, any dollar reserve passes
       "baseline,true,false,0.75,4,1,dollarsRetained,fraction,>=,0,1,1,1",
-      // maxTopUpPriceImpact absent: any impact passes, a threshold that is missing
-      "baseline,true,false,0.75,4,1,topUpPriceImpact,fraction,<=,,0,0.05,0.5",
+      // maxTopUpPriceImpact absent: any impact passes, a threshold of inf (0.05 <= inf holds)
+      "baseline,true,false,0.75,4,1,topUpPriceImpact,fraction,<=,inf,0,0.05,0.5",
       // a shock that does not apply has no verdict: neither pass nor fail
       "sellWave,false,,,0,0,priceDrawdown,fraction,<=,0.4,,,",
       "sellWave,false,,,0,0,reserveRunwayDays,days,>=,90,,,",
       "sellWave,false,,,0,0,suppliersRetained,fraction,>=,0.6,,,",
       "sellWave,false,,,0,0,shortfallDays,days,<=,2,,,",
       "sellWave,false,,,0,0,dollarsRetained,fraction,>=,0,,,",
-      "sellWave,false,,,0,0,topUpPriceImpact,fraction,<=,,,,",
+      "sellWave,false,,,0,0,topUpPriceImpact,fraction,<=,inf,,,",
       "",
     ]);
   });

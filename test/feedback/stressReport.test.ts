@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runStress } from "../../src/feedback/stress.js";
-import { fmt, stressReport } from "../../src/feedback/stressReport.js";
+import { fmt, stressReport, verdictTable } from "../../src/feedback/stressReport.js";
 import { loadScenario } from "../../src/scenario/load.js";
 
 const charts = (r: ReturnType<typeof stressReport>) =>
@@ -37,5 +37,21 @@ describe("the report's figures", () => {
     expect(fmt(1)).toBe("1");
     expect(fmt(Number.NaN)).toBe("–");
     expect(fmt(Number.POSITIVE_INFINITY)).toBe("∞");
+  });
+});
+
+describe("the verdict's caption (decision 334)", () => {
+  const { scenario } = loadScenario("scenarios/stress/demand-crash.yaml", { days: 20 });
+  it("prints a confidence as a percentage without float noise, and 1 run as 1 run", () => {
+    // 0.07 · 100 is 7.000000000000001 in binary floating point; the caption says 7%
+    const r = runStress(scenario, { runs: 1, seed: 1, confidence: 0.07 });
+    expect(verdictTable(r).caption).toBe(
+      "Verdict: a shock passes when the runs that meet every threshold are at least 7% of its 1 run",
+    );
+    expect(stressReport(r).description).toContain(", 1 run each (bme stress).");
+  });
+  it("and 2 runs as 2 runs, 0.955 as 95.5%", () => {
+    const r = runStress(scenario, { runs: 2, seed: 1, confidence: 0.955 });
+    expect(verdictTable(r).caption).toMatch(/at least 95\.5% of its 2 runs$/);
   });
 });

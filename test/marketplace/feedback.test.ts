@@ -108,6 +108,40 @@ describe("churn in marketplace mode, by hand (E40–E42, least profitable first)
   });
 });
 
+describe("a marketplace class stops at its ceiling (E42, decision 330)", () => {
+  it("entrants stop at maxCount: the class of the entrants' test holds at 5 from day 5", () => {
+    // the entrants' test above with maxCount 5: 4 + 5 · 0.2 = 5 on day 5, then room
+    // max(5, 5) − 5 = 0, so no entrant (the sixth host of day 9 never joins)
+    const r = simulate(
+      hosts({
+        onchain: {
+          buybackModulation: 0,
+          fiatOperationsFraction: 0.3,
+          bondModulation: 0,
+          onboardingModulation: 0.1,
+          validationModulator: 0,
+          phaseTwoMintAmount: 0,
+          phase2Modulation: 1,
+        },
+        consumers: [{ name: "hosting", unitPrice: 15, unitsPerJob: 1, jobsPerDay: 6 }],
+        marketplace: { suppliers: { hosts: { capacity: 2 } } },
+        feedback: {
+          suppliers: {
+            lagDays: 1,
+            classes: {
+              hosts: { costPerDay: 10, dynamic: { start: 4 }, entryElasticity: 0.2, maxCount: 5 },
+            },
+          },
+        },
+      }),
+    );
+    expect(r.error).toBeNull();
+    expect(Array.from(column(r, "suppliers.hosts"))).toEqual([4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5]);
+    expect(r.marketplace!.suppliers.map((s) => s.joinDay)).toEqual([0, 0, 0, 0, 5]);
+    expect(Array.from(column(r, "supplierEntries.hosts").slice(6))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
 describe("demand lost to queues in marketplace mode, by hand (E49)", () => {
   it("yesterday's expired share of a type's tasks keeps that share × sensitivity of today's jobs away", () => {
     // one host, capacity 1, 3 one-day jobs a day with a one-day deadline: each day one is done

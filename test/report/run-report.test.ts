@@ -190,4 +190,34 @@ describe("a feedback run's report shows its loop", () => {
   it("is absent for a run without a feedback block", () => {
     expect(runReport(result).sections.map((s) => s.heading)).not.toContain("The feedback loop");
   });
+  it("a marketplace run with a feedback block has it too, the pool's charts included", () => {
+    const { scenario } = loadScenario("scenarios/feedback/death-spiral-marketplace.yaml", {
+      days: 10,
+    });
+    const report = runReport(simulate(scenario));
+    const section = report.sections.find((s) => s.heading === "The feedback loop");
+    expect(section?.charts.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["margin", "suppliers", "pool", "slippage"]),
+    );
+  });
+});
+
+describe("with a pool the price and supply captions are E45's and E47's (decision 332)", () => {
+  const spiral = simulate(
+    loadScenario("scenarios/feedback/death-spiral.yaml", { days: 5 }).scenario,
+  );
+  it("the price is the pool's clearing price, without a floor; the supply moves with its trades", () => {
+    const byName = new Map(runCharts(spiral).map((c) => [c.name, c.caption]));
+    expect(byName.get("price")).toBe(
+      "PriceOfToken = the AMM pool's clearing price (E45): the one price at which the day's buys and sales clear on the constant-product pool; buys raise it, sales lower it, and it has no floor.",
+    );
+    expect(byName.get("supply")).toBe(
+      "Tokens in circulation outside the pool and the reserve (E47): emissions, supplier and validator pay and the tokens holders buy from the pool raise it; tokens sold into the pool lower it.",
+    );
+  });
+  it("without a pool they stay E10's and E17's", () => {
+    const byName = new Map(runCharts(result).map((c) => [c.name, c.caption]));
+    expect(byName.get("price")).toMatch(/^PriceOfToken = demand \/ circulating supply \(E10\)/);
+    expect(byName.get("supply")).toMatch(/^Tokens in circulation \(E17\)/);
+  });
 });

@@ -304,6 +304,32 @@ describe("a field that would silently do nothing is refused, naming it", () => {
     expect(warned({ suppliers: { classes: { [k]: { costPerDay: 10 } } } })).toEqual([]);
   });
 
+  it("a dynamic class whose count series in the file is not 0 warns: the series is not used (decision 335)", () => {
+    const k = "modelTrainingProviders";
+    const feedback = {
+      suppliers: { classes: { [k]: { costPerDay: 10, dynamic: { start: 5 } } } },
+    };
+    // tinyScenario's class has count 3, which E42 ignores for a dynamic class
+    const warned = (count: unknown, set: string[] = []) => {
+      const s = tinyScenario();
+      const suppliers = [{ ...s.suppliers![0], count }];
+      return prepareScenario({ ...s, suppliers, feedback }, { set }).warnings;
+    };
+    const WHY = `class ${k} is dynamic (E42), so its count series is not used; set feedback.suppliers.classes.${k}.dynamic.start for its day-0 count`;
+    expect(warned(3)).toEqual([`suppliers[0].count: ${WHY} (or write count: 0)`]);
+    expect(warned({ start: 2, slope: 1 })).toEqual([
+      `suppliers[0].count: ${WHY} (or write count: 0)`,
+    ]);
+    // the placeholder the shipped scenarios write says nothing
+    expect(warned(0)).toEqual([]);
+    // a --set of the count is warned about once, as a --set
+    expect(warned(3, [`suppliers.${k}.count=7`])).toEqual([`--set suppliers.${k}.count: ${WHY}`]);
+    // an exogenous class's count is used: no warning
+    const s = tinyScenario();
+    const plain = { suppliers: { classes: { [k]: { costPerDay: 10 } } } };
+    expect(prepareScenario({ ...s, feedback: plain }).warnings).toEqual([]);
+  });
+
   it("a reference price trend that falls to 0 within the scenario's days", () => {
     // 120 − t reaches 0 on day 120 (E48: "no alternative" from then on, demand back to its level)
     const s = (referencePrice: unknown, days: number) =>
@@ -331,6 +357,50 @@ describe("a field that would silently do nothing is refused, naming it", () => {
     // the last day, 119, still has 1 usd/job; a floor keeps it above 0 for good
     expect(s(falling, 120)).toEqual([]);
     expect(s({ ...falling, min: 5 }, 180)).toEqual([]);
+  });
+
+  it("a reference price trend that rises from 0 to a price within the run (decision 333)", () => {
+    const s = (referencePrice: unknown, days: number) =>
+      problems({
+        ...tinyScenario(),
+        days,
+        feedback: { consumers: { training: { referencePrice } } },
+      });
+    const at = "feedback.consumers.training.referencePrice";
+    // 0 + 1 · t: 0 ("no alternative") on day 0, 1 usd/job on day 1
+    expect(s({ start: 0, slope: 1 }, 180)).toEqual([
+      `${at}: reads 0 on day 0, which means no alternative (E48), and 1 on day 1: demand would ignore the job's price until then and change at once on day 1; give a start above 0 (or a min above 0) or a values list for every day`,
+    ]);
+    // from startDay 3: 0 before it and on it (max(0, 0 + 2 · 0)), 2 usd/job on day 4
+    expect(s({ start: 0, slope: 2, startDay: 3 }, 180)).toEqual([
+      expect.stringContaining(
+        ": reads 0 on days 0 … 3, which means no alternative (E48), and 2 on day 4:",
+      ),
+    ]);
+    // a one-day run never reaches the price; a min above 0 never reads 0; 0 every day is the
+    // constant 0 (no alternative all run, no jump)
+    expect(s({ start: 0, slope: 1 }, 1)).toEqual([]);
+    expect(s({ start: 0, slope: 1, min: 0.5 }, 180)).toEqual([]);
+    expect(s({ start: 0, slope: -1 }, 180)).toEqual([]);
+  });
+
+  it("a reference price trend that passes 1e15 usd/job within the run (decision 333)", () => {
+    const s = (referencePrice: unknown, days: number) =>
+      problems({
+        ...tinyScenario(),
+        days,
+        feedback: { consumers: { training: { referencePrice } } },
+      });
+    const at = "feedback.consumers.training.referencePrice";
+    // 1e14 + 1e13 · t is exactly 1e15 on day 90 and 1.01e15 on day 91
+    expect(s({ start: 1e14, slope: 1e13 }, 180)).toEqual([
+      `${at}: reaches 1.01e+15 on day 91, above 1e15 usd/job, the largest reference price (docs/limits.md); give a slope that keeps it at most 1e15 over the 180 days`,
+    ]);
+    expect(s({ start: 1e14, slope: 1e13 }, 91)).toEqual([]);
+    // the newcomer's case: 10 on day 0, 10 + 1e15 on day 1
+    expect(s({ start: 10, slope: 1e15 }, 180)).toEqual([
+      expect.stringContaining(": reaches 1.00000000000001e+15 on day 1, above 1e15 usd/job"),
+    ]);
   });
 
   it("an elasticity or multiplier cap without a reference price", () => {
@@ -395,6 +465,49 @@ describe("an absurdly thin pool is named in a warning (E45)", () => {
     // exactly a millionth is not below it: 1e-3 tokens of 1000, 2e-4 usd of 200
     expect(warnings({ poolTokens: 1e-3, poolUsd: 2e-4 })).toEqual([]);
     expect(warnings({ poolTokens: 100, poolUsd: 1e-4 })).toHaveLength(1);
+  });
+});
+
+describe("a priceFloor the user gives is named in a warning with a pool (E45)", () => {
+  const WHY = "ignored with feedback.amm: the pool's price has no floor (E45)";
+  const amm = { poolTokens: 100, poolUsd: 100 };
+  const floors = {
+    onchain: { priceFloor: 0.01 },
+    schedule: [{ day: 3, set: { priceFloor: 0.02 } }],
+    rules: [
+      { name: "a", kind: "threshold", column: "demand", below: 60, set: { priceFloor: 0.5 } },
+      {
+        name: "b",
+        kind: "pi",
+        variable: "priceFloor",
+        column: "demand",
+        target: 100,
+        kp: 1,
+        ki: 0,
+        min: 0.001,
+        max: 1,
+      },
+    ],
+  } as const;
+  it("in onchain, a schedule vote, a threshold rule's set and as a PI rule's variable", () => {
+    const w = prepareScenario({ ...tinyScenario(), ...floors, feedback: { amm } }).warnings;
+    expect(w).toEqual([
+      `onchain.priceFloor: ${WHY}`,
+      `schedule[0].set.priceFloor: ${WHY}`,
+      `rules[0].set.priceFloor: ${WHY}`,
+      `rules[1].variable: ${WHY}`,
+    ]);
+  });
+  it("not without a pool (E10 applies the floor), nor for the default floor with one", () => {
+    expect(prepareScenario({ ...tinyScenario(), ...floors }).warnings).toEqual([]);
+    expect(prepareScenario({ ...tinyScenario(), feedback: { amm } }).warnings).toEqual([]);
+  });
+  it("a --set of it warns too", () => {
+    const w = prepareScenario(
+      { ...tinyScenario(), feedback: { amm } },
+      { set: ["onchain.priceFloor=0.5"] },
+    ).warnings;
+    expect(w).toEqual([`onchain.priceFloor: ${WHY}`]);
   });
 });
 

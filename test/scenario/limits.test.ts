@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { compileFeedback } from "../../src/feedback/plan.js";
 import { parseAxis } from "../../src/montecarlo/sweep.js";
 import { csvColumn } from "../../src/scenario/csv.js";
 import { ScenarioError } from "../../src/scenario/errors.js";
@@ -102,6 +103,43 @@ describe("marketplace mode simulates every agent", () => {
       "consumers[0].jobsPerDay: reaches 1.20e+6; marketplace mode simulates each one, at most 1,000,000 (use aggregate mode for larger economies)",
       "suppliers[0].count: reaches 1.00e+6; marketplace mode simulates each one, at most 1,000,000 (use aggregate mode for larger economies)",
     ]);
+  });
+});
+
+describe("marketplace mode: a dynamic supplier class is held to the same limit (decision 330)", () => {
+  const MOST =
+    "marketplace mode simulates each one, at most 1,000,000 (use aggregate mode for larger economies)";
+  const dynamicScenario = (mode: "marketplace" | "aggregate", hosts: Record<string, unknown>) => {
+    const s = tinyScenario({ mode, days: 11 });
+    return {
+      ...s,
+      feedback: { suppliers: { classes: { [s.suppliers![0].name]: { costPerDay: 1, ...hosts } } } },
+    };
+  };
+  it("refuses a dynamic.start above 1,000,000, naming the field", () => {
+    const s = dynamicScenario("marketplace", { dynamic: { start: 2e6 } });
+    const k = s.suppliers![0].name;
+    expect(prepared(s)).toEqual([
+      `feedback.suppliers.classes.${k}.dynamic.start: 2.00e+6 suppliers on day 0; ${MOST}`,
+    ]);
+  });
+  it("refuses an explicit maxCount above 1,000,000, naming the field and the default", () => {
+    const s = dynamicScenario("marketplace", { dynamic: { start: 10 }, maxCount: 1e15 });
+    const k = s.suppliers![0].name;
+    expect(prepared(s)).toEqual([
+      `feedback.suppliers.classes.${k}.maxCount: lets the class grow to 1.00e+15 suppliers; ${MOST}; without maxCount a marketplace class stops at 1,000,000`,
+    ]);
+  });
+  it("aggregate mode keeps both (it simulates no agent)", () => {
+    const s = dynamicScenario("aggregate", { dynamic: { start: 2e6 }, maxCount: 1e15 });
+    expect(prepared(s)).toEqual([]);
+  });
+  it("a marketplace class's ceiling defaults to 1,000,000, an aggregate one's to 1e15", () => {
+    const plan = (mode: "marketplace" | "aggregate") =>
+      compileFeedback(prepareScenario(dynamicScenario(mode, { dynamic: { start: 10 } })).scenario)!
+        .suppliers!.dynamic[0]!.churn.maxCount;
+    expect(plan("marketplace")).toBe(1_000_000);
+    expect(plan("aggregate")).toBe(1e15);
   });
 });
 

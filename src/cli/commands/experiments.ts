@@ -16,6 +16,7 @@ import type { TableFileFormat } from "../../io/dataTable.js";
 import type { ExperimentOutcome } from "../../montecarlo/experiment.js";
 import type { Axis } from "../../montecarlo/sweep.js";
 import type { Scenario } from "../../scenario/schema.js";
+import { counted } from "../../text.js";
 import { VERSION } from "../../version.js";
 import { action, CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from "../errors.js";
 import { fmt } from "../format.js";
@@ -262,7 +263,7 @@ async function execute(
     }
     if (outcome.interrupted) {
       process.stderr.write(
-        `stopped after ${outcome.points.filter(Boolean).length + outcome.skippedPoints} of ${points.length} points; ` +
+        `stopped after ${outcome.points.filter(Boolean).length + outcome.skippedPoints} of ${counted(points.length, "point")}; ` +
           (opts.store === false
             ? "nothing was stored (--no-store)\n"
             : "continue with the same command and --resume\n"),
@@ -399,7 +400,8 @@ function pointTable(points: readonly PointResult[], metrics: readonly string[]):
     ...paramNames.map((n) => String(p.params[n] ?? "")),
     ...metrics.map((m) => {
       const s = p.summary[m];
-      if (s.missing && Number.isNaN(s.mean)) return `— (missing in all ${s.missing} runs)`;
+      if (s.missing && Number.isNaN(s.mean))
+        return `— (missing in all ${counted(s.missing, "run")})`;
       const missing = s.missing ? ` (${s.missing} missing)` : "";
       return `${fmt(s.mean)} [${fmt(s.p5)}, ${fmt(s.p95)}]${missing}`;
     }),
@@ -452,7 +454,7 @@ export function reportFailedRuns(points: readonly PointResult[]): void {
   }
   if (failed === 0) return;
   const where = first ? ` (first: point ${first.point}, run ${first.run}: ${first.error})` : "";
-  process.stderr.write(`error: ${failed} of ${total} runs failed${where}\n`);
+  process.stderr.write(`error: ${failed} of ${counted(total, "run")} failed${where}\n`);
   if (process.exitCode !== EXIT_INTERRUPTED) process.exitCode = EXIT_FAILURE;
 }
 
@@ -494,7 +496,7 @@ function registerMontecarlo(program: Command): void {
       }
       if (!opts.quiet && points.length > 0) {
         process.stdout.write(
-          `${scenario.name}: ${opts.runs} runs, seed ${opts.seed}\n${pointTable(points, metricNames(points[0]))}\n`,
+          `${scenario.name}: ${counted(opts.runs, "run")}, seed ${opts.seed}\n${pointTable(points, metricNames(points[0]))}\n`,
         );
       }
     }),
@@ -615,19 +617,19 @@ function registerCompare(program: Command): void {
             // montecarlo's table does, rather than print NaN
             const rows = diffs.map((d) =>
               d.n === 0
-                ? [d.metric, "—", "—", "—", `(missing in all ${opts.runs} runs)`]
+                ? [d.metric, "—", "—", "—", `(missing in all ${counted(opts.runs, "run")})`]
                 : [
                     d.metric,
                     fmt(d.meanA),
                     fmt(d.meanB),
                     fmt(d.mean),
-                    `[${fmt(d.low)}, ${fmt(d.high)}]${d.n < opts.runs ? ` (${opts.runs - d.n} runs missing)` : ""}`,
+                    `[${fmt(d.low)}, ${fmt(d.high)}]${d.n < opts.runs ? ` (${counted(opts.runs - d.n, "run")} missing)` : ""}`,
                   ],
             );
             const head = ["metric", "mean A", "mean B", "B − A", "95% CI"];
             const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
             process.stdout.write(
-              `A = ${labels[0]} (${fileA}), B = ${labels[1]} (${fileB}): ${opts.runs} paired runs, seed ${opts.seed}\n`,
+              `A = ${labels[0]} (${fileA}), B = ${labels[1]} (${fileB}): ${counted(opts.runs, "paired run")}, seed ${opts.seed}\n`,
             );
             process.stdout.write(
               `${[head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n")}\n`,
@@ -685,7 +687,7 @@ function registerSensitivity(program: Command): void {
         if (!opts.quiet)
           for (const { metric, rows } of tables) {
             process.stdout.write(
-              `${metric} (mean over ${opts.runs} runs), each variable ×(1 ± ${opts.delta}):\n`,
+              `${metric} (mean over ${counted(opts.runs, "run")}), each variable ×(1 ± ${opts.delta}):\n`,
             );
             for (const r of rows)
               process.stdout.write(

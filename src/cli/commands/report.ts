@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { checkOutputDir } from "../../io/atomic.js";
+import { counted } from "../../text.js";
 import { VERSION } from "../../version.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
@@ -120,7 +121,7 @@ export function registerReport(program: Command): void {
             };
             const mc = await runExperiment(spec, { workers: availableParallelism() });
             const fan = report.experimentReport({
-              id: `${scenario.name}: ${opts.runs} runs`,
+              id: `${scenario.name}: ${counted(opts.runs, "run")}`,
               spec,
               points: [mc.points[0]!],
               finished: true,
@@ -129,10 +130,10 @@ export function registerReport(program: Command): void {
           }
           const written = report.writeReport(dir, content);
           for (const w of written.warnings) process.stderr.write(`warning: ${w}\n`);
-          say(opts.quiet, `report ${written.index} (${written.charts.length} charts)`);
+          say(opts.quiet, `report ${written.index} (${counted(written.charts.length, "chart")})`);
           if (result.error)
             throw new CliError(
-              `${result.error.message} (the report shows the ${result.days} days computed)`,
+              `${result.error.message} (the report shows the ${counted(result.days, "day")} computed)`,
               EXIT_FAILURE,
             );
           return;
@@ -169,7 +170,7 @@ export function registerReport(program: Command): void {
         const dir = opts.out ?? join("out", `report-${target}`);
         const written = report.writeReport(dir, report.experimentReport({ ...e, id: target }));
         for (const w of written.warnings) process.stderr.write(`warning: ${w}\n`);
-        say(opts.quiet, `report ${written.index} (${written.charts.length} charts)`);
+        say(opts.quiet, `report ${written.index} (${counted(written.charts.length, "chart")})`);
       }),
     );
 }

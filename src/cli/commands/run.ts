@@ -1,6 +1,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import { checkOutputDir, checkOutputFile } from "../../io/atomic.js";
 import { tableFormat, writeTable } from "../../io/table.js";
+import { counted } from "../../text.js";
 import { action, CliError, EXIT_FAILURE } from "../errors.js";
 import { formatFeedback, formatSummary } from "../format.js";
 import { collect, parseSeed, wholeNumber } from "../options.js";
@@ -98,7 +99,7 @@ export function registerRun(program: Command): void {
         if (!opts.quiet) {
           writeOut(`${formatSummary(summarize(result))}\n`);
           if (opts.out !== undefined)
-            writeOut(`  table                 ${opts.out} (${result.days} rows)\n`);
+            writeOut(`  table                 ${opts.out} (${counted(result.days, "row")})\n`);
           for (const path of written.slice(1)) writeOut(`  metadata              ${path}\n`);
           const feedback = formatFeedback(result);
           if (feedback !== null) writeOut(`${feedback}\n`);
@@ -114,7 +115,7 @@ export function registerRun(program: Command): void {
         }
         if (result.error)
           throw new CliError(
-            `${result.error.message}${opts.out ? ` (the ${result.days} rows computed were written to ${opts.out})` : ""}`,
+            `${result.error.message}${opts.out ? ` (the ${counted(result.days, "row")} computed were written to ${opts.out})` : ""}`,
             EXIT_FAILURE,
           );
       }),

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { checkOutputDir, checkOutputFile, writeFileAtomic } from "../../io/atomic.js";
 import type { Scenario } from "../../scenario/schema.js";
+import { counted } from "../../text.js";
 import {
   action,
   CliError,
@@ -38,7 +39,7 @@ async function printVerdicts(name: string, result: StressRun): Promise<void> {
       : "sellWave not applicable (no pool)",
   ].filter((x) => x !== "");
   process.stdout.write(
-    `${name}: ${result.runs} runs per shock, shocks from day ${result.shockDay}\nsizes: ${sizes.join(", ")}\n${thresholdsText(result)}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
+    `${name}: ${counted(result.runs, "run")} per shock, shocks from day ${result.shockDay}\nsizes: ${sizes.join(", ")}\n${thresholdsText(result)}\n${table.caption}\n${line(table.head)}\n${table.rows.map(line).join("\n")}\n`,
   );
 }
 
@@ -100,7 +101,7 @@ async function checkBattery(
     );
   if (opts.shockDay !== undefined && opts.shockDay >= scenario.days)
     throw new CliError(
-      `--shock-day: must be below the scenario's ${scenario.days} days, got ${opts.shockDay}`,
+      `--shock-day: must be below the scenario's ${counted(scenario.days, "day")}, got ${opts.shockDay}`,
     );
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   // the default shock day, a third of the way from phase 1's end, falls on the last day of a
@@ -109,7 +110,7 @@ async function checkBattery(
   const { phaseOneDays } = scenario.phaseOne;
   if (opts.shockDay === undefined && defaultShockDay(scenario) >= scenario.days - 1)
     process.stderr.write(
-      `warning: the scenario's ${scenario.days} days end before phase 1 does (phaseOneDays ${phaseOneDays}), so the shocks start on its last day, ${scenario.days - 1}, with no day after them to show a response; give --shock-day or more days\n`,
+      `warning: the scenario's ${counted(scenario.days, "day")} end before phase 1 does (phaseOneDays ${phaseOneDays}), so the shocks start on its last day, ${scenario.days - 1}, with no day after them to show a response; give --shock-day or more days\n`,
     );
   // a battery over a scenario without randomness repeats one run per shock, as compare says
   const { randomSources } = await import("../../processes/deterministic.js");
@@ -127,12 +128,21 @@ function reportStoppedRuns(result: StressRun): void {
   for (const s of result.shocks)
     if (s.failedRuns > 0)
       process.stderr.write(
-        `error: ${s.shock}: ${s.failedRuns} of ${s.runs} runs stopped (the first, run ${s.firstError?.run}: ${s.firstError?.message}); they count as failing, and the metrics are over the ${s.runs - s.failedRuns} that completed\n`,
+        `error: ${s.shock}: ${s.failedRuns} of ${counted(s.runs, "run")} stopped (the first, run ${s.firstError?.run}: ${s.firstError?.message}); they count as failing, and the metrics are over the ${s.runs - s.failedRuns} that completed\n`,
       );
   if (result.shocks.some((s) => s.failedRuns > 0)) process.exitCode = EXIT_FAILURE;
   else if (result.shocks.some((s) => s.applicable && !s.pass))
     process.exitCode = EXIT_VERDICT_FAILED;
 }
+
+/** `bme stress --help`'s last lines: its exit codes (docs/limits.md), 3 being its own. */
+export const STRESS_EXIT_CODES = `
+Exit codes:
+  0    every shock passed its thresholds
+  1    a run stopped with an error (named on stderr; it counts as failing), or an output could not be written
+  2    bad input: the scenario, an option or an output folder, refused before any run
+  3    every run completed and at least one shock failed its thresholds (the verdicts, --report and --out are written)
+  130  interrupted by Ctrl-C: nothing is written`;
 
 export function registerStress(program: Command): void {
   program
@@ -222,6 +232,7 @@ export function registerStress(program: Command): void {
       "--out <dir>",
       "write the result as files into DIR: verdicts.csv (per shock and metric), loop.csv (the loop's daily bands), stress.json (both, with the settings)",
     )
+    .addHelpText("after", STRESS_EXIT_CODES)
     .action(
       action(async (file, opts) => {
         // loaded on demand, like every command's heavy modules (start-up)

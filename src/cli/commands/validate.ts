@@ -1,4 +1,5 @@
 import type { Command } from "@commander-js/extra-typings";
+import { counted } from "../../text.js";
 import { action } from "../errors.js";
 import { collect } from "../options.js";
 
@@ -19,7 +20,7 @@ export function registerValidate(program: Command): void {
         const { scenario, warnings } = loadScenario(file, { set: opts.set });
         for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
         process.stdout.write(
-          `${file}: valid (${scenario.name}: ${scenario.days} days, ${scenario.consumers.length} consumer types, ${scenario.suppliers.length} supplier classes)\n`,
+          `${file}: valid (${scenario.name}: ${counted(scenario.days, "day")}, ${counted(scenario.consumers.length, "consumer type")}, ${counted(scenario.suppliers.length, "supplier class", "supplier classes")})\n`,
         );
       }),
     );

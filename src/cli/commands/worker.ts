@@ -11,6 +11,7 @@ import {
   QueueError,
   type QueueSecrets,
 } from "../../queue/url.js";
+import { counted } from "../../text.js";
 import { action, CliError, EXIT_BAD_INPUT, EXIT_FAILURE, reportError } from "../errors.js";
 import { stopWithParent } from "../invocation.js";
 import { wholeNumber } from "../options.js";
@@ -188,7 +189,7 @@ export function registerWorker(program: Command): void {
             signal: abort.signal,
             log: say,
           });
-          say(`worker ${process.pid}: stopped after ${chunks} chunks`);
+          say(`worker ${process.pid}: stopped after ${counted(chunks, "chunk")}`);
         } catch (e) {
           // Redis is gone: BullMQ's reconnect timers would keep the process alive, so leave now
           process.exit(reportError(asCliError(e)));

@@ -1,6 +1,7 @@
 import type { EChartsOption, LineSeriesOption } from "echarts";
 import { type Bands, metricUnit, type OutcomeMetric, type Outcomes } from "../../analysis/types.js";
 import { pairedDifferences as pairedDifferencesOf } from "../../montecarlo/compare.js";
+import { counted } from "../../text.js";
 import { bandColumn, spread } from "./bands.js";
 import {
   axisName,
@@ -143,7 +144,7 @@ export function priceOverlayChart(
     title: "Token price, both arms",
     caption: `Median token price of ${labels[0]} and ${labels[1]} with their p5–p95 bands: where the bands separate, the policies differ beyond the noise.`,
     option: {
-      ...frame("Token price, both arms", `median and p5–p95 over ${a.runs} runs each`),
+      ...frame("Token price, both arms", `median and p5–p95 over ${counted(a.runs, "run")} each`),
       legend: {
         bottom: 6,
         itemGap: 18,

@@ -1,6 +1,7 @@
 import type { LineSeriesOption } from "echarts";
 import type { Bands } from "../../analysis/types.js";
 import { columnUnit } from "../../engine/columns.js";
+import { counted } from "../../text.js";
 import { bandColumn, medianPhaseChangeDay, spread } from "./bands.js";
 import {
   axisName,
@@ -58,9 +59,9 @@ export function fanChart(
   return {
     name: `fan-${column}`,
     title,
-    caption: `${title} over ${bands.runs} runs: the median, the middle half (p25–p75) and 90% of runs (p5–p95) each day. A wide fan means noise dominates.`,
+    caption: `${title} over ${counted(bands.runs, "run")}: the median, the middle half (p25–p75) and 90% of runs (p5–p95) each day. A wide fan means noise dominates.`,
     option: {
-      ...frame(title, `${bands.runs} runs`),
+      ...frame(title, counted(bands.runs, "run")),
       legend: {
         bottom: 6,
         itemGap: 18,

@@ -12,8 +12,8 @@ function byClass(r: RunResult, prefix: string): DaySeries[] {
 /**
  * The feedback loop of one run with a `feedback` block (docs/model-feedback.md): each class's
  * margin (E41) and count (E42), the demand lost to capacity (E50), and the AMM pool's reserves
- * and slippage (E45). A chart only for what the scenario has. Aggregate
- * mode; marketplace mode draws its own churn chart (marketplaceCharts).
+ * and slippage (E45). A chart only for what the scenario has. Both modes (a marketplace run
+ * writes the same columns; its own churn and queue-loss chart is marketplaceCharts').
  */
 export function feedbackCharts(r: RunResult): ChartSpec[] {
   const f = r.meta.scenario.feedback;

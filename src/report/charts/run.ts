@@ -75,13 +75,19 @@ export function incomeChart(r: RunResult, o: TimeChartOptions = {}): ChartSpec {
   };
 }
 
-/** PriceOfToken (E10). */
+/** Whether the run's token trades on an AMM pool (feedback.amm, E45–E47). */
+function hasPool(r: RunResult): boolean {
+  return r.meta.scenario.feedback?.amm !== undefined;
+}
+
+/** PriceOfToken (E10, or with a pool E45's clearing price). */
 export function priceChart(r: RunResult, o: TimeChartOptions = {}): ChartSpec {
   return {
     name: "price",
     title: "Token price",
-    caption:
-      "PriceOfToken = demand / circulating supply (E10): it should rise while demand outgrows supply.",
+    caption: hasPool(r)
+      ? "PriceOfToken = the AMM pool's clearing price (E45): the one price at which the day's buys and sales clear on the constant-product pool; buys raise it, sales lower it, and it has no floor."
+      : "PriceOfToken = demand / circulating supply (E10): it should rise while demand outgrows supply.",
     option: dayLines(
       "Token price",
       axisName("token price", columnUnit("priceOfToken")),
@@ -121,14 +127,16 @@ function stateChart(
   };
 }
 
-/** Circulating supply (E17). */
+/** Circulating supply (E17, or with a pool E47). */
 export function supplyChart(r: RunResult, o: TimeChartOptions = {}): ChartSpec {
   return stateChart(
     r,
     "supply",
     "supply",
     "Circulating supply",
-    "Tokens in circulation (E17): phase-1 emission raises it; in phase 2 tokens bought back into the reserve and paid out of it roughly offset.",
+    hasPool(r)
+      ? "Tokens in circulation outside the pool and the reserve (E47): emissions, supplier and validator pay and the tokens holders buy from the pool raise it; tokens sold into the pool lower it."
+      : "Tokens in circulation (E17): phase-1 emission raises it; in phase 2 tokens bought back into the reserve and paid out of it roughly offset.",
     o,
   );
 }
