@@ -30,7 +30,7 @@ import { loadScenario } from "../../src/scenario/load.js";
 import { parseScenario } from "../../src/scenario/parse.js";
 import type { Scenario, ScenarioInput } from "../../src/scenario/schema.js";
 import { SCENARIOS_DIR } from "../helpers.js";
-import { generatedFeedback, pooled, sellOff } from "./fixtures.js";
+import { generatedFeedback, pooled, pooledPhaseOne, sellOff } from "./fixtures.js";
 
 /**
  * `count` runs of `c` from `run0` in lockstep against each run alone on the fused feedback
@@ -176,11 +176,8 @@ describe("the feedback kernel in lockstep = the fused feedback kernel run by run
     // noise on the jobs so each run is its own
     const c = compileScenario(
       parseScenario(
-        pooled({
+        pooledPhaseOne({
           days: 6,
-          tokens: { initialSupply: 10_000, initialTokenReserve: 1000 },
-          phaseOne: { phaseOneDays: 2, fracPhaseOneTokens: 0.2 },
-          suppliers: [{ name: "hosts", count: 10, phaseOneTarget: 10 }],
           consumers: [
             { name: "hosting", unitPrice: 10, unitsPerJob: 1, jobsPerDay: { start: 10, noise: 3 } },
           ],

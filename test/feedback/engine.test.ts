@@ -4,7 +4,7 @@ import { column } from "../../src/engine/result.js";
 import { ScenarioError } from "../../src/scenario/errors.js";
 import { simulate } from "../../src/simulate.js";
 import { tinyScenario } from "../helpers.js";
-import { pooled, sellOff, spiral } from "./fixtures.js";
+import { pooled, pooledPhaseOne, sellOff, spiral } from "./fixtures.js";
 
 describe("death spiral, by hand (E40–E42)", () => {
   it("loses suppliers on known days once the margin turns negative", () => {
@@ -119,11 +119,8 @@ describe("AMM pool, by hand (E43–E47)", () => {
     // hosts' 10 target slots, staked until day 2 (the first phase-2 day). The pool sees exactly
     // the days above: day 1 sells half of day 0's 83.33 bought-back tokens (not of 183.33), at 1.6
     const r = simulate(
-      pooled({
+      pooledPhaseOne({
         days: 4,
-        tokens: { initialSupply: 10_000, initialTokenReserve: 1000 },
-        phaseOne: { phaseOneDays: 2, fracPhaseOneTokens: 0.2 },
-        suppliers: [{ name: "hosts", count: 10, phaseOneTarget: 10 }],
       }),
     );
     expect(r.error).toBeNull();

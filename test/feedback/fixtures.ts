@@ -120,6 +120,19 @@ export function sellOff(startingTokens: number, over: Partial<ScenarioInput> = {
   });
 }
 
+/**
+ * `pooled` with a phase 1 of 2 days: reserve 1000, budget 0.2 · 1000 = 200 tokens, 100 a day for
+ * the 10 hosts' 10 target slots, staked until day 2 (the first phase-2 day; E3, E43).
+ */
+export function pooledPhaseOne(over: Partial<ScenarioInput> = {}): ScenarioInput {
+  return pooled({
+    tokens: { initialSupply: 10_000, initialTokenReserve: 1000 },
+    phaseOne: { phaseOneDays: 2, fracPhaseOneTokens: 0.2 },
+    suppliers: [{ name: "hosts", count: 10, phaseOneTarget: 10 }],
+    ...over,
+  });
+}
+
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const num = (min: number, max: number) => fc.double({ min, max, noNaN: true });
 

@@ -21,7 +21,7 @@ import { loadScenario } from "../../src/scenario/load.js";
 import { parseScenario } from "../../src/scenario/parse.js";
 import type { Scenario } from "../../src/scenario/schema.js";
 import { SCENARIOS_DIR } from "../helpers.js";
-import { generatedFeedback, pooled, sellOff } from "./fixtures.js";
+import { generatedFeedback, pooledPhaseOne, sellOff } from "./fixtures.js";
 
 /** Both engines on one run: the step engine (the readable reference) and the fused kernel. */
 function both(
@@ -132,11 +132,8 @@ describe("a sell wave cannot sell the staked phase-one emission (E3, E43), by ha
     // 9000 + 100 + 2 · 100 / 1.2 circulating, 100 of them staked. Offered: 41.67 due (half of
     // day 0's 83.33) and the whole supply in the wave; sold: all but the stake, 9000 + 200 / 1.2
     const scenario = parseScenario(
-      pooled({
+      pooledPhaseOne({
         days: 3,
-        tokens: { initialSupply: 10_000, initialTokenReserve: 1000 },
-        phaseOne: { phaseOneDays: 2, fracPhaseOneTokens: 0.2 },
-        suppliers: [{ name: "hosts", count: 10, phaseOneTarget: 10 }],
       }),
     );
     const r = both(scenario, 1, 0, "sellWave", 1, { crashShare: 0.3, sellWaveShare: 1 });

@@ -75,27 +75,7 @@ describe("churn in marketplace mode, by hand (E40–E42, least profitable first)
   it("entrants join as new suppliers and pay the onboarding fee (E8)", () => {
     // 6 jobs a day on 4 hosts with capacity 2: 63 / 4 = 15.75 → margin +0.575 → entry
     // min(0.2 · 0.575, 0.05) · 4 = 0.2 a day → 5 hosts on day 5 (4 + 5 · 0.2 = 5 ≥ 5 − 1e-9)
-    const r = simulate(
-      hosts({
-        onchain: {
-          buybackModulation: 0,
-          fiatOperationsFraction: 0.3,
-          bondModulation: 0,
-          onboardingModulation: 0.1,
-          validationModulator: 0,
-          phaseTwoMintAmount: 0,
-          phase2Modulation: 1,
-        },
-        consumers: [{ name: "hosting", unitPrice: 15, unitsPerJob: 1, jobsPerDay: 6 }],
-        marketplace: { suppliers: { hosts: { capacity: 2 } } },
-        feedback: {
-          suppliers: {
-            lagDays: 1,
-            classes: { hosts: { costPerDay: 10, dynamic: { start: 4 }, entryElasticity: 0.2 } },
-          },
-        },
-      }),
-    );
+    const r = simulate(entrants());
     expect(r.error).toBeNull();
     const count = Array.from(column(r, "suppliers.hosts"));
     expect(count.slice(0, 6)).toEqual([4, 4, 4, 4, 4, 5]);
@@ -112,29 +92,7 @@ describe("a marketplace class stops at its ceiling (E42, decision 330)", () => {
   it("entrants stop at maxCount: the class of the entrants' test holds at 5 from day 5", () => {
     // the entrants' test above with maxCount 5: 4 + 5 · 0.2 = 5 on day 5, then room
     // max(5, 5) − 5 = 0, so no entrant (the sixth host of day 9 never joins)
-    const r = simulate(
-      hosts({
-        onchain: {
-          buybackModulation: 0,
-          fiatOperationsFraction: 0.3,
-          bondModulation: 0,
-          onboardingModulation: 0.1,
-          validationModulator: 0,
-          phaseTwoMintAmount: 0,
-          phase2Modulation: 1,
-        },
-        consumers: [{ name: "hosting", unitPrice: 15, unitsPerJob: 1, jobsPerDay: 6 }],
-        marketplace: { suppliers: { hosts: { capacity: 2 } } },
-        feedback: {
-          suppliers: {
-            lagDays: 1,
-            classes: {
-              hosts: { costPerDay: 10, dynamic: { start: 4 }, entryElasticity: 0.2, maxCount: 5 },
-            },
-          },
-        },
-      }),
-    );
+    const r = simulate(entrants({ maxCount: 5 }));
     expect(r.error).toBeNull();
     expect(Array.from(column(r, "suppliers.hosts"))).toEqual([4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5]);
     expect(r.marketplace!.suppliers.map((s) => s.joinDay)).toEqual([0, 0, 0, 0, 5]);
@@ -211,3 +169,31 @@ describe("the AMM pool in marketplace mode, by hand (E45–E47)", () => {
     expect(column(r, "supply")[1] + column(r, "poolTokens")[1]).toBeCloseTo(10_000, 9);
   });
 });
+
+/**
+ * 6 jobs a day on 4 hosts with capacity 2, onboarding fee 0.1, hosts that churn (cost 10, entry
+ * elasticity 0.2, lag 1) with `extra` class fields.
+ */
+function entrants(extra: object = {}) {
+  return hosts({
+    onchain: {
+      buybackModulation: 0,
+      fiatOperationsFraction: 0.3,
+      bondModulation: 0,
+      onboardingModulation: 0.1,
+      validationModulator: 0,
+      phaseTwoMintAmount: 0,
+      phase2Modulation: 1,
+    },
+    consumers: [{ name: "hosting", unitPrice: 15, unitsPerJob: 1, jobsPerDay: 6 }],
+    marketplace: { suppliers: { hosts: { capacity: 2 } } },
+    feedback: {
+      suppliers: {
+        lagDays: 1,
+        classes: {
+          hosts: { costPerDay: 10, dynamic: { start: 4 }, entryElasticity: 0.2, ...extra },
+        },
+      },
+    },
+  });
+}

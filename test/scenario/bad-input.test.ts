@@ -17,6 +17,16 @@ function problems(raw: unknown, baseDir?: string): string[] {
   return [];
 }
 
+/** The problems of the tiny scenario over `days` with E48's reference price for `training`. */
+function referencePriceProblems(referencePrice: unknown, days: number): string[] {
+  return problems({
+    ...tinyScenario(),
+    days,
+    feedback: { consumers: { training: { referencePrice } } },
+  });
+}
+const REFERENCE_PRICE = "feedback.consumers.training.referencePrice";
+
 describe("bad input is refused with every problem listed by path", () => {
   it("accepts the tiny scenario (so the cases below fail for their one reason)", () => {
     expect(problems(tinyScenario())).toEqual([]);
@@ -198,7 +208,7 @@ describe("overrides (--set)", () => {
     expect(() => prepareScenario(tinyScenario(), { set: ["novalue"] })).toThrow(/path=value/);
   });
   it("a CSV column where a value has no CSV form: one message saying so, not one per other form", () => {
-    const at = "feedback.consumers.training.referencePrice";
+    const at = REFERENCE_PRICE;
     expect(
       problems({
         ...tinyScenario(),
@@ -272,7 +282,7 @@ describe("a field that would silently do nothing is refused, naming it", () => {
   it("a reference price trend starting below 0, as a negative constant is", () => {
     // E48 reads a reference of 0 as "no alternative": a trend clamped to 0 would switch
     // elasticity off without a word; the constant −3 has always been refused
-    const at = "feedback.consumers.training.referencePrice";
+    const at = REFERENCE_PRICE;
     expect(withFeedback({ consumers: { training: { referencePrice: -3 } } })).toEqual([
       `${at}: Too small: expected number to be >=0, got -3`,
     ]);
@@ -332,12 +342,7 @@ describe("a field that would silently do nothing is refused, naming it", () => {
 
   it("a reference price trend that falls to 0 within the scenario's days", () => {
     // 120 − t reaches 0 on day 120 (E48: "no alternative" from then on, demand back to its level)
-    const s = (referencePrice: unknown, days: number) =>
-      problems({
-        ...tinyScenario(),
-        days,
-        feedback: { consumers: { training: { referencePrice } } },
-      });
+    const s = referencePriceProblems;
     const falling = { start: 120, slope: -1 };
     expect(s(falling, 180)).toEqual([
       "feedback.consumers.training.referencePrice: falls to 0 on day 120, which means no alternative (E48): from that day demand would ignore the job's price, however cheap the cloud had become; give a min above 0 or a slope that keeps it positive over the 180 days",
@@ -360,13 +365,8 @@ describe("a field that would silently do nothing is refused, naming it", () => {
   });
 
   it("a reference price trend that rises from 0 to a price within the run (decision 333)", () => {
-    const s = (referencePrice: unknown, days: number) =>
-      problems({
-        ...tinyScenario(),
-        days,
-        feedback: { consumers: { training: { referencePrice } } },
-      });
-    const at = "feedback.consumers.training.referencePrice";
+    const s = referencePriceProblems;
+    const at = REFERENCE_PRICE;
     // 0 + 1 · t: 0 ("no alternative") on day 0, 1 usd/job on day 1
     expect(s({ start: 0, slope: 1 }, 180)).toEqual([
       `${at}: reads 0 on day 0, which means no alternative (E48), and 1 on day 1: demand would ignore the job's price until then and change at once on day 1; give a start above 0 (or a min above 0) or a values list for every day`,
@@ -385,13 +385,8 @@ describe("a field that would silently do nothing is refused, naming it", () => {
   });
 
   it("a reference price trend that passes 1e15 usd/job within the run (decision 333)", () => {
-    const s = (referencePrice: unknown, days: number) =>
-      problems({
-        ...tinyScenario(),
-        days,
-        feedback: { consumers: { training: { referencePrice } } },
-      });
-    const at = "feedback.consumers.training.referencePrice";
+    const s = referencePriceProblems;
+    const at = REFERENCE_PRICE;
     // 1e14 + 1e13 · t is exactly 1e15 on day 90 and 1.01e15 on day 91
     expect(s({ start: 1e14, slope: 1e13 }, 180)).toEqual([
       `${at}: reaches 1.01e+15 on day 91, above 1e15 usd/job, the largest reference price (docs/limits.md); give a slope that keeps it at most 1e15 over the 180 days`,
