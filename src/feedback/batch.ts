@@ -50,7 +50,10 @@ import { type AmmBatch, ammBatchInto as ammBatchIntoExport, noAmmBatch } from ".
 import { ammReserveTopUpInto as ammReserveTopUpIntoExport } from "./ammTopUp.js";
 import { entrantShareUsd as entrantShareUsdExport } from "./capacity.js";
 import { type Churn, supplierChurnOf as supplierChurnOfExport } from "./churn.js";
-import { tokensSold as tokensSoldExport } from "./holderSales.js";
+import {
+  sellableTokensPaid as sellableTokensPaidExport,
+  tokensSold as tokensSoldExport,
+} from "./holderSales.js";
 import { runFeedbackKernel } from "./kernel.js";
 import { supplierMargin as supplierMarginExport } from "./margin.js";
 import { compileFeedback, type FeedbackPlan, feedbackColumnCount } from "./plan.js";
@@ -107,6 +110,7 @@ const supplierMargin = supplierMarginExport;
 const checkPoolInvariants = checkPoolInvariantsExport;
 const speculatorOrderInto = speculatorOrderIntoExport;
 const tokensSold = tokensSoldExport;
+const sellableTokensPaid = sellableTokensPaidExport;
 const sellWaveTokens = sellWaveTokensExport;
 const incomePerSupplier = incomePerSupplierExport;
 const entrantShareUsd = entrantShareUsdExport;
@@ -1951,10 +1955,14 @@ function chainPay(L: Lanes, t: number, P: number, base: number): void {
       // released today (step 4, chainPrice) is, once
       const released = stakeReleasedOf[b];
       if (released !== 0) stakeReleasedOf[b] = 0;
-      const part =
-        (sellShare *
-          (supplierTokensPaid - phaseOnePaid + (validatorsSell ? validatorPaid : 0) + released)) /
-        sellOverDays;
+      const sellable = sellableTokensPaid(
+        supplierTokensPaid,
+        phaseOnePaid,
+        validatorPaid,
+        validatorsSell,
+        released,
+      );
+      const part = (sellShare * sellable) / sellOverDays;
       if (part !== 0)
         for (let d = 0; d < sellOverDays; d++) sellQueueOf[(queueSlotOf[d] + b) | 0] += part;
     }

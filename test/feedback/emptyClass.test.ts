@@ -12,6 +12,7 @@ import {
   loneEntrantIncomeOf,
   loneSlotUsd,
   phaseOneSlotTokens,
+  type SupplierPayDay,
   splitPayPerUsd,
 } from "../../src/feedback/supplierIncome.js";
 import { loadScenario } from "../../src/scenario/load.js";
@@ -79,6 +80,29 @@ function onchainOf(values: Partial<Record<keyof typeof ONCHAIN, number>>): Float
   return oc;
 }
 
+/**
+ * A pay day without income at 0.01 usd/token, f = 0.3, two empty classes with targets 5 and 15
+ * and nothing paid, with `over` set (E40e's inputs).
+ */
+function noIncomeDay(over: Partial<SupplierPayDay> = {}): SupplierPayDay {
+  return {
+    usdDemandForService: [0, 0],
+    income: 0,
+    usdCapital: 0,
+    buybackTokens: 0,
+    phaseOneEmission: 0,
+    phaseTwoEmission: 0,
+    validatorTokensPaid: 0,
+    priceOfToken: 0.01,
+    supplierCount: [0, 0],
+    phaseOneTarget: [5, 15],
+    phaseOneSlotTokens: 0,
+    validatorsAreSuppliers: false,
+    onchain: onchainOf({ fiatOperationsFraction: 0.3, buybackModulation: 0, buybackPremium: 0 }),
+    ...over,
+  };
+}
+
 describe("E40e, E50e: the laws", () => {
   it("values one usd of service at the split when the day had no income (E7, E11a)", () => {
     // f = 0.3, BM = 0.5, premium 0.25: 0.7 · 0.5 in USD + 0.7 · 0.5 / 1.25 in tokens = 0.35 + 0.28
@@ -106,21 +130,7 @@ describe("E40e, E50e: the laws", () => {
 
   it("adds the phase-one pay of a filled target slot when the class has a target (E3)", () => {
     // 40,000 tokens at 0.01 = 400 usd over min(0,5) + min(20,15) = 15 filled slots: 400/15 a slot
-    const day = {
-      usdDemandForService: [0, 0],
-      income: 0,
-      usdCapital: 0,
-      buybackTokens: 0,
-      phaseOneEmission: 40_000,
-      phaseTwoEmission: 0,
-      validatorTokensPaid: 0,
-      priceOfToken: 0.01,
-      supplierCount: [0, 20],
-      phaseOneTarget: [5, 15],
-      phaseOneSlotTokens: 0,
-      validatorsAreSuppliers: false,
-      onchain: onchainOf({ fiatOperationsFraction: 0.3, buybackModulation: 0, buybackPremium: 0 }),
-    };
+    const day = noIncomeDay({ phaseOneEmission: 40_000, supplierCount: [0, 20] });
     // 100 usd of service on a day without income: 0.7 · 100 + 400/15
     expect(loneEntrantIncomeOf(day, 0, 100)).toBeCloseTo(70 + 400 / 15, 12);
     expect(loneEntrantIncomeOf({ ...day, phaseOneTarget: [0, 15] }, 0, 100)).toBeCloseTo(70, 12);
@@ -133,21 +143,7 @@ describe("E40e, E50e: the laws", () => {
     expect(phaseOneSlotTokens(600_000, 30, [5, 15], 1)).toBeCloseTo(1000, 9);
     expect(phaseOneSlotTokens(600_000, 30, [5, 15], 2)).toBe(0);
     expect(phaseOneSlotTokens(600_000, 30, [0, 0], 1)).toBe(0);
-    const empty = {
-      usdDemandForService: [0, 0],
-      income: 0,
-      usdCapital: 0,
-      buybackTokens: 0,
-      phaseOneEmission: 0,
-      phaseTwoEmission: 0,
-      validatorTokensPaid: 0,
-      priceOfToken: 0.01,
-      supplierCount: [0, 0],
-      phaseOneTarget: [5, 15],
-      phaseOneSlotTokens: 1000,
-      validatorsAreSuppliers: false,
-      onchain: onchainOf({ fiatOperationsFraction: 0.3, buybackModulation: 0, buybackPremium: 0 }),
-    };
+    const empty = noIncomeDay({ phaseOneSlotTokens: 1000 });
     expect(loneEntrantIncomeOf(empty, 0, 100)).toBeCloseTo(70 + 10, 12);
     // a class without a target fills no slot: no slot pay
     expect(loneEntrantIncomeOf({ ...empty, phaseOneTarget: [0, 15] }, 0, 100)).toBeCloseTo(70, 12);
