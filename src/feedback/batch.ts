@@ -202,12 +202,10 @@ const failedOfPass = new Uint8Array(MAX_LANES);
 const streamsOfPass = new Int32Array(CAP_STREAMS);
 /** Today's jobs of consumer type i at `[i·P + b]`. */
 const jobsOfPass = new Float64Array(CAP_TYPES);
-/** Per class k at `[k·P + b]`: today's supplier count, yesterday's, the dynamic count, E42's entries and exits. */
+/** Per class k at `[k·P + b]`: today's supplier count, yesterday's, the dynamic count (E42's entries and exits go straight to the row's cells). */
 const countsOfPass = new Float64Array(CAP_CLASSES);
 const yesterdayOfPass = new Float64Array(CAP_CLASSES);
 const realCountOfPass = new Float64Array(CAP_CLASSES);
-const entriesOfPass = new Float64Array(CAP_CLASSES);
-const exitsOfPass = new Float64Array(CAP_CLASSES);
 /** Per day t at `[t·P + b]`: income and suppliers (E8's window), the price (E44's momentum). */
 const incomeHistoryOfPass = new Float64Array(CAP_DAYS);
 const totalHistoryOfPass = new Float64Array(CAP_DAYS);
@@ -805,8 +803,6 @@ function reset(L: Lanes, seed: number, run0: number, P: number, S: number): void
   plan.suppliers?.dynamic.forEach((d, k) => {
     if (d) realCountOfPass.fill(d.start, k * S, (k + 1) * S);
   });
-  entriesOfPass.fill(0, 0, nK * P);
-  exitsOfPass.fill(0, 0, nK * P);
   // no zeroing of the margins' history: E41 reads only days that E40–E41 wrote before (each
   // class's day t is written on day t, read from day t + 1), and `spreadPass` moves those
   sellQueueOfPass.fill(0, 0, L.queueLength * P);
@@ -837,7 +833,7 @@ const perRunOf = [
  * The per-class values (`[k·P + b]`) and per-day values (`[t·P + b]`), spread by `spreadPass`
  * (the day's jobs and E6's demand are each day's own, written before they are read).
  */
-const perClassOf = [countsOfPass, yesterdayOfPass, realCountOfPass, entriesOfPass, exitsOfPass];
+const perClassOf = [countsOfPass, yesterdayOfPass, realCountOfPass];
 const perDayOf = [
   incomeHistoryOfPass,
   totalHistoryOfPass,
@@ -1215,7 +1211,7 @@ function inputs(L: Lanes, t: number, P: number, base: number, shock: ShockDays):
   // the row's entries' and exits' cells of dynamic class d (`at`, d columns after the first
   // entries' column; the exits' nDynamic columns further), stored and checked here where they are
   // worked out (decision 322): after the income per supplier's and the margins' columns (nClasses
-  // each). `entriesOfPass` and `exitsOfPass` are no longer written: nothing read them but the cells
+  // each). Nothing else reads them, so they are kept in no per-run array
   const out = stageOfPass;
   const nClasses = s ? s.classes.length : 0;
   const exitsFrom = nDynamic * STEP;
